@@ -1,0 +1,11 @@
+"""Celery app. Without REDIS_URL tasks run in-process (eager) so the app works alone."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("crm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,91 @@
+"""Resumable, apply-once batch runs over id-range chunks.
+
+A batch kind registers a *work function* `work(lo, hi) -> rows` that does set-based SQL
+for ids in [lo, hi). A run is unique per (kind, period). Each chunk's work and its
+"done" mark commit in one transaction, and a chunk is claimed with
+SELECT ... FOR UPDATE SKIP LOCKED, so any number of workers can share a run, a killed
+worker's chunk is simply redone (its transaction rolled back), and nothing applies twice.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.choices import BatchStatus
+from core.models import BatchChunk, BatchRun
+
+
+@dataclass(frozen=True)
+class BatchKind:
+    name: str
+    table: str
+    work: Callable[[int, int], int]
+    chunk_size: int
+
+
+REGISTRY: dict[str, BatchKind] = {}
+
+
+def register_batch(name: str, *, table: str, chunk_size: int):
+    def decorator(work):
+        REGISTRY[name] = BatchKind(name=name, table=table, work=work, chunk_size=chunk_size)
+        return work
+
+    return decorator
+
+
+def _id_bounds(table: str) -> tuple[int, int] | None:
+    with connection.cursor() as cur:
+        cur.execute(f'SELECT min(id), max(id) FROM "{table}"')
+        lo, hi = cur.fetchone()
+    return None if lo is None else (lo, hi + 1)
+
+
+@transaction.atomic
+def plan_run(*, kind: str, period: str) -> BatchRun:
+    """Get or create the run for (kind, period); a new run is split into chunks once."""
+    spec = REGISTRY[kind]
+    run, created = BatchRun.objects.select_for_update().get_or_create(kind=kind, period=period)
+    if created:
+        bounds = _id_bounds(spec.table)
+        if bounds:
+            lo, hi = bounds
+            BatchChunk.objects.bulk_create(
+                BatchChunk(run=run, lo=start, hi=min(start + spec.chunk_size, hi))
+                for start in range(lo, hi, spec.chunk_size)
+            )
+        run.total_chunks = run.chunks.count()
+        run.status = BatchStatus.RUNNING if run.total_chunks else BatchStatus.DONE
+        run.finished_at = None if run.total_chunks else timezone.now()
+        run.save()
+    return run
+
+
+def pending_chunk_ids(run: BatchRun) -> list[int]:
+    return list(run.chunks.filter(done=False).values_list("id", flat=True))
+
+
+def run_chunk(chunk_id: int) -> bool:
+    """Do one chunk's work if nobody has. Returns False when it was already done or taken."""
+    with transaction.atomic():
+        chunk = (
+            BatchChunk.objects.select_for_update(skip_locked=True)
+            .select_related("run")
+            .filter(pk=chunk_id, done=False)
+            .first()
+        )
+        if chunk is None:
+            return False
+        rows = REGISTRY[chunk.run.kind].work(chunk.lo, chunk.hi)
+        chunk.done, chunk.rows_affected, chunk.done_at = True, rows, timezone.now()
+        chunk.save(update_fields=["done", "rows_affected", "done_at"])
+        BatchRun.objects.filter(pk=chunk.run_id).update(
+            done_chunks=F("done_chunks") + 1, rows_affected=F("rows_affected") + rows
+        )
+    BatchRun.objects.filter(pk=chunk.run_id, done_chunks=F("total_chunks"), finished_at__isnull=True).update(
+        status=BatchStatus.DONE, finished_at=timezone.now()
+    )
+    return True

@@ -1,0 +1,26 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import user_role
+
+# (label, url name, permission needed or None). Later issues add their sections here.
+NAVIGATION = [
+    (_("Dashboard"), "dashboard", None),
+    (_("Customers"), "customers:list", "customers.view_customer"),
+    (_("Onboard customer"), "customers:onboard", "customers.add_customer"),
+    (_("My callbacks"), "customers:callbacks", "customers.add_customer"),
+    (_("Batch runs"), "batch-runs", "core.view_batchrun"),
+    (_("API docs"), "api-docs", None),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    items = [
+        {"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name)) and name != "dashboard"}
+        for label, name, perm in NAVIGATION
+        if perm is None or user.has_perm(perm)
+    ]
+    return {"nav_items": items, "current_role": user_role(user)}

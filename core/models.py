@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import BatchStatus
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Region(models.Model):
+    code = models.CharField(_("code"), max_length=6, unique=True, help_text=_("Administrative division code, e.g. 4301"))
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="teams", verbose_name=_("region"))
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        ordering = ["region__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="team_unique_name_in_region")]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self):
+        return f"{self.region.name} / {self.name}"
+
+
+class StaffProfile(models.Model):
+    """Where a user sits in the organisation. The role itself is the user's group."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    employee_no = models.CharField(_("employee number"), max_length=20, unique=True)
+    display_name = models.CharField(_("display name"), max_length=50)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region"))
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("team"))
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self):
+        return self.display_name
+
+
+class BatchRun(models.Model):
+    """One run of a batch job over id-range chunks; unique per (kind, period) so it applies once."""
+
+    kind = models.CharField(_("kind"), max_length=50)
+    period = models.CharField(_("period"), max_length=20, help_text=_("e.g. 2026-11 or 2026-11-23"))
+    status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.PENDING)
+    total_chunks = models.PositiveIntegerField(_("total chunks"), default=0)
+    done_chunks = models.PositiveIntegerField(_("done chunks"), default=0)
+    rows_affected = models.BigIntegerField(_("rows affected"), default=0)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["kind", "period"], name="batchrun_once_per_period")]
+        verbose_name = _("batch run")
+        verbose_name_plural = _("batch runs")
+
+    def __str__(self):
+        return f"{self.kind} {self.period}"
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.total_chunks else int(100 * self.done_chunks / self.total_chunks)
+
+
+class BatchChunk(models.Model):
+    run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="chunks")
+    lo = models.BigIntegerField()
+    hi = models.BigIntegerField(help_text="exclusive upper id bound")
+    done = models.BooleanField(default=False)
+    rows_affected = models.BigIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["lo"]
+        constraints = [models.UniqueConstraint(fields=["run", "lo"], name="batchchunk_unique_range")]
+        indexes = [models.Index(fields=["run", "done"])]

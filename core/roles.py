@@ -1,0 +1,52 @@
+"""Roles are Django groups; this module is the one place that says what each may do."""
+
+from django.contrib.auth.models import Group, Permission
+
+from core.choices import Role
+
+# Roles whose scope is the whole province (DOMAIN.md §1).
+PROVINCE_WIDE_ROLES = {Role.CREDIT_OFFICER, Role.COLLECTIONS, Role.ADMIN, Role.MARKETING, Role.BILLING_SERVICE}
+
+_CUSTOMER_READ = ["customers.view_customer", "customers.view_line", "customers.view_usagesummary"]
+_CUSTOMER_WORK = _CUSTOMER_READ + ["customers.add_customer", "customers.change_customer", "customers.add_line"]
+_PERSONAL_DATA = ["customers.view_personal_data"]
+_EXPORT = ["customers.export_customers"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ACCOUNT_MANAGER: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT,
+    Role.TEAM_LEAD: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT,
+    Role.REGIONAL_MANAGER: _CUSTOMER_READ + _EXPORT,
+    Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT
+    + ["customers.change_customer", "customers.view_blacklistentry", "customers.add_blacklistentry",
+       "customers.change_blacklistentry"],
+    Role.MARKETING: _CUSTOMER_READ,
+    Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + ["customers.view_blacklistentry"],
+    Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT
+    + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
+       "customers.view_personaldataaccess"],
+    Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer"],
+}
+
+
+def sync_role_groups(**kwargs):
+    """Create/refresh one group per role with exactly its permissions (idempotent, runs after migrate)."""
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+def user_role(user) -> str | None:
+    """The user's role (group name); superusers count as admin. Cached on the user object."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_crm_role"):
+        if user.is_superuser:
+            user._crm_role = Role.ADMIN
+        else:
+            names = set(user.groups.values_list("name", flat=True))
+            user._crm_role = next((r.value for r in Role if r.value in names), None)
+    return user._crm_role

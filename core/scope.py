@@ -1,0 +1,26 @@
+"""The single rule deciding which customers a user may see (DOMAIN.md §1).
+
+Every page, API endpoint and export filters customers through `customer_scope_q`.
+"""
+
+from django.db.models import Q
+
+from core.choices import Role
+from core.roles import PROVINCE_WIDE_ROLES, user_role
+
+NOTHING = Q(pk__in=[])
+
+
+def customer_scope_q(user, prefix: str = "") -> Q:
+    """A Q object limiting customers (or rows reached through `prefix`, e.g. "customer__") to the user's scope."""
+    role = user_role(user)
+    if role in PROVINCE_WIDE_ROLES:
+        return Q()
+    profile = getattr(user, "staff_profile", None)
+    if role == Role.ACCOUNT_MANAGER:
+        return Q(**{f"{prefix}account_manager_id": user.pk})
+    if role == Role.TEAM_LEAD and profile and profile.team_id:
+        return Q(**{f"{prefix}account_manager__staff_profile__team_id": profile.team_id})
+    if role == Role.REGIONAL_MANAGER and profile and profile.region_id:
+        return Q(**{f"{prefix}region_id": profile.region_id})
+    return NOTHING

@@ -1,0 +1,30 @@
+"""Set-based batch work for customers, registered with core.batches."""
+
+from django.db import connection
+
+from core.batches import register_batch
+
+# ~0.4 s per 50k customers on the 2-core dev machine (6 months of usage joined).
+SPEND_CHUNK = 50_000
+
+
+@register_batch("customers.refresh_spend", table="customers_customer", chunk_size=SPEND_CHUNK)
+def refresh_avg_spend(lo: int, hi: int) -> int:
+    """Average monthly bill over the last 6 months of usage, for customers with id in [lo, hi)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            WITH last6 AS (
+                SELECT u.customer_id, sum(u.bill_amount) / count(DISTINCT u.month) AS spend
+                FROM customers_usagesummary u
+                WHERE u.customer_id >= %(lo)s AND u.customer_id < %(hi)s
+                  AND u.month >= date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '6 months'
+                GROUP BY u.customer_id
+            )
+            UPDATE customers_customer c SET avg_monthly_spend = round(last6.spend, 2)
+            FROM last6
+            WHERE c.id = last6.customer_id AND c.avg_monthly_spend IS DISTINCT FROM round(last6.spend, 2)
+            """,
+            {"lo": lo, "hi": hi},
+        )
+        return cur.rowcount

@@ -1,0 +1,75 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("PRC resident ID")
+    PASSPORT = "passport", _("Passport")
+    OTHER = "other", _("Other")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class ServiceStatus(models.TextChoices):
+    """Status of a line, and of a customer (their worst active line)."""
+
+    ACTIVE = "active", _("Active")
+    ONE_WAY_BARRED = "one_way_barred", _("One-way barred")
+    TWO_WAY_BARRED = "two_way_barred", _("Two-way barred")
+    IN_RETENTION = "in_retention", _("In number retention")
+    CLOSED = "closed", _("Closed")
+
+
+class CreditStar(models.IntegerChoices):
+    """Stored on the customer; NULL means unrated (tenure < 6 months or blacklisted)."""
+
+    ZERO = 0, _("0 star")
+    ONE = 1, _("1 star")
+    TWO = 2, _("2 stars")
+    THREE = 3, _("3 stars")
+    FOUR = 4, _("4 stars")
+    FIVE = 5, _("5 stars")
+
+
+class VipTier(models.TextChoices):
+    ORDINARY_1 = "ordinary_1", _("Ordinary 1 star")
+    ORDINARY_2 = "ordinary_2", _("Ordinary 2 star")
+    ORDINARY_3 = "ordinary_3", _("Ordinary 3 star")
+    ORDINARY_4 = "ordinary_4", _("Ordinary 4 star")
+    GOLD = "gold", _("VIP gold")
+    PLATINUM = "platinum", _("VIP platinum")
+    DIAMOND = "diamond", _("VIP diamond")
+
+
+class LifecycleStage(models.TextChoices):
+    EXPLORATION = "exploration", _("Exploration")
+    FORMATION = "formation", _("Formation")
+    STABLE = "stable", _("Stable")
+    DECLINE = "decline", _("Decline")
+
+
+class ChannelKind(models.TextChoices):
+    CHANNEL = "channel", _("Channel")
+    OUTLET = "outlet", _("Outlet")
+    AGENT = "agent", _("Agent")
+
+
+class PriceBand(models.TextChoices):
+    LOW = "low", _("Under 1,000 CNY")
+    MID = "mid", _("1,000–3,000 CNY")
+    HIGH = "high", _("Over 3,000 CNY")
+
+
+class CallbackStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Identity confirmed")
+    FAILED = "failed", _("Could not confirm")
+
+
+class AccessChannel(models.TextChoices):
+    PAGE = "page", _("Page")
+    API = "api", _("API")
+    EXPORT = "export", _("Export")

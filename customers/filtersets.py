@@ -1,0 +1,68 @@
+"""One filterset for the customer list page, the export and the API (same parameter names)."""
+
+import re
+
+import django_filters as filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Region
+from customers.choices import ServiceStatus
+from customers.models import Brand, Customer, Line
+from customers.policies import months_ago
+
+UNRATED = "unrated"
+STAR_CHOICES = [(UNRATED, _("Unrated"))] + [(str(s), _("%(n)s★") % {"n": s}) for s in range(6)]
+MSISDN_PREFIX = re.compile(r"^1\d{2,10}$")
+ID_TAIL = re.compile(r"^\d{3}[\dXx]$")
+
+
+class CustomerFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="search", label=_("Name, mobile number or ID tail"))
+    region = filters.ModelMultipleChoiceFilter(queryset=Region.objects.all(), label=_("Region"))
+    brand = filters.ModelMultipleChoiceFilter(queryset=Brand.objects.all(), label=_("Brand"))
+    star = filters.MultipleChoiceFilter(choices=STAR_CHOICES, method="filter_star", label=_("Credit star"))
+    status = filters.MultipleChoiceFilter(choices=ServiceStatus.choices, label=_("Status"))
+    tenure_min = filters.NumberFilter(method="filter_tenure_min", label=_("Tenure at least (months)"), min_value=0)
+    tenure_max = filters.NumberFilter(method="filter_tenure_max", label=_("Tenure at most (months)"), min_value=0)
+    spend_min = filters.NumberFilter(field_name="avg_monthly_spend", lookup_expr="gte", label=_("Spend at least"))
+    spend_max = filters.NumberFilter(field_name="avg_monthly_spend", lookup_expr="lte", label=_("Spend at most"))
+    ordering = filters.OrderingFilter(
+        fields=(("name", "name"), ("join_date", "join_date"), ("avg_monthly_spend", "spend"),
+                ("credit_star", "star"), ("id", "id")),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["account_manager"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if MSISDN_PREFIX.match(value):
+            lookup = {"msisdn": value} if len(value) == 11 else {"msisdn__startswith": value}
+            return queryset.filter(Exists(Line.objects.filter(customer=OuterRef("pk"), **lookup)))
+        if ID_TAIL.match(value):
+            return queryset.filter(id_last4=value.upper())
+        return queryset.filter(name__startswith=value)
+
+    def filter_star(self, queryset, name, values):
+        stars = [int(v) for v in values if v != UNRATED]
+        condition = Q(credit_star__in=stars)
+        if UNRATED in values:
+            condition |= Q(credit_star__isnull=True)
+        return queryset.filter(condition)
+
+    def filter_tenure_min(self, queryset, name, value):
+        return queryset.filter(join_date__lte=months_ago(timezone.localdate(), int(value)))
+
+    def filter_tenure_max(self, queryset, name, value):
+        return queryset.filter(join_date__gt=months_ago(timezone.localdate(), int(value) + 1))
+
+    @property
+    def qs(self):
+        qs = super().qs
+        return qs if qs.query.order_by else qs.order_by("-avg_monthly_spend", "id")

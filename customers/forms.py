@@ -1,0 +1,49 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Region
+from customers.choices import Gender, IdType
+from customers.models import Brand, Channel, Plan
+from customers.services import ContactData, OnboardingData, customer_onboard
+
+
+class OnboardingForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID)
+    id_number = forms.CharField(label=_("ID number"), max_length=32)
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—")] + Gender.choices, required=False)
+    msisdn = forms.CharField(label=_("Mobile number"), max_length=11)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all())
+    brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.all())
+    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.select_related("brand"))
+    acquiring_channel = forms.ModelChoiceField(label=_("Acquiring channel"),
+                                               queryset=Channel.objects.filter(kind="outlet"))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    occupation = forms.CharField(label=_("Occupation"), max_length=50, required=False)
+    workplace = forms.CharField(label=_("Workplace"), max_length=100, required=False)
+    contact_name = forms.CharField(label=_("Related contact name"), max_length=50, required=False)
+    contact_relation = forms.CharField(label=_("Relation"), max_length=20, required=False)
+    contact_msisdn = forms.CharField(label=_("Related contact number"), max_length=11, required=False)
+    policy_explained = forms.BooleanField(label=_("Tariff and credit policy explained to the customer"),
+                                          required=False)
+
+    def save(self, *, by):
+        """Run the onboarding service; its field errors become form errors. Returns the customer or None."""
+        d = self.cleaned_data
+        contacts = []
+        if d.get("contact_msisdn"):
+            contacts.append(ContactData(d["contact_name"], d["contact_relation"], d["contact_msisdn"]))
+        data = OnboardingData(
+            name=d["name"], id_type=d["id_type"], id_number=d["id_number"], region=d["region"], brand=d["brand"],
+            plan=d["plan"], msisdn=d["msisdn"], acquiring_channel=d["acquiring_channel"],
+            policy_explained=d["policy_explained"], gender=d.get("gender", ""), address=d.get("address", ""),
+            occupation=d.get("occupation", ""), workplace=d.get("workplace", ""), related_contacts=contacts,
+        )
+        try:
+            return customer_onboard(data=data, by=by)
+        except ValidationError as e:
+            for field, errors in e.error_dict.items():
+                target = "contact_msisdn" if field.startswith("related_contacts") else field
+                self.add_error(target if target in self.fields else None, errors)
+            return None

@@ -7,8 +7,10 @@ from customers.models import MONEY, Customer, Line
 
 
 class Bill(models.Model):
-    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="bills", verbose_name=_("line"))
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="bills", verbose_name=_("customer"))
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="bills", db_index=False,
+                             verbose_name=_("line"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="bills", db_index=False,
+                                 verbose_name=_("customer"))
     period = models.DateField(_("period"), help_text=_("First day of the billed month"))
     amount = models.DecimalField(_("amount"), **MONEY)
     due_date = models.DateField(_("due date"))
@@ -28,7 +30,8 @@ class Bill(models.Model):
 
 class Payment(models.Model):
     line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="payments", verbose_name=_("line"))
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments", verbose_name=_("customer"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments", db_index=False,
+                                 verbose_name=_("customer"))
     amount = models.DecimalField(_("amount"), **MONEY)
     paid_at = models.DateTimeField(_("paid at"))
     channel = models.CharField(_("channel"), max_length=20)

@@ -1,5 +1,7 @@
 """Roles are Django groups; this module is the one place that says what each may do."""
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 from core.choices import Role
@@ -28,8 +30,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def sync_role_groups(**kwargs):
+def sync_role_groups(using="default", **kwargs):
     """Create/refresh one group per role with exactly its permissions (idempotent, runs after migrate)."""
+    # Permissions of apps migrated after core do not exist yet at this point: create them all first.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         wanted = []

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import StyledForm
 from core.models import Region
 from customers.choices import ServiceStatus
 from customers.models import Brand, Customer, Line
@@ -37,6 +38,7 @@ class CustomerFilterSet(filters.FilterSet):
     class Meta:
         model = Customer
         fields = ["account_manager"]
+        form = StyledForm
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -2,13 +2,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import StyledForm
 from core.models import Region
 from customers.choices import Gender, IdType
 from customers.models import Brand, Channel, Plan
 from customers.services import ContactData, OnboardingData, customer_onboard
 
 
-class OnboardingForm(forms.Form):
+class OnboardingForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=50)
     id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID)
     id_number = forms.CharField(label=_("ID number"), max_length=32)

@@ -75,20 +75,20 @@ class Customer(TimeStampedModel):
     name = models.CharField(_("name"), max_length=50)
     id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = models.CharField(_("ID number"), max_length=32)
-    id_last4 = models.CharField(_("ID last 4"), max_length=4, editable=False, db_index=True)
+    id_last4 = models.CharField(_("ID last 4"), max_length=4, editable=False)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     occupation = models.CharField(_("occupation"), max_length=50, blank=True)
     industry = models.CharField(_("industry"), max_length=50, blank=True)
     workplace = models.CharField(_("workplace"), max_length=100, blank=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("region"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, db_index=False, verbose_name=_("region"))
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, verbose_name=_("brand"))
     join_date = models.DateField(_("join date"))
     status = models.CharField(_("status"), max_length=16, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE)
     acquiring_channel = models.ForeignKey(Channel, on_delete=models.PROTECT, verbose_name=_("acquiring channel"))
     account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                        related_name="book", verbose_name=_("account manager"))
+                                        db_index=False, related_name="book", verbose_name=_("account manager"))
     vip_tier = models.CharField(_("VIP tier"), max_length=12, choices=VipTier.choices, default=VipTier.ORDINARY_1)
     lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=12, choices=LifecycleStage.choices,
                                        default=LifecycleStage.EXPLORATION)
@@ -116,7 +116,7 @@ class Customer(TimeStampedModel):
             models.Index(fields=["status"], name="cust_status"),
             models.Index(fields=["join_date"], name="cust_join_date"),
             models.Index(fields=["-avg_monthly_spend"], name="cust_spend"),
-            models.Index(fields=["brand"], name="cust_brand"),
+            models.Index(fields=["id_last4"], name="cust_id_last4"),
             models.Index(fields=["name"], name="cust_name", opclasses=["varchar_pattern_ops"]),
         ]
 
@@ -143,14 +143,14 @@ class Line(TimeStampedModel):
         ordering = ["msisdn"]
         verbose_name = _("line")
         verbose_name_plural = _("lines")
-        indexes = [models.Index(fields=["customer"], name="line_customer")]
 
     def __str__(self):
         return self.msisdn
 
 
 class LineStatusChange(models.Model):
-    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("line"))
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="status_changes", db_index=False,
+                             verbose_name=_("line"))
     from_status = models.CharField(_("from"), max_length=16, choices=ServiceStatus.choices)
     to_status = models.CharField(_("to"), max_length=16, choices=ServiceStatus.choices)
     changed_at = models.DateTimeField(_("changed at"))
@@ -180,7 +180,7 @@ class RelatedContact(models.Model):
 class Device(models.Model):
     """Devices a customer has used; the newest is the current one (device changes feed retention, 001)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="devices")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="devices", db_index=False)
     brand = models.CharField(_("device brand"), max_length=30)
     model = models.CharField(_("device model"), max_length=50)
     price_band = models.CharField(_("price band"), max_length=6, choices=PriceBand.choices)
@@ -197,8 +197,10 @@ class Device(models.Model):
 class UsageSummary(models.Model):
     """Monthly usage of one line, pushed by billing."""
 
-    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="usage", verbose_name=_("line"))
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="usage", verbose_name=_("customer"))
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="usage", db_index=False,
+                             verbose_name=_("line"))
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="usage", db_index=False,
+                                 verbose_name=_("customer"))
     month = models.DateField(_("month"), help_text=_("First day of the month"))
     voice_minutes = models.PositiveIntegerField(_("voice minutes"))
     data_mb = models.PositiveIntegerField(_("data MB"))

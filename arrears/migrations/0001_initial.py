@@ -21,8 +21,8 @@ class Migration(migrations.Migration):
                 ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='amount')),
                 ('due_date', models.DateField(verbose_name='due date')),
                 ('paid_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='paid amount')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='customers.customer', verbose_name='customer')),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='customers.line', verbose_name='line')),
+                ('customer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='customers.customer', verbose_name='customer')),
+                ('line', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='customers.line', verbose_name='line')),
             ],
             options={
                 'verbose_name': 'bill',
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('paid_at', models.DateTimeField(verbose_name='paid at')),
                 ('channel', models.CharField(max_length=20, verbose_name='channel')),
                 ('reference', models.CharField(max_length=64, unique=True, verbose_name='reference')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='customers.customer', verbose_name='customer')),
+                ('customer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='customers.customer', verbose_name='customer')),
                 ('line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='customers.line', verbose_name='line')),
             ],
             options={

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=50, verbose_name='name')),
                 ('id_type', models.CharField(choices=[('resident_id', 'PRC resident ID'), ('passport', 'Passport'), ('other', 'Other')], default='resident_id', max_length=12, verbose_name='ID type')),
                 ('id_number', models.CharField(max_length=32, verbose_name='ID number')),
-                ('id_last4', models.CharField(db_index=True, editable=False, max_length=4, verbose_name='ID last 4')),
+                ('id_last4', models.CharField(editable=False, max_length=4, verbose_name='ID last 4')),
                 ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
                 ('gender', models.CharField(blank=True, choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='gender')),
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
@@ -72,10 +72,10 @@ class Migration(migrations.Migration):
                 ('avg_monthly_spend', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='average monthly spend (6 months)')),
                 ('data_completeness', models.PositiveSmallIntegerField(default=40, verbose_name='data completeness')),
                 ('policy_explained_at', models.DateTimeField(blank=True, null=True, verbose_name='tariff and credit policy explained at')),
-                ('account_manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='book', to=settings.AUTH_USER_MODEL, verbose_name='account manager')),
+                ('account_manager', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='book', to=settings.AUTH_USER_MODEL, verbose_name='account manager')),
                 ('acquiring_channel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='customers.channel', verbose_name='acquiring channel')),
                 ('brand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='customers.brand', verbose_name='brand')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.region', verbose_name='region')),
+                ('region', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, to='core.region', verbose_name='region')),
             ],
             options={
                 'verbose_name': 'customer',
@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                 ('price_band', models.CharField(choices=[('low', 'Under 1,000 CNY'), ('mid', '1,000–3,000 CNY'), ('high', 'Over 3,000 CNY')], max_length=6, verbose_name='price band')),
                 ('dual_sim', models.BooleanField(default=False, verbose_name='dual SIM')),
                 ('started_on', models.DateField(verbose_name='in use since')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='devices', to='customers.customer')),
+                ('customer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='devices', to='customers.customer')),
             ],
             options={
                 'verbose_name': 'device',
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=50, verbose_name='name')),
                 ('id_type', models.CharField(choices=[('resident_id', 'PRC resident ID'), ('passport', 'Passport'), ('other', 'Other')], default='resident_id', max_length=12, verbose_name='ID type')),
                 ('id_number', models.CharField(max_length=32, verbose_name='ID number')),
-                ('id_last4', models.CharField(db_index=True, editable=False, max_length=4, verbose_name='ID last 4')),
+                ('id_last4', models.CharField(editable=False, max_length=4, verbose_name='ID last 4')),
                 ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
                 ('gender', models.CharField(blank=True, choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='gender')),
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
@@ -216,7 +216,7 @@ class Migration(migrations.Migration):
                 ('reason', models.CharField(max_length=200, verbose_name='reason')),
                 ('source', models.CharField(help_text='billing, policy version, staff …', max_length=30, verbose_name='source')),
                 ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='changed by')),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='customers.line', verbose_name='line')),
+                ('line', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='customers.line', verbose_name='line')),
             ],
             options={
                 'verbose_name': 'line status change',
@@ -336,8 +336,8 @@ class Migration(migrations.Migration):
                 ('broadband_bundled', models.BooleanField(default=False, verbose_name='broadband bundled')),
                 ('bill_amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='bill amount')),
                 ('prepaid_balance', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='prepaid balance')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage', to='customers.customer', verbose_name='customer')),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage', to='customers.line', verbose_name='line')),
+                ('customer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='usage', to='customers.customer', verbose_name='customer')),
+                ('line', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='usage', to='customers.line', verbose_name='line')),
             ],
             options={
                 'verbose_name': 'usage summary',
@@ -371,7 +371,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['brand'], name='cust_brand'),
+            index=models.Index(fields=['id_last4'], name='cust_id_last4'),
         ),
         migrations.AddIndex(
             model_name='customer',
@@ -392,10 +392,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='linestatuschange',
             index=models.Index(fields=['line', '-changed_at'], name='linestatus_line_time'),
-        ),
-        migrations.AddIndex(
-            model_name='line',
-            index=models.Index(fields=['customer'], name='line_customer'),
         ),
         migrations.AddIndex(
             model_name='usagesummary',

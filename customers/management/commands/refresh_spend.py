@@ -1,0 +1,18 @@
+from django.core.management import BaseCommand
+from django.utils import timezone
+
+from core.tasks import dispatch_run
+
+
+class Command(BaseCommand):
+    help = "Recompute every customer's average monthly spend (set-based, chunked over Celery workers)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", default=None, help="Run key, default today (YYYY-MM-DD); a done period is a no-op")
+
+    def handle(self, *args, period, **options):
+        period = period or timezone.localdate().isoformat()
+        run = dispatch_run("customers.refresh_spend", period)
+        run.refresh_from_db()
+        self.stdout.write(f"{run}: {run.done_chunks}/{run.total_chunks} chunks done, {run.rows_affected} rows, "
+                          f"status {run.status}")

@@ -1,0 +1,22 @@
+from django.core.management import BaseCommand, call_command
+
+from customers.models import Customer
+
+
+class Command(BaseCommand):
+    help = "Load a demo province when the database has no customers, and make sure the demo users exist."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=20_000)
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args, customers, seed, **options):
+        from customers.demo.users import ensure_demo_users
+
+        if Customer.objects.exists():
+            self.stdout.write("Database already has customers; not generating a province.")
+        else:
+            call_command("generate_province", customers=customers, seed=seed, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo users (username / role / password):"))
+        for username, role, password in ensure_demo_users():
+            self.stdout.write(f"  {username:<18} {role:<18} {password}")

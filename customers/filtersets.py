@@ -15,7 +15,7 @@ from customers.policies import months_ago
 
 UNRATED = "unrated"
 STAR_CHOICES = [(UNRATED, _("Unrated"))] + [(str(s), _("%(n)s★") % {"n": s}) for s in range(6)]
-MSISDN_PREFIX = re.compile(r"^1\d{2,10}$")
+MSISDN_PREFIX = re.compile(r"^1\d{4,10}$")  # 5+ digits: a 4-character query is an ID tail
 ID_TAIL = re.compile(r"^\d{3}[\dXx]$")
 
 

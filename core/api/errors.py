@@ -12,6 +12,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 def _flatten(detail, prefix=""):
     if isinstance(detail, dict):
         for key, value in detail.items():
+            if isinstance(key, int) or str(key).isdigit():  # list items keyed by index
+                yield from _flatten(value, f"{prefix}[{key}]")
+                continue
             name = key if key != "non_field_errors" else "__all__"
             yield from _flatten(value, f"{prefix}.{name}" if prefix else name)
     elif isinstance(detail, list):

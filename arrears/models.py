@@ -23,6 +23,9 @@ class Bill(models.Model):
         verbose_name = _("bill")
         verbose_name_plural = _("bills")
 
+    def __str__(self):
+        return f"{self.line_id} {self.period:%Y-%m} {self.amount}"
+
     @property
     def outstanding(self):
         return self.amount - self.paid_amount
@@ -42,3 +45,6 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["customer", "-paid_at"], name="payment_customer_time")]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+
+    def __str__(self):
+        return self.reference

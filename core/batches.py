@@ -8,7 +8,7 @@ worker's chunk is simply redone (its transaction rolled back), and nothing appli
 """
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.db.models import F

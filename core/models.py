@@ -14,7 +14,8 @@ class TimeStampedModel(models.Model):
 
 
 class Region(models.Model):
-    code = models.CharField(_("code"), max_length=6, unique=True, help_text=_("Administrative division code, e.g. 4301"))
+    code = models.CharField(_("code"), max_length=6, unique=True,
+                            help_text=_("Administrative division code, e.g. 4301"))
     name = models.CharField(_("name"), max_length=50)
 
     class Meta:
@@ -47,7 +48,8 @@ class StaffProfile(models.Model):
     employee_no = models.CharField(_("employee number"), max_length=20, unique=True)
     display_name = models.CharField(_("display name"), max_length=50)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region"))
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("team"))
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members",
+                             verbose_name=_("team"))
 
     class Meta:
         verbose_name = _("staff profile")
@@ -95,3 +97,6 @@ class BatchChunk(models.Model):
         ordering = ["lo"]
         constraints = [models.UniqueConstraint(fields=["run", "lo"], name="batchchunk_unique_range")]
         indexes = [models.Index(fields=["run", "done"])]
+
+    def __str__(self):
+        return f"{self.run} [{self.lo}, {self.hi})"

@@ -165,6 +165,9 @@ class LineStatusChange(models.Model):
         verbose_name = _("line status change")
         verbose_name_plural = _("line status changes")
 
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
 
 class RelatedContact(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="related_contacts")
@@ -175,6 +178,9 @@ class RelatedContact(models.Model):
     class Meta:
         verbose_name = _("related contact")
         verbose_name_plural = _("related contacts")
+
+    def __str__(self):
+        return f"{self.name} ({self.relation})"
 
 
 class Device(models.Model):
@@ -192,6 +198,9 @@ class Device(models.Model):
         indexes = [models.Index(fields=["customer", "-started_on"], name="device_customer_time")]
         verbose_name = _("device")
         verbose_name_plural = _("devices")
+
+    def __str__(self):
+        return f"{self.brand} {self.model}"
 
 
 class UsageSummary(models.Model):
@@ -218,13 +227,17 @@ class UsageSummary(models.Model):
         verbose_name = _("usage summary")
         verbose_name_plural = _("usage summaries")
 
+    def __str__(self):
+        return f"{self.line_id} {self.month:%Y-%m}"
+
 
 class BlacklistEntry(TimeStampedModel):
     """A person who must settle old arrears before opening new service (source 000)."""
 
     id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = models.CharField(_("ID number"), max_length=32)
-    customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="blacklist_entries")
+    customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="blacklist_entries")
     reason = models.CharField(_("reason"), max_length=200)
     amount_owed = models.DecimalField(_("amount owed"), **MONEY)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -271,3 +284,6 @@ class PersonalDataAccess(models.Model):
         ordering = ["-accessed_at"]
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
+
+    def __str__(self):
+        return f"{self.user_id} → {self.customer_id} ({self.fields})"

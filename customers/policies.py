@@ -23,7 +23,7 @@ CALLBACK_DAYS = 3
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=False))
     return ID_CHECK_CHARS[total % 11]
 
 

@@ -57,7 +57,7 @@ class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
                                                      channel=AccessChannel.PAGE,
                                                      ip_address=request.META.get("REMOTE_ADDR"))
         except PermissionError as e:
-            raise PermissionDenied(str(e))
+            raise PermissionDenied(str(e)) from e
         return self.get(request, pk, revealed=revealed)
 
 

@@ -15,7 +15,7 @@ def _django_validator(func):
         try:
             return func(value)
         except DjangoValidationError as e:
-            raise serializers.ValidationError(e.messages[0] % (e.params or {}), code=e.code)
+            raise serializers.ValidationError(e.messages[0], code=e.code) from e
 
     return validate
 

@@ -44,7 +44,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         try:
             customer = services.customer_onboard(data=serializer.to_onboarding_data(), by=request.user)
         except DjangoValidationError as e:
-            raise ApiValidationError(as_serializer_error(e))
+            raise ApiValidationError(as_serializer_error(e)) from e
         return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: CustomerSerializer})
@@ -61,7 +61,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             data = services.personal_data_reveal(user=request.user, customer=customer, channel=AccessChannel.API,
                                                  ip_address=request.META.get("REMOTE_ADDR"))
         except PermissionError as e:
-            raise PermissionDenied(str(e))
+            raise PermissionDenied(str(e)) from e
         return Response(PersonalDataSerializer(data).data)
 
 

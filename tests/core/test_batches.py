@@ -50,7 +50,8 @@ def test_run_is_chunked_and_applies_once():
     run.refresh_from_db()
     assert run.total_chunks == 3 and run.done_chunks == 3 and run.status == "done"
     assert run.rows_affected == 5
-    assert all(c.avg_monthly_spend == Decimal("30.00") for c in Customer.objects.filter(pk__in=[c.pk for c in customers]))
+    refreshed = Customer.objects.filter(pk__in=[c.pk for c in customers])
+    assert all(c.avg_monthly_spend == Decimal("30.00") for c in refreshed)
     # the same period again is a no-op: same run, nothing re-applied
     again = dispatch_run("customers.refresh_spend", "2026-11-23")
     assert again.pk == run.pk and BatchRun.objects.count() == 1

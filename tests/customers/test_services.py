@@ -16,7 +16,8 @@ def onboarding_data(**overrides) -> OnboardingData:
     region = RegionFactory(code="4301")
     plan = PlanFactory()
     values = dict(
-        name="张三", id_type="resident_id", id_number=resident_id(7, born="19850505"), region=region, brand=plan.brand, plan=plan,
+        name="张三", id_type="resident_id", id_number=resident_id(7, born="19850505"), region=region,
+        brand=plan.brand, plan=plan,
         msisdn="13900001111", acquiring_channel=ChannelFactory(region=region), policy_explained=True,
         address="湖南省长沙市岳麓区", occupation="教师",
     )

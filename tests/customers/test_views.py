@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 def populate(org, n):
     """n more customers in am1's book, each with a line and usage, to show query counts do not grow."""
-    for i in range(n):
+    for _i in range(n):
         line = LineFactory(customer=CustomerFactory(account_manager=org.am1, region=org.region_a))
         UsageSummaryFactory(line=line)
 

@@ -8,7 +8,8 @@ class Command(BaseCommand):
     help = "Recompute every customer's average monthly spend (set-based, chunked over Celery workers)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", default=None, help="Run key, default today (YYYY-MM-DD); a done period is a no-op")
+        parser.add_argument("--period", default=None,
+                            help="Run key, default today (YYYY-MM-DD); a period already done is a no-op")
 
     def handle(self, *args, period, **options):
         period = period or timezone.localdate().isoformat()

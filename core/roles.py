@@ -13,17 +13,18 @@ _CUSTOMER_READ = ["customers.view_customer", "customers.view_line", "customers.v
 _CUSTOMER_WORK = _CUSTOMER_READ + ["customers.add_customer", "customers.change_customer", "customers.add_line"]
 _PERSONAL_DATA = ["customers.view_personal_data"]
 _EXPORT = ["customers.export_customers"]
+_BATCHES = ["core.view_batchrun"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ACCOUNT_MANAGER: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT,
     Role.TEAM_LEAD: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT,
     Role.REGIONAL_MANAGER: _CUSTOMER_READ + _EXPORT,
-    Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT
+    Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _BATCHES
     + ["customers.change_customer", "customers.view_blacklistentry", "customers.add_blacklistentry",
        "customers.change_blacklistentry"],
     Role.MARKETING: _CUSTOMER_READ,
     Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + ["customers.view_blacklistentry"],
-    Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT
+    Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
        "customers.view_personaldataaccess"],
     Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer"],

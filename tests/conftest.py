@@ -49,6 +49,8 @@ def org(db):
     o.regional_a = make_staff(Role.REGIONAL_MANAGER, region=o.region_a)
     for role in (Role.CREDIT_OFFICER, Role.COLLECTIONS, Role.MARKETING, Role.ADMIN, Role.BILLING_SERVICE):
         setattr(o, role.value, make_staff(role))
+    User.objects.filter(pk=o.admin.pk).update(is_staff=True, is_superuser=True)
+    o.admin.refresh_from_db()
     o.nobody = make_staff_without_role()
     o.book = {}
     for am, region in ((o.am1, o.region_a), (o.am2, o.region_a), (o.am3, o.region_a), (o.am4, o.region_b)):

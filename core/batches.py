@@ -1,8 +1,8 @@
 """Resumable, apply-once batch runs over id-range chunks.
 
-A batch kind registers a *work function* `work(lo, hi) -> rows` that does set-based SQL
-for ids in [lo, hi). A run is unique per (kind, period). Each chunk's work and its
-"done" mark commit in one transaction, and a chunk is claimed with
+A batch kind registers a *work function* `work(lo, hi, run) -> rows` that does set-based SQL
+for ids in [lo, hi) (`run` gives it the period and the run id to record). A run is unique per
+(kind, period). Each chunk's work and its "done" mark commit in one transaction, and a chunk is claimed with
 SELECT ... FOR UPDATE SKIP LOCKED, so any number of workers can share a run, a killed
 worker's chunk is simply redone (its transaction rolled back), and nothing applies twice.
 """
@@ -22,7 +22,7 @@ from core.models import BatchChunk, BatchRun
 class BatchKind:
     name: str
     table: str
-    work: Callable[[int, int], int]
+    work: Callable[[int, int, BatchRun], int]
     chunk_size: int
 
 
@@ -79,7 +79,7 @@ def run_chunk(chunk_id: int) -> bool:
         )
         if chunk is None:
             return False
-        rows = REGISTRY[chunk.run.kind].work(chunk.lo, chunk.hi)
+        rows = REGISTRY[chunk.run.kind].work(chunk.lo, chunk.hi, chunk.run)
         chunk.done, chunk.rows_affected, chunk.done_at = True, rows, timezone.now()
         chunk.save(update_fields=["done", "rows_affected", "done_at"])
         BatchRun.objects.filter(pk=chunk.run_id).update(

@@ -9,7 +9,7 @@ SPEND_CHUNK = 50_000
 
 
 @register_batch("customers.refresh_spend", table="customers_customer", chunk_size=SPEND_CHUNK)
-def refresh_avg_spend(lo: int, hi: int) -> int:
+def refresh_avg_spend(lo: int, hi: int, run=None) -> int:
     """Average monthly bill over the last 6 months of usage, for customers with id in [lo, hi)."""
     with connection.cursor() as cur:
         cur.execute(

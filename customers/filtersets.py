@@ -3,6 +3,7 @@
 import re
 
 import django_filters as filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,10 +22,13 @@ ID_TAIL = re.compile(r"^\d{3}[\dXx]$")
 
 class CustomerFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Name, mobile number or ID tail"))
-    region = filters.ModelMultipleChoiceFilter(queryset=Region.objects.all(), label=_("Region"))
-    brand = filters.ModelMultipleChoiceFilter(queryset=Brand.objects.all(), label=_("Brand"))
-    star = filters.MultipleChoiceFilter(choices=STAR_CHOICES, method="filter_star", label=_("Credit star"))
-    status = filters.MultipleChoiceFilter(choices=ServiceStatus.choices, label=_("Status"))
+    # distinct=False: none of these joins a multi-valued relation, and DISTINCT over a province is costly.
+    region = filters.ModelMultipleChoiceFilter(queryset=Region.objects.all(), label=_("Region"), distinct=False)
+    brand = filters.ModelMultipleChoiceFilter(queryset=Brand.objects.all(), label=_("Brand"), distinct=False)
+    star = filters.MultipleChoiceFilter(choices=STAR_CHOICES, method="filter_star", label=_("Credit star"),
+                                        distinct=False)
+    status = filters.MultipleChoiceFilter(choices=ServiceStatus.choices, label=_("Status"), distinct=False)
+    account_manager = filters.NumberFilter(label=_("Account manager (user id)"), widget=forms.HiddenInput)
     tenure_min = filters.NumberFilter(method="filter_tenure_min", label=_("Tenure at least (months)"), min_value=0)
     tenure_max = filters.NumberFilter(method="filter_tenure_max", label=_("Tenure at most (months)"), min_value=0)
     spend_min = filters.NumberFilter(field_name="avg_monthly_spend", lookup_expr="gte", label=_("Spend at least"))
@@ -37,7 +41,7 @@ class CustomerFilterSet(filters.FilterSet):
 
     class Meta:
         model = Customer
-        fields = ["account_manager"]
+        fields = []
         form = StyledForm
 
     def search(self, queryset, name, value):

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from core.masking import mask_address, mask_id_number
+from core.pagination import CappedCountPaginator
 from customers import selectors, services
 from customers.choices import AccessChannel
 from customers.filtersets import CustomerFilterSet
@@ -24,6 +25,7 @@ class CustomerListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_list.html"
     paginate_by = 50
+    paginator_class = CappedCountPaginator
 
     def get_queryset(self):
         self.filterset = CustomerFilterSet(self.request.GET or None,

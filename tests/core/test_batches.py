@@ -72,7 +72,7 @@ def test_a_done_chunk_is_never_redone_and_a_pending_one_resumes():
 def test_a_chunk_whose_work_fails_stays_pending_and_rolls_back():
     customer = customer_with_bills("12.00")
 
-    def broken(lo, hi):
+    def broken(lo, hi, run):
         refresh_avg_spend(lo, hi)
         raise RuntimeError("worker died")
 

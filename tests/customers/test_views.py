@@ -128,3 +128,18 @@ def test_login_required_and_login_works(client, org):
 def test_dashboard_counts_only_scope(client, org):
     client.force_login(org.am1)
     assert client.get(reverse("dashboard")).context["total_customers"] == len(org.book[org.am1.pk])
+
+
+def test_list_count_stops_at_the_cap_and_says_so(client, org, monkeypatch):
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 5)
+    client.force_login(org.credit_officer)
+    response = client.get(reverse("customers:list"))
+    assert response.context["paginator"].is_capped
+    assert response.context["paginator"].count == 5
+    api = client.get("/api/customers/").json()
+    assert (api["count"], api["count_capped"]) == (5, True)
+    client.force_login(org.am1)
+    api = client.get("/api/customers/").json()
+    assert (api["count"], api["count_capped"]) == (2, False)

@@ -1,0 +1,49 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ModelStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published (running)")
+    RETIRED = "retired", _("Retired")
+
+
+class Dimension(models.TextChoices):
+    IDENTITY = "identity", _("Identity and data completeness")
+    LOYALTY = "loyalty", _("Loyalty")
+    SPEND = "spend", _("Spend")
+    PAYMENT = "payment", _("Payment behaviour")
+    VALUE = "value", _("Customer value")
+    RELATIONSHIP = "relationship", _("Relationships")
+
+
+class Feature(models.TextChoices):
+    """Customer features the set-based scorer computes; a factor bins one of them."""
+
+    BRAND = "brand", _("Brand")
+    TENURE_MONTHS = "tenure_months", _("Tenure (months)")
+    AVG_MONTHLY_SPEND = "avg_monthly_spend", _("Average monthly spend (CNY)")
+    SUSPENSIONS_12M = "suspensions_12m", _("Suspensions in 12 months")
+    DATA_COMPLETENESS = "data_completeness", _("Real-name data completeness (%)")
+    RELATED_CONTACTS = "related_contacts", _("Related contacts")
+    LATE_BILLS_12M = "late_bills_12m", _("Bills overdue in 12 months")
+    ARREARS_DAYS_12M = "arrears_days_12m", _("Days in arrears in 12 months")
+    AUTO_PAY = "auto_pay", _("Pays by automatic debit")
+    VALUE_RATIO = "value_ratio", _("Customer value / plan fee")
+    ENTERPRISE_MEMBER = "enterprise_member", _("Member of an enterprise group")
+    SPEND_STABILITY = "spend_stability", _("Spend stability (100 = perfectly stable)")
+    LATE_BILLS_6M = "late_bills_6m", _("Bills overdue in 6 months")
+    ARREARS_DAYS_6M = "arrears_days_6m", _("Days in arrears in 6 months")
+    SUSPENSIONS_6M = "suspensions_6m", _("Suspensions in 6 months")
+    SPEND_TREND = "spend_trend", _("Spend trend, last 3 vs previous 3 months (%)")
+
+
+CATEGORICAL_FEATURES = {Feature.BRAND}
+
+
+class RatingKind(models.TextChoices):
+    BASE = "base", _("Base model")
+    GUIDANCE = "guidance", _("Guidance model")
+    MANUAL = "manual", _("Manual adjustment")
+    EVENT = "event", _("Event (blacklist, closure)")
+    LEGACY = "legacy", _("Legacy grade import")

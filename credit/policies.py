@@ -1,0 +1,180 @@
+"""Credit policy tables and pure rules (DOMAIN.md §4, source 004). No ORM, no request.
+
+Other apps read star-dependent values through `star_policy(star)` / `entitlements(star)` only.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+UNRATED = None
+MIN_TENURE_MONTHS = 6  # below this a customer is unrated
+
+
+@dataclass(frozen=True)
+class StarPolicy:
+    star: int | None
+    legacy_grades: tuple[str, ...]
+    target_share: Decimal
+    initial_limit: Decimal
+    limit_min: Decimal
+    limit_max: Decimal
+    retention_days: int  # number kept after two-way barring
+    free_sim_replacements: int  # per year
+    fee_waivers: bool  # SIM replacement, opening, international
+    numbers_per_person: int
+    flexible_authentication: bool
+    rebate_before_verification: bool
+    emergency_continuity: bool
+    dedicated_channel: bool
+
+    @property
+    def grants_credit(self) -> bool:
+        return self.initial_limit > 0
+
+
+def _p(star, grades, share, initial, lo, hi, retention, sims, mid_high, rebate=False):
+    return StarPolicy(
+        star=star, legacy_grades=grades, target_share=Decimal(share), initial_limit=Decimal(initial),
+        limit_min=Decimal(lo), limit_max=Decimal(hi), retention_days=retention, free_sim_replacements=sims,
+        fee_waivers=mid_high, numbers_per_person=20 if mid_high else 5, flexible_authentication=mid_high,
+        rebate_before_verification=rebate, emergency_continuity=mid_high, dedicated_channel=mid_high,
+    )
+
+
+# star: legacy grades, target share, initial limit, [min, max], retention days, free SIMs, 3★+ services, rebate
+STAR_POLICIES: dict[int | None, StarPolicy] = {
+    5: _p(5, ("AAA",), "0.01", 300, 300, 500, 120, 5, True, rebate=True),
+    4: _p(4, ("AA",), "0.07", 200, 200, 300, 120, 4, True),
+    3: _p(3, ("A",), "0.07", 50, 50, 100, 90, 3, True),
+    2: _p(2, ("BBB",), "0.15", 20, 20, 50, 90, 0, False),
+    1: _p(1, ("BB",), "0.20", 10, 10, 20, 90, 0, False),
+    0: _p(0, ("B", "CCC", "CC", "C"), "0.50", 0, 0, 0, 90, 0, False),
+    UNRATED: _p(UNRATED, (), "0", 0, 0, 0, 90, 0, False),
+}
+
+LEGACY_GRADE_TO_STAR: dict[str, int] = {
+    grade: policy.star for policy in STAR_POLICIES.values() for grade in policy.legacy_grades
+}
+
+
+def star_policy(star: int | None) -> StarPolicy:
+    return STAR_POLICIES[star]
+
+
+def entitlements(star: int | None) -> dict:
+    """What a customer of this star is entitled to, as plain data (for pages and the API)."""
+    p = star_policy(star)
+    return {
+        "retention_days": p.retention_days,
+        "free_sim_replacements_per_year": p.free_sim_replacements,
+        "fee_waivers": p.fee_waivers,
+        "numbers_per_person": p.numbers_per_person,
+        "flexible_authentication": p.flexible_authentication,
+        "rebate_before_verification": p.rebate_before_verification,
+        "emergency_continuity": p.emergency_continuity,
+        "dedicated_channel": p.dedicated_channel,
+    }
+
+
+def star_from_legacy_grade(grade: str) -> int:
+    try:
+        return LEGACY_GRADE_TO_STAR[grade.strip().upper()]
+    except KeyError:
+        raise ValueError(f"Unknown legacy grade {grade!r}; expected one of {sorted(LEGACY_GRADE_TO_STAR)}") from None
+
+
+def is_rateable(*, tenure_months: int, blacklisted: bool) -> bool:
+    """Unrated = tenure under 6 months or on the blacklist."""
+    return tenure_months >= MIN_TENURE_MONTHS and not blacklisted
+
+
+def limit_in_range(star: int | None, amount: Decimal) -> bool:
+    p = star_policy(star)
+    return p.limit_min <= amount <= p.limit_max
+
+
+def clamp_limit(star: int | None, amount: Decimal) -> Decimal:
+    p = star_policy(star)
+    return min(max(amount, p.limit_min), p.limit_max)
+
+
+def star_for_score(score: Decimal, cutoffs: dict[int, Decimal]) -> int:
+    """Highest star whose cut-off the score reaches; 0★ below every cut-off."""
+    for star in sorted(cutoffs, reverse=True):
+        if score >= cutoffs[star]:
+            return star
+    return 0
+
+
+# --- Guidance model (half-yearly, 1–5★): simple rules, first match wins --------------------------------------
+
+GUIDANCE_VERSION = "guidance-2026.1"
+OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "=": lambda a, b: a == b, "<": lambda a, b: a < b}
+
+
+@dataclass(frozen=True)
+class Condition:
+    feature: str  # a credit.choices.Feature value, or "credit_star" / "limit_headroom"
+    op: str
+    value: Decimal | int
+
+    def holds(self, values: dict) -> bool:
+        return OPERATORS[self.op](values[self.feature], self.value)
+
+    def sql(self) -> str:
+        return f'f."{self.feature}" {self.op} {self.value}'
+
+
+@dataclass(frozen=True)
+class GuidanceRule:
+    code: str
+    reason: str
+    conditions: tuple[Condition, ...]
+    any_of: bool = False  # False: all conditions must hold
+    star_delta: int = 0
+    limit_factor: Decimal = Decimal(1)
+
+    def matches(self, values: dict) -> bool:
+        results = [c.holds(values) for c in self.conditions]
+        return any(results) if self.any_of else all(results)
+
+    def sql(self) -> str:
+        return "(" + (" OR " if self.any_of else " AND ").join(c.sql() for c in self.conditions) + ")"
+
+
+GUIDANCE_RULES: tuple[GuidanceRule, ...] = (
+    GuidanceRule("down_star", "30+ days in arrears or 2+ suspensions in 6 months",
+                 (Condition("arrears_days_6m", ">=", 30), Condition("suspensions_6m", ">=", 2)),
+                 any_of=True, star_delta=-1),
+    GuidanceRule("down_limit", "A late bill or a suspension in 6 months",
+                 (Condition("late_bills_6m", ">=", 1), Condition("suspensions_6m", ">=", 1)),
+                 any_of=True, limit_factor=Decimal("0.8")),
+    GuidanceRule("up_star", "Limit at the top of its range, on time for 12 months and spend rising 10%+",
+                 (Condition("credit_star", "<", 5), Condition("limit_headroom", "<=", 0),
+                  Condition("late_bills_12m", "=", 0), Condition("suspensions_12m", "=", 0),
+                  Condition("spend_trend", ">=", 10)),
+                 star_delta=1),
+    GuidanceRule("up_limit", "On time for 6 months and spend rising 10%+",
+                 (Condition("late_bills_6m", "=", 0), Condition("suspensions_6m", "=", 0),
+                  Condition("spend_trend", ">=", 10)),
+                 limit_factor=Decimal("1.2")),
+)
+
+
+def guidance_outcome(rule: GuidanceRule, star: int, limit: Decimal) -> tuple[int, Decimal]:
+    """New (star, limit) when `rule` fires: a star move resets to the new star's initial limit;
+    a limit move stays inside the current star's range."""
+    if rule.star_delta:
+        new_star = min(5, max(0, star + rule.star_delta))
+        return new_star, star_policy(new_star).initial_limit
+    return star, clamp_limit(star, (limit * rule.limit_factor).quantize(Decimal("1")))
+
+
+def guidance_decision(values: dict) -> tuple[GuidanceRule | None, int, Decimal]:
+    """Pure form of the guidance model for one customer; the batch runs the same rules as SQL."""
+    star, limit = values["credit_star"], values["credit_limit"]
+    values = {**values, "limit_headroom": star_policy(star).limit_max - limit}
+    for rule in GUIDANCE_RULES:
+        if rule.matches(values):
+            return rule, *guidance_outcome(rule, star, limit)
+    return None, star, limit

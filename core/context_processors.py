@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Role
 from core.roles import user_role
 
 # (label, url name, permission needed or None). Later issues add their sections here.
@@ -23,4 +24,5 @@ def navigation(request):
         for label, name, perm in NAVIGATION
         if perm is None or user.has_perm(perm)
     ]
-    return {"nav_items": items, "current_role": user_role(user)}
+    role = user_role(user)
+    return {"nav_items": items, "current_role": Role(role).label if role else ""}

@@ -4,6 +4,7 @@ from django.db.models import Prefetch, Sum
 from django.shortcuts import get_object_or_404
 
 from arrears.models import Bill, Payment
+from customers.choices import ServiceStatus
 from customers.filtersets import CustomerFilterSet
 from customers.models import Customer, Device, Line, LineStatusChange
 
@@ -71,7 +72,7 @@ def dashboard_figures(*, user) -> dict:
     return {
         "total_customers": sum(by_star.values()),
         "by_star": [(star, by_star.get(star, 0)) for star in (5, 4, 3, 2, 1, 0, None)],
-        "by_status": sorted(by_status.items()),
+        "by_status": [(label, by_status.get(value, 0)) for value, label in ServiceStatus.choices],
         "revenue_trend": [{"month": r["month"].strftime("%Y-%m"), "bill": str(r["bill"])} for r in reversed(trend)],
         "callbacks_due": OnboardingCallback.objects.filter(assigned_to=user, status="open").count(),
     }

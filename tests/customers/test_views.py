@@ -107,9 +107,9 @@ def test_onboarding_form_shows_field_error_and_writes_nothing(client, org):
     assert Customer.objects.count() == before + 1
 
 
-def test_pages_render_in_chinese_by_default_and_english_on_request(client, org):
+def test_pages_are_chinese_by_default_even_for_an_english_browser_and_english_on_request(client, org):
     client.force_login(org.am1)
-    chinese = client.get(reverse("customers:list")).content.decode()
+    chinese = client.get(reverse("customers:list"), HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
     assert "工作台" in chinese and "导出" in chinese and "Dashboard" not in chinese
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(reverse("customers:list")).content.decode()

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CreditConfig(AppConfig):
     name = "credit"
     verbose_name = _("Credit")
+
+    def ready(self):
+        from credit import batches  # noqa: F401  registers batch kinds

@@ -1,5 +1,7 @@
 from django.core.management import BaseCommand, call_command
 
+from rest_framework.authtoken.models import Token
+
 from customers.models import Customer
 
 
@@ -17,6 +19,10 @@ class Command(BaseCommand):
             self.stdout.write("Database already has customers; not generating a province.")
         else:
             call_command("generate_province", customers=customers, seed=seed, stdout=self.stdout)
+        users = ensure_demo_users()
         self.stdout.write(self.style.SUCCESS("Demo users (username / role / password):"))
-        for username, role, password in ensure_demo_users():
+        for username, role, password in users:
             self.stdout.write(f"  {username:<18} {role:<18} {password}")
+        token = Token.objects.filter(user__username="billing_demo").values_list("key", flat=True).first()
+        if token:
+            self.stdout.write(f"Billing API token (billing_demo): {token}")

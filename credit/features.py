@@ -1,0 +1,95 @@
+"""Set-based customer features for scoring, for customers with id in [lo, hi).
+
+`features_cte()` returns SQL for a CTE named `features` with one row per customer of the
+chunk and one column per `credit.choices.Feature`. Each aggregate is restricted to the id range
+first so that a chunk touches only its own rows of the usage, bill and payment tables.
+"""
+
+from credit.choices import Feature
+
+SUSPENDED = ("one_way_barred", "two_way_barred")
+
+# SQL for each feature, over the joined per-chunk aggregates below.
+FEATURE_SQL: dict[str, str] = {
+    Feature.BRAND: "b.code",
+    Feature.TENURE_MONTHS: "(extract(year FROM age(%(today)s, c.join_date)) * 12"
+                           " + extract(month FROM age(%(today)s, c.join_date)))::int",
+    Feature.AVG_MONTHLY_SPEND: "c.avg_monthly_spend",
+    Feature.SUSPENSIONS_12M: "coalesce(susp.n, 0)",
+    Feature.DATA_COMPLETENESS: "c.data_completeness",
+    Feature.RELATED_CONTACTS: "coalesce(rc.n, 0)",
+    Feature.LATE_BILLS_12M: "coalesce(bl.late, 0)",
+    Feature.ARREARS_DAYS_12M: "coalesce(bl.days, 0)",
+    Feature.AUTO_PAY: "(ap.customer_id IS NOT NULL)::int",
+    Feature.VALUE_RATIO: "coalesce(round(c.avg_monthly_spend / nullif(fee.fee, 0), 2), 0)",
+    Feature.ENTERPRISE_MEMBER: "(fee.enterprise)::int",
+    Feature.SPEND_STABILITY: "coalesce(greatest(0, 100 - round(100 * sp.cv))::int, 0)",
+    Feature.LATE_BILLS_6M: "coalesce(bl.late6, 0)",
+    Feature.ARREARS_DAYS_6M: "coalesce(bl.days6, 0)",
+    Feature.SUSPENSIONS_6M: "coalesce(susp.n6, 0)",
+    Feature.SPEND_TREND: "coalesce(round(100 * (sp.last3 - sp.prev3) / nullif(sp.prev3, 0)), 0)::int",
+}
+
+
+def features_cte(selection: str = "TRUE") -> str:
+    """`selection` is an extra SQL condition on customers `c` (e.g. who is eligible for this run)."""
+    columns = ",\n        ".join(f'{sql} AS "{name}"' for name, sql in FEATURE_SQL.items())
+    return f"""
+    chunk AS (
+        SELECT c.* FROM customers_customer c
+        WHERE c.id >= %(lo)s AND c.id < %(hi)s AND ({selection})
+    ),
+    susp AS (
+        SELECT l.customer_id, count(*) AS n, count(*) FILTER (WHERE s.changed_at >= %(since6)s) AS n6
+        FROM customers_linestatuschange s JOIN customers_line l ON l.id = s.line_id
+        WHERE l.customer_id >= %(lo)s AND l.customer_id < %(hi)s
+          AND s.to_status IN {SUSPENDED!r} AND s.changed_at >= %(since12)s
+        GROUP BY l.customer_id
+    ),
+    rc AS (
+        SELECT customer_id, count(*) AS n FROM customers_relatedcontact
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s GROUP BY customer_id
+    ),
+    bl AS (
+        SELECT customer_id,
+               count(*) FILTER (WHERE paid_amount < amount AND due_date < %(today)s) AS late,
+               coalesce(sum(%(today)s - due_date) FILTER (WHERE paid_amount < amount AND due_date < %(today)s), 0)
+                   AS days,
+               count(*) FILTER (WHERE paid_amount < amount AND due_date < %(today)s AND period >= %(since6)s) AS late6,
+               coalesce(sum(%(today)s - due_date) FILTER (
+                   WHERE paid_amount < amount AND due_date < %(today)s AND period >= %(since6)s), 0) AS days6
+        FROM arrears_bill
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND period >= %(since12)s
+        GROUP BY customer_id
+    ),
+    ap AS (
+        SELECT DISTINCT customer_id FROM arrears_payment
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND channel = 'auto_debit' AND paid_at >= %(since6)s
+    ),
+    fee AS (
+        SELECT l.customer_id, max(p.monthly_fee) AS fee, bool_or(l.enterprise_id IS NOT NULL) AS enterprise
+        FROM customers_line l JOIN customers_plan p ON p.id = l.plan_id
+        WHERE l.customer_id >= %(lo)s AND l.customer_id < %(hi)s AND l.status <> 'closed'
+        GROUP BY l.customer_id
+    ),
+    sp AS (
+        SELECT customer_id, stddev_pop(m) / nullif(avg(m), 0) AS cv,
+               avg(m) FILTER (WHERE month >= %(since3)s) AS last3,
+               avg(m) FILTER (WHERE month >= %(since6)s AND month < %(since3)s) AS prev3
+        FROM (SELECT customer_id, month, sum(bill_amount) AS m FROM customers_usagesummary
+              WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month >= %(since12)s
+              GROUP BY customer_id, month) monthly
+        GROUP BY customer_id
+    ),
+    features AS (
+        SELECT c.id, c.credit_star, c.credit_limit,
+        {columns}
+        FROM chunk c
+        JOIN customers_brand b ON b.id = c.brand_id
+        LEFT JOIN susp ON susp.customer_id = c.id
+        LEFT JOIN rc ON rc.customer_id = c.id
+        LEFT JOIN bl ON bl.customer_id = c.id
+        LEFT JOIN ap ON ap.customer_id = c.id
+        LEFT JOIN fee ON fee.customer_id = c.id
+        LEFT JOIN sp ON sp.customer_id = c.id
+    )"""

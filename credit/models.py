@@ -1,0 +1,133 @@
+"""The factor model as data (dimensions → factors → bins → points, weights, star cut-offs) and rating history."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import BatchRun, TimeStampedModel
+from credit.choices import Dimension, Feature, ModelStatus, RatingKind
+from customers.models import MONEY, Customer
+
+ERR_PUBLISHED_IMMUTABLE = _("Version %(version)s is published and cannot be edited; copy it to a new draft.")
+
+
+class ScoringModel(TimeStampedModel):
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=ModelStatus.choices, default=ModelStatus.DRAFT)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("published by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["status"], condition=models.Q(status="published"),
+                                               name="one_published_scoring_model")]
+        verbose_name = _("scoring model")
+        verbose_name_plural = _("scoring models")
+
+    def __str__(self):
+        return f"v{self.version} {self.name} ({self.get_status_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == ModelStatus.DRAFT
+
+    def check_editable(self):
+        if not self.is_editable:
+            raise ValidationError(ERR_PUBLISHED_IMMUTABLE, code="immutable", params={"version": self.version})
+
+
+class Factor(models.Model):
+    scoring_model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="factors")
+    dimension = models.CharField(_("dimension"), max_length=15, choices=Dimension.choices)
+    feature = models.CharField(_("feature"), max_length=20, choices=Feature.choices)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["dimension", "feature"]
+        constraints = [models.UniqueConstraint(fields=["scoring_model", "feature"], name="factor_once_per_model")]
+        verbose_name = _("factor")
+        verbose_name_plural = _("factors")
+
+    def __str__(self):
+        return f"{self.get_feature_display()} × {self.weight}"
+
+
+class FactorBin(models.Model):
+    """Points for a feature value in [lower, upper) — or equal to `category` for a categorical feature."""
+
+    factor = models.ForeignKey(Factor, on_delete=models.CASCADE, related_name="bins")
+    lower = models.DecimalField(_("from (inclusive)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    upper = models.DecimalField(_("to (exclusive)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    category = models.CharField(_("category"), max_length=30, blank=True)
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["factor", "lower", "category"]
+        verbose_name = _("factor bin")
+        verbose_name_plural = _("factor bins")
+
+    def __str__(self):
+        if self.category:
+            return f"= {self.category}: {self.points}"
+        return f"[{self.lower if self.lower is not None else '-∞'}, {self.upper if self.upper is not None else '∞'}): " \
+               f"{self.points}"
+
+
+class StarCutoff(models.Model):
+    scoring_model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="cutoffs")
+    star = models.PositiveSmallIntegerField(_("star"), choices=[(s, f"{s}★") for s in range(1, 6)])
+    min_score = models.DecimalField(_("minimum score"), max_digits=8, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-star"]
+        constraints = [models.UniqueConstraint(fields=["scoring_model", "star"], name="cutoff_once_per_star")]
+        verbose_name = _("star cut-off")
+        verbose_name_plural = _("star cut-offs")
+
+    def __str__(self):
+        return f"{self.star}★ ≥ {self.min_score}"
+
+
+class Rating(models.Model):
+    """One decision about a customer's star and limit, with everything needed to explain it."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="ratings", db_index=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=RatingKind.choices)
+    run = models.ForeignKey(BatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    scoring_model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="ratings", db_index=False)
+    policy_version = models.CharField(_("model / policy version"), max_length=30)
+    factor_values = models.JSONField(_("factor values"), default=dict)
+    points = models.JSONField(_("points per factor"), default=dict)
+    score = models.DecimalField(_("score"), max_digits=8, decimal_places=2, null=True, blank=True)
+    old_star = models.SmallIntegerField(_("old star"), null=True, blank=True)
+    new_star = models.SmallIntegerField(_("new star"), null=True, blank=True)
+    old_limit = models.DecimalField(_("old limit"), **MONEY)
+    new_limit = models.DecimalField(_("new limit"), **MONEY)
+    rule = models.CharField(_("rule"), max_length=50, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("second approver"))
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-decided_at"], name="rating_customer_time")]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+    def __str__(self):
+        return f"{self.customer_id}: {self.old_star} → {self.new_star}"

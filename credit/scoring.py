@@ -1,0 +1,149 @@
+"""Compile a published factor model and the guidance rules into set-based SQL over an id range."""
+
+from datetime import date
+from decimal import Decimal
+
+from credit import policies
+from credit.choices import CATEGORICAL_FEATURES
+from credit.features import FEATURE_SQL
+from credit.models import ScoringModel
+
+
+def _star_case(attr: str) -> str:
+    """CASE mapping a star expression to a policy value, e.g. attr="initial_limit"."""
+    whens = " ".join(f"WHEN {star} THEN {getattr(p, attr)}" for star, p in policies.STAR_POLICIES.items()
+                     if star is not None)
+    return f"CASE {{star}} {whens} ELSE 0 END"
+
+
+INITIAL_LIMIT = _star_case("initial_limit")
+LIMIT_MIN = _star_case("limit_min")
+LIMIT_MAX = _star_case("limit_max")
+
+
+def window_params(today: date) -> dict:
+    from customers.policies import months_ago
+
+    return {"today": today, "since3": months_ago(today, 3), "since6": months_ago(today, 6),
+            "since12": months_ago(today, 12)}
+
+
+def _points_case(factor, params: dict) -> str:
+    whens = []
+    for i, b in enumerate(factor.bins.all()):
+        col = f'f."{factor.feature}"'
+        if factor.feature in CATEGORICAL_FEATURES:
+            key = f"cat_{factor.pk}_{i}"
+            params[key] = b.category
+            cond = f"{col} = %({key})s"
+        else:
+            parts = ([f"{col} >= {b.lower}"] if b.lower is not None else []) + (
+                [f"{col} < {b.upper}"] if b.upper is not None else [])
+            cond = " AND ".join(parts) or "TRUE"
+        whens.append(f"WHEN {cond} THEN {b.points}")
+    return f"(CASE {' '.join(whens)} ELSE 0 END)"
+
+
+def compile_base_model(model: ScoringModel, params: dict) -> str:
+    """SQL for a CTE `scored` over `features`: points per factor, score, star and initial limit."""
+    factors = list(model.factors.prefetch_related("bins"))
+    points = [(f.feature, _points_case(f, params), f.weight) for f in factors]
+    point_cols = ",\n            ".join(f'{case} AS "p_{feature}"' for feature, case, _ in points)
+    score = " + ".join(f'{weight} * "p_{feature}"' for feature, _, weight in points) or "0"
+    cutoffs = {c.star: c.min_score for c in model.cutoffs.all()}
+    star_case = "CASE " + " ".join(f"WHEN score >= {cutoffs[s]} THEN {s}" for s in sorted(cutoffs, reverse=True)) \
+        + " ELSE 0 END"
+    values_json = ", ".join(f"'{f.feature}', \"{f.feature}\"" for f in factors)
+    points_json = ", ".join(f"'{f.feature}', \"p_{f.feature}\"" for f in factors)
+    return f"""
+    pointed AS (
+        SELECT f.*,
+            {point_cols}
+        FROM features f
+    ),
+    totalled AS (
+        SELECT p.*, round(({score})::numeric, 2) AS score FROM pointed p
+    ),
+    scored AS (
+        SELECT t.id, t.credit_star AS old_star, t.credit_limit AS old_limit, t.score,
+               jsonb_build_object({values_json}) AS factor_values,
+               jsonb_build_object({points_json}) AS points,
+               {star_case} AS new_star
+        FROM totalled t
+    ),
+    decided AS (
+        SELECT s.*, ({INITIAL_LIMIT.format(star="s.new_star")})::numeric(12, 2) AS new_limit,
+               ''::text AS rule, 'base model'::text AS reason
+        FROM scored s
+    )"""
+
+
+def compile_guidance() -> str:
+    """SQL for a CTE `decided` over `features` applying policies.GUIDANCE_RULES (first match wins)."""
+    headroom = LIMIT_MAX.format(star="f.credit_star") + " - f.credit_limit"
+    rule_case = "CASE " + " ".join(f"WHEN {r.sql()} THEN '{r.code}'" for r in policies.GUIDANCE_RULES) + " END"
+    star_case = "CASE g.rule " + " ".join(
+        f"WHEN '{r.code}' THEN least(5, greatest(0, g.credit_star + {r.star_delta}))"
+        for r in policies.GUIDANCE_RULES) + " END"
+    factor_case = "CASE g.rule " + " ".join(
+        f"WHEN '{r.code}' THEN {r.limit_factor}" for r in policies.GUIDANCE_RULES) + " END"
+    reason_case = "CASE g.rule " + " ".join(
+        f"WHEN '{r.code}' THEN '{_sql_text(r.reason)}'" for r in policies.GUIDANCE_RULES) + " END"
+    clamp = "least(greatest(round(g.credit_limit * {factor}), {lo}), {hi})".format(
+        factor=factor_case, lo=LIMIT_MIN.format(star="g.credit_star"), hi=LIMIT_MAX.format(star="g.credit_star"))
+    keys = ["late_bills_6m", "late_bills_12m", "suspensions_6m", "suspensions_12m", "arrears_days_6m", "spend_trend"]
+    values_json = ", ".join(f"'{k}', g.\"{k}\"" for k in keys) + ", 'limit_headroom', g.limit_headroom"
+    return f"""
+    headroomed AS (
+        SELECT f.*, {headroom} AS limit_headroom FROM features f
+    ),
+    guided AS (
+        SELECT f.*, {rule_case} AS rule FROM headroomed f
+    ),
+    moved AS (
+        SELECT g.id, g.credit_star AS old_star, g.credit_limit AS old_limit, g.rule,
+               {star_case} AS new_star, {clamp} AS factor_limit, {reason_case} AS reason,
+               jsonb_build_object({values_json}) AS factor_values
+        FROM guided g WHERE g.rule IS NOT NULL
+    ),
+    decided AS (
+        SELECT m.id, m.old_star, m.old_limit, m.rule, m.reason, m.factor_values, '{{}}'::jsonb AS points,
+               NULL::numeric AS score, m.new_star,
+               (CASE WHEN m.new_star <> m.old_star THEN {INITIAL_LIMIT.format(star="m.new_star")}
+                     ELSE m.factor_limit END)::numeric(12, 2) AS new_limit
+        FROM moved m
+    )"""
+
+
+ELIGIBLE_BASE = """(c.credit_star IS NULL OR c.credit_star = 0) AND c.status <> 'closed'
+    AND c.join_date <= %(since_min_tenure)s
+    AND NOT EXISTS (SELECT 1 FROM customers_blacklistentry bl
+                    WHERE bl.id_number = c.id_number AND bl.id_type = c.id_type AND bl.cleared_at IS NULL)"""
+ELIGIBLE_GUIDANCE = "c.credit_star BETWEEN 1 AND 5 AND c.status <> 'closed'"
+
+
+def apply_sql(decided_cte: str, *, kind: str) -> str:
+    """Write the decided changes and their rating rows in one statement; returns rows changed."""
+    return f"""
+    WITH {decided_cte},
+    changed AS (
+        UPDATE customers_customer c SET credit_star = d.new_star, credit_limit = d.new_limit
+        FROM decided d
+        WHERE c.id = d.id AND (c.credit_star IS DISTINCT FROM d.new_star OR c.credit_limit <> d.new_limit)
+        RETURNING c.id
+    )
+    INSERT INTO credit_rating (customer_id, kind, run_id, scoring_model_id, policy_version, factor_values, points,
+                               score, old_star, new_star, old_limit, new_limit, rule, reason, decided_at)
+    SELECT d.id, '{kind}', %(run_id)s, %(model_id)s, %(policy_version)s, d.factor_values, d.points, d.score,
+           d.old_star, d.new_star, d.old_limit, d.new_limit, d.rule, d.reason, now()
+    FROM decided d JOIN changed USING (id)
+    """
+
+
+def zero(value) -> Decimal:
+    return Decimal(value or 0)
+
+
+def _sql_text(value: str) -> str:
+    """A constant string inlined into SQL that is also run with %-style parameters."""
+    return value.replace("'", "''").replace("%", "%%")

@@ -1,0 +1,44 @@
+"""Reads for credit: explanations, distributions and transitions."""
+
+from django.db.models import Count
+
+from credit import policies
+from credit.models import Rating
+from customers.models import Customer
+
+STAR_ORDER = [5, 4, 3, 2, 1, 0, None]
+
+
+def customer_credit(*, customer: Customer) -> dict:
+    """Why this star: the latest ratings with their factor values and points, and what the star entitles."""
+    ratings = list(Rating.objects.filter(customer=customer).select_related("scoring_model", "decided_by",
+                                                                           "approved_by")[:10])
+    explained = next((r for r in ratings if r.factor_values), None)
+    factors = []
+    if explained:
+        factors = [{"feature": k, "value": v, "points": explained.points.get(k)}
+                   for k, v in explained.factor_values.items()]
+    return {
+        "ratings": ratings,
+        "explained": explained,
+        "explained_factors": factors,
+        "entitlements": policies.entitlements(customer.credit_star),
+        "policy": policies.star_policy(customer.credit_star),
+    }
+
+
+def star_distribution(queryset=None) -> list[tuple]:
+    """(star, count, share %) for the given customers, high stars first."""
+    queryset = Customer.objects.all() if queryset is None else queryset
+    counts = dict(queryset.values_list("credit_star").annotate(n=Count("id")).values_list("credit_star", "n"))
+    total = sum(counts.values()) or 1
+    return [(star, counts.get(star, 0), round(100 * counts.get(star, 0) / total, 2)) for star in STAR_ORDER]
+
+
+def run_transitions(*, run_id: int) -> dict:
+    """Matrix {old_star: {new_star: count}} of the changes a rating run made."""
+    matrix: dict = {}
+    rows = Rating.objects.filter(run_id=run_id).values_list("old_star", "new_star").annotate(n=Count("id"))
+    for old, new, n in rows:
+        matrix.setdefault(old, {})[new] = n
+    return matrix

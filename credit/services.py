@@ -1,0 +1,130 @@
+"""Credit decisions. Pages, API, batches and other apps all go through these functions."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from credit import policies
+from credit.choices import ModelStatus, RatingKind
+from credit.models import Factor, FactorBin, Rating, ScoringModel, StarCutoff
+from customers.models import BlacklistEntry, Customer
+
+ERR_NO_FACTORS = _("A model needs at least one factor with bins before it can be published.")
+ERR_CUTOFFS = _("A model needs cut-offs for 1★ to 5★, rising with the star.")
+ERR_NOT_DRAFT = _("Only a draft can be published.")
+ERR_LIMIT_UNRATED = _("An unrated or 0★ customer has no credit limit to change.")
+ERR_LIMIT_NEEDS_APPROVER = _("%(amount)s is outside the %(star)s★ range [%(lo)s, %(hi)s]: a second credit officer "
+                             "must approve.")
+ERR_APPROVER_SAME = _("The second approver must be another credit officer.")
+ERR_REASON = _("Give a reason.")
+ERR_NEGATIVE = _("A credit limit cannot be negative.")
+
+
+def published_model() -> ScoringModel | None:
+    return ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).first()
+
+
+@transaction.atomic
+def scoring_model_publish(*, model: ScoringModel, by) -> ScoringModel:
+    """Make `model` the running version; the previous one is retired. A published model is immutable."""
+    model = ScoringModel.objects.select_for_update().get(pk=model.pk)
+    if model.status != ModelStatus.DRAFT:
+        raise ValidationError({"status": ValidationError(ERR_NOT_DRAFT, code="not_draft")})
+    if not FactorBin.objects.filter(factor__scoring_model=model).exists():
+        raise ValidationError({"factors": ValidationError(ERR_NO_FACTORS, code="no_factors")})
+    cutoffs = dict(model.cutoffs.values_list("star", "min_score"))
+    if sorted(cutoffs) != [1, 2, 3, 4, 5] or any(cutoffs[s] >= cutoffs[s + 1] for s in range(1, 5)):
+        raise ValidationError({"cutoffs": ValidationError(ERR_CUTOFFS, code="cutoffs")})
+    ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).update(status=ModelStatus.RETIRED)
+    model.status, model.published_at, model.published_by = ModelStatus.PUBLISHED, timezone.now(), by
+    model.save()
+    return model
+
+
+@transaction.atomic
+def scoring_model_copy(*, model: ScoringModel, by) -> ScoringModel:
+    """A new draft version with the same factors, bins and cut-offs, for editing."""
+    latest = ScoringModel.objects.order_by("-version").values_list("version", flat=True).first() or 0
+    draft = ScoringModel.objects.create(version=latest + 1, name=model.name, notes=f"Copied from v{model.version}",
+                                        created_by=by)
+    for factor in model.factors.prefetch_related("bins"):
+        copy = Factor.objects.create(scoring_model=draft, dimension=factor.dimension, feature=factor.feature,
+                                     weight=factor.weight)
+        FactorBin.objects.bulk_create(
+            FactorBin(factor=copy, lower=b.lower, upper=b.upper, category=b.category, points=b.points)
+            for b in factor.bins.all()
+        )
+    StarCutoff.objects.bulk_create(
+        StarCutoff(scoring_model=draft, star=c.star, min_score=c.min_score) for c in model.cutoffs.all()
+    )
+    return draft
+
+
+def _record(customer: Customer, *, kind, new_star, new_limit, reason, by=None, rule="", approver=None,
+            policy_version="") -> Rating:
+    rating = Rating.objects.create(
+        customer=customer, kind=kind, old_star=customer.credit_star, new_star=new_star,
+        old_limit=customer.credit_limit, new_limit=new_limit, reason=reason, rule=rule, decided_by=by,
+        approved_by=approver, decided_at=timezone.now(), policy_version=policy_version or kind,
+    )
+    customer.credit_star, customer.credit_limit = new_star, new_limit
+    customer.save(update_fields=["credit_star", "credit_limit", "updated_at"])
+    return rating
+
+
+@transaction.atomic
+def credit_limit_change(*, customer: Customer, amount: Decimal, reason: str, by, approver=None) -> Rating:
+    """Manual limit change by a credit officer: inside the star's range alone, outside it with a second approver."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": ValidationError(ERR_REASON, code="required")})
+    if amount < 0:
+        raise ValidationError({"amount": ValidationError(ERR_NEGATIVE, code="min_value")})
+    star = customer.credit_star
+    if not policies.star_policy(star).grants_credit:
+        raise ValidationError({"amount": ValidationError(ERR_LIMIT_UNRATED, code="no_credit")})
+    p = policies.star_policy(star)
+    if not policies.limit_in_range(star, amount):
+        if approver is None:
+            raise ValidationError({"approver": ValidationError(
+                ERR_LIMIT_NEEDS_APPROVER, code="approval_required",
+                params={"amount": amount, "star": star, "lo": p.limit_min, "hi": p.limit_max})})
+        if approver.pk == by.pk or not approver.has_perm("credit.change_rating"):
+            raise ValidationError({"approver": ValidationError(ERR_APPROVER_SAME, code="approver")})
+    return _record(customer, kind=RatingKind.MANUAL, new_star=star, new_limit=amount, reason=reason, by=by,
+                   approver=approver if not policies.limit_in_range(star, amount) else None,
+                   rule="manual_limit", policy_version="manual")
+
+
+@transaction.atomic
+def customer_blacklist(*, customer: Customer, reason: str, amount_owed: Decimal, by=None) -> BlacklistEntry:
+    """Blacklisting makes the customer unrated at once (DOMAIN.md §4)."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    entry = BlacklistEntry.objects.create(id_type=customer.id_type, id_number=customer.id_number, customer=customer,
+                                          reason=reason, amount_owed=amount_owed, added_by=by)
+    if customer.credit_star is not None or customer.credit_limit:
+        _record(customer, kind=RatingKind.EVENT, new_star=None, new_limit=Decimal("0.00"),
+                reason=f"blacklisted: {reason}", by=by, rule="blacklisted", policy_version="event")
+    return entry
+
+
+@transaction.atomic
+def customer_credit_end(*, customer: Customer, reason: str, by=None) -> Rating | None:
+    """Closure ends credit."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.credit_star is None and not customer.credit_limit:
+        return None
+    return _record(customer, kind=RatingKind.EVENT, new_star=None, new_limit=Decimal("0.00"),
+                   reason=f"closed: {reason}", by=by, rule="closed", policy_version="event")
+
+
+@transaction.atomic
+def legacy_grade_import(*, customer: Customer, grade: str, by=None) -> Rating:
+    star = policies.star_from_legacy_grade(grade)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    return _record(customer, kind=RatingKind.LEGACY, new_star=star,
+                   new_limit=policies.star_policy(star).initial_limit, reason=f"legacy grade {grade.upper()}",
+                   by=by, rule="legacy_grade", policy_version="legacy-9-grade")

@@ -79,8 +79,9 @@ class FactorBin(models.Model):
     def __str__(self):
         if self.category:
             return f"= {self.category}: {self.points}"
-        return f"[{self.lower if self.lower is not None else '-∞'}, {self.upper if self.upper is not None else '∞'}): " \
-               f"{self.points}"
+        lower = "-∞" if self.lower is None else self.lower
+        upper = "∞" if self.upper is None else self.upper
+        return f"[{lower}, {upper}): {self.points}"
 
 
 class StarCutoff(models.Model):

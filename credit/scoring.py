@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from credit import policies
 from credit.choices import CATEGORICAL_FEATURES
-from credit.features import FEATURE_SQL
 from credit.models import ScoringModel
 
 

@@ -58,7 +58,7 @@ def test_blacklisted_customer_stays_unrated():
 
 def test_base_run_leaves_rated_customers_alone_and_rerun_changes_nothing():
     rated = good_customer(credit_star=2, credit_limit=Decimal("20.00"))
-    fresh = good_customer()
+    good_customer()  # an unrated one the run does rate
     dispatch_run(BASE_KIND, PERIOD)
     rated.refresh_from_db()
     assert rated.credit_star == 2 and not Rating.objects.filter(customer=rated).exists()

@@ -7,6 +7,7 @@ from core import views as core_views
 
 api_patterns = [
     path("", include("customers.api.urls")),
+    path("", include("credit.api.urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("batches/", core_views.BatchRunListView.as_view(), name="batch-runs"),
     path("customers/", include("customers.urls")),
+    path("credit/", include("credit.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -10,6 +10,8 @@ NAVIGATION = [
     (_("Customers"), "customers:list", "customers.view_customer"),
     (_("Onboard customer"), "customers:onboard", "customers.add_customer"),
     (_("My callbacks"), "customers:callbacks", "customers.add_customer"),
+    (_("Credit models"), "credit:models", "credit.view_scoringmodel"),
+    (_("Credit report"), "credit:report", "credit.view_rating"),
     (_("Batch runs"), "batch-runs", "core.view_batchrun"),
     (_("API docs"), "api-docs", None),
 ]

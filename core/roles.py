@@ -14,17 +14,23 @@ _CUSTOMER_WORK = _CUSTOMER_READ + ["customers.add_customer", "customers.change_c
 _PERSONAL_DATA = ["customers.view_personal_data"]
 _EXPORT = ["customers.export_customers"]
 _BATCHES = ["core.view_batchrun"]
+_CREDIT_READ = ["credit.view_rating", "credit.view_scoringmodel"]
+_CREDIT_GOVERN = _CREDIT_READ + ["credit.add_rating", "credit.change_rating", "credit.add_scoringmodel",
+                                 "credit.change_scoringmodel", "credit.view_factor", "credit.add_factor",
+                                 "credit.change_factor", "credit.delete_factor", "credit.view_factorbin",
+                                 "credit.add_factorbin", "credit.change_factorbin", "credit.delete_factorbin",
+                                 "credit.view_starcutoff", "credit.add_starcutoff", "credit.change_starcutoff"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ACCOUNT_MANAGER: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT,
-    Role.TEAM_LEAD: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT,
-    Role.REGIONAL_MANAGER: _CUSTOMER_READ + _EXPORT,
-    Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _BATCHES
+    Role.ACCOUNT_MANAGER: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ,
+    Role.TEAM_LEAD: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ,
+    Role.REGIONAL_MANAGER: _CUSTOMER_READ + _EXPORT + _CREDIT_READ,
+    Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN
     + ["customers.change_customer", "customers.view_blacklistentry", "customers.add_blacklistentry",
        "customers.change_blacklistentry"],
-    Role.MARKETING: _CUSTOMER_READ,
-    Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + ["customers.view_blacklistentry"],
-    Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES
+    Role.MARKETING: _CUSTOMER_READ + _CREDIT_READ,
+    Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + ["customers.view_blacklistentry"],
+    Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
        "customers.view_personaldataaccess"],
     Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer"],

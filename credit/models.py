@@ -44,7 +44,25 @@ class ScoringModel(TimeStampedModel):
             raise ValidationError(ERR_PUBLISHED_IMMUTABLE, code="immutable", params={"version": self.version})
 
 
-class Factor(models.Model):
+class DraftOnlyChild(models.Model):
+    """Factors, bins and cut-offs can change only while their model is a draft."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.owning_model().check_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.owning_model().check_editable()
+        return super().delete(*args, **kwargs)
+
+    def owning_model(self) -> ScoringModel:
+        raise NotImplementedError
+
+
+class Factor(DraftOnlyChild):
     scoring_model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="factors")
     dimension = models.CharField(_("dimension"), max_length=15, choices=Dimension.choices)
     feature = models.CharField(_("feature"), max_length=20, choices=Feature.choices)
@@ -60,8 +78,11 @@ class Factor(models.Model):
     def __str__(self):
         return f"{self.get_feature_display()} × {self.weight}"
 
+    def owning_model(self):
+        return self.scoring_model
 
-class FactorBin(models.Model):
+
+class FactorBin(DraftOnlyChild):
     """Points for a feature value in [lower, upper) — or equal to `category` for a categorical feature."""
 
     factor = models.ForeignKey(Factor, on_delete=models.CASCADE, related_name="bins")
@@ -83,8 +104,11 @@ class FactorBin(models.Model):
         upper = "∞" if self.upper is None else self.upper
         return f"[{lower}, {upper}): {self.points}"
 
+    def owning_model(self):
+        return self.factor.scoring_model
 
-class StarCutoff(models.Model):
+
+class StarCutoff(DraftOnlyChild):
     scoring_model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="cutoffs")
     star = models.PositiveSmallIntegerField(_("star"), choices=[(s, f"{s}★") for s in range(1, 6)])
     min_score = models.DecimalField(_("minimum score"), max_digits=8, decimal_places=2)
@@ -98,6 +122,9 @@ class StarCutoff(models.Model):
 
     def __str__(self):
         return f"{self.star}★ ≥ {self.min_score}"
+
+    def owning_model(self):
+        return self.scoring_model
 
 
 class Rating(models.Model):
@@ -132,3 +159,21 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.customer_id}: {self.old_star} → {self.new_star}"
+
+
+class StarSnapshot(models.Model):
+    """How many customers held each star on a day (star NULL = unrated): the distribution over time."""
+
+    taken_on = models.DateField(_("day"))
+    star = models.SmallIntegerField(_("star"), null=True, blank=True)
+    count = models.PositiveIntegerField(_("customers"))
+
+    class Meta:
+        ordering = ["taken_on", "star"]
+        constraints = [models.UniqueConstraint(fields=["taken_on", "star"], name="snapshot_once_per_day_star",
+                                               nulls_distinct=False)]
+        verbose_name = _("star snapshot")
+        verbose_name_plural = _("star snapshots")
+
+    def __str__(self):
+        return f"{self.taken_on} {self.star}: {self.count}"

@@ -42,3 +42,41 @@ def run_transitions(*, run_id: int) -> dict:
     for old, new, n in rows:
         matrix.setdefault(old, {})[new] = n
     return matrix
+
+
+def line_credit_status(lines) -> list[dict]:
+    """Credit status of lines (star, limit, balance, usable credit, entitlements) in two queries.
+
+    Balance is the latest prepaid balance billing pushed with the usage summary; the arrears
+    issue replaces it with the ledger balance.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    from customers.models import UsageSummary
+
+    latest_balance = UsageSummary.objects.filter(line=OuterRef("pk")).order_by("-month").values("prepaid_balance")[:1]
+    rows = lines.select_related("customer").annotate(balance=Subquery(latest_balance))
+    result = []
+    for line in rows:
+        customer = line.customer
+        balance = line.balance or 0
+        result.append({
+            "msisdn": line.msisdn, "customer_id": customer.pk, "line_status": line.status,
+            "star": customer.credit_star, "credit_limit": customer.credit_limit, "balance": balance,
+            "usable_credit": balance + customer.credit_limit,
+            "entitlements": policies.entitlements(customer.credit_star),
+        })
+    return result
+
+
+
+def star_history(days: int = 400) -> list[dict]:
+    """Daily star distribution snapshots, oldest first, for the chart."""
+    from credit.models import StarSnapshot
+
+    rows: dict = {}
+    for taken_on, star, n in StarSnapshot.objects.order_by("-taken_on").values_list("taken_on", "star", "count")[
+            : days * 7]:
+        rows.setdefault(taken_on, {})[star] = n
+    return [{"day": f"{day:%Y-%m-%d}", **{("unrated" if s is None else f"s{s}"): row.get(s, 0) for s in STAR_ORDER}}
+            for day, row in sorted(rows.items())]

@@ -128,3 +128,21 @@ def legacy_grade_import(*, customer: Customer, grade: str, by=None) -> Rating:
     return _record(customer, kind=RatingKind.LEGACY, new_star=star,
                    new_limit=policies.star_policy(star).initial_limit, reason=f"legacy grade {grade.upper()}",
                    by=by, rule="legacy_grade", policy_version="legacy-9-grade")
+
+
+@transaction.atomic
+def star_snapshot_take(*, day=None) -> int:
+    """Record today's star distribution (one GROUP BY over customers); re-taking a day replaces it."""
+    from django.db import connection
+
+    from credit.models import StarSnapshot
+
+    day = day or timezone.localdate()
+    StarSnapshot.objects.filter(taken_on=day).delete()
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO credit_starsnapshot (taken_on, star, count) "
+            "SELECT %s, credit_star, count(*) FROM customers_customer WHERE status <> 'closed' GROUP BY credit_star",
+            [day],
+        )
+        return cur.rowcount

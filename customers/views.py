@@ -11,6 +11,8 @@ from django.views.generic import FormView, ListView
 
 from core.masking import mask_address, mask_id_number
 from core.pagination import CappedCountPaginator
+from credit.forms import LimitChangeForm
+from credit.selectors import customer_credit
 from customers import selectors, services
 from customers.choices import AccessChannel
 from customers.filtersets import CustomerFilterSet
@@ -50,6 +52,9 @@ class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
         context["revealed"] = revealed
         context["masked_id_number"] = mask_id_number(customer.id_number)
         context["masked_address"] = mask_address(customer.address)
+        context["credit"] = customer_credit(customer=customer)
+        if request.user.has_perm("credit.add_rating"):
+            context["limit_form"] = LimitChangeForm(user=request.user)
         return render(request, self.template_name, context)
 
     def post(self, request, pk):

@@ -1,0 +1,70 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from credit.models import Factor, FactorBin, Rating, ScoringModel, StarCutoff
+
+
+class DraftOnlyMixin:
+    """A published or retired model (and its factors, bins and cut-offs) is read-only."""
+
+    def _model_of(self, obj):
+        if obj is None:
+            return None
+        return obj if isinstance(obj, ScoringModel) else getattr(obj, "scoring_model", None)
+
+    def has_change_permission(self, request, obj=None):
+        model = self._model_of(obj)
+        return super().has_change_permission(request, obj) and (model is None or model.is_editable)
+
+    def has_delete_permission(self, request, obj=None):
+        model = self._model_of(obj)
+        return super().has_delete_permission(request, obj) and (model is None or model.is_editable)
+
+
+class StarCutoffInline(DraftOnlyMixin, admin.TabularInline):
+    model = StarCutoff
+    extra = 0
+
+
+class FactorInline(DraftOnlyMixin, admin.TabularInline):
+    model = Factor
+    extra = 0
+    show_change_link = True
+
+
+class FactorBinInline(admin.TabularInline):
+    model = FactorBin
+    extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.scoring_model.is_editable)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(ScoringModel)
+class ScoringModelAdmin(DraftOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["version", "name", "status", "published_at", "published_by"]
+    readonly_fields = ["status", "published_at", "published_by", "created_by"]
+    inlines = [FactorInline, StarCutoffInline]
+
+
+@admin.register(Factor)
+class FactorAdmin(DraftOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["scoring_model", "dimension", "feature", "weight"]
+    list_filter = ["scoring_model"]
+    inlines = [FactorBinInline]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["customer", "kind", "old_star", "new_star", "old_limit", "new_limit", "rule", "decided_at"]
+    list_filter = ["kind", "rule"]
+    raw_id_fields = ["customer", "run", "decided_by", "approved_by"]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decisions are history
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,51 @@
+from rest_framework import serializers
+
+from customers import policies as customer_policies
+
+MAX_BULK = 1000
+
+
+class EntitlementsSerializer(serializers.Serializer):
+    retention_days = serializers.IntegerField()
+    free_sim_replacements_per_year = serializers.IntegerField()
+    fee_waivers = serializers.BooleanField()
+    numbers_per_person = serializers.IntegerField()
+    flexible_authentication = serializers.BooleanField()
+    rebate_before_verification = serializers.BooleanField()
+    emergency_continuity = serializers.BooleanField()
+    dedicated_channel = serializers.BooleanField()
+
+
+class CreditStatusSerializer(serializers.Serializer):
+    msisdn = serializers.CharField()
+    customer_id = serializers.IntegerField()
+    line_status = serializers.CharField()
+    star = serializers.IntegerField(allow_null=True, help_text="null = unrated")
+    credit_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
+    balance = serializers.DecimalField(max_digits=12, decimal_places=2)
+    usable_credit = serializers.DecimalField(max_digits=12, decimal_places=2)
+    entitlements = EntitlementsSerializer()
+
+
+class BulkCreditStatusRequestSerializer(serializers.Serializer):
+    msisdns = serializers.ListField(child=serializers.CharField(max_length=11), min_length=1, max_length=MAX_BULK)
+
+    def validate_msisdns(self, values):
+        errors = {}
+        for i, value in enumerate(values):
+            if not customer_policies.MSISDN_PATTERN.match(value):
+                errors[i] = [f"Not a mobile number: {value!r} (11 digits starting with 1 and then 3–9)."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return values
+
+
+class BulkCreditStatusSerializer(serializers.Serializer):
+    results = CreditStatusSerializer(many=True)
+    not_found = serializers.ListField(child=serializers.CharField())
+
+
+class LimitChangeSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reason = serializers.CharField(max_length=300)
+    approver = serializers.CharField(required=False, help_text="username of the second credit officer")

@@ -1,0 +1,31 @@
+from celery import shared_task
+from django.utils import timezone
+
+from core.tasks import dispatch_run
+from credit.batches import BASE_KIND, GUIDANCE_KIND
+
+
+def current_period(kind: str, today=None) -> str:
+    today = today or timezone.localdate()
+    if kind == BASE_KIND:
+        return f"{today:%Y-%m}"
+    return f"{today.year}-H{1 if today.month <= 6 else 2}"
+
+
+@shared_task
+def rate_base_monthly() -> int:
+    """Scheduled for the 1st of each month, 02:00 (django-celery-beat, editable in admin)."""
+    return dispatch_run(BASE_KIND, current_period(BASE_KIND)).pk
+
+
+@shared_task
+def rate_guidance_half_yearly() -> int:
+    """Scheduled for 1 January and 1 July, 03:00."""
+    return dispatch_run(GUIDANCE_KIND, current_period(GUIDANCE_KIND)).pk
+
+
+@shared_task
+def star_snapshot_daily() -> int:
+    from credit.services import star_snapshot_take
+
+    return star_snapshot_take()

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from credit import views
+
+app_name = "credit"
+urlpatterns = [
+    path("models/", views.ScoringModelListView.as_view(), name="models"),
+    path("models/<int:pk>/", views.ScoringModelDetailView.as_view(), name="model"),
+    path("models/<int:pk>/publish/", views.ScoringModelActionView.as_view(), {"action": "publish"},
+         name="model-publish"),
+    path("models/<int:pk>/copy/", views.ScoringModelActionView.as_view(), {"action": "copy"}, name="model-copy"),
+    path("customers/<int:pk>/limit/", views.LimitChangeView.as_view(), name="limit-change"),
+    path("report/", views.CreditReportView.as_view(), name="report"),
+]

@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from core.models import BatchRun
+from credit import selectors, services
+from credit.batches import BASE_KIND, GUIDANCE_KIND
+from credit.forms import LimitChangeForm
+from credit.models import ScoringModel
+from customers.selectors import customer_get
+
+
+class ScoringModelListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+    permission_required = "credit.view_scoringmodel"
+    template_name = "credit/model_list.html"
+    queryset = ScoringModel.objects.select_related("published_by")
+
+
+class ScoringModelDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    permission_required = "credit.view_scoringmodel"
+    template_name = "credit/model_detail.html"
+    queryset = ScoringModel.objects.prefetch_related("factors__bins", "cutoffs")
+
+
+class ScoringModelActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """POST publish or copy: a published model is never edited, it is copied to a new draft."""
+
+    permission_required = "credit.change_scoringmodel"
+
+    def post(self, request, pk, action):
+        model = get_object_or_404(ScoringModel, pk=pk)
+        try:
+            if action == "publish":
+                services.scoring_model_publish(model=model, by=request.user)
+                messages.success(request, _("Version %(v)s is now the running model.") % {"v": model.version})
+                return redirect("credit:model", pk=model.pk)
+            draft = services.scoring_model_copy(model=model, by=request.user)
+            messages.success(request, _("Draft version %(v)s created; edit it in Configuration.")
+                             % {"v": draft.version})
+            return redirect("credit:model", pk=draft.pk)
+        except ValidationError as e:
+            for error in e.messages:
+                messages.error(request, error)
+            return redirect("credit:model", pk=model.pk)
+
+
+class LimitChangeView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "credit.add_rating"
+
+    def post(self, request, pk):
+        customer = customer_get(user=request.user, pk=pk)
+        form = LimitChangeForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.credit_limit_change(customer=customer, amount=form.cleaned_data["amount"],
+                                             reason=form.cleaned_data["reason"], by=request.user,
+                                             approver=form.cleaned_data["approver"])
+                messages.success(request, _("Credit limit changed."))
+            except ValidationError as e:
+                for error in e.messages:
+                    messages.error(request, error)
+        else:
+            for field, errors in form.errors.items():
+                messages.error(request, f"{form.fields[field].label if field in form.fields else field}: "
+                                        f"{' '.join(errors)}")
+        return redirect("customers:detail", pk=customer.pk)
+
+
+class CreditReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """Star distribution now and per run, and each run's transition matrix."""
+
+    permission_required = "credit.view_rating"
+    template_name = "credit/report.html"
+
+    def get_context_data(self, **kwargs):
+        runs = list(BatchRun.objects.filter(kind__in=[BASE_KIND, GUIDANCE_KIND]).order_by("-started_at")[:12])
+        return super().get_context_data(
+            **kwargs,
+            distribution=selectors.star_distribution(),
+            runs=[(run, selectors.run_transitions(run_id=run.pk)) for run in runs],
+            stars=selectors.STAR_ORDER,
+            history=selectors.star_history(),
+        )

@@ -1,0 +1,92 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import LineFactory, UsageSummaryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lines(org):
+    mine = LineFactory(customer=org.book[org.am1.pk][0], msisdn="13811110001")
+    theirs = LineFactory(customer=org.book[org.am4.pk][0], msisdn="13811110002")
+    mine.customer.credit_star, mine.customer.credit_limit = 4, Decimal("200.00")
+    mine.customer.save()
+    UsageSummaryFactory(line=mine, month=date(2026, 9, 1), prepaid_balance=Decimal("5.00"))
+    UsageSummaryFactory(line=mine, month=date(2026, 10, 1), prepaid_balance=Decimal("-30.00"))
+    return mine, theirs
+
+
+def test_credit_status_of_a_line(client, org, lines):
+    client.force_login(org.billing_service)
+    body = client.get("/api/credit-status/13811110001/").json()
+    assert (body["star"], body["credit_limit"], body["balance"], body["usable_credit"]) == (
+        4, "200.00", "-30.00", "170.00")
+    assert body["entitlements"]["retention_days"] == 120
+
+
+def test_credit_status_is_scoped_and_validated(client, org, lines):
+    client.force_login(org.am1)
+    assert client.get("/api/credit-status/13811110001/").status_code == 200
+    assert client.get("/api/credit-status/13811110002/").status_code == 404
+    bad = client.get("/api/credit-status/12345/")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "msisdn"
+
+
+def test_bulk_credit_status(client, org, lines):
+    client.force_login(org.am1)
+    response = client.post("/api/credit-status/bulk/", {"msisdns": ["13811110001", "13811110002", "13999999999"]},
+                           content_type="application/json")
+    body = response.json()
+    assert [r["msisdn"] for r in body["results"]] == ["13811110001"]
+    assert body["not_found"] == ["13811110002", "13999999999"]
+
+
+@pytest.mark.parametrize("payload, field", [({"msisdns": ["123"]}, "msisdns[0]"), ({"msisdns": []}, "msisdns"),
+                                            ({}, "msisdns"), ({"msisdns": ["13811110001"] * 1001}, "msisdns")])
+def test_bulk_bad_input_names_the_field(client, org, payload, field):
+    client.force_login(org.billing_service)
+    response = client.post("/api/credit-status/bulk/", payload, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_360_explains_the_star_and_credit_officer_can_change_the_limit(client, org, lines):
+    from core.tasks import dispatch_run
+    from credit.batches import BASE_KIND
+
+    customer = org.book[org.am1.pk][1]
+    LineFactory(customer=customer)
+    dispatch_run(BASE_KIND, "2026-11")
+    client.force_login(org.am1)
+    html = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert 'id="why-this-star"' in html and "tenure_months" in html and "change-limit" not in html
+    client.force_login(org.credit_officer)
+    customer.refresh_from_db()
+    if customer.credit_star:
+        lo = {5: 300, 4: 200, 3: 50, 2: 20, 1: 10}[customer.credit_star]
+        response = client.post(reverse("credit:limit-change", args=[customer.pk]),
+                               {"amount": str(lo), "reason": "测试"})
+        assert response.status_code == 302
+
+
+def test_am_cannot_change_limits_or_publish(client, org, lines):
+    client.force_login(org.am1)
+    customer = org.book[org.am1.pk][0]
+    assert client.post(reverse("credit:limit-change", args=[customer.pk]),
+                       {"amount": "250", "reason": "x"}).status_code == 403
+    from credit.services import published_model
+
+    assert client.post(reverse("credit:model-copy", args=[published_model().pk])).status_code == 403
+
+
+def test_credit_pages_render(client, org):
+    from credit.services import published_model
+
+    client.force_login(org.credit_officer)
+    for url in (reverse("credit:models"), reverse("credit:model", args=[published_model().pk]),
+                reverse("credit:report")):
+        assert client.get(url).status_code == 200, url

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from credit.models import Factor, FactorBin, Rating, ScoringModel, StarCutoff
+from credit.models import Factor, FactorBin, Rating, ScoringModel, SmsDelivery, SmsMessage, SmsTemplate, StarCutoff
 
 
 class DraftOnlyMixin:
@@ -68,3 +68,27 @@ class RatingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SmsTemplate)
+class SmsTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["event", "active", "body", "updated_at"]
+    list_filter = ["active"]
+
+
+class SmsDeliveryInline(admin.TabularInline):
+    model = SmsDelivery
+    extra = 0
+    can_delete = False
+    readonly_fields = ["attempted_at", "ok", "response"]
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "event", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "event"]
+    raw_id_fields = ["customer"]
+    readonly_fields = ["customer", "msisdn", "event", "body", "status", "attempts", "dedup_key", "gateway_ref",
+                       "created_at", "sent_at"]
+    inlines = [SmsDeliveryInline]
+    show_full_result_count = False

@@ -5,7 +5,7 @@ from datetime import date
 from django.db import connection
 
 from core.batches import register_batch
-from credit import policies, scoring
+from credit import policies, scoring, touchpoints
 from credit.choices import RatingKind
 from credit.features import features_cte
 from credit.services import published_model
@@ -24,10 +24,14 @@ def period_anchor(period: str) -> date:
     return date(int(year), month, 1)
 
 
-def _execute(sql: str, params: dict) -> int:
+def _apply(decided_cte: str, params: dict, *, kind: str) -> int:
+    """Write the chunk's decisions and queue their touchpoint SMS in the chunk's transaction."""
     with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return cur.rowcount
+        cur.execute(scoring.apply_sql(decided_cte, kind=kind), params)
+        changed = cur.rowcount
+        if changed:
+            cur.execute(touchpoints.enqueue_rating_messages_sql(), params)
+    return changed
 
 
 @register_batch(BASE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
@@ -40,7 +44,7 @@ def rate_base(lo: int, hi: int, run) -> int:
     params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": model.pk, "policy_version": f"base-v{model.version}",
               "since_min_tenure": months_ago(today, policies.MIN_TENURE_MONTHS), **scoring.window_params(today)}
     decided = features_cte(scoring.ELIGIBLE_BASE) + "," + scoring.compile_base_model(model, params)
-    return _execute(scoring.apply_sql(decided, kind=RatingKind.BASE), params)
+    return _apply(decided, params, kind=RatingKind.BASE)
 
 
 @register_batch(GUIDANCE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
@@ -50,4 +54,4 @@ def rate_guidance(lo: int, hi: int, run) -> int:
     params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": None,
               "policy_version": policies.GUIDANCE_VERSION, **scoring.window_params(today)}
     decided = features_cte(scoring.ELIGIBLE_GUIDANCE) + "," + scoring.compile_guidance()
-    return _execute(scoring.apply_sql(decided, kind=RatingKind.GUIDANCE), params)
+    return _apply(decided, params, kind=RatingKind.GUIDANCE)

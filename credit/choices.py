@@ -47,3 +47,22 @@ class RatingKind(models.TextChoices):
     MANUAL = "manual", _("Manual adjustment")
     EVENT = "event", _("Event (blacklist, closure)")
     LEGACY = "legacy", _("Legacy grade import")
+
+
+class SmsEvent(models.TextChoices):
+    STAR_ASSIGNED = "star_assigned", _("Star assigned")
+    STAR_CHANGED = "star_changed", _("Star changed")
+    LIMIT_CHANGED = "limit_changed", _("Credit limit changed")
+    LOW_CREDIT = "low_credit", _("Low available credit")
+    ARREARS_REMINDER = "arrears_reminder", _("Arrears reminder")
+    BARRING_WARNING = "barring_warning", _("Barring warning")
+    BARRED = "barred", _("Barred")
+    RESTORED = "restored", _("Restored")
+    RETENTION_DEADLINE = "retention_deadline", _("Number retention deadline")
+    EMERGENCY_GRANTED = "emergency_granted", _("Emergency continuity granted")
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

@@ -3,11 +3,12 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import BatchRun, TimeStampedModel
-from credit.choices import Dimension, Feature, ModelStatus, RatingKind
+from credit.choices import Dimension, Feature, ModelStatus, RatingKind, SmsEvent, SmsStatus
 from customers.models import MONEY, Customer
 
 ERR_PUBLISHED_IMMUTABLE = _("Version %(version)s is published and cannot be edited; copy it to a new draft.")
@@ -177,3 +178,62 @@ class StarSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.taken_on} {self.star}: {self.count}"
+
+
+class SmsTemplate(TimeStampedModel):
+    """Editable text for a touchpoint event. Placeholders: {name} {star} {old_star} {limit} {amount} {days} {date}."""
+
+    event = models.CharField(_("event"), max_length=20, choices=SmsEvent.choices, unique=True)
+    body = models.TextField(_("text"))
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event"]
+        verbose_name = _("SMS template")
+        verbose_name_plural = _("SMS templates")
+
+    def __str__(self):
+        return self.get_event_display()
+
+
+class SmsMessage(models.Model):
+    """The outbox: one row per message, sent by the dispatcher through the configured gateway."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="sms_messages", db_index=False)
+    msisdn = models.CharField(_("mobile number"), max_length=11)
+    event = models.CharField(_("event"), max_length=20, choices=SmsEvent.choices)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=8, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    dedup_key = models.CharField(_("deduplication key"), max_length=80, unique=True)
+    gateway_ref = models.CharField(_("gateway reference"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="sms_customer_time"),
+                   models.Index(fields=["id"], condition=models.Q(status="queued"), name="sms_queued")]
+        verbose_name = _("SMS message")
+        verbose_name_plural = _("SMS messages")
+
+    def __str__(self):
+        return f"{self.event} → {self.msisdn[:3]}****{self.msisdn[-4:]}"
+
+
+class SmsDelivery(models.Model):
+    """Delivery log: one row per gateway attempt."""
+
+    message = models.ForeignKey(SmsMessage, on_delete=models.CASCADE, related_name="deliveries")
+    attempted_at = models.DateTimeField(_("attempted at"), default=timezone.now)
+    ok = models.BooleanField(_("accepted by gateway"))
+    response = models.CharField(_("gateway response"), max_length=200)
+
+    class Meta:
+        ordering = ["-attempted_at"]
+        verbose_name = _("SMS delivery attempt")
+        verbose_name_plural = _("SMS delivery attempts")
+
+    def __str__(self):
+        return f"{self.message_id} {'ok' if self.ok else 'failed'}"

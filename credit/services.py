@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from credit import policies
-from credit.choices import ModelStatus, RatingKind
+from credit import policies, touchpoints
+from credit.choices import ModelStatus, RatingKind, SmsEvent
 from credit.models import Factor, FactorBin, Rating, ScoringModel, StarCutoff
 from customers.models import BlacklistEntry, Customer
 
@@ -72,6 +72,11 @@ def _record(customer: Customer, *, kind, new_star, new_limit, reason, by=None, r
     )
     customer.credit_star, customer.credit_limit = new_star, new_limit
     customer.save(update_fields=["credit_star", "credit_limit", "updated_at"])
+    if new_star is not None and touchpoints.announces(rating.old_star, new_star):
+        event = (SmsEvent.STAR_ASSIGNED if rating.old_star is None else SmsEvent.STAR_CHANGED
+                 if rating.old_star != new_star else SmsEvent.LIMIT_CHANGED)
+        touchpoints.notify(event=event, customer=customer, dedup_key=f"rating-{rating.pk}",
+                           context={"star": new_star, "old_star": rating.old_star, "limit": new_limit})
     return rating
 
 

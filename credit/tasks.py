@@ -29,3 +29,10 @@ def star_snapshot_daily() -> int:
     from credit.services import star_snapshot_take
 
     return star_snapshot_take()
+
+
+@shared_task(acks_late=True)
+def sms_dispatch() -> int:
+    from credit.touchpoints import dispatch
+
+    return dispatch()

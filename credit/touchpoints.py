@@ -1,0 +1,116 @@
+"""Touchpoint SMS: event → template (Chinese by default, editable) → outbox → gateway → delivery log.
+
+Templates use {placeholders} so a batch can render them in SQL with replace() and a single
+event can render them in Python with str.format_map; both read the same template row.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from credit.choices import SmsEvent, SmsStatus
+from credit.models import SmsDelivery, SmsMessage, SmsTemplate
+
+log = logging.getLogger(__name__)
+PLACEHOLDERS = ("name", "star", "old_star", "limit", "amount", "days", "date")
+
+
+class LoggingGateway:
+    """Development gateway: writes the message to the log (numbers masked) and reports success."""
+
+    def send(self, msisdn: str, body: str) -> str:
+        log.info("SMS to %s****%s: %s", msisdn[:3], msisdn[-4:], body)
+        return f"log-{timezone.now():%Y%m%d%H%M%S%f}"
+
+
+def gateway():
+    return import_string(getattr(settings, "SMS_GATEWAY", "credit.touchpoints.LoggingGateway"))()
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def render(template: str, context: dict) -> str:
+    return template.format_map(_Blank({k: "" if v is None else v for k, v in context.items()}))
+
+
+def notify(*, event: str, customer, context: dict, dedup_key: str) -> SmsMessage | None:
+    """Queue one message for the customer's primary line; a repeated dedup_key queues nothing."""
+    template = SmsTemplate.objects.filter(event=event, active=True).first()
+    line = customer.lines.exclude(status="closed").order_by("id").first()
+    if template is None or line is None:
+        return None
+    message, created = SmsMessage.objects.get_or_create(
+        dedup_key=dedup_key,
+        defaults={"customer": customer, "msisdn": line.msisdn, "event": event,
+                  "body": render(template.body, {"name": customer.name, **context})},
+    )
+    if created:
+        transaction.on_commit(_dispatch_soon)
+    return message if created else None
+
+
+def _dispatch_soon():
+    from credit.tasks import sms_dispatch
+
+    sms_dispatch.delay()
+
+
+def announces(old_star, new_star) -> bool:
+    """A first 0★ grants nothing, so it is not announced; every other star or limit change is."""
+    return not (old_star is None and new_star == 0)
+
+
+def enqueue_rating_messages_sql() -> str:
+    """Set-based: one message per rating of this run in [lo, hi) whose star or limit changed (see announces)."""
+    star = "coalesce(r.new_star::text, '未评级')"
+    body = ("replace(replace(replace(replace(t.body, '{name}', c.name), '{star}', " + star + "), "
+            "'{old_star}', coalesce(r.old_star::text, '未评级')), '{limit}', r.new_limit::text)")
+    return f"""
+    INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
+                                   created_at)
+    SELECT c.id, l.msisdn, t.event, {body}, '{SmsStatus.QUEUED}', 0, 'rating-' || r.id, '', now()
+    FROM credit_rating r
+    JOIN customers_customer c ON c.id = r.customer_id
+    JOIN LATERAL (SELECT msisdn FROM customers_line WHERE customer_id = c.id AND status <> 'closed'
+                  ORDER BY id LIMIT 1) l ON TRUE
+    JOIN credit_smstemplate t ON t.active AND t.event = CASE
+        WHEN r.old_star IS NULL AND r.new_star IS NOT NULL THEN '{SmsEvent.STAR_ASSIGNED}'
+        WHEN r.old_star IS DISTINCT FROM r.new_star THEN '{SmsEvent.STAR_CHANGED}'
+        ELSE '{SmsEvent.LIMIT_CHANGED}' END
+    WHERE r.run_id = %(run_id)s AND r.customer_id >= %(lo)s AND r.customer_id < %(hi)s
+      AND NOT (r.old_star IS NULL AND r.new_star = 0)  -- a first 0★ grants nothing to announce
+    ON CONFLICT (dedup_key) DO NOTHING
+    """
+
+
+def dispatch(limit: int = 500) -> int:
+    """Send up to `limit` queued messages; each attempt is logged. Safe to run from several workers."""
+    sender = gateway()
+    sent = 0
+    with transaction.atomic():
+        batch = list(SmsMessage.objects.select_for_update(skip_locked=True)
+                     .filter(status=SmsStatus.QUEUED).order_by("id")[:limit])
+        for message in batch:
+            try:
+                ref = sender.send(message.msisdn, message.body)
+                message.status, message.sent_at, message.gateway_ref = SmsStatus.SENT, timezone.now(), ref
+                SmsDelivery.objects.create(message=message, ok=True, response=ref)
+                sent += 1
+            except Exception as exc:  # the gateway's failure is recorded, the message retried later
+                message.status = SmsStatus.FAILED if message.attempts >= 2 else SmsStatus.QUEUED
+                SmsDelivery.objects.create(message=message, ok=False, response=str(exc)[:200])
+            message.attempts += 1
+            message.save(update_fields=["status", "sent_at", "gateway_ref", "attempts"])
+    return sent
+
+
+def queued_count() -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM credit_smsmessage WHERE status = %s", [SmsStatus.QUEUED])
+        return cur.fetchone()[0]

@@ -1,0 +1,79 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from core.tasks import dispatch_run
+from credit import services, touchpoints
+from credit.batches import BASE_KIND
+from credit.models import SmsDelivery, SmsMessage, SmsTemplate
+from tests.factories import CustomerFactory, LineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def rateable(**kw):
+    customer = CustomerFactory(join_date=date(2012, 1, 1), avg_monthly_spend=Decimal("250"), data_completeness=100,
+                               **kw)
+    LineFactory(customer=customer)
+    return customer
+
+
+def test_templates_ship_in_chinese_for_every_event():
+    from credit.choices import SmsEvent
+
+    assert set(SmsTemplate.objects.values_list("event", flat=True)) == set(SmsEvent.values)
+    assert "星" in SmsTemplate.objects.get(event="star_assigned").body
+
+
+def test_a_rating_run_queues_one_star_message_per_change_and_never_twice():
+    customers = [rateable() for _ in range(3)]
+    dispatch_run(BASE_KIND, "2026-11")
+    messages = SmsMessage.objects.filter(customer__in=customers)
+    assert messages.count() == 3 and {m.event for m in messages} == {"star_assigned"}
+    customer = customers[0]
+    customer.refresh_from_db()
+    body = messages.get(customer=customer).body
+    assert customer.name in body and f"{customer.credit_star}星" in body and str(customer.credit_limit) in body
+    dispatch_run(BASE_KIND, "2026-11")  # the same period again: nothing new
+    assert SmsMessage.objects.filter(customer__in=customers).count() == 3
+
+
+def test_dispatch_sends_through_the_gateway_and_logs_each_attempt():
+    customer = rateable(credit_star=3, credit_limit=Decimal("50"))
+    from tests.conftest import make_staff
+
+    officer = make_staff("credit_officer")
+    services.credit_limit_change(customer=customer, amount=Decimal("80"), reason="良好", by=officer)
+    message = SmsMessage.objects.get(customer=customer)
+    assert message.event == "limit_changed" and "80" in message.body
+    # eager Celery already dispatched it on commit? In tests the transaction never commits: send by hand.
+    assert touchpoints.dispatch() == 1
+    message.refresh_from_db()
+    assert message.status == "sent" and message.gateway_ref.startswith("log-")
+    assert SmsDelivery.objects.get(message=message).ok
+
+
+class BrokenGateway:
+    def send(self, msisdn, body):
+        raise ConnectionError("gateway down")
+
+
+def test_a_failing_gateway_is_retried_then_marked_failed(settings):
+    settings.SMS_GATEWAY = "tests.credit.test_touchpoints.BrokenGateway"
+    customer = rateable()
+    touchpoints.notify(event="restored", customer=customer, context={}, dedup_key="t-1")
+    for _ in range(3):
+        touchpoints.dispatch()
+    message = SmsMessage.objects.get(dedup_key="t-1")
+    assert (message.status, message.attempts) == ("failed", 3)
+    assert SmsDelivery.objects.filter(message=message, ok=False).count() == 3
+
+
+def test_notify_deduplicates_and_renders_placeholders():
+    customer = rateable()
+    first = touchpoints.notify(event="barring_warning", customer=customer, context={"amount": "12.50", "days": 3},
+                               dedup_key="warn-1")
+    again = touchpoints.notify(event="barring_warning", customer=customer, context={"amount": "12.50", "days": 3},
+                               dedup_key="warn-1")
+    assert again is None and "12.50" in first.body and "3天" in first.body

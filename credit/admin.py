@@ -1,7 +1,10 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from credit.models import Factor, FactorBin, Rating, ScoringModel, SmsDelivery, SmsMessage, SmsTemplate, StarCutoff
+from credit.models import (
+    ExtendedServicePolicy, ExtendedServiceRequest, Factor, FactorBin, Rating, ScoringModel, SmsDelivery, SmsMessage,
+    SmsTemplate, StarCutoff,
+)
 
 
 class DraftOnlyMixin:
@@ -92,3 +95,19 @@ class SmsMessageAdmin(admin.ModelAdmin):
                        "created_at", "sent_at"]
     inlines = [SmsDeliveryInline]
     show_full_result_count = False
+
+
+@admin.register(ExtendedServicePolicy)
+class ExtendedServicePolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["service", "active", "min_star", "max_amount", "max_amount_per_month", "max_count_per_month",
+                    "max_persons_per_month", "validity_days", "channels"]
+
+
+@admin.register(ExtendedServiceRequest)
+class ExtendedServiceRequestAdmin(admin.ModelAdmin):
+    list_display = ["service", "giver", "receiver_msisdn", "amount", "channel", "status", "refused_rule", "created_at"]
+    list_filter = ["service", "status", "refused_rule"]
+    raw_id_fields = ["giver", "receiver", "requested_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

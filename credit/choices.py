@@ -66,3 +66,14 @@ class SmsStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class ExtendedService(models.TextChoices):
+    BALANCE_TRANSFER = "balance_transfer", _("Balance transfer")
+    CREDIT_SHARING = "credit_sharing", _("Credit sharing")
+    CREDIT_TRANSFER = "credit_transfer", _("Credit transfer")
+
+
+class RequestStatus(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import BatchRun, TimeStampedModel
-from credit.choices import Dimension, Feature, ModelStatus, RatingKind, SmsEvent, SmsStatus
+from credit.choices import (
+    Dimension, ExtendedService, Feature, ModelStatus, RatingKind, RequestStatus, SmsEvent, SmsStatus,
+)
 from customers.models import MONEY, Customer
 
 ERR_PUBLISHED_IMMUTABLE = _("Version %(version)s is published and cannot be edited; copy it to a new draft.")
@@ -237,3 +239,53 @@ class SmsDelivery(models.Model):
 
     def __str__(self):
         return f"{self.message_id} {'ok' if self.ok else 'failed'}"
+
+
+class ExtendedServicePolicy(TimeStampedModel):
+    """Constraints of one extended credit service; edited by credit officers, history kept."""
+
+    service = models.CharField(_("service"), max_length=20, choices=ExtendedService.choices, unique=True)
+    active = models.BooleanField(_("offered"), default=True)
+    min_star = models.PositiveSmallIntegerField(_("minimum star"))
+    max_amount = models.DecimalField(_("maximum per request"), **MONEY)
+    max_amount_per_month = models.DecimalField(_("maximum per month"), **MONEY)
+    max_count_per_month = models.PositiveSmallIntegerField(_("requests per month"))
+    max_persons_per_month = models.PositiveSmallIntegerField(_("different receivers per month"))
+    validity_days = models.PositiveSmallIntegerField(
+        _("validity (days)"), default=0, help_text=_("Credit sharing: how long a share lasts; 0 = permanent"))
+    channels = models.CharField(_("allowed channels"), max_length=100, help_text=_("comma-separated, e.g. app,outlet"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("extended service policy")
+        verbose_name_plural = _("extended service policies")
+
+    def __str__(self):
+        return self.get_service_display()
+
+
+class ExtendedServiceRequest(models.Model):
+    """Every request, approved or refused, with the rule that refused it."""
+
+    service = models.CharField(_("service"), max_length=20, choices=ExtendedService.choices)
+    giver = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="extended_given", db_index=False)
+    receiver = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="extended_received")
+    receiver_msisdn = models.CharField(_("receiving number"), max_length=11)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    channel = models.CharField(_("channel"), max_length=20)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices)
+    refused_rule = models.CharField(_("refused by rule"), max_length=20, blank=True)
+    message = models.CharField(_("message"), max_length=200, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["giver", "service", "-created_at"], name="extended_giver_month")]
+        verbose_name = _("extended service request")
+        verbose_name_plural = _("extended service requests")
+
+    def __str__(self):
+        return f"{self.service} {self.amount} {self.status}"

@@ -178,3 +178,68 @@ def guidance_decision(values: dict) -> tuple[GuidanceRule | None, int, Decimal]:
         if rule.matches(values):
             return rule, *guidance_outcome(rule, star, limit)
     return None, star, limit
+
+
+# --- Extended credit services (balance transfer, credit sharing, credit transfer) ---------------------------
+
+@dataclass(frozen=True)
+class ExtendedRules:
+    """The constraints of one extended service, as configured (credit.ExtendedServicePolicy)."""
+
+    min_star: int
+    max_amount: Decimal  # per request
+    max_amount_per_month: Decimal
+    max_count_per_month: int
+    max_persons_per_month: int  # distinct counterparts
+    channels: tuple[str, ...]
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What the customer already used of this service this month."""
+
+    amount: Decimal = Decimal(0)
+    count: int = 0
+    persons: frozenset = frozenset()
+
+
+EXTENDED_REFUSALS = {
+    "inactive": "The service is not offered at the moment.",
+    "min_star": "Needs at least {min_star}★; the customer is {star}.",
+    "same_person": "The receiving line belongs to the same customer.",
+    "amount_positive": "The amount must be positive.",
+    "max_amount": "At most {max_amount} CNY per request.",
+    "monthly_amount": "At most {max_amount_per_month} CNY per month; {used} already used.",
+    "monthly_count": "At most {max_count_per_month} requests per month.",
+    "monthly_persons": "At most {max_persons_per_month} different receivers per month.",
+    "channel": "Not available through {channel}; allowed: {channels}.",
+    "available": "Only {available} CNY is available to give.",
+}
+
+
+def extended_refusal(rules: ExtendedRules, *, star, amount: Decimal, channel: str, receiver_key, same_person: bool,
+                     used: Usage, available: Decimal) -> tuple[str, str] | None:
+    """(rule code, message) of the first rule the request breaks, or None when it may go ahead."""
+    checks = [
+        ("inactive", not rules.active),
+        ("channel", channel not in rules.channels),
+        ("min_star", star is None or star < rules.min_star),
+        ("same_person", same_person),
+        ("amount_positive", amount <= 0),
+        ("max_amount", amount > rules.max_amount),
+        ("monthly_amount", used.amount + amount > rules.max_amount_per_month),
+        ("monthly_count", used.count + 1 > rules.max_count_per_month),
+        ("monthly_persons", receiver_key not in used.persons and len(used.persons) + 1 > rules.max_persons_per_month),
+        ("available", amount > available),
+    ]
+    for code, broken in checks:
+        if broken:
+            message = EXTENDED_REFUSALS[code].format(
+                star="unrated" if star is None else f"{star}★", channel=channel, channels=", ".join(rules.channels),
+                used=used.amount, available=available, **{k: getattr(rules, k) for k in (
+                    "min_star", "max_amount", "max_amount_per_month", "max_count_per_month",
+                    "max_persons_per_month")},
+            )
+            return code, message
+    return None

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from customers import policies as customer_policies
@@ -49,3 +51,21 @@ class LimitChangeSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     reason = serializers.CharField(max_length=300)
     approver = serializers.CharField(required=False, help_text="username of the second credit officer")
+
+
+class ExtendedRequestSerializer(serializers.Serializer):
+    """A request for balance transfer, credit sharing or credit transfer; the answer says approved or refused,
+    and which rule refused it."""
+
+    from credit.choices import ExtendedService as _Service
+
+    id = serializers.IntegerField(read_only=True)
+    service = serializers.ChoiceField(choices=_Service.choices)
+    giver = serializers.IntegerField(help_text="customer id of the giving customer", source="giver_id")
+    receiver_msisdn = serializers.CharField(max_length=11)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    channel = serializers.CharField(max_length=20)
+    status = serializers.CharField(read_only=True)
+    refused_rule = serializers.CharField(read_only=True)
+    message = serializers.CharField(read_only=True)
+    valid_until = serializers.DateTimeField(read_only=True)

@@ -90,3 +90,20 @@ def test_credit_pages_render(client, org):
     for url in (reverse("credit:models"), reverse("credit:model", args=[published_model().pk]),
                 reverse("credit:report")):
         assert client.get(url).status_code == 200, url
+
+
+def test_extended_request_api_reports_the_rule_and_respects_scope(client, org):
+    giver = org.book[org.am1.pk][0]
+    giver.credit_star, giver.credit_limit = 2, Decimal("20")
+    giver.save()
+    LineFactory(customer=org.book[org.am1.pk][1], msisdn="13955550000")
+    client.force_login(org.am1)
+    payload = {"service": "credit_sharing", "giver": giver.pk, "receiver_msisdn": "13955550000", "amount": "10",
+               "channel": "app"}
+    body = client.post("/api/credit/extended-requests/", payload, content_type="application/json").json()
+    assert (body["status"], body["refused_rule"]) == ("refused", "min_star")
+    other = org.book[org.am4.pk][0]
+    assert client.post("/api/credit/extended-requests/", {**payload, "giver": other.pk},
+                       content_type="application/json").status_code == 404
+    bad = client.post("/api/credit/extended-requests/", {**payload, "amount": "-5"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "amount"

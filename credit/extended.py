@@ -1,0 +1,114 @@
+"""Extended credit services (source 004): balance transfer, credit sharing, credit transfer.
+
+Every request is recorded, approved or refused; a refusal names the rule that failed.
+Ledger postings for balance transfers belong to the arrears ledger (see arrears issue).
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from credit import policies
+from credit.choices import ExtendedService, RatingKind, RequestStatus
+from credit.models import ExtendedServicePolicy, ExtendedServiceRequest
+from customers.models import Customer, Line, UsageSummary
+
+ERR_UNKNOWN_RECEIVER = _("No open line %(value)s.")
+
+
+def _month_start():
+    return timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _usage(giver: Customer, service: str) -> policies.Usage:
+    approved = ExtendedServiceRequest.objects.filter(giver=giver, service=service, status=RequestStatus.APPROVED,
+                                                     created_at__gte=_month_start())
+    totals = approved.aggregate(amount=Sum("amount"), count=Count("id"))
+    return policies.Usage(amount=totals["amount"] or Decimal(0), count=totals["count"],
+                          persons=frozenset(approved.values_list("receiver_id", flat=True)))
+
+
+def shared_out(customer: Customer) -> Decimal:
+    """Credit the customer is currently sharing with others (active, unexpired shares)."""
+    now = timezone.now()
+    return ExtendedServiceRequest.objects.filter(
+        giver=customer, service=ExtendedService.CREDIT_SHARING, status=RequestStatus.APPROVED
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+
+
+def _available(service: str, giver: Customer) -> Decimal:
+    if service == ExtendedService.BALANCE_TRANSFER:
+        latest = (UsageSummary.objects.filter(customer=giver).order_by("-month")
+                  .values_list("prepaid_balance", flat=True).first())
+        return max(Decimal(latest or 0), Decimal(0))
+    return giver.credit_limit - shared_out(giver)
+
+
+@transaction.atomic
+def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: str, amount: Decimal, channel: str,
+                             by=None) -> ExtendedServiceRequest:
+    """Check the service's rules in order and record the request, approved or refused with the rule that failed."""
+    receiver_line = Line.objects.select_related("customer").filter(msisdn=receiver_msisdn).exclude(
+        status="closed").first()
+    if receiver_line is None:
+        raise ValidationError({"receiver_msisdn": ValidationError(ERR_UNKNOWN_RECEIVER, code="unknown",
+                                                                  params={"value": receiver_msisdn})})
+    giver = Customer.objects.select_for_update().get(pk=giver.pk)  # serialises a giver's requests
+    policy = ExtendedServicePolicy.objects.get(service=service)
+    rules = policies.ExtendedRules(
+        min_star=policy.min_star, max_amount=policy.max_amount, max_amount_per_month=policy.max_amount_per_month,
+        max_count_per_month=policy.max_count_per_month, max_persons_per_month=policy.max_persons_per_month,
+        channels=tuple(c.strip() for c in policy.channels.split(",") if c.strip()), active=policy.active,
+    )
+    receiver = receiver_line.customer
+    refusal = policies.extended_refusal(
+        rules, star=giver.credit_star, amount=amount, channel=channel, receiver_key=receiver.pk,
+        same_person=receiver.pk == giver.pk, used=_usage(giver, service), available=_available(service, giver),
+    )
+    request = ExtendedServiceRequest(
+        service=service, giver=giver, receiver=receiver, receiver_msisdn=receiver_msisdn, amount=amount,
+        channel=channel, requested_by=by,
+        status=RequestStatus.REFUSED if refusal else RequestStatus.APPROVED,
+        refused_rule=refusal[0] if refusal else "", message=refusal[1] if refusal else "",
+        valid_until=(timezone.now() + timedelta(days=policy.validity_days)
+                     if not refusal and policy.validity_days else None),
+    )
+    request.save()
+    if not refusal and service == ExtendedService.CREDIT_TRANSFER:
+        _transfer_limit(giver, receiver, amount, by)
+    return request
+
+
+def _transfer_limit(giver: Customer, receiver: Customer, amount: Decimal, by):
+    from credit.services import _record
+
+    receiver = Customer.objects.select_for_update().get(pk=receiver.pk)
+    _record(giver, kind=RatingKind.MANUAL, new_star=giver.credit_star, new_limit=giver.credit_limit - amount,
+            reason=f"credit transfer to {receiver.pk}", by=by, rule="credit_transfer", policy_version="extended")
+    _record(receiver, kind=RatingKind.MANUAL, new_star=receiver.credit_star,
+            new_limit=receiver.credit_limit + amount, reason=f"credit transfer from {giver.pk}", by=by,
+            rule="credit_transfer", policy_version="extended")
+
+
+@transaction.atomic
+def line_number_change(*, line: Line, new_msisdn: str, by=None) -> Line:
+    """Number change within the province keeps the credit star and limit (credit portability, 004):
+    credit belongs to the customer, so only the number moves; the change is in the line's history."""
+    from customers.policies import validate_msisdn
+
+    try:
+        new_msisdn = validate_msisdn(new_msisdn)
+    except ValidationError as e:
+        raise ValidationError({"new_msisdn": e}) from e
+    if Line.objects.filter(msisdn=new_msisdn).exists():
+        raise ValidationError({"new_msisdn": ValidationError(_("Number %(value)s is taken."), code="taken",
+                                                             params={"value": new_msisdn})})
+    line = Line.objects.select_for_update().get(pk=line.pk)
+    line.msisdn = new_msisdn
+    line.save(update_fields=["msisdn", "updated_at"])
+    return line

@@ -1,0 +1,120 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from credit import extended, policies
+from credit.models import ExtendedServicePolicy, ExtendedServiceRequest
+from tests.factories import CustomerFactory, LineFactory, UsageSummaryFactory
+
+pytestmark = pytest.mark.django_db
+
+RULES = policies.ExtendedRules(min_star=3, max_amount=Decimal(100), max_amount_per_month=Decimal(200),
+                               max_count_per_month=3, max_persons_per_month=2, channels=("app", "outlet"))
+
+
+def refusal(**overrides):
+    kwargs = dict(star=4, amount=Decimal(50), channel="app", receiver_key=1, same_person=False,
+                  used=policies.Usage(), available=Decimal(1000))
+    kwargs.update(overrides)
+    result = policies.extended_refusal(RULES, **kwargs)
+    return result[0] if result else None
+
+
+@pytest.mark.parametrize("overrides, rule", [
+    ({}, None),
+    ({"star": 2}, "min_star"),
+    ({"star": None}, "min_star"),
+    ({"channel": "hotline"}, "channel"),
+    ({"same_person": True}, "same_person"),
+    ({"amount": Decimal(0)}, "amount_positive"),
+    ({"amount": Decimal("100.01")}, "max_amount"),
+    ({"used": policies.Usage(amount=Decimal(160), count=1, persons=frozenset({1}))}, "monthly_amount"),
+    ({"used": policies.Usage(amount=Decimal(10), count=3, persons=frozenset({1}))}, "monthly_count"),
+    ({"receiver_key": 9, "used": policies.Usage(amount=Decimal(10), count=2, persons=frozenset({1, 2}))},
+     "monthly_persons"),
+    ({"available": Decimal(49)}, "available"),
+])
+def test_each_rule_refuses_by_name(overrides, rule):
+    assert refusal(**overrides) == rule
+
+
+def test_an_existing_receiver_does_not_count_as_a_new_person():
+    used = policies.Usage(amount=Decimal(10), count=2, persons=frozenset({1, 2}))
+    assert refusal(receiver_key=1, used=used) is None
+
+
+def two_customers(star=4, limit="200", balance="500"):
+    giver = CustomerFactory(credit_star=star, credit_limit=Decimal(limit))
+    line = LineFactory(customer=giver)
+    UsageSummaryFactory(line=line, prepaid_balance=Decimal(balance))
+    receiver = CustomerFactory(credit_star=1, credit_limit=Decimal("10"))
+    return giver, LineFactory(customer=receiver, msisdn="13922220000")
+
+
+def test_balance_transfer_is_recorded_and_monthly_caps_apply():
+    giver, receiver_line = two_customers()
+    ok = extended.extended_service_request(service="balance_transfer", giver=giver, receiver_msisdn="13922220000",
+                                           amount=Decimal("100"), channel="app")
+    assert ok.status == "approved"
+    for _ in range(2):  # the default cap is 300 CNY a month
+        extended.extended_service_request(service="balance_transfer", giver=giver, receiver_msisdn="13922220000",
+                                          amount=Decimal("100"), channel="app")
+    fourth = extended.extended_service_request(service="balance_transfer", giver=giver,
+                                               receiver_msisdn="13922220000", amount=Decimal("1"), channel="app")
+    assert (fourth.status, fourth.refused_rule) == ("refused", "monthly_amount")
+    assert "300" in fourth.message
+    assert ExtendedServiceRequest.objects.count() == 4
+
+
+def test_low_star_is_refused_with_the_rule_named():
+    giver, _ = two_customers(star=2, limit="20")
+    request = extended.extended_service_request(service="credit_sharing", giver=giver,
+                                                receiver_msisdn="13922220000", amount=Decimal("10"), channel="app")
+    assert (request.status, request.refused_rule) == ("refused", "min_star")
+
+
+def test_credit_sharing_has_a_validity_and_reduces_what_can_be_shared():
+    giver, _ = two_customers(star=3, limit="100")
+    share = extended.extended_service_request(service="credit_sharing", giver=giver, receiver_msisdn="13922220000",
+                                              amount=Decimal("80"), channel="app")
+    assert share.status == "approved" and share.valid_until is not None
+    assert extended.shared_out(giver) == Decimal("80")
+    more = extended.extended_service_request(service="credit_sharing", giver=giver, receiver_msisdn="13922220000",
+                                             amount=Decimal("30"), channel="app")
+    assert more.refused_rule == "available"
+
+
+def test_credit_transfer_moves_limit_and_records_both_sides():
+    giver, receiver_line = two_customers(star=5, limit="400")
+    request = extended.extended_service_request(service="credit_transfer", giver=giver,
+                                                receiver_msisdn="13922220000", amount=Decimal("150"),
+                                                channel="outlet")
+    giver.refresh_from_db()
+    receiver_line.customer.refresh_from_db()
+    assert request.status == "approved"
+    assert (giver.credit_limit, receiver_line.customer.credit_limit) == (Decimal("250"), Decimal("160"))
+    assert giver.ratings.get().rule == "credit_transfer"
+
+
+def test_inactive_service_and_unknown_receiver():
+    giver, _ = two_customers()
+    ExtendedServicePolicy.objects.filter(service="balance_transfer").update(active=False)
+    request = extended.extended_service_request(service="balance_transfer", giver=giver,
+                                                receiver_msisdn="13922220000", amount=Decimal("1"), channel="app")
+    assert request.refused_rule == "inactive"
+    with pytest.raises(ValidationError) as err:
+        extended.extended_service_request(service="balance_transfer", giver=giver, receiver_msisdn="13900000000",
+                                          amount=Decimal("1"), channel="app")
+    assert "receiver_msisdn" in err.value.error_dict
+
+
+def test_number_change_keeps_star_and_limit():
+    customer = CustomerFactory(credit_star=4, credit_limit=Decimal("250"))
+    line = LineFactory(customer=customer)
+    extended.line_number_change(line=line, new_msisdn="15000001111")
+    customer.refresh_from_db()
+    line.refresh_from_db()
+    assert line.msisdn == "15000001111" and (customer.credit_star, customer.credit_limit) == (4, Decimal("250"))
+    with pytest.raises(ValidationError):
+        extended.line_number_change(line=line, new_msisdn="123")

@@ -81,6 +81,10 @@ class BatchRun(models.Model):
         return f"{self.kind} {self.period}"
 
     @property
+    def duration_seconds(self) -> float | None:
+        return (self.finished_at - self.started_at).total_seconds() if self.finished_at else None
+
+    @property
     def progress_percent(self) -> int:
         return 100 if not self.total_chunks else int(100 * self.done_chunks / self.total_chunks)
 

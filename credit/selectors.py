@@ -1,12 +1,17 @@
 """Reads for credit: explanations, distributions and transitions."""
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from credit import policies
+from credit.choices import Feature
 from credit.models import Rating
 from customers.models import Customer
 
 STAR_ORDER = [5, 4, 3, 2, 1, 0, None]
+SERVICE_LABELS = [("fee_waivers", _("fee waivers")), ("flexible_authentication", _("flexible authentication")),
+                  ("emergency_continuity", _("emergency continuity")), ("dedicated_channel", _("dedicated channel")),
+                  ("rebate_before_verification", _("rebate before verification"))]
 
 
 def customer_credit(*, customer: Customer) -> dict:
@@ -16,13 +21,15 @@ def customer_credit(*, customer: Customer) -> dict:
     explained = next((r for r in ratings if r.factor_values), None)
     factors = []
     if explained:
-        factors = [{"feature": k, "value": v, "points": explained.points.get(k)}
+        labels = dict(Feature.choices)
+        factors = [{"feature": labels.get(k, k), "value": v, "points": explained.points.get(k)}
                    for k, v in explained.factor_values.items()]
     return {
         "ratings": ratings,
         "explained": explained,
         "explained_factors": factors,
         "entitlements": policies.entitlements(customer.credit_star),
+        "services": [label for flag, label in SERVICE_LABELS if policies.entitlements(customer.credit_star)[flag]],
         "policy": policies.star_policy(customer.credit_star),
     }
 
@@ -65,6 +72,7 @@ def line_credit_status(lines) -> list[dict]:
             "star": customer.credit_star, "credit_limit": customer.credit_limit, "balance": balance,
             "usable_credit": balance + customer.credit_limit,
             "entitlements": policies.entitlements(customer.credit_star),
+        "services": [label for flag, label in SERVICE_LABELS if policies.entitlements(customer.credit_star)[flag]],
         })
     return result
 

@@ -63,7 +63,7 @@ def test_360_explains_the_star_and_credit_officer_can_change_the_limit(client, o
     dispatch_run(BASE_KIND, "2026-11")
     client.force_login(org.am1)
     html = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
-    assert 'id="why-this-star"' in html and "tenure_months" in html and "change-limit" not in html
+    assert 'id="why-this-star"' in html and "网龄（月）" in html and "调整额度" not in html
     client.force_login(org.credit_officer)
     customer.refresh_from_db()
     if customer.credit_star:

@@ -69,3 +69,17 @@ class ExtendedRequestSerializer(serializers.Serializer):
     refused_rule = serializers.CharField(read_only=True)
     message = serializers.CharField(read_only=True)
     valid_until = serializers.DateTimeField(read_only=True)
+
+
+class RatingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer = serializers.IntegerField(source="customer_id")
+    kind = serializers.CharField()
+    policy_version = serializers.CharField()
+    old_star = serializers.IntegerField(allow_null=True)
+    new_star = serializers.IntegerField(allow_null=True)
+    old_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
+    new_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
+    rule = serializers.CharField()
+    reason = serializers.CharField()
+    decided_at = serializers.DateTimeField()

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from credit.api.views import BulkCreditStatusView, CreditStatusView, ExtendedRequestView
+from credit.api.views import BulkCreditStatusView, CreditStatusView, ExtendedRequestView, LimitChangeView
 
 urlpatterns = [
+    path("customers/<int:pk>/credit-limit/", LimitChangeView.as_view(), name="credit-limit-change"),
     path("credit/extended-requests/", ExtendedRequestView.as_view(), name="extended-requests"),
     path("credit-status/bulk/", BulkCreditStatusView.as_view(), name="credit-status-bulk"),
     path("credit-status/<str:msisdn>/", CreditStatusView.as_view(), name="credit-status"),

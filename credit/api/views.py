@@ -1,7 +1,8 @@
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -9,9 +10,10 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from core.scope import customer_scope_q
-from credit import extended, selectors
+from credit import extended, selectors, services
 from credit.api.serializers import (
     BulkCreditStatusRequestSerializer, BulkCreditStatusSerializer, CreditStatusSerializer, ExtendedRequestSerializer,
+    LimitChangeSerializer, RatingSerializer,
 )
 from customers import policies as customer_policies
 from customers.models import Customer, Line
@@ -77,3 +79,31 @@ class ExtendedRequestView(APIView):
         except DjangoValidationError as e:
             raise ApiValidationError(as_serializer_error(e)) from e
         return Response(ExtendedRequestSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class LimitChangeView(APIView):
+    """Manual credit-limit change by a credit officer; outside the star's range it needs a second approver."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=LimitChangeSerializer, responses={201: RatingSerializer})
+    def post(self, request, pk):
+        if not request.user.has_perm("credit.add_rating"):
+            raise PermissionDenied("Only credit officers change limits.")
+        customer = Customer.objects.visible_to(request.user).filter(pk=pk).first()
+        if customer is None:
+            raise NotFound(f"No customer {pk} in your scope.")
+        body = LimitChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        approver = None
+        if body.validated_data.get("approver"):
+            approver = get_user_model().objects.filter(username=body.validated_data["approver"]).first()
+            if approver is None:
+                raise ApiValidationError({"approver": ["No such user."]})
+        try:
+            rating = services.credit_limit_change(customer=customer, amount=body.validated_data["amount"],
+                                                  reason=body.validated_data["reason"], by=request.user,
+                                                  approver=approver)
+        except DjangoValidationError as e:
+            raise ApiValidationError(as_serializer_error(e)) from e
+        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)

@@ -107,3 +107,36 @@ def test_extended_request_api_reports_the_rule_and_respects_scope(client, org):
                        content_type="application/json").status_code == 404
     bad = client.post("/api/credit/extended-requests/", {**payload, "amount": "-5"}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "amount"
+
+
+def test_limit_change_api(client, org):
+    customer = org.book[org.am1.pk][0]
+    customer.credit_star, customer.credit_limit = 3, Decimal("50")
+    customer.save()
+    url = f"/api/customers/{customer.pk}/credit-limit/"
+    client.force_login(org.am1)
+    assert client.post(url, {"amount": "80", "reason": "x"}, content_type="application/json").status_code == 403
+    client.force_login(org.credit_officer)
+    ok = client.post(url, {"amount": "80", "reason": "按时缴费"}, content_type="application/json")
+    assert ok.status_code == 201 and ok.json()["new_limit"] == "80.00"
+    outside = client.post(url, {"amount": "150", "reason": "大客户"}, content_type="application/json")
+    assert outside.status_code == 400 and outside.json()["errors"][0]["field"] == "approver"
+    customer.refresh_from_db()
+    assert customer.credit_limit == Decimal("80")
+
+
+def test_legacy_grade_import_command_is_all_or_nothing(org, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    a, b = org.book[org.am1.pk]
+    good = tmp_path / "good.csv"
+    good.write_text(f"customer_id,grade\n{a.pk},AA\n{b.pk},bb\n", encoding="utf-8")
+    call_command("import_legacy_grades", str(good))
+    a.refresh_from_db(), b.refresh_from_db()
+    assert (a.credit_star, b.credit_star) == (4, 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"customer_id,grade\n{a.pk},AAA\n{b.pk},DDD\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="line 3"):
+        call_command("import_legacy_grades", str(bad))
+    a.refresh_from_db()
+    assert a.credit_star == 4  # the good first line was rolled back with the bad one

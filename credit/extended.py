@@ -85,12 +85,12 @@ def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: 
 
 
 def _transfer_limit(giver: Customer, receiver: Customer, amount: Decimal, by):
-    from credit.services import _record
+    from credit.services import rating_record
 
     receiver = Customer.objects.select_for_update().get(pk=receiver.pk)
-    _record(giver, kind=RatingKind.MANUAL, new_star=giver.credit_star, new_limit=giver.credit_limit - amount,
+    rating_record(giver, kind=RatingKind.MANUAL, new_star=giver.credit_star, new_limit=giver.credit_limit - amount,
             reason=f"credit transfer to {receiver.pk}", by=by, rule="credit_transfer", policy_version="extended")
-    _record(receiver, kind=RatingKind.MANUAL, new_star=receiver.credit_star,
+    rating_record(receiver, kind=RatingKind.MANUAL, new_star=receiver.credit_star,
             new_limit=receiver.credit_limit + amount, reason=f"credit transfer from {giver.pk}", by=by,
             rule="credit_transfer", policy_version="extended")
 

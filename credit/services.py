@@ -63,7 +63,7 @@ def scoring_model_copy(*, model: ScoringModel, by) -> ScoringModel:
     return draft
 
 
-def _record(customer: Customer, *, kind, new_star, new_limit, reason, by=None, rule="", approver=None,
+def rating_record(customer: Customer, *, kind, new_star, new_limit, reason, by=None, rule="", approver=None,
             policy_version="") -> Rating:
     rating = Rating.objects.create(
         customer=customer, kind=kind, old_star=customer.credit_star, new_star=new_star,
@@ -99,7 +99,7 @@ def credit_limit_change(*, customer: Customer, amount: Decimal, reason: str, by,
                 params={"amount": amount, "star": star, "lo": p.limit_min, "hi": p.limit_max})})
         if approver.pk == by.pk or not approver.has_perm("credit.change_rating"):
             raise ValidationError({"approver": ValidationError(ERR_APPROVER_SAME, code="approver")})
-    return _record(customer, kind=RatingKind.MANUAL, new_star=star, new_limit=amount, reason=reason, by=by,
+    return rating_record(customer, kind=RatingKind.MANUAL, new_star=star, new_limit=amount, reason=reason, by=by,
                    approver=approver if not policies.limit_in_range(star, amount) else None,
                    rule="manual_limit", policy_version="manual")
 
@@ -111,7 +111,7 @@ def customer_blacklist(*, customer: Customer, reason: str, amount_owed: Decimal,
     entry = BlacklistEntry.objects.create(id_type=customer.id_type, id_number=customer.id_number, customer=customer,
                                           reason=reason, amount_owed=amount_owed, added_by=by)
     if customer.credit_star is not None or customer.credit_limit:
-        _record(customer, kind=RatingKind.EVENT, new_star=None, new_limit=Decimal("0.00"),
+        rating_record(customer, kind=RatingKind.EVENT, new_star=None, new_limit=Decimal("0.00"),
                 reason=f"blacklisted: {reason}", by=by, rule="blacklisted", policy_version="event")
     return entry
 
@@ -122,7 +122,7 @@ def customer_credit_end(*, customer: Customer, reason: str, by=None) -> Rating |
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.credit_star is None and not customer.credit_limit:
         return None
-    return _record(customer, kind=RatingKind.EVENT, new_star=None, new_limit=Decimal("0.00"),
+    return rating_record(customer, kind=RatingKind.EVENT, new_star=None, new_limit=Decimal("0.00"),
                    reason=f"closed: {reason}", by=by, rule="closed", policy_version="event")
 
 
@@ -130,7 +130,7 @@ def customer_credit_end(*, customer: Customer, reason: str, by=None) -> Rating |
 def legacy_grade_import(*, customer: Customer, grade: str, by=None) -> Rating:
     star = policies.star_from_legacy_grade(grade)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    return _record(customer, kind=RatingKind.LEGACY, new_star=star,
+    return rating_record(customer, kind=RatingKind.LEGACY, new_star=star,
                    new_limit=policies.star_policy(star).initial_limit, reason=f"legacy grade {grade.upper()}",
                    by=by, rule="legacy_grade", policy_version="legacy-9-grade")
 

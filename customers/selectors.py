@@ -1,12 +1,13 @@
 """Reads for customers. Every one of them starts from the user's scope."""
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404
 
 from arrears.models import Bill, Payment
 from customers.choices import ServiceStatus
 from customers.filtersets import CustomerFilterSet
-from customers.models import Customer, Device, Line, LineStatusChange
+from core.scope import customer_scope_q
+from customers.models import Customer, Device, Line, LineStatusChange, OnboardingCallback, UsageSummary
 
 
 def customer_list(*, user, filters=None):
@@ -57,11 +58,6 @@ def customer_360(*, user, pk) -> dict:
 
 def dashboard_figures(*, user) -> dict:
     """Counts by star and status, callbacks due and the billed-revenue trend, within the user's scope."""
-    from django.db.models import Count
-
-    from customers.models import OnboardingCallback, UsageSummary
-    from core.scope import customer_scope_q
-
     scoped = Customer.objects.visible_to(user)
     by_star = {row["credit_star"]: row["n"] for row in scoped.values("credit_star").annotate(n=Count("id"))}
     by_status = {row["status"]: row["n"] for row in scoped.values("status").annotate(n=Count("id"))}

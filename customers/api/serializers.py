@@ -111,3 +111,7 @@ class LineSerializer(serializers.ModelSerializer):
         if self.instance and value != self.instance.customer:
             raise serializers.ValidationError("A line cannot move to another customer.", code="immutable")
         return value
+
+
+class NumberChangeSerializer(serializers.Serializer):
+    new_msisdn = serializers.CharField(max_length=11)

@@ -11,7 +11,8 @@ from core.api.permissions import ModelPermissions
 from core.scope import customer_scope_q
 from customers import services
 from customers.api.serializers import (
-    CustomerOnboardSerializer, CustomerSerializer, CustomerUpdateSerializer, LineSerializer, PersonalDataSerializer,
+    CustomerOnboardSerializer, CustomerSerializer, CustomerUpdateSerializer, LineSerializer, NumberChangeSerializer,
+    PersonalDataSerializer,
 )
 from customers.choices import AccessChannel
 from customers.filtersets import CustomerFilterSet
@@ -74,6 +75,21 @@ class LineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     def get_queryset(self):
         return Line.objects.filter(customer_scope_q(self.request.user, prefix="customer__")).select_related("plan")
+
+    @extend_schema(request=NumberChangeSerializer, responses={200: LineSerializer})
+    @action(detail=True, methods=["post"], url_path="change-number")
+    def change_number(self, request, pk=None):
+        """Number change within the province: the customer keeps credit star and limit (credit portability)."""
+        from credit.extended import line_number_change
+
+        body = NumberChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            line = line_number_change(line=self.get_object(), new_msisdn=body.validated_data["new_msisdn"],
+                                      by=request.user)
+        except DjangoValidationError as e:
+            raise ApiValidationError(as_serializer_error(e)) from e
+        return Response(LineSerializer(line).data)
 
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)

@@ -140,3 +140,21 @@ def test_legacy_grade_import_command_is_all_or_nothing(org, tmp_path):
         call_command("import_legacy_grades", str(bad))
     a.refresh_from_db()
     assert a.credit_star == 4  # the good first line was rolled back with the bad one
+
+
+def test_number_change_api_keeps_credit(client, org):
+    customer = org.book[org.am1.pk][0]
+    customer.credit_star, customer.credit_limit = 4, Decimal("230")
+    customer.save()
+    line = LineFactory(customer=customer)
+    client.force_login(org.am1)
+    response = client.post(f"/api/lines/{line.pk}/change-number/", {"new_msisdn": "15800001234"},
+                           content_type="application/json")
+    assert response.status_code == 200 and response.json()["msisdn"] == "15800001234"
+    customer.refresh_from_db()
+    assert (customer.credit_star, customer.credit_limit) == (4, Decimal("230"))
+    bad = client.post(f"/api/lines/{line.pk}/change-number/", {"new_msisdn": "158"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "new_msisdn"
+    other = LineFactory(customer=org.book[org.am4.pk][0])
+    assert client.post(f"/api/lines/{other.pk}/change-number/", {"new_msisdn": "15800004321"},
+                       content_type="application/json").status_code == 404

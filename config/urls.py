@@ -8,6 +8,7 @@ from core import views as core_views
 api_patterns = [
     path("", include("customers.api.urls")),
     path("", include("credit.api.urls")),
+    path("", include("retention.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("batches/", core_views.BatchRunListView.as_view(), name="batch-runs"),
     path("customers/", include("customers.urls")),
     path("credit/", include("credit.urls")),
+    path("retention/", include("retention.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

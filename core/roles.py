@@ -20,17 +20,19 @@ _CREDIT_GOVERN = _CREDIT_READ + ["credit.add_rating", "credit.change_rating", "c
                                  "credit.change_factor", "credit.delete_factor", "credit.view_factorbin",
                                  "credit.add_factorbin", "credit.change_factorbin", "credit.delete_factorbin",
                                  "credit.view_starcutoff", "credit.add_starcutoff", "credit.change_starcutoff"]
+_RETENTION_READ = ["retention.view_retentionalert"]
+_RETENTION_WORK = _RETENTION_READ + ["retention.change_retentionalert"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ACCOUNT_MANAGER: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ,
-    Role.TEAM_LEAD: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ,
-    Role.REGIONAL_MANAGER: _CUSTOMER_READ + _EXPORT + _CREDIT_READ,
-    Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN
+    Role.ACCOUNT_MANAGER: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + _RETENTION_WORK,
+    Role.TEAM_LEAD: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + _RETENTION_WORK,
+    Role.REGIONAL_MANAGER: _CUSTOMER_READ + _EXPORT + _CREDIT_READ + _RETENTION_WORK,
+    Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_READ
     + ["customers.change_customer", "customers.view_blacklistentry", "customers.add_blacklistentry",
        "customers.change_blacklistentry"],
     Role.MARKETING: _CUSTOMER_READ + _CREDIT_READ,
     Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + ["customers.view_blacklistentry"],
-    Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN
+    Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_WORK
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
        "customers.view_personaldataaccess"],
     Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer"],

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RetentionConfig(AppConfig):
     name = "retention"
     verbose_name = _("Retention")
+
+    def ready(self):
+        from retention import batches  # noqa: F401  registers the scan batch kind

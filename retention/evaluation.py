@@ -1,0 +1,56 @@
+"""How well the weighted score predicts churn: AUC for churn in the month after a past scan date.
+
+The score is computed as of the first day of a past month from data before it (usage months,
+bills due and devices started before that day), and compared with who closed their lines during
+that month. The weighted model is not trained, so every customer is out of sample.
+Caveat: bills are judged by today's paid amount, not the amount paid by the scan date.
+"""
+
+from datetime import date
+
+from django.db import connection
+
+from customers.policies import months_ago
+from retention import policies, signals
+
+OUTCOME_SQL = """
+    WITH {values},
+    scored AS (SELECT v.id, {score} AS score FROM signal_values v),
+    outcome AS (
+        SELECT customer_id,
+               coalesce(bool_or(closed_on >= %(month0)s AND closed_on < %(next_month)s), false) AS churned,
+               bool_and(closed_on < %(month0)s) AS gone  -- NULL closed_on: still open
+        FROM customers_line WHERE customer_id >= %(lo)s AND customer_id < %(hi)s GROUP BY customer_id
+    )
+    SELECT s.score, o.churned, count(*) FROM scored s JOIN outcome o ON o.customer_id = s.id
+    WHERE o.gone IS NOT TRUE GROUP BY 1, 2"""
+
+
+def score_outcome_counts(lo: int, hi: int, as_of: date, signal_defs=policies.DEFAULT_SIGNALS) -> list[tuple]:
+    """(score, churned next month, customers) for customers with id in [lo, hi) open on `as_of`."""
+    as_of = as_of.replace(day=1)
+    params = {"lo": lo, "hi": hi, "next_month": months_ago(as_of, -1),
+              **signals.window_params(as_of, cooldown_days=0)}
+    score, _ = signals.score_sql(signal_defs, params)
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
+        cur.execute(OUTCOME_SQL.format(values=signals.values_cte(), score=score), params)
+        return cur.fetchall()
+
+
+def auc(counts: list[tuple]) -> float | None:
+    """Area under the ROC curve from (score, positive, n) rows; ties count half (Mann–Whitney)."""
+    by_score: dict = {}
+    for score, positive, n in counts:
+        pos_neg = by_score.setdefault(score, [0, 0])
+        pos_neg[0 if positive else 1] += n
+    positives = sum(p for p, _ in by_score.values())
+    negatives = sum(n for _, n in by_score.values())
+    if not positives or not negatives:
+        return None
+    wins, negatives_below = 0.0, 0
+    for score in sorted(by_score):
+        p, n = by_score[score]
+        wins += p * (negatives_below + n / 2)
+        negatives_below += n
+    return wins / (positives * negatives)

@@ -1,0 +1,105 @@
+"""Time of the nightly retention scan against a set-based SQL floor, in one run.
+
+Runs the scan chunk by chunk in this process (one worker) over the first --customers customers,
+twice: the night before --date (the first night also brings every lifecycle stage current, a
+one-off cost) and --date itself (a steady night: few stages change, open alerts are kept),
+then the floor: reading and aggregating the same inputs once (12 months of usage per customer
+and month with the columns the signals use, overdue bills, dual-SIM devices, open lines) over the
+same chunks, without the signal logic, scoring or writes. Everything runs inside a transaction that is rolled
+back, so the benchmark leaves no scores or alerts behind.
+"""
+
+import time
+from datetime import date, timedelta
+
+from django.core.management import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from retention.batches import SCAN_CHUNK, scan_chunk
+from retention.signals import window_params
+
+FLOOR_SQL = """
+SELECT (SELECT sum(spend) + sum(voice) + sum(data) + sum(hotline) + sum(saturation) + count(*) FILTER (WHERE bb)
+        FROM (  -- consume every column, or the planner skips the aggregates and the table
+            SELECT customer_id, month, sum(bill_amount) AS spend, sum(voice_minutes) AS voice, sum(data_mb) AS data,
+                   sum(competitor_hotline_calls) AS hotline, avg(plan_saturation) AS saturation,
+                   bool_or(broadband_bundled) AS bb
+            FROM customers_usagesummary
+            WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month >= %(m12)s AND month < %(month0)s
+            GROUP BY customer_id, month) monthly),
+       (SELECT count(DISTINCT customer_id) FROM arrears_bill
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND period >= %(m12)s
+          AND paid_amount < amount AND due_date < %(today)s),
+       (SELECT count(DISTINCT customer_id) FROM customers_device
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND dual_sim AND started_on >= %(device_since)s),
+       (SELECT count(*) FROM customers_line
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND status <> 'closed')
+"""
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=1_000_000)
+        parser.add_argument("--date", dest="day", help="scan date YYYY-MM-DD, default today")
+        parser.add_argument("--chunk", type=int, default=SCAN_CHUNK)
+
+    def handle(self, *args, customers, day=None, chunk, **options):
+        today = _day(day) if day else timezone.localdate()
+        with connection.cursor() as cur:
+            cur.execute("SELECT id FROM customers_customer ORDER BY id OFFSET %s LIMIT 1", [customers - 1])
+            row = cur.fetchone()
+            cur.execute("SELECT min(id) FROM customers_customer")
+            first = cur.fetchone()[0]
+        if first is None:
+            raise CommandError("No customers: run generate_province first.")
+        last = row[0] + 1 if row else None
+        if last is None:
+            with connection.cursor() as cur:
+                cur.execute("SELECT max(id) + 1 FROM customers_customer")
+                last = cur.fetchone()[0]
+        ranges = [(lo, min(lo + chunk, last)) for lo in range(first, last, chunk)]
+        self.stdout.write(f"scan date {today}, customers id [{first}, {last}), {len(ranges)} chunks of {chunk:,}")
+        try:
+            with transaction.atomic():
+                params = window_params(today, cooldown_days=0)
+                self._floor(ranges, params)  # warm the cache so that the timings below read the same pages
+                first, first_opened = self._scan(ranges, today - timedelta(days=1))
+                night, opened = self._scan(ranges, today)
+                start = time.perf_counter()
+                self._floor(ranges, params)
+                floor = time.perf_counter() - start
+                raise Rollback
+        except Rollback:
+            pass
+        self.stdout.write(f"first night: {first:8.2f} s ({first_opened:,} alerts; every lifecycle stage brought "
+                          f"current) = {first / floor:.2f}x the floor")
+        self.stdout.write(f"next night:  {night:8.2f} s ({opened:,} new alerts; the nightly steady state)")
+        self.stdout.write(f"floor:       {floor:8.2f} s (same inputs read and aggregated, no signal logic or writes)")
+        self.stdout.write(f"ratio:       {night / floor:8.2f}x (next night / floor; target <= 1.5x)")
+
+    @staticmethod
+    def _scan(ranges, day) -> tuple[float, int]:
+        start = time.perf_counter()
+        opened = sum(scan_chunk(lo, hi, day) for lo, hi in ranges)
+        return time.perf_counter() - start, opened
+
+    @staticmethod
+    def _floor(ranges, params):
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL jit = off")  # as in the scan
+            for lo, hi in ranges:
+                cur.execute(FLOOR_SQL, {**params, "lo": lo, "hi": hi})
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"Bad date {value!r}: use YYYY-MM-DD") from exc

@@ -1,0 +1,121 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+from retention import policies
+from retention.choices import AlertStatus, Offer, Signal
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class SignalConfig(models.Model):
+    """The admin's setting of one churn signal; defaults come from `policies.DEFAULT_SIGNALS`."""
+
+    code = models.CharField(_("signal"), max_length=30, choices=Signal.choices, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    threshold = models.DecimalField(_("threshold"), max_digits=10, decimal_places=2)
+    weight = models.PositiveSmallIntegerField(_("weight (points)"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("signal setting")
+        verbose_name_plural = _("signal settings")
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class ScanSettings(models.Model):
+    """One row: the alert threshold and the cool-down of the nightly scan."""
+
+    alert_threshold = models.PositiveSmallIntegerField(_("alert threshold (score)"),
+                                                       default=policies.ALERT_THRESHOLD)
+    cooldown_days = models.PositiveSmallIntegerField(_("cool-down after a closed alert (days)"),
+                                                     default=policies.COOLDOWN_DAYS)
+
+    class Meta:
+        verbose_name = _("scan settings")
+        verbose_name_plural = _("scan settings")
+
+    def __str__(self):
+        return str(_("Retention scan settings"))
+
+
+class ChurnScore(models.Model):
+    """A customer's risk score on a scan day with the signals that fired; only scores above 0 are stored."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="churn_scores", db_index=False,
+                                 verbose_name=_("customer"))
+    scanned_on = models.DateField(_("scanned on"))
+    score = models.PositiveSmallIntegerField(_("score"))
+    signals = models.JSONField(_("signals"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-scanned_on", "-score"]
+        constraints = [models.UniqueConstraint(fields=["customer", "scanned_on"], name="churnscore_once_per_day")]
+        indexes = [models.Index(fields=["scanned_on", "-score"], name="churnscore_day_score")]
+        verbose_name = _("churn score")
+        verbose_name_plural = _("churn scores")
+
+    def __str__(self):
+        return f"{self.customer_id} · {self.scanned_on} · {self.score}"
+
+
+class RetentionAlert(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="retention_alerts",
+                                 db_index=False, verbose_name=_("customer"))
+    account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                        blank=True, related_name="+", verbose_name=_("account manager"))
+    opened_at = models.DateTimeField(_("opened at"))
+    status = models.CharField(_("status"), max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    score = models.PositiveSmallIntegerField(_("score"))
+    signals = models.JSONField(_("signals"), default=dict, blank=True)
+    suggested_offers = models.JSONField(_("suggested offers"), default=list, blank=True)
+    offer = models.CharField(_("offer made"), max_length=20, choices=Offer.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    offer_cost = models.DecimalField(_("offer cost"), default=Decimal("0.00"), **MONEY)
+    notes = models.TextField(_("notes"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "-opened_at"]
+        constraints = [models.UniqueConstraint(fields=["customer"], condition=Q(closed_at__isnull=True),
+                                               name="retentionalert_one_open_per_customer")]
+        indexes = [models.Index(fields=["customer", "-opened_at"], name="alert_customer_time"),
+                   models.Index(fields=["account_manager", "status"], name="alert_manager_status"),
+                   models.Index(fields=["status", "-score"], name="alert_status_score")]
+        verbose_name = _("retention alert")
+        verbose_name_plural = _("retention alerts")
+
+    def __str__(self):
+        return f"{self.customer_id} · {self.score} · {self.get_status_display()}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in policies.CLOSED_STATUSES
+
+
+class AlertEvent(models.Model):
+    """Audit trail of an alert: every status change, by whom, when, and why."""
+
+    alert = models.ForeignKey(RetentionAlert, on_delete=models.CASCADE, related_name="events",
+                              verbose_name=_("alert"))
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"), help_text=_("empty = the nightly scan"))
+    from_status = models.CharField(_("from"), max_length=12, choices=AlertStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=AlertStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("alert event")
+        verbose_name_plural = _("alert events")
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"

@@ -1,0 +1,69 @@
+"""Reads for retention: scan settings, scoped alert lists and the effectiveness report."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+
+from core.scope import customer_scope_q
+from retention import policies
+from retention.choices import AlertStatus, Offer
+from retention.models import RetentionAlert, ScanSettings, SignalConfig
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    signals: dict[str, policies.SignalDefinition]
+    alert_threshold: int
+    cooldown_days: int
+
+
+def scan_config() -> ScanConfig:
+    overrides = {row["code"]: row for row in SignalConfig.objects.values("code", "enabled", "threshold", "weight")}
+    settings = ScanSettings.objects.first() or ScanSettings()
+    return ScanConfig(signals=policies.configured(overrides), alert_threshold=settings.alert_threshold,
+                      cooldown_days=settings.cooldown_days)
+
+
+def alert_list(*, user) -> QuerySet[RetentionAlert]:
+    """Alerts of the customers in the user's scope (a manager: their book; a lead: the team's)."""
+    return (RetentionAlert.objects.filter(customer_scope_q(user, prefix="customer__"))
+            .select_related("customer", "account_manager"))
+
+
+def alert_get(*, user, pk: int) -> RetentionAlert:
+    """404 for an alert outside the user's scope, the same as for one that does not exist."""
+    return get_object_or_404(alert_list(user=user).prefetch_related("events__by"), pk=pk)
+
+
+REPORT_DIMENSIONS = {"offer": "offer", "manager": "account_manager__username", "region": "customer__region__name",
+                     "month": "month"}
+
+
+def effectiveness(*, user, by: str = "offer") -> list[dict]:
+    """Closed alerts grouped by offer, manager, region or month: retention rate, cost per retained customer
+    and the managers' incentive points."""
+    key = REPORT_DIMENSIONS[by]
+    closed = alert_list(user=user).filter(status__in=policies.CLOSED_STATUSES).annotate(month=TruncMonth("closed_at"))
+    rows = (closed.values(key).order_by(key)
+            .annotate(closed=Count("id"), retained=Count("id", filter=Q(status=AlertStatus.RETAINED)),
+                      cost=Sum("offer_cost"),
+                      # integer division in SQL, as `policies.incentive_points`
+                      points=Sum(policies.POINTS_BASE + F("score") / policies.POINTS_PER_RISK,
+                                 filter=Q(status=AlertStatus.RETAINED))))
+    offers = dict(Offer.choices)
+    result = []
+    for row in rows:
+        label = row[key]
+        if by == "month":
+            label = f"{label:%Y-%m}" if label else ""
+        elif by == "offer":
+            label = offers.get(label, "—") if label else "—"
+        cost = row["cost"] or Decimal("0")
+        result.append({"label": label or "—", "closed": row["closed"], "retained": row["retained"],
+                       "retention_rate": round(100 * row["retained"] / row["closed"], 1) if row["closed"] else 0,
+                       "cost": cost, "points": row["points"] or 0,
+                       "cost_per_retained": round(cost / row["retained"], 2) if row["retained"] else None})
+    return result

@@ -1,0 +1,179 @@
+"""The nightly scan as set-based SQL over customers with id in [lo, hi).
+
+One statement per chunk: signal values from the last 12 months of usage, overdue bills and
+devices; the weighted score (compiled from the signal settings, same rule as
+`policies.SignalDefinition.fires`); the lifecycle stage; the day's ChurnScore upsert; new alerts (one open per
+customer, none within the cool-down) with suggested offers; and their "opened" audit event.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from customers.policies import months_ago
+from retention import policies
+from retention.choices import Offer
+
+DEVICE_WINDOW_DAYS = 183
+MONTHS = 12  # of usage; m1 = last complete month … m12
+
+
+def _spend(k: int) -> str:
+    return f"sum(bill_amount) FILTER (WHERE month = %(m{k})s)"
+
+
+def _streak_sql() -> str:
+    """Calendar months in a row, ending last month, each with a lower bill than the month before."""
+    whens = " ".join(f"WHEN NOT coalesce({_spend(k)} < {_spend(k + 1)}, false) THEN {k - 1}"
+                     for k in range(1, MONTHS))
+    return f"CASE {whens} ELSE {MONTHS - 1} END"
+
+
+def _swing_sql(column: str) -> str:
+    """|last month − average of the 3 months before| as % of that average (a missing month counts as 0)."""
+    last = f"coalesce(sum({column}) FILTER (WHERE month = %(m1)s), 0)"
+    before = f"(sum({column}) FILTER (WHERE month >= %(m4)s AND month < %(m1)s) / 3.0)"
+    return f"abs(100.0 * ({last} - {before}) / nullif({before}, 0))"
+
+
+def values_cte() -> str:
+    """CTEs ending in `signal_values`: one row per customer of the chunk, one column per signal."""
+    return f"""
+    chunk AS (
+        SELECT c.id, c.account_manager_id, c.status, c.join_date, c.avg_monthly_spend, c.lifecycle_stage
+        FROM customers_customer c
+        WHERE c.id >= %(lo)s AND c.id < %(hi)s
+    ),
+    usage AS (
+        -- one pass over the raw rows with per-month FILTERs: grouping by month first and a window
+        -- over the months cost as much again as reading the rows
+        SELECT customer_id,
+               {_streak_sql()} AS spend_falling,
+               round(greatest({_swing_sql("voice_minutes")}, {_swing_sql("data_mb")}), 1) AS usage_swing,
+               coalesce(sum(competitor_hotline_calls) FILTER (WHERE month >= %(m3)s), 0)
+                   - coalesce(sum(competitor_hotline_calls) FILTER (WHERE month >= %(m6)s AND month < %(m3)s), 0)
+                   AS competitor_calls,
+               avg(plan_saturation) FILTER (WHERE month >= %(m3)s) AS saturation,
+               coalesce(bool_or(broadband_bundled) FILTER (WHERE month = %(m1)s), false) AS broadband
+        FROM customers_usagesummary
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month >= %(m12)s AND month < %(month0)s
+        GROUP BY customer_id
+    ),
+    overdue AS (
+        SELECT customer_id, count(*) AS n FROM arrears_bill
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND period >= %(m12)s
+          AND paid_amount < amount AND due_date < %(today)s
+        GROUP BY customer_id
+    ),
+    devices AS (
+        SELECT customer_id, count(*) AS n FROM customers_device
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND dual_sim
+          AND started_on >= %(device_since)s AND started_on <= %(today)s
+        GROUP BY customer_id
+    ),
+    products AS (
+        SELECT customer_id, count(*) AS n FROM customers_line
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND status <> 'closed'
+        GROUP BY customer_id
+    ),
+    signal_values AS (
+        SELECT c.id, c.account_manager_id, c.status, c.join_date, c.lifecycle_stage,
+               u.spend_falling, u.competitor_calls,
+               CASE WHEN c.join_date < %(m4)s THEN u.usage_swing END AS usage_swing,  -- not for newcomers
+               NULL::numeric AS agreement_expiring,  -- no agreements yet (enterprise app)
+               coalesce(o.n, 0) AS frequent_arrears, coalesce(d.n, 0) AS second_device,
+               NULL::numeric AS members_leaving, NULL::numeric AS business_cancellations,
+               NULL::numeric AS complaints,
+               c.avg_monthly_spend AS avg_spend, coalesce(u.saturation, 0) AS saturation,
+               (coalesce(p.n, 0) = 1 AND NOT coalesce(u.broadband, false)) AS single_product
+        FROM chunk c
+        LEFT JOIN usage u ON u.customer_id = c.id
+        LEFT JOIN overdue o ON o.customer_id = c.id
+        LEFT JOIN devices d ON d.customer_id = c.id
+        LEFT JOIN products p ON p.customer_id = c.id
+    )"""
+
+
+def score_sql(signals: dict[str, policies.SignalDefinition], params: dict) -> tuple[str, str]:
+    """(score expression, signals-json expression) over `signal_values`; adds thresholds to `params`."""
+    live = [s for s in signals.values() if s.enabled and s.available]
+    if not live:
+        return "0", "'{}'::jsonb"
+    terms, pairs = [], []
+    for s in live:
+        params[f"t_{s.code}"] = s.threshold
+        fired = f"({s.code} {s.direction} %(t_{s.code})s)"
+        terms.append(f"CASE WHEN {fired} THEN {int(s.weight)} ELSE 0 END")
+        pairs.append(f"'{s.code}', CASE WHEN {fired} THEN {s.code} END")
+    return f"least(100, {' + '.join(terms)})", f"jsonb_strip_nulls(jsonb_build_object({', '.join(pairs)}))"
+
+
+def offers_sql(params: dict) -> str:
+    """Suggested offers for a row of `scored`, the SQL twin of `policies.suggest_offers`."""
+    params.update(topup_min=policies.TOPUP_MIN_SPEND, topup_share=policies.TOPUP_BONUS_SHARE,
+                  topup_months=policies.TOPUP_MONTHS, deposit_months=policies.DEPOSIT_MONTHS,
+                  deposit_high=policies.DEPOSIT_HIGH_VALUE_SPEND, upgrade_at=policies.SATURATION_FOR_UPGRADE)
+    return f"""(SELECT coalesce(jsonb_agg(o), '[]'::jsonb) FROM (VALUES
+        (CASE WHEN s.avg_spend >= %(topup_min)s THEN jsonb_build_object(
+            'code', '{Offer.TOPUP_BONUS.value}', 'months', %(topup_months)s,
+            'monthly_bonus', round(s.avg_spend * %(topup_share)s, 2)::text,
+            'estimated_cost', (round(s.avg_spend * %(topup_share)s, 2) * %(topup_months)s)::text) END),
+        (CASE WHEN s.single_product THEN jsonb_build_object(
+            'code', '{Offer.DEPOSIT_AND_GET.value}', 'months', %(deposit_months)s,
+            'bonus_pct', CASE WHEN s.avg_spend >= %(deposit_high)s THEN 50 ELSE 40 END,
+            'monthly_bonus', round(s.avg_spend * (CASE WHEN s.avg_spend >= %(deposit_high)s THEN 50 ELSE 40 END)
+                                   / 100.0, 2)::text,
+            'estimated_cost', (round(s.avg_spend * (CASE WHEN s.avg_spend >= %(deposit_high)s THEN 50 ELSE 40 END)
+                                     / 100.0, 2) * %(deposit_months)s)::text) END),
+        (CASE WHEN s.saturation >= %(upgrade_at)s THEN jsonb_build_object(
+            'code', '{Offer.PLAN_UPGRADE.value}', 'estimated_cost', '0.00') END)
+    ) AS v(o) WHERE o IS NOT NULL)"""
+
+
+def window_params(today: date, *, cooldown_days: int) -> dict:
+    month0 = today.replace(day=1)
+    return {"today": today, "month0": month0, **{f"m{k}": months_ago(month0, k) for k in range(1, MONTHS + 1)},
+            "device_since": today - timedelta(days=DEVICE_WINDOW_DAYS),
+            "explored_since": months_ago(today, policies.EXPLORATION_MONTHS),
+            "formed_since": months_ago(today, policies.FORMATION_MONTHS),
+            "cooldown_since": timezone.make_aware(datetime.combine(today - timedelta(days=cooldown_days), time.min)),
+            "now": timezone.now()}
+
+
+def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict) -> str:
+    """The chunk's whole scan; its row count is the number of alerts opened."""
+    score, fired_json = score_sql(signals, params)
+    offers = offers_sql(params)
+    return f"""
+    WITH {values_cte()},
+    scored AS (SELECT v.*, {score} AS score, {fired_json} AS fired FROM signal_values v),
+    staged AS (  -- lifecycle stage kept current; the SQL twin of `policies.lifecycle_stage`
+        UPDATE customers_customer c SET lifecycle_stage = s.stage
+        FROM (SELECT id, stage FROM (
+                  SELECT id, lifecycle_stage,
+                         CASE WHEN join_date > %(explored_since)s THEN 'exploration'
+                              WHEN fired ? 'spend_falling' OR score >= %(alert_threshold)s OR status <> 'active'
+                                  THEN 'decline'
+                              WHEN join_date > %(formed_since)s THEN 'formation' ELSE 'stable' END AS stage
+                  FROM scored) derived
+              WHERE stage IS DISTINCT FROM lifecycle_stage) s  -- only the few that changed are touched
+        WHERE c.id = s.id AND c.id >= %(lo)s AND c.id < %(hi)s  -- the range keeps the planner off a full scan
+    ),
+    saved AS (
+        INSERT INTO retention_churnscore (customer_id, scanned_on, score, signals)
+        SELECT id, %(today)s, score, fired FROM scored WHERE score > 0
+        ON CONFLICT (customer_id, scanned_on) DO UPDATE SET score = EXCLUDED.score, signals = EXCLUDED.signals
+    ),
+    opened AS (
+        INSERT INTO retention_retentionalert (customer_id, account_manager_id, opened_at, status, score, signals,
+                                              suggested_offers, offer, outcome, offer_cost, notes)
+        SELECT s.id, s.account_manager_id, %(now)s, 'open', s.score, s.fired, {offers}, '', '', 0, ''
+        FROM scored s
+        WHERE s.score >= %(alert_threshold)s AND s.status <> 'closed'
+          AND NOT EXISTS (SELECT 1 FROM retention_retentionalert a WHERE a.customer_id = s.id
+                          AND (a.closed_at IS NULL OR a.closed_at >= %(cooldown_since)s))
+        ON CONFLICT DO NOTHING
+        RETURNING id
+    )
+    INSERT INTO retention_alertevent (alert_id, at, by_id, from_status, to_status, note)
+    SELECT id, %(now)s, NULL, '', 'open', %(note)s FROM opened"""

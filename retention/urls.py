@@ -1,0 +1,10 @@
+from django.urls import path
+
+from retention import views
+
+app_name = "retention"
+urlpatterns = [
+    path("alerts/", views.AlertListView.as_view(), name="alerts"),
+    path("alerts/<int:pk>/", views.AlertDetailView.as_view(), name="alert"),
+    path("report/", views.EffectivenessReportView.as_view(), name="report"),
+]

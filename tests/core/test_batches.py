@@ -1,6 +1,8 @@
 """The shared batch mechanism: chunked, apply-once, resumable; and a real worker on Redis."""
 
 import os
+import time
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -98,16 +100,21 @@ def test_real_worker_on_redis_runs_a_batch():
 
     customers = [customer_with_bills("25.00", "35.00") for _ in range(4)]
     app.conf.task_always_eager = False
+    # A queue of its own, so this worker never takes tasks of other processes sharing the broker.
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    app.conf.task_default_queue = queue
     connection.close()  # the worker thread opens its own connection
-    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30):
-        run = dispatch_run("customers.refresh_spend", "worker-test")
-        for _ in range(300):
-            run.refresh_from_db()
-            if run.status == "done":
-                break
-            import time
-
-            time.sleep(0.1)
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30,
+                          queues=[queue]):
+            run = dispatch_run("customers.refresh_spend", "worker-test")
+            for _ in range(300):
+                run.refresh_from_db()
+                if run.status == "done":
+                    break
+                time.sleep(0.1)
+    finally:
+        app.conf.task_default_queue = "celery"
     assert run.status == "done"
     assert {c.avg_monthly_spend for c in Customer.objects.filter(pk__in=[c.pk for c in customers])} == {
         Decimal("30.00")

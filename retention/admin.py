@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from retention.models import AlertEvent, ChurnScore, RetentionAlert, ScanSettings, SignalConfig
+from retention.models import AlertEvent, ChurnScore, LearnedModel, RetentionAlert, ScanSettings, SignalConfig
 
 
 @admin.register(SignalConfig)
@@ -51,4 +51,16 @@ class ChurnScoreAdmin(admin.ModelAdmin):
     date_hierarchy = "scanned_on"
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LearnedModel)
+class LearnedModelAdmin(admin.ModelAdmin):
+    """Trained by `manage.py train_retention`; here only to read, and to switch `active` off."""
+
+    list_display = ["version", "kind", "trained_on", "validated_on", "weighted_auc", "learned_auc", "active"]
+    exclude = ["blob"]
+    readonly_fields = [f.name for f in LearnedModel._meta.fields if f.name not in {"active", "blob"}]
+
+    def has_add_permission(self, request):
         return False

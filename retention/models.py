@@ -119,3 +119,33 @@ class AlertEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class LearnedModel(models.Model):
+    """A churn model trained on the province's own history; kept only when it beat the weighted score."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    kind = models.CharField(_("kind"), max_length=40)  # "logistic_regression" / "gradient_boosting"
+    trained_on = models.DateField(_("trained as of"), help_text=_("outcome = churn during that month"))
+    validated_on = models.DateField(_("validated as of"), help_text=_("a later month the model never saw"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    train_customers = models.PositiveIntegerField(_("training customers"))
+    validation_customers = models.PositiveIntegerField(_("validation customers"))
+    weighted_auc = models.FloatField(_("validation AUC, weighted score"))
+    learned_auc = models.FloatField(_("validation AUC, learned model"))
+    feature_names = models.JSONField(_("features"), default=list)
+    coefficients = models.JSONField(_("coefficients"), default=dict, blank=True,
+                                    help_text=_("standardised, for logistic regression; empty for boosting"))
+    library_version = models.CharField(_("scikit-learn version"), max_length=20)
+    blob = models.BinaryField(_("fitted model (joblib)"))
+    active = models.BooleanField(_("active"), default=False)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["active"], condition=Q(active=True),
+                                               name="learnedmodel_one_active")]
+        verbose_name = _("learned churn model")
+        verbose_name_plural = _("learned churn models")
+
+    def __str__(self):
+        return f"v{self.version} {self.kind} (AUC {self.learned_auc:.3f} vs {self.weighted_auc:.3f})"

@@ -54,7 +54,8 @@ def values_cte() -> str:
                    - coalesce(sum(competitor_hotline_calls) FILTER (WHERE month >= %(m6)s AND month < %(m3)s), 0)
                    AS competitor_calls,
                avg(plan_saturation) FILTER (WHERE month >= %(m3)s) AS saturation,
-               coalesce(bool_or(broadband_bundled) FILTER (WHERE month = %(m1)s), false) AS broadband
+               coalesce(bool_or(broadband_bundled) FILTER (WHERE month = %(m1)s), false) AS broadband,
+               coalesce(sum(bill_amount) FILTER (WHERE month >= %(m3)s), 0) / 3.0 AS recent_spend
         FROM customers_usagesummary
         WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month >= %(m12)s AND month < %(month0)s
         GROUP BY customer_id
@@ -85,13 +86,35 @@ def values_cte() -> str:
                NULL::numeric AS members_leaving, NULL::numeric AS business_cancellations,
                NULL::numeric AS complaints,
                c.avg_monthly_spend AS avg_spend, coalesce(u.saturation, 0) AS saturation,
-               (coalesce(p.n, 0) = 1 AND NOT coalesce(u.broadband, false)) AS single_product
+               (coalesce(p.n, 0) = 1 AND NOT coalesce(u.broadband, false)) AS single_product,
+               coalesce(u.recent_spend, 0) AS recent_spend
         FROM chunk c
         LEFT JOIN usage u ON u.customer_id = c.id
         LEFT JOIN overdue o ON o.customer_id = c.id
         LEFT JOIN devices d ON d.customer_id = c.id
         LEFT JOIN products p ON p.customer_id = c.id
     )"""
+
+
+# Inputs of the learned model (`retention.learned`): numbers over `signal_values` known on the scan
+# date only — no current status, lifecycle stage, open products or refreshed average spend, which
+# a customer's later closing would leak into.
+FEATURES: dict[str, str] = {
+    "spend_falling": "coalesce(spend_falling, 0)",
+    "usage_swing": "least(coalesce(usage_swing, 0), 1000)",
+    "usage_swing_known": "(usage_swing IS NOT NULL)::int",
+    "competitor_calls": "coalesce(competitor_calls, 0)",
+    "frequent_arrears": "frequent_arrears",
+    "second_device": "second_device",
+    "saturation": "saturation",
+    "recent_spend": "recent_spend",
+    "tenure_months": "(%(month0)s::date - join_date) / 30.44",
+}
+
+
+def features_sql() -> str:
+    """The `FEATURES` as float columns of a select over `signal_values`, in `FEATURES` order."""
+    return ", ".join(f"({expr})::float8 AS f_{name}" for name, expr in FEATURES.items())
 
 
 def score_sql(signals: dict[str, policies.SignalDefinition], params: dict) -> tuple[str, str]:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Signal(models.TextChoices):
@@ -21,7 +22,7 @@ class Offer(models.TextChoices):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("retention alert", "Open")
     CONTACTED = "contacted", _("Contacted")
     OFFER_MADE = "offer_made", _("Offer made")
     RETAINED = "retained", _("Retained")

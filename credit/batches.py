@@ -27,6 +27,8 @@ def period_anchor(period: str) -> date:
 def _apply(decided_cte: str, params: dict, *, kind: str) -> int:
     """Write the chunk's decisions and queue their touchpoint SMS in the chunk's transaction."""
     with connection.cursor() as cur:
+        # The generated statement is large: JIT-compiling it costs more than it saves (as in retention/batches.py).
+        cur.execute("SET LOCAL jit = off")
         cur.execute(scoring.apply_sql(decided_cte, kind=kind), params)
         changed = cur.rowcount
         if changed:

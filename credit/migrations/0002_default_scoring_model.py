@@ -17,8 +17,9 @@ def load_default_model(apps, schema_editor):
     StarCutoff = apps.get_model("credit", "StarCutoff")
     if ScoringModel.objects.exists():
         return
-    model = ScoringModel.objects.create(version=1, name="Default base model", status="published",
-                                        published_at=timezone.now(), notes="Shipped default (credit/default_model.py)")
+    # Built as a draft and published at the end: a published model's parts cannot be written.
+    model = ScoringModel.objects.create(version=1, name="Default base model", status="draft",
+                                        notes="Shipped default (credit/default_model.py)")
     for dimension, feature, weight, bins in FACTORS:
         factor = Factor.objects.create(scoring_model=model, dimension=dimension, feature=feature,
                                        weight=Decimal(weight))
@@ -30,6 +31,7 @@ def load_default_model(apps, schema_editor):
                                          points=Decimal(spec[2]))
     for star, score in CUTOFFS.items():
         StarCutoff.objects.create(scoring_model=model, star=star, min_score=Decimal(score))
+    ScoringModel.objects.filter(pk=model.pk).update(status="published", published_at=timezone.now())
 
 
 class Migration(migrations.Migration):

@@ -45,7 +45,7 @@ def rate_base(lo: int, hi: int, run) -> int:
     today = period_anchor(run.period)
     params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": model.pk, "policy_version": f"base-v{model.version}",
               "since_min_tenure": months_ago(today, policies.MIN_TENURE_MONTHS), **scoring.window_params(today)}
-    decided = features_cte(scoring.ELIGIBLE_BASE) + "," + scoring.compile_base_model(model, params)
+    decided = features_cte(scoring.ELIGIBLE_BASE, materialized=True) + "," + scoring.compile_base_model(model, params)
     return _apply(decided, params, kind=RatingKind.BASE)
 
 

@@ -31,8 +31,12 @@ FEATURE_SQL: dict[str, str] = {
 }
 
 
-def features_cte(selection: str = "TRUE") -> str:
-    """`selection` is an extra SQL condition on customers `c` (e.g. who is eligible for this run)."""
+def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
+    """`selection` is an extra SQL condition on customers `c` (e.g. who is eligible for this run).
+
+    `materialized` computes the features once when the caller references them from several places
+    (the base model); the guidance rules read them once, and there materializing costs more than it saves.
+    """
     columns = ",\n        ".join(f'{sql} AS "{name}"' for name, sql in FEATURE_SQL.items())
     return f"""
     chunk AS (
@@ -81,7 +85,7 @@ def features_cte(selection: str = "TRUE") -> str:
               GROUP BY customer_id, month) monthly
         GROUP BY customer_id
     ),
-    features AS (
+    features AS {'MATERIALIZED ' if materialized else ''}(
         SELECT c.id, c.credit_star, c.credit_limit,
         {columns}
         FROM chunk c

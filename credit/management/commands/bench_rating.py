@@ -7,9 +7,10 @@ Cases, in this order, on the demo province:
   (a) again with N real Celery worker processes sharing the run (--workers, needs REDIS_URL).
 
 Pipeline = core.batches.plan_run + run_chunk for every chunk (or dispatch_run to the workers): each
-chunk's work SQL, its done-mark and commit. Floor = the SQL the work function generates for the same
-chunk ranges, hand-tuned (jit off, the features / score CTEs materialized, the UPDATE bounded to the
-chunk), one statement per chunk without any bookkeeping, deferred FK checks fired, then rolled back.
+chunk's work SQL, its done-mark and commit. Floor = the statements the work function issues for the same
+chunk ranges (the compiled model's SQL, tuned by hand against EXPLAIN: jit off, the features and score CTEs
+materialized, the UPDATE bounded to the chunk), without claims, done-marks or per-chunk commits, deferred
+FK checks fired, then rolled back: what the run costs with the batch machinery taken away.
 Fairness: floor and pipeline of a case start from the same rows (the floor rolls back), both after a
 VACUUM (autovacuum may be off) and after a read-only warm-up of the tables the features read.
 
@@ -47,17 +48,11 @@ BACKUP = "bench_rating_backup"
 FLOOR_KIND = "bench.floor"  # the floor's throwaway run, always rolled back
 QUEUE = "bench_rating"  # a private queue: no other worker on the broker can take the bench's chunks
 TARGETS = {5: 1, 4: 7, 3: 7, 2: 15, 1: 20, 0: 50}
-# Textual tuning that turns the generated SQL into the floor (measured per chunk at 1M: base 24 s -> 10 s;
-# guidance 3.4 s -> 1.4 s, where materializing would cost more than it saves).
-MATERIALIZE = ("features", "totalled")
-UPDATE_JOIN = "WHERE c.id = d.id AND"
-BOUNDED_UPDATE_JOIN = "WHERE c.id = d.id AND c.id >= %(lo)s AND c.id < %(hi)s AND"
-
 METHOD = """method:
   pipeline   = plan_run + run_chunk for every chunk in this process (or dispatch_run to real workers): the work
                SQL, the done-mark and a commit per chunk. 'work s' is the time inside the work function, 'bookkeep s'
                the rest: claim, done-mark, and the commit, which also runs the rating rows' deferred FK checks.
-  floor      = the same work function's SQL for the same chunk ranges, tuned (jit off; base model: features and
+  floor      = the same work function's SQL for the same chunk ranges (jit off; base model: features and
                score CTEs MATERIALIZED; UPDATE bounded to the chunk), without claims or done-marks, the deferred FK
                checks fired, then rolled back. It runs first, on exactly the rows the pipeline then rates.
   fairness   = both after a VACUUM of the written tables; the tables the features read were warmed once before.
@@ -159,7 +154,7 @@ def run_counts(run_id: int) -> tuple[int, int, int]:
     return ratings, stars, sms
 
 
-# --- the floor: the work function's own statements, tuned, without the batch bookkeeping ----------
+# --- the floor: the work function's own statements without the batch bookkeeping ------------------
 
 def window(period: str) -> dict:
     anchor = period_anchor(period)
@@ -168,22 +163,6 @@ def window(period: str) -> dict:
 
 def is_write(statement: str) -> bool:
     return statement.lstrip().upper().startswith(("WITH", "INSERT", "UPDATE", "DELETE"))
-
-
-def tuned(statement: str) -> str:
-    """The rating statement with its planning problems removed; any other statement unchanged."""
-    if " features AS (" not in statement:
-        return statement
-    if UPDATE_JOIN not in statement:
-        raise CommandError("The generated rating SQL changed shape: update the floor's tuning in bench_rating.py")
-    if " totalled AS (" in statement:  # the base model: inlined, each score/star reference re-evaluates every factor
-        for cte in MATERIALIZE:
-            statement = statement.replace(f" {cte} AS (", f" {cte} AS MATERIALIZED (")
-    return statement.replace(UPDATE_JOIN, BOUNDED_UPDATE_JOIN)
-
-
-def tune_writes(execute, statement, params, many, context):
-    return execute(tuned(statement) if is_write(statement) else statement, params, many, context)
 
 
 @contextmanager
@@ -197,7 +176,7 @@ def scratch_run(period: str, *, jit: bool):
 
 
 def floor_chunk(kind: str, period: str, lo: int, hi: int) -> int:
-    with scratch_run(period, jit=False) as run, connection.execute_wrapper(tune_writes):
+    with scratch_run(period, jit=False) as run:
         rows = batches.REGISTRY[kind].work(lo, hi, run)
         sql("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred FK checks a commit would run
     return rows
@@ -353,19 +332,18 @@ def run_on_workers(kind: str, period: str, n: int, note) -> tuple[BatchRun, floa
 ACTUAL = re.compile(r"actual time=[\d.]+\.\.([\d.]+)")
 
 
-def explain_chunk(kind: str, period: str, lo: int, hi: int, *, floor: bool) -> list[str]:
+def explain_chunk(kind: str, period: str, lo: int, hi: int) -> list[str]:
     """EXPLAIN ANALYZE the work function's statements for one chunk (rolled back); summarised."""
     plans = []
 
     def explain(execute, statement, params, many, context):
         if not is_write(statement):
             return execute(statement, params, many, context)
-        result = execute("EXPLAIN (ANALYZE, BUFFERS) " + (tuned(statement) if floor else statement), params, many,
-                         context)
+        result = execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params, many, context)
         plans.append([row[0].strip() for row in context["cursor"].fetchall()])
         return result
 
-    with scratch_run(period, jit=not floor) as run, connection.execute_wrapper(explain):
+    with scratch_run(period, jit=False) as run, connection.execute_wrapper(explain):
         batches.REGISTRY[kind].work(lo, hi, run)
         sql("SET CONSTRAINTS ALL IMMEDIATE")
     return [line for plan in plans for line in summarise(plan)]
@@ -391,7 +369,7 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=1_000_000)
         parser.add_argument("--workers", type=int, default=2, help="real Celery workers for case (a); 0 to skip")
         parser.add_argument("--explain", action="store_true",
-                            help="EXPLAIN ANALYZE the middle chunk of each case, pipeline SQL vs floor SQL")
+                            help="EXPLAIN ANALYZE the middle chunk of each case")
 
     def handle(self, *args, customers, workers, explain, **options):
         self.explain = explain
@@ -493,10 +471,8 @@ class Command(BaseCommand):
         ranges = chunk_ranges(kind)
         lo, hi = ranges[len(ranges) // 2]
         self.note(f"EXPLAIN ANALYZE {kind} {period}, chunk [{lo}, {hi}), rolled back")
-        for name, floor in (("pipeline SQL", False), ("floor SQL", True)):
-            self.stdout.write(f"      {name}:")
-            for line in explain_chunk(kind, period, lo, hi, floor=floor):
-                self.stdout.write(f"        {line}")
+        for line in explain_chunk(kind, period, lo, hi):
+            self.stdout.write(f"        {line}")
 
     # -- report -----------------------------------------------------------------------------------
 
@@ -522,7 +498,7 @@ class Command(BaseCommand):
             w(self.workers_note)
         slow = [r.label for r in results.values() if r.pipeline > 1.5 * r.floor]
         if slow:
-            w(f"slower than 1.5x the floor: {'; '.join(slow)} (--explain prints a chunk's plan, pipeline vs floor)")
+            w(f"slower than 1.5x the floor: {'; '.join(slow)} (--explain prints a chunk's plan)")
 
     def print_shares(self):
         rated = sum(n for s, n in self.shares.items() if s is not None)

@@ -2,25 +2,50 @@
 
 from datetime import date
 
+import numpy as np
 from django.db import connection
 
 from core.batches import register_batch
-from retention import selectors, signals
+from retention import learned, selectors, signals
+from retention.signals import SCAN_CHUNK
 
-# ~1 s per 50k customers with their 12 months of usage (same shape as the credit rating chunks).
-SCAN_CHUNK = 50_000
 SCAN_KIND = "retention.scan"
 
 
+WEIGHTED = "weighted"
+
+
 def scan_chunk(lo: int, hi: int, today: date) -> int:
-    """Score customers with id in [lo, hi) on `today` and open their alerts; returns alerts opened."""
+    """Score customers with id in [lo, hi) on `today` and open their alerts; returns alerts opened.
+
+    With an active learned model (it beat the weighted score on unseen outcomes) the model decides
+    who is alerted; the weighted signals still explain why.
+    """
     config = selectors.scan_config()
+    model_row = learned.active_model()
     params = {"lo": lo, "hi": hi, "alert_threshold": config.alert_threshold, "note": "nightly scan",
+              "scored_by": model_row.label if model_row else WEIGHTED,
               **signals.window_params(today, cooldown_days=config.cooldown_days)}
     with connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # compiling this statement costs more (~0.6 s) than JIT saves
-        cur.execute(signals.scan_sql(config.signals, params), params)
+        if model_row:
+            _predict_chunk(cur, model_row, params)
+        cur.execute(signals.scan_sql(config.signals, params, learned=model_row is not None), params)
         return cur.rowcount
+
+
+def _predict_chunk(cur, model_row, params: dict):
+    """Signal values of the chunk into a temp table (computed once), the model's probabilities into params."""
+    cur.execute(f"DROP TABLE IF EXISTS {signals.SCAN_VALUES}")
+    cur.execute(f"CREATE TEMP TABLE {signals.SCAN_VALUES} ON COMMIT DROP AS "
+                f"WITH {signals.values_cte()} SELECT * FROM signal_values", params)
+    cur.execute(f"SELECT id, {signals.features_sql()} FROM {signals.SCAN_VALUES} ORDER BY id", params)
+    rows = cur.fetchall()
+    ids = [row[0] for row in rows]
+    features = np.array([row[1:] for row in rows], dtype=float).reshape(len(rows), len(learned.FEATURE_NAMES))
+    probabilities = learned.predict(learned.load(model_row), features) if rows else np.empty(0)
+    params.update(learned_ids=ids, learned_p=[round(float(p), 4) for p in probabilities],
+                  alert_probability=model_row.alert_probability)
 
 
 @register_batch(SCAN_KIND, table="customers_customer", chunk_size=SCAN_CHUNK)

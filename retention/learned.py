@@ -6,10 +6,17 @@ Two learners are fitted on one month (stratified sample, fixed seed): a standard
 regression and a histogram gradient boosting. The better of the two on a held-out quarter of that
 month is then compared with the weighted score on a *later* month whose outcomes it never saw; it
 is stored (and made active) only when its AUC there is higher.
+When a model is active the nightly scan uses it: each chunk's signal values are computed once, the
+model's probabilities predicted for the whole chunk at once (numpy, no loop over rows) and handed back
+to the chunk's SQL, which opens an alert at `alert_probability` — chosen at training so that the model
+opens as many alerts on the validation month as the weighted score would (the managers' workload stays
+the same; the alerts go to the customers more likely to leave), or as many as churned when the
+weighted score alerts nobody.
 Caveat (as for `evaluation`): bills are judged by today's paid amount, not the amount paid then.
 """
 
 import io
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +36,7 @@ from sklearn.preprocessing import StandardScaler
 
 from customers.policies import months_ago
 from retention import policies, signals
-from retention.batches import SCAN_CHUNK
+from retention.signals import SCAN_CHUNK
 from retention.evaluation import OUTCOME_CTE, outcome_params
 
 FEATURE_NAMES = list(signals.FEATURES)
@@ -121,6 +128,7 @@ class TrainingReport:
     selection_auc: dict = field(default_factory=dict)  # on the held-out quarter of the training month
     validation_auc: dict = field(default_factory=dict)  # "weighted" and each learner, on the later month
     chosen: str = ""
+    alert_probability: float = 1.0  # the chosen model's alert threshold (see matching_threshold)
     stored: object = None  # the LearnedModel row, when the learned model won
     timings: dict = field(default_factory=dict)
 
@@ -142,8 +150,23 @@ def month_errors(train_as_of: date, validate_as_of: date, today: date | None = N
     return errors
 
 
+def predict(model, X: np.ndarray) -> np.ndarray:
+    """Churn probability for each row of X (columns in FEATURE_NAMES order)."""
+    return model.predict_proba(X)[:, 1]
+
+
+def matching_threshold(probabilities: np.ndarray, alerts: int) -> float:
+    """The probability at which `alerts` customers are alerted: as many as the weighted score would alert on
+    the validation month or, when that is nobody, as many as actually churned."""
+    if alerts <= 0 or not len(probabilities):
+        return 1.0
+    # floored to the 4 places probabilities are stored with, so the k-th customer stays above it
+    return math.floor(float(np.sort(probabilities)[::-1][min(alerts, len(probabilities)) - 1]) * 1e4) / 1e4
+
+
 def train(train_as_of: date, validate_as_of: date, *, sample: int = DEFAULT_SAMPLE,
-          signal_defs=policies.DEFAULT_SIGNALS, store: bool = True) -> TrainingReport:
+          signal_defs=policies.DEFAULT_SIGNALS, alert_threshold: int = policies.ALERT_THRESHOLD,
+          store: bool = True) -> TrainingReport:
     errors = month_errors(train_as_of, validate_as_of)
     if errors:
         raise ValueError("; ".join(errors))
@@ -167,7 +190,7 @@ def train(train_as_of: date, validate_as_of: date, *, sample: int = DEFAULT_SAMP
     fitted = {}
     for name, learner in _learners().items():
         fitted[name] = learner.fit(data.X[fit_idx], data.y[fit_idx])
-        report.selection_auc[name] = _auc(data.y[hold_idx], learner.predict_proba(data.X[hold_idx])[:, 1])
+        report.selection_auc[name] = _auc(data.y[hold_idx], predict(learner, data.X[hold_idx]))
     report.chosen = max(fitted, key=lambda k: report.selection_auc[k] or 0)
     lap("fit")
 
@@ -176,7 +199,11 @@ def train(train_as_of: date, validate_as_of: date, *, sample: int = DEFAULT_SAMP
     lap("load validation month")
     report.validation_auc["weighted"] = _auc(valid.y, valid.weighted)
     for name, model in fitted.items():
-        report.validation_auc[name] = _auc(valid.y, model.predict_proba(valid.X)[:, 1]) if len(valid) else None
+        report.validation_auc[name] = _auc(valid.y, predict(model, valid.X)) if len(valid) else None
+    if len(valid):
+        weighted_alerts = int((valid.weighted >= alert_threshold).sum())
+        report.alert_probability = matching_threshold(predict(fitted[report.chosen], valid.X),
+                                                      weighted_alerts or report.validation_churned)
     lap("validate")
 
     if store and report.beats_weighted:
@@ -207,7 +234,7 @@ def _store(report: TrainingReport, model, learned_auc: float, weighted_auc: floa
             train_customers=report.sample, validation_customers=report.validation_customers,
             weighted_auc=weighted_auc, learned_auc=learned_auc, feature_names=FEATURE_NAMES,
             coefficients=_coefficients(model), library_version=sklearn.__version__, blob=buffer.getvalue(),
-            active=True)
+            alert_probability=report.alert_probability, active=True)
 
 
 def active_model():
@@ -217,10 +244,16 @@ def active_model():
     return LearnedModel.objects.filter(active=True).first()
 
 
+_LOADED: dict[int, object] = {}  # version -> fitted model: a scan loads it once, not once per chunk
+
+
 def load(row):
     if row.feature_names != FEATURE_NAMES:
         raise ValueError(f"model v{row.version} was trained on other features: retrain it")
-    return joblib.load(io.BytesIO(bytes(row.blob)))
+    if row.version not in _LOADED:
+        _LOADED.clear()
+        _LOADED[row.version] = joblib.load(io.BytesIO(bytes(row.blob)))
+    return _LOADED[row.version]
 
 
 def score_customers(ids, as_of: date | None = None, row=None) -> dict[int, float]:
@@ -238,5 +271,5 @@ def score_customers(ids, as_of: date | None = None, row=None) -> dict[int, float
     if not rows:
         return {}
     found, *features = zip(*rows, strict=True)
-    probabilities = model.predict_proba(np.array(features, dtype=float).T)[:, 1]
+    probabilities = predict(model, np.array(features, dtype=float).T)
     return {int(i): round(float(p), 4) for i, p in zip(found, probabilities, strict=True)}

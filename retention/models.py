@@ -54,6 +54,7 @@ class ChurnScore(models.Model):
     scanned_on = models.DateField(_("scanned on"))
     score = models.PositiveSmallIntegerField(_("score"))
     signals = models.JSONField(_("signals"), default=dict, blank=True)
+    probability = models.FloatField(_("churn probability (learned model)"), null=True, blank=True)
 
     class Meta:
         ordering = ["-scanned_on", "-score"]
@@ -81,6 +82,9 @@ class RetentionAlert(models.Model):
     offer_cost = models.DecimalField(_("offer cost"), default=Decimal("0.00"), **MONEY)
     notes = models.TextField(_("notes"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    probability = models.FloatField(_("churn probability (learned model)"), null=True, blank=True)
+    scored_by = models.CharField(_("opened by model"), max_length=60, blank=True,
+                                 help_text=_("the weighted score or the learned model version that opened it"))
 
     class Meta:
         ordering = ["-score", "-opened_at"]
@@ -139,6 +143,9 @@ class LearnedModel(models.Model):
     library_version = models.CharField(_("scikit-learn version"), max_length=20)
     blob = models.BinaryField(_("fitted model (joblib)"))
     active = models.BooleanField(_("active"), default=False)
+    alert_probability = models.FloatField(
+        _("alert at probability"), default=0.5,
+        help_text=_("chosen at training so the model opens as many alerts as the weighted score would"))
 
     class Meta:
         ordering = ["-version"]
@@ -149,3 +156,7 @@ class LearnedModel(models.Model):
 
     def __str__(self):
         return f"v{self.version} {self.kind} (AUC {self.learned_auc:.3f} vs {self.weighted_auc:.3f})"
+
+    @property
+    def label(self) -> str:
+        return f"learned v{self.version} {self.kind}"

@@ -14,7 +14,10 @@ from customers.policies import months_ago
 from retention import policies
 from retention.choices import Offer
 
+# ~1 s per 50k customers with their 12 months of usage (same shape as the credit rating chunks).
+SCAN_CHUNK = 50_000
 DEVICE_WINDOW_DAYS = 183
+SCAN_VALUES = "retention_scan_values"  # a chunk's signal values, a temp table, when the learned model scores
 MONTHS = 12  # of usage; m1 = last complete month … m12
 
 
@@ -163,19 +166,32 @@ def window_params(today: date, *, cooldown_days: int) -> dict:
             "now": timezone.now()}
 
 
-def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict) -> str:
-    """The chunk's whole scan; its row count is the number of alerts opened."""
+def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict, *, learned: bool = False) -> str:
+    """The chunk's whole scan; its row count is the number of alerts opened.
+
+    Weighted: an alert opens at score >= alert_threshold. `learned`: the chunk's signal values were
+    computed into the temp table `scan_values` and the learned model's probabilities are passed as the
+    arrays `learned_ids` / `learned_p`; an alert opens at probability >= alert_probability.
+    """
     score, fired_json = score_sql(signals, params)
     offers = offers_sql(params)
+    if learned:
+        head = f"""signal_values AS (SELECT * FROM {SCAN_VALUES}),
+    learned AS (SELECT * FROM unnest(%(learned_ids)s::bigint[], %(learned_p)s::float8[]) AS t(id, probability))"""
+        probability, source = "l.probability", "signal_values v LEFT JOIN learned l ON l.id = v.id"
+        at_risk = "coalesce(probability >= %(alert_probability)s, false)"
+    else:
+        head, probability, source = values_cte(), "NULL::float8", "signal_values v"
+        at_risk = "score >= %(alert_threshold)s"
     return f"""
-    WITH {values_cte()},
-    scored AS (SELECT v.*, {score} AS score, {fired_json} AS fired FROM signal_values v),
+    WITH {head},
+    scored AS (SELECT v.*, {score} AS score, {fired_json} AS fired, {probability} AS probability FROM {source}),
     staged AS (  -- lifecycle stage kept current; the SQL twin of `policies.lifecycle_stage`
         UPDATE customers_customer c SET lifecycle_stage = s.stage
         FROM (SELECT id, stage FROM (
                   SELECT id, lifecycle_stage,
                          CASE WHEN join_date > %(explored_since)s THEN 'exploration'
-                              WHEN fired ? 'spend_falling' OR score >= %(alert_threshold)s OR status <> 'active'
+                              WHEN fired ? 'spend_falling' OR {at_risk} OR status <> 'active'
                                   THEN 'decline'
                               WHEN join_date > %(formed_since)s THEN 'formation' ELSE 'stable' END AS stage
                   FROM scored) derived
@@ -183,16 +199,19 @@ def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict) -> str
         WHERE c.id = s.id AND c.id >= %(lo)s AND c.id < %(hi)s  -- the range keeps the planner off a full scan
     ),
     saved AS (
-        INSERT INTO retention_churnscore (customer_id, scanned_on, score, signals)
-        SELECT id, %(today)s, score, fired FROM scored WHERE score > 0
-        ON CONFLICT (customer_id, scanned_on) DO UPDATE SET score = EXCLUDED.score, signals = EXCLUDED.signals
+        INSERT INTO retention_churnscore (customer_id, scanned_on, score, signals, probability)
+        SELECT id, %(today)s, score, fired, probability FROM scored WHERE score > 0 OR {at_risk}
+        ON CONFLICT (customer_id, scanned_on) DO UPDATE
+            SET score = EXCLUDED.score, signals = EXCLUDED.signals, probability = EXCLUDED.probability
     ),
     opened AS (
         INSERT INTO retention_retentionalert (customer_id, account_manager_id, opened_at, status, score, signals,
-                                              suggested_offers, offer, outcome, offer_cost, notes)
-        SELECT s.id, s.account_manager_id, %(now)s, 'open', s.score, s.fired, {offers}, '', '', 0, ''
+                                              suggested_offers, offer, outcome, offer_cost, notes, probability,
+                                              scored_by)
+        SELECT s.id, s.account_manager_id, %(now)s, 'open', s.score, s.fired, {offers}, '', '', 0, '',
+               s.probability, %(scored_by)s
         FROM scored s
-        WHERE s.score >= %(alert_threshold)s AND s.status <> 'closed'
+        WHERE {at_risk} AND s.status <> 'closed'
           AND NOT EXISTS (SELECT 1 FROM retention_retentionalert a WHERE a.customer_id = s.id
                           AND (a.closed_at IS NULL OR a.closed_at >= %(cooldown_since)s))
         ON CONFLICT DO NOTHING

@@ -23,8 +23,8 @@ class RetentionAlertSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RetentionAlert
-        fields = ["id", "customer", "account_manager", "opened_at", "status", "score", "signals",
-                  "suggested_offers", "offer", "outcome", "offer_cost", "notes", "closed_at", "events"]
+        fields = ["id", "customer", "account_manager", "opened_at", "status", "score", "probability", "scored_by",
+                  "signals", "suggested_offers", "offer", "outcome", "offer_cost", "notes", "closed_at", "events"]
         read_only_fields = fields
 
 

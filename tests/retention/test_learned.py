@@ -35,6 +35,7 @@ def test_learned_model_beats_the_weighted_one_on_a_later_month_and_is_stored():
     assert report.train_churned == 8 and report.validation_churned == 8  # September's churners gone by Oct 1
     assert report.validation_auc["weighted"] == 0.5
     assert report.validation_auc[report.chosen] > 0.8
+    assert 0 < report.alert_probability < 1
     row = LearnedModel.objects.get()
     assert row.active and row.kind == report.chosen and row.learned_auc > 0.8 and row.weighted_auc == 0.5
     assert row.feature_names == learned.FEATURE_NAMES and learned.active_model() == row
@@ -81,3 +82,44 @@ def test_command_refuses_a_month_without_churners():
     with_history()
     with pytest.raises(CommandError, match="too few churned"):
         call_command("train_retention", "--train-as-of", "2026-09-01", "--validate-as-of", "2026-10-01")
+
+
+def test_the_nightly_scan_alerts_by_the_active_learned_model():
+    """The model learned that saturated customers leave (the weighted score cannot see it): the scan alerts them."""
+    from retention.batches import scan_chunk
+    from retention.models import ChurnScore, RetentionAlert
+    from tests.retention.conftest import SCAN_DAY
+
+    _saturated_churners()
+    report = learned.train(TRAIN, VALIDATE, alert_threshold=1)
+    row = LearnedModel.objects.get()
+    assert row.alert_probability == pytest.approx(report.alert_probability)
+    risky, calm = with_history(saturation=[99] * 12), with_history(saturation=[35] * 12)
+    probabilities = learned.score_customers([risky.pk, calm.pk], as_of=SCAN_DAY)
+    assert probabilities[risky.pk] >= row.alert_probability > probabilities[calm.pk]
+
+    opened = scan_chunk(min(risky.pk, calm.pk), max(risky.pk, calm.pk) + 1, SCAN_DAY)
+
+    assert opened == 1
+    alert = RetentionAlert.objects.get()
+    assert alert.customer_id == risky.pk and alert.scored_by == row.label
+    assert alert.probability == pytest.approx(probabilities[risky.pk], abs=1e-4)
+    assert ChurnScore.objects.get(customer=risky).probability == pytest.approx(alert.probability)
+    assert scan_chunk(risky.pk, risky.pk + 1, SCAN_DAY) == 0  # the same night: no duplicate
+
+
+def test_matching_threshold_opens_as_many_alerts_as_the_weighted_score():
+    import numpy as np
+
+    p = np.array([0.9, 0.1, 0.5, 0.7, 0.3])
+    assert learned.matching_threshold(p, 2) == 0.7 and (p >= 0.7).sum() == 2
+    assert learned.matching_threshold(p, 9) == 0.1
+    assert learned.matching_threshold(p, 0) == 1.0
+
+
+def test_when_the_weighted_score_alerts_nobody_the_model_alerts_as_many_as_churned():
+    _saturated_churners()
+    report = learned.train(TRAIN, VALIDATE, alert_threshold=1)  # weighted scores are all 0 here
+    validation = learned.dataset(VALIDATE)
+    alerted = (learned.predict(learned.load(report.stored), validation.X) >= report.alert_probability).sum()
+    assert report.validation_churned == 8 and alerted == 8

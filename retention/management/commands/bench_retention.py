@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from retention.batches import SCAN_CHUNK, scan_chunk
+from retention.learned import active_model
 from retention.signals import window_params
 
 FLOOR_SQL = """
@@ -65,7 +66,9 @@ class Command(BaseCommand):
                 cur.execute("SELECT max(id) + 1 FROM customers_customer")
                 last = cur.fetchone()[0]
         ranges = [(lo, min(lo + chunk, last)) for lo in range(first, last, chunk)]
-        self.stdout.write(f"scan date {today}, customers id [{first}, {last}), {len(ranges)} chunks of {chunk:,}")
+        model = active_model()
+        self.stdout.write(f"scan date {today}, customers id [{first}, {last}), {len(ranges)} chunks of {chunk:,}; "
+                          f"alerts by {model.label + ' (predicted per chunk)' if model else 'the weighted score'}")
         try:
             with transaction.atomic():
                 params = window_params(today, cooldown_days=0)

@@ -35,8 +35,9 @@ class Command(BaseCommand):
         if errors:
             raise CommandError("; ".join(errors))
         try:
-            report = learned.train(*days, sample=sample, signal_defs=scan_config().signals,
-                                   store=not dry_run)
+            config = scan_config()
+            report = learned.train(*days, sample=sample, signal_defs=config.signals,
+                                   alert_threshold=config.alert_threshold, store=not dry_run)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         out = self.stdout.write
@@ -49,8 +50,12 @@ class Command(BaseCommand):
         out("validation AUC: " + ", ".join(f"{k} {_fmt(v)}" for k, v in report.validation_auc.items()))
         out(f"weighted model AUC: {_fmt(report.validation_auc['weighted'])}; "
             f"learned model ({report.chosen}) AUC: {_fmt(report.validation_auc[report.chosen])}")
+        if report.beats_weighted:
+            out(f"alert threshold: churn probability >= {report.alert_probability:.4f} (as many alerts on the "
+                f"validation month as the weighted score's)")
         if report.stored:
-            out(f"used: learned model — stored as {report.stored} and made active")
+            out(f"used: learned model — stored as {report.stored} and made active; the nightly scan now alerts "
+                f"by it")
         elif report.beats_weighted:
             out(f"used: learned model ({report.chosen}) — it beats the weighted one; not stored (--dry-run)")
         else:

@@ -71,8 +71,10 @@ def pending_chunk_ids(run: BatchRun) -> list[int]:
 def run_chunk(chunk_id: int) -> bool:
     """Do one chunk's work if nobody has. Returns False when it was already done or taken."""
     with transaction.atomic():
+        # of=("self",): lock the chunk row only. A plain FOR UPDATE would also lock the joined run row, and
+        # every other worker's claim would then skip its own chunk while this one runs (no parallelism).
         chunk = (
-            BatchChunk.objects.select_for_update(skip_locked=True)
+            BatchChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("run")
             .filter(pk=chunk_id, done=False)
             .first()

@@ -1,6 +1,7 @@
 """The shared batch mechanism: chunked, apply-once, resumable; and a real worker on Redis."""
 
 import os
+import threading
 import time
 import uuid
 from datetime import date
@@ -88,6 +89,47 @@ def test_a_chunk_whose_work_fails_stays_pending_and_rolls_back():
     customer.refresh_from_db()
     assert customer.avg_monthly_spend == Decimal("0.00")  # the partial update rolled back with the chunk
     assert len(batches.pending_chunk_ids(run)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_run_two_chunks_of_one_run_at_the_same_time():
+    """While one worker is inside chunk A's transaction, another claims and finishes chunk B (no shared lock)."""
+    for _ in range(2):
+        customer_with_bills("12.00")
+    inside_a, release_a = threading.Event(), threading.Event()
+
+    def work(lo, hi, run):
+        if lo == first_lo:
+            inside_a.set()
+            assert release_a.wait(10), "chunk A was never released"
+        return refresh_avg_spend(lo, hi)
+
+    batches.REGISTRY["test.parallel"] = batches.BatchKind("test.parallel", "customers_customer", work, 1)
+    try:
+        run = batches.plan_run(kind="test.parallel", period="x")
+        chunk_a, chunk_b = batches.pending_chunk_ids(run)
+        first_lo = run.chunks.get(pk=chunk_a).lo
+        results = {}
+
+        def worker_a():
+            try:
+                results["a"] = batches.run_chunk(chunk_a)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=worker_a)
+        thread.start()
+        assert inside_a.wait(10)
+        try:
+            results["b"] = batches.run_chunk(chunk_b)  # a second worker, while A holds its chunk
+        finally:
+            release_a.set()
+            thread.join(10)
+    finally:
+        del batches.REGISTRY["test.parallel"]
+    assert results == {"a": True, "b": True}
+    run.refresh_from_db()
+    assert run.done_chunks == 2 and run.status == "done"
 
 
 @pytest.mark.celery_worker

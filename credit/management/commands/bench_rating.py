@@ -287,21 +287,25 @@ def bench_queue():
         app.conf.task_always_eager, app.conf.task_default_queue = previous
 
 
-def wait_done(kind: str, period: str, run: BatchRun, procs, note, timeout=3600) -> int:
-    """Poll the run; when the queue has drained but chunks are still pending, resume it with dispatch_run
-    (as an operator would); returns how many times that was needed."""
-    resumed, last_done, last_change = 0, -1, time.monotonic()
+def wait_done(kind: str, period: str, run: BatchRun, procs, note, stall=120, timeout=3600) -> int:
+    """Poll the run until done. Only when the queue has drained and no chunk has finished for `stall` s
+    (every worker idle with chunks still pending) is it resumed with dispatch_run, as an operator would;
+    returns how many times that was needed (0 when the workers shared the run by themselves)."""
+    resumed, last_done, last_change = 0, run.done_chunks, time.monotonic()
     while run.status != "done":
         if all(p.poll() is not None for p in procs):
             raise CommandError("all workers exited before the run was done")
-        if time.monotonic() - last_change > timeout:
+        idle = time.monotonic() - last_change
+        if idle > timeout:
             raise CommandError(f"no progress for {timeout} s: {run.done_chunks}/{run.total_chunks}")
-        if run.done_chunks != last_done and not queued():
-            if last_done >= 0:
-                dispatch_run(kind, period)
-                resumed += 1
-            note(f"    {run.done_chunks}/{run.total_chunks} chunks done, queue empty; re-dispatches so far: {resumed}")
+        if run.done_chunks != last_done:
+            note(f"    {run.done_chunks}/{run.total_chunks} chunks done")
             last_done, last_change = run.done_chunks, time.monotonic()
+        elif idle > stall and not queued():
+            dispatch_run(kind, period)
+            resumed += 1
+            note(f"    no progress for {stall} s and the queue is empty: re-dispatched ({resumed})")
+            last_change = time.monotonic()
         time.sleep(0.2)
         run.refresh_from_db()
     return resumed

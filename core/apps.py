@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        from core.ops import metrics
         from core.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, sender=self)
+        metrics.register()

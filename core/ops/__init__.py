@@ -1,0 +1,1 @@
+"""Operations: health probes, request logging, personal-data log filter, Prometheus collectors."""

@@ -184,6 +184,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
 
+# Prometheus scrapers allowed to read /metrics (comma-separated addresses).
+METRICS_ALLOWED_IPS = [a for a in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a]
+
 # Request ids: taken from X-Request-ID (the proxy's) or made, returned in the response, put on every log line.
 DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": False, "RETURN_HEADER": True,
                "EXPOSE_HEADER": True}

@@ -46,3 +46,13 @@ def readyz(request):
             results[name] = {"status": "error", "error": type(exc).__name__}
         results[name]["ms"] = round(1000 * (time.perf_counter() - start), 1)
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": results}, status=200 if ready else 503)
+
+
+def metrics(request):
+    """Prometheus metrics for scrapers on the allowed addresses only (METRICS_ALLOWED_IPS; loopback by default)."""
+    from django.http import HttpResponseForbidden
+    from django_prometheus.exports import ExportToDjangoView
+
+    if request.META.get("REMOTE_ADDR") not in settings.METRICS_ALLOWED_IPS:
+        return HttpResponseForbidden("metrics are not served to this address")
+    return ExportToDjangoView(request)

@@ -82,11 +82,11 @@ class LineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         """Number change within the province: the customer keeps credit star and limit (credit portability)."""
         from credit.extended import line_number_change
 
+        line = self.get_object()  # scope first: a line outside it is 404 whatever the body
         body = NumberChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            line = line_number_change(line=self.get_object(), new_msisdn=body.validated_data["new_msisdn"],
-                                      by=request.user)
+            line = line_number_change(line=line, new_msisdn=body.validated_data["new_msisdn"], by=request.user)
         except DjangoValidationError as e:
             raise ApiValidationError(as_serializer_error(e)) from e
         return Response(LineSerializer(line).data)

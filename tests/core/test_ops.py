@@ -106,6 +106,12 @@ def test_metrics_expose_requests_and_batch_runs(client):
     assert 'crm_batch_chunks_pending{kind="credit.base"} 3.0' in text
 
 
+def test_metrics_are_served_only_to_allowed_addresses(client, settings):
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
+    settings.METRICS_ALLOWED_IPS = ["203.0.113.9"]
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 200
+
+
 def test_token_rotation_by_command_and_api(org, capsys):
     old = Token.objects.create(user=org.billing_service)
     call_command("rotate_token", org.billing_service.username)

@@ -1,0 +1,159 @@
+"""Every URL × every role (and anonymous) → the expected status, generated from the URL conf.
+
+A URL name without a rule in MATRIX fails `test_every_url_has_a_rule`, so a new view cannot ship
+without deciding who may open it. Objects in the URLs belong to account manager am1's book: am4
+(another manager) must get 404 for them, exactly as for an object that does not exist. POST-only
+endpoints are called with an empty body: 400 means "allowed, and the body was checked".
+"""
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from credit.services import published_model
+from retention.models import RetentionAlert
+from tests.factories import LineFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "nobody", "am1", "am4", "lead_a1", "regional_a", "credit_officer", "collections",
+         "marketing", "admin", "billing_service"]
+SESSION_STAFF = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "collections", "marketing", "admin"]
+API_STAFF = [*SESSION_STAFF, "billing_service"]  # the billing service account authenticates by token
+MANAGERS = ["am1", "am4", "lead_a1"]
+CREDIT = ["credit_officer", "admin"]
+RETENTION_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "admin"]
+OTHER_MANAGER = {"am4": 404}  # am1's object seen by another manager: as if it did not exist
+SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own rule (is_staff), tested in tests/core/test_pages.py
+SKIPPED_NAMES = {"set_language"}  # the language switch is open to everyone by design
+
+
+def everyone(status, **by_role):
+    return {role: by_role.get(role, status) for role in ROLES}
+
+
+def page(allowed, status=200, **by_role):
+    """A page: anonymous (and the token-only billing account) → login redirect; `allowed` → status; others 403."""
+    rule = {role: status if role in allowed else 403 for role in ROLES}
+    rule.update(anonymous=302, billing_service=302, **by_role)
+    return rule
+
+
+def api(allowed, status=200, **by_role):
+    """A token API: anonymous → 401; `allowed` → status; others 403."""
+    rule = {role: status if role in allowed else 403 for role in ROLES}
+    rule.update(anonymous=401, **by_role)
+    return rule
+
+
+GET, POST = "get", "post"
+MATRIX = {
+    # operations and authentication
+    "healthz": (GET, everyone(200)),
+    "readyz": (GET, everyone(200)),
+    "metrics": (GET, everyone(200)),  # the test client calls from 127.0.0.1; other addresses: test_ops
+    "login": (GET, everyone(200)),
+    "logout": (POST, everyone(302)),
+    "dashboard": (GET, page(SESSION_STAFF, nobody=200)),  # a user without a role sees an empty dashboard
+    "batch-runs": (GET, page(CREDIT)),
+    # API infrastructure: any signed-in account
+    "api-root": (GET, everyone(200, anonymous=401)),
+    "api-schema": (GET, everyone(200, anonymous=401)),
+    "api-docs": (GET, everyone(200, anonymous=401)),
+    "api-token-rotate": (POST, everyone(200, anonymous=401)),
+    # customers
+    "customers:list": (GET, page(SESSION_STAFF)),
+    "customers:export": (GET, page([r for r in SESSION_STAFF if r != "marketing"])),
+    "customers:onboard": (GET, page([*MANAGERS, "admin"])),
+    "customers:callbacks": (GET, page([*MANAGERS, "admin"])),
+    "customers:detail": (GET, page(SESSION_STAFF, **OTHER_MANAGER)),
+    "customer-list": (GET, api(API_STAFF)),
+    "customer-detail": (GET, api(API_STAFF, **OTHER_MANAGER)),
+    "customer-personal-data": (GET, api([*MANAGERS, "credit_officer", "collections", "admin"], **OTHER_MANAGER)),
+    "line-list": (GET, api(API_STAFF)),
+    "line-detail": (GET, api(API_STAFF, **OTHER_MANAGER)),
+    "line-change-number": (POST, api(["am1", "lead_a1", "admin", "billing_service"], status=400, **OTHER_MANAGER)),
+    # credit
+    "credit:models": (GET, page(SESSION_STAFF)),
+    "credit:model": (GET, page(SESSION_STAFF)),
+    "credit:report": (GET, page(SESSION_STAFF)),
+    "credit:model-copy": (POST, page(CREDIT, status=302)),  # done: back to the model page
+    "credit:model-publish": (POST, page(CREDIT, status=302)),
+    "credit:limit-change": (POST, page(CREDIT, status=302)),  # the form's errors are shown on the 360° page
+    "credit-status": (GET, api(API_STAFF, **OTHER_MANAGER)),
+    "credit-status-bulk": (POST, api(API_STAFF, status=400)),
+    "credit-limit-change": (POST, api(CREDIT, status=400)),
+    "extended-requests": (POST, api(API_STAFF, status=400)),
+    # retention
+    "retention:alerts": (GET, page(RETENTION_READERS)),
+    "retention:report": (GET, page(RETENTION_READERS)),
+    "retention:alert": (GET, page(RETENTION_READERS, **OTHER_MANAGER)),
+    "retention-alert-list": (GET, api(RETENTION_READERS)),
+    "retention-alert-detail": (GET, api(RETENTION_READERS, **OTHER_MANAGER)),
+    "retention-alert-transition": (POST, api(["am1", "lead_a1", "regional_a", "admin"], status=400, nobody=404,
+                                             **OTHER_MANAGER)),
+}
+
+
+def _walk(patterns, namespace=None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace in SKIPPED_NAMESPACES:
+                continue
+            yield from _walk(p.url_patterns, ":".join(x for x in (namespace, p.namespace) if x) or None)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def url_names() -> set[str]:
+    return set(_walk(get_resolver().url_patterns)) - SKIPPED_NAMES
+
+
+def test_every_url_has_a_rule():
+    missing = sorted(url_names() - MATRIX.keys())
+    assert not missing, f"views without an access rule in the permission matrix: {missing}"
+    assert not MATRIX.keys() - url_names(), "rules for URLs that no longer exist"
+
+
+@pytest.fixture
+def objects(org):
+    customer = org.book[org.am1.pk][0]
+    line = LineFactory(customer=customer)
+    alert = RetentionAlert.objects.create(customer=customer, account_manager=org.am1, opened_at=timezone.now(),
+                                          score=70)
+    return {"customer": customer.pk, "line": line.pk, "msisdn": line.msisdn, "alert": alert.pk,
+            "model": published_model().pk}
+
+
+# Which object a URL's pk names, by URL name prefix; others name am1's customer.
+PK_OF = {"credit:model": "model", "retention:alert": "alert", "retention-alert": "alert", "line-": "line"}
+
+
+def build_url(name: str, objects: dict) -> str:
+    pk = next((objects[key] for prefix, key in PK_OF.items() if name.startswith(prefix)), objects["customer"])
+    for kwargs in ({}, {"pk": pk}, {"msisdn": objects["msisdn"]}):
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    raise AssertionError(f"no way to build a URL for {name}: add its arguments to build_url")
+
+
+def request_as(org, role: str, method: str, url: str) -> int:
+    client, headers = Client(), {}
+    if role == "billing_service":
+        headers["HTTP_AUTHORIZATION"] = f"Token {Token.objects.get_or_create(user=org.billing_service)[0].key}"
+    elif role != "anonymous":
+        client.force_login(getattr(org, role))
+    return getattr(client, method)(url, data={}, content_type="application/json", **headers).status_code
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_status(org, objects, name):
+    method, expected = MATRIX[name]
+    url = build_url(name, objects)
+    actual = {role: request_as(org, role, method, url) for role in ROLES}
+    wrong = {role: f"expected {expected[role]}, got {actual[role]}" for role in ROLES if actual[role] != expected[role]}
+    assert not wrong, f"{method.upper()} {url}: {wrong}"

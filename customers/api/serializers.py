@@ -30,6 +30,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     acquiring_channel = serializers.PrimaryKeyRelatedField(read_only=True)
     tenure_months = serializers.SerializerMethodField()
     lines = serializers.SlugRelatedField(slug_field="msisdn", many=True, read_only=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, read_only=True)  # "" = not recorded
 
     class Meta:
         model = Customer
@@ -72,7 +73,7 @@ class CustomerOnboardSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     id_type = serializers.ChoiceField(choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = serializers.CharField(max_length=32)
-    gender = serializers.ChoiceField(choices=Gender.choices, required=False, default="")
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True, default="")
     msisdn = serializers.CharField(max_length=11, validators=[_django_validator(policies.validate_msisdn)])
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     brand = serializers.SlugRelatedField(slug_field="code", queryset=Brand.objects.all())

@@ -24,6 +24,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("batches/", core_views.BatchRunListView.as_view(), name="batch-runs"),
+    path("audit/", core_views.AuditView.as_view(), name="audit"),
     path("customers/", include("customers.urls")),
     path("credit/", include("credit.urls")),
     path("retention/", include("retention.urls")),

@@ -15,6 +15,7 @@ NAVIGATION = [
     (_("Retention alerts"), "retention:alerts", "retention.view_retentionalert"),
     (_("Retention report"), "retention:report", "retention.view_retentionalert"),
     (_("Batch runs"), "batch-runs", "core.view_batchrun"),
+    (_("Audit"), "audit", "customers.view_personaldataaccess"),
     (_("API docs"), "api-docs", None),
 ]
 

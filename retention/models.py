@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ class SignalConfig(models.Model):
     threshold = models.DecimalField(_("threshold"), max_digits=10, decimal_places=2)
     weight = models.PositiveSmallIntegerField(_("weight (points)"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -37,6 +39,8 @@ class ScanSettings(models.Model):
                                                        default=policies.ALERT_THRESHOLD)
     cooldown_days = models.PositiveSmallIntegerField(_("cool-down after a closed alert (days)"),
                                                      default=policies.COOLDOWN_DAYS)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("scan settings")

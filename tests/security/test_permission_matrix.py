@@ -58,6 +58,7 @@ MATRIX = {
     "logout": (POST, everyone(302)),
     "dashboard": (GET, page(SESSION_STAFF, nobody=200)),  # a user without a role sees an empty dashboard
     "batch-runs": (GET, page(CREDIT)),
+    "audit": (GET, page(["admin"])),
     # API infrastructure: any signed-in account
     "api-root": (GET, everyone(200, anonymous=401)),
     "api-schema": (GET, everyone(200, anonymous=401)),

@@ -2,6 +2,12 @@
 # Set up and run the whole test suite: venv, install, lint, migrations check, pytest.
 source "$(dirname "$0")/scripts/bootstrap.sh"
 install_requirements requirements-dev.txt
+# Browser tests drive Debian's Chromium (no browser download); install it where we may.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "==> installing Debian's chromium for the browser tests"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+    || echo "    could not install chromium: the browser tests will be skipped"
+fi
 echo "==> ruff"
 .venv/bin/python -m ruff check .
 echo "==> migrations are up to date"

@@ -1,0 +1,41 @@
+"""Browser end-to-end tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against a live server.
+
+No browser is downloaded: test.sh installs Debian's chromium where it can (root with apt-get); without
+it these tests are skipped with that reason. A failing test leaves a screenshot in .data/e2e/.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / ".data" / "e2e"
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls of fixtures are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which(CHROMIUM) is None:
+        skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (test.sh installs Debian's chromium as root)")
+        for item in items:
+            if "tests/e2e/" in str(item.fspath):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox"]}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and "page" in item.funcargs:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{item.name.replace('/', '_')}.png"
+        item.funcargs["page"].screenshot(path=str(path), full_page=True)
+        report.sections.append(("screenshot", str(path)))

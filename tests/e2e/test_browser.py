@@ -1,0 +1,73 @@
+"""Staff in a real browser: log in per role, find a customer and open the 360° page, switch language."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import LineFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+PASSWORD = "pw-for-tests"  # tests/factories.py UserFactory
+
+
+def log_in(page: Page, live_server, user):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form[method=post] button")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+@pytest.fixture
+def csp_errors(page: Page):
+    """Console errors about the Content Security Policy: a page must cause none."""
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return errors
+
+
+@pytest.mark.parametrize("role", ["am1", "lead_a1", "regional_a", "credit_officer", "marketing", "collections",
+                                  "admin"])
+def test_each_role_logs_in_and_sees_its_navigation(page: Page, live_server, org, role, csp_errors):
+    user = getattr(org, role)
+    log_in(page, live_server, user)
+    expect(page.locator("nav")).to_contain_text(user.staff_profile.display_name)
+    expect(page.locator("nav")).to_contain_text("客户")  # Chinese by default
+    assert csp_errors == []
+
+
+def test_account_manager_finds_a_customer_and_opens_the_360_page(page: Page, live_server, org, csp_errors):
+    customer = org.book[org.am1.pk][0]
+    LineFactory(customer=customer)
+    log_in(page, live_server, org.am1)
+    page.goto(f"{live_server.url}/customers/")
+    page.fill("input[name=q]", customer.name)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    rows.first.locator("a").first.click()
+    page.wait_for_url(re.compile(rf"/customers/{customer.pk}/$"))
+    expect(page.locator("h1")).to_contain_text(customer.name)
+    expect(page.locator("body")).to_contain_text("4301**********")  # ID number masked until revealed
+    assert csp_errors == []
+
+
+def test_another_managers_customer_is_not_found(page: Page, live_server, org):
+    theirs = org.book[org.am4.pk][0]
+    log_in(page, live_server, org.am1)
+    response = page.goto(f"{live_server.url}/customers/{theirs.pk}/")
+    assert response.status == 404
+
+
+def test_the_language_switch_renders_english_and_back(page: Page, live_server, org, csp_errors):
+    log_in(page, live_server, org.credit_officer)
+    expect(page.locator("nav")).to_contain_text("客户")
+    page.select_option("select[name=language]", "en")  # submits on change (app.js, no inline handler)
+    page.wait_for_load_state()
+    expect(page.locator("nav")).to_contain_text("Customers")
+    page.select_option("select[name=language]", "zh-hans")
+    page.wait_for_load_state()
+    expect(page.locator("nav")).to_contain_text("客户")
+    assert csp_errors == []

@@ -1,4 +1,11 @@
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class DefaultLanguageMiddleware:
@@ -15,3 +22,33 @@ class DefaultLanguageMiddleware:
         if not request.path.startswith("/api/") and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """The database is unreachable (restart, failover): 503 with Retry-After instead of a 500.
+
+    The request's transaction never committed, so nothing was written; the client retries.
+    """
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.error("database unavailable: %s", type(exception).__name__)
+        session = getattr(request, "session", None)
+        if session is not None and not hasattr(session, "_session_cache"):
+            session._session_cache = {}  # its load failed with the database: nothing to save on the way out
+        message = _("The database is unavailable for a moment; nothing was saved. Please retry.")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message, "code": "database_unavailable"}, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

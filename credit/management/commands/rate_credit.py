@@ -1,6 +1,6 @@
 from django.core.management import BaseCommand, CommandError
 
-from core.tasks import dispatch_run
+from core.tasks import dispatch_from_command
 from credit.batches import BASE_KIND, GUIDANCE_KIND, period_anchor
 from credit.tasks import current_period
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             period_anchor(period)
         except ValueError as exc:
             raise CommandError(f"Bad period {period!r}: use YYYY-MM or YYYY-H1/H2") from exc
-        run = dispatch_run(batch_kind, period)
+        run = dispatch_from_command(batch_kind, period)
         run.refresh_from_db()
         self.stdout.write(f"{run}: {run.done_chunks}/{run.total_chunks} chunks, {run.rows_affected:,} customers "
                           f"changed, status {run.status}")

@@ -1,7 +1,7 @@
 from django.core.management import BaseCommand
 from django.utils import timezone
 
-from core.tasks import dispatch_run
+from core.tasks import dispatch_from_command
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, period, **options):
         period = period or timezone.localdate().isoformat()
-        run = dispatch_run("customers.refresh_spend", period)
+        run = dispatch_from_command("customers.refresh_spend", period)
         run.refresh_from_db()
         self.stdout.write(f"{run}: {run.done_chunks}/{run.total_chunks} chunks done, {run.rows_affected} rows, "
                           f"status {run.status}")

@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management import BaseCommand, CommandError
 from django.utils import timezone
 
-from core.tasks import dispatch_run
+from core.tasks import dispatch_from_command
 from retention.batches import SCAN_KIND
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
             date.fromisoformat(day)
         except ValueError as exc:
             raise CommandError(f"Bad date {day!r}: use YYYY-MM-DD") from exc
-        run = dispatch_run(SCAN_KIND, day)
+        run = dispatch_from_command(SCAN_KIND, day)
         run.refresh_from_db()
         self.stdout.write(f"{run}: {run.done_chunks}/{run.total_chunks} chunks, {run.rows_affected:,} alerts opened, "
                           f"status {run.status}")

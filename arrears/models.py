@@ -1,8 +1,11 @@
-"""Bills and payments as pushed by billing. The arrears issue adds the ledger, barring and collection."""
+"""Bills and payments pushed by billing, the append-only ledger and balances, barring states and policy."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from arrears.choices import BarringState, LedgerKind
 from customers.models import MONEY, Customer, Line
 
 
@@ -48,3 +51,127 @@ class Payment(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class LineAccount(models.Model):
+    """A line's money and barring position. The balance is the sum of its ledger (kept in step by the one
+    posting service under a row lock); usable credit = balance + the customer's credit limit."""
+
+    line = models.OneToOneField(Line, on_delete=models.PROTECT, primary_key=True, related_name="account",
+                                verbose_name=_("line"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="line_accounts", db_index=False,
+                                 verbose_name=_("customer"))
+    balance = models.DecimalField(_("balance"), default=0, **MONEY)
+    state = models.CharField(_("barring state"), max_length=16, choices=BarringState.choices,
+                             default=BarringState.ACTIVE)
+    state_since = models.DateField(_("in this state since"))
+    arrears_since = models.DateField(_("in arrears since"), null=True, blank=True,
+                                     help_text=_("first day usable credit was below 0; empty when it is not"))
+    exempt_until = models.DateField(_("exempt from barring until"), null=True, blank=True)
+    exempt_reason = models.CharField(_("exemption reason"), max_length=200, blank=True)
+    evaluated_on = models.DateField(_("last evaluated on"), null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer"], name="lineaccount_customer"),
+                   models.Index(fields=["state", "arrears_since"], name="lineaccount_state")]
+        verbose_name = _("line account")
+        verbose_name_plural = _("line accounts")
+
+    def __str__(self):
+        return f"{self.line_id} {self.balance} {self.state}"
+
+
+class LedgerEntry(models.Model):
+    """Append-only: entries are never changed or deleted; a correction is a new entry."""
+
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="ledger", db_index=False,
+                             verbose_name=_("line"))
+    kind = models.CharField(_("kind"), max_length=16, choices=LedgerKind.choices)
+    amount = models.DecimalField(_("amount"), help_text=_("+ raises the balance (payment), − lowers it (charge)"),
+                                 **MONEY)
+    posted_at = models.DateTimeField(_("posted at"))
+    reference = models.CharField(_("reference"), max_length=80, unique=True,
+                                 help_text=_("bill, payment or day the entry comes from: posting twice is refused"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("posted by"))
+
+    class Meta:
+        ordering = ["-posted_at", "-id"]
+        indexes = [models.Index(fields=["line", "-posted_at"], name="ledger_line_time")]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+
+    def __str__(self):
+        return f"{self.line_id} {self.kind} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Ledger entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Ledger entries are append-only")
+
+
+class BarringPolicyVersion(models.Model):
+    """The barring policy as versioned data; the published version with the highest number is in force."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    config = models.JSONField(_("settings"), help_text=_("reminder_ratio, reminder_minimum, two_way_after_days, "
+                                                         "late_fee_rate, late_fee_waived_stars"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("barring policy version")
+        verbose_name_plural = _("barring policy versions")
+
+    def __str__(self):
+        return f"barring-v{self.version}"
+
+
+class BarringEvent(models.Model):
+    """Every state change of a line: from, to, the rule, the policy version, who or which run, when."""
+
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="barring_events", db_index=False,
+                             verbose_name=_("line"))
+    from_state = models.CharField(_("from"), max_length=16, choices=BarringState.choices)
+    to_state = models.CharField(_("to"), max_length=16, choices=BarringState.choices)
+    rule = models.CharField(_("rule"), max_length=40)
+    usable_credit = models.DecimalField(_("usable credit"), **MONEY)
+    policy_version = models.CharField(_("policy version"), max_length=20)
+    at = models.DateTimeField(_("at"))
+    run = models.ForeignKey("core.BatchRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                            verbose_name=_("run"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["line", "-at"], name="barringevent_line_time")]
+        verbose_name = _("barring event")
+        verbose_name_plural = _("barring events")
+
+    def __str__(self):
+        return f"{self.line_id} {self.from_state} → {self.to_state}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a write with an Idempotency-Key: a replay gets it again, a different body a 409."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    endpoint = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_once_per_user_key")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

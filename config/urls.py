@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("customers.api.urls")),
     path("", include("credit.api.urls")),
     path("", include("retention.api.urls")),
+    path("", include("arrears.api.urls")),
 ]
 
 urlpatterns = [

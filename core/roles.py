@@ -35,7 +35,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_WORK
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
        "customers.view_personaldataaccess"],
-    Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer"],
+    Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer",
+                                            "arrears.add_payment", "arrears.add_bill", "arrears.view_lineaccount"],
 }
 
 

@@ -1,0 +1,50 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from customers.policies import MSISDN_PATTERN
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+MAX_BULK = 10_000
+
+
+class PaymentInSerializer(serializers.Serializer):
+    msisdn = serializers.RegexField(MSISDN_PATTERN, max_length=11,
+                                    error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    paid_at = serializers.DateTimeField()
+    channel = serializers.CharField(max_length=20)
+    reference = serializers.CharField(max_length=64)
+
+
+class BillInSerializer(serializers.Serializer):
+    msisdn = serializers.RegexField(MSISDN_PATTERN, max_length=11,
+                                    error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
+    period = serializers.DateField(input_formats=["%Y-%m"], help_text="YYYY-MM, the billed month")
+    amount = serializers.DecimalField(min_value=Decimal("0.00"), **MONEY)
+    due_date = serializers.DateField()
+
+    def validate(self, data):
+        period = data["period"].replace(day=1)
+        if data["due_date"] < period:
+            raise serializers.ValidationError({"due_date": "The due date cannot be before the billed month."})
+        return {**data, "period": period}
+
+
+def bulk_serializer(item_class):
+    class BulkSerializer(serializers.Serializer):
+        items = item_class(many=True, allow_empty=False)
+        partial = serializers.BooleanField(
+            default=False, help_text="false (default): one bad item writes nothing; true: the good items are "
+                                     "written and the bad ones reported")
+
+    BulkSerializer.__name__ = f"Bulk{item_class.__name__}"
+    return BulkSerializer
+
+
+class PostingResultSerializer(serializers.Serializer):
+    msisdn = serializers.CharField(source="line.msisdn")
+    balance = serializers.DecimalField(**MONEY)
+    usable_credit = serializers.DecimalField(**MONEY)
+    state = serializers.CharField()
+    restored = serializers.BooleanField()

@@ -1,0 +1,156 @@
+"""Billing intake: payments and bills, single and bulk, each write under an Idempotency-Key."""
+
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from arrears import services
+from arrears.api.idempotency import HEADER, idempotent
+from arrears.api.serializers import (MAX_BULK, BillInSerializer, PaymentInSerializer, PostingResultSerializer,
+                                     bulk_serializer)
+from customers.models import Customer, Line
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,
+                                         description="A new key per request; a retry sends the same key and body")
+UNKNOWN_LINE = "No line with this number (or not yours to post to)."
+
+
+class TooManyItems(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_many_items"
+    default_detail = f"A bulk request carries at most {MAX_BULK:,} items."
+
+
+def needs(permission: str):
+    class HasPermission(BasePermission):
+        def has_permission(self, request, view):
+            return request.user.is_authenticated and request.user.has_perm(permission)
+
+    return HasPermission
+
+
+def lines_by_msisdn(user, numbers) -> dict[str, Line]:
+    visible = Customer.objects.visible_to(user)
+    return {line.msisdn: line for line in
+            Line.objects.filter(msisdn__in=set(numbers), customer__in=visible).select_related("customer")}
+
+
+class PostingView(APIView):
+    """One item: validate, find the line (404), post through the service, answer the line's new position."""
+
+    item_serializer = None
+    endpoint = ""
+
+    def post_item(self, line, data, user):
+        raise NotImplementedError
+
+    def post(self, request):
+        def handle():
+            body = self.item_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            line = lines_by_msisdn(request.user, [body.validated_data["msisdn"]]).get(body.validated_data["msisdn"])
+            if line is None:
+                raise NotFound({"msisdn": UNKNOWN_LINE})
+            try:
+                result = self.post_item(line, body.validated_data, request.user)
+            except services.DuplicatePosting as exc:
+                raise ValidationError({"reference": [str(exc)]}, code="duplicate") from exc
+            return Response(PostingResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, self.endpoint, handle)
+
+
+class BulkPostingView(PostingView):
+    """Up to 10,000 items. Default all-or-nothing: one bad item (index, field, rule) and nothing is written,
+    because billing then resends one corrected file; with "partial": true the good items are written and
+    the bad ones reported with their index."""
+
+    def post(self, request):
+        items = request.data.get("items") if isinstance(request.data, dict) else None
+        if isinstance(items, list) and len(items) > MAX_BULK:
+            raise TooManyItems()
+
+        def handle():
+            body = bulk_serializer(self.item_serializer)(data=request.data)
+            partial = str(request.data.get("partial", "")).lower() in {"true", "1"} if isinstance(
+                request.data, dict) else False
+            if not body.is_valid():
+                if not partial or set(body.errors) != {"items"} or not isinstance(body.errors["items"], dict):
+                    raise ValidationError(body.errors)
+            return Response(self._post_all(request, body, partial), status=status.HTTP_201_CREATED
+                            if not partial else status.HTTP_200_OK)
+
+        return idempotent(request, self.endpoint, handle)
+
+    def _post_all(self, request, body, partial: bool) -> dict:
+        raw_items = request.data["items"]
+        errors = dict(body.errors.get("items", {})) if body.errors else {}  # {index: field errors}
+        good = []
+        for index, raw in enumerate(raw_items):
+            if index in errors:
+                continue
+            item = self.item_serializer(data=raw)
+            item.is_valid(raise_exception=True)
+            good.append((index, item.validated_data))
+        lines = lines_by_msisdn(request.user, [data["msisdn"] for _, data in good])
+        results = []
+        with transaction.atomic():
+            for index, data in good:
+                line = lines.get(data["msisdn"])
+                if line is None:
+                    errors[index] = {"msisdn": [UNKNOWN_LINE]}
+                    continue
+                try:
+                    with transaction.atomic():
+                        results.append({"index": index, **PostingResultSerializer(
+                            self.post_item(line, data, request.user)).data})
+                except services.DuplicatePosting as exc:
+                    errors[index] = {"reference": [str(exc)]}
+            if errors and not partial:
+                raise ValidationError({"items": {i: e for i, e in sorted(errors.items())}})
+        return {"posted": len(results), "failed": len(errors), "results": results,
+                "errors": [{"index": i, "errors": e} for i, e in sorted(errors.items())]}
+
+
+class PaymentMixin:
+    item_serializer = PaymentInSerializer
+    permission_classes = [needs("arrears.add_payment")]
+
+    def post_item(self, line, data, user):
+        return services.record_payment(line=line, amount=data["amount"], paid_at=data["paid_at"],
+                                       channel=data["channel"], reference=data["reference"], by=user)
+
+
+class BillMixin:
+    item_serializer = BillInSerializer
+    permission_classes = [needs("arrears.add_bill")]
+
+    def post_item(self, line, data, user):
+        return services.record_bill(line=line, period=data["period"], amount=data["amount"],
+                                    due_date=data["due_date"], by=user)
+
+
+@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=PaymentInSerializer,
+               responses={201: PostingResultSerializer})
+class PaymentView(PaymentMixin, PostingView):
+    endpoint = "payments"
+
+
+@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(PaymentInSerializer))
+class BulkPaymentView(PaymentMixin, BulkPostingView):
+    endpoint = "payments/bulk"
+
+
+@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=BillInSerializer,
+               responses={201: PostingResultSerializer})
+class BillView(BillMixin, PostingView):
+    endpoint = "bills"
+
+
+@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(BillInSerializer))
+class BulkBillView(BillMixin, BulkPostingView):
+    endpoint = "bills/bulk"

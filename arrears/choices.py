@@ -1,0 +1,24 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BarringState(models.TextChoices):
+    """Where a line stands in the barring policy (DOMAIN.md §5)."""
+
+    ACTIVE = "active", _("Active")
+    REMINDED = "reminded", _("Reminded")
+    ONE_WAY = "one_way_barred", _("One-way barred")
+    TWO_WAY = "two_way_barred", _("Two-way barred")
+    RETENTION = "in_retention", _("In number retention")
+    CLOSED = "closed", _("Closed")
+
+
+class LedgerKind(models.TextChoices):
+    OPENING = "opening", _("Opening balance")
+    CHARGE = "charge", _("Bill charge")
+    PAYMENT = "payment", _("Payment")
+    LATE_FEE = "late_fee", _("Late fee")
+    WAIVER = "waiver", _("Late-fee waiver")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    TRANSFER_IN = "transfer_in", _("Transfer in")
+    TRANSFER_OUT = "transfer_out", _("Transfer out")

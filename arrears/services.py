@@ -1,0 +1,147 @@
+"""Writes of the arrears app: every posting to the ledger, every barring transition goes through here."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from arrears import policies
+from arrears.choices import BarringState, LedgerKind
+from arrears.models import BarringEvent, BarringPolicyVersion, Bill, LedgerEntry, LineAccount, Payment
+from arrears.sql import ENSURE_ACCOUNTS
+from customers.models import Line, LineStatusChange
+
+# Line.status shown to billing for each barring state.
+LINE_STATUS = {BarringState.ACTIVE: "active", BarringState.REMINDED: "active",
+               BarringState.ONE_WAY: "one_way_barred", BarringState.TWO_WAY: "two_way_barred",
+               BarringState.RETENTION: "in_retention", BarringState.CLOSED: "closed"}
+SMS_FOR = {BarringState.REMINDED: "arrears_reminder", BarringState.ONE_WAY: "barred",
+           BarringState.TWO_WAY: "barred", BarringState.ACTIVE: "restored"}
+
+DUPLICATE_REFERENCE = "A posting with reference {reference!r} exists already: nothing was written."
+DUPLICATE = "The {what} was received before: nothing was written."
+
+
+class DuplicatePosting(Exception):
+    pass
+
+
+def policy_in_force() -> policies.BarringPolicy:
+    row = BarringPolicyVersion.objects.filter(published_at__isnull=False).order_by("-version").first()
+    return policies.BarringPolicy.from_config(row.version, row.config) if row else policies.DEFAULT_POLICY
+
+
+def _locked_account(line: Line, today: date) -> LineAccount:
+    """The line's account, opened if needed (with the balance billing had pushed before), locked for update."""
+    with connection.cursor() as cur:
+        cur.execute(ENSURE_ACCOUNTS, {"lo": line.pk, "hi": line.pk + 1, "today": today, "now": timezone.now()})
+    return LineAccount.objects.select_for_update().select_related("customer", "line").get(pk=line.pk)
+
+
+def _post(account: LineAccount, *, kind: str, amount: Decimal, reference: str, by=None, note: str = "",
+          at: datetime | None = None) -> LedgerEntry:
+    try:
+        with transaction.atomic():
+            entry = LedgerEntry.objects.create(line_id=account.pk, kind=kind, amount=amount, reference=reference,
+                                               posted_at=at or timezone.now(), posted_by=by, note=note)
+    except IntegrityError as exc:
+        raise DuplicatePosting(DUPLICATE_REFERENCE.format(reference=reference)) from exc
+    account.balance += amount
+    LineAccount.objects.filter(pk=account.pk).update(balance=account.balance)
+    return entry
+
+
+@dataclass(frozen=True)
+class PostingResult:
+    line: Line
+    balance: Decimal
+    usable_credit: Decimal
+    state: str
+    restored: bool = False
+
+
+def _result(account: LineAccount, restored=False) -> PostingResult:
+    return PostingResult(account.line, account.balance, account.balance + account.customer.credit_limit,
+                         account.state, restored)
+
+
+@transaction.atomic
+def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: str, reference: str,
+                   by=None) -> PostingResult:
+    """A payment: into the ledger, onto the oldest unpaid bills, and service restored at once when usable
+    credit is back to ≥ 0 (DOMAIN.md §5)."""
+    account = _locked_account(line, timezone.localdate())
+    _create_once(Payment, f"payment {reference!r}", line=line, customer_id=line.customer_id, amount=amount,
+                 paid_at=paid_at, channel=channel, reference=reference)
+    _post(account, kind=LedgerKind.PAYMENT, amount=amount, reference=f"payment-{reference}", by=by, at=paid_at)
+    _allocate_to_bills(line.pk, amount)
+    restored = _restore_if_paid_back(account, by=by)
+    return _result(account, restored)
+
+
+@transaction.atomic
+def record_bill(*, line: Line, period: date, amount: Decimal, due_date: date, by=None) -> PostingResult:
+    account = _locked_account(line, timezone.localdate())
+    _create_once(Bill, f"bill {period:%Y-%m} of {line.msisdn}", line=line, customer_id=line.customer_id,
+                 period=period, amount=amount, due_date=due_date)
+    _post(account, kind=LedgerKind.CHARGE, amount=-amount, reference=f"bill-{line.pk}-{period:%Y-%m}", by=by)
+    return _result(account)
+
+
+def _create_once(model, what: str, **fields):
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError as exc:
+        raise DuplicatePosting(DUPLICATE.format(what=what)) from exc
+
+
+def _allocate_to_bills(line_id: int, amount: Decimal):
+    """Pay the oldest unpaid bills first, in one statement."""
+    with connection.cursor() as cur:
+        cur.execute("""
+            WITH unpaid AS (
+                SELECT id, amount - paid_amount AS owed,
+                       sum(amount - paid_amount) OVER (ORDER BY due_date, id) - (amount - paid_amount) AS before
+                FROM arrears_bill WHERE line_id = %(line)s AND paid_amount < amount
+            )
+            UPDATE arrears_bill b SET paid_amount = b.paid_amount + least(u.owed, %(amount)s - u.before)
+            FROM unpaid u WHERE b.id = u.id AND u.before < %(amount)s""", {"line": line_id, "amount": amount})
+
+
+def _restore_if_paid_back(account: LineAccount, *, by=None) -> bool:
+    usable = account.balance + account.customer.credit_limit
+    if usable < 0:
+        return False
+    LineAccount.objects.filter(pk=account.pk).update(arrears_since=None)
+    if account.state not in policies.BARRED:
+        return False
+    transition(account, to_state=BarringState.ACTIVE, rule="paid_back", usable=usable, by=by)
+    return True
+
+
+def transition(account: LineAccount, *, to_state: str, rule: str, usable: Decimal, by=None, run=None,
+               policy: policies.BarringPolicy | None = None):
+    """One line's state change with everything that goes with it: line status, status log, barring event
+    (rule, policy version, who or which run), and the customer's SMS."""
+    from credit import touchpoints
+
+    policy = policy or policy_in_force()
+    now, today = timezone.now(), timezone.localdate()
+    from_state = account.state
+    LineAccount.objects.filter(pk=account.pk).update(state=to_state, state_since=today)
+    account.state, account.state_since = to_state, today
+    status = LINE_STATUS[to_state]
+    if account.line.status != status:
+        LineStatusChange.objects.create(line=account.line, from_status=account.line.status, to_status=status,
+                                        changed_at=now, reason=rule, source=policy.label, changed_by=by)
+        Line.objects.filter(pk=account.pk).update(status=status)
+        account.line.status = status
+    BarringEvent.objects.create(line_id=account.pk, from_state=from_state, to_state=to_state, rule=rule,
+                                usable_credit=usable, policy_version=policy.label, at=now, run=run, by=by)
+    if to_state in SMS_FOR:
+        touchpoints.notify(event=SMS_FOR[to_state], customer=account.customer,
+                           context={"amount": str(-min(usable, 0)), "date": f"{today:%Y-%m-%d}"},
+                           dedup_key=f"barring-{account.pk}-{to_state}-{now:%Y%m%d%H%M%S%f}")

@@ -52,23 +52,25 @@ def run_transitions(*, run_id: int) -> dict:
 
 
 def line_credit_status(lines) -> list[dict]:
-    """Credit status of lines (star, limit, balance, usable credit, entitlements) in two queries.
+    """Credit status of lines (star, limit, balance, usable credit, barring state, entitlements) in one query.
 
-    Balance is the latest prepaid balance billing pushed with the usage summary; the arrears
-    issue replaces it with the ledger balance.
+    Balance is the arrears ledger's (the line account); a line billing has never posted to falls back to
+    the latest prepaid balance pushed with its usage summary.
     """
     from django.db.models import OuterRef, Subquery
 
     from customers.models import UsageSummary
 
     latest_balance = UsageSummary.objects.filter(line=OuterRef("pk")).order_by("-month").values("prepaid_balance")[:1]
-    rows = lines.select_related("customer").annotate(balance=Subquery(latest_balance))
+    rows = lines.select_related("customer", "account").annotate(prepaid_balance=Subquery(latest_balance))
     result = []
     for line in rows:
         customer = line.customer
-        balance = line.balance or 0
+        account = getattr(line, "account", None)
+        balance = account.balance if account else (line.prepaid_balance or 0)
         result.append({
             "msisdn": line.msisdn, "customer_id": customer.pk, "line_status": line.status,
+            "barring_state": account.state if account else "active",
             "star": customer.credit_star, "credit_limit": customer.credit_limit, "balance": balance,
             "usable_credit": balance + customer.credit_limit,
             "entitlements": policies.entitlements(customer.credit_star),

@@ -22,6 +22,8 @@ class CreditStatusSerializer(serializers.Serializer):
     msisdn = serializers.CharField()
     customer_id = serializers.IntegerField()
     line_status = serializers.CharField()
+    barring_state = serializers.CharField(
+        help_text="active, reminded, one_way_barred, two_way_barred, in_retention, closed")
     star = serializers.IntegerField(allow_null=True, help_text="null = unrated")
     credit_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
     balance = serializers.DecimalField(max_digits=12, decimal_places=2)

@@ -87,6 +87,11 @@ MATRIX = {
     "credit-status-bulk": (POST, api(API_STAFF, status=400)),
     "credit-limit-change": (POST, api(CREDIT, status=400)),
     "extended-requests": (POST, api(API_STAFF, status=400)),
+    # arrears: billing intake (an empty body without an Idempotency-Key is a 400 for those allowed)
+    "billing-payments": (POST, api(["admin", "billing_service"], status=400)),
+    "billing-payments-bulk": (POST, api(["admin", "billing_service"], status=400)),
+    "billing-bills": (POST, api(["admin", "billing_service"], status=400)),
+    "billing-bills-bulk": (POST, api(["admin", "billing_service"], status=400)),
     # retention
     "retention:alerts": (GET, page(RETENTION_READERS)),
     "retention:report": (GET, page(RETENTION_READERS)),

@@ -1,0 +1,151 @@
+"""The nightly evaluation through its real SQL: barring transitions with the spec's numbers, late fees,
+closure to the blacklist, apply-once per day."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from arrears.choices import BarringState as S
+from arrears.evaluation import EVALUATE_KIND, evaluate_chunk
+from arrears.models import BarringEvent, Bill, LedgerEntry, LineAccount
+from core.models import BatchRun
+from core.tasks import dispatch_run
+from credit.models import SmsMessage
+from customers.models import BlacklistEntry, LineStatusChange
+from customers.services import blacklist_amount_owed
+from tests.factories import LineFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 24)
+
+LIMITS = {5: "300.00", 4: "200.00", 3: "100.00", 2: "20.00", 1: "10.00", 0: "0.00"}
+
+
+def account(*, balance, state=S.ACTIVE, star=3, days_in_state=10, days_in_arrears=None):
+    line = LineFactory(status={S.REMINDED: "active"}.get(state, state))
+    customer = line.customer
+    customer.credit_star, customer.credit_limit = star, Decimal(LIMITS[star])
+    customer.save()
+    return LineAccount.objects.create(
+        line=line, customer=customer, balance=Decimal(balance), state=state,
+        state_since=TODAY - timedelta(days=days_in_state),
+        arrears_since=None if days_in_arrears is None else TODAY - timedelta(days=days_in_arrears))
+
+
+def evaluate(acc, day=TODAY):
+    changed = evaluate_chunk(acc.pk, acc.pk + 1, day)
+    acc.refresh_from_db()
+    acc.line.refresh_from_db()
+    return changed
+
+
+@pytest.mark.parametrize("balance, state", [("-80.01", S.REMINDED), ("-80.00", S.ACTIVE)])
+def test_reminder_when_usable_credit_is_below_20_percent_of_the_limit(balance, state):
+    acc = account(balance=balance)  # 3★, limit 100: usable 19.99 vs 20.00
+    evaluate(acc)
+    assert acc.state == state and acc.line.status == "active"
+    assert SmsMessage.objects.filter(event="arrears_reminder").exists() is (state == S.REMINDED)
+
+
+def test_reminder_threshold_is_at_least_5_cny():
+    acc = account(balance="-5.01", star=1)  # limit 10: 20% is 2.00 but the minimum 5.00 applies; usable 4.99
+    evaluate(acc)
+    assert acc.state == S.REMINDED
+
+
+@pytest.mark.parametrize("balance, barred", [("-100.01", True), ("-100.00", False)])
+def test_one_way_barring_when_usable_credit_is_below_zero(balance, barred):
+    acc = account(balance=balance)
+    evaluate(acc)
+    assert (acc.state == S.ONE_WAY) is barred
+    if barred:
+        assert acc.line.status == "one_way_barred" and acc.arrears_since == TODAY and acc.state_since == TODAY
+        event = BarringEvent.objects.get(line=acc.line)
+        assert (event.rule, event.policy_version, event.usable_credit) == ("usable_below_zero", "barring-v1",
+                                                                           Decimal("-0.01"))
+        change = LineStatusChange.objects.get(line=acc.line)
+        assert (change.to_status, change.source) == ("one_way_barred", "barring-v1")
+        assert SmsMessage.objects.get(event="barred").msisdn == acc.line.msisdn
+
+
+@pytest.mark.parametrize("days, state", [(29, S.ONE_WAY), (30, S.TWO_WAY)])
+def test_two_way_barring_after_30_days_in_arrears(days, state):
+    acc = account(balance="-150.00", state=S.ONE_WAY, days_in_arrears=days)
+    evaluate(acc)
+    assert acc.state == state
+
+
+@pytest.mark.parametrize("star, kept", [(4, 120), (5, 120), (3, 90), (2, 90)])
+def test_number_retention_after_two_way_barring_then_closure_and_blacklist(star, kept):
+    on_last_day = account(balance="-400.00", state=S.TWO_WAY, star=star, days_in_state=kept - 1, days_in_arrears=200)
+    evaluate(on_last_day)
+    assert on_last_day.state == S.TWO_WAY
+    expired = account(balance="-400.00", state=S.TWO_WAY, star=star, days_in_state=kept, days_in_arrears=200)
+    evaluate(expired)
+    assert expired.state == S.CLOSED and expired.line.status == "closed" and expired.line.closed_on == TODAY
+    entry = BlacklistEntry.objects.get(customer=expired.customer)
+    assert entry.amount_owed == Decimal("400.00")
+    # onboarding then refuses the person with the amount owed
+    assert blacklist_amount_owed(id_type=expired.customer.id_type,
+                                 id_number=expired.customer.id_number) == Decimal("400.00")
+
+
+def test_closed_stays_closed_and_is_not_charged_late_fees():
+    acc = account(balance="-50.00", state=S.CLOSED, days_in_state=400)
+    Bill.objects.create(line=acc.line, customer=acc.customer, period=date(2026, 1, 1), amount=Decimal("50.00"),
+                        due_date=date(2026, 1, 25))
+    assert evaluate(acc) == 0 and acc.state == S.CLOSED and not LedgerEntry.objects.filter(kind="late_fee").exists()
+
+
+def test_a_payment_since_yesterday_restores_in_the_nightly_run_too():
+    acc = account(balance="-100.00", state=S.TWO_WAY, days_in_arrears=40)  # usable exactly 0
+    evaluate(acc)
+    assert acc.state == S.ACTIVE and acc.arrears_since is None and acc.line.status == "active"
+    assert BarringEvent.objects.get(line=acc.line).rule == "paid_back"
+
+
+def test_late_fee_is_0_3_percent_of_the_overdue_amount_once_a_day():
+    acc = account(balance="-10.00")
+    Bill.objects.create(line=acc.line, customer=acc.customer, period=date(2026, 10, 1), amount=Decimal("100.00"),
+                        paid_amount=Decimal("0.00"), due_date=TODAY - timedelta(days=1))
+    Bill.objects.create(line=acc.line, customer=acc.customer, period=date(2026, 11, 1), amount=Decimal("80.00"),
+                        due_date=TODAY)  # not yet overdue
+    evaluate(acc)
+    fee = LedgerEntry.objects.get(line=acc.line, kind="late_fee")
+    assert fee.amount == Decimal("-0.30") and acc.balance == Decimal("-10.30")
+    evaluate(acc)  # the same day again: no second fee
+    assert LedgerEntry.objects.filter(line=acc.line, kind="late_fee").count() == 1
+    evaluate(acc, TODAY + timedelta(days=1))
+    # one fee a day on the whole overdue amount: both bills now, 0.3% of 180.00
+    assert list(LedgerEntry.objects.filter(line=acc.line, kind="late_fee").order_by("id")
+                .values_list("amount", flat=True)) == [Decimal("-0.30"), Decimal("-0.54")]
+    assert acc.balance == Decimal("-10.84")
+
+
+def test_an_exempt_line_is_reminded_but_not_barred():
+    acc = account(balance="-500.00")
+    LineAccount.objects.filter(pk=acc.pk).update(exempt_until=TODAY, exempt_reason="government hotline")
+    evaluate(acc)
+    assert acc.state == S.REMINDED
+
+
+def test_lines_without_an_account_are_opened_from_billing_history():
+    line = LineFactory()
+    Bill.objects.create(line=line, customer=line.customer, period=date(2026, 10, 1), amount=Decimal("60.00"),
+                        paid_amount=Decimal("60.00"), due_date=date(2026, 10, 25))
+    evaluate_chunk(line.pk, line.pk + 1, TODAY)
+    opened = LineAccount.objects.get(pk=line.pk)
+    assert opened.balance == Decimal("-60.00")  # the bill, no Payment rows
+    assert LedgerEntry.objects.get(line=line, kind="opening").amount == Decimal("-60.00")
+
+
+def test_the_same_day_twice_applies_once():
+    acc = account(balance="-100.01")
+    run = dispatch_run(EVALUATE_KIND, TODAY.isoformat())
+    run.refresh_from_db()
+    assert run.status == "done" and run.rows_affected >= 1
+    again = dispatch_run(EVALUATE_KIND, TODAY.isoformat())
+    assert again.pk == run.pk and BatchRun.objects.filter(kind=EVALUATE_KIND).count() == 1
+    assert BarringEvent.objects.filter(line=acc.line).count() == 1
+    assert BarringEvent.objects.get(line=acc.line).run_id == run.pk

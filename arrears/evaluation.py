@@ -84,7 +84,8 @@ def evaluate_sql() -> str:
     WITH facts AS (
         SELECT a.line_id, a.customer_id, a.state, a.balance, a.arrears_since, c.credit_limit,
                a.balance + c.credit_limit AS usable,
-               coalesce(a.exempt_until >= %(today)s, false) AS exempt,
+               coalesce(a.exempt_until >= %(today)s
+                        AND (a.exempt_cap IS NULL OR a.balance + c.credit_limit >= -a.exempt_cap), false) AS exempt,
                CASE WHEN a.balance + c.credit_limit < 0 THEN %(today)s - coalesce(a.arrears_since, %(today)s)
                     ELSE 0 END AS days_in_arrears,
                %(today)s - a.state_since AS days_in_state,

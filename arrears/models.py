@@ -69,6 +69,9 @@ class LineAccount(models.Model):
                                      help_text=_("first day usable credit was below 0; empty when it is not"))
     exempt_until = models.DateField(_("exempt from barring until"), null=True, blank=True)
     exempt_reason = models.CharField(_("exemption reason"), max_length=200, blank=True)
+    exempt_cap = models.DecimalField(_("overdraft cap while exempt"), null=True, blank=True,
+                                     help_text=_("emergency continuity: barring resumes below −cap; empty: no cap"),
+                                     **MONEY)
     evaluated_on = models.DateField(_("last evaluated on"), null=True, blank=True)
 
     class Meta:
@@ -175,3 +178,45 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class EmergencyPass(models.Model):
+    """Emergency continuity (紧急不停机): barring suspended for some days up to an overdraft cap."""
+
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="emergency_passes", verbose_name=_("line"))
+    granted_at = models.DateTimeField(_("granted at"))
+    valid_until = models.DateField(_("valid until"))
+    overdraft_cap = models.DecimalField(_("overdraft cap"), **MONEY)
+    usable_at_grant = models.DecimalField(_("usable credit at grant"), **MONEY)
+    channel = models.CharField(_("channel"), max_length=20)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("granted by"))
+    policy_version = models.CharField(_("policy version"), max_length=20)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("emergency continuity pass")
+        verbose_name_plural = _("emergency continuity passes")
+
+    def __str__(self):
+        return f"{self.line_id} until {self.valid_until}"
+
+
+class Exemption(models.Model):
+    """A credit officer's exemption of a line from barring (e.g. a government hotline); it is still dunned."""
+
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="exemptions", verbose_name=_("line"))
+    valid_until = models.DateField(_("valid until"))
+    reason = models.CharField(_("reason"), max_length=200)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("granted by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("barring exemption")
+        verbose_name_plural = _("barring exemptions")
+
+    def __str__(self):
+        return f"{self.line_id} until {self.valid_until}"

@@ -27,6 +27,8 @@ class BarringPolicy:
     two_way_after_days: int = 30  # in arrears
     late_fee_rate: Decimal = Decimal("0.003")  # per day of the overdue amount
     late_fee_waived_stars: tuple[int, ...] = field(default_factory=tuple)  # e.g. (5,) waives 5★ customers
+    emergency_days: int = 7  # an emergency-continuity pass suspends barring this long
+    emergency_per_month: int = 1
 
     @property
     def label(self) -> str:
@@ -39,12 +41,15 @@ class BarringPolicy:
                    reminder_minimum=Decimal(str(config.get("reminder_minimum", "5.00"))),
                    two_way_after_days=int(config.get("two_way_after_days", 30)),
                    late_fee_rate=Decimal(str(config.get("late_fee_rate", "0.003"))),
-                   late_fee_waived_stars=tuple(int(s) for s in config.get("late_fee_waived_stars", ())))
+                   late_fee_waived_stars=tuple(int(s) for s in config.get("late_fee_waived_stars", ())),
+                   emergency_days=int(config.get("emergency_days", 7)),
+                   emergency_per_month=int(config.get("emergency_per_month", 1)))
 
     def config(self) -> dict:
         return {"reminder_ratio": str(self.reminder_ratio), "reminder_minimum": str(self.reminder_minimum),
                 "two_way_after_days": self.two_way_after_days, "late_fee_rate": str(self.late_fee_rate),
-                "late_fee_waived_stars": list(self.late_fee_waived_stars)}
+                "late_fee_waived_stars": list(self.late_fee_waived_stars), "emergency_days": self.emergency_days,
+                "emergency_per_month": self.emergency_per_month}
 
 
 DEFAULT_POLICY = BarringPolicy()
@@ -108,3 +113,25 @@ def late_fee(overdue: Decimal, policy: BarringPolicy = DEFAULT_POLICY, *, star: 
     if overdue <= 0 or (star is not None and star in policy.late_fee_waived_stars):
         return Decimal("0.00")
     return (overdue * policy.late_fee_rate).quantize(CENT, ROUND_HALF_UP)
+
+
+# Refusals of emergency continuity: (rule, message); the message names the rule that failed.
+EMERGENCY_MIN_STAR = ("min_star", "Emergency continuity is for mid and high credit (3★ and above); "
+                                  "this customer is {star}.")
+EMERGENCY_ONCE_A_MONTH = ("once_per_month", "Emergency continuity was already granted {count} time(s) this month "
+                                            "(at most {limit}).")
+EMERGENCY_CLOSED = ("line_closed", "The line is closed.")
+
+
+def emergency_refusal(*, star: int | None, granted_this_month: int, closed: bool,
+                      policy: BarringPolicy = DEFAULT_POLICY) -> tuple[str, str] | None:
+    """Why a pass cannot be granted (rule, message), or None when it can. Eligibility comes from the credit
+    policy table (emergency continuity: 3★ and above by default)."""
+    if closed:
+        return EMERGENCY_CLOSED
+    if not star_policy(star).emergency_continuity:
+        return EMERGENCY_MIN_STAR[0], EMERGENCY_MIN_STAR[1].format(star="unrated" if star is None else f"{star}★")
+    if granted_this_month >= policy.emergency_per_month:
+        return EMERGENCY_ONCE_A_MONTH[0], EMERGENCY_ONCE_A_MONTH[1].format(count=granted_this_month,
+                                                                          limit=policy.emergency_per_month)
+    return None

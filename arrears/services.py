@@ -1,7 +1,7 @@
 """Writes of the arrears app: every posting to the ledger, every barring transition goes through here."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from arrears import policies
 from arrears.choices import BarringState, LedgerKind
-from arrears.models import BarringEvent, BarringPolicyVersion, Bill, LedgerEntry, LineAccount, Payment
+from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, EmergencyPass, Exemption, LedgerEntry,
+                            LineAccount, Payment)
 from arrears.sql import ENSURE_ACCOUNTS
 from customers.models import Line, LineStatusChange
 
@@ -145,3 +146,77 @@ def transition(account: LineAccount, *, to_state: str, rule: str, usable: Decima
         touchpoints.notify(event=SMS_FOR[to_state], customer=account.customer,
                            context={"amount": str(-min(usable, 0)), "date": f"{today:%Y-%m-%d}"},
                            dedup_key=f"barring-{account.pk}-{to_state}-{now:%Y%m%d%H%M%S%f}")
+
+
+class EmergencyRefused(Exception):
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
+
+
+@transaction.atomic
+def grant_emergency_pass(*, line: Line, channel: str, by=None) -> EmergencyPass:
+    """Emergency continuity for an eligible customer (3★+, once a month by default): barring suspended for
+    7 days up to an overdraft of the credit limit; a barred line is restored at once."""
+    policy = policy_in_force()
+    today = timezone.localdate()
+    account = _locked_account(line, today)
+    customer = account.customer
+    granted = EmergencyPass.objects.filter(line__customer=customer, granted_at__date__gte=today.replace(day=1)).count()
+    refusal = policies.emergency_refusal(star=customer.credit_star, granted_this_month=granted,
+                                         closed=account.state == BarringState.CLOSED, policy=policy)
+    if refusal:
+        raise EmergencyRefused(*refusal)
+    usable = account.balance + customer.credit_limit
+    emergency = EmergencyPass.objects.create(
+        line=line, granted_at=timezone.now(), valid_until=today + timedelta(days=policy.emergency_days),
+        overdraft_cap=customer.credit_limit, usable_at_grant=usable, channel=channel, granted_by=by,
+        policy_version=policy.label)
+    _exempt(account, until=emergency.valid_until, cap=emergency.overdraft_cap, reason="emergency continuity")
+    if account.state in policies.BARRED and usable >= -emergency.overdraft_cap:
+        transition(account, to_state=BarringState.ACTIVE, rule="emergency_continuity", usable=usable, by=by,
+                   policy=policy)
+    from credit import touchpoints
+
+    touchpoints.notify(event="emergency_granted", customer=customer,
+                       context={"date": f"{emergency.valid_until:%Y-%m-%d}", "days": policy.emergency_days},
+                       dedup_key=f"emergency-{emergency.pk}")
+    return emergency
+
+
+@transaction.atomic
+def exempt_line(*, line: Line, until: date, reason: str, by) -> Exemption:
+    """A credit officer exempts a line from barring until a date, with a reason; it is still reminded."""
+    account = _locked_account(line, timezone.localdate())
+    exemption = Exemption.objects.create(line=line, valid_until=until, reason=reason, granted_by=by)
+    _exempt(account, until=until, cap=None, reason=reason)
+    if account.state in policies.BARRED:
+        transition(account, to_state=BarringState.ACTIVE, rule="exemption",
+                   usable=account.balance + account.customer.credit_limit, by=by)
+    return exemption
+
+
+def _exempt(account: LineAccount, *, until: date, cap, reason: str):
+    LineAccount.objects.filter(pk=account.pk).update(exempt_until=until, exempt_cap=cap, exempt_reason=reason)
+    account.exempt_until, account.exempt_cap, account.exempt_reason = until, cap, reason
+
+
+WAIVER_TOO_MUCH = "At most {waivable} of late fees can be waived on this line (asked {amount})."
+
+
+@transaction.atomic
+def waive_late_fees(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEntry:
+    """A credit officer waives late fees with a reason: a credit entry in the ledger, never more than charged."""
+    from django.core.exceptions import ValidationError
+    from django.db.models import Sum
+
+    account = _locked_account(line, timezone.localdate())
+    sums = {row["kind"]: row["total"] for row in LedgerEntry.objects.filter(
+        line=line, kind__in=[LedgerKind.LATE_FEE, LedgerKind.WAIVER]).values("kind").annotate(total=Sum("amount"))}
+    waivable = -(sums.get(LedgerKind.LATE_FEE) or 0) - (sums.get(LedgerKind.WAIVER) or 0)
+    if amount > waivable:
+        raise ValidationError({"amount": WAIVER_TOO_MUCH.format(waivable=waivable, amount=amount)}, code="too_much")
+    entry = _post(account, kind=LedgerKind.WAIVER, amount=amount, by=by, note=reason[:200],
+                  reference=f"waiver-{line.pk}-{timezone.now():%Y%m%d%H%M%S%f}")
+    _restore_if_paid_back(account, by=by)
+    return entry

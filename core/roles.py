@@ -21,22 +21,32 @@ _CREDIT_GOVERN = _CREDIT_READ + ["credit.add_rating", "credit.change_rating", "c
                                  "credit.add_factorbin", "credit.change_factorbin", "credit.delete_factorbin",
                                  "credit.view_starcutoff", "credit.add_starcutoff", "credit.change_starcutoff"]
 _RETENTION_READ = ["retention.view_retentionalert"]
+_ARREARS_READ = ["arrears.view_lineaccount", "arrears.view_barringevent", "arrears.view_emergencypass"]
+_EMERGENCY = ["arrears.add_emergencypass"]
+_ARREARS_GOVERN = _ARREARS_READ + _EMERGENCY + ["arrears.add_exemption", "arrears.view_exemption",
+                                               "arrears.change_lineaccount", "arrears.view_barringpolicyversion",
+                                               "arrears.change_barringpolicyversion"]
 _RETENTION_WORK = _RETENTION_READ + ["retention.change_retentionalert"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ACCOUNT_MANAGER: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + _RETENTION_WORK,
-    Role.TEAM_LEAD: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + _RETENTION_WORK,
+    Role.ACCOUNT_MANAGER: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + _RETENTION_WORK
+    + _ARREARS_READ + _EMERGENCY,
+    Role.TEAM_LEAD: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + _RETENTION_WORK
+    + _ARREARS_READ + _EMERGENCY,
     Role.REGIONAL_MANAGER: _CUSTOMER_READ + _EXPORT + _CREDIT_READ + _RETENTION_WORK,
     Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_READ
-    + ["customers.change_customer", "customers.view_blacklistentry", "customers.add_blacklistentry",
-       "customers.change_blacklistentry"],
+    + _ARREARS_GOVERN + ["customers.change_customer", "customers.view_blacklistentry",
+                         "customers.add_blacklistentry", "customers.change_blacklistentry"],
     Role.MARKETING: _CUSTOMER_READ + _CREDIT_READ,
-    Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + ["customers.view_blacklistentry"],
+    Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + ["customers.view_blacklistentry"]
+    + _ARREARS_READ + _EMERGENCY,
     Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_WORK
+    + _ARREARS_GOVERN
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
        "customers.view_personaldataaccess"],
     Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer",
-                                            "arrears.add_payment", "arrears.add_bill", "arrears.view_lineaccount"],
+                                            "arrears.add_payment", "arrears.add_bill", "arrears.view_lineaccount",
+                                            "arrears.add_emergencypass"],
 }
 
 

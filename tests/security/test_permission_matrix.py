@@ -92,6 +92,10 @@ MATRIX = {
     "billing-payments-bulk": (POST, api(["admin", "billing_service"], status=400)),
     "billing-bills": (POST, api(["admin", "billing_service"], status=400)),
     "billing-bills-bulk": (POST, api(["admin", "billing_service"], status=400)),
+    "emergency-continuity": (POST, api([*MANAGERS, "collections", "credit_officer", "admin", "billing_service"],
+                                       status=400, **OTHER_MANAGER)),
+    "line-exemption": (POST, api(CREDIT, status=400)),
+    "late-fee-waiver": (POST, api(CREDIT, status=400)),
     # retention
     "retention:alerts": (GET, page(RETENTION_READERS)),
     "retention:report": (GET, page(RETENTION_READERS)),

@@ -5,6 +5,8 @@ from config.celery import app as celery_app
 from core.choices import Role
 from tests.factories import CustomerFactory, RegionFactory, StaffProfileFactory, TeamFactory, UserFactory
 
+pytest_plugins = ["tests.worker_kill"]  # the real-worker fixtures (queue, workers)
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

@@ -1,0 +1,150 @@
+"""Shared by the worker-kill tests: a real `celery worker` subprocess on the pytest database and a queue of the
+test's own, SIGKILLed while a chunk is in progress.
+
+The worker imports this module (`--include`); with CRM_TEST_SLOW_KIND/CRM_TEST_CHUNK_SECONDS set, each chunk
+of that batch kind first sleeps inside its transaction (holding its chunk), so the kill lands mid-chunk.
+"""
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app
+from core import batches
+from core.models import BatchRun
+
+SLOW_ENV, SLOW_KIND_ENV = "CRM_TEST_CHUNK_SECONDS", "CRM_TEST_SLOW_KIND"
+CHUNK_SECONDS = 1.0
+
+
+def _slow_chunks(kind: str, seconds: float):
+    """Worker side: each chunk of `kind` sleeps inside its transaction, after claiming its chunk, then works."""
+    import django
+
+    django.setup()
+    spec = batches.REGISTRY[kind]
+
+    def slow_work(lo, hi, run):
+        time.sleep(seconds)
+        return spec.work(lo, hi, run)
+
+    batches.REGISTRY[kind] = dataclasses.replace(spec, work=slow_work)
+
+
+if os.environ.get(SLOW_ENV) and os.environ.get(SLOW_KIND_ENV):  # only in the worker subprocess
+    _slow_chunks(os.environ[SLOW_KIND_ENV], float(os.environ[SLOW_ENV]))
+
+
+def worker_database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    host = quote(db["HOST"] or "localhost", safe="")
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Worker:
+    """One `celery worker` subprocess on the test database, consuming only `queue`."""
+
+    def __init__(self, queue: str, name: str, log_dir: Path, slow_kind: str):
+        self.name, self.log_path = f"{name}@test", log_dir / f"{name}.log"
+        env = {**os.environ, "DATABASE_URL": worker_database_url(), SLOW_ENV: str(CHUNK_SECONDS),
+               SLOW_KIND_ENV: slow_kind}
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool=solo",
+             "--concurrency=1", "-Q", queue, "-n", self.name, "--include", __name__, "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            cwd=settings.BASE_DIR, env=env, stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, f"worker exited:\n{self.log()}"
+            if app.control.ping(destination=[self.name], timeout=0.5):
+                return self
+        raise AssertionError(f"worker not ready after {timeout} s:\n{self.log()}")
+
+    def kill(self) -> int:
+        self.proc.send_signal(signal.SIGKILL)
+        return self.proc.wait(timeout=10)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text()[-3000:]
+
+
+def _drop_queue(queue: str):
+    """Purge the queue and forget its unacknowledged messages (the killed worker's chunk)."""
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        channel.queue_purge(queue)
+        client = channel.client
+        for tag, raw in client.hscan_iter(channel.unacked_key):
+            if json.loads(raw)[-1] == queue:
+                client.hdel(channel.unacked_key, tag)
+                client.zrem(channel.unacked_index_key, tag)
+
+
+@pytest.fixture
+def queue():
+    """A queue of the test's own: no other worker on the broker takes its chunks, and nothing is left behind."""
+    name = f"test-worker-kill-{uuid.uuid4().hex[:8]}"
+    previous = app.conf.task_always_eager, app.conf.task_default_queue
+    app.conf.task_always_eager, app.conf.task_default_queue = False, name
+    _drop_queue(name)
+    yield name
+    app.conf.task_always_eager, app.conf.task_default_queue = previous
+    _drop_queue(name)
+
+
+@pytest.fixture
+def workers(queue, tmp_path):
+    """start(name, slow_kind) -> a ready Worker; all are stopped at the end."""
+    started = []
+
+    def start(name, slow_kind):
+        started.append(Worker(queue, name, tmp_path, slow_kind).wait_ready())
+        return started[-1]
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@contextmanager
+def chunks_of(kind: str, size: int):
+    """Plan runs of `kind` in chunks of `size` ids (planning happens in the test process)."""
+    spec = batches.REGISTRY[kind]
+    batches.REGISTRY[kind] = dataclasses.replace(spec, chunk_size=size)
+    try:
+        yield
+    finally:
+        batches.REGISTRY[kind] = spec
+
+
+def wait_for(run: BatchRun, condition, timeout: float, worker) -> BatchRun:
+    deadline = time.monotonic() + timeout
+    while not condition(run):
+        assert time.monotonic() < deadline, f"{run.done_chunks}/{run.total_chunks} after {timeout} s:\n{worker.log()}"
+        time.sleep(0.05)
+        run.refresh_from_db()
+    return run

@@ -1,0 +1,166 @@
+"""Time the nightly arrears evaluation over the demo province's lines against a hand-written SQL floor.
+
+Setup (in each case's transaction, not timed): every line gets its account (opening balances from the
+demo bills and payments), then balances are set so that about 5% of lines are in some arrears stage
+(line id mod 100: 0–1 in the reminder range, 2–3 below zero, 4 below zero and barred for 40 days); the
+rest keep a comfortable balance.
+Each case runs inside a transaction that is rolled back, so both start from the same rows and the
+database is left as it was:
+  floor    = hand-written SQL per chunk: the day's late fees and balances, the state change with the default
+             policy's numbers inlined, barring events and line status — no batch bookkeeping;
+  pipeline = core.batches.plan_run + run_chunk for every chunk (claim, the compiled policy statement with
+             its status log, blacklist and SMS writes, done-mark) in this process.
+"""
+
+import time
+from datetime import date, timedelta
+
+from django.core.management import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from arrears.evaluation import EVALUATE_CHUNK, EVALUATE_KIND
+from arrears.sql import ENSURE_ACCOUNTS
+from core import batches
+from core.models import BatchChunk, BatchRun
+
+SETUP = """
+UPDATE arrears_lineaccount a SET
+    balance = CASE WHEN a.line_id %% 100 IN (0, 1) THEN 3 - c.credit_limit
+                   WHEN a.line_id %% 100 IN (2, 3, 4) THEN -c.credit_limit - 25
+                   ELSE 100 END,
+    state = CASE WHEN a.line_id %% 100 = 4 THEN 'one_way_barred' ELSE 'active' END,
+    state_since = %(day)s::date - 40, exempt_until = NULL,
+    arrears_since = CASE WHEN a.line_id %% 100 = 4 THEN %(day)s::date - 40 END
+FROM customers_customer c WHERE c.id = a.customer_id AND a.line_id >= %(lo)s AND a.line_id < %(hi)s
+"""
+
+FLOOR = """
+WITH overdue AS (
+    SELECT line_id, sum(amount - paid_amount) AS owed FROM arrears_bill
+    WHERE line_id >= %(lo)s AND line_id < %(hi)s AND due_date < %(day)s AND paid_amount < amount
+    GROUP BY line_id
+),
+fees AS (
+    INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note)
+    SELECT line_id, 'late_fee', -round(owed * 0.003, 2), now(), 'floor-fee-' || line_id || '-' || %(day)s, ''
+    FROM overdue WHERE round(owed * 0.003, 2) > 0
+    RETURNING line_id, amount
+)
+UPDATE arrears_lineaccount a SET balance = a.balance + f.amount FROM fees f WHERE a.line_id = f.line_id;
+
+WITH d AS (
+    SELECT a.line_id, a.state, a.balance + c.credit_limit AS usable,
+           CASE WHEN a.state = 'active' AND a.balance + c.credit_limit < 0 THEN 'one_way_barred'
+                WHEN a.state = 'one_way_barred' AND a.balance + c.credit_limit < 0
+                     AND %(day)s::date - a.arrears_since >= 30 THEN 'two_way_barred'
+                WHEN a.state = 'active' AND a.balance + c.credit_limit < greatest(round(c.credit_limit * 0.2, 2), 5)
+                     THEN 'reminded' END AS new_state
+    FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+    WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed'
+),
+moved AS (
+    UPDATE arrears_lineaccount a SET state = d.new_state, state_since = %(day)s,
+           arrears_since = CASE WHEN d.usable < 0 THEN coalesce(a.arrears_since, %(day)s) END
+    FROM d WHERE a.line_id = d.line_id AND d.new_state IS NOT NULL
+),
+lined AS (
+    UPDATE customers_line l SET status = CASE WHEN d.new_state = 'reminded' THEN 'active' ELSE d.new_state END
+    FROM d WHERE l.id = d.line_id AND d.new_state IS NOT NULL AND d.new_state <> 'reminded'
+)
+INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at)
+SELECT line_id, state, new_state, 'floor', usable, 'floor', now() FROM d WHERE new_state IS NOT NULL
+"""
+
+
+class Rollback(Exception):
+    pass
+
+
+def chunk_ranges(size: int) -> list[tuple[int, int]]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT min(id), max(id) + 1 FROM customers_line")
+        lo, hi = cur.fetchone()
+    if lo is None:
+        raise CommandError("No lines: run generate_province first.")
+    return [(start, min(start + size, hi)) for start in range(lo, hi, size)]
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--lines", type=int, default=1_000_000, help="evaluate the first N lines (by id)")
+
+    def handle(self, *args, lines, **options):
+        day = timezone.localdate() + timedelta(days=1)  # tomorrow's run: it cannot exist yet
+        if BatchRun.objects.filter(kind=EVALUATE_KIND, period=day.isoformat()).exists():
+            raise CommandError(f"A real {EVALUATE_KIND} run for {day} exists; the bench would collide with it.")
+        ranges = self._ranges(lines)
+        floor, floor_rows, setup = self._timed(ranges, day, self._floor)
+        pipeline, rows, _ = self._timed(ranges, day, self._pipeline)
+        total, stressed, seconds = setup
+        self.stdout.write(f"{total:,} lines in {len(ranges)} chunks of {EVALUATE_CHUNK:,}; {stressed:,} "
+                          f"({100 * stressed / total:.1f}%) in some arrears stage (setup {seconds:.1f} s, not timed)")
+        self.stdout.write(f"floor:     {floor:8.1f} s  ({floor_rows:,} lines changed state; hand-written SQL)")
+        self.stdout.write(f"pipeline:  {pipeline:8.1f} s  ({rows:,} lines changed state; {total / pipeline:,.0f} "
+                          f"lines/s)")
+        self.stdout.write(f"ratio:     {pipeline / floor:8.2f}x (target <= 1.5x)")
+
+    def _ranges(self, lines: int):
+        with connection.cursor() as cur:
+            cur.execute("SELECT id FROM customers_line ORDER BY id OFFSET %s LIMIT 1", [lines - 1])
+            row = cur.fetchone()
+        ranges = chunk_ranges(EVALUATE_CHUNK)
+        return [(lo, min(hi, row[0] + 1)) for lo, hi in ranges if not row or lo <= row[0]]
+
+    @staticmethod
+    def _setup(ranges, day: date) -> tuple[int, int, float]:
+        start = time.perf_counter()
+        with connection.cursor() as cur:
+            for lo, hi in ranges:
+                cur.execute(ENSURE_ACCOUNTS, {"lo": lo, "hi": hi, "today": day, "now": timezone.now()})
+                cur.execute(SETUP, {"lo": lo, "hi": hi, "day": day})
+            cur.execute("ANALYZE arrears_lineaccount")
+            cur.execute("SELECT count(*), count(*) FILTER (WHERE balance < 100) FROM arrears_lineaccount "
+                        "WHERE line_id >= %s AND line_id < %s", [ranges[0][0], ranges[-1][1]])
+            total, stressed = cur.fetchone()
+        return total, stressed, time.perf_counter() - start
+
+    def _timed(self, ranges, day, work) -> tuple[float, int, tuple]:
+        """Set up, then time `work`, inside one transaction that is rolled back: the next case starts afresh."""
+        result = {}
+        try:
+            with transaction.atomic():
+                result["setup"] = self._setup(ranges, day)
+                start = time.perf_counter()
+                result["rows"] = work(ranges, day)
+                result["seconds"] = time.perf_counter() - start
+                raise Rollback
+        except Rollback:
+            pass
+        return result["seconds"], result["rows"], result["setup"]
+
+    @staticmethod
+    def _floor(ranges, day: date) -> int:
+        fees, states = FLOOR.split(";\n\n")
+        changed = 0
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL jit = off")
+            for lo, hi in ranges:
+                cur.execute(fees, {"lo": lo, "hi": hi, "day": day})
+                cur.execute(states, {"lo": lo, "hi": hi, "day": day})
+                changed += cur.rowcount
+        return changed
+
+    @staticmethod
+    def _pipeline(ranges, day: date) -> int:
+        """The real chunks of a run over exactly these ranges: claim, work, done-mark (savepoints here)."""
+        run = BatchRun.objects.create(kind=EVALUATE_KIND, period=day.isoformat(), total_chunks=len(ranges))
+        chunks = BatchChunk.objects.bulk_create(BatchChunk(run=run, lo=lo, hi=hi) for lo, hi in ranges)
+        for chunk in chunks:
+            batches.run_chunk(chunk.pk)
+        run.refresh_from_db()
+        if run.done_chunks != len(ranges):
+            raise CommandError(f"the run did {run.done_chunks} of {len(ranges)} chunks")
+        return run.rows_affected

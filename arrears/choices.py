@@ -22,3 +22,11 @@ class LedgerKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment")
     TRANSFER_IN = "transfer_in", _("Transfer in")
     TRANSFER_OUT = "transfer_out", _("Transfer out")
+
+
+class CollectionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PROMISED = "promised", _("Promise to pay")
+    PAID = "paid", _("Paid")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    WRITTEN_OFF = "written_off", _("Written off")

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from arrears.choices import BarringState, LedgerKind
+from arrears.choices import BarringState, CollectionStatus, LedgerKind
 from customers.models import MONEY, Customer, Line
 
 
@@ -76,7 +76,9 @@ class LineAccount(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["customer"], name="lineaccount_customer"),
-                   models.Index(fields=["state", "arrears_since"], name="lineaccount_state")]
+                   models.Index(fields=["state", "arrears_since"], name="lineaccount_state"),
+                   models.Index(fields=["arrears_since", "balance"], name="lineaccount_in_arrears",
+                                condition=models.Q(arrears_since__isnull=False))]
         verbose_name = _("line account")
         verbose_name_plural = _("line accounts")
 
@@ -220,3 +222,26 @@ class Exemption(models.Model):
 
     def __str__(self):
         return f"{self.line_id} until {self.valid_until}"
+
+
+class CollectionCase(models.Model):
+    """Collections' work on one line in arrears: promise to pay, outcome; every change kept (history)."""
+
+    line = models.OneToOneField(Line, on_delete=models.PROTECT, related_name="collection_case",
+                                verbose_name=_("line"))
+    status = models.CharField(_("status"), max_length=12, choices=CollectionStatus.choices,
+                              default=CollectionStatus.OPEN)
+    promised_on = models.DateField(_("promised payment date"), null=True, blank=True)
+    promised_amount = models.DecimalField(_("promised amount"), null=True, blank=True, **MONEY)
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    worked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("worked by"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("collection case")
+        verbose_name_plural = _("collection cases")
+
+    def __str__(self):
+        return f"{self.line_id} {self.status}"

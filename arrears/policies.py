@@ -135,3 +135,14 @@ def emergency_refusal(*, star: int | None, granted_this_month: int, closed: bool
         return EMERGENCY_ONCE_A_MONTH[0], EMERGENCY_ONCE_A_MONTH[1].format(count=granted_this_month,
                                                                           limit=policy.emergency_per_month)
     return None
+
+
+# Aging buckets of the collection queue (DOMAIN.md §5): (label, first day, last day or None).
+AGE_BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("91-180", 91, 180), (">180", 181, None))
+
+
+def age_bucket(days_in_arrears: int) -> str:
+    for label, first, last in AGE_BUCKETS:
+        if days_in_arrears >= first and (last is None or days_in_arrears <= last):
+            return label
+    raise ValueError(f"negative age {days_in_arrears}")

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from arrears import policies
 from arrears.choices import BarringState, LedgerKind
-from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, EmergencyPass, Exemption, LedgerEntry,
-                            LineAccount, Payment)
+from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, CollectionCase, EmergencyPass, Exemption,
+                            LedgerEntry, LineAccount, Payment)
 from arrears.sql import ENSURE_ACCOUNTS
 from customers.models import Line, LineStatusChange
 
@@ -220,3 +220,16 @@ def waive_late_fees(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEn
                   reference=f"waiver-{line.pk}-{timezone.now():%Y%m%d%H%M%S%f}")
     _restore_if_paid_back(account, by=by)
     return entry
+
+
+@transaction.atomic
+def collection_record(*, account: LineAccount, status: str, outcome: str, by, promised_on: date | None = None,
+                      promised_amount: Decimal | None = None) -> CollectionCase:
+    """Collections staff record what happened: a promise to pay (date, amount) or an outcome."""
+    case = (CollectionCase.objects.select_for_update().filter(line_id=account.pk).first()
+            or CollectionCase(line_id=account.pk))
+    case.status, case.outcome, case.worked_by = status, outcome, by
+    case.promised_on, case.promised_amount = promised_on, promised_amount
+    case.full_clean()
+    case.save()
+    return case

@@ -29,6 +29,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("credit/", include("credit.urls")),
     path("retention/", include("retention.urls")),
+    path("arrears/", include("arrears.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     # The schema and its docs are for signed-in staff and service accounts, not the public.

@@ -12,6 +12,7 @@ NAVIGATION = [
     (_("My callbacks"), "customers:callbacks", "customers.add_customer"),
     (_("Credit models"), "credit:models", "credit.view_scoringmodel"),
     (_("Credit report"), "credit:report", "credit.view_rating"),
+    (_("Collection queue"), "arrears:collection", "arrears.view_collectioncase"),
     (_("Retention alerts"), "retention:alerts", "retention.view_retentionalert"),
     (_("Retention report"), "retention:report", "retention.view_retentionalert"),
     (_("Batch runs"), "batch-runs", "core.view_batchrun"),

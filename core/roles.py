@@ -23,7 +23,8 @@ _CREDIT_GOVERN = _CREDIT_READ + ["credit.add_rating", "credit.change_rating", "c
 _RETENTION_READ = ["retention.view_retentionalert"]
 _ARREARS_READ = ["arrears.view_lineaccount", "arrears.view_barringevent", "arrears.view_emergencypass"]
 _EMERGENCY = ["arrears.add_emergencypass"]
-_ARREARS_GOVERN = _ARREARS_READ + _EMERGENCY + ["arrears.add_exemption", "arrears.view_exemption",
+_COLLECTION = ["arrears.view_collectioncase", "arrears.change_collectioncase"]
+_ARREARS_GOVERN = _ARREARS_READ + _EMERGENCY + _COLLECTION + ["arrears.add_exemption", "arrears.view_exemption",
                                                "arrears.change_lineaccount", "arrears.view_barringpolicyversion",
                                                "arrears.change_barringpolicyversion"]
 _RETENTION_WORK = _RETENTION_READ + ["retention.change_retentionalert"]
@@ -39,7 +40,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                          "customers.add_blacklistentry", "customers.change_blacklistentry"],
     Role.MARKETING: _CUSTOMER_READ + _CREDIT_READ,
     Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + ["customers.view_blacklistentry"]
-    + _ARREARS_READ + _EMERGENCY,
+    + _ARREARS_READ + _EMERGENCY + _COLLECTION,
     Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_WORK
     + _ARREARS_GOVERN
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",

@@ -1,0 +1,26 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from arrears.choices import CollectionStatus
+from core.forms import StyledForm
+
+PROMISE_NEEDS = _("A promise to pay needs a date (today or later) and an amount.")
+
+
+class CollectionForm(StyledForm):
+    status = forms.ChoiceField(label=_("Status"), choices=CollectionStatus.choices)
+    promised_on = forms.DateField(label=_("Promised payment date"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    promised_amount = forms.DecimalField(label=_("Promised amount"), required=False, min_value=0.01,
+                                         max_digits=12, decimal_places=2)
+    outcome = forms.CharField(label=_("Outcome / notes"), max_length=300, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == CollectionStatus.PROMISED:
+            day, amount = data.get("promised_on"), data.get("promised_amount")
+            if not day or not amount or day < timezone.localdate():
+                self.add_error("promised_on", PROMISE_NEEDS)
+        return data

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from arrears import views
+
+app_name = "arrears"
+urlpatterns = [
+    path("collection/", views.CollectionQueueView.as_view(), name="collection"),
+    path("collection/<int:pk>/", views.CollectionItemView.as_view(), name="collection-item"),
+]

@@ -1,0 +1,76 @@
+"""The collection queue: aging buckets, scope, promise to pay, outcome, fixed query count."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from arrears.models import CollectionCase, LineAccount
+from arrears.policies import age_bucket
+from tests.factories import LineFactory
+
+
+@pytest.mark.parametrize("days, bucket", [(0, "0-30"), (30, "0-30"), (31, "31-60"), (60, "31-60"), (61, "61-90"),
+                                          (90, "61-90"), (91, "91-180"), (180, "91-180"), (181, ">180")])
+def test_aging_buckets(days, bucket):
+    assert age_bucket(days) == bucket
+
+
+def in_arrears(days, owed="50.00", customer=None):
+    line = LineFactory(**({"customer": customer} if customer else {}))
+    return LineAccount.objects.create(line=line, customer=line.customer, balance=-Decimal(owed), state="one_way_barred",
+                                      state_since=timezone.localdate(),
+                                      arrears_since=timezone.localdate() - timedelta(days=days))
+
+
+@pytest.mark.django_db
+def test_queue_by_bucket_most_owed_first_with_the_aging_summary(client, org):
+    young, old, older = in_arrears(10, "20.00"), in_arrears(45, "80.00"), in_arrears(200, "30.00")
+    LineAccount.objects.create(line=LineFactory(), customer=LineFactory().customer, balance=Decimal("5.00"),
+                               state="active", state_since=timezone.localdate())  # not in arrears
+    client.force_login(org.collections)
+    page = client.get(reverse("arrears:collection"))
+    assert [a.pk for a in page.context["object_list"]] == [old.pk, older.pk, young.pk]
+    summary = {row["bucket"]: (row["lines"], row["owed"]) for row in page.context["summary"]}
+    assert summary == {"0-30": (1, "20.00"), "31-60": (1, "80.00"), "61-90": (0, "0"), "91-180": (0, "0"),
+                       ">180": (1, "30.00")}
+    only = client.get(reverse("arrears:collection"), {"bucket": "31-60"})
+    assert [a.pk for a in only.context["object_list"]] == [old.pk]
+
+
+@pytest.mark.django_db
+def test_the_queue_costs_the_same_queries_for_3_or_30_lines(client, org, django_assert_max_num_queries):
+    client.force_login(org.collections)
+    for _ in range(3):
+        in_arrears(40)
+    with django_assert_max_num_queries(14) as few:
+        client.get(reverse("arrears:collection"))
+    for _ in range(27):
+        in_arrears(40)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("arrears:collection"))
+
+
+@pytest.mark.django_db
+def test_collections_record_a_promise_to_pay_and_an_outcome(client, org):
+    account = in_arrears(40)
+    client.force_login(org.collections)
+    url = reverse("arrears:collection-item", args=[account.pk])
+    past = client.post(url, {"status": "promised", "promised_on": (timezone.localdate() - timedelta(days=1)),
+                             "promised_amount": "50.00"})
+    assert past.status_code == 200 and "promised_on" in past.context["form"].errors
+    assert not CollectionCase.objects.exists()
+    day = timezone.localdate() + timedelta(days=5)
+    assert client.post(url, {"status": "promised", "promised_on": day, "promised_amount": "50.00"}).status_code == 302
+    client.post(url, {"status": "paid", "outcome": "paid at the counter"})
+    case = CollectionCase.objects.get(line_id=account.pk)
+    assert case.status == "paid" and case.worked_by == org.collections
+    assert [h.status for h in case.history.order_by("history_date")] == ["promised", "paid"]
+
+
+@pytest.mark.django_db
+def test_account_managers_do_not_work_the_queue(client, org):
+    client.force_login(org.am1)
+    assert client.get(reverse("arrears:collection")).status_code == 403

@@ -33,14 +33,21 @@ RULE_SQL = {
     "credit_recovered": "usable >= threshold",
 }
 
+def late_fees_sql(waived: bool) -> str:
+    """The day's late fees; the customers' stars are read only when the policy waives some stars."""
+    star_join = "JOIN customers_customer c ON c.id = a.customer_id" if waived else ""
+    star_filter = "AND NOT (coalesce(c.credit_star, -1) = ANY(%(waived_stars)s::int[]))" if waived else ""
+    return LATE_FEES.format(star_join=star_join, star_filter=star_filter)
+
+
 LATE_FEES = """
 WITH overdue AS (
     SELECT b.line_id, sum(b.amount - b.paid_amount) AS owed
     FROM arrears_bill b
     JOIN arrears_lineaccount a ON a.line_id = b.line_id
-    JOIN customers_customer c ON c.id = a.customer_id
+    {star_join}
     WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s AND b.due_date < %(today)s AND b.paid_amount < b.amount
-      AND a.state <> 'closed' AND NOT (coalesce(c.credit_star, -1) = ANY(%(waived_stars)s::int[]))
+      AND a.state <> 'closed' {star_filter}
     GROUP BY b.line_id
 ),
 fees AS (
@@ -158,10 +165,18 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None) -> 
               "waived_stars": list(policy.late_fee_waived_stars)}
     with connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
-        cur.execute(ENSURE_ACCOUNTS, params)
-        cur.execute(LATE_FEES, params)
+        if _missing_accounts(cur, params):
+            cur.execute(ENSURE_ACCOUNTS, params)
+        cur.execute(late_fees_sql(bool(policy.late_fee_waived_stars)), params)
         cur.execute(evaluate_sql(), params)
         return cur.rowcount
+
+
+def _missing_accounts(cur, params) -> bool:
+    """Two index-only counts (~10 ms) spare the anti-join over the chunk on every night but the first."""
+    cur.execute("SELECT (SELECT count(*) FROM customers_line WHERE id >= %(lo)s AND id < %(hi)s) "
+                "- (SELECT count(*) FROM arrears_lineaccount WHERE line_id >= %(lo)s AND line_id < %(hi)s)", params)
+    return cur.fetchone()[0] > 0
 
 
 @register_batch(EVALUATE_KIND, table="customers_line", chunk_size=EVALUATE_CHUNK)

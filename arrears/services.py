@@ -36,9 +36,13 @@ def policy_in_force() -> policies.BarringPolicy:
 
 def _locked_account(line: Line, today: date) -> LineAccount:
     """The line's account, opened if needed (with the balance billing had pushed before), locked for update."""
-    with connection.cursor() as cur:
-        cur.execute(ENSURE_ACCOUNTS, {"lo": line.pk, "hi": line.pk + 1, "today": today, "now": timezone.now()})
-    return LineAccount.objects.select_for_update().select_related("customer", "line").get(pk=line.pk)
+    locked = LineAccount.objects.select_for_update().select_related("customer", "line")
+    account = locked.filter(pk=line.pk).first()
+    if account is None:  # first posting to this line: open the account from its billing history
+        with connection.cursor() as cur:
+            cur.execute(ENSURE_ACCOUNTS, {"lo": line.pk, "hi": line.pk + 1, "today": today, "now": timezone.now()})
+        account = locked.get(pk=line.pk)
+    return account
 
 
 def _post(account: LineAccount, *, kind: str, amount: Decimal, reference: str, by=None, note: str = "",

@@ -1,0 +1,125 @@
+"""A bounded load test of the payment API on loopback: gunicorn serves the app, an open-loop generator sends
+payments at a fixed rate for a fixed time, then the ledger is reconciled against what the server accepted.
+
+Also replays 2% of the requests with the same Idempotency-Key and body: each replay must get the first
+answer and write nothing. Prints throughput, p50/p95/p99 latency, errors and the reconciliation. The
+payments stay in the database (references start with the run's tag).
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.core.management import BaseCommand, CommandError
+from django.db.models import Count, Sum
+from rest_framework.authtoken.models import Token
+
+from arrears.models import LedgerEntry
+from core.choices import Role
+from customers.models import Line
+
+PORT = 8765
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rate", type=int, default=200, help="requests per second")
+        parser.add_argument("--seconds", type=int, default=60)
+        parser.add_argument("--lines", type=int, default=200, help="distinct lines paid to")
+        parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+
+    def handle(self, *args, rate, seconds, lines, workers, **options):
+        numbers = list(Line.objects.exclude(status="closed").order_by("id").values_list("msisdn", flat=True)[:lines])
+        billing = Token.objects.filter(user__groups__name=Role.BILLING_SERVICE).select_related("user").first()
+        if not numbers or billing is None:
+            raise CommandError("Needs lines and a billing service account with a token (run setup_demo).")
+        tag = f"load-{uuid.uuid4().hex[:8]}"
+        server = self._serve(workers)
+        try:
+            results, replays = self._send(numbers, billing.key, tag, rate, seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        self._report(results, replays, tag, rate, seconds)
+
+    def _serve(self, workers: int) -> subprocess.Popen:
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        proc = subprocess.Popen([str(gunicorn), "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{PORT}",
+                                 "--workers", str(workers), "config.wsgi:application"], cwd=settings.BASE_DIR,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "REQUEST_LOG_LEVEL": "WARNING"})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1).ok:
+                    return proc
+            except requests.RequestException:
+                time.sleep(0.3)
+        proc.kill()
+        raise CommandError("gunicorn did not come up in 60 s")
+
+    def _send(self, numbers, token, tag, rate, seconds):
+        session_headers = {"Authorization": f"Token {token}"}
+        total = rate * seconds
+        plan = []
+        for i in range(total):
+            body = {"msisdn": numbers[i % len(numbers)], "amount": f"{1 + i % 50}.{i % 100:02d}",
+                    "paid_at": "2026-11-24T10:00:00+08:00", "channel": "load", "reference": f"{tag}-{i}"}
+            plan.append((i / rate, f"{tag}-key-{i}", body))
+            if i % 50 == 0:  # 2%: the same request again a moment later, as a client retrying
+                plan.append((i / rate + 0.5, f"{tag}-key-{i}", body))
+        plan.sort(key=lambda p: p[0])
+        start = time.monotonic()
+
+        def fire(item):
+            at, key, body = item
+            delay = start + at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            sent = time.monotonic()
+            try:
+                response = requests.post(f"http://127.0.0.1:{PORT}/api/billing/payments/", json=body, timeout=30,
+                                         headers={**session_headers, "Idempotency-Key": key})
+                status, replayed = response.status_code, response.headers.get("Idempotent-Replayed") == "true"
+            except requests.RequestException:
+                status, replayed = 0, False
+            return key, body["amount"], status, replayed, time.monotonic() - sent, sent - (start + at)
+
+        with ThreadPoolExecutor(max_workers=96) as pool:
+            outcomes = list(pool.map(fire, plan))
+        self.elapsed = time.monotonic() - start
+        return outcomes, [o for o in outcomes if o[3]]
+
+    def _report(self, results, replays, tag, rate, seconds):
+        ok = [r for r in results if r[2] == 201]
+        errors = [r for r in results if r[2] not in (201,)]
+        latencies = sorted(r[4] * 1000 for r in results)
+        late = sorted(r[5] * 1000 for r in results)
+
+        def pct(values, p):
+            return values[min(len(values) - 1, int(p / 100 * len(values)))]
+
+        accepted = {r[0]: Decimal(r[1]) for r in ok}  # key -> amount: a replayed key counts once
+        accepted_keys, accepted_sum = set(accepted), sum(accepted.values(), Decimal("0"))
+        ledger = LedgerEntry.objects.filter(reference__startswith=f"payment-{tag}-").aggregate(
+            n=Count("id"), total=Sum("amount"))
+        w = self.stdout.write
+        w(f"sent {len(results):,} requests ({len(replays):,} of them replays) in {self.elapsed:.1f} s "
+          f"= {len(results) / self.elapsed:.0f} req/s (target {rate}/s for {seconds} s)")
+        w(f"latency ms: p50 {statistics.median(latencies):.1f}, p95 {pct(latencies, 95):.1f}, "
+          f"p99 {pct(latencies, 99):.1f}, max {latencies[-1]:.1f}; generator lag p99 {pct(late, 99):.1f}")
+        w(f"responses: {len(ok):,} × 201 (replays answered from the first result: {len(replays):,}); "
+          f"errors: {len(errors):,} {sorted({r[2] for r in errors}) if errors else ''}")
+        reconciled = ledger["n"] == len(accepted_keys) and (ledger["total"] or 0) == accepted_sum
+        w(f"ledger: {ledger['n']:,} payment entries totalling {ledger['total'] or 0} for {len(accepted_keys):,} "
+          f"accepted keys totalling {accepted_sum}: {'RECONCILED' if reconciled else 'MISMATCH'}")

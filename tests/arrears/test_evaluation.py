@@ -149,3 +149,13 @@ def test_the_same_day_twice_applies_once():
     assert again.pk == run.pk and BatchRun.objects.filter(kind=EVALUATE_KIND).count() == 1
     assert BarringEvent.objects.filter(line=acc.line).count() == 1
     assert BarringEvent.objects.get(line=acc.line).run_id == run.pk
+
+
+def test_the_command_runs_the_day_and_refuses_a_bad_date(capsys):
+    from django.core.management import CommandError, call_command
+
+    account(balance="-100.01")
+    call_command("evaluate_arrears", "--date", TODAY.isoformat())
+    assert "1 lines changed state, status done" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="Bad date"):
+        call_command("evaluate_arrears", "--date", "2026-02-30")

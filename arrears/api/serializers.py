@@ -48,3 +48,19 @@ class PostingResultSerializer(serializers.Serializer):
     usable_credit = serializers.DecimalField(**MONEY)
     state = serializers.CharField()
     restored = serializers.BooleanField()
+
+
+class BulkItemResultSerializer(PostingResultSerializer):
+    index = serializers.IntegerField()
+
+
+class BulkItemErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class BulkResultSerializer(serializers.Serializer):
+    posted = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = BulkItemResultSerializer(many=True)
+    errors = BulkItemErrorSerializer(many=True)

@@ -10,8 +10,8 @@ from rest_framework.views import APIView
 
 from arrears import services
 from arrears.api.idempotency import HEADER, idempotent
-from arrears.api.serializers import (MAX_BULK, BillInSerializer, PaymentInSerializer, PostingResultSerializer,
-                                     bulk_serializer)
+from arrears.api.serializers import (MAX_BULK, BillInSerializer, BulkResultSerializer, PaymentInSerializer,
+                                     PostingResultSerializer, bulk_serializer)
 from customers.models import Customer, Line
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,
@@ -140,7 +140,8 @@ class PaymentView(PaymentMixin, PostingView):
     endpoint = "payments"
 
 
-@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(PaymentInSerializer))
+@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(PaymentInSerializer),
+               responses={201: BulkResultSerializer, 200: BulkResultSerializer})
 class BulkPaymentView(PaymentMixin, BulkPostingView):
     endpoint = "payments/bulk"
 
@@ -151,6 +152,7 @@ class BillView(BillMixin, PostingView):
     endpoint = "bills"
 
 
-@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(BillInSerializer))
+@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(BillInSerializer),
+               responses={201: BulkResultSerializer, 200: BulkResultSerializer})
 class BulkBillView(BillMixin, BulkPostingView):
     endpoint = "bills/bulk"

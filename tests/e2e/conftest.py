@@ -14,6 +14,8 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".data" / "e2e"
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls of fixtures are still synchronous.
+# Set for the whole session: the database set-up and flush around these tests need it too. (Test-only:
+# tests/core/test_security.py keeps it out of the production check.)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 

@@ -71,3 +71,30 @@ def test_the_language_switch_renders_english_and_back(page: Page, live_server, o
     page.wait_for_load_state()
     expect(page.locator("nav")).to_contain_text("客户")
     assert csp_errors == []
+
+
+def test_collections_works_a_queue_item(page: Page, live_server, org, csp_errors):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from arrears.models import CollectionCase, LineAccount
+
+    line = LineFactory(status="one_way_barred")
+    today = timezone.localdate()
+    LineAccount.objects.create(line=line, customer=line.customer, balance=Decimal("-88.00"), state="one_way_barred",
+                               state_since=today, arrears_since=today - timedelta(days=45))
+    log_in(page, live_server, org.collections)
+    page.goto(f"{live_server.url}/arrears/collection/")
+    expect(page.locator("table.table-hover tbody tr")).to_have_count(1)
+    expect(page.locator("table.table-hover tbody")).to_contain_text("88.00")
+    page.click(f"text={line.msisdn}")
+    page.select_option("select[name=status]", "promised")
+    page.fill("input[name=promised_on]", (timezone.localdate() + timedelta(days=3)).isoformat())
+    page.fill("input[name=promised_amount]", "88.00")
+    page.click("main form[method=post] button")
+    expect(page.locator(".alert")).to_contain_text("已保存")
+    case = CollectionCase.objects.get(line=line)
+    assert case.status == "promised" and case.promised_amount == Decimal("88.00") and case.worked_by == org.collections
+    assert csp_errors == []

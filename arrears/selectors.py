@@ -51,3 +51,37 @@ def aging_summary(*, user, today: date | None = None) -> list[dict]:
 
 def collection_item(*, user, line_id: int) -> LineAccount:
     return get_object_or_404(collection_queue(user=user), pk=line_id)
+
+
+def arrears_by(*, user, dimension: str) -> list[dict]:
+    """Lines in arrears and the amount owed per star, brand or acquiring channel (agent accountability)."""
+    field = {"star": "customer__credit_star", "brand": "customer__brand__name",
+             "channel": "customer__acquiring_channel__name"}[dimension]
+    rows = (collection_queue(user=user).order_by().values(field)
+            .annotate(lines=Count("line_id"), owed=Sum("balance")).order_by("owed"))
+    return [{"key": "—" if r[field] is None else str(r[field]), "lines": r["lines"], "owed": str(-r["owed"])}
+            for r in rows]
+
+
+def agent_scorecard(*, user, limit: int = 50) -> list[dict]:
+    """Per acquiring channel/outlet/agent: lines it brought, how many are in arrears (rate), what they owe, and
+    how complete its customers' data is — "whoever develops it answers for it" (source 000). Worst first."""
+    from django.db.models import Avg, F, FloatField, Q
+    from django.db.models.functions import Cast
+
+    from customers.models import Channel
+
+    visible = Customer.objects.visible_to(user)
+    rows = (Channel.objects.filter(customer__in=visible)
+            .annotate(lines=Count("customer__lines"),
+                      in_arrears=Count("customer__lines__account", filter=Q(
+                          customer__lines__account__arrears_since__isnull=False)),
+                      owed=Sum("customer__lines__account__balance", filter=Q(
+                          customer__lines__account__arrears_since__isnull=False)),
+                      completeness=Avg("customer__data_completeness"))
+            .filter(lines__gt=0)
+            .annotate(rate=Cast(F("in_arrears"), FloatField()) * 100 / Cast(F("lines"), FloatField()))
+            .order_by("-rate", "name")[:limit])
+    return [{"channel": c.name, "kind": c.get_kind_display(), "lines": c.lines, "in_arrears": c.in_arrears,
+             "rate": round(c.rate or 0, 2), "owed": str(-(c.owed or 0)), "completeness": round(c.completeness or 0)}
+            for c in rows]

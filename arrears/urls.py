@@ -6,4 +6,5 @@ app_name = "arrears"
 urlpatterns = [
     path("collection/", views.CollectionQueueView.as_view(), name="collection"),
     path("collection/<int:pk>/", views.CollectionItemView.as_view(), name="collection-item"),
+    path("report/", views.ArrearsReportView.as_view(), name="report"),
 ]

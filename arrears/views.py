@@ -66,3 +66,25 @@ class CollectionItemView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVi
         services.collection_record(account=self.account, by=request.user, **form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("arrears:collection-item", pk=pk)
+
+
+class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """Arrears by star, brand and acquiring channel, and the agent scorecard; cached 10 minutes per user."""
+
+    permission_required = "arrears.view_lineaccount"
+    template_name = "arrears/report.html"
+
+    def get_context_data(self, **kwargs):
+        from django.core.cache import cache
+
+        user = self.request.user
+        key = f"arrears-report:{user.pk}"
+        figures = cache.get(key)
+        if figures is None:
+            figures = {"by_star": selectors.arrears_by(user=user, dimension="star"),
+                       "by_brand": selectors.arrears_by(user=user, dimension="brand"),
+                       "by_channel": selectors.arrears_by(user=user, dimension="channel")[:20],
+                       "scorecard": selectors.agent_scorecard(user=user),
+                       "aging": selectors.aging_summary(user=user)}
+            cache.set(key, figures, 600)
+        return super().get_context_data(**kwargs, **figures)

@@ -13,6 +13,7 @@ NAVIGATION = [
     (_("Credit models"), "credit:models", "credit.view_scoringmodel"),
     (_("Credit report"), "credit:report", "credit.view_rating"),
     (_("Collection queue"), "arrears:collection", "arrears.view_collectioncase"),
+    (_("Arrears report"), "arrears:report", "arrears.view_lineaccount"),
     (_("Retention alerts"), "retention:alerts", "retention.view_retentionalert"),
     (_("Retention report"), "retention:report", "retention.view_retentionalert"),
     (_("Batch runs"), "batch-runs", "core.view_batchrun"),

@@ -74,3 +74,23 @@ def test_collections_record_a_promise_to_pay_and_an_outcome(client, org):
 def test_account_managers_do_not_work_the_queue(client, org):
     client.force_login(org.am1)
     assert client.get(reverse("arrears:collection")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_arrears_report_by_star_brand_channel_and_the_agent_scorecard(client, org):
+    from django.core.cache import cache
+
+    cache.clear()
+    owing = in_arrears(40, "70.00", customer=org.book[org.am1.pk][0])
+    owing.customer.credit_star = 2
+    owing.customer.save()
+    LineAccount.objects.create(line=LineFactory(customer=org.book[org.am1.pk][1]), customer=org.book[org.am1.pk][1],
+                               balance=Decimal("10.00"), state="active", state_since=timezone.localdate())
+    client.force_login(org.credit_officer)
+    page = client.get(reverse("arrears:report"))
+    assert page.context["by_star"] == [{"key": "2", "lines": 1, "owed": "70.00"}]
+    [card] = [r for r in page.context["scorecard"] if r["channel"] == owing.customer.acquiring_channel.name]
+    assert (card["lines"], card["in_arrears"], card["rate"], card["owed"]) == (1, 1, 100.0, "70.00")
+    client.force_login(org.am4)  # another manager's book: nothing of am1's shows
+    cache.clear()
+    assert client.get(reverse("arrears:report")).context["by_star"] == []

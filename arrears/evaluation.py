@@ -186,3 +186,14 @@ def evaluate(lo: int, hi: int, run) -> int:
 
 assert set(RULE_SQL) == {rule for _, _, rule in policies.TRANSITIONS}, "every rule needs its SQL twin"
 assert S.CLOSED not in {s for sources, _, _ in policies.TRANSITIONS for s in sources}, "closed is final"
+
+
+def evaluate_in_process(day: date) -> int:
+    """Run (or finish) the day's evaluation here, without workers: for the demo set-up and small sites."""
+    from core import batches
+
+    run = batches.plan_run(kind=EVALUATE_KIND, period=day.isoformat())
+    for chunk_id in batches.pending_chunk_ids(run):
+        batches.run_chunk(chunk_id)
+    run.refresh_from_db()
+    return run.rows_affected

@@ -1,12 +1,15 @@
 """Set-based SQL shared by the real-time path (one line) and the nightly batch (an id range of lines)."""
 
-# Accounts for lines in [lo, hi) that have none yet, opened with the balance of the bills and payments
-# billing pushed before the ledger existed (payments − bills), and that opening written to the ledger.
+# Accounts for lines in [lo, hi) that have none yet, opened with what billing reported before the ledger
+# existed: the latest prepaid balance of the usage summaries minus the bills still unpaid; that opening is
+# written to the ledger.
 ENSURE_ACCOUNTS = """
 WITH missing AS (
     SELECT l.id AS line_id, l.customer_id,
-           coalesce((SELECT sum(p.amount) FROM arrears_payment p WHERE p.line_id = l.id), 0)
-         - coalesce((SELECT sum(b.amount) FROM arrears_bill b WHERE b.line_id = l.id), 0) AS opening,
+           coalesce((SELECT u.prepaid_balance FROM customers_usagesummary u WHERE u.line_id = l.id
+                     ORDER BY u.month DESC LIMIT 1), 0)
+         - coalesce((SELECT sum(b.amount - b.paid_amount) FROM arrears_bill b
+                     WHERE b.line_id = l.id AND b.paid_amount < b.amount), 0) AS opening,
            CASE WHEN l.status IN ('one_way_barred', 'two_way_barred', 'in_retention', 'closed')
                 THEN l.status ELSE 'active' END AS state
     FROM customers_line l
@@ -20,7 +23,8 @@ opened AS (
     RETURNING line_id, balance
 )
 INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note)
-SELECT line_id, 'opening', balance, %(now)s, 'opening-' || line_id, 'bills and payments before the ledger'
+SELECT line_id, 'opening', balance, %(now)s, 'opening-' || line_id,
+       'prepaid balance less unpaid bills, before the ledger'
 FROM opened
 ON CONFLICT (reference) DO NOTHING
 """

@@ -131,13 +131,20 @@ def test_an_exempt_line_is_reminded_but_not_barred():
 
 
 def test_lines_without_an_account_are_opened_from_billing_history():
+    from tests.factories import UsageSummaryFactory
+
     line = LineFactory()
-    Bill.objects.create(line=line, customer=line.customer, period=date(2026, 10, 1), amount=Decimal("60.00"),
-                        paid_amount=Decimal("60.00"), due_date=date(2026, 10, 25))
+    UsageSummaryFactory(line=line, month=date(2026, 9, 1), prepaid_balance=Decimal("99.00"))
+    UsageSummaryFactory(line=line, month=date(2026, 10, 1), prepaid_balance=Decimal("12.50"))  # the latest
+    Bill.objects.create(line=line, customer=line.customer, period=date(2026, 9, 1), amount=Decimal("60.00"),
+                        paid_amount=Decimal("60.00"), due_date=date(2026, 9, 25))
+    Bill.objects.create(line=line, customer=line.customer, period=date(2026, 10, 1), amount=Decimal("40.00"),
+                        paid_amount=Decimal("15.00"), due_date=date(2026, 10, 25))
     evaluate_chunk(line.pk, line.pk + 1, TODAY)
     opened = LineAccount.objects.get(pk=line.pk)
-    assert opened.balance == Decimal("-60.00")  # the bill, no Payment rows
-    assert LedgerEntry.objects.get(line=line, kind="opening").amount == Decimal("-60.00")
+    # latest prepaid balance 12.50 less the 25.00 still unpaid, then today's late fee 0.3% of 25.00
+    assert LedgerEntry.objects.get(line=line, kind="opening").amount == Decimal("-12.50")
+    assert opened.balance == Decimal("-12.50") - Decimal("0.08")
 
 
 def test_the_same_day_twice_applies_once():

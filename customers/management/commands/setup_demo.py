@@ -19,6 +19,7 @@ class Command(BaseCommand):
             self.stdout.write("Database already has customers; not generating a province.")
         else:
             call_command("generate_province", customers=customers, seed=seed, stdout=self.stdout)
+            self._evaluate_arrears()
         users = ensure_demo_users()
         self.stdout.write(self.style.SUCCESS("Demo users (username / role / password):"))
         for username, role, password in users:
@@ -26,3 +27,16 @@ class Command(BaseCommand):
         token = Token.objects.filter(user__username="billing_demo").values_list("key", flat=True).first()
         if token:
             self.stdout.write(f"Billing API token (billing_demo): {token}")
+
+    def _evaluate_arrears(self):
+        """Tonight's arrears run, so the demo opens with line accounts, barring states and a collection queue."""
+        from django.db.models import Count
+        from django.utils import timezone
+
+        from arrears.evaluation import evaluate_in_process
+        from arrears.models import LineAccount
+
+        changed = evaluate_in_process(timezone.localdate())
+        states = dict(LineAccount.objects.values_list("state").annotate(n=Count("line_id")))
+        self.stdout.write(f"Arrears evaluated: {changed:,} lines changed state; " + ", ".join(
+            f"{state} {n:,}" for state, n in sorted(states.items())))

@@ -63,6 +63,16 @@ UPDATE arrears_lineaccount a SET balance = a.balance + f.amount FROM fees f WHER
 """
 
 
+# Emergency-continuity passes that ended before today: the arrears they leave, for the recovery rates.
+EMERGENCY_EXPIRED = """
+UPDATE arrears_emergencypass e
+SET arrears_at_expiry = greatest(0, -(a.balance + c.credit_limit))
+FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+WHERE a.line_id = e.line_id AND e.line_id >= %(lo)s AND e.line_id < %(hi)s
+  AND e.valid_until < %(today)s AND e.arrears_at_expiry IS NULL
+"""
+
+
 def _case(column: str) -> str:
     whens = " ".join(
         f"WHEN state IN ({', '.join(repr(str(s)) for s in sources)}) AND ({RULE_SQL[rule]}) THEN "
@@ -169,7 +179,9 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None) -> 
             cur.execute(ENSURE_ACCOUNTS, params)
         cur.execute(late_fees_sql(bool(policy.late_fee_waived_stars)), params)
         cur.execute(evaluate_sql(), params)
-        return cur.rowcount
+        changed = cur.rowcount
+        cur.execute(EMERGENCY_EXPIRED, params)
+        return changed
 
 
 def _missing_accounts(cur, params) -> bool:

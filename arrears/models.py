@@ -194,6 +194,8 @@ class EmergencyPass(models.Model):
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("granted by"))
     policy_version = models.CharField(_("policy version"), max_length=20)
+    arrears_at_expiry = models.DecimalField(_("arrears when the pass ended"), null=True, blank=True,
+                                            help_text=_("set by the nightly run after the pass ends"), **MONEY)
 
     class Meta:
         ordering = ["-granted_at"]

@@ -85,3 +85,28 @@ def agent_scorecard(*, user, limit: int = 50) -> list[dict]:
     return [{"channel": c.name, "kind": c.get_kind_display(), "lines": c.lines, "in_arrears": c.in_arrears,
              "rate": round(c.rate or 0, 2), "owed": str(-(c.owed or 0)), "completeness": round(c.completeness or 0)}
             for c in rows]
+
+
+def emergency_recovery(*, today: date | None = None, months: tuple[int, ...] = (1, 4)) -> dict:
+    """How much of the arrears left by ended emergency-continuity passes was paid back within 1 and 4 months
+    of the pass ending (the Shanxi figures: > 85 % and > 95 %). Only passes whose window has fully passed
+    count for a month; payments count up to the arrears of the pass."""
+    from django.db import connection
+
+    today = today or timezone.localdate()
+    result = {}
+    with connection.cursor() as cur:
+        for k in months:
+            cur.execute("""
+                SELECT count(*), coalesce(sum(e.arrears_at_expiry), 0), coalesce(sum(least(e.arrears_at_expiry,
+                       (SELECT coalesce(sum(p.amount), 0) FROM arrears_payment p
+                        WHERE p.line_id = e.line_id AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date > e.valid_until
+                          AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date
+                              <= e.valid_until + make_interval(months => %(k)s)))), 0)
+                FROM arrears_emergencypass e
+                WHERE e.arrears_at_expiry > 0 AND e.valid_until + make_interval(months => %(k)s) <= %(today)s
+                """, {"k": k, "today": today})
+            passes, arrears, recovered = cur.fetchone()
+            result[k] = {"passes": passes, "arrears": arrears, "recovered": recovered,
+                         "rate": round(100 * recovered / arrears, 1) if arrears else None}
+    return result

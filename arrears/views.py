@@ -85,6 +85,7 @@ class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                        "by_brand": selectors.arrears_by(user=user, dimension="brand"),
                        "by_channel": selectors.arrears_by(user=user, dimension="channel")[:20],
                        "scorecard": selectors.agent_scorecard(user=user),
-                       "aging": selectors.aging_summary(user=user)}
+                       "aging": selectors.aging_summary(user=user),
+                       "recovery": selectors.emergency_recovery()}
             cache.set(key, figures, 600)
         return super().get_context_data(**kwargs, **figures)

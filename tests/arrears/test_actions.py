@@ -102,3 +102,35 @@ def test_late_fees_are_waived_with_a_reason_but_never_more_than_charged(org):
     assert LedgerEntry.objects.get(line=line, kind="waiver").note == "系统故障"
     assert api.post(f"/api/lines/{line.msisdn}/late-fee-waiver/", {"amount": "0.01", "reason": "x"},
                     format="json").status_code == 400
+
+
+def test_recovery_of_emergency_continuity_arrears_in_the_first_and_fourth_month(org):
+    """Two passes leave 100.00 and 50.00 of arrears. In month 1 the first line pays 120.00 (counted up to its
+    100.00), the second nothing: 100 / 150 = 66.7%. The second pays its 50.00 in month 3: 100% by month 4."""
+    from datetime import date, datetime
+
+    from arrears.models import Payment
+    from arrears.selectors import emergency_recovery
+
+    ended = date(2026, 6, 30)
+    first = barred_line(star=4, limit="200.00", balance="-300.00")  # usable −100 at expiry
+    second = barred_line(star=3, limit="100.00", balance="-150.00")  # usable −50
+    for line in (first, second):
+        EmergencyPass.objects.create(line=line, granted_at=timezone.now(), valid_until=ended, overdraft_cap=100,
+                                     usable_at_grant=0, channel="hotline", policy_version="barring-v1")
+    evaluate_chunk(min(first.pk, second.pk), max(first.pk, second.pk) + 1, date(2026, 7, 1))
+    assert sorted(EmergencyPass.objects.values_list("arrears_at_expiry", flat=True)) == [Decimal("50.00"),
+                                                                                         Decimal("100.00")]
+
+    def paid(line, day, amount):
+        at = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        Payment.objects.create(line=line, customer=line.customer, amount=Decimal(amount), reference=f"r{line.pk}{day}",
+                               channel="counter", paid_at=at)
+
+    paid(first, date(2026, 7, 15), "90.00")
+    paid(first, date(2026, 7, 20), "30.00")  # more than the pass left: counts up to 100.00
+    paid(second, date(2026, 9, 20), "50.00")
+    rates = emergency_recovery(today=date(2026, 11, 1))
+    assert rates[1]["rate"] == Decimal("66.7") and rates[1]["passes"] == 2
+    assert rates[4]["rate"] == Decimal("100.0")
+    assert emergency_recovery(today=date(2026, 7, 29))[1]["passes"] == 0  # the month is not over yet

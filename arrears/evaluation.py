@@ -99,7 +99,7 @@ def _sms_event_case() -> str:
 def evaluate_sql() -> str:
     return f"""
     WITH facts AS (
-        SELECT a.line_id, a.customer_id, a.state, a.balance, a.arrears_since, c.credit_limit,
+        SELECT a.line_id, a.customer_id, a.state, a.state_since, a.balance, a.arrears_since, c.credit_limit,
                a.balance + c.credit_limit AS usable,
                coalesce(a.exempt_until >= %(today)s
                         AND (a.exempt_cap IS NULL OR a.balance + c.credit_limit >= -a.exempt_cap), false) AS exempt,
@@ -159,6 +159,21 @@ def evaluate_sql() -> str:
         JOIN credit_smstemplate t ON t.active AND t.event = {_sms_event_case()}
         WHERE d.new_state IS NOT NULL
         ON CONFLICT (dedup_key) DO NOTHING
+    ),
+    deadline_notices AS (  -- the number will be reclaimed soon: once per barring, N days before closure
+        INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
+                                       created_at)
+        SELECT c.id, l.msisdn, t.event,
+               replace(replace(replace(t.body, '{{name}}', c.name), '{{amount}}', greatest(-d.usable, 0)::text),
+                       '{{date}}', (d.state_since + d.retention_days)::text),
+               '{SmsStatus.QUEUED}', 0, 'retention-deadline-' || d.line_id || '-' || d.state_since, '', %(now)s
+        FROM decided d
+        JOIN customers_customer c ON c.id = d.customer_id
+        JOIN customers_line l ON l.id = d.line_id
+        JOIN credit_smstemplate t ON t.active AND t.event = 'retention_deadline'
+        WHERE d.new_state IS NULL AND d.state IN ('two_way_barred', 'in_retention')
+          AND d.days_in_state >= d.retention_days - %(retention_notice_days)s
+        ON CONFLICT (dedup_key) DO NOTHING
     )
     INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at, run_id)
     SELECT line_id, state, new_state, rule, usable, %(policy)s, %(now)s, %(run_id)s
@@ -172,7 +187,8 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None) -> 
     params = {"lo": lo, "hi": hi, "today": today, "now": timezone.now(), "run_id": run_id, "policy": policy.label,
               "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
               "two_way_days": policy.two_way_after_days, "late_fee_rate": policy.late_fee_rate,
-              "waived_stars": list(policy.late_fee_waived_stars)}
+              "waived_stars": list(policy.late_fee_waived_stars),
+              "retention_notice_days": policy.retention_notice_days}
     with connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
         if _missing_accounts(cur, params):

@@ -28,6 +28,7 @@ class BarringPolicy:
     late_fee_rate: Decimal = Decimal("0.003")  # per day of the overdue amount
     late_fee_waived_stars: tuple[int, ...] = field(default_factory=tuple)  # e.g. (5,) waives 5★ customers
     emergency_days: int = 7  # an emergency-continuity pass suspends barring this long
+    retention_notice_days: int = 7  # the retention-deadline SMS goes this many days before closure
     emergency_per_month: int = 1
 
     @property
@@ -43,13 +44,14 @@ class BarringPolicy:
                    late_fee_rate=Decimal(str(config.get("late_fee_rate", "0.003"))),
                    late_fee_waived_stars=tuple(int(s) for s in config.get("late_fee_waived_stars", ())),
                    emergency_days=int(config.get("emergency_days", 7)),
-                   emergency_per_month=int(config.get("emergency_per_month", 1)))
+                   emergency_per_month=int(config.get("emergency_per_month", 1)),
+                   retention_notice_days=int(config.get("retention_notice_days", 7)))
 
     def config(self) -> dict:
         return {"reminder_ratio": str(self.reminder_ratio), "reminder_minimum": str(self.reminder_minimum),
                 "two_way_after_days": self.two_way_after_days, "late_fee_rate": str(self.late_fee_rate),
                 "late_fee_waived_stars": list(self.late_fee_waived_stars), "emergency_days": self.emergency_days,
-                "emergency_per_month": self.emergency_per_month}
+                "emergency_per_month": self.emergency_per_month, "retention_notice_days": self.retention_notice_days}
 
 
 DEFAULT_POLICY = BarringPolicy()

@@ -166,3 +166,14 @@ def test_the_command_runs_the_day_and_refuses_a_bad_date(capsys):
     assert "1 lines changed state, status done" in capsys.readouterr().out
     with pytest.raises(CommandError, match="Bad date"):
         call_command("evaluate_arrears", "--date", "2026-02-30")
+
+
+@pytest.mark.parametrize("days, notified", [(112, False), (113, True), (119, True)])
+def test_retention_deadline_sms_a_week_before_closure_once(days, notified):
+    acc = account(balance="-400.00", state=S.TWO_WAY, star=4, days_in_state=days, days_in_arrears=200)
+    evaluate(acc)
+    evaluate(acc, TODAY + timedelta(days=0))
+    notices = SmsMessage.objects.filter(event="retention_deadline", msisdn=acc.line.msisdn)
+    assert notices.count() == (1 if notified else 0)
+    if notified:  # 4★ keeps the number 120 days: the closure date is in the message
+        assert str(acc.state_since + timedelta(days=120)) in notices.get().body

@@ -94,3 +94,28 @@ def test_arrears_report_by_star_brand_channel_and_the_agent_scorecard(client, or
     client.force_login(org.am4)  # another manager's book: nothing of am1's shows
     cache.clear()
     assert client.get(reverse("arrears:report")).context["by_star"] == []
+
+
+@pytest.mark.django_db
+def test_average_barring_duration_for_credit_holders_and_others(org):
+    from datetime import datetime
+
+    from arrears.models import BarringEvent
+    from arrears.selectors import barring_durations
+
+    def barred_for(days, star):
+        line = LineFactory(customer=org.book[org.am1.pk][0] if star else org.book[org.am1.pk][1])
+        line.customer.credit_star = star
+        line.customer.save()
+        start = timezone.make_aware(datetime(2026, 10, 1, 9, 0))
+        for at, to_state in ((start, "one_way_barred"), (start + timedelta(days=days), "active")):
+            BarringEvent.objects.create(line=line, from_state="active", to_state=to_state, rule="x",
+                                        usable_credit=0, policy_version="barring-v1", at=at)
+
+    barred_for(2, star=3)
+    barred_for(4, star=3)
+    barred_for(12, star=0)
+    rows = barring_durations(user=org.credit_officer, since=timezone.localdate() - timedelta(days=400))
+    assert rows == [{"credit_holders": True, "restorations": 2, "average_days": Decimal("3.0")},
+                    {"credit_holders": False, "restorations": 1, "average_days": Decimal("12.0")}]
+    assert barring_durations(user=org.am4, since=timezone.localdate() - timedelta(days=400)) == []

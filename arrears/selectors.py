@@ -87,25 +87,30 @@ def agent_scorecard(*, user, limit: int = 50) -> list[dict]:
             for c in rows]
 
 
-def emergency_recovery(*, today: date | None = None, months: tuple[int, ...] = (1, 4)) -> dict:
+def emergency_recovery(*, user=None, today: date | None = None, months: tuple[int, ...] = (1, 4)) -> dict:
     """How much of the arrears left by ended emergency-continuity passes was paid back within 1 and 4 months
     of the pass ending (the Shanxi figures: > 85 % and > 95 %). Only passes whose window has fully passed
     count for a month; payments count up to the arrears of the pass."""
     from django.db import connection
 
     today = today or timezone.localdate()
+    scope_sql, scope_params = "", []
+    if user is not None:  # only the passes of customers in the user's scope
+        visible_sql, scope_params = Customer.objects.visible_to(user).values("pk").query.sql_with_params()
+        scope_sql = f"AND e.line_id IN (SELECT id FROM customers_line WHERE customer_id IN ({visible_sql}))"
     result = {}
     with connection.cursor() as cur:
         for k in months:
-            cur.execute("""
+            cur.execute(f"""
                 SELECT count(*), coalesce(sum(e.arrears_at_expiry), 0), coalesce(sum(least(e.arrears_at_expiry,
                        (SELECT coalesce(sum(p.amount), 0) FROM arrears_payment p
-                        WHERE p.line_id = e.line_id AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date > e.valid_until
+                        WHERE p.line_id = e.line_id
+                          AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date > e.valid_until
                           AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date
-                              <= e.valid_until + make_interval(months => %(k)s)))), 0)
+                              <= e.valid_until + make_interval(months => %s)))), 0)
                 FROM arrears_emergencypass e
-                WHERE e.arrears_at_expiry > 0 AND e.valid_until + make_interval(months => %(k)s) <= %(today)s
-                """, {"k": k, "today": today})
+                WHERE e.arrears_at_expiry > 0 AND e.valid_until + make_interval(months => %s) <= %s {scope_sql}
+                """, [k, k, today, *scope_params])
             passes, arrears, recovered = cur.fetchone()
             result[k] = {"passes": passes, "arrears": arrears, "recovered": recovered,
                          "rate": round(100 * recovered / arrears, 1) if arrears else None}

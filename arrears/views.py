@@ -86,7 +86,7 @@ class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                        "by_channel": selectors.arrears_by(user=user, dimension="channel")[:20],
                        "scorecard": selectors.agent_scorecard(user=user),
                        "aging": selectors.aging_summary(user=user),
-                       "recovery": selectors.emergency_recovery(),
+                       "recovery": selectors.emergency_recovery(user=user),
                        "durations": selectors.barring_durations(user=user)}
             cache.set(key, figures, 600)
         return super().get_context_data(**kwargs, **figures)

@@ -134,3 +134,5 @@ def test_recovery_of_emergency_continuity_arrears_in_the_first_and_fourth_month(
     assert rates[1]["rate"] == Decimal("66.7") and rates[1]["passes"] == 2
     assert rates[4]["rate"] == Decimal("100.0")
     assert emergency_recovery(today=date(2026, 7, 29))[1]["passes"] == 0  # the month is not over yet
+    assert emergency_recovery(user=org.credit_officer, today=date(2026, 11, 1))[4]["passes"] == 2
+    assert emergency_recovery(user=org.am1, today=date(2026, 11, 1))[4]["passes"] == 0  # not in am1's book

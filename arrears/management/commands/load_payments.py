@@ -1,5 +1,6 @@
-"""A bounded load test of the payment API on loopback: gunicorn serves the app, an open-loop generator sends
-payments at a fixed rate for a fixed time, then the ledger is reconciled against what the server accepted.
+"""A bounded load test on loopback: gunicorn serves the app, an open-loop generator sends payments (or, with
+--mixed, payments, credit-status reads and account-manager list pages) at a fixed rate for a fixed time, then
+the ledger is reconciled against what the server accepted.
 
 Also replays 2% of the requests with the same Idempotency-Key and body: each replay must get the first
 answer and write nothing. Prints throughput, p50/p95/p99 latency, errors and the reconciliation. The
@@ -37,8 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=60)
         parser.add_argument("--lines", type=int, default=200, help="distinct lines paid to")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+        parser.add_argument("--mixed", action="store_true",
+                            help="mix: 50%% payments, 35%% credit-status reads (billing), 15%% account-manager "
+                                 "customer-list pages (am_demo, signed in through the login form)")
 
-    def handle(self, *args, rate, seconds, lines, workers, **options):
+    def handle(self, *args, rate, seconds, lines, workers, mixed=False, **options):
         numbers = list(Line.objects.exclude(status="closed").order_by("id").values_list("msisdn", flat=True)[:lines])
         billing = Token.objects.filter(user__groups__name=Role.BILLING_SERVICE).select_related("user").first()
         if not numbers or billing is None:
@@ -46,7 +50,8 @@ class Command(BaseCommand):
         tag = f"load-{uuid.uuid4().hex[:8]}"
         server = self._serve(workers)
         try:
-            results, replays = self._send(numbers, billing.key, tag, rate, seconds)
+            self.cookies = self._sign_in() if mixed else {}
+            results, replays = self._send(numbers, billing.key, tag, rate, seconds, mixed)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -68,32 +73,61 @@ class Command(BaseCommand):
         proc.kill()
         raise CommandError("gunicorn did not come up in 60 s")
 
-    def _send(self, numbers, token, tag, rate, seconds):
+    def _sign_in(self) -> dict:
+        from customers.demo.users import DEMO_PASSWORD
+
+        session = requests.Session()
+        login = f"http://127.0.0.1:{PORT}/login/"
+        session.get(login, timeout=10)
+        session.post(login, data={"username": "am_demo", "password": DEMO_PASSWORD,
+                                  "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+                     headers={"Referer": login}, timeout=10)
+        if "sessionid" not in session.cookies:
+            raise CommandError("could not sign in as am_demo (run setup_demo)")
+        return session.cookies.get_dict()
+
+    @staticmethod
+    def _kind(i: int, mixed: bool) -> str:
+        if not mixed:
+            return "payment"
+        return "payment" if i % 20 < 10 else "status" if i % 20 < 17 else "page"
+
+    def _send(self, numbers, token, tag, rate, seconds, mixed=False):
         session_headers = {"Authorization": f"Token {token}"}
         total = rate * seconds
         plan = []
         for i in range(total):
+            kind = self._kind(i, mixed)
             body = {"msisdn": numbers[i % len(numbers)], "amount": f"{1 + i % 50}.{i % 100:02d}",
                     "paid_at": "2026-11-24T10:00:00+08:00", "channel": "load", "reference": f"{tag}-{i}"}
-            plan.append((i / rate, f"{tag}-key-{i}", body))
-            if i % 50 == 0:  # 2%: the same request again a moment later, as a client retrying
-                plan.append((i / rate + 0.5, f"{tag}-key-{i}", body))
+            plan.append((i / rate, f"{tag}-key-{i}", body, kind))
+            if kind == "payment" and i % 50 == 0:  # 2%: the same request again a moment later, as a client retrying
+                plan.append((i / rate + 0.5, f"{tag}-key-{i}", body, kind))
         plan.sort(key=lambda p: p[0])
         start = time.monotonic()
+        base = f"http://127.0.0.1:{PORT}"
+
+        def call(key, body, kind):
+            if kind == "payment":
+                return requests.post(f"{base}/api/billing/payments/", json=body, timeout=30,
+                                     headers={**session_headers, "Idempotency-Key": key})
+            if kind == "status":
+                return requests.get(f"{base}/api/credit-status/{body['msisdn']}/", timeout=30, headers=session_headers)
+            return requests.get(f"{base}/customers/?page={1 + int(key.rsplit('-', 1)[1]) % 5}", timeout=30,
+                                cookies=self.cookies)
 
         def fire(item):
-            at, key, body = item
+            at, key, body, kind = item
             delay = start + at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             sent = time.monotonic()
             try:
-                response = requests.post(f"http://127.0.0.1:{PORT}/api/billing/payments/", json=body, timeout=30,
-                                         headers={**session_headers, "Idempotency-Key": key})
+                response = call(key, body, kind)
                 status, replayed = response.status_code, response.headers.get("Idempotent-Replayed") == "true"
             except requests.RequestException:
                 status, replayed = 0, False
-            return key, body["amount"], status, replayed, time.monotonic() - sent, sent - (start + at)
+            return key, body["amount"], status, replayed, time.monotonic() - sent, sent - (start + at), kind
 
         with ThreadPoolExecutor(max_workers=96) as pool:
             outcomes = list(pool.map(fire, plan))
@@ -101,8 +135,9 @@ class Command(BaseCommand):
         return outcomes, [o for o in outcomes if o[3]]
 
     def _report(self, results, replays, tag, rate, seconds):
-        ok = [r for r in results if r[2] == 201]
-        errors = [r for r in results if r[2] not in (201,)]
+        expected = {"payment": 201, "status": 200, "page": 200}
+        ok = [r for r in results if r[6] == "payment" and r[2] == 201]
+        errors = [r for r in results if r[2] != expected[r[6]]]
         latencies = sorted(r[4] * 1000 for r in results)
         late = sorted(r[5] * 1000 for r in results)
 
@@ -118,6 +153,12 @@ class Command(BaseCommand):
           f"= {len(results) / self.elapsed:.0f} req/s (target {rate}/s for {seconds} s)")
         w(f"latency ms: p50 {statistics.median(latencies):.1f}, p95 {pct(latencies, 95):.1f}, "
           f"p99 {pct(latencies, 99):.1f}, max {latencies[-1]:.1f}; generator lag p99 {pct(late, 99):.1f}")
+        for kind in ("payment", "status", "page"):
+            mine = sorted(r[4] * 1000 for r in results if r[6] == kind)
+            failed = sum(1 for r in results if r[6] == kind and r[2] != expected[kind])
+            if mine and len(mine) != len(results):
+                w(f"  {kind:<8} {len(mine):6,} requests: p50 {statistics.median(mine):.1f} ms, "
+                  f"p99 {pct(mine, 99):.1f} ms, errors {failed}")
         w(f"responses: {len(ok):,} × 201 (replays answered from the first result: {len(replays):,}); "
           f"errors: {len(errors):,} {sorted({r[2] for r in errors}) if errors else ''}")
         reconciled = ledger["n"] == len(accepted_keys) and (ledger["total"] or 0) == accepted_sum

@@ -47,7 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
        "customers.view_personaldataaccess"],
     Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer",
                                             "arrears.add_payment", "arrears.add_bill", "arrears.view_lineaccount",
-                                            "arrears.add_emergencypass"],
+                                            "arrears.add_emergencypass", "customers.add_usagesummary",
+                                            "customers.add_linestatuschange"],
 }
 
 

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from customers.choices import ServiceStatus
 from customers.policies import MSISDN_PATTERN
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -54,6 +55,7 @@ class BulkItemResultSerializer(PostingResultSerializer):
     index = serializers.IntegerField()
 
 
+
 class BulkItemErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
@@ -64,3 +66,52 @@ class BulkResultSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
     results = BulkItemResultSerializer(many=True)
     errors = BulkItemErrorSerializer(many=True)
+
+
+def bulk_result_serializer(item_result_class):
+    """The answer to a bulk request whose items answer `item_result_class` (plus their index)."""
+    item = type(f"Bulk{item_result_class.__name__}", (item_result_class,), {"index": serializers.IntegerField()})
+
+    class BulkResult(serializers.Serializer):
+        posted = serializers.IntegerField()
+        failed = serializers.IntegerField()
+        results = item(many=True)
+        errors = BulkItemErrorSerializer(many=True)
+
+    BulkResult.__name__ = f"BulkResultOf{item_result_class.__name__}"
+    return BulkResult
+
+
+class UsageInSerializer(serializers.Serializer):
+    msisdn = serializers.RegexField(MSISDN_PATTERN, max_length=11,
+                                    error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
+    month = serializers.DateField(input_formats=["%Y-%m"], help_text="YYYY-MM, the month summarised")
+    voice_minutes = serializers.IntegerField(min_value=0, max_value=2_000_000)
+    data_mb = serializers.IntegerField(min_value=0, max_value=2_000_000_000)
+    sms_count = serializers.IntegerField(min_value=0, max_value=2_000_000)
+    competitor_hotline_calls = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
+    plan_saturation = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0"),
+                                               help_text="share of the plan's allowance used, in %")
+    broadband_bundled = serializers.BooleanField(default=False)
+    bill_amount = serializers.DecimalField(min_value=Decimal("0.00"), **MONEY)
+    prepaid_balance = serializers.DecimalField(**MONEY)
+
+
+class UsageResultSerializer(serializers.Serializer):
+    msisdn = serializers.CharField(source="line.msisdn")
+    month = serializers.DateField(format="%Y-%m")
+    created = serializers.BooleanField(help_text="false: the month was there and its figures were replaced")
+
+
+class LineStatusInSerializer(serializers.Serializer):
+    msisdn = serializers.RegexField(MSISDN_PATTERN, max_length=11,
+                                    error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
+    status = serializers.ChoiceField(choices=ServiceStatus.choices)
+    changed_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=200)
+
+
+class LineStatusResultSerializer(serializers.Serializer):
+    msisdn = serializers.CharField(source="line.msisdn")
+    status = serializers.CharField()
+    changed = serializers.BooleanField(help_text="false: the line already had this status; nothing was written")

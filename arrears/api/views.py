@@ -43,6 +43,7 @@ class PostingView(APIView):
     """One item: validate, find the line (404), post through the service, answer the line's new position."""
 
     item_serializer = None
+    result_serializer = PostingResultSerializer
     endpoint = ""
 
     def post_item(self, line, data, user):
@@ -59,7 +60,7 @@ class PostingView(APIView):
                 result = self.post_item(line, body.validated_data, request.user)
             except services.DuplicatePosting as exc:
                 raise ValidationError({"reference": [str(exc)]}, code="duplicate") from exc
-            return Response(PostingResultSerializer(result).data, status=status.HTTP_201_CREATED)
+            return Response(self.result_serializer(result).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, self.endpoint, handle)
 
@@ -106,10 +107,12 @@ class BulkPostingView(PostingView):
                     continue
                 try:
                     with transaction.atomic():
-                        results.append({"index": index, **PostingResultSerializer(
+                        results.append({"index": index, **self.result_serializer(
                             self.post_item(line, data, request.user)).data})
                 except services.DuplicatePosting as exc:
                     errors[index] = {"reference": [str(exc)]}
+                except ValidationError as exc:  # a rule of the item's own service (e.g. a closed line)
+                    errors[index] = exc.detail
             if errors and not partial:
                 raise ValidationError({"items": {i: e for i, e in sorted(errors.items())}})
         return {"posted": len(results), "failed": len(errors), "results": results,

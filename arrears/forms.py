@@ -24,3 +24,12 @@ class CollectionForm(StyledForm):
             if not day or not amount or day < timezone.localdate():
                 self.add_error("promised_on", PROMISE_NEEDS)
         return data
+
+
+class SpSettlementForm(StyledForm):
+    """The settlement month and the smallest line arrears that counts (smaller ones are left out)."""
+
+    period = forms.DateField(label=_("Month"), input_formats=["%Y-%m"],
+                             widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    min_amount = forms.DecimalField(label=_("Leave out lines owing less than (CNY)"), min_value=0,
+                                    max_digits=10, decimal_places=2)

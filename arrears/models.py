@@ -247,3 +247,39 @@ class CollectionCase(models.Model):
 
     def __str__(self):
         return f"{self.line_id} {self.status}"
+
+
+class ServiceProvider(models.Model):
+    """A value-added service provider (SP) whose charges billing collects on the operator's bill and settles
+    to it; arrears on those charges are a real loss, so part of them is deducted at settlement (source 000)."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("service provider")
+        verbose_name_plural = _("service providers")
+
+    def __str__(self):
+        return self.name
+
+
+class SpCharge(models.Model):
+    """The part of a bill that an SP charged (pushed with the bill)."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="sp_charges", verbose_name=_("bill"))
+    sp = models.ForeignKey(ServiceProvider, on_delete=models.PROTECT, related_name="charges", db_index=False,
+                           verbose_name=_("service provider"))
+    period = models.DateField(_("period"), help_text=_("the bill's month, kept here for the settlement query"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bill", "sp"], name="sp_charge_once_per_bill")]
+        indexes = [models.Index(fields=["period", "sp"], name="sp_charge_period_sp")]
+        verbose_name = _("SP charge")
+        verbose_name_plural = _("SP charges")
+
+    def __str__(self):
+        return f"{self.sp_id} {self.amount}"

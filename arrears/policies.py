@@ -148,3 +148,41 @@ def age_bucket(days_in_arrears: int) -> str:
         if days_in_arrears >= first and (last is None or days_in_arrears <= last):
             return label
     raise ValueError(f"negative age {days_in_arrears}")
+
+
+# SP settlement (source 000): estimate each SP's share of the arrears in proportion to its charges, leave out
+# lines owing only a little, and focus the deduction on SPs with high arrears and signs of self-consumption.
+@dataclass(frozen=True)
+class SpSettlementPolicy:
+    min_line_arrears: Decimal = Decimal("10.00")  # a line owing less is left out of the estimate
+    high_arrears_rate: Decimal = Decimal("20")  # % of the SP's revenue in the period left unpaid
+    captive_share: Decimal = Decimal("50")  # % of its lines on which it is ≥ 80 % of the bill
+    captive_bill_share: Decimal = Decimal("80")
+    agent_share: Decimal = Decimal("50")  # % of its revenue from the customers of one acquiring agent
+    min_lines_for_agent_sign: int = 20  # concentration means little for an SP with a handful of lines
+
+
+SP_SETTLEMENT = SpSettlementPolicy()
+SP_HIGH_ARREARS = "high_arrears"
+SP_CAPTIVE_LINES = "captive_lines"
+SP_ONE_AGENT = "one_agent"
+
+
+def sp_flags(*, revenue: Decimal, arrears_share: Decimal, lines: int, captive_lines: int,
+             top_agent_revenue: Decimal, policy: SpSettlementPolicy = SP_SETTLEMENT) -> list[str]:
+    """The signs an SP shows: high arrears, lines where it is nearly the whole bill, revenue from one agent."""
+    if not revenue or not lines:
+        return []
+    flags = []
+    if arrears_share * 100 >= policy.high_arrears_rate * revenue:
+        flags.append(SP_HIGH_ARREARS)
+    if captive_lines * 100 >= policy.captive_share * lines:
+        flags.append(SP_CAPTIVE_LINES)
+    if lines >= policy.min_lines_for_agent_sign and top_agent_revenue * 100 >= policy.agent_share * revenue:
+        flags.append(SP_ONE_AGENT)
+    return flags
+
+
+def sp_focus(flags: list[str]) -> bool:
+    """Deduct with priority: high arrears together with a sign of self-consumption."""
+    return SP_HIGH_ARREARS in flags and (SP_CAPTIVE_LINES in flags or SP_ONE_AGENT in flags)

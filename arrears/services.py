@@ -10,7 +10,7 @@ from django.utils import timezone
 from arrears import policies
 from arrears.choices import BarringState, LedgerKind
 from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, CollectionCase, EmergencyPass, Exemption,
-                            LedgerEntry, LineAccount, Payment)
+                            LedgerEntry, LineAccount, Payment, SpCharge)
 from arrears.sql import ENSURE_ACCOUNTS
 from customers.models import Line, LineStatusChange
 
@@ -87,10 +87,14 @@ def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: s
 
 
 @transaction.atomic
-def record_bill(*, line: Line, period: date, amount: Decimal, due_date: date, by=None) -> PostingResult:
+def record_bill(*, line: Line, period: date, amount: Decimal, due_date: date, by=None,
+                sp_charges: dict[int, Decimal] | None = None) -> PostingResult:
+    """A monthly bill, with the parts service providers charged (for their settlement), as a ledger charge."""
     account = _locked_account(line, timezone.localdate())
-    _create_once(Bill, f"bill {period:%Y-%m} of {line.msisdn}", line=line, customer_id=line.customer_id,
-                 period=period, amount=amount, due_date=due_date)
+    bill = _create_once(Bill, f"bill {period:%Y-%m} of {line.msisdn}", line=line, customer_id=line.customer_id,
+                        period=period, amount=amount, due_date=due_date)
+    SpCharge.objects.bulk_create(SpCharge(bill=bill, sp_id=sp, period=period, amount=charged)
+                                 for sp, charged in (sp_charges or {}).items())
     _post(account, kind=LedgerKind.CHARGE, amount=-amount, reference=f"bill-{line.pk}-{period:%Y-%m}", by=by)
     return _result(account)
 

@@ -7,4 +7,5 @@ urlpatterns = [
     path("collection/", views.CollectionQueueView.as_view(), name="collection"),
     path("collection/<int:pk>/", views.CollectionItemView.as_view(), name="collection-item"),
     path("report/", views.ArrearsReportView.as_view(), name="report"),
+    path("sp-settlement/", views.SpSettlementView.as_view(), name="sp-settlement"),
 ]

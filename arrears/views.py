@@ -1,12 +1,19 @@
+import csv
+from datetime import timedelta
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
 from arrears import selectors, services
-from arrears.forms import CollectionForm
-from arrears.policies import AGE_BUCKETS, age_bucket
+from arrears.forms import CollectionForm, SpSettlementForm
+from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT, age_bucket
+from arrears.settlement import sp_settlement
 from core.pagination import CappedCountPaginator
 
 
@@ -25,8 +32,6 @@ class CollectionQueueView(LoginRequiredMixin, PermissionRequiredMixin, ListView)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from django.utils import timezone
-
         today = timezone.localdate()
         for account in context["object_list"]:
             account.days_in_arrears = (today - account.arrears_since).days
@@ -90,3 +95,41 @@ class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                        "durations": selectors.barring_durations(user=user)}
             cache.set(key, figures, 600)
         return super().get_context_data(**kwargs, **figures)
+
+
+class SpSettlementView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """Each SP's estimated share of a month's arrears, to deduct at settlement; `?export=csv` downloads it."""
+
+    permission_required = "arrears.view_spcharge"
+    template_name = "arrears/sp_settlement.html"
+
+    def get(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        form = SpSettlementForm(request.GET or None, initial={"period": last_month,
+                                                              "min_amount": SP_SETTLEMENT.min_line_arrears})
+        if request.GET and not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, rows=None))
+        period = form.cleaned_data["period"] if form.is_bound else last_month
+        minimum = form.cleaned_data["min_amount"] if form.is_bound else SP_SETTLEMENT.min_line_arrears
+        rows = sp_settlement(period=period, today=today, min_line_arrears=minimum)
+        if request.GET.get("export") == "csv":
+            return _settlement_csv(rows, period)
+        return self.render_to_response(self.get_context_data(
+            form=form, rows=rows, period=period, total=sum((r.deduction for r in rows), Decimal("0")),
+            focus_total=sum((r.deduction for r in rows if r.focus), Decimal("0")),
+            chart=[{"code": r.code, "revenue": str(r.revenue), "deduction": str(r.deduction)} for r in rows[:20]]))
+
+
+def _settlement_csv(rows, period):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sp-settlement-{period:%Y-%m}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with a BOM
+    out = csv.writer(response)
+    out.writerow(["sp", "name", "revenue", "lines", "lines_in_arrears", "deduction", "left_out", "arrears_rate_pct",
+                  "captive_lines", "top_agent", "top_agent_share_pct", "flags", "priority"])
+    for r in rows:
+        out.writerow([r.code, r.name, r.revenue, r.lines, r.lines_in_arrears, r.deduction, r.left_out,
+                      r.arrears_rate, r.captive_lines, r.top_agent, r.top_agent_share, " ".join(r.flags),
+                      "yes" if r.focus else ""])
+    return response

@@ -14,6 +14,7 @@ NAVIGATION = [
     (_("Credit report"), "credit:report", "credit.view_rating"),
     (_("Collection queue"), "arrears:collection", "arrears.view_collectioncase"),
     (_("Arrears report"), "arrears:report", "arrears.view_lineaccount"),
+    (_("SP settlement"), "arrears:sp-settlement", "arrears.view_spcharge"),
     (_("Retention alerts"), "retention:alerts", "retention.view_retentionalert"),
     (_("Retention report"), "retention:report", "retention.view_retentionalert"),
     (_("Batch runs"), "batch-runs", "core.view_batchrun"),

@@ -26,7 +26,8 @@ _EMERGENCY = ["arrears.add_emergencypass"]
 _COLLECTION = ["arrears.view_collectioncase", "arrears.change_collectioncase"]
 _ARREARS_GOVERN = _ARREARS_READ + _EMERGENCY + _COLLECTION + ["arrears.add_exemption", "arrears.view_exemption",
                                                "arrears.change_lineaccount", "arrears.view_barringpolicyversion",
-                                               "arrears.change_barringpolicyversion"]
+                                               "arrears.change_barringpolicyversion", "arrears.view_spcharge",
+                                               "arrears.view_serviceprovider"]
 _RETENTION_WORK = _RETENTION_READ + ["retention.change_retentionalert"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -18,6 +18,11 @@ class PaymentInSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=64)
 
 
+class SpChargeInSerializer(serializers.Serializer):
+    sp = serializers.SlugField(max_length=20, help_text="the service provider's code")
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+
+
 class BillInSerializer(serializers.Serializer):
     msisdn = serializers.RegexField(MSISDN_PATTERN, max_length=11,
                                     error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
@@ -25,11 +30,29 @@ class BillInSerializer(serializers.Serializer):
     amount = serializers.DecimalField(min_value=Decimal("0.00"), **MONEY)
     due_date = serializers.DateField()
 
+    sp_charges = SpChargeInSerializer(many=True, required=False, default=list,
+                                      help_text="the parts of the amount that service providers charged")
+
     def validate(self, data):
         period = data["period"].replace(day=1)
         if data["due_date"] < period:
             raise serializers.ValidationError({"due_date": "The due date cannot be before the billed month."})
-        return {**data, "period": period}
+        return {**data, "period": period, "sp_charges": self._sp_charges(data["amount"], data["sp_charges"])}
+
+    @staticmethod
+    def _sp_charges(amount, charges) -> dict[int, Decimal]:
+        """{service provider id: amount}; each SP once, known, and together no more than the bill."""
+        from arrears.models import ServiceProvider
+
+        codes = [c["sp"] for c in charges]
+        if len(set(codes)) != len(codes):
+            raise serializers.ValidationError({"sp_charges": "Each service provider appears once per bill."})
+        known = dict(ServiceProvider.objects.filter(code__in=codes).values_list("code", "id"))
+        if unknown := sorted(set(codes) - known.keys()):
+            raise serializers.ValidationError({"sp_charges": f"Unknown service provider(s): {', '.join(unknown)}."})
+        if sum((c["amount"] for c in charges), Decimal("0")) > amount:
+            raise serializers.ValidationError({"sp_charges": "SP charges add up to more than the bill."})
+        return {known[c["sp"]]: c["amount"] for c in charges}
 
 
 def bulk_serializer(item_class):

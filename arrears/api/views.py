@@ -134,7 +134,7 @@ class BillMixin:
 
     def post_item(self, line, data, user):
         return services.record_bill(line=line, period=data["period"], amount=data["amount"],
-                                    due_date=data["due_date"], by=user)
+                                    due_date=data["due_date"], by=user, sp_charges=data["sp_charges"])
 
 
 @extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=PaymentInSerializer,

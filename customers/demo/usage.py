@@ -97,6 +97,10 @@ def make_money(rng, org, c: Customers, ln: Lines, today: date, first_ids: dict, 
     pay_day = np.where(channel == _AUTO_DEBIT, due - 15 * DAY,
                        np.where(late, due + rng.integers(1, 26, (L, MONTHS)) * DAY,
                                 due - rng.integers(1, 20, (L, MONTHS)) * DAY))
+    # Prepaid credit deducts a bill when it is issued: a punctual customer's money is there by then, so a bill
+    # still inside its payment window counts as paid the day before `today` (else a demo made on the 1st of a
+    # month would find most lines below zero and bar them).
+    pay_day = np.where(~late & (pay_day >= T), T - DAY, pay_day)
     paid = ~unpaid & (pay_day < T)
     bi, bk = np.nonzero(billed)
     n_bills = len(bi)

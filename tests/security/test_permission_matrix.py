@@ -98,6 +98,7 @@ MATRIX = {
     "billing-line-status-bulk": (POST, api(["admin", "billing_service"], status=400)),
     "arrears:collection": (GET, page(["collections", "credit_officer", "admin"])),
     "arrears:report": (GET, page([*MANAGERS, "collections", "credit_officer", "admin"])),
+    "arrears:sp-settlement": (GET, page(CREDIT)),
     "arrears:collection-item": (GET, page(["collections", "credit_officer", "admin"], status=404)),
     "emergency-continuity": (POST, api([*MANAGERS, "collections", "credit_officer", "admin", "billing_service"],
                                        status=400, **OTHER_MANAGER)),

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         else:
             call_command("generate_province", customers=customers, seed=seed, stdout=self.stdout)
             self._evaluate_arrears()
+            self._sp_charges()
         users = ensure_demo_users()
         self.stdout.write(self.style.SUCCESS("Demo users (username / role / password):"))
         for username, role, password in users:
@@ -27,6 +28,11 @@ class Command(BaseCommand):
         token = Token.objects.filter(user__username="billing_demo").values_list("key", flat=True).first()
         if token:
             self.stdout.write(f"Billing API token (billing_demo): {token}")
+
+    def _sp_charges(self):
+        from arrears.demo import generate_sp_charges
+
+        self.stdout.write(f"SP charges: {generate_sp_charges():,} on the demo bills")
 
     def _evaluate_arrears(self):
         """Tonight's arrears run, so the demo opens with line accounts, barring states and a collection queue."""

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from arrears import policies
@@ -46,15 +46,17 @@ def _locked_account(line: Line, today: date) -> LineAccount:
 
 
 def _post(account: LineAccount, *, kind: str, amount: Decimal, reference: str, by=None, note: str = "",
-          at: datetime | None = None) -> LedgerEntry:
-    try:
-        with transaction.atomic():
-            entry = LedgerEntry.objects.create(line_id=account.pk, kind=kind, amount=amount, reference=reference,
-                                               posted_at=at or timezone.now(), posted_by=by, note=note)
-    except IntegrityError as exc:
-        raise DuplicatePosting(DUPLICATE_REFERENCE.format(reference=reference)) from exc
+          at: datetime | None = None, settle_arrears: bool = False) -> LedgerEntry:
+    """Append to the ledger and move the balance. `settle_arrears`: a payment that brings usable credit back to
+    ≥ 0 also ends the arrears episode, in the same UPDATE."""
+    entry = _insert_once(LedgerEntry, DUPLICATE_REFERENCE.format(reference=reference), line_id=account.pk, kind=kind,
+                         amount=amount, reference=reference, posted_at=at or timezone.now(),
+                         posted_by_id=by.pk if by else None, note=note)
     account.balance += amount
-    LineAccount.objects.filter(pk=account.pk).update(balance=account.balance)
+    changes = {"balance": account.balance}
+    if settle_arrears and account.balance + account.customer.credit_limit >= 0:
+        changes["arrears_since"] = account.arrears_since = None
+    LineAccount.objects.filter(pk=account.pk).update(**changes)
     return entry
 
 
@@ -72,39 +74,48 @@ def _result(account: LineAccount, restored=False) -> PostingResult:
                          account.state, restored)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the caller's transaction; a refusal raises before anything is written
 def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: str, reference: str,
                    by=None) -> PostingResult:
     """A payment: into the ledger, onto the oldest unpaid bills, and service restored at once when usable
     credit is back to ≥ 0 (DOMAIN.md §5)."""
     account = _locked_account(line, timezone.localdate())
-    _create_once(Payment, f"payment {reference!r}", line=line, customer_id=line.customer_id, amount=amount,
-                 paid_at=paid_at, channel=channel, reference=reference)
-    _post(account, kind=LedgerKind.PAYMENT, amount=amount, reference=f"payment-{reference}", by=by, at=paid_at)
+    _insert_once(Payment, DUPLICATE.format(what=f"payment {reference!r}"), line_id=line.pk,
+                 customer_id=line.customer_id, amount=amount, paid_at=paid_at, channel=channel, reference=reference)
+    _post(account, kind=LedgerKind.PAYMENT, amount=amount, reference=f"payment-{reference}", by=by, at=paid_at,
+          settle_arrears=True)
     _allocate_to_bills(line.pk, amount)
     restored = _restore_if_paid_back(account, by=by)
     return _result(account, restored)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record_bill(*, line: Line, period: date, amount: Decimal, due_date: date, by=None,
                 sp_charges: dict[int, Decimal] | None = None) -> PostingResult:
     """A monthly bill, with the parts service providers charged (for their settlement), as a ledger charge."""
     account = _locked_account(line, timezone.localdate())
-    bill = _create_once(Bill, f"bill {period:%Y-%m} of {line.msisdn}", line=line, customer_id=line.customer_id,
-                        period=period, amount=amount, due_date=due_date)
-    SpCharge.objects.bulk_create(SpCharge(bill=bill, sp_id=sp, period=period, amount=charged)
+    bill = _insert_once(Bill, DUPLICATE.format(what=f"bill {period:%Y-%m} of {line.msisdn}"), line_id=line.pk,
+                        customer_id=line.customer_id, period=period, amount=amount, due_date=due_date, paid_amount=0)
+    SpCharge.objects.bulk_create(SpCharge(bill_id=bill.pk, sp_id=sp, period=period, amount=charged)
                                  for sp, charged in (sp_charges or {}).items())
     _post(account, kind=LedgerKind.CHARGE, amount=-amount, reference=f"bill-{line.pk}-{period:%Y-%m}", by=by)
     return _result(account)
 
 
-def _create_once(model, what: str, **fields):
-    try:
-        with transaction.atomic():
-            return model.objects.create(**fields)
-    except IntegrityError as exc:
-        raise DuplicatePosting(DUPLICATE.format(what=what)) from exc
+def _insert_once(model, duplicate_message: str, **columns):
+    """INSERT … ON CONFLICT DO NOTHING: the new row, or DuplicatePosting when a unique key (a reference, a
+    line's month) had it already. No savepoint and no failed statement, so the transaction stays usable."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "
+                    "ON CONFLICT DO NOTHING RETURNING id", list(columns.values()))
+        row = cur.fetchone()
+    if row is None:
+        raise DuplicatePosting(duplicate_message)
+    instance = model(id=row[0], **columns)
+    instance._state.adding = False
+    return instance
 
 
 def _allocate_to_bills(line_id: int, amount: Decimal):
@@ -122,10 +133,7 @@ def _allocate_to_bills(line_id: int, amount: Decimal):
 
 def _restore_if_paid_back(account: LineAccount, *, by=None) -> bool:
     usable = account.balance + account.customer.credit_limit
-    if usable < 0:
-        return False
-    LineAccount.objects.filter(pk=account.pk).update(arrears_since=None)
-    if account.state not in policies.BARRED:
+    if usable < 0 or account.state not in policies.BARRED:
         return False
     transition(account, to_state=BarringState.ACTIVE, rule="paid_back", usable=usable, by=by)
     return True
@@ -225,7 +233,7 @@ def waive_late_fees(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEn
     if amount > waivable:
         raise ValidationError({"amount": WAIVER_TOO_MUCH.format(waivable=waivable, amount=amount)}, code="too_much")
     entry = _post(account, kind=LedgerKind.WAIVER, amount=amount, by=by, note=reason[:200],
-                  reference=f"waiver-{line.pk}-{timezone.now():%Y%m%d%H%M%S%f}")
+                  reference=f"waiver-{line.pk}-{timezone.now():%Y%m%d%H%M%S%f}", settle_arrears=True)
     _restore_if_paid_back(account, by=by)
     return entry
 

@@ -78,7 +78,7 @@ MIDDLEWARE = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # login throttling first: a locked-out login never reaches the password
-    "django.contrib.auth.backends.ModelBackend",
+    "core.auth.OneQueryModelBackend",  # ModelBackend, with permissions and role read in one query
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -75,6 +75,8 @@ def user_role(user) -> str | None:
         if user.is_superuser:
             user._crm_role = Role.ADMIN
         else:
-            names = set(user.groups.values_list("name", flat=True))
-            user._crm_role = next((r.value for r in Role if r.value in names), None)
+            from core.auth import load_access
+
+            load_access(user)
+            user._crm_role = next((r.value for r in Role if r.value in user._crm_groups), None)
     return user._crm_role

@@ -27,22 +27,31 @@ def _fingerprint(endpoint: str, data) -> str:
 
 
 def idempotent(request, endpoint: str, handler) -> Response:
-    """Run `handler()` once per (caller, key); answers 2xx are kept and replayed."""
+    """Run `handler()` once per (caller, key); answers 2xx are kept and replayed.
+
+    The key is claimed first with INSERT … ON CONFLICT DO NOTHING: the same key sent twice at once makes the
+    second request wait on the unique index until the first commits (then it replays) or rolls back (then it
+    runs). The claim is filled in with the answer in the same transaction as the write."""
     key = request.headers.get(HEADER, "").strip()
     if not key or len(key) > 100:
         raise ValidationError({HEADER: [MISSING]}, code="required")
     fingerprint = _fingerprint(endpoint, request.data)
     with transaction.atomic():
-        with connection.cursor() as cur:  # same key in parallel: the second waits for the first
-            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{request.user.pk}:{key}"])
-        first = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-        if first is not None:
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO arrears_idempotencyrecord (user_id, key, endpoint, request_hash, status_code, "
+                        "response, created_at) VALUES (%s, %s, %s, %s, 0, 'null', now()) "
+                        "ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+                        [request.user.pk, key, endpoint, fingerprint])
+            claimed = cur.fetchone()
+        if claimed is None:
+            first = IdempotencyRecord.objects.get(user=request.user, key=key)
             if first.request_hash != fingerprint or first.endpoint != endpoint:
                 raise IdempotencyConflict()
             return Response(first.response, status=first.status_code, headers={"Idempotent-Replayed": "true"})
         response = handler()
         if 200 <= response.status_code < 300:
-            IdempotencyRecord.objects.create(user=request.user, key=key, endpoint=endpoint,
-                                             request_hash=fingerprint, status_code=response.status_code,
-                                             response=json.loads(json.dumps(response.data, default=str)))
+            IdempotencyRecord.objects.filter(pk=claimed[0]).update(
+                status_code=response.status_code, response=json.loads(json.dumps(response.data, default=str)))
+        else:  # only successes are kept: the key stays free for a corrected request
+            IdempotencyRecord.objects.filter(pk=claimed[0]).delete()
     return response

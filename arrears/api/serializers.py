@@ -1,3 +1,4 @@
+import functools
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -91,6 +92,7 @@ class BulkResultSerializer(serializers.Serializer):
     errors = BulkItemErrorSerializer(many=True)
 
 
+@functools.cache  # one class per item result: the schema names each component once
 def bulk_result_serializer(item_result_class):
     """The answer to a bulk request whose items answer `item_result_class` (plus their index)."""
     item = type(f"Bulk{item_result_class.__name__}", (item_result_class,), {"index": serializers.IntegerField()})

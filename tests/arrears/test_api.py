@@ -192,3 +192,23 @@ def test_twenty_parallel_payments_to_one_line_lose_nothing(live_server, org, lin
     assert statuses == [201] * 20
     assert LineAccount.objects.get(pk=line.pk).balance == sum(amounts)
     assert LedgerEntry.objects.filter(line=line, kind="payment").count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_key_sent_ten_times_at_once_posts_once(live_server, org, line):
+    token = Token.objects.create(user=org.billing_service).key
+    body = {"msisdn": line.msisdn, "amount": "12.34", "paid_at": "2026-11-24T10:00:00Z", "channel": "app",
+            "reference": "same-request"}
+
+    def send(_):
+        response = requests.post(f"{live_server.url}{PAYMENTS}", timeout=30, json=body,
+                                 headers={"Authorization": f"Token {token}", "Idempotency-Key": "one-key"})
+        return response.status_code, response.json(), response.headers.get("Idempotent-Replayed")
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(send, range(10)))
+    assert {status for status, _, _ in answers} == {201}
+    assert all(body == answers[0][1] for _, body, _ in answers)  # every caller got the first answer
+    assert sum(1 for *_, replayed in answers if replayed == "true") == 9
+    assert LedgerEntry.objects.filter(line=line, kind="payment").count() == 1 and Payment.objects.count() == 1
+    assert LineAccount.objects.get(pk=line.pk).balance == Decimal("12.34")

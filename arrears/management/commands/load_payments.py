@@ -11,6 +11,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -107,14 +108,17 @@ class Command(BaseCommand):
         start = time.monotonic()
         base = f"http://127.0.0.1:{PORT}"
 
+        local = threading.local()  # one keep-alive connection per client thread, as a billing client pools them
+
         def call(key, body, kind):
+            http = getattr(local, "session", None) or setattr(local, "session", requests.Session()) or local.session
             if kind == "payment":
-                return requests.post(f"{base}/api/billing/payments/", json=body, timeout=30,
-                                     headers={**session_headers, "Idempotency-Key": key})
+                return http.post(f"{base}/api/billing/payments/", json=body, timeout=30,
+                                 headers={**session_headers, "Idempotency-Key": key})
             if kind == "status":
-                return requests.get(f"{base}/api/credit-status/{body['msisdn']}/", timeout=30, headers=session_headers)
-            return requests.get(f"{base}/customers/?page={1 + int(key.rsplit('-', 1)[1]) % 5}", timeout=30,
-                                cookies=self.cookies)
+                return http.get(f"{base}/api/credit-status/{body['msisdn']}/", timeout=30, headers=session_headers)
+            return http.get(f"{base}/customers/?page={1 + int(key.rsplit('-', 1)[1]) % 5}", timeout=30,
+                            cookies=self.cookies)
 
         def fire(item):
             at, key, body, kind = item

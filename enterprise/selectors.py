@@ -295,8 +295,8 @@ def insight_reports(*, user, today: date) -> dict:
                               in_arrears=Count("id", filter=Q(arrears_amount__gt=0)), members=Sum("member_count")))
     for row in by_month:
         row["label"] = f"{row['month']:%Y-%m}"
-    by_industry = list(accounts.values("industry").order_by("-revenue")
-                       .annotate(revenue=Sum("unified_billing_revenue"), accounts=Count("id"))[:15])
+    by_industry = list(accounts.values("industry").annotate(revenue=Sum("unified_billing_revenue"),
+                                                            accounts=Count("id")).order_by("-revenue")[:15])
     products = list(ProductHolding.objects.filter(scope).values("product").order_by("product")
                     .annotate(accounts=Count("id"), revenue=Sum("monthly_revenue")))
     from enterprise.choices import Product

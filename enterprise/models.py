@@ -92,7 +92,7 @@ class AssignmentChange(models.Model):
                                      verbose_name=_("from"))
     to_manager = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                    verbose_name=_("to"))
-    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
+    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"))
     reason = models.CharField(_("reason"), max_length=200)
     open_tasks_moved = models.PositiveIntegerField(_("open tasks moved"), default=0)
@@ -170,9 +170,10 @@ class Task(TimeStampedModel):
                                 verbose_name=_("account"))
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
-    assigned_to = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="enterprise_tasks",
+    assigned_to = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="enterprise_tasks",
                                     verbose_name=_("assigned to"))
-    assigned_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+",
+    assigned_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                     verbose_name=_("assigned by"))
     due_date = models.DateField(_("due date"))
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
@@ -200,7 +201,7 @@ class Interaction(models.Model):
     account = models.ForeignKey(EnterpriseAccount, on_delete=models.CASCADE, related_name="interactions",
                                 verbose_name=_("account"))
     kind = models.CharField(_("kind"), max_length=10, choices=InteractionKind.choices)
-    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
+    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"))
     summary = models.TextField(_("summary"))
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
@@ -236,7 +237,7 @@ class Opportunity(TimeStampedModel):
     plan = models.TextField(_("development plan"), blank=True)
     expected_revenue = models.DecimalField(_("expected revenue per month"), default=Decimal("0.00"), **MONEY)
     expected_close = models.DateField(_("expected close"), null=True, blank=True)
-    account_manager = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+",
+    account_manager = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                         verbose_name=_("account manager"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -278,7 +279,7 @@ class ServiceDayOrder(TimeStampedModel):
     policy = models.TextField(_("service policy"), help_text=_("one group, one marketing policy"))
     materials = models.CharField(_("materials"), max_length=300,
                                  help_text=_("banner, leaflets, roll-up stands, posters, gifts …"))
-    submitted_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+",
+    submitted_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                      verbose_name=_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"))
     status = models.CharField(_("status"), max_length=10, choices=ServiceDayStatus.choices,

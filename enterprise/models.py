@@ -92,7 +92,8 @@ class AssignmentChange(models.Model):
                                      verbose_name=_("from"))
     to_manager = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                    verbose_name=_("to"))
-    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                           verbose_name=_("by"))
     at = models.DateTimeField(_("at"))
     reason = models.CharField(_("reason"), max_length=200)
     open_tasks_moved = models.PositiveIntegerField(_("open tasks moved"), default=0)
@@ -201,7 +202,8 @@ class Interaction(models.Model):
     account = models.ForeignKey(EnterpriseAccount, on_delete=models.CASCADE, related_name="interactions",
                                 verbose_name=_("account"))
     kind = models.CharField(_("kind"), max_length=10, choices=InteractionKind.choices)
-    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                           verbose_name=_("by"))
     at = models.DateTimeField(_("at"))
     summary = models.TextField(_("summary"))
     next_step = models.CharField(_("next step"), max_length=200, blank=True)

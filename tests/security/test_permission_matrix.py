@@ -25,8 +25,8 @@ API_STAFF = [*SESSION_STAFF, "billing_service"]  # the billing service account a
 MANAGERS = ["am1", "am4", "lead_a1"]
 CREDIT = ["credit_officer", "admin"]
 RETENTION_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "admin"]
-OTHER_MANAGER = {"am4": 404}
-ENT_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "marketing", "admin"]  # am1's object seen by another manager: as if it did not exist
+OTHER_MANAGER = {"am4": 404}  # am1's object seen by another manager: as if it did not exist
+ENT_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "marketing", "admin"]  # enterprise pages
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own rule (is_staff), tested in tests/core/test_pages.py
 SKIPPED_NAMES = {"set_language"}  # the language switch is open to everyone by design
 

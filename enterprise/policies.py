@@ -19,8 +19,8 @@ FACTORS = ("revenue", "members", "products", "loyalty", "credit")
 # cut-off the score reaches.
 DEFAULT_CLASS_POLICY = {
     "weights": {"revenue": 35, "members": 25, "products": 15, "loyalty": 10, "credit": 15},
-    "full_at": {"revenue": 100000, "members": 500, "products": 4, "loyalty": 10, "credit": 5},
-    "cutoffs": [["A+", 85], ["A", 70], ["B", 55], ["C", 40], ["D", 0]],
+    "full_at": {"revenue": 20000, "members": 200, "products": 4, "loyalty": 10, "credit": 5},
+    "cutoffs": [["A+", 80], ["A", 65], ["B", 50], ["C", 35], ["D", 0]],
 }
 FACTOR_UNITS = {"revenue": "¥/month", "members": "lines", "products": "products", "loyalty": "years",
                 "credit": "avg ★"}
@@ -181,17 +181,19 @@ class RuleDefinition:
     direction: str  # "gte": fires when value ≥ threshold; "lte": when value ≤ threshold
     threshold: Decimal
     measures: str  # what the value is, shown in admin and on the account page
+    alert: bool  # open an alert for the manager, or only tag the account
 
 
-def _rule(code, segment, direction, threshold, measures):
-    return RuleDefinition(code, segment, direction, Decimal(threshold), measures)
+def _rule(code, segment, direction, threshold, measures, alert=True):
+    return RuleDefinition(code, segment, direction, Decimal(threshold), measures, alert)
 
 
 # Values come from the monthly enterprise snapshots (latest month = m0, the month before = m1 ...).
 DEFAULT_RULES = {r.code: r for r in [
     _rule("competitor_customers", "develop", "gte", "20", "share of the group's lines on competitor networks, % (m0)"),
-    _rule("high_value", "maintain", "gte", "50000", "unified-billing revenue of m0, ¥"),
-    _rule("stable", "maintain", "lte", "10", "revenue swing over m0..m5: (max − min) / average, %"),
+    _rule("high_value", "maintain", "gte", "50000", "unified-billing revenue of m0, ¥", alert=False),
+    _rule("stable", "maintain", "lte", "10", "revenue swing over m0..m5: (max − min) / average, %",
+          alert=False),
     _rule("returning_rising", "maintain", "gte", "3", "returning members m0 − m1"),
     _rule("agreement_expiring", "retain", "lte", "60", "days until the nearest agreement expires"),
     _rule("members_leaving", "retain", "gte", "5", "members who left in m0 / members, %"),

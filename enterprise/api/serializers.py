@@ -53,6 +53,8 @@ class EnterpriseAccountDetailSerializer(EnterpriseAccountSerializer):
 class MemberSerializer(serializers.ModelSerializer):
     account = serializers.IntegerField(source="enterprise_id", read_only=True)
     plan = serializers.CharField(source="plan.name", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="active, one_way_barred, two_way_barred, in_retention, "
+                                                             "closed")
 
     class Meta:
         model = Line
@@ -64,6 +66,7 @@ class TaskSerializer(serializers.ModelSerializer):
     assigned_to = serializers.CharField(source="assigned_to.username", default=None, read_only=True)
     assigned_by = serializers.CharField(source="assigned_by.username", default=None, read_only=True)
     completed_by = serializers.CharField(source="completed_by.username", default=None, read_only=True)
+    status = serializers.CharField(read_only=True, help_text="open, in_progress, done, cancelled")
 
     class Meta:
         model = Task

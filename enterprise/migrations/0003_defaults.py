@@ -17,7 +17,8 @@ def create(apps, schema_editor):
     SegmentRule = apps.get_model("enterprise", "SegmentRule")
     for r in DEFAULT_RULES.values():
         SegmentRule.objects.get_or_create(code=r.code, defaults={
-            "segment": r.segment, "direction": r.direction, "threshold": r.threshold, "note": r.measures})
+            "segment": r.segment, "direction": r.direction, "threshold": r.threshold, "note": r.measures,
+            "alert": r.alert})
     apps.get_model("enterprise", "ClassPolicy").objects.get_or_create(version=1, defaults={
         **DEFAULT_CLASS_POLICY, "active": True, "note": "initial policy"})
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")

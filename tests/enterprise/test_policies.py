@@ -54,15 +54,18 @@ def test_class_score_weights_each_factor_and_caps_at_full_marks():
     full = p.ClassInputs(revenue=Decimal("200000"), members=900, products=4, loyalty=Decimal(12), credit=Decimal(5))
     result = p.score_class(full, policy)
     assert result.score == Decimal("100.0") and result.klass == "A+"
-    half = p.ClassInputs(revenue=Decimal("50000"), members=250, products=2, loyalty=Decimal(5), credit=Decimal("2.5"))
+    half = p.ClassInputs(revenue=Decimal("10000"), members=100, products=2, loyalty=Decimal(5), credit=Decimal("2.5"))
     result = p.score_class(half, policy)
-    assert result.score == Decimal("50.0") and result.klass == "C"
+    assert result.score == Decimal("50.0") and result.klass == "B"  # B from 50
     assert {f.factor: f.points for f in result.factors}["revenue"] == Decimal("17.5")
+    just_below = p.ClassInputs(revenue=Decimal("9900"), members=100, products=2, loyalty=Decimal(5),
+                               credit=Decimal("2.5"))
+    assert p.score_class(just_below, policy).klass == "C"
 
 
 def test_class_cutoffs_from_the_policy():
     policy = {**p.DEFAULT_CLASS_POLICY, "cutoffs": [["A", 40], ["B", 0]]}
-    inputs = p.ClassInputs(revenue=Decimal("50000"), members=250, products=2, loyalty=Decimal(5), credit=Decimal(2))
+    inputs = p.ClassInputs(revenue=Decimal("10000"), members=100, products=2, loyalty=Decimal(5), credit=Decimal(2))
     assert p.score_class(inputs, policy).klass == "A"
 
 

@@ -88,7 +88,8 @@ SELECT a.id, (date_trunc('month', %(today)s::date) - make_interval(months => g.a
        CASE WHEN a.competitors <> '' THEN floor(a.headcount * random() * 0.3) ELSE 0 END,
        floor(a.headcount / 1.8 * random() * random() * 0.08), floor(random() * 4),
        (SELECT count(*) FROM enterprise_productholding p WHERE p.account_id = a.id),
-       floor(random() * random() * 5), floor(random() * random() * 8), floor(random() * random() * 5),
+       CASE WHEN random() < 0.08 THEN 1 + floor(random() * 3) ELSE 0 END,
+       floor(random() * random() * 8), floor(random() * random() * 5),
        floor(random() * random() * 8), floor(random() * 3),
        CASE WHEN random() < 0.03 THEN 1 ELSE 0 END,
        CASE WHEN random() < t.arrears THEN round((random() * 2000)::numeric, 2) ELSE 0 END

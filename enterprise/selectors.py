@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from core.scope import customer_scope_q
 from customers.choices import ServiceStatus
@@ -107,11 +108,20 @@ def active_class_policy() -> ClassPolicy:
     return ClassPolicy.objects.get(active=True)
 
 
+FACTOR_LABELS = {"revenue": _("Unified-billing revenue per month"), "members": _("Member lines"),
+                 "products": _("Products held"), "loyalty": _("Loyalty (years as a customer)"),
+                 "credit": _("Credit (members' average star)")}
+
+
 @dataclass(frozen=True)
 class ClassView:
     policy: ClassPolicy
     result: policies.ClassResult
     units: dict
+
+    @property
+    def rows(self) -> list[tuple[str, str, policies.FactorPoints]]:
+        return [(f.factor, FACTOR_LABELS[f.factor], f) for f in self.result.factors]
 
 
 def class_view(account: EnterpriseAccount, today: date) -> ClassView:

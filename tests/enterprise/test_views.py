@@ -149,8 +149,8 @@ def test_account_page_shows_the_computed_class_factors(client, ent):
     client.force_login(ent.am1)
     html = client.get(reverse("enterprise:account", args=[ent.acc1.pk])).content.decode()
     for factor in ("revenue", "members", "products", "loyalty", "credit"):
-        assert factor in html
-    assert "10000.00" in html  # the revenue factor's value
+        assert f'data-factor="{factor}"' in html
+    assert "10000.00" in html and "/ 35" in html  # the revenue factor's value and weight
 
 
 def test_task_page_updates_status_with_outcome(client, ent):

@@ -203,6 +203,16 @@ def _service_days(rng: random.Random, today: date, now: datetime) -> int:
     return len(orders)
 
 
+def populate(*, seed: int, today: date, now: datetime) -> int:
+    """The enterprise tables' demo rows for the existing groups; returns the service-day orders made."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT setseed(%s)", [((seed % 1000) / 1000)])
+        for sql in (PROFILE_SQL, SIZE_SQL, SERVICE_MANAGER_SQL, KEY_PEOPLE_SQL, AGREEMENTS_SQL, PRODUCTS_SQL,
+                    SNAPSHOTS_SQL, TASKS_SQL, INTERACTIONS_SQL, OPPORTUNITIES_SQL):
+            cur.execute(sql, {"today": today, "now": now})
+    return _service_days(random.Random(seed), today, now)
+
+
 def generate(*, seed: int = 42, today: date | None = None, stdout=None) -> None:
     """Enterprise demo data (idempotent: does nothing when snapshots exist)."""
     from enterprise import services
@@ -219,16 +229,10 @@ def generate(*, seed: int = 42, today: date | None = None, stdout=None) -> None:
     started = time.perf_counter()
     today = today or timezone.localdate()
     now = timezone.now()
-    params = {"today": today, "now": now}
     with transaction.atomic():
         _ensure_enterprises(stdout)
         _demo_manager_accounts()
-        with connection.cursor() as cur:
-            cur.execute("SELECT setseed(%s)", [((seed % 1000) / 1000)])
-            for sql in (PROFILE_SQL, SIZE_SQL, SERVICE_MANAGER_SQL, KEY_PEOPLE_SQL, AGREEMENTS_SQL, PRODUCTS_SQL,
-                        SNAPSHOTS_SQL, TASKS_SQL, INTERACTIONS_SQL, OPPORTUNITIES_SQL):
-                cur.execute(sql, params)
-        orders = _service_days(random.Random(seed), today, now)
+        orders = populate(seed=seed, today=today, now=now)
         services.ensure_service_day_reports(today=today)
     alerts = segment_in_process(today)
     stdout.write(f"Enterprise demo: {EnterpriseAccount.objects.count():,} groups, {orders:,} service-day orders, "

@@ -70,3 +70,28 @@ class ServiceDayForm(StyledForm):
 
 class ReportSubmitForm(StyledForm):
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OpportunityForm(StyledForm):
+    from enterprise.choices import OpportunityKind as _Kind
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=_Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    account = forms.ModelChoiceField(label=_("Account"), queryset=None, required=False,
+                                     help_text=_("empty: a prospect, not yet a customer"))
+    prospect_name = forms.CharField(label=_("Prospect"), max_length=100, required=False)
+    plan = forms.CharField(label=_("Development plan"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    expected_revenue = forms.DecimalField(label=_("Expected revenue per month"), max_digits=14, decimal_places=2,
+                                          min_value=0, required=False)
+    expected_close = forms.DateField(label=_("Expected close"), widget=DATE, required=False)
+
+    def __init__(self, *args, accounts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts
+
+
+class OpportunityStageForm(StyledForm):
+    from enterprise.choices import OpportunityStage as _Stage
+
+    stage = forms.ChoiceField(label=_("Stage"), choices=_Stage.choices)
+    note = forms.CharField(label=_("Note"), max_length=100, required=False)

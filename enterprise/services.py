@@ -229,3 +229,47 @@ def close_alert(*, alert: EnterpriseAlert, by, now: datetime | None = None) -> E
         alert.status, alert.closed_at, alert.closed_by = AlertStatus.CLOSED, now or timezone.now(), by
         alert.save()
     return alert
+
+
+# ---------------------------------------------------------------- opportunities (002 §7.1)
+
+FINAL_STAGES = ("won", "lost")
+PROSPECT_NEEDS_NAME = "A prospect needs its name (or choose an account)."
+
+
+@transaction.atomic
+def create_opportunity(*, by, kind: str, title: str, account: EnterpriseAccount | None = None,
+                       prospect_name: str = "", region=None, plan: str = "", expected_revenue=None,
+                       expected_close: date | None = None):
+    from enterprise.models import Opportunity
+
+    if account is None and not prospect_name.strip():
+        raise ValidationError({"prospect_name": PROSPECT_NEEDS_NAME})
+    if account is None and region is None:
+        profile = getattr(by, "staff_profile", None)
+        region = profile.region if profile and profile.region_id else (
+            profile.team.region if profile and profile.team_id else None)
+        if region is None:
+            raise ValidationError({"prospect_name": _("Choose an account: you have no region for a prospect.")})
+    opportunity = Opportunity(account=account, prospect_name="" if account else prospect_name.strip(),
+                              region=account.region if account else region, kind=kind, title=title, plan=plan,
+                              expected_revenue=expected_revenue or 0, expected_close=expected_close,
+                              account_manager=account.account_manager if account and account.account_manager
+                              else by)
+    opportunity.full_clean()
+    opportunity.save()
+    return opportunity
+
+
+@transaction.atomic
+def move_opportunity(*, opportunity, by, stage: str, note: str = ""):
+    from enterprise.models import Opportunity
+
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if opportunity.stage in FINAL_STAGES:
+        raise ValidationError({"stage": _("A won or lost opportunity is closed.")})
+    opportunity.stage = stage
+    opportunity._change_reason = note[:100] or f"stage → {stage} by {by}"[:100]
+    opportunity.full_clean()
+    opportunity.save()
+    return opportunity

@@ -20,5 +20,8 @@ urlpatterns = [
     path("service-days/reports/", views.ServiceDayReportListView.as_view(), name="service-day-reports"),
     path("service-days/reports/<int:pk>/submit/", views.ServiceDayReportSubmitView.as_view(),
          name="service-day-report-submit"),
+    path("opportunities/", views.OpportunityListView.as_view(), name="opportunities"),
+    path("opportunities/new/", views.OpportunityCreateView.as_view(), name="opportunity-create"),
+    path("opportunities/<int:pk>/", views.OpportunityDetailView.as_view(), name="opportunity"),
     path("reports/", views.ReportView.as_view(), name="reports"),
 ]

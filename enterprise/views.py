@@ -339,3 +339,84 @@ class ReportView(Perm, TemplateView):
         return super().get_context_data(**kwargs, kpis=selectors.kpis(user=user, today=today),
                                         managers=selectors.manager_performance(user=user, today=today),
                                         **selectors.insight_reports(user=user, today=today))
+
+
+class OpportunityListView(Perm, ListView):
+    """Prospects and development opportunities in the user's scope (002 §7.1)."""
+
+    permission_required = "enterprise.view_opportunity"
+    template_name = "enterprise/opportunity_list.html"
+    paginate_by = 50
+    paginator_class = CappedCountPaginator
+
+    def get_queryset(self):
+        qs = selectors.opportunity_list(user=self.request.user)
+        stage = self.request.GET.get("stage")
+        return qs.filter(stage=stage) if stage else qs
+
+    def get_context_data(self, **kwargs):
+        from enterprise.choices import OpportunityStage
+
+        return super().get_context_data(**kwargs, stages=OpportunityStage.choices,
+                                        stage=self.request.GET.get("stage", ""))
+
+
+class OpportunityCreateView(Perm, View):
+    permission_required = "enterprise.add_opportunity"
+
+    def _form(self, request, data=None):
+        from enterprise.forms import OpportunityForm
+
+        accounts = selectors.account_list(user=request.user).select_related(None).order_by("name")
+        return OpportunityForm(data, accounts=accounts, initial={"account": request.GET.get("account")})
+
+    def _render(self, request, form):
+        return render(request, "enterprise/opportunity_form.html", {"form": form})
+
+    def get(self, request):
+        return self._render(request, self._form(request))
+
+    def post(self, request):
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            try:
+                services.create_opportunity(by=request.user, **form.cleaned_data)
+                messages.success(request, _("Opportunity recorded."))
+                return redirect("enterprise:opportunities")
+            except ValidationError as exc:
+                add_errors(form, exc)
+        return self._render(request, form)
+
+
+class OpportunityDetailView(Perm, View):
+    permission_required = "enterprise.view_opportunity"
+
+    def _render(self, request, opportunity, form=None):
+        from enterprise.forms import OpportunityStageForm
+
+        can_change = request.user.has_perm("enterprise.change_opportunity") and \
+            opportunity.stage not in services.FINAL_STAGES
+        return render(request, "enterprise/opportunity_detail.html", {
+            "opportunity": opportunity,
+            "history": opportunity.history.select_related("history_user")[:20],
+            "form": (form or OpportunityStageForm(initial={"stage": opportunity.stage})) if can_change else None})
+
+    def get(self, request, pk):
+        return self._render(request, get_object_or_404(selectors.opportunity_list(user=request.user), pk=pk))
+
+    def post(self, request, pk):
+        from enterprise.forms import OpportunityStageForm
+
+        opportunity = get_object_or_404(selectors.opportunity_list(user=request.user), pk=pk)
+        if not request.user.has_perm("enterprise.change_opportunity"):
+            messages.error(request, _("You may not change opportunities."))
+            return redirect("enterprise:opportunity", pk=opportunity.pk)
+        form = OpportunityStageForm(request.POST)
+        if form.is_valid():
+            try:
+                services.move_opportunity(opportunity=opportunity, by=request.user, **form.cleaned_data)
+                messages.success(request, _("Opportunity updated."))
+                return redirect("enterprise:opportunity", pk=opportunity.pk)
+            except ValidationError as exc:
+                add_errors(form, exc)
+        return self._render(request, opportunity, form)

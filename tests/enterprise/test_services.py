@@ -1,6 +1,7 @@
 """Reassignment keeps every record; service-day orders, collection and visit logs (003)."""
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -179,3 +180,30 @@ def test_done_task_needs_an_outcome(ent):
         services.update_task(task=task, by=ent.am1, status="done", outcome="")
     assert e.value.message_dict == {"outcome": [services.OUTCOME_REQUIRED]}
     assert timezone.now()
+
+
+def test_opportunities_prospects_and_stages_in_scope(client, ent):
+    from enterprise.models import Opportunity
+    from enterprise.selectors import opportunity_list
+
+    prospect = services.create_opportunity(by=ent.am1, kind="prospect", title="新园区集团",
+                                           prospect_name="高新区某科技公司")
+    assert prospect.account is None and prospect.region == ent.region_a and prospect.account_manager == ent.am1
+    on_account = services.create_opportunity(by=ent.am1, kind="development_plan", title="行业应用",
+                                             account=ent.acc1, expected_revenue=Decimal("1200.50"))
+    with pytest.raises(ValidationError) as e:
+        services.create_opportunity(by=ent.am1, kind="prospect", title="x")
+    assert e.value.message_dict == {"prospect_name": [services.PROSPECT_NEEDS_NAME]}
+    assert set(opportunity_list(user=ent.am1)) == {prospect, on_account}
+    assert set(opportunity_list(user=ent.lead_a1)) == {prospect, on_account}
+    assert not opportunity_list(user=ent.am4).exists()
+    services.move_opportunity(opportunity=on_account, by=ent.am1, stage="won", note="签约")
+    with pytest.raises(ValidationError):
+        services.move_opportunity(opportunity=on_account, by=ent.am1, stage="lost")
+    assert list(Opportunity.objects.get(pk=on_account.pk).history.values_list("stage", flat=True)) == [
+        "won", "identified"]
+    client.force_login(ent.am1)
+    response = client.post(reverse("enterprise:opportunity-create"), {
+        "kind": "development_request", "title": "综合语音接入", "account": ent.acc1b.pk, "expected_revenue": "800"})
+    assert response.status_code == 302
+    assert Opportunity.objects.filter(account=ent.acc1b, expected_revenue=Decimal("800")).exists()

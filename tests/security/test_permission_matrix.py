@@ -112,7 +112,9 @@ MATRIX = {
     **{name: (GET, page(ENT_READERS, **by_role)) for name, by_role in [
         ("enterprise:workbench", {}), ("enterprise:accounts", {}), ("enterprise:account", OTHER_MANAGER),
         ("enterprise:tasks", {}), ("enterprise:task", OTHER_MANAGER), ("enterprise:service-days", {}),
-        ("enterprise:service-day-reports", OTHER_MANAGER | {"am4": 200}), ("enterprise:reports", {})]},
+        ("enterprise:service-day-reports", OTHER_MANAGER | {"am4": 200}), ("enterprise:reports", {}),
+        ("enterprise:opportunities", {}), ("enterprise:opportunity", OTHER_MANAGER)]},
+    "enterprise:opportunity-create": (GET, page(["am1", "am4", "lead_a1", "admin"])),
     "enterprise:account-export": (GET, page(["am1", "am4", "lead_a1", "regional_a", "admin"])),
     "enterprise:account-reassign": (POST, page(["lead_a1", "admin"])),  # empty form: the page with its errors
     "enterprise:task-create": (GET, page(["lead_a1", "admin"])),
@@ -163,7 +165,8 @@ def enterprise_objects(org, customer) -> dict:
     """am1's enterprise account with a member line, a task, an interaction, an alert; a region-A report."""
     from datetime import date
 
-    from enterprise.models import EnterpriseAccount, EnterpriseAlert, Interaction, ServiceDayReport, Task
+    from enterprise.models import (EnterpriseAccount, EnterpriseAlert, Interaction, Opportunity, ServiceDayReport,
+                                   Task)
 
     account = EnterpriseAccount.objects.create(name="甲集团", industry="制造", region=org.region_a,
                                                account_manager=org.am1)
@@ -175,15 +178,19 @@ def enterprise_objects(org, customer) -> dict:
                                            segment="maintain", value=60000, opened_on=date(2026, 12, 1))
     report = ServiceDayReport.objects.create(kind="weekly", region=org.region_a, period_start=date(2026, 11, 23),
                                              period_end=date(2026, 11, 29), due_date=date(2026, 11, 30))
+    opportunity = Opportunity.objects.create(account=account, region=org.region_a, kind="development_request",
+                                             title="综合语音接入", account_manager=org.am1)
     return {"ent_account": account.pk, "ent_line": member.pk, "ent_task": task.pk,
-            "ent_interaction": interaction.pk, "ent_alert": alert.pk, "ent_report": report.pk}
+            "ent_interaction": interaction.pk, "ent_alert": alert.pk, "ent_report": report.pk,
+            "ent_opportunity": opportunity.pk}
 
 
 # Which object a URL's pk names, by URL name prefix; others name am1's customer.
 PK_OF = {"credit:model": "model", "retention:alert": "alert", "retention-alert": "alert", "line-": "line",
          # enterprise: the first matching prefix wins
          "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",
-         "enterprise:service-day-report": "ent_report", "enterprise:": "ent_account",
+         "enterprise:service-day-report": "ent_report", "enterprise:opportunit": "ent_opportunity",
+         "enterprise:": "ent_account",
          "enterprise-account": "ent_account", "enterprise-member": "ent_line", "enterprise-task": "ent_task",
          "enterprise-interaction": "ent_interaction"}
 

@@ -137,8 +137,8 @@ def class_view(account: EnterpriseAccount, today: date) -> ClassView:
 
 def account_detail(*, account: EnterpriseAccount, today: date) -> dict:
     """Everything the account page shows, in a fixed number of queries however much history there is."""
-    members = list(Line.objects.filter(enterprise=account).select_related("customer", "plan")
-                   .order_by("msisdn")[:50])
+    members = list(Line.objects.filter(enterprise=account).exclude(status=ServiceStatus.CLOSED)
+                   .select_related("customer", "plan").order_by("msisdn")[:50])
     latest_tag_day = SegmentTag.objects.filter(account=account).order_by("-evaluated_on").values("evaluated_on")[:1]
     return {
         "class_view": class_view(account, today),

@@ -132,6 +132,16 @@ FROM enterprise_enterpriseaccount a CROSS JOIN generate_series(1, 4) AS g(n)
 WHERE a.account_manager_id IS NOT NULL AND random() < 0.8
 """
 
+MANAGER_KINDS_SQL = """
+INSERT INTO enterprise_managerprofile (user_id, kind)
+SELECT DISTINCT account_manager_id, 'marketing' FROM enterprise_enterpriseaccount WHERE account_manager_id IS NOT NULL
+UNION
+SELECT DISTINCT service_manager_id, 'service' FROM enterprise_enterpriseaccount
+WHERE service_manager_id IS NOT NULL AND service_manager_id NOT IN (
+    SELECT account_manager_id FROM enterprise_enterpriseaccount WHERE account_manager_id IS NOT NULL)
+ON CONFLICT (user_id) DO NOTHING
+"""
+
 OPPORTUNITIES_SQL = """
 INSERT INTO enterprise_opportunity (account_id, prospect_name, region_id, kind, stage, title, plan, expected_revenue,
     expected_close, account_manager_id, created_at, updated_at)
@@ -207,8 +217,8 @@ def populate(*, seed: int, today: date, now: datetime) -> int:
     """The enterprise tables' demo rows for the existing groups; returns the service-day orders made."""
     with connection.cursor() as cur:
         cur.execute("SELECT setseed(%s)", [((seed % 1000) / 1000)])
-        for sql in (PROFILE_SQL, SIZE_SQL, SERVICE_MANAGER_SQL, KEY_PEOPLE_SQL, AGREEMENTS_SQL, PRODUCTS_SQL,
-                    SNAPSHOTS_SQL, TASKS_SQL, INTERACTIONS_SQL, OPPORTUNITIES_SQL):
+        for sql in (PROFILE_SQL, SIZE_SQL, SERVICE_MANAGER_SQL, MANAGER_KINDS_SQL, KEY_PEOPLE_SQL, AGREEMENTS_SQL,
+                    PRODUCTS_SQL, SNAPSHOTS_SQL, TASKS_SQL, INTERACTIONS_SQL, OPPORTUNITIES_SQL):
             cur.execute(sql, {"today": today, "now": now})
     return _service_days(random.Random(seed), today, now)
 

@@ -156,8 +156,22 @@ def account_detail(*, account: EnterpriseAccount, today: date) -> dict:
         "alerts": list(EnterpriseAlert.objects.filter(account=account, status=AlertStatus.OPEN)),
         "service_days": list(ServiceDayOrder.objects.filter(account=account)[:10]),
         "snapshots": list(EnterpriseSnapshot.objects.filter(account=account).order_by("-month")[:12])[::-1],
+        "signals": signal_table(account, today),
         "today": today,
     }
+
+
+def signal_table(account: EnterpriseAccount, today: date) -> list[dict]:
+    """Every segmentation rule with the account's value tonight and whether it fires (2 queries)."""
+    from enterprise.batches import signal_values
+
+    values = signal_values(account.pk, today)
+    rows = []
+    for rule in SegmentRule.objects.all():
+        value = values.get(rule.code)
+        rows.append({"rule": rule, "value": None if value is None else Decimal(value).quantize(Decimal("0.01")),
+                     "fires": rule.enabled and policies.rule_fires(rule.direction, value, rule.threshold)})
+    return rows
 
 
 # ---------------------------------------------------------------- workbench

@@ -4,7 +4,7 @@ from enterprise import views
 
 app_name = "enterprise"
 urlpatterns = [
-    path("", views.WorkbenchView.as_view(), name="workbench"),
+    path("workbench/", views.WorkbenchView.as_view(), name="workbench"),
     path("accounts/", views.AccountListView.as_view(), name="accounts"),
     path("accounts/export/", views.AccountExportView.as_view(), name="account-export"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="account"),

@@ -29,21 +29,36 @@ _ARREARS_GOVERN = _ARREARS_READ + _EMERGENCY + _COLLECTION + ["arrears.add_exemp
                                                "arrears.change_barringpolicyversion", "arrears.view_spcharge",
                                                "arrears.view_serviceprovider"]
 _RETENTION_WORK = _RETENTION_READ + ["retention.change_retentionalert"]
+# enterprise accounts (issue 6)
+_ENTERPRISE_READ = ["enterprise.view_enterpriseaccount", "enterprise.view_task", "enterprise.view_interaction",
+                    "enterprise.view_servicedayorder", "enterprise.view_servicedayreport",
+                    "enterprise.view_opportunity", "enterprise.view_enterprisealert"]
+_ENTERPRISE_WORK = _ENTERPRISE_READ + ["enterprise.export_enterpriseaccount", "enterprise.change_task",
+                                       "enterprise.add_interaction", "enterprise.add_servicedayorder",
+                                       "enterprise.add_opportunity", "enterprise.change_opportunity",
+                                       "enterprise.change_enterprisealert"]
+_ENTERPRISE_LEAD = _ENTERPRISE_WORK + ["enterprise.add_task", "enterprise.reassign_enterpriseaccount"]
+_CHANNEL_ADMIN = ["enterprise.view_servicedaycollection", "enterprise.add_servicedaycollection",
+                  "enterprise.change_servicedayreport"]
+_ENTERPRISE_GOVERN = _ENTERPRISE_LEAD + _CHANNEL_ADMIN + [
+    "enterprise.view_classpolicy", "enterprise.add_classpolicy", "enterprise.view_segmentrule",
+    "enterprise.change_segmentrule"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ACCOUNT_MANAGER: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + _RETENTION_WORK
-    + _ARREARS_READ + _EMERGENCY,
+    + _ARREARS_READ + _EMERGENCY + _ENTERPRISE_WORK,
     Role.TEAM_LEAD: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + _RETENTION_WORK
-    + _ARREARS_READ + _EMERGENCY,
-    Role.REGIONAL_MANAGER: _CUSTOMER_READ + _EXPORT + _CREDIT_READ + _RETENTION_WORK,
+    + _ARREARS_READ + _EMERGENCY + _ENTERPRISE_LEAD,
+    Role.REGIONAL_MANAGER: _CUSTOMER_READ + _EXPORT + _CREDIT_READ + _RETENTION_WORK + _ENTERPRISE_READ
+    + ["enterprise.export_enterpriseaccount"],
     Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_READ
-    + _ARREARS_GOVERN + ["customers.change_customer", "customers.view_blacklistentry",
+    + _ARREARS_GOVERN + _ENTERPRISE_READ + ["customers.change_customer", "customers.view_blacklistentry",
                          "customers.add_blacklistentry", "customers.change_blacklistentry"],
-    Role.MARKETING: _CUSTOMER_READ + _CREDIT_READ,
+    Role.MARKETING: _CUSTOMER_READ + _CREDIT_READ + _ENTERPRISE_READ + _CHANNEL_ADMIN,
     Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + ["customers.view_blacklistentry"]
     + _ARREARS_READ + _EMERGENCY + _COLLECTION,
     Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_WORK
-    + _ARREARS_GOVERN
+    + _ARREARS_GOVERN + _ENTERPRISE_GOVERN
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
        "customers.view_personaldataaccess"],
     Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer",

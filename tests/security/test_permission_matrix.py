@@ -26,6 +26,7 @@ MANAGERS = ["am1", "am4", "lead_a1"]
 CREDIT = ["credit_officer", "admin"]
 RETENTION_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "admin"]
 OTHER_MANAGER = {"am4": 404}  # am1's object seen by another manager: as if it did not exist
+ENT_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "marketing", "admin"]  # enterprise pages
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own rule (is_staff), tested in tests/core/test_pages.py
 SKIPPED_NAMES = {"set_language"}  # the language switch is open to everyone by design
 
@@ -112,6 +113,26 @@ MATRIX = {
     "retention-alert-detail": (GET, api(RETENTION_READERS, **OTHER_MANAGER)),
     "retention-alert-transition": (POST, api(["am1", "lead_a1", "regional_a", "admin"], status=400, nobody=404,
                                              **OTHER_MANAGER)),
+    # enterprise (issue 6): readers are the managers, their lead and region, and the province-wide desks
+    **{name: (GET, page(ENT_READERS, **by_role)) for name, by_role in [
+        ("enterprise:workbench", {}), ("enterprise:accounts", {}), ("enterprise:account", OTHER_MANAGER),
+        ("enterprise:tasks", {}), ("enterprise:task", OTHER_MANAGER), ("enterprise:service-days", {}),
+        ("enterprise:service-day-reports", OTHER_MANAGER | {"am4": 200}), ("enterprise:reports", {}),
+        ("enterprise:opportunities", {}), ("enterprise:opportunity", OTHER_MANAGER)]},
+    "enterprise:opportunity-create": (GET, page(["am1", "am4", "lead_a1", "admin"])),
+    "enterprise:account-export": (GET, page(["am1", "am4", "lead_a1", "regional_a", "admin"])),
+    "enterprise:account-reassign": (POST, page(["lead_a1", "admin"])),  # empty form: the page with its errors
+    "enterprise:task-create": (GET, page(["lead_a1", "admin"])),
+    "enterprise:interaction-create": (GET, page(["am1", "am4", "lead_a1", "admin"], **OTHER_MANAGER)),
+    "enterprise:service-day-create": (GET, page(["am1", "am4", "lead_a1", "admin"], **OTHER_MANAGER)),
+    "enterprise:alert-close": (POST, page(["am1", "am4", "lead_a1", "admin"], status=302, **OTHER_MANAGER)),
+    "enterprise:service-day-collect": (POST, page(["marketing", "admin"], status=302)),  # channel admins
+    "enterprise:service-day-report-submit": (POST, page(["marketing", "admin"], status=302)),
+    **{name: (GET, api(ENT_READERS, **by_role)) for name, by_role in [
+        ("enterprise-account-list", {}), ("enterprise-account-detail", OTHER_MANAGER),
+        ("enterprise-member-list", {}), ("enterprise-member-detail", OTHER_MANAGER),
+        ("enterprise-task-list", {}), ("enterprise-task-detail", OTHER_MANAGER),
+        ("enterprise-interaction-list", {}), ("enterprise-interaction-detail", OTHER_MANAGER)]},
 }
 
 
@@ -142,11 +163,41 @@ def objects(org):
     alert = RetentionAlert.objects.create(customer=customer, account_manager=org.am1, opened_at=timezone.now(),
                                           score=70)
     return {"customer": customer.pk, "line": line.pk, "msisdn": line.msisdn, "alert": alert.pk,
-            "model": published_model().pk}
+            "model": published_model().pk, **enterprise_objects(org, customer)}
+
+
+def enterprise_objects(org, customer) -> dict:
+    """am1's enterprise account with a member line, a task, an interaction, an alert; a region-A report."""
+    from datetime import date
+
+    from enterprise.models import (EnterpriseAccount, EnterpriseAlert, Interaction, Opportunity, ServiceDayReport,
+                                   Task)
+
+    account = EnterpriseAccount.objects.create(name="甲集团", industry="制造", region=org.region_a,
+                                               account_manager=org.am1)
+    member = LineFactory(customer=customer, enterprise=account)
+    task = Task.objects.create(account=account, title="回访", assigned_to=org.am1, due_date=date(2026, 12, 1))
+    interaction = Interaction.objects.create(account=account, kind="call", by=org.am1, at=timezone.now(),
+                                             summary="电话回访")
+    alert = EnterpriseAlert.objects.create(account=account, account_manager=org.am1, code="high_value",
+                                           segment="maintain", value=60000, opened_on=date(2026, 12, 1))
+    report = ServiceDayReport.objects.create(kind="weekly", region=org.region_a, period_start=date(2026, 11, 23),
+                                             period_end=date(2026, 11, 29), due_date=date(2026, 11, 30))
+    opportunity = Opportunity.objects.create(account=account, region=org.region_a, kind="development_request",
+                                             title="综合语音接入", account_manager=org.am1)
+    return {"ent_account": account.pk, "ent_line": member.pk, "ent_task": task.pk,
+            "ent_interaction": interaction.pk, "ent_alert": alert.pk, "ent_report": report.pk,
+            "ent_opportunity": opportunity.pk}
 
 
 # Which object a URL's pk names, by URL name prefix; others name am1's customer.
-PK_OF = {"credit:model": "model", "retention:alert": "alert", "retention-alert": "alert", "line-": "line"}
+PK_OF = {"credit:model": "model", "retention:alert": "alert", "retention-alert": "alert", "line-": "line",
+         # enterprise: the first matching prefix wins
+         "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",
+         "enterprise:service-day-report": "ent_report", "enterprise:opportunit": "ent_opportunity",
+         "enterprise:": "ent_account",
+         "enterprise-account": "ent_account", "enterprise-member": "ent_line", "enterprise-task": "ent_task",
+         "enterprise-interaction": "ent_interaction"}
 
 
 def build_url(name: str, objects: dict) -> str:

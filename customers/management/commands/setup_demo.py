@@ -3,6 +3,7 @@ from django.core.management import BaseCommand, call_command
 from rest_framework.authtoken.models import Token
 
 from customers.models import Customer
+from enterprise import demo as enterprise_demo
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             self._evaluate_arrears()
             self._sp_charges()
         users = ensure_demo_users()
+        enterprise_demo.generate(seed=seed, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo users (username / role / password):"))
         for username, role, password in users:
             self.stdout.write(f"  {username:<18} {role:<18} {password}")

@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from enterprise.api.views import EnterpriseAccountViewSet, InteractionViewSet, MemberViewSet, TaskViewSet
+
+router = SimpleRouter()
+router.register("enterprise/accounts", EnterpriseAccountViewSet, basename="enterprise-account")
+router.register("enterprise/members", MemberViewSet, basename="enterprise-member")
+router.register("enterprise/tasks", TaskViewSet, basename="enterprise-task")
+router.register("enterprise/interactions", InteractionViewSet, basename="enterprise-interaction")
+urlpatterns = router.urls

@@ -1,0 +1,119 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+
+from core.api.permissions import ModelPermissions
+from enterprise import selectors, services
+from enterprise.api.serializers import (EnterpriseAccountDetailSerializer, EnterpriseAccountSerializer,
+                                        InteractionCreateSerializer, InteractionSerializer, MemberSerializer,
+                                        TaskCreateSerializer, TaskSerializer)
+from enterprise.filtersets import (EnterpriseAccountFilterSet, InteractionFilterSet, MemberFilterSet,
+                                   TaskFilterSet)
+from enterprise.models import EnterpriseAccount, Interaction, ServiceDayOrder, Task
+
+
+class CanViewEnterprise(BasePermission):
+    """Member lines are customers.Line rows, but reading them here is enterprise work."""
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("enterprise.view_enterpriseaccount")
+
+
+def _service_call(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except DjangoValidationError as e:
+        raise ApiValidationError(as_serializer_error(e)) from e
+
+
+class EnterpriseAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Enterprise accounts in the caller's scope (the same filters as the page and the CSV export)."""
+
+    permission_classes = [ModelPermissions]
+    filterset_class = EnterpriseAccountFilterSet
+    queryset = EnterpriseAccount.objects.none()  # permissions read the model from here
+
+    def get_queryset(self):
+        qs = selectors.account_list(user=self.request.user)
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("key_people", "agreements", "products")
+        return qs
+
+    def get_serializer_class(self):
+        return EnterpriseAccountDetailSerializer if self.action == "retrieve" else EnterpriseAccountSerializer
+
+
+class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Member lines of the enterprise accounts in the caller's scope; `?account=` for one group."""
+
+    permission_classes = [ModelPermissions, CanViewEnterprise]
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilterSet
+
+    def get_queryset(self):
+        return selectors.member_list(user=self.request.user).select_related("plan").order_by("enterprise_id", "id")
+
+
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  viewsets.GenericViewSet):
+    """Tasks on the accounts in the caller's scope; leads assign new ones (create)."""
+
+    permission_classes = [ModelPermissions]
+    filterset_class = TaskFilterSet
+    queryset = Task.objects.none()
+
+    def get_queryset(self):
+        return selectors.task_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return TaskCreateSerializer if self.action == "create" else TaskSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "create":
+            kwargs["accounts"] = selectors.account_list(user=self.request.user)
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer})
+    def create(self, request, *args, **kwargs):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        task = _service_call(services.create_task, assigned_by=request.user, **body.validated_data)
+        return Response(TaskSerializer(self.get_queryset().get(pk=task.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                         viewsets.GenericViewSet):
+    """The contact log of the accounts in the caller's scope (visit, call, message)."""
+
+    permission_classes = [ModelPermissions]
+    filterset_class = InteractionFilterSet
+    queryset = Interaction.objects.none()
+
+    def get_queryset(self):
+        return selectors.interaction_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return InteractionCreateSerializer if self.action == "create" else InteractionSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "create":
+            kwargs["accounts"] = selectors.account_list(user=self.request.user)
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(request=InteractionCreateSerializer, responses={201: InteractionSerializer})
+    def create(self, request, *args, **kwargs):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        day_id = data.pop("service_day")
+        service_day = None
+        if day_id is not None:
+            service_day = ServiceDayOrder.objects.filter(pk=day_id, account=data["account"]).first()
+            if service_day is None:
+                raise ApiValidationError({"service_day": ["No such service day for this account."]})
+        interaction = _service_call(services.log_interaction, by=request.user, service_day=service_day, **data)
+        return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,80 @@
+"""One filterset per list: the page, the CSV export and the API use the same parameter names."""
+
+import django_filters as filters
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import StyledForm
+from core.models import Region
+from enterprise.choices import (InteractionKind, LegacyClass, Priority, Product, Segment, SizeBand, TaskStatus)
+from enterprise.models import EnterpriseAccount, Interaction, ProductHolding, SegmentTag, Task
+
+CLASS_CHOICES = [(c, c) for c in ("A+", "A", "B", "C", "D")]
+
+
+class EnterpriseAccountFilterSet(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name contains"))
+    region = filters.ModelMultipleChoiceFilter(queryset=Region.objects.all(), label=_("Region"), distinct=False)
+    industry = filters.CharFilter(lookup_expr="icontains", label=_("Industry"))
+    size = filters.MultipleChoiceFilter(choices=SizeBand.choices, label=_("Size"), distinct=False)
+    legacy_class = filters.MultipleChoiceFilter(choices=LegacyClass.choices, label=_("Legacy class"),
+                                                distinct=False)
+    computed_class = filters.MultipleChoiceFilter(choices=CLASS_CHOICES, label=_("Computed class"), distinct=False)
+    product = filters.ChoiceFilter(choices=Product.choices, method="filter_product", label=_("Holds product"))
+    segment = filters.ChoiceFilter(choices=Segment.choices, method="filter_segment",
+                                   label=_("Tagged segment (latest night)"))
+    account_manager = filters.NumberFilter(field_name="account_manager_id", label=_("Account manager (user id)"))
+    revenue_min = filters.NumberFilter(field_name="unified_billing_revenue", lookup_expr="gte",
+                                       label=_("Revenue at least"))
+    ordering = filters.OrderingFilter(fields=(("name", "name"), ("unified_billing_revenue", "revenue"),
+                                              ("class_score", "score"), ("id", "id")), label=_("Sort by"))
+
+    class Meta:
+        model = EnterpriseAccount
+        fields = []
+        form = StyledForm
+
+    def filter_product(self, queryset, name, value):
+        return queryset.filter(Exists(ProductHolding.objects.filter(account=OuterRef("pk"), product=value)))
+
+    def filter_segment(self, queryset, name, value):
+        latest = SegmentTag.objects.order_by("-evaluated_on").values("evaluated_on")[:1]
+        return queryset.filter(Exists(SegmentTag.objects.filter(account=OuterRef("pk"), segment=value,
+                                                                evaluated_on=latest)))
+
+
+class TaskFilterSet(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=TaskStatus.choices, label=_("Status"))
+    priority = filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+    assigned_to = filters.NumberFilter(field_name="assigned_to_id", label=_("Assigned to (user id)"))
+    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due by"))
+    ordering = filters.OrderingFilter(fields=(("due_date", "due"), ("priority", "priority")), label=_("Sort by"))
+
+    class Meta:
+        model = Task
+        fields = []
+        form = StyledForm
+
+
+class InteractionFilterSet(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(choices=InteractionKind.choices, label=_("Kind"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+    by = filters.NumberFilter(field_name="by_id", label=_("By (user id)"))
+    since = filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
+
+    class Meta:
+        model = Interaction
+        fields = []
+        form = StyledForm
+
+
+class MemberFilterSet(filters.FilterSet):
+    account = filters.NumberFilter(field_name="enterprise_id", label=_("Account (id)"))
+
+    class Meta:
+        from customers.models import Line
+
+        model = Line
+        fields = []
+        form = StyledForm

@@ -1,0 +1,227 @@
+"""Pure rules of the enterprise capability: no ORM, no request (unit-tested without a database).
+
+- the computed account class (003 §4.3 criticises the subjective A+/A/B/C/D/P classes: score revenue,
+  members, products held, loyalty and credit instead);
+- the on-site service day calendar (003 §4.1.1);
+- the segmentation signals (002 §6.4) with their default thresholds.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+# ---------------------------------------------------------------- computed class
+
+FACTORS = ("revenue", "members", "products", "loyalty", "credit")
+
+# Version 1 of the class policy, seeded into the ClassPolicy table (admins publish new versions there).
+# points(factor) = weight × min(value / full_at, 1); the score is the sum (0–100); the class is the first
+# cut-off the score reaches.
+DEFAULT_CLASS_POLICY = {
+    "weights": {"revenue": 35, "members": 25, "products": 15, "loyalty": 10, "credit": 15},
+    "full_at": {"revenue": 20000, "members": 200, "products": 4, "loyalty": 10, "credit": 5},
+    "cutoffs": [["A+", 80], ["A", 65], ["B", 50], ["C", 35], ["D", 0]],
+}
+FACTOR_UNITS = {"revenue": "¥/month", "members": "lines", "products": "products", "loyalty": "years",
+                "credit": "avg ★"}
+
+
+@dataclass(frozen=True)
+class ClassInputs:
+    revenue: Decimal  # unified-billing revenue per month
+    members: int  # active member lines
+    products: int  # distinct products held
+    loyalty: Decimal  # years as a customer
+    credit: Decimal  # average credit star of the member lines' customers (0–5)
+
+
+@dataclass(frozen=True)
+class FactorPoints:
+    factor: str
+    value: Decimal
+    full_at: Decimal
+    weight: int
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class ClassResult:
+    score: Decimal
+    klass: str
+    factors: tuple[FactorPoints, ...]
+
+    def factors_json(self) -> dict:
+        return {f.factor: {"value": str(f.value), "points": str(f.points), "weight": f.weight} for f in self.factors}
+
+
+def validate_class_policy(policy: dict) -> list[str]:
+    """Errors in a class policy (empty when it is usable): every factor weighted, weights sum to 100,
+    cut-offs descending and ending at 0."""
+    errors = []
+    weights, full_at, cutoffs = policy.get("weights", {}), policy.get("full_at", {}), policy.get("cutoffs", [])
+    for factor in FACTORS:
+        if not isinstance(weights.get(factor), int) or weights[factor] < 0:
+            errors.append(f"weights.{factor}: a whole number ≥ 0 is required")
+        if not isinstance(full_at.get(factor), (int, float)) or full_at[factor] <= 0:
+            errors.append(f"full_at.{factor}: a number > 0 is required")
+    if not errors and sum(weights[f] for f in FACTORS) != 100:
+        errors.append("weights: they must add up to 100")
+    minimums = [c[1] for c in cutoffs if isinstance(c, (list, tuple)) and len(c) == 2]
+    if not cutoffs or len(minimums) != len(cutoffs) or minimums != sorted(minimums, reverse=True) or minimums[-1] != 0:
+        errors.append("cutoffs: [[class, minimum score], ...] from the highest down to a last minimum of 0")
+    return errors
+
+
+def score_class(inputs: ClassInputs, policy: dict) -> ClassResult:
+    factors = []
+    for factor in FACTORS:
+        value = Decimal(str(getattr(inputs, factor)))
+        full_at = Decimal(str(policy["full_at"][factor]))
+        weight = int(policy["weights"][factor])
+        share = min(max(value, Decimal(0)) / full_at, Decimal(1))
+        points = (weight * share).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        factors.append(FactorPoints(factor, value, full_at, weight, points))
+    score = sum((f.points for f in factors), Decimal("0.0"))
+    klass = next(code for code, minimum in policy["cutoffs"] if score >= minimum)
+    return ClassResult(score=score, klass=klass, factors=tuple(factors))
+
+
+# ---------------------------------------------------------------- on-site service days (003 §4.1.1)
+
+LAST_SCHEDULABLE_DAY = 25  # "原则上每月 25 日后不安排服务进驻 … 统一与次月操作"
+COLLECTION_WEEKDAYS = (1, 3)  # Tuesday, Thursday: the orders are e-mailed to the channel admins
+VISIT_LOG_WORKING_DAYS = 3  # "集团服务进驻三个工作日内 … 录入 ESOP 上门服务日志"
+MONTHLY_REPORT_DUE_DAY = 10  # "在次月 10 日前 … 以月报形式发送"
+
+
+def is_working_day(day: date) -> bool:
+    """Weekends are non-working; the province's holiday calendar is not modelled."""
+    return day.weekday() < 5
+
+
+def first_working_day_of_next_month(day: date) -> date:
+    first = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    while not is_working_day(first):
+        first += timedelta(days=1)
+    return first
+
+
+@dataclass(frozen=True)
+class ScheduledDate:
+    requested: date
+    scheduled: date
+    moved: bool
+
+
+def schedule_service_day(requested: date) -> ScheduledDate:
+    """None scheduled after the 25th: such a request moves to the first working day of the next month
+    (the source says only "next month"; its first working day is the earliest date that obeys it)."""
+    if requested.day > LAST_SCHEDULABLE_DAY:
+        return ScheduledDate(requested, first_working_day_of_next_month(requested), True)
+    return ScheduledDate(requested, requested, False)
+
+
+def add_working_days(day: date, n: int) -> date:
+    while n > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            n -= 1
+    return day
+
+
+def visit_log_deadline(service_day: date) -> date:
+    """The last day the visit may be logged: the 3rd working day after the service day."""
+    return add_working_days(service_day, VISIT_LOG_WORKING_DAYS)
+
+
+def visit_overdue(service_day: date, logged_on: date | None, today: date) -> bool:
+    """Logged on or before the deadline: on time. Not logged: overdue once the deadline has passed."""
+    deadline = visit_log_deadline(service_day)
+    return (logged_on or today) > deadline
+
+
+def is_collection_day(day: date) -> bool:
+    return day.weekday() in COLLECTION_WEEKDAYS
+
+
+def next_collection_day(day: date) -> date:
+    """The collection day on or after `day`."""
+    while not is_collection_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def weekly_report_period(day: date) -> tuple[date, date]:
+    """The Monday–Sunday week holding `day`."""
+    start = day - timedelta(days=day.weekday())
+    return start, start + timedelta(days=6)
+
+
+def weekly_report_due(week_start: date) -> date:
+    """Due on the first working day after the week (its Monday)."""
+    return add_working_days(week_start + timedelta(days=6), 1)
+
+
+def monthly_report_due(month: date) -> date:
+    """A month's report is due by the 10th of the next month."""
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=MONTHLY_REPORT_DUE_DAY)
+
+
+def report_overdue(due: date, submitted_on: date | None, today: date) -> bool:
+    return (submitted_on or today) > due
+
+
+# ---------------------------------------------------------------- segmentation signals (002 §6.4)
+
+
+@dataclass(frozen=True)
+class RuleDefinition:
+    code: str
+    segment: str
+    direction: str  # "gte": fires when value ≥ threshold; "lte": when value ≤ threshold
+    threshold: Decimal
+    measures: str  # what the value is, shown in admin and on the account page
+    alert: bool  # open an alert for the manager, or only tag the account
+
+
+def _rule(code, segment, direction, threshold, measures, alert=True):
+    return RuleDefinition(code, segment, direction, Decimal(threshold), measures, alert)
+
+
+# Values come from the monthly enterprise snapshots (latest month = m0, the month before = m1 ...).
+DEFAULT_RULES = {r.code: r for r in [
+    _rule("competitor_customers", "develop", "gte", "20", "share of the group's lines on competitor networks, % (m0)"),
+    _rule("high_value", "maintain", "gte", "50000", "unified-billing revenue of m0, ¥", alert=False),
+    _rule("stable", "maintain", "lte", "10", "revenue swing over m0..m5: (max − min) / average, %",
+          alert=False),
+    _rule("returning_rising", "maintain", "gte", "3", "returning members m0 − m1"),
+    _rule("agreement_expiring", "retain", "lte", "60", "days until the nearest agreement expires"),
+    _rule("members_leaving", "retain", "gte", "5", "members who left in m0 / members, %"),
+    _rule("cancellations_rising", "retain", "gte", "3", "business cancellations m0 − m1"),
+    _rule("spend_falling", "retain", "gte", "3", "consecutive months of falling revenue up to m0"),
+    _rule("competitor_hotline_rising", "retain", "gte", "5", "calls to competitor service m0 − m1"),
+    _rule("personalised_rising", "upgrade", "gte", "2", "personalised requests m0 − m1"),
+    _rule("headcount_rising", "upgrade", "gte", "10", "member growth m3 → m0, %"),
+    _rule("spend_anomaly", "prevent", "gte", "50", "|revenue change m1 → m0|, %"),
+    _rule("headcount_jump", "prevent", "gte", "30", "|member change m1 → m0|, %"),
+    _rule("data_anomaly", "prevent", "gte", "1", "data anomalies found in m0"),
+    _rule("frequent_changes", "prevent", "gte", "5", "business changes in m0"),
+    _rule("complaints_rising", "prevent", "gte", "3", "complaints m0 − m1"),
+    _rule("frequent_arrears", "prevent", "gte", "3", "months in arrears among m0..m5"),
+]}
+
+
+def rule_fires(direction: str, value: Decimal | None, threshold: Decimal) -> bool:
+    if value is None:
+        return False
+    return value >= threshold if direction == "gte" else value <= threshold
+
+
+# ---------------------------------------------------------------- KPIs
+
+
+def rate(part, whole, digits: int = 1) -> Decimal | None:
+    """part / whole in %, None when there is no whole."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)

@@ -1,0 +1,275 @@
+"""Writes of the enterprise capability; each is atomic and records who did it and when."""
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import Role
+from core.roles import user_role
+from enterprise import policies
+from enterprise.choices import OPEN_TASK_STATUSES, AlertStatus, ManagerKind, ReportKind, ServiceDayStatus, TaskStatus
+from enterprise.models import (AssignmentChange, ClassPolicy, EnterpriseAccount, EnterpriseAlert, Interaction,
+                               ServiceDayCollection, ServiceDayOrder, ServiceDayReport, Task)
+
+MANAGER_ROLES = {Role.ACCOUNT_MANAGER, Role.TEAM_LEAD}
+REASON_REQUIRED = "A reason is required."
+SAME_MANAGER = "The account already has this manager."
+NOT_A_MANAGER = "Only account managers and team leads can be assigned."
+OUTCOME_REQUIRED = "A finished task needs its outcome."
+NOT_COLLECTION_DAY = "Orders are collected on Tuesdays and Thursdays."
+
+
+# ---------------------------------------------------------------- assignment
+
+
+@transaction.atomic
+def reassign_account(*, account: EnterpriseAccount, to_manager, by, reason: str,
+                     kind: str = ManagerKind.MARKETING, now: datetime | None = None) -> AssignmentChange:
+    """Give the account (marketing or service side) to another manager.
+
+    Only the manager fields change: tasks, interactions, service days and history stay on the account, so the
+    new manager sees them all; the old manager's past work keeps their name. Open tasks of the old manager move
+    to the new one (the task history records the previous assignee). One AssignmentChange row says from, to,
+    by, when and why.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    if to_manager is not None and user_role(to_manager) not in MANAGER_ROLES:
+        raise ValidationError({"to_manager": NOT_A_MANAGER})
+    account = EnterpriseAccount.objects.select_for_update().get(pk=account.pk)
+    field = "account_manager" if kind == ManagerKind.MARKETING else "service_manager"
+    previous_id = getattr(account, f"{field}_id")
+    if previous_id == (to_manager.pk if to_manager else None):
+        raise ValidationError({"to_manager": SAME_MANAGER})
+    moved = 0
+    if previous_id and to_manager:
+        for task in Task.objects.filter(account=account, assigned_to_id=previous_id, status__in=OPEN_TASK_STATUSES):
+            task.assigned_to = to_manager
+            task._change_reason = f"reassigned: {reason}"[:100]
+            task.save(update_fields=["assigned_to", "updated_at"])
+            moved += 1
+    setattr(account, field, to_manager)
+    account._change_reason = f"reassigned: {reason}"[:100]
+    account.save(update_fields=[field, "updated_at"])
+    if field == "account_manager":  # open alerts follow the account to its new manager
+        EnterpriseAlert.objects.filter(account=account, status=AlertStatus.OPEN).update(account_manager=to_manager)
+    return AssignmentChange.objects.create(account=account, kind=kind, from_manager_id=previous_id,
+                                           to_manager=to_manager, by=by, at=now or timezone.now(), reason=reason,
+                                           open_tasks_moved=moved)
+
+
+# ---------------------------------------------------------------- tasks and interactions
+
+
+@transaction.atomic
+def create_task(*, account: EnterpriseAccount, title: str, due_date: date, assigned_by, assigned_to=None,
+                priority: int = 2, description: str = "") -> Task:
+    task = Task(account=account, title=title, due_date=due_date, priority=priority, description=description,
+                assigned_by=assigned_by, assigned_to=assigned_to or account.account_manager)
+    if task.assigned_to is None:
+        raise ValidationError({"assigned_to": _("The account has no manager: choose who does the task.")})
+    task.full_clean()
+    task.save()
+    return task
+
+
+@transaction.atomic
+def update_task(*, task: Task, by, status: str, outcome: str = "", now: datetime | None = None) -> Task:
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if status == TaskStatus.DONE and not outcome.strip():
+        raise ValidationError({"outcome": OUTCOME_REQUIRED})
+    task.status, task.outcome = status, outcome.strip() or task.outcome
+    if status in (TaskStatus.DONE, TaskStatus.CANCELLED):
+        task.completed_at, task.completed_by = now or timezone.now(), by
+    else:
+        task.completed_at = task.completed_by = None
+    task.full_clean()
+    task.save()
+    return task
+
+
+@transaction.atomic
+def log_interaction(*, account: EnterpriseAccount, by, kind: str, summary: str, at: datetime | None = None,
+                    next_step: str = "", service_day: ServiceDayOrder | None = None,
+                    task: Task | None = None) -> Interaction:
+    """Log a visit, call or message. A visit naming a service day is that day's visit log (003: within 3
+    working days after the service day, else the order shows overdue)."""
+    at = at or timezone.now()
+    if service_day is not None and service_day.account_id != account.pk:
+        raise ValidationError({"service_day": _("That service day is for another group.")})
+    if service_day is not None and kind != "visit":
+        raise ValidationError({"service_day": _("Only a visit can log a service day.")})
+    interaction = Interaction(account=account, by=by, kind=kind, at=at, summary=summary, next_step=next_step,
+                              service_day=service_day, task=task)
+    interaction.full_clean()
+    interaction.save()
+    if service_day is not None:
+        order = ServiceDayOrder.objects.select_for_update().get(pk=service_day.pk)
+        logged_on = timezone.localtime(at).date()
+        if logged_on < order.service_date:
+            raise ValidationError({"service_day": _("The service day has not happened yet.")})
+        if order.visit_logged_on is None:
+            order.visit_logged_on, order.status = logged_on, ServiceDayStatus.VISITED
+            order.save(update_fields=["visit_logged_on", "status", "updated_at"])
+    return interaction
+
+
+# ---------------------------------------------------------------- on-site service days (003)
+
+
+def schedule_message(scheduled: policies.ScheduledDate) -> str:
+    if not scheduled.moved:
+        return ""
+    return _("No service day is scheduled after the 25th: %(requested)s moved to %(scheduled)s, the first "
+             "working day of the next month.") % {"requested": scheduled.requested, "scheduled": scheduled.scheduled}
+
+
+@transaction.atomic
+def submit_service_day(*, account: EnterpriseAccount, requested_date: date, policy: str, materials: str, by,
+                       now: datetime | None = None) -> tuple[ServiceDayOrder, str]:
+    """Submit an order; returns it and the message telling the user when the date moved."""
+    now = now or timezone.now()
+    if requested_date < timezone.localtime(now).date():
+        raise ValidationError({"requested_date": _("The service day cannot be in the past.")})
+    scheduled = policies.schedule_service_day(requested_date)
+    order = ServiceDayOrder(account=account, requested_date=requested_date, service_date=scheduled.scheduled,
+                            policy=policy, materials=materials, submitted_by=by, submitted_at=now,
+                            visit_deadline=policies.visit_log_deadline(scheduled.scheduled))
+    order.full_clean()
+    order.save()
+    return order, schedule_message(scheduled)
+
+
+@transaction.atomic
+def collect_service_days(*, today: date, by=None, now: datetime | None = None) -> ServiceDayCollection:
+    """The Tuesday/Thursday collection: every order submitted since the previous collection, and no other.
+
+    Apply-once per day: a second call the same day returns that day's collection unchanged.
+    """
+    if not policies.is_collection_day(today):
+        raise ValidationError({"today": NOT_COLLECTION_DAY})
+    now = now or timezone.now()
+    existing = ServiceDayCollection.objects.filter(collected_on=today).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            collection = ServiceDayCollection.objects.create(collected_at=now, collected_on=today, by=by)
+    except IntegrityError:  # a concurrent collection of the same day won
+        return ServiceDayCollection.objects.get(collected_on=today)
+    count = (ServiceDayOrder.objects.select_for_update()
+             .filter(collection__isnull=True, submitted_at__lte=now, status=ServiceDayStatus.SUBMITTED)
+             .update(collection=collection, status=ServiceDayStatus.COLLECTED, updated_at=now))
+    collection.order_count = count
+    collection.save(update_fields=["order_count"])
+    return collection
+
+
+@transaction.atomic
+def ensure_service_day_reports(*, today: date) -> int:
+    """Weekly and monthly report records for each region with service days: last week's and last month's."""
+    from core.models import Region
+
+    week_start, _ = policies.weekly_report_period(today)
+    last_week = policies.weekly_report_period(week_start - timedelta(days=1))
+    month_end = today.replace(day=1) - timedelta(days=1)
+    last_month = (month_end.replace(day=1), month_end)
+    periods = [(ReportKind.WEEKLY, last_week, policies.weekly_report_due(last_week[0])),
+               (ReportKind.MONTHLY, last_month, policies.monthly_report_due(last_month[0]))]
+    created = 0
+    region_ids = Region.objects.filter(
+        pk__in=ServiceDayOrder.objects.values("account__region_id")).values_list("pk", flat=True)
+    for region_id in region_ids:
+        for kind, (start, end), due in periods:
+            served = (ServiceDayOrder.objects.filter(account__region_id=region_id, service_date__gte=start,
+                                                     service_date__lte=end)
+                      .exclude(status=ServiceDayStatus.CANCELLED).values("account").distinct().count())
+            _, new = ServiceDayReport.objects.get_or_create(
+                kind=kind, region_id=region_id, period_start=start,
+                defaults={"period_end": end, "due_date": due, "groups_served": served})
+            created += new
+    return created
+
+
+@transaction.atomic
+def submit_report(*, report: ServiceDayReport, by, summary: str, today: date) -> ServiceDayReport:
+    report = ServiceDayReport.objects.select_for_update().get(pk=report.pk)
+    if report.submitted_on:
+        raise ValidationError({"summary": _("This report was already submitted.")})
+    if not summary.strip():
+        raise ValidationError({"summary": _("The report needs its summary.")})
+    report.summary, report.submitted_on, report.submitted_by = summary.strip(), today, by
+    report.save()
+    return report
+
+
+# ---------------------------------------------------------------- class policy and alerts
+
+
+@transaction.atomic
+def publish_class_policy(*, weights: dict, full_at: dict, cutoffs: list, by, note: str) -> ClassPolicy:
+    """A new class policy version, active from now; the previous version is kept (inactive)."""
+    errors = policies.validate_class_policy({"weights": weights, "full_at": full_at, "cutoffs": cutoffs})
+    if errors:
+        raise ValidationError({"weights": errors})
+    last = ClassPolicy.objects.select_for_update().order_by("-version").first()
+    ClassPolicy.objects.filter(active=True).update(active=False)
+    return ClassPolicy.objects.create(version=(last.version + 1) if last else 1, weights=weights, full_at=full_at,
+                                      cutoffs=cutoffs, active=True, note=note, created_by=by)
+
+
+@transaction.atomic
+def close_alert(*, alert: EnterpriseAlert, by, now: datetime | None = None) -> EnterpriseAlert:
+    alert = EnterpriseAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == AlertStatus.OPEN:
+        alert.status, alert.closed_at, alert.closed_by = AlertStatus.CLOSED, now or timezone.now(), by
+        alert.save()
+    return alert
+
+
+# ---------------------------------------------------------------- opportunities (002 §7.1)
+
+FINAL_STAGES = ("won", "lost")
+PROSPECT_NEEDS_NAME = "A prospect needs its name (or choose an account)."
+
+
+@transaction.atomic
+def create_opportunity(*, by, kind: str, title: str, account: EnterpriseAccount | None = None,
+                       prospect_name: str = "", region=None, plan: str = "", expected_revenue=None,
+                       expected_close: date | None = None):
+    from enterprise.models import Opportunity
+
+    if account is None and not prospect_name.strip():
+        raise ValidationError({"prospect_name": PROSPECT_NEEDS_NAME})
+    if account is None and region is None:
+        profile = getattr(by, "staff_profile", None)
+        region = profile.region if profile and profile.region_id else (
+            profile.team.region if profile and profile.team_id else None)
+        if region is None:
+            raise ValidationError({"prospect_name": _("Choose an account: you have no region for a prospect.")})
+    opportunity = Opportunity(account=account, prospect_name="" if account else prospect_name.strip(),
+                              region=account.region if account else region, kind=kind, title=title, plan=plan,
+                              expected_revenue=expected_revenue or 0, expected_close=expected_close,
+                              account_manager=account.account_manager if account and account.account_manager
+                              else by)
+    opportunity.full_clean()
+    opportunity.save()
+    return opportunity
+
+
+@transaction.atomic
+def move_opportunity(*, opportunity, by, stage: str, note: str = ""):
+    from enterprise.models import Opportunity
+
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if opportunity.stage in FINAL_STAGES:
+        raise ValidationError({"stage": _("A won or lost opportunity is closed.")})
+    opportunity.stage = stage
+    opportunity._change_reason = note[:100] or f"stage → {stage} by {by}"[:100]
+    opportunity.full_clean()
+    opportunity.save()
+    return opportunity

@@ -80,13 +80,25 @@ def values_cte() -> str:
         WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND status <> 'closed'
         GROUP BY customer_id
     ),
+    enterprise AS (  -- members of an enterprise account: its agreements and last month's leavers
+        SELECT l.customer_id,
+               min((SELECT min(a.expires_on) FROM enterprise_agreement a
+                    WHERE a.account_id = l.enterprise_id AND a.expires_on >= %(today)s)) - %(today)s::date
+                   AS agreement_days,
+               max((SELECT s.members_left FROM enterprise_enterprisesnapshot s
+                    WHERE s.account_id = l.enterprise_id AND s.month = %(m1)s)) AS members_left
+        FROM customers_line l
+        WHERE l.customer_id >= %(lo)s AND l.customer_id < %(hi)s AND l.enterprise_id IS NOT NULL
+          AND l.status <> 'closed'
+        GROUP BY l.customer_id
+    ),
     signal_values AS (
         SELECT c.id, c.account_manager_id, c.status, c.join_date, c.lifecycle_stage,
                u.spend_falling, u.competitor_calls,
                CASE WHEN c.join_date < %(m4)s THEN u.usage_swing END AS usage_swing,  -- not for newcomers
-               NULL::numeric AS agreement_expiring,  -- no agreements yet (enterprise app)
+               e.agreement_days AS agreement_expiring,
                coalesce(o.n, 0) AS frequent_arrears, coalesce(d.n, 0) AS second_device,
-               NULL::numeric AS members_leaving, NULL::numeric AS business_cancellations,
+               e.members_left AS members_leaving, NULL::numeric AS business_cancellations,
                NULL::numeric AS complaints,
                c.avg_monthly_spend AS avg_spend, coalesce(u.saturation, 0) AS saturation,
                (coalesce(p.n, 0) = 1 AND NOT coalesce(u.broadband, false)) AS single_product,
@@ -96,6 +108,7 @@ def values_cte() -> str:
         LEFT JOIN overdue o ON o.customer_id = c.id
         LEFT JOIN devices d ON d.customer_id = c.id
         LEFT JOIN products p ON p.customer_id = c.id
+        LEFT JOIN enterprise e ON e.customer_id = c.id
     )"""
 
 

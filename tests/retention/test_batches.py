@@ -13,6 +13,7 @@ from retention import policies
 from retention.batches import SCAN_KIND, scan_chunk
 from retention.choices import AlertStatus, Offer
 from retention.models import AlertEvent, ChurnScore, RetentionAlert, ScanSettings, SignalConfig
+from tests.enterprise.factories import AgreementFactory, EnterpriseAccountFactory, SnapshotFactory
 from tests.retention.conftest import FALLING_3, HOTLINE_RISING_3, PERIOD, SCAN_DAY, with_history
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,35 @@ def test_recent_dual_sim_device(started_days_ago, dual_sim, fires):
     Device.objects.create(customer=customer, brand="X", model="Y", price_band="mid", dual_sim=dual_sim,
                           started_on=SCAN_DAY - timedelta(days=started_days_ago))
     assert ("second_device" in signals_of(customer)) is fires
+
+
+def member_of_an_enterprise():
+    customer = with_history()
+    account = EnterpriseAccountFactory()
+    customer.lines.update(enterprise=account)
+    return customer, account
+
+
+@pytest.mark.parametrize("days_left, fires", [(60, True), (61, False), (0, True)])
+def test_agreement_expiring_within_60_days(days_left, fires):
+    customer, account = member_of_an_enterprise()
+    AgreementFactory(account=account, expires_on=SCAN_DAY + timedelta(days=days_left))
+    AgreementFactory(account=account, expires_on=SCAN_DAY - timedelta(days=1))  # ended: not "expiring"
+    assert ("agreement_expiring" in signals_of(customer)) is fires
+
+
+def test_no_agreement_signal_for_a_customer_outside_enterprises():
+    customer = with_history()
+    AgreementFactory(account=EnterpriseAccountFactory(), expires_on=SCAN_DAY + timedelta(days=5))
+    assert "agreement_expiring" not in signals_of(customer)
+
+
+@pytest.mark.parametrize("left, fires", [(1, False), (2, True)])
+def test_members_leaving_the_customers_enterprise_last_month(left, fires):
+    customer, account = member_of_an_enterprise()
+    SnapshotFactory(account=account, month=date(2026, 10, 1), members_left=left)  # last complete month
+    SnapshotFactory(account=account, month=date(2026, 9, 1), members_left=9)  # an older month does not count
+    assert ("members_leaving" in signals_of(customer)) is fires
 
 
 def test_signal_driven_customer_gets_an_alert_for_their_manager_and_a_quiet_one_does_not(org):

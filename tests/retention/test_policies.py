@@ -17,6 +17,7 @@ DEFAULTS = policies.DEFAULT_SIGNALS
     (Signal.COMPETITOR_CALLS, 2, 3),
     (Signal.FREQUENT_ARREARS, 2, 3),
     (Signal.SECOND_DEVICE, 0, 1),
+    (Signal.MEMBERS_LEAVING, 1, 2),
 ])
 def test_signal_fires_at_threshold_not_below(code, below, at):
     signal = DEFAULTS[code]
@@ -24,14 +25,13 @@ def test_signal_fires_at_threshold_not_below(code, below, at):
     assert not signal.fires(below)
 
 
-def test_agreement_expiring_fires_within_days_when_available():
-    signal = replace(DEFAULTS[Signal.AGREEMENT_EXPIRING], enabled=True, available=True)
+def test_agreement_expiring_fires_within_60_days():
+    signal = DEFAULTS[Signal.AGREEMENT_EXPIRING]
     assert signal.fires(60) and signal.fires(10)
     assert not signal.fires(61)
 
 
-@pytest.mark.parametrize("code", [Signal.AGREEMENT_EXPIRING, Signal.MEMBERS_LEAVING,
-                                  Signal.BUSINESS_CANCELLATIONS, Signal.COMPLAINTS])
+@pytest.mark.parametrize("code", [Signal.BUSINESS_CANCELLATIONS, Signal.COMPLAINTS])
 def test_signals_without_data_are_noops_even_if_enabled(code):
     signal = replace(DEFAULTS[code], enabled=True)
     assert not signal.available and signal.note
@@ -39,7 +39,7 @@ def test_signals_without_data_are_noops_even_if_enabled(code):
 
 
 @pytest.mark.parametrize("code, below, at", [
-    (Signal.MEMBERS_LEAVING, 1, 2), (Signal.BUSINESS_CANCELLATIONS, 0, 1), (Signal.COMPLAINTS, 1, 2),
+    (Signal.BUSINESS_CANCELLATIONS, 0, 1), (Signal.COMPLAINTS, 1, 2),
 ])
 def test_future_signals_have_thresholds_ready(code, below, at):
     signal = replace(DEFAULTS[code], enabled=True, available=True)

@@ -9,23 +9,20 @@ payments stay in the database (references start with the run's tag).
 
 import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
 
 import requests
-from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 from django.db.models import Count, Sum
 from rest_framework.authtoken.models import Token
 
 from arrears.models import LedgerEntry
 from core.choices import Role
+from core.ops.serve import serve_on_loopback
 from customers.models import Line
 
 PORT = 8765
@@ -49,7 +46,7 @@ class Command(BaseCommand):
         if not numbers or billing is None:
             raise CommandError("Needs lines and a billing service account with a token (run setup_demo).")
         tag = f"load-{uuid.uuid4().hex[:8]}"
-        server = self._serve(workers)
+        server = serve_on_loopback(PORT, workers=workers, env={**os.environ, "REQUEST_LOG_LEVEL": "WARNING"})
         try:
             self.cookies = self._sign_in() if mixed else {}
             results, replays = self._send(numbers, billing.key, tag, rate, seconds, mixed)
@@ -57,22 +54,6 @@ class Command(BaseCommand):
             server.terminate()
             server.wait(timeout=30)
         self._report(results, replays, tag, rate, seconds)
-
-    def _serve(self, workers: int) -> subprocess.Popen:
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        proc = subprocess.Popen([str(gunicorn), "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{PORT}",
-                                 "--workers", str(workers), "config.wsgi:application"], cwd=settings.BASE_DIR,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env={**os.environ, "REQUEST_LOG_LEVEL": "WARNING"})
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1).ok:
-                    return proc
-            except requests.RequestException:
-                time.sleep(0.3)
-        proc.kill()
-        raise CommandError("gunicorn did not come up in 60 s")
 
     def _sign_in(self) -> dict:
         from customers.demo.users import DEMO_PASSWORD

@@ -31,6 +31,8 @@ import requests
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
+from core.ops.serve import serve_on_loopback
+
 PORT = 8766
 RETRY_FOR_S = 90  # a client gives up on a key after this long (the drill then fails: a payment was lost)
 
@@ -59,7 +61,7 @@ class Command(BaseCommand):
         env.update(DATABASE_URL=url, REQUEST_LOG_LEVEL="WARNING")
         self._prepare(env)
         token, numbers = self._fixtures(url, lines)
-        gunicorn = self._serve(env)
+        gunicorn = serve_on_loopback(PORT, workers=2, env=env)
         try:
             tag = f"drill-{uuid.uuid4().hex[:8]}"
             restarted = threading.Thread(target=self._restart, args=(server, restart_at, down_for), daemon=True)
@@ -88,21 +90,6 @@ class Command(BaseCommand):
             numbers = [r[0] for r in conn.execute("SELECT msisdn FROM customers_line WHERE status <> 'closed' "
                                                   "ORDER BY id LIMIT %s", [lines])]
         return token, numbers
-
-    def _serve(self, env) -> subprocess.Popen:
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        proc = subprocess.Popen([str(gunicorn), "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{PORT}",
-                                 "--workers", "2", "config.wsgi:application"], cwd=settings.BASE_DIR, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1).ok:
-                    return proc
-            except requests.RequestException:
-                time.sleep(0.3)
-        proc.kill()
-        raise CommandError("gunicorn did not come up in 60 s")
 
     def _restart(self, server, at, down_for):
         """Stop the server (cutting every connection), keep it down for a moment, start it again."""

@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("credit.api.urls")),
     path("", include("retention.api.urls")),
     path("", include("arrears.api.urls")),
+    path("", include("marketing.api.urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("credit/", include("credit.urls")),
     path("retention/", include("retention.urls")),
     path("arrears/", include("arrears.urls")),
+    path("marketing/", include("marketing.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     # The schema and its docs are for signed-in staff and service accounts, not the public.

@@ -16,6 +16,7 @@ NAVIGATION = [
     (_("Arrears report"), "arrears:report", "arrears.view_lineaccount"),
     (_("Retention alerts"), "retention:alerts", "retention.view_retentionalert"),
     (_("Retention report"), "retention:report", "retention.view_retentionalert"),
+    (_("Campaigns"), "marketing:campaigns", "marketing.view_campaign"),
     (_("Batch runs"), "batch-runs", "core.view_batchrun"),
     (_("Audit"), "audit", "customers.view_personaldataaccess"),
     (_("API docs"), "api-docs", None),

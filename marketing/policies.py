@@ -35,6 +35,7 @@ BOOL_RULES = {"enterprise_member"}
 RANGES = [("tenure_min", "tenure_max"), ("spend_min", "spend_max"), ("saturation_min", "saturation_max")]
 RULE_KEYS = set(LIST_RULES) | INT_RULES | DECIMAL_RULES | BOOL_RULES
 MAX_DECIMAL = Decimal("1000000")
+MAX_ID = 2**31  # larger ids do not exist; refusing them keeps an out-of-range integer away from the database
 
 ERR_RULE_UNKNOWN = _("Unknown segment rule %(key)s.")
 ERR_RULE_LIST = _("%(key)s takes a list of values.")
@@ -57,6 +58,16 @@ def _as_decimal(value) -> Decimal | None:
     return d if d.is_finite() and 0 <= d <= MAX_DECIMAL else None
 
 
+def _as_int(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
 def clean_segment(rules) -> tuple[dict, dict[str, str]]:
     """(normalised rules, {rule: message}). Empty values are dropped; an empty segment means every customer."""
     if not isinstance(rules, dict):
@@ -69,13 +80,12 @@ def clean_segment(rules) -> tuple[dict, dict[str, str]]:
         if value in (None, "", []):
             continue
         if key in LIST_RULES:
-            if not isinstance(value, list):
+            if not isinstance(value, list) or len(value) > 500:
                 errors[key] = ERR_RULE_LIST % {"key": key}
                 continue
             allowed = LIST_RULES[key]
             if allowed is None:
-                if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
-                           or isinstance(v, str) and v.isdigit() and int(v) > 0 for v in value):
+                if not all(0 < (_as_int(v) or 0) < MAX_ID for v in value):
                     errors[key] = ERR_RULE_ID % {"key": key}
                     continue
                 clean[key] = sorted({int(v) for v in value})
@@ -86,8 +96,7 @@ def clean_segment(rules) -> tuple[dict, dict[str, str]]:
                     continue
                 clean[key] = sorted({str(v) for v in value}, key=allowed.index)
         elif key in INT_RULES:
-            if isinstance(value, bool) or not (isinstance(value, int) or isinstance(value, str) and value.isdigit()) \
-                    or int(value) > 1200:
+            if _as_int(value) is None or not 0 <= _as_int(value) <= 1200:
                 errors[key] = ERR_RULE_INT % {"key": key}
                 continue
             clean[key] = int(value)
@@ -174,25 +183,34 @@ def _may_act(actor: str, role: str | None) -> bool:
     return role in DRAFTING_ROLES or role in DECIDING_ROLES
 
 
-def transition_errors(*, current: str, target: str, role: str | None, is_author: bool, reason: str = "",
-                      blocking: tuple[str, ...] = ()) -> dict[str, str]:
-    """{field: message} of the rules a transition breaks; empty when it is allowed.
+FORBIDDEN_CODES = frozenset({"role", "own_campaign"})  # "you may not": 403 in the API, the others 400
+
+
+def transition_refusal(*, current: str, target: str, role: str | None, is_author: bool, reason: str = "",
+                       blocking: tuple[str, ...] = ()) -> tuple[str, str, str] | None:
+    """(field, code, message) of the first rule a transition breaks; None when it is allowed.
 
     `blocking` are the codes of error-level warnings: a campaign with one cannot be approved."""
     rule = TRANSITIONS.get((current, target))
     if rule is None:
-        return {"to_status": ERR_TRANSITION % {"from": current, "to": target}}
+        return "to_status", "transition", str(ERR_TRANSITION % {"from": current, "to": target})
     if not _may_act(rule.actor, role):
         message = ERR_NOT_REVIEWER % {"action": rule.action} if rule.actor == REVIEWER else \
             ERR_NOT_DRAFTER % {"to": target}
-        return {"to_status": message}
+        return "to_status", "role", str(message)
     if rule.not_author and is_author:
-        return {"to_status": str(ERR_OWN_CAMPAIGN)}
+        return "to_status", "own_campaign", str(ERR_OWN_CAMPAIGN)
     if rule.reason_required and not reason.strip():
-        return {"reason": str(ERR_REASON_REQUIRED)}
+        return "reason", "reason", str(ERR_REASON_REQUIRED)
     if target == S.APPROVED and blocking:
-        return {"to_status": ERR_BLOCKING % {"codes": ", ".join(blocking)}}
-    return {}
+        return "to_status", "blocking", str(ERR_BLOCKING % {"codes": ", ".join(blocking)})
+    return None
+
+
+def transition_errors(**kwargs) -> dict[str, str]:
+    """{field: message} of the rule a transition breaks; empty when it is allowed."""
+    refusal = transition_refusal(**kwargs)
+    return {refusal[0]: refusal[2]} if refusal else {}
 
 
 def transition_for(current: str, target: str) -> Transition | None:

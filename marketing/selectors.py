@@ -39,8 +39,11 @@ def campaign_timeline(*, campaign: Campaign) -> dict:
     }
 
 
-def notifications_for(*, user, limit: int = 10) -> list[Notification]:
-    return list(Notification.objects.filter(recipient=user).select_related("campaign")[:limit])
+def notifications_for(*, user, campaign: Campaign | None = None, limit: int = 10) -> list[Notification]:
+    qs = Notification.objects.filter(recipient=user)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return list(qs.select_related("campaign")[:limit])
 
 
 # ---------------------------------------------------------------- the segment query

@@ -90,11 +90,12 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
     assessment = None
     if rule is not None and rule.is_decision:
         assessment = selectors.risk_assessment(campaign=campaign, user=by)
-    errors = policies.transition_errors(
+    refusal = policies.transition_refusal(
         current=campaign.status, target=to_status, role=user_role(by), is_author=campaign.author_id == by.pk,
         reason=reason, blocking=assessment["blocking"] if assessment else ())
-    if errors:
-        raise _errors(errors)
+    if refusal:
+        field, code, message = refusal
+        raise ValidationError({field: ValidationError(message, code=code)})
     now = timezone.now()
     from_status = campaign.status
     if rule.action in ("submit", "resubmit"):

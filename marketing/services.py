@@ -132,7 +132,7 @@ def tag_segment(*, campaign: Campaign, by, now=None) -> int:
     with connection.cursor() as cur:
         cur.execute(f"""
             INSERT INTO marketing_campaignmember (campaign_id, customer_id, how, tagged_at, tagged_by_id)
-            SELECT %s, t.id, %s, %s, %s FROM ({target_sql}) t
+            SELECT %s, t.id, %s, %s, %s FROM ({target_sql}) AS t (id)
             ON CONFLICT (campaign_id, customer_id) DO NOTHING""",
                     [campaign.pk, MemberHow.TARGETED.value, now, by.pk if by else None, *params])
         return cur.rowcount

@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from credit.services import published_model
+from marketing.services import campaign_create
 from retention.models import RetentionAlert
 from tests.factories import LineFactory
 
@@ -25,6 +26,8 @@ API_STAFF = [*SESSION_STAFF, "billing_service"]  # the billing service account a
 MANAGERS = ["am1", "am4", "lead_a1"]
 CREDIT = ["credit_officer", "admin"]
 RETENTION_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "admin"]
+CAMPAIGN_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "marketing", "admin"]
+CAMPAIGN_DRAFTERS = ["credit_officer", "marketing", "admin"]
 OTHER_MANAGER = {"am4": 404}  # am1's object seen by another manager: as if it did not exist
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own rule (is_staff), tested in tests/core/test_pages.py
 SKIPPED_NAMES = {"set_language"}  # the language switch is open to everyone by design
@@ -107,6 +110,22 @@ MATRIX = {
     "retention-alert-detail": (GET, api(RETENTION_READERS, **OTHER_MANAGER)),
     "retention-alert-transition": (POST, api(["am1", "lead_a1", "regional_a", "admin"], status=400, nobody=404,
                                              **OTHER_MANAGER)),
+    # marketing: campaigns are the province's plans (no customer scope on them); counts and exports inside
+    # them are scoped. Marketing drafts, credit officers draft and review; managers read; the segment export
+    # needs the customer export permission (marketing has none).
+    **{name: (GET, page(CAMPAIGN_READERS)) for name in (
+        "marketing:campaigns", "marketing:segment-count", "marketing:campaign", "marketing:campaign-review",
+        "marketing:campaign-results")},
+    "marketing:campaign-create": (GET, page(CAMPAIGN_DRAFTERS)),
+    "marketing:campaign-edit": (GET, page(CAMPAIGN_DRAFTERS)),
+    "marketing:campaign-transition": (POST, page(CAMPAIGN_READERS, status=400)),  # empty form: refused on the page
+    "marketing:campaign-export": (GET, page([r for r in CAMPAIGN_READERS if r != "marketing"])),
+    "campaign-list": (GET, api([*CAMPAIGN_READERS, "billing_service"])),
+    "campaign-detail": (GET, api([*CAMPAIGN_READERS, "billing_service"])),
+    "campaign-risk-assessment": (GET, api([*CAMPAIGN_READERS, "billing_service"])),
+    "campaign-transition": (POST, api([*CAMPAIGN_READERS, "billing_service"], status=400)),
+    "campaign-members": (POST, api([*CAMPAIGN_DRAFTERS, "billing_service"], status=400)),
+    "segment-count": (POST, api([*CAMPAIGN_READERS, "billing_service"], status=400)),
 }
 
 
@@ -136,12 +155,14 @@ def objects(org):
     line = LineFactory(customer=customer)
     alert = RetentionAlert.objects.create(customer=customer, account_manager=org.am1, opened_at=timezone.now(),
                                           score=70)
+    campaign = campaign_create(author=org.marketing, name="流量畅享", goal="存量客户流量套餐")
     return {"customer": customer.pk, "line": line.pk, "msisdn": line.msisdn, "alert": alert.pk,
-            "model": published_model().pk}
+            "model": published_model().pk, "campaign": campaign.pk}
 
 
 # Which object a URL's pk names, by URL name prefix; others name am1's customer.
-PK_OF = {"credit:model": "model", "retention:alert": "alert", "retention-alert": "alert", "line-": "line"}
+PK_OF = {"credit:model": "model", "retention:alert": "alert", "retention-alert": "alert", "line-": "line",
+         "marketing:campaign": "campaign", "campaign-": "campaign"}
 
 
 def build_url(name: str, objects: dict) -> str:

@@ -126,7 +126,8 @@ def test_opinions_per_risk_control_only_by_a_reviewer_who_is_not_the_author(org,
     campaign = in_review(org)
     services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={
         "usage_cap": ("acceptable", "200元封顶可行"), "deposit": ("concern", "押金偏低")})
-    services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={"deposit": ("must_change", "至少100元")})
+    services.record_opinions(campaign=campaign, by=org.credit_officer,
+                             opinions={"deposit": ("must_change", "至少100元")})
     opinions = dict(campaign.opinions.values_list("control", "verdict"))
     assert opinions == {"usage_cap": "acceptable", "deposit": "must_change"}
     assert campaign.opinions.get(control="deposit").history.count() == 2  # the first opinion is kept in history

@@ -3,6 +3,7 @@ from django.core.management import BaseCommand, call_command
 from rest_framework.authtoken.models import Token
 
 from customers.models import Customer
+from marketing import demo as marketing_demo
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             call_command("generate_province", customers=customers, seed=seed, stdout=self.stdout)
             self._evaluate_arrears()
         users = ensure_demo_users()
+        marketing_demo.generate(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo users (username / role / password):"))
         for username, role, password in users:
             self.stdout.write(f"  {username:<18} {role:<18} {password}")

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from customers.models import Brand, Customer
 from marketing import services
+from marketing.batches import refresh_usage_facts
 from marketing.choices import CampaignStatus as S
 from marketing.models import Campaign
 
@@ -46,6 +47,7 @@ def generate(stdout=None) -> int:
     if Campaign.objects.exists() or len(users) < 2 or not Customer.objects.exists():
         return 0
     marketing, credit = users["marketing_demo"], users["credit_demo"]
+    refresh_usage_facts(0, 2**62)  # what the nightly batch keeps: the saturation the segment rules read
     common = {"tariff_unit": "MB", "duration_months": 12, "monthly_cost": Decimal("8.00"),
               "channels": "营业厅、社会渠道代理商", "promotion": "短信+营业厅海报，讲清计费周期、出账日与滞纳金"}
 

@@ -1,17 +1,17 @@
 """The segment filterset: the customer list's filterset plus the marketing rules; and the campaign list's."""
 
 import django_filters as filters
-from django.db.models import Avg, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
 from customers.choices import LifecycleStage
 from customers.filtersets import CustomerFilterSet
-from customers.models import Line, UsageSummary
+from customers.models import Line
 from customers.policies import months_ago
 from marketing.choices import CampaignStatus
-from marketing.models import Campaign
+from marketing.models import Campaign, UsageFacts
 
 SATURATION_MONTHS = 3  # plan saturation = average over the last 3 complete months (as retention's upgrade offer)
 
@@ -33,12 +33,10 @@ class SegmentFilterSet(CustomerFilterSet):
     enterprise_member = filters.BooleanFilter(method="filter_enterprise", label=_("Enterprise member"))
 
     def filter_saturation(self, queryset, name, value):
-        first, end = saturation_window()
+        """Reads the nightly usage facts (3-month average per customer), not the 12 M usage rows."""
         lookup = "gte" if name == "saturation_min" else "lte"
-        saturated = (UsageSummary.objects.filter(month__gte=first, month__lt=end).values("customer_id")
-                     .annotate(saturation=Avg("plan_saturation")).filter(**{f"saturation__{lookup}": value})
-                     .values("customer_id"))
-        return queryset.filter(pk__in=saturated)
+        return queryset.filter(pk__in=UsageFacts.objects.filter(**{f"plan_saturation__{lookup}": value})
+                               .values("customer_id"))
 
     def filter_enterprise(self, queryset, name, value):
         member = Exists(Line.objects.filter(customer=OuterRef("pk"), enterprise__isnull=False))

@@ -176,3 +176,22 @@ class CampaignMember(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id}:{self.customer_id} {self.how}"
+
+
+class UsageFacts(models.Model):
+    """Per customer, plan saturation averaged over the last 3 complete months, refreshed nightly by a set-based
+    batch (marketing.batches): the segment rule reads this narrow table instead of aggregating 12 M usage rows
+    for every count (2.3 s → well under the 2 s target at 1 M customers)."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, primary_key=True, related_name="+",
+                                    verbose_name=_("customer"))
+    plan_saturation = models.DecimalField(_("plan saturation % (3 months)"), max_digits=6, decimal_places=2)
+    window_end = models.DateField(_("window ends before"), help_text=_("first day of the month after the window"))
+
+    class Meta:
+        indexes = [models.Index(fields=["plan_saturation"], name="usagefacts_saturation")]
+        verbose_name = _("usage facts")
+        verbose_name_plural = _("usage facts")
+
+    def __str__(self):
+        return f"{self.customer_id}: {self.plan_saturation}%"

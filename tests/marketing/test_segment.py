@@ -10,6 +10,7 @@ from django.urls import reverse
 from customers.models import Customer
 from customers.policies import months_ago
 from marketing import policies, selectors
+from marketing.batches import refresh_usage_facts
 from marketing.filtersets import saturation_window
 from tests.factories import BrandFactory, CustomerFactory, LineFactory, UsageSummaryFactory
 from tests.marketing.conftest import make_campaign
@@ -43,6 +44,7 @@ def province(org):
         while month < end:
             UsageSummaryFactory(line=line, month=month, plan_saturation=Decimal(saturation))
             month = months_ago(month, -1)
+    refresh_usage_facts(0, 2**62)  # the nightly batch
     return c
 
 
@@ -115,3 +117,24 @@ def test_invalid_rules_are_refused_not_ignored(org, rules):
 def test_invalid_live_count_answers_400(client, org):
     client.force_login(org.marketing)
     assert client.get(reverse("marketing:segment-count"), {"star": "9"}).status_code == 400
+
+
+def test_usage_facts_average_the_last_three_complete_months(org):
+    from marketing.models import UsageFacts
+
+    customer = CustomerFactory()
+    line = LineFactory(customer=customer)
+    first, end = saturation_window(date(2026, 11, 20))  # Aug, Sep, Oct 2026
+    assert (first, end) == (date(2026, 8, 1), date(2026, 11, 1))
+    for month, saturation in ((date(2026, 7, 1), 10), (date(2026, 8, 1), 60), (date(2026, 9, 1), 90),
+                              (date(2026, 10, 1), 120), (date(2026, 11, 1), 5)):
+        UsageSummaryFactory(line=line, month=month, plan_saturation=Decimal(saturation))
+
+    class Run:
+        period = "2026-11-20"
+
+    assert refresh_usage_facts(0, 2**62, Run()) == 1
+    assert UsageFacts.objects.get(customer=customer).plan_saturation == Decimal("90.00")
+    assert refresh_usage_facts(0, 2**62, Run()) == 0  # unchanged: nothing rewritten
+    Run.period = "2027-06-01"  # no usage in that window any more: the fact goes
+    assert refresh_usage_facts(0, 2**62, Run()) == 1 and not UsageFacts.objects.exists()

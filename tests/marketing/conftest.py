@@ -42,3 +42,15 @@ def second_officer(org):
     from tests.conftest import make_staff
 
     return make_staff(Role.CREDIT_OFFICER)
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """The tests assert the rules' English messages (Chinese is the default; the catalogue is tested below)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # pages: the language switch's cookie
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # API
+    with translation.override("en"):
+        yield

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def api(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}",
+                       HTTP_ACCEPT_LANGUAGE="en")
     return client
 
 
@@ -100,3 +101,12 @@ def test_billing_tags_an_acquired_customer_of_a_running_campaign(org):
     assert api(org.am1).post(url, {"customer": customer.pk, "how": "acquired"}, format="json").status_code == 403
     response = api(org.billing_service).post(url, {"customer": 10**12, "how": "acquired"}, format="json")
     assert response.status_code == 404
+
+
+def test_errors_are_in_chinese_by_default(org):
+    campaign = make_campaign(org.marketing)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=org.marketing)[0].key}")
+    response = client.post(f"/api/marketing/campaigns/{campaign.pk}/transition/", {"to_status": "running"},
+                           format="json")
+    assert response.json()["errors"][0]["message"] == "营销方案不能从 draft 变为 running。"

@@ -131,3 +131,13 @@ def test_the_segment_export_is_scoped_and_masked(client, org):
     assert all("**********" in r[2] for r in rows[1:])
     client.force_login(org.marketing)
     assert client.get(reverse("marketing:campaign-export", args=[campaign.pk])).status_code == 403
+
+
+def test_pages_are_chinese_by_default(org):
+    from django.test import Client
+
+    campaign = make_campaign(org.marketing, usage_cap=None)
+    client = Client()
+    client.force_login(org.credit_officer)
+    body = client.get(reverse("marketing:campaign-review", args=[campaign.pk])).content.decode()
+    assert "自动预警" in body and "未设用量封顶" in body

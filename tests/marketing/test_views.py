@@ -141,3 +141,31 @@ def test_pages_are_chinese_by_default(org):
     client.force_login(org.credit_officer)
     body = client.get(reverse("marketing:campaign-review", args=[campaign.pk])).content.decode()
     assert "自动预警" in body and "未设用量封顶" in body
+
+
+def test_what_a_reviewer_decided_is_on_the_audit_page_with_who_and_when(client, org):
+    from core import audit
+
+    assert {"marketing.campaign", "marketing.reviewopinion", "marketing.campaigndecision"} <= set(
+        audit.audited_models())
+    campaign = walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    client.force_login(org.credit_officer)
+    client.post(reverse("marketing:campaign-review", args=[campaign.pk]),
+                {"verdict_usage_cap": "acceptable", "comment_usage_cap": "可行"})
+    client.post(reverse("marketing:campaign-transition", args=[campaign.pk]),
+                {"to_status": "approved", "reason": "同意"})
+    client.force_login(org.admin)
+    changes = client.get(reverse("audit"), {"model": "marketing.campaign"}).context["changes"]
+    approved = [c for c in changes if c["history_change_reason"] == "approve: 同意"]
+    assert len(approved) == 1 and approved[0]["user"] == org.credit_officer.username
+    assert approved[0]["history_date"] is not None
+    opinions = client.get(reverse("audit"), {"model": "marketing.reviewopinion"}).context["changes"]
+    assert [c["user"] for c in opinions] == [org.credit_officer.username]
+
+
+def test_navigation_shows_campaigns_to_their_readers(client, org):
+    client.force_login(org.marketing)
+    assert reverse("marketing:campaigns") in [i["url"] for i in client.get(reverse("dashboard")).context["nav_items"]]
+    client.force_login(org.collections)
+    assert reverse("marketing:campaigns") not in [
+        i["url"] for i in client.get(reverse("dashboard")).context["nav_items"]]

@@ -33,6 +33,9 @@ class CampaignSerializer(serializers.ModelSerializer):
     segment = serializers.JSONField(required=False, help_text=(
         "rules over customer fields: region, brand (ids), star ('unrated', '0'–'5'), status, lifecycle_stage "
         "(lists); tenure_min/max (months), spend_min/max (CNY), saturation_min/max (%), enterprise_member (bool)"))
+    # a plain integer: the model field's star choices would be a second CreditStar enum in the schema
+    min_star = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=5,
+                                        help_text="minimum credit star (0–5); null: no minimum")
     decisions = CampaignDecisionSerializer(many=True, read_only=True)
     opinions = ReviewOpinionSerializer(many=True, read_only=True)
 

@@ -60,8 +60,15 @@ def campaign_update(*, campaign: Campaign, by, **fields) -> Campaign:
     selectors.target_queryset(rules=campaign.segment)
     campaign.full_clean()
     campaign._change_reason = "edited"
+    campaign._history_user = by
     campaign.save()
     return campaign
+
+
+def drafted_by(campaign: Campaign, user) -> bool:
+    """The author, or anyone who edited the plan: four eyes means the reviewer wrote none of it."""
+    return campaign.author_id == user.pk or campaign.history.filter(
+        history_user=user, history_change_reason="edited").exists()
 
 
 def _notify(campaign: Campaign, recipients, message: str, now):
@@ -91,7 +98,7 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
     if rule is not None and rule.is_decision:
         assessment = selectors.risk_assessment(campaign=campaign, user=by)
     refusal = policies.transition_refusal(
-        current=campaign.status, target=to_status, role=user_role(by), is_author=campaign.author_id == by.pk,
+        current=campaign.status, target=to_status, role=user_role(by), is_author=drafted_by(campaign, by),
         reason=reason, blocking=assessment["blocking"] if assessment else ())
     if refusal:
         field, code, message = refusal
@@ -161,7 +168,7 @@ def record_opinions(*, campaign: Campaign, by, opinions: dict[str, tuple[str, st
         raise _errors({"status": ERR_OPINION_STATE})
     if user_role(by) not in policies.DECIDING_ROLES:
         raise _errors({"reviewer": ERR_OPINION_ROLE})
-    if campaign.author_id == by.pk:
+    if drafted_by(campaign, by):
         raise _errors({"reviewer": policies.ERR_OWN_CAMPAIGN})
     now, saved = timezone.now(), []
     for control, (verdict, comment) in opinions.items():

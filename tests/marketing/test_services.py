@@ -220,3 +220,12 @@ def test_overlap_with_running_campaigns(org):
     walk(other, (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer), (S.APPROVED, org.credit_officer),
          (S.RUNNING, org.marketing))
     assert selectors.running_overlap_customers() == 6
+
+
+def test_an_officer_who_edited_the_draft_cannot_approve_it(org, second_officer):
+    campaign = make_campaign(org.marketing)
+    services.campaign_update(campaign=campaign, by=second_officer, deposit=Decimal("80"))
+    campaign = walk(campaign, (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    codes, _e = refusal(services.campaign_transition, campaign=campaign, to_status=S.APPROVED, by=second_officer)
+    assert codes == {"to_status": ["own_campaign"]}
+    assert walk(campaign, (S.APPROVED, org.credit_officer)).status == S.APPROVED

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from arrears.models import Bill, LineAccount
-from customers.choices import ServiceStatus
+from core.scope import customer_scope_q
 from customers.models import Customer
 from marketing import policies
 from marketing.choices import CampaignStatus, MemberHow
@@ -187,20 +187,44 @@ def assessment_to_json(a: dict) -> dict:
 
 
 # ---------------------------------------------------------------- results after launch
-def _group_results(members: QuerySet[CampaignMember], history: dict) -> dict:
-    customers = Customer.objects.filter(pk__in=members.values("customer_id"))
-    counts = star_distribution(customers)
-    forecast = policies.expected_exposure(counts, history)
-    in_arrears = LineAccount.objects.filter(customer__in=customers.values("pk"), arrears_since__isnull=False)
-    arrears = in_arrears.aggregate(customers=Count("customer_id", distinct=True), owed=Sum("balance"))
+GROUP_FIGURES = """
+    SELECT c.credit_star, count(*), count(*) FILTER (WHERE c.status = 'closed'), count(a.owed),
+           coalesce(sum(a.owed), 0)
+    FROM marketing_campaignmember m
+    JOIN customers_customer c ON c.id = m.customer_id
+    LEFT JOIN (SELECT customer_id, sum(greatest(-balance, 0)) AS owed FROM arrears_lineaccount
+               WHERE arrears_since IS NOT NULL GROUP BY customer_id) a ON a.customer_id = c.id
+    WHERE m.campaign_id = %s AND m.how = ANY(%s) {scope}
+    GROUP BY c.credit_star"""
+
+
+def _scope_sql(user) -> tuple[str, list]:
+    """`AND c.id IN (…)` for a user with a limited scope; nothing for the province-wide roles."""
+    if not customer_scope_q(user):
+        return "", []
+    sql, params = Customer.objects.visible_to(user).values("pk").query.sql_with_params()
+    return f"AND c.id IN ({sql})", list(params)
+
+
+def _group_results(*, campaign: Campaign, hows, user, history: dict) -> dict:
+    """One statement per group of tagged customers: per star the customers, churned (closed), in arrears
+    (a line account in arrears) and owed; the forecast applies the approval's history to the same stars."""
+    scope, params = _scope_sql(user)
+    with connection.cursor() as cur:
+        cur.execute(GROUP_FIGURES.format(scope=scope), [campaign.pk, [str(h) for h in hows], *params])
+        rows = cur.fetchall()
+    counts = {star: n for star, n, _closed, _k, _owed in rows}
     n = sum(counts.values())
-    churned = customers.filter(status=ServiceStatus.CLOSED).count()
+    churned = sum(r[2] for r in rows)
+    in_arrears = sum(r[3] for r in rows)
+    owed = sum((Decimal(r[4]) for r in rows), Decimal(0))
+    forecast = policies.expected_exposure(counts, history)
     return {"customers": n, "forecast_exposure": forecast["total"],
             "forecast_in_arrears": forecast["expected_in_arrears"].quantize(Decimal("0.1")),
             "forecast_churn": forecast["expected_churn"].quantize(Decimal("0.1")),
-            "actual_in_arrears": arrears["customers"] or 0, "actual_arrears": -(arrears["owed"] or Decimal(0)),
+            "actual_in_arrears": in_arrears, "actual_arrears": owed.quantize(Decimal("0.01")),
             "actual_churn": churned,
-            "arrears_rate": round(100 * (arrears["customers"] or 0) / n, 2) if n else 0,
+            "arrears_rate": round(100 * in_arrears / n, 2) if n else 0,
             "churn_rate": round(100 * churned / n, 2) if n else 0}
 
 
@@ -213,8 +237,8 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None) -> 
     history = history_from_json(campaign.forecast["history"]) if campaign.forecast.get("history") \
         else star_history()[0]
     participants = members.filter(how__in=PARTICIPANT_HOWS)
-    groups = {"participants": _group_results(participants, history),
-              "targeted": _group_results(members.filter(how=MemberHow.TARGETED), history)}
+    groups = {"participants": _group_results(campaign=campaign, hows=PARTICIPANT_HOWS, user=user, history=history),
+              "targeted": _group_results(campaign=campaign, hows=(MemberHow.TARGETED,), user=user, history=history)}
     start = timezone.localtime(campaign.launched_at).date().replace(day=1) if campaign.launched_at else None
     revenue_rows = []
     n_participants = groups["participants"]["customers"]

@@ -169,3 +169,17 @@ def test_navigation_shows_campaigns_to_their_readers(client, org):
     client.force_login(org.collections)
     assert reverse("marketing:campaigns") not in [
         i["url"] for i in client.get(reverse("dashboard")).context["nav_items"]]
+
+
+def test_results_are_in_the_readers_scope(org):
+    from marketing import selectors, services
+
+    campaign = walk(make_campaign(org.marketing, segment={"region": [org.region_a.pk]}),
+                    (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer), (S.APPROVED, org.credit_officer),
+                    (S.RUNNING, org.marketing))
+    services.tag_member(campaign=campaign, customer=org.book[org.am1.pk][0], how="converted", by=org.marketing)
+    services.tag_member(campaign=campaign, customer=org.book[org.am2.pk][0], how="converted", by=org.marketing)
+    mine = selectors.campaign_results(campaign=campaign, user=org.am1)["groups"]
+    assert (mine["participants"]["customers"], mine["targeted"]["customers"]) == (1, 1)
+    everyone = selectors.campaign_results(campaign=campaign, user=org.credit_officer)["groups"]
+    assert (everyone["participants"]["customers"], everyone["targeted"]["customers"]) == (2, 4)

@@ -119,6 +119,9 @@ class OpinionForm(StyledForm):
                 initial=current.get(value, ("", ""))[0])
             self.fields[f"comment_{value}"] = forms.CharField(
                 label=_("Comment"), required=False, max_length=1000, initial=current.get(value, ("", ""))[1])
+        for name, field in self.fields.items():  # added after StyledForm styled the (then empty) form
+            field.widget.attrs.setdefault("class", "form-select form-select-sm" if name.startswith("verdict_")
+                                          else "form-control form-control-sm")
 
     def opinions(self) -> dict[str, tuple[str, str]]:
         data = self.cleaned_data

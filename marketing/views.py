@@ -154,7 +154,8 @@ class CampaignReviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
         allowed = policies.allowed_targets(campaign.status)
         return render(request, self.template_name, {
             "campaign": campaign, "a": assessment,
-            "per_star_json": selectors.assessment_to_json(assessment)["per_star"],
+            "per_star_json": [{**row, "label": _("Unrated") if row["star"] == "unrated" else f"{row['star']}★"}
+                              for row in selectors.assessment_to_json(assessment)["per_star"]],
             "opinion_form": opinion_form or OpinionForm(current=current),
             "can_review": (campaign.status in policies.REVIEWABLE_STATUSES
                            and request.user.has_perm("marketing.review_campaign")),
@@ -184,8 +185,10 @@ class CampaignResultsView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def get(self, request, pk):
         campaign = selectors.campaign_get(user=request.user, pk=pk)
-        return render(request, self.template_name, {
-            "campaign": campaign, "r": selectors.campaign_results(campaign=campaign, user=request.user)})
+        results = selectors.campaign_results(campaign=campaign, user=request.user)
+        labels = {"arrears_customers": _("Participants in arrears"), "churn": _("Participants churned")}
+        results["chart"] = [{**row, "label": labels[row["label"]]} for row in results["chart"]]
+        return render(request, self.template_name, {"campaign": campaign, "r": results})
 
 
 class SegmentExportView(LoginRequiredMixin, PermissionRequiredMixin, View):

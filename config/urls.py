@@ -15,6 +15,7 @@ api_patterns = [
     path("", include("retention.api.urls")),
     path("", include("arrears.api.urls")),
     path("", include("enterprise.api.urls")),
+    path("", include("marketing.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("retention/", include("retention.urls")),
     path("arrears/", include("arrears.urls")),
     path("enterprise/", include("enterprise.urls")),
+    path("marketing/", include("marketing.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     # The schema and its docs are for signed-in staff and service accounts, not the public.

@@ -20,6 +20,7 @@ NAVIGATION = [
     (_("Enterprise workbench"), "enterprise:workbench", "enterprise.view_enterpriseaccount"),
     (_("Enterprise accounts"), "enterprise:accounts", "enterprise.view_enterpriseaccount"),
     (_("Service days"), "enterprise:service-days", "enterprise.view_servicedayorder"),
+    (_("Campaigns"), "marketing:campaigns", "marketing.view_campaign"),
     (_("Batch runs"), "batch-runs", "core.view_batchrun"),
     (_("Audit"), "audit", "customers.view_personaldataaccess"),
     (_("API docs"), "api-docs", None),

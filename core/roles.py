@@ -44,27 +44,36 @@ _ENTERPRISE_GOVERN = _ENTERPRISE_LEAD + _CHANNEL_ADMIN + [
     "enterprise.view_classpolicy", "enterprise.add_classpolicy", "enterprise.view_segmentrule",
     "enterprise.change_segmentrule"]
 
+# marketing: everyone who works customers reads campaigns (a manager sees the segment within their book);
+# marketing staff draft; credit officers draft too and review (the four-eyes rule is in marketing.policies).
+_CAMPAIGN_READ = ["marketing.view_campaign"]
+_CAMPAIGN_DRAFT = _CAMPAIGN_READ + ["marketing.add_campaign", "marketing.change_campaign",
+                                    "marketing.tag_campaign_member"]
+_CAMPAIGN_REVIEW = _CAMPAIGN_DRAFT + ["marketing.review_campaign"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ACCOUNT_MANAGER: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + _RETENTION_WORK
-    + _ARREARS_READ + _EMERGENCY + _ENTERPRISE_WORK,
+    + _ARREARS_READ + _EMERGENCY + _ENTERPRISE_WORK + _CAMPAIGN_READ,
     Role.TEAM_LEAD: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + _RETENTION_WORK
-    + _ARREARS_READ + _EMERGENCY + _ENTERPRISE_LEAD,
+    + _ARREARS_READ + _EMERGENCY + _ENTERPRISE_LEAD + _CAMPAIGN_READ,
     Role.REGIONAL_MANAGER: _CUSTOMER_READ + _EXPORT + _CREDIT_READ + _RETENTION_WORK + _ENTERPRISE_READ
-    + ["enterprise.export_enterpriseaccount"],
+    + ["enterprise.export_enterpriseaccount"] + _CAMPAIGN_READ,
     Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_READ
-    + _ARREARS_GOVERN + _ENTERPRISE_READ + ["customers.change_customer", "customers.view_blacklistentry",
-                         "customers.add_blacklistentry", "customers.change_blacklistentry"],
-    Role.MARKETING: _CUSTOMER_READ + _CREDIT_READ + _ENTERPRISE_READ + _CHANNEL_ADMIN,
+    + _ARREARS_GOVERN + _ENTERPRISE_READ + _CAMPAIGN_REVIEW
+    + ["customers.change_customer", "customers.view_blacklistentry", "customers.add_blacklistentry",
+       "customers.change_blacklistentry"],
+    Role.MARKETING: _CUSTOMER_READ + _CREDIT_READ + _ENTERPRISE_READ + _CHANNEL_ADMIN + _CAMPAIGN_DRAFT,
     Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + ["customers.view_blacklistentry"]
     + _ARREARS_READ + _EMERGENCY + _COLLECTION,
     Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_WORK
-    + _ARREARS_GOVERN + _ENTERPRISE_GOVERN
+    + _ARREARS_GOVERN + _ENTERPRISE_GOVERN + _CAMPAIGN_DRAFT
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
        "customers.view_personaldataaccess"],
     Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer",
                                             "arrears.add_payment", "arrears.add_bill", "arrears.view_lineaccount",
                                             "arrears.add_emergencypass", "customers.add_usagesummary",
-                                            "customers.add_linestatuschange"],
+                                            "customers.add_linestatuschange", "marketing.view_campaign",
+                                            "marketing.tag_campaign_member"],
 }
 
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MarketingConfig(AppConfig):
     name = "marketing"
     verbose_name = _("Marketing")
+
+    def ready(self):
+        from marketing import batches  # noqa: F401  registers the usage-facts batch kind

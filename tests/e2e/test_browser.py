@@ -98,3 +98,46 @@ def test_collections_works_a_queue_item(page: Page, live_server, org, csp_errors
     case = CollectionCase.objects.get(line=line)
     assert case.status == "promised" and case.promised_amount == Decimal("88.00") and case.worked_by == org.collections
     assert csp_errors == []
+
+
+def test_credit_officer_reviews_and_approves_a_campaign(page: Page, live_server, org, csp_errors):
+    from decimal import Decimal
+
+    from marketing import services
+    from marketing.models import Campaign
+
+    campaign = services.campaign_create(
+        author=org.marketing, name="流量畅享", goal="存量客户流量包", segment={"region": [org.region_a.pk]},
+        in_plan_tariff=Decimal("0.10"), out_of_plan_tariff=Decimal("0.60"), usage_cap=Decimal("200"),
+        deposit=Decimal("50"), incentive_basis="quality")
+    services.campaign_transition(campaign=campaign, to_status="submitted", by=org.marketing)
+    services.campaign_transition(campaign=campaign, to_status="in_review", by=org.credit_officer)
+    log_in(page, live_server, org.credit_officer)
+    page.goto(f"{live_server.url}/marketing/campaigns/{campaign.pk}/review/")
+    expect(page.locator("#warnings [data-code=tariff_ratio]")).to_have_attribute("data-level", "warning")  # 6×
+    expect(page.locator("#exposure")).to_contain_text("6")  # region A: six customers
+    page.select_option("select[name=verdict_tariff]", "concern")
+    page.fill("input[name=comment_tariff]", "套餐外资费为套餐内6倍，建议下调")
+    page.click("#opinion-form button")
+    page.wait_for_load_state()
+    page.select_option("#transition-form select[name=to_status]", "approved")
+    page.fill("#transition-form textarea[name=reason]", "风险可控，同意上线")
+    page.click("#transition-form button")
+    page.wait_for_url(re.compile(rf"/marketing/campaigns/{campaign.pk}/$"))
+    expect(page.locator("#decision-log")).to_contain_text("风险可控，同意上线")
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    assert campaign.status == "approved"
+    approval = campaign.decisions.get(action="approve")
+    assert approval.by == org.credit_officer and approval.assessment["size"] == 6
+    assert campaign.opinions.get(control="tariff").comment == "套餐外资费为套餐内6倍，建议下调"
+    assert csp_errors == []
+
+
+def test_marketing_sees_the_live_segment_count_while_drafting(page: Page, live_server, org, csp_errors):
+    log_in(page, live_server, org.marketing)
+    page.goto(f"{live_server.url}/marketing/campaigns/new/")
+    page.select_option("select[name=region]", [str(org.region_b.pk)])
+    expect(page.locator("#segment-count")).to_have_text("2")  # am4's two customers in region B
+    page.select_option("select[name=region]", [str(org.region_a.pk), str(org.region_b.pk)])
+    expect(page.locator("#segment-count")).to_have_text("8")
+    assert csp_errors == []

@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from credit.services import published_model
+from marketing.services import campaign_create
 from retention.models import RetentionAlert
 from tests.factories import LineFactory
 
@@ -25,6 +26,8 @@ API_STAFF = [*SESSION_STAFF, "billing_service"]  # the billing service account a
 MANAGERS = ["am1", "am4", "lead_a1"]
 CREDIT = ["credit_officer", "admin"]
 RETENTION_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "admin"]
+CAMPAIGN_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "marketing", "admin"]
+CAMPAIGN_DRAFTERS = ["credit_officer", "marketing", "admin"]
 OTHER_MANAGER = {"am4": 404}  # am1's object seen by another manager: as if it did not exist
 ENT_READERS = ["am1", "am4", "lead_a1", "regional_a", "credit_officer", "marketing", "admin"]  # enterprise pages
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own rule (is_staff), tested in tests/core/test_pages.py
@@ -133,6 +136,22 @@ MATRIX = {
         ("enterprise-member-list", {}), ("enterprise-member-detail", OTHER_MANAGER),
         ("enterprise-task-list", {}), ("enterprise-task-detail", OTHER_MANAGER),
         ("enterprise-interaction-list", {}), ("enterprise-interaction-detail", OTHER_MANAGER)]},
+    # marketing: campaigns are the province's plans (no customer scope on them); counts and exports inside
+    # them are scoped. Marketing drafts, credit officers draft and review; managers read; the segment export
+    # needs the customer export permission (marketing has none).
+    **{name: (GET, page(CAMPAIGN_READERS)) for name in (
+        "marketing:campaigns", "marketing:segment-count", "marketing:campaign", "marketing:campaign-review",
+        "marketing:campaign-results")},
+    "marketing:campaign-create": (GET, page(CAMPAIGN_DRAFTERS)),
+    "marketing:campaign-edit": (GET, page(CAMPAIGN_DRAFTERS)),
+    "marketing:campaign-transition": (POST, page(CAMPAIGN_READERS, status=400)),  # empty form: refused on the page
+    "marketing:campaign-export": (GET, page([r for r in CAMPAIGN_READERS if r != "marketing"])),
+    "campaign-list": (GET, api([*CAMPAIGN_READERS, "billing_service"])),
+    "campaign-detail": (GET, api([*CAMPAIGN_READERS, "billing_service"])),
+    "campaign-risk-assessment": (GET, api([*CAMPAIGN_READERS, "billing_service"])),
+    "campaign-transition": (POST, api([*CAMPAIGN_READERS, "billing_service"], status=400)),
+    "campaign-members": (POST, api([*CAMPAIGN_DRAFTERS, "billing_service"], status=400)),
+    "segment-count": (POST, api([*CAMPAIGN_READERS, "billing_service"], status=400)),
 }
 
 
@@ -162,8 +181,9 @@ def objects(org):
     line = LineFactory(customer=customer)
     alert = RetentionAlert.objects.create(customer=customer, account_manager=org.am1, opened_at=timezone.now(),
                                           score=70)
+    campaign = campaign_create(author=org.marketing, name="流量畅享", goal="存量客户流量套餐")
     return {"customer": customer.pk, "line": line.pk, "msisdn": line.msisdn, "alert": alert.pk,
-            "model": published_model().pk, **enterprise_objects(org, customer)}
+            "model": published_model().pk, "campaign": campaign.pk, **enterprise_objects(org, customer)}
 
 
 def enterprise_objects(org, customer) -> dict:
@@ -197,7 +217,8 @@ PK_OF = {"credit:model": "model", "retention:alert": "alert", "retention-alert":
          "enterprise:service-day-report": "ent_report", "enterprise:opportunit": "ent_opportunity",
          "enterprise:": "ent_account",
          "enterprise-account": "ent_account", "enterprise-member": "ent_line", "enterprise-task": "ent_task",
-         "enterprise-interaction": "ent_interaction"}
+         "enterprise-interaction": "ent_interaction",
+         "marketing:campaign": "campaign", "campaign-": "campaign"}
 
 
 def build_url(name: str, objects: dict) -> str:

@@ -4,6 +4,7 @@ from rest_framework.authtoken.models import Token
 
 from customers.models import Customer
 from enterprise import demo as enterprise_demo
+from marketing import demo as marketing_demo
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             self._sp_charges()
         users = ensure_demo_users()
         enterprise_demo.generate(seed=seed, stdout=self.stdout)
+        marketing_demo.generate(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo users (username / role / password):"))
         for username, role, password in users:
             self.stdout.write(f"  {username:<18} {role:<18} {password}")

@@ -1,0 +1,106 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.permissions import ModelPermissions
+from customers.models import Customer
+from marketing import policies, selectors, services
+from marketing.api.serializers import (
+    CampaignMemberSerializer, CampaignSerializer, MemberTagSerializer, RiskAssessmentSerializer,
+    SegmentCountRequestSerializer, SegmentCountSerializer, TransitionSerializer,
+)
+from marketing.filtersets import CampaignFilterSet
+from marketing.models import Campaign
+
+ERRORS = {400: OpenApiResponse(description="invalid input: the error body names the field and the rule"),
+          403: OpenApiResponse(description="not allowed (role, or the author's own campaign)"),
+          404: OpenApiResponse(description="no such campaign (or customer outside the caller's scope)")}
+
+
+def _require(request, perm: str):
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("You may not do this with campaigns.")
+
+
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Campaigns; `transition` moves one along the workflow (one service for page and API)."""
+
+    permission_classes = [ModelPermissions]
+    serializer_class = CampaignSerializer
+    filterset_class = CampaignFilterSet
+    queryset = Campaign.objects.none()  # for the schema; get_queryset is the real one
+
+    def get_permissions(self):
+        if self.action in ("transition", "risk_assessment", "members"):  # checked in the action
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    def get_queryset(self):
+        return selectors.campaign_list(user=self.request.user).prefetch_related("decisions__by", "opinions__reviewer")
+
+    def perform_create(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k in services.EDITABLE_FIELDS}
+        serializer.instance = services.campaign_create(author=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k in services.EDITABLE_FIELDS}
+        serializer.instance = services.campaign_update(campaign=serializer.instance, by=self.request.user, **data)
+
+    @extend_schema(request=TransitionSerializer, responses={200: CampaignSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the campaign: submit, start review, approve / return / reject (credit officers, not the
+        author), resubmit, launch (tags the segment), close. Illegal steps are 400 naming the rule."""
+        _require(request, "marketing.view_campaign")
+        campaign = self.get_object()
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.campaign_transition(campaign=campaign, by=request.user, **body.validated_data)
+        except DjangoValidationError as e:
+            codes = {err.code for errors in e.error_dict.values() for err in errors}
+            if codes & policies.FORBIDDEN_CODES:
+                raise PermissionDenied(" ".join(m for ms in e.message_dict.values() for m in ms)) from e
+            raise
+        return Response(CampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data)
+
+    @extend_schema(responses={200: RiskAssessmentSerializer, 403: ERRORS[403], 404: ERRORS[404]})
+    @action(detail=True, methods=["get"], url_path="risk-assessment")
+    def risk_assessment(self, request, pk=None):
+        """The computed risk assessment, counts in the caller's scope."""
+        _require(request, "marketing.view_campaign")
+        campaign = self.get_object()
+        return Response(selectors.assessment_to_json(selectors.risk_assessment(campaign=campaign, user=request.user)))
+
+    @extend_schema(request=MemberTagSerializer, responses={201: CampaignMemberSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def members(self, request, pk=None):
+        """Tag a customer acquired or converted by a running campaign (billing or staff)."""
+        _require(request, "marketing.tag_campaign_member")
+        campaign = self.get_object()
+        body = MemberTagSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=body.validated_data["customer"])
+        member = services.tag_member(campaign=campaign, customer=customer, how=body.validated_data["how"],
+                                     by=request.user)
+        return Response(CampaignMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class SegmentCountView(APIView):
+    """How many customers (in the caller's scope) a segment targets: the same query as the page's live count."""
+
+    @extend_schema(request=SegmentCountRequestSerializer, responses={200: SegmentCountSerializer, **ERRORS})
+    def post(self, request):
+        _require(request, "marketing.view_campaign")
+        body = SegmentCountRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        count = selectors.segment_count(rules=body.validated_data["segment"],
+                                        min_star=body.validated_data["min_star"], user=request.user)
+        return Response({"count": count})

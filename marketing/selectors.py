@@ -1,0 +1,281 @@
+"""Reads for marketing: the segment query, the risk assessment and the campaign results. Counts are in the
+user's scope (Customer.objects.visible_to); historical arrears figures are the province's."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from arrears.models import Bill, LineAccount
+from core.scope import customer_scope_q
+from customers.models import Customer
+from marketing import policies
+from marketing.choices import CampaignStatus, MemberHow
+from marketing.filtersets import SegmentFilterSet
+from marketing.models import Campaign, CampaignMember, Notification
+
+PARTICIPANT_HOWS = (MemberHow.ACQUIRED, MemberHow.CONVERTED)
+
+
+# ---------------------------------------------------------------- campaigns
+def campaign_list(*, user) -> QuerySet[Campaign]:
+    """Campaigns are the province's plans: everyone allowed to see campaigns sees them all."""
+    return Campaign.objects.select_related("author__staff_profile")
+
+
+def campaign_get(*, user, pk: int) -> Campaign:
+    return get_object_or_404(campaign_list(user=user), pk=pk)
+
+
+def campaign_timeline(*, campaign: Campaign) -> dict:
+    return {
+        "decisions": list(campaign.decisions.select_related("by__staff_profile")),
+        "opinions": list(campaign.opinions.select_related("reviewer__staff_profile")),
+    }
+
+
+def notifications_for(*, user, campaign: Campaign | None = None, limit: int = 10) -> list[Notification]:
+    qs = Notification.objects.filter(recipient=user)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return list(qs.select_related("campaign")[:limit])
+
+
+# ---------------------------------------------------------------- the segment query
+def _raise(errors: dict):
+    raise ValidationError({k: ValidationError(str(v), code="segment") for k, v in errors.items()})
+
+
+def target_queryset(*, rules: dict, min_star: int | None = None, user=None) -> QuerySet[Customer]:
+    """The customers a segment targets, as ONE queryset: the rules through the segment filterset, the
+    campaign's minimum star (a risk control narrows the target), and the user's scope when given."""
+    clean, errors = policies.clean_segment(rules)
+    if errors:
+        _raise(errors)
+    base = Customer.objects.visible_to(user) if user is not None else Customer.objects.all()
+    filterset = SegmentFilterSet(policies.segment_filter_data(clean), queryset=base)
+    if not filterset.is_valid():
+        _raise({field: "; ".join(messages) for field, messages in filterset.errors.items()})
+    qs = filterset.qs.order_by()
+    if min_star is not None:
+        qs = qs.filter(credit_star__gte=min_star)
+    return qs
+
+
+def campaign_target(*, campaign: Campaign, user=None) -> QuerySet[Customer]:
+    return target_queryset(rules=campaign.segment, min_star=campaign.min_star, user=user)
+
+
+def segment_count(*, rules: dict, min_star: int | None = None, user) -> int:
+    return target_queryset(rules=rules, min_star=min_star, user=user).count()
+
+
+def star_distribution(qs: QuerySet[Customer]) -> dict:
+    """{star (None = unrated): customers} of a customer queryset, in one GROUP BY."""
+    return {row["credit_star"]: row["n"] for row in qs.values("credit_star").annotate(n=Count("id")).order_by()}
+
+
+# ---------------------------------------------------------------- historical figures per star
+HISTORY_FROM_ACCOUNTS = """
+    SELECT c.credit_star, count(*), count(a.owed), coalesce(sum(a.owed), 0),
+           count(*) FILTER (WHERE c.status = 'closed')
+    FROM customers_customer c
+    LEFT JOIN (SELECT customer_id, sum(greatest(-balance, 0)) AS owed FROM arrears_lineaccount
+               WHERE arrears_since IS NOT NULL GROUP BY customer_id) a ON a.customer_id = c.id
+    GROUP BY c.credit_star"""
+# Before the first nightly arrears run there are no line accounts: bills overdue and unpaid stand in.
+HISTORY_FROM_BILLS = """
+    SELECT c.credit_star, count(*), count(a.owed), coalesce(sum(a.owed), 0),
+           count(*) FILTER (WHERE c.status = 'closed')
+    FROM customers_customer c
+    LEFT JOIN (SELECT customer_id, sum(amount - paid_amount) AS owed FROM arrears_bill
+               WHERE due_date < %s AND paid_amount < amount GROUP BY customer_id) a ON a.customer_id = c.id
+    GROUP BY c.credit_star"""
+
+
+def star_history(*, today: date | None = None) -> tuple[dict, str]:
+    """({star: StarHistory}, source): per star, the province's customers, those in arrears (a line account in
+    arrears), what they owe in total, and those closed (churned). Source "accounts" or "bills"."""
+    today = today or timezone.localdate()
+    with connection.cursor() as cur:
+        if LineAccount.objects.exists():
+            cur.execute(HISTORY_FROM_ACCOUNTS)
+            source = "accounts"
+        else:
+            cur.execute(HISTORY_FROM_BILLS, [today])
+            source = "bills"
+        rows = cur.fetchall()
+    return {star: policies.StarHistory(customers=n, in_arrears=k, arrears_amount=Decimal(owed), closed=closed)
+            for star, n, k, owed, closed in rows}, source
+
+
+def history_to_json(history: dict) -> dict:
+    return {("unrated" if star is None else str(star)): {
+        "customers": h.customers, "in_arrears": h.in_arrears, "arrears_amount": str(h.arrears_amount),
+        "closed": h.closed} for star, h in history.items()}
+
+
+def history_from_json(data: dict) -> dict:
+    return {(None if key == "unrated" else int(key)): policies.StarHistory(
+        customers=v["customers"], in_arrears=v["in_arrears"], arrears_amount=Decimal(v["arrears_amount"]),
+        closed=v.get("closed", 0)) for key, v in data.items()}
+
+
+# ---------------------------------------------------------------- the risk assessment
+def overlap(*, campaign: Campaign, target: QuerySet[Customer]) -> dict:
+    """Customers of this target already tagged by another running campaign (over-marketing)."""
+    others = CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING).exclude(campaign=campaign)
+    per_campaign = list(others.filter(customer__in=target.values("pk")).values("campaign_id", "campaign__name")
+                        .annotate(customers=Count("customer_id")).order_by("-customers"))
+    customers = target.filter(Exists(others.filter(customer=OuterRef("pk")))).count() if per_campaign else 0
+    return {"customers": customers, "campaigns": [
+        {"id": r["campaign_id"], "name": r["campaign__name"], "customers": r["customers"]} for r in per_campaign]}
+
+
+def risk_assessment(*, campaign: Campaign, user) -> dict:
+    """Computed, not typed: segment size and stars, expected exposure, overlap, revenue and the warnings."""
+    target = campaign_target(campaign=campaign, user=user)
+    counts = star_distribution(target)
+    size = sum(counts.values())
+    history, source = star_history()
+    exposure = policies.expected_exposure(counts, history)
+    warnings = policies.campaign_warnings(
+        usage_cap=campaign.usage_cap, in_plan_tariff=campaign.in_plan_tariff,
+        out_of_plan_tariff=campaign.out_of_plan_tariff, deposit=campaign.deposit,
+        low_credit_customers=policies.low_credit_count(counts), incentive_basis=campaign.incentive_basis)
+    participants = campaign.expected_participants or size
+    # the exposure of the expected participants, at the segment's average exposure per customer
+    participant_exposure = exposure["total"] * participants / size if size else Decimal(0)
+    revenue = policies.revenue_analysis(
+        participants=participants, monthly_revenue=campaign.monthly_revenue, monthly_cost=campaign.monthly_cost,
+        months=campaign.duration_months, incentive=campaign.incentive_per_customer, exposure=participant_exposure)
+    return {
+        "size": size, "counts": counts, "exposure": exposure, "history": history, "history_source": source,
+        "overlap": overlap(campaign=campaign, target=target), "warnings": warnings,
+        "blocking": policies.blocking_codes(warnings),
+        "tariff_ratio": policies.tariff_ratio(campaign.in_plan_tariff, campaign.out_of_plan_tariff),
+        "revenue": revenue, "participants": participants,
+    }
+
+
+def _star_key(star) -> str:
+    return "unrated" if star is None else str(star)
+
+
+def assessment_to_json(a: dict) -> dict:
+    """The assessment as stored with a decision and as the API answers it (strings for money)."""
+    return {
+        "size": a["size"],
+        "stars": {_star_key(s): n for s, n in a["counts"].items()},
+        "exposure_total": str(a["exposure"]["total"]),
+        "expected_in_arrears": str(a["exposure"]["expected_in_arrears"].quantize(Decimal("0.01"))),
+        "expected_churn": str(a["exposure"]["expected_churn"].quantize(Decimal("0.01"))),
+        "per_star": [{"star": _star_key(r["star"]), "customers": r["customers"],
+                      "arrears_rate": str(r["arrears_rate"].quantize(Decimal("0.0001"))),
+                      "average_arrears": str(r["average_arrears"]), "exposure": str(r["exposure"])}
+                     for r in a["exposure"]["per_star"]],
+        "history": history_to_json(a["history"]), "history_source": a["history_source"],
+        "overlap": a["overlap"], "warnings": [w.as_dict() for w in a["warnings"]], "blocking": list(a["blocking"]),
+        "tariff_ratio": None if a["tariff_ratio"] is None else str(a["tariff_ratio"].quantize(Decimal("0.01"))),
+        "participants": a["participants"], "revenue": {k: str(v) for k, v in a["revenue"].items()},
+    }
+
+
+# ---------------------------------------------------------------- results after launch
+GROUP_FIGURES = """
+    SELECT c.credit_star, count(*), count(*) FILTER (WHERE c.status = 'closed'), count(a.owed),
+           coalesce(sum(a.owed), 0)
+    FROM marketing_campaignmember m
+    JOIN customers_customer c ON c.id = m.customer_id
+    LEFT JOIN (SELECT customer_id, sum(greatest(-balance, 0)) AS owed FROM arrears_lineaccount
+               WHERE arrears_since IS NOT NULL GROUP BY customer_id) a ON a.customer_id = c.id
+    WHERE m.campaign_id = %s AND m.how = ANY(%s) {scope}
+    GROUP BY c.credit_star"""
+
+
+def _scope_sql(user) -> tuple[str, list]:
+    """`AND c.id IN (…)` for a user with a limited scope; nothing for the province-wide roles."""
+    if not customer_scope_q(user):
+        return "", []
+    sql, params = Customer.objects.visible_to(user).values("pk").query.sql_with_params()
+    return f"AND c.id IN ({sql})", list(params)
+
+
+def _group_results(*, campaign: Campaign, hows, user, history: dict) -> dict:
+    """One statement per group of tagged customers: per star the customers, churned (closed), in arrears
+    (a line account in arrears) and owed; the forecast applies the approval's history to the same stars."""
+    scope, params = _scope_sql(user)
+    with connection.cursor() as cur:
+        cur.execute(GROUP_FIGURES.format(scope=scope), [campaign.pk, [str(h) for h in hows], *params])
+        rows = cur.fetchall()
+    counts = {star: n for star, n, _closed, _k, _owed in rows}
+    n = sum(counts.values())
+    churned = sum(r[2] for r in rows)
+    in_arrears = sum(r[3] for r in rows)
+    owed = sum((Decimal(r[4]) for r in rows), Decimal(0))
+    forecast = policies.expected_exposure(counts, history)
+    return {"customers": n, "forecast_exposure": forecast["total"],
+            "forecast_in_arrears": forecast["expected_in_arrears"].quantize(Decimal("0.1")),
+            "forecast_churn": forecast["expected_churn"].quantize(Decimal("0.1")),
+            "actual_in_arrears": in_arrears, "actual_arrears": owed.quantize(Decimal("0.01")),
+            "actual_churn": churned,
+            "arrears_rate": round(100 * in_arrears / n, 2) if n else 0,
+            "churn_rate": round(100 * churned / n, 2) if n else 0}
+
+
+def campaign_results(*, campaign: Campaign, user, today: date | None = None) -> dict:
+    """Tagged customers (in the user's scope) against the forecast: arrears, churn, revenue; effect evaluation."""
+    today = today or timezone.localdate()
+    visible = Customer.objects.visible_to(user).values("pk")
+    members = CampaignMember.objects.filter(campaign=campaign, customer__in=visible)
+    by_how = dict(members.values_list("how").annotate(n=Count("customer_id")).order_by())
+    history = history_from_json(campaign.forecast["history"]) if campaign.forecast.get("history") \
+        else star_history()[0]
+    participants = members.filter(how__in=PARTICIPANT_HOWS)
+    groups = {"participants": _group_results(campaign=campaign, hows=PARTICIPANT_HOWS, user=user, history=history),
+              "targeted": _group_results(campaign=campaign, hows=(MemberHow.TARGETED,), user=user, history=history)}
+    start = timezone.localtime(campaign.launched_at).date().replace(day=1) if campaign.launched_at else None
+    revenue_rows = []
+    n_participants = groups["participants"]["customers"]
+    if start:
+        bills = (Bill.objects.filter(customer__in=participants.values("customer_id"), period__gte=start)
+                 .annotate(month=TruncMonth("period")).values("month").annotate(billed=Sum("amount")).order_by("month"))
+        monthly_forecast = str((campaign.monthly_revenue * n_participants).quantize(Decimal("0.01")))
+        for row in bills:
+            revenue_rows.append({"month": row["month"].strftime("%Y-%m"), "actual": str(row["billed"]),
+                                 "forecast": monthly_forecast})
+    months_run = 0
+    if start:
+        months_run = max(1, (today.year - start.year) * 12 + today.month - start.month + 1)
+    revenue_actual = sum((Decimal(r["actual"]) for r in revenue_rows), Decimal(0))
+    cost = n_participants * (campaign.incentive_per_customer + campaign.monthly_cost * months_run)
+    targeted = by_how.get(MemberHow.TARGETED, 0) + by_how.get(MemberHow.CONVERTED, 0)
+    p = groups["participants"]
+    evaluation = {
+        "months_run": months_run,
+        "targeted": by_how.get(MemberHow.TARGETED, 0), "converted": by_how.get(MemberHow.CONVERTED, 0),
+        "acquired": by_how.get(MemberHow.ACQUIRED, 0),
+        "conversion_rate": round(100 * by_how.get(MemberHow.CONVERTED, 0) / targeted, 2) if targeted else 0,
+        "expected_participants": campaign.expected_participants,
+        "revenue_actual": revenue_actual, "revenue_forecast": campaign.monthly_revenue * n_participants * months_run,
+        "cost": cost, "net": revenue_actual - cost - p["actual_arrears"],
+        "arrears_vs_forecast": (round(p["actual_arrears"] / p["forecast_exposure"], 2)
+                                if p["forecast_exposure"] else None),
+    }
+    chart = [{"label": label, "forecast": str(p[f]), "actual": str(p[a])} for label, f, a in (
+        ("arrears_customers", "forecast_in_arrears", "actual_in_arrears"),
+        ("churn", "forecast_churn", "actual_churn"))]
+    return {"groups": groups, "revenue_by_month": revenue_rows, "evaluation": evaluation, "chart": chart,
+            "by_how": by_how}
+
+
+def running_overlap_customers() -> int:
+    """Customers tagged by two or more running campaigns (province)."""
+    return (CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING).values("customer_id")
+            .annotate(n=Count("campaign_id")).filter(n__gte=2).count())
+

@@ -1,0 +1,221 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from core.masking import mask_id_number
+from core.pagination import CappedCountPaginator
+from marketing import policies, selectors, services
+from marketing.filtersets import CampaignFilterSet
+from marketing.forms import CampaignForm, OpinionForm, SegmentCountForm, TransitionForm
+
+EXPORT_COLUMNS = ["id", "name", "id_number", "region", "brand", "status", "credit_star", "credit_limit",
+                  "join_date", "avg_monthly_spend", "lifecycle_stage"]
+
+
+def _form_errors(form, error: ValidationError):
+    for field, errors in error.message_dict.items():
+        field = field.split(".")[-1]
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class CampaignListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+    permission_required = "marketing.view_campaign"
+    template_name = "marketing/campaign_list.html"
+    paginate_by = 50
+    paginator_class = CappedCountPaginator
+
+    def get_queryset(self):
+        self.filterset = CampaignFilterSet(self.request.GET or None,
+                                           queryset=selectors.campaign_list(user=self.request.user))
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode(),
+                                        notifications=selectors.notifications_for(user=self.request.user),
+                                        overlap_customers=selectors.running_overlap_customers())
+
+
+class CampaignEditView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Draft a campaign (no pk) or revise a draft / returned one, with the live segment count."""
+
+    template_name = "marketing/campaign_form.html"
+
+    def get_permission_required(self):
+        return ["marketing.change_campaign" if "pk" in self.kwargs else "marketing.add_campaign"]
+
+    def _render(self, request, form, campaign=None):
+        count = None
+        if campaign is not None:
+            count = selectors.segment_count(rules=campaign.segment, min_star=campaign.min_star, user=request.user)
+        return render(request, self.template_name, {"form": form, "campaign": campaign, "count": count})
+
+    def get(self, request, pk=None):
+        campaign = selectors.campaign_get(user=request.user, pk=pk) if pk else None
+        if campaign is not None and not campaign.is_editable:
+            messages.error(request, _("Only a draft or a returned campaign can be edited."))
+            return redirect("marketing:campaign", pk=campaign.pk)
+        return self._render(request, CampaignForm(instance=campaign), campaign)
+
+    def post(self, request, pk=None):
+        campaign = selectors.campaign_get(user=request.user, pk=pk) if pk else None
+        form = CampaignForm(request.POST, instance=campaign)
+        if form.is_valid():
+            try:
+                if campaign is None:
+                    campaign = services.campaign_create(author=request.user, **form.service_fields())
+                else:
+                    campaign = services.campaign_update(campaign=campaign, by=request.user, **form.service_fields())
+                messages.success(request, _("Campaign saved."))
+                return redirect("marketing:campaign", pk=campaign.pk)
+            except ValidationError as e:
+                _form_errors(form, e)
+        return self._render(request, form, campaign)
+
+
+class SegmentCountView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The live count of the campaign form: the same segment query as the launch and the export."""
+
+    permission_required = "marketing.view_campaign"
+
+    def get(self, request):
+        form = SegmentCountForm(request.GET)
+        if not form.is_valid():
+            return JsonResponse({"errors": form.errors}, status=400)
+        try:
+            count = selectors.segment_count(rules=form.segment_rules(), min_star=form.cleaned_data["min_star"],
+                                            user=request.user)
+        except ValidationError as e:
+            return JsonResponse({"errors": e.message_dict}, status=400)
+        return JsonResponse({"count": count})
+
+
+class CampaignDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The campaign, its decision log and opinions, and the workflow actions the user may take."""
+
+    permission_required = "marketing.view_campaign"
+    template_name = "marketing/campaign_detail.html"
+
+    def _render(self, request, campaign, form=None, status=200):
+        allowed = policies.allowed_targets(campaign.status)
+        form = form or TransitionForm(allowed=allowed)
+        return render(request, self.template_name, {
+            "campaign": campaign, "form": form if allowed else None, **selectors.campaign_timeline(campaign=campaign),
+            "count": selectors.segment_count(rules=campaign.segment, min_star=campaign.min_star, user=request.user),
+            "notifications": selectors.notifications_for(user=request.user, campaign=campaign),
+            "can_edit": campaign.is_editable and request.user.has_perm("marketing.change_campaign"),
+            "can_export": request.user.has_perm("customers.export_customers"),
+        }, status=status)
+
+    def get(self, request, pk):
+        return self._render(request, selectors.campaign_get(user=request.user, pk=pk))
+
+
+class CampaignTransitionView(CampaignDetailView):
+    """POST a workflow step; a refusal is shown as a form error on the campaign page."""
+
+    def get(self, request, pk):
+        return redirect("marketing:campaign", pk=pk)
+
+    def post(self, request, pk):
+        campaign = selectors.campaign_get(user=request.user, pk=pk)
+        form = TransitionForm(request.POST, allowed=policies.allowed_targets(campaign.status))
+        if form.is_valid():
+            try:
+                campaign = services.campaign_transition(campaign=campaign, to_status=form.cleaned_data["to_status"],
+                                                        by=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("Campaign is now %(status)s.") % {
+                    "status": campaign.get_status_display()})
+                return redirect("marketing:campaign", pk=campaign.pk)
+            except ValidationError as e:
+                _form_errors(form, e)
+        return self._render(request, campaign, form, status=400)
+
+
+class CampaignReviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The credit review: the computed risk assessment, an opinion per risk control, and the decision."""
+
+    permission_required = "marketing.view_campaign"
+    template_name = "marketing/campaign_review.html"
+
+    def _render(self, request, campaign, opinion_form=None, status=200):
+        assessment = selectors.risk_assessment(campaign=campaign, user=request.user)
+        current = {o.control: (o.verdict, o.comment) for o in campaign.opinions.filter(
+            review_round=campaign.review_round)}
+        allowed = policies.allowed_targets(campaign.status)
+        return render(request, self.template_name, {
+            "campaign": campaign, "a": assessment,
+            "per_star_json": [{**row, "label": _("Unrated") if row["star"] == "unrated" else f"{row['star']}★"}
+                              for row in selectors.assessment_to_json(assessment)["per_star"]],
+            "opinion_form": opinion_form or OpinionForm(current=current),
+            "can_review": (campaign.status in policies.REVIEWABLE_STATUSES
+                           and request.user.has_perm("marketing.review_campaign")),
+            "form": TransitionForm(allowed=allowed) if allowed else None,
+            **selectors.campaign_timeline(campaign=campaign),
+        }, status=status)
+
+    def get(self, request, pk):
+        return self._render(request, selectors.campaign_get(user=request.user, pk=pk))
+
+    def post(self, request, pk):
+        campaign = selectors.campaign_get(user=request.user, pk=pk)
+        form = OpinionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_opinions(campaign=campaign, by=request.user, opinions=form.opinions())
+                messages.success(request, _("Opinions saved."))
+                return redirect("marketing:campaign-review", pk=campaign.pk)
+            except ValidationError as e:
+                _form_errors(form, e)
+        return self._render(request, campaign, form, status=400)
+
+
+class CampaignResultsView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "marketing.view_campaign"
+    template_name = "marketing/campaign_results.html"
+
+    def get(self, request, pk):
+        campaign = selectors.campaign_get(user=request.user, pk=pk)
+        results = selectors.campaign_results(campaign=campaign, user=request.user)
+        labels = {"arrears_customers": _("Participants in arrears"), "churn": _("Participants churned")}
+        results["chart"] = [{**row, "label": labels[row["label"]]} for row in results["chart"]]
+        return render(request, self.template_name, {"campaign": campaign, "r": results})
+
+
+class SegmentExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """CSV of the campaign's target customers within the user's scope, ID numbers masked. Needs the customer
+    export permission (marketing staff have none: they see counts, not lists)."""
+
+    permission_required = ["marketing.view_campaign", "customers.export_customers"]
+
+    def get(self, request, pk):
+        campaign = selectors.campaign_get(user=request.user, pk=pk)
+        qs = selectors.campaign_target(campaign=campaign, user=request.user).order_by("id").values_list(
+            "id", "name", "id_number", "region__name", "brand__name", "status", "credit_star", "credit_limit",
+            "join_date", "avg_monthly_spend", "lifecycle_stage")
+
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+
+        def rows():
+            yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+            for row in qs.iterator(chunk_size=5000):
+                row = list(row)
+                row[2] = mask_id_number(row[2])
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-segment.csv"'
+        return response

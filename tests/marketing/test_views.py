@@ -1,0 +1,185 @@
+"""Pages: the form with its live count, the review page's computed assessment, the results and the export."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from marketing.choices import CampaignStatus as S
+from marketing.models import Campaign
+from tests.factories import CustomerFactory
+from tests.marketing.conftest import in_arrears, make_campaign, walk
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(org, **overrides):
+    data = {"name": "畅享88", "goal": "存量升档", "tariff_unit": "MB", "in_plan_tariff": "0.10",
+            "out_of_plan_tariff": "0.30", "expected_participants": "100", "monthly_revenue": "88",
+            "monthly_cost": "8", "duration_months": "12", "incentive_per_customer": "10",
+            "incentive_basis": "quality", "deposit": "0", "usage_cap": "100", "barring_rule": "standard",
+            "star": ["2", "3"], "region": [str(org.region_a.pk)]}
+    data.update(overrides)
+    return data
+
+
+def test_marketing_drafts_a_campaign_through_the_form(client, org):
+    client.force_login(org.marketing)
+    assert client.get(reverse("marketing:campaign-create")).status_code == 200
+    response = client.post(reverse("marketing:campaign-create"), form_data(org))
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302 and response.url == reverse("marketing:campaign", args=[campaign.pk])
+    assert campaign.segment == {"region": [org.region_a.pk], "star": ["2", "3"]} and campaign.author == org.marketing
+
+
+def test_the_form_shows_errors_and_writes_nothing(client, org):
+    client.force_login(org.marketing)
+    response = client.post(reverse("marketing:campaign-create"),
+                           form_data(org, spend_min="100", spend_max="50", in_plan_tariff="0"))
+    assert response.status_code == 200 and not Campaign.objects.exists()
+    body = response.content.decode()
+    assert 'data-field="spend_max"' in body and 'data-field="in_plan_tariff"' in body
+
+
+def test_an_illegal_step_on_the_page_is_a_form_error(client, org):
+    campaign = make_campaign(org.marketing)
+    client.force_login(org.marketing)
+    response = client.post(reverse("marketing:campaign-transition", args=[campaign.pk]), {"to_status": "approved"})
+    assert response.status_code == 400  # approved is not offered from draft: the form refuses it
+    assert "approved" in response.content.decode() and Campaign.objects.get().status == S.DRAFT
+    walk(campaign, (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    response = client.post(reverse("marketing:campaign-transition", args=[campaign.pk]), {"to_status": "approved"})
+    assert response.status_code == 400
+    assert "Only a credit officer may approve a campaign." in response.content.decode()
+
+
+def test_the_review_page_shows_the_computed_assessment(client, org):
+    low = [CustomerFactory(credit_star=0) for _ in range(4)]
+    in_arrears(low[0], "40.00")
+    campaign = make_campaign(org.marketing, segment={"star": ["0"]}, deposit=Decimal("0"), usage_cap=None,
+                             out_of_plan_tariff=Decimal("1.01"), incentive_basis="volume")
+    walk(campaign, (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    client.force_login(org.credit_officer)
+    body = client.get(reverse("marketing:campaign-review", args=[campaign.pk])).content.decode()
+    for code in ("tariff_ratio", "no_usage_cap", "low_credit_no_deposit", "incentive_volume_only"):
+        assert f'data-code="{code}"' in body
+    assert 'data-code="tariff_ratio" data-level="error"' in body
+    assert '<td class="text-end" id="exposure-total">40.00</td>' in body  # 4 × (1/4) × 40
+    assert 'id="opinion-form"' in body
+    client.force_login(org.marketing)  # the author reads the assessment but gives no opinion
+    body = client.get(reverse("marketing:campaign-review", args=[campaign.pk])).content.decode()
+    assert 'id="opinion-form"' not in body and 'data-code="tariff_ratio"' in body
+
+
+def test_opinions_are_saved_through_the_review_page(client, org):
+    campaign = walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    client.force_login(org.credit_officer)
+    response = client.post(reverse("marketing:campaign-review", args=[campaign.pk]),
+                           {"verdict_deposit": "concern", "comment_deposit": "押金偏低"})
+    assert response.status_code == 302
+    assert campaign.opinions.get().comment == "押金偏低" and campaign.opinions.get().reviewer == org.credit_officer
+
+
+def test_review_and_list_pages_have_a_fixed_query_count(client, org):
+    client.force_login(org.credit_officer)
+    campaigns = [walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing)) for _ in range(2)]
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few_list, few_review = queries(reverse("marketing:campaigns")), queries(
+        reverse("marketing:campaign-review", args=[campaigns[0].pk]))
+    for _ in range(5):
+        walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing))
+    walk(campaigns[0], (S.IN_REVIEW, org.credit_officer), (S.RETURNED, org.credit_officer, "改"),
+         (S.SUBMITTED, org.marketing))
+    assert queries(reverse("marketing:campaigns")) == few_list
+    assert queries(reverse("marketing:campaign-review", args=[campaigns[0].pk])) == few_review <= 25
+
+
+def test_results_compare_tagged_customers_with_the_forecast(client, org):
+    from marketing import services
+
+    campaign = walk(make_campaign(org.marketing, segment={"region": [org.region_a.pk]}),
+                    (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer), (S.APPROVED, org.credit_officer),
+                    (S.RUNNING, org.marketing))
+    converted = org.book[org.am1.pk][0]
+    services.tag_member(campaign=campaign, customer=converted, how="converted", by=org.marketing)
+    in_arrears(converted, "25.00")
+    client.force_login(org.marketing)
+    response = client.get(reverse("marketing:campaign-results", args=[campaign.pk]))
+    r = response.context["r"]
+    assert r["groups"]["participants"]["customers"] == 1 and r["groups"]["participants"]["actual_in_arrears"] == 1
+    assert r["groups"]["participants"]["actual_arrears"] == Decimal("25.00")
+    assert r["groups"]["targeted"]["customers"] == 5
+    assert r["evaluation"]["converted"] == 1 and r["evaluation"]["conversion_rate"] == round(100 / 6, 2)
+    assert 'id="forecast-chart"' in response.content.decode()
+
+
+def test_the_segment_export_is_scoped_and_masked(client, org):
+    campaign = make_campaign(org.marketing, segment={})
+    client.force_login(org.am1)
+    response = client.get(reverse("marketing:campaign-export", args=[campaign.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff"))))
+    assert {int(r[0]) for r in rows[1:]} == {c.pk for c in org.book[org.am1.pk]}
+    assert all("**********" in r[2] for r in rows[1:])
+    client.force_login(org.marketing)
+    assert client.get(reverse("marketing:campaign-export", args=[campaign.pk])).status_code == 403
+
+
+def test_pages_are_chinese_by_default(org):
+    from django.test import Client
+
+    campaign = make_campaign(org.marketing, usage_cap=None)
+    client = Client()
+    client.force_login(org.credit_officer)
+    body = client.get(reverse("marketing:campaign-review", args=[campaign.pk])).content.decode()
+    assert "自动预警" in body and "未设用量封顶" in body
+
+
+def test_what_a_reviewer_decided_is_on_the_audit_page_with_who_and_when(client, org):
+    from core import audit
+
+    assert {"marketing.campaign", "marketing.reviewopinion", "marketing.campaigndecision"} <= set(
+        audit.audited_models())
+    campaign = walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    client.force_login(org.credit_officer)
+    client.post(reverse("marketing:campaign-review", args=[campaign.pk]),
+                {"verdict_usage_cap": "acceptable", "comment_usage_cap": "可行"})
+    client.post(reverse("marketing:campaign-transition", args=[campaign.pk]),
+                {"to_status": "approved", "reason": "同意"})
+    client.force_login(org.admin)
+    changes = client.get(reverse("audit"), {"model": "marketing.campaign"}).context["changes"]
+    approved = [c for c in changes if c["history_change_reason"] == "approve: 同意"]
+    assert len(approved) == 1 and approved[0]["user"] == org.credit_officer.username
+    assert approved[0]["history_date"] is not None
+    opinions = client.get(reverse("audit"), {"model": "marketing.reviewopinion"}).context["changes"]
+    assert [c["user"] for c in opinions] == [org.credit_officer.username]
+
+
+def test_navigation_shows_campaigns_to_their_readers(client, org):
+    client.force_login(org.marketing)
+    assert reverse("marketing:campaigns") in [i["url"] for i in client.get(reverse("dashboard")).context["nav_items"]]
+    client.force_login(org.collections)
+    assert reverse("marketing:campaigns") not in [
+        i["url"] for i in client.get(reverse("dashboard")).context["nav_items"]]
+
+
+def test_results_are_in_the_readers_scope(org):
+    from marketing import selectors, services
+
+    campaign = walk(make_campaign(org.marketing, segment={"region": [org.region_a.pk]}),
+                    (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer), (S.APPROVED, org.credit_officer),
+                    (S.RUNNING, org.marketing))
+    services.tag_member(campaign=campaign, customer=org.book[org.am1.pk][0], how="converted", by=org.marketing)
+    services.tag_member(campaign=campaign, customer=org.book[org.am2.pk][0], how="converted", by=org.marketing)
+    mine = selectors.campaign_results(campaign=campaign, user=org.am1)["groups"]
+    assert (mine["participants"]["customers"], mine["targeted"]["customers"]) == (1, 1)
+    everyone = selectors.campaign_results(campaign=campaign, user=org.credit_officer)["groups"]
+    assert (everyone["participants"]["customers"], everyone["targeted"]["customers"]) == (2, 4)

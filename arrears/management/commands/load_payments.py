@@ -9,10 +9,8 @@ payments stay in the database (references start with the run's tag).
 
 import os
 import statistics
-import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import requests
@@ -22,6 +20,7 @@ from rest_framework.authtoken.models import Token
 
 from arrears.models import LedgerEntry
 from core.choices import Role
+from core.ops.loadgen import Planned, json_body, run_plan
 from core.ops.serve import serve_on_loopback
 from customers.models import Line
 
@@ -36,11 +35,14 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=60)
         parser.add_argument("--lines", type=int, default=200, help="distinct lines paid to")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+        parser.add_argument("--warmup", type=int, default=5,
+                            help="seconds of the same load first, reconciled but left out of the latency figures "
+                                 "(a deployed server is warm: connections open, queries compiled)")
         parser.add_argument("--mixed", action="store_true",
                             help="mix: 50%% payments, 35%% credit-status reads (billing), 15%% account-manager "
                                  "customer-list pages (am_demo, signed in through the login form)")
 
-    def handle(self, *args, rate, seconds, lines, workers, mixed=False, **options):
+    def handle(self, *args, rate, seconds, lines, workers, warmup=5, mixed=False, **options):
         numbers = list(Line.objects.exclude(status="closed").order_by("id").values_list("msisdn", flat=True)[:lines])
         billing = Token.objects.filter(user__groups__name=Role.BILLING_SERVICE).select_related("user").first()
         if not numbers or billing is None:
@@ -49,11 +51,15 @@ class Command(BaseCommand):
         server = serve_on_loopback(PORT, workers=workers, env={**os.environ, "REQUEST_LOG_LEVEL": "WARNING"})
         try:
             self.cookies = self._sign_in() if mixed else {}
+            warm = []
+            if warmup:
+                warm, _ = self._send(numbers, billing.key, f"{tag}-warm", rate, warmup, mixed)
+                self.stdout.write(f"warm-up: {len(warm):,} requests in {warmup} s, not in the figures")
             results, replays = self._send(numbers, billing.key, tag, rate, seconds, mixed)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        self._report(results, replays, tag, rate, seconds)
+        self._report(results, replays, tag, rate, seconds, warm)
 
     def _sign_in(self) -> dict:
         from customers.demo.users import DEMO_PASSWORD
@@ -75,54 +81,35 @@ class Command(BaseCommand):
         return "payment" if i % 20 < 10 else "status" if i % 20 < 17 else "page"
 
     def _send(self, numbers, token, tag, rate, seconds, mixed=False):
-        session_headers = {"Authorization": f"Token {token}"}
-        total = rate * seconds
+        auth = {"Authorization": f"Token {token}"}
+        cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         plan = []
-        for i in range(total):
+        for i in range(rate * seconds):
             kind = self._kind(i, mixed)
             body = {"msisdn": numbers[i % len(numbers)], "amount": f"{1 + i % 50}.{i % 100:02d}",
                     "paid_at": "2026-11-24T10:00:00+08:00", "channel": "load", "reference": f"{tag}-{i}"}
-            plan.append((i / rate, f"{tag}-key-{i}", body, kind))
-            if kind == "payment" and i % 50 == 0:  # 2%: the same request again a moment later, as a client retrying
-                plan.append((i / rate + 0.5, f"{tag}-key-{i}", body, kind))
-        plan.sort(key=lambda p: p[0])
-        start = time.monotonic()
-        base = f"http://127.0.0.1:{PORT}"
-
-        local = threading.local()  # one keep-alive connection per client thread, as a billing client pools them
-
-        def call(key, body, kind):
-            http = getattr(local, "session", None) or setattr(local, "session", requests.Session()) or local.session
+            key = f"{tag}-key-{i}"
             if kind == "payment":
-                return http.post(f"{base}/api/billing/payments/", json=body, timeout=30,
-                                 headers={**session_headers, "Idempotency-Key": key})
-            if kind == "status":
-                return http.get(f"{base}/api/credit-status/{body['msisdn']}/", timeout=30, headers=session_headers)
-            return http.get(f"{base}/customers/?page={1 + int(key.rsplit('-', 1)[1]) % 5}", timeout=30,
-                            cookies=self.cookies)
-
-        def fire(item):
-            at, key, body, kind = item
-            delay = start + at - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            sent = time.monotonic()
-            try:
-                response = call(key, body, kind)
-                status, replayed = response.status_code, response.headers.get("Idempotent-Replayed") == "true"
-            except requests.RequestException:
-                status, replayed = 0, False
-            return key, body["amount"], status, replayed, time.monotonic() - sent, sent - (start + at), kind
-
-        with ThreadPoolExecutor(max_workers=96) as pool:
-            outcomes = list(pool.map(fire, plan))
+                request = ("POST", "/api/billing/payments/", {**auth, "Idempotency-Key": key,
+                                                               "Content-Type": "application/json"}, json_body(body))
+            elif kind == "status":
+                request = ("GET", f"/api/credit-status/{body['msisdn']}/", auth, b"")
+            else:
+                request = ("GET", f"/customers/?page={1 + i % 5}", cookie, b"")
+            plan.append(Planned(i / rate, *request, tag=(key, body["amount"], kind)))
+            if kind == "payment" and i % 50 == 0:  # 2%: the same request again a moment later, as a client retrying
+                plan.append(Planned(i / rate + 0.5, *request, tag=(key, body["amount"], kind)))
+        start = time.monotonic()
+        results = run_plan(plan, port=PORT)
         self.elapsed = time.monotonic() - start
+        outcomes = [(*r.planned.tag[:2], r.status, r.headers.get("idempotent-replayed") == "true", r.latency, r.lag,
+                     r.planned.tag[2], r.planned.at) for r in results]
         return outcomes, [o for o in outcomes if o[3]]
 
-    def _report(self, results, replays, tag, rate, seconds):
+    def _report(self, results, replays, tag, rate, seconds, warm=()):
         expected = {"payment": 201, "status": 200, "page": 200}
-        ok = [r for r in results if r[6] == "payment" and r[2] == 201]
-        errors = [r for r in results if r[2] != expected[r[6]]]
+        ok = [r for r in [*warm, *results] if r[6] == "payment" and r[2] == 201]  # the ledger has both
+        errors = [r for r in [*warm, *results] if r[2] != expected[r[6]]]
         latencies = sorted(r[4] * 1000 for r in results)
         late = sorted(r[5] * 1000 for r in results)
 
@@ -138,6 +125,11 @@ class Command(BaseCommand):
           f"= {len(results) / self.elapsed:.0f} req/s (target {rate}/s for {seconds} s)")
         w(f"latency ms: p50 {statistics.median(latencies):.1f}, p95 {pct(latencies, 95):.1f}, "
           f"p99 {pct(latencies, 99):.1f}, max {latencies[-1]:.1f}; generator lag p99 {pct(late, 99):.1f}")
+        by_window = {}
+        for r in results:  # (planned second // 10) -> latencies: is the tail spread or bunched?
+            by_window.setdefault(int(r[7] // 10), []).append(r[4] * 1000)
+        w("p99 by 10 s window: " + ", ".join(f"{k * 10}-{k * 10 + 10}s {pct(sorted(v), 99):.0f}"
+                                             for k, v in sorted(by_window.items())))
         for kind in ("payment", "status", "page"):
             mine = sorted(r[4] * 1000 for r in results if r[6] == kind)
             failed = sum(1 for r in results if r[6] == kind and r[2] != expected[kind])

@@ -9,6 +9,9 @@ from django.utils import timezone
 from arrears.models import LineAccount
 from arrears.policies import AGE_BUCKETS
 from customers.models import Customer
+from marketing.choices import MemberHow
+
+CAMPAIGN_BROUGHT = (MemberHow.ACQUIRED, MemberHow.CONVERTED)  # not those it only targeted
 
 
 def _bucket_range(label: str, today: date) -> tuple[date | None, date]:
@@ -54,11 +57,15 @@ def collection_item(*, user, line_id: int) -> LineAccount:
 
 
 def arrears_by(*, user, dimension: str) -> list[dict]:
-    """Lines in arrears and the amount owed per star, brand or acquiring channel (agent accountability)."""
+    """Lines in arrears and the amount owed per star, brand, acquiring channel (agent accountability) or the
+    campaign that acquired or converted the customer (a customer of two campaigns counts for both)."""
     field = {"star": "customer__credit_star", "brand": "customer__brand__name",
-             "channel": "customer__acquiring_channel__name"}[dimension]
-    rows = (collection_queue(user=user).order_by().values(field)
-            .annotate(lines=Count("line_id"), owed=Sum("balance")).order_by("owed"))
+             "channel": "customer__acquiring_channel__name",
+             "campaign": "customer__campaign_memberships__campaign__name"}[dimension]
+    queue = collection_queue(user=user).order_by()
+    if dimension == "campaign":
+        queue = queue.filter(customer__campaign_memberships__how__in=CAMPAIGN_BROUGHT)
+    rows = queue.values(field).annotate(lines=Count("line_id"), owed=Sum("balance")).order_by("owed")
     return [{"key": "—" if r[field] is None else str(r[field]), "lines": r["lines"], "owed": str(-r["owed"])}
             for r in rows]
 

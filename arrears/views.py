@@ -89,6 +89,7 @@ class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             figures = {"by_star": selectors.arrears_by(user=user, dimension="star"),
                        "by_brand": selectors.arrears_by(user=user, dimension="brand"),
                        "by_channel": selectors.arrears_by(user=user, dimension="channel")[:20],
+                       "by_campaign": selectors.arrears_by(user=user, dimension="campaign")[:20],
                        "scorecard": selectors.agent_scorecard(user=user),
                        "aging": selectors.aging_summary(user=user),
                        "recovery": selectors.emergency_recovery(user=user),

@@ -119,3 +119,23 @@ def test_average_barring_duration_for_credit_holders_and_others(org):
     assert rows == [{"credit_holders": True, "restorations": 2, "average_days": Decimal("3.0")},
                     {"credit_holders": False, "restorations": 1, "average_days": Decimal("12.0")}]
     assert barring_durations(user=org.am4, since=timezone.localdate() - timedelta(days=400)) == []
+
+
+@pytest.mark.django_db
+def test_arrears_by_campaign_counts_the_customers_it_brought_not_those_it_only_targeted(org):
+    from arrears.selectors import arrears_by
+    from marketing.models import Campaign, CampaignMember
+
+    a, b = org.book[org.am1.pk]
+    in_arrears(40, "70.00", customer=a)
+    in_arrears(10, "30.00", customer=b)
+    spring = Campaign.objects.create(name="春季流量包", goal="x", author=org.marketing)
+    autumn = Campaign.objects.create(name="秋季宽带", goal="x", author=org.marketing)
+    now = timezone.now()
+    CampaignMember.objects.create(campaign=spring, customer=a, how="acquired", tagged_at=now)
+    CampaignMember.objects.create(campaign=spring, customer=b, how="converted", tagged_at=now)
+    CampaignMember.objects.create(campaign=autumn, customer=a, how="converted", tagged_at=now)
+    CampaignMember.objects.create(campaign=autumn, customer=b, how="targeted", tagged_at=now)
+    rows = {r["key"]: (r["lines"], r["owed"]) for r in arrears_by(user=org.credit_officer, dimension="campaign")}
+    assert rows == {"春季流量包": (2, "100.00"), "秋季宽带": (1, "70.00")}
+    assert arrears_by(user=org.am4, dimension="campaign") == []  # scoped like the rest of the report

@@ -28,6 +28,9 @@ def scan_chunk(lo: int, hi: int, today: date) -> int:
               **signals.window_params(today, cooldown_days=config.cooldown_days)}
     with connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # compiling this statement costs more (~0.6 s) than JIT saves
+        # The chunk is the unit of parallel work (workers share a run); within it, parallel workers each
+        # recomputed the whole usage aggregate for the merge join (values for the learned model: 736 -> 382 ms).
+        cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         if model_row:
             _predict_chunk(cur, model_row, params)
         cur.execute(signals.scan_sql(config.signals, params, learned=model_row is not None), params)

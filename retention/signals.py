@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from customers.policies import months_ago
 from retention import policies
-from retention.choices import Offer
+from retention.choices import Offer, Signal
 
 # ~1 s per 50k customers with their 12 months of usage (same shape as the credit rating chunks).
 SCAN_CHUNK = 50_000
@@ -133,6 +133,14 @@ def features_sql() -> str:
     return ", ".join(f"({expr})::float8 AS f_{name}" for name, expr in FEATURES.items())
 
 
+def fired_sql(signal: policies.SignalDefinition | None, params: dict) -> str:
+    """Whether one signal fires, over `signal_values` (false when disabled or without data); adds its threshold."""
+    if signal is None or not (signal.enabled and signal.available):
+        return "false"
+    params[f"t_{signal.code}"] = signal.threshold
+    return f"coalesce({signal.code} {signal.direction} %(t_{signal.code})s, false)"
+
+
 def score_sql(signals: dict[str, policies.SignalDefinition], params: dict) -> tuple[str, str]:
     """(score expression, signals-json expression) over `signal_values`; adds thresholds to `params`."""
     live = [s for s in signals.values() if s.enabled and s.available]
@@ -140,8 +148,7 @@ def score_sql(signals: dict[str, policies.SignalDefinition], params: dict) -> tu
         return "0", "'{}'::jsonb"
     terms, pairs = [], []
     for s in live:
-        params[f"t_{s.code}"] = s.threshold
-        fired = f"({s.code} {s.direction} %(t_{s.code})s)"
+        fired = fired_sql(s, params)
         terms.append(f"CASE WHEN {fired} THEN {int(s.weight)} ELSE 0 END")
         pairs.append(f"'{s.code}', CASE WHEN {fired} THEN {s.code} END")
     return f"least(100, {' + '.join(terms)})", f"jsonb_strip_nulls(jsonb_build_object({', '.join(pairs)}))"
@@ -187,6 +194,7 @@ def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict, *, lea
     arrays `learned_ids` / `learned_p`; an alert opens at probability >= alert_probability.
     """
     score, fired_json = score_sql(signals, params)
+    spend_falling = fired_sql(signals.get(Signal.SPEND_FALLING), params)
     offers = offers_sql(params)
     if learned:
         head = f"""signal_values AS (SELECT * FROM {SCAN_VALUES}),
@@ -198,13 +206,14 @@ def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict, *, lea
         at_risk = "score >= %(alert_threshold)s"
     return f"""
     WITH {head},
-    scored AS (SELECT v.*, {score} AS score, {fired_json} AS fired, {probability} AS probability FROM {source}),
+    -- the fired-signals JSON only for the rows that are stored (a score) or alerted: most customers have neither
+    scored AS (SELECT v.*, {score} AS score, {probability} AS probability FROM {source}),
     staged AS (  -- lifecycle stage kept current; the SQL twin of `policies.lifecycle_stage`
         UPDATE customers_customer c SET lifecycle_stage = s.stage
         FROM (SELECT id, stage FROM (
                   SELECT id, lifecycle_stage,
                          CASE WHEN join_date > %(explored_since)s THEN 'exploration'
-                              WHEN fired ? 'spend_falling' OR {at_risk} OR status <> 'active'
+                              WHEN {spend_falling} OR {at_risk} OR status <> 'active'
                                   THEN 'decline'
                               WHEN join_date > %(formed_since)s THEN 'formation' ELSE 'stable' END AS stage
                   FROM scored) derived
@@ -213,7 +222,7 @@ def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict, *, lea
     ),
     saved AS (
         INSERT INTO retention_churnscore (customer_id, scanned_on, score, signals, probability)
-        SELECT id, %(today)s, score, fired, probability FROM scored WHERE score > 0 OR {at_risk}
+        SELECT id, %(today)s, score, {fired_json}, probability FROM scored WHERE score > 0 OR {at_risk}
         ON CONFLICT (customer_id, scanned_on) DO UPDATE
             SET score = EXCLUDED.score, signals = EXCLUDED.signals, probability = EXCLUDED.probability
     ),
@@ -221,7 +230,7 @@ def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict, *, lea
         INSERT INTO retention_retentionalert (customer_id, account_manager_id, opened_at, status, score, signals,
                                               suggested_offers, offer, outcome, offer_cost, notes, probability,
                                               scored_by)
-        SELECT s.id, s.account_manager_id, %(now)s, 'open', s.score, s.fired, {offers}, '', '', 0, '',
+        SELECT s.id, s.account_manager_id, %(now)s, 'open', s.score, {fired_json}, {offers}, '', '', 0, '',
                s.probability, %(scored_by)s
         FROM scored s
         WHERE {at_risk} AND s.status <> 'closed'

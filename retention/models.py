@@ -71,6 +71,32 @@ class ChurnScore(models.Model):
         return f"{self.customer_id} · {self.scanned_on} · {self.score}"
 
 
+class UsageSignals(models.Model):
+    """A customer's usage-derived signal values for the scan month `month0` (12 months of usage before it).
+
+    They change only when the month turns or the customer's usage rows change, so the nightly scan reads them
+    from here and recomputes only customers without a row for the month. Database triggers on the usage table
+    delete a customer's rows whenever their usage is written (migration 0007), whoever writes it.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month0 = models.DateField()
+    spend_falling = models.PositiveSmallIntegerField(null=True)
+    # as computed (signals.usage_aggregates); enough places that a cached value meets a threshold exactly
+    # when the computed one does
+    usage_swing = models.DecimalField(max_digits=24, decimal_places=1, null=True)
+    competitor_calls = models.IntegerField(null=True)
+    saturation = models.DecimalField(max_digits=16, decimal_places=8, null=True)
+    broadband = models.BooleanField(null=True)
+    recent_spend = models.DecimalField(max_digits=20, decimal_places=8, null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "month0"], name="usage_signals_once_per_month")]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.month0:%Y-%m}"
+
+
 class RetentionAlert(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="retention_alerts",
                                  db_index=False, verbose_name=_("customer"))

@@ -39,18 +39,13 @@ def _swing_sql(column: str) -> str:
     return f"abs(100.0 * ({last} - {before}) / nullif({before}, 0))"
 
 
-def values_cte() -> str:
-    """CTEs ending in `signal_values`: one row per customer of the chunk, one column per signal."""
+USAGE_COLUMNS = ("spend_falling", "usage_swing", "competitor_calls", "saturation", "broadband", "recent_spend")
+
+
+def usage_aggregates() -> str:
+    """The usage-derived signal values, one pass over a customer's raw usage rows with per-month FILTERs
+    (grouping by month first and a window over the months cost as much again as reading the rows)."""
     return f"""
-    chunk AS (
-        SELECT c.id, c.account_manager_id, c.status, c.join_date, c.avg_monthly_spend, c.lifecycle_stage
-        FROM customers_customer c
-        WHERE c.id >= %(lo)s AND c.id < %(hi)s
-    ),
-    usage AS (
-        -- one pass over the raw rows with per-month FILTERs: grouping by month first and a window
-        -- over the months cost as much again as reading the rows
-        SELECT customer_id,
                {_streak_sql()} AS spend_falling,
                round(greatest({_swing_sql("voice_minutes")}, {_swing_sql("data_mb")}), 1) AS usage_swing,
                coalesce(sum(competitor_hotline_calls) FILTER (WHERE month >= %(m3)s), 0)
@@ -58,11 +53,72 @@ def values_cte() -> str:
                    AS competitor_calls,
                avg(plan_saturation) FILTER (WHERE month >= %(m3)s) AS saturation,
                coalesce(bool_or(broadband_bundled) FILTER (WHERE month = %(m1)s), false) AS broadband,
-               coalesce(sum(bill_amount) FILTER (WHERE month >= %(m3)s), 0) / 3.0 AS recent_spend
+               coalesce(sum(bill_amount) FILTER (WHERE month >= %(m3)s), 0) / 3.0 AS recent_spend"""
+
+
+def refresh_usage_signals_sql(*, only_missing: bool) -> str:
+    """Cache the usage signals of the chunk's customers for the scan month; rows of other months are dropped.
+
+    `only_missing`: some are cached already (a steady night), so compute just the customers without a row,
+    those whose usage was written since (the triggers dropped their rows). Otherwise (the first night of a
+    month) compute everyone, without the anti joins. Customers without usage get a row of NULLs, so the next
+    night finds them all.
+    """
+    missing = """
+      AND NOT EXISTS (SELECT 1 FROM retention_usagesignals s  -- an anti join in customer order: the
+                      WHERE s.customer_id = customers_usagesummary.customer_id  -- aggregate stays a streaming
+                        AND s.month0 = %(month0)s)  -- GroupAggregate over the index range""" if only_missing else ""
+    missing_customers = """
+      AND NOT EXISTS (SELECT 1 FROM retention_usagesignals s WHERE s.customer_id = c.id
+                      AND s.month0 = %(month0)s)""" if only_missing else ""
+    return f"""
+    WITH dropped AS (
+        DELETE FROM retention_usagesignals
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month0 <> %(month0)s
+    ),
+    computed AS (
+        SELECT customer_id, {usage_aggregates()}
+        FROM customers_usagesummary
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month >= %(m12)s AND month < %(month0)s{missing}
+        GROUP BY customer_id
+    )
+    INSERT INTO retention_usagesignals (customer_id, month0, {", ".join(USAGE_COLUMNS)})
+    SELECT c.id, %(month0)s, {", ".join(f"u.{c}" for c in USAGE_COLUMNS)}
+    FROM customers_customer c LEFT JOIN computed u ON u.customer_id = c.id
+    WHERE c.id >= %(lo)s AND c.id < %(hi)s{missing_customers}
+    ON CONFLICT (customer_id, month0) DO NOTHING"""
+
+
+ANY_CACHED_SQL = """SELECT EXISTS (SELECT 1 FROM retention_usagesignals
+                   WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month0 = %(month0)s)"""
+
+
+def refresh_usage_signals(cur, params: dict) -> None:
+    cur.execute(ANY_CACHED_SQL, params)
+    cur.execute(refresh_usage_signals_sql(only_missing=cur.fetchone()[0]), params)
+
+
+def usage_source(cached: bool) -> str:
+    """Per customer of the chunk, the usage signal values: from the cache (the nightly scan, after
+    refresh_usage_signals) or computed from the raw usage (evaluations and training as of past dates)."""
+    if cached:
+        return f"""SELECT customer_id, {", ".join(USAGE_COLUMNS)} FROM retention_usagesignals
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month0 = %(month0)s"""
+    return f"""SELECT customer_id, {usage_aggregates()}
         FROM customers_usagesummary
         WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month >= %(m12)s AND month < %(month0)s
-        GROUP BY customer_id
+        GROUP BY customer_id"""
+
+
+def values_cte(cached: bool = False) -> str:
+    """CTEs ending in `signal_values`: one row per customer of the chunk, one column per signal."""
+    return f"""
+    chunk AS (
+        SELECT c.id, c.account_manager_id, c.status, c.join_date, c.avg_monthly_spend, c.lifecycle_stage
+        FROM customers_customer c
+        WHERE c.id >= %(lo)s AND c.id < %(hi)s
     ),
+    usage AS ({usage_source(cached)}),
     overdue AS (
         SELECT customer_id, count(*) AS n FROM arrears_bill
         WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND period >= %(m12)s
@@ -202,7 +258,7 @@ def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict, *, lea
         probability, source = "l.probability", "signal_values v LEFT JOIN learned l ON l.id = v.id"
         at_risk = "coalesce(probability >= %(alert_probability)s, false)"
     else:
-        head, probability, source = values_cte(), "NULL::float8", "signal_values v"
+        head, probability, source = values_cte(cached=True), "NULL::float8", "signal_values v"
         at_risk = "score >= %(alert_threshold)s"
     return f"""
     WITH {head},

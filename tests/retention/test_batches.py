@@ -13,7 +13,9 @@ from retention import policies
 from retention.batches import SCAN_KIND, scan_chunk
 from retention.choices import AlertStatus, Offer
 from retention.models import AlertEvent, ChurnScore, RetentionAlert, ScanSettings, SignalConfig
+from retention.signals import window_params
 from tests.enterprise.factories import AgreementFactory, EnterpriseAccountFactory, SnapshotFactory
+from tests.factories import CustomerFactory
 from tests.retention.conftest import FALLING_3, HOTLINE_RISING_3, PERIOD, SCAN_DAY, with_history
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +172,49 @@ def test_scan_keeps_the_lifecycle_stage_current(joined, risky, stage):
     scan_chunk(customer.pk, customer.pk + 1, SCAN_DAY)
     customer.refresh_from_db()
     assert customer.lifecycle_stage == stage
+
+
+def test_usage_signals_are_cached_for_the_month_and_equal_the_computed_ones():
+    from django.db import connection
+
+    from retention import signals
+    from retention.models import UsageSignals
+
+    customers = [with_history(spend=FALLING_3), with_history(voice=[200] * 11 + [320]),
+                 with_history(hotline=HOTLINE_RISING_3), CustomerFactory()]  # the last without any usage
+    lo, hi = min(c.pk for c in customers), max(c.pk for c in customers) + 1
+    scan_chunk(lo, hi, SCAN_DAY)
+    assert UsageSignals.objects.filter(customer__in=customers, month0=SCAN_DAY.replace(day=1)).count() == 4
+    params = {"lo": lo, "hi": hi, **window_params(SCAN_DAY, cooldown_days=30)}
+    columns = ", ".join(("c.id", *(f"u.{c}" for c in signals.USAGE_COLUMNS)))
+    with connection.cursor() as cur:
+        rows = {}
+        for cached in (True, False):
+            cur.execute(f"WITH {signals.values_cte(cached=cached)} SELECT {columns} FROM chunk c "
+                        "LEFT JOIN usage u ON u.customer_id = c.id ORDER BY c.id", params)
+            rows[cached] = cur.fetchall()
+    assert rows[True] == rows[False] and len(rows[True]) == 4
+
+
+def test_writing_usage_drops_the_cache_and_the_next_scan_sees_it():
+    from retention.models import UsageSignals
+
+    customer = with_history(spend=FALLING_3)
+    assert "spend_falling" in signals_of(customer)
+    last = customer.usage.order_by("-month").first()
+    last.bill_amount = Decimal("95")  # 90 → 95: the fall is broken in the last month
+    last.save()
+    assert not UsageSignals.objects.filter(customer=customer).exists()  # the trigger dropped it
+    ChurnScore.objects.filter(customer=customer).delete()  # a zero score is not stored: start the day afresh
+    assert "spend_falling" not in signals_of(customer)
+    assert UsageSignals.objects.get(customer=customer).spend_falling == 0
+
+
+def test_a_new_month_recomputes_and_drops_the_old_months_rows():
+    from retention.models import UsageSignals
+
+    customer = with_history()
+    scan_chunk(customer.pk, customer.pk + 1, SCAN_DAY)
+    scan_chunk(customer.pk, customer.pk + 1, SCAN_DAY + timedelta(days=10))  # December
+    assert list(UsageSignals.objects.filter(customer=customer).values_list("month0", flat=True)) == [
+        date(2026, 12, 1)]

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from retention.models import ChurnScore, RetentionAlert
+from retention.models import ChurnScore, RetentionAlert, UsageSignals
 from tests.retention.conftest import FALLING_3, HOTLINE_RISING_3, PERIOD, with_history
 
 pytestmark = pytest.mark.django_db
@@ -19,5 +19,6 @@ def test_bench_retention_reports_a_ratio_and_leaves_nothing_behind(capsys):
         with_history(spend=FALLING_3, hotline=HOTLINE_RISING_3)
     call_command("bench_retention", "--customers", "2", "--date", PERIOD)
     out = capsys.readouterr().out
-    assert "(2 alerts;" in out and "(0 new alerts;" in out and "ratio:" in out
+    assert "(2 alerts;" in out and "(0 new alerts;" in out and "x the floor" in out and "a month of 30" in out
     assert not RetentionAlert.objects.exists() and not ChurnScore.objects.exists()
+    assert not UsageSignals.objects.exists()  # the cache it filled was rolled back too

@@ -1,8 +1,9 @@
 """Time of the nightly retention scan against a set-based SQL floor, in one run.
 
 Runs the scan chunk by chunk in this process (one worker) over the first --customers customers,
-twice: the night before --date (the first night also brings every lifecycle stage current, a
-one-off cost) and --date itself (a steady night: few stages change, open alerts are kept),
+twice: the 1st of --date's month (the first night of a month computes and caches every customer's usage
+signals; in a fresh database it also brings every lifecycle stage current) and the 2nd (a steady night:
+usage signals from the cache, few stages change, open alerts are kept),
 then the floor: reading and aggregating the same inputs once (the chunk's customers, 12 months of
 usage per customer and month with the columns the signals use, overdue bills, dual-SIM devices, open
 lines, the members' enterprise agreements and leavers) over the same chunks, serially as the scan runs,
@@ -83,19 +84,23 @@ class Command(BaseCommand):
             with transaction.atomic():
                 params = window_params(today, cooldown_days=0)
                 self._floor(ranges, params)  # warm the cache so that the timings below read the same pages
-                first, first_opened = self._scan(ranges, today - timedelta(days=1))
-                night, opened = self._scan(ranges, today)
+                first_day = today.replace(day=1)  # usage signals computed and cached for the month
+                first, first_opened = self._scan(ranges, first_day)
+                night, opened = self._scan(ranges, first_day + timedelta(days=1))  # read from the cache
                 start = time.perf_counter()
                 self._floor(ranges, params)
                 floor = time.perf_counter() - start
                 raise Rollback
         except Rollback:
             pass
-        self.stdout.write(f"first night: {first:8.2f} s ({first_opened:,} alerts; every lifecycle stage brought "
-                          f"current) = {first / floor:.2f}x the floor")
-        self.stdout.write(f"next night:  {night:8.2f} s ({opened:,} new alerts; the nightly steady state)")
-        self.stdout.write(f"floor:       {floor:8.2f} s (same inputs read and aggregated, no signal logic or writes)")
-        self.stdout.write(f"ratio:       {night / floor:8.2f}x (next night / floor; target <= 1.5x)")
+        w = self.stdout.write
+        w(f"first night of the month: {first:6.2f} s ({first_opened:,} alerts; usage signals computed and cached "
+          f"for the month; here also every lifecycle stage brought current) = {first / floor:.2f}x the floor")
+        w(f"a steady night:           {night:6.2f} s ({opened:,} new alerts; usage signals from the cache, "
+          f"recomputed only where usage was written) = {night / floor:.2f}x the floor")
+        w(f"floor:                    {floor:6.2f} s (the same inputs read and aggregated from scratch, no signal "
+          f"logic or writes)")
+        w(f"a month of 30 nights:     {first + 29 * night:6.0f} s (target: a night within 1.5x the floor)")
 
     @staticmethod
     def _scan(ranges, day) -> tuple[float, int]:

@@ -22,7 +22,16 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if figures is None:
             figures = dashboard_figures(user=user)
             cache.set(key, figures, 600)
-        return super().get_context_data(**kwargs, **figures)
+        return super().get_context_data(**kwargs, **figures, notifications=self._notifications(user))
+
+    @staticmethod
+    def _notifications(user) -> list:
+        """The latest campaign notifications addressed to the user (a review is waiting, a decision came)."""
+        if not user.has_perm("marketing.view_campaign"):
+            return []
+        from marketing.selectors import notifications_for  # the dashboard shows what the apps address to people
+
+        return notifications_for(user=user, limit=5)
 
 
 class BatchRunListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):

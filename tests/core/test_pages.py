@@ -48,3 +48,18 @@ def test_dashboard_revenue_trend_is_in_scope(client, org):
     assert client.get(reverse("dashboard")).context["revenue_trend"] == [{"month": "2026-10", "bill": "50.00"}]
     client.force_login(org.credit_officer)
     assert client.get(reverse("dashboard")).context["revenue_trend"] == [{"month": "2026-10", "bill": "120.00"}]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_campaign_notifications_to_their_recipient_only(client, org):
+    from django.utils import timezone
+
+    from marketing.models import Campaign, Notification
+
+    campaign = Campaign.objects.create(name="春季流量包", goal="x", author=org.marketing)
+    Notification.objects.create(recipient=org.credit_officer, campaign=campaign, message="方案待审核：春季流量包",
+                                created_at=timezone.now())
+    client.force_login(org.credit_officer)
+    assert "方案待审核：春季流量包" in client.get(reverse("dashboard")).content.decode()
+    client.force_login(org.marketing)
+    assert "方案待审核" not in client.get(reverse("dashboard")).content.decode()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from arrears import policies, services
 from arrears.choices import BarringState as S
 from arrears.sql import ENSURE_ACCOUNTS
+from customers import status as customer_status
 from core.batches import register_batch
 from credit.choices import SmsStatus
 from credit.policies import STAR_POLICIES
@@ -196,6 +197,8 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None) -> 
         cur.execute(late_fees_sql(bool(policy.late_fee_waived_stars)), params)
         cur.execute(evaluate_sql(), params)
         changed = cur.rowcount
+        if changed:  # the customers of the lines whose status changed take their worst line's status
+            cur.execute(customer_status.REFRESH_SQL.format(customers=customer_status.CHANGED_IN_RUN), params)
         cur.execute(EMERGENCY_EXPIRED, params)
         return changed
 

@@ -13,6 +13,7 @@ from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, Collection
                             LedgerEntry, LineAccount, Payment, SpCharge)
 from arrears.sql import ENSURE_ACCOUNTS
 from customers.models import Line, LineStatusChange
+from customers.status import refresh_customer_status
 
 # Line.status shown to billing for each barring state.
 LINE_STATUS = {BarringState.ACTIVE: "active", BarringState.REMINDED: "active",
@@ -156,6 +157,7 @@ def transition(account: LineAccount, *, to_state: str, rule: str, usable: Decima
                                         changed_at=now, reason=rule, source=policy.label, changed_by=by)
         Line.objects.filter(pk=account.pk).update(status=status)
         account.line.status = status
+        refresh_customer_status([account.line.customer_id])
     BarringEvent.objects.create(line_id=account.pk, from_state=from_state, to_state=to_state, rule=rule,
                                 usable_credit=usable, policy_version=policy.label, at=now, run=run, by=by)
     if to_state in SMS_FOR:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.choices import ServiceStatus
 from customers.models import Line, LineStatusChange, UsageSummary
+from customers.status import refresh_customer_status
 
 ERR_CLOSED = _("The line is closed and its number reclaimed: it cannot change status again.")
 ERR_FUTURE_MONTH = _("The month %(month)s has not begun yet.")
@@ -63,6 +64,7 @@ def line_status_report(*, line: Line, status: str, changed_at: datetime, reason:
                                     reason=reason, source="billing", changed_by=by)
     Line.objects.filter(pk=locked.pk).update(status=status)
     locked.status = status
+    refresh_customer_status([locked.customer_id])
     if status == ServiceStatus.CLOSED and not locked.customer.lines.exclude(status=ServiceStatus.CLOSED).exists():
         from credit.services import customer_credit_end  # credit reads customers; not the other way at import
 

@@ -177,3 +177,30 @@ def test_retention_deadline_sms_a_week_before_closure_once(days, notified):
     assert notices.count() == (1 if notified else 0)
     if notified:  # 4★ keeps the number 120 days: the closure date is in the message
         assert str(acc.state_since + timedelta(days=120)) in notices.get().body
+
+
+def test_the_customer_takes_the_status_of_their_worst_open_line():
+    acc = account(balance="-100.01")  # 3★, limit 100: usable below 0, one-way barred tonight
+    second = LineFactory(customer=acc.customer, status="active")
+    evaluate(acc)
+    acc.customer.refresh_from_db()
+    assert acc.line.status == "one_way_barred" and acc.customer.status == "one_way_barred"
+    second.status = "in_retention"
+    second.save()
+    from customers.status import refresh_customer_status
+
+    assert refresh_customer_status([acc.customer_id]) == 1
+    acc.customer.refresh_from_db()
+    assert acc.customer.status == "in_retention"  # the worse of the two
+
+
+def test_a_payment_that_restores_the_line_makes_the_customer_active_again():
+    from django.utils import timezone
+
+    from arrears.services import record_payment
+
+    acc = account(balance="-100.01")
+    evaluate(acc)
+    record_payment(line=acc.line, amount=Decimal("50.00"), paid_at=timezone.now(), channel="app", reference="r-1")
+    acc.customer.refresh_from_db()
+    assert acc.customer.status == "active"

@@ -109,6 +109,7 @@ def test_closing_the_last_line_ends_the_customers_credit_and_a_closed_line_stays
     assert closed.status_code == 201
     line.customer.refresh_from_db()
     assert line.customer.credit_star is None and line.customer.credit_limit == 0
+    assert line.customer.status == "closed"  # their only line
     reopen = post(billing, STATUS, {"msisdn": line.msisdn, "status": "active",
                                     "changed_at": "2026-11-24T10:00:00+08:00", "reason": "mistake"})
     assert reopen.status_code == 400 and reopen.json()["errors"][0]["field"] == "status"

@@ -1,0 +1,34 @@
+"""A customer's status is their worst open line's (DOMAIN.md §3): active < one-way barred < two-way barred <
+in retention; closed when every line is. Kept in step, set-based, by whoever changes line statuses."""
+
+from django.db import connection
+
+SEVERITY = ("active", "one_way_barred", "two_way_barred", "in_retention")
+
+# Customers given by `{customers}` (a subquery of ids) get the status their lines make, where it differs.
+REFRESH_SQL = f"""
+UPDATE customers_customer c SET status = w.status, updated_at = now()
+FROM (
+    SELECT l.customer_id,
+           coalesce((ARRAY{list(SEVERITY)})[max(array_position(ARRAY{list(SEVERITY)}, l.status::text))],
+                    'closed') AS status
+    FROM customers_line l
+    WHERE l.customer_id IN ({{customers}})
+    GROUP BY l.customer_id
+) w
+WHERE c.id = w.customer_id AND c.status IS DISTINCT FROM w.status
+"""
+
+# The customers of lines in [lo, hi) whose status a run changed at `now` (the status log it wrote).
+CHANGED_IN_RUN = """SELECT l.customer_id FROM customers_linestatuschange ch JOIN customers_line l ON l.id = ch.line_id
+                    WHERE ch.line_id >= %(lo)s AND ch.line_id < %(hi)s AND ch.changed_at = %(now)s"""
+
+
+def refresh_customer_status(customer_ids) -> int:
+    """Bring these customers' status in line with their lines; returns how many changed."""
+    ids = list(customer_ids)
+    if not ids:
+        return 0
+    with connection.cursor() as cur:
+        cur.execute(REFRESH_SQL.format(customers="SELECT unnest(%(ids)s::bigint[])"), {"ids": ids})
+        return cur.rowcount

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from arrears.models import ServiceProvider
 from customers.choices import ServiceStatus
 from customers.policies import MSISDN_PATTERN
 
@@ -43,8 +44,6 @@ class BillInSerializer(serializers.Serializer):
     @staticmethod
     def _sp_charges(amount, charges) -> dict[int, Decimal]:
         """{service provider id: amount}; each SP once, known, and together no more than the bill."""
-        from arrears.models import ServiceProvider
-
         codes = [c["sp"] for c in charges]
         if len(set(codes)) != len(codes):
             raise serializers.ValidationError({"sp_charges": "Each service provider appears once per bill."})
@@ -75,21 +74,9 @@ class PostingResultSerializer(serializers.Serializer):
     restored = serializers.BooleanField()
 
 
-class BulkItemResultSerializer(PostingResultSerializer):
-    index = serializers.IntegerField()
-
-
-
 class BulkItemErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-class BulkResultSerializer(serializers.Serializer):
-    posted = serializers.IntegerField()
-    failed = serializers.IntegerField()
-    results = BulkItemResultSerializer(many=True)
-    errors = BulkItemErrorSerializer(many=True)
 
 
 @functools.cache  # one class per item result: the schema names each component once

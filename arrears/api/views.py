@@ -10,8 +10,8 @@ from rest_framework.views import APIView
 
 from arrears import services
 from arrears.api.idempotency import HEADER, idempotent
-from arrears.api.serializers import (MAX_BULK, BillInSerializer, BulkResultSerializer, PaymentInSerializer,
-                                     PostingResultSerializer, bulk_serializer)
+from arrears.api.serializers import (MAX_BULK, BillInSerializer, PaymentInSerializer,
+                                     PostingResultSerializer, bulk_result_serializer, bulk_serializer)
 from customers.models import Customer, Line
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,
@@ -144,7 +144,8 @@ class PaymentView(PaymentMixin, PostingView):
 
 
 @extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(PaymentInSerializer),
-               responses={201: BulkResultSerializer, 200: BulkResultSerializer})
+               responses={201: bulk_result_serializer(PostingResultSerializer),
+                          200: bulk_result_serializer(PostingResultSerializer)})
 class BulkPaymentView(PaymentMixin, BulkPostingView):
     endpoint = "payments/bulk"
 
@@ -156,6 +157,7 @@ class BillView(BillMixin, PostingView):
 
 
 @extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(BillInSerializer),
-               responses={201: BulkResultSerializer, 200: BulkResultSerializer})
+               responses={201: bulk_result_serializer(PostingResultSerializer),
+                          200: bulk_result_serializer(PostingResultSerializer)})
 class BulkBillView(BillMixin, BulkPostingView):
     endpoint = "bills/bulk"

@@ -91,6 +91,13 @@ class TaskCreateSerializer(serializers.Serializer):
             self.fields["account"].queryset = accounts
         self.fields["assigned_to"].queryset = manager_choices()
 
+    def validate(self, attrs):
+        """Like the task form: the assignee is a manager of the account's region."""
+        to = attrs.get("assigned_to")
+        if to is not None and not manager_choices(attrs["account"].region_id).filter(pk=to.pk).exists():
+            raise serializers.ValidationError({"assigned_to": "Choose a manager of the account's region."})
+        return attrs
+
 
 class InteractionSerializer(serializers.ModelSerializer):
     by = serializers.CharField(source="by.username", default=None, read_only=True)

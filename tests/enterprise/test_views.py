@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from enterprise import services
 from enterprise.selectors import _month
-from enterprise.models import Agreement, EnterpriseAlert, KeyPerson, ProductHolding
+from enterprise.models import Agreement, EnterpriseAlert, KeyPerson, ProductHolding, Task
 from tests.enterprise.factories import AgreementFactory, SnapshotFactory, TaskFactory
 from tests.factories import LineFactory
 
@@ -162,3 +162,16 @@ def test_task_page_updates_status_with_outcome(client, ent):
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.status == "done" and task.completed_by == ent.am1
+
+
+def test_api_task_assignee_must_be_a_manager_of_the_accounts_region(ent):
+    api = APIClient()
+    api.force_authenticate(ent.lead_a1)
+    due = timezone.localdate().isoformat()
+    response = api.post("/api/enterprise/tasks/", {"account": ent.acc1.pk, "title": "走访", "due_date": due,
+                                                   "assigned_to": ent.am4.pk}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "assigned_to"
+    assert not Task.objects.filter(account=ent.acc1).exists()
+    response = api.post("/api/enterprise/tasks/", {"account": ent.acc1.pk, "title": "走访", "due_date": due,
+                                                   "assigned_to": ent.am2.pk}, format="json")
+    assert response.status_code == 201 and response.json()["assigned_to"] == ent.am2.username

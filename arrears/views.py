@@ -1,6 +1,7 @@
 import csv
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -106,19 +107,20 @@ class SpSettlementView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
 
     def get(self, request, *args, **kwargs):
         today = timezone.localdate()
-        last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-        form = SpSettlementForm(request.GET or None, initial={"period": last_month,
-                                                              "min_amount": SP_SETTLEMENT.min_line_arrears})
-        if request.GET and not form.is_valid():
+        defaults = {"period": (today.replace(day=1) - timedelta(days=1)).replace(day=1),  # last month
+                    "min_amount": SP_SETTLEMENT.min_line_arrears}
+        form = SpSettlementForm(request.GET or None, initial=defaults)
+        if form.is_bound and not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form, rows=None))
-        period = form.cleaned_data["period"] if form.is_bound else last_month
-        minimum = form.cleaned_data["min_amount"] if form.is_bound else SP_SETTLEMENT.min_line_arrears
+        chosen = form.cleaned_data if form.is_bound else defaults
+        period, minimum = chosen["period"], chosen["min_amount"]
         rows = sp_settlement(period=period, today=today, min_line_arrears=minimum)
         if request.GET.get("export") == "csv":
             return _settlement_csv(rows, period)
         return self.render_to_response(self.get_context_data(
             form=form, rows=rows, period=period, total=sum((r.deduction for r in rows), Decimal("0")),
             focus_total=sum((r.deduction for r in rows if r.focus), Decimal("0")),
+            csv_query=urlencode({"period": f"{period:%Y-%m}", "min_amount": minimum, "export": "csv"}),
             chart=[{"code": r.code, "revenue": str(r.revenue), "deduction": str(r.deduction)} for r in rows[:20]]))
 
 

@@ -119,3 +119,12 @@ def test_settlement_page_and_csv_for_credit_officers(client, org):
     assert set(bad.context["form"].errors) == {"period", "min_amount"}
     client.force_login(org.am1)
     assert client.get("/arrears/sp-settlement/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_export_link_of_the_default_page_downloads_the_csv(client, org):
+    client.force_login(org.credit_officer)
+    page = client.get("/arrears/sp-settlement/")
+    link = page.context["csv_query"]
+    assert "export=csv" in link and "period=" in link
+    assert client.get(f"/arrears/sp-settlement/?{link}")["Content-Type"].startswith("text/csv")

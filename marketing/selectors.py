@@ -4,7 +4,7 @@ user's scope (Customer.objects.visible_to); historical arrears figures are the p
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -202,7 +202,10 @@ def _scope_sql(user) -> tuple[str, list]:
     """`AND c.id IN (…)` for a user with a limited scope; nothing for the province-wide roles."""
     if not customer_scope_q(user):
         return "", []
-    sql, params = Customer.objects.visible_to(user).values("pk").query.sql_with_params()
+    try:
+        sql, params = Customer.objects.visible_to(user).values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a scope of no customers (e.g. a team lead without a team) compiles to no SQL
+        return "AND false", []
     return f"AND c.id IN ({sql})", list(params)
 
 

@@ -183,3 +183,17 @@ def test_results_are_in_the_readers_scope(org):
     assert (mine["participants"]["customers"], mine["targeted"]["customers"]) == (1, 1)
     everyone = selectors.campaign_results(campaign=campaign, user=org.credit_officer)["groups"]
     assert (everyone["participants"]["customers"], everyone["targeted"]["customers"]) == (2, 4)
+
+
+def test_results_for_a_reader_who_sees_no_customers_are_empty(client, org):
+    from core.choices import Role
+    from tests.conftest import make_staff
+
+    campaign = walk(make_campaign(org.marketing, segment={"region": [org.region_a.pk]}),
+                    (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer), (S.APPROVED, org.credit_officer),
+                    (S.RUNNING, org.marketing))
+    client.force_login(make_staff(Role.TEAM_LEAD))  # no team: a scope of no customers
+    response = client.get(reverse("marketing:campaign-results", args=[campaign.pk]))
+    assert response.status_code == 200
+    groups = response.context["r"]["groups"]
+    assert (groups["participants"]["customers"], groups["targeted"]["customers"]) == (0, 0)

@@ -277,8 +277,10 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None) -> 
             "by_how": by_how}
 
 
-def running_overlap_customers() -> int:
-    """Customers tagged by two or more running campaigns (province)."""
-    return (CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING).values("customer_id")
-            .annotate(n=Count("campaign_id")).filter(n__gte=2).count())
+def running_overlap_customers(*, user=None) -> int:
+    """Customers tagged by two or more running campaigns: the province's, or those in the user's scope."""
+    members = CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING)
+    if user is not None:
+        members = members.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
+    return members.values("customer_id").annotate(n=Count("campaign_id")).filter(n__gte=2).count()
 

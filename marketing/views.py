@@ -42,7 +42,7 @@ class CampaignListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         query.pop("page", None)
         return super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode(),
                                         notifications=selectors.notifications_for(user=self.request.user),
-                                        overlap_customers=selectors.running_overlap_customers())
+                                        overlap_customers=selectors.running_overlap_customers(user=self.request.user))
 
 
 class CampaignEditView(LoginRequiredMixin, PermissionRequiredMixin, View):

@@ -222,6 +222,21 @@ def test_overlap_with_running_campaigns(org):
     assert selectors.running_overlap_customers() == 6
 
 
+def test_the_overlap_count_of_the_campaign_list_is_in_the_readers_scope(client, org):
+    from django.urls import reverse
+
+    for _ in range(2):
+        walk(in_review(org, segment={"region": [org.region_a.pk]}), (S.APPROVED, org.credit_officer),
+             (S.RUNNING, org.marketing))
+    assert selectors.running_overlap_customers() == 6
+    client.force_login(org.am1)
+    assert client.get(reverse("marketing:campaigns")).context["overlap_customers"] == len(org.book[org.am1.pk])
+    client.force_login(org.am4)  # region B: none of their customers are targeted
+    assert client.get(reverse("marketing:campaigns")).context["overlap_customers"] == 0
+    client.force_login(org.marketing)
+    assert client.get(reverse("marketing:campaigns")).context["overlap_customers"] == 6
+
+
 def test_an_officer_who_edited_the_draft_cannot_approve_it(org, second_officer):
     campaign = make_campaign(org.marketing)
     services.campaign_update(campaign=campaign, by=second_officer, deposit=Decimal("80"))

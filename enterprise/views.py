@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -132,31 +133,49 @@ class TaskListView(Perm, ListView):
                                         today=timezone.localdate())
 
 
-class TaskCreateView(Perm, View):
-    """A lead (or admin) assigns a task on an account."""
+class AccountFormView(Perm, View):
+    """A form on one account in the user's scope (form.html); `save` returns the response after success."""
 
-    permission_required = "enterprise.add_task"
+    title = ""
+
+    def get_form(self, account, data=None):
+        raise NotImplementedError
+
+    def save(self, request, account, form):
+        raise NotImplementedError
 
     def _render(self, request, account, form):
         return render(request, "enterprise/form.html", {
-            "form": form, "account": account, "title": _("New task"), "back": account})
+            "form": form, "account": account, "title": self.title, "back": account})
 
     def get(self, request, pk):
         account = selectors.account_get(user=request.user, pk=pk)
-        return self._render(request, account, TaskForm(region_id=account.region_id))
+        return self._render(request, account, self.get_form(account))
 
     def post(self, request, pk):
         account = selectors.account_get(user=request.user, pk=pk)
-        form = TaskForm(request.POST, region_id=account.region_id)
+        form = self.get_form(account, request.POST)
         if form.is_valid():
             try:
-                services.create_task(account=account, assigned_by=request.user, **form.cleaned_data)
-                messages.success(request, _("Task assigned."))
-                return redirect("enterprise:account", pk=account.pk)
+                return self.save(request, account, form)
             except ValidationError as exc:
                 add_errors(form, exc)
         return self._render(request, account, form)
 
+
+class TaskCreateView(AccountFormView):
+    """A lead (or admin) assigns a task on an account."""
+
+    permission_required = "enterprise.add_task"
+    title = gettext_lazy("New task")
+
+    def get_form(self, account, data=None):
+        return TaskForm(data, region_id=account.region_id)
+
+    def save(self, request, account, form):
+        services.create_task(account=account, assigned_by=request.user, **form.cleaned_data)
+        messages.success(request, _("Task assigned."))
+        return redirect("enterprise:account", pk=account.pk)
 
 class TaskDetailView(Perm, View):
     permission_required = "enterprise.view_task"
@@ -187,34 +206,19 @@ class TaskDetailView(Perm, View):
         return self._render(request, task, form)
 
 
-class InteractionCreateView(Perm, View):
+class InteractionCreateView(AccountFormView):
     permission_required = "enterprise.add_interaction"
+    title = gettext_lazy("Log an interaction")
 
-    def _form(self, account, data=None):
+    def get_form(self, account, data=None):
         days = account.service_days.filter(visit_logged_on__isnull=True).order_by("-service_date")
         return InteractionForm(data, service_days=days, initial={"at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
                                                                  "kind": "visit"})
 
-    def _render(self, request, account, form):
-        return render(request, "enterprise/form.html", {
-            "form": form, "account": account, "title": _("Log an interaction"), "back": account})
-
-    def get(self, request, pk):
-        account = selectors.account_get(user=request.user, pk=pk)
-        return self._render(request, account, self._form(account))
-
-    def post(self, request, pk):
-        account = selectors.account_get(user=request.user, pk=pk)
-        form = self._form(account, request.POST)
-        if form.is_valid():
-            try:
-                services.log_interaction(account=account, by=request.user, **form.cleaned_data)
-                messages.success(request, _("Interaction logged."))
-                return redirect("enterprise:account", pk=account.pk)
-            except ValidationError as exc:
-                add_errors(form, exc)
-        return self._render(request, account, form)
-
+    def save(self, request, account, form):
+        services.log_interaction(account=account, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Interaction logged."))
+        return redirect("enterprise:account", pk=account.pk)
 
 class ServiceDayListView(Perm, ListView):
     permission_required = "enterprise.view_servicedayorder"
@@ -237,33 +241,22 @@ class ServiceDayListView(Perm, ListView):
         return context
 
 
-class ServiceDayCreateView(Perm, View):
+class ServiceDayCreateView(AccountFormView):
     permission_required = "enterprise.add_servicedayorder"
+    title = gettext_lazy("On-site service day order")
 
-    def _render(self, request, account, form):
-        return render(request, "enterprise/form.html", {
-            "form": form, "account": account, "title": _("On-site service day order"), "back": account})
+    def get_form(self, account, data=None):
+        return ServiceDayForm(data)
 
-    def get(self, request, pk):
-        return self._render(request, selectors.account_get(user=request.user, pk=pk), ServiceDayForm())
-
-    def post(self, request, pk):
-        account = selectors.account_get(user=request.user, pk=pk)
-        form = ServiceDayForm(request.POST)
-        if form.is_valid():
-            try:
-                order, moved = services.submit_service_day(account=account, by=request.user, **form.cleaned_data)
-                if moved:
-                    messages.warning(request, moved)
-                messages.success(request, _("Order submitted for %(date)s; it goes to the channel admins on "
-                                            "%(collection)s.") % {
-                    "date": order.service_date,
-                    "collection": policies.next_collection_day(timezone.localdate())})
-                return redirect("enterprise:account", pk=account.pk)
-            except ValidationError as exc:
-                add_errors(form, exc)
-        return self._render(request, account, form)
-
+    def save(self, request, account, form):
+        order, moved = services.submit_service_day(account=account, by=request.user, **form.cleaned_data)
+        if moved:
+            messages.warning(request, moved)
+        messages.success(request, _("Order submitted for %(date)s; it goes to the channel admins on "
+                                    "%(collection)s.") % {
+            "date": order.service_date,
+            "collection": policies.next_collection_day(timezone.localdate())})
+        return redirect("enterprise:account", pk=account.pk)
 
 class ServiceDayCollectView(Perm, View):
     """Collect now (the scheduled task does it on Tuesdays and Thursdays)."""

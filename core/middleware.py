@@ -76,5 +76,6 @@ class RejectNulMiddleware:
             return True
         if request.method in {"POST", "PUT", "PATCH"}:
             body = request.body
-            return b"\x00" in body or b"\\u0000" in body
+            form_encoded = request.content_type == "application/x-www-form-urlencoded"
+            return b"\x00" in body or b"\\u0000" in body or (form_encoded and b"%00" in body)
         return False

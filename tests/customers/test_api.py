@@ -142,3 +142,11 @@ def test_openapi_schema_and_docs(client, org):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200 and "/api/customers/" in schema.json()["paths"]
     assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize("param", ["tenure_min", "tenure_max"])
+def test_a_tenure_beyond_100_years_is_a_400_naming_the_filter(api, param):
+    response = api.get("/api/customers/", {param: "4.3e16"})
+    assert response.status_code == 400
+    assert param in str(response.json())
+    assert api.get("/api/customers/", {param: "1200"}).status_code == 200

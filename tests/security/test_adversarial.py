@@ -1,0 +1,480 @@
+"""Every role against every write endpoint, with out-of-scope targets and governed fields: nothing changes.
+
+The write endpoints are read from the URL conf (every view or viewset action that accepts POST, PUT,
+PATCH or DELETE), so a new one fails `test_every_write_endpoint_has_a_probe` until it is given a body
+and a list of the roles that may write there. Each probe sends a body that would be accepted:
+
+- by a role that may write there, aimed at objects outside its scope (account manager am1, lead_a1 and
+  regional_a get objects of am4's book in another region);
+- by every other role, aimed at objects inside its scope, so only the permission can stop it.
+
+The database is compared before and after each request (every business table, row by row). A
+positive control then sends the same body as a role that may write there, on its own objects, and
+must change the database: a probe whose body would be refused anyway proves nothing.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+from django.views.generic.edit import ProcessFormView
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from arrears.evaluation import evaluate_in_process
+from arrears.services import record_bill
+from credit.choices import RatingKind
+from credit.services import published_model, rating_record, scoring_model_copy
+from enterprise.models import (EnterpriseAccount, EnterpriseAlert, Interaction, Opportunity, ServiceDayReport,
+                               Task)
+from enterprise.services import submit_service_day
+from marketing.services import campaign_create
+from retention.models import RetentionAlert
+from tests.factories import BrandFactory, ChannelFactory, LineFactory, PlanFactory, resident_id
+
+pytestmark = pytest.mark.django_db
+
+SCOPED = ["am1", "lead_a1", "regional_a"]  # their scope does not hold am4's book (team B1, region B)
+ROLES = ["anonymous", "nobody", *SCOPED, "credit_officer", "collections", "marketing", "admin", "billing_service"]
+WRITE_METHODS = ("post", "put", "patch", "delete")
+# Not business writes: signing in and out, the language cookie, rotating one's own token, health probes.
+NOT_PROBED = {"login", "logout", "set_language", "api-token-rotate", "healthz", "readyz", "metrics"}
+# Tables that record the request itself rather than a business change.
+LOG_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
+              "authtoken_token", "django_admin_log"}
+CREDIT = {"credit_officer", "admin"}
+BILLING = {"billing_service", "admin"}
+
+
+@dataclass
+class Probe:
+    body: object  # callable(targets) -> dict
+    writers: set = field(default_factory=set)  # roles that may write with objects in their own scope
+    control: str | None = None  # the writer whose request must change the database
+    form: bool = False  # a page: form-encoded body, session only
+    idempotent: bool = False  # billing intake: needs an Idempotency-Key
+    scope_free: bool = False  # the object has no customer scope (campaigns, models, the province's reports)
+
+
+def _new_msisdn() -> str:
+    return f"139{uuid.uuid4().int % 10**8:08d}"
+
+
+def _onboarding(t) -> dict:
+    n = uuid.uuid4().int % 1000
+    return {"name": "新客户", "id_type": "resident_id", "id_number": resident_id(n, born="19850505"),
+            "msisdn": _new_msisdn(), "region": t.region_code, "brand": "gotone", "plan": "gotone-88",
+            "acquiring_channel": t.channel_code, "policy_explained": True}
+
+
+def _onboarding_form(t) -> dict:
+    body = _onboarding(t)
+    return {**body, "region": t.region_pk, "brand": t.brand_pk, "plan": t.plan_pk, "acquiring_channel": t.channel_pk,
+            "policy_explained": "on"}
+
+
+def _payment(t) -> dict:
+    return {"msisdn": t.msisdn, "amount": "10.00", "paid_at": timezone.now().isoformat(), "channel": "counter",
+            "reference": uuid.uuid4().hex[:20]}
+
+
+def _bill(t) -> dict:
+    month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    return {"msisdn": t.msisdn, "period": f"{month:%Y-%m}", "amount": "88.00",
+            "due_date": f"{timezone.localdate() + timedelta(days=10):%Y-%m-%d}"}
+
+
+def _usage(t) -> dict:
+    month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    return {"msisdn": t.msisdn, "month": f"{month:%Y-%m}", "voice_minutes": 100, "data_mb": 2000, "sms_count": 5,
+            "plan_saturation": "40.00", "bill_amount": "88.00", "prepaid_balance": "5.00"}
+
+
+def _line_status(t) -> dict:
+    return {"msisdn": t.msisdn, "status": "one_way_barred", "changed_at": timezone.now().isoformat(),
+            "reason": "network barring"}
+
+
+def _bulk(item):
+    return lambda t: {"items": [item(t)]}
+
+
+def _segment(t) -> dict:
+    return {"segment": {"region": [t.region_pk]}, "min_star": None}
+
+
+def _campaign(t) -> dict:
+    return {"name": "流量包", "goal": "存量客户流量升级"}
+
+
+def _campaign_form(t) -> dict:
+    """The campaign page's form as a browser sends it untouched: each field's initial value, plus name and goal."""
+    from marketing.forms import CampaignForm
+
+    form = CampaignForm()
+    data = {name: form.get_initial_for_field(f, name) for name, f in form.fields.items()}
+    return {**{k: v for k, v in data.items() if v not in (None, [])}, **_campaign(t)}
+
+
+PROBES: dict[tuple[str, str], Probe] = {
+    # customers
+    ("customers:onboard", "post"): Probe(_onboarding_form, {"am1", "lead_a1", "admin"}, "am1", form=True,
+                                         scope_free=True),
+    ("customers:detail", "post"): Probe(lambda t: {"purpose": "verify_identity", "purpose_note": "核实身份"},
+                                        {"am1", "lead_a1", "credit_officer", "collections", "admin"}, "am1",
+                                        form=True),
+    ("customer-list", "post"): Probe(_onboarding, {"am1", "lead_a1", "admin", "billing_service"}, "am1",
+                                     scope_free=True),
+    ("customer-detail", "patch"): Probe(lambda t: {"occupation": "教师"},
+                                        {"am1", "lead_a1", "credit_officer", "admin"}, "am1"),
+    ("line-list", "post"): Probe(lambda t: {"customer": t.customer, "msisdn": _new_msisdn(), "plan": "gotone-88",
+                                            "activated_on": f"{timezone.localdate():%Y-%m-%d}"},
+                                 {"am1", "lead_a1", "admin", "billing_service"}, "am1"),
+    ("line-detail", "patch"): Probe(lambda t: {"plan": "gotone-128"}, {"admin", "billing_service"},
+                                    "billing_service"),
+    ("line-change-number", "post"): Probe(lambda t: {"new_msisdn": _new_msisdn()},
+                                          {"am1", "lead_a1", "admin", "billing_service"}, "am1"),
+    # credit
+    ("credit:model-copy", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
+    ("credit:model-publish", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
+    ("credit:limit-change", "post"): Probe(lambda t: {"amount": "250.00", "reason": "按时缴费"}, CREDIT,
+                                           "credit_officer", form=True),
+    ("credit-limit-change", "post"): Probe(lambda t: {"amount": "250.00", "reason": "按时缴费"}, CREDIT,
+                                           "credit_officer"),
+    ("extended-requests", "post"): Probe(
+        lambda t: {"service": "credit_transfer", "giver": t.customer, "receiver_msisdn": t.other_msisdn,
+                   "amount": "10.00", "channel": "counter"}, CREDIT, "credit_officer"),
+    ("credit-status-bulk", "post"): Probe(lambda t: {"msisdns": [t.msisdn]}),  # a read: nobody writes
+    # arrears: billing intake
+    ("billing-payments", "post"): Probe(_payment, BILLING, "billing_service", idempotent=True, scope_free=True),
+    ("billing-payments-bulk", "post"): Probe(_bulk(_payment), BILLING, "billing_service", idempotent=True,
+                                             scope_free=True),
+    ("billing-bills", "post"): Probe(_bill, BILLING, "billing_service", idempotent=True, scope_free=True),
+    ("billing-bills-bulk", "post"): Probe(_bulk(_bill), BILLING, "billing_service", idempotent=True, scope_free=True),
+    ("billing-usage", "post"): Probe(_usage, BILLING, "billing_service", idempotent=True, scope_free=True),
+    ("billing-usage-bulk", "post"): Probe(_bulk(_usage), BILLING, "billing_service", idempotent=True,
+                                          scope_free=True),
+    ("billing-line-status", "post"): Probe(_line_status, BILLING, "billing_service", idempotent=True,
+                                           scope_free=True),
+    ("billing-line-status-bulk", "post"): Probe(_bulk(_line_status), BILLING, "billing_service", idempotent=True,
+                                                scope_free=True),
+    # arrears: decisions on a line
+    ("emergency-continuity", "post"): Probe(
+        lambda t: {"channel": "counter"},
+        {"am1", "lead_a1", "collections", "credit_officer", "admin", "billing_service"}, "am1"),
+    ("line-exemption", "post"): Probe(
+        lambda t: {"valid_until": f"{timezone.localdate() + timedelta(days=30):%Y-%m-%d}", "reason": "政府热线"},
+        CREDIT, "credit_officer"),
+    ("late-fee-waiver", "post"): Probe(lambda t: {"amount": "0.50", "reason": "首次逾期"}, CREDIT,
+                                       "credit_officer"),
+    ("arrears:collection-item", "post"): Probe(
+        lambda t: {"status": "promised", "promised_on": f"{timezone.localdate() + timedelta(days=5):%Y-%m-%d}",
+                   "promised_amount": "20.00", "outcome": "答应周五缴清"},
+        {"collections", "credit_officer", "admin"}, "collections", form=True),
+    # retention
+    ("retention:alert", "post"): Probe(lambda t: {"to_status": "contacted", "note": "已电话联系"},
+                                       {"am1", "lead_a1", "regional_a", "admin"}, "am1", form=True),
+    ("retention-alert-transition", "post"): Probe(lambda t: {"to_status": "contacted", "note": "已电话联系"},
+                                                  {"am1", "lead_a1", "regional_a", "admin"}, "am1"),
+    # enterprise pages
+    ("enterprise:account-reassign", "post"): Probe(
+        lambda t: {"kind": "marketing", "to_manager": t.colleague, "reason": "调岗"}, {"lead_a1", "admin"},
+        "lead_a1", form=True),
+    ("enterprise:task-create", "post"): Probe(
+        lambda t: {"title": "走访", "assigned_to": t.manager, "priority": 2,
+                   "due_date": f"{timezone.localdate() + timedelta(days=7):%Y-%m-%d}"},
+        {"lead_a1", "admin"}, "lead_a1", form=True),
+    ("enterprise:interaction-create", "post"): Probe(
+        lambda t: {"kind": "call", "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "summary": "电话回访"},
+        {"am1", "lead_a1", "admin"}, "am1", form=True),
+    ("enterprise:service-day-create", "post"): Probe(
+        lambda t: {"requested_date": f"{timezone.localdate() + timedelta(days=3):%Y-%m-%d}", "policy": "上门办理",
+                   "materials": "宣传册"}, {"am1", "lead_a1", "admin"}, "am1", form=True),
+    ("enterprise:task", "post"): Probe(lambda t: {"status": "done", "outcome": "已完成"},
+                                       {"am1", "lead_a1", "admin"}, "am1", form=True),
+    ("enterprise:alert-close", "post"): Probe(lambda t: {"reason": "已处理"}, {"am1", "lead_a1", "admin"}, "am1",
+                                              form=True),
+    # no control: collection runs on Tuesdays and Thursdays only (tests/enterprise cover the days)
+    ("enterprise:service-day-collect", "post"): Probe(lambda t: {}, {"marketing", "admin"}, None, form=True,
+                                                      scope_free=True),
+    ("enterprise:service-day-report-submit", "post"): Probe(lambda t: {"summary": "本周进驻两次"},
+                                                            {"marketing", "admin"}, "marketing", form=True,
+                                                            scope_free=True),
+    ("enterprise:opportunity-create", "post"): Probe(
+        lambda t: {"kind": "development_request", "title": "专线接入", "account": t.ent_account},
+        {"am1", "lead_a1", "admin"}, "am1", form=True),
+    ("enterprise:opportunity", "post"): Probe(lambda t: {"stage": "qualified", "note": "方案已提交"},
+                                              {"am1", "lead_a1", "admin"}, "am1", form=True),
+    # enterprise API
+    ("enterprise-task-list", "post"): Probe(
+        lambda t: {"account": t.ent_account, "title": "走访", "assigned_to": t.manager,
+                   "due_date": f"{timezone.localdate() + timedelta(days=7):%Y-%m-%d}"}, {"lead_a1", "admin"},
+        "lead_a1"),
+    ("enterprise-interaction-list", "post"): Probe(lambda t: {"account": t.ent_account, "kind": "call",
+                                                              "summary": "电话回访"}, {"am1", "lead_a1", "admin"},
+                                                   "am1"),
+    # marketing: campaigns are the province's plans (no customer scope)
+    ("marketing:campaign-create", "post"): Probe(_campaign_form, {"credit_officer", "marketing", "admin"}, "marketing",
+                                                 form=True, scope_free=True),
+    ("marketing:campaign-edit", "post"): Probe(_campaign_form, {"credit_officer", "marketing", "admin"}, "marketing",
+                                               form=True, scope_free=True),
+    ("marketing:campaign-transition", "post"): Probe(lambda t: {"to_status": "submitted"},
+                                                     {"credit_officer", "marketing", "admin"}, "marketing",
+                                                     form=True, scope_free=True),
+    ("marketing:campaign-review", "post"): Probe(lambda t: {}, set(), form=True, scope_free=True),
+    ("campaign-list", "post"): Probe(_campaign, {"credit_officer", "marketing", "admin"}, "marketing",
+                                     scope_free=True),
+    ("campaign-detail", "patch"): Probe(_campaign, {"credit_officer", "marketing", "admin"}, "marketing",
+                                        scope_free=True),
+    ("campaign-detail", "put"): Probe(_campaign, {"credit_officer", "marketing", "admin"}, "marketing",
+                                      scope_free=True),
+    ("campaign-transition", "post"): Probe(lambda t: {"to_status": "submitted"},
+                                           {"credit_officer", "marketing", "admin"}, "marketing", scope_free=True),
+    ("campaign-members", "post"): Probe(lambda t: {"customer": t.customer, "how": "acquired"},
+                                        {"credit_officer", "marketing", "admin", "billing_service"}, None,
+                                        scope_free=True),  # tagging needs a running campaign: see test_api
+    ("segment-count", "post"): Probe(_segment),  # a read: nobody writes
+}
+
+# Which URL kwarg each endpoint's object is, by name prefix (first match wins); others name the customer.
+PK_OF = {"credit:model-publish": "draft_model", "credit:model": "model", "retention": "alert",
+         "line-detail": "line", "line-change-number": "line", "arrears:collection-item": "line",
+         "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",
+         "enterprise:service-day-report": "ent_report", "enterprise:opportunity": "ent_opportunity",
+         "enterprise:service-day-collect": "none",
+         "enterprise:": "ent_account", "marketing:": "campaign", "campaign-": "campaign"}
+
+
+def write_endpoints() -> set[tuple[str, str]]:
+    found = set()
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace != "admin":
+                    walk(p.url_patterns, ":".join(x for x in (namespace, p.namespace) if x) or None)
+            elif isinstance(p, URLPattern) and p.name:
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                for method in _write_methods(p.callback):
+                    found.add((name, method))
+
+    walk(get_resolver().url_patterns)
+    return {(name, method) for name, method in found if name not in NOT_PROBED}
+
+
+def _write_methods(callback) -> list[str]:
+    if getattr(callback, "actions", None):  # a DRF viewset route
+        return [m for m in callback.actions if m in WRITE_METHODS and m in callback.cls.http_method_names]
+    view = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view is None:  # a plain function view: health, metrics, the language switch
+        return ["post"]
+    return [m for m in WRITE_METHODS if hasattr(view, m) and m in view.http_method_names
+            and getattr(view, m) is not ProcessFormView.put]  # a form view's PUT is its POST
+
+
+def test_every_write_endpoint_has_a_probe():
+    missing = sorted(write_endpoints() - PROBES.keys())
+    assert not missing, f"write endpoints without an adversarial probe: {missing}"
+    assert not PROBES.keys() - write_endpoints(), "probes for endpoints that no longer exist"
+
+
+class Targets:
+    """One manager's objects: a rated customer (4★) with a line in arrears, an alert, an enterprise account."""
+
+    def __init__(self, org, manager, colleague):
+        self.manager, self.colleague = manager.pk, colleague.pk
+        customer = org.book[manager.pk][0]
+        region = customer.region
+        rating_record(customer, kind=RatingKind.BASE, new_star=4, new_limit=Decimal("200.00"), reason="test")
+        self.customer, self.region_pk, self.region_code = customer.pk, region.pk, region.code
+        brand, plan = BrandFactory(), PlanFactory()
+        PlanFactory(code="gotone-128", name="全球通128元套餐", monthly_fee=Decimal("128.00"))
+        channel = ChannelFactory(region=region)
+        self.brand_pk, self.plan_pk, self.channel_pk, self.channel_code = brand.pk, plan.pk, channel.pk, channel.code
+        line = LineFactory(customer=customer)
+        self.line, self.msisdn = line.pk, line.msisdn
+        other = org.book[manager.pk][1]
+        rating_record(other, kind=RatingKind.BASE, new_star=4, new_limit=Decimal("200.00"), reason="test")
+        self.other_msisdn = LineFactory(customer=other).msisdn
+        self._in_arrears(line)
+        self.alert = RetentionAlert.objects.create(customer=customer, account_manager=manager,
+                                                   opened_at=timezone.now(), score=70).pk
+        self._enterprise(org, manager, customer, region)
+
+    @staticmethod
+    def _in_arrears(line):
+        """A bill 300.00 past due for 15 days, then the night's evaluation: barred, late fees, in the queue."""
+        today = timezone.localdate()
+        record_bill(line=line, period=(today - timedelta(days=45)).replace(day=1), amount=Decimal("300.00"),
+                    due_date=today - timedelta(days=15))
+        evaluate_in_process(today)
+
+    def _enterprise(self, org, manager, customer, region):
+        account = EnterpriseAccount.objects.create(name=f"集团{manager.pk}", industry="制造", region=region,
+                                                   account_manager=manager)
+        LineFactory(customer=customer, enterprise=account)
+        today = timezone.localdate()
+        self.ent_account = account.pk
+        self.ent_task = Task.objects.create(account=account, title="回访", assigned_to=manager, due_date=today).pk
+        Interaction.objects.create(account=account, kind="call", by=manager, at=timezone.now(), summary="回访")
+        submit_service_day(account=account, requested_date=today + timedelta(days=1), policy="上门办理",
+                           materials="宣传册", by=manager)
+        self.ent_alert = EnterpriseAlert.objects.create(account=account, account_manager=manager, code="high_value",
+                                                        segment="maintain", value=60000, opened_on=today).pk
+        self.ent_report = ServiceDayReport.objects.create(
+            kind="weekly", region=region, period_start=today - timedelta(days=8), period_end=today - timedelta(days=2),
+            due_date=today - timedelta(days=1)).pk
+        self.ent_opportunity = Opportunity.objects.create(account=account, region=region, kind="development_request",
+                                                          title="综合语音接入", account_manager=manager).pk
+
+
+@pytest.fixture
+def world(org):
+    """am1's objects (in the scope of am1, lead_a1 and regional_a) and am4's (outside it); shared plans."""
+    model = published_model()
+    shared = {"model": model.pk, "draft_model": scoring_model_copy(model=model, by=org.credit_officer).pk,
+              "campaign": campaign_create(author=org.marketing, name="流量畅享", goal="存量客户流量套餐").pk}
+    inside, outside = Targets(org, org.am1, org.am2), Targets(org, org.am4, org.am4)
+    for targets in (inside, outside):
+        targets.__dict__.update(shared)
+    clients = {role: _client(org, role) for role in ROLES}  # sign in before the snapshots (last_login)
+    return {"inside": inside, "outside": outside, "clients": clients}
+
+
+def _client(org, role):
+    client, headers = Client(), {}
+    if role == "billing_service":
+        headers["HTTP_AUTHORIZATION"] = f"Token {Token.objects.get_or_create(user=org.billing_service)[0].key}"
+    elif role != "anonymous":
+        client.force_login(getattr(org, role))
+    return client, headers
+
+
+def fingerprint() -> dict[str, str]:
+    """Every business table's rows, hashed in a stable order (one statement: it runs twice per request)."""
+    tables = sorted({m._meta.db_table for m in apps.get_models() if m._meta.managed and not m._meta.proxy}
+                    - LOG_TABLES)
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT '{table}', count(*) || ':' || md5(coalesce(string_agg(md5(t::text), '' ORDER BY md5(t::text)), ''))"
+        f" FROM {quote(table)} t" for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(cursor.fetchall())
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return sorted(t for t in after if before.get(t) != after[t])
+
+
+def _url(name: str, targets: Targets) -> str:
+    key = next((k for prefix, k in PK_OF.items() if name.startswith(prefix)), "customer")
+    try:
+        return reverse(name)
+    except Exception:  # noqa: BLE001 - the URL takes an object: try its kwargs
+        pass
+    try:
+        return reverse(name, kwargs={"pk": getattr(targets, key)})
+    except Exception:  # noqa: BLE001
+        return reverse(name, kwargs={"msisdn": targets.msisdn})
+
+
+def _send(world, role, name, method, probe, targets):
+    client, headers = world["clients"][role]
+    if probe.idempotent:
+        headers = {**headers, "HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
+    body = probe.body(targets)
+    if probe.form:
+        return getattr(client, method)(_url(name, targets), data=body, **headers)
+    return getattr(client, method)(_url(name, targets), data=body, content_type="application/json", **headers)
+
+
+def _target_for(role, probe, world) -> Targets:
+    """A writer who is scoped aims outside its scope; anyone else aims inside it."""
+    if role in SCOPED and role in probe.writers and not probe.scope_free:
+        return world["outside"]
+    return world["inside"]
+
+
+def _probed_roles(probe) -> list[str]:
+    return [r for r in ROLES if r not in probe.writers or (r in SCOPED and not probe.scope_free)]
+
+
+@pytest.mark.parametrize(("name", "method"), sorted(PROBES))
+def test_no_role_writes_outside_its_rights(world, name, method):
+    probe = PROBES[name, method]
+    wrote = {}
+    for role in _probed_roles(probe):
+        before = fingerprint()
+        response = _send(world, role, name, method, probe, _target_for(role, probe, world))
+        assert response.status_code < 500, f"{role}: {response.status_code}"
+        changed = _changed(before, fingerprint())
+        if changed:
+            wrote[role] = f"{response.status_code} wrote {changed}"
+    assert not wrote, f"{method.upper()} {name}: {wrote}"
+    if probe.control:  # the same body, sent by a writer on its own objects, does write
+        before = fingerprint()
+        response = _send(world, probe.control, name, method, probe, world["inside"])
+        assert _changed(before, fingerprint()), (
+            f"control {probe.control} {method.upper()} {name} wrote nothing: {response.status_code} "
+            f"{response.content[:300]!r}")
+
+
+# Governed fields and decisions, tried by roles that do not own them on objects inside their scope:
+# (role, method, URL name, body, the governed value that must not change).
+def _vip_tier(t):
+    from customers.models import Customer
+
+    return Customer.objects.get(pk=t.customer).vip_tier
+
+
+def _limit(t):
+    from customers.models import Customer
+
+    return Customer.objects.get(pk=t.customer).credit_limit
+
+
+def _old_join_dates(t):
+    from customers.models import Customer
+
+    return Customer.objects.filter(join_date__year__lt=2010).count()
+
+
+GOVERNED = {
+    "account manager sets a VIP tier": ("am1", "patch", "customer-detail", lambda t: {"vip_tier": "diamond"},
+                                        _vip_tier),
+    "lead sets a VIP tier": ("lead_a1", "patch", "customer-detail", lambda t: {"vip_tier": "platinum"}, _vip_tier),
+    "onboarding backdates the join date": ("am1", "post", "customer-list",
+                                           lambda t: {**_onboarding(t), "join_date": "2000-01-01"}, _old_join_dates),
+    "four eyes by a typed approver name": ("credit_officer", "post", "credit-limit-change",
+                                           lambda t: {"amount": "100000.00", "reason": "x", "approver": t.officer2},
+                                           _limit),
+    "account manager moves a limit": ("am1", "post", "extended-requests",
+                                      lambda t: {"service": "credit_transfer", "giver": t.customer,
+                                                 "receiver_msisdn": t.other_msisdn, "amount": "10.00",
+                                                 "channel": "counter"}, _limit),
+    "marketing moves a limit": ("marketing", "post", "extended-requests",
+                                lambda t: {"service": "credit_transfer", "giver": t.customer,
+                                           "receiver_msisdn": t.other_msisdn, "amount": "10.00",
+                                           "channel": "counter"}, _limit),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GOVERNED))
+def test_governed_fields_stay_with_their_owners(world, org, case):
+    from tests.conftest import make_staff
+
+    role, method, name, body, governed = GOVERNED[case]
+    targets = world["inside"]
+    targets.officer2 = make_staff("credit_officer").username
+    before = governed(targets)
+    probe = Probe(body)
+    response = _send(world, role, name, method, probe, targets)
+    assert response.status_code < 500
+    assert governed(targets) == before, f"{case}: {response.status_code} {response.content[:300]!r}"

@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 
 from core.scope import customer_scope_q
 from credit import extended, selectors, services
+from credit.choices import RequestStatus
+from credit.policies import REFUSAL_FIELDS
 from credit.api.serializers import (
     BulkCreditStatusRequestSerializer, BulkCreditStatusSerializer, CreditStatusSerializer, ExtendedRequestSerializer,
     LimitChangeSerializer, RatingSerializer,
@@ -60,7 +62,10 @@ class BulkCreditStatusView(APIView):
 
 
 class ExtendedRequestView(APIView):
-    """Ask for an extended credit service for a customer in your scope. 201 with status approved or refused."""
+    """Ask for an extended credit service for a customer in your scope (the receiving line too).
+
+    201 when approved; a refusal is recorded and answered 400 naming the rule (`errors[0].code`) with the
+    recorded request. A credit transfer moves limits: only credit officers, and both limits stay in range."""
 
     permission_classes = [CustomerViewPermission]
 
@@ -78,7 +83,13 @@ class ExtendedRequestView(APIView):
                 channel=data["channel"], by=request.user)
         except DjangoValidationError as e:
             raise ApiValidationError(as_serializer_error(e)) from e
-        return Response(ExtendedRequestSerializer(result).data, status=status.HTTP_201_CREATED)
+        answer = ExtendedRequestSerializer(result).data
+        if result.status == RequestStatus.REFUSED:  # a Response, not an exception: the recorded refusal stays
+            error = {"field": REFUSAL_FIELDS[result.refused_rule], "code": result.refused_rule,
+                     "message": result.message}
+            return Response({"detail": result.message, "errors": [error], "request": answer},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return Response(answer, status=status.HTTP_201_CREATED)
 
 
 class LimitChangeView(APIView):

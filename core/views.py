@@ -22,7 +22,17 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if figures is None:
             figures = dashboard_figures(user=user)
             cache.set(key, figures, 600)
-        return super().get_context_data(**kwargs, **figures, notifications=self._notifications(user))
+        return super().get_context_data(**kwargs, **figures, notifications=self._notifications(user),
+                                        four_eyes_pending=self._four_eyes_pending(user))
+
+    @staticmethod
+    def _four_eyes_pending(user) -> int | None:
+        """How many four-eyes requests wait for the user's decision (credit officers); None for others."""
+        if not user.has_perm("credit.view_foureyesrequest"):
+            return None
+        from credit.selectors import four_eyes_pending_count
+
+        return four_eyes_pending_count(user=user)
 
     @staticmethod
     def _notifications(user) -> list:

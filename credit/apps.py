@@ -7,4 +7,4 @@ class CreditConfig(AppConfig):
     verbose_name = _("Credit")
 
     def ready(self):
-        from credit import batches  # noqa: F401  registers batch kinds
+        from credit import batches, services  # noqa: F401  register batch kinds and four-eyes kinds

@@ -98,6 +98,28 @@ def clamp_limit(star: int | None, amount: Decimal) -> Decimal:
     return min(max(amount, p.limit_min), p.limit_max)
 
 
+@dataclass(frozen=True)
+class FourEyesPolicy:
+    """Four eyes on credit decisions. Settings CREDIT_FOUR_EYES_EXPIRY_DAYS and CREDIT_LIMIT_CEILING override."""
+
+    expiry_days: int = 7  # a pending request nobody decided in this time expires
+    # No limit above this, even with a second officer: twice the top of the 5★ range (1,000 CNY), so a slip of
+    # the keyboard (100000.00) cannot become a limit.
+    limit_ceiling: Decimal = STAR_POLICIES[5].limit_max * 2
+
+
+def four_eyes_refusal(*, status: str, expired: bool, requested_by_id: int, decider_id: int) -> str | None:
+    """The rule a decision on a four-eyes request breaks, or None: only a pending, unexpired request, and never
+    by the person who asked for it."""
+    if status != "pending":
+        return "not_pending"
+    if expired:
+        return "expired"
+    if requested_by_id == decider_id:
+        return "own_request"
+    return None
+
+
 def star_for_score(score: Decimal, cutoffs: dict[int, Decimal]) -> int:
     """Highest star whose cut-off the score reaches; 0★ below every cut-off."""
     for star in sorted(cutoffs, reverse=True):

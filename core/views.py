@@ -62,8 +62,7 @@ class AuditView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
         return user_role(self.request.user) == Role.ADMIN
 
     def get_context_data(self, **kwargs):
-        models = sorted(audit.audited_models())
-        form = AuditFilterForm(self.request.GET or None, models=models)
+        form = AuditFilterForm(self.request.GET or None, models=audit.record_types())
         changes, accesses = [], PersonalDataAccess.objects.none()
         if not form.is_bound or form.is_valid():
             f = audit_filter(form.cleaned_data if form.is_bound else {})

@@ -70,7 +70,7 @@ def four_eyes_request(*, kind: str, subject, payload: dict, reason: str, by) -> 
     request = FourEyesRequest(kind=kind, subject_type=subject_type, subject_id=subject.pk, payload=payload,
                               reason=reason, requested_by=by, requested_at=now,
                               expires_at=now + timedelta(days=policy().expiry_days))
-    request._change_reason = reason[:100]
+    request._change_reason, request._history_user = reason[:100], by  # the history (on /audit/): why and who
     request.save()
     return request
 
@@ -90,7 +90,7 @@ def _locked_for_decision(request: FourEyesRequest, by) -> FourEyesRequest:
 def _decide(request: FourEyesRequest, *, status: str, by, reason: str) -> FourEyesRequest:
     request.status, request.decided_by, request.decided_at, request.decision_reason = (
         status, by, timezone.now(), reason)
-    request._change_reason = (reason or request.get_status_display())[:100]
+    request._change_reason, request._history_user = (reason or request.get_status_display())[:100], by
     request.save()
     return request
 

@@ -8,3 +8,9 @@ class ArrearsConfig(AppConfig):
 
     def ready(self):
         from arrears import evaluation  # noqa: F401  registers the nightly evaluation batch kind
+        from core.audit import DecisionLog, register_decision_log
+
+        register_decision_log(DecisionLog(  # late-fee waivers live in the append-only ledger
+            label="arrears.latefeewaiver", model="arrears.LedgerEntry", filter={"kind": "waiver"}, at="posted_at",
+            user="posted_by", object_field="line_id", change=lambda e: f"waived {e.amount} CNY",
+            reason=lambda e: e.note))

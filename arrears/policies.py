@@ -10,6 +10,7 @@ entry and hand-off to collection. A payment that brings usable credit back to â‰
 """
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from arrears.choices import BarringState as S
@@ -30,6 +31,7 @@ class BarringPolicy:
     emergency_days: int = 7  # an emergency-continuity pass suspends barring this long
     retention_notice_days: int = 7  # the retention-deadline SMS goes this many days before closure
     emergency_per_month: int = 1
+    exemption_max_days: int = 365  # a credit officer's exemption from barring ends within this many days
 
     @property
     def label(self) -> str:
@@ -45,13 +47,15 @@ class BarringPolicy:
                    late_fee_waived_stars=tuple(int(s) for s in config.get("late_fee_waived_stars", ())),
                    emergency_days=int(config.get("emergency_days", 7)),
                    emergency_per_month=int(config.get("emergency_per_month", 1)),
-                   retention_notice_days=int(config.get("retention_notice_days", 7)))
+                   retention_notice_days=int(config.get("retention_notice_days", 7)),
+                   exemption_max_days=int(config.get("exemption_max_days", 365)))
 
     def config(self) -> dict:
         return {"reminder_ratio": str(self.reminder_ratio), "reminder_minimum": str(self.reminder_minimum),
                 "two_way_after_days": self.two_way_after_days, "late_fee_rate": str(self.late_fee_rate),
                 "late_fee_waived_stars": list(self.late_fee_waived_stars), "emergency_days": self.emergency_days,
-                "emergency_per_month": self.emergency_per_month, "retention_notice_days": self.retention_notice_days}
+                "emergency_per_month": self.emergency_per_month, "retention_notice_days": self.retention_notice_days,
+                "exemption_max_days": self.exemption_max_days}
 
 
 DEFAULT_POLICY = BarringPolicy()
@@ -60,6 +64,16 @@ DEFAULT_POLICY = BarringPolicy()
 def reminder_threshold(limit: Decimal, policy: BarringPolicy = DEFAULT_POLICY) -> Decimal:
     """Usable credit below this gets the reminder SMS: 20% of the limit, at least 5 CNY."""
     return max((limit * policy.reminder_ratio).quantize(CENT, ROUND_HALF_UP), policy.reminder_minimum)
+
+
+def exemption_refusal(*, until: date, today: date, policy: BarringPolicy = DEFAULT_POLICY) -> str | None:
+    """The rule an exemption's end date breaks, or None: it ends today at the earliest and within the policy's
+    maximum (no exemption without an end)."""
+    if until < today:
+        return "exemption_past"
+    if until > today + timedelta(days=policy.exemption_max_days):
+        return "exemption_max_days"
+    return None
 
 
 def retention_days(star: int | None) -> int:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from arrears import policies
 from arrears.choices import BarringState, LedgerKind
@@ -202,11 +203,28 @@ def grant_emergency_pass(*, line: Line, channel: str, by=None) -> EmergencyPass:
     return emergency
 
 
+EXEMPTION_REFUSALS = {
+    "exemption_past": _("The exemption must end today or later."),
+    "exemption_max_days": _("An exemption lasts at most %(days)s days (%(policy)s): until %(last)s at the latest."),
+}
+
+
 @transaction.atomic
 def exempt_line(*, line: Line, until: date, reason: str, by) -> Exemption:
-    """A credit officer exempts a line from barring until a date, with a reason; it is still reminded."""
-    account = _locked_account(line, timezone.localdate())
-    exemption = Exemption.objects.create(line=line, valid_until=until, reason=reason, granted_by=by)
+    """A credit officer exempts a line from barring until a date (within the policy's maximum), with a reason;
+    it is still reminded."""
+    from django.core.exceptions import ValidationError
+
+    today, policy = timezone.localdate(), policy_in_force()
+    rule = policies.exemption_refusal(until=until, today=today, policy=policy)
+    if rule:
+        raise ValidationError({"valid_until": ValidationError(EXEMPTION_REFUSALS[rule], code=rule, params={
+            "days": policy.exemption_max_days, "policy": policy.label,
+            "last": f"{today + timedelta(days=policy.exemption_max_days):%Y-%m-%d}"})})
+    account = _locked_account(line, today)
+    exemption = Exemption(line=line, valid_until=until, reason=reason, granted_by=by)
+    exemption._change_reason, exemption._history_user = reason[:100], by  # its history (on /audit/): why, who
+    exemption.save()
     _exempt(account, until=until, cap=None, reason=reason)
     if account.state in policies.BARRED:
         transition(account, to_state=BarringState.ACTIVE, rule="exemption",

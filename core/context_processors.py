@@ -19,7 +19,8 @@ NAVIGATION = [
         (_("Service days"), "enterprise:service-days", "enterprise.view_servicedayorder")]),
     (pgettext_lazy("navigation", "Credit"), [
         (_("Credit models"), "credit:models", "credit.view_scoringmodel"),
-        (_("Credit report"), "credit:report", "credit.view_rating")]),
+        (_("Credit report"), "credit:report", "credit.view_rating"),
+        (_("Four-eyes requests"), "credit:four-eyes", "credit.view_foureyesrequest")]),
     (_("Campaigns"), [(_("Campaigns"), "marketing:campaigns", "marketing.view_campaign")]),
     (pgettext_lazy("navigation", "Arrears"), [
         (_("Collection queue"), "arrears:collection", "arrears.view_collectioncase"),

@@ -19,7 +19,8 @@ _CREDIT_GOVERN = _CREDIT_READ + ["credit.add_rating", "credit.change_rating", "c
                                  "credit.change_scoringmodel", "credit.view_factor", "credit.add_factor",
                                  "credit.change_factor", "credit.delete_factor", "credit.view_factorbin",
                                  "credit.add_factorbin", "credit.change_factorbin", "credit.delete_factorbin",
-                                 "credit.view_starcutoff", "credit.add_starcutoff", "credit.change_starcutoff"]
+                                 "credit.view_starcutoff", "credit.add_starcutoff", "credit.change_starcutoff",
+                                 "credit.view_foureyesrequest"]
 _RETENTION_READ = ["retention.view_retentionalert"]
 _ARREARS_READ = ["arrears.view_lineaccount", "arrears.view_barringevent", "arrears.view_emergencypass"]
 _EMERGENCY = ["arrears.add_emergencypass"]

@@ -22,7 +22,17 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if figures is None:
             figures = dashboard_figures(user=user)
             cache.set(key, figures, 600)
-        return super().get_context_data(**kwargs, **figures, notifications=self._notifications(user))
+        return super().get_context_data(**kwargs, **figures, notifications=self._notifications(user),
+                                        four_eyes_pending=self._four_eyes_pending(user))
+
+    @staticmethod
+    def _four_eyes_pending(user) -> int | None:
+        """How many four-eyes requests wait for the user's decision (credit officers); None for others."""
+        if not user.has_perm("credit.view_foureyesrequest"):
+            return None
+        from credit.selectors import four_eyes_pending_count
+
+        return four_eyes_pending_count(user=user)
 
     @staticmethod
     def _notifications(user) -> list:
@@ -52,8 +62,7 @@ class AuditView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
         return user_role(self.request.user) == Role.ADMIN
 
     def get_context_data(self, **kwargs):
-        models = sorted(audit.audited_models())
-        form = AuditFilterForm(self.request.GET or None, models=models)
+        form = AuditFilterForm(self.request.GET or None, models=audit.record_types())
         changes, accesses = [], PersonalDataAccess.objects.none()
         if not form.is_bound or form.is_valid():
             f = audit_filter(form.cleaned_data if form.is_bound else {})

@@ -7,4 +7,14 @@ class CreditConfig(AppConfig):
     verbose_name = _("Credit")
 
     def ready(self):
-        from credit import batches  # noqa: F401  registers batch kinds
+        from core.audit import DecisionLog, register_decision_log
+        from credit import batches, services  # noqa: F401  register batch kinds and four-eyes kinds
+
+        register_decision_log(DecisionLog(  # extended services: every request, approved or refused with the rule
+            label="credit.extendedservicerequest", model="credit.ExtendedServiceRequest", at="created_at",
+            user="requested_by", change=lambda r: r.status, reason=extended_request_summary))
+
+
+def extended_request_summary(r) -> str:
+    refusal = f": {r.refused_rule} — {r.message}" if r.refused_rule else ""
+    return f"{r.service} {r.amount} CNY, customer {r.giver_id} → {r.receiver_id}{refusal}"

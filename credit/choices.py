@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ModelStatus(models.TextChoices):
@@ -77,3 +78,16 @@ class ExtendedService(models.TextChoices):
 class RequestStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+
+
+class FourEyesKind(models.TextChoices):
+    """Decisions that need a second person; each kind registers who decides it and how it applies."""
+
+    CREDIT_LIMIT = "credit_limit", _("Credit limit outside the star's range")
+
+
+class FourEyesStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("four eyes", "Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Expired")

@@ -13,12 +13,14 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import customer_scope_q
 from credit import policies
 from credit.choices import ExtendedService, RatingKind, RequestStatus
 from credit.models import ExtendedServicePolicy, ExtendedServiceRequest
 from customers.models import Customer, Line, UsageSummary
 
-ERR_UNKNOWN_RECEIVER = _("No open line %(value)s.")
+ERR_UNKNOWN_RECEIVER = _("No open line %(value)s in your scope.")
+ERR_UNKNOWN_GIVER = _("No customer %(value)s in your scope.")
 
 
 def _month_start():
@@ -49,26 +51,46 @@ def _available(service: str, giver: Customer) -> Decimal:
     return giver.credit_limit - shared_out(giver)
 
 
-@transaction.atomic
-def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: str, amount: Decimal, channel: str,
-                             by=None) -> ExtendedServiceRequest:
-    """Check the service's rules in order and record the request, approved or refused with the rule that failed."""
-    receiver_line = Line.objects.select_related("customer").filter(msisdn=receiver_msisdn).exclude(
-        status="closed").first()
+def _receiving_line(by, *, giver: Customer, receiver_msisdn: str) -> Line:
+    """The receiving line; giver and receiver must both be in the caller's scope (outside it they do not exist)."""
+    scope = customer_scope_q(by)
+    if not Customer.objects.filter(scope, pk=giver.pk).exists():
+        raise ValidationError({"giver": ValidationError(ERR_UNKNOWN_GIVER, code="unknown",
+                                                        params={"value": giver.pk})})
+    receiver_line = (Line.objects.select_related("customer").filter(customer_scope_q(by, prefix="customer__"))
+                     .filter(msisdn=receiver_msisdn).exclude(status="closed").first())
     if receiver_line is None:
         raise ValidationError({"receiver_msisdn": ValidationError(ERR_UNKNOWN_RECEIVER, code="unknown",
                                                                   params={"value": receiver_msisdn})})
-    giver = Customer.objects.select_for_update().get(pk=giver.pk)  # serialises a giver's requests
+    return receiver_line
+
+
+@transaction.atomic
+def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: str, amount: Decimal, channel: str,
+                             by) -> ExtendedServiceRequest:
+    """Check the service's rules in order and record the request, approved or refused with the rule that failed.
+
+    Giver and receiver must be in `by`'s scope; a service that moves limits needs the credit role and leaves
+    both limits inside their stars' ranges."""
+    receiver_line = _receiving_line(by, giver=giver, receiver_msisdn=receiver_msisdn)
+    # Lock both customers in id order (serialises a giver's requests; no deadlock between two transfers).
+    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(
+        pk__in={giver.pk, receiver_line.customer_id}).order_by("pk")}
+    giver, receiver = locked[giver.pk], locked[receiver_line.customer_id]
     policy = ExtendedServicePolicy.objects.get(service=service)
     rules = policies.ExtendedRules(
         min_star=policy.min_star, max_amount=policy.max_amount, max_amount_per_month=policy.max_amount_per_month,
         max_count_per_month=policy.max_count_per_month, max_persons_per_month=policy.max_persons_per_month,
         channels=tuple(c.strip() for c in policy.channels.split(",") if c.strip()), active=policy.active,
     )
-    receiver = receiver_line.customer
+    move = None
+    if service in policies.LIMIT_CHANGING_SERVICES:
+        move = policies.LimitMove(giver_star=giver.credit_star, giver_after=giver.credit_limit - amount,
+                                  receiver_star=receiver.credit_star, receiver_after=receiver.credit_limit + amount)
     refusal = policies.extended_refusal(
         rules, star=giver.credit_star, amount=amount, channel=channel, receiver_key=receiver.pk,
         same_person=receiver.pk == giver.pk, used=_usage(giver, service), available=_available(service, giver),
+        may_change_limits=by.has_perm(policies.LIMIT_PERMISSION), move=move,
     )
     request = ExtendedServiceRequest(
         service=service, giver=giver, receiver=receiver, receiver_msisdn=receiver_msisdn, amount=amount,
@@ -79,20 +101,21 @@ def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: 
                      if not refusal and policy.validity_days else None),
     )
     request.save()
-    if not refusal and service == ExtendedService.CREDIT_TRANSFER:
-        _transfer_limit(giver, receiver, amount, by)
+    if move is not None and not refusal:
+        _transfer_limit(request, move)
     return request
 
 
-def _transfer_limit(giver: Customer, receiver: Customer, amount: Decimal, by):
+def _transfer_limit(request: ExtendedServiceRequest, move: policies.LimitMove):
     from credit.services import rating_record
 
-    receiver = Customer.objects.select_for_update().get(pk=receiver.pk)
-    rating_record(giver, kind=RatingKind.MANUAL, new_star=giver.credit_star, new_limit=giver.credit_limit - amount,
-            reason=f"credit transfer to {receiver.pk}", by=by, rule="credit_transfer", policy_version="extended")
-    rating_record(receiver, kind=RatingKind.MANUAL, new_star=receiver.credit_star,
-            new_limit=receiver.credit_limit + amount, reason=f"credit transfer from {giver.pk}", by=by,
-            rule="credit_transfer", policy_version="extended")
+    giver, receiver, by = request.giver, request.receiver, request.requested_by
+    rating_record(giver, kind=RatingKind.MANUAL, new_star=giver.credit_star, new_limit=move.giver_after,
+                  reason=f"credit transfer {request.pk} to customer {receiver.pk}", by=by, rule="credit_transfer",
+                  policy_version="extended")
+    rating_record(receiver, kind=RatingKind.MANUAL, new_star=receiver.credit_star, new_limit=move.receiver_after,
+                  reason=f"credit transfer {request.pk} from customer {giver.pk}", by=by, rule="credit_transfer",
+                  policy_version="extended")
 
 
 @transaction.atomic

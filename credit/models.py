@@ -1,6 +1,8 @@
 """The factor model as data (dimensions → factors → bins → points, weights, star cut-offs) and rating history."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -9,7 +11,8 @@ from simple_history.models import HistoricalRecords
 
 from core.models import BatchRun, TimeStampedModel
 from credit.choices import (
-    Dimension, ExtendedService, Feature, ModelStatus, RatingKind, RequestStatus, SmsEvent, SmsStatus,
+    Dimension, ExtendedService, Feature, FourEyesKind, FourEyesStatus, ModelStatus, RatingKind, RequestStatus,
+    SmsEvent, SmsStatus,
 )
 from customers.models import MONEY, Customer
 
@@ -289,3 +292,40 @@ class ExtendedServiceRequest(models.Model):
 
     def __str__(self):
         return f"{self.service} {self.amount} {self.status}"
+
+
+class FourEyesRequest(models.Model):
+    """A decision one person asks for and a different one approves or rejects in their own session.
+
+    Generic: `kind` says what is decided (credit.four_eyes.KINDS: who may decide, how it applies), `subject` what
+    it is about, `payload` the proposed change. Nothing applies until approval; stale requests expire."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=FourEyesKind.choices)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField(_("subject id"))
+    subject = GenericForeignKey("subject_type", "subject_id")
+    payload = models.JSONField(_("proposed change"), default=dict)
+    reason = models.CharField(_("reason"), max_length=300)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    status = models.CharField(_("status"), max_length=10, choices=FourEyesStatus.choices,
+                              default=FourEyesStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "subject_type", "subject_id"],
+                                               condition=models.Q(status="pending"), name="foureyes_one_pending")]
+        indexes = [models.Index(fields=["status", "expires_at"], name="foureyes_status_expiry"),
+                   models.Index(fields=["subject_type", "subject_id"], name="foureyes_subject")]
+        verbose_name = _("four-eyes request")
+        verbose_name_plural = _("four-eyes requests")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"

@@ -98,6 +98,28 @@ def clamp_limit(star: int | None, amount: Decimal) -> Decimal:
     return min(max(amount, p.limit_min), p.limit_max)
 
 
+@dataclass(frozen=True)
+class FourEyesPolicy:
+    """Four eyes on credit decisions. Settings CREDIT_FOUR_EYES_EXPIRY_DAYS and CREDIT_LIMIT_CEILING override."""
+
+    expiry_days: int = 7  # a pending request nobody decided in this time expires
+    # No limit above this, even with a second officer: twice the top of the 5★ range (1,000 CNY), so a slip of
+    # the keyboard (100000.00) cannot become a limit.
+    limit_ceiling: Decimal = STAR_POLICIES[5].limit_max * 2
+
+
+def four_eyes_refusal(*, status: str, expired: bool, requested_by_id: int, decider_id: int) -> str | None:
+    """The rule a decision on a four-eyes request breaks, or None: only a pending, unexpired request, and never
+    by the person who asked for it."""
+    if status != "pending":
+        return "not_pending"
+    if expired:
+        return "expired"
+    if requested_by_id == decider_id:
+        return "own_request"
+    return None
+
+
 def star_for_score(score: Decimal, cutoffs: dict[int, Decimal]) -> int:
     """Highest star whose cut-off the score reaches; 0★ below every cut-off."""
     for star in sorted(cutoffs, reverse=True):
@@ -204,7 +226,24 @@ class Usage:
     persons: frozenset = frozenset()
 
 
+# Moving a credit limit is the credit role's decision (the permission that governs ratings); the other services
+# move a balance or lend credit for a while and stay open to whoever works the giver's account.
+LIMIT_PERMISSION = "credit.add_rating"
+LIMIT_CHANGING_SERVICES = frozenset({"credit_transfer"})
+
+
+@dataclass(frozen=True)
+class LimitMove:
+    """Both sides of a credit transfer as they would be after it: each new limit must stay in its star's range."""
+
+    giver_star: int | None
+    giver_after: Decimal
+    receiver_star: int | None
+    receiver_after: Decimal
+
+
 EXTENDED_REFUSALS = {
+    "role": "Only credit officers may move credit limits.",
     "inactive": "The service is not offered at the moment.",
     "min_star": "Needs at least {min_star}★; the customer is {star}.",
     "same_person": "The receiving line belongs to the same customer.",
@@ -215,13 +254,40 @@ EXTENDED_REFUSALS = {
     "monthly_persons": "At most {max_persons_per_month} different receivers per month.",
     "channel": "Not available through {channel}; allowed: {channels}.",
     "available": "Only {available} CNY is available to give.",
+    "giver_range": "The giver's limit would become {after} CNY, outside the {star} range [{lo}, {hi}].",
+    "receiver_range": "The receiver's limit would become {after} CNY, outside the {star} range [{lo}, {hi}].",
+}
+# The request field each refusal is about (the API names it in its 400).
+REFUSAL_FIELDS = {
+    "role": "service", "inactive": "service", "channel": "channel", "min_star": "giver",
+    "same_person": "receiver_msisdn", "monthly_persons": "receiver_msisdn", "monthly_count": "giver",
+    "amount_positive": "amount", "max_amount": "amount", "monthly_amount": "amount", "available": "amount",
+    "giver_range": "amount", "receiver_range": "amount",
 }
 
 
+def _star_label(star) -> str:
+    return "unrated" if star is None else f"{star}★"
+
+
+def _range_params(star, after: Decimal) -> dict:
+    p = star_policy(star)
+    return {"star": _star_label(star), "after": after, "lo": p.limit_min, "hi": p.limit_max}
+
+
 def extended_refusal(rules: ExtendedRules, *, star, amount: Decimal, channel: str, receiver_key, same_person: bool,
-                     used: Usage, available: Decimal) -> tuple[str, str] | None:
-    """(rule code, message) of the first rule the request breaks, or None when it may go ahead."""
+                     used: Usage, available: Decimal, may_change_limits: bool,
+                     move: LimitMove | None = None) -> tuple[str, str] | None:
+    """(rule code, message) of the first rule the request breaks, or None when it may go ahead.
+
+    `move` is given for a service that changes limits (credit transfer); `may_change_limits` says whether the
+    caller holds the credit role that may do that."""
+    common = {"star": _star_label(star), "channel": channel, "channels": ", ".join(rules.channels),
+              "used": used.amount, "available": available,
+              **{k: getattr(rules, k) for k in ("min_star", "max_amount", "max_amount_per_month",
+                                                "max_count_per_month", "max_persons_per_month")}}
     checks = [
+        ("role", move is not None and not may_change_limits),
         ("inactive", not rules.active),
         ("channel", channel not in rules.channels),
         ("min_star", star is None or star < rules.min_star),
@@ -233,13 +299,13 @@ def extended_refusal(rules: ExtendedRules, *, star, amount: Decimal, channel: st
         ("monthly_persons", receiver_key not in used.persons and len(used.persons) + 1 > rules.max_persons_per_month),
         ("available", amount > available),
     ]
+    params = dict.fromkeys(EXTENDED_REFUSALS, common)
+    if move is not None:
+        checks += [("giver_range", not limit_in_range(move.giver_star, move.giver_after)),
+                   ("receiver_range", not limit_in_range(move.receiver_star, move.receiver_after))]
+        params.update(giver_range=_range_params(move.giver_star, move.giver_after),
+                      receiver_range=_range_params(move.receiver_star, move.receiver_after))
     for code, broken in checks:
         if broken:
-            message = EXTENDED_REFUSALS[code].format(
-                star="unrated" if star is None else f"{star}★", channel=channel, channels=", ".join(rules.channels),
-                used=used.amount, available=available, **{k: getattr(rules, k) for k in (
-                    "min_star", "max_amount", "max_amount_per_month", "max_count_per_month",
-                    "max_persons_per_month")},
-            )
-            return code, message
+            return code, EXTENDED_REFUSALS[code].format(**params[code])
     return None

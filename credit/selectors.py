@@ -3,9 +3,9 @@
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from credit import policies
-from credit.choices import Feature
-from credit.models import Rating
+from credit import four_eyes, policies
+from credit.choices import Feature, FourEyesStatus
+from credit.models import FourEyesRequest, Rating
 from customers.models import Customer
 
 STAR_ORDER = [5, 4, 3, 2, 1, 0, None]
@@ -31,7 +31,28 @@ def customer_credit(*, customer: Customer) -> dict:
         "entitlements": policies.entitlements(customer.credit_star),
         "services": [label for flag, label in SERVICE_LABELS if policies.entitlements(customer.credit_star)[flag]],
         "policy": policies.star_policy(customer.credit_star),
+        "four_eyes": list(_pending_for(customer).select_related("requested_by")),
     }
+
+
+def _pending_for(subject):
+    from django.contrib.contenttypes.models import ContentType
+
+    return FourEyesRequest.objects.filter(subject_type=ContentType.objects.get_for_model(subject),
+                                          subject_id=subject.pk, status=FourEyesStatus.PENDING)
+
+
+def four_eyes_list(*, user, status: str | None = FourEyesStatus.PENDING):
+    """Four-eyes requests of the kinds `user` may decide (credit officers decide limits: their scope is the
+    province), newest first; `status` None for any."""
+    kinds = [kind for kind, rule in four_eyes.KINDS.items() if user.has_perm(rule.permission)]
+    requests = FourEyesRequest.objects.filter(kind__in=kinds).select_related("requested_by", "decided_by",
+                                                                              "subject_type")
+    return requests.filter(status=status) if status else requests
+
+
+def four_eyes_pending_count(*, user) -> int:
+    return four_eyes_list(user=user).count()
 
 
 def star_distribution(queryset=None) -> list[tuple]:

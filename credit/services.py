@@ -2,23 +2,25 @@
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from credit import policies, touchpoints
-from credit.choices import ModelStatus, RatingKind, SmsEvent
-from credit.models import Factor, FactorBin, Rating, ScoringModel, StarCutoff
+from credit import four_eyes, policies, touchpoints
+from credit.choices import FourEyesKind, ModelStatus, RatingKind, SmsEvent
+from credit.models import Factor, FactorBin, FourEyesRequest, Rating, ScoringModel, StarCutoff
 from customers.models import BlacklistEntry, Customer
 
+CENT = Decimal("0.01")
 ERR_NO_FACTORS = _("A model needs at least one factor with bins before it can be published.")
 ERR_CUTOFFS = _("A model needs cut-offs for 1★ to 5★, rising with the star.")
 ERR_NOT_DRAFT = _("Only a draft can be published.")
 ERR_LIMIT_UNRATED = _("An unrated or 0★ customer has no credit limit to change.")
-ERR_LIMIT_NEEDS_APPROVER = _("%(amount)s is outside the %(star)s★ range [%(lo)s, %(hi)s]: a second credit officer "
-                             "must approve.")
-ERR_APPROVER_SAME = _("The second approver must be another credit officer.")
+ERR_LIMIT_CEILING = _("%(amount)s is above %(ceiling)s CNY, the most any credit limit may be, even with a second "
+                      "officer.")
+ERR_LIMIT_STAR_CHANGED = _("The customer's star changed from %(old)s to %(new)s since the request; ask again.")
+ERR_LIMIT_ROLE = _("Only credit officers change credit limits.")
 ERR_REASON = _("Give a reason.")
 ERR_NEGATIVE = _("A credit limit cannot be negative.")
 
@@ -64,13 +66,14 @@ def scoring_model_copy(*, model: ScoringModel, by) -> ScoringModel:
 
 
 def rating_record(customer: Customer, *, kind, new_star, new_limit, reason, by=None, rule="", approver=None,
-            policy_version="") -> Rating:
+                  policy_version="") -> Rating:
     rating = Rating.objects.create(
         customer=customer, kind=kind, old_star=customer.credit_star, new_star=new_star,
         old_limit=customer.credit_limit, new_limit=new_limit, reason=reason, rule=rule, decided_by=by,
         approved_by=approver, decided_at=timezone.now(), policy_version=policy_version or kind,
     )
     customer.credit_star, customer.credit_limit = new_star, new_limit
+    customer._change_reason = reason[:100]  # the customer's history (on /audit/) says why
     customer.save(update_fields=["credit_star", "credit_limit", "updated_at"])
     if new_star is not None and touchpoints.announces(rating.old_star, new_star):
         event = (SmsEvent.STAR_ASSIGNED if rating.old_star is None else SmsEvent.STAR_CHANGED
@@ -80,28 +83,51 @@ def rating_record(customer: Customer, *, kind, new_star, new_limit, reason, by=N
     return rating
 
 
-@transaction.atomic
-def credit_limit_change(*, customer: Customer, amount: Decimal, reason: str, by, approver=None) -> Rating:
-    """Manual limit change by a credit officer: inside the star's range alone, outside it with a second approver."""
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+def _check_limit(customer: Customer, amount: Decimal, reason: str) -> None:
+    """The rules every manual limit obeys, in range or not (nothing above the ceiling, even with four eyes)."""
     if not reason.strip():
         raise ValidationError({"reason": ValidationError(ERR_REASON, code="required")})
     if amount < 0:
         raise ValidationError({"amount": ValidationError(ERR_NEGATIVE, code="min_value")})
-    star = customer.credit_star
-    if not policies.star_policy(star).grants_credit:
+    if not policies.star_policy(customer.credit_star).grants_credit:
         raise ValidationError({"amount": ValidationError(ERR_LIMIT_UNRATED, code="no_credit")})
-    p = policies.star_policy(star)
-    if not policies.limit_in_range(star, amount):
-        if approver is None:
-            raise ValidationError({"approver": ValidationError(
-                ERR_LIMIT_NEEDS_APPROVER, code="approval_required",
-                params={"amount": amount, "star": star, "lo": p.limit_min, "hi": p.limit_max})})
-        if approver.pk == by.pk or not approver.has_perm("credit.change_rating"):
-            raise ValidationError({"approver": ValidationError(ERR_APPROVER_SAME, code="approver")})
-    return rating_record(customer, kind=RatingKind.MANUAL, new_star=star, new_limit=amount, reason=reason, by=by,
-                   approver=approver if not policies.limit_in_range(star, amount) else None,
-                   rule="manual_limit", policy_version="manual")
+    ceiling = four_eyes.policy().limit_ceiling
+    if amount > ceiling:
+        raise ValidationError({"amount": ValidationError(ERR_LIMIT_CEILING, code="limit_ceiling",
+                                                         params={"amount": amount, "ceiling": ceiling})})
+
+
+@transaction.atomic
+def credit_limit_change(*, customer: Customer, amount: Decimal, reason: str, by) -> Rating | FourEyesRequest:
+    """Manual limit change by a credit officer: inside the star's range it applies at once; outside it, it
+    becomes a four-eyes request that a second credit officer decides in their own session."""
+    if not by.has_perm(policies.LIMIT_PERMISSION):
+        raise PermissionDenied(ERR_LIMIT_ROLE)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _check_limit(customer, amount, reason)
+    if policies.limit_in_range(customer.credit_star, amount):
+        return rating_record(customer, kind=RatingKind.MANUAL, new_star=customer.credit_star, new_limit=amount,
+                             reason=reason, by=by, rule="manual_limit", policy_version="manual")
+    return four_eyes.four_eyes_request(
+        kind=FourEyesKind.CREDIT_LIMIT, subject=customer, reason=reason, by=by,
+        payload={"amount": str(amount.quantize(CENT)), "star": customer.credit_star,
+                 "old_limit": str(customer.credit_limit)})
+
+
+def _credit_limit_apply(request: FourEyesRequest, approver) -> Rating:
+    """Approval of an out-of-range limit: the requester decided it, the second officer approved it."""
+    customer = Customer.objects.select_for_update().get(pk=request.subject_id)
+    amount = Decimal(request.payload["amount"])
+    if customer.credit_star != request.payload["star"]:
+        raise ValidationError({"__all__": ValidationError(ERR_LIMIT_STAR_CHANGED, code="star_changed", params={
+            "old": request.payload["star"], "new": customer.credit_star})})
+    _check_limit(customer, amount, request.reason)
+    return rating_record(customer, kind=RatingKind.MANUAL, new_star=customer.credit_star, new_limit=amount,
+                         reason=request.reason, by=request.requested_by, approver=approver, rule="manual_limit",
+                         policy_version="manual")
+
+
+four_eyes.register(FourEyesKind.CREDIT_LIMIT, permission=policies.LIMIT_PERMISSION, apply=_credit_limit_apply)
 
 
 @transaction.atomic

@@ -36,3 +36,11 @@ def sms_dispatch() -> int:
     from credit.touchpoints import dispatch
 
     return dispatch()
+
+
+@shared_task
+def four_eyes_expire_hourly() -> int:
+    """Expire pending four-eyes requests past their expiry (an expired one can no longer be approved anyway)."""
+    from credit.four_eyes import four_eyes_expire
+
+    return four_eyes_expire()

@@ -11,4 +11,9 @@ urlpatterns = [
     path("models/<int:pk>/copy/", views.ScoringModelActionView.as_view(), {"action": "copy"}, name="model-copy"),
     path("customers/<int:pk>/limit/", views.LimitChangeView.as_view(), name="limit-change"),
     path("report/", views.CreditReportView.as_view(), name="report"),
+    path("four-eyes/", views.FourEyesListView.as_view(), name="four-eyes"),
+    path("four-eyes/<int:pk>/approve/", views.FourEyesDecisionView.as_view(), {"decision": "approve"},
+         name="four-eyes-approve"),
+    path("four-eyes/<int:pk>/reject/", views.FourEyesDecisionView.as_view(), {"decision": "reject"},
+         name="four-eyes-reject"),
 ]

@@ -7,10 +7,12 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.models import BatchRun
-from credit import selectors, services
+from credit import four_eyes, selectors, services
 from credit.batches import BASE_KIND, GUIDANCE_KIND
-from credit.forms import LimitChangeForm
-from credit.models import ScoringModel
+from credit.choices import FourEyesStatus
+from credit.forms import FourEyesDecisionForm, LimitChangeForm
+from credit.models import FourEyesRequest, ScoringModel
+from credit.policies import LIMIT_PERMISSION
 from customers.selectors import customer_get
 
 
@@ -48,26 +50,72 @@ class ScoringModelActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
             return redirect("credit:model", pk=model.pk)
 
 
+def _show_errors(request, error: ValidationError):
+    for message in error.messages:
+        messages.error(request, message)
+
+
 class LimitChangeView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    permission_required = "credit.add_rating"
+    """In the star's range the limit changes at once; outside it a four-eyes request goes to another officer."""
+
+    permission_required = LIMIT_PERMISSION
 
     def post(self, request, pk):
         customer = customer_get(user=request.user, pk=pk)
-        form = LimitChangeForm(request.POST, user=request.user)
+        form = LimitChangeForm(request.POST)
         if form.is_valid():
             try:
-                services.credit_limit_change(customer=customer, amount=form.cleaned_data["amount"],
-                                             reason=form.cleaned_data["reason"], by=request.user,
-                                             approver=form.cleaned_data["approver"])
-                messages.success(request, _("Credit limit changed."))
+                result = services.credit_limit_change(customer=customer, amount=form.cleaned_data["amount"],
+                                                      reason=form.cleaned_data["reason"], by=request.user)
+                if isinstance(result, FourEyesRequest):
+                    messages.info(request, _("Outside the star's range: request #%(id)s waits for a second credit "
+                                             "officer.") % {"id": result.pk})
+                else:
+                    messages.success(request, _("Credit limit changed."))
             except ValidationError as e:
-                for error in e.messages:
-                    messages.error(request, error)
+                _show_errors(request, e)
         else:
             for field, errors in form.errors.items():
                 messages.error(request, f"{form.fields[field].label if field in form.fields else field}: "
                                         f"{' '.join(errors)}")
         return redirect("customers:detail", pk=customer.pk)
+
+
+class FourEyesListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+    """Pending four-eyes requests to decide (a requester sees their own, without the buttons), and recent decisions."""
+
+    permission_required = "credit.view_foureyesrequest"
+    template_name = "credit/four_eyes.html"
+
+    def get_queryset(self):
+        return selectors.four_eyes_list(user=self.request.user).prefetch_related("subject")
+
+    def get_context_data(self, **kwargs):
+        decided = selectors.four_eyes_list(user=self.request.user, status=None).exclude(
+            status=FourEyesStatus.PENDING).order_by("-decided_at")[:20]
+        return super().get_context_data(**kwargs, decided=decided, form=FourEyesDecisionForm())
+
+
+class FourEyesDecisionView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """POST approve or reject, in the second officer's own session."""
+
+    permission_required = "credit.view_foureyesrequest"
+    DECISIONS = {"approve": (four_eyes.four_eyes_approve, _("Request #%(id)s approved; the change applies now.")),
+                 "reject": (four_eyes.four_eyes_reject, _("Request #%(id)s rejected."))}
+
+    def post(self, request, pk, decision):
+        four_eyes_request = get_object_or_404(selectors.four_eyes_list(user=request.user, status=None), pk=pk)
+        form = FourEyesDecisionForm(request.POST)
+        decide, done = self.DECISIONS[decision]
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("reason", [])))
+            return redirect("credit:four-eyes")
+        try:
+            decide(request=four_eyes_request, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, done % {"id": four_eyes_request.pk})
+        except ValidationError as e:
+            _show_errors(request, e)
+        return redirect("credit:four-eyes")
 
 
 class CreditReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):

@@ -54,7 +54,7 @@ class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
         context["masked_address"] = mask_address(customer.address)
         context["credit"] = customer_credit(customer=customer)
         if request.user.has_perm("credit.add_rating"):
-            context["limit_form"] = LimitChangeForm(user=request.user)
+            context["limit_form"] = LimitChangeForm()
         return render(request, self.template_name, context)
 
     def post(self, request, pk):

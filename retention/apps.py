@@ -7,4 +7,9 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention")
 
     def ready(self):
+        from core.audit import DecisionLog, register_decision_log
         from retention import batches  # noqa: F401  registers the scan batch kind
+
+        register_decision_log(DecisionLog(  # each step of an alert, by whom (none: the nightly scan) and why
+            label="retention.alertevent", model="retention.AlertEvent", at="at", user="by", object_field="alert_id",
+            change=lambda e: f"{e.from_status or '—'} → {e.to_status}", reason=lambda e: e.note))

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -51,13 +50,9 @@ class EmergencyContinuityView(APIView):
 
 
 class ExemptionIn(serializers.Serializer):
-    valid_until = serializers.DateField()
+    valid_until = serializers.DateField(help_text="today at the earliest, within the barring policy's "
+                                                  "exemption_max_days (default 365)")
     reason = serializers.CharField(max_length=200)
-
-    def validate_valid_until(self, value):
-        if value < timezone.localdate():
-            raise serializers.ValidationError("The exemption must end today or later.")
-        return value
 
 
 class ExemptionView(APIView):

@@ -49,10 +49,43 @@ class BulkCreditStatusSerializer(serializers.Serializer):
     not_found = serializers.ListField(child=serializers.CharField())
 
 
+ERR_APPROVER_FIELD = ("Four-eyes requests are approved by the second officer in their own session "
+                      "(POST /api/credit/four-eyes/{id}/approve/): leave out the approver.")
+
+
 class LimitChangeSerializer(serializers.Serializer):
+    """Inside the star's range the limit changes at once (201, the rating); outside it a four-eyes request waits
+    for a second credit officer (202, the request)."""
+
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     reason = serializers.CharField(max_length=300)
-    approver = serializers.CharField(required=False, help_text="username of the second credit officer")
+
+    def validate(self, attrs):
+        if "approver" in self.initial_data:  # a typed name is not a second pair of eyes
+            raise serializers.ValidationError({"approver": serializers.ErrorDetail(ERR_APPROVER_FIELD,
+                                                                                   code="four_eyes")})
+        return attrs
+
+
+class FourEyesRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    subject_type = serializers.CharField(source="subject_type.model")
+    subject_id = serializers.IntegerField()
+    payload = serializers.JSONField()
+    reason = serializers.CharField()
+    status = serializers.CharField()
+    requested_by = serializers.CharField(source="requested_by.username")
+    requested_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_reason = serializers.CharField()
+
+
+class FourEyesDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                   help_text="required to reject")
 
 
 class ExtendedRequestSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -10,11 +10,14 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from core.scope import customer_scope_q
-from credit import extended, selectors, services
+from credit import extended, four_eyes, selectors, services
 from credit.api.serializers import (
     BulkCreditStatusRequestSerializer, BulkCreditStatusSerializer, CreditStatusSerializer, ExtendedRequestSerializer,
-    LimitChangeSerializer, RatingSerializer,
+    FourEyesDecisionSerializer, FourEyesRequestSerializer, LimitChangeSerializer, RatingSerializer,
 )
+from credit.choices import FourEyesStatus, RequestStatus
+from credit.models import FourEyesRequest
+from credit.policies import LIMIT_PERMISSION, REFUSAL_FIELDS
 from customers import policies as customer_policies
 from customers.models import Customer, Line
 
@@ -60,7 +63,10 @@ class BulkCreditStatusView(APIView):
 
 
 class ExtendedRequestView(APIView):
-    """Ask for an extended credit service for a customer in your scope. 201 with status approved or refused."""
+    """Ask for an extended credit service for a customer in your scope (the receiving line too).
+
+    201 when approved; a refusal is recorded and answered 400 naming the rule (`errors[0].code`) with the
+    recorded request. A credit transfer moves limits: only credit officers, and both limits stay in range."""
 
     permission_classes = [CustomerViewPermission]
 
@@ -78,32 +84,74 @@ class ExtendedRequestView(APIView):
                 channel=data["channel"], by=request.user)
         except DjangoValidationError as e:
             raise ApiValidationError(as_serializer_error(e)) from e
-        return Response(ExtendedRequestSerializer(result).data, status=status.HTTP_201_CREATED)
+        answer = ExtendedRequestSerializer(result).data
+        if result.status == RequestStatus.REFUSED:  # a Response, not an exception: the recorded refusal stays
+            error = {"field": REFUSAL_FIELDS[result.refused_rule], "code": result.refused_rule,
+                     "message": result.message}
+            return Response({"detail": result.message, "errors": [error], "request": answer},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return Response(answer, status=status.HTTP_201_CREATED)
 
 
 class LimitChangeView(APIView):
-    """Manual credit-limit change by a credit officer; outside the star's range it needs a second approver."""
+    """Manual credit-limit change by a credit officer. Inside the star's range: applied (201, the rating).
+    Outside it (up to the ceiling): a four-eyes request a second credit officer decides (202, the request)."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=LimitChangeSerializer, responses={201: RatingSerializer})
+    @extend_schema(request=LimitChangeSerializer, responses={201: RatingSerializer, 202: FourEyesRequestSerializer})
     def post(self, request, pk):
-        if not request.user.has_perm("credit.add_rating"):
+        if not request.user.has_perm(LIMIT_PERMISSION):
             raise PermissionDenied("Only credit officers change limits.")
         customer = Customer.objects.visible_to(request.user).filter(pk=pk).first()
         if customer is None:
             raise NotFound(f"No customer {pk} in your scope.")
         body = LimitChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        approver = None
-        if body.validated_data.get("approver"):
-            approver = get_user_model().objects.filter(username=body.validated_data["approver"]).first()
-            if approver is None:
-                raise ApiValidationError({"approver": ["No such user."]})
-        try:
-            rating = services.credit_limit_change(customer=customer, amount=body.validated_data["amount"],
-                                                  reason=body.validated_data["reason"], by=request.user,
-                                                  approver=approver)
-        except DjangoValidationError as e:
-            raise ApiValidationError(as_serializer_error(e)) from e
-        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+        result = services.credit_limit_change(customer=customer, amount=body.validated_data["amount"],
+                                              reason=body.validated_data["reason"], by=request.user)
+        if isinstance(result, FourEyesRequest):
+            return Response(FourEyesRequestSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+        return Response(RatingSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class FourEyesReaders(IsAuthenticated):
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.user.has_perm("credit.view_foureyesrequest")
+
+
+class FourEyesRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Four-eyes requests the caller may decide (`status`: pending by default, or approved, rejected, expired).
+    `approve` / `reject` (reason required) are the second officer's, never the requester's."""
+
+    permission_classes = [FourEyesReaders]  # deciding also needs the kind's permission: checked by the service
+    serializer_class = FourEyesRequestSerializer
+
+    def get_queryset(self):
+        wanted = self.request.query_params.get("status", FourEyesStatus.PENDING) if self.action == "list" else None
+        return selectors.four_eyes_list(user=self.request.user, status=wanted)
+
+    @extend_schema(parameters=[OpenApiParameter("status", enum=FourEyesStatus.values)])
+    def list(self, request, *args, **kwargs):
+        if request.query_params.get("status", FourEyesStatus.PENDING) not in FourEyesStatus.values:
+            raise ApiValidationError({"status": [f"One of {', '.join(FourEyesStatus.values)}."]})
+        return super().list(request, *args, **kwargs)
+
+    def _decide(self, request, decide):
+        body = FourEyesDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = decide(request=self.get_object(), by=request.user, reason=body.validated_data["reason"])
+        return Response(FourEyesRequestSerializer(result).data)
+
+    @extend_schema(request=FourEyesDecisionSerializer, responses={200: FourEyesRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve: the change applies now (a limit through the rating history, approved_by = you)."""
+        return self._decide(request, four_eyes.four_eyes_approve)
+
+    @extend_schema(request=FourEyesDecisionSerializer, responses={200: FourEyesRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject with a reason; nothing applies."""
+        return self._decide(request, four_eyes.four_eyes_reject)
+

@@ -136,3 +136,19 @@ def test_recovery_of_emergency_continuity_arrears_in_the_first_and_fourth_month(
     assert emergency_recovery(today=date(2026, 7, 29))[1]["passes"] == 0  # the month is not over yet
     assert emergency_recovery(user=org.credit_officer, today=date(2026, 11, 1))[4]["passes"] == 2
     assert emergency_recovery(user=org.am1, today=date(2026, 11, 1))[4]["passes"] == 0  # not in am1's book
+
+
+def test_an_exemption_cannot_run_past_the_policy_maximum(org):
+    """Before the fix 9999-12-31 was accepted: an exemption without an end."""
+    line = barred_line(star=1, limit="10.00", balance="-500.00", state=S.TWO_WAY)
+    api = api_as(org.credit_officer)
+    forever = api.post(f"/api/lines/{line.msisdn}/exemption/", {"valid_until": "9999-12-31", "reason": "政府热线"},
+                       format="json")
+    assert forever.status_code == 400
+    [error] = forever.json()["errors"]
+    assert (error["field"], error["code"]) == ("valid_until", "exemption_max_days")
+    assert "365" in error["message"]
+    assert not Exemption.objects.exists() and LineAccount.objects.get(pk=line.pk).state == S.TWO_WAY
+    last_day = timezone.localdate() + timedelta(days=365)
+    assert api.post(f"/api/lines/{line.msisdn}/exemption/", {"valid_until": last_day.isoformat(), "reason": "政府热线"},
+                    format="json").status_code == 201

@@ -74,3 +74,21 @@ def test_late_fee_waived_by_policy_for_a_star():
 def test_policy_round_trips_through_its_stored_config():
     policy = policies.BarringPolicy(version=3, two_way_after_days=45, late_fee_waived_stars=(5,))
     assert policies.BarringPolicy.from_config(3, policy.config()) == policy
+
+
+@pytest.mark.parametrize("days, rule", [(-1, "exemption_past"), (0, None), (365, None), (366, "exemption_max_days")])
+def test_an_exemption_ends_within_the_policy_maximum(days, rule):
+    from datetime import date, timedelta
+
+    today = date(2026, 12, 1)
+    assert policies.exemption_refusal(until=today + timedelta(days=days), today=today) == rule
+
+
+def test_the_exemption_maximum_is_a_policy_value():
+    from datetime import date
+
+    policy = policies.BarringPolicy.from_config(2, {"exemption_max_days": 30})
+    assert policy.config()["exemption_max_days"] == 30
+    assert policies.exemption_refusal(until=date(2027, 1, 1), today=date(2026, 12, 1), policy=policy) == (
+        "exemption_max_days")
+    assert policies.BarringPolicy.from_config(1, {}).exemption_max_days == 365  # v1 rows predate the key

@@ -15,7 +15,7 @@ RULES = policies.ExtendedRules(min_star=3, max_amount=Decimal(100), max_amount_p
 
 def refusal(**overrides):
     kwargs = dict(star=4, amount=Decimal(50), channel="app", receiver_key=1, same_person=False,
-                  used=policies.Usage(), available=Decimal(1000))
+                  used=policies.Usage(), available=Decimal(1000), may_change_limits=False)
     kwargs.update(overrides)
     result = policies.extended_refusal(RULES, **kwargs)
     return result[0] if result else None
@@ -39,6 +39,31 @@ def test_each_rule_refuses_by_name(overrides, rule):
     assert refusal(**overrides) == rule
 
 
+def move(giver_star, giver_after, receiver_star, receiver_after):
+    return policies.LimitMove(giver_star=giver_star, giver_after=Decimal(giver_after), receiver_star=receiver_star,
+                              receiver_after=Decimal(receiver_after))
+
+
+@pytest.mark.parametrize("overrides, rule", [
+    ({"may_change_limits": True, "move": move(5, "400", 4, "300")}, None),  # both ends of their ranges
+    ({"move": move(5, "400", 4, "300")}, "role"),  # a limit move needs the credit role
+    ({"may_change_limits": True, "move": move(5, "299.99", 4, "250")}, "giver_range"),
+    ({"may_change_limits": True, "move": move(5, "400", 4, "300.01")}, "receiver_range"),
+    ({"may_change_limits": True, "move": move(5, "400", 0, "50")}, "receiver_range"),  # 0★: [0, 0]
+    ({"may_change_limits": True, "move": move(5, "400", None, "50")}, "receiver_range"),
+    ({"may_change_limits": True, "move": move(4, "550", 5, "400")}, "giver_range"),  # above the range too
+])
+def test_a_limit_move_needs_the_credit_role_and_stays_in_both_star_ranges(overrides, rule):
+    assert refusal(**overrides) == rule
+
+
+def test_the_range_refusal_names_the_new_limit_and_the_range():
+    result = policies.extended_refusal(RULES, star=5, amount=Decimal(50), channel="app", receiver_key=1,
+                                       same_person=False, used=policies.Usage(), available=Decimal(1000),
+                                       may_change_limits=True, move=move(5, "250", 4, "250"))
+    assert result == ("giver_range", "The giver's limit would become 250 CNY, outside the 5★ range [300, 500].")
+
+
 def test_an_existing_receiver_does_not_count_as_a_new_person():
     used = policies.Usage(amount=Decimal(10), count=2, persons=frozenset({1, 2}))
     assert refusal(receiver_key=1, used=used) is None
@@ -52,60 +77,66 @@ def two_customers(star=4, limit="200", balance="500"):
     return giver, LineFactory(customer=receiver, msisdn="13922220000")
 
 
-def test_balance_transfer_is_recorded_and_monthly_caps_apply():
+def test_balance_transfer_is_recorded_and_monthly_caps_apply(org):
     giver, receiver_line = two_customers()
     ok = extended.extended_service_request(service="balance_transfer", giver=giver, receiver_msisdn="13922220000",
-                                           amount=Decimal("100"), channel="app")
+                                           amount=Decimal("100"), channel="app", by=org.credit_officer)
     assert ok.status == "approved"
     for _ in range(2):  # the default cap is 300 CNY a month
         extended.extended_service_request(service="balance_transfer", giver=giver, receiver_msisdn="13922220000",
-                                          amount=Decimal("100"), channel="app")
+                                          amount=Decimal("100"), channel="app", by=org.credit_officer)
     fourth = extended.extended_service_request(service="balance_transfer", giver=giver,
-                                               receiver_msisdn="13922220000", amount=Decimal("1"), channel="app")
+                                               receiver_msisdn="13922220000", amount=Decimal("1"), channel="app",
+                                               by=org.credit_officer)
     assert (fourth.status, fourth.refused_rule) == ("refused", "monthly_amount")
     assert "300" in fourth.message
     assert ExtendedServiceRequest.objects.count() == 4
 
 
-def test_low_star_is_refused_with_the_rule_named():
+def test_low_star_is_refused_with_the_rule_named(org):
     giver, _ = two_customers(star=2, limit="20")
     request = extended.extended_service_request(service="credit_sharing", giver=giver,
-                                                receiver_msisdn="13922220000", amount=Decimal("10"), channel="app")
+                                                receiver_msisdn="13922220000", amount=Decimal("10"), channel="app",
+                                                by=org.credit_officer)
     assert (request.status, request.refused_rule) == ("refused", "min_star")
 
 
-def test_credit_sharing_has_a_validity_and_reduces_what_can_be_shared():
+def test_credit_sharing_has_a_validity_and_reduces_what_can_be_shared(org):
     giver, _ = two_customers(star=3, limit="100")
     share = extended.extended_service_request(service="credit_sharing", giver=giver, receiver_msisdn="13922220000",
-                                              amount=Decimal("80"), channel="app")
+                                              amount=Decimal("80"), channel="app", by=org.credit_officer)
     assert share.status == "approved" and share.valid_until is not None
     assert extended.shared_out(giver) == Decimal("80")
     more = extended.extended_service_request(service="credit_sharing", giver=giver, receiver_msisdn="13922220000",
-                                             amount=Decimal("30"), channel="app")
+                                             amount=Decimal("30"), channel="app", by=org.credit_officer)
     assert more.refused_rule == "available"
 
 
-def test_credit_transfer_moves_limit_and_records_both_sides():
-    giver, receiver_line = two_customers(star=5, limit="400")
+def test_credit_transfer_moves_limit_and_records_both_sides(org):
+    giver, receiver_line = two_customers(star=5, limit="500")
+    receiver_line.customer.credit_star, receiver_line.customer.credit_limit = 4, Decimal("200")
+    receiver_line.customer.save()
     request = extended.extended_service_request(service="credit_transfer", giver=giver,
-                                                receiver_msisdn="13922220000", amount=Decimal("150"),
-                                                channel="outlet")
+                                                receiver_msisdn="13922220000", amount=Decimal("100"),
+                                                channel="outlet", by=org.credit_officer)
     giver.refresh_from_db()
     receiver_line.customer.refresh_from_db()
     assert request.status == "approved"
-    assert (giver.credit_limit, receiver_line.customer.credit_limit) == (Decimal("250"), Decimal("160"))
+    assert (giver.credit_limit, receiver_line.customer.credit_limit) == (Decimal("400"), Decimal("300"))
     assert giver.ratings.get().rule == "credit_transfer"
+    assert receiver_line.customer.ratings.get().decided_by == org.credit_officer
 
 
-def test_inactive_service_and_unknown_receiver():
+def test_inactive_service_and_unknown_receiver(org):
     giver, _ = two_customers()
     ExtendedServicePolicy.objects.filter(service="balance_transfer").update(active=False)
     request = extended.extended_service_request(service="balance_transfer", giver=giver,
-                                                receiver_msisdn="13922220000", amount=Decimal("1"), channel="app")
+                                                receiver_msisdn="13922220000", amount=Decimal("1"), channel="app",
+                                                by=org.credit_officer)
     assert request.refused_rule == "inactive"
     with pytest.raises(ValidationError) as err:
         extended.extended_service_request(service="balance_transfer", giver=giver, receiver_msisdn="13900000000",
-                                          amount=Decimal("1"), channel="app")
+                                          amount=Decimal("1"), channel="app", by=org.credit_officer)
     assert "receiver_msisdn" in err.value.error_dict
 
 

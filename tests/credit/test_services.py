@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from credit import services
-from credit.models import Factor, FactorBin, Rating, ScoringModel, StarCutoff
+from credit.models import Factor, FactorBin, FourEyesRequest, Rating, ScoringModel, StarCutoff
 from customers.models import Customer
 from customers.services import blacklist_amount_owed
 from tests.factories import CustomerFactory
@@ -71,27 +71,22 @@ def test_limit_change_inside_range_needs_no_second_approver(org):
                                                                        org.credit_officer)
 
 
-def test_limit_change_outside_range_needs_another_credit_officer(org):
-    from tests.conftest import make_staff
-
-    from core.choices import Role
-
+def test_limit_change_outside_range_becomes_a_four_eyes_request_and_changes_nothing(org):
     customer = rated(4, "200")
-    with pytest.raises(ValidationError) as err:
-        services.credit_limit_change(customer=customer, amount=Decimal("350"), reason="大客户", by=org.credit_officer)
-    assert err.value.error_dict["approver"][0].code == "approval_required"
-    with pytest.raises(ValidationError):
-        services.credit_limit_change(customer=customer, amount=Decimal("350"), reason="大客户",
-                                     by=org.credit_officer, approver=org.credit_officer)
-    with pytest.raises(ValidationError):
-        services.credit_limit_change(customer=customer, amount=Decimal("350"), reason="大客户",
-                                     by=org.credit_officer, approver=org.am1)
+    request = services.credit_limit_change(customer=customer, amount=Decimal("350"), reason="大客户",
+                                           by=org.credit_officer)
+    assert isinstance(request, FourEyesRequest)
+    assert (request.status, request.subject, request.requested_by) == ("pending", customer, org.credit_officer)
+    assert request.payload == {"amount": "350.00", "star": 4, "old_limit": "200.00"}
     customer.refresh_from_db()
     assert customer.credit_limit == Decimal("200") and not Rating.objects.exists()
-    second = make_staff(Role.CREDIT_OFFICER)
-    rating = services.credit_limit_change(customer=customer, amount=Decimal("350"), reason="大客户",
-                                          by=org.credit_officer, approver=second)
-    assert rating.approved_by == second
+
+
+def test_only_the_credit_role_changes_limits_whatever_the_path(org):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.credit_limit_change(customer=rated(4, "200"), amount=Decimal("250"), reason="x", by=org.am1)
 
 
 @pytest.mark.parametrize("amount, reason, field", [("-1", "x", "amount"), ("100", " ", "reason")])

@@ -6,13 +6,15 @@ without deciding who may open it. Objects in the URLs belong to account manager 
 endpoints are called with an empty body: 400 means "allowed, and the body was checked".
 """
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from credit.services import published_model
+from credit.services import credit_limit_change, published_model
 from marketing.services import campaign_create
 from retention.models import RetentionAlert
 from tests.factories import LineFactory
@@ -87,6 +89,14 @@ MATRIX = {
     "credit:model-copy": (POST, page(CREDIT, status=302)),  # done: back to the model page
     "credit:model-publish": (POST, page(CREDIT, status=302)),
     "credit:limit-change": (POST, page(CREDIT, status=302)),  # the form's errors are shown on the 360° page
+    # four eyes: the request in `objects` is credit_officer's own (refused, back to the list), admin decides it
+    "credit:four-eyes": (GET, page(CREDIT)),
+    "credit:four-eyes-approve": (POST, page(CREDIT, status=302)),
+    "credit:four-eyes-reject": (POST, page(CREDIT, status=302)),  # no reason: refused on the list page
+    "four-eyes-list": (GET, api(CREDIT)),
+    "four-eyes-detail": (GET, api(CREDIT)),
+    "four-eyes-approve": (POST, api(CREDIT, status=400, admin=200)),  # one's own request: 400; admin approves
+    "four-eyes-reject": (POST, api(CREDIT, status=400)),  # no reason
     "credit-status": (GET, api(API_STAFF, **OTHER_MANAGER)),
     "credit-status-bulk": (POST, api(API_STAFF, status=400)),
     "credit-limit-change": (POST, api(CREDIT, status=400)),
@@ -182,8 +192,12 @@ def objects(org):
     alert = RetentionAlert.objects.create(customer=customer, account_manager=org.am1, opened_at=timezone.now(),
                                           score=70)
     campaign = campaign_create(author=org.marketing, name="流量畅享", goal="存量客户流量套餐")
+    customer.credit_star, customer.credit_limit = 5, 500
+    customer.save()
+    four_eyes = credit_limit_change(customer=customer, amount=Decimal("600"), reason="大客户", by=org.credit_officer)
     return {"customer": customer.pk, "line": line.pk, "msisdn": line.msisdn, "alert": alert.pk,
-            "model": published_model().pk, "campaign": campaign.pk, **enterprise_objects(org, customer)}
+            "model": published_model().pk, "campaign": campaign.pk, "four_eyes": four_eyes.pk,
+            **enterprise_objects(org, customer)}
 
 
 def enterprise_objects(org, customer) -> dict:
@@ -211,7 +225,8 @@ def enterprise_objects(org, customer) -> dict:
 
 
 # Which object a URL's pk names, by URL name prefix; others name am1's customer.
-PK_OF = {"credit:model": "model", "retention:alert": "alert", "retention-alert": "alert", "line-": "line",
+PK_OF = {"credit:model": "model", "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
+         "retention:alert": "alert", "retention-alert": "alert", "line-": "line",
          # enterprise: the first matching prefix wins
          "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",
          "enterprise:service-day-report": "ent_report", "enterprise:opportunit": "ent_opportunity",

@@ -1,0 +1,22 @@
+from django.db import migrations
+
+NAME = "Hourly four-eyes request expiry"
+
+
+def create(apps, schema_editor):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    crontab, _ = CrontabSchedule.objects.get_or_create(minute="5", hour="*", day_of_month="*", month_of_year="*",
+                                                       day_of_week="*", timezone="Asia/Shanghai")
+    PeriodicTask.objects.get_or_create(name=NAME, defaults={"task": "credit.tasks.four_eyes_expire_hourly",
+                                                            "crontab": crontab})
+
+
+def remove(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("credit", "0009_four_eyes_request"),
+                    ("django_celery_beat", "0019_alter_periodictasks_options")]
+    operations = [migrations.RunPython(create, remove)]

@@ -166,24 +166,6 @@ class BarringEvent(models.Model):
         return f"{self.line_id} {self.from_state} → {self.to_state}"
 
 
-class IdempotencyRecord(models.Model):
-    """The first answer to a write with an Idempotency-Key: a replay gets it again, a different body a 409."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    endpoint = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_once_per_user_key")]
-
-    def __str__(self):
-        return f"{self.user_id}:{self.key}"
-
-
 class EmergencyPass(models.Model):
     """Emergency continuity (紧急不停机): barring suspended for some days up to an overdraft cap."""
 

@@ -61,15 +61,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["enterprise.export_enterpriseaccount"] + _CAMPAIGN_READ,
     Role.CREDIT_OFFICER: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_READ
     + _ARREARS_GOVERN + _ENTERPRISE_READ + _CAMPAIGN_REVIEW
-    + ["customers.change_customer", "customers.view_blacklistentry", "customers.add_blacklistentry",
-       "customers.change_blacklistentry"],
+    + ["customers.change_customer", "customers.set_vip_tier", "customers.view_blacklistentry",
+       "customers.add_blacklistentry", "customers.change_blacklistentry"],
     Role.MARKETING: _CUSTOMER_READ + _CREDIT_READ + _ENTERPRISE_READ + _CHANNEL_ADMIN + _CAMPAIGN_DRAFT,
     Role.COLLECTIONS: _CUSTOMER_READ + _PERSONAL_DATA + _EXPORT + _CREDIT_READ + ["customers.view_blacklistentry"]
     + _ARREARS_READ + _EMERGENCY + _COLLECTION,
     Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_WORK
     + _ARREARS_GOVERN + _ENTERPRISE_GOVERN + _CAMPAIGN_DRAFT
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
-       "customers.view_personaldataaccess"],
+       "customers.view_personaldataaccess", "customers.set_vip_tier", "customers.import_customers"],
     Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer",
                                             "arrears.add_payment", "arrears.add_bill", "arrears.view_lineaccount",
                                             "arrears.add_emergencypass", "customers.add_usagesummary",

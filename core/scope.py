@@ -24,3 +24,18 @@ def customer_scope_q(user, prefix: str = "") -> Q:
     if role == Role.REGIONAL_MANAGER and profile and profile.region_id:
         return Q(**{f"{prefix}region_id": profile.region_id})
     return NOTHING
+
+
+def scope_holders_q(subject) -> Q:
+    """Users whose scope includes `subject` (a customer or enterprise account: account_manager, region): the
+    reverse of `customer_scope_q`, e.g. to offer only assignees who will see what they are given."""
+    from core.models import StaffProfile
+
+    team_id = StaffProfile.objects.filter(user_id=subject.account_manager_id).values_list("team_id", flat=True).first()
+    q = Q(is_superuser=True) | Q(groups__name__in=PROVINCE_WIDE_ROLES)
+    if subject.account_manager_id:
+        q |= Q(groups__name=Role.ACCOUNT_MANAGER, pk=subject.account_manager_id)
+    if team_id:
+        q |= Q(groups__name=Role.TEAM_LEAD, staff_profile__team_id=team_id)
+    q |= Q(groups__name=Role.REGIONAL_MANAGER, staff_profile__region_id=subject.region_id)
+    return q

@@ -7,7 +7,7 @@ Ledger postings for balance transfers belong to the arrears ledger (see arrears 
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -71,7 +71,10 @@ def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: 
     """Check the service's rules in order and record the request, approved or refused with the rule that failed.
 
     Giver and receiver must be in `by`'s scope; a service that moves limits needs the credit role and leaves
-    both limits inside their stars' ranges."""
+    both limits inside their stars' ranges. A caller without that role is refused before anything is recorded:
+    a decision that is not theirs to ask for leaves no trace but the access log."""
+    if service in policies.LIMIT_CHANGING_SERVICES and not by.has_perm(policies.LIMIT_PERMISSION):
+        raise PermissionDenied(policies.EXTENDED_REFUSALS["role"])
     receiver_line = _receiving_line(by, giver=giver, receiver_msisdn=receiver_msisdn)
     # Lock both customers in id order (serialises a giver's requests; no deadlock between two transfers).
     locked = {c.pk: c for c in Customer.objects.select_for_update().filter(

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from customers.models import (
     BlacklistEntry, Brand, Channel, Customer, Line, OnboardingCallback, PersonalDataAccess, Plan,
 )
+from customers.policies import GOVERNED_FIELDS
 
 
 @admin.register(Brand)
@@ -36,6 +37,11 @@ class CustomerAdmin(SimpleHistoryAdmin):
     exclude = ["id_number", "address"]
     show_full_result_count = False  # no COUNT(*) over a province on every page
 
+    def get_readonly_fields(self, request, obj=None):
+        """Governed fields stay read-only here for whoever does not own them (customers.policies)."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + [name for name, perm in GOVERNED_FIELDS.items() if not request.user.has_perm(perm)]
+
 
 @admin.register(Line)
 class LineAdmin(SimpleHistoryAdmin):
@@ -62,8 +68,8 @@ class OnboardingCallbackAdmin(admin.ModelAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(admin.ModelAdmin):
-    list_display = ["accessed_at", "user", "customer", "fields", "channel", "ip_address"]
-    list_filter = ["channel"]
+    list_display = ["accessed_at", "user", "customer", "fields", "channel", "ip_address", "purpose", "purpose_note"]
+    list_filter = ["channel", "purpose"]
     raw_id_fields = ["user", "customer"]
 
     def has_add_permission(self, request):

@@ -73,3 +73,14 @@ class AccessChannel(models.TextChoices):
     PAGE = "page", _("Page")
     API = "api", _("API")
     EXPORT = "export", _("Export")
+
+
+class RevealPurpose(models.TextChoices):
+    """Why someone looks at an unmasked ID number and address (stored with every reveal)."""
+
+    IDENTITY_CHECK = "identity_check", _("Verifying the customer's identity")
+    SERVICE_REQUEST = "service_request", _("The customer's own service request")
+    BILLING_DISPUTE = "billing_dispute", _("Billing dispute or collection")
+    CREDIT_REVIEW = "credit_review", _("Credit review")
+    LEGAL = "legal", _("Legal or compliance request")
+    OTHER = "other", _("Other")

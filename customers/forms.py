@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
 from core.models import Region
-from customers.choices import Gender, IdType
+from customers.choices import Gender, IdType, RevealPurpose
+from customers.policies import REVEAL_NOTE_MAX
 from customers.models import Brand, Channel, Plan
 from customers.services import ContactData, OnboardingData, customer_onboard
 
@@ -48,3 +49,10 @@ class OnboardingForm(StyledForm):
                 target = "contact_msisdn" if field.startswith("related_contacts") else field
                 self.add_error(target if target in self.fields else None, errors)
             return None
+
+
+class RevealForm(StyledForm):
+    """Why the full ID number and address are needed; stored with the reveal."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=[("", "—")] + RevealPurpose.choices)
+    purpose_note = forms.CharField(label=_("Note"), max_length=REVEAL_NOTE_MAX)

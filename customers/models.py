@@ -9,7 +9,7 @@ from core.models import Region, TimeStampedModel
 from core.scope import customer_scope_q
 from customers.choices import (
     AccessChannel, CallbackStatus, ChannelKind, CreditStar, Gender, IdType, LifecycleStage, PriceBand,
-    ServiceStatus, VipTier,
+    RevealPurpose, ServiceStatus, VipTier,
 )
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -107,6 +107,8 @@ class Customer(TimeStampedModel):
         permissions = [
             ("view_personal_data", "Can view unmasked ID number and address"),
             ("export_customers", "Can export customer lists"),
+            ("set_vip_tier", "Can set a customer's VIP tier"),
+            ("import_customers", "Can import customers from a legacy system with their original join date"),
         ]
         constraints = [models.UniqueConstraint(fields=["id_type", "id_number"], name="customer_unique_identity")]
         indexes = [
@@ -277,6 +279,8 @@ class PersonalDataAccess(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, verbose_name=_("customer"))
     fields = models.CharField(_("fields"), max_length=100)
     channel = models.CharField(_("via"), max_length=8, choices=AccessChannel.choices)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=RevealPurpose.choices)
+    purpose_note = models.CharField(_("purpose note"), max_length=200)
     accessed_at = models.DateTimeField(_("accessed at"), auto_now_add=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 

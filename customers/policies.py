@@ -2,10 +2,14 @@
 
 import calendar
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from core.dates import FUTURE, TOO_OLD, date_window_error
+from customers.choices import RevealPurpose, ServiceStatus
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -18,8 +22,32 @@ ERR_ID_BIRTH_DATE = _("The birth date inside the ID number (%(value)s) is not a 
 ERR_ID_CHECKSUM = _("The ID number's check character should be %(expected)s (GB 11643), not %(got)s.")
 ERR_MSISDN = _("A mobile number is 11 digits starting with 1 and then 3–9 (got %(value)s).")
 
+ERR_CUSTOMER_CLOSED = _("The customer is closed: a closed customer cannot get a new line.")
+ERR_NUMBERS_PER_PERSON = _("This person already has %(count)s open lines and may hold %(limit)s at their credit "
+                           "star (20 from 3 stars up, 5 otherwise).")
+ERR_ACTIVATION_TOO_OLD = _("The activation date %(value)s is more than %(days)s days ago; a line is activated today "
+                           "(a late entry may go back %(days)s days).")
+ERR_ACTIVATION_FUTURE = _("The activation date %(value)s is in the future.")
+ERR_JOIN_DATE_NOT_TODAY = _("The join date is the day of onboarding (%(today)s); only a migration import may set "
+                            "another one.")
+ERR_JOIN_DATE_FUTURE = _("The join date %(value)s is in the future.")
+ERR_GOVERNED_FIELD = _("%(field)s is governed: only credit officers and administrators may change it.")
+ERR_REVEAL_PURPOSE = _("Choose why you need the full ID number and address.")
+ERR_REVEAL_NOTE = _("Say in a few words what the full ID number and address are needed for.")
+ERR_REVEAL_NOTE_LENGTH = _("Keep the note to %(max)s characters.")
+
 # Callback to re-confirm identity within this many days of joining (DOMAIN.md §3, source 000).
 CALLBACK_DAYS = 3
+# Numbers per person by credit star (DOMAIN.md §4 "Services by star", source 004).
+NUMBERS_PER_PERSON, NUMBERS_PER_PERSON_RELAXED, RELAXED_NUMBERS_MIN_STAR = 5, 20, 3
+# A line is activated today; a counter's late entry may be corrected this many days back. Ahead only by the
+# clock skew between billing and us.
+ACTIVATION_CORRECTION_DAYS = 3
+CLOCK_SKEW = timedelta(minutes=5)
+# Fields only the roles that own them may change (DOMAIN.md §3: the VIP tier is governed, not an account
+# manager's to set): field -> permission.
+GOVERNED_FIELDS = {"vip_tier": "customers.set_vip_tier"}
+REVEAL_NOTE_MAX = 200
 
 
 def id_check_char(first17: str) -> str:
@@ -77,3 +105,58 @@ def data_completeness(*, has_address: bool, has_occupation: bool, has_workplace:
     score += 15 if has_workplace else 0
     score += min(related_contacts, 3) * 5
     return score
+
+
+def numbers_per_person(star: int | None) -> int:
+    """How many open lines one person may hold at this credit star (None: unrated)."""
+    return NUMBERS_PER_PERSON_RELAXED if star is not None and star >= RELAXED_NUMBERS_MIN_STAR else NUMBERS_PER_PERSON
+
+
+def check_numbers_per_person(*, open_lines: int, star: int | None) -> None:
+    """Raise if one more line would take the person over their limit."""
+    limit = numbers_per_person(star)
+    if open_lines >= limit:
+        raise ValidationError(ERR_NUMBERS_PER_PERSON, code="numbers_per_person",
+                              params={"count": open_lines, "limit": limit})
+
+
+def check_can_get_line(*, status: str) -> None:
+    if status == ServiceStatus.CLOSED:
+        raise ValidationError(ERR_CUSTOMER_CLOSED, code="closed")
+
+
+def check_activation_date(value: date, *, now: datetime) -> None:
+    problem = date_window_error(value, now=now, past_days=ACTIVATION_CORRECTION_DAYS, skew=CLOCK_SKEW)
+    if problem == TOO_OLD:
+        raise ValidationError(ERR_ACTIVATION_TOO_OLD, code=TOO_OLD,
+                              params={"value": value.isoformat(), "days": ACTIVATION_CORRECTION_DAYS})
+    if problem == FUTURE:
+        raise ValidationError(ERR_ACTIVATION_FUTURE, code=FUTURE, params={"value": value.isoformat()})
+
+
+def check_join_date(value: date, *, today: date, migration: bool) -> None:
+    """Onboarding joins today; a migration import keeps the legacy system's (past) date."""
+    if value != today and not migration:
+        raise ValidationError(ERR_JOIN_DATE_NOT_TODAY, code="not_today", params={"today": today.isoformat()})
+    if value > today:
+        raise ValidationError(ERR_JOIN_DATE_FUTURE, code="future", params={"value": value.isoformat()})
+
+
+def refused_governed_fields(changes: dict, current: dict, has_perm: Callable[[str], bool]) -> list[str]:
+    """The governed fields that `changes` would change without the permission that owns them."""
+    return [name for name, perm in GOVERNED_FIELDS.items()
+            if name in changes and changes[name] != current.get(name) and not has_perm(perm)]
+
+
+def reveal_purpose_errors(purpose: str, note: str) -> dict[str, ValidationError]:
+    """A reveal of personal data states why: one of the purposes and a free-text note."""
+    errors = {}
+    if purpose not in RevealPurpose.values:
+        errors["purpose"] = ValidationError(ERR_REVEAL_PURPOSE, code="required")
+    note = (note or "").strip()
+    if not note:
+        errors["purpose_note"] = ValidationError(ERR_REVEAL_NOTE, code="required")
+    elif len(note) > REVEAL_NOTE_MAX:
+        errors["purpose_note"] = ValidationError(ERR_REVEAL_NOTE_LENGTH, code="max_length",
+                                                 params={"max": REVEAL_NOTE_MAX})
+    return errors

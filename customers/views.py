@@ -2,7 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from credit.selectors import customer_credit
 from customers import selectors, services
 from customers.choices import AccessChannel
 from customers.filtersets import CustomerFilterSet
-from customers.forms import OnboardingForm
+from customers.forms import OnboardingForm, RevealForm
 from customers.models import OnboardingCallback
 
 EXPORT_COLUMNS = ["id", "name", "id_number", "region", "brand", "status", "credit_star", "credit_limit",
@@ -41,15 +41,16 @@ class CustomerListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 
 
 class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """The 360° view. POST reveals the unmasked personal data once, and logs it."""
+    """The 360° view. POST reveals the unmasked personal data once, for a stated purpose, and logs it."""
 
     permission_required = "customers.view_customer"
     template_name = "customers/customer_detail.html"
 
-    def get(self, request, pk, revealed=None):
+    def get(self, request, pk, revealed=None, reveal_form=None):
         context = selectors.customer_360(user=request.user, pk=pk)
         customer = context["customer"]
         context["revealed"] = revealed
+        context["reveal_form"] = reveal_form or RevealForm()
         context["masked_id_number"] = mask_id_number(customer.id_number)
         context["masked_address"] = mask_address(customer.address)
         context["credit"] = customer_credit(customer=customer)
@@ -59,12 +60,18 @@ class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         customer = selectors.customer_get(user=request.user, pk=pk)
+        if not request.user.has_perm("customers.view_personal_data"):
+            raise PermissionDenied(str(services.ERR_NO_PERMISSION))
+        form = RevealForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, pk, reveal_form=form)
         try:
             revealed = services.personal_data_reveal(user=request.user, customer=customer,
                                                      channel=AccessChannel.PAGE,
-                                                     ip_address=request.META.get("REMOTE_ADDR"))
-        except PermissionError as e:
-            raise PermissionDenied(str(e)) from e
+                                                     ip_address=request.META.get("REMOTE_ADDR"), **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+            return self.get(request, pk, reveal_form=form)
         return self.get(request, pk, revealed=revealed)
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.forms import StyledForm
+from core.scope import scope_holders_q
 from enterprise.choices import InteractionKind, ManagerKind, Priority, TaskStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -35,9 +36,11 @@ class TaskForm(StyledForm):
                                       initial=Priority.NORMAL)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, region_id=None, **kwargs):
+    def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = manager_choices(region_id)
+        # Only managers who will see the task (the service refuses anyone else).
+        self.fields["assigned_to"].queryset = manager_choices(account.region_id).filter(
+            scope_holders_q(account)).distinct()
 
 
 class TaskUpdateForm(StyledForm):

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import Role
 from core.roles import user_role
+from core.scope import customer_scope_q
 from enterprise import policies
 from enterprise.choices import OPEN_TASK_STATUSES, AlertStatus, ManagerKind, ReportKind, ServiceDayStatus, TaskStatus
 from enterprise.models import (AssignmentChange, ClassPolicy, EnterpriseAccount, EnterpriseAlert, Interaction,
@@ -19,6 +21,8 @@ REASON_REQUIRED = "A reason is required."
 SAME_MANAGER = "The account already has this manager."
 NOT_A_MANAGER = "Only account managers and team leads can be assigned."
 OUTCOME_REQUIRED = "A finished task needs its outcome."
+ASSIGNEE_OUT_OF_SCOPE = gettext_lazy("Choose someone who sees this account: its manager or their team lead.")
+ACCOUNT_OUT_OF_SCOPE = gettext_lazy("You can only assign tasks on accounts in your own scope.")
 NOT_COLLECTION_DAY = "Orders are collected on Tuesdays and Thursdays."
 
 
@@ -68,13 +72,25 @@ def reassign_account(*, account: EnterpriseAccount, to_manager, by, reason: str,
 @transaction.atomic
 def create_task(*, account: EnterpriseAccount, title: str, due_date: date, assigned_by, assigned_to=None,
                 priority: int = 2, description: str = "") -> Task:
+    """A task on an account, for someone whose scope includes the account (so that they can see it), given by
+    someone whose scope includes it too. Default assignee: the account's manager."""
     task = Task(account=account, title=title, due_date=due_date, priority=priority, description=description,
                 assigned_by=assigned_by, assigned_to=assigned_to or account.account_manager)
     if task.assigned_to is None:
         raise ValidationError({"assigned_to": _("The account has no manager: choose who does the task.")})
+    if not _sees(assigned_by, account):
+        raise ValidationError({"account": ValidationError(ACCOUNT_OUT_OF_SCOPE, code="out_of_scope")})
+    if user_role(task.assigned_to) not in MANAGER_ROLES:
+        raise ValidationError({"assigned_to": ValidationError(NOT_A_MANAGER, code="not_a_manager")})
+    if not _sees(task.assigned_to, account):
+        raise ValidationError({"assigned_to": ValidationError(ASSIGNEE_OUT_OF_SCOPE, code="out_of_scope")})
     task.full_clean()
     task.save()
     return task
+
+
+def _sees(user, account: EnterpriseAccount) -> bool:
+    return EnterpriseAccount.objects.filter(customer_scope_q(user), pk=account.pk).exists()
 
 
 @transaction.atomic

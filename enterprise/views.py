@@ -170,7 +170,7 @@ class TaskCreateView(AccountFormView):
     title = gettext_lazy("New task")
 
     def get_form(self, account, data=None):
-        return TaskForm(data, region_id=account.region_id)
+        return TaskForm(data, account=account)
 
     def save(self, request, account, form):
         services.create_task(account=account, assigned_by=request.user, **form.cleaned_data)

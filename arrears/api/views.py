@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from arrears import services
-from arrears.api.idempotency import HEADER, idempotent
 from arrears.api.serializers import (MAX_BULK, BillInSerializer, PaymentInSerializer,
                                      PostingResultSerializer, bulk_result_serializer, bulk_serializer)
+from core.api.idempotency import HEADER, idempotent
 from customers.models import Customer, Line
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,

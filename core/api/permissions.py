@@ -9,3 +9,9 @@ class ModelPermissions(DjangoModelPermissions):
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+class ReadPermission(ModelPermissions):
+    """For an action that reads although it is POSTed (to carry a body, e.g. the purpose of a reveal)."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}

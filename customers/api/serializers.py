@@ -5,7 +5,7 @@ from rest_framework import serializers
 from core.masking import mask_address, mask_id_number
 from core.models import Region
 from customers import policies
-from customers.choices import Gender, IdType
+from customers.choices import Gender, IdType, RevealPurpose
 from customers.models import Brand, Channel, Customer, Line, Plan
 from customers.services import ContactData, OnboardingData
 
@@ -61,6 +61,13 @@ class PersonalDataSerializer(serializers.Serializer):
     address = serializers.CharField()
 
 
+class RevealRequestSerializer(serializers.Serializer):
+    """Why the unmasked data is needed; the reveal service checks and logs both."""
+
+    purpose = serializers.ChoiceField(choices=RevealPurpose.choices)
+    purpose_note = serializers.CharField(max_length=policies.REVEAL_NOTE_MAX)
+
+
 class ContactSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     relation = serializers.CharField(max_length=20)
@@ -83,7 +90,7 @@ class CustomerOnboardSerializer(serializers.Serializer):
     occupation = serializers.CharField(max_length=50, required=False, default="")
     industry = serializers.CharField(max_length=50, required=False, default="")
     workplace = serializers.CharField(max_length=100, required=False, default="")
-    join_date = serializers.DateField(required=False)
+    join_date = serializers.DateField(required=False, help_text="today, if sent (a customer joins that day)")
     policy_explained = serializers.BooleanField()
     related_contacts = ContactSerializer(many=True, required=False, default=list)
 
@@ -94,24 +101,29 @@ class CustomerOnboardSerializer(serializers.Serializer):
 
 
 class LineSerializer(serializers.ModelSerializer):
+    """Read shape, and the update of a line's plan. The number changes through change-number; customer and
+    activation date are set when the line is opened."""
+
     plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.all())
-    msisdn = serializers.CharField(max_length=11, validators=[_django_validator(policies.validate_msisdn)])
 
     class Meta:
         model = Line
         fields = ["id", "customer", "msisdn", "plan", "status", "activated_on", "closed_on", "enterprise"]
-        read_only_fields = ["status", "closed_on", "enterprise"]
+        read_only_fields = ["customer", "msisdn", "status", "activated_on", "closed_on", "enterprise"]
 
-    def validate_msisdn(self, value):
-        taken = Line.objects.filter(msisdn=value).exclude(pk=getattr(self.instance, "pk", None))
-        if taken.exists():
-            raise serializers.ValidationError(f"Mobile number {value} already belongs to a line.", code="taken")
-        return value
 
-    def validate_customer(self, value):
-        if self.instance and value != self.instance.customer:
-            raise serializers.ValidationError("A line cannot move to another customer.", code="immutable")
-        return value
+class LineOpenSerializer(serializers.Serializer):
+    """Write shape for opening another line; the line-opening service runs the onboarding controls."""
+
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    msisdn = serializers.CharField(max_length=11)
+    plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.all())
+    activated_on = serializers.DateField(required=False, help_text="default today; at most a few days back")
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if customers is not None:  # a line can only be opened for a customer the caller can see
+            self.fields["customer"].queryset = customers
 
 
 class NumberChangeSerializer(serializers.Serializer):

@@ -1,22 +1,25 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 
-from core.api.permissions import ModelPermissions
+from core.api.idempotency import HEADER, idempotent
+from core.api.permissions import ModelPermissions, ReadPermission
 from core.scope import customer_scope_q
 from customers import services
 from customers.api.serializers import (
-    CustomerOnboardSerializer, CustomerSerializer, CustomerUpdateSerializer, LineSerializer, NumberChangeSerializer,
-    PersonalDataSerializer,
+    CustomerOnboardSerializer, CustomerSerializer, CustomerUpdateSerializer, LineOpenSerializer, LineSerializer,
+    NumberChangeSerializer, PersonalDataSerializer, RevealRequestSerializer,
 )
 from customers.choices import AccessChannel
 from customers.filtersets import CustomerFilterSet
 from customers.models import Customer, Line
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
+                                         description="Optional: a retry with the same key and body gets the first "
+                                                     "answer instead of opening twice")
+# A service's ValidationError needs no catching here: core.api.errors answers it as the 400 naming the fields.
 
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -38,31 +41,36 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             return CustomerUpdateSerializer
         return CustomerSerializer
 
-    @extend_schema(responses={201: CustomerSerializer})
+    @extend_schema(parameters=[IDEMPOTENCY_PARAMETER], responses={201: CustomerSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
+        def handle():
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
             customer = services.customer_onboard(data=serializer.to_onboarding_data(), by=request.user)
-        except DjangoValidationError as e:
-            raise ApiValidationError(as_serializer_error(e)) from e
-        return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+            return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, "customers.onboard", handle, required=False)
 
     @extend_schema(responses={200: CustomerSerializer})
     def partial_update(self, request, *args, **kwargs):
-        super().partial_update(request, *args, **kwargs)
-        return Response(CustomerSerializer(self.get_object()).data)
-
-    @extend_schema(responses={200: PersonalDataSerializer})
-    @action(detail=True, methods=["get"], url_path="personal-data")
-    def personal_data(self, request, pk=None):
-        """Unmasked ID number and address. Needs the personal-data permission; every call is logged."""
         customer = self.get_object()
-        try:
-            data = services.personal_data_reveal(user=request.user, customer=customer, channel=AccessChannel.API,
-                                                 ip_address=request.META.get("REMOTE_ADDR"))
-        except PermissionError as e:
-            raise PermissionDenied(str(e)) from e
+        body = CustomerUpdateSerializer(customer, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        customer = services.customer_update(customer=customer, by=request.user, changes=body.validated_data)
+        return Response(CustomerSerializer(self.get_queryset().get(pk=customer.pk)).data)
+
+    @extend_schema(request=RevealRequestSerializer, responses={200: PersonalDataSerializer})
+    @action(detail=True, methods=["post"], url_path="personal-data", permission_classes=[ReadPermission])
+    def personal_data(self, request, pk=None):
+        """Unmasked ID number and address, for a stated purpose. Needs the personal-data permission; every call
+        is logged with its purpose."""
+        customer = self.get_object()
+        if not request.user.has_perm("customers.view_personal_data"):  # whatever the body
+            raise PermissionDenied(str(services.ERR_NO_PERMISSION))
+        body = RevealRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = services.personal_data_reveal(user=request.user, customer=customer, channel=AccessChannel.API,
+                                             ip_address=request.META.get("REMOTE_ADDR"), **body.validated_data)
         return Response(PersonalDataSerializer(data).data)
 
 
@@ -76,6 +84,17 @@ class LineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def get_queryset(self):
         return Line.objects.filter(customer_scope_q(self.request.user, prefix="customer__")).select_related("plan")
 
+    @extend_schema(request=LineOpenSerializer, parameters=[IDEMPOTENCY_PARAMETER], responses={201: LineSerializer})
+    def create(self, request, *args, **kwargs):
+        """Open another line for a customer in scope, under the onboarding controls."""
+        def handle():
+            body = LineOpenSerializer(data=request.data, customers=Customer.objects.visible_to(request.user))
+            body.is_valid(raise_exception=True)
+            line = services.line_open(by=request.user, **body.validated_data)
+            return Response(LineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, "customers.line_open", handle, required=False)
+
     @extend_schema(request=NumberChangeSerializer, responses={200: LineSerializer})
     @action(detail=True, methods=["post"], url_path="change-number")
     def change_number(self, request, pk=None):
@@ -85,15 +104,5 @@ class LineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         line = self.get_object()  # scope first: a line outside it is 404 whatever the body
         body = NumberChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            line = line_number_change(line=line, new_msisdn=body.validated_data["new_msisdn"], by=request.user)
-        except DjangoValidationError as e:
-            raise ApiValidationError(as_serializer_error(e)) from e
+        line = line_number_change(line=line, new_msisdn=body.validated_data["new_msisdn"], by=request.user)
         return Response(LineSerializer(line).data)
-
-    def get_serializer(self, *args, **kwargs):
-        serializer = super().get_serializer(*args, **kwargs)
-        if "customer" in getattr(serializer, "fields", {}):
-            # A line can only be opened for a customer the caller can see.
-            serializer.fields["customer"].queryset = Customer.objects.visible_to(self.request.user)
-        return serializer

@@ -61,7 +61,8 @@ def test_personal_data_views_are_listed(client, org):
     customer = org.book[org.am1.pk][0]
     api = APIClient()
     api.force_authenticate(org.am1)
-    assert api.get(f"/api/customers/{customer.pk}/personal-data/").status_code == 200
+    assert api.post(f"/api/customers/{customer.pk}/personal-data/",
+                    {"purpose": "credit_review", "purpose_note": "复核授信"}, format="json").status_code == 200
     client.force_login(org.admin)
     [access] = client.get(reverse("audit"), {"username": org.am1.username}).context["accesses"]
     assert access.customer_id == customer.pk and access.user == org.am1

@@ -99,7 +99,8 @@ def test_blacklisted_is_400_with_amount(api, payload):
 
 def test_personal_data_endpoint_unmasks_and_logs(api, org):
     customer = org.book[org.am1.pk][0]
-    response = api.get(f"/api/customers/{customer.pk}/personal-data/")
+    response = api.post(f"/api/customers/{customer.pk}/personal-data/",
+                        {"purpose": "identity_check", "purpose_note": "柜台核验"}, format="json")
     assert response.json()["id_number"] == customer.id_number
     assert PersonalDataAccess.objects.get().channel == "api"
 
@@ -124,16 +125,19 @@ def test_filters_are_shared_with_the_ui(api, org):
 
 
 def test_line_create_validates_msisdn_and_scope(api, org):
+    from django.utils import timezone
+
     mine, theirs = org.book[org.am1.pk][0], org.book[org.am4.pk][0]
     plan = PlanFactory()
+    today = timezone.localdate().isoformat()
     ok = api.post("/api/lines/", {"customer": mine.pk, "msisdn": "13700001234", "plan": plan.code,
-                                  "activated_on": "2026-11-01"}, format="json")
+                                  "activated_on": today}, format="json")
     assert ok.status_code == 201, ok.json()
     bad = api.post("/api/lines/", {"customer": mine.pk, "msisdn": "137", "plan": plan.code,
-                                   "activated_on": "2026-11-01"}, format="json")
+                                   "activated_on": today}, format="json")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "msisdn"
     foreign = api.post("/api/lines/", {"customer": theirs.pk, "msisdn": "13700005678", "plan": plan.code,
-                                       "activated_on": "2026-11-01"}, format="json")
+                                       "activated_on": today}, format="json")
     assert foreign.status_code == 400 and foreign.json()["errors"][0]["field"] == "customer"
 
 

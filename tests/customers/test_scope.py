@@ -77,7 +77,9 @@ def test_account_manager_cannot_reveal_outside_book(client, org):
     client.force_login(org.am1)
     other = org.book[org.am4.pk][0]
     assert client.post(reverse("customers:detail", args=[other.pk])).status_code == 404
-    assert client.get(f"/api/customers/{other.pk}/personal-data/").status_code == 404
+    why = {"purpose": "other", "purpose_note": "x"}
+    assert client.post(f"/api/customers/{other.pk}/personal-data/", why, content_type="application/json"
+                       ).status_code == 404
 
 
 def test_line_api_is_scoped(client, org):

@@ -97,9 +97,14 @@ def test_number_already_in_use_is_refused(org):
 
 def test_reveal_is_logged_and_needs_permission(org):
     customer = org.book[org.am1.pk][0]
-    data = personal_data_reveal(user=org.am1, customer=customer, ip_address="127.0.0.1")
+    why = {"purpose": "billing_dispute", "purpose_note": "客户对账单有异议"}
+    data = personal_data_reveal(user=org.am1, customer=customer, ip_address="127.0.0.1", **why)
     assert data["id_number"] == customer.id_number
-    assert PersonalDataAccess.objects.filter(user=org.am1, customer=customer, channel="page").count() == 1
+    assert PersonalDataAccess.objects.filter(user=org.am1, customer=customer, channel="page",
+                                             purpose="billing_dispute").count() == 1
     with pytest.raises(PermissionError):
-        personal_data_reveal(user=org.marketing, customer=customer)
+        personal_data_reveal(user=org.marketing, customer=customer, **why)
+    with pytest.raises(ValidationError) as err:
+        personal_data_reveal(user=org.am1, customer=customer, purpose="other", purpose_note="x" * 201)
+    assert err.value.error_dict["purpose_note"][0].code == "max_length"
     assert PersonalDataAccess.objects.count() == 1

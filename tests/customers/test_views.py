@@ -62,9 +62,10 @@ def test_360_masks_until_revealed_and_logs_each_reveal(client, org):
     customer = org.book[org.am1.pk][0]
     client.force_login(org.am1)
     url = reverse("customers:detail", args=[customer.pk])
+    why = {"purpose": "identity_check", "purpose_note": "营业厅核验身份"}
     assert customer.id_number not in client.get(url).content.decode()
-    assert customer.id_number in client.post(url).content.decode()
-    client.post(url)
+    assert customer.id_number in client.post(url, why).content.decode()
+    client.post(url, why)
     assert PersonalDataAccess.objects.filter(customer=customer, user=org.am1).count() == 2
 
 

@@ -30,7 +30,7 @@ from rest_framework.authtoken.models import Token
 from arrears.evaluation import evaluate_in_process
 from arrears.services import record_bill
 from credit.choices import RatingKind
-from credit.services import published_model, rating_record, scoring_model_copy
+from credit.services import credit_limit_change, published_model, rating_record, scoring_model_copy
 from enterprise.models import (EnterpriseAccount, EnterpriseAlert, Interaction, Opportunity, ServiceDayReport,
                                Task)
 from enterprise.services import submit_service_day
@@ -150,6 +150,10 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("extended-requests", "post"): Probe(
         lambda t: {"service": "credit_transfer", "giver": t.customer, "receiver_msisdn": t.other_msisdn,
                    "amount": "10.00", "channel": "counter"}, CREDIT, "credit_officer"),
+    # four eyes: the requesting officer (credit_officer) cannot decide; a second one (admin here) can
+    **{(name, "post"): Probe(lambda t: {"reason": "核实无误"}, {"admin"}, "admin", form=name.startswith("credit:"),
+                             scope_free=True)
+       for name in ("credit:four-eyes-approve", "credit:four-eyes-reject", "four-eyes-approve", "four-eyes-reject")},
     ("credit-status-bulk", "post"): Probe(lambda t: {"msisdns": [t.msisdn]}),  # a read: nobody writes
     # arrears: billing intake
     ("billing-payments", "post"): Probe(_payment, BILLING, "billing_service", idempotent=True, scope_free=True),
@@ -243,7 +247,8 @@ PROBES: dict[tuple[str, str], Probe] = {
 }
 
 # Which URL kwarg each endpoint's object is, by name prefix (first match wins); others name the customer.
-PK_OF = {"credit:model-publish": "draft_model", "credit:model": "model", "retention": "alert",
+PK_OF = {"credit:model-publish": "draft_model", "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
+         "credit:model": "model", "retention": "alert",
          "line-detail": "line", "line-change-number": "line", "arrears:collection-item": "line",
          "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",
          "enterprise:service-day-report": "ent_report", "enterprise:opportunity": "ent_opportunity",
@@ -303,6 +308,8 @@ class Targets:
         rating_record(other, kind=RatingKind.BASE, new_star=4, new_limit=Decimal("200.00"), reason="test")
         self.other_msisdn = LineFactory(customer=other).msisdn
         self._in_arrears(line)
+        self.four_eyes = credit_limit_change(customer=customer, amount=Decimal("400.00"), reason="大客户",
+                                             by=org.credit_officer).pk  # 4★ range is 200–300: four eyes
         self.alert = RetentionAlert.objects.create(customer=customer, account_manager=manager,
                                                    opened_at=timezone.now(), score=70).pk
         self._enterprise(org, manager, customer, region)

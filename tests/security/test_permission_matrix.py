@@ -78,7 +78,8 @@ MATRIX = {
     "customers:detail": (GET, page(SESSION_STAFF, **OTHER_MANAGER)),
     "customer-list": (GET, api(API_STAFF)),
     "customer-detail": (GET, api(API_STAFF, **OTHER_MANAGER)),
-    "customer-personal-data": (GET, api([*MANAGERS, "credit_officer", "collections", "admin"], **OTHER_MANAGER)),
+    "customer-personal-data": (POST, api([*MANAGERS, "credit_officer", "collections", "admin"], status=400,
+                                         **OTHER_MANAGER)),  # an empty body: no purpose given
     "line-list": (GET, api(API_STAFF)),
     "line-detail": (GET, api(API_STAFF, **OTHER_MANAGER)),
     "line-change-number": (POST, api(["am1", "lead_a1", "admin", "billing_service"], status=400, **OTHER_MANAGER)),

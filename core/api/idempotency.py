@@ -1,5 +1,6 @@
-"""Idempotency-Key for billing writes: a replay returns the first answer and writes nothing; the same key
-with a different body is 409. The first answer is stored in the same transaction as the write."""
+"""Idempotency-Key for API writes (billing postings, onboarding, lines): a replay returns the first answer and
+writes nothing; the same key with a different body is 409. The first answer is stored in the same transaction
+as the write."""
 
 import hashlib
 import json
@@ -9,10 +10,12 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
-from arrears.models import IdempotencyRecord
+from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+MAX_KEY = 100
 MISSING = "Every write needs an Idempotency-Key header (1–100 characters) so that a retry never posts twice."
+TOO_LONG = "An Idempotency-Key has 1–100 characters."
 CONFLICT = "This Idempotency-Key was used with a different request body; use a new key for a new request."
 
 
@@ -26,20 +29,25 @@ def _fingerprint(endpoint: str, data) -> str:
     return hashlib.sha256(json.dumps([endpoint, data], sort_keys=True, default=str).encode()).hexdigest()
 
 
-def idempotent(request, endpoint: str, handler) -> Response:
+def idempotent(request, endpoint: str, handler, *, required: bool = True) -> Response:
     """Run `handler()` once per (caller, key); answers 2xx are kept and replayed.
 
-    The key is claimed first with INSERT … ON CONFLICT DO NOTHING: the same key sent twice at once makes the
-    second request wait on the unique index until the first commits (then it replays) or rolls back (then it
-    runs). The claim is filled in with the answer in the same transaction as the write."""
+    Without a key the write is refused when `required`, else simply run. The key is claimed first with
+    INSERT … ON CONFLICT DO NOTHING: the same key sent twice at once makes the second request wait on the
+    unique index until the first commits (then it replays) or rolls back (then it runs). The claim is filled
+    in with the answer in the same transaction as the write."""
     key = request.headers.get(HEADER, "").strip()
-    if not key or len(key) > 100:
+    if not key:
+        if not required:
+            return handler()
         raise ValidationError({HEADER: [MISSING]}, code="required")
+    if len(key) > MAX_KEY:
+        raise ValidationError({HEADER: [MISSING if required else TOO_LONG]}, code="max_length")
     fingerprint = _fingerprint(endpoint, request.data)
     with transaction.atomic():
         with connection.cursor() as cur:
-            cur.execute("INSERT INTO arrears_idempotencyrecord (user_id, key, endpoint, request_hash, status_code, "
-                        "response, created_at) VALUES (%s, %s, %s, %s, 0, 'null', now()) "
+            cur.execute(f"INSERT INTO {IdempotencyRecord._meta.db_table} (user_id, key, endpoint, request_hash, "
+                        "status_code, response, created_at) VALUES (%s, %s, %s, %s, 0, 'null', now()) "
                         "ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
                         [request.user.pk, key, endpoint, fingerprint])
             claimed = cur.fetchone()

@@ -126,9 +126,11 @@ PROBES: dict[tuple[str, str], Probe] = {
     # customers
     ("customers:onboard", "post"): Probe(_onboarding_form, {"am1", "lead_a1", "admin"}, "am1", form=True,
                                          scope_free=True),
-    ("customers:detail", "post"): Probe(lambda t: {"purpose": "verify_identity", "purpose_note": "核实身份"},
-                                        {"am1", "lead_a1", "credit_officer", "collections", "admin"}, "am1",
-                                        form=True),
+    # revealing personal data writes the access log: only the roles that may, on their own customers
+    **{(name, "post"): Probe(lambda t: {"purpose": "identity_check", "purpose_note": "核实身份"},
+                             {"am1", "lead_a1", "credit_officer", "collections", "admin"}, "am1",
+                             form=name == "customers:detail")
+       for name in ("customers:detail", "customer-personal-data")},
     ("customer-list", "post"): Probe(_onboarding, {"am1", "lead_a1", "admin", "billing_service"}, "am1",
                                      scope_free=True),
     ("customer-detail", "patch"): Probe(lambda t: {"occupation": "教师"},

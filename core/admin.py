@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from core.models import BatchRun, Region, StaffProfile, Team
+from core.models import BatchRun, CalendarDay, Region, StaffProfile, Team
 
 
 @admin.register(Region)
@@ -27,3 +30,19 @@ class BatchRunAdmin(admin.ModelAdmin):
     list_display = ["kind", "period", "status", "done_chunks", "total_chunks", "rows_affected", "started_at",
                     "finished_at"]
     list_filter = ["kind", "status"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    """The exceptions to Monday–Friday that every working-day rule reads (holidays, make-up working days).
+    Saving or deleting a day reloads the calendar in every process and moves the open enterprise deadlines."""
+
+    list_display = ["date", "weekday", "name", "is_working_day", "confirmed"]
+    list_filter = ["is_working_day", "confirmed", ("date", admin.DateFieldListFilter)]
+    list_editable = ["confirmed"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, obj):
+        return date_format(obj.date, "D")

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,8 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        from core.models import CalendarDay
         from core.ops import metrics
         from core.roles import sync_role_groups
+        from core.selectors import invalidate_working_calendar
 
         post_migrate.connect(sync_role_groups, sender=self)
+        post_save.connect(invalidate_working_calendar, sender=CalendarDay, dispatch_uid="calendar-saved")
+        post_delete.connect(invalidate_working_calendar, sender=CalendarDay, dispatch_uid="calendar-deleted")
         metrics.register()

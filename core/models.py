@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.choices import BatchStatus
 
@@ -122,3 +123,26 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class CalendarDay(models.Model):
+    """An exception to Monday–Friday in the working-day calendar: a holiday (also one on a weekend, so the
+    calendar reads like the State Council's notice) or a make-up working day (调休上班). Every other day is a
+    working day from Monday to Friday. Shipped for 2026 (the State Council's arrangement) and 2027 (the
+    statutory days; `confirmed` is off until an admin checks them against the notice)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"), help_text=_(
+        "on: a make-up working day (调休上班); off: a holiday"))
+    name = models.CharField(_("name"), max_length=60, help_text=_("e.g. 国庆节, or 国庆节调休上班"))
+    confirmed = models.BooleanField(_("confirmed"), default=True, help_text=_(
+        "off: derived from the holiday law, to be checked against the State Council's notice for the year"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working-day calendar")
+
+    def __str__(self):
+        return f"{self.date} {self.name}"

@@ -7,4 +7,13 @@ class EnterpriseConfig(AppConfig):
     verbose_name = _("Enterprise accounts")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from core.models import CalendarDay
         from enterprise import batches  # noqa: F401  registers the segmentation batch kind
+        from enterprise.services import refresh_working_day_deadlines
+
+        # a changed working-day calendar moves the deadlines still open (core has reloaded it by then)
+        post_save.connect(refresh_working_day_deadlines, sender=CalendarDay, dispatch_uid="enterprise-deadlines")
+        post_delete.connect(refresh_working_day_deadlines, sender=CalendarDay,
+                            dispatch_uid="enterprise-deadlines-delete")

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.choices import Role
+from core.selectors import working_calendar
 from enterprise import policies
 from enterprise.models import EnterpriseAccount, EnterpriseSnapshot, ServiceDayOrder
 
@@ -118,7 +119,9 @@ FROM enterprise_enterpriseaccount a
 CROSS JOIN (VALUES ('走访决策人'), ('协议续签沟通'), ('集团成员通讯录收集'), ('推荐行业应用')) AS t(title)
 CROSS JOIN LATERAL (SELECT %(today)s::date + (floor(random() * 40 + 0 * a.id + 0 * length(t.title)) - 25)::int
                     AS due) d
+LEFT JOIN core_calendarday cal ON cal.date = d.due
 WHERE a.account_manager_id IS NOT NULL AND random() < 0.7
+  AND coalesce(cal.is_working_day, extract(isodow FROM d.due) < 6)  -- due on working days only (the calendar)
 """
 
 INTERACTIONS_SQL = """
@@ -193,14 +196,15 @@ def _service_days(rng: random.Random, today: date, now: datetime) -> int:
     accounts = list(EnterpriseAccount.objects.filter(account_manager__isnull=False)
                     .values_list("id", "account_manager_id"))
     chosen = [a for a in accounts if rng.random() < 0.3]
+    calendar = working_calendar()
     orders = []
     for account_id, manager_id in chosen:
         requested = today + timedelta(days=rng.randint(-45, 30))
-        scheduled = policies.schedule_service_day(requested).scheduled
-        deadline = policies.visit_log_deadline(scheduled)
+        scheduled = policies.schedule_service_day(requested, calendar=calendar).scheduled
+        deadline = policies.visit_log_deadline(scheduled, calendar=calendar)
         logged = None
         if scheduled < today and rng.random() < 0.8:
-            logged = policies.add_working_days(scheduled, rng.choice([1, 2, 3, 3, 4, 5]))
+            logged = calendar.add_working_days(scheduled, rng.choice([1, 2, 3, 3, 4, 5]))
             logged = min(logged, today)
         submitted = timezone.make_aware(datetime.combine(min(requested, today) - timedelta(days=rng.randint(3, 10)),
                                                          datetime.min.time().replace(hour=10)))

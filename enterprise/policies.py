@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from core.policies import MAX_SCAN_DAYS, WorkingCalendar
+
 # ---------------------------------------------------------------- computed class
 
 FACTORS = ("revenue", "members", "products", "loyalty", "credit")
@@ -87,23 +89,18 @@ def score_class(inputs: ClassInputs, policy: dict) -> ClassResult:
 
 
 # ---------------------------------------------------------------- on-site service days (003 §4.1.1)
+# Every working-day rule takes the working-day calendar (core.policies.WorkingCalendar: Monday–Friday less the
+# holidays, plus the make-up working days), loaded by core.selectors.working_calendar().
 
 LAST_SCHEDULABLE_DAY = 25  # "原则上每月 25 日后不安排服务进驻 … 统一与次月操作"
 COLLECTION_WEEKDAYS = (1, 3)  # Tuesday, Thursday: the orders are e-mailed to the channel admins
 VISIT_LOG_WORKING_DAYS = 3  # "集团服务进驻三个工作日内 … 录入 ESOP 上门服务日志"
 MONTHLY_REPORT_DUE_DAY = 10  # "在次月 10 日前 … 以月报形式发送"
+AFTER_25TH, NOT_WORKING = "after_25th", "not_working"  # why a service day moved
 
 
-def is_working_day(day: date) -> bool:
-    """Weekends are non-working; the province's holiday calendar is not modelled."""
-    return day.weekday() < 5
-
-
-def first_working_day_of_next_month(day: date) -> date:
-    first = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-    while not is_working_day(first):
-        first += timedelta(days=1)
-    return first
+def first_working_day_of_next_month(day: date, calendar: WorkingCalendar) -> date:
+    return calendar.working_day_on_or_after((day.replace(day=1) + timedelta(days=32)).replace(day=1))
 
 
 @dataclass(frozen=True)
@@ -111,44 +108,59 @@ class ScheduledDate:
     requested: date
     scheduled: date
     moved: bool
+    reason: str = ""  # AFTER_25TH or NOT_WORKING when moved
 
 
-def schedule_service_day(requested: date) -> ScheduledDate:
-    """None scheduled after the 25th: such a request moves to the first working day of the next month
-    (the source says only "next month"; its first working day is the earliest date that obeys it)."""
+def schedule_service_day(requested: date, *, calendar: WorkingCalendar) -> ScheduledDate:
+    """None scheduled after the 25th: such a request moves to the first working day of the next month (the
+    source says only "next month"; its first working day is the earliest date that obeys it). A request for a
+    day off (a weekend or holiday such as National Day) moves to the next working day, and to the next month
+    when that day is after the 25th: the group's staff are not at work to meet the service team."""
     if requested.day > LAST_SCHEDULABLE_DAY:
-        return ScheduledDate(requested, first_working_day_of_next_month(requested), True)
-    return ScheduledDate(requested, requested, False)
+        return ScheduledDate(requested, first_working_day_of_next_month(requested, calendar), True, AFTER_25TH)
+    scheduled = calendar.working_day_on_or_after(requested)
+    if scheduled.month != requested.month or scheduled.day > LAST_SCHEDULABLE_DAY:
+        scheduled = first_working_day_of_next_month(requested, calendar)
+    moved = scheduled != requested
+    return ScheduledDate(requested, scheduled, moved, NOT_WORKING if moved else "")
 
 
-def add_working_days(day: date, n: int) -> date:
-    while n > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            n -= 1
-    return day
+def visit_log_deadline(service_day: date, *, calendar: WorkingCalendar) -> date:
+    """The last day the visit may be logged: the 3rd working day after the service day (holidays skipped,
+    make-up working days counted)."""
+    return calendar.add_working_days(service_day, VISIT_LOG_WORKING_DAYS)
 
 
-def visit_log_deadline(service_day: date) -> date:
-    """The last day the visit may be logged: the 3rd working day after the service day."""
-    return add_working_days(service_day, VISIT_LOG_WORKING_DAYS)
-
-
-def visit_overdue(service_day: date, logged_on: date | None, today: date) -> bool:
+def visit_overdue(deadline: date, logged_on: date | None, today: date) -> bool:
     """Logged on or before the deadline: on time. Not logged: overdue once the deadline has passed."""
-    deadline = visit_log_deadline(service_day)
     return (logged_on or today) > deadline
 
 
-def is_collection_day(day: date) -> bool:
-    return day.weekday() in COLLECTION_WEEKDAYS
+def is_collection_day(day: date, *, calendar: WorkingCalendar) -> bool:
+    """Tuesdays and Thursdays that are working days. A Tuesday or Thursday off (a holiday) moves its
+    collection to the next working day, so orders never wait out a holiday week: the first working day after
+    one or more days off collects when one of those days was a Tuesday or Thursday (after National Day
+    2026 that is Thursday 8 October anyway; after 1 January 2026, a Thursday, it is Sunday 4 January, a
+    make-up working day)."""
+    if not calendar.is_working_day(day):
+        return False
+    if day.weekday() in COLLECTION_WEEKDAYS:
+        return True
+    previous = day - timedelta(days=1)
+    while not calendar.is_working_day(previous):
+        if previous.weekday() in COLLECTION_WEEKDAYS:
+            return True
+        previous -= timedelta(days=1)
+    return False
 
 
-def next_collection_day(day: date) -> date:
+def next_collection_day(day: date, *, calendar: WorkingCalendar) -> date:
     """The collection day on or after `day`."""
-    while not is_collection_day(day):
+    for _ in range(MAX_SCAN_DAYS):
+        if is_collection_day(day, calendar=calendar):
+            return day
         day += timedelta(days=1)
-    return day
+    raise ValueError(f"no collection day within a year of {day}")
 
 
 def weekly_report_period(day: date) -> tuple[date, date]:
@@ -157,18 +169,26 @@ def weekly_report_period(day: date) -> tuple[date, date]:
     return start, start + timedelta(days=6)
 
 
-def weekly_report_due(week_start: date) -> date:
-    """Due on the first working day after the week (its Monday)."""
-    return add_working_days(week_start + timedelta(days=6), 1)
+def weekly_report_due(week_start: date, *, calendar: WorkingCalendar) -> date:
+    """Due on the first working day after the week (its Monday, or later after a holiday)."""
+    return calendar.add_working_days(week_start + timedelta(days=6), 1)
 
 
-def monthly_report_due(month: date) -> date:
-    """A month's report is due by the 10th of the next month."""
-    return (month.replace(day=1) + timedelta(days=32)).replace(day=MONTHLY_REPORT_DUE_DAY)
+def monthly_report_due(month: date, *, calendar: WorkingCalendar) -> date:
+    """A month's report is due "before the 10th of the next month" (003: 在次月 10 日前). When the 10th is not a
+    working day the report is due on the last working day before it: moving the deadline later would break
+    the source's "before", and the channel admin can plan for an earlier day."""
+    tenth = (month.replace(day=1) + timedelta(days=32)).replace(day=MONTHLY_REPORT_DUE_DAY)
+    return calendar.working_day_on_or_before(tenth)
 
 
 def report_overdue(due: date, submitted_on: date | None, today: date) -> bool:
     return (submitted_on or today) > due
+
+
+def due_date_on_working_day(due: date, *, calendar: WorkingCalendar) -> date | None:
+    """None when a task may be due on `due`; otherwise the next working day, to suggest instead."""
+    return None if calendar.is_working_day(due) else calendar.working_day_on_or_after(due)
 
 
 # ---------------------------------------------------------------- segmentation signals (002 §6.4)

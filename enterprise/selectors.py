@@ -209,7 +209,7 @@ def workbench(*, user, today: date) -> dict:
     return {"today_tasks": [t for t in tasks if t.due_date == today],
             "overdue_tasks": [t for t in tasks if t.due_date < today],
             "retention_alerts": retention, "alerts": alerts,
-            "visits_due": [(v, policies.visit_overdue(v.service_date, None, today)) for v in visits],
+            "visits_due": [(v, policies.visit_overdue(v.visit_deadline, None, today)) for v in visits],
             "upcoming_service_days": upcoming, "agreements": agreements,
             "kpis": own_kpis(user=user, today=today), "expiry_window": EXPIRY_WINDOW_DAYS}
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from core.choices import Role
 from core.roles import user_role
 from core.scope import customer_scope_q
+from core.selectors import working_calendar
 from enterprise import policies
 from enterprise.choices import OPEN_TASK_STATUSES, AlertStatus, ManagerKind, ReportKind, ServiceDayStatus, TaskStatus
 from enterprise.models import (AssignmentChange, ClassPolicy, EnterpriseAccount, EnterpriseAlert, Interaction,
@@ -23,7 +24,8 @@ NOT_A_MANAGER = "Only account managers and team leads can be assigned."
 OUTCOME_REQUIRED = "A finished task needs its outcome."
 ASSIGNEE_OUT_OF_SCOPE = gettext_lazy("Choose someone who sees this account: its manager or their team lead.")
 ACCOUNT_OUT_OF_SCOPE = gettext_lazy("You can only assign tasks on accounts in your own scope.")
-NOT_COLLECTION_DAY = "Orders are collected on Tuesdays and Thursdays."
+NOT_COLLECTION_DAY = "Orders are collected on Tuesdays and Thursdays (after a holiday, on the next working day)."
+DUE_NOT_WORKING = "%(date)s is not a working day (%(name)s): choose a working day, e.g. %(next)s."
 
 
 # ---------------------------------------------------------------- assignment
@@ -74,6 +76,7 @@ def create_task(*, account: EnterpriseAccount, title: str, due_date: date, assig
                 priority: int = 2, description: str = "") -> Task:
     """A task on an account, for someone whose scope includes the account (so that they can see it), given by
     someone whose scope includes it too. Default assignee: the account's manager."""
+    _check_due_date(due_date)
     task = Task(account=account, title=title, due_date=due_date, priority=priority, description=description,
                 assigned_by=assigned_by, assigned_to=assigned_to or account.account_manager)
     if task.assigned_to is None:
@@ -91,6 +94,15 @@ def create_task(*, account: EnterpriseAccount, title: str, due_date: date, assig
 
 def _sees(user, account: EnterpriseAccount) -> bool:
     return EnterpriseAccount.objects.filter(customer_scope_q(user), pk=account.pk).exists()
+
+
+def _check_due_date(due_date: date) -> None:
+    calendar = working_calendar()
+    suggestion = policies.due_date_on_working_day(due_date, calendar=calendar)
+    if suggestion is not None:
+        raise ValidationError({"due_date": ValidationError(_(DUE_NOT_WORKING) % {
+            "date": due_date, "name": calendar.name(due_date) or _("weekend"), "next": suggestion},
+            code="not_working_day")})
 
 
 @transaction.atomic
@@ -137,11 +149,15 @@ def log_interaction(*, account: EnterpriseAccount, by, kind: str, summary: str, 
 # ---------------------------------------------------------------- on-site service days (003)
 
 
-def schedule_message(scheduled: policies.ScheduledDate) -> str:
+def schedule_message(scheduled: policies.ScheduledDate, calendar) -> str:
     if not scheduled.moved:
         return ""
-    return _("No service day is scheduled after the 25th: %(requested)s moved to %(scheduled)s, the first "
-             "working day of the next month.") % {"requested": scheduled.requested, "scheduled": scheduled.scheduled}
+    values = {"requested": scheduled.requested, "scheduled": scheduled.scheduled,
+              "name": calendar.name(scheduled.requested) or _("weekend")}
+    if scheduled.reason == policies.AFTER_25TH:
+        return _("No service day is scheduled after the 25th: %(requested)s moved to %(scheduled)s, the first "
+                 "working day of the next month.") % values
+    return _("%(requested)s is not a working day (%(name)s): the service day moved to %(scheduled)s.") % values
 
 
 @transaction.atomic
@@ -151,13 +167,14 @@ def submit_service_day(*, account: EnterpriseAccount, requested_date: date, poli
     now = now or timezone.now()
     if requested_date < timezone.localtime(now).date():
         raise ValidationError({"requested_date": _("The service day cannot be in the past.")})
-    scheduled = policies.schedule_service_day(requested_date)
+    calendar = working_calendar()
+    scheduled = policies.schedule_service_day(requested_date, calendar=calendar)
     order = ServiceDayOrder(account=account, requested_date=requested_date, service_date=scheduled.scheduled,
                             policy=policy, materials=materials, submitted_by=by, submitted_at=now,
-                            visit_deadline=policies.visit_log_deadline(scheduled.scheduled))
+                            visit_deadline=policies.visit_log_deadline(scheduled.scheduled, calendar=calendar))
     order.full_clean()
     order.save()
-    return order, schedule_message(scheduled)
+    return order, schedule_message(scheduled, calendar)
 
 
 @transaction.atomic
@@ -166,8 +183,8 @@ def collect_service_days(*, today: date, by=None, now: datetime | None = None) -
 
     Apply-once per day: a second call the same day returns that day's collection unchanged.
     """
-    if not policies.is_collection_day(today):
-        raise ValidationError({"today": NOT_COLLECTION_DAY})
+    if not policies.is_collection_day(today, calendar=working_calendar()):
+        raise ValidationError({"today": _(NOT_COLLECTION_DAY)})
     now = now or timezone.now()
     existing = ServiceDayCollection.objects.filter(collected_on=today).first()
     if existing:
@@ -190,12 +207,13 @@ def ensure_service_day_reports(*, today: date) -> int:
     """Weekly and monthly report records for each region with service days: last week's and last month's."""
     from core.models import Region
 
+    calendar = working_calendar()
     week_start, _ = policies.weekly_report_period(today)
     last_week = policies.weekly_report_period(week_start - timedelta(days=1))
     month_end = today.replace(day=1) - timedelta(days=1)
     last_month = (month_end.replace(day=1), month_end)
-    periods = [(ReportKind.WEEKLY, last_week, policies.weekly_report_due(last_week[0])),
-               (ReportKind.MONTHLY, last_month, policies.monthly_report_due(last_month[0]))]
+    periods = [(ReportKind.WEEKLY, last_week, policies.weekly_report_due(last_week[0], calendar=calendar)),
+               (ReportKind.MONTHLY, last_month, policies.monthly_report_due(last_month[0], calendar=calendar))]
     created = 0
     region_ids = Region.objects.filter(
         pk__in=ServiceDayOrder.objects.values("account__region_id")).values_list("pk", flat=True)
@@ -209,6 +227,32 @@ def ensure_service_day_reports(*, today: date) -> int:
                 defaults={"period_end": end, "due_date": due, "groups_served": served})
             created += new
     return created
+
+
+@transaction.atomic
+def refresh_working_day_deadlines(**_signal) -> int:
+    """After an admin changes the working-day calendar: the visit-log deadlines of the orders not yet logged
+    and the due dates of the reports not yet submitted follow it (connected to CalendarDay's save and delete).
+    Service dates already given to the groups stay as they are. Returns how many rows changed."""
+    calendar = working_calendar()
+    orders = []
+    for order in ServiceDayOrder.objects.filter(visit_logged_on__isnull=True).exclude(
+            status=ServiceDayStatus.CANCELLED).only("service_date", "visit_deadline"):
+        deadline = policies.visit_log_deadline(order.service_date, calendar=calendar)
+        if deadline != order.visit_deadline:
+            order.visit_deadline = deadline
+            orders.append(order)
+    ServiceDayOrder.objects.bulk_update(orders, ["visit_deadline"])
+    due = {ReportKind.WEEKLY: policies.weekly_report_due, ReportKind.MONTHLY: policies.monthly_report_due}
+    reports = []
+    for report in ServiceDayReport.objects.filter(submitted_on__isnull=True).only("kind", "period_start",
+                                                                                   "due_date"):
+        due_date = due[report.kind](report.period_start, calendar=calendar)
+        if due_date != report.due_date:
+            report.due_date = due_date
+            reports.append(report)
+    ServiceDayReport.objects.bulk_update(reports, ["due_date"])
+    return len(orders) + len(reports)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from core.pagination import CappedCountPaginator
+from core.selectors import working_calendar
 from enterprise import policies, selectors, services
 from enterprise.filtersets import EnterpriseAccountFilterSet, TaskFilterSet
 from enterprise.forms import (InteractionForm, ReassignForm, ReportSubmitForm, ServiceDayForm, TaskForm,
@@ -233,10 +234,11 @@ class ServiceDayListView(Perm, ListView):
         today = timezone.localdate()
         context = super().get_context_data(**kwargs, today=today,
                                            collections=ServiceDayCollection.objects.select_related("by")[:10],
-                                           next_collection=policies.next_collection_day(today),
+                                           next_collection=policies.next_collection_day(
+                                               today, calendar=working_calendar()),
                                            can_collect=self.request.user.has_perm(
                                                "enterprise.add_servicedaycollection"))
-        context["rows"] = [(o, policies.visit_overdue(o.service_date, o.visit_logged_on, today)
+        context["rows"] = [(o, policies.visit_overdue(o.visit_deadline, o.visit_logged_on, today)
                             if o.status != "cancelled" else False) for o in context["object_list"]]
         return context
 
@@ -255,7 +257,7 @@ class ServiceDayCreateView(AccountFormView):
         messages.success(request, _("Order submitted for %(date)s; it goes to the channel admins on "
                                     "%(collection)s.") % {
             "date": order.service_date,
-            "collection": policies.next_collection_day(timezone.localdate())})
+            "collection": policies.next_collection_day(timezone.localdate(), calendar=working_calendar())})
         return redirect("enterprise:account", pk=account.pk)
 
 class ServiceDayCollectView(Perm, View):

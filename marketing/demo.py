@@ -12,6 +12,7 @@ from customers.models import Brand, Customer
 from marketing import services
 from marketing.batches import refresh_usage_facts
 from marketing.choices import CampaignStatus as S
+from marketing.choices import RiskControl
 from marketing.models import Campaign
 
 CONVERTED_DEMO = 40  # targeted customers who took the running campaign's offer
@@ -58,8 +59,10 @@ def generate(stdout=None) -> int:
         expected_participants=300, monthly_revenue=Decimal("128.00"), incentive_per_customer=Decimal("20.00"),
         incentive_basis="quality", min_star=2, deposit=Decimal("0.00"), usage_cap=Decimal("300.00"),
         limit_cap=Decimal("300.00"), **common)
-    running = _walk(running, (S.SUBMITTED, marketing, ""), (S.IN_REVIEW, credit, ""),
-                    (S.APPROVED, credit, "2★以上、设流量封顶，风险可控"), (S.RUNNING, marketing, "上线"))
+    running = _walk(running, (S.SUBMITTED, marketing, ""), (S.IN_REVIEW, credit, ""))
+    services.record_opinions(campaign=running, by=credit, opinions={  # an approval needs one per risk control
+        **{c: ("acceptable", "") for c in RiskControl.values}, "deposit": ("concern", "未收押金，靠2★门槛控制")})
+    running = _walk(running, (S.APPROVED, credit, "2★以上、设流量封顶，风险可控"), (S.RUNNING, marketing, "上线"))
     _backdate(running, days=180)
     converted = running.members.order_by("customer_id").values_list("customer_id", flat=True)[:CONVERTED_DEMO]
     for customer in Customer.objects.filter(pk__in=list(converted)):
@@ -82,8 +85,10 @@ def generate(stdout=None) -> int:
         in_plan_tariff=Decimal("0.1000"), out_of_plan_tariff=Decimal("0.5000"), expected_participants=1000,
         monthly_revenue=Decimal("15.00"), incentive_basis="volume_quality", deposit=Decimal("0.00"),
         usage_cap=Decimal("50.00"), **common)
-    _walk(returned, (S.SUBMITTED, marketing, ""), (S.IN_REVIEW, credit, ""),
-          (S.RETURNED, credit, "0–1★客户无预存款，请增加50元预存或改为预付费"))
+    _walk(returned, (S.SUBMITTED, marketing, ""), (S.IN_REVIEW, credit, ""))
+    services.record_opinions(campaign=returned, by=credit, opinions={  # the author answers the "must change"
+        "deposit": ("must_change", "0–1★客户须预存50元"), "barring": ("must_change", "改为预付费或零余额即停机")})
+    _walk(returned, (S.RETURNED, credit, "0–1★客户无预存款，请增加50元预存或改为预付费"))
 
     rejected = services.campaign_create(
         author=marketing, name="不限量流量包", goal="高流量用户促销", segment={"spend_min": "50"},

@@ -131,3 +131,23 @@ class OpinionForm(StyledForm):
     def rows(self):
         for value, label in RiskControl.choices:
             yield label, self[f"verdict_{value}"], self[f"comment_{value}"]
+
+
+class AnswerForm(StyledForm):
+    """The author's answer to each "must change" opinion of the round that returned the campaign."""
+
+    def __init__(self, *args, opinions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.opinions = list(opinions)
+        for opinion in self.opinions:
+            self.fields[f"answer_{opinion.pk}"] = forms.CharField(
+                label=opinion.get_control_display(), required=False, max_length=2000, initial=opinion.answer,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+                help_text=_("What you changed, or why not"))
+
+    def answers(self) -> dict[int, str]:
+        return {o.pk: self.cleaned_data.get(f"answer_{o.pk}", "") for o in self.opinions}
+
+    def rows(self):
+        for opinion in self.opinions:
+            yield opinion, self[f"answer_{opinion.pk}"]

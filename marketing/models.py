@@ -97,6 +97,11 @@ class ReviewOpinion(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("reviewer"))
     at = models.DateTimeField(_("at"))
+    # the author's answer to a "must change" opinion, given with the revision (the officer reads it next round)
+    answer = models.TextField(_("author's answer"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("answered by"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

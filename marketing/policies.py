@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import Role
 from customers.choices import LifecycleStage, ServiceStatus
 from marketing.choices import CampaignStatus as S
-from marketing.choices import IncentiveBasis, RiskControl
+from marketing.choices import IncentiveBasis, OpinionVerdict, RiskControl
 
 CENT = Decimal("0.01")
 
@@ -133,6 +133,13 @@ def segment_filter_data(rules: dict) -> dict:
 
 
 # ---------------------------------------------------------------- workflow
+# What the author writes and revises (the rest is the workflow's): a round's diff compares these.
+EDITABLE_FIELDS = [
+    "name", "goal", "segment", "packages", "in_plan_tariff", "out_of_plan_tariff", "tariff_unit",
+    "expected_participants", "monthly_revenue", "monthly_cost", "duration_months", "revenue_notes", "channels",
+    "incentive_per_customer", "incentive_basis", "promotion", "min_star", "deposit", "limit_cap", "usage_cap",
+    "barring_rule", "risk_notes",
+]
 DRAFTER, REVIEWER, EITHER = "drafter", "reviewer", "either"
 # Who drafts: marketing staff (credit officers and admins too — the four-eyes rule below still holds).
 DRAFTING_ROLES = frozenset({Role.MARKETING, Role.CREDIT_OFFICER, Role.ADMIN})
@@ -169,6 +176,43 @@ ERR_NOT_REVIEWER = _("Only a credit officer may %(action)s a campaign.")
 ERR_OWN_CAMPAIGN = _("You drafted this campaign: another credit officer must review it.")
 ERR_REASON_REQUIRED = _("Give the reason for this decision.")
 ERR_BLOCKING = _("The risk assessment has errors (%(codes)s): return the campaign for changes instead.")
+ERR_OPINIONS_MISSING = _("Give an opinion on every risk control in round %(round)s before approving (missing: "
+                         "%(controls)s).")
+ERR_MUST_CHANGE_OPEN = _("A \"must change\" opinion is still open (%(controls)s): return the campaign so the "
+                         "author revises it and answers each one.")
+ERR_ANSWERS_MISSING = _("Answer each \"must change\" opinion before resubmitting (%(controls)s).")
+
+
+@dataclass(frozen=True)
+class OpinionState:
+    """What the rules need to know of one recorded opinion."""
+
+    review_round: int
+    control: str
+    verdict: str
+    answered: bool  # the author's revision answered it
+
+
+@dataclass(frozen=True)
+class ReviewGaps:
+    round: int
+    missing: tuple[str, ...]  # risk controls without an opinion in the current round
+    open_must_change: tuple[OpinionState, ...]  # "must change" opinions the author has not answered
+
+
+def review_gaps(opinions, current_round: int) -> ReviewGaps:
+    """An approval needs an opinion on every risk control in the current round and no "must change" left
+    unanswered in any round (one given in the current round cannot have been answered yet: the officer
+    returns the campaign; the author revises, answers each one and resubmits into a new round)."""
+    given = {o.control for o in opinions if o.review_round == current_round}
+    return ReviewGaps(
+        round=current_round, missing=tuple(c for c in RiskControl.values if c not in given),
+        open_must_change=tuple(sorted((o for o in opinions if o.verdict == OpinionVerdict.MUST_CHANGE
+                                       and not o.answered), key=lambda o: (o.review_round, o.control))))
+
+
+def _labels(controls) -> str:
+    return ", ".join(str(RiskControl(c).label) for c in controls)
 
 
 def allowed_targets(current: str) -> list[str]:
@@ -187,10 +231,12 @@ FORBIDDEN_CODES = frozenset({"role", "own_campaign"})  # "you may not": 403 in t
 
 
 def transition_refusal(*, current: str, target: str, role: str | None, is_author: bool, reason: str = "",
-                       blocking: tuple[str, ...] = ()) -> tuple[str, str, str] | None:
+                       blocking: tuple[str, ...] = (), gaps: ReviewGaps | None = None) -> tuple[str, str, str] | None:
     """(field, code, message) of the first rule a transition breaks; None when it is allowed.
 
-    `blocking` are the codes of error-level warnings: a campaign with one cannot be approved."""
+    `blocking` are the codes of error-level warnings: a campaign with one cannot be approved. `gaps` are the
+    review's opinions still missing or open: an approval needs none, a resubmission an answer to each
+    "must change"."""
     rule = TRANSITIONS.get((current, target))
     if rule is None:
         return "to_status", "transition", str(ERR_TRANSITION % {"from": current, "to": target})
@@ -204,6 +250,15 @@ def transition_refusal(*, current: str, target: str, role: str | None, is_author
         return "reason", "reason", str(ERR_REASON_REQUIRED)
     if target == S.APPROVED and blocking:
         return "to_status", "blocking", str(ERR_BLOCKING % {"codes": ", ".join(blocking)})
+    if gaps is not None and target == S.APPROVED and gaps.missing:
+        return "opinions", "opinions_missing", str(ERR_OPINIONS_MISSING % {
+            "round": gaps.round, "controls": _labels(gaps.missing)})
+    if gaps is not None and target == S.APPROVED and gaps.open_must_change:
+        return "opinions", "must_change_open", str(ERR_MUST_CHANGE_OPEN % {
+            "controls": _labels(o.control for o in gaps.open_must_change)})
+    if gaps is not None and (current, target) == (S.RETURNED, S.SUBMITTED) and gaps.open_must_change:
+        return "answers", "answers_missing", str(ERR_ANSWERS_MISSING % {
+            "controls": _labels(o.control for o in gaps.open_must_change)})
     return None
 
 

@@ -1,12 +1,15 @@
 """Reads for marketing: the segment query, the risk assessment and the campaign results. Counts are in the
 user's scope (Customer.objects.visible_to); historical arrears figures are the province's."""
 
+import json
+import operator
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,6 +21,8 @@ from marketing import policies
 from marketing.choices import CampaignStatus, MemberHow
 from marketing.filtersets import SegmentFilterSet
 from marketing.models import Campaign, CampaignMember, Notification
+from retention.choices import AlertStatus
+from retention.models import RetentionAlert
 
 PARTICIPANT_HOWS = (MemberHow.ACQUIRED, MemberHow.CONVERTED)
 
@@ -35,8 +40,44 @@ def campaign_get(*, user, pk: int) -> Campaign:
 def campaign_timeline(*, campaign: Campaign) -> dict:
     return {
         "decisions": list(campaign.decisions.select_related("by__staff_profile")),
-        "opinions": list(campaign.opinions.select_related("reviewer__staff_profile")),
+        "opinions": list(campaign.opinions.select_related("reviewer__staff_profile", "answered_by")),
     }
+
+
+def review_gaps(*, campaign: Campaign) -> policies.ReviewGaps:
+    """The current round's risk controls without an opinion and the "must change" opinions not answered."""
+    return policies.review_gaps([policies.OpinionState(r, c, v, a is not None) for r, c, v, a in
+                                 campaign.opinions.values_list("review_round", "control", "verdict", "answered_at")],
+                                campaign.review_round)
+
+
+def _display(field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(dict(field.flatchoices).get(value, value)) if field.choices else str(value)
+
+
+def round_changes(*, campaign: Campaign) -> dict | None:
+    """What the author changed since the version the last review round saw: the campaign as submitted in that
+    round (its first history record of the round, django-simple-history) against the campaign now, over the
+    fields the author writes. None before anything was reviewed."""
+    reviewed_round = campaign.review_round if campaign.is_editable else campaign.review_round - 1
+    if reviewed_round < 1:
+        return None
+    records = campaign.history.order_by("history_date", "history_id")
+    reviewed, latest = records.filter(review_round=reviewed_round).first(), records.last()
+    if reviewed is None or latest is None:
+        return None
+    delta = latest.diff_against(reviewed, included_fields=policies.EDITABLE_FIELDS)
+    order = {name: i for i, name in enumerate(policies.EDITABLE_FIELDS)}
+    rows = []
+    for change in sorted(delta.changes, key=lambda c: order[c.field]):
+        field = Campaign._meta.get_field(change.field)
+        rows.append({"field": change.field, "label": str(field.verbose_name),
+                     "before": _display(field, change.old), "after": _display(field, change.new)})
+    return {"round": reviewed_round, "changes": rows}
 
 
 def notifications_for(*, user, campaign: Campaign | None = None, limit: int = 10) -> list[Notification]:
@@ -128,13 +169,32 @@ def history_from_json(data: dict) -> dict:
 
 # ---------------------------------------------------------------- the risk assessment
 def overlap(*, campaign: Campaign, target: QuerySet[Customer]) -> dict:
-    """Customers of this target already tagged by another running campaign (over-marketing)."""
+    """Customers of this target that other offers already reach (over-marketing): tagged by a running
+    campaign; in the segment of a campaign approved but not yet launched (launch will tag exactly that
+    segment); holding a running retention offer (an alert with an offer made and not closed). `customers`
+    counts each customer once. Three statements, however many campaigns."""
     others = CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING).exclude(campaign=campaign)
-    per_campaign = list(others.filter(customer__in=target.values("pk")).values("campaign_id", "campaign__name")
-                        .annotate(customers=Count("customer_id")).order_by("-customers"))
-    customers = target.filter(Exists(others.filter(customer=OuterRef("pk")))).count() if per_campaign else 0
-    return {"customers": customers, "campaigns": [
-        {"id": r["campaign_id"], "name": r["campaign__name"], "customers": r["customers"]} for r in per_campaign]}
+    rows = [{"id": r["campaign_id"], "name": r["campaign__name"], "customers": r["customers"],
+             "status": CampaignStatus.RUNNING.value}
+            for r in others.filter(customer__in=target.values("pk")).values("campaign_id", "campaign__name")
+            .annotate(customers=Count("customer_id")).order_by("-customers")]
+    reaches = {"retention": Q(Exists(RetentionAlert.objects.filter(
+        status=AlertStatus.OFFER_MADE, closed_at__isnull=True, customer=OuterRef("pk"))))}
+    approved = {}
+    for other in Campaign.objects.filter(status=CampaignStatus.APPROVED).exclude(pk=campaign.pk):
+        try:
+            reaches[f"approved_{other.pk}"] = Q(pk__in=campaign_target(campaign=other).values("pk"))
+        except ValidationError:  # a segment naming a region or brand since removed: it cannot launch either
+            continue
+        approved[f"approved_{other.pk}"] = other
+    if rows:
+        reaches["running"] = Q(Exists(others.filter(customer=OuterRef("pk"))))
+    counts = target.aggregate(customers=Count("pk", filter=reduce(operator.or_, reaches.values())),
+                              **{key: Count("pk", filter=q) for key, q in reaches.items()})
+    rows += [{"id": other.pk, "name": other.name, "customers": counts[key], "status": CampaignStatus.APPROVED.value}
+             for key, other in approved.items() if counts[key]]
+    return {"customers": counts["customers"], "retention_offers": counts["retention"],
+            "campaigns": sorted(rows, key=lambda r: -r["customers"])}
 
 
 def risk_assessment(*, campaign: Campaign, user) -> dict:

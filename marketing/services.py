@@ -10,20 +10,18 @@ from core.choices import Role
 from core.roles import user_role
 from customers.models import Customer
 from marketing import policies, selectors
-from marketing.choices import CampaignStatus, MemberHow, RiskControl
+from marketing.choices import CampaignStatus, MemberHow, OpinionVerdict, RiskControl
 from marketing.models import Campaign, CampaignDecision, CampaignMember, Notification, ReviewOpinion
 
-EDITABLE_FIELDS = [
-    "name", "goal", "segment", "packages", "in_plan_tariff", "out_of_plan_tariff", "tariff_unit",
-    "expected_participants", "monthly_revenue", "monthly_cost", "duration_months", "revenue_notes", "channels",
-    "incentive_per_customer", "incentive_basis", "promotion", "min_star", "deposit", "limit_cap", "usage_cap",
-    "barring_rule", "risk_notes",
-]
+EDITABLE_FIELDS = policies.EDITABLE_FIELDS
 ERR_NOT_EDITABLE = _("Only a draft or a returned campaign can be edited (this one is %(status)s).")
 ERR_NOT_RUNNING = _("Customers are tagged only while the campaign runs (this one is %(status)s).")
 ERR_HOW = _("A customer is tagged as acquired or converted.")
 ERR_OPINION_STATE = _("Opinions are given while the campaign is in review.")
 ERR_OPINION_ROLE = _("Only a credit officer reviewing the campaign gives opinions.")
+ERR_ANSWER_STATE = _("The reviewer's opinions are answered while the campaign is returned for changes.")
+ERR_ANSWER_ROLE = _("Only marketing staff revising the campaign answer the reviewer's opinions.")
+ERR_ANSWER_UNKNOWN = _("%(id)s is not a \"must change\" opinion of the round that returned this campaign.")
 
 
 def _errors(errors: dict):
@@ -49,7 +47,9 @@ def campaign_create(*, author, **fields) -> Campaign:
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, by, **fields) -> Campaign:
+def campaign_update(*, campaign: Campaign, by, answers: dict | None = None, **fields) -> Campaign:
+    """Revise a draft or a returned campaign; `answers` ({opinion id: text}) answer the reviewer's "must
+    change" opinions with the revision (see answer_opinions)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not campaign.is_editable:
         raise _errors({"status": ERR_NOT_EDITABLE % {"status": campaign.get_status_display()}})
@@ -62,13 +62,46 @@ def campaign_update(*, campaign: Campaign, by, **fields) -> Campaign:
     campaign._change_reason = "edited"
     campaign._history_user = by
     campaign.save()
+    if answers:
+        answer_opinions(campaign=campaign, by=by, answers=answers)
     return campaign
 
 
+@transaction.atomic
+def answer_opinions(*, campaign: Campaign, by, answers: dict) -> list[ReviewOpinion]:
+    """The author's answer to each "must change" opinion of the round that returned the campaign
+    ({opinion id: what was changed, or why not}); a blank answer leaves that opinion as it was. A resubmission
+    needs every one answered, and the officer reads the answers beside the changes in the next round."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != CampaignStatus.RETURNED:
+        raise ValidationError({"answers": ValidationError(str(ERR_ANSWER_STATE), code="status")})
+    if user_role(by) not in policies.DRAFTING_ROLES:
+        raise ValidationError({"answers": ValidationError(str(ERR_ANSWER_ROLE), code="role")})
+    answerable = {o.pk: o for o in campaign.opinions.filter(review_round=campaign.review_round,
+                                                            verdict=OpinionVerdict.MUST_CHANGE)}
+    now, saved = timezone.now(), []
+    for key, text in answers.items():
+        opinion = answerable.get(int(key)) if str(key).isdigit() else None
+        if opinion is None:
+            raise ValidationError({"answers": ValidationError(str(ERR_ANSWER_UNKNOWN % {"id": key}), code="unknown")})
+        text = (text or "").strip()
+        if not text or text == opinion.answer:
+            continue
+        opinion.answer, opinion.answered_by, opinion.answered_at = text, by, now
+        opinion.full_clean()
+        opinion._history_user = by
+        opinion._change_reason = "answered"
+        opinion.save()
+        saved.append(opinion)
+    return saved
+
+
 def drafted_by(campaign: Campaign, user) -> bool:
-    """The author, or anyone who edited the plan: four eyes means the reviewer wrote none of it."""
+    """The author, or anyone who edited the plan or answered its review: four eyes means the reviewer wrote
+    none of it."""
     return campaign.author_id == user.pk or campaign.history.filter(
-        history_user=user, history_change_reason="edited").exists()
+        history_user=user, history_change_reason="edited").exists() or campaign.opinions.filter(
+        answered_by=user).exists()
 
 
 def _notify(campaign: Campaign, recipients, message: str, now):
@@ -97,9 +130,11 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
     assessment = None
     if rule is not None and rule.is_decision:
         assessment = selectors.risk_assessment(campaign=campaign, user=by)
+    gaps = selectors.review_gaps(campaign=campaign) if rule is not None and rule.action in (
+        "approve", "resubmit") else None
     refusal = policies.transition_refusal(
         current=campaign.status, target=to_status, role=user_role(by), is_author=drafted_by(campaign, by),
-        reason=reason, blocking=assessment["blocking"] if assessment else ())
+        reason=reason, blocking=assessment["blocking"] if assessment else (), gaps=gaps)
     if refusal:
         field, code, message = refusal
         raise ValidationError({field: ValidationError(message, code=code)})

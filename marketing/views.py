@@ -13,7 +13,8 @@ from core.masking import mask_id_number
 from core.pagination import CappedCountPaginator
 from marketing import policies, selectors, services
 from marketing.filtersets import CampaignFilterSet
-from marketing.forms import CampaignForm, OpinionForm, SegmentCountForm, TransitionForm
+from marketing.choices import CampaignStatus, OpinionVerdict
+from marketing.forms import AnswerForm, CampaignForm, OpinionForm, SegmentCountForm, TransitionForm
 
 EXPORT_COLUMNS = ["id", "name", "id_number", "region", "brand", "status", "credit_star", "credit_limit",
                   "join_date", "avg_monthly_spend", "lifecycle_stage"]
@@ -53,11 +54,21 @@ class CampaignEditView(LoginRequiredMixin, PermissionRequiredMixin, View):
     def get_permission_required(self):
         return ["marketing.change_campaign" if "pk" in self.kwargs else "marketing.add_campaign"]
 
-    def _render(self, request, form, campaign=None):
+    def _render(self, request, form, campaign=None, answer_form=None):
         count = None
         if campaign is not None:
             count = selectors.segment_count(rules=campaign.segment, min_star=campaign.min_star, user=request.user)
-        return render(request, self.template_name, {"form": form, "campaign": campaign, "count": count})
+        return render(request, self.template_name, {"form": form, "campaign": campaign, "count": count,
+                                                    "answer_form": answer_form or self._answer_form(campaign)})
+
+    @staticmethod
+    def _answer_form(campaign, data=None) -> AnswerForm | None:
+        """A returned campaign's revision answers the round's "must change" opinions."""
+        if campaign is None or campaign.status != CampaignStatus.RETURNED:
+            return None
+        opinions = campaign.opinions.filter(review_round=campaign.review_round,
+                                            verdict=OpinionVerdict.MUST_CHANGE).select_related("reviewer")
+        return AnswerForm(data, opinions=opinions, prefix="a") if opinions else None
 
     def get(self, request, pk=None):
         campaign = selectors.campaign_get(user=request.user, pk=pk) if pk else None
@@ -69,17 +80,19 @@ class CampaignEditView(LoginRequiredMixin, PermissionRequiredMixin, View):
     def post(self, request, pk=None):
         campaign = selectors.campaign_get(user=request.user, pk=pk) if pk else None
         form = CampaignForm(request.POST, instance=campaign)
-        if form.is_valid():
+        answer_form = self._answer_form(campaign, request.POST)
+        if form.is_valid() and (answer_form is None or answer_form.is_valid()):
             try:
                 if campaign is None:
                     campaign = services.campaign_create(author=request.user, **form.service_fields())
                 else:
-                    campaign = services.campaign_update(campaign=campaign, by=request.user, **form.service_fields())
+                    campaign = services.campaign_update(campaign=campaign, by=request.user, **form.service_fields(),
+                                                        answers=answer_form.answers() if answer_form else None)
                 messages.success(request, _("Campaign saved."))
                 return redirect("marketing:campaign", pk=campaign.pk)
             except ValidationError as e:
                 _form_errors(form, e)
-        return self._render(request, form, campaign)
+        return self._render(request, form, campaign, answer_form)
 
 
 class SegmentCountView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -110,6 +123,7 @@ class CampaignDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
         form = form or TransitionForm(allowed=allowed)
         return render(request, self.template_name, {
             "campaign": campaign, "form": form if allowed else None, **selectors.campaign_timeline(campaign=campaign),
+            "gaps": selectors.review_gaps(campaign=campaign),
             "count": selectors.segment_count(rules=campaign.segment, min_star=campaign.min_star, user=request.user),
             "notifications": selectors.notifications_for(user=request.user, campaign=campaign),
             "can_edit": campaign.is_editable and request.user.has_perm("marketing.change_campaign"),
@@ -161,6 +175,7 @@ class CampaignReviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
                            and request.user.has_perm("marketing.review_campaign")),
             "form": TransitionForm(allowed=allowed) if allowed else None,
             **selectors.campaign_timeline(campaign=campaign),
+            "gaps": selectors.review_gaps(campaign=campaign), "changes": selectors.round_changes(campaign=campaign),
         }, status=status)
 
     def get(self, request, pk):

@@ -14,6 +14,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_working_calendar():
+    """The working-day calendar is kept per process: days a test added (and rolled back) must not reach the
+    next test."""
+    from core.selectors import forget_working_calendar
+
+    forget_working_calendar()
+    yield
+    forget_working_calendar()
+
+
+@pytest.fixture(autouse=True)
 def eager_celery():
     """Unit tests run tasks in-process; tests marked celery_worker switch this off and use a real worker."""
     previous = celery_app.conf.task_always_eager

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from marketing.choices import CampaignStatus, MemberHow
+from marketing.choices import CampaignStatus, MemberHow, OpinionVerdict, RiskControl
 from marketing.models import Campaign, CampaignDecision, CampaignMember, ReviewOpinion
 from marketing.services import EDITABLE_FIELDS
 
@@ -19,11 +19,49 @@ class CampaignDecisionSerializer(serializers.ModelSerializer):
 
 class ReviewOpinionSerializer(serializers.ModelSerializer):
     reviewer = serializers.CharField(source="reviewer.username", read_only=True)
+    answered_by = serializers.CharField(source="answered_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = ReviewOpinion
-        fields = ["review_round", "control", "verdict", "comment", "reviewer", "at"]
+        fields = ["id", "review_round", "control", "verdict", "comment", "reviewer", "at", "answer", "answered_by",
+                  "answered_at"]
         read_only_fields = fields
+
+
+class OpinionInputSerializer(serializers.Serializer):
+    control = serializers.ChoiceField(choices=RiskControl.choices)
+    verdict = serializers.ChoiceField(choices=OpinionVerdict.choices)
+    comment = serializers.CharField(required=False, default="", allow_blank=True, max_length=1000)
+
+
+class OpinionsRequestSerializer(serializers.Serializer):
+    """The reviewer's opinions for the current round, one per risk control (a later one replaces it)."""
+
+    opinions = OpinionInputSerializer(many=True, allow_empty=False, max_length=len(RiskControl.choices))
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    opinion = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="id of a \"must change\" opinion")
+    answer = serializers.CharField(max_length=2000, help_text="what was changed, or why not")
+
+
+class AnswersRequestSerializer(serializers.Serializer):
+    """The author's answers to the "must change" opinions of the round that returned the campaign."""
+
+    answers = AnswerInputSerializer(many=True, allow_empty=False, max_length=len(RiskControl.choices))
+
+
+class RoundChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
+class RoundChangesSerializer(serializers.Serializer):
+    round = serializers.IntegerField(allow_null=True, help_text="the review round whose version is compared; "
+                                                                "null before anything was reviewed")
+    changes = RoundChangeSerializer(many=True)
 
 
 class CampaignSerializer(serializers.ModelSerializer):

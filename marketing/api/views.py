@@ -12,8 +12,9 @@ from core.api.permissions import ModelPermissions
 from customers.models import Customer
 from marketing import policies, selectors, services
 from marketing.api.serializers import (
-    CampaignMemberSerializer, CampaignSerializer, MemberTagSerializer, RiskAssessmentSerializer,
-    SegmentCountRequestSerializer, SegmentCountSerializer, TransitionSerializer,
+    AnswersRequestSerializer, CampaignMemberSerializer, CampaignSerializer, MemberTagSerializer,
+    OpinionsRequestSerializer, RiskAssessmentSerializer, RoundChangesSerializer, SegmentCountRequestSerializer,
+    SegmentCountSerializer, TransitionSerializer,
 )
 from marketing.filtersets import CampaignFilterSet
 from marketing.models import Campaign
@@ -38,7 +39,8 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     queryset = Campaign.objects.none()  # for the schema; get_queryset is the real one
 
     def get_permissions(self):
-        if self.action in ("transition", "risk_assessment", "members"):  # checked in the action
+        if self.action in ("transition", "risk_assessment", "members", "opinions", "answers",
+                           "changes"):  # checked in the action
             return [IsAuthenticated()]
         return super().get_permissions()
 
@@ -78,6 +80,40 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         _require(request, "marketing.view_campaign")
         campaign = self.get_object()
         return Response(selectors.assessment_to_json(selectors.risk_assessment(campaign=campaign, user=request.user)))
+
+    @extend_schema(request=OpinionsRequestSerializer, responses={200: CampaignSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def opinions(self, request, pk=None):
+        """A credit officer's opinion per risk control for the current round (acceptable / concern / must
+        change). An approval needs one on every risk control and no "must change" left open."""
+        _require(request, "marketing.review_campaign")
+        campaign = self.get_object()
+        body = OpinionsRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.record_opinions(campaign=campaign, by=request.user, opinions={
+            o["control"]: (o["verdict"], o["comment"].strip()) for o in body.validated_data["opinions"]})
+        return Response(CampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data)
+
+    @extend_schema(request=AnswersRequestSerializer, responses={200: CampaignSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def answers(self, request, pk=None):
+        """The author answers each "must change" opinion of the round that returned the campaign (what was
+        changed, or why not); resubmitting needs every one answered."""
+        _require(request, "marketing.change_campaign")
+        campaign = self.get_object()
+        body = AnswersRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.answer_opinions(campaign=campaign, by=request.user, answers={
+            a["opinion"]: a["answer"] for a in body.validated_data["answers"]})
+        return Response(CampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data)
+
+    @extend_schema(responses={200: RoundChangesSerializer, 403: ERRORS[403], 404: ERRORS[404]})
+    @action(detail=True, methods=["get"])
+    def changes(self, request, pk=None):
+        """What the author changed since the version the last review round saw (the fields they write)."""
+        _require(request, "marketing.view_campaign")
+        campaign = self.get_object()
+        return Response(selectors.round_changes(campaign=campaign) or {"round": None, "changes": []})
 
     @extend_schema(request=MemberTagSerializer, responses={201: CampaignMemberSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

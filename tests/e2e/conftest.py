@@ -41,3 +41,11 @@ def pytest_runtest_makereport(item, call):
         path = SCREENSHOTS / f"{item.name.replace('/', '_')}.png"
         item.funcargs["page"].screenshot(path=str(path), full_page=True)
         report.sections.append(("screenshot", str(path)))
+
+
+@pytest.fixture
+def csp_errors(page):
+    """Console errors about the Content Security Policy: a page must cause none."""
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return errors

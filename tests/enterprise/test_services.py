@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import CalendarDay
+from core.selectors import working_calendar
 from enterprise import services
 from enterprise.models import AssignmentChange, ServiceDayOrder
 from enterprise.selectors import interaction_list, task_list
@@ -80,8 +82,9 @@ def test_a_service_day_on_the_26th_moves_to_next_month_with_a_message(client, en
     now = at(date(2026, 12, 1))
     order, message = services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 26),
                                                  policy="VPN 优惠", materials="横幅", by=ent.am1, now=now)
-    assert order.service_date == date(2027, 1, 1) and order.requested_date == date(2026, 12, 26)
-    assert "25" in message and "2027-01-01" in message
+    # not New Year's Day (Friday 1 January 2027): the first working day of January is Monday the 4th
+    assert order.service_date == date(2027, 1, 4) and order.requested_date == date(2026, 12, 26)
+    assert "25" in message and "2027-01-04" in message
     _, message = services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 25), policy="p",
                                              materials="m", by=ent.am1, now=now)
     assert message == ""
@@ -93,7 +96,7 @@ def test_a_service_day_on_the_26th_moves_to_next_month_with_a_message(client, en
     response = client.post(reverse("enterprise:service-day-create", args=[ent.acc1.pk]),
                            {"requested_date": requested.isoformat(), "policy": "4G 换卡", "materials": "海报"},
                            follow=True)
-    moved_to = first_working_day_of_next_month(requested).isoformat()
+    moved_to = first_working_day_of_next_month(requested, calendar=working_calendar()).isoformat()
     texts = [str(m) for m in response.context["messages"]]
     assert any("25" in t and moved_to in t for t in texts), texts
 
@@ -132,8 +135,93 @@ def test_visit_logged_on_the_3rd_working_day_is_on_time_the_4th_overdue(client, 
     on_time.refresh_from_db()
     late.refresh_from_db()
     assert on_time.visit_logged_on == date(2026, 12, 8) and on_time.status == "visited"
-    assert not policies.visit_overdue(on_time.service_date, on_time.visit_logged_on, date(2026, 12, 31))
-    assert policies.visit_overdue(late.service_date, late.visit_logged_on, date(2026, 12, 31))
+    assert on_time.visit_deadline == date(2026, 12, 8)
+    assert not policies.visit_overdue(on_time.visit_deadline, on_time.visit_logged_on, date(2026, 12, 31))
+    assert policies.visit_overdue(late.visit_deadline, late.visit_logged_on, date(2026, 12, 31))
+
+
+# ---------------------------------------------------------------- the shipped working-day calendar (2026)
+
+def test_the_shipped_calendar_has_the_2026_arrangement():
+    calendar = working_calendar()
+    assert calendar.name(date(2026, 10, 1)) == "国庆节" and not calendar.is_working_day(date(2026, 10, 7))
+    assert calendar.is_working_day(date(2026, 10, 10)) and calendar.is_working_day(date(2026, 9, 20))  # 调休上班
+    assert not calendar.is_working_day(date(2026, 1, 1)) and calendar.is_working_day(date(2026, 1, 4))
+    assert not calendar.is_working_day(date(2026, 2, 23)) and calendar.is_working_day(date(2026, 2, 28))
+    assert not calendar.is_working_day(date(2027, 1, 1)) and not calendar.is_working_day(date(2027, 10, 1))
+    assert not CalendarDay.objects.get(date=date(2027, 10, 1)).confirmed  # 2027: to check against the notice
+    assert CalendarDay.objects.filter(date__year=2026).count() == 33 + 6  # holiday days + make-up days
+
+
+@pytest.mark.parametrize("service_day, deadline", [
+    (date(2026, 9, 23), date(2026, 9, 29)),  # Wed: Thu 24; 25–27 Sep 中秋节; Mon 28, Tue 29
+    (date(2026, 2, 13), date(2026, 2, 25)),  # Fri: Sat 14 (调休上班); 15–23 Feb 春节; Tue 24, Wed 25
+])
+def test_three_working_days_to_log_the_visit_skip_the_holiday(ent, service_day, deadline):
+    order, message = services.submit_service_day(account=ent.acc1, requested_date=service_day, policy="p",
+                                                 materials="m", by=ent.am1, now=at(service_day - timedelta(days=7)))
+    assert order.service_date == service_day and message == ""
+    assert order.visit_deadline == deadline
+    # (30 Sep itself is after the 25th and no service day: the pure rule's test counts from it, 8–10 Oct)
+
+
+def test_a_service_day_asked_for_national_day_moves_with_a_message(ent):
+    order, message = services.submit_service_day(account=ent.acc1, requested_date=date(2026, 10, 2), policy="p",
+                                                 materials="m", by=ent.am1, now=at(date(2026, 9, 21)))
+    assert order.service_date == date(2026, 10, 8)
+    assert "国庆节" in message and "2026-10-08" in message
+    order, _ = services.submit_service_day(account=ent.acc1, requested_date=date(2026, 9, 28), policy="p",
+                                           materials="m", by=ent.am1, now=at(date(2026, 9, 21)))
+    assert order.service_date == date(2026, 10, 8)  # after the 25th: October's first working day
+
+
+def test_a_holiday_thursday_collects_on_the_next_working_day(ent):
+    services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 20), policy="p", materials="m",
+                                by=ent.am1, now=at(date(2026, 4, 30)))
+    with pytest.raises(ValidationError):
+        services.collect_service_days(today=date(2026, 5, 5), now=at(date(2026, 5, 5), 9))  # Tuesday, 劳动节
+    collection = services.collect_service_days(today=date(2026, 5, 6), now=at(date(2026, 5, 6), 9))  # Wednesday
+    assert collection.order_count == 1
+    with pytest.raises(ValidationError):
+        services.collect_service_days(today=date(2026, 10, 1))  # Thursday, 国庆节
+
+
+def test_the_december_report_is_due_on_friday_8_january(ent):
+    from enterprise.models import ServiceDayReport
+
+    services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 3), policy="p", materials="m",
+                                by=ent.am1, now=at(date(2026, 12, 1)))
+    services.ensure_service_day_reports(today=date(2027, 1, 4))
+    assert ServiceDayReport.objects.get(kind="monthly").due_date == date(2027, 1, 8)  # 10 Jan 2027 is a Sunday
+    # the week 28 Dec – 3 Jan: due Monday 4 January (1 January is New Year's Day, within the week)
+    assert ServiceDayReport.objects.get(kind="weekly").due_date == date(2027, 1, 4)
+
+
+def test_a_task_due_on_a_holiday_is_refused_naming_the_next_working_day(ent):
+    with pytest.raises(ValidationError) as e:
+        services.create_task(account=ent.acc1, title="走访", due_date=date(2026, 10, 1), assigned_by=ent.lead_a1)
+    assert e.value.error_dict["due_date"][0].code == "not_working_day"
+    assert "2026-10-08" in str(e.value) and "国庆节" in str(e.value)
+    assert services.create_task(account=ent.acc1, title="走访", due_date=date(2026, 10, 10),  # 调休上班
+                                assigned_by=ent.lead_a1).due_date == date(2026, 10, 10)
+
+
+def test_an_admin_edits_the_calendar_and_the_rules_and_open_deadlines_follow(client, ent):
+    order, _ = services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 3), policy="p",
+                                           materials="m", by=ent.am1, now=at(date(2026, 12, 1)))
+    assert order.visit_deadline == date(2026, 12, 8)
+    assert working_calendar().is_working_day(date(2026, 12, 7))  # loaded, and kept by this process
+    client.force_login(ent.admin)
+    response = client.post(reverse("admin:core_calendarday_add"), {
+        "date": "2026-12-07", "name": "临时停工", "confirmed": "on"})  # is_working_day off: a holiday
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not working_calendar().is_working_day(date(2026, 12, 7))
+    order.refresh_from_db()
+    assert order.visit_deadline == date(2026, 12, 9)  # Fri 4, Tue 8, Wed 9
+    CalendarDay.objects.get(date=date(2026, 12, 7)).delete()
+    order.refresh_from_db()
+    assert order.visit_deadline == date(2026, 12, 8) and working_calendar().is_working_day(date(2026, 12, 7))
+    assert client.get(reverse("admin:core_calendarday_changelist")).status_code == 200
 
 
 def test_visit_log_of_another_groups_service_day_is_refused(ent):

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from django_celery_beat.models import PeriodicTask
 from freezegun import freeze_time
 
@@ -20,7 +21,8 @@ SH = ZoneInfo("Asia/Shanghai")
 
 def test_schedules_are_seeded():
     crons = {t.task: t.crontab for t in PeriodicTask.objects.filter(task__startswith="enterprise.")}
-    assert crons["enterprise.tasks.collect_service_days"].day_of_week == "2,4"
+    # daily: the task itself decides (Tue/Thu working days, and the first working day after one off)
+    assert crons["enterprise.tasks.collect_service_days"].day_of_week == "*"
     assert crons["enterprise.tasks.segment_nightly"].hour == "2"
 
 
@@ -45,11 +47,20 @@ def test_collection_task_runs_on_tuesdays_and_thursdays_only(ent):
     assert ServiceDayCollection.objects.get().collected_on == date(2026, 12, 3)
 
 
+def test_collection_task_skips_a_holiday_thursday_and_collects_the_next_working_day(ent):
+    services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 20), policy="p", materials="m",
+                                by=ent.am1, now=datetime(2026, 9, 30, 10, tzinfo=SH))
+    with freeze_time("2026-10-01 01:00:00"):  # Thursday, National Day
+        assert tasks.collect_service_days() is None
+    with freeze_time("2026-10-08 01:00:00"):  # Thursday, the first working day after
+        assert tasks.collect_service_days() == 1
+
+
 def test_commands(ent):
     out = StringIO()
     call_command("collect_service_days", "--date", "2026-12-01", stdout=out)
     assert "0 orders" in out.getvalue()
-    with pytest.raises(CommandError, match="Tuesdays and Thursdays"):
+    with translation.override("en"), pytest.raises(CommandError, match="Tuesdays and Thursdays"):
         call_command("collect_service_days", "--date", "2026-12-02")
     out = StringIO()
     call_command("segment_enterprises", "--date", "2026-12-01", stdout=out)

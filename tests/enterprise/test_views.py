@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.selectors import working_calendar
 from enterprise import services
 from enterprise.selectors import _month
 from enterprise.models import Agreement, EnterpriseAlert, KeyPerson, ProductHolding, Task
@@ -126,7 +127,7 @@ def test_pages_stay_within_a_fixed_number_of_queries(client, ent, url_name, ceil
 def test_api_creates_tasks_and_interactions_in_scope_only(ent):
     api = APIClient()
     api.force_authenticate(ent.lead_a1)
-    due = timezone.localdate().isoformat()
+    due = working_calendar().working_day_on_or_after(timezone.localdate()).isoformat()
     response = api.post("/api/enterprise/tasks/", {"account": ent.acc1.pk, "title": "走访", "due_date": due},
                         format="json")
     assert response.status_code == 201 and response.json()["assigned_to"] == ent.am1.username
@@ -167,7 +168,7 @@ def test_task_page_updates_status_with_outcome(client, ent):
 def test_api_task_assignee_must_see_the_account(ent):
     api = APIClient()
     api.force_authenticate(ent.lead_a1)
-    due = timezone.localdate().isoformat()
+    due = working_calendar().working_day_on_or_after(timezone.localdate()).isoformat()
     response = api.post("/api/enterprise/tasks/", {"account": ent.acc1.pk, "title": "走访", "due_date": due,
                                                    "assigned_to": ent.am4.pk}, format="json")
     assert response.status_code == 400
@@ -176,3 +177,18 @@ def test_api_task_assignee_must_see_the_account(ent):
     response = api.post("/api/enterprise/tasks/", {"account": ent.acc1.pk, "title": "走访", "due_date": due,
                                                    "assigned_to": ent.lead_a1.pk}, format="json")
     assert response.status_code == 201 and response.json()["assigned_to"] == ent.lead_a1.username
+
+
+def test_a_task_due_on_a_holiday_is_a_400_in_the_api_and_a_form_error_on_the_page(client, ent):
+    api = APIClient()
+    api.force_authenticate(ent.lead_a1)
+    response = api.post("/api/enterprise/tasks/", {"account": ent.acc1.pk, "title": "走访", "due_date": "2026-10-01"},
+                        format="json")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("due_date", "not_working_day") and "2026-10-08" in error["message"]
+    client.force_login(ent.lead_a1)
+    response = client.post(reverse("enterprise:task-create", args=[ent.acc1.pk]),
+                           {"title": "走访", "due_date": "2027-01-01", "priority": 2})
+    assert response.status_code == 200 and "2027-01-04" in response.content.decode()  # New Year's Day → Monday
+    assert not Task.objects.filter(account=ent.acc1).exists()

@@ -4,7 +4,9 @@ import pytest
 from django.utils import timezone
 
 from arrears.models import LineAccount
+from core.roles import user_role
 from marketing import services
+from marketing.choices import CampaignStatus, RiskControl
 from tests.factories import LineFactory
 
 SAFE = {  # a campaign with no warnings: capped usage, 3× tariff gap, a deposit, incentives tied to quality
@@ -20,12 +22,23 @@ def make_campaign(author, **fields):
 
 
 def walk(campaign, *steps):
-    """Move a campaign through (to_status, user[, reason]) steps."""
+    """Move a campaign through (to_status, user[, reason]) steps. Before an approval the approver gives
+    "acceptable" on every risk control still without an opinion in the round (an approval needs one on each:
+    the tests of that rule call the service directly)."""
     for step in steps:
         to_status, user, *reason = step
+        if to_status == CampaignStatus.APPROVED:
+            accept_the_rest(campaign, user)
         campaign = services.campaign_transition(campaign=campaign, to_status=to_status, by=user,
                                                 reason=reason[0] if reason else "")
     return campaign
+
+
+def accept_the_rest(campaign, officer):
+    given = set(campaign.opinions.filter(review_round=campaign.review_round).values_list("control", flat=True))
+    rest = {c: ("acceptable", "") for c in RiskControl.values if c not in given}
+    if rest and campaign.status == CampaignStatus.IN_REVIEW and user_role(officer) == "credit_officer":
+        services.record_opinions(campaign=campaign, by=officer, opinions=rest)
 
 
 def in_arrears(customer, owed: str):

@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from marketing.choices import CampaignStatus as S
+from marketing.choices import RiskControl
 from marketing.models import Campaign, CampaignMember
 from tests.factories import CustomerFactory
 from tests.marketing.conftest import make_campaign, walk
@@ -70,6 +71,10 @@ def test_marketing_cannot_approve_and_an_officer_not_their_own(org, second_offic
     assert response.status_code == 403 and "credit officer" in response.json()["detail"]
     response = api(org.credit_officer).post(url, {"to_status": "approved"}, format="json")
     assert response.status_code == 403 and "another credit officer" in response.json()["detail"]
+    opinions = [{"control": c, "verdict": "acceptable"} for c in RiskControl.values]
+    response = api(second_officer).post(f"/api/marketing/campaigns/{campaign.pk}/opinions/",
+                                        {"opinions": opinions}, format="json")
+    assert response.status_code == 200 and len(response.json()["opinions"]) == len(RiskControl.values)
     response = api(second_officer).post(url, {"to_status": "approved", "reason": "同意"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "approved"
     assert response.json()["decisions"][-1] == {**response.json()["decisions"][-1], "action": "approve",
@@ -110,3 +115,36 @@ def test_errors_are_in_chinese_by_default(org):
     response = client.post(f"/api/marketing/campaigns/{campaign.pk}/transition/", {"to_status": "running"},
                            format="json")
     assert response.json()["errors"][0]["message"] == "营销方案不能从 draft 变为 running。"
+
+
+def test_approval_refusals_name_the_rule_and_the_author_answers_through_the_api(org):
+    campaign = walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    base = f"/api/marketing/campaigns/{campaign.pk}"
+    officer, author = api(org.credit_officer), api(org.marketing)
+    response = officer.post(f"{base}/transition/", {"to_status": "approved"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0] | {"message": ""} == {"field": "opinions", "code": "opinions_missing",
+                                                              "message": ""}
+    opinions = [{"control": c, "verdict": "must_change" if c == "deposit" else "acceptable", "comment": "至少100元"}
+                for c in RiskControl.values]
+    assert officer.post(f"{base}/opinions/", {"opinions": opinions}, format="json").status_code == 200
+    response = officer.post(f"{base}/transition/", {"to_status": "approved"}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "must_change_open"
+    assert "Deposit" in response.json()["errors"][0]["message"]
+    assert author.post(f"{base}/opinions/", {"opinions": opinions}, format="json").status_code == 403
+    walk(campaign, (S.RETURNED, org.credit_officer, "押金不足"))
+    must_change = campaign.opinions.get(control="deposit")
+    response = author.post(f"{base}/transition/", {"to_status": "submitted"}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0] | {"message": ""} == {
+        "field": "answers", "code": "answers_missing", "message": ""}
+    assert author.patch(f"{base}/", {"deposit": "100.00"}, format="json").status_code == 200
+    response = author.post(f"{base}/answers/", {"answers": [{"opinion": 999999, "answer": "x"}]}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "unknown"
+    response = author.post(f"{base}/answers/", {"answers": [{"opinion": must_change.pk, "answer": "押金改为100元"}]},
+                           format="json")
+    assert response.status_code == 200
+    assert [o["answer"] for o in response.json()["opinions"] if o["id"] == must_change.pk] == ["押金改为100元"]
+    assert author.post(f"{base}/transition/", {"to_status": "submitted"}, format="json").status_code == 200
+    changes = officer.get(f"{base}/changes/").json()
+    assert changes["round"] == 1 and [(c["field"], c["before"], c["after"]) for c in changes["changes"]] == [
+        ("deposit", "50.00", "100.00")]

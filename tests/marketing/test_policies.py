@@ -6,7 +6,7 @@ import pytest
 
 from marketing import policies
 from marketing.choices import CampaignStatus as S
-from marketing.choices import IncentiveBasis
+from marketing.choices import IncentiveBasis, RiskControl
 
 
 def warnings(**overrides):
@@ -139,3 +139,43 @@ def test_revenue_analysis():
                                   months=12, incentive=Decimal("20"), exposure=Decimal("500"))
     assert r == {"revenue": Decimal("60000.00"), "cost": Decimal("14000.00"), "exposure": Decimal("500.00"),
                  "net": Decimal("45500.00")}
+
+
+def _op(review_round, control, verdict="acceptable", answered=False):
+    return policies.OpinionState(review_round, control, verdict, answered)
+
+
+ALL_CONTROLS = RiskControl.values
+
+
+def test_approval_needs_an_opinion_on_every_control_of_the_current_round():
+    round_1 = [_op(1, c) for c in ALL_CONTROLS]
+    gaps = policies.review_gaps(round_1, 1)
+    assert (gaps.missing, gaps.open_must_change) == ((), ())
+    assert policies.transition_refusal(current=S.IN_REVIEW, target=S.APPROVED, role="credit_officer",
+                                       is_author=False, gaps=gaps) is None
+    gaps = policies.review_gaps(round_1 + [_op(2, "deposit")], 2)  # round 1's opinions do not count in round 2
+    assert len(gaps.missing) == len(ALL_CONTROLS) - 1 and "deposit" not in gaps.missing
+    field, code, message = policies.transition_refusal(current=S.IN_REVIEW, target=S.APPROVED,
+                                                       role="credit_officer", is_author=False, gaps=gaps)
+    assert (field, code) == ("opinions", "opinions_missing") and "round 2" in message
+
+
+def test_a_must_change_blocks_approval_until_answered_and_resubmission_needs_the_answer():
+    opinions = [_op(1, c) for c in ALL_CONTROLS if c != "usage_cap"] + [_op(1, "usage_cap", "must_change")]
+    gaps = policies.review_gaps(opinions, 1)
+    assert [o.control for o in gaps.open_must_change] == ["usage_cap"]
+    kwargs = dict(role="credit_officer", is_author=False, reason="x", gaps=gaps)
+    assert policies.transition_refusal(current=S.IN_REVIEW, target=S.APPROVED, **kwargs)[:2] == (
+        "opinions", "must_change_open")
+    assert policies.transition_refusal(current=S.IN_REVIEW, target=S.RETURNED, **kwargs) is None
+    kwargs["role"] = "marketing"
+    assert policies.transition_refusal(current=S.RETURNED, target=S.SUBMITTED, **kwargs)[:2] == (
+        "answers", "answers_missing")
+    answered = [o if o.control != "usage_cap" else _op(1, "usage_cap", "must_change", answered=True)
+                for o in opinions]
+    assert policies.transition_refusal(current=S.RETURNED, target=S.SUBMITTED, role="marketing", is_author=True,
+                                       gaps=policies.review_gaps(answered, 1)) is None
+    # round 2, every control acceptable again: the answered must-change no longer blocks
+    gaps = policies.review_gaps(answered + [_op(2, c) for c in ALL_CONTROLS], 2)
+    assert (gaps.missing, gaps.open_must_change) == ((), ())

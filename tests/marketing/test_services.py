@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 
 from marketing import selectors, services
 from marketing.choices import CampaignStatus as S
+from marketing.choices import RiskControl
 from marketing.models import CampaignDecision, CampaignMember, Notification
 from tests.factories import CustomerFactory
-from tests.marketing.conftest import in_arrears, make_campaign, walk
+from tests.marketing.conftest import SAFE, accept_the_rest, in_arrears, make_campaign, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +217,8 @@ def test_overlap_with_running_campaigns(org):
     other = make_campaign(org.marketing, segment={})
     a = selectors.risk_assessment(campaign=other, user=org.credit_officer)
     assert a["overlap"]["customers"] == 6
-    assert a["overlap"]["campaigns"] == [{"id": running.pk, "name": running.name, "customers": 6}]
+    assert a["overlap"]["campaigns"] == [{"id": running.pk, "name": running.name, "customers": 6,
+                                          "status": "running"}]
     walk(other, (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer), (S.APPROVED, org.credit_officer),
          (S.RUNNING, org.marketing))
     assert selectors.running_overlap_customers() == 6
@@ -244,3 +246,98 @@ def test_an_officer_who_edited_the_draft_cannot_approve_it(org, second_officer):
     codes, _e = refusal(services.campaign_transition, campaign=campaign, to_status=S.APPROVED, by=second_officer)
     assert codes == {"to_status": ["own_campaign"]}
     assert walk(campaign, (S.APPROVED, org.credit_officer)).status == S.APPROVED
+
+
+# ---------------------------------------------------------------- reviews that decide
+
+def test_an_officer_cannot_approve_with_a_must_change_open_then_can_after_the_revision_answers_it(org):
+    campaign = in_review(org, deposit=Decimal("20"))
+    services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={
+        **{c: ("acceptable", "") for c in RiskControl.values}, "deposit": ("must_change", "押金至少100元")})
+    codes, e = refusal(services.campaign_transition, campaign=campaign, to_status=S.APPROVED, by=org.credit_officer)
+    assert codes == {"opinions": ["must_change_open"]} and "Deposit" in str(e)
+    campaign = walk(campaign, (S.RETURNED, org.credit_officer, "押金不足"))
+    # the revision must answer it before the campaign goes back
+    codes, _e = refusal(services.campaign_transition, campaign=campaign, to_status=S.SUBMITTED, by=org.marketing)
+    assert codes == {"answers": ["answers_missing"]}
+    opinion = campaign.opinions.get(control="deposit")
+    services.campaign_update(campaign=campaign, by=org.marketing, deposit=Decimal("100"),
+                             answers={opinion.pk: "押金提高到100元"})
+    opinion.refresh_from_db()
+    assert (opinion.answer, opinion.answered_by, opinion.answered_at is not None) == (
+        "押金提高到100元", org.marketing, True)
+    campaign = walk(campaign, (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    assert campaign.review_round == 2
+    # a new round needs its own opinions: none yet
+    codes, e = refusal(services.campaign_transition, campaign=campaign, to_status=S.APPROVED, by=org.credit_officer)
+    assert codes == {"opinions": ["opinions_missing"]} and "round 2" in str(e)
+    services.record_opinions(campaign=campaign, by=org.credit_officer,
+                             opinions={c: ("acceptable", "") for c in RiskControl.values if c != "tariff"})
+    codes, e = refusal(services.campaign_transition, campaign=campaign, to_status=S.APPROVED, by=org.credit_officer)
+    assert codes == {"opinions": ["opinions_missing"]} and "Price policy" in str(e)
+    services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={"tariff": ("concern", "可接受")})
+    campaign = services.campaign_transition(campaign=campaign, to_status=S.APPROVED, by=org.credit_officer)
+    assert campaign.status == S.APPROVED
+
+
+def test_the_officer_sees_what_changed_between_rounds(org):
+    campaign = in_review(org, deposit=Decimal("20"), usage_cap=None)
+    services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={
+        "usage_cap": ("must_change", "须设流量封顶")})
+    assert selectors.round_changes(campaign=campaign) is None  # round 1: nothing reviewed before it
+    campaign = walk(campaign, (S.RETURNED, org.credit_officer, "请设封顶"))
+    services.campaign_update(campaign=campaign, by=org.marketing, usage_cap=Decimal("150"), name="流量畅享2",
+                             answers={campaign.opinions.get().pk: "封顶150元"})
+    services.campaign_update(campaign=campaign, by=org.marketing, goal=SAFE["goal"])  # saved again, same goal
+    campaign = walk(campaign, (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    changes = selectors.round_changes(campaign=campaign)
+    assert changes["round"] == 1
+    assert [(c["field"], c["before"], c["after"]) for c in changes["changes"]] == [
+        ("name", "流量畅享", "流量畅享2"), ("usage_cap", "—", "150.00")]
+
+
+def test_answers_are_the_authors_and_only_while_returned(org, second_officer):
+    campaign = in_review(org)
+    services.record_opinions(campaign=campaign, by=org.credit_officer,
+                             opinions={"deposit": ("must_change", "x"), "usage_cap": ("concern", "y")})
+    must, concern = campaign.opinions.get(control="deposit"), campaign.opinions.get(control="usage_cap")
+    codes, _e = refusal(services.answer_opinions, campaign=campaign, by=org.marketing, answers={must.pk: "a"})
+    assert codes == {"answers": ["status"]}  # in review: nothing to answer yet
+    walk(campaign, (S.RETURNED, org.credit_officer, "改"))
+    codes, _e = refusal(services.answer_opinions, campaign=campaign, by=org.am1, answers={must.pk: "a"})
+    assert codes == {"answers": ["role"]}
+    codes, _e = refusal(services.answer_opinions, campaign=campaign, by=org.marketing, answers={concern.pk: "a"})
+    assert codes == {"answers": ["unknown"]}  # only "must change" opinions are answered
+    # an officer who answers took part in the revision: four eyes, they cannot approve it
+    services.answer_opinions(campaign=campaign, by=second_officer, answers={must.pk: "已改"})
+    campaign = walk(campaign, (S.SUBMITTED, org.marketing))
+    campaign = walk(campaign, (S.IN_REVIEW, org.credit_officer))
+    accept_the_rest(campaign, org.credit_officer)
+    codes, _e = refusal(services.campaign_transition, campaign=campaign, to_status=S.APPROVED, by=second_officer)
+    assert codes == {"to_status": ["own_campaign"]}
+
+
+def test_overlap_counts_approved_campaigns_not_yet_launched_and_open_retention_offers(org):
+    from django.utils import timezone
+
+    from retention.models import RetentionAlert
+
+    approved = walk(in_review(org, segment={"region": [org.region_a.pk]}), (S.APPROVED, org.credit_officer))
+    assert approved.members.count() == 0  # not launched: nobody is tagged yet
+    region_b = org.book[org.am4.pk]
+    now = timezone.now()
+    RetentionAlert.objects.create(customer=region_b[0], opened_at=now, score=60, status="offer_made",
+                                  offer="topup_bonus")
+    RetentionAlert.objects.create(customer=region_b[1], opened_at=now, score=60, status="retained",
+                                  offer="topup_bonus", closed_at=now)  # closed: no longer a running offer
+    RetentionAlert.objects.create(customer=org.book[org.am1.pk][0], opened_at=now, score=60, status="offer_made",
+                                  offer="plan_upgrade")  # also in the approved campaign's segment
+    other = make_campaign(org.marketing, segment={})
+    a = selectors.risk_assessment(campaign=other, user=org.credit_officer)
+    assert a["overlap"]["campaigns"] == [{"id": approved.pk, "name": approved.name, "customers": 6,
+                                          "status": "approved"}]
+    assert a["overlap"]["retention_offers"] == 2
+    assert a["overlap"]["customers"] == 7  # region A's six, and region B's customer with the offer: once each
+    # in the reader's scope: am4 sees their own customer's offer, not region A's campaign
+    a = selectors.risk_assessment(campaign=other, user=org.am4)
+    assert (a["overlap"]["customers"], a["overlap"]["campaigns"], a["overlap"]["retention_offers"]) == (1, [], 1)

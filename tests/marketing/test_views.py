@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from marketing import services
 from marketing.choices import CampaignStatus as S
+from marketing.choices import RiskControl
 from marketing.models import Campaign
 from tests.factories import CustomerFactory
 from tests.marketing.conftest import in_arrears, make_campaign, walk
@@ -93,12 +95,18 @@ def test_review_and_list_pages_have_a_fixed_query_count(client, org):
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
 
+    walk(campaigns[0], (S.IN_REVIEW, org.credit_officer), (S.RETURNED, org.credit_officer, "改"),
+         (S.SUBMITTED, org.marketing))  # round 2: the page shows what changed since round 1
     few_list, few_review = queries(reverse("marketing:campaigns")), queries(
         reverse("marketing:campaign-review", args=[campaigns[0].pk]))
     for _ in range(5):
         walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing))
-    walk(campaigns[0], (S.IN_REVIEW, org.credit_officer), (S.RETURNED, org.credit_officer, "改"),
-         (S.SUBMITTED, org.marketing))
+    for _ in range(3):  # approved, not launched: in the overlap
+        walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer),
+             (S.APPROVED, org.credit_officer))
+    campaign = walk(campaigns[0], (S.IN_REVIEW, org.credit_officer))
+    services.record_opinions(campaign=campaign, by=org.credit_officer,
+                             opinions={c: ("concern", "c") for c in RiskControl.values})
     assert queries(reverse("marketing:campaigns")) == few_list
     assert queries(reverse("marketing:campaign-review", args=[campaigns[0].pk])) == few_review <= 25
 
@@ -151,7 +159,7 @@ def test_what_a_reviewer_decided_is_on_the_audit_page_with_who_and_when(client, 
     campaign = walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
     client.force_login(org.credit_officer)
     client.post(reverse("marketing:campaign-review", args=[campaign.pk]),
-                {"verdict_usage_cap": "acceptable", "comment_usage_cap": "可行"})
+                {**{f"verdict_{c}": "acceptable" for c in RiskControl.values}, "comment_usage_cap": "可行"})
     client.post(reverse("marketing:campaign-transition", args=[campaign.pk]),
                 {"to_status": "approved", "reason": "同意"})
     client.force_login(org.admin)
@@ -160,7 +168,7 @@ def test_what_a_reviewer_decided_is_on_the_audit_page_with_who_and_when(client, 
     assert len(approved) == 1 and approved[0]["user"] == org.credit_officer.username
     assert approved[0]["history_date"] is not None
     opinions = client.get(reverse("audit"), {"model": "marketing.reviewopinion"}).context["changes"]
-    assert [c["user"] for c in opinions] == [org.credit_officer.username]
+    assert [c["user"] for c in opinions] == [org.credit_officer.username] * len(RiskControl.values)
 
 
 def test_navigation_shows_campaigns_to_their_readers(client, org):
@@ -197,3 +205,36 @@ def test_results_for_a_reader_who_sees_no_customers_are_empty(client, org):
     assert response.status_code == 200
     groups = response.context["r"]["groups"]
     assert (groups["participants"]["customers"], groups["targeted"]["customers"]) == (0, 0)
+
+
+def test_on_the_pages_a_must_change_blocks_approval_until_the_revision_answers_it(client, org):
+    campaign = walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={
+        **{c: ("acceptable", "") for c in RiskControl.values}, "usage_cap": ("must_change", "封顶降到100元")})
+    client.force_login(org.credit_officer)
+    html = client.get(reverse("marketing:campaign-review", args=[campaign.pk])).content.decode()
+    assert 'id="approval-needs"' in html
+    response = client.post(reverse("marketing:campaign-transition", args=[campaign.pk]), {"to_status": "approved"})
+    assert response.status_code == 400 and "is still open (Usage cap)" in response.content.decode()
+    walk(campaign, (S.RETURNED, org.credit_officer, "请降低封顶"))
+    # the author answers on the edit page, with the revision
+    client.force_login(org.marketing)
+    opinion = campaign.opinions.get(control="usage_cap")
+    edit = reverse("marketing:campaign-edit", args=[campaign.pk])
+    response = client.get(edit)
+    assert f'name="a-answer_{opinion.pk}"' in response.content.decode()
+    form = response.context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update(usage_cap="100.00", **{f"a-answer_{opinion.pk}": "封顶已降到100元"})
+    data = {k: ([str(x) for x in v] if isinstance(v, list) else str(v)) for k, v in data.items()}
+    response = client.post(edit, data)
+    assert response.status_code == 302, response.context["form"].errors
+    opinion.refresh_from_db()
+    assert opinion.answer == "封顶已降到100元"
+    walk(Campaign.objects.get(pk=campaign.pk), (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
+    client.force_login(org.credit_officer)
+    html = client.get(reverse("marketing:campaign-review", args=[campaign.pk])).content.decode()
+    assert 'id="round-changes"' in html and 'data-field="usage_cap"' in html and "封顶已降到100元" in html
+    response = client.post(reverse("marketing:campaign-transition", args=[campaign.pk]), {"to_status": "approved"})
+    assert response.status_code == 400 and "Give an opinion on every risk control in round 2" in \
+        response.content.decode()

@@ -162,6 +162,9 @@ MATRIX = {
     "campaign-risk-assessment": (GET, api([*CAMPAIGN_READERS, "billing_service"])),
     "campaign-transition": (POST, api([*CAMPAIGN_READERS, "billing_service"], status=400)),
     "campaign-members": (POST, api([*CAMPAIGN_DRAFTERS, "billing_service"], status=400)),
+    "campaign-opinions": (POST, api(CREDIT, status=400)),  # empty body: refused, not forbidden
+    "campaign-answers": (POST, api(CAMPAIGN_DRAFTERS, status=400)),
+    "campaign-changes": (GET, api([*CAMPAIGN_READERS, "billing_service"])),
     "segment-count": (POST, api([*CAMPAIGN_READERS, "billing_service"], status=400)),
 }
 

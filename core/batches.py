@@ -84,7 +84,8 @@ def run_chunk(chunk_id: int, worker: str = "") -> bool:
         )
         if chunk is None:
             return False
-        log.info("chunk %s of %s claimed by %s", chunk_id, chunk.run, worker or "this process")
+        if worker:  # the drills read which worker held which chunk
+            log.info("chunk %s of %s claimed by %s", chunk_id, chunk.run, worker)
         rows = REGISTRY[chunk.run.kind].work(chunk.lo, chunk.hi, chunk.run)
         chunk.done, chunk.rows_affected, chunk.done_at, chunk.done_by = True, rows, timezone.now(), worker[:150]
         chunk.save(update_fields=["done", "rows_affected", "done_at", "done_by"])

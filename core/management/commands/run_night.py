@@ -69,18 +69,21 @@ class Command(BaseCommand):
         self.stdout.write(f"Night of {night}: {len(jobs)} jobs")
         for (hour, minute), task in jobs:
             self.run_job(f"{hour:02d}:{minute:02d} {task.name}", task, night, timeout)
+        periods = {night.isoformat(), f"{night:%Y-%m}", f"{night.year}-H{1 if night.month <= 6 else 2}"}
+        for run in BatchRun.objects.filter(period__in=periods).order_by("started_at"):
+            self.stdout.write(f"  batch run {run}: {run.status}, {run.done_chunks}/{run.total_chunks} chunks, "
+                              f"{run.rows_affected:,} rows")
         self.stdout.write(self.style.SUCCESS(f"Night of {night}: every job done"))
 
     def run_job(self, label: str, task: PeriodicTask, night: date, timeout: int):
         started = timezone.now()
         kwargs = {**json.loads(task.kwargs or "{}"), "day": night.isoformat()}
-        result = app.tasks[task.task].apply(kwargs=kwargs, throw=True).get()
+        result = app.tasks[task.task](**kwargs)  # the task's own code, here; its chunks go to the workers
         runs = BatchRun.objects.filter(Q(started_at__gte=started) | Q(dispatched_at__gte=started))
-        if not runs.exists():
-            self.stdout.write(f"  {label}: {result if result is not None else 'nothing to do'}")
-            return
         for run in runs:
             self.wait(label, run, timeout)
+        if not runs:
+            self.stdout.write(f"  {label}: finished ({result}; no batch chunks to run)")
 
     def wait(self, label: str, run: BatchRun, timeout: int):
         deadline, shown = time.monotonic() + timeout, None

@@ -48,17 +48,18 @@ def _id_bounds(table: str) -> tuple[int, int] | None:
 
 
 @transaction.atomic
-def plan_run(*, kind: str, period: str) -> BatchRun:
-    """Get or create the run for (kind, period); a new run is split into chunks once."""
+def plan_run(*, kind: str, period: str, chunk_size: int | None = None) -> BatchRun:
+    """Get or create the run for (kind, period); a new run is split into chunks once (of the kind's chunk size,
+    unless a bench or drill asks for another)."""
     spec = REGISTRY[kind]
+    size = chunk_size or spec.chunk_size
     run, created = BatchRun.objects.select_for_update().get_or_create(kind=kind, period=period)
     if created:
         bounds = _id_bounds(spec.table)
         if bounds:
             lo, hi = bounds
             BatchChunk.objects.bulk_create(
-                BatchChunk(run=run, lo=start, hi=min(start + spec.chunk_size, hi))
-                for start in range(lo, hi, spec.chunk_size)
+                BatchChunk(run=run, lo=start, hi=min(start + size, hi)) for start in range(lo, hi, size)
             )
         run.total_chunks = run.chunks.count()
         run.status = BatchStatus.RUNNING if run.total_chunks else BatchStatus.DONE

@@ -1,8 +1,8 @@
 """Shared by the worker-kill tests: a real `celery worker` subprocess on the pytest database and a queue of the
 test's own, SIGKILLed while a chunk is in progress.
 
-The worker imports this module (`--include`); with CRM_TEST_SLOW_KIND/CRM_TEST_CHUNK_SECONDS set, each chunk
-of that batch kind first sleeps inside its transaction (holding its chunk), so the kill lands mid-chunk.
+The worker includes core.ops.slow_chunks: each chunk of the test's batch kind first sleeps inside its transaction
+(holding its chunk), so the kill lands mid-chunk.
 """
 
 import dataclasses
@@ -24,27 +24,9 @@ from django.db import connection
 from config.celery import all_tasks_to, app
 from core import batches
 from core.models import BatchRun
+from core.ops import slow_chunks
 
-SLOW_ENV, SLOW_KIND_ENV = "CRM_TEST_CHUNK_SECONDS", "CRM_TEST_SLOW_KIND"
 CHUNK_SECONDS = 1.0
-
-
-def _slow_chunks(kind: str, seconds: float):
-    """Worker side: each chunk of `kind` sleeps inside its transaction, after claiming its chunk, then works."""
-    import django
-
-    django.setup()
-    spec = batches.REGISTRY[kind]
-
-    def slow_work(lo, hi, run):
-        time.sleep(seconds)
-        return spec.work(lo, hi, run)
-
-    batches.REGISTRY[kind] = dataclasses.replace(spec, work=slow_work)
-
-
-if os.environ.get(SLOW_ENV) and os.environ.get(SLOW_KIND_ENV):  # only in the worker subprocess
-    _slow_chunks(os.environ[SLOW_KIND_ENV], float(os.environ[SLOW_ENV]))
 
 
 def worker_database_url() -> str:
@@ -59,11 +41,11 @@ class Worker:
 
     def __init__(self, queue: str, name: str, log_dir: Path, slow_kind: str):
         self.name, self.log_path = f"{name}@test", log_dir / f"{name}.log"
-        env = {**os.environ, "DATABASE_URL": worker_database_url(), SLOW_ENV: str(CHUNK_SECONDS),
-               SLOW_KIND_ENV: slow_kind}
+        env = {**os.environ, "DATABASE_URL": worker_database_url(), slow_chunks.SECONDS_ENV: str(CHUNK_SECONDS),
+               slow_chunks.KIND_ENV: slow_kind}
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool=solo",
-             "--concurrency=1", "-Q", queue, "-n", self.name, "--include", __name__, "--without-gossip",
+             "--concurrency=1", "-Q", queue, "-n", self.name, "--include", slow_chunks.__name__, "--without-gossip",
              "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
             cwd=settings.BASE_DIR, env=env, stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
 

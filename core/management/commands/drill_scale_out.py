@@ -112,6 +112,18 @@ def host_env(database_url: str, redis_url: str, scratch: Path, **extra) -> dict:
 DRILL_KEY = secrets.token_urlsafe(50)
 
 
+def prepare_province(customers: int, period: str) -> set[int]:
+    """Migrate an empty database, generate a province, make every customer unrated; the ids the base run rates."""
+    from credit.management.commands.bench_rating import make_all_unrated, sql, window
+    from credit.scoring import ELIGIBLE_BASE
+
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as quiet:
+        call_command("generate_province", customers=customers, seed=7, wipe=True, stdout=quiet)
+    make_all_unrated()
+    return {row[0] for row in sql(f"SELECT c.id FROM customers_customer c WHERE {ELIGIBLE_BASE}", window(period))}
+
+
 class DrillPostgres:
     """A throwaway server from the pip package, listening on the db host's address only."""
 
@@ -183,7 +195,7 @@ class Controller:
 
         self.kind, self.period = BASE_KIND, current_period(BASE_KIND)
         started = time.monotonic()
-        eligible = self.prepare()  # migrate, province
+        eligible = prepare_province(self.customers, self.period)
         self.say(f"db host ready in {time.monotonic() - started:.0f} s: {self.customers:,} customers, "
                  f"{len(eligible):,} eligible for the base rating {self.period}")
         workers = {host: self.start_worker(host) for host in self.net.workers}
@@ -204,17 +216,6 @@ class Controller:
             raise CommandError("; ".join(failures))
         self.say(self.cmd.style.SUCCESS("drill passed: every chunk done once, the cut host's chunk redone by the "
                                         "other host"))
-
-    def prepare(self) -> set[int]:
-        from credit.management.commands.bench_rating import make_all_unrated, sql, window
-        from credit.scoring import ELIGIBLE_BASE
-
-        call_command("migrate", verbosity=0)
-        call_command("generate_province", customers=self.customers, seed=7, wipe=True,
-                     stdout=open(os.devnull, "w"))  # noqa: SIM115
-        make_all_unrated()
-        return {row[0] for row in sql(f"SELECT c.id FROM customers_customer c WHERE {ELIGIBLE_BASE}",
-                                      window(self.period))}
 
     def start_worker(self, host: str):
         from core.ops import slow_chunks

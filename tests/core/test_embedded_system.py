@@ -16,6 +16,7 @@ from django.conf import settings
 from config import embedded_redis
 from core.management.commands.run_night import night_jobs
 from core.models import BatchChunk, BatchRun
+from core.ops.processes import stop_processes
 from credit.models import SmsMessage
 from customers.models import Customer
 from tests.core.test_batches import customer_with_bills
@@ -39,17 +40,6 @@ def embedded_env(tmp_path):
 def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen([str(Path(sys.executable).with_name("celery")), "-A", "config", *args],
                             cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-
-
-def stop(*procs):
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def wait_until(condition, timeout: float, what: str, logs: list[Path]):
@@ -78,7 +68,7 @@ def test_the_embedded_set_up_runs_the_schedule_and_a_whole_night_on_a_real_worke
                                 "--timeout", "120"], cwd=settings.BASE_DIR, env=embedded_env, capture_output=True,
                                text=True, timeout=300)
     finally:
-        stop(worker, beat)
+        stop_processes([worker, beat], timeout=20)
     assert night.returncode == 0, night.stdout + night.stderr + worker_log.read_text()[-3000:]
     assert f"Night of {NIGHT}: every job done" in night.stdout
     assert "celery.beat" in beat_log.read_text() or "Scheduler" in beat_log.read_text()

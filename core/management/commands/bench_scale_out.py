@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
 from core.management.commands.drill_scale_out import DRILL_KEY, prepare_province
+from core.ops.processes import stop_processes
 
 PERIOD_NOTE = "each N rates the same customers from unrated"
 
@@ -167,10 +168,7 @@ class Bench:
             seconds = time.perf_counter() - start
             cpu = sampler.stop()
         finally:
-            for w in workers:
-                w.terminate()
-            for w in workers:
-                w.wait(timeout=60)
+            stop_processes(workers)
         self.say(f"  {n} worker processes: {run.rows_affected:,} customers rated in {seconds:.1f} s "
                  f"(load average {os.getloadavg()[0]:.1f})")
         return {"n": n, "seconds": seconds, "rate": run.rows_affected / seconds, **cpu}

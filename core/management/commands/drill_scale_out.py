@@ -271,15 +271,18 @@ class Controller:
         return self.check(run, eligible, held, cut_at, elapsed)
 
     def wait_for_w1_holding_a_chunk(self, run, w1_log: Path, deadline: float) -> int:
-        """A chunk w1 has claimed and not finished, once it has finished at least one."""
+        """The chunk w1 claims next once it has finished one: returned the moment its claim shows in w1's log, so
+        w1 is still inside the chunk's wait (--chunk-seconds) when the link goes down."""
         from core.models import BatchChunk
 
+        seen = 0
         while time.monotonic() < deadline:
             claimed = re.findall(r"chunk (\d+) of .* claimed by batch@w1", w1_log.read_text())
-            done = set(BatchChunk.objects.filter(run=run, done=True, done_by="batch@w1").values_list("id", flat=True))
-            if claimed and done and int(claimed[-1]) not in done:
-                return int(claimed[-1])
-            time.sleep(0.05)
+            if len(claimed) > seen:
+                if seen and BatchChunk.objects.filter(run=run, done=True, done_by="batch@w1").exists():
+                    return int(claimed[-1])
+                seen = len(claimed)
+            time.sleep(0.02)
         raise CommandError(f"w1 never held a chunk after finishing one:\n{w1_log.read_text()[-3000:]}")
 
     @staticmethod

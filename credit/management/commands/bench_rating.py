@@ -37,6 +37,7 @@ from django.utils import timezone
 from config.celery import all_tasks_to, app
 from core import batches
 from core.models import BatchRun
+from core.ops.processes import stop_processes
 from core.tasks import dispatch_run
 from credit import policies, scoring
 from credit.batches import BASE_KIND, GUIDANCE_KIND, period_anchor
@@ -257,18 +258,6 @@ def wait_ready(n: int, procs, timeout=90):
     raise CommandError(f"workers not ready after {timeout} s")
 
 
-def stop_workers(procs):
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
 def queued() -> int:
     """Messages waiting in the bench queue (the broker is Redis: a queue is a list, absent when empty)."""
     with app.connection_for_write() as conn:
@@ -319,7 +308,7 @@ def run_on_workers(kind: str, period: str, n: int, note) -> tuple[BatchRun, floa
             resumed = wait_done(kind, period, run, procs, note)
             elapsed = time.perf_counter() - start
         finally:
-            stop_workers(procs)
+            stop_processes(procs)
             log.seek(0)
             text = log.read()
             if sys.exc_info()[0]:

@@ -128,3 +128,19 @@ def wait_for(run: BatchRun, condition, timeout: float, worker) -> BatchRun:
         time.sleep(0.05)
         run.refresh_from_db()
     return run
+
+
+def reseed_defaults():
+    """What the data migrations seed (schedules, policies, scoring model, templates), again: a transactional test
+    flushes the database, and a real worker or beat reads these rows. Each seed is idempotent (get_or_create)."""
+    from django.apps import apps
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
+
+    ours = {"core", "customers", "credit", "arrears", "marketing", "enterprise", "retention"}
+    graph = MigrationLoader(connection).graph
+    plan = [node for leaf in graph.leaf_nodes() for node in graph.forwards_plan(leaf) if node[0] in ours]
+    for key in dict.fromkeys(plan):
+        for operation in graph.nodes[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)

@@ -20,11 +20,11 @@ from core.ops.processes import stop_processes
 from credit.models import SmsMessage
 from customers.models import Customer
 from tests.core.test_batches import customer_with_bills
-from tests.worker_kill import worker_database_url
+from tests.worker_kill import reseed_defaults, worker_database_url
 
 NIGHT = date(2026, 11, 24)  # a Tuesday: the nightly jobs and the service-day collection
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -52,6 +52,7 @@ def wait_until(condition, timeout: float, what: str, logs: list[Path]):
 
 
 def test_the_embedded_set_up_runs_the_schedule_and_a_whole_night_on_a_real_worker(embedded_env, tmp_path):
+    reseed_defaults()  # the schedules beat and run_night read
     customers = [customer_with_bills("25.00", "35.00") for _ in range(3)]
     message = SmsMessage.objects.create(customer=customers[0], msisdn=customers[0].lines.first().msisdn,
                                         event="restored", body="您的号码已恢复", dedup_key="embedded-test")

@@ -83,7 +83,7 @@ class Command(BaseCommand):
         for run in runs:
             self.wait(label, run, timeout)
         if not runs:
-            self.stdout.write(f"  {label}: finished ({result}; no batch chunks to run)")
+            self.stdout.write(f"  {label}: nothing left to run (the task returned {result})")
 
     def wait(self, label: str, run: BatchRun, timeout: int):
         deadline, shown = time.monotonic() + timeout, None

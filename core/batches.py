@@ -7,8 +7,10 @@ SELECT ... FOR UPDATE SKIP LOCKED, so any number of workers can share a run, a k
 worker's chunk is simply redone (its transaction rolled back), and nothing applies twice.
 """
 
+import logging
 from dataclasses import dataclass
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -17,6 +19,7 @@ from django.utils import timezone
 from core.choices import BatchStatus
 from core.models import BatchChunk, BatchRun
 
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class BatchKind:
@@ -45,17 +48,18 @@ def _id_bounds(table: str) -> tuple[int, int] | None:
 
 
 @transaction.atomic
-def plan_run(*, kind: str, period: str) -> BatchRun:
-    """Get or create the run for (kind, period); a new run is split into chunks once."""
+def plan_run(*, kind: str, period: str, chunk_size: int | None = None) -> BatchRun:
+    """Get or create the run for (kind, period); a new run is split into chunks once (of the kind's chunk size,
+    unless a bench or drill asks for another)."""
     spec = REGISTRY[kind]
+    size = chunk_size or spec.chunk_size
     run, created = BatchRun.objects.select_for_update().get_or_create(kind=kind, period=period)
     if created:
         bounds = _id_bounds(spec.table)
         if bounds:
             lo, hi = bounds
             BatchChunk.objects.bulk_create(
-                BatchChunk(run=run, lo=start, hi=min(start + spec.chunk_size, hi))
-                for start in range(lo, hi, spec.chunk_size)
+                BatchChunk(run=run, lo=start, hi=min(start + size, hi)) for start in range(lo, hi, size)
             )
         run.total_chunks = run.chunks.count()
         run.status = BatchStatus.RUNNING if run.total_chunks else BatchStatus.DONE
@@ -68,7 +72,7 @@ def pending_chunk_ids(run: BatchRun) -> list[int]:
     return list(run.chunks.filter(done=False).values_list("id", flat=True))
 
 
-def run_chunk(chunk_id: int) -> bool:
+def run_chunk(chunk_id: int, worker: str = "") -> bool:
     """Do one chunk's work if nobody has. Returns False when it was already done or taken."""
     with transaction.atomic():
         # of=("self",): lock the chunk row only. A plain FOR UPDATE would also lock the joined run row, and
@@ -81,9 +85,11 @@ def run_chunk(chunk_id: int) -> bool:
         )
         if chunk is None:
             return False
+        if worker:  # the drills read which worker held which chunk
+            log.info("chunk %s of %s claimed by %s", chunk_id, chunk.run, worker)
         rows = REGISTRY[chunk.run.kind].work(chunk.lo, chunk.hi, chunk.run)
-        chunk.done, chunk.rows_affected, chunk.done_at = True, rows, timezone.now()
-        chunk.save(update_fields=["done", "rows_affected", "done_at"])
+        chunk.done, chunk.rows_affected, chunk.done_at, chunk.done_by = True, rows, timezone.now(), worker[:150]
+        chunk.save(update_fields=["done", "rows_affected", "done_at", "done_by"])
         BatchRun.objects.filter(pk=chunk.run_id).update(
             done_chunks=F("done_chunks") + 1, rows_affected=F("rows_affected") + rows
         )
@@ -91,3 +97,22 @@ def run_chunk(chunk_id: int) -> bool:
         status=BatchStatus.DONE, finished_at=timezone.now()
     )
     return True
+
+
+def unclaimed_chunk_ids(run: BatchRun) -> list[int]:
+    """Pending chunks no worker holds right now (a chunk being worked on is locked and skipped)."""
+    with transaction.atomic():
+        return list(BatchChunk.objects.select_for_update(skip_locked=True).filter(run=run, done=False)
+                    .values_list("id", flat=True))
+
+
+def stalled_runs(*, idle: timedelta) -> list[BatchRun]:
+    """Running runs with no chunk done and no dispatch for `idle`: their chunks were lost with a worker host that
+    was cut off, or with a broker that was restarted empty. Dispatching them again is safe (apply-once)."""
+    since = timezone.now() - idle
+    stalled = []
+    for run in BatchRun.objects.filter(status=BatchStatus.RUNNING, started_at__lt=since):
+        last_done = run.chunks.filter(done=True).order_by("-done_at").values_list("done_at", flat=True).first()
+        if max(filter(None, [last_done, run.dispatched_at, run.started_at])) < since:
+            stalled.append(run)
+    return stalled

@@ -70,6 +70,7 @@ class BatchRun(models.Model):
     done_chunks = models.PositiveIntegerField(_("done chunks"), default=0)
     rows_affected = models.BigIntegerField(_("rows affected"), default=0)
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("last dispatched at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -97,6 +98,7 @@ class BatchChunk(models.Model):
     done = models.BooleanField(default=False)
     rows_affected = models.BigIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.CharField(max_length=150, blank=True, help_text="the Celery worker that did the chunk")
 
     class Meta:
         ordering = ["lo"]

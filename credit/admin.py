@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from credit.models import (
@@ -92,9 +93,16 @@ class SmsMessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "event"]
     raw_id_fields = ["customer"]
     readonly_fields = ["customer", "msisdn", "event", "body", "status", "attempts", "dedup_key", "gateway_ref",
-                       "created_at", "sent_at"]
+                       "created_at", "sent_at", "next_attempt_at"]
     inlines = [SmsDeliveryInline]
     show_full_result_count = False
+    actions = ["requeue"]
+
+    @admin.action(description=_("Send the selected dead letters again"))
+    def requeue(self, request, queryset):
+        from credit.touchpoints import requeue_dead
+
+        self.message_user(request, _("%(n)d messages queued again.") % {"n": requeue_dead(queryset)})
 
 
 @admin.register(ExtendedServicePolicy)

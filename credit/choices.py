@@ -66,7 +66,7 @@ class SmsEvent(models.TextChoices):
 class SmsStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    DEAD = "dead", _("Dead letter")  # every retry failed: no more attempts until someone requeues it
 
 
 class ExtendedService(models.TextChoices):

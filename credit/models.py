@@ -215,6 +215,8 @@ class SmsMessage(models.Model):
     gateway_ref = models.CharField(_("gateway reference"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("queued at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True,
+                                           help_text=_("after a failed attempt: not retried before"))
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from core.tasks import dispatch_run
+from core.tasks import dispatch_run, night_of
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 
 
@@ -13,22 +13,22 @@ def current_period(kind: str, today=None) -> str:
 
 
 @shared_task
-def rate_base_monthly() -> int:
+def rate_base_monthly(day: str | None = None) -> int:
     """Scheduled for the 1st of each month, 02:00 (django-celery-beat, editable in admin)."""
-    return dispatch_run(BASE_KIND, current_period(BASE_KIND)).pk
+    return dispatch_run(BASE_KIND, current_period(BASE_KIND, night_of(day))).pk
 
 
 @shared_task
-def rate_guidance_half_yearly() -> int:
+def rate_guidance_half_yearly(day: str | None = None) -> int:
     """Scheduled for 1 January and 1 July, 03:00."""
-    return dispatch_run(GUIDANCE_KIND, current_period(GUIDANCE_KIND)).pk
+    return dispatch_run(GUIDANCE_KIND, current_period(GUIDANCE_KIND, night_of(day))).pk
 
 
 @shared_task
-def star_snapshot_daily() -> int:
+def star_snapshot_daily(day: str | None = None) -> int:
     from credit.services import star_snapshot_take
 
-    return star_snapshot_take()
+    return star_snapshot_take(day=night_of(day))
 
 
 @shared_task(acks_late=True)

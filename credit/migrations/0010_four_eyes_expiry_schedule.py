@@ -4,12 +4,13 @@ NAME = "Hourly four-eyes request expiry"
 
 
 def create(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    """An interval, not a crontab: housekeeping every hour, not one of the night's dated jobs (run_night runs the
+    crontab jobs with the night's date)."""
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(minute="5", hour="*", day_of_month="*", month_of_year="*",
-                                                       day_of_week="*", timezone="Asia/Shanghai")
+    hourly, _ = IntervalSchedule.objects.get_or_create(every=3600, period="seconds")
     PeriodicTask.objects.get_or_create(name=NAME, defaults={"task": "credit.tasks.four_eyes_expire_hourly",
-                                                            "crontab": crontab})
+                                                            "interval": hourly})
 
 
 def remove(apps, schema_editor):

@@ -19,6 +19,7 @@ from core import batches
 from core.management.commands.run_night import night_jobs
 from core.models import BatchChunk, BatchRun
 from core.tasks import resume_stalled_runs
+from enterprise.models import ServiceDayCollection
 from tests.core.test_batches import customer_with_bills
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -48,7 +49,8 @@ def test_every_job_is_scheduled_in_shanghai_time_and_the_outbox_and_sweep_every_
 @pytest.mark.parametrize("task, last_run, not_yet, due", [
     ("arrears.tasks.evaluate_nightly", "2026-11-23 00:30", "2026-11-24 00:29:30", "2026-11-24 00:30:30"),
     ("credit.tasks.rate_base_monthly", "2026-11-01 02:00", "2026-12-01 01:59:30", "2026-12-01 02:00:30"),
-    ("enterprise.tasks.collect_service_days", "2026-11-19 09:00", "2026-11-24 08:59:30", "2026-11-24 09:00:30"),
+    # daily: the task itself collects only on a collection day of the working-day calendar
+    ("enterprise.tasks.collect_service_days", "2026-11-23 09:00", "2026-11-24 08:59:30", "2026-11-24 09:00:30"),
 ])
 def test_the_scheduler_fires_each_job_at_its_shanghai_time(task, last_run, not_yet, due):
     """Beat's own decision (ModelEntry.is_due), with the machine's clock in UTC: the job is due at its local time,
@@ -68,8 +70,9 @@ def test_run_night_runs_the_nights_jobs_in_the_schedulers_order_and_waits_for_ea
     report = out.getvalue()
     names = [task.name for _, task in night_jobs(date(2026, 11, 25))]
     positions = [report.index(name) for name in names]
-    assert positions == sorted(positions) and len(names) == 6
-    assert "Monthly base credit rating" not in report and "Service-day" not in report
+    assert positions == sorted(positions) and len(names) == 7
+    assert "Monthly base credit rating" not in report
+    assert not ServiceDayCollection.objects.exists()  # the daily collection job ran: a Wednesday collects nothing
     runs = BatchRun.objects.filter(period="2026-11-25")
     assert set(runs.values_list("kind", flat=True)) == {
         "arrears.evaluate", "customers.refresh_spend", "retention.scan", "enterprise.segment",

@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from core import views as core_views
 from core.api.tokens import TokenRotateView
+from core.forms import LoginForm
 from core.ops import health
 
 api_patterns = [
@@ -23,7 +24,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
     path("", core_views.DashboardView.as_view(), name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html", authentication_form=LoginForm),
+         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("batches/", core_views.BatchRunListView.as_view(), name="batch-runs"),

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,3 +39,15 @@ class AuditFilterForm(StyledForm):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", _("The end date is before the start date."))
         return data
+
+
+class LoginForm(AuthenticationForm):
+    """The staff login: service accounts (API-only) are refused with a form error, and no session is made."""
+
+    def confirm_login_allowed(self, user):
+        from core.auth import SERVICE_ACCOUNT_LOGIN
+        from core.roles import is_service_account
+
+        super().confirm_login_allowed(user)
+        if is_service_account(user):
+            raise forms.ValidationError(SERVICE_ACCOUNT_LOGIN, code="service_account")

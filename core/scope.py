@@ -24,3 +24,20 @@ def customer_scope_q(user, prefix: str = "") -> Q:
     if role == Role.REGIONAL_MANAGER and profile and profile.region_id:
         return Q(**{f"{prefix}region_id": profile.region_id})
     return NOTHING
+
+
+def customer_scope_sql(user, column: str) -> tuple[str, list]:
+    """The same rule for raw SQL: `AND <column> IN (the user's customers)` and its parameters, nothing for the
+    province-wide roles, and `AND false` for a scope of no customers (a lead without a team), which Django
+    compiles to no SQL at all (EmptyResultSet) rather than to an empty subquery."""
+    from django.core.exceptions import EmptyResultSet
+
+    from customers.models import Customer
+
+    if not customer_scope_q(user):
+        return "", []
+    try:
+        sql, params = Customer.objects.visible_to(user).values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return "AND false", []
+    return f"AND {column} IN ({sql})", list(params)

@@ -191,6 +191,14 @@ AXES_VERBOSE = False
 # Prometheus scrapers allowed to read /metrics (comma-separated addresses).
 METRICS_ALLOWED_IPS = [a for a in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a]
 
+# Money and dates taken from outside (core.policies, core.api.fields): the largest amount per operation (CNY), how
+# old a reported event may be, and how far ahead of our clock a sender's clock may run.
+MONEY_MAXIMUM = {"payment": "100000.00", "bill": "100000.00", "sp_charge": "100000.00", "usage": "100000.00",
+                 "waiver": "100000.00", "promise": "100000.00", "extended_credit": "10000.00",
+                 "credit_limit": "10000.00", "retention_offer": "10000.00", "campaign": "100000.00"}
+INTAKE_MAX_AGE_DAYS = 3 * 366
+INTAKE_CLOCK_SKEW_SECONDS = 300
+
 # Request ids: taken from X-Request-ID (the proxy's) or made, returned in the response, put on every log line.
 DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": False, "RETURN_HEADER": True,
                "EXPOSE_HEADER": True}

@@ -1,9 +1,6 @@
 """Actions on one line's arrears position: emergency continuity, exemption from barring, late-fee waiver."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -12,6 +9,10 @@ from rest_framework.views import APIView
 
 from arrears import services
 from arrears.api.views import UNKNOWN_LINE, lines_by_msisdn, needs
+from core.api.fields import DayField, MoneyField
+from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer
+
+EXEMPTION_DAYS = 366  # an exemption from barring ends within a year; a longer one is granted again
 
 
 def _line(request, msisdn):
@@ -23,7 +24,7 @@ def _line(request, msisdn):
     return line
 
 
-class EmergencyIn(serializers.Serializer):
+class EmergencyIn(IntakeSerializer):
     channel = serializers.ChoiceField(choices=["counter", "hotline", "app", "sms", "account_manager"])
 
 
@@ -50,14 +51,9 @@ class EmergencyContinuityView(APIView):
         return Response(EmergencyOut(emergency).data, status=status.HTTP_201_CREATED)
 
 
-class ExemptionIn(serializers.Serializer):
-    valid_until = serializers.DateField()
+class ExemptionIn(IntakeSerializer):
+    valid_until = DayField(past_days=0, future_days=EXEMPTION_DAYS, help_text="today or later, within a year")
     reason = serializers.CharField(max_length=200)
-
-    def validate_valid_until(self, value):
-        if value < timezone.localdate():
-            raise serializers.ValidationError("The exemption must end today or later.")
-        return value
 
 
 class ExemptionView(APIView):
@@ -75,8 +71,8 @@ class ExemptionView(APIView):
                         status=status.HTTP_201_CREATED)
 
 
-class WaiverIn(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+class WaiverIn(MoneyIntakeSerializer):
+    amount = MoneyField(operation="waiver")
     reason = serializers.CharField(max_length=200)
 
 

@@ -23,9 +23,9 @@ def msisdn_field():
 
 
 class BillingItemSerializer(IntakeSerializer):
-    """One item billing pushes about a line. `customer_dates`: fields whose date cannot be before the customer
-    joined ({field: True when it is a month}); the view checks them once it has found the line."""
-
+    # One item billing pushes about a line (a comment: drf-spectacular would show a docstring on every item).
+    # `customer_dates`: fields whose date cannot be before the customer joined ({field: True when it is a
+    # month}); the view checks them once it has found the line.
     customer_dates: dict[str, bool] = {}
     msisdn = msisdn_field()
 
@@ -131,7 +131,7 @@ class UsageInSerializer(BillingItemSerializer, MoneyIntakeSerializer):
 
 class UsageResultSerializer(serializers.Serializer):
     msisdn = serializers.CharField(source="line.msisdn")
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField(read_only=True)
     created = serializers.BooleanField(help_text="false: the month was there and its figures were replaced")
 
 

@@ -18,6 +18,7 @@ from arrears.api.idempotency import HEADER, idempotent
 from arrears.api.serializers import (MAX_BULK, BillInSerializer, PaymentInSerializer,
                                      PostingResultSerializer, bulk_result_serializer, bulk_serializer)
 from core import policies
+from core.api.errors import field_messages
 from customers.models import Customer, Line
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,
@@ -101,9 +102,8 @@ class BulkPostingView(PostingView):
             body = bulk_serializer(self.item_serializer)(data=request.data)
             partial = str(request.data.get("partial", "")).lower() in {"true", "1"} if isinstance(
                 request.data, dict) else False
-            if not body.is_valid():
-                if not partial or set(body.errors) != {"items"} or not isinstance(body.errors["items"], dict):
-                    raise ValidationError(body.errors)
+            if not body.is_valid() and not (partial and _only_item_errors(body.errors)):
+                raise ValidationError(body.errors)
             return Response(self._post_all(request, body, partial), status=status.HTTP_201_CREATED
                             if not partial else status.HTTP_200_OK)
 
@@ -138,7 +138,14 @@ class BulkPostingView(PostingView):
             if errors and not partial:
                 raise ValidationError({"items": {i: e for i, e in sorted(errors.items())}})
         return {"posted": len(results), "failed": len(errors), "results": results,
-                "errors": [{"index": i, "errors": e} for i, e in sorted(errors.items())]}
+                "errors": [{"index": i, "errors": field_messages(e)} for i, e in sorted(errors.items())]}
+
+
+def _only_item_errors(errors) -> bool:
+    """The body's errors are all in single items ({"items": {index: ...}}): with "partial" the rest is posted.
+    An empty or missing list, or a bad "partial", is the whole request's error."""
+    items = errors.get("items") if set(errors) == {"items"} else None
+    return isinstance(items, dict) and all(isinstance(index, int) for index in items)
 
 
 class PaymentMixin:

@@ -27,6 +27,15 @@ def _flatten(detail, prefix=""):
         yield {"field": prefix or "__all__", "code": getattr(detail, "code", "invalid"), "message": str(detail)}
 
 
+def field_messages(detail) -> dict[str, list[str]]:
+    """{"sp_charges[0].amount": [message, ...]}: a (nested) error detail flattened to field paths, as the
+    error list names them (a bulk answer reports each item's errors so)."""
+    messages: dict[str, list[str]] = {}
+    for error in _flatten(detail):
+        messages.setdefault(error["field"], []).append(error["message"])
+    return messages
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))

@@ -11,9 +11,12 @@ UNKNOWN_FIELD = "Unknown field {name!r}: this operation takes {known}."
 FRAMEWORK_KEYS = {"csrfmiddlewaretoken"}
 
 
+# (Comments, not docstrings, on these bases: drf-spectacular would show a base's docstring as the description of
+# every serializer built on it.)
+
 class RejectUnknownFields:
-    """A key the serializer does not declare is refused, naming it, instead of being dropped in silence (a
-    misspelt `ammount`, a `currency` we do not take, a field a newer client thinks exists)."""
+    # A key the serializer does not declare is refused, naming it, instead of being dropped in silence (a
+    # misspelt `ammount`, a `currency` we do not take, a field a newer client thinks exists).
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -26,10 +29,8 @@ class RejectUnknownFields:
 
 
 class IntakeSerializer(RejectUnknownFields, serializers.Serializer):
-    """The base of every serializer that takes input: unknown fields refused."""
+    pass  # the base of every serializer that takes input: unknown fields refused
 
 
 class MoneyIntakeSerializer(IntakeSerializer):
-    """Input carrying amounts: unknown fields refused, and an optional "currency" that may only be CNY."""
-
-    currency = CurrencyField()
+    currency = CurrencyField()  # input carrying amounts: "currency" may be left out or be CNY

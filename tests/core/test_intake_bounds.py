@@ -335,3 +335,18 @@ def test_the_schema_shows_money_as_a_string_with_its_pattern():
     assert amount["type"] == "string" and amount["pattern"] == r"^[0-9]{1,6}(\.[0-9]{1,2})?$"
     assert schemas["UsageInRequest"]["properties"]["prepaid_balance"]["pattern"].startswith("^-?[0-9]")
     assert schemas["BillInRequest"]["properties"]["period"]["pattern"] == r"^([0-9]{4})-(0[1-9]|1[0-2])$"
+
+
+def test_a_partial_bulk_with_no_items_is_the_requests_400(org):
+    response = token_client(org.billing_service).post("/api/billing/bills/bulk/", {"items": [], "partial": True},
+                                                      format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    assert error_of(response, "items.__all__")["code"] == "empty"
+
+
+def test_a_partial_bulk_reports_a_nested_error_by_its_field_path(org, line):
+    bad = {**bill(line), "sp_charges": [{"sp": "games", "amount": "1e1"}]}
+    response = token_client(org.billing_service).post(
+        "/api/billing/bills/bulk/", {"items": [bad], "partial": True}, format="json",
+        HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    assert response.status_code == 200
+    assert list(response.json()["errors"][0]["errors"]) == ["sp_charges[0].amount"]

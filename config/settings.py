@@ -188,8 +188,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
 
-# Prometheus scrapers allowed to read /metrics (comma-separated addresses).
+# Who may read /metrics (core.ops.health.metrics_allowed): clients on these addresses or networks (comma-separated,
+# e.g. 10.0.0.0/8), or anyone sending "Authorization: Bearer <METRICS_TOKEN>". Behind a proxy (X-Forwarded-For) the
+# address counts only with METRICS_TRUST_PROXY on: then it is the client's address the proxy reports.
 METRICS_ALLOWED_IPS = [a for a in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a]
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_TRUST_PROXY = env_bool("METRICS_TRUST_PROXY", False)
 
 # Money and dates taken from outside (core.policies, core.api.fields): the largest amount per operation (CNY), how
 # old a reported event may be, and how far ahead of our clock a sender's clock may run.

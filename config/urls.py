@@ -27,6 +27,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html", authentication_form=LoginForm),
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("batches/", core_views.BatchRunListView.as_view(), name="batch-runs"),
     path("audit/", core_views.AuditView.as_view(), name="audit"),

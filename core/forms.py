@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,6 +33,10 @@ class LoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if is_service_account(user):
             raise forms.ValidationError(SERVICE_ACCOUNT_LOGIN, code="service_account")
+
+
+class StaffPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    """Django's own: the old password, the new one twice, checked by settings.AUTH_PASSWORD_VALIDATORS."""
 
 
 class MoneyFormField(forms.CharField):

@@ -37,3 +37,41 @@ def test_a_session_of_a_service_account_made_by_other_means_is_not_honoured(clie
 def test_the_service_account_keeps_working_with_its_token(client, org):
     token = Token.objects.create(user=org.billing_service)
     assert client.get("/api/customers/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+
+
+# ---------------------------------------------------------------- staff change their own password
+
+def test_staff_change_their_own_password_from_the_user_menu(client, org):
+    org.am1.set_password("old-pass-2026")
+    org.am1.save()
+    client.force_login(org.am1)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("password_change") in page and "修改密码" in page  # in the top bar's user menu, in Chinese
+    response = client.post(reverse("password_change"), {"old_password": "old-pass-2026",
+                                                         "new_password1": "Lotus-river-8142",
+                                                         "new_password2": "Lotus-river-8142"})
+    assert response.status_code == 302
+    org.am1.refresh_from_db()
+    assert org.am1.check_password("Lotus-river-8142")
+    assert client.get(reverse("customers:list")).status_code == 200  # still signed in
+
+
+@pytest.mark.parametrize("new, why", [("short1", "太短"), ("12345678901", "只包含数字"), ("password123", "太常见")])
+def test_the_new_password_meets_the_validators_in_settings(client, org, new, why):
+    org.am1.set_password("old-pass-2026")
+    org.am1.save()
+    client.force_login(org.am1)
+    response = client.post(reverse("password_change"), {"old_password": "old-pass-2026", "new_password1": new,
+                                                         "new_password2": new})
+    assert response.status_code == 200 and why in " ".join(response.context["form"].errors["new_password2"])
+    org.am1.refresh_from_db()
+    assert org.am1.check_password("old-pass-2026")
+
+
+def test_a_wrong_old_password_changes_nothing(client, org):
+    org.am1.set_password("old-pass-2026")
+    org.am1.save()
+    client.force_login(org.am1)
+    response = client.post(reverse("password_change"), {"old_password": "guess", "new_password1": "Lotus-river-8142",
+                                                         "new_password2": "Lotus-river-8142"})
+    assert response.status_code == 200 and "old_password" in response.context["form"].errors

@@ -60,6 +60,7 @@ MATRIX = {
     "metrics": (GET, everyone(200)),  # the test client calls from 127.0.0.1; other addresses: test_ops
     "login": (GET, everyone(200)),
     "logout": (POST, everyone(302)),
+    "password_change": (GET, page(SESSION_STAFF, nobody=200)),  # own password; service accounts have no session
     "dashboard": (GET, page(SESSION_STAFF, nobody=200)),  # a user without a role sees an empty dashboard
     "batch-runs": (GET, page(CREDIT)),
     "audit": (GET, page(["admin"])),

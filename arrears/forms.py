@@ -3,17 +3,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrears.choices import CollectionStatus
-from core.forms import StyledForm
+from core.forms import BoundedDateField, MoneyFormField, StyledForm
 
 PROMISE_NEEDS = _("A promise to pay needs a date (today or later) and an amount.")
+PROMISE_WITHIN_DAYS = 90  # collections agree on a payment within three months
 
 
 class CollectionForm(StyledForm):
     status = forms.ChoiceField(label=_("Status"), choices=CollectionStatus.choices)
-    promised_on = forms.DateField(label=_("Promised payment date"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
-    promised_amount = forms.DecimalField(label=_("Promised amount"), required=False, min_value=0.01,
-                                         max_digits=12, decimal_places=2)
+    promised_on = BoundedDateField(label=_("Promised payment date"), required=False,
+                                   future_days=PROMISE_WITHIN_DAYS)
+    promised_amount = MoneyFormField(label=_("Promised amount"), required=False, operation="promise")
     outcome = forms.CharField(label=_("Outcome / notes"), max_length=300, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -31,5 +31,5 @@ class SpSettlementForm(StyledForm):
 
     period = forms.DateField(label=_("Month"), input_formats=["%Y-%m"],
                              widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
-    min_amount = forms.DecimalField(label=_("Leave out lines owing less than (CNY)"), min_value=0,
-                                    max_digits=10, decimal_places=2)
+    min_amount = MoneyFormField(label=_("Leave out lines owing less than (CNY)"), operation="bill",
+                                minimum="0.00")

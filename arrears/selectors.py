@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from arrears.models import LineAccount
 from arrears.policies import AGE_BUCKETS
+from core.scope import customer_scope_sql
 from customers.models import Customer
 from marketing.choices import MemberHow
 
@@ -101,10 +102,8 @@ def emergency_recovery(*, user=None, today: date | None = None, months: tuple[in
     from django.db import connection
 
     today = today or timezone.localdate()
-    scope_sql, scope_params = "", []
-    if user is not None:  # only the passes of customers in the user's scope
-        visible_sql, scope_params = Customer.objects.visible_to(user).values("pk").query.sql_with_params()
-        scope_sql = f"AND e.line_id IN (SELECT id FROM customers_line WHERE customer_id IN ({visible_sql}))"
+    # only the passes of customers in the user's scope
+    scope_sql, scope_params = customer_scope_sql(user, "l.customer_id") if user is not None else ("", [])
     result = {}
     with connection.cursor() as cur:
         for k in months:
@@ -115,7 +114,7 @@ def emergency_recovery(*, user=None, today: date | None = None, months: tuple[in
                           AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date > e.valid_until
                           AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date
                               <= e.valid_until + make_interval(months => %s)))), 0)
-                FROM arrears_emergencypass e
+                FROM arrears_emergencypass e JOIN customers_line l ON l.id = e.line_id
                 WHERE e.arrears_at_expiry > 0 AND e.valid_until + make_interval(months => %s) <= %s {scope_sql}
                 """, [k, k, today, *scope_params])
             passes, arrears, recovered = cur.fetchone()
@@ -131,21 +130,20 @@ def barring_durations(*, user, since: date | None = None) -> list[dict]:
     from django.db import connection
 
     since = since or timezone.localdate() - timedelta(days=365)
-    visible = Customer.objects.visible_to(user).values("pk")
-    visible_sql, visible_params = visible.query.sql_with_params()
+    scope_sql, scope_params = customer_scope_sql(user, "l.customer_id")
     with connection.cursor() as cur:
         cur.execute(f"""
             WITH ordered AS (
                 SELECT e.line_id, e.to_state, e.at,
                        lag(e.to_state) OVER w AS previous_state, lag(e.at) OVER w AS previous_at
                 FROM arrears_barringevent e JOIN customers_line l ON l.id = e.line_id
-                WHERE e.at >= %s AND l.customer_id IN ({visible_sql})
+                WHERE e.at >= %s {scope_sql}
                 WINDOW w AS (PARTITION BY e.line_id ORDER BY e.at, e.id)
             )
             SELECT (c.credit_star >= 1) AS holder, count(*),
                    round(avg(extract(epoch FROM o.at - o.previous_at) / 86400)::numeric, 1)
             FROM ordered o JOIN customers_line l ON l.id = o.line_id JOIN customers_customer c ON c.id = l.customer_id
             WHERE o.to_state = 'active' AND o.previous_state IN ('one_way_barred', 'two_way_barred', 'in_retention')
-            GROUP BY 1 ORDER BY 1 DESC""", [since, *visible_params])
+            GROUP BY 1 ORDER BY 1 DESC""", [since, *scope_params])
         rows = cur.fetchall()
     return [{"credit_holders": bool(holder), "restorations": n, "average_days": days} for holder, n, days in rows]

@@ -24,6 +24,8 @@ SMS_FOR = {BarringState.REMINDED: "arrears_reminder", BarringState.ONE_WAY: "bar
            BarringState.TWO_WAY: "barred", BarringState.ACTIVE: "restored"}
 
 DUPLICATE_REFERENCE = "A posting with reference {reference!r} exists already: nothing was written."
+BALANCE_LIMIT = Decimal("9999999999.99")  # what the balance column holds (12 digits, 2 decimals)
+BALANCE_OUT_OF_RANGE = "This posting would take the line's balance beyond ±{limit} CNY: nothing was written."
 DUPLICATE = "The {what} was received before: nothing was written."
 
 
@@ -50,7 +52,13 @@ def _locked_account(line: Line, today: date) -> LineAccount:
 def _post(account: LineAccount, *, kind: str, amount: Decimal, reference: str, by=None, note: str = "",
           at: datetime | None = None, settle_arrears: bool = False) -> LedgerEntry:
     """Append to the ledger and move the balance. `settle_arrears`: a payment that brings usable credit back to
-    ≥ 0 also ends the arrears episode, in the same UPDATE."""
+    ≥ 0 also ends the arrears episode, in the same UPDATE. A balance the column cannot hold is refused (a
+    ValidationError on "amount", before anything is written) rather than failing in the database."""
+    from django.core.exceptions import ValidationError
+
+    if abs(account.balance + amount) > BALANCE_LIMIT:
+        raise ValidationError({"amount": ValidationError(BALANCE_OUT_OF_RANGE.format(limit=BALANCE_LIMIT),
+                                                         code="balance_out_of_range")})
     entry = _insert_once(LedgerEntry, DUPLICATE_REFERENCE.format(reference=reference), line_id=account.pk, kind=kind,
                          amount=amount, reference=reference, posted_at=at or timezone.now(),
                          posted_by_id=by.pk if by else None, note=note)

@@ -1,11 +1,9 @@
-import csv
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from arrears import selectors, services
 from arrears.forms import CollectionForm, SpSettlementForm
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT, age_bucket
 from arrears.settlement import sp_settlement
+from core.exports import csv_response
 from core.pagination import CappedCountPaginator
 
 
@@ -124,15 +123,12 @@ class SpSettlementView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
             chart=[{"code": r.code, "revenue": str(r.revenue), "deduction": str(r.deduction)} for r in rows[:20]]))
 
 
+SETTLEMENT_COLUMNS = ["sp", "name", "revenue", "lines", "lines_in_arrears", "deduction", "left_out",
+                      "arrears_rate_pct", "captive_lines", "top_agent", "top_agent_share_pct", "flags", "priority"]
+
+
 def _settlement_csv(rows, period):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="sp-settlement-{period:%Y-%m}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 with a BOM
-    out = csv.writer(response)
-    out.writerow(["sp", "name", "revenue", "lines", "lines_in_arrears", "deduction", "left_out", "arrears_rate_pct",
-                  "captive_lines", "top_agent", "top_agent_share_pct", "flags", "priority"])
-    for r in rows:
-        out.writerow([r.code, r.name, r.revenue, r.lines, r.lines_in_arrears, r.deduction, r.left_out,
-                      r.arrears_rate, r.captive_lines, r.top_agent, r.top_agent_share, " ".join(r.flags),
-                      "yes" if r.focus else ""])
-    return response
+    return csv_response(f"sp-settlement-{period:%Y-%m}.csv", SETTLEMENT_COLUMNS, (
+        [r.code, r.name, r.revenue, r.lines, r.lines_in_arrears, r.deduction, r.left_out, r.arrears_rate,
+         r.captive_lines, r.top_agent, r.top_agent_share, " ".join(r.flags), "yes" if r.focus else ""]
+        for r in rows))

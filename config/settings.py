@@ -125,9 +125,11 @@ else:
 CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
                       "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTH_PASSWORD_VALIDATORS = [  # also for staff changing their own password (/password/)
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -196,8 +198,20 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
 
-# Prometheus scrapers allowed to read /metrics (comma-separated addresses).
+# Who may read /metrics (core.ops.health.metrics_allowed): clients on these addresses or networks (comma-separated,
+# e.g. 10.0.0.0/8), or anyone sending "Authorization: Bearer <METRICS_TOKEN>". Behind a proxy (X-Forwarded-For) the
+# address counts only with METRICS_TRUST_PROXY on: then it is the client's address the proxy reports.
 METRICS_ALLOWED_IPS = [a for a in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a]
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_TRUST_PROXY = env_bool("METRICS_TRUST_PROXY", False)
+
+# Money and dates taken from outside (core.policies, core.api.fields): the largest amount per operation (CNY), how
+# old a reported event may be, and how far ahead of our clock a sender's clock may run.
+MONEY_MAXIMUM = {"payment": "100000.00", "bill": "100000.00", "sp_charge": "100000.00", "usage": "100000.00",
+                 "waiver": "100000.00", "promise": "100000.00", "extended_credit": "10000.00",
+                 "credit_limit": "10000.00", "retention_offer": "10000.00", "campaign": "100000.00"}
+INTAKE_MAX_AGE_DAYS = 3 * 366
+INTAKE_CLOCK_SKEW_SECONDS = 300
 
 # Request ids: taken from X-Request-ID (the proxy's) or made, returned in the response, put on every log line.
 DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": False, "RETURN_HEADER": True,

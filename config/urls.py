@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from core import views as core_views
 from core.api.tokens import TokenRotateView
+from core.forms import LoginForm
 from core.ops import health
 
 api_patterns = [
@@ -23,8 +24,10 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
     path("", core_views.DashboardView.as_view(), name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html", authentication_form=LoginForm),
+         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("batches/", core_views.BatchRunListView.as_view(), name="batch-runs"),
     path("audit/", core_views.AuditView.as_view(), name="audit"),
@@ -41,3 +44,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[IsAuthenticated]),
          name="api-docs"),
 ]
+
+# Errors outside the API's views: JSON under /api/, Django's pages elsewhere.
+handler400 = "core.api.errors.bad_request"
+handler403 = "core.api.errors.permission_denied"
+handler404 = "core.api.errors.page_not_found"
+handler500 = "core.api.errors.server_error"

@@ -4,6 +4,10 @@ calls many times a second, so the two round trips saved per request are worth th
 
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+SERVICE_ACCOUNT_LOGIN = _("This is a service account: it calls the API with its token and cannot sign in to the "
+                          "browser.")
 
 ACCESS_SQL = """
 SELECT g.name, ct.app_label, p.codename
@@ -35,7 +39,23 @@ def load_access(user) -> None:
 
 
 class OneQueryModelBackend(ModelBackend):
-    """ModelBackend whose user and group permissions come from `load_access` (superusers as before)."""
+    """ModelBackend whose user and group permissions come from `load_access` (superusers as before).
+
+    The user of a session is never a service account: the login form refuses them, and a session made for one
+    by any other means (a script, the admin, a test client) is not honoured either, here where every session's
+    user is loaded. Their API tokens (DRF's token authentication) do not come through here.
+    """
+
+    def get_user(self, user_id):
+        from core.roles import is_service_account
+
+        user = super().get_user(user_id)
+        return None if user is not None and is_service_account(user) else user
+
+    async def aget_user(self, user_id):
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.get_user)(user_id)
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,12 +23,74 @@ class StyledForm(StyledFormMixin, forms.Form):
     pass
 
 
+class LoginForm(AuthenticationForm):
+    """The staff login: service accounts (API-only) are refused with a form error, and no session is made."""
+
+    def confirm_login_allowed(self, user):
+        from core.auth import SERVICE_ACCOUNT_LOGIN
+        from core.roles import is_service_account
+
+        super().confirm_login_allowed(user)
+        if is_service_account(user):
+            raise forms.ValidationError(SERVICE_ACCOUNT_LOGIN, code="service_account")
+
+
+class StaffPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    """Django's own: the old password, the new one twice, checked by settings.AUTH_PASSWORD_VALIDATORS."""
+
+
+class MoneyFormField(forms.CharField):
+    """A page form's amount in CNY, by the same rule as the API's MoneyField (core.policies.parse_money): ASCII
+    digits, at most 2 decimals, up to the operation's business maximum (settings.MONEY_MAXIMUM)."""
+
+    def __init__(self, *, operation: str, minimum: str = "0.01", **kwargs):
+        from decimal import Decimal
+
+        self.operation, self.minimum = operation, Decimal(minimum)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        from core import policies
+        from core.api.fields import money_maximum
+
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return policies.parse_money(value, minimum=self.minimum, maximum=money_maximum(self.operation))
+        except policies.Refusal as refusal:
+            raise forms.ValidationError(str(refusal), code=refusal.code) from refusal
+
+
+class BoundedDateField(forms.DateField):
+    """A page form's day within `past_days` before and `future_days` after today (None: the intake's age limit,
+    settings.INTAKE_MAX_AGE_DAYS), so that no date far out reaches the date arithmetic behind the form."""
+
+    def __init__(self, *, past_days: int | None = None, future_days: int | None = None, **kwargs):
+        self.past_days, self.future_days = past_days, future_days
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        from core.api.fields import window_refusal
+
+        day = super().to_python(value)
+        if day is not None and (refusal := window_refusal(day, past_days=self.past_days,
+                                                          future_days=self.future_days)):
+            raise forms.ValidationError(str(refusal), code=refusal.code)
+        return day
+
+
+AUDIT_YEARS = 30  # the audit trail is searched at most this far back
+
+
 class AuditFilterForm(StyledForm):
     model = forms.ChoiceField(label=_("Record type"), required=False)
     username = forms.CharField(label=_("User"), required=False, max_length=150)
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=40)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = BoundedDateField(label=_("From"), required=False, past_days=AUDIT_YEARS * 366, future_days=366)
+    until = BoundedDateField(label=_("To (inclusive)"), required=False, past_days=AUDIT_YEARS * 366, future_days=366)
 
     def __init__(self, *args, models=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,3 +101,4 @@ class AuditFilterForm(StyledForm):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", _("The end date is before the start date."))
         return data
+

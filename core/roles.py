@@ -8,6 +8,8 @@ from core.choices import Role
 
 # Roles whose scope is the whole province (DOMAIN.md §1).
 PROVINCE_WIDE_ROLES = {Role.CREDIT_OFFICER, Role.COLLECTIONS, Role.ADMIN, Role.MARKETING, Role.BILLING_SERVICE}
+# Service accounts (other systems) call the API with a token only: no browser login, no session.
+SERVICE_ROLES = {Role.BILLING_SERVICE}
 
 _CUSTOMER_READ = ["customers.view_customer", "customers.view_line", "customers.view_usagesummary"]
 _CUSTOMER_WORK = _CUSTOMER_READ + ["customers.add_customer", "customers.change_customer", "customers.add_line"]
@@ -105,3 +107,8 @@ def user_role(user) -> str | None:
             load_access(user)
             user._crm_role = next((r.value for r in Role if r.value in user._crm_groups), None)
     return user._crm_role
+
+
+def is_service_account(user) -> bool:
+    """A token-only account of another system (the billing system): never signed in to the browser."""
+    return user_role(user) in SERVICE_ROLES

@@ -1,12 +1,16 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin, UserPassesTestMixin
 from django.core.cache import cache
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
 from core import audit
 from core.choices import Role
-from core.forms import AuditFilterForm
+from core.forms import AuditFilterForm, StaffPasswordChangeForm
 from core.models import BatchRun
-from core.roles import user_role
+from core.roles import is_service_account, user_role
 from customers.models import PersonalDataAccess
 from customers.selectors import dashboard_figures
 
@@ -42,6 +46,25 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         from marketing.selectors import notifications_for  # the dashboard shows what the apps address to people
 
         return notifications_for(user=user, limit=5)
+
+
+PASSWORD_CHANGED = _("Your password was changed.")
+
+
+class PasswordChangeView(UserPassesTestMixin, auth_views.PasswordChangeView):
+    """Staff change their own password (the top bar's user menu); the session stays signed in. Service accounts
+    have no password to change: they use their token (and never hold a session to get here)."""
+
+    template_name = "registration/password_change_form.html"
+    form_class = StaffPasswordChangeForm
+    success_url = reverse_lazy("dashboard")
+
+    def test_func(self):
+        return not is_service_account(self.request.user)
+
+    def form_valid(self, form):
+        messages.success(self.request, PASSWORD_CHANGED)
+        return super().form_valid(form)
 
 
 class BatchRunListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledForm
+from core.forms import MoneyFormField, StyledForm
 
 
 class LimitChangeForm(StyledForm):
-    amount = forms.DecimalField(label=_("New credit limit (CNY)"), max_digits=12, decimal_places=2, min_value=0)
+    amount = MoneyFormField(label=_("New credit limit (CNY)"), operation="credit_limit", minimum="0.00")
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 

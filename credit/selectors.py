@@ -3,6 +3,7 @@
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import customer_scope_q
 from credit import four_eyes, policies
 from credit.choices import Feature, FourEyesStatus
 from credit.models import FourEyesRequest, Rating
@@ -55,18 +56,18 @@ def four_eyes_pending_count(*, user) -> int:
     return four_eyes_list(user=user).count()
 
 
-def star_distribution(queryset=None) -> list[tuple]:
+def star_distribution(queryset) -> list[tuple]:
     """(star, count, share %) for the given customers, high stars first."""
-    queryset = Customer.objects.all() if queryset is None else queryset
     counts = dict(queryset.values_list("credit_star").annotate(n=Count("id")).values_list("credit_star", "n"))
     total = sum(counts.values()) or 1
     return [(star, counts.get(star, 0), round(100 * counts.get(star, 0) / total, 2)) for star in STAR_ORDER]
 
 
-def run_transitions(*, run_id: int) -> dict:
-    """Matrix {old_star: {new_star: count}} of the changes a rating run made."""
+def run_transitions(*, run_id: int, user) -> dict:
+    """Matrix {old_star: {new_star: count}} of the changes a rating run made to the user's customers."""
     matrix: dict = {}
-    rows = Rating.objects.filter(run_id=run_id).values_list("old_star", "new_star").annotate(n=Count("id"))
+    rows = (Rating.objects.filter(customer_scope_q(user, prefix="customer__"), run_id=run_id)
+            .values_list("old_star", "new_star").annotate(n=Count("id")))
     for old, new, n in rows:
         matrix.setdefault(old, {})[new] = n
     return matrix
@@ -100,9 +101,8 @@ def line_credit_status(lines) -> list[dict]:
     return result
 
 
-
 def star_history(days: int = 400) -> list[dict]:
-    """Daily star distribution snapshots, oldest first, for the chart."""
+    """The province's daily star distribution snapshots, oldest first, for the chart (province-wide roles)."""
     from credit.models import StarSnapshot
 
     rows: dict = {}

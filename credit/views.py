@@ -7,12 +7,14 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.models import BatchRun
+from core.roles import PROVINCE_WIDE_ROLES, user_role
 from credit import four_eyes, selectors, services
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.choices import FourEyesStatus
 from credit.forms import FourEyesDecisionForm, LimitChangeForm
 from credit.models import FourEyesRequest, ScoringModel
 from credit.policies import LIMIT_PERMISSION
+from customers.models import Customer
 from customers.selectors import customer_get
 
 
@@ -119,17 +121,23 @@ class FourEyesDecisionView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
 
 class CreditReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
-    """Star distribution now and per run, and each run's transition matrix."""
+    """Star distribution now and each run's transition matrix, of the user's customers; the daily snapshots
+    over time are the province's, so only province-wide roles see them."""
 
     permission_required = "credit.view_rating"
     template_name = "credit/report.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         runs = list(BatchRun.objects.filter(kind__in=[BASE_KIND, GUIDANCE_KIND]).order_by("-started_at")[:12])
+        transitions = [(run, selectors.run_transitions(run_id=run.pk, user=user)) for run in runs]
+        province_wide = user_role(user) in PROVINCE_WIDE_ROLES
         return super().get_context_data(
             **kwargs,
-            distribution=selectors.star_distribution(),
-            runs=[(run, selectors.run_transitions(run_id=run.pk)) for run in runs],
+            distribution=selectors.star_distribution(Customer.objects.visible_to(user)),
+            runs=[(run, matrix, sum(n for row in matrix.values() for n in row.values()))
+                  for run, matrix in transitions],
             stars=selectors.STAR_ORDER,
-            history=selectors.star_history(),
+            province_wide=province_wide,
+            history=selectors.star_history() if province_wide else [],
         )

@@ -3,11 +3,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
-from core.forms import StyledForm
+from core.forms import BoundedDateField, StyledForm
 from core.scope import scope_holders_q
 from enterprise.choices import InteractionKind, ManagerKind, Priority, TaskStatus
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def manager_choices(region_id=None):
@@ -31,7 +29,7 @@ class TaskForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=120)
     assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=get_user_model().objects.none(),
                                          required=False, help_text=_("empty: the account's manager"))
-    due_date = forms.DateField(label=_("Due date"), widget=DATE)
+    due_date = BoundedDateField(label=_("Due date"))
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
                                       initial=Priority.NORMAL)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -64,8 +62,8 @@ class InteractionForm(StyledForm):
 
 
 class ServiceDayForm(StyledForm):
-    requested_date = forms.DateField(label=_("Service date"), widget=DATE,
-                                     help_text=_("none after the 25th: such a date moves to the next month"))
+    requested_date = BoundedDateField(label=_("Service date"), future_days=366,
+                                      help_text=_("none after the 25th: such a date moves to the next month"))
     policy = forms.CharField(label=_("Service policy"), widget=forms.Textarea(attrs={"rows": 3}))
     materials = forms.CharField(label=_("Materials"), max_length=300,
                                 initial="横幅, 4G 宣传单页, 易拉宝, 海报, 小礼品")
@@ -86,7 +84,7 @@ class OpportunityForm(StyledForm):
     plan = forms.CharField(label=_("Development plan"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     expected_revenue = forms.DecimalField(label=_("Expected revenue per month"), max_digits=14, decimal_places=2,
                                           min_value=0, required=False)
-    expected_close = forms.DateField(label=_("Expected close"), widget=DATE, required=False)
+    expected_close = BoundedDateField(label=_("Expected close"), required=False)
 
     def __init__(self, *args, accounts=None, **kwargs):
         super().__init__(*args, **kwargs)

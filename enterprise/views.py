@@ -1,9 +1,6 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from core.exports import csv_response
 from core.pagination import CappedCountPaginator
 from core.selectors import working_calendar
 from enterprise import policies, selectors, services
@@ -61,20 +59,7 @@ class AccountExportView(Perm, View):
                                       "unified_billing_revenue", "legacy_class", "computed_class", "class_score",
                                       "account_manager__username")
 
-        class Echo:
-            def write(self, value):
-                return value
-
-        writer = csv.writer(Echo())
-
-        def rows():
-            yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
-            for row in qs.iterator(chunk_size=2000):
-                yield writer.writerow(row)
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="enterprise_accounts.csv"'
-        return response
+        return csv_response("enterprise_accounts.csv", EXPORT_COLUMNS, qs.iterator(chunk_size=2000))
 
 
 class AccountDetailView(Perm, View):

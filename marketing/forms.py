@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledForm, StyledFormMixin
+from core.forms import MoneyFormField, StyledForm, StyledFormMixin
 from core.models import Region
 from customers.choices import LifecycleStage, ServiceStatus
 from customers.filtersets import STAR_CHOICES
@@ -61,7 +61,18 @@ class SegmentFormMixin(forms.Form):
         return rules
 
 
+def _money(label, required=True):
+    return MoneyFormField(label=label, operation="campaign", minimum="0.00", required=required)
+
+
 class CampaignForm(StyledFormMixin, SegmentFormMixin, forms.ModelForm):
+    monthly_revenue = _money(Campaign._meta.get_field("monthly_revenue").verbose_name)
+    monthly_cost = _money(Campaign._meta.get_field("monthly_cost").verbose_name)
+    incentive_per_customer = _money(Campaign._meta.get_field("incentive_per_customer").verbose_name)
+    deposit = _money(Campaign._meta.get_field("deposit").verbose_name)
+    limit_cap = _money(Campaign._meta.get_field("limit_cap").verbose_name, required=False)
+    usage_cap = _money(Campaign._meta.get_field("usage_cap").verbose_name, required=False)
+
     class Meta:
         model = Campaign
         fields = [f for f in EDITABLE_FIELDS if f != "segment"]

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from functools import reduce
 
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from arrears.models import Bill, LineAccount
-from core.scope import customer_scope_q
+from core.scope import customer_scope_sql
 from customers.models import Customer
 from marketing import policies
 from marketing.choices import CampaignStatus, MemberHow
@@ -258,21 +258,10 @@ GROUP_FIGURES = """
     GROUP BY c.credit_star"""
 
 
-def _scope_sql(user) -> tuple[str, list]:
-    """`AND c.id IN (…)` for a user with a limited scope; nothing for the province-wide roles."""
-    if not customer_scope_q(user):
-        return "", []
-    try:
-        sql, params = Customer.objects.visible_to(user).values("pk").query.sql_with_params()
-    except EmptyResultSet:  # a scope of no customers (e.g. a team lead without a team) compiles to no SQL
-        return "AND false", []
-    return f"AND c.id IN ({sql})", list(params)
-
-
 def _group_results(*, campaign: Campaign, hows, user, history: dict) -> dict:
     """One statement per group of tagged customers: per star the customers, churned (closed), in arrears
     (a line account in arrears) and owed; the forecast applies the approval's history to the same stars."""
-    scope, params = _scope_sql(user)
+    scope, params = customer_scope_sql(user, "c.id")
     with connection.cursor() as cur:
         cur.execute(GROUP_FIGURES.format(scope=scope), [campaign.pk, [str(h) for h in hows], *params])
         rows = cur.fetchall()

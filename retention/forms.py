@@ -1,14 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledForm
+from core.forms import MoneyFormField, StyledForm
 from retention.choices import AlertStatus, Offer
 
 
 class AlertTransitionForm(StyledForm):
     to_status = forms.ChoiceField(label=_("Move to"), choices=AlertStatus.choices)
     offer = forms.ChoiceField(label=_("Offer made"), choices=[("", "—")] + Offer.choices, required=False)
-    offer_cost = forms.DecimalField(label=_("Offer cost (CNY)"), max_digits=12, decimal_places=2, required=False)
+    offer_cost = MoneyFormField(label=_("Offer cost (CNY)"), required=False, operation="retention_offer",
+                                minimum="0.00")
     outcome = forms.CharField(label=_("Outcome"), max_length=200, required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

@@ -1,7 +1,5 @@
 """Actions on one line's arrears position: emergency continuity, exemption from barring, late-fee waiver."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -11,6 +9,11 @@ from rest_framework.views import APIView
 
 from arrears import services
 from arrears.api.views import UNKNOWN_LINE, lines_by_msisdn, needs
+from core.api.fields import DayField, MoneyField
+from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer
+
+# The field's outer bound; the barring policy's exemption_max_days (default 365) is checked by the service.
+EXEMPTION_DAYS = 366
 
 
 def _line(request, msisdn):
@@ -22,7 +25,7 @@ def _line(request, msisdn):
     return line
 
 
-class EmergencyIn(serializers.Serializer):
+class EmergencyIn(IntakeSerializer):
     channel = serializers.ChoiceField(choices=["counter", "hotline", "app", "sms", "account_manager"])
 
 
@@ -49,9 +52,9 @@ class EmergencyContinuityView(APIView):
         return Response(EmergencyOut(emergency).data, status=status.HTTP_201_CREATED)
 
 
-class ExemptionIn(serializers.Serializer):
-    valid_until = serializers.DateField(help_text="today at the earliest, within the barring policy's "
-                                                  "exemption_max_days (default 365)")
+class ExemptionIn(IntakeSerializer):
+    valid_until = DayField(past_days=0, future_days=EXEMPTION_DAYS,
+                           help_text="today or later, within the barring policy's exemption_max_days (default 365)")
     reason = serializers.CharField(max_length=200)
 
 
@@ -70,8 +73,8 @@ class ExemptionView(APIView):
                         status=status.HTTP_201_CREATED)
 
 
-class WaiverIn(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+class WaiverIn(MoneyIntakeSerializer):
+    amount = MoneyField(operation="waiver")
     reason = serializers.CharField(max_length=200)
 
 

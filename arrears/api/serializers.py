@@ -1,45 +1,66 @@
 import functools
+from datetime import timedelta
 from decimal import Decimal
 
 from rest_framework import serializers
 
 from arrears.models import ServiceProvider
+from core.api.fields import MomentField, MoneyField, MonthField
+from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer
 from customers.choices import ServiceStatus
 from customers.policies import MSISDN_PATTERN
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 MAX_BULK = 10_000
+DUE_WITHIN_DAYS = 120  # a bill falls due within this many days of the start of its month
+DUE_BEFORE_PERIOD = "The due date cannot be before the billed month."
+DUE_TOO_LATE = "A bill falls due within {days} days of its month's start (by {latest})."
 
 
-class PaymentInSerializer(serializers.Serializer):
-    msisdn = serializers.RegexField(MSISDN_PATTERN, max_length=11,
-                                    error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
-    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
-    paid_at = serializers.DateTimeField()
+def msisdn_field():
+    return serializers.RegexField(MSISDN_PATTERN, max_length=11,
+                                  error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
+
+
+class BillingItemSerializer(IntakeSerializer):
+    # One item billing pushes about a line (a comment: drf-spectacular would show a docstring on every item).
+    # `customer_dates`: fields whose date cannot be before the customer joined ({field: True when it is a
+    # month}); the view checks them once it has found the line.
+    customer_dates: dict[str, bool] = {}
+    msisdn = msisdn_field()
+
+
+class PaymentInSerializer(BillingItemSerializer, MoneyIntakeSerializer):
+    customer_dates = {"paid_at": False}
+    amount = MoneyField(operation="payment")
+    paid_at = MomentField()
     channel = serializers.CharField(max_length=20)
     reference = serializers.CharField(max_length=64)
 
 
-class SpChargeInSerializer(serializers.Serializer):
+class SpChargeInSerializer(IntakeSerializer):
     sp = serializers.SlugField(max_length=20, help_text="the service provider's code")
-    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount = MoneyField(operation="sp_charge")
 
 
-class BillInSerializer(serializers.Serializer):
-    msisdn = serializers.RegexField(MSISDN_PATTERN, max_length=11,
-                                    error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
-    period = serializers.DateField(input_formats=["%Y-%m"], help_text="YYYY-MM, the billed month")
-    amount = serializers.DecimalField(min_value=Decimal("0.00"), **MONEY)
+class BillInSerializer(BillingItemSerializer, MoneyIntakeSerializer):
+    customer_dates = {"period": True}
+    period = MonthField(help_text="YYYY-MM, the billed month")
+    amount = MoneyField(operation="bill", minimum="0.00")
     due_date = serializers.DateField()
 
     sp_charges = SpChargeInSerializer(many=True, required=False, default=list,
                                       help_text="the parts of the amount that service providers charged")
 
     def validate(self, data):
-        period = data["period"].replace(day=1)
-        if data["due_date"] < period:
-            raise serializers.ValidationError({"due_date": "The due date cannot be before the billed month."})
-        return {**data, "period": period, "sp_charges": self._sp_charges(data["amount"], data["sp_charges"])}
+        period, due = data["period"], data["due_date"]
+        if due < period:
+            raise serializers.ValidationError({"due_date": [serializers.ErrorDetail(DUE_BEFORE_PERIOD,
+                                                                                    code="before_period")]})
+        if due > (latest := period + timedelta(days=DUE_WITHIN_DAYS)):
+            raise serializers.ValidationError({"due_date": [serializers.ErrorDetail(
+                DUE_TOO_LATE.format(days=DUE_WITHIN_DAYS, latest=latest), code="too_late")]})
+        return {**data, "sp_charges": self._sp_charges(data["amount"], data["sp_charges"])}
 
     @staticmethod
     def _sp_charges(amount, charges) -> dict[int, Decimal]:
@@ -56,7 +77,7 @@ class BillInSerializer(serializers.Serializer):
 
 
 def bulk_serializer(item_class):
-    class BulkSerializer(serializers.Serializer):
+    class BulkSerializer(IntakeSerializer):
         items = item_class(many=True, allow_empty=False)
         partial = serializers.BooleanField(
             default=False, help_text="false (default): one bad item writes nothing; true: the good items are "
@@ -94,10 +115,9 @@ def bulk_result_serializer(item_result_class):
     return BulkResult
 
 
-class UsageInSerializer(serializers.Serializer):
-    msisdn = serializers.RegexField(MSISDN_PATTERN, max_length=11,
-                                    error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
-    month = serializers.DateField(input_formats=["%Y-%m"], help_text="YYYY-MM, the month summarised")
+class UsageInSerializer(BillingItemSerializer, MoneyIntakeSerializer):
+    customer_dates = {"month": True}
+    month = MonthField(help_text="YYYY-MM, the month summarised")
     voice_minutes = serializers.IntegerField(min_value=0, max_value=2_000_000)
     data_mb = serializers.IntegerField(min_value=0, max_value=2_000_000_000)
     sms_count = serializers.IntegerField(min_value=0, max_value=2_000_000)
@@ -105,21 +125,20 @@ class UsageInSerializer(serializers.Serializer):
     plan_saturation = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0"),
                                                help_text="share of the plan's allowance used, in %")
     broadband_bundled = serializers.BooleanField(default=False)
-    bill_amount = serializers.DecimalField(min_value=Decimal("0.00"), **MONEY)
-    prepaid_balance = serializers.DecimalField(**MONEY)
+    bill_amount = MoneyField(operation="usage", minimum="0.00")
+    prepaid_balance = MoneyField(operation="usage", signed=True)
 
 
 class UsageResultSerializer(serializers.Serializer):
     msisdn = serializers.CharField(source="line.msisdn")
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField(read_only=True)
     created = serializers.BooleanField(help_text="false: the month was there and its figures were replaced")
 
 
-class LineStatusInSerializer(serializers.Serializer):
-    msisdn = serializers.RegexField(MSISDN_PATTERN, max_length=11,
-                                    error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
+class LineStatusInSerializer(BillingItemSerializer):
+    customer_dates = {"changed_at": False}
     status = serializers.ChoiceField(choices=ServiceStatus.choices)
-    changed_at = serializers.DateTimeField()
+    changed_at = MomentField()
     reason = serializers.CharField(max_length=200)
 
 

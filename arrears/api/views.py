@@ -1,17 +1,24 @@
 """Billing intake: payments and bills, single and bulk, each write under an Idempotency-Key."""
 
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, ErrorDetail, NotFound, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from arrears import services
 from arrears.api.serializers import (MAX_BULK, BillInSerializer, PaymentInSerializer,
                                      PostingResultSerializer, bulk_result_serializer, bulk_serializer)
 from core.api.idempotency import HEADER, idempotent
+from core import policies
+from core.api.errors import field_messages
 from customers.models import Customer, Line
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,
@@ -49,6 +56,22 @@ class PostingView(APIView):
     def post_item(self, line, data, user):
         raise NotImplementedError
 
+    def post_checked(self, line, data, user):
+        """`post_item` once the item's dates are known not to predate the customer (ValidationError if they do,
+        also for a rule of the service such as a balance out of range)."""
+        errors = {}
+        for field, month in self.item_serializer.customer_dates.items():
+            value = data[field]
+            day = timezone.localdate(value) if isinstance(value, datetime) else value
+            if refusal := policies.joined_refusal(day, joined=line.customer.join_date, month=month):
+                errors[field] = [ErrorDetail(str(refusal), code=refusal.code)]
+        if errors:
+            raise ValidationError(errors)
+        try:
+            return self.post_item(line, data, user)
+        except DjangoValidationError as exc:
+            raise ValidationError(as_serializer_error(exc)) from exc
+
     def post(self, request):
         def handle():
             body = self.item_serializer(data=request.data)
@@ -57,7 +80,7 @@ class PostingView(APIView):
             if line is None:
                 raise NotFound({"msisdn": UNKNOWN_LINE})
             try:
-                result = self.post_item(line, body.validated_data, request.user)
+                result = self.post_checked(line, body.validated_data, request.user)
             except services.DuplicatePosting as exc:
                 raise ValidationError({"reference": [str(exc)]}, code="duplicate") from exc
             return Response(self.result_serializer(result).data, status=status.HTTP_201_CREATED)
@@ -79,9 +102,8 @@ class BulkPostingView(PostingView):
             body = bulk_serializer(self.item_serializer)(data=request.data)
             partial = str(request.data.get("partial", "")).lower() in {"true", "1"} if isinstance(
                 request.data, dict) else False
-            if not body.is_valid():
-                if not partial or set(body.errors) != {"items"} or not isinstance(body.errors["items"], dict):
-                    raise ValidationError(body.errors)
+            if not body.is_valid() and not (partial and _only_item_errors(body.errors)):
+                raise ValidationError(body.errors)
             return Response(self._post_all(request, body, partial), status=status.HTTP_201_CREATED
                             if not partial else status.HTTP_200_OK)
 
@@ -108,7 +130,7 @@ class BulkPostingView(PostingView):
                 try:
                     with transaction.atomic():
                         results.append({"index": index, **self.result_serializer(
-                            self.post_item(line, data, request.user)).data})
+                            self.post_checked(line, data, request.user)).data})
                 except services.DuplicatePosting as exc:
                     errors[index] = {"reference": [str(exc)]}
                 except ValidationError as exc:  # a rule of the item's own service (e.g. a closed line)
@@ -116,7 +138,14 @@ class BulkPostingView(PostingView):
             if errors and not partial:
                 raise ValidationError({"items": {i: e for i, e in sorted(errors.items())}})
         return {"posted": len(results), "failed": len(errors), "results": results,
-                "errors": [{"index": i, "errors": e} for i, e in sorted(errors.items())]}
+                "errors": [{"index": i, "errors": field_messages(e)} for i, e in sorted(errors.items())]}
+
+
+def _only_item_errors(errors) -> bool:
+    """The body's errors are all in single items ({"items": {index: ...}}): with "partial" the rest is posted.
+    An empty or missing list, or a bad "partial", is the whole request's error."""
+    items = errors.get("items") if set(errors) == {"items"} else None
+    return isinstance(items, dict) and all(isinstance(index, int) for index in items)
 
 
 class PaymentMixin:

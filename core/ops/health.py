@@ -46,11 +46,47 @@ def readyz(request):
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": results}, status=200 if ready else 503)
 
 
+def _in_networks(address: str, networks) -> bool:
+    """Whether `address` is one of `networks` (addresses or CIDR networks); what does not parse matches nothing."""
+    import ipaddress
+
+    def network(text):
+        try:
+            return ipaddress.ip_network(text.strip(), strict=False)
+        except ValueError:
+            return None
+
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(n is not None and ip in n for n in map(network, networks))
+
+
+def metrics_allowed(*, remote_addr: str, forwarded_for: str | None, authorization: str, networks, token: str,
+                    trust_proxy: bool) -> bool:
+    """Who may read /metrics: the bearer of METRICS_TOKEN from anywhere; else a client on the allowed networks.
+    Behind a proxy (X-Forwarded-For present) REMOTE_ADDR is the proxy's, often loopback: it is trusted for
+    nothing, and the client's address is the last entry of X-Forwarded-For (the one our proxy added) only when
+    METRICS_TRUST_PROXY says the proxy in front of us is ours."""
+    import hmac
+
+    if token and hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
+        return True
+    if forwarded_for is not None:
+        return trust_proxy and _in_networks(forwarded_for.split(",")[-1], networks)
+    return _in_networks(remote_addr, networks)
+
+
 def metrics(request):
-    """Prometheus metrics for scrapers on the allowed addresses only (METRICS_ALLOWED_IPS; loopback by default)."""
+    """Prometheus metrics for the allowed scrapers only (metrics_allowed; loopback without a proxy by default)."""
     from django.http import HttpResponseForbidden
     from django_prometheus.exports import ExportToDjangoView
 
-    if request.META.get("REMOTE_ADDR") not in settings.METRICS_ALLOWED_IPS:
-        return HttpResponseForbidden("metrics are not served to this address")
+    if not metrics_allowed(remote_addr=request.META.get("REMOTE_ADDR", ""),
+                           forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR"),
+                           authorization=request.META.get("HTTP_AUTHORIZATION", ""),
+                           networks=settings.METRICS_ALLOWED_IPS, token=settings.METRICS_TOKEN,
+                           trust_proxy=settings.METRICS_TRUST_PROXY):
+        return HttpResponseForbidden("metrics are not served to this client")
     return ExportToDjangoView(request)

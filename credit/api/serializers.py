@@ -1,7 +1,8 @@
-from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.api.fields import MoneyField
+from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer
 from customers import policies as customer_policies
 
 MAX_BULK = 1000
@@ -31,7 +32,7 @@ class CreditStatusSerializer(serializers.Serializer):
     entitlements = EntitlementsSerializer()
 
 
-class BulkCreditStatusRequestSerializer(serializers.Serializer):
+class BulkCreditStatusRequestSerializer(IntakeSerializer):
     msisdns = serializers.ListField(child=serializers.CharField(max_length=11), min_length=1, max_length=MAX_BULK)
 
     def validate_msisdns(self, values):
@@ -53,11 +54,11 @@ ERR_APPROVER_FIELD = ("Four-eyes requests are approved by the second officer in 
                       "(POST /api/credit/four-eyes/{id}/approve/): leave out the approver.")
 
 
-class LimitChangeSerializer(serializers.Serializer):
+class LimitChangeSerializer(MoneyIntakeSerializer):
     """Inside the star's range the limit changes at once (201, the rating); outside it a four-eyes request waits
     for a second credit officer (202, the request)."""
 
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = MoneyField(operation="credit_limit", minimum="0.00")
     reason = serializers.CharField(max_length=300)
 
     def validate(self, attrs):
@@ -88,7 +89,7 @@ class FourEyesDecisionSerializer(serializers.Serializer):
                                    help_text="required to reject")
 
 
-class ExtendedRequestSerializer(serializers.Serializer):
+class ExtendedRequestSerializer(MoneyIntakeSerializer):
     """A request for balance transfer, credit sharing or credit transfer; the answer says approved or refused,
     and which rule refused it."""
 
@@ -98,7 +99,7 @@ class ExtendedRequestSerializer(serializers.Serializer):
     service = serializers.ChoiceField(choices=_Service.choices)
     giver = serializers.IntegerField(help_text="customer id of the giving customer", source="giver_id")
     receiver_msisdn = serializers.CharField(max_length=11)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = MoneyField(operation="extended_credit")
     channel = serializers.CharField(max_length=20)
     status = serializers.CharField(read_only=True)
     refused_rule = serializers.CharField(read_only=True)

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from core.choices import Role
 from core.models import StaffProfile, Team
-from core.roles import sync_role_groups
+from core.roles import SERVICE_ROLES, sync_role_groups
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -39,8 +39,8 @@ def ensure_demo_users(team: Team | None = None, password_hash: str | None = None
     """Create or refresh the demo users; returns [(username, role, password)].
 
     am_demo and lead_demo sit in `team` (default: am_demo's current team, else the first team),
-    region_demo in that team's region. billing_demo gets a DRF token. Passwords are reset to
-    DEMO_PASSWORD every time (one hash for all, computed once).
+    region_demo in that team's region. billing_demo gets a DRF token and no usable password (service
+    accounts are API-only). Passwords are reset to DEMO_PASSWORD every time (one hash for all, computed once).
     """
     from rest_framework.authtoken.models import Token
 
@@ -51,11 +51,12 @@ def ensure_demo_users(team: Team | None = None, password_hash: str | None = None
     User = get_user_model()
     result = []
     for username, role, display_name, scope in DEMO_USERS:
-        is_admin = role == Role.ADMIN
+        is_admin, service = role == Role.ADMIN, role in SERVICE_ROLES
         user, _ = User.objects.update_or_create(
             username=username,
-            defaults={"password": password_hash, "is_active": True, "is_staff": is_admin, "is_superuser": is_admin,
-                      "first_name": display_name, "email": f"{username}@demo.invalid"},
+            defaults={"password": make_password(None) if service else password_hash, "is_active": True,
+                      "is_staff": is_admin, "is_superuser": is_admin, "first_name": display_name,
+                      "email": f"{username}@demo.invalid"},
         )
         user.groups.set([groups[role]])
         StaffProfile.objects.update_or_create(
@@ -66,5 +67,5 @@ def ensure_demo_users(team: Team | None = None, password_hash: str | None = None
         )
         if role == Role.BILLING_SERVICE:
             Token.objects.get_or_create(user=user)
-        result.append((username, str(role), DEMO_PASSWORD))
+        result.append((username, str(role), "(API token only)" if service else DEMO_PASSWORD))
     return result

@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.api.fields import DayField, MomentField
+from core.api.serializers import IntakeSerializer
 from customers.models import Line
 from enterprise.choices import InteractionKind, Priority
 from enterprise.forms import manager_choices
@@ -75,14 +77,14 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TaskCreateSerializer(serializers.Serializer):
+class TaskCreateSerializer(IntakeSerializer):
     account = serializers.PrimaryKeyRelatedField(queryset=EnterpriseAccount.objects.none())
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, default="", allow_blank=True)
     assigned_to = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none(), required=False,
                                                      allow_null=True, default=None,
                                                      help_text="user id; default the account's manager")
-    due_date = serializers.DateField()
+    due_date = DayField()
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
 
     def __init__(self, *args, accounts=None, **kwargs):
@@ -101,10 +103,10 @@ class InteractionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InteractionCreateSerializer(serializers.Serializer):
+class InteractionCreateSerializer(IntakeSerializer):
     account = serializers.PrimaryKeyRelatedField(queryset=EnterpriseAccount.objects.none())
     kind = serializers.ChoiceField(choices=InteractionKind.choices)
-    at = serializers.DateTimeField(required=False, default=None, allow_null=True, help_text="default now")
+    at = MomentField(required=False, default=None, allow_null=True, help_text="default now; not in the future")
     summary = serializers.CharField(max_length=4000)
     next_step = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     service_day = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from core.api.fields import MoneyField
+from core.api.serializers import IntakeSerializer, RejectUnknownFields
 from marketing.choices import CampaignStatus, MemberHow, OpinionVerdict, RiskControl
 from marketing.models import Campaign, CampaignDecision, CampaignMember, ReviewOpinion
 from marketing.services import EDITABLE_FIELDS
@@ -64,7 +66,11 @@ class RoundChangesSerializer(serializers.Serializer):
     changes = RoundChangeSerializer(many=True)
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+def campaign_money(**kwargs):
+    return MoneyField(operation="campaign", minimum="0.00", **kwargs)
+
+
+class CampaignSerializer(RejectUnknownFields, serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
     status = serializers.CharField(read_only=True, help_text="draft, submitted, in_review, approved, returned, "
                                                              "rejected, running, closed")
@@ -74,6 +80,12 @@ class CampaignSerializer(serializers.ModelSerializer):
     # a plain integer: the model field's star choices would be a second CreditStar enum in the schema
     min_star = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=5,
                                         help_text="minimum credit star (0–5); null: no minimum")
+    monthly_revenue = campaign_money(required=False)
+    monthly_cost = campaign_money(required=False)
+    incentive_per_customer = campaign_money(required=False)
+    deposit = campaign_money(required=False)
+    limit_cap = campaign_money(required=False, allow_null=True)
+    usage_cap = campaign_money(required=False, allow_null=True)
     decisions = CampaignDecisionSerializer(many=True, read_only=True)
     opinions = ReviewOpinionSerializer(many=True, read_only=True)
 
@@ -84,12 +96,12 @@ class CampaignSerializer(serializers.ModelSerializer):
         read_only_fields = ["review_round", "forecast", "created_at", "launched_at", "closed_at"]
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(IntakeSerializer):
     to_status = serializers.ChoiceField(choices=CampaignStatus.choices)
     reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
 
 
-class SegmentCountRequestSerializer(serializers.Serializer):
+class SegmentCountRequestSerializer(IntakeSerializer):
     segment = serializers.JSONField(help_text="the segment rules, as on a campaign")
     min_star = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=5)
 
@@ -98,7 +110,7 @@ class SegmentCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
-class MemberTagSerializer(serializers.Serializer):
+class MemberTagSerializer(IntakeSerializer):
     customer = serializers.IntegerField(min_value=1, max_value=2**62)
     how = serializers.ChoiceField(choices=[MemberHow.ACQUIRED, MemberHow.CONVERTED])
 

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from core.api.fields import MoneyField
+from core.api.serializers import IntakeSerializer
 from retention.choices import AlertStatus, Offer
 from retention.models import AlertEvent, RetentionAlert
 
@@ -28,10 +30,10 @@ class RetentionAlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AlertTransitionSerializer(serializers.Serializer):
+class AlertTransitionSerializer(IntakeSerializer):
     to_status = serializers.ChoiceField(choices=AlertStatus.choices)
     offer = serializers.ChoiceField(choices=Offer.choices, required=False, default="")
-    offer_cost = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
-                                          default=None)
+    offer_cost = MoneyField(operation="retention_offer", minimum="0.00", required=False, allow_null=True,
+                            default=None)
     outcome = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     note = serializers.CharField(required=False, default="", allow_blank=True)

@@ -110,6 +110,31 @@ def test_metrics_are_served_only_to_allowed_addresses(client, settings):
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
     settings.METRICS_ALLOWED_IPS = ["203.0.113.9"]
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 200
+    settings.METRICS_ALLOWED_IPS = ["10.20.0.0/16"]  # networks too
+    assert client.get("/metrics", REMOTE_ADDR="10.20.3.4").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="10.21.3.4").status_code == 403
+
+
+def test_behind_a_proxy_loopback_is_not_trusted_unless_the_proxy_is(client, settings):
+    # the proxy on the same host forwards an outsider's request: REMOTE_ADDR is the proxy's loopback
+    outsider = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    assert client.get("/metrics", **outsider).status_code == 403
+    settings.METRICS_TRUST_PROXY = True  # then the address the proxy saw counts
+    assert client.get("/metrics", **outsider).status_code == 403
+    settings.METRICS_ALLOWED_IPS = ["198.51.100.0/24"]
+    assert client.get("/metrics", **outsider).status_code == 200
+    # only the proxy's own (last) entry counts: a client cannot name itself allowed
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1",
+                      HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.66").status_code == 403
+
+
+def test_metrics_with_the_bearer_token_from_anywhere(client, settings):
+    settings.METRICS_TOKEN = "s3cret-scrape-token"
+    far = {"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_FOR": "203.0.113.10"}
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong", **far).status_code == 403
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scrape-token", **far).status_code == 200
+    settings.METRICS_TOKEN = ""  # no token configured: no bearer is accepted, not even an empty one
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ", **far).status_code == 403
 
 
 def test_token_rotation_by_command_and_api(org, capsys):

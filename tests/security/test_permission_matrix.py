@@ -62,6 +62,7 @@ MATRIX = {
     "metrics": (GET, everyone(200)),  # the test client calls from 127.0.0.1; other addresses: test_ops
     "login": (GET, everyone(200)),
     "logout": (POST, everyone(302)),
+    "password_change": (GET, page(SESSION_STAFF, nobody=200)),  # own password; service accounts have no session
     "dashboard": (GET, page(SESSION_STAFF, nobody=200)),  # a user without a role sees an empty dashboard
     "batch-runs": (GET, page(CREDIT)),
     "audit": (GET, page(["admin"])),
@@ -266,3 +267,118 @@ def test_each_role_gets_the_expected_status(org, objects, name):
     actual = {role: request_as(org, role, method, url) for role in ROLES}
     wrong = {role: f"expected {expected[role]}, got {actual[role]}" for role in ROLES if actual[role] != expected[role]}
     assert not wrong, f"{method.upper()} {url}: {wrong}"
+
+
+# ---------------------------------------------------------------- the figures of every report are the reader's scope
+# Each customer of a book gets the same activity (a line in arrears, a barring and its restoration, an ended
+# emergency pass with arrears, a closed retention alert, an enterprise account with a member line, a campaign
+# participation, a rating in a run), so every figure of a report read by a manager equals the size of the
+# manager's book. am1's book is made larger than am4's: the two must see different figures, each their own.
+
+def _book_activity(org, customers, *, campaign, run, today):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from arrears.models import BarringEvent, EmergencyPass, LineAccount, Payment
+    from credit.models import Rating
+    from enterprise.models import EnterpriseAccount, EnterpriseSnapshot
+    from marketing.models import CampaignMember
+
+    now = timezone.now()
+    ended = today - timedelta(days=150)  # the pass ended 5 months ago: its 1- and 4-month windows have passed
+    for customer in customers:
+        account = EnterpriseAccount.objects.create(name=f"集团{customer.pk}", industry="制造", region=customer.region,
+                                                   account_manager=customer.account_manager)
+        EnterpriseSnapshot.objects.create(account=account, month=today.replace(day=1) - timedelta(days=1),
+                                          revenue=Decimal("100.00"), member_count=1)
+        line = LineFactory(customer=customer, enterprise=account)
+        LineAccount.objects.create(line=line, customer=customer, balance=Decimal("-50.00"), state="one_way_barred",
+                                   state_since=today, arrears_since=today - timedelta(days=3))
+        BarringEvent.objects.create(line=line, from_state="active", to_state="one_way_barred", rule="below_zero",
+                                    usable_credit=Decimal("-5"), policy_version="barring-v1",
+                                    at=now - timedelta(days=20))
+        BarringEvent.objects.create(line=line, from_state="one_way_barred", to_state="active", rule="paid_back",
+                                    usable_credit=Decimal("1"), policy_version="barring-v1",
+                                    at=now - timedelta(days=18))
+        EmergencyPass.objects.create(line=line, granted_at=now - timedelta(days=157), valid_until=ended,
+                                     overdraft_cap=Decimal("50"), usable_at_grant=Decimal("-10"), channel="app",
+                                     policy_version="barring-v1", arrears_at_expiry=Decimal("10.00"))
+        Payment.objects.create(line=line, customer=customer, amount=Decimal("10.00"), channel="app",
+                               paid_at=now - timedelta(days=140), reference=f"p-{line.pk}")
+        RetentionAlert.objects.create(customer=customer, account_manager=customer.account_manager,
+                                      opened_at=now - timedelta(days=40), closed_at=now - timedelta(days=30),
+                                      status="retained", score=60, offer="top_up_bonus")
+        CampaignMember.objects.create(campaign=campaign, customer=customer, how="acquired", tagged_at=now)
+        Rating.objects.create(customer=customer, kind="base", run=run, policy_version="v1", old_star=None,
+                              new_star=3, old_limit=0, new_limit=100, reason="base rating", decided_at=now)
+
+
+# report page -> the figures it shows, read from its context
+REPORT_FIGURES = {
+    "dashboard": lambda c: {"customers": c["total_customers"]},
+    "credit:report": lambda c: {"customers": sum(n for _, n, _ in c["distribution"]),
+                                "run changes": sum(n for _, matrix, _ in c["runs"] for row in matrix.values()
+                                                   for n in row.values())},
+    "arrears:report": lambda c: {
+        "lines in arrears": sum(r["lines"] for r in c["by_star"]),
+        "by campaign": sum(r["lines"] for r in c["by_campaign"]),
+        "aging": sum(r["lines"] for r in c["aging"]),
+        "scorecard lines": sum(r["lines"] for r in c["scorecard"]),
+        "recovery passes": c["recovery"][1]["passes"],
+        "restorations": sum(r["restorations"] for r in c["durations"])},
+    "retention:report": lambda c: {"closed alerts": sum(r["closed"] for r in c["by_month"])},
+    "enterprise:reports": lambda c: {"accounts": c["kpis"]["accounts"], "members": c["kpis"]["members"],
+                                     "by industry": sum(r["accounts"] for r in c["by_industry"]),
+                                     "snapshots": sum(r["members"] for r in c["by_month"])},
+    "enterprise:workbench": lambda c: {"accounts": c["kpis"]["accounts"], "members": c["kpis"]["members"]},
+    "marketing:campaign-results": lambda c: {"participants": c["r"]["groups"]["participants"]["customers"],
+                                             "acquired": c["r"]["evaluation"]["acquired"]},
+}
+
+
+@pytest.fixture
+def books(org):
+    """am1's book of 5 customers, am4's of 2, each with the same activity per customer."""
+    from datetime import date
+
+    from core.models import BatchRun
+    from marketing.models import Campaign
+    from tests.factories import CustomerFactory
+
+    today = timezone.localdate()
+    org.book[org.am1.pk] += [CustomerFactory(account_manager=org.am1, region=org.region_a) for _ in range(3)]
+    campaign = campaign_create(author=org.marketing, name="存量回馈", goal="回馈")
+    Campaign.objects.filter(pk=campaign.pk).update(status="running", launched_at=timezone.now())
+    run = BatchRun.objects.create(kind="credit.base", period=f"{date.today():%Y-%m}", status="done")
+    for am in (org.am1, org.am4):
+        _book_activity(org, org.book[am.pk], campaign=campaign, run=run, today=today)
+    return {"campaign": campaign.pk}
+
+
+def report_figures(user, name: str, books) -> dict:
+    client = Client()
+    client.force_login(user)
+    url = reverse(name, kwargs={"pk": books["campaign"]}) if name.startswith("marketing:") else reverse(name)
+    response = client.get(url)
+    assert response.status_code == 200, f"{name}: {response.status_code}"
+    return REPORT_FIGURES[name](response.context)
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_FIGURES))
+def test_every_report_shows_the_figures_of_the_readers_own_book(org, books, name):
+    from django.core.cache import cache
+
+    cache.clear()
+    am1, am4 = report_figures(org.am1, name, books), report_figures(org.am4, name, books)
+    assert am1 != am4, f"{name}: two managers with different books see the same figures {am1}"
+    assert am1 == dict.fromkeys(am1, 5) and am4 == dict.fromkeys(am4, 2), f"{name}: am1 {am1}, am4 {am4}"
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_FIGURES))
+def test_a_reader_with_an_empty_scope_gets_empty_figures_not_an_error(org, books, name):
+    from core.choices import Role
+    from tests.conftest import make_staff
+
+    lead_without_team = make_staff(Role.TEAM_LEAD)
+    figures = report_figures(lead_without_team, name, books)
+    assert figures == dict.fromkeys(figures, 0), f"{name}: {figures}"

@@ -1,0 +1,153 @@
+"""The API's fields for money and dates from outside, one of each kind for every intake (rules: core.policies).
+
+    amount = MoneyField(operation="payment")                  # "88.00"; max from settings.MONEY_MAXIMUM
+    prepaid_balance = MoneyField(operation="usage", signed=True)
+    month = MonthField()                                      # "2026-10", not ahead of this month
+    paid_at = MomentField()                                   # an event that happened: not in the future
+    valid_until = DayField(past_days=0, future_days=366)      # a day within a window around today
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from rest_framework import serializers
+
+from core import policies
+
+CURRENCY = "CNY"
+CURRENCY_ONLY = "Amounts are in CNY only."
+
+
+def money_maximum(operation: str) -> Decimal:
+    """The business maximum of one amount in `operation` (settings.MONEY_MAXIMUM)."""
+    return Decimal(settings.MONEY_MAXIMUM[operation])
+
+
+def window_refusal(day, *, past_days: int | None, future_days: int | None) -> policies.Refusal | None:
+    """A day from `past_days` before today to `future_days` after it (None: settings.INTAKE_MAX_AGE_DAYS)."""
+    today, age = timezone.localdate(), settings.INTAKE_MAX_AGE_DAYS
+    past = age if past_days is None else past_days
+    return policies.day_refusal(day, earliest=today - timedelta(days=past),
+                                latest=today + timedelta(days=age if future_days is None else future_days),
+                                max_age_days=past if past_days is None else None)
+
+
+def _refuse(refusal: policies.Refusal):
+    raise serializers.ValidationError(str(refusal), code=refusal.code)
+
+
+class MoneyField(serializers.Field):
+    """CNY as a string of ASCII digits with at most 2 decimals, from `minimum` (or −maximum when `signed`) up to
+    the operation's business maximum. JSON numbers, exponents, full-width digits and separators are refused."""
+
+    def __init__(self, *, operation: str, minimum: str = "0.01", signed: bool = False, **kwargs):
+        self.operation, self.signed, self._minimum = operation, signed, Decimal(minimum)
+        super().__init__(**kwargs)
+
+    @property
+    def maximum(self) -> Decimal:
+        return money_maximum(self.operation)
+
+    @property
+    def minimum(self) -> Decimal:
+        return -self.maximum if self.signed else self._minimum
+
+    def to_internal_value(self, data):
+        try:
+            return policies.parse_money(data, minimum=self.minimum, maximum=self.maximum)
+        except policies.Refusal as refusal:
+            _refuse(refusal)
+
+    def to_representation(self, value):
+        return f"{Decimal(value):.2f}"
+
+
+class MonthField(serializers.Field):
+    """A month as "YYYY-MM", taken as its first day: not after the current month, not older than the intake
+    takes (settings.INTAKE_MAX_AGE_DAYS)."""
+
+    def to_internal_value(self, data):
+        try:
+            month = policies.parse_month(data)
+        except policies.Refusal as refusal:
+            _refuse(refusal)
+        today, days = timezone.localdate(), settings.INTAKE_MAX_AGE_DAYS
+        refusal = policies.day_refusal(month, earliest=(today - timedelta(days=days)).replace(day=1),
+                                       latest=today.replace(day=1), max_age_days=days, future_code="future")
+        if refusal:
+            _refuse(refusal)
+        return month
+
+    def to_representation(self, value):
+        return f"{value:%Y-%m}"
+
+
+class MomentField(serializers.DateTimeField):
+    """When a reported event happened: not ahead of our clock by more than settings.INTAKE_CLOCK_SKEW_SECONDS,
+    not older than settings.INTAKE_MAX_AGE_DAYS."""
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        refusal = policies.moment_refusal(moment, now=timezone.now(), max_age_days=settings.INTAKE_MAX_AGE_DAYS,
+                                          skew_seconds=settings.INTAKE_CLOCK_SKEW_SECONDS)
+        if refusal:
+            _refuse(refusal)
+        return moment
+
+
+class DayField(serializers.DateField):
+    """A day from `past_days` before today to `future_days` after it (None: settings.INTAKE_MAX_AGE_DAYS back,
+    the same ahead)."""
+
+    def __init__(self, *, past_days: int | None = None, future_days: int | None = None, **kwargs):
+        self.past_days, self.future_days = past_days, future_days
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if refusal := window_refusal(day, past_days=self.past_days, future_days=self.future_days):
+            _refuse(refusal)
+        return day
+
+
+class CurrencyField(serializers.Field):
+    """Optional "currency" beside amounts: CNY, the only currency the operator bills in."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, write_only=True, default=CURRENCY,
+                         help_text="CNY (the only currency taken; may be left out)", **kwargs)
+
+    def to_internal_value(self, data):
+        if data != CURRENCY:
+            raise serializers.ValidationError(CURRENCY_ONLY, code="currency")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class MoneyFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = MoneyField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        return {"type": "string", "format": "decimal", "example": "88.00",
+                "pattern": policies.money_pattern(field.maximum, signed=field.signed),
+                "description": f"CNY, {field.minimum} to {field.maximum}, as a string"}
+
+
+class MonthFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = MonthField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "pattern": f"^{policies.MONTH_TEXT.pattern}$", "example": "2026-10"}
+
+
+class CurrencyFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = CurrencyField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "enum": [CURRENCY]}

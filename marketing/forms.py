@@ -61,17 +61,21 @@ class SegmentFormMixin(forms.Form):
         return rules
 
 
-def _money(label, required=True):
-    return MoneyFormField(label=label, operation="campaign", minimum="0.00", required=required)
+def _money(name: str, required=True):
+    """The campaign's amount `name` as a bounded money field, prefilled with the model's default (0.00) as the
+    model form did before: a new campaign need not type a zero into every amount."""
+    field = Campaign._meta.get_field(name)
+    return MoneyFormField(label=field.verbose_name, operation="campaign", minimum="0.00", required=required,
+                          initial=field.default if field.has_default() else None)
 
 
 class CampaignForm(StyledFormMixin, SegmentFormMixin, forms.ModelForm):
-    monthly_revenue = _money(Campaign._meta.get_field("monthly_revenue").verbose_name)
-    monthly_cost = _money(Campaign._meta.get_field("monthly_cost").verbose_name)
-    incentive_per_customer = _money(Campaign._meta.get_field("incentive_per_customer").verbose_name)
-    deposit = _money(Campaign._meta.get_field("deposit").verbose_name)
-    limit_cap = _money(Campaign._meta.get_field("limit_cap").verbose_name, required=False)
-    usage_cap = _money(Campaign._meta.get_field("usage_cap").verbose_name, required=False)
+    monthly_revenue = _money("monthly_revenue")
+    monthly_cost = _money("monthly_cost")
+    incentive_per_customer = _money("incentive_per_customer")
+    deposit = _money("deposit")
+    limit_cap = _money("limit_cap", required=False)
+    usage_cap = _money("usage_cap", required=False)
 
     class Meta:
         model = Campaign

@@ -44,8 +44,9 @@ pytestmark = pytest.mark.django_db
 SCOPED = ["am1", "lead_a1", "regional_a"]  # their scope does not hold am4's book (team B1, region B)
 ROLES = ["anonymous", "nobody", *SCOPED, "credit_officer", "collections", "marketing", "admin", "billing_service"]
 WRITE_METHODS = ("post", "put", "patch", "delete")
-# Not business writes: signing in and out, the language cookie, rotating one's own token, health probes.
-NOT_PROBED = {"login", "logout", "set_language", "api-token-rotate", "healthz", "readyz", "metrics"}
+# Not business writes: signing in and out, one's own password and token, the language cookie, health probes.
+NOT_PROBED = {"login", "logout", "password_change", "set_language", "api-token-rotate", "healthz", "readyz",
+              "metrics"}
 # Tables that record the request itself rather than a business change.
 LOG_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
               "authtoken_token", "django_admin_log"}

@@ -39,7 +39,12 @@ def test_list_page_shows_only_scope(client, org, who):
 
 @pytest.mark.parametrize("who", USERS + ["billing_service"])
 def test_api_list_shows_only_scope(client, org, who):
-    client.force_login(getattr(org, who))
+    if who == "billing_service":  # a service account: its token, never a session
+        from rest_framework.authtoken.models import Token
+
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {Token.objects.create(user=org.billing_service).key}"
+    else:
+        client.force_login(getattr(org, who))
     response = client.get("/api/customers/", {"page_size": 100})
     if who == "nobody":
         assert response.status_code == 403

@@ -144,9 +144,13 @@ def test_an_exemption_cannot_run_past_the_policy_maximum(org):
     api = api_as(org.credit_officer)
     forever = api.post(f"/api/lines/{line.msisdn}/exemption/", {"valid_until": "9999-12-31", "reason": "政府热线"},
                        format="json")
-    assert forever.status_code == 400
-    [error] = forever.json()["errors"]
-    assert (error["field"], error["code"]) == ("valid_until", "exemption_max_days")
+    assert forever.status_code == 400 and forever.json()["errors"][0]["field"] == "valid_until"  # the field's bound
+    a_day_over = timezone.localdate() + timedelta(days=366)
+    over = api.post(f"/api/lines/{line.msisdn}/exemption/", {"valid_until": a_day_over.isoformat(), "reason": "热线"},
+                    format="json")
+    assert over.status_code == 400
+    [error] = over.json()["errors"]
+    assert (error["field"], error["code"]) == ("valid_until", "exemption_max_days")  # the policy's maximum
     assert "365" in error["message"]
     assert not Exemption.objects.exists() and LineAccount.objects.get(pk=line.pk).state == S.TWO_WAY
     last_day = timezone.localdate() + timedelta(days=365)

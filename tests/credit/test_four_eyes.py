@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from core.choices import Role
-from credit.models import Rating
+from credit.models import FourEyesRequest, Rating
 from tests.conftest import make_staff
 from tests.credit.test_governance import api_as, limits, rate
 from tests.factories import LineFactory
@@ -38,14 +38,18 @@ def test_a_typed_approver_name_applies_nothing(org, pair, second_officer):
     assert limits(giver) == (Decimal("500.00"),) and not Rating.objects.exists()
 
 
-def test_an_absurd_limit_is_refused_even_with_four_eyes(org, pair):
+@pytest.mark.parametrize("amount, code", [
+    ("100000.00", "max_value"),  # beyond any credit amount the API takes (settings.MONEY_MAXIMUM)
+    ("1000.01", "limit_ceiling"),  # a plausible amount, above the policy's ceiling (CREDIT_LIMIT_CEILING)
+])
+def test_an_absurd_limit_is_refused_even_with_four_eyes(org, pair, amount, code):
     giver, _ = pair
-    response = api_as(org.credit_officer).post(LIMIT.format(giver.pk), {"amount": "100000.00", "reason": "大客户"},
+    response = api_as(org.credit_officer).post(LIMIT.format(giver.pk), {"amount": amount, "reason": "大客户"},
                                                format="json")
     assert response.status_code == 400
     [error] = response.json()["errors"]
-    assert (error["field"], error["code"]) == ("amount", "limit_ceiling")
-    assert limits(giver) == (Decimal("500.00"),)
+    assert (error["field"], error["code"]) == ("amount", code)
+    assert limits(giver) == (Decimal("500.00"),) and not FourEyesRequest.objects.exists()
 
 
 def test_an_out_of_range_limit_waits_for_a_second_officer_in_their_own_session(org, pair, second_officer):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ONE_DAY = timedelta(days=1)
@@ -164,4 +165,19 @@ def joined_refusal(day: date, *, joined: date | None, month: bool = False) -> Re
         return None
     if day < (joined.replace(day=1) if month else joined):
         return Refusal("before_joined", BEFORE_JOINED.format(value=f"{day:%Y-%m}" if month else day, joined=joined))
+    return None
+
+
+# A day entered by staff (a line's activation): a few days' late entry, a sender's clock a little ahead.
+WINDOW_TOO_OLD, WINDOW_FUTURE = "too_old", "future"
+
+
+def date_window_error(value: date, *, now: datetime, past_days: int, skew: timedelta) -> str | None:
+    """WINDOW_TOO_OLD if `value` lies more than `past_days` before today, WINDOW_FUTURE if after the day the clock of a
+    sender up to `skew` ahead of ours may already show, else None. Days are local (Asia/Shanghai)."""
+    today = timezone.localtime(now).date()
+    if value < today - timedelta(days=past_days):
+        return WINDOW_TOO_OLD
+    if value > timezone.localtime(now + skew).date():
+        return WINDOW_FUTURE
     return None

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import FUTURE, TOO_OLD, date_window_error
+from core.policies import WINDOW_FUTURE, WINDOW_TOO_OLD, date_window_error
 from customers.choices import RevealPurpose, ServiceStatus
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -127,11 +127,11 @@ def check_can_get_line(*, status: str) -> None:
 
 def check_activation_date(value: date, *, now: datetime) -> None:
     problem = date_window_error(value, now=now, past_days=ACTIVATION_CORRECTION_DAYS, skew=CLOCK_SKEW)
-    if problem == TOO_OLD:
-        raise ValidationError(ERR_ACTIVATION_TOO_OLD, code=TOO_OLD,
+    if problem == WINDOW_TOO_OLD:
+        raise ValidationError(ERR_ACTIVATION_TOO_OLD, code=WINDOW_TOO_OLD,
                               params={"value": value.isoformat(), "days": ACTIVATION_CORRECTION_DAYS})
-    if problem == FUTURE:
-        raise ValidationError(ERR_ACTIVATION_FUTURE, code=FUTURE, params={"value": value.isoformat()})
+    if problem == WINDOW_FUTURE:
+        raise ValidationError(ERR_ACTIVATION_FUTURE, code=WINDOW_FUTURE, params={"value": value.isoformat()})
 
 
 def check_join_date(value: date, *, today: date, migration: bool) -> None:

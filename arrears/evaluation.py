@@ -16,9 +16,11 @@ from arrears import policies, services
 from arrears.choices import BarringState as S
 from arrears.sql import ENSURE_ACCOUNTS
 from customers import status as customer_status
+from customers.signals import customers_closed
 from core.batches import register_batch
 from credit.choices import SmsStatus
 from credit.policies import STAR_POLICIES
+from credit.sharing import active_shares_sql
 
 # ~1-2 s per 50k lines with their bills (2-core development machine, same shape as the rating chunks).
 EVALUATE_CHUNK = 50_000
@@ -99,17 +101,20 @@ def _sms_event_case() -> str:
 
 def evaluate_sql() -> str:
     return f"""
-    WITH facts AS (
+    WITH shares AS ({active_shares_sql("%(now)s")}),  -- shared credit active now (credit.sharing)
+    facts AS (
         SELECT a.line_id, a.customer_id, a.state, a.state_since, a.balance, a.arrears_since, c.credit_limit,
-               a.balance + c.credit_limit AS usable,
+               a.balance + c.credit_limit + coalesce(sh.net, 0) AS usable,
                coalesce(a.exempt_until >= %(today)s
-                        AND (a.exempt_cap IS NULL OR a.balance + c.credit_limit >= -a.exempt_cap), false) AS exempt,
-               CASE WHEN a.balance + c.credit_limit < 0 THEN %(today)s - coalesce(a.arrears_since, %(today)s)
-                    ELSE 0 END AS days_in_arrears,
+                        AND (a.exempt_cap IS NULL OR a.balance + c.credit_limit + coalesce(sh.net, 0) >= -a.exempt_cap),
+                        false) AS exempt,
+               CASE WHEN a.balance + c.credit_limit + coalesce(sh.net, 0) < 0
+                    THEN %(today)s - coalesce(a.arrears_since, %(today)s) ELSE 0 END AS days_in_arrears,
                %(today)s - a.state_since AS days_in_state,
                greatest(round(c.credit_limit * %(reminder_ratio)s, 2), %(reminder_minimum)s) AS threshold,
                {_retention_days_case()} AS retention_days
         FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+        LEFT JOIN shares sh ON sh.customer_id = c.id
         WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed'
     ),
     decided AS (
@@ -182,6 +187,10 @@ def evaluate_sql() -> str:
     """
 
 
+CLOSED_IN_RUN = f"""SELECT DISTINCT c.id FROM customers_customer c
+                   WHERE c.status = 'closed' AND c.id IN ({customer_status.CHANGED_IN_RUN})"""
+
+
 def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None) -> int:
     """Evaluate lines with id in [lo, hi) on `today`; returns how many changed state."""
     policy = services.policy_in_force()
@@ -199,6 +208,12 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None) -> 
         changed = cur.rowcount
         if changed:  # the customers of the lines whose status changed take their worst line's status
             cur.execute(customer_status.REFRESH_SQL.format(customers=customer_status.CHANGED_IN_RUN), params)
+            # Customers whose last line this run closed: one signal for the chunk; credit ends theirs (credit.state)
+            cur.execute(CLOSED_IN_RUN, params)
+            closed = [row[0] for row in cur.fetchall()]
+            if closed:
+                customers_closed.send(sender=EVALUATE_KIND, customer_ids=closed, on=today,
+                                      reason=f"arrears closure ({policy.label})", by=None)
         cur.execute(EMERGENCY_EXPIRED, params)
         return changed
 

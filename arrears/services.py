@@ -13,6 +13,8 @@ from arrears.choices import BarringState, LedgerKind
 from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, CollectionCase, EmergencyPass, Exemption,
                             LedgerEntry, LineAccount, Payment, SpCharge)
 from arrears.sql import ENSURE_ACCOUNTS
+from credit.blacklist import blacklist_payments_apply
+from credit.sharing import usable_credit_limit  # limit ± active shared credit (credit.sharing)
 from customers.models import Line, LineStatusChange
 from customers.status import refresh_customer_status
 
@@ -64,7 +66,7 @@ def _post(account: LineAccount, *, kind: str, amount: Decimal, reference: str, b
                          posted_by_id=by.pk if by else None, note=note)
     account.balance += amount
     changes = {"balance": account.balance}
-    if settle_arrears and account.balance + account.customer.credit_limit >= 0:
+    if settle_arrears and account.balance + usable_credit_limit(account.customer) >= 0:
         changes["arrears_since"] = account.arrears_since = None
     LineAccount.objects.filter(pk=account.pk).update(**changes)
     return entry
@@ -80,7 +82,7 @@ class PostingResult:
 
 
 def _result(account: LineAccount, restored=False) -> PostingResult:
-    return PostingResult(account.line, account.balance, account.balance + account.customer.credit_limit,
+    return PostingResult(account.line, account.balance, account.balance + usable_credit_limit(account.customer),
                          account.state, restored)
 
 
@@ -96,6 +98,9 @@ def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: s
           settle_arrears=True)
     _allocate_to_bills(line.pk, amount)
     restored = _restore_if_paid_back(account, by=by)
+    # Arrears already reads credit (star policies), so it calls credit's blacklist service directly: a payment
+    # on a blacklisted line reduces what is owed and settles the entry when it is paid in full.
+    blacklist_payments_apply(line=line, amount=amount, reference=reference, by=by)
     return _result(account, restored)
 
 
@@ -142,7 +147,7 @@ def _allocate_to_bills(line_id: int, amount: Decimal):
 
 
 def _restore_if_paid_back(account: LineAccount, *, by=None) -> bool:
-    usable = account.balance + account.customer.credit_limit
+    usable = account.balance + usable_credit_limit(account.customer)
     if usable < 0 or account.state not in policies.BARRED:
         return False
     transition(account, to_state=BarringState.ACTIVE, rule="paid_back", usable=usable, by=by)
@@ -194,7 +199,7 @@ def grant_emergency_pass(*, line: Line, channel: str, by=None) -> EmergencyPass:
                                          closed=account.state == BarringState.CLOSED, policy=policy)
     if refusal:
         raise EmergencyRefused(*refusal)
-    usable = account.balance + customer.credit_limit
+    usable = account.balance + usable_credit_limit(customer)
     emergency = EmergencyPass.objects.create(
         line=line, granted_at=timezone.now(), valid_until=today + timedelta(days=policy.emergency_days),
         overdraft_cap=customer.credit_limit, usable_at_grant=usable, channel=channel, granted_by=by,
@@ -236,7 +241,7 @@ def exempt_line(*, line: Line, until: date, reason: str, by) -> Exemption:
     _exempt(account, until=until, cap=None, reason=reason)
     if account.state in policies.BARRED:
         transition(account, to_state=BarringState.ACTIVE, rule="exemption",
-                   usable=account.balance + account.customer.credit_limit, by=by)
+                   usable=account.balance + usable_credit_limit(account.customer), by=by)
     return exemption
 
 
@@ -277,3 +282,23 @@ def collection_record(*, account: LineAccount, status: str, outcome: str, by, pr
     case.full_clean()
     case.save()
     return case
+
+
+def locked_balance(line: Line) -> Decimal:
+    """The line's ledger balance, its account locked until the caller's transaction ends (for a check that a
+    posting in the same transaction relies on, e.g. a balance transfer's floor)."""
+    return _locked_account(line, timezone.localdate()).balance
+
+
+@transaction.atomic(savepoint=False)
+def balance_transfer_post(*, from_line: Line, to_line: Line, amount: Decimal, reference: str, by=None,
+                          note: str = "") -> tuple[LedgerEntry, LedgerEntry]:
+    """Balance transfer (余额转赠): out of one line's ledger and into another's, in one transaction (both
+    accounts locked in line-id order, so two opposite transfers cannot deadlock)."""
+    today = timezone.localdate()
+    accounts = {line.pk: _locked_account(line, today) for line in sorted((from_line, to_line), key=lambda x: x.pk)}
+    out = _post(accounts[from_line.pk], kind=LedgerKind.TRANSFER_OUT, amount=-amount, reference=f"{reference}-out",
+                by=by, note=note or f"to {to_line.msisdn}")
+    into = _post(accounts[to_line.pk], kind=LedgerKind.TRANSFER_IN, amount=amount, reference=f"{reference}-in",
+                 by=by, note=note or f"from {from_line.msisdn}")
+    return out, into

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from customers.models import BlacklistEntry, Customer
 from credit.models import (
     ExtendedServicePolicy, ExtendedServiceRequest, Factor, FactorBin, Rating, ScoringModel, SmsDelivery, SmsMessage,
     SmsTemplate, StarCutoff,
@@ -119,3 +120,32 @@ class ExtendedServiceRequestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Blacklist entries are decided in credit: the admin goes through the same services as the pages and the API,
+# so blacklisting there ends the customer's credit at once and clearing there is audited like anywhere else.
+class BlacklistEntryCreditAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "reason", "amount_owed", "amount_paid", "created_at", "cleared_at"]
+    search_fields = ["=id_number"]
+    raw_id_fields = ["customer", "line", "added_by", "cleared_by"]
+    readonly_fields = ["amount_paid", "cleared_by"]
+
+    def save_model(self, request, obj, form, change):
+        from credit.blacklist import blacklist_entry_add
+        from credit.state import BLACKLISTED, credit_end
+
+        if not change and obj.customer_id:
+            saved = blacklist_entry_add(customer=obj.customer, reason=obj.reason, amount_owed=obj.amount_owed,
+                                        evidence=obj.evidence, line=obj.line, by=request.user)
+            obj.pk = saved.pk
+            return
+        if obj.cleared_at and not obj.cleared_by_id:
+            obj.cleared_by = request.user
+        super().save_model(request, obj, form, change)
+        if obj.cleared_at is None:  # an open entry (new without a customer, or edited): the identity is unrated
+            credit_end(customer_ids=Customer.objects.filter(id_number=obj.id_number, id_type=obj.id_type)
+                       .values_list("pk", flat=True), rule=BLACKLISTED, reason=obj.reason, by=request.user)
+
+
+admin.site.unregister(BlacklistEntry)
+admin.site.register(BlacklistEntry, BlacklistEntryCreditAdmin)

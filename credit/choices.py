@@ -61,6 +61,7 @@ class SmsEvent(models.TextChoices):
     RESTORED = "restored", _("Restored")
     RETENTION_DEADLINE = "retention_deadline", _("Number retention deadline")
     EMERGENCY_GRANTED = "emergency_granted", _("Emergency continuity granted")
+    BLACKLIST_CLEARED = "blacklist_cleared", _("Blacklist entry cleared")
 
 
 class SmsStatus(models.TextChoices):

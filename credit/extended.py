@@ -1,9 +1,11 @@
 """Extended credit services (source 004): balance transfer, credit sharing, credit transfer.
 
-Every request is recorded, approved or refused; a refusal names the rule that failed.
-Ledger postings for balance transfers belong to the arrears ledger (see arrears issue).
+Every grant is recorded (on /audit/ and both customers' 360° pages) with the policy version that allowed it.
+A grant moves value: balance transfers post to the arrears ledger, shares lend credit (credit.sharing), credit
+transfers move limits. A refusal names the rule and writes nothing.
 """
 
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,10 +19,12 @@ from core.scope import customer_scope_q
 from credit import policies
 from credit.choices import ExtendedService, RatingKind, RequestStatus
 from credit.models import ExtendedServicePolicy, ExtendedServiceRequest
-from customers.models import Customer, Line, UsageSummary
+from customers.models import Customer, Line
 
 ERR_UNKNOWN_RECEIVER = _("No open line %(value)s in your scope.")
 ERR_UNKNOWN_GIVER = _("No customer %(value)s in your scope.")
+ERR_UNKNOWN_GIVER_LINE = _("The giver has no open line %(value)s.")
+log = logging.getLogger(__name__)
 
 
 def _month_start():
@@ -36,18 +40,31 @@ def _usage(giver: Customer, service: str) -> policies.Usage:
 
 
 def shared_out(customer: Customer) -> Decimal:
-    """Credit the customer is currently sharing with others (active, unexpired shares)."""
+    """Credit the customer is currently sharing with others (active or not yet effective, unexpired shares)."""
     now = timezone.now()
     return ExtendedServiceRequest.objects.filter(
         giver=customer, service=ExtendedService.CREDIT_SHARING, status=RequestStatus.APPROVED
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)).aggregate(s=Sum("amount"))["s"] or Decimal(0)
 
 
-def _available(service: str, giver: Customer) -> Decimal:
+def _giving_line(giver: Customer, giver_msisdn: str | None) -> Line | None:
+    lines = giver.lines.exclude(status="closed").order_by("id")
+    if giver_msisdn:
+        line = lines.filter(msisdn=giver_msisdn).first()
+        if line is None:
+            raise ValidationError({"giver_msisdn": ValidationError(ERR_UNKNOWN_GIVER_LINE, code="unknown",
+                                                                   params={"value": giver_msisdn})})
+        return line
+    return lines.first()
+
+
+def _available(service: str, giver: Customer, giver_line: Line | None, floor: Decimal) -> Decimal:
+    """Balance transfer: the giving line's ledger balance above the policy floor (its account locked);
+    credit sharing and transfer: the limit not already shared."""
     if service == ExtendedService.BALANCE_TRANSFER:
-        latest = (UsageSummary.objects.filter(customer=giver).order_by("-month")
-                  .values_list("prepaid_balance", flat=True).first())
-        return max(Decimal(latest or 0), Decimal(0))
+        from arrears.services import locked_balance  # arrears sits above credit: imported where it is used
+
+        return (locked_balance(giver_line) - floor) if giver_line is not None else Decimal(0)
     return giver.credit_limit - shared_out(giver)
 
 
@@ -65,14 +82,22 @@ def _receiving_line(by, *, giver: Customer, receiver_msisdn: str) -> Line:
     return receiver_line
 
 
+def _rules(policy: ExtendedServicePolicy) -> policies.ExtendedRules:
+    return policies.ExtendedRules(
+        min_star=policy.min_star, max_amount=policy.max_amount, max_amount_per_month=policy.max_amount_per_month,
+        max_count_per_month=policy.max_count_per_month, max_persons_per_month=policy.max_persons_per_month,
+        channels=tuple(c.strip() for c in policy.channels.split(",") if c.strip()), active=policy.active,
+    )
+
+
 @transaction.atomic
 def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: str, amount: Decimal, channel: str,
-                             by) -> ExtendedServiceRequest:
-    """Check the service's rules in order and record the request, approved or refused with the rule that failed.
-
-    Giver and receiver must be in `by`'s scope; a service that moves limits needs the credit role and leaves
-    both limits inside their stars' ranges. A caller without that role is refused before anything is recorded:
-    a decision that is not theirs to ask for leaves no trace but the access log."""
+                             by, giver_msisdn: str | None = None) -> ExtendedServiceRequest:
+    """Check the service's rules (policy data, versioned) in order; a grant is recorded and takes effect —
+    a balance transfer posts two ledger entries, a share lends credit from its effective time until it
+    expires, a credit transfer moves both limits through rating rows. A refusal raises a ValidationError
+    whose code is the rule that failed, on the field it is about, and writes nothing (it is in the access
+    log). Giver and receiver must be in `by`'s scope; a service that moves limits needs the credit role."""
     if service in policies.LIMIT_CHANGING_SERVICES and not by.has_perm(policies.LIMIT_PERMISSION):
         raise PermissionDenied(policies.EXTENDED_REFUSALS["role"])
     receiver_line = _receiving_line(by, giver=giver, receiver_msisdn=receiver_msisdn)
@@ -81,31 +106,37 @@ def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: 
         pk__in={giver.pk, receiver_line.customer_id}).order_by("pk")}
     giver, receiver = locked[giver.pk], locked[receiver_line.customer_id]
     policy = ExtendedServicePolicy.objects.get(service=service)
-    rules = policies.ExtendedRules(
-        min_star=policy.min_star, max_amount=policy.max_amount, max_amount_per_month=policy.max_amount_per_month,
-        max_count_per_month=policy.max_count_per_month, max_persons_per_month=policy.max_persons_per_month,
-        channels=tuple(c.strip() for c in policy.channels.split(",") if c.strip()), active=policy.active,
-    )
+    giver_line = _giving_line(giver, giver_msisdn) if service == ExtendedService.BALANCE_TRANSFER else None
     move = None
     if service in policies.LIMIT_CHANGING_SERVICES:
         move = policies.LimitMove(giver_star=giver.credit_star, giver_after=giver.credit_limit - amount,
                                   receiver_star=receiver.credit_star, receiver_after=receiver.credit_limit + amount)
+    floor = policy.giver_floor if service == ExtendedService.BALANCE_TRANSFER else None
     refusal = policies.extended_refusal(
-        rules, star=giver.credit_star, amount=amount, channel=channel, receiver_key=receiver.pk,
-        same_person=receiver.pk == giver.pk, used=_usage(giver, service), available=_available(service, giver),
-        may_change_limits=by.has_perm(policies.LIMIT_PERMISSION), move=move,
+        _rules(policy), star=giver.credit_star, amount=amount, channel=channel, receiver_key=receiver.pk,
+        same_person=receiver.pk == giver.pk, used=_usage(giver, service),
+        available=_available(service, giver, giver_line, floor or Decimal(0)),
+        may_change_limits=by.has_perm(policies.LIMIT_PERMISSION), move=move, floor=floor,
     )
-    request = ExtendedServiceRequest(
+    if refusal:
+        rule, message = refusal
+        log.info("extended service %s refused (%s) for customer %s by %s: %s", service, rule, giver.pk, by, message)
+        raise ValidationError({policies.REFUSAL_FIELDS[rule]: ValidationError(message, code=rule)})
+    now = timezone.now()
+    effective = now + timedelta(hours=policy.effective_hours) if service == ExtendedService.CREDIT_SHARING else now
+    request = ExtendedServiceRequest.objects.create(
         service=service, giver=giver, receiver=receiver, receiver_msisdn=receiver_msisdn, amount=amount,
-        channel=channel, requested_by=by,
-        status=RequestStatus.REFUSED if refusal else RequestStatus.APPROVED,
-        refused_rule=refusal[0] if refusal else "", message=refusal[1] if refusal else "",
-        valid_until=(timezone.now() + timedelta(days=policy.validity_days)
-                     if not refusal and policy.validity_days else None),
+        channel=channel, requested_by=by, status=RequestStatus.APPROVED, giver_line=giver_line,
+        policy_version=policy.version, effective_at=effective, created_at=now,
+        valid_until=effective + timedelta(days=policy.validity_days) if policy.validity_days else None,
     )
-    request.save()
-    if move is not None and not refusal:
+    if move is not None:
         _transfer_limit(request, move)
+    if service == ExtendedService.BALANCE_TRANSFER:
+        from arrears.services import balance_transfer_post
+
+        balance_transfer_post(from_line=giver_line, to_line=receiver_line, amount=amount,
+                              reference=f"extended-{request.pk}", by=by)
     return request
 
 
@@ -115,10 +146,10 @@ def _transfer_limit(request: ExtendedServiceRequest, move: policies.LimitMove):
     giver, receiver, by = request.giver, request.receiver, request.requested_by
     rating_record(giver, kind=RatingKind.MANUAL, new_star=giver.credit_star, new_limit=move.giver_after,
                   reason=f"credit transfer {request.pk} to customer {receiver.pk}", by=by, rule="credit_transfer",
-                  policy_version="extended")
+                  policy_version=f"extended-v{request.policy_version}")
     rating_record(receiver, kind=RatingKind.MANUAL, new_star=receiver.credit_star, new_limit=move.receiver_after,
                   reason=f"credit transfer {request.pk} from customer {giver.pk}", by=by, rule="credit_transfer",
-                  policy_version="extended")
+                  policy_version=f"extended-v{request.policy_version}")
 
 
 @transaction.atomic

@@ -259,7 +259,18 @@ class ExtendedServicePolicy(TimeStampedModel):
     validity_days = models.PositiveSmallIntegerField(
         _("validity (days)"), default=0, help_text=_("Credit sharing: how long a share lasts; 0 = permanent"))
     channels = models.CharField(_("allowed channels"), max_length=100, help_text=_("comma-separated, e.g. app,outlet"))
+    # Policy data of source 004 (条件、数额、次数与人数、生效时间、有效期限、渠道): versioned, each request records it.
+    effective_hours = models.PositiveSmallIntegerField(
+        _("takes effect after (hours)"), default=0, help_text=_("Credit sharing: hours between approval and effect"))
+    giver_floor = models.DecimalField(_("giver's floor"), default=0, help_text=_(
+        "Balance transfer: the giver's balance may not fall below this"), **MONEY)
+    version = models.PositiveIntegerField(_("policy version"), default=1)
     history = HistoricalRecords()
+
+    def save(self, *args, **kwargs):
+        if self.pk:  # every saved change is a new version; requests record the version that decided them
+            self.version += 1
+        super().save(*args, **kwargs)
 
     class Meta:
         verbose_name = _("extended service policy")
@@ -282,13 +293,19 @@ class ExtendedServiceRequest(models.Model):
     refused_rule = models.CharField(_("refused by rule"), max_length=20, blank=True)
     message = models.CharField(_("message"), max_length=200, blank=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    effective_at = models.DateTimeField(_("takes effect at"), null=True, blank=True)
+    giver_line = models.ForeignKey("customers.Line", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("giving line"))
+    policy_version = models.PositiveIntegerField(_("policy version"), null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+")
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["giver", "service", "-created_at"], name="extended_giver_month")]
+        indexes = [models.Index(fields=["giver", "service", "-created_at"], name="extended_giver_month"),
+                   models.Index(fields=["valid_until"], name="extended_active_shares",
+                                condition=models.Q(service="credit_sharing", status="approved"))]
         verbose_name = _("extended service request")
         verbose_name_plural = _("extended service requests")
 

@@ -254,6 +254,7 @@ EXTENDED_REFUSALS = {
     "monthly_persons": "At most {max_persons_per_month} different receivers per month.",
     "channel": "Not available through {channel}; allowed: {channels}.",
     "available": "Only {available} CNY is available to give.",
+    "giver_floor": "The giver's balance may not fall below {floor} CNY; {available} CNY can be given.",
     "giver_range": "The giver's limit would become {after} CNY, outside the {star} range [{lo}, {hi}].",
     "receiver_range": "The receiver's limit would become {after} CNY, outside the {star} range [{lo}, {hi}].",
 }
@@ -262,7 +263,7 @@ REFUSAL_FIELDS = {
     "role": "service", "inactive": "service", "channel": "channel", "min_star": "giver",
     "same_person": "receiver_msisdn", "monthly_persons": "receiver_msisdn", "monthly_count": "giver",
     "amount_positive": "amount", "max_amount": "amount", "monthly_amount": "amount", "available": "amount",
-    "giver_range": "amount", "receiver_range": "amount",
+    "giver_range": "amount", "receiver_range": "amount", "giver_floor": "amount",
 }
 
 
@@ -277,13 +278,14 @@ def _range_params(star, after: Decimal) -> dict:
 
 def extended_refusal(rules: ExtendedRules, *, star, amount: Decimal, channel: str, receiver_key, same_person: bool,
                      used: Usage, available: Decimal, may_change_limits: bool,
-                     move: LimitMove | None = None) -> tuple[str, str] | None:
+                     move: LimitMove | None = None, floor: Decimal | None = None) -> tuple[str, str] | None:
     """(rule code, message) of the first rule the request breaks, or None when it may go ahead.
 
     `move` is given for a service that changes limits (credit transfer); `may_change_limits` says whether the
-    caller holds the credit role that may do that."""
+    caller holds the credit role that may do that. `floor` is given for a balance transfer: `available` is then
+    what lies above the giver's floor, and going below it is the rule "giver_floor"."""
     common = {"star": _star_label(star), "channel": channel, "channels": ", ".join(rules.channels),
-              "used": used.amount, "available": available,
+              "used": used.amount, "available": max(available, Decimal(0)), "floor": floor,
               **{k: getattr(rules, k) for k in ("min_star", "max_amount", "max_amount_per_month",
                                                 "max_count_per_month", "max_persons_per_month")}}
     checks = [
@@ -297,7 +299,7 @@ def extended_refusal(rules: ExtendedRules, *, star, amount: Decimal, channel: st
         ("monthly_amount", used.amount + amount > rules.max_amount_per_month),
         ("monthly_count", used.count + 1 > rules.max_count_per_month),
         ("monthly_persons", receiver_key not in used.persons and len(used.persons) + 1 > rules.max_persons_per_month),
-        ("available", amount > available),
+        ("giver_floor" if floor is not None else "available", amount > available),
     ]
     params = dict.fromkeys(EXTENDED_REFUSALS, common)
     if move is not None:
@@ -309,3 +311,16 @@ def extended_refusal(rules: ExtendedRules, *, star, amount: Decimal, channel: st
         if broken:
             return code, EXTENDED_REFUSALS[code].format(**params[code])
     return None
+
+
+# --- Blacklist lifecycle (DOMAIN.md §4, source 000/004) -----------------------------------------------------
+
+def blacklist_settlement(outstanding: list[Decimal], payment: Decimal) -> list[Decimal]:
+    """How much of a payment goes to each open entry, oldest first: a payment reduces what is owed and an
+    entry whose outstanding reaches 0 is settled (cleared). Whatever is left over stays on the line."""
+    parts, left = [], max(payment, Decimal(0))
+    for owed in outstanding:
+        take = min(left, max(owed, Decimal(0)))
+        parts.append(take)
+        left -= take
+    return parts

@@ -6,6 +6,7 @@ from decimal import Decimal
 from credit import policies
 from credit.choices import CATEGORICAL_FEATURES
 from credit.models import ScoringModel
+from credit.state import NOT_CLOSED_OR_BLACKLISTED_SQL
 
 
 def _star_case(attr: str) -> str:
@@ -115,11 +116,10 @@ def compile_guidance() -> str:
     )"""
 
 
-ELIGIBLE_BASE = """(c.credit_star IS NULL OR c.credit_star = 0) AND c.status <> 'closed'
-    AND c.join_date <= %(since_min_tenure)s
-    AND NOT EXISTS (SELECT 1 FROM customers_blacklistentry bl
-                    WHERE bl.id_number = c.id_number AND bl.id_type = c.id_type AND bl.cleared_at IS NULL)"""
-ELIGIBLE_GUIDANCE = "c.credit_star BETWEEN 1 AND 5 AND c.status <> 'closed'"
+# Neither model ever rates a closed or blacklisted customer (credit.state ends their credit at once).
+ELIGIBLE_BASE = ("(c.credit_star IS NULL OR c.credit_star = 0) AND c.join_date <= %(since_min_tenure)s AND "
+                 + NOT_CLOSED_OR_BLACKLISTED_SQL)
+ELIGIBLE_GUIDANCE = "c.credit_star BETWEEN 1 AND 5 AND " + NOT_CLOSED_OR_BLACKLISTED_SQL
 
 
 def apply_sql(decided_cte: str, *, kind: str) -> str:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from credit import four_eyes, policies, touchpoints
+from credit import four_eyes, policies, state, touchpoints
 from credit.choices import FourEyesKind, ModelStatus, RatingKind, SmsEvent
 from credit.models import Factor, FactorBin, FourEyesRequest, Rating, ScoringModel, StarCutoff
 from customers.models import BlacklistEntry, Customer
@@ -131,25 +131,20 @@ four_eyes.register(FourEyesKind.CREDIT_LIMIT, permission=policies.LIMIT_PERMISSI
 
 
 @transaction.atomic
-def customer_blacklist(*, customer: Customer, reason: str, amount_owed: Decimal, by=None) -> BlacklistEntry:
-    """Blacklisting makes the customer unrated at once (DOMAIN.md §4)."""
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    entry = BlacklistEntry.objects.create(id_type=customer.id_type, id_number=customer.id_number, customer=customer,
-                                          reason=reason, amount_owed=amount_owed, added_by=by)
-    if customer.credit_star is not None or customer.credit_limit:
-        rating_record(customer, kind=RatingKind.EVENT, new_star=None, new_limit=Decimal("0.00"),
-                reason=f"blacklisted: {reason}", by=by, rule="blacklisted", policy_version="event")
-    return entry
+def customer_blacklist(*, customer: Customer, reason: str, amount_owed: Decimal, by=None,
+                       evidence: str = "") -> BlacklistEntry:
+    """Blacklisting makes the customer unrated at once (DOMAIN.md §4): see credit.blacklist."""
+    from credit.blacklist import blacklist_entry_add
+
+    return blacklist_entry_add(customer=customer, reason=reason, amount_owed=amount_owed, evidence=evidence, by=by)
 
 
-@transaction.atomic
 def customer_credit_end(*, customer: Customer, reason: str, by=None) -> Rating | None:
-    """Closure ends credit."""
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    if customer.credit_star is None and not customer.credit_limit:
+    """Closure ends credit (one customer; the set-based form is credit.state.credit_end)."""
+    if not state.credit_end(customer_ids=[customer.pk], rule=state.CLOSED, reason=reason, by=by):
         return None
-    return rating_record(customer, kind=RatingKind.EVENT, new_star=None, new_limit=Decimal("0.00"),
-                   reason=f"closed: {reason}", by=by, rule="closed", policy_version="event")
+    customer.refresh_from_db(fields=["credit_star", "credit_limit"])
+    return Rating.objects.filter(customer=customer).first()
 
 
 @transaction.atomic

@@ -42,15 +42,17 @@ def render(template: str, context: dict) -> str:
     return template.format_map(_Blank({k: "" if v is None else v for k, v in context.items()}))
 
 
-def notify(*, event: str, customer, context: dict, dedup_key: str) -> SmsMessage | None:
-    """Queue one message for the customer's primary line; a repeated dedup_key queues nothing."""
+def notify(*, event: str, customer, context: dict, dedup_key: str, msisdn: str | None = None) -> SmsMessage | None:
+    """Queue one message for the customer's primary line (or `msisdn` when they have no open line, e.g. the
+    closed line a settled blacklist entry was about); a repeated dedup_key queues nothing."""
     template = SmsTemplate.objects.filter(event=event, active=True).first()
     line = customer.lines.exclude(status="closed").order_by("id").first()
-    if template is None or line is None:
+    msisdn = line.msisdn if line is not None else msisdn
+    if template is None or not msisdn:
         return None
     message, created = SmsMessage.objects.get_or_create(
         dedup_key=dedup_key,
-        defaults={"customer": customer, "msisdn": line.msisdn, "event": event,
+        defaults={"customer": customer, "msisdn": msisdn, "event": event,
                   "body": render(template.body, {"name": customer.name, **context})},
     )
     if created:

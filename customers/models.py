@@ -242,9 +242,17 @@ class BlacklistEntry(TimeStampedModel):
                                  related_name="blacklist_entries")
     reason = models.CharField(_("reason"), max_length=200)
     amount_owed = models.DecimalField(_("amount owed"), **MONEY)
+    # Lifecycle (credit.blacklist): payments on the entry's line since it was added, evidence, who cleared it.
+    amount_paid = models.DecimalField(_("paid since"), default=0, **MONEY)
+    line = models.ForeignKey("Line", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("line"))
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name=_("added by"))
     cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("cleared by"))
+    cleared_reason = models.CharField(_("reason cleared"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -254,6 +262,10 @@ class BlacklistEntry(TimeStampedModel):
 
     def __str__(self):
         return f"{self.id_number[:4]}…{self.id_number[-4:]} ({self.amount_owed})"
+
+    @property
+    def amount_outstanding(self):
+        return max(self.amount_owed - self.amount_paid, 0)
 
 
 class OnboardingCallback(TimeStampedModel):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,7 +75,7 @@ def blacklist_amount_owed(*, id_type: str, id_number: str) -> Decimal | None:
     """Total owed on open blacklist entries for this identity, or None if not blacklisted."""
     total = BlacklistEntry.objects.filter(
         id_type=id_type, id_number=id_number.upper(), cleared_at__isnull=True
-    ).aggregate(total=Sum("amount_owed"))["total"]
+    ).aggregate(total=Sum(F("amount_owed") - F("amount_paid")))["total"]  # what is still owed, after payments
     return total
 
 

@@ -90,8 +90,9 @@ class FourEyesDecisionSerializer(serializers.Serializer):
 
 
 class ExtendedRequestSerializer(MoneyIntakeSerializer):
-    """A request for balance transfer, credit sharing or credit transfer; the answer says approved or refused,
-    and which rule refused it."""
+    """A request for balance transfer, credit sharing or credit transfer: 201 with the grant, or 400 naming the
+    rule that refused it (nothing written). `giver_msisdn`: the giving line of a balance transfer (default:
+    the giver's first open line)."""
 
     from credit.choices import ExtendedService as _Service
 
@@ -99,12 +100,13 @@ class ExtendedRequestSerializer(MoneyIntakeSerializer):
     service = serializers.ChoiceField(choices=_Service.choices)
     giver = serializers.IntegerField(help_text="customer id of the giving customer", source="giver_id")
     receiver_msisdn = serializers.CharField(max_length=11)
+    giver_msisdn = serializers.CharField(max_length=11, required=False, write_only=True)
     amount = MoneyField(operation="extended_credit")
     channel = serializers.CharField(max_length=20)
     status = serializers.CharField(read_only=True)
-    refused_rule = serializers.CharField(read_only=True)
-    message = serializers.CharField(read_only=True)
+    effective_at = serializers.DateTimeField(read_only=True)
     valid_until = serializers.DateTimeField(read_only=True)
+    policy_version = serializers.IntegerField(read_only=True)
 
 
 class RatingSerializer(serializers.Serializer):

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -6,7 +5,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from core.scope import customer_scope_q
@@ -15,9 +13,9 @@ from credit.api.serializers import (
     BulkCreditStatusRequestSerializer, BulkCreditStatusSerializer, CreditStatusSerializer, ExtendedRequestSerializer,
     FourEyesDecisionSerializer, FourEyesRequestSerializer, LimitChangeSerializer, RatingSerializer,
 )
-from credit.choices import FourEyesStatus, RequestStatus
+from credit.choices import FourEyesStatus
 from credit.models import FourEyesRequest
-from credit.policies import LIMIT_PERMISSION, REFUSAL_FIELDS
+from credit.policies import LIMIT_PERMISSION
 from customers import policies as customer_policies
 from customers.models import Customer, Line
 
@@ -65,8 +63,8 @@ class BulkCreditStatusView(APIView):
 class ExtendedRequestView(APIView):
     """Ask for an extended credit service for a customer in your scope (the receiving line too).
 
-    201 when approved; a refusal is recorded and answered 400 naming the rule (`errors[0].code`) with the
-    recorded request. A credit transfer moves limits: only credit officers, and both limits stay in range."""
+    201 with the grant; a refusal is a 400 naming the rule (`errors[0].code`) and the field, and writes nothing.
+    A credit transfer moves limits: only credit officers, and both limits stay in range."""
 
     permission_classes = [CustomerViewPermission]
 
@@ -78,19 +76,10 @@ class ExtendedRequestView(APIView):
         giver = Customer.objects.visible_to(request.user).filter(pk=data["giver_id"]).first()
         if giver is None:
             raise NotFound(f"No customer {data['giver_id']} in your scope.")
-        try:
-            result = extended.extended_service_request(
-                service=data["service"], giver=giver, receiver_msisdn=data["receiver_msisdn"], amount=data["amount"],
-                channel=data["channel"], by=request.user)
-        except DjangoValidationError as e:
-            raise ApiValidationError(as_serializer_error(e)) from e
-        answer = ExtendedRequestSerializer(result).data
-        if result.status == RequestStatus.REFUSED:  # a Response, not an exception: the recorded refusal stays
-            error = {"field": REFUSAL_FIELDS[result.refused_rule], "code": result.refused_rule,
-                     "message": result.message}
-            return Response({"detail": result.message, "errors": [error], "request": answer},
-                            status=status.HTTP_400_BAD_REQUEST)
-        return Response(answer, status=status.HTTP_201_CREATED)
+        result = extended.extended_service_request(
+            service=data["service"], giver=giver, receiver_msisdn=data["receiver_msisdn"], amount=data["amount"],
+            channel=data["channel"], by=request.user, giver_msisdn=data.get("giver_msisdn"))
+        return Response(ExtendedRequestSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 class LimitChangeView(APIView):

@@ -1,0 +1,66 @@
+"""Shared credit (信用共享): an approved share lends part of the giver's credit to the receiver for a while.
+
+It raises the receiver's usable credit and lowers the giver's from its effective time until it expires —
+by itself: nothing has to run at expiry, because every computation of usable credit (the credit-status API,
+the nightly arrears evaluation, payments and restores, the 360° page) adds the shares active at that moment
+through the functions and SQL below.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from credit.choices import ExtendedService, RequestStatus
+
+# Net shared credit per customer (received − given) of the shares active at {now} (an SQL expression).
+ACTIVE_SHARES_SQL = f"""
+    SELECT customer_id, sum(delta) AS net FROM (
+        SELECT r.receiver_id AS customer_id, r.amount AS delta FROM credit_extendedservicerequest r
+        WHERE r.service = '{ExtendedService.CREDIT_SHARING}' AND r.status = '{RequestStatus.APPROVED}'
+          AND coalesce(r.effective_at, r.created_at) <= {{now}} AND (r.valid_until IS NULL OR r.valid_until > {{now}})
+        UNION ALL
+        SELECT r.giver_id, -r.amount FROM credit_extendedservicerequest r
+        WHERE r.service = '{ExtendedService.CREDIT_SHARING}' AND r.status = '{RequestStatus.APPROVED}'
+          AND coalesce(r.effective_at, r.created_at) <= {{now}} AND (r.valid_until IS NULL OR r.valid_until > {{now}})
+    ) s GROUP BY customer_id"""
+
+
+def active_shares_sql(now: str = "now()") -> str:
+    return ACTIVE_SHARES_SQL.format(now=now)
+
+
+def _active(at=None) -> Q:
+    at = at or timezone.now()
+    return (Q(service=ExtendedService.CREDIT_SHARING, status=RequestStatus.APPROVED)
+            & (Q(effective_at__isnull=True, created_at__lte=at) | Q(effective_at__lte=at))
+            & (Q(valid_until__isnull=True) | Q(valid_until__gt=at)))
+
+
+def shared_net(customer_ids, at=None) -> dict[int, Decimal]:
+    """{customer id: received − given} of the shares active at `at` (now); customers without shares: absent."""
+    from credit.models import ExtendedServiceRequest
+
+    ids = list(customer_ids)
+    net: dict[int, Decimal] = {}
+    rows = ExtendedServiceRequest.objects.filter(_active(at), Q(giver_id__in=ids) | Q(receiver_id__in=ids))
+    for giver, receiver, amount in rows.values_list("giver_id", "receiver_id", "amount"):
+        if receiver in ids:
+            net[receiver] = net.get(receiver, Decimal(0)) + amount
+        if giver in ids:
+            net[giver] = net.get(giver, Decimal(0)) - amount
+    return net
+
+
+def usable_credit_limit(customer, at=None) -> Decimal:
+    """The credit a customer can use now: their limit plus shares received minus shares given."""
+    return customer.credit_limit + shared_net([customer.pk], at).get(customer.pk, Decimal(0))
+
+
+def shares_of(customer):
+    """Every share given or received by the customer (for both 360° pages), newest first."""
+    from credit.models import ExtendedServiceRequest
+
+    return (ExtendedServiceRequest.objects.filter(Q(giver=customer) | Q(receiver=customer))
+            .filter(status=RequestStatus.APPROVED).select_related("giver", "receiver", "requested_by")
+            .order_by("-created_at")[:20])

@@ -82,7 +82,7 @@ def blacklist_payments_apply(*, line: Line, amount: Decimal, reference: str, by=
     """A payment on a line reduces the open entries about that line (or, for an entry without a line, about
     its customer), oldest first; an entry paid in full is settled and cleared. Runs in the payment's
     transaction; a person has one or two entries, so this is no batch."""
-    entries = list(BlacklistEntry.objects.select_for_update().select_related("customer", "line").filter(
+    entries = list(BlacklistEntry.objects.select_for_update(of=("self",)).select_related("customer", "line").filter(
         Q(line_id=line.pk) | Q(line__isnull=True, customer_id=line.customer_id), cleared_at__isnull=True,
     ).order_by("created_at", "id"))
     if not entries:

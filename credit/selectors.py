@@ -7,7 +7,8 @@ from core.scope import customer_scope_q
 from credit import four_eyes, policies
 from credit.choices import Feature, FourEyesStatus
 from credit.models import FourEyesRequest, Rating
-from customers.models import Customer
+from credit.sharing import shared_net
+from customers.models import BlacklistEntry, Customer
 
 STAR_ORDER = [5, 4, 3, 2, 1, 0, None]
 SERVICE_LABELS = [("fee_waivers", _("fee waivers")), ("flexible_authentication", _("flexible authentication")),
@@ -33,7 +34,21 @@ def customer_credit(*, customer: Customer) -> dict:
         "services": [label for flag, label in SERVICE_LABELS if policies.entitlements(customer.credit_star)[flag]],
         "policy": policies.star_policy(customer.credit_star),
         "four_eyes": list(_pending_for(customer).select_related("requested_by")),
+        "shared_credit": shared_net([customer.pk]).get(customer.pk, 0),
+        "grants": list(extended_grants_of(customer)),
+        "blacklist": list(BlacklistEntry.objects.filter(id_type=customer.id_type, id_number=customer.id_number)
+                          .order_by("-created_at")[:5]),
     }
+
+
+def extended_grants_of(customer: Customer):
+    """Extended-service grants given or received by the customer (shown on both customers' 360° pages)."""
+    from django.db.models import Q
+
+    from credit.models import ExtendedServiceRequest
+
+    return (ExtendedServiceRequest.objects.filter(Q(giver=customer) | Q(receiver=customer))
+            .select_related("giver", "receiver", "requested_by").order_by("-created_at")[:20])
 
 
 def _pending_for(subject):
@@ -84,17 +99,22 @@ def line_credit_status(lines) -> list[dict]:
     from customers.models import UsageSummary
 
     latest_balance = UsageSummary.objects.filter(line=OuterRef("pk")).order_by("-month").values("prepaid_balance")[:1]
-    rows = lines.select_related("customer", "account").annotate(prepaid_balance=Subquery(latest_balance))
+    rows = list(lines.select_related("customer", "account").annotate(prepaid_balance=Subquery(latest_balance)))
+    shared = shared_net({line.customer_id for line in rows})
     result = []
     for line in rows:
         customer = line.customer
         account = getattr(line, "account", None)
         balance = account.balance if account else (line.prepaid_balance or 0)
+        # A closed line or customer is offered no credit: its usable credit is its balance alone.
+        offered = line.status != "closed" and customer.status != "closed"
+        credit = customer.credit_limit + shared.get(customer.pk, 0) if offered else 0
         result.append({
             "msisdn": line.msisdn, "customer_id": customer.pk, "line_status": line.status,
             "barring_state": account.state if account else "active",
             "star": customer.credit_star, "credit_limit": customer.credit_limit, "balance": balance,
-            "usable_credit": balance + customer.credit_limit,
+            "shared_credit": shared.get(customer.pk, 0) if offered else 0,
+            "usable_credit": balance + credit,
             "entitlements": policies.entitlements(customer.credit_star),
         "services": [label for flag, label in SERVICE_LABELS if policies.entitlements(customer.credit_star)[flag]],
         })

@@ -55,12 +55,3 @@ def shared_net(customer_ids, at=None) -> dict[int, Decimal]:
 def usable_credit_limit(customer, at=None) -> Decimal:
     """The credit a customer can use now: their limit plus shares received minus shares given."""
     return customer.credit_limit + shared_net([customer.pk], at).get(customer.pk, Decimal(0))
-
-
-def shares_of(customer):
-    """Every share given or received by the customer (for both 360° pages), newest first."""
-    from credit.models import ExtendedServiceRequest
-
-    return (ExtendedServiceRequest.objects.filter(Q(giver=customer) | Q(receiver=customer))
-            .filter(status=RequestStatus.APPROVED).select_related("giver", "receiver", "requested_by")
-            .order_by("-created_at")[:20])

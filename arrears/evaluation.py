@@ -145,10 +145,10 @@ def evaluate_sql() -> str:
         FROM decided d JOIN lines ON lines.id = d.line_id
     ),
     blacklisted AS (  -- closure: the person must settle before opening service again
-        INSERT INTO customers_blacklistentry (id_type, id_number, customer_id, reason, amount_owed, created_at,
-                                              updated_at)
-        SELECT c.id_type, c.id_number, c.id, 'closed with arrears (' || %(policy)s || ')', -d.balance, %(now)s,
-               %(now)s
+        INSERT INTO customers_blacklistentry (id_type, id_number, customer_id, line_id, reason, amount_owed,
+                                              created_at, updated_at)
+        SELECT c.id_type, c.id_number, c.id, d.line_id, 'closed with arrears (' || %(policy)s || ')', -d.balance,
+               %(now)s, %(now)s
         FROM decided d JOIN customers_customer c ON c.id = d.customer_id
         WHERE d.new_state = 'closed' AND d.balance < 0
     ),

@@ -243,16 +243,17 @@ class BlacklistEntry(TimeStampedModel):
     reason = models.CharField(_("reason"), max_length=200)
     amount_owed = models.DecimalField(_("amount owed"), **MONEY)
     # Lifecycle (credit.blacklist): payments on the entry's line since it was added, evidence, who cleared it.
-    amount_paid = models.DecimalField(_("paid since"), default=0, **MONEY)
+    # (database defaults too: the nightly closure inserts entries in SQL)
+    amount_paid = models.DecimalField(_("paid since"), default=0, db_default=0, **MONEY)
     line = models.ForeignKey("Line", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                              verbose_name=_("line"))
-    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True, default="", db_default="")
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name=_("added by"))
     cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
     cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("cleared by"))
-    cleared_reason = models.CharField(_("reason cleared"), max_length=200, blank=True)
+    cleared_reason = models.CharField(_("reason cleared"), max_length=200, blank=True, default="", db_default="")
     history = HistoricalRecords()
 
     class Meta:

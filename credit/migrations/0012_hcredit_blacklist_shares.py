@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('credit', '0011_sms_retry_backoff_dead_letter'),
-        ('customers', '0004_hcredit_blacklist_shares'),
+        ('customers', '0004_hcredit_blacklist_lifecycle'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

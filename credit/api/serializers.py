@@ -28,7 +28,8 @@ class CreditStatusSerializer(serializers.Serializer):
     star = serializers.IntegerField(allow_null=True, help_text="null = unrated")
     credit_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
     balance = serializers.DecimalField(max_digits=12, decimal_places=2)
-    shared_credit = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="shares received − given, active now")
+    shared_credit = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                             help_text="shares received − given, active now")
     usable_credit = serializers.DecimalField(max_digits=12, decimal_places=2)
     entitlements = EntitlementsSerializer()
 

@@ -302,3 +302,10 @@ def balance_transfer_post(*, from_line: Line, to_line: Line, amount: Decimal, re
     into = _post(accounts[to_line.pk], kind=LedgerKind.TRANSFER_IN, amount=amount, reference=f"{reference}-in",
                  by=by, note=note or f"from {from_line.msisdn}")
     return out, into
+
+
+@transaction.atomic(savepoint=False)
+def ledger_adjust(*, line: Line, amount: Decimal, reference: str, note: str, by=None) -> LedgerEntry:
+    """An adjustment decided elsewhere (a rebate paid or recovered): one ledger posting on the line."""
+    return _post(_locked_account(line, timezone.localdate()), kind=LedgerKind.ADJUSTMENT, amount=amount,
+                 reference=reference, by=by, note=note)

@@ -348,3 +348,61 @@ class FourEyesRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class SimReplacement(models.Model):
+    """A SIM replacement done for a customer, with the fee the yearly free quota and waivers left (source 004)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sim_replacements")
+    line = models.ForeignKey("customers.Line", on_delete=models.PROTECT, related_name="+", verbose_name=_("line"))
+    star = models.SmallIntegerField(_("star at the time"), null=True, blank=True)
+    list_price = models.DecimalField(_("list price"), **MONEY)
+    fee = models.DecimalField(_("fee charged"), **MONEY)
+    rule = models.CharField(_("rule"), max_length=30)
+    channel = models.CharField(_("channel"), max_length=20)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("done by"))
+    done_at = models.DateTimeField(_("done at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-done_at"]
+        indexes = [models.Index(fields=["customer", "done_at"], name="sim_customer_year")]
+        verbose_name = _("SIM replacement")
+        verbose_name_plural = _("SIM replacements")
+
+    def __str__(self):
+        return f"{self.line_id} {self.done_at:%Y-%m-%d} {self.fee}"
+
+
+class RebateClaim(models.Model):
+    """A rebate (返费): 5★ customers are paid first and verified after, with recovery if verification fails;
+    everyone else is verified first, then paid. Payments and recoveries are ledger postings on the line."""
+
+    class Status(models.TextChoices):
+        AWAITING_VERIFICATION = "awaiting", _("Awaiting verification")
+        PAID_UNVERIFIED = "paid_unverified", _("Paid, verification pending")
+        PAID = "paid", _("Verified and paid")
+        RECOVERED = "recovered", _("Verification failed: recovered")
+        REJECTED = "rejected", _("Verification failed: not paid")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="rebates")
+    line = models.ForeignKey("customers.Line", on_delete=models.PROTECT, related_name="+", verbose_name=_("line"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    paid_first = models.BooleanField(_("paid before verification"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("verified by"))
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verification_note = models.CharField(_("verification note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("rebate claim")
+        verbose_name_plural = _("rebate claims")
+
+    def __str__(self):
+        return f"{self.customer_id} {self.amount} {self.status}"

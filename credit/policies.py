@@ -324,3 +324,74 @@ def blacklist_settlement(outstanding: list[Decimal], payment: Decimal) -> list[D
         parts.append(take)
         left -= take
     return parts
+
+
+# --- Run periods (source 004: base monthly, guidance half-yearly; DOMAIN.md "Re-rating schedule") -----------
+
+def period_of(kind: str, day) -> str:
+    """The period a day falls in: "2026-12" for the base model, "2026-H2" for guidance."""
+    return f"{day:%Y-%m}" if kind == "base" else f"{day.year}-H{1 if day.month <= 6 else 2}"
+
+
+def rating_period_refusal(kind: str, period: str, today) -> tuple[str, str] | None:
+    """(rule, message) when `period` may not be run on `today`, else None: the base model only for the current
+    or a past month, guidance only for the current or a past half-year (2027-H1 in December 2026 is refused)."""
+    import re
+
+    pattern = r"^\d{4}-(0[1-9]|1[0-2])$" if kind == "base" else r"^\d{4}-H[12]$"
+    if not re.match(pattern, period or ""):
+        shape = "YYYY-MM" if kind == "base" else "YYYY-H1 or YYYY-H2"
+        return "period_format", f"A {kind} run's period is {shape}, not {period!r}."
+    if period > period_of(kind, today):  # both shapes sort as text
+        return "future_period", f"{period} has not begun (today is in {period_of(kind, today)})."
+    return None
+
+
+# --- Entitlements applied (source 004 §4(2)–(4), DOMAIN.md "Services by star") ------------------------------
+
+# List prices of the services whose fee 3★+ customers have waived (source 004 names the waivers, not the prices;
+# settings CREDIT_SERVICE_FEES overrides them).
+SERVICE_FEES = {"sim_replacement": Decimal("10.00"), "opening": Decimal("20.00"), "international": Decimal("50.00")}
+FEE_WAIVED_SERVICES = frozenset({"opening", "international"})  # SIM replacement: by the yearly free quota
+# The 7 services with flexible authentication (source 004 names 国际业务、积分转移、产品变更、家庭网、开户 "等7项";
+# the other two are the services its list of waived credentials and fees adds: 补换卡 and 合约购机).
+FLEXIBLE_AUTH_SERVICES = ("international", "points_transfer", "product_change", "family_network", "opening",
+                          "sim_replacement", "contract_handset")
+VERIFICATION_METHODS = ("id_document", "service_password", "sms_code")
+STANDARD_VERIFICATION = ("id_document",)  # without the entitlement: the ID document, in person
+
+
+@dataclass(frozen=True)
+class Fee:
+    service: str
+    list_price: Decimal
+    fee: Decimal
+    rule: str  # why this fee: "list_price", "fee_waiver_3_star", "free_quota"
+
+
+def service_fee(service: str, star: int | None, list_price: Decimal) -> Fee:
+    """Opening and international services: the fee is waived for 3★ and above."""
+    if service in FEE_WAIVED_SERVICES and star_policy(star).fee_waivers:
+        return Fee(service, list_price, Decimal("0.00"), "fee_waiver_3_star")
+    return Fee(service, list_price, list_price, "list_price")
+
+
+def sim_replacement_fee(star: int | None, used_this_year: int, list_price: Decimal) -> Fee:
+    """SIM replacement: free while the year's quota lasts (5★: 5, 4★: 4, 3★: 3; none below 3★), then the list
+    price."""
+    if used_this_year < star_policy(star).free_sim_replacements:
+        return Fee("sim_replacement", list_price, Decimal("0.00"), "free_quota")
+    return Fee("sim_replacement", list_price, list_price, "list_price")
+
+
+def verification_methods(service: str, star: int | None) -> dict:
+    """Which credentials a service accepts for this customer: 3★+ may use any one of ID, service password or an
+    SMS code to their own number for the 7 services; everyone else shows the ID document."""
+    flexible = service in FLEXIBLE_AUTH_SERVICES and star_policy(star).flexible_authentication
+    return {"service": service, "flexible": flexible, "any_one_of": list(VERIFICATION_METHODS if flexible
+                                                                         else STANDARD_VERIFICATION)}
+
+
+def rebate_pays_first(star: int | None) -> bool:
+    """5★: a rebate is paid first and verified after (先返费后查验); others are verified, then paid."""
+    return star_policy(star).rebate_before_verification

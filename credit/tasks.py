@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from core.tasks import dispatch_run, night_of
+from core.tasks import night_of
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 
 
@@ -14,14 +14,18 @@ def current_period(kind: str, today=None) -> str:
 
 @shared_task
 def rate_base_monthly(day: str | None = None) -> int:
-    """Scheduled for the 1st of each month, 02:00 (django-celery-beat, editable in admin)."""
-    return dispatch_run(BASE_KIND, current_period(BASE_KIND, night_of(day))).pk
+    """Scheduled for the 1st of each month, 02:00 (django-celery-beat, editable in admin); once per period."""
+    from credit.runs import rating_run_start
+
+    return rating_run_start(kind="base", period=current_period(BASE_KIND, night_of(day))).run.pk
 
 
 @shared_task
 def rate_guidance_half_yearly(day: str | None = None) -> int:
-    """Scheduled for 1 January and 1 July, 03:00."""
-    return dispatch_run(GUIDANCE_KIND, current_period(GUIDANCE_KIND, night_of(day))).pk
+    """Scheduled for 1 January and 1 July, 03:00; once per period."""
+    from credit.runs import rating_run_start
+
+    return rating_run_start(kind="guidance", period=current_period(GUIDANCE_KIND, night_of(day))).run.pk
 
 
 @shared_task

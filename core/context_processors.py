@@ -20,7 +20,8 @@ NAVIGATION = [
     (pgettext_lazy("navigation", "Credit"), [
         (_("Credit models"), "credit:models", "credit.view_scoringmodel"),
         (_("Credit report"), "credit:report", "credit.view_rating"),
-        (_("Four-eyes requests"), "credit:four-eyes", "credit.view_foureyesrequest")]),
+        (_("Four-eyes requests"), "credit:four-eyes", "credit.view_foureyesrequest"),
+        (_("Blacklist"), "credit:blacklist", "customers.add_blacklistentry")]),
     (_("Campaigns"), [(_("Campaigns"), "marketing:campaigns", "marketing.view_campaign")]),
     (pgettext_lazy("navigation", "Arrears"), [
         (_("Collection queue"), "arrears:collection", "arrears.view_collectioncase"),

@@ -24,8 +24,12 @@ ERR_AMOUNT = _("The amount owed cannot be negative.")
 ERR_NOTHING_OPEN = _("This customer has no open blacklist entry.")
 
 
-def _check_officer(by) -> None:
-    if by is not None and not by.has_perm(policies.LIMIT_PERMISSION):
+ADD_PERMISSION, CLEAR_PERMISSION = "customers.add_blacklistentry", "customers.change_blacklistentry"
+
+
+def _check_officer(by, permission: str) -> None:
+    """Credit officers (and admins) decide blacklist entries; the system (by=None) adds them on closure."""
+    if by is not None and not by.has_perm(permission):
         raise PermissionDenied(ERR_ROLE)
 
 
@@ -33,7 +37,7 @@ def _check_officer(by) -> None:
 def blacklist_entry_add(*, customer: Customer, reason: str, amount_owed: Decimal, evidence: str = "",
                         line: Line | None = None, by=None) -> BlacklistEntry:
     """Blacklist the customer's identity; their credit ends at once (unrated, limit 0, a rating row)."""
-    _check_officer(by)
+    _check_officer(by, ADD_PERMISSION)
     if not (reason or "").strip():
         raise ValidationError({"reason": ValidationError(ERR_REASON, code="required")})
     if amount_owed is None or amount_owed < 0:
@@ -63,7 +67,7 @@ def _clear(entry: BlacklistEntry, *, reason: str, by=None, msisdn: str | None = 
 @transaction.atomic
 def blacklist_entries_clear(*, customer: Customer, reason: str, by, entry_id: int | None = None) -> list:
     """A credit officer clears the customer's open entries (or the one named), with a reason."""
-    _check_officer(by)
+    _check_officer(by, CLEAR_PERMISSION)
     if not (reason or "").strip():
         raise ValidationError({"reason": ValidationError(ERR_REASON, code="required")})
     entries = BlacklistEntry.objects.select_for_update().filter(

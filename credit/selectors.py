@@ -1,6 +1,7 @@
 """Reads for credit: explanations, distributions and transitions."""
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.scope import customer_scope_q
@@ -35,6 +36,8 @@ def customer_credit(*, customer: Customer) -> dict:
         "policy": policies.star_policy(customer.credit_star),
         "four_eyes": list(_pending_for(customer).select_related("requested_by")),
         "shared_credit": shared_net([customer.pk]).get(customer.pk, 0),
+        "sim_used": customer.sim_replacements.filter(done_at__year=timezone.localdate().year,
+                                                     rule="free_quota").count(),
         "grants": list(extended_grants_of(customer)),
         "blacklist": list(BlacklistEntry.objects.filter(id_type=customer.id_type, id_number=customer.id_number)
                           .order_by("-created_at")[:5]),

@@ -159,6 +159,25 @@ PROBES: dict[tuple[str, str], Probe] = {
                              scope_free=True)
        for name in ("credit:four-eyes-approve", "credit:four-eyes-reject", "four-eyes-approve", "four-eyes-reject")},
     ("credit-status-bulk", "post"): Probe(lambda t: {"msisdns": [t.msisdn]}),  # a read: nobody writes
+    # issue 14: blacklist decisions are the credit officers'; clearing needs an open entry (no control here:
+    # tests/credit/test_governs.py clears through the page and the API)
+    ("credit:blacklist-add", "post"): Probe(
+        lambda t: {"customer": t.customer, "reason": "欺诈", "evidence": "协查函", "amount_owed": "50.00"}, CREDIT,
+        "credit_officer", form=True),
+    ("blacklist-entries", "post"): Probe(lambda t: {"customer": t.customer, "reason": "欺诈", "amount_owed": "50.00"},
+                                         CREDIT, "credit_officer"),
+    **{(name, "post"): Probe(lambda t: {"reason": "核实为误报"}, CREDIT, None, form=name.startswith("credit:"))
+       for name in ("credit:blacklist-clear", "blacklist-clear")},
+    # entitlements applied: who serves the customer records a SIM replacement or a rebate claim
+    ("credit:sim-replacement", "post"): Probe(lambda t: {"channel": "outlet"},
+                                              {"am1", "lead_a1", "credit_officer", "admin"}, "am1", form=True),
+    ("sim-replacements", "post"): Probe(lambda t: {"channel": "outlet"}, {"am1", "lead_a1", "credit_officer", "admin"},
+                                        "am1"),
+    ("rebates", "post"): Probe(lambda t: {"amount": "10.00", "reason": "活动返费"},
+                               {"am1", "lead_a1", "credit_officer", "admin"}, "am1"),
+    ("rebate-verify", "post"): Probe(lambda t: {"passed": True}, CREDIT, None),  # no claim in the world: see tests
+    ("rating-runs", "post"): Probe(lambda t: {"kind": "base", "period": f"{timezone.localdate():%Y-%m}"}, CREDIT,
+                                   "credit_officer", scope_free=True),
     # arrears: billing intake
     ("billing-payments", "post"): Probe(_payment, BILLING, "billing_service", idempotent=True, scope_free=True),
     ("billing-payments-bulk", "post"): Probe(_bulk(_payment), BILLING, "billing_service", idempotent=True,

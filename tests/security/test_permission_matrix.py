@@ -103,6 +103,19 @@ MATRIX = {
     "credit-status-bulk": (POST, api(API_STAFF, status=400)),
     "credit-limit-change": (POST, api(CREDIT, status=400)),
     "extended-requests": (POST, api(API_STAFF, status=400)),
+    # issue 14: blacklist lifecycle (credit officers), entitlements applied, governed rating runs
+    "credit:blacklist": (GET, page(CREDIT)),
+    "credit:blacklist-add": (POST, page(CREDIT, status=302)),  # empty form: the errors on the list page
+    "credit:blacklist-clear": (POST, page(CREDIT, status=302)),
+    "credit:sim-replacement": (POST, page(["am1", "lead_a1", "credit_officer", "admin"], status=302,
+                                          **OTHER_MANAGER)),
+    "blacklist-entries": (GET, api(CREDIT)),
+    "blacklist-clear": (POST, api(CREDIT, status=400)),
+    "service-terms": (GET, api(API_STAFF, status=400, **OTHER_MANAGER)),  # no service named
+    "sim-replacements": (POST, api(["am1", "lead_a1", "credit_officer", "admin"], status=400, **OTHER_MANAGER)),
+    "rebates": (POST, api(["am1", "lead_a1", "credit_officer", "admin"], status=400, **OTHER_MANAGER)),
+    "rebate-verify": (POST, api(CREDIT, status=404)),  # the customer's id names no rebate claim
+    "rating-runs": (POST, api(CREDIT, status=400)),
     # arrears: billing intake (an empty body without an Idempotency-Key is a 400 for those allowed)
     "billing-payments": (POST, api(["admin", "billing_service"], status=400)),
     "billing-payments-bulk": (POST, api(["admin", "billing_service"], status=400)),

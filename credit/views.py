@@ -140,4 +140,13 @@ class CreditReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
             stars=selectors.STAR_ORDER,
             province_wide=province_wide,
             history=selectors.star_history() if province_wide else [],
+            outcomes=_outcomes(user),
         )
+
+
+def _outcomes(user) -> dict:
+    """Shanxi's outcome figures on the reader's customers (credit.outcomes; emergency recovery from arrears)."""
+    from arrears.selectors import emergency_recovery
+    from credit.outcomes import outcomes
+
+    return {**outcomes(user=user), "recovery": emergency_recovery(user=user)}

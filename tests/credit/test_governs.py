@@ -237,3 +237,25 @@ def test_closure_ends_the_shares_of_the_closed_customer(org):
     from credit.sharing import shared_net
 
     assert shared_net([receiver.pk]) == {}
+
+
+def test_outcome_figures_on_the_credit_report_scoped_to_the_reader(org):
+    from credit.outcomes import outcomes
+
+    closing, closing_line = good_customer()
+    close_in_arrears(closing_line)
+    figures = outcomes(user=org.credit_officer, today=date(2026, 12, 7))
+    november = next(r for r in figures["series"] if r["month"] == "2026-11")
+    assert november["churn_holders"] is not None and november["churn_holders"] > 0  # a 4★ holder closed
+    shares = {r["star"]: r for r in figures["star_shares"]}
+    assert shares[5]["target"] == 1.0 and shares[1]["target"] == 20.0 and shares[0]["target"] == 50.0
+    # closed customers are excluded from the shares
+    assert sum(r["customers"] for r in figures["star_shares"]) == Customer.objects.exclude(status="closed").count()
+    # a manager reads only their book: the closed customer is not theirs
+    assert all(r["churn_holders"] in (None, 0) for r in outcomes(user=org.am4, today=date(2026, 12, 7))["series"])
+    from django.test import Client
+
+    client = Client()
+    client.force_login(org.credit_officer)
+    page = client.get("/credit/report/")
+    assert page.status_code == 200 and b"outcome-series" in page.content and b"star-shares" in page.content

@@ -151,9 +151,13 @@ PROBES: dict[tuple[str, str], Probe] = {
                                            "credit_officer", form=True),
     ("credit-limit-change", "post"): Probe(lambda t: {"amount": "250.00", "reason": "按时缴费"}, CREDIT,
                                            "credit_officer"),
+    # a grant (a refusal writes nothing since issue 14): credit sharing is open to whoever works the giver's
+    # account in scope; moving limits (credit transfer) is the credit role's, tested in tests/credit
     ("extended-requests", "post"): Probe(
-        lambda t: {"service": "credit_transfer", "giver": t.customer, "receiver_msisdn": t.other_msisdn,
-                   "amount": "10.00", "channel": "counter"}, CREDIT, "credit_officer"),
+        lambda t: {"service": "credit_sharing", "giver": t.customer, "receiver_msisdn": t.other_msisdn,
+                   "amount": "10.00", "channel": "app"},
+        {"am1", "lead_a1", "regional_a", "credit_officer", "collections", "marketing", "admin", "billing_service"},
+        "credit_officer"),
     # four eyes: the requesting officer (credit_officer) cannot decide; a second one (admin here) can
     **{(name, "post"): Probe(lambda t: {"reason": "核实无误"}, {"admin"}, "admin", form=name.startswith("credit:"),
                              scope_free=True)

@@ -259,3 +259,36 @@ def test_outcome_figures_on_the_credit_report_scoped_to_the_reader(org):
     client.force_login(org.credit_officer)
     page = client.get("/credit/report/")
     assert page.status_code == 200 and b"outcome-series" in page.content and b"star-shares" in page.content
+
+
+def test_credit_officers_list_add_and_clear_in_the_app_and_the_api(org):
+    from django.test import Client
+
+    customer, _ = good_customer()
+    client = Client()
+    client.force_login(org.credit_officer)
+    added = client.post("/credit/blacklist/add/", {"customer": customer.pk, "reason": "恶意欠费",
+                                                    "evidence": "催收记录 2026-118", "amount_owed": "302.83"})
+    assert added.status_code == 302
+    customer.refresh_from_db()
+    assert (customer.credit_star, customer.credit_limit) == (None, Decimal("0.00"))
+    listed = client.get("/credit/blacklist/?status=open&q=" + customer.id_number).content.decode()
+    assert "恶意欠费" in listed and "302.83" in listed and "催收记录 2026-118" in listed
+    api = client.get("/api/credit/blacklist/?status=open").json()
+    assert [(e["customer"], e["amount_owed"], e["amount_paid"]) for e in api] == [(customer.pk, "302.83", "0.00")]
+    refused = client.post(f"/api/customers/{customer.pk}/blacklist/clear/", {}, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "reason"
+    assert BlacklistEntry.objects.get().cleared_at is None
+    cleared = client.post(f"/api/customers/{customer.pk}/blacklist/clear/", {"reason": "已线下结清"},
+                          content_type="application/json")
+    assert cleared.status_code == 200 and cleared.json()[0]["cleared_reason"].endswith("已线下结清")
+    assert "已解除" in client.get("/credit/blacklist/?status=cleared").content.decode() or \
+        "Cleared" in client.get("/credit/blacklist/?status=cleared").content.decode()
+    again = client.post(f"/api/customers/{customer.pk}/blacklist/clear/", {"reason": "x"},
+                        content_type="application/json")
+    assert again.status_code == 400 and again.json()["errors"][0]["code"] == "not_blacklisted"
+    # a manager may not blacklist
+    manager = Client()
+    manager.force_login(org.am1)
+    assert manager.post("/api/credit/blacklist/", {"customer": customer.pk, "reason": "x", "amount_owed": "1.00"},
+                        content_type="application/json").status_code == 403

@@ -16,6 +16,12 @@ class CreditConfig(AppConfig):
         register_decision_log(DecisionLog(  # extended services: every request, approved or refused with the rule
             label="credit.extendedservicerequest", model="credit.ExtendedServiceRequest", at="created_at",
             user="requested_by", change=lambda r: r.status, reason=extended_request_summary))
+        register_decision_log(DecisionLog(  # entitlements applied: SIM replacements with the fee the quota left
+            label="credit.simreplacement", model="credit.SimReplacement", at="done_at", user="done_by",
+            change=lambda r: f"{r.fee} CNY", reason=lambda r: f"{r.rule}: customer {r.customer_id}, {r.star}★"))
+        register_decision_log(DecisionLog(  # rebates: paid first (5★) or after verification, recovered on failure
+            label="credit.rebateclaim", model="credit.RebateClaim", at="requested_at", user="requested_by",
+            change=lambda r: r.status, reason=lambda r: f"{r.amount} CNY, customer {r.customer_id}: {r.reason}"))
 
 
 def extended_request_summary(r) -> str:

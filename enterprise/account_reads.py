@@ -5,14 +5,18 @@ from datetime import date
 
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.masking import mask_phone
 from customers.models import Device
 from enterprise import account_data
 from enterprise.models import Agreement, EnterpriseAccount, KeyPerson, ProductHolding
 
-AGREEMENT_STATE_LABELS = {"active": _("active"), "expiring": _("expiring"), "lapsed": _("lapsed, not renewed"),
-                          "renewed": _("renewed"), "ended": _("ended without renewal")}
+AGREEMENT_STATE_LABELS = {"active": pgettext_lazy("agreement state", "active"),
+                          "expiring": pgettext_lazy("agreement state", "expiring"),
+                          "lapsed": pgettext_lazy("agreement state", "lapsed, not renewed"),
+                          "renewed": pgettext_lazy("agreement state", "renewed"),
+                          "ended": pgettext_lazy("agreement state", "ended without renewal")}
 MASKED_FIELDS = {"phone"}
 CHANGE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 

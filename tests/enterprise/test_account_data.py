@@ -71,7 +71,7 @@ def test_a_lapsed_agreement_ended_on_purpose_stops_firing_and_needs_a_reason(ent
     SnapshotFactory(account=ent.acc1, month=date(2026, 11, 1))
     lapsed = account_data.agreement_create(account=ent.acc1, by=ent.am1, title="会议电话协议",
                                            signed_on=date(2025, 1, 1), expires_on=TODAY - timedelta(days=3))
-    with pytest.raises(ValidationError, match="Say why"):
+    with pytest.raises(ValidationError, match="end_reason"):
         account_data.agreement_update(agreement=lapsed, by=ent.am1, ended_on=TODAY)
     assert _fired(ent.acc1) is not None
     account_data.agreement_update(agreement=lapsed, by=ent.am1, ended_on=TODAY, end_reason="客户改用集团短信，不再续签")
@@ -81,7 +81,7 @@ def test_a_lapsed_agreement_ended_on_purpose_stops_firing_and_needs_a_reason(ent
 def test_renewal_rules(ent):
     old = account_data.agreement_create(account=ent.acc1, by=ent.am1, title="甲", signed_on=date(2025, 1, 1),
                                         expires_on=date(2026, 12, 31))
-    with pytest.raises(ValidationError, match="beyond"):
+    with pytest.raises(ValidationError, match="expires_on"):
         account_data.agreement_create(account=ent.acc1, by=ent.am1, title="乙", signed_on=date(2026, 12, 1),
                                       expires_on=date(2026, 12, 31), renews=old)
     with pytest.raises(ValidationError):  # another group's agreement is not renewed here
@@ -89,7 +89,7 @@ def test_renewal_rules(ent):
                                       expires_on=date(2027, 12, 31), renews=old)
     account_data.agreement_create(account=ent.acc1, by=ent.am1, title="乙", signed_on=date(2026, 12, 1),
                                   expires_on=date(2027, 12, 31), renews=old)
-    with pytest.raises(ValidationError, match="already been renewed"):
+    with pytest.raises(ValidationError, match="renews"):
         account_data.agreement_create(account=ent.acc1, by=ent.am1, title="丙", signed_on=date(2026, 12, 1),
                                       expires_on=date(2027, 12, 31), renews=old)
 
@@ -109,7 +109,7 @@ def test_a_manager_creates_an_account_in_their_own_book(client, ent):
 
 
 def test_a_lead_cannot_create_an_account_for_another_team(ent):
-    with pytest.raises(ValidationError, match="book"):
+    with pytest.raises(ValidationError, match="account_manager"):
         account_data.account_create(by=ent.lead_a1, account_manager=ent.am3, name="丁", industry="制造",
                                     region=ent.region_a)
     assert not EnterpriseAccount.objects.filter(name="丁").exists()
@@ -142,7 +142,7 @@ def test_key_person_with_own_line_shows_churn_risk_and_dual_sim_masked(client, e
 
 def test_own_line_must_be_a_member_or_in_the_writers_book(ent):
     stranger = LineFactory(customer=ent.book[ent.am4.pk][0], msisdn="13907319999")
-    with pytest.raises(ValidationError, match="No line"):
+    with pytest.raises(ValidationError, match="line_msisdn"):
         account_data.key_person_create(account=ent.acc1, by=ent.am1, role="liaison", name="王",
                                        line_msisdn=stranger.msisdn)
 

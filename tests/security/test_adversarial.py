@@ -286,6 +286,9 @@ PROBES: dict[tuple[str, str], Probe] = {
                                                      {"credit_officer", "marketing", "admin"}, "marketing",
                                                      form=True, scope_free=True),
     ("marketing:campaign-review", "post"): Probe(lambda t: {}, set(), form=True, scope_free=True),
+    ("marketing:campaign-members", "post"): Probe(lambda t: {"msisdn": t.msisdn, "how": "converted"},
+                                                  {"credit_officer", "marketing", "admin"}, None, form=True,
+                                                  scope_free=True),  # tagging needs a running campaign: test_results
     ("campaign-list", "post"): Probe(_campaign, {"credit_officer", "marketing", "admin"}, "marketing",
                                      scope_free=True),
     ("campaign-detail", "patch"): Probe(_campaign, {"credit_officer", "marketing", "admin"}, "marketing",

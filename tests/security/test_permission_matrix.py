@@ -164,6 +164,7 @@ MATRIX = {
         "marketing:campaigns", "marketing:segment-count", "marketing:campaign", "marketing:campaign-review",
         "marketing:campaign-results")},
     "marketing:campaign-create": (GET, page(CAMPAIGN_DRAFTERS)),
+    "marketing:campaign-members": (GET, page(CAMPAIGN_DRAFTERS)),  # staff tag members (billing: the API)
     "marketing:campaign-edit": (GET, page(CAMPAIGN_DRAFTERS)),
     "marketing:campaign-transition": (POST, page(CAMPAIGN_READERS, status=400)),  # empty form: refused on the page
     "marketing:campaign-export": (GET, page([r for r in CAMPAIGN_READERS if r != "marketing"])),

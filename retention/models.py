@@ -119,13 +119,13 @@ class RetentionAlert(models.Model):
     scored_by = models.CharField(_("opened by model"), max_length=60, blank=True,
                                  help_text=_("the weighted score or the learned model version that opened it"))
     # "retained" is a claim until the daily verification: confirmed (line still open N days later) or reverted
-    verification = models.CharField(_("verification"), max_length=10, blank=True,
+    verification = models.CharField(_("verification"), max_length=10, blank=True, default="", db_default="",
                                     choices=[("pending", _("pending verification")), ("confirmed", _("confirmed")),
                                              ("reverted", _("reverted: the customer left"))])
     verify_on = models.DateField(_("verified on or after"), null=True, blank=True)
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
-    points = models.PositiveSmallIntegerField(_("incentive points (high-risk kept)"), default=0)
-    value_points = models.PositiveSmallIntegerField(_("incentive points (value raised)"), default=0)
+    points = models.PositiveSmallIntegerField(_("incentive points (high-risk kept)"), default=0, db_default=0)
+    value_points = models.PositiveSmallIntegerField(_("incentive points (value raised)"), default=0, db_default=0)
 
     class Meta:
         ordering = ["-score", "-opened_at"]

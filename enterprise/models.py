@@ -257,6 +257,10 @@ class Opportunity(TimeStampedModel):
     expected_close = models.DateField(_("expected close"), null=True, blank=True)
     account_manager = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                         verbose_name=_("account manager"))
+    # a development request goes ahead only once a team lead approved it (002 §7.1.2 客户开发申请)
+    approved_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

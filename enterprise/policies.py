@@ -286,3 +286,24 @@ def agreement_errors(*, signed_on: date, expires_on: date, renews_expires_on: da
     if ended_on is not None and ended_on < signed_on:
         errors["ended_on"] = gettext_noop("An agreement ends after it is signed.")
     return errors
+
+
+# ---------------------------------------------------------------- opportunities (002 §7.1)
+
+APPROVING_ROLES = frozenset({"team_lead", "admin"})
+NEEDS_APPROVAL = gettext_noop("A development request goes ahead only with a team lead's approval: your lead "
+                              "approves it by moving it on.")
+
+
+def opportunity_move_refusal(*, kind: str, approved: bool, stage: str, role: str | None) -> str | None:
+    """Why a move is refused (None: allowed). An unapproved development request may be withdrawn (lost) by
+    anyone, moved on only by a lead (whose move approves it)."""
+    if kind != "development_request" or approved or stage in ("identified", "lost"):
+        return None
+    return None if role in APPROVING_ROLES else NEEDS_APPROVAL
+
+
+def approves(*, kind: str, approved: bool, stage: str, role: str | None) -> bool:
+    """Whether this move is the lead's approval of a development request."""
+    return kind == "development_request" and not approved and stage not in ("identified", "lost") \
+        and role in APPROVING_ROLES

@@ -235,8 +235,9 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("enterprise:opportunity-create", "post"): Probe(
         lambda t: {"kind": "development_request", "title": "专线接入", "account": t.ent_account},
         {"am1", "lead_a1", "admin"}, "am1", form=True),
+    # the target is a development request: it moves on with the lead's approval (am1's own move is refused)
     ("enterprise:opportunity", "post"): Probe(lambda t: {"stage": "qualified", "note": "方案已提交"},
-                                              {"am1", "lead_a1", "admin"}, "am1", form=True),
+                                              {"am1", "lead_a1", "admin"}, "lead_a1", form=True),
     # enterprise account data kept by the managers (issue 16)
     ("enterprise:account-create", "post"): Probe(_ent_account_form, ENT_DATA, "am1", form=True, scope_free=True),
     ("enterprise:account-edit", "post"): Probe(lambda t: {**_ent_account_form(t), "headcount": 321}, ENT_DATA, "am1",

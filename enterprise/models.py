@@ -145,7 +145,8 @@ class Agreement(models.Model):
     renews = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="renewal", verbose_name=_("renews"))
     ended_on = models.DateField(_("ended without renewal on"), null=True, blank=True)
-    end_reason = models.CharField(_("why it ended without renewal"), max_length=200, blank=True)
+    end_reason = models.CharField(_("why it ended without renewal"), max_length=200, blank=True, default="",
+                                  db_default="")  # the demo and imports insert agreements in SQL
     history = HistoricalRecords()
 
     class Meta:

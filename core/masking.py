@@ -19,3 +19,14 @@ def mask_address(value: str) -> str:
 
 def mask_msisdn(value: str) -> str:
     return value[:3] + "****" + value[-4:] if len(value) == 11 else value
+
+
+def mask_phone(value: str) -> str:
+    """Any phone number (mobile, landline with area code): the first 3 and last 4 digits, the rest hidden;
+    a short one entirely hidden."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

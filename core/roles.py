@@ -35,11 +35,17 @@ _RETENTION_WORK = _RETENTION_READ + ["retention.change_retentionalert"]
 # enterprise accounts (issue 6)
 _ENTERPRISE_READ = ["enterprise.view_enterpriseaccount", "enterprise.view_task", "enterprise.view_interaction",
                     "enterprise.view_servicedayorder", "enterprise.view_servicedayreport",
-                    "enterprise.view_opportunity", "enterprise.view_enterprisealert"]
+                    "enterprise.view_opportunity", "enterprise.view_enterprisealert",
+                    "enterprise.view_keyperson", "enterprise.view_agreement", "enterprise.view_productholding"]
+# the managers keep their groups' data (issue 16): accounts, key people, agreements, products held
+_ENTERPRISE_DATA = ["enterprise.add_enterpriseaccount", "enterprise.change_enterpriseaccount",
+                    "enterprise.add_keyperson", "enterprise.change_keyperson", "enterprise.add_agreement",
+                    "enterprise.change_agreement", "enterprise.add_productholding",
+                    "enterprise.change_productholding"]
 _ENTERPRISE_WORK = _ENTERPRISE_READ + ["enterprise.export_enterpriseaccount", "enterprise.change_task",
                                        "enterprise.add_interaction", "enterprise.add_servicedayorder",
                                        "enterprise.add_opportunity", "enterprise.change_opportunity",
-                                       "enterprise.change_enterprisealert"]
+                                       "enterprise.change_enterprisealert"] + _ENTERPRISE_DATA
 _ENTERPRISE_LEAD = _ENTERPRISE_WORK + ["enterprise.add_task", "enterprise.reassign_enterpriseaccount"]
 _CHANNEL_ADMIN = ["enterprise.view_servicedaycollection", "enterprise.add_servicedaycollection",
                   "enterprise.change_servicedayreport"]

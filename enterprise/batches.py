@@ -46,9 +46,11 @@ fall AS (
            coalesce(revenue < lead(revenue) OVER w AND lead(age) OVER w = age + 1, false) AS fell
     FROM snap WINDOW w AS (PARTITION BY account_id ORDER BY age)),
 falling AS (SELECT account_id, min(age) FILTER (WHERE NOT fell) AS months FROM fall GROUP BY account_id),
-expiring AS (
-    SELECT account_id, min(expires_on - %(today)s::date) AS days FROM enterprise_agreement
-    WHERE account_id >= %(lo)s AND account_id < %(hi)s AND expires_on >= %(today)s::date GROUP BY account_id),
+expiring AS (  -- lapsed agreements count (negative days) until renewed or ended on purpose: never silently gone
+    SELECT ag.account_id, min(ag.expires_on - %(today)s::date) AS days FROM enterprise_agreement ag
+    WHERE ag.account_id >= %(lo)s AND ag.account_id < %(hi)s AND ag.ended_on IS NULL
+      AND NOT EXISTS (SELECT 1 FROM enterprise_agreement r WHERE r.renews_id = ag.id)
+    GROUP BY ag.account_id),
 vals AS (
     SELECT a.id, a.account_manager_id,
            CASE WHEN g.n0 + g.comp0 > 0 THEN 100.0 * g.comp0 / (g.n0 + g.comp0) END AS competitor_customers,

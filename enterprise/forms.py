@@ -3,9 +3,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
-from core.forms import BoundedDateField, StyledForm
+from core.forms import BoundedDateField, MoneyFormField, StyledForm
 from core.scope import scope_holders_q
-from enterprise.choices import InteractionKind, ManagerKind, Priority, TaskStatus
+from enterprise.choices import InteractionKind, KeyPersonRole, ManagerKind, Priority, Product, TaskStatus
 
 
 def manager_choices(region_id=None):
@@ -96,3 +96,83 @@ class OpportunityStageForm(StyledForm):
 
     stage = forms.ChoiceField(label=_("Stage"), choices=_Stage.choices)
     note = forms.CharField(label=_("Note"), max_length=100, required=False)
+
+
+# ---------------------------------------------------------------- account data kept by the managers
+
+
+class AccountForm(StyledForm):
+    from enterprise.choices import LegacyClass as _Legacy
+    from enterprise.choices import SizeBand as _Size
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    industry = forms.CharField(label=_("Industry"), max_length=50)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=None)
+    size = forms.ChoiceField(label=_("Size"), choices=_Size.choices)
+    headcount = forms.IntegerField(label=_("Headcount"), min_value=0, max_value=10_000_000, initial=0)
+    customer_since = BoundedDateField(label=_("Customer since"), required=False, past_days=60 * 366, future_days=0)
+    competitors = forms.CharField(label=_("Competitors present"), max_length=200, required=False,
+                                  help_text=_("operators already serving the group, comma separated"))
+    legacy_class = forms.ChoiceField(label=_("Legacy class"), choices=_Legacy.choices, initial=_Legacy.C)
+    account_manager = forms.ModelChoiceField(label=_("Account manager"), queryset=None, required=False,
+                                             help_text=_("empty: yourself"))
+
+    def __init__(self, *args, user=None, creating=True, **kwargs):
+        from core.models import Region
+
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.order_by("code")
+        if creating and user is not None and user.has_perm("enterprise.reassign_enterpriseaccount"):
+            self.fields["account_manager"].queryset = manager_choices()
+        else:  # an account manager's accounts are their own; later changes of hands are reassignments
+            del self.fields["account_manager"]
+
+
+class KeyPersonForm(StyledForm):
+    role = forms.ChoiceField(label=_("Role"), choices=KeyPersonRole.choices)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    title = forms.CharField(label=_("Title"), max_length=50, required=False)
+    phone = forms.RegexField(label=_("Phone"), max_length=20, required=False, regex=r"^[0-9+\- ]{5,20}$",
+                             help_text=_("shown masked; when editing, empty keeps the number on record"))
+    line_msisdn = forms.RegexField(label=_("Own line with us"), regex=r"^1\d{10}$", required=False,
+                                   help_text=_("their mobile number with us, if any: their churn risk and "
+                                               "dual-SIM show on the account"))
+    vip_card_issued_on = BoundedDateField(label=_("VIP card issued on"), required=False, past_days=20 * 366,
+                                          future_days=0)
+    notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
+
+
+class AgreementForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    signed_on = BoundedDateField(label=_("Signed on"), past_days=20 * 366, future_days=366)
+    expires_on = BoundedDateField(label=_("Expires on"), past_days=20 * 366, future_days=10 * 366)
+    monthly_value = MoneyFormField(label=_("Monthly value"), operation="campaign", minimum="0.00", required=False,
+                                   initial="0.00")
+    renews = forms.ModelChoiceField(label=_("Renews"), queryset=None, required=False,
+                                    help_text=_("the agreement this one renews"))
+    ended_on = BoundedDateField(label=_("Ended without renewal on"), required=False, past_days=20 * 366,
+                                future_days=366)
+    end_reason = forms.CharField(label=_("Why it ended without renewal"), max_length=200, required=False)
+
+    def __init__(self, *args, account=None, creating=True, **kwargs):
+        from enterprise.models import Agreement
+
+        super().__init__(*args, **kwargs)
+        if creating:
+            self.fields["renews"].queryset = Agreement.objects.filter(
+                account=account, renewal__isnull=True, ended_on__isnull=True).order_by("-expires_on")
+            del self.fields["ended_on"], self.fields["end_reason"]
+        else:
+            del self.fields["renews"]
+
+
+class ProductForm(StyledForm):
+    product = forms.ChoiceField(label=_("Product"), choices=Product.choices)
+    since = BoundedDateField(label=_("Since"), past_days=30 * 366, future_days=0)
+    monthly_revenue = MoneyFormField(label=_("Monthly revenue"), operation="campaign", minimum="0.00",
+                                     required=False, initial="0.00")
+
+    def __init__(self, *args, creating=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not creating:
+            del self.fields["product"]

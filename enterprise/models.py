@@ -108,12 +108,18 @@ class AssignmentChange(models.Model):
 
 
 class KeyPerson(models.Model):
+    """A key person of the group (003 §4.1.2: leaders, the liaison, the "people's spokesperson"). `line` is their
+    own line with us when they have one: their churn risk and a dual-SIM device show on the account page."""
+
     account = models.ForeignKey(EnterpriseAccount, on_delete=models.CASCADE, related_name="key_people",
                                 verbose_name=_("account"))
     role = models.CharField(_("role"), max_length=16, choices=KeyPersonRole.choices)
     name = models.CharField(_("name"), max_length=50)
     title = models.CharField(_("title"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    line = models.ForeignKey("customers.Line", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("own line"), help_text=_("their own line with us, when they have one"))
+    vip_card_issued_on = models.DateField(_("VIP card issued on"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -127,19 +133,29 @@ class KeyPerson(models.Model):
 
 
 class Agreement(models.Model):
+    """A service agreement. A renewal points at the agreement it renews; a lapsed agreement neither renewed nor
+    ended on purpose (with a reason) keeps the "agreement expiring" rule firing, so it cannot vanish silently."""
+
     account = models.ForeignKey(EnterpriseAccount, on_delete=models.CASCADE, related_name="agreements",
                                 verbose_name=_("account"))
     title = models.CharField(_("title"), max_length=100)
     signed_on = models.DateField(_("signed on"))
     expires_on = models.DateField(_("expires on"))
     monthly_value = models.DecimalField(_("monthly value"), default=Decimal("0.00"), **MONEY)
+    renews = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="renewal", verbose_name=_("renews"))
+    ended_on = models.DateField(_("ended without renewal on"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended without renewal"), max_length=200, blank=True, default="",
+                                  db_default="")  # the demo and imports insert agreements in SQL
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["expires_on"]
         indexes = [models.Index(fields=["expires_on"], name="agreement_expiry")]
         constraints = [models.CheckConstraint(condition=Q(expires_on__gte=models.F("signed_on")),
-                                              name="agreement_expires_after_signing")]
+                                              name="agreement_expires_after_signing"),
+                       models.CheckConstraint(condition=Q(ended_on__isnull=True) | ~Q(end_reason=""),
+                                              name="agreement_end_has_reason")]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
 
@@ -153,6 +169,7 @@ class ProductHolding(models.Model):
     product = models.CharField(_("product"), max_length=16, choices=Product.choices)
     since = models.DateField(_("since"))
     monthly_revenue = models.DecimalField(_("monthly revenue"), default=Decimal("0.00"), **MONEY)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["account", "product"]
@@ -241,6 +258,10 @@ class Opportunity(TimeStampedModel):
     expected_close = models.DateField(_("expected close"), null=True, blank=True)
     account_manager = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                         verbose_name=_("account manager"))
+    # a development request goes ahead only once a team lead approved it (002 §7.1.2 客户开发申请)
+    approved_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

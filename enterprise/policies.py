@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_noop
+
 from core.policies import MAX_SCAN_DAYS, WorkingCalendar
 
 # ---------------------------------------------------------------- computed class
@@ -215,7 +217,8 @@ DEFAULT_RULES = {r.code: r for r in [
     _rule("stable", "maintain", "lte", "10", "revenue swing over m0..m5: (max − min) / average, %",
           alert=False),
     _rule("returning_rising", "maintain", "gte", "3", "returning members m0 − m1"),
-    _rule("agreement_expiring", "retain", "lte", "60", "days until the nearest agreement expires"),
+    _rule("agreement_expiring", "retain", "lte", "60",
+          "days until the nearest agreement neither renewed nor ended expires (negative: lapsed)"),
     _rule("members_leaving", "retain", "gte", "5", "members who left in m0 / members, %"),
     _rule("cancellations_rising", "retain", "gte", "3", "business cancellations m0 − m1"),
     _rule("spend_falling", "retain", "gte", "3", "consecutive months of falling revenue up to m0"),
@@ -245,3 +248,62 @@ def rate(part, whole, digits: int = 1) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------- account data kept by the managers (003 §4.3 第七)
+
+AGREEMENT_EXPIRING_DAYS = 60  # the default threshold of the "agreement expiring" rule
+
+
+def agreement_state(*, expires_on: date, today: date, renewed: bool, ended_on: date | None) -> str:
+    """What an agreement is today: "renewed" (a renewal points at it), "ended" (the manager recorded that it ended
+    without renewal, with a reason), "lapsed" (expired and neither: it keeps the expiring rule firing),
+    "expiring" (within the rule's default 60 days) or "active"."""
+    if renewed:
+        return "renewed"
+    if ended_on is not None:
+        return "ended"
+    if expires_on < today:
+        return "lapsed"
+    if (expires_on - today).days <= AGREEMENT_EXPIRING_DAYS:
+        return "expiring"
+    return "active"
+
+
+def agreement_errors(*, signed_on: date, expires_on: date, renews_expires_on: date | None = None,
+                     renews_signed_on: date | None = None, ended_on: date | None = None,
+                     end_reason: str = "") -> dict[str, str]:
+    """Field → message for an agreement that cannot be kept as typed (empty when it can)."""
+    errors = {}
+    if expires_on < signed_on:
+        errors["expires_on"] = gettext_noop("An agreement expires after it is signed.")
+    if renews_signed_on is not None and signed_on < renews_signed_on:
+        errors["signed_on"] = gettext_noop("A renewal is signed after the agreement it renews.")
+    if renews_expires_on is not None and expires_on <= renews_expires_on:
+        errors["expires_on"] = gettext_noop("A renewal runs beyond the agreement it renews.")
+    if ended_on is not None and not end_reason.strip():
+        errors["end_reason"] = gettext_noop("Say why the agreement ended without renewal.")
+    if ended_on is not None and ended_on < signed_on:
+        errors["ended_on"] = gettext_noop("An agreement ends after it is signed.")
+    return errors
+
+
+# ---------------------------------------------------------------- opportunities (002 §7.1)
+
+APPROVING_ROLES = frozenset({"team_lead", "admin"})
+NEEDS_APPROVAL = gettext_noop("A development request goes ahead only with a team lead's approval: your lead "
+                              "approves it by moving it on.")
+
+
+def opportunity_move_refusal(*, kind: str, approved: bool, stage: str, role: str | None) -> str | None:
+    """Why a move is refused (None: allowed). An unapproved development request may be withdrawn (lost) by
+    anyone, moved on only by a lead (whose move approves it)."""
+    if kind != "development_request" or approved or stage in ("identified", "lost"):
+        return None
+    return None if role in APPROVING_ROLES else NEEDS_APPROVAL
+
+
+def approves(*, kind: str, approved: bool, stage: str, role: str | None) -> bool:
+    """Whether this move is the lead's approval of a development request."""
+    return kind == "development_request" and not approved and stage not in ("identified", "lost") \
+        and role in APPROVING_ROLES

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from core.scope import customer_scope_q
 from customers.choices import ServiceStatus
 from customers.models import Line
-from enterprise import policies
+from enterprise import account_reads, policies
 from enterprise.choices import OPEN_TASK_STATUSES, AlertStatus, OpportunityStage, ServiceDayStatus, TaskStatus
 from enterprise.models import (Agreement, AssignmentChange, ClassPolicy, EnterpriseAccount, EnterpriseAlert,
-                               EnterpriseSnapshot, Interaction, KeyPerson, Opportunity, ProductHolding,
+                               EnterpriseSnapshot, Interaction, Opportunity, ProductHolding,
                                SegmentRule, SegmentTag, ServiceDayOrder, ServiceDayReport, Task)
 
 EXPIRY_WINDOW_DAYS = 60  # agreements expiring within this many days show on the workbench
@@ -143,9 +143,10 @@ def account_detail(*, account: EnterpriseAccount, today: date) -> dict:
     return {
         "class_view": class_view(account, today),
         "members": members,
-        "key_people": list(KeyPerson.objects.filter(account=account)),
-        "agreements": list(Agreement.objects.filter(account=account)),
+        "key_people": account_reads.key_people(account),
+        "agreements": account_reads.agreements(account, today),
         "products": list(ProductHolding.objects.filter(account=account)),
+        "changes": account_reads.account_changes(account),
         "tasks": list(Task.objects.filter(account=account).select_related("assigned_to", "assigned_by",
                                                                            "completed_by").order_by("-due_date")[:20]),
         "interactions": list(Interaction.objects.filter(account=account).select_related("by")[:20]),
@@ -202,9 +203,10 @@ def workbench(*, user, today: date) -> dict:
     upcoming = list(service_day_list(user=user).filter(service_date__gt=today,
                                                        service_date__lte=today + timedelta(days=14))
                     .exclude(status=ServiceDayStatus.CANCELLED).order_by("service_date")[:10])
+    # expiring soon, and lapsed ones neither renewed nor ended on purpose (they must not drop out of sight)
     agreements = list(Agreement.objects.filter(customer_scope_q(user, prefix="account__"),
-                                               expires_on__gte=today,
-                                               expires_on__lte=today + timedelta(days=EXPIRY_WINDOW_DAYS))
+                                               expires_on__lte=today + timedelta(days=EXPIRY_WINDOW_DAYS),
+                                               renewal__isnull=True, ended_on__isnull=True)
                       .select_related("account").order_by("expires_on")[:20])
     return {"today_tasks": [t for t in tasks if t.due_date == today],
             "overdue_tasks": [t for t in tasks if t.due_date < today],

@@ -328,8 +328,29 @@ def move_opportunity(*, opportunity, by, stage: str, note: str = ""):
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if opportunity.stage in FINAL_STAGES:
         raise ValidationError({"stage": _("A won or lost opportunity is closed.")})
+    role, approved = user_role(by), opportunity.approved_by_id is not None
+    refusal = policies.opportunity_move_refusal(kind=opportunity.kind, approved=approved, stage=stage, role=role)
+    if refusal:
+        raise ValidationError({"stage": ValidationError(_(refusal), code="needs_approval")})
+    if policies.approves(kind=opportunity.kind, approved=approved, stage=stage, role=role):
+        opportunity.approved_by, opportunity.approved_at = by, timezone.now()
     opportunity.stage = stage
     opportunity._change_reason = note[:100] or f"stage → {stage} by {by}"[:100]
+    opportunity._history_user = by
+    if stage == "won" and opportunity.account_id is None:  # a won prospect becomes an enterprise account
+        opportunity.account = _account_from_prospect(opportunity, by)
     opportunity.full_clean()
     opportunity.save()
     return opportunity
+
+
+def _account_from_prospect(opportunity, by) -> EnterpriseAccount:
+    """The won prospect's account, in its manager's book; the opportunity (and its history) now hangs on it."""
+    from enterprise import account_data
+
+    manager = opportunity.account_manager if opportunity.account_manager_id and user_role(
+        opportunity.account_manager) in MANAGER_ROLES else None
+    account = account_data.account_create(by=by, account_manager=manager or by, name=opportunity.prospect_name,
+                                          industry=_("to be completed"), region=opportunity.region,
+                                          customer_since=timezone.localdate())
+    return account

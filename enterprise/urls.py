@@ -1,11 +1,19 @@
 from django.urls import path
 
-from enterprise import views
+from enterprise import account_views, views
 
 app_name = "enterprise"
 urlpatterns = [
     path("workbench/", views.WorkbenchView.as_view(), name="workbench"),
     path("accounts/", views.AccountListView.as_view(), name="accounts"),
+    path("accounts/new/", account_views.AccountCreateView.as_view(), name="account-create"),
+    path("accounts/<int:pk>/edit/", account_views.AccountEditView.as_view(), name="account-edit"),
+    path("accounts/<int:pk>/key-people/new/", account_views.KeyPersonCreateView.as_view(), name="key-person-create"),
+    path("key-people/<int:pk>/edit/", account_views.KeyPersonEditView.as_view(), name="key-person-edit"),
+    path("accounts/<int:pk>/agreements/new/", account_views.AgreementCreateView.as_view(), name="agreement-create"),
+    path("agreements/<int:pk>/edit/", account_views.AgreementEditView.as_view(), name="agreement-edit"),
+    path("accounts/<int:pk>/products/new/", account_views.ProductCreateView.as_view(), name="product-create"),
+    path("products/<int:pk>/edit/", account_views.ProductEditView.as_view(), name="product-edit"),
     path("accounts/export/", views.AccountExportView.as_view(), name="account-export"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="account"),
     path("accounts/<int:pk>/reassign/", views.AccountReassignView.as_view(), name="account-reassign"),

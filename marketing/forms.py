@@ -7,7 +7,7 @@ from customers.choices import LifecycleStage, ServiceStatus
 from customers.filtersets import STAR_CHOICES
 from customers.models import Brand
 from marketing import policies
-from marketing.choices import CampaignStatus, OpinionVerdict, RiskControl
+from marketing.choices import CampaignStatus, MemberHow, OpinionVerdict, RiskControl
 from marketing.models import Campaign
 from marketing.services import EDITABLE_FIELDS
 
@@ -166,3 +166,15 @@ class AnswerForm(StyledForm):
     def rows(self):
         for opinion in self.opinions:
             yield opinion, self[f"answer_{opinion.pk}"]
+
+
+class MemberTagForm(StyledForm):
+    """Staff tag a customer who took the offer (the API does the same for billing)."""
+
+    msisdn = forms.RegexField(label=_("Mobile number"), regex=r"^1\d{10}$")
+    how = forms.ChoiceField(label=_("How"), choices=[(MemberHow.ACQUIRED.value, MemberHow.ACQUIRED.label),
+                                                     (MemberHow.CONVERTED.value, MemberHow.CONVERTED.label)])
+    override_reason = forms.CharField(label=_("Override reason (outside the segment)"), max_length=200,
+                                      required=False,
+                                      help_text=_("credit officers only: why a customer outside the segment is "
+                                                  "tagged"))

@@ -171,6 +171,9 @@ class CampaignMember(models.Model):
     tagged_at = models.DateTimeField(_("tagged at"))
     tagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name=_("tagged by"))
+    # a customer outside the segment is tagged only when a credit officer overrides, with the reason
+    override_reason = models.CharField(_("override reason (outside the segment)"), max_length=200, blank=True,
+                                       default="", db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "customer"], name="member_once_per_campaign")]

@@ -388,3 +388,21 @@ def revenue_analysis(*, participants: int, monthly_revenue: Decimal, monthly_cos
     net = revenue - cost - exposure
     return {"revenue": revenue.quantize(CENT), "cost": cost.quantize(CENT), "exposure": exposure.quantize(CENT),
             "net": net.quantize(CENT)}
+
+
+# ---------------------------------------------------------------- tagging members (issue 16)
+ERR_OUTSIDE_SEGMENT = _("This customer is outside the campaign's segment: only a credit officer may tag "
+                        "them, stating why.")
+ERR_OVERRIDE_ROLE = _("Only a credit officer may tag a customer outside the segment.")
+
+
+def tag_refusal(*, in_segment: bool, role: str | None, override_reason: str) -> tuple[str, str, str] | None:
+    """(field, code, message) when a customer may not be tagged: a customer outside the segment needs a credit
+    officer's override with a reason (source 000: 信用管理部门 审核营销方案; the segment is what was approved)."""
+    if in_segment:
+        return None
+    if not (override_reason or "").strip():
+        return "override_reason", "outside_segment", ERR_OUTSIDE_SEGMENT
+    if role not in DECIDING_ROLES:
+        return "override_reason", "override_role", ERR_OVERRIDE_ROLE
+    return None

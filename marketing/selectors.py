@@ -9,13 +9,12 @@ from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from arrears.models import Bill, LineAccount
-from core.scope import customer_scope_sql
 from customers.models import Customer
 from marketing import policies
 from marketing.choices import CampaignStatus, MemberHow
@@ -247,77 +246,51 @@ def assessment_to_json(a: dict) -> dict:
 
 
 # ---------------------------------------------------------------- results after launch
-GROUP_FIGURES = """
-    SELECT c.credit_star, count(*), count(*) FILTER (WHERE c.status = 'closed'), count(a.owed),
-           coalesce(sum(a.owed), 0)
-    FROM marketing_campaignmember m
-    JOIN customers_customer c ON c.id = m.customer_id
-    LEFT JOIN (SELECT customer_id, sum(greatest(-balance, 0)) AS owed FROM arrears_lineaccount
-               WHERE arrears_since IS NOT NULL GROUP BY customer_id) a ON a.customer_id = c.id
-    WHERE m.campaign_id = %s AND m.how = ANY(%s) {scope}
-    GROUP BY c.credit_star"""
-
-
-def _group_results(*, campaign: Campaign, hows, user, history: dict) -> dict:
-    """One statement per group of tagged customers: per star the customers, churned (closed), in arrears
-    (a line account in arrears) and owed; the forecast applies the approval's history to the same stars."""
-    scope, params = customer_scope_sql(user, "c.id")
-    with connection.cursor() as cur:
-        cur.execute(GROUP_FIGURES.format(scope=scope), [campaign.pk, [str(h) for h in hows], *params])
-        rows = cur.fetchall()
-    counts = {star: n for star, n, _closed, _k, _owed in rows}
-    n = sum(counts.values())
-    churned = sum(r[2] for r in rows)
-    in_arrears = sum(r[3] for r in rows)
-    owed = sum((Decimal(r[4]) for r in rows), Decimal(0))
-    forecast = policies.expected_exposure(counts, history)
-    return {"customers": n, "forecast_exposure": forecast["total"],
-            "forecast_in_arrears": forecast["expected_in_arrears"].quantize(Decimal("0.1")),
-            "forecast_churn": forecast["expected_churn"].quantize(Decimal("0.1")),
-            "actual_in_arrears": in_arrears, "actual_arrears": owed.quantize(Decimal("0.01")),
-            "actual_churn": churned,
-            "arrears_rate": round(100 * in_arrears / n, 2) if n else 0,
-            "churn_rate": round(100 * churned / n, 2) if n else 0}
-
-
 def campaign_results(*, campaign: Campaign, user, today: date | None = None) -> dict:
-    """Tagged customers (in the user's scope) against the forecast: arrears, churn, revenue; effect evaluation."""
+    """Tagged customers (in the user's scope) from the day each was tagged, against the segment's customers who
+    did not take the offer and against their own months before (marketing.results): arrears, churn, revenue
+    and the incremental revenue net of arrears and cost; the forecast of the approval beside them."""
+    from marketing import results
+
     today = today or timezone.localdate()
     visible = Customer.objects.visible_to(user).values("pk")
     members = CampaignMember.objects.filter(campaign=campaign, customer__in=visible)
     by_how = dict(members.values_list("how").annotate(n=Count("customer_id")).order_by())
     history = history_from_json(campaign.forecast["history"]) if campaign.forecast.get("history") \
         else star_history()[0]
+    raw = {"participants": results.member_group(campaign=campaign, hows=PARTICIPANT_HOWS, user=user, today=today),
+           "targeted": results.member_group(campaign=campaign, hows=[MemberHow.TARGETED.value], user=user,
+                                            today=today),
+           "baseline": results.baseline_group(campaign=campaign, user=user, today=today)}
+    groups = {key: results.group_view(group, history) for key, group in raw.items()}
+    comparison = results.compare(participants=raw["participants"], baseline=raw["baseline"], campaign=campaign)
     participants = members.filter(how__in=PARTICIPANT_HOWS)
-    groups = {"participants": _group_results(campaign=campaign, hows=PARTICIPANT_HOWS, user=user, history=history),
-              "targeted": _group_results(campaign=campaign, hows=(MemberHow.TARGETED,), user=user, history=history)}
-    start = timezone.localtime(campaign.launched_at).date().replace(day=1) if campaign.launched_at else None
-    revenue_rows = []
     n_participants = groups["participants"]["customers"]
-    if start:
-        bills = (Bill.objects.filter(customer__in=participants.values("customer_id"), period__gte=start)
+    revenue_rows = []
+    if campaign.launched_at:  # each member's bills of the periods after their tagging, by month
+        bills = (Bill.objects.filter(customer__in=participants.values("customer_id"),
+                                     customer__campaign_memberships__campaign=campaign,
+                                     customer__campaign_memberships__how__in=PARTICIPANT_HOWS,
+                                     period__gt=F("customer__campaign_memberships__tagged_at__date"))
                  .annotate(month=TruncMonth("period")).values("month").annotate(billed=Sum("amount")).order_by("month"))
         monthly_forecast = str((campaign.monthly_revenue * n_participants).quantize(Decimal("0.01")))
-        for row in bills:
-            revenue_rows.append({"month": row["month"].strftime("%Y-%m"), "actual": str(row["billed"]),
-                                 "forecast": monthly_forecast})
-    months_run = 0
-    if start:
-        months_run = max(1, (today.year - start.year) * 12 + today.month - start.month + 1)
-    revenue_actual = sum((Decimal(r["actual"]) for r in revenue_rows), Decimal(0))
-    cost = n_participants * (campaign.incentive_per_customer + campaign.monthly_cost * months_run)
-    targeted = by_how.get(MemberHow.TARGETED, 0) + by_how.get(MemberHow.CONVERTED, 0)
+        revenue_rows = [{"month": row["month"].strftime("%Y-%m"), "actual": str(row["billed"]),
+                         "forecast": monthly_forecast} for row in bills]
     p = groups["participants"]
+    billed = comparison["billed_periods"] > 0
+    targeted = by_how.get(MemberHow.TARGETED, 0) + by_how.get(MemberHow.CONVERTED, 0)
     evaluation = {
-        "months_run": months_run,
+        **comparison,
         "targeted": by_how.get(MemberHow.TARGETED, 0), "converted": by_how.get(MemberHow.CONVERTED, 0),
         "acquired": by_how.get(MemberHow.ACQUIRED, 0),
         "conversion_rate": round(100 * by_how.get(MemberHow.CONVERTED, 0) / targeted, 2) if targeted else 0,
         "expected_participants": campaign.expected_participants,
-        "revenue_actual": revenue_actual, "revenue_forecast": campaign.monthly_revenue * n_participants * months_run,
-        "cost": cost, "net": revenue_actual - cost - p["actual_arrears"],
+        "revenue_actual": raw["participants"]["revenue"].quantize(Decimal("0.01")),
+        "revenue_forecast": (campaign.monthly_revenue * comparison["billed_periods"]).quantize(Decimal("0.01")),
+        # until a member has a billing period after tagging there is nothing to set against the forecast
         "arrears_vs_forecast": (round(p["actual_arrears"] / p["forecast_exposure"], 2)
-                                if p["forecast_exposure"] else None),
+                                if billed and p["forecast_exposure"] else None),
+        "measured": billed,
     }
     chart = [{"label": label, "forecast": str(p[f]), "actual": str(p[a])} for label, f, a in (
         ("arrears_customers", "forecast_in_arrears", "actual_in_arrears"),

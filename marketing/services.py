@@ -181,17 +181,24 @@ def tag_segment(*, campaign: Campaign, by, now=None) -> int:
 
 
 @transaction.atomic
-def tag_member(*, campaign: Campaign, customer: Customer, how: str, by) -> CampaignMember:
+def tag_member(*, campaign: Campaign, customer: Customer, how: str, by, override_reason: str = "") -> CampaignMember:
     """Tag a customer acquired or converted by a running campaign (billing or staff); a targeted customer who
-    takes the offer becomes converted."""
+    takes the offer becomes converted, counted from now (results measure from the day tagged). A customer
+    outside the campaign's segment is refused unless a credit officer overrides, with the reason kept."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.RUNNING:
         raise _errors({"campaign": ERR_NOT_RUNNING % {"status": campaign.get_status_display()}})
     if how not in (MemberHow.ACQUIRED, MemberHow.CONVERTED):
         raise _errors({"how": ERR_HOW})
+    in_segment = selectors.campaign_target(campaign=campaign).filter(pk=customer.pk).exists()
+    refusal = policies.tag_refusal(in_segment=in_segment, role=user_role(by), override_reason=override_reason)
+    if refusal:
+        field, code, message = refusal
+        raise ValidationError({field: ValidationError(str(message), code=code)})
     member, _created = CampaignMember.objects.update_or_create(
         campaign=campaign, customer=customer,
-        defaults={"how": how, "tagged_at": timezone.now(), "tagged_by": by})
+        defaults={"how": how, "tagged_at": timezone.now(), "tagged_by": by,
+                  "override_reason": "" if in_segment else override_reason.strip()})
     return member
 
 

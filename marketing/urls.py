@@ -12,5 +12,6 @@ urlpatterns = [
     path("campaigns/<int:pk>/transition/", views.CampaignTransitionView.as_view(), name="campaign-transition"),
     path("campaigns/<int:pk>/review/", views.CampaignReviewView.as_view(), name="campaign-review"),
     path("campaigns/<int:pk>/results/", views.CampaignResultsView.as_view(), name="campaign-results"),
+    path("campaigns/<int:pk>/members/", views.CampaignMembersView.as_view(), name="campaign-members"),
     path("campaigns/<int:pk>/segment.csv", views.SegmentExportView.as_view(), name="campaign-export"),
 ]

@@ -220,3 +220,48 @@ class SegmentExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
         rows = ((pk, name, mask_id_number(id_number), *rest)
                 for pk, name, id_number, *rest in qs.iterator(chunk_size=5000))
         return csv_response(f"campaign-{campaign.pk}-segment.csv", EXPORT_COLUMNS, rows)
+
+
+class CampaignMembersView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Staff tag the customers a running campaign acquired or converted (the API does the same); the latest
+    tagged, with who tagged them and any credit officer's override."""
+
+    permission_required = "marketing.tag_campaign_member"
+    template_name = "marketing/campaign_members.html"
+
+    def _render(self, request, campaign, form):
+        from customers.models import Customer
+        from marketing.models import CampaignMember
+
+        members = (CampaignMember.objects.filter(campaign=campaign, customer__in=Customer.objects.visible_to(
+            request.user).values("pk")).exclude(how="targeted").select_related("customer", "tagged_by")
+            .order_by("-tagged_at")[:50])
+        return render(request, self.template_name, {"campaign": campaign, "form": form, "members": members})
+
+    def get(self, request, pk):
+        from marketing.forms import MemberTagForm
+
+        return self._render(request, selectors.campaign_get(user=request.user, pk=pk), MemberTagForm())
+
+    def post(self, request, pk):
+        from customers.models import Customer, Line
+        from marketing.forms import MemberTagForm
+
+        campaign = selectors.campaign_get(user=request.user, pk=pk)
+        form = MemberTagForm(request.POST)
+        if form.is_valid():
+            line = (Line.objects.filter(msisdn=form.cleaned_data["msisdn"],
+                                        customer__in=Customer.objects.visible_to(request.user).values("pk"))
+                    .select_related("customer").order_by("-activated_on").first())
+            if line is None:
+                form.add_error("msisdn", _("No customer of yours has this number."))
+            else:
+                try:
+                    services.tag_member(campaign=campaign, customer=line.customer, by=request.user,
+                                        how=form.cleaned_data["how"],
+                                        override_reason=form.cleaned_data["override_reason"])
+                    messages.success(request, _("Customer tagged: counted from today."))
+                    return redirect("marketing:campaign-members", pk=campaign.pk)
+                except ValidationError as exc:
+                    _form_errors(form, exc)
+        return self._render(request, campaign, form)

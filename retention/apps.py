@@ -8,7 +8,7 @@ class RetentionConfig(AppConfig):
 
     def ready(self):
         from core.audit import DecisionLog, register_decision_log
-        from retention import batches  # noqa: F401  registers the scan batch kind
+        from retention import batches, verify  # noqa: F401  registers the scan and verification batch kinds
 
         register_decision_log(DecisionLog(  # each step of an alert, by whom (none: the nightly scan) and why
             label="retention.alertevent", model="retention.AlertEvent", at="at", user="by", object_field="alert_id",

@@ -39,6 +39,9 @@ class ScanSettings(models.Model):
                                                        default=policies.ALERT_THRESHOLD)
     cooldown_days = models.PositiveSmallIntegerField(_("cool-down after a closed alert (days)"),
                                                      default=policies.COOLDOWN_DAYS)
+    retained_check_days = models.PositiveSmallIntegerField(
+        _("days after which a retention is verified"), default=policies.RETAINED_CHECK_DAYS,
+        help_text=_("retained is confirmed when the customer still has an open line this many days later"))
 
     history = HistoricalRecords()
 
@@ -115,6 +118,14 @@ class RetentionAlert(models.Model):
     probability = models.FloatField(_("churn probability (learned model)"), null=True, blank=True)
     scored_by = models.CharField(_("opened by model"), max_length=60, blank=True,
                                  help_text=_("the weighted score or the learned model version that opened it"))
+    # "retained" is a claim until the daily verification: confirmed (line still open N days later) or reverted
+    verification = models.CharField(_("verification"), max_length=10, blank=True, default="", db_default="",
+                                    choices=[("pending", _("pending verification")), ("confirmed", _("confirmed")),
+                                             ("reverted", _("reverted: the customer left"))])
+    verify_on = models.DateField(_("verified on or after"), null=True, blank=True)
+    verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    points = models.PositiveSmallIntegerField(_("incentive points (high-risk kept)"), default=0, db_default=0)
+    value_points = models.PositiveSmallIntegerField(_("incentive points (value raised)"), default=0, db_default=0)
 
     class Meta:
         ordering = ["-score", "-opened_at"]
@@ -122,7 +133,9 @@ class RetentionAlert(models.Model):
                                                name="retentionalert_one_open_per_customer")]
         indexes = [models.Index(fields=["customer", "-opened_at"], name="alert_customer_time"),
                    models.Index(fields=["account_manager", "status"], name="alert_manager_status"),
-                   models.Index(fields=["status", "-score"], name="alert_status_score")]
+                   models.Index(fields=["status", "-score"], name="alert_status_score"),
+                   models.Index(fields=["verify_on"], condition=Q(verification="pending"),
+                                name="alert_pending_verification")]
         verbose_name = _("retention alert")
         verbose_name_plural = _("retention alerts")
 

@@ -100,6 +100,7 @@ class OfferFacts:
     avg_spend: Decimal  # last 6 months
     single_product: bool  # one line and no bundled broadband
     saturation: Decimal  # average plan saturation %, last 3 months
+    target_plan: dict | None = None  # the next plan up: {"code", "name", "monthly_fee"} (plan optimisation)
 
 
 def suggest_offers(facts: OfferFacts) -> list[dict]:
@@ -116,7 +117,11 @@ def suggest_offers(facts: OfferFacts) -> list[dict]:
         offers.append({"code": Offer.DEPOSIT_AND_GET.value, "months": DEPOSIT_MONTHS, "bonus_pct": pct,
                        "monthly_bonus": str(monthly), "estimated_cost": str(monthly * DEPOSIT_MONTHS)})
     if facts.saturation >= SATURATION_FOR_UPGRADE:
-        offers.append({"code": Offer.PLAN_UPGRADE.value, "estimated_cost": "0.00"})
+        offer = {"code": Offer.PLAN_UPGRADE.value, "estimated_cost": "0.00"}
+        if facts.target_plan:  # "套餐优化升级" names the plan to move to
+            offer.update(target_plan=facts.target_plan["code"], target_plan_name=facts.target_plan["name"],
+                         target_fee=str(facts.target_plan["monthly_fee"]))
+        offers.append(offer)
     return offers
 
 
@@ -126,6 +131,25 @@ POINTS_BASE, POINTS_PER_RISK = 1, 20  # 1 point, plus 1 per 20 points of risk sc
 
 def incentive_points(score: int) -> int:
     return POINTS_BASE + score // POINTS_PER_RISK
+
+
+# Retention verified (issue 16): "retained" is confirmed when the customer still has an open line N days after
+# (ScanSettings.retained_check_days, default 90), and reverts to churned otherwise. Points are credited only on
+# confirmation: the risk points above for keeping a high-risk customer, and VALUE_POINTS when the customer's
+# spend went up (001: 保有高危客户与提升存量客户价值的积分): average billed per month over the 3 periods after the
+# retention above the 3 before.
+RETAINED_CHECK_DAYS = 90
+VALUE_POINTS = 2
+VALUE_WINDOW_MONTHS = 3
+
+
+def verified_points(*, line_open: bool, score: int, spend_before: Decimal | None,
+                    spend_after: Decimal | None) -> tuple[str, int, int]:
+    """(verification, risk points, value points) of a retained alert at its check day."""
+    if not line_open:
+        return "reverted", 0, 0
+    raised = spend_before is not None and spend_after is not None and spend_after > spend_before
+    return "confirmed", incentive_points(score), VALUE_POINTS if raised else 0
 
 
 # Alert lifecycle: open → contacted → offer made → retained / churned / dismissed.

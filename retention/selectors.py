@@ -18,13 +18,14 @@ class ScanConfig:
     signals: dict[str, policies.SignalDefinition]
     alert_threshold: int
     cooldown_days: int
+    retained_check_days: int = policies.RETAINED_CHECK_DAYS
 
 
 def scan_config() -> ScanConfig:
     overrides = {row["code"]: row for row in SignalConfig.objects.values("code", "enabled", "threshold", "weight")}
     settings = ScanSettings.objects.first() or ScanSettings()
     return ScanConfig(signals=policies.configured(overrides), alert_threshold=settings.alert_threshold,
-                      cooldown_days=settings.cooldown_days)
+                      cooldown_days=settings.cooldown_days, retained_check_days=settings.retained_check_days)
 
 
 def alert_list(*, user) -> QuerySet[RetentionAlert]:
@@ -50,9 +51,8 @@ def effectiveness(*, user, by: str = "offer") -> list[dict]:
     rows = (closed.values(key).order_by(key)
             .annotate(closed=Count("id"), retained=Count("id", filter=Q(status=AlertStatus.RETAINED)),
                       cost=Sum("offer_cost"),
-                      # integer division in SQL, as `policies.incentive_points`
-                      points=Sum(policies.POINTS_BASE + F("score") / policies.POINTS_PER_RISK,
-                                 filter=Q(status=AlertStatus.RETAINED))))
+                      # credited only when the retention was verified (retention.verify)
+                      points=Sum(F("points") + F("value_points"), filter=Q(verification="confirmed"))))
     offers = dict(Offer.choices)
     result = []
     for row in rows:

@@ -1,5 +1,6 @@
 """Alert decisions. The page's form, the API action and any batch go through these functions."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from retention import policies
+from retention.choices import AlertStatus
 from retention.models import AlertEvent, RetentionAlert
 
 
@@ -31,6 +33,11 @@ def alert_transition(*, alert: RetentionAlert, to_status: str, by, note: str = "
         alert.notes = f"{alert.notes}\n{note}".strip()
     if to_status in policies.CLOSED_STATUSES:
         alert.closed_at = now
+    if to_status == AlertStatus.RETAINED:  # a claim until the daily verification confirms it (retention.verify)
+        from retention.selectors import scan_config
+
+        alert.verification = "pending"
+        alert.verify_on = timezone.localdate() + timedelta(days=scan_config().retained_check_days)
     alert.full_clean()
     alert.save()
     return alert

@@ -228,7 +228,14 @@ def offers_sql(params: dict) -> str:
             'estimated_cost', (round(s.avg_spend * (CASE WHEN s.avg_spend >= %(deposit_high)s THEN 50 ELSE 40 END)
                                      / 100.0, 2) * %(deposit_months)s)::text) END),
         (CASE WHEN s.saturation >= %(upgrade_at)s THEN jsonb_build_object(
-            'code', '{Offer.PLAN_UPGRADE.value}', 'estimated_cost', '0.00') END)
+            'code', '{Offer.PLAN_UPGRADE.value}', 'estimated_cost', '0.00') || coalesce((
+            -- the target plan: the next plan up (same brand) from the dearest plan of the customer's open lines
+            SELECT jsonb_build_object('target_plan', p2.code, 'target_plan_name', p2.name,
+                                      'target_fee', p2.monthly_fee::text)
+            FROM customers_line l JOIN customers_plan p ON p.id = l.plan_id
+            JOIN customers_plan p2 ON p2.brand_id = p.brand_id AND p2.monthly_fee > p.monthly_fee
+            WHERE l.customer_id = s.id AND l.status <> 'closed'
+            ORDER BY p.monthly_fee DESC, p2.monthly_fee, p2.code LIMIT 1), '{{}}'::jsonb) END)
     ) AS v(o) WHERE o IS NOT NULL)"""
 
 

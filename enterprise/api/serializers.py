@@ -6,25 +6,8 @@ from core.api.serializers import IntakeSerializer
 from customers.models import Line
 from enterprise.choices import InteractionKind, Priority
 from enterprise.forms import manager_choices
-from enterprise.models import Agreement, EnterpriseAccount, Interaction, KeyPerson, ProductHolding, Task
-
-
-class KeyPersonSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = KeyPerson
-        fields = ["role", "name", "title", "phone"]
-
-
-class AgreementSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Agreement
-        fields = ["title", "signed_on", "expires_on", "monthly_value"]
-
-
-class ProductSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ProductHolding
-        fields = ["product", "since", "monthly_revenue"]
+from enterprise.api.account_data import AgreementSerializer, KeyPersonSerializer, ProductSerializer
+from enterprise.models import EnterpriseAccount, Interaction, Task
 
 
 class EnterpriseAccountSerializer(serializers.ModelSerializer):

@@ -7,7 +7,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from core.api.permissions import ModelPermissions
-from enterprise import selectors, services
+from enterprise import account_data, selectors, services
+from enterprise.api.account_data import AccountPatchSerializer, AccountWriteSerializer
 from enterprise.api.serializers import (EnterpriseAccountDetailSerializer, EnterpriseAccountSerializer,
                                         InteractionCreateSerializer, InteractionSerializer, MemberSerializer,
                                         TaskCreateSerializer, TaskSerializer)
@@ -31,20 +32,44 @@ def _service_call(fn, **kwargs):
 
 
 class EnterpriseAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Enterprise accounts in the caller's scope (the same filters as the page and the CSV export)."""
+    """Enterprise accounts in the caller's scope (the same filters as the page and the CSV export). Managers
+    create accounts in their book (POST) and edit the profile (PATCH: only the fields sent change)."""
 
     permission_classes = [ModelPermissions]
     filterset_class = EnterpriseAccountFilterSet
     queryset = EnterpriseAccount.objects.none()  # permissions read the model from here
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         qs = selectors.account_list(user=self.request.user)
         if self.action == "retrieve":
-            qs = qs.prefetch_related("key_people", "agreements", "products")
+            qs = qs.prefetch_related("key_people__line", "agreements", "products")
         return qs
 
     def get_serializer_class(self):
-        return EnterpriseAccountDetailSerializer if self.action == "retrieve" else EnterpriseAccountSerializer
+        from enterprise.api.account_data import AccountPatchSerializer, AccountWriteSerializer
+
+        return {"create": AccountWriteSerializer, "partial_update": AccountPatchSerializer,
+                "retrieve": EnterpriseAccountDetailSerializer}.get(self.action, EnterpriseAccountSerializer)
+
+    def _detail(self, pk):
+        return EnterpriseAccountDetailSerializer(self.get_queryset().prefetch_related(
+            "key_people__line", "agreements", "products").get(pk=pk)).data
+
+    @extend_schema(request=AccountWriteSerializer, responses={201: EnterpriseAccountDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        account = _service_call(account_data.account_create, by=request.user, **body.validated_data)
+        return Response(self._detail(account.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AccountPatchSerializer, responses={200: EnterpriseAccountDetailSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        account = self.get_object()
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        _service_call(account_data.account_update, account=account, by=request.user, **body.validated_data)
+        return Response(self._detail(account.pk))
 
 
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

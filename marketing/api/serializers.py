@@ -113,12 +113,14 @@ class SegmentCountSerializer(serializers.Serializer):
 class MemberTagSerializer(IntakeSerializer):
     customer = serializers.IntegerField(min_value=1, max_value=2**62)
     how = serializers.ChoiceField(choices=[MemberHow.ACQUIRED, MemberHow.CONVERTED])
+    override_reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True,
+                                            help_text="a credit officer tagging a customer outside the segment: why")
 
 
 class CampaignMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = CampaignMember
-        fields = ["campaign", "customer", "how", "tagged_at"]
+        fields = ["campaign", "customer", "how", "tagged_at", "override_reason"]
         read_only_fields = fields
 
 

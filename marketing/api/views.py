@@ -124,8 +124,8 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         body = MemberTagSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=body.validated_data["customer"])
-        member = services.tag_member(campaign=campaign, customer=customer, how=body.validated_data["how"],
-                                     by=request.user)
+        member = services.tag_member(campaign=campaign, customer=customer, by=request.user,
+                                     **{k: body.validated_data[k] for k in ("how", "override_reason")})
         return Response(CampaignMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
 

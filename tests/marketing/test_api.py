@@ -98,7 +98,7 @@ def test_risk_assessment_and_segment_count(org):
 def test_billing_tags_an_acquired_customer_of_a_running_campaign(org):
     campaign = walk(make_campaign(org.marketing, segment={"star": ["5"]}), (S.SUBMITTED, org.marketing),
                     (S.IN_REVIEW, org.credit_officer), (S.APPROVED, org.credit_officer), (S.RUNNING, org.marketing))
-    customer = CustomerFactory()
+    customer = CustomerFactory(credit_star=5)  # in the segment (outside it: tests/marketing/test_results.py)
     url = f"/api/marketing/campaigns/{campaign.pk}/members/"
     response = api(org.billing_service).post(url, {"customer": customer.pk, "how": "acquired"}, format="json")
     assert response.status_code == 201 and response.json()["how"] == "acquired"

@@ -87,8 +87,10 @@ def test_effectiveness_report_by_offer_manager_and_month(client, org, alerts):
     from django.utils import timezone
 
     now = timezone.now()
+    # retained and verified 90 days later (tests/retention/test_verification.py): its points are credited
     RetentionAlert.objects.filter(pk=alerts[org.am1.pk].pk).update(
-        status=AlertStatus.RETAINED, offer="topup_bonus", offer_cost=Decimal("48"), closed_at=now)
+        status=AlertStatus.RETAINED, offer="topup_bonus", offer_cost=Decimal("48"), closed_at=now,
+        verification="confirmed", points=policies.incentive_points(70))
     RetentionAlert.objects.filter(pk=alerts[org.am2.pk].pk).update(
         status=AlertStatus.CHURNED, offer="topup_bonus", offer_cost=Decimal("52"), closed_at=now)
     client.force_login(org.lead_a1)

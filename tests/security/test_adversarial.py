@@ -31,8 +31,8 @@ from arrears.evaluation import evaluate_in_process
 from arrears.services import record_bill
 from credit.choices import RatingKind
 from credit.services import credit_limit_change, published_model, rating_record, scoring_model_copy
-from enterprise.models import (EnterpriseAccount, EnterpriseAlert, Interaction, Opportunity, ServiceDayReport,
-                               Task)
+from enterprise.models import (Agreement, EnterpriseAccount, EnterpriseAlert, Interaction, KeyPerson, Opportunity,
+                               ProductHolding, ServiceDayReport, Task)
 from enterprise.services import submit_service_day
 from marketing.models import Campaign
 from marketing.services import campaign_create, campaign_transition, record_opinions
@@ -122,6 +122,24 @@ def _campaign_form(t) -> dict:
     form = CampaignForm()
     data = {name: form.get_initial_for_field(f, name) for name, f in form.fields.items()}
     return {**{k: v for k, v in data.items() if v not in (None, [])}, **_campaign(t)}
+
+
+ENT_DATA = {"am1", "lead_a1", "admin"}  # who keeps a group's data: its manager, their lead, an admin
+
+
+def _ent_account_form(t) -> dict:
+    return {"name": "新集团", "industry": "物流", "region": t.region_pk, "size": "small", "headcount": 120,
+            "competitors": "电信, 联通", "legacy_class": "B"}
+
+
+def _agreement(t) -> dict:
+    today = timezone.localdate()
+    return {"title": "集团专线协议", "signed_on": f"{today - timedelta(days=10):%Y-%m-%d}",
+            "expires_on": f"{today + timedelta(days=365):%Y-%m-%d}", "monthly_value": "1000.00"}
+
+
+def _agreement_form(t) -> dict:
+    return _agreement(t)
 
 
 PROBES: dict[tuple[str, str], Probe] = {
@@ -240,8 +258,41 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("enterprise:opportunity-create", "post"): Probe(
         lambda t: {"kind": "development_request", "title": "专线接入", "account": t.ent_account},
         {"am1", "lead_a1", "admin"}, "am1", form=True),
+    # the target is a development request: it moves on with the lead's approval (am1's own move is refused)
     ("enterprise:opportunity", "post"): Probe(lambda t: {"stage": "qualified", "note": "方案已提交"},
-                                              {"am1", "lead_a1", "admin"}, "am1", form=True),
+                                              {"am1", "lead_a1", "admin"}, "lead_a1", form=True),
+    # enterprise account data kept by the managers (issue 16)
+    ("enterprise:account-create", "post"): Probe(_ent_account_form, ENT_DATA, "am1", form=True, scope_free=True),
+    ("enterprise:account-edit", "post"): Probe(lambda t: {**_ent_account_form(t), "headcount": 321}, ENT_DATA, "am1",
+                                               form=True),
+    ("enterprise:key-person-create", "post"): Probe(
+        lambda t: {"role": "decision_maker", "name": "李总", "phone": "13900002222"}, ENT_DATA, "am1", form=True),
+    ("enterprise:key-person-edit", "post"): Probe(
+        lambda t: {"role": "liaison", "name": "王主任", "title": "办公室主任"}, ENT_DATA, "am1", form=True),
+    ("enterprise:agreement-create", "post"): Probe(_agreement_form, ENT_DATA, "am1", form=True),
+    ("enterprise:agreement-edit", "post"): Probe(lambda t: {**_agreement_form(t), "monthly_value": "1500.00"},
+                                                 ENT_DATA, "am1", form=True),
+    ("enterprise:product-create", "post"): Probe(
+        lambda t: {"product": "group_sms", "since": f"{timezone.localdate() - timedelta(days=30):%Y-%m-%d}",
+                   "monthly_revenue": "300.00"}, ENT_DATA, "am1", form=True),
+    ("enterprise:product-edit", "post"): Probe(
+        lambda t: {"since": f"{timezone.localdate() - timedelta(days=60):%Y-%m-%d}", "monthly_revenue": "600.00"},
+        ENT_DATA, "am1", form=True),
+    ("enterprise-account-list", "post"): Probe(lambda t: {"name": "新集团", "industry": "物流",
+                                                          "region": t.region_code, "competitors": ["电信"]},
+                                               ENT_DATA, "am1", scope_free=True),
+    ("enterprise-account-detail", "patch"): Probe(lambda t: {"headcount": 321}, ENT_DATA, "am1"),
+    ("enterprise-key-person-list", "post"): Probe(
+        lambda t: {"account": t.ent_account, "role": "influencer", "name": "张工", "phone": "0571-88886666"},
+        ENT_DATA, "am1"),
+    ("enterprise-key-person-detail", "patch"): Probe(lambda t: {"title": "总经理"}, ENT_DATA, "am1"),
+    ("enterprise-agreement-list", "post"): Probe(lambda t: {"account": t.ent_account, **_agreement(t)}, ENT_DATA,
+                                                 "am1"),
+    ("enterprise-agreement-detail", "patch"): Probe(lambda t: {"monthly_value": "1500.00"}, ENT_DATA, "am1"),
+    ("enterprise-product-list", "post"): Probe(
+        lambda t: {"account": t.ent_account, "product": "group_sms",
+                   "since": f"{timezone.localdate() - timedelta(days=30):%Y-%m-%d}"}, ENT_DATA, "am1"),
+    ("enterprise-product-detail", "patch"): Probe(lambda t: {"monthly_revenue": "600.00"}, ENT_DATA, "am1"),
     # enterprise API
     ("enterprise-task-list", "post"): Probe(
         lambda t: {"account": t.ent_account, "title": "走访", "assigned_to": t.manager,
@@ -259,6 +310,9 @@ PROBES: dict[tuple[str, str], Probe] = {
                                                      {"credit_officer", "marketing", "admin"}, "marketing",
                                                      form=True, scope_free=True),
     ("marketing:campaign-review", "post"): Probe(lambda t: {}, set(), form=True, scope_free=True),
+    ("marketing:campaign-members", "post"): Probe(lambda t: {"msisdn": t.msisdn, "how": "converted"},
+                                                  {"credit_officer", "marketing", "admin"}, None, form=True,
+                                                  scope_free=True),  # tagging needs a running campaign: test_results
     ("campaign-list", "post"): Probe(_campaign, {"credit_officer", "marketing", "admin"}, "marketing",
                                      scope_free=True),
     ("campaign-detail", "patch"): Probe(_campaign, {"credit_officer", "marketing", "admin"}, "marketing",
@@ -284,7 +338,10 @@ PK_OF = {"credit:model-publish": "draft_model", "credit:four-eyes": "four_eyes",
          "line-detail": "line", "line-change-number": "line", "arrears:collection-item": "line",
          "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",
          "enterprise:service-day-report": "ent_report", "enterprise:opportunity": "ent_opportunity",
-         "enterprise:service-day-collect": "none",
+         "enterprise:service-day-collect": "none", "enterprise:key-person-edit": "ent_key_person",
+         "enterprise:agreement-edit": "ent_agreement", "enterprise:product-edit": "ent_product",
+         "enterprise-account": "ent_account", "enterprise-key-person": "ent_key_person",
+         "enterprise-agreement": "ent_agreement", "enterprise-product": "ent_product",
          "enterprise:": "ent_account", "marketing:": "campaign", "campaign-opinions": "campaign_in_review",
          "campaign-answers": "campaign_returned", "campaign-": "campaign"}
 
@@ -372,6 +429,13 @@ class Targets:
             due_date=today - timedelta(days=1)).pk
         self.ent_opportunity = Opportunity.objects.create(account=account, region=region, kind="development_request",
                                                           title="综合语音接入", account_manager=manager).pk
+        self.ent_key_person = KeyPerson.objects.create(account=account, role="liaison", name="王主任",
+                                                       phone="13900001111").pk
+        self.ent_agreement = Agreement.objects.create(account=account, title="集团语音协议",
+                                                      signed_on=today - timedelta(days=300),
+                                                      expires_on=today + timedelta(days=65)).pk
+        self.ent_product = ProductHolding.objects.create(account=account, product="group_vpn",
+                                                         since=today - timedelta(days=400)).pk
 
 
 @pytest.fixture

@@ -148,6 +148,12 @@ MATRIX = {
         ("enterprise:service-day-reports", OTHER_MANAGER | {"am4": 200}), ("enterprise:reports", {}),
         ("enterprise:opportunities", {}), ("enterprise:opportunity", OTHER_MANAGER)]},
     "enterprise:opportunity-create": (GET, page(["am1", "am4", "lead_a1", "admin"])),
+    # the managers keep their groups' data (issue 16)
+    "enterprise:account-create": (GET, page(["am1", "am4", "lead_a1", "admin"])),
+    **{name: (GET, page(["am1", "am4", "lead_a1", "admin"], **OTHER_MANAGER)) for name in (
+        "enterprise:account-edit", "enterprise:key-person-create", "enterprise:key-person-edit",
+        "enterprise:agreement-create", "enterprise:agreement-edit", "enterprise:product-create",
+        "enterprise:product-edit")},
     "enterprise:account-export": (GET, page(["am1", "am4", "lead_a1", "regional_a", "admin"])),
     "enterprise:account-reassign": (POST, page(["lead_a1", "admin"])),  # empty form: the page with its errors
     "enterprise:task-create": (GET, page(["lead_a1", "admin"])),
@@ -160,7 +166,10 @@ MATRIX = {
         ("enterprise-account-list", {}), ("enterprise-account-detail", OTHER_MANAGER),
         ("enterprise-member-list", {}), ("enterprise-member-detail", OTHER_MANAGER),
         ("enterprise-task-list", {}), ("enterprise-task-detail", OTHER_MANAGER),
-        ("enterprise-interaction-list", {}), ("enterprise-interaction-detail", OTHER_MANAGER)]},
+        ("enterprise-interaction-list", {}), ("enterprise-interaction-detail", OTHER_MANAGER),
+        ("enterprise-key-person-list", {}), ("enterprise-key-person-detail", OTHER_MANAGER),
+        ("enterprise-agreement-list", {}), ("enterprise-agreement-detail", OTHER_MANAGER),
+        ("enterprise-product-list", {}), ("enterprise-product-detail", OTHER_MANAGER)]},
     # marketing: campaigns are the province's plans (no customer scope on them); counts and exports inside
     # them are scoped. Marketing drafts, credit officers draft and review; managers read; the segment export
     # needs the customer export permission (marketing has none).
@@ -168,6 +177,7 @@ MATRIX = {
         "marketing:campaigns", "marketing:segment-count", "marketing:campaign", "marketing:campaign-review",
         "marketing:campaign-results")},
     "marketing:campaign-create": (GET, page(CAMPAIGN_DRAFTERS)),
+    "marketing:campaign-members": (GET, page(CAMPAIGN_DRAFTERS)),  # staff tag members (billing: the API)
     "marketing:campaign-edit": (GET, page(CAMPAIGN_DRAFTERS)),
     "marketing:campaign-transition": (POST, page(CAMPAIGN_READERS, status=400)),  # empty form: refused on the page
     "marketing:campaign-export": (GET, page([r for r in CAMPAIGN_READERS if r != "marketing"])),
@@ -222,8 +232,8 @@ def enterprise_objects(org, customer) -> dict:
     """am1's enterprise account with a member line, a task, an interaction, an alert; a region-A report."""
     from datetime import date
 
-    from enterprise.models import (EnterpriseAccount, EnterpriseAlert, Interaction, Opportunity, ServiceDayReport,
-                                   Task)
+    from enterprise.models import (Agreement, EnterpriseAccount, EnterpriseAlert, Interaction, KeyPerson,
+                                   Opportunity, ProductHolding, ServiceDayReport, Task)
 
     account = EnterpriseAccount.objects.create(name="甲集团", industry="制造", region=org.region_a,
                                                account_manager=org.am1)
@@ -237,9 +247,14 @@ def enterprise_objects(org, customer) -> dict:
                                              period_end=date(2026, 11, 29), due_date=date(2026, 11, 30))
     opportunity = Opportunity.objects.create(account=account, region=org.region_a, kind="development_request",
                                              title="综合语音接入", account_manager=org.am1)
+    person = KeyPerson.objects.create(account=account, role="liaison", name="王主任", phone="13900001111")
+    agreement = Agreement.objects.create(account=account, title="集团语音协议", signed_on=date(2026, 1, 1),
+                                         expires_on=date(2027, 1, 1))
+    product = ProductHolding.objects.create(account=account, product="group_vpn", since=date(2025, 1, 1))
     return {"ent_account": account.pk, "ent_line": member.pk, "ent_task": task.pk,
             "ent_interaction": interaction.pk, "ent_alert": alert.pk, "ent_report": report.pk,
-            "ent_opportunity": opportunity.pk}
+            "ent_opportunity": opportunity.pk, "ent_key_person": person.pk, "ent_agreement": agreement.pk,
+            "ent_product": product.pk}
 
 
 # Which object a URL's pk names, by URL name prefix; others name am1's customer.
@@ -248,9 +263,12 @@ PK_OF = {"credit:model": "model", "credit:four-eyes": "four_eyes", "four-eyes": 
          # enterprise: the first matching prefix wins
          "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",
          "enterprise:service-day-report": "ent_report", "enterprise:opportunit": "ent_opportunity",
+         "enterprise:key-person-edit": "ent_key_person", "enterprise:agreement-edit": "ent_agreement",
+         "enterprise:product-edit": "ent_product",
          "enterprise:": "ent_account",
          "enterprise-account": "ent_account", "enterprise-member": "ent_line", "enterprise-task": "ent_task",
-         "enterprise-interaction": "ent_interaction",
+         "enterprise-interaction": "ent_interaction", "enterprise-key-person": "ent_key_person",
+         "enterprise-agreement": "ent_agreement", "enterprise-product": "ent_product",
          "marketing:campaign": "campaign", "campaign-": "campaign"}
 
 

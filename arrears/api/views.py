@@ -40,10 +40,13 @@ def needs(permission: str):
     return HasPermission
 
 
-def lines_by_msisdn(user, numbers) -> dict[str, Line]:
+def lines_by_msisdn(user, numbers, *, lean: bool = False) -> dict[str, Line]:
+    """`lean`: only what the bulk services read (a 10,000-item post loads no full customer rows)."""
     visible = Customer.objects.visible_to(user)
-    return {line.msisdn: line for line in
-            Line.objects.filter(msisdn__in=set(numbers), customer__in=visible).select_related("customer")}
+    lines = Line.objects.filter(msisdn__in=set(numbers), customer__in=visible).select_related("customer")
+    if lean:
+        lines = lines.only("id", "msisdn", "customer_id", "status", "customer__id", "customer__join_date")
+    return {line.msisdn: line for line in lines}
 
 
 class PostingView(APIView):
@@ -137,7 +140,7 @@ class BulkPostingView(PostingView):
                 good.append((index, item.validated_data))
         else:
             good = list(enumerate(body.validated_data["items"]))
-        lines = lines_by_msisdn(request.user, [data["msisdn"] for _, data in good])
+        lines = lines_by_msisdn(request.user, [data["msisdn"] for _, data in good], lean=True)
         entries, indexes = [], []
         for index, data in good:
             line = lines.get(data["msisdn"])
@@ -161,8 +164,9 @@ class BulkPostingView(PostingView):
             if errors and not partial:
                 transaction.set_rollback(True)
                 raise ValidationError({"items": {i: e for i, e in sorted(errors.items())}})
-            results = [{"index": indexes[pos], **self.result_serializer(result).data}
-                       for pos, result in sorted(outcome.results.items())]
+            done = sorted(outcome.results.items())  # one serializer for all results: its fields are built once
+            data = self.result_serializer([result for _, result in done], many=True).data
+            results = [{"index": indexes[pos], **row} for (pos, _), row in zip(done, data, strict=True)]
         return {"posted": len(results), "failed": len(errors), "results": results,
                 "errors": [{"index": i, "errors": field_messages(e)} for i, e in sorted(errors.items())]}
 

@@ -49,6 +49,7 @@ def inbox_sp_charges(schema: str) -> int:
         cur.execute(f"DROP TABLE IF EXISTS {schema}.arrears_spcharge")
         cur.execute(f"CREATE TABLE {schema}.arrears_spcharge (line_id bigint, period date, sp_id bigint, "
                     "amount numeric(12, 2))")
+        cur.execute(f"CREATE INDEX ON {schema}.arrears_spcharge (line_id, period)")  # the NOT EXISTS below
         cur.execute(f"""
             INSERT INTO {schema}.arrears_spcharge (line_id, period, sp_id, amount)
             SELECT b.line_id, b.period,
@@ -61,10 +62,11 @@ def inbox_sp_charges(schema: str) -> int:
             WITH region AS (
                 SELECT region_id AS id FROM customers_customer GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1
             ),
+            billed AS (SELECT line_id, sum(amount) AS total FROM {schema}.arrears_bill GROUP BY 1),
+            paid AS (SELECT line_id, sum(amount) AS total FROM {schema}.arrears_payment GROUP BY 1),
             unpaid AS (  -- lines whose bills billing will not see paid
-                SELECT b.line_id FROM {schema}.arrears_bill b GROUP BY b.line_id
-                HAVING sum(b.amount) > coalesce((SELECT sum(p.amount) FROM {schema}.arrears_payment p
-                                                 WHERE p.line_id = b.line_id), 0)
+                SELECT b.line_id FROM billed b LEFT JOIN paid p USING (line_id)
+                WHERE b.total > coalesce(p.total, 0)
             )
             INSERT INTO {schema}.arrears_spcharge (line_id, period, sp_id, amount)
             SELECT b.line_id, b.period, %(rogue)s, round(b.amount * 0.85, 2)
@@ -75,5 +77,5 @@ def inbox_sp_charges(schema: str) -> int:
               AND NOT EXISTS (SELECT 1 FROM {schema}.arrears_spcharge s WHERE s.line_id = b.line_id
                               AND s.period = b.period)""", {"rogue": rogue})
         written += cur.rowcount
-        cur.execute(f"CREATE INDEX ON {schema}.arrears_spcharge (line_id, period)")
+        cur.execute(f"ANALYZE {schema}.arrears_spcharge")
         return written

@@ -1,6 +1,7 @@
 """Replay the generated province's history month by month through the product's own doors.
 
-For each month: the night of the 1st runs (the scheduled jobs that fire that night: the monthly base rating,
+For each month (the first one starts with the inputs of every earlier month, the product's initial load):
+the night of the 1st runs (the scheduled jobs that fire that night: the monthly base rating,
 the half-yearly guidance, the nightly arrears evaluation, spend refresh, retention scan, enterprise
 segmentation, star snapshot ...), then what billing sends by the 20th goes in through the set-based bulk
 intake services (last month's usage summaries and bills with their SP charges, the payments and cancellations
@@ -66,7 +67,8 @@ def replay(*, months: int, today: date | None = None, log=print) -> dict:
         due_night = month.replace(day=DUE_NIGHT)
         end = min(_month(month, 1), today + timedelta(days=1))
         lo = date(1900, 1, 1) if month == todo[0] else month  # the first month takes the earlier history along
-        _night(month, totals)
+        if month != todo[0]:  # the first month's inputs are the load the product starts from
+            _night(month, totals)
         _feed(lo, min(due_night, end), today, totals)
         if due_night <= today:
             _night(due_night, totals)
@@ -80,6 +82,9 @@ def replay(*, months: int, today: date | None = None, log=print) -> dict:
     totals["seconds"] = time.perf_counter() - started
     log(f"replayed {len(todo)} months: {totals['items']:,} inputs through the intake ({totals['refused']:,} refused), "
         f"{totals['nights']} nights, in {totals['seconds']:.1f} s")
+    log(f"  intake {totals.get('intake_s', 0):.1f} s; jobs: " + ", ".join(
+        f"{name.rsplit('.', 1)[-1]} {seconds:.1f} s" for name, seconds in sorted(
+            totals.get("jobs_s", {}).items(), key=lambda kv: -kv[1])))
     return totals
 
 
@@ -93,7 +98,10 @@ def _night(day: date, totals: dict) -> None:
     try:
         app.loader.import_default_modules()
         for _, task in night_jobs(day):
+            t0 = time.perf_counter()
             app.tasks[task.task](**{**json.loads(task.kwargs or "{}"), "day": day.isoformat()})
+            jobs = totals.setdefault("jobs_s", {})
+            jobs[task.task] = jobs.get(task.task, 0) + time.perf_counter() - t0
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = saved
     totals["nights"] += 1
@@ -121,12 +129,14 @@ def _feed(lo: date, hi: date, today: date, totals: dict, *, first: bool = True) 
         return
 
     def post(service, batches, **kwargs):
+        t0 = time.perf_counter()
         for items in batches:
             for item in items:
                 item["line"] = _line(item)
             outcome = service(items=items, partial=True, **kwargs)
             totals["items"] += len(items)
             totals["refused"] += len(outcome.errors)
+        totals["intake_s"] = totals.get("intake_s", 0) + time.perf_counter() - t0
 
     window = [lo, hi]
     if first:  # last month's summaries and bills come on the 1st

@@ -72,8 +72,9 @@ def make_money(rng, org, c: Customers, ln: Lines, today: date, first_ids: dict, 
     hotline = np.where(leaving, rng.poisson(1.0 + np.clip(ks - (end_k[:, None] - 4), 0, None), (L, MONTHS)),
                        hotline)
     broadband = rng.random(L) < np.where(ln.brand == catalog.GOTONE, 0.4, 0.2)
-    balance = np.rint(np.where(ln.brand == catalog.EASYOWN, rng.lognormal(np.log(3000), 0.8, L),
-                               rng.lognormal(np.log(500), 1.0, L))[:, None]
+    # the float a customer keeps on the account (billing reports it with the usage; the ledger opens with it)
+    balance = np.rint(np.where(ln.brand == catalog.EASYOWN, rng.lognormal(np.log(5000), 0.6, L),
+                               rng.lognormal(np.log(3000), 0.6, L))[:, None]
                       * rng.lognormal(0, 0.3, (L, MONTHS))).astype(np.int64)
     unpaid = in_arrears & (ks >= first_unpaid) & valid & (ks < MONTHS - 1)
     balance = np.where(unpaid | barred, -np.cumsum(np.where(unpaid, bill, 0), axis=1), balance)
@@ -126,7 +127,8 @@ def make_money(rng, org, c: Customers, ln: Lines, today: date, first_ids: dict, 
     pay_ids = first_ids["payments"] + np.arange(n_pay)
     payments = {
         "id": pay_ids, "line_id": ln.ids[pi], "customer_id": c.ids[cust[pi]],
-        "amount": bill[pi, pk],
+        # auto-debit takes the bill; at a counter or in the app people top up in round tens
+        "amount": np.where(channel[pi, pk] == _AUTO_DEBIT, bill[pi, pk], -(-bill[pi, pk] // 1000) * 1000),
         "paid_at": dates.local_to_utc(pay_day[pi, pk], rng.integers(8 * 3600, 22 * 3600, n_pay)),
         "channel": _CHANNEL_CODES[channel[pi, pk]],
         "reference": text.fixed_bytes(b"PAY", text.digits(pay_ids, 13)),

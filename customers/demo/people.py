@@ -182,7 +182,7 @@ def make_customers(rng, org, today: date, n: int, first_id: int, registry: ident
     brand_p = np.select([age < 26, age < 55], [0.0, 1.0], 2.0).astype(np.int64)
     brand_table = np.array([[0.15, 0.60, 0.25], [0.35, 0.30, 0.35], [0.30, 0.05, 0.65]])
     brand = (rng.random(n)[:, None] > np.cumsum(brand_table[brand_p], axis=1)).sum(axis=1).clip(0, 2)
-    propensity = np.array([110.0, 38.0, 24.0])[brand] * rng.lognormal(0, 0.55, n)
+    propensity = np.array([110.0, 38.0, 24.0])[brand] * rng.lognormal(0, 0.8, n)
     channel_pos = org.acquiring.pick(rng, region)
     situation, first_unpaid, closed_on = _situations(rng, n, join, org.acquiring_risk[channel_pos], brand, today)
     am = org.account_managers.ids[org.account_managers.pick(rng, region)]

@@ -173,6 +173,7 @@ def test_generated_province_is_valid_and_consistent():
         generate(seed=3, wipe=False)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the schedules and models the migrations seed
 def test_the_replay_feeds_the_inputs_through_the_intake_and_the_nights_derive_the_rest():
     """Three months of nights over a generated province: every bill and payment went through the intake (none
     refused), and ratings, accounts, ledger and batch runs are the product's; a second replay does nothing more."""

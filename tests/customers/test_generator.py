@@ -173,7 +173,33 @@ def test_generated_province_is_valid_and_consistent():
         generate(seed=3, wipe=False)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the schedules and models the migrations seed
+def reseed() -> None:
+    """What the project's data migrations seed (schedules, the scoring model, policies), which the flush after a
+    transactional test removed: their forward functions again, each in its own savepoint."""
+    from django.apps import apps as global_apps
+    from django.db import transaction
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+    from django_celery_beat.models import PeriodicTask
+
+    if PeriodicTask.objects.exists():
+        return
+    loader = MigrationLoader(connection)
+    plan = []
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        plan += [node for node in loader.graph.forwards_plan(leaf) if node not in plan]
+    for app_label, name in plan:
+        if app_label not in {"core", "customers", "credit", "arrears", "retention", "enterprise", "marketing"}:
+            continue
+        for operation in loader.graph.nodes[(app_label, name)].operations:
+            if isinstance(operation, RunPython):
+                try:
+                    with transaction.atomic():
+                        operation.code(global_apps, None)
+                except Exception:  # noqa: BLE001 - a seed that exists already, or that needs its historical state
+                    pass
+
+
 def test_the_replay_feeds_the_inputs_through_the_intake_and_the_nights_derive_the_rest():
     """Three months of nights over a generated province: every bill and payment went through the intake (none
     refused), and ratings, accounts, ledger and batch runs are the product's; a second replay does nothing more."""
@@ -181,6 +207,7 @@ def test_the_replay_feeds_the_inputs_through_the_intake_and_the_nights_derive_th
     from core.models import BatchRun
     from credit.models import Rating
 
+    reseed()
     generate(seed=5, today=None)
     out = StringIO()
     call_command("replay_province", months=3, stdout=out)
@@ -190,7 +217,8 @@ def test_the_replay_feeds_the_inputs_through_the_intake_and_the_nights_derive_th
     assert UsageSummary.objects.count() == query(f"SELECT count(*) FROM {INBOX}.customers_usagesummary")[0][0]
     assert LineAccount.objects.count() > N
     assert LedgerEntry.objects.filter(kind="payment").count() == Payment.objects.count()
-    assert BatchRun.objects.filter(kind="credit.base").count() == 3
+    assert BatchRun.objects.filter(kind="credit.base").count() == 2  # 1st of the 2nd and 3rd month
+    assert BatchRun.objects.filter(kind="arrears.evaluate").count() >= 4
     assert Rating.objects.filter(kind="base").exists()
     rated = Customer.objects.filter(credit_star__isnull=False)
     assert rated.exists() and set(rated.values_list("credit_star", flat=True)) >= {0, 1}

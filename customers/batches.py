@@ -12,8 +12,12 @@ SPEND_CHUNK = 50_000
 
 
 def _day(run) -> date:
-    """The run's night (its period), so a night caught up later, or a replayed one, averages its own months."""
-    return date.fromisoformat(run.period) if run is not None else timezone.localdate()
+    """The run's night (its period), so a night caught up later, or a replayed one, averages its own months;
+    today for a call without a run or a run not named by a date (a bench's, a drill's)."""
+    try:
+        return date.fromisoformat(run.period)
+    except (AttributeError, ValueError):
+        return timezone.localdate()
 
 
 @register_batch("customers.refresh_spend", table="customers_customer", chunk_size=SPEND_CHUNK)

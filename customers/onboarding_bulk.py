@@ -96,10 +96,8 @@ def customers_onboard_bulk(*, items: list[services.OnboardingData], by, partial:
     if not items:
         return out
     today, now = timezone.localdate(), timezone.now()
-    with connection.cursor() as cur:  # serialise with single onboardings and line openings of these people
-        cur.execute("SELECT count(pg_advisory_xact_lock(%s, h)) FROM (SELECT DISTINCT hashtext(v) AS h "
-                    "FROM unnest(%s::text[]) AS v ORDER BY 1) AS people",
-                    [services.PERSON_LOCK, sorted({d.id_number.strip().upper() for d in items})])
+    with connection.cursor() as cur:  # the onboarding gate, exclusively: single onboardings hold it shared
+        cur.execute("SELECT pg_advisory_xact_lock(%s, 0)", [services.ONBOARDING_GATE])
     _checked(items, today=today, migration=migration, by=by, out=out)
     if out.errors and not partial:
         transaction.set_rollback(True)

@@ -1,9 +1,10 @@
-"""Demo data for the enterprise capability, on top of the province generator's enterprises and member lines.
+"""Demo inputs for the enterprise capability, on top of the province generator's enterprises and member lines.
 
-Set-based: one SQL statement per table (profiles, key people, agreements, products, 12 monthly snapshots,
-tasks, interactions, opportunities), seeded so two runs on the same province give the same data. Only the
-service-day orders (a few per hundred groups, dated by the pure calendar rules) go through the ORM.
-Then tonight's segmentation runs in process, so the demo opens with tags, alerts and computed classes.
+Set-based: one SQL statement per table (profiles, key people, agreements, products, tasks, interactions,
+opportunities: what the group and its managers tell us), seeded so two runs on the same province give the same
+data. Only the service-day orders (a few per hundred groups, dated by the pure calendar rules) go through the
+ORM. Nothing derived: the monthly snapshots, segment tags, alerts and computed classes come from the product's
+nightly runs (the province replay runs them month by month).
 """
 
 import random
@@ -16,7 +17,7 @@ from django.utils import timezone
 from core.choices import Role
 from core.selectors import working_calendar
 from enterprise import policies
-from enterprise.models import EnterpriseAccount, EnterpriseSnapshot, ServiceDayOrder
+from enterprise.models import EnterpriseAccount, KeyPerson, ServiceDayOrder
 
 PROFILE_SQL = """
 UPDATE enterprise_enterpriseaccount a SET
@@ -75,30 +76,6 @@ FROM enterprise_enterpriseaccount a
 CROSS JOIN (VALUES ('group_vpn', 0.8, 0.25), ('group_sms', 0.6, 0.1), ('conference', 0.3, 0.08),
                    ('industry_app', 0.2, 0.2)) AS p(product, chance, share)
 WHERE random() < p.chance
-"""
-
-# 12 months per account; a trend per account (most flat, some falling or rising) and month-to-month noise,
-# so the segmentation finds a realistic few of each signal.
-SNAPSHOTS_SQL = """
-INSERT INTO enterprise_enterprisesnapshot (account_id, month, revenue, member_count, competitor_lines, members_left,
-    returning_members, products_held, cancellations, business_changes, complaints, competitor_hotline_calls,
-    personalised_requests, data_anomalies, arrears_amount)
-SELECT a.id, (date_trunc('month', %(today)s::date) - make_interval(months => g.age + 1))::date,
-       round(greatest(a.unified_billing_revenue * (1 + t.trend * g.age) * (0.95 + random() * 0.1), 0)::numeric, 2),
-       greatest(round(a.headcount / 1.8 * (1 + t.trend * g.age * 0.5)), 1),
-       CASE WHEN a.competitors <> '' THEN floor(a.headcount * random() * 0.3) ELSE 0 END,
-       floor(a.headcount / 1.8 * random() * random() * 0.08), floor(random() * 4),
-       (SELECT count(*) FROM enterprise_productholding p WHERE p.account_id = a.id),
-       CASE WHEN random() < 0.08 THEN 1 + floor(random() * 3) ELSE 0 END,
-       floor(random() * random() * 8), floor(random() * random() * 5),
-       floor(random() * random() * 8), floor(random() * 3),
-       CASE WHEN random() < 0.03 THEN 1 ELSE 0 END,
-       CASE WHEN random() < t.arrears THEN round((random() * 2000)::numeric, 2) ELSE 0 END
-FROM enterprise_enterpriseaccount a
-CROSS JOIN LATERAL (  -- a.id makes it per account (an uncorrelated LATERAL is computed once)
-    SELECT CASE WHEN random() + 0 * a.id < 0.15 THEN 0.06 WHEN random() < 0.1 THEN -0.05 ELSE 0 END AS trend,
-           CASE WHEN random() + 0 * a.id < 0.1 THEN 0.6 ELSE 0.05 END AS arrears) t
-CROSS JOIN generate_series(0, 11) AS g(age)
 """
 
 LEAD_OF_MANAGER = """(SELECT sp2.user_id FROM core_staffprofile sp
@@ -222,22 +199,21 @@ def populate(*, seed: int, today: date, now: datetime) -> int:
     with connection.cursor() as cur:
         cur.execute("SELECT setseed(%s)", [((seed % 1000) / 1000)])
         for sql in (PROFILE_SQL, SIZE_SQL, SERVICE_MANAGER_SQL, MANAGER_KINDS_SQL, KEY_PEOPLE_SQL, AGREEMENTS_SQL,
-                    PRODUCTS_SQL, SNAPSHOTS_SQL, TASKS_SQL, INTERACTIONS_SQL, OPPORTUNITIES_SQL):
+                    PRODUCTS_SQL, TASKS_SQL, INTERACTIONS_SQL, OPPORTUNITIES_SQL):
             cur.execute(sql, {"today": today, "now": now})
     return _service_days(random.Random(seed), today, now)
 
 
 def generate(*, seed: int = 42, today: date | None = None, stdout=None) -> None:
-    """Enterprise demo data (idempotent: does nothing when snapshots exist)."""
+    """Enterprise demo inputs (idempotent: does nothing when the groups have key people already)."""
     from enterprise import services
-    from enterprise.batches import segment_in_process
 
     class Quiet:
         def write(self, *_):
             pass
 
     stdout = stdout or Quiet()
-    if EnterpriseSnapshot.objects.exists():
+    if KeyPerson.objects.exists():
         stdout.write("Enterprise demo data already present.")
         return
     started = time.perf_counter()
@@ -248,6 +224,5 @@ def generate(*, seed: int = 42, today: date | None = None, stdout=None) -> None:
         _demo_manager_accounts()
         orders = populate(seed=seed, today=today, now=now)
         services.ensure_service_day_reports(today=today)
-    alerts = segment_in_process(today)
     stdout.write(f"Enterprise demo: {EnterpriseAccount.objects.count():,} groups, {orders:,} service-day orders, "
-                 f"{alerts:,} segmentation alerts, in {time.perf_counter() - started:.1f} s")
+                 f"in {time.perf_counter() - started:.1f} s")

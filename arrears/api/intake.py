@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 from arrears.api.serializers import (LineStatusInSerializer, LineStatusResultSerializer, UsageInSerializer,
                                      UsageResultSerializer, bulk_result_serializer, bulk_serializer)
 from arrears.api.views import IDEMPOTENCY_PARAMETER, BulkPostingView, PostingView, needs
+from customers import bulk as customers_bulk
 from customers import intake
 
 
@@ -23,6 +24,9 @@ class UsageMixin:
     result_serializer = UsageResultSerializer
     permission_classes = [needs("customers.add_usagesummary")]
 
+    def post_bulk(self, entries, user, partial):
+        return customers_bulk.usage_summaries_record_bulk(items=entries, today=timezone.localdate(), partial=partial)
+
     def post_item(self, line, data, user):
         figures = {k: v for k, v in data.items() if k in intake.USAGE_FIELDS}
         return _refusal_as_error(lambda: intake.usage_summary_record(line=line, month=data["month"], figures=figures,
@@ -33,6 +37,9 @@ class LineStatusMixin:
     item_serializer = LineStatusInSerializer
     result_serializer = LineStatusResultSerializer
     permission_classes = [needs("customers.add_linestatuschange")]
+
+    def post_bulk(self, entries, user, partial):
+        return customers_bulk.line_statuses_report_bulk(items=entries, by=user, partial=partial)
 
     def post_item(self, line, data, user):
         return _refusal_as_error(lambda: intake.line_status_report(

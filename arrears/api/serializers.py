@@ -65,6 +65,8 @@ class BillInSerializer(BillingItemSerializer, MoneyIntakeSerializer):
     @staticmethod
     def _sp_charges(amount, charges) -> dict[int, Decimal]:
         """{service provider id: amount}; each SP once, known, and together no more than the bill."""
+        if not charges:  # most bills: no query
+            return {}
         codes = [c["sp"] for c in charges]
         if len(set(codes)) != len(codes):
             raise serializers.ValidationError({"sp_charges": "Each service provider appears once per bill."})

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
-from arrears import services
+from arrears import bulk, services
 from arrears.api.serializers import (MAX_BULK, BillInSerializer, PaymentInSerializer,
                                      PostingResultSerializer, bulk_result_serializer, bulk_serializer)
 from core.api.idempotency import HEADER, idempotent
@@ -40,10 +40,13 @@ def needs(permission: str):
     return HasPermission
 
 
-def lines_by_msisdn(user, numbers) -> dict[str, Line]:
+def lines_by_msisdn(user, numbers, *, lean: bool = False) -> dict[str, Line]:
+    """`lean`: only what the bulk services read (a 10,000-item post loads no full customer rows)."""
     visible = Customer.objects.visible_to(user)
-    return {line.msisdn: line for line in
-            Line.objects.filter(msisdn__in=set(numbers), customer__in=visible).select_related("customer")}
+    lines = Line.objects.filter(msisdn__in=set(numbers), customer__in=visible).select_related("customer")
+    if lean:
+        lines = lines.only("id", "msisdn", "customer_id", "status", "customer__id", "customer__join_date")
+    return {line.msisdn: line for line in lines}
 
 
 class PostingView(APIView):
@@ -109,34 +112,61 @@ class BulkPostingView(PostingView):
 
         return idempotent(request, self.endpoint, handle)
 
+    def post_bulk(self, entries: list[dict], user, partial: bool):
+        """The set-based bulk service of this intake: entries are the validated items with their "line"."""
+        raise NotImplementedError
+
+    def _date_errors(self, line, data) -> dict:
+        """The item's dates may not predate the customer (the single path's `post_checked` rule)."""
+        errors = {}
+        for field, month in self.item_serializer.customer_dates.items():
+            value = data[field]
+            day = timezone.localdate(value) if isinstance(value, datetime) else value
+            if refusal := policies.joined_refusal(day, joined=line.customer.join_date, month=month):
+                errors[field] = [ErrorDetail(str(refusal), code=refusal.code)]
+        return errors
+
     def _post_all(self, request, body, partial: bool) -> dict:
+        """Validate every item in Python, then hand the good ones to the set-based bulk service at once."""
         raw_items = request.data["items"]
         errors = dict(body.errors.get("items", {})) if body.errors else {}  # {index: field errors}
-        good = []
-        for index, raw in enumerate(raw_items):
-            if index in errors:
-                continue
-            item = self.item_serializer(data=raw)
-            item.is_valid(raise_exception=True)
-            good.append((index, item.validated_data))
-        lines = lines_by_msisdn(request.user, [data["msisdn"] for _, data in good])
+        if body.errors:  # only item errors and "partial": validate the good items one by one
+            good = []
+            for index, raw in enumerate(raw_items):
+                if index in errors:
+                    continue
+                item = self.item_serializer(data=raw)
+                item.is_valid(raise_exception=True)
+                good.append((index, item.validated_data))
+        else:
+            good = list(enumerate(body.validated_data["items"]))
+        lines = lines_by_msisdn(request.user, [data["msisdn"] for _, data in good], lean=True)
+        entries, indexes = [], []
+        for index, data in good:
+            line = lines.get(data["msisdn"])
+            if line is None:
+                errors[index] = {"msisdn": [UNKNOWN_LINE]}
+            elif found := self._date_errors(line, data):
+                errors[index] = found
+            else:
+                entries.append({**data, "line": line})
+                indexes.append(index)
+        if errors and not partial:
+            raise ValidationError({"items": {i: e for i, e in sorted(errors.items())}})
         results = []
         with transaction.atomic():
-            for index, data in good:
-                line = lines.get(data["msisdn"])
-                if line is None:
-                    errors[index] = {"msisdn": [UNKNOWN_LINE]}
-                    continue
-                try:
-                    with transaction.atomic():
-                        results.append({"index": index, **self.result_serializer(
-                            self.post_checked(line, data, request.user)).data})
-                except services.DuplicatePosting as exc:
-                    errors[index] = {"reference": [str(exc)]}
-                except ValidationError as exc:  # a rule of the item's own service (e.g. a closed line)
-                    errors[index] = exc.detail
+            try:
+                outcome = self.post_bulk(entries, request.user, partial)
+            except services.DuplicatePosting as exc:  # a concurrent request posted the same item meanwhile
+                raise ValidationError({"items": [str(exc)]}, code="duplicate") from exc
+            for pos, found in outcome.errors.items():
+                errors[indexes[pos]] = found
             if errors and not partial:
+                transaction.set_rollback(True)
                 raise ValidationError({"items": {i: e for i, e in sorted(errors.items())}})
+            done = sorted(outcome.results.items())  # one serializer for all results: its fields are built once
+            data = self.result_serializer([result for _, result in done], many=True).data
+            results = [{"index": indexes[pos], **row} for (pos, _), row in zip(done, data, strict=True)]
         return {"posted": len(results), "failed": len(errors), "results": results,
                 "errors": [{"index": i, "errors": field_messages(e)} for i, e in sorted(errors.items())]}
 
@@ -152,6 +182,9 @@ class PaymentMixin:
     item_serializer = PaymentInSerializer
     permission_classes = [needs("arrears.add_payment")]
 
+    def post_bulk(self, entries, user, partial):
+        return bulk.payments_record_bulk(items=entries, by=user, partial=partial)
+
     def post_item(self, line, data, user):
         return services.record_payment(line=line, amount=data["amount"], paid_at=data["paid_at"],
                                        channel=data["channel"], reference=data["reference"], by=user)
@@ -160,6 +193,9 @@ class PaymentMixin:
 class BillMixin:
     item_serializer = BillInSerializer
     permission_classes = [needs("arrears.add_bill")]
+
+    def post_bulk(self, entries, user, partial):
+        return bulk.bills_record_bulk(items=entries, by=user, partial=partial)
 
     def post_item(self, line, data, user):
         return services.record_bill(line=line, period=data["period"], amount=data["amount"],

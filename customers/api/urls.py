@@ -1,8 +1,11 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from customers.api.bulk import BulkOnboardView
 from customers.api.views import CustomerViewSet, LineViewSet
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("lines", LineViewSet, basename="line")
-urlpatterns = router.urls
+# before the router: "customers/bulk/" is not a customer id
+urlpatterns = [path("customers/bulk/", BulkOnboardView.as_view(), name="customer-bulk"), *router.urls]

@@ -145,7 +145,7 @@ class BulkLoader:
     def write(self, table: str, names: list[str], payload: bytes, n: int, *, binary: bool) -> None:
         options = ["FORMAT binary" if binary else "FORMAT csv"] + (["FREEZE"] if table in self.frozen else [])
         statement = sql.SQL("COPY {} ({}) FROM STDIN WITH ({})").format(
-            sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in names),
+            sql.Identifier(*table.split(".")), sql.SQL(", ").join(sql.Identifier(c) for c in names),
             sql.SQL(", ".join(options)))
         started = time.perf_counter()
         with self.conn.cursor() as cur, cur.copy(statement) as cp:

@@ -10,14 +10,10 @@ from customers.demo import catalog, dates, geo, identity, names, text
 from customers.demo.dates import DAY
 from customers.demo.encode import Nullable
 from customers.demo.lines import Lines
-from customers.demo.people import CLOSED_ARREARS, ONE_WAY, Customers, chinese_names, due_dates
+from customers.demo.people import Customers, chinese_names
 from customers.policies import CALLBACK_DAYS
 
 DEVICES_PER_CUSTOMER = (0.5, 0.35, 0.15)
-_BARRING_STEPS = ("active", "one_way_barred", "two_way_barred", "in_retention", "closed")
-_BARRING_REASONS = ("欠费且可用额度小于零，单向停机", "欠费超过30天，双向停机", "双向停机满30天，进入保号期",
-                    "保号期满仍未缴清欠费，销号")
-_BARRING_DAYS = np.array([1, 30, 60])
 _HUNAN_AREAS = np.array([int(code) for c in geo.CITIES for code, _ in c.districts])
 
 
@@ -65,38 +61,24 @@ def make_contacts(rng, c: Customers, first_id: int) -> tuple[dict, int]:
 
 
 def make_status_changes(rng, c: Customers, ln: Lines, today: date, first_id: int) -> tuple[dict, int]:
-    """The barring history of lines in arrears, and the closure of lines closed on request."""
-    situation = c.situation[ln.customer]
-    closed = ~np.isnat(ln.closed_on)
-    arrears = (situation >= ONE_WAY) & (situation <= CLOSED_ARREARS) & ~(closed & (situation != CLOSED_ARREARS))
-    voluntary = closed & ~arrears
-    steps = np.where(arrears, situation, np.where(voluntary, 1, 0))
-    line = np.repeat(np.arange(ln.n), steps)
+    """Billing's cancellations: each cancelled line closed on its day (from_status is what the line has then:
+    the intake fills it in). Barring and arrears closures are not billing's to send: the product decides them."""
+    line = np.flatnonzero(ln.cancelled)
     n = len(line)
-    step = np.arange(n) - np.concatenate([[0], np.cumsum(steps)[:-1]])[line]
-    is_vol = voluntary[line]
-    due = due_dates(today)[np.maximum(c.first_unpaid[ln.customer[line]], 0)]
-    barring_day = due + _BARRING_DAYS[np.minimum(step, 2)] * DAY
-    day = np.where(is_vol | (step == 3), ln.closed_on[line], barring_day)
-    day = np.maximum(day, ln.activated[line])
-    from_status = np.array(_BARRING_STEPS, dtype=object)[np.where(is_vol, 0, step)]
-    to_status = np.array(_BARRING_STEPS, dtype=object)[np.where(is_vol, 4, step + 1)]
-    reason = np.array(_BARRING_REASONS + ("客户申请销号",), dtype=object)[np.where(is_vol, 4, step)]
     cols = {
         "id": first_id + np.arange(n), "line_id": ln.ids[line],
-        "from_status": pa.array(from_status, pa.string()), "to_status": pa.array(to_status, pa.string()),
-        "changed_at": dates.local_to_utc(day, np.where(is_vol, rng.integers(9 * 3600, 18 * 3600, n), 2 * 3600 + step)),
-        "reason": pa.array(reason, pa.string()),
-        "source": pa.array(np.where(is_vol, "staff", "barring-policy v1").astype(object), pa.string()),
+        "from_status": "active", "to_status": "closed",
+        "changed_at": dates.local_to_utc(ln.closed_on[line], rng.integers(9 * 3600, 18 * 3600, n)),
+        "reason": "客户申请销号", "source": "billing",
     }
     return cols, n
 
 
-def make_blacklist(rng, c: Customers, unpaid_cents: np.ndarray, today: date, first_id: int,
-                   registry: identity.UniqueKeys) -> tuple[dict, int, np.ndarray]:
-    """Customers closed for arrears, plus some people blacklisted before they were ever our customers."""
+def make_blacklist(rng, c: Customers, today: date, first_id: int,
+                   registry: identity.UniqueKeys) -> tuple[dict, int]:
+    """People blacklisted before they were ever our customers (migrated from the legacy system): an input. Our
+    own customers closed for arrears are the product's to list."""
     T = np.datetime64(today, "D")
-    own = np.flatnonzero(c.situation == CLOSED_ARREARS)
     m = max(1, c.n // 1000)
     birth = T - ((20 + rng.random(m) * 45) * 365.25).astype(np.int64) * DAY
     male = rng.random(m) < 0.6
@@ -104,25 +86,18 @@ def make_blacklist(rng, c: Customers, unpaid_cents: np.ndarray, today: date, fir
                             identity.draw_sequence(rng, male))
     keys = keys[~registry.clashes(keys)]
     registry.add(keys)
-    m = len(keys)
-    n = len(own) + m
-    listed = np.concatenate([c.closed_on[own], T - rng.integers(30, 2000, m) * DAY])
-    cleared = np.concatenate([np.zeros(len(own), bool), rng.random(m) < 0.15])
+    n = len(keys)
+    listed = T - rng.integers(30, 2000, n) * DAY
+    cleared = rng.random(n) < 0.15
     cols = {
         "id": first_id + np.arange(n),
         "created_at": dates.local_to_utc(listed, 3 * 3600), "updated_at": dates.local_to_utc(T, 2 * 3600),
-        "id_type": IdType.RESIDENT_ID,
-        "id_number": identity.to_arrow(np.concatenate([c.id_number[own], identity.id_strings(keys)])),
-        "customer_id": Nullable(np.concatenate([c.ids[own], np.zeros(m, np.int64)]), np.arange(n) >= len(own)),
-        "reason": pa.array(np.where(np.arange(n) < len(own), "欠费销号，欠费未结清", "历史欠费未结清（系统迁移）")
-                           .astype(object), pa.string()),
-        "amount_owed": np.concatenate([unpaid_cents[own], np.rint(rng.lognormal(np.log(15000), 0.9, m))
-                                       .astype(np.int64)]),
+        "id_type": IdType.RESIDENT_ID, "id_number": identity.to_arrow(identity.id_strings(keys)),
+        "customer_id": None, "reason": "历史欠费未结清（系统迁移）",
+        "amount_owed": np.rint(rng.lognormal(np.log(15000), 0.9, n)).astype(np.int64),
         "cleared_at": Nullable(dates.local_to_utc(T - DAY, 10 * 3600), ~cleared),
     }
-    blacklisted = np.zeros(c.n, bool)
-    blacklisted[own] = True
-    return cols, n, blacklisted
+    return cols, n
 
 
 def make_callbacks(rng, c: Customers, today: date, first_id: int) -> tuple[dict, int]:

@@ -1,15 +1,16 @@
-"""Lines (subscriptions) of a chunk of customers: number, plan, status, activation/closure, enterprise."""
+"""Lines (subscriptions) of a chunk of customers: number, plan, activation, enterprise membership, as onboarding
+opens them (status active). `closed_on` is when the line's inputs end: billing's cancellation (`cancelled`) or,
+for a customer who stopped paying, about when billing stops billing it; the product closes it itself."""
 
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-import pyarrow as pa
 
 from customers.demo import dates, identity
 from customers.demo.dates import DAY
 from customers.demo.encode import Nullable
-from customers.demo.people import CLOSED, CLOSED_ARREARS, STATUS, Customers
+from customers.demo.people import CLOSED, CLOSED_ARREARS, Customers
 
 LINES_PER_CUSTOMER = ((1, 0.87), (2, 0.11), (3, 0.02))  # mean 1.15
 ENTERPRISE_SHARE = 0.03
@@ -24,7 +25,8 @@ class Lines:
     plan_slot: np.ndarray
     brand: np.ndarray
     activated: np.ndarray
-    closed_on: np.ndarray  # NaT when open
+    closed_on: np.ndarray  # NaT when open: the last day of the line's inputs
+    cancelled: np.ndarray  # billing posts a cancellation on closed_on
     level: np.ndarray  # typical monthly spend, CNY
     msisdn: np.ndarray  # 'S11'
     cols: dict
@@ -49,6 +51,7 @@ def make_lines(rng, org, c: Customers, today: date, first_id: int, msisdns: iden
     close_span = np.maximum((T - DAY - first_close).astype(np.int64), 1)
     closed_on = np.where(can_close, first_close + (rng.random(n) * close_span).astype(np.int64) * DAY, closed_on)
     closed = ~np.isnat(closed_on)
+    cancelled = closed & (c.situation[cust] != CLOSED_ARREARS)
     # Plan: the brand's richest plan within the line's spending level.
     brand = c.brand[cust]
     level = c.propensity[cust] * rng.lognormal(0, 0.3, n)
@@ -61,13 +64,12 @@ def make_lines(rng, org, c: Customers, today: date, first_id: int, msisdns: iden
     skewed = ent.start[region] + (rng.random(n) ** 2 * ent.count[region]).astype(np.int64)  # a few big groups
     ids = first_id + np.arange(n)
     msisdn = msisdns.make(rng, ids - 1)
-    status = np.where(closed, "closed", STATUS[c.situation[cust]]).astype(object)
     cols = {
         "id": ids, "created_at": dates.local_to_utc(activated, rng.integers(9 * 3600, 20 * 3600, n)),
         "updated_at": dates.local_to_utc(T, 2 * 3600), "customer_id": c.ids[cust], "msisdn": identity.to_arrow(msisdn),
-        "plan_id": org.plan_ids[brand, slot], "status": pa.array(status, pa.string()), "activated_on": activated,
-        "closed_on": Nullable(np.where(closed, closed_on, T), ~closed),
+        "plan_id": org.plan_ids[brand, slot], "status": "active", "activated_on": activated,
         "enterprise_id": Nullable(np.where(has_ent, ent.ids[skewed.clip(0, len(ent.ids) - 1)], 0), ~has_ent),
     }
     return Lines(ids=ids, n=n, customer=cust, plan_slot=slot, brand=brand, activated=activated, closed_on=closed_on,
+                 cancelled=cancelled,
                  level=level, msisdn=msisdn, cols=cols)

@@ -1,4 +1,6 @@
-"""Customers: identity, profile, organisation links, situation (active / arrears / closed), credit."""
+"""Customers: identity, profile, organisation links, and the behaviour that drives their inputs over the history
+(pays, stops paying from some month, cancels in some month). Nothing derived: stars, limits, statuses and
+closures come from the product's runs over the replayed inputs (customers/demo/replay.py)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -8,22 +10,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from customers.choices import IdType
-from customers.demo import catalog, dates, geo, identity, names, text
+from customers.demo import dates, geo, identity, names, text
 from customers.demo.dates import DAY
 from customers.demo.encode import Nullable
 
-# Situations drive a customer's lines, bills and status.
+# Situations drive a customer's inputs: when they stop paying (arrears kinds, by how long ago the first unpaid
+# bill fell due) or cancel (CLOSED). What the product makes of it (barring, closure) is its own business.
 ACTIVE, ONE_WAY, TWO_WAY, RETENTION, CLOSED_ARREARS, CLOSED = range(6)
-STATUS = np.array(["active", "one_way_barred", "two_way_barred", "in_retention", "closed", "closed"], dtype=object)
 # Days since the first unpaid bill's due date that each arrears situation covers (barring policy defaults:
 # one-way at once, two-way after 30 days, retention after 60, closure after a further 90-120).
 OVERDUE_WINDOWS = {ONE_WAY: (1, 30), TWO_WAY: (30, 60), RETENTION: (60, 150), CLOSED_ARREARS: (160, 10_000)}
-CLOSURE_AFTER_DUE = 150
-STAR_SHARES = ((5, 0.01), (4, 0.07), (3, 0.07), (2, 0.15), (1, 0.20))  # the rest 0 star
-STAR_LIMIT_CNY = np.array([0, 10, 20, 50, 200, 300])
+CLOSURE_AFTER_DUE = 150  # billing stops billing a line about this long after its first unpaid bill fell due
 VIP_SHARES = (("diamond", 0.003), ("platinum", 0.007), ("gold", 0.02), ("ordinary_4", 0.12), ("ordinary_3", 0.25),
               ("ordinary_2", 0.30))  # the rest ordinary_1
-MONTHS = 12  # usage months in the window, the last one the current month
+MONTHS = 19  # month slots of history, the last one the current month: 18 complete months replayed
 
 _SURNAMES = [s for s, _ in names.SURNAMES]
 _SURNAME_W = [w for _, w in names.SURNAMES]
@@ -159,7 +159,7 @@ def _situations(rng, n, join, risk, brand, today):
     closed_on[ca] = np.minimum(due[first_unpaid[ca]] + (CLOSURE_AFTER_DUE + rng.integers(0, 10, ca.sum())) * DAY,
                                T - DAY)
     cv = situation == CLOSED
-    earliest = np.maximum(join + 30 * DAY, T - 730 * DAY)
+    earliest = np.maximum(join + 30 * DAY, dates.month_start(dates.month_index(T) - MONTHS + 2))
     cv_ok = cv & (earliest < T - DAY)
     span = (T - DAY - earliest).astype(np.int64)
     closed_on[cv_ok] = earliest[cv_ok] + (rng.random(cv_ok.sum()) * span[cv_ok]).astype(np.int64) * DAY
@@ -182,7 +182,7 @@ def make_customers(rng, org, today: date, n: int, first_id: int, registry: ident
     brand_p = np.select([age < 26, age < 55], [0.0, 1.0], 2.0).astype(np.int64)
     brand_table = np.array([[0.15, 0.60, 0.25], [0.35, 0.30, 0.35], [0.30, 0.05, 0.65]])
     brand = (rng.random(n)[:, None] > np.cumsum(brand_table[brand_p], axis=1)).sum(axis=1).clip(0, 2)
-    propensity = np.array([110.0, 38.0, 24.0])[brand] * rng.lognormal(0, 0.55, n)
+    propensity = np.array([110.0, 38.0, 24.0])[brand] * rng.lognormal(0, 0.8, n)
     channel_pos = org.acquiring.pick(rng, region)
     situation, first_unpaid, closed_on = _situations(rng, n, join, org.acquiring_risk[channel_pos], brand, today)
     am = org.account_managers.ids[org.account_managers.pick(rng, region)]
@@ -208,7 +208,7 @@ def make_customers(rng, org, today: date, n: int, first_id: int, registry: ident
         "gender": pa.array(np.where(male, "M", "F").astype(object), pa.string()),
         "address": text.blank_where(~has_address, _address(rng, region)), "occupation": occupation,
         "industry": industry, "workplace": workplace, "region_id": org.region_ids[region],
-        "brand_id": org.brand_ids[brand], "join_date": join, "status": pa.array(STATUS[situation], pa.string()),
+        "brand_id": org.brand_ids[brand], "join_date": join, "status": "active",
         "acquiring_channel_id": org.acquiring.ids[channel_pos], "account_manager_id": am,
         "data_completeness": completeness,
         "policy_explained_at": Nullable(joined_at + np.timedelta64(600, "s"), ~explained),
@@ -232,21 +232,8 @@ def _by_rank(score: np.ndarray, eligible: np.ndarray, shares) -> np.ndarray:
     return out
 
 
-def finish_customers(rng, c: Customers, avg_spend_cents: np.ndarray, blacklisted: np.ndarray, today: date) -> dict:
-    """Credit star, limit, VIP tier and lifecycle stage, which depend on the generated usage."""
-    tenure = dates.tenure_months(c.join, today)
-    rated = (tenure >= 6) & ~blacklisted
-    barred = np.isin(c.situation, [ONE_WAY, TWO_WAY, RETENTION])
-    score = (0.6 * np.log1p(avg_spend_cents / 100) + 0.5 * np.log1p(tenure) + 0.3 * (c.brand == catalog.GOTONE)
-             - 3.0 * barred + rng.normal(0, 0.4, c.n))
-    star = np.array([s for s, _ in STAR_SHARES] + [0])[_by_rank(score, rated, STAR_SHARES)]
-    closed = np.isin(c.situation, [CLOSED, CLOSED_ARREARS])
-    limit = np.where(rated & ~closed, STAR_LIMIT_CNY[star], 0) * 100
+def finish_customers(rng, c: Customers, avg_spend_cents: np.ndarray) -> dict:
+    """The VIP tier, which the operator's VIP programme assigns (an input here) from the customer's spend."""
     tier_names = np.array([t for t, _ in VIP_SHARES] + ["ordinary_1"], dtype=object)
     tier = tier_names[_by_rank(avg_spend_cents + rng.random(c.n), np.ones(c.n, bool), VIP_SHARES)]
-    stage = np.select([tenure < 6, c.decliner | c.churn_signal | barred | closed, tenure < 24],
-                      ["exploration", "decline", "formation"], "stable").astype(object)
-    return {
-        "credit_star": Nullable(star, ~rated), "credit_limit": limit, "avg_monthly_spend": avg_spend_cents,
-        "vip_tier": pa.array(tier, pa.string()), "lifecycle_stage": pa.array(stage, pa.string()),
-    }
+    return {"vip_tier": pa.array(tier, pa.string())}

@@ -1,6 +1,11 @@
 """Orchestration: wipe, reference data (ORM), then the main thread generates chunks of customers while two
 worker threads stream them into PostgreSQL with COPY over their own connections, each then rebuilding its
-tables' indexes, committing and vacuuming."""
+tables' indexes, committing and vacuuming.
+
+Only what the outside world sends is generated. Customers and lines go in as onboarding opens them (active,
+unrated); the monthly inputs billing sends (usage summaries, bills, payments, cancellations) go to the inbox
+schema `replay_inbox`, from which `replay_province` feeds them month by month through the bulk intake services
+while it runs each month's scheduled jobs, so every derived table is the product's own work."""
 
 import queue
 import threading
@@ -30,14 +35,39 @@ from enterprise.models import EnterpriseAccount
 
 CHUNK = 100_000  # customers per chunk; part of the seed's meaning, so fixed
 MAX_BILL_MONTHS = usage.MONTHS - 1
-LOADED = (Customer, Line, UsageSummary, Bill, Payment, Device, RelatedContact, LineStatusChange, BlacklistEntry,
-          OnboardingCallback)
-# Two connections load and index these groups side by side (about equal work each).
-GROUPS = ((Customer, Line, UsageSummary, Device, RelatedContact, LineStatusChange, BlacklistEntry, OnboardingCallback),
-          (Bill, Payment))
+LOADED = (Customer, Line, Device, RelatedContact, BlacklistEntry, OnboardingCallback)
+# Billing's monthly inputs: into the inbox (same columns as their tables), for the replay to feed through the intake.
+INBOX_SCHEMA = "replay_inbox"
+INBOX = (UsageSummary, Bill, Payment, LineStatusChange)
+# Two connections load side by side: the customers' tables (indexed after the load), and the inbox's money.
+GROUPS = ((Customer, Line, Device, RelatedContact, BlacklistEntry, OnboardingCallback), ())
+INBOX_GROUP = {UsageSummary: 0, LineStatusChange: 0, Bill: 1, Payment: 1}
+INBOX_INDEX = {UsageSummary: "month", Bill: "period", Payment: "paid_at", LineStatusChange: "changed_at"}
 BINARY = {UsageSummary, Bill, Payment}
-WIPED = LOADED + (PersonalDataAccess, EnterpriseAccount, Channel, Plan, Brand, StaffProfile, Team, Region, BatchChunk,
-                  BatchRun, Customer.history.model, Line.history.model, BlacklistEntry.history.model)
+WIPED = LOADED + INBOX + (PersonalDataAccess, EnterpriseAccount, Channel, Plan, Brand, StaffProfile, Team, Region,
+                          BatchChunk, BatchRun, Customer.history.model, Line.history.model,
+                          BlacklistEntry.history.model)
+
+
+def inbox_table(model) -> str:
+    return f"{INBOX_SCHEMA}.{model._meta.db_table}"
+
+
+def make_inbox() -> None:
+    """An empty inbox: one table per input, with its table's columns and no constraints or indexes."""
+    with connection.cursor() as cur:
+        cur.execute(f"DROP SCHEMA IF EXISTS {INBOX_SCHEMA} CASCADE")
+        cur.execute(f"CREATE SCHEMA {INBOX_SCHEMA}")
+        for model in INBOX:
+            cur.execute(f"CREATE TABLE {inbox_table(model)} (LIKE public.{model._meta.db_table} INCLUDING DEFAULTS)")
+        cur.execute(f"CREATE TABLE {INBOX_SCHEMA}.progress (month date PRIMARY KEY, done_at timestamptz NOT NULL)")
+
+
+def index_inbox() -> None:
+    with connection.cursor() as cur:
+        for model, column in INBOX_INDEX.items():
+            cur.execute(f"CREATE INDEX ON {inbox_table(model)} ({column})")
+            cur.execute(f"ANALYZE {inbox_table(model)}")
 
 
 class AlreadyPopulated(Exception):
@@ -51,6 +81,7 @@ class Item:
     payload: bytes
     rows: int
     binary: bool
+    table: str
 
 
 def wipe(log=print) -> None:
@@ -78,7 +109,7 @@ def _chunks(seed: int, org, today: date, n_customers: int, offsets: dict, bill_m
     """Yield Items chunk by chunk, then the count of customers so far; all derives from (seed, chunk number)."""
     registry = identity.UniqueKeys()
     msisdns = identity.MsisdnMaker(np.random.default_rng([seed, 2]), MOBILE_PREFIXES)
-    next_id = {m: offsets[m._meta.db_table] + 1 for m in LOADED}
+    next_id = {m: offsets[m._meta.db_table] + 1 for m in LOADED} | {m: 1 for m in INBOX}
     for chunk, start in enumerate(range(0, n_customers, CHUNK)):
         rng = np.random.default_rng([seed, 100, chunk])
         n = min(CHUNK, n_customers - start)
@@ -86,9 +117,8 @@ def _chunks(seed: int, org, today: date, n_customers: int, offsets: dict, bill_m
         ln = lines.make_lines(rng, org, c, today, next_id[Line], msisdns)
         money = usage.make_money(rng, org, c, ln, today, {"usage": next_id[UsageSummary], "bills": next_id[Bill],
                                                           "payments": next_id[Payment]}, bill_months)
-        black, n_black, blacklisted = extras.make_blacklist(rng, c, money.unpaid_cents, today,
-                                                            next_id[BlacklistEntry], registry)
-        c.cols.update(people.finish_customers(rng, c, money.avg_spend_cents, blacklisted, today))
+        black, n_black = extras.make_blacklist(rng, c, today, next_id[BlacklistEntry], registry)
+        c.cols.update(people.finish_customers(rng, c, money.avg_spend_cents))
         parts = [
             (Customer, c.cols, n), (Line, ln.cols, ln.n), (UsageSummary, money.usage, money.n_usage),
             (Bill, money.bills, money.n_bills), (Payment, money.payments, money.n_payments),
@@ -103,7 +133,8 @@ def _chunks(seed: int, org, today: date, n_customers: int, offsets: dict, bill_m
             if rows:
                 binary = model in BINARY
                 names, payload = (encode_binary if binary else encode_csv)(model, cols, rows)
-                yield Item(model, names, payload, rows, binary)
+                yield Item(model, names, payload, rows, binary,
+                           inbox_table(model) if model in INBOX else model._meta.db_table)
         yield start + n  # customers generated so far
 
 
@@ -120,10 +151,12 @@ def generate(*, n_customers: int, seed: int, today: date, wipe_first: bool, bill
     org = build_org(seed, n_customers)
     log(f"reference data: {len(org.region_ids)} regions, {org.staff_count:,} staff, {len(org.acquiring.ids):,} "
         f"outlets/agents, {len(org.enterprises.ids):,} enterprises in {time.perf_counter() - started:.1f} s")
-    for model in LOADED:
+    for model in LOADED + INBOX:
         column_types(model)  # resolve in this thread, before the workers start
+    make_inbox()
     loaders = [BulkLoader(group, log=log) for group in (GROUPS if _superuser() else (LOADED,))]
     route = {model: i for i, loader in enumerate(loaders) for model in loader.models}
+    route.update({model: min(group, len(loaders) - 1) for model, group in INBOX_GROUP.items()})
     queues = [queue.Queue(maxsize=8) for _ in loaders]
     failed = threading.Event()
     errors: list[BaseException] = []
@@ -166,10 +199,14 @@ def generate(*, n_customers: int, seed: int, today: date, wipe_first: bool, bill
         for loader in loaders:
             loader.abort()
         raise
+    index_inbox()
+    from arrears.demo import inbox_sp_charges  # billing's bills carry them
+
+    log(f"SP charges in the inbox: {inbox_sp_charges(INBOX_SCHEMA):,}")
     total = time.perf_counter() - started
     log("table                                 rows    copy s  index s  vacuum s")
     for loader in loaders:
-        for table in loader.tables:
+        for table in loader.tables + [t for t in loader.rows if t.startswith(INBOX_SCHEMA)]:
             log(f"{table:32} {loader.rows[table]:>12,} {loader.copy_seconds[table]:8.1f} "
                 f"{loader.index_seconds[table]:8.1f} {loader.vacuum_seconds[table]:8.1f}")
     log(f"generated in {timings['generated']:.1f} s; connections done at "
@@ -187,7 +224,7 @@ def _consume(loader: BulkLoader, items: queue.Queue, failed: threading.Event, er
             if failed.is_set():
                 return
             if isinstance(item, Item):
-                loader.write(item.model._meta.db_table, item.names, item.payload, item.rows, binary=item.binary)
+                loader.write(item.table, item.names, item.payload, item.rows, binary=item.binary)
             else:
                 chunks += 1
                 log(f"  chunk {chunks}: {item:,} customers copied, {time.perf_counter() - started:.1f} s")

@@ -1,4 +1,6 @@
-"""Monthly usage summaries, bills and payments of a chunk's lines, built as (lines x 12 months) matrices."""
+"""Monthly usage summaries, bills and payments of a chunk's lines, built as (lines x MONTHS) matrices: what
+billing sends, month by month. Behaviour shows in the figures: a customer about to cancel spends less, uses
+less of the plan and calls competitors' hotlines in the months before; one who stops paying stops paying."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -35,8 +37,9 @@ def make_money(rng, org, c: Customers, ln: Lines, today: date, first_ids: dict, 
     base = dates.month_index(T) - MONTHS + 1
     act_k = dates.month_index(ln.activated) - base
     closed = ~np.isnat(ln.closed_on)
-    end_k = np.where(closed, dates.month_index(np.where(closed, ln.closed_on, T)) - base, MONTHS - 1)
-    valid = (ks >= act_k[:, None]) & (ks <= end_k[:, None])
+    end_k = np.where(closed, dates.month_index(np.where(closed, ln.closed_on, T)) - base, MONTHS - 2)
+    # complete months only: billing summarises and bills a month after it ends
+    valid = (ks >= act_k[:, None]) & (ks <= end_k[:, None]) & (ks < MONTHS - 1)
 
     cust = ln.customer
     pv = org.plan_voice[ln.brand, ln.plan_slot][:, None]
@@ -46,7 +49,10 @@ def make_money(rng, org, c: Customers, ln: Lines, today: date, first_ids: dict, 
     first_unpaid = c.first_unpaid[cust][:, None]
     in_arrears = first_unpaid >= 0
     barred = in_arrears & (ks > first_unpaid)
-    trend = np.where(c.decliner[cust][:, None], 0.85 ** np.clip(ks - 6, 0, None), 1.0)
+    trend = np.where(c.decliner[cust][:, None], 0.85 ** np.clip(ks - (MONTHS - 7), 0, None), 1.0)
+    # the months before a cancellation: spend falls, competitors' hotlines get called
+    leaving = ln.cancelled[:, None] & (ks >= end_k[:, None] - 4) & (ks <= end_k[:, None])
+    trend = np.where(leaving, 0.8 ** np.clip(ks - (end_k[:, None] - 4), 0, None), trend)
     factor = trend * np.where(barred, 0.1, 1.0)
 
     voice = np.rint(np.where(pv > 0, pv, 60) * rng.lognormal(np.log(0.6), 0.5, (L, 1)).clip(max=2.0)
@@ -61,11 +67,14 @@ def make_money(rng, org, c: Customers, ln: Lines, today: date, first_ids: dict, 
     bill = fee + np.where(barred, 0, over + np.rint(extras).astype(np.int64))
     saturation = np.minimum(np.rint(10000 * np.maximum(np.where(pv > 0, voice / np.maximum(pv, 1), 0), data / pd)),
                             99999).astype(np.int64)
-    rising = rng.poisson(0.7 * np.clip(ks - 7, 0, None), (L, MONTHS))
-    hotline = np.where(c.churn_signal[cust][:, None] & (ks >= 8), rising, rng.poisson(0.01, (L, MONTHS)))
+    rising = rng.poisson(0.7 * np.clip(ks - (MONTHS - 5), 0, None), (L, MONTHS))
+    hotline = np.where(c.churn_signal[cust][:, None] & (ks >= MONTHS - 4), rising, rng.poisson(0.01, (L, MONTHS)))
+    hotline = np.where(leaving, rng.poisson(1.0 + np.clip(ks - (end_k[:, None] - 4), 0, None), (L, MONTHS)),
+                       hotline)
     broadband = rng.random(L) < np.where(ln.brand == catalog.GOTONE, 0.4, 0.2)
-    balance = np.rint(np.where(ln.brand == catalog.EASYOWN, rng.lognormal(np.log(3000), 0.8, L),
-                               rng.lognormal(np.log(500), 1.0, L))[:, None]
+    # the float a customer keeps on the account (billing reports it with the usage; the ledger opens with it)
+    balance = np.rint(np.where(ln.brand == catalog.EASYOWN, rng.lognormal(np.log(5000), 0.6, L),
+                               rng.lognormal(np.log(3000), 0.6, L))[:, None]
                       * rng.lognormal(0, 0.3, (L, MONTHS))).astype(np.int64)
     unpaid = in_arrears & (ks >= first_unpaid) & valid & (ks < MONTHS - 1)
     balance = np.where(unpaid | barred, -np.cumsum(np.where(unpaid, bill, 0), axis=1), balance)
@@ -107,7 +116,7 @@ def make_money(rng, org, c: Customers, ln: Lines, today: date, first_ids: dict, 
     bills = {
         "id": first_ids["bills"] + np.arange(n_bills), "line_id": ln.ids[bi], "customer_id": c.ids[cust[bi]],
         "period": dates.month_start(base + bk), "amount": bill[bi, bk], "due_date": due[bk],
-        "paid_amount": np.where(paid[bi, bk], bill[bi, bk], 0),
+        "paid_amount": 0,  # billing sends the bill; the payments pay it
     }
     pi, pk = np.nonzero(billed & paid)
     n_pay = len(pi)
@@ -118,7 +127,8 @@ def make_money(rng, org, c: Customers, ln: Lines, today: date, first_ids: dict, 
     pay_ids = first_ids["payments"] + np.arange(n_pay)
     payments = {
         "id": pay_ids, "line_id": ln.ids[pi], "customer_id": c.ids[cust[pi]],
-        "amount": bill[pi, pk],
+        # auto-debit takes the bill; at a counter or in the app people top up in round tens
+        "amount": np.where(channel[pi, pk] == _AUTO_DEBIT, bill[pi, pk], -(-bill[pi, pk] // 1000) * 1000),
         "paid_at": dates.local_to_utc(pay_day[pi, pk], rng.integers(8 * 3600, 22 * 3600, n_pay)),
         "channel": _CHANNEL_CODES[channel[pi, pk]],
         "reference": text.fixed_bytes(b"PAY", text.digits(pay_ids, 13)),

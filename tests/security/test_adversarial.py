@@ -153,6 +153,8 @@ PROBES: dict[tuple[str, str], Probe] = {
        for name in ("customers:detail", "customer-personal-data")},
     ("customer-list", "post"): Probe(_onboarding, {"am1", "lead_a1", "admin", "billing_service"}, "am1",
                                      scope_free=True),
+    ("customer-bulk", "post"): Probe(_bulk(_onboarding), {"am1", "lead_a1", "admin", "billing_service"}, "am1",
+                                     idempotent=True, scope_free=True),
     ("customer-detail", "patch"): Probe(lambda t: {"occupation": "教师"},
                                         {"am1", "lead_a1", "credit_officer", "admin"}, "am1"),
     ("line-list", "post"): Probe(lambda t: {"customer": t.customer, "msisdn": _new_msisdn(), "plan": "gotone-88",

@@ -120,6 +120,7 @@ def prepare_province(customers: int, period: str) -> set[int]:
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
         call_command("generate_province", customers=customers, seed=7, wipe=True, stdout=quiet)
+        call_command("replay_province", months=1, stdout=quiet)  # the inputs in through the intake
     make_all_unrated()
     return {row[0] for row in sql(f"SELECT c.id FROM customers_customer c WHERE {ELIGIBLE_BASE}", window(period))}
 

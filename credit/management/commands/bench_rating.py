@@ -390,6 +390,8 @@ class Command(BaseCommand):
         if have < customers:
             self.note(f"{have:,} customers < {customers:,}: generating the province (seed 1, --wipe)")
             call_command("generate_province", customers=customers, seed=1, wipe=True, stdout=self.stdout)
+            # the generator emits inputs only: they go in through the intake as the initial load, with tonight's jobs
+            call_command("replay_province", months=1, stdout=self.stdout)
             (have,), = sql("SELECT count(*) FROM customers_customer")
         self.customers = have
 

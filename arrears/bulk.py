@@ -1,0 +1,240 @@
+"""Set-based bulk postings of bills and payments (the bulk API, the province replay).
+
+The whole batch is validated in Python with the single-item rules (a duplicate reference or bill month, a
+balance the column cannot hold), then written with a few statements: INSERT … SELECT FROM unnest(...) for the
+payments/bills, SP charges and ledger entries, one balance UPDATE for all lines, one set-based allocation of
+payments to the oldest unpaid bills. Items are idempotent by their natural key (payment reference, a line's
+billed month): a replayed item is refused as a duplicate and nothing is written for it. The rare line a
+payment restores goes through the same `transition` as the single payment does.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from arrears import policies, services
+from arrears.choices import BarringState, LedgerKind
+from arrears.models import LineAccount
+from arrears.sql import ENSURE_ACCOUNTS
+from customers.bulk_types import BulkOutcome
+
+ENSURE_ACCOUNTS_FOR = ENSURE_ACCOUNTS.replace("l.id >= %(lo)s AND l.id < %(hi)s", "l.id = ANY(%(ids)s::bigint[])")
+assert ENSURE_ACCOUNTS_FOR != ENSURE_ACCOUNTS, "the id-range condition of ENSURE_ACCOUNTS moved"
+
+
+@dataclass
+class _Position:
+    line_id: int
+    customer_id: int
+    balance: Decimal
+    limit: Decimal
+    state: str
+    arrears_since: date | None
+
+
+def _positions(line_ids: set[int], today: date) -> dict[int, _Position]:
+    """Open missing accounts (with billing's earlier balance, as the single posting does) and lock the lines'
+    accounts in id order (two concurrent batches then never deadlock)."""
+    ids = sorted(line_ids)
+    with connection.cursor() as cur:
+        cur.execute(ENSURE_ACCOUNTS_FOR, {"ids": ids, "today": today, "now": timezone.now()})
+        cur.execute("""
+            SELECT a.line_id, a.customer_id, a.balance, c.credit_limit, a.state, a.arrears_since
+            FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+            WHERE a.line_id = ANY(%s::bigint[]) ORDER BY a.line_id FOR UPDATE OF a""", [ids])
+        return {row[0]: _Position(*row) for row in cur.fetchall()}
+
+
+def _over_limit(balance: Decimal) -> bool:
+    return abs(balance) > services.BALANCE_LIMIT
+
+
+OUT_OF_RANGE = services.BALANCE_OUT_OF_RANGE.format(limit=services.BALANCE_LIMIT)
+
+
+def _write_balances(positions: dict[int, _Position], touched: set[int], settled: set[int]) -> None:
+    ids = sorted(touched)
+    with connection.cursor() as cur:
+        cur.execute("""
+            UPDATE arrears_lineaccount a SET balance = v.balance,
+                   arrears_since = CASE WHEN v.settled THEN NULL ELSE a.arrears_since END
+            FROM unnest(%s::bigint[], %s::numeric[], %s::bool[]) AS v(line_id, balance, settled)
+            WHERE a.line_id = v.line_id""",
+                    [ids, [positions[i].balance for i in ids], [i in settled for i in ids]])
+
+
+def _insert_ledger(rows: list[tuple], by) -> None:
+    """rows: (line_id, kind, amount, posted_at, reference)."""
+    if not rows:
+        return
+    line_ids, kinds, amounts, times, references = (list(col) for col in zip(*rows, strict=True))
+    with connection.cursor() as cur:
+        cur.execute("""
+            INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note, posted_by_id)
+            SELECT line_id, kind, amount, posted_at, reference, '', %s
+            FROM unnest(%s::bigint[], %s::text[], %s::numeric[], %s::timestamptz[], %s::text[])
+                 AS v(line_id, kind, amount, posted_at, reference)""",
+                    [by.pk if by else None, line_ids, kinds, amounts, times, references])
+        if cur.rowcount != len(rows):
+            raise services.DuplicatePosting("A ledger reference of this batch was posted meanwhile: nothing written.")
+
+
+# ---------------------------------------------------------------- payments
+
+@transaction.atomic
+def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> BulkOutcome:
+    """items: {"line": Line, "amount", "paid_at", "channel", "reference"} in the order billing sent them.
+    Not `partial`: any refused item writes nothing (the outcome carries only the errors)."""
+    out = BulkOutcome()
+    if not items:
+        return out
+    refs = [item["reference"] for item in items]
+    with connection.cursor() as cur:
+        cur.execute("SELECT reference FROM arrears_payment WHERE reference = ANY(%s::text[])", [refs])
+        seen = {row[0] for row in cur.fetchall()}
+    positions = _positions({item["line"].pk for item in items}, timezone.localdate())
+    accepted, restored_lines, settled, touched = [], set(), set(), set()
+    for pos, item in enumerate(items):
+        reference = item["reference"]
+        if reference in seen:
+            out.errors[pos] = {"reference": [services.DUPLICATE.format(what=f"payment {reference!r}")]}
+            continue
+        p = positions[item["line"].pk]
+        if _over_limit(p.balance + item["amount"]):
+            out.errors[pos] = {"amount": [OUT_OF_RANGE]}
+            continue
+        seen.add(reference)
+        p.balance += item["amount"]
+        touched.add(p.line_id)
+        usable = p.balance + p.limit
+        if usable >= 0:
+            settled.add(p.line_id)
+        restored = usable >= 0 and p.state in policies.BARRED
+        if restored:
+            p.state = BarringState.ACTIVE
+            restored_lines.add(p.line_id)
+        accepted.append(pos)
+        out.results[pos] = services.PostingResult(item["line"], p.balance, usable, p.state, restored)
+    if out.errors and not partial:
+        out.results = {}
+        transaction.set_rollback(True)
+        return out
+    if not accepted:
+        return out
+    rows = [items[pos] for pos in accepted]
+    with connection.cursor() as cur:
+        cur.execute("""
+            INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference)
+            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::timestamptz[], %s::text[],
+                                 %s::text[])
+            ON CONFLICT (reference) DO NOTHING""",
+                    [[r["line"].pk for r in rows], [r["line"].customer_id for r in rows], [r["amount"] for r in rows],
+                     [r["paid_at"] for r in rows], [r["channel"] for r in rows], [r["reference"] for r in rows]])
+        if cur.rowcount != len(rows):  # the same reference posted by a concurrent request since our check
+            raise services.DuplicatePosting("A payment of this batch was received meanwhile: nothing was written.")
+    _insert_ledger([(r["line"].pk, LedgerKind.PAYMENT, r["amount"], r["paid_at"], f"payment-{r['reference']}")
+                    for r in rows], by)
+    _write_balances(positions, touched, settled)
+    _allocate(rows)
+    _restore(restored_lines, positions, by)
+    return out
+
+
+def _allocate(rows: list[dict]) -> None:
+    """Each line's payments pay its oldest unpaid bills first (the single path's rule, for all lines at once)."""
+    paid: dict[int, Decimal] = {}
+    for r in rows:
+        paid[r["line"].pk] = paid.get(r["line"].pk, Decimal(0)) + r["amount"]
+    ids = sorted(paid)
+    with connection.cursor() as cur:
+        cur.execute("""
+            WITH pay AS (SELECT * FROM unnest(%s::bigint[], %s::numeric[]) AS p(line_id, amount)),
+            unpaid AS (
+                SELECT b.id, b.amount - b.paid_amount AS owed, p.amount AS paid,
+                       sum(b.amount - b.paid_amount) OVER (PARTITION BY b.line_id ORDER BY b.due_date, b.id)
+                         - (b.amount - b.paid_amount) AS before
+                FROM arrears_bill b JOIN pay p ON p.line_id = b.line_id
+                WHERE b.paid_amount < b.amount AND p.amount > 0
+            )
+            UPDATE arrears_bill b SET paid_amount = b.paid_amount + least(u.owed, u.paid - u.before)
+            FROM unpaid u WHERE b.id = u.id AND u.before < u.paid""", [ids, [paid[i] for i in ids]])
+
+
+def _restore(line_ids: set[int], positions: dict[int, _Position], by) -> None:
+    """Lines paid back out of barring: the same transition (status, log, event, SMS) as a single payment."""
+    if not line_ids:
+        return
+    for account in LineAccount.objects.select_related("line", "customer").filter(pk__in=line_ids):
+        account.balance = positions[account.pk].balance
+        services.transition(account, to_state=BarringState.ACTIVE, rule="paid_back",
+                            usable=account.balance + account.customer.credit_limit, by=by)
+
+
+# ---------------------------------------------------------------- bills
+
+@transaction.atomic
+def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> BulkOutcome:
+    """items: {"line": Line, "period" (1st of month), "amount", "due_date", "sp_charges": {sp_id: amount}}."""
+    out = BulkOutcome()
+    if not items:
+        return out
+    keys = [(item["line"].pk, item["period"]) for item in items]
+    with connection.cursor() as cur:
+        cur.execute("""SELECT b.line_id, b.period FROM arrears_bill b
+                       JOIN unnest(%s::bigint[], %s::date[]) AS k(line_id, period)
+                         ON b.line_id = k.line_id AND b.period = k.period""",
+                    [[k[0] for k in keys], [k[1] for k in keys]])
+        seen = set(cur.fetchall())
+    positions = _positions({k[0] for k in keys}, timezone.localdate())
+    accepted, touched = [], set()
+    for pos, item in enumerate(items):
+        line, period = item["line"], item["period"]
+        if (line.pk, period) in seen:
+            out.errors[pos] = {"period": [services.DUPLICATE.format(what=f"bill {period:%Y-%m} of {line.msisdn}")]}
+            continue
+        p = positions[line.pk]
+        if _over_limit(p.balance - item["amount"]):
+            out.errors[pos] = {"amount": [OUT_OF_RANGE]}
+            continue
+        seen.add((line.pk, period))
+        p.balance -= item["amount"]
+        touched.add(line.pk)
+        accepted.append(pos)
+        out.results[pos] = services.PostingResult(line, p.balance, p.balance + p.limit, p.state, False)
+    if out.errors and not partial:
+        out.results = {}
+        transaction.set_rollback(True)
+        return out
+    if not accepted:
+        return out
+    rows = [items[pos] for pos in accepted]
+    line_ids, periods = [r["line"].pk for r in rows], [r["period"] for r in rows]
+    with connection.cursor() as cur:
+        cur.execute("""
+            INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount)
+            SELECT line_id, customer_id, period, amount, due_date, 0
+            FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::date[])
+                 AS v(line_id, customer_id, period, amount, due_date)
+            ON CONFLICT (line_id, period) DO NOTHING""",
+                    [line_ids, [r["line"].customer_id for r in rows], periods, [r["amount"] for r in rows],
+                     [r["due_date"] for r in rows]])
+        if cur.rowcount != len(rows):
+            raise services.DuplicatePosting("A bill of this batch was received meanwhile: nothing was written.")
+        charges = [(r["line"].pk, r["period"], sp, amount) for r in rows
+                   for sp, amount in (r.get("sp_charges") or {}).items()]
+        if charges:
+            cur.execute("""
+                INSERT INTO arrears_spcharge (bill_id, sp_id, period, amount)
+                SELECT b.id, v.sp_id, v.period, v.amount
+                FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::numeric[]) AS v(line_id, period, sp_id, amount)
+                JOIN arrears_bill b ON b.line_id = v.line_id AND b.period = v.period""",
+                        [list(col) for col in zip(*charges, strict=True)])
+    now = timezone.now()
+    _insert_ledger([(r["line"].pk, LedgerKind.CHARGE, -r["amount"], now, f"bill-{r['line'].pk}-{r['period']:%Y-%m}")
+                    for r in rows], by)
+    _write_balances(positions, touched, set())
+    return out
+

@@ -1,0 +1,126 @@
+"""Bulk intake end to end: N-item posts of payments, bills, usage, line status and onboarding through the API
+(Django test client, the whole stack: auth, Idempotency-Key, validation, the set-based services), beside a floor
+that inserts the same rows in one statement, measured in the same run. Needs a province (setup_demo or
+generate_province); everything is rolled back at the end, so the database is left as it was.
+
+    manage.py bench_bulk_intake --items 10000
+"""
+
+import time
+import uuid
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from customers.models import Channel, Line
+from customers.policies import id_check_char
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--items", type=int, default=10_000, help="items per post (at most 10,000)")
+
+    def handle(self, *args, items, **options):
+        from customers.demo.users import ensure_demo_users
+
+        if not 1 <= items <= 10_000:
+            raise CommandError("--items must be 1..10,000 (one bulk post)")
+        ensure_demo_users()
+        token = Token.objects.filter(user__username="billing_demo").values_list("key", flat=True).first()
+        lines = list(Line.objects.filter(status="active").select_related("customer", "plan__brand")
+                     .order_by("id")[:items])
+        if len(lines) < items:
+            raise CommandError(f"Needs {items:,} active lines; run setup_demo or generate_province first.")
+        client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+        rows = []
+        try:
+            with transaction.atomic():
+                for name, url, body, floor in self._cases(lines, items):
+                    started = time.perf_counter()
+                    response = client.post(url, body, content_type="application/json", secure=True,
+                                           HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+                    api = time.perf_counter() - started
+                    if response.status_code not in (200, 201) or response.json()["posted"] != items:
+                        raise CommandError(f"{name}: {response.status_code} {response.content[:500]!r}")
+                    with transaction.atomic():  # the floor's rows go with its savepoint
+                        started = time.perf_counter()
+                        floor()
+                        bare = time.perf_counter() - started
+                        transaction.set_rollback(True)
+                    rows.append((name, api, bare))
+                raise Rollback
+        except Rollback:
+            pass
+        self.stdout.write(f"{'intake':12} {'items':>7} {'API s':>7} {'items/s':>9} {'floor s':>8} {'ratio':>6}")
+        for name, api, bare in rows:
+            self.stdout.write(f"{name:12} {items:7,} {api:7.2f} {items / api:9,.0f} {bare:8.2f} {api / bare:6.1f}")
+
+    def _cases(self, lines, n):
+        today = timezone.localdate()
+        month = today.replace(day=1)
+        now = timezone.now()
+        tag = uuid.uuid4().hex[:8]
+        payments = [{"msisdn": ln.msisdn, "amount": "30.00", "paid_at": now.isoformat(), "channel": "counter",
+                     "reference": f"bench-{tag}-{i}"} for i, ln in enumerate(lines)]
+        yield "payments", "/api/billing/payments/bulk/", {"items": payments}, lambda: _floor(
+            "INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference) "
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::timestamptz[], %s::text[], "
+            "%s::text[])",
+            [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [30] * n, [now] * n, ["counter"] * n,
+             [f"floor-{tag}-{i}" for i in range(n)]])
+        bills = [{"msisdn": ln.msisdn, "period": f"{month:%Y-%m}", "amount": "58.00",
+                  "due_date": f"{month + timedelta(days=49):%Y-%m-%d}"} for ln in lines]
+        yield "bills", "/api/billing/bills/bulk/", {"items": bills}, lambda: _floor(
+            "INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount) "
+            "SELECT *, 0 FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::date[])",
+            [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=400)] * n, [58] * n,
+             [month] * n])
+        usage = [{"msisdn": ln.msisdn, "month": f"{month:%Y-%m}", "voice_minutes": 300, "data_mb": 4096,
+                  "sms_count": 9, "competitor_hotline_calls": 0, "plan_saturation": "71.00",
+                  "broadband_bundled": False, "bill_amount": "58.00", "prepaid_balance": "12.00"} for ln in lines]
+        yield "usage", "/api/billing/usage/bulk/", {"items": usage}, lambda: _floor(
+            "INSERT INTO customers_usagesummary (line_id, customer_id, month, voice_minutes, data_mb, sms_count, "
+            "competitor_hotline_calls, plan_saturation, broadband_bundled, bill_amount, prepaid_balance) "
+            "SELECT *, 300, 4096, 9, 0, 71, false, 58, 12 FROM unnest(%s::bigint[], %s::bigint[], %s::date[])",
+            [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=800)] * n])
+        status = [{"msisdn": ln.msisdn, "status": "one_way_barred", "changed_at": now.isoformat(),
+                   "reason": "network barring"} for ln in lines]
+        yield "line-status", "/api/billing/line-status/bulk/", {"items": status}, lambda: _floor(
+            "INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source) "
+            "SELECT *, 'active', 'one_way_barred', %s::timestamptz, 'network barring', 'billing' "
+            "FROM unnest(%s::bigint[])", [now, [ln.pk for ln in lines]])
+        channel = Channel.objects.filter(region_id=lines[0].customer.region_id).first() or Channel.objects.first()
+        people = []
+        for i in range(n):
+            first17 = f"430199{(today - timedelta(days=8000 + i // 1000)).strftime('%Y%m%d')}{i % 1000:03d}"
+            people.append({"name": "压测客户", "id_number": first17 + id_check_char(first17),
+                           "msisdn": f"1990{tag_digits(tag)}{i:05d}"[:11], "region": lines[0].customer.region.code,
+                           "brand": lines[0].plan.brand.code, "plan": lines[0].plan.code,
+                           "acquiring_channel": channel.code, "policy_explained": True})
+        yield "onboarding", "/api/customers/bulk/", {"items": people}, lambda: _floor(
+            "INSERT INTO customers_customer (created_at, updated_at, name, id_type, id_number, id_last4, gender, "
+            "address, occupation, industry, workplace, region_id, brand_id, join_date, status, acquiring_channel_id, "
+            "vip_tier, lifecycle_stage, credit_limit, avg_monthly_spend, data_completeness) "
+            "SELECT now(), now(), '压测客户', 'resident_id', v, right(v, 4), '', '', '', '', '', %s, %s, "
+            "current_date, 'active', %s, 'ordinary_1', 'exploration', 0, 0, 40 FROM unnest(%s::text[]) AS v",
+            [lines[0].customer.region_id, lines[0].plan.brand_id, channel.pk,
+             [f"F{tag}{i:09d}" for i in range(n)]])
+
+
+def tag_digits(tag: str) -> str:
+    return f"{int(tag, 16) % 100:02d}"
+
+
+def _floor(sql: str, params: list) -> None:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)

@@ -1,0 +1,193 @@
+"""Replay the generated province's history month by month through the product's own doors.
+
+For each month (the first one starts with the inputs of every earlier month, the product's initial load):
+the night of the 1st runs (the scheduled jobs that fire that night: the monthly base rating,
+the half-yearly guidance, the nightly arrears evaluation, spend refresh, retention scan, enterprise
+segmentation, star snapshot ...), then what billing sends by the 20th goes in through the set-based bulk
+intake services (last month's usage summaries and bills with their SP charges, the payments and cancellations
+of those days), the night of the 21st runs (the bills fell due on the 20th), then the rest of the month's
+payments and cancellations. The current month ends with tonight's jobs. The jobs are the enabled crontab
+schedules (as `run_night` reads them), run here in process with Celery eager, so whatever a branch adds to the
+schedule runs in the replay too. A daily job that catches up the days since its last run makes two nights a
+month enough; until then the days between are simply not run.
+
+A month done is recorded in the inbox (`replay_inbox.progress`): re-running resumes after it. Nothing is
+written around the intake or the jobs: every derived row (ratings, accounts, barring, snapshots, alerts) is the
+product's work.
+"""
+
+import json
+import time
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from django.db import connection
+from django.utils import timezone
+
+from customers.demo.province import INBOX_SCHEMA, inbox_table
+from customers.models import Line, LineStatusChange, UsageSummary
+
+FEED_CHUNK = 10_000  # items per bulk call, as a bulk post carries at most
+DUE_NIGHT = 21  # the night after bills fall due (the 20th)
+
+
+class NoInbox(Exception):
+    pass
+
+
+def _month(day: date, k: int) -> date:
+    y, m = divmod(day.year * 12 + day.month - 1 + k, 12)
+    return date(y, m + 1, 1)
+
+
+def months_to_replay(today: date, months: int) -> list[date]:
+    return [_month(today.replace(day=1), k) for k in range(-months + 1, 1)]
+
+
+def _inbox_exists() -> bool:
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{INBOX_SCHEMA}.progress"])
+        return cur.fetchone()[0]
+
+
+def replay(*, months: int, today: date | None = None, log=print) -> dict:
+    """Feed the inbox's last `months` months (ending with the current one) and run their nights."""
+    if not _inbox_exists():
+        raise NoInbox("No generated inputs to replay: run generate_province first.")
+    today = today or timezone.localdate()
+    started, totals = time.perf_counter(), {"items": 0, "refused": 0, "nights": 0}
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT month FROM {INBOX_SCHEMA}.progress")
+        done = {row[0] for row in cur.fetchall()}
+    todo = months_to_replay(today, months)
+    for month in todo:
+        if month in done:
+            continue
+        t0 = time.perf_counter()
+        due_night = month.replace(day=DUE_NIGHT)
+        end = min(_month(month, 1), today + timedelta(days=1))
+        lo = date(1900, 1, 1) if month == todo[0] else month  # the first month takes the earlier history along
+        if month != todo[0]:  # the first month's inputs are the load the product starts from
+            _night(month, totals)
+        _feed(lo, min(due_night, end), today, totals)
+        _analyze()
+        if due_night <= today:
+            _night(due_night, totals)
+        _feed(due_night, end, today, totals, first=False)
+        if month <= today < _month(month, 1) and today not in (month, due_night):
+            _night(today, totals)  # the current month ends with tonight's jobs
+        with connection.cursor() as cur:
+            cur.execute(f"INSERT INTO {INBOX_SCHEMA}.progress (month, done_at) VALUES (%s, now())", [month])
+        log(f"  {month:%Y-%m}: replayed in {time.perf_counter() - t0:.1f} s "
+            f"({totals['items']:,} items, {totals['refused']:,} refused so far)")
+    totals["seconds"] = time.perf_counter() - started
+    log(f"replayed {len(todo)} months: {totals['items']:,} inputs through the intake ({totals['refused']:,} refused), "
+        f"{totals['nights']} nights, in {totals['seconds']:.1f} s")
+    log(f"  intake {totals.get('intake_s', 0):.1f} s; jobs: " + ", ".join(
+        f"{name.rsplit('.', 1)[-1]} {seconds:.1f} s" for name, seconds in sorted(
+            totals.get("jobs_s", {}).items(), key=lambda kv: -kv[1])))
+    return totals
+
+
+FED_TABLES = ("customers_usagesummary", "arrears_bill", "arrears_spcharge", "arrears_payment", "arrears_ledgerentry",
+              "arrears_lineaccount", "customers_linestatuschange")
+
+
+def _analyze() -> None:
+    """Fresh planner statistics for the tables the month filled (a history arrives much faster than autovacuum
+    notices; the nights' plans would be made for the empty tables)."""
+    with connection.cursor() as cur:
+        cur.execute(f"ANALYZE {', '.join(FED_TABLES)}")
+
+
+def _night(day: date, totals: dict) -> None:
+    """The scheduled jobs that fire on `day`, in their order, each with that date (as run_night runs them)."""
+    from config.celery import app
+    from core.management.commands.run_night import night_jobs
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    try:
+        app.loader.import_default_modules()
+        for _, task in night_jobs(day):
+            t0 = time.perf_counter()
+            app.tasks[task.task](**{**json.loads(task.kwargs or "{}"), "day": day.isoformat()})
+            jobs = totals.setdefault("jobs_s", {})
+            jobs[task.task] = jobs.get(task.task, 0) + time.perf_counter() - t0
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    totals["nights"] += 1
+
+
+def _rows(sql: str, params: list):
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        names = [c.name for c in cur.description]
+        while rows := cur.fetchmany(FEED_CHUNK):
+            yield [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _line(row: dict) -> SimpleNamespace:
+    return SimpleNamespace(pk=row.pop("line_id"), customer_id=row.pop("customer_id"), msisdn=row.pop("msisdn", ""))
+
+
+def _feed(lo: date, hi: date, today: date, totals: dict, *, first: bool = True) -> None:
+    """The inputs billing sends in [lo, hi), through the bulk intake services, in billing's order."""
+    from arrears import bulk  # arrears sits above customers: imported when used
+    from arrears.models import Bill, Payment
+    from customers import bulk as customers_bulk
+
+    if hi <= lo:
+        return
+
+    def post(service, batches, **kwargs):
+        t0 = time.perf_counter()
+        for items in batches:
+            for item in items:
+                item["line"] = _line(item)
+            outcome = service(items=items, partial=True, **kwargs)
+            totals["items"] += len(items)
+            totals["refused"] += len(outcome.errors)
+        totals["intake_s"] = totals.get("intake_s", 0) + time.perf_counter() - t0
+
+    window = [lo, hi]
+    if first:  # last month's summaries and bills come on the 1st
+        usage_cols = ", ".join(f for f in _usage_fields())
+        post(customers_bulk.usage_summaries_record_bulk, _rows(
+            f"SELECT line_id, customer_id, month, {usage_cols} FROM {inbox_table(UsageSummary)} "
+            "WHERE month + interval '1 month' >= %s AND month + interval '1 month' < %s ORDER BY line_id, month",
+            window), today=today)
+        post(bulk.bills_record_bulk, _with_sp(_rows(
+            f"SELECT b.line_id, b.customer_id, b.period, b.amount, b.due_date, "
+            f"       (SELECT json_object_agg(s.sp_id, s.amount) FROM {INBOX_SCHEMA}.arrears_spcharge s "
+            "        WHERE s.line_id = b.line_id AND s.period = b.period) AS sp "
+            f"FROM {inbox_table(Bill)} b "
+            "WHERE b.period + interval '1 month' >= %s AND b.period + interval '1 month' < %s "
+            "ORDER BY b.line_id, b.period", window)))
+    post(bulk.payments_record_bulk, _rows(
+        f"SELECT line_id, customer_id, amount, paid_at, channel, reference FROM {inbox_table(Payment)} "
+        "WHERE (paid_at AT TIME ZONE 'Asia/Shanghai')::date >= %s "
+        "  AND (paid_at AT TIME ZONE 'Asia/Shanghai')::date < %s "
+        "ORDER BY paid_at, id", window))
+    post(customers_bulk.line_statuses_report_bulk, _rows(
+        f"SELECT s.line_id, l.customer_id, l.msisdn, s.to_status AS status, s.changed_at, s.reason "
+        f"FROM {inbox_table(LineStatusChange)} s JOIN {Line._meta.db_table} l ON l.id = s.line_id "
+        "WHERE (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date >= %s "
+        "  AND (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date < %s ORDER BY s.changed_at, s.id", window))
+
+
+def _usage_fields():
+    from customers.intake import USAGE_FIELDS
+
+    return USAGE_FIELDS
+
+
+def _with_sp(batches):
+    from decimal import Decimal
+
+    for items in batches:
+        for item in items:
+            sp = item.pop("sp")
+            sp = json.loads(sp) if isinstance(sp, str) else (sp or {})
+            item["sp_charges"] = {int(k): Decimal(str(v)) for k, v in sp.items()}
+        yield items

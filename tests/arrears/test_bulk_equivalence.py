@@ -1,0 +1,101 @@
+"""The set-based bulk postings end where the same items posted one by one end: balances, bills paid, ledger,
+barring state restored, line status; and a repeat of an item is refused by its natural key."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from freezegun import freeze_time
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from arrears.models import Bill, LedgerEntry, LineAccount, Payment
+from customers.models import Line, LineStatusChange
+from tests.factories import LineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with freeze_time("2026-11-24 10:00:00+08:00"):
+        yield
+
+
+@pytest.fixture
+def billing(org):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.billing_service).key}")
+    return api
+
+
+def post(api, url, body):
+    return api.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+
+
+def _lines(n):
+    lines = [LineFactory(customer__join_date="2024-01-01") for _ in range(n)]
+    for line in lines:
+        line.customer.credit_star, line.customer.credit_limit = 2, Decimal("20.00")
+        line.customer.save()
+    return lines
+
+
+def _items(lines, tag):
+    bills = [{"msisdn": ln.msisdn, "period": period, "amount": amount, "due_date": due}
+             for ln in lines for period, amount, due in (("2026-09", "88.00", "2026-10-20"),
+                                                         ("2026-10", "60.00", "2026-11-20"))]
+    payments = [{"msisdn": ln.msisdn, "amount": amount, "paid_at": "2026-11-23T10:00:00+08:00", "channel": "counter",
+                 "reference": f"{tag}-{i}-{k}"}
+                for i, ln in enumerate(lines) for k, amount in enumerate(("50.00", "70.00"))]
+    return bills, payments
+
+
+def _state(lines):
+    return [(LineAccount.objects.get(pk=ln.pk).balance, LineAccount.objects.get(pk=ln.pk).state,
+             sorted(Bill.objects.filter(line=ln).values_list("period", "paid_amount")),
+             LedgerEntry.objects.filter(line=ln).count()) for ln in lines]
+
+
+def test_bulk_ends_where_one_by_one_ends(billing):
+    single, bulk = _lines(3), _lines(3)
+    bills, payments = _items(single, "s")
+    for bill in bills:
+        assert post(billing, "/api/billing/bills/", bill).status_code == 201
+    for payment in payments:
+        assert post(billing, "/api/billing/payments/", payment).status_code == 201
+    bills, payments = _items(bulk, "b")
+    answer = post(billing, "/api/billing/bills/bulk/", {"items": bills})
+    assert answer.status_code == 201 and answer.json()["posted"] == 6
+    assert [r["balance"] for r in answer.json()["results"]][:2] == ["-88.00", "-148.00"]
+    answer = post(billing, "/api/billing/payments/bulk/", {"items": payments})
+    assert answer.status_code == 201 and [r["balance"] for r in answer.json()["results"]][:2] == ["-98.00", "-28.00"]
+    assert _state(single) == _state(bulk)
+    assert Bill.objects.get(line=bulk[0], period="2026-09-01").paid_amount == Decimal("88.00")
+    assert Bill.objects.get(line=bulk[0], period="2026-10-01").paid_amount == Decimal("32.00")
+
+
+def test_a_repeated_item_is_refused_by_its_natural_key(billing):
+    (line,) = _lines(1)
+    bills, payments = _items([line], "r")
+    assert post(billing, "/api/billing/bills/bulk/", {"items": bills}).status_code == 201
+    again = post(billing, "/api/billing/bills/bulk/", {"items": bills})
+    assert again.status_code == 400 and Bill.objects.filter(line=line).count() == 2
+    twice = post(billing, "/api/billing/payments/bulk/", {"items": [payments[0], payments[0]], "partial": True})
+    assert twice.json()["posted"] == 1 and twice.json()["errors"][0]["index"] == 1
+    assert Payment.objects.filter(line=line).count() == 1
+
+
+def test_bulk_status_applies_in_order_and_a_closed_line_changes_no_more(billing):
+    (line,) = _lines(1)
+    items = [{"msisdn": line.msisdn, "status": status, "changed_at": "2026-11-23T10:00:00+08:00", "reason": "billing"}
+             for status in ("one_way_barred", "active", "closed")]
+    answer = post(billing, "/api/billing/line-status/bulk/", {"items": items})
+    assert answer.status_code == 201 and [r["changed"] for r in answer.json()["results"]] == [True, True, True]
+    assert Line.objects.get(pk=line.pk).status == "closed"
+    assert list(LineStatusChange.objects.filter(line=line).order_by("id").values_list("to_status", flat=True)) == [
+        "one_way_barred", "active", "closed"]
+    line.customer.refresh_from_db()
+    assert line.customer.status == "closed" and line.customer.credit_star is None
+    refused = post(billing, "/api/billing/line-status/bulk/", {"items": [{**items[0]}]})
+    assert refused.status_code == 400

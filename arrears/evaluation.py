@@ -1,13 +1,19 @@
 """The nightly arrears evaluation as set-based SQL over an id range of lines (the batch `arrears.evaluate`).
 
-Per chunk, in the chunk's transaction: open missing accounts; accrue the day's late fees; then one
-statement applies the barring policy — the SQL twin of `policies.next_state`, compiled from the same
-TRANSITIONS table — and writes everything a transition brings: account state, line status and its log,
-the barring event (rule, policy version, run), a blacklist entry with the amount owed on closure, and the
-customer's SMS. Apply-once per day through core.batches.
+Per chunk, in the chunk's transaction: open missing accounts; then for EVERY day since the chunk's lines were
+last evaluated (`LineAccount.evaluated_on`; a line never evaluated starts on the run's day), in date order:
+accrue that day's late fees (one ledger row per line per day, referenced `late-fee-<line>-<day>`: unique, so a day
+is charged exactly once whatever re-runs), age the arrears from the due date of the oldest unpaid bill, and apply
+the barring policy — the SQL twin of `policies.next_state`, compiled from the same TRANSITIONS table — writing
+everything a transition brings: account state, line status and its log, the barring event (rule, policy version,
+run), a blacklist entry with the amount owed on closure, and the customer's SMS. So a skipped night loses nothing:
+the next run (or the scheduler's catch-up, core.batches.missed_days) computes the missed days by their dates.
+Every date comes from the run's period (never now()); the decision moment of a day is its 00:30 (the schedule).
+Apply-once per day through core.batches and evaluated_on.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.utils import timezone
@@ -16,9 +22,14 @@ from arrears import policies, services
 from arrears.choices import BarringState as S
 from arrears.sql import ENSURE_ACCOUNTS
 from customers import status as customer_status
-from core.batches import register_batch
+from core.batches import CATCH_UP_MAX_DAYS, register_batch
 from credit.choices import SmsStatus
 from credit.policies import STAR_POLICIES
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Lines of the chunk that the day `today` still has to evaluate: evaluated before it, or never (then only on the
+# run's own day, `last`: a line has no history before its first night).
+DUE_ON_DAY = "coalesce(a.evaluated_on, %(last)s::date - 1) < %(today)s::date"
 
 # ~1-2 s per 50k lines with their bills (2-core development machine, same shape as the rating chunks).
 EVALUATE_CHUNK = 50_000
@@ -41,14 +52,25 @@ def late_fees_sql(waived: bool) -> str:
     return LATE_FEES.format(star_join=star_join, star_filter=star_filter)
 
 
+# What was overdue at the start of `today`: bills due before it, less what was paid before it. Bills carry
+# what has been paid on them by now; payments from `today` on went to the oldest bills first, so they are added
+# back (capped by the bills' amounts): a catch-up charges a missed day on what was owed that day.
 LATE_FEES = """
-WITH overdue AS (
-    SELECT b.line_id, sum(b.amount - b.paid_amount) AS owed
+WITH paid_since AS (
+    SELECT p.line_id, sum(p.amount) AS amount FROM arrears_payment p
+    WHERE p.paid_at >= %(day_start)s AND p.line_id >= %(lo)s AND p.line_id < %(hi)s
+    GROUP BY p.line_id
+),
+overdue AS (
+    SELECT b.line_id,
+           least(sum(b.amount), sum(b.amount - b.paid_amount) + coalesce(max(ps.amount), 0)) AS owed
     FROM arrears_bill b
     JOIN arrears_lineaccount a ON a.line_id = b.line_id
+    LEFT JOIN paid_since ps ON ps.line_id = b.line_id
     {star_join}
-    WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s AND b.due_date < %(today)s AND b.paid_amount < b.amount
-      AND a.state <> 'closed' {star_filter}
+    WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s AND b.due_date < %(today)s
+      AND (b.paid_amount < b.amount OR ps.amount IS NOT NULL)
+      AND a.state <> 'closed' AND """ + DUE_ON_DAY + """ {star_filter}
     GROUP BY b.line_id
 ),
 fees AS (
@@ -61,6 +83,25 @@ fees AS (
     RETURNING line_id, amount
 )
 UPDATE arrears_lineaccount a SET balance = a.balance + f.amount FROM fees f WHERE a.line_id = f.line_id
+"""
+
+# Arrears age from the due date of the oldest unpaid bill past due (DOMAIN.md §5: arrears begin when a bill is
+# past due unpaid); a line below 0 with no bill past due (an opening balance, a bill not yet due) keeps the day
+# it went below 0. Out of arrears (usable ≥ 0): no age. The collection buckets, the 30 days to two-way barring
+# and the report by age all read `arrears_since`.
+AGING = """
+WITH aged AS (
+    SELECT a.line_id,
+           CASE WHEN a.balance + c.credit_limit < 0 THEN
+               coalesce((SELECT min(b.due_date) FROM arrears_bill b
+                         WHERE b.line_id = a.line_id AND b.paid_amount < b.amount AND b.due_date < %(today)s),
+                        a.arrears_since, %(today)s)
+           END AS since
+    FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+    WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed' {due}
+)
+UPDATE arrears_lineaccount a SET arrears_since = aged.since
+FROM aged WHERE a.line_id = aged.line_id AND a.arrears_since IS DISTINCT FROM aged.since
 """
 
 
@@ -110,20 +151,15 @@ def evaluate_sql() -> str:
                greatest(round(c.credit_limit * %(reminder_ratio)s, 2), %(reminder_minimum)s) AS threshold,
                {_retention_days_case()} AS retention_days
         FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
-        WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed'
+        WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed' AND {DUE_ON_DAY}
     ),
     decided AS (
         SELECT f.*, {_case("to")} AS new_state, {_case("rule")} AS rule FROM facts f
     ),
-    moved AS (  -- state changes, and the arrears clock started or stopped
-        UPDATE arrears_lineaccount a
-        SET state = coalesce(d.new_state, a.state),
-            state_since = CASE WHEN d.new_state IS NOT NULL THEN %(today)s ELSE a.state_since END,
-            arrears_since = CASE WHEN d.usable < 0 AND d.new_state IS DISTINCT FROM 'active'
-                                 THEN coalesce(a.arrears_since, %(today)s) END
+    moved AS (  -- state changes (the arrears age was set by AGING just before, from the bills)
+        UPDATE arrears_lineaccount a SET state = d.new_state, state_since = %(today)s
         FROM decided d
-        WHERE a.line_id = d.line_id AND a.line_id >= %(lo)s AND a.line_id < %(hi)s
-          AND (d.new_state IS NOT NULL OR (d.usable < 0) = (a.arrears_since IS NULL))
+        WHERE a.line_id = d.line_id AND a.line_id >= %(lo)s AND a.line_id < %(hi)s AND d.new_state IS NOT NULL
     ),
     lines AS (
         UPDATE customers_line l SET status = {_line_status_case("d.new_state")},
@@ -176,6 +212,7 @@ def evaluate_sql() -> str:
           AND d.days_in_state >= d.retention_days - %(retention_notice_days)s
         ON CONFLICT (dedup_key) DO NOTHING
     )
+    -- one more INSERT ... SELECT FROM decided WHERE new_state IS NOT NULL (e.g. decision events) fits here
     INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at, run_id)
     SELECT line_id, state, new_state, rule, usable, %(policy)s, %(now)s, %(run_id)s
     FROM decided WHERE new_state IS NOT NULL
@@ -183,24 +220,67 @@ def evaluate_sql() -> str:
 
 
 def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None) -> int:
-    """Evaluate lines with id in [lo, hi) on `today`; returns how many changed state."""
+    """Evaluate lines with id in [lo, hi) for every day they were not yet evaluated up to `today`, in date order;
+    returns how many state changes were made."""
     policy = services.policy_in_force()
-    params = {"lo": lo, "hi": hi, "today": today, "now": timezone.now(), "run_id": run_id, "policy": policy.label,
+    params = {"lo": lo, "hi": hi, "last": today, "run_id": run_id, "policy": policy.label,
               "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
               "two_way_days": policy.two_way_after_days, "late_fee_rate": policy.late_fee_rate,
               "waived_stars": list(policy.late_fee_waived_stars),
               "retention_notice_days": policy.retention_notice_days}
+    changed = 0
     with connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
         if _missing_accounts(cur, params):
-            cur.execute(ENSURE_ACCOUNTS, params)
-        cur.execute(late_fees_sql(bool(policy.late_fee_waived_stars)), params)
-        cur.execute(evaluate_sql(), params)
-        changed = cur.rowcount
-        if changed:  # the customers of the lines whose status changed take their worst line's status
-            cur.execute(customer_status.REFRESH_SQL.format(customers=customer_status.CHANGED_IN_RUN), params)
-        cur.execute(EMERGENCY_EXPIRED, params)
-        return changed
+            cur.execute(ENSURE_ACCOUNTS, {**params, **_day_params(today)})
+        for day in days_to_evaluate(cur, lo, hi, today):
+            changed += _evaluate_day(cur, {**params, **_day_params(day)}, waived=bool(policy.late_fee_waived_stars))
+    return changed
+
+
+def days_to_evaluate(cur, lo: int, hi: int, today: date) -> list[date]:
+    """The days since the chunk's lines were last evaluated, oldest first, up to `today` (at most
+    CATCH_UP_MAX_DAYS); [] when every line was evaluated on `today` already (a re-run)."""
+    cur.execute("SELECT min(evaluated_on), bool_or(evaluated_on IS NULL OR evaluated_on < %(today)s) "
+                "FROM arrears_lineaccount WHERE line_id >= %(lo)s AND line_id < %(hi)s",
+                {"lo": lo, "hi": hi, "today": today})
+    oldest, behind = cur.fetchone()
+    if not behind:
+        return []
+    first = max((oldest or today) + timedelta(days=1), today - timedelta(days=CATCH_UP_MAX_DAYS - 1))
+    first = min(first, today)
+    return [first + timedelta(days=n) for n in range((today - first).days + 1)]
+
+
+def decision_moment(day: date) -> datetime:
+    """When a day's evaluation decides: its scheduled 00:30 (Asia/Shanghai), whenever the run actually ran."""
+    return datetime.combine(day, time(0, 30), tzinfo=SHANGHAI)
+
+
+def _day_params(day: date) -> dict:
+    return {"today": day, "now": decision_moment(day),
+            "day_start": datetime.combine(day, time(0, 0), tzinfo=SHANGHAI)}
+
+
+def _evaluate_day(cur, params: dict, *, waived: bool) -> int:
+    cur.execute(late_fees_sql(waived), params)
+    cur.execute(AGING.format(due="AND " + DUE_ON_DAY), params)
+    cur.execute(evaluate_sql(), params)
+    changed = cur.rowcount
+    if changed:  # the customers of the lines whose status changed take their worst line's status
+        cur.execute(customer_status.REFRESH_SQL.format(customers=customer_status.CHANGED_IN_RUN), params)
+    cur.execute(EMERGENCY_EXPIRED, params)
+    cur.execute("UPDATE arrears_lineaccount a SET evaluated_on = %(today)s "
+                "WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND " + DUE_ON_DAY, params)
+    return changed
+
+
+def aging_refresh(lo: int, hi: int, today: date) -> int:
+    """Re-derive the arrears age of lines in [lo, hi) on `today` from their bills and balance (the nightly
+    step alone: for a line's real-time postings and for re-deriving after a wipe)."""
+    with connection.cursor() as cur:
+        cur.execute(AGING.format(due=""), {"lo": lo, "hi": hi, "today": today})
+        return cur.rowcount
 
 
 def _missing_accounts(cur, params) -> bool:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from arrears import policies, services
 from arrears.choices import BarringState as S
-from arrears.sql import ENSURE_ACCOUNTS
+from arrears.sql import AGING, ENSURE_ACCOUNTS
 from customers import status as customer_status
 from core.batches import CATCH_UP_MAX_DAYS, register_batch
 from credit.choices import SmsStatus
@@ -85,24 +85,6 @@ fees AS (
 UPDATE arrears_lineaccount a SET balance = a.balance + f.amount FROM fees f WHERE a.line_id = f.line_id
 """
 
-# Arrears age from the due date of the oldest unpaid bill past due (DOMAIN.md §5: arrears begin when a bill is
-# past due unpaid); a line below 0 with no bill past due (an opening balance, a bill not yet due) keeps the day
-# it went below 0. Out of arrears (usable ≥ 0): no age. The collection buckets, the 30 days to two-way barring
-# and the report by age all read `arrears_since`.
-AGING = """
-WITH aged AS (
-    SELECT a.line_id,
-           CASE WHEN a.balance + c.credit_limit < 0 THEN
-               coalesce((SELECT min(b.due_date) FROM arrears_bill b
-                         WHERE b.line_id = a.line_id AND b.paid_amount < b.amount AND b.due_date < %(today)s),
-                        a.arrears_since, %(today)s)
-           END AS since
-    FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
-    WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed' {due}
-)
-UPDATE arrears_lineaccount a SET arrears_since = aged.since
-FROM aged WHERE a.line_id = aged.line_id AND a.arrears_since IS DISTINCT FROM aged.since
-"""
 
 
 # Emergency-continuity passes that ended before today: the arrears they leave, for the recovery rates.
@@ -273,14 +255,6 @@ def _evaluate_day(cur, params: dict, *, waived: bool) -> int:
     cur.execute("UPDATE arrears_lineaccount a SET evaluated_on = %(today)s "
                 "WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND " + DUE_ON_DAY, params)
     return changed
-
-
-def aging_refresh(lo: int, hi: int, today: date) -> int:
-    """Re-derive the arrears age of lines in [lo, hi) on `today` from their bills and balance (the nightly
-    step alone: for a line's real-time postings and for re-deriving after a wipe)."""
-    with connection.cursor() as cur:
-        cur.execute(AGING.format(due=""), {"lo": lo, "hi": hi, "today": today})
-        return cur.rowcount
 
 
 def _missing_accounts(cur, params) -> bool:

@@ -12,7 +12,7 @@ from arrears import policies
 from arrears.choices import BarringState, LedgerKind
 from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, CollectionCase, EmergencyPass, Exemption,
                             LedgerEntry, LineAccount, Payment, SpCharge)
-from arrears.sql import ENSURE_ACCOUNTS
+from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from customers.models import Line, LineStatusChange
 from customers.status import refresh_customer_status
 
@@ -95,6 +95,8 @@ def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: s
     _post(account, kind=LedgerKind.PAYMENT, amount=amount, reference=f"payment-{reference}", by=by, at=paid_at,
           settle_arrears=True)
     _allocate_to_bills(line.pk, amount)
+    if account.arrears_since is not None:  # still in arrears: the age moves on to the oldest bill left unpaid
+        aging_refresh(line.pk, line.pk + 1, timezone.localdate())
     restored = _restore_if_paid_back(account, by=by)
     return _result(account, restored)
 

@@ -66,6 +66,7 @@ overdue AS (
            least(sum(b.amount), sum(b.amount - b.paid_amount) + coalesce(max(ps.amount), 0)) AS owed
     FROM arrears_bill b
     JOIN arrears_lineaccount a ON a.line_id = b.line_id
+    JOIN customers_line l ON l.id = b.line_id AND l.status <> 'closed'  -- billing's closure is final too
     LEFT JOIN paid_since ps ON ps.line_id = b.line_id
     {star_join}
     WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s AND b.due_date < %(today)s
@@ -133,6 +134,7 @@ def evaluate_sql() -> str:
                greatest(round(c.credit_limit * %(reminder_ratio)s, 2), %(reminder_minimum)s) AS threshold,
                {_retention_days_case()} AS retention_days
         FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+        JOIN customers_line l ON l.id = a.line_id AND l.status <> 'closed'  -- closed by billing: never reopened here
         WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed' AND {DUE_ON_DAY}
     ),
     decided AS (

@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.utils import timezone
 
 from arrears import policies, services
 from arrears.choices import BarringState as S

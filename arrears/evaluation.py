@@ -1,7 +1,8 @@
 """The nightly arrears evaluation as set-based SQL over an id range of lines (the batch `arrears.evaluate`).
 
-Per chunk, in the chunk's transaction: open missing accounts; then for EVERY day since the chunk's lines were
-last evaluated (`LineAccount.evaluated_on`; a line never evaluated starts on the run's day), in date order:
+Per chunk, in the chunk's transaction: open missing accounts; then for EVERY day since the last done run
+(core.batches.missed_days; a line is skipped on a day it was already evaluated, `LineAccount.evaluated_on`), in
+date order:
 accrue that day's late fees (one ledger row per line per day, referenced `late-fee-<line>-<day>`: unique, so a day
 is charged exactly once whatever re-runs), age the arrears from the due date of the oldest unpaid bill, and apply
 the barring policy — the SQL twin of `policies.next_state`, compiled from the same TRANSITIONS table — writing
@@ -26,9 +27,11 @@ from credit.choices import SmsStatus
 from credit.policies import STAR_POLICIES
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Lines of the chunk that the day `today` still has to evaluate: evaluated before it, or never (then only on the
-# run's own day, `last`: a line has no history before its first night).
-DUE_ON_DAY = "coalesce(a.evaluated_on, %(last)s::date - 1) < %(today)s::date"
+# Lines the day `today` may still change. `evaluated_on` is stamped where a day changed a line's state (in the
+# same UPDATE): that line is not decided twice for the day. Everything else a day does is idempotent — the late
+# fee by its unique reference, the age and a decision that found nothing to change by their inputs — so the quiet
+# majority is never rewritten just to mark it evaluated.
+DUE_ON_DAY = "(a.evaluated_on IS NULL OR a.evaluated_on < %(today)s::date)"
 
 # ~1-2 s per 50k lines with their bills (2-core development machine, same shape as the rating chunks).
 EVALUATE_CHUNK = 50_000
@@ -140,7 +143,7 @@ def evaluate_sql() -> str:
         SELECT f.*, {_case("to")} AS new_state, {_case("rule")} AS rule FROM facts f
     ),
     moved AS (  -- state changes (the arrears age was set by AGING just before, from the bills)
-        UPDATE arrears_lineaccount a SET state = d.new_state, state_since = %(today)s
+        UPDATE arrears_lineaccount a SET state = d.new_state, state_since = %(today)s, evaluated_on = %(today)s
         FROM decided d
         WHERE a.line_id = d.line_id AND a.line_id >= %(lo)s AND a.line_id < %(hi)s AND d.new_state IS NOT NULL
     ),
@@ -202,37 +205,26 @@ def evaluate_sql() -> str:
     """
 
 
-def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None) -> int:
-    """Evaluate lines with id in [lo, hi) for every day they were not yet evaluated up to `today`, in date order;
-    returns how many state changes were made."""
+def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None, *,
+                   first_day: date | None = None) -> int:
+    """Evaluate lines with id in [lo, hi) for every day from `first_day` (default: `today` only) through `today`,
+    in date order, skipping a line on a day it was already evaluated; returns how many state changes were made."""
     policy = services.policy_in_force()
-    params = {"lo": lo, "hi": hi, "last": today, "run_id": run_id, "policy": policy.label,
+    params = {"lo": lo, "hi": hi, "run_id": run_id, "policy": policy.label,
               "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
               "two_way_days": policy.two_way_after_days, "late_fee_rate": policy.late_fee_rate,
               "waived_stars": list(policy.late_fee_waived_stars),
               "retention_notice_days": policy.retention_notice_days}
+    first = max(min(first_day or today, today), today - timedelta(days=CATCH_UP_MAX_DAYS - 1))
     changed = 0
     with connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
         if _missing_accounts(cur, params):
             cur.execute(ENSURE_ACCOUNTS, {**params, **_day_params(today)})
-        for day in days_to_evaluate(cur, lo, hi, today):
-            changed += _evaluate_day(cur, {**params, **_day_params(day)}, waived=bool(policy.late_fee_waived_stars))
+        for n in range((today - first).days + 1):
+            day_params = {**params, **_day_params(first + timedelta(days=n))}
+            changed += _evaluate_day(cur, day_params, waived=bool(policy.late_fee_waived_stars))
     return changed
-
-
-def days_to_evaluate(cur, lo: int, hi: int, today: date) -> list[date]:
-    """The days since the chunk's lines were last evaluated, oldest first, up to `today` (at most
-    CATCH_UP_MAX_DAYS); [] when every line was evaluated on `today` already (a re-run)."""
-    cur.execute("SELECT min(evaluated_on), bool_or(evaluated_on IS NULL OR evaluated_on < %(today)s) "
-                "FROM arrears_lineaccount WHERE line_id >= %(lo)s AND line_id < %(hi)s",
-                {"lo": lo, "hi": hi, "today": today})
-    oldest, behind = cur.fetchone()
-    if not behind:
-        return []
-    first = max((oldest or today) + timedelta(days=1), today - timedelta(days=CATCH_UP_MAX_DAYS - 1))
-    first = min(first, today)
-    return [first + timedelta(days=n) for n in range((today - first).days + 1)]
 
 
 def decision_moment(day: date) -> datetime:
@@ -253,8 +245,6 @@ def _evaluate_day(cur, params: dict, *, waived: bool) -> int:
     if changed:  # the customers of the lines whose status changed take their worst line's status
         cur.execute(customer_status.REFRESH_SQL.format(customers=customer_status.CHANGED_IN_RUN), params)
     cur.execute(EMERGENCY_EXPIRED, params)
-    cur.execute("UPDATE arrears_lineaccount a SET evaluated_on = %(today)s "
-                "WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND " + DUE_ON_DAY, params)
     return changed
 
 
@@ -267,7 +257,11 @@ def _missing_accounts(cur, params) -> bool:
 
 @register_batch(EVALUATE_KIND, table="customers_line", chunk_size=EVALUATE_CHUNK)
 def evaluate(lo: int, hi: int, run) -> int:
-    return evaluate_chunk(lo, hi, date.fromisoformat(run.period), run.pk)
+    """The run's day, and first every day since the last done run that no run covered (a skipped night)."""
+    from core.batches import missed_days
+
+    today = date.fromisoformat(run.period)
+    return evaluate_chunk(lo, hi, today, run.pk, first_day=missed_days(EVALUATE_KIND, today)[0])
 
 
 assert set(RULE_SQL) == {rule for _, _, rule in policies.TRANSITIONS}, "every rule needs its SQL twin"

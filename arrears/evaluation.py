@@ -54,9 +54,11 @@ def late_fees_sql(waived: bool) -> str:
     return LATE_FEES.format(star_join=star_join, star_filter=star_filter)
 
 
-# What was overdue at the start of `today`: bills due before it, less what was paid before it. Bills carry
-# what has been paid on them by now; payments from `today` on went to the oldest bills first, so they are added
-# back (capped by the bills' amounts): a catch-up charges a missed day on what was owed that day.
+# What was overdue at the start of `today`. Bills carry what has been paid on them by now; a catch-up must not
+# count payments made since (from `today` on): they went to the oldest unpaid bills first (allocation by due
+# date), so what was owed on the bills due before `today` is their amount less what had been paid before it —
+# never less than what is still owed on them now, never more than that plus the payments since. With no payment
+# since (an on-time night) this is exactly what is unpaid on the bills past due.
 LATE_FEES = """
 WITH paid_since AS (
     SELECT p.line_id, sum(p.amount) AS amount FROM arrears_payment p
@@ -65,16 +67,19 @@ WITH paid_since AS (
 ),
 overdue AS (
     SELECT b.line_id,
-           least(sum(b.amount), sum(b.amount - b.paid_amount) + coalesce(max(ps.amount), 0)) AS owed
+           least(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(today)s) + coalesce(max(ps.amount), 0),
+                 greatest(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(today)s),
+                          sum(b.amount) FILTER (WHERE b.due_date < %(today)s)
+                          - greatest(sum(b.paid_amount) - coalesce(max(ps.amount), 0), 0))) AS owed
     FROM arrears_bill b
     JOIN arrears_lineaccount a ON a.line_id = b.line_id
     JOIN customers_line l ON l.id = b.line_id AND l.status <> 'closed'  -- billing's closure is final too
     LEFT JOIN paid_since ps ON ps.line_id = b.line_id
     {star_join}
-    WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s AND b.due_date < %(today)s
-      AND (b.paid_amount < b.amount OR ps.amount IS NOT NULL)
+    WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s
       AND a.state <> 'closed' AND """ + DUE_ON_DAY + """ {star_filter}
     GROUP BY b.line_id
+    HAVING bool_or(b.due_date < %(today)s AND (b.paid_amount < b.amount OR ps.amount IS NOT NULL))
 ),
 fees AS (
     INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note)

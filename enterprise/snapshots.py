@@ -79,10 +79,13 @@ paid_since AS (
 ),
 owed AS (  -- per line: bills due by the month's end less what was paid by then (as the late fees count it)
     SELECT m.account_id,
-           least(sum(b.amount), sum(b.amount - b.paid_amount) + coalesce(max(ps.amount), 0)) AS amount
+           least(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(next)s) + coalesce(max(ps.amount), 0),
+                 greatest(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(next)s),
+                          sum(b.amount) FILTER (WHERE b.due_date < %(next)s)
+                          - greatest(sum(b.paid_amount) - coalesce(max(ps.amount), 0), 0))) AS amount
     FROM arrears_bill b JOIN member m ON m.line_id = b.line_id LEFT JOIN paid_since ps ON ps.line_id = b.line_id
-    WHERE b.due_date < %(next)s AND (b.paid_amount < b.amount OR ps.amount IS NOT NULL)
     GROUP BY m.account_id, b.line_id
+    HAVING bool_or(b.due_date < %(next)s AND (b.paid_amount < b.amount OR ps.amount IS NOT NULL))
 ),
 arrears AS (SELECT account_id, sum(amount) AS amount FROM owed GROUP BY account_id),
 usage AS (

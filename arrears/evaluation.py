@@ -65,13 +65,19 @@ WITH paid_since AS (
     WHERE p.paid_at >= %(day_start)s AND p.line_id >= %(lo)s AND p.line_id < %(hi)s
     GROUP BY p.line_id
 ),
+candidates AS (  -- lines with a bill unpaid past due, or paid on since: only their bills are summed
+    SELECT b.line_id FROM arrears_bill b
+    WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s AND b.due_date < %(today)s AND b.paid_amount < b.amount
+    UNION SELECT line_id FROM paid_since
+),
 overdue AS (
     SELECT b.line_id,
            least(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(today)s) + coalesce(max(ps.amount), 0),
                  greatest(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(today)s),
                           sum(b.amount) FILTER (WHERE b.due_date < %(today)s)
                           - greatest(sum(b.paid_amount) - coalesce(max(ps.amount), 0), 0))) AS owed
-    FROM arrears_bill b
+    FROM candidates k
+    JOIN arrears_bill b ON b.line_id = k.line_id
     JOIN arrears_lineaccount a ON a.line_id = b.line_id
     JOIN customers_line l ON l.id = b.line_id AND l.status <> 'closed'  -- billing's closure is final too
     LEFT JOIN paid_since ps ON ps.line_id = b.line_id

@@ -1,26 +1,39 @@
 """The nightly arrears evaluation as set-based SQL over an id range of lines (the batch `arrears.evaluate`).
 
-Per chunk, in the chunk's transaction: open missing accounts; accrue the day's late fees; then one
-statement applies the barring policy — the SQL twin of `policies.next_state`, compiled from the same
-TRANSITIONS table — and writes everything a transition brings: account state, line status and its log,
-the barring event (rule, policy version, run), a blacklist entry with the amount owed on closure, and the
-customer's SMS. Apply-once per day through core.batches.
+Per chunk, in the chunk's transaction: open missing accounts; then for EVERY day since the last done run
+(core.batches.missed_days; a line is skipped on a day it was already evaluated, `LineAccount.evaluated_on`), in
+date order:
+accrue that day's late fees (one ledger row per line per day, referenced `late-fee-<line>-<day>`: unique, so a day
+is charged exactly once whatever re-runs), age the arrears from the due date of the oldest unpaid bill, and apply
+the barring policy — the SQL twin of `policies.next_state`, compiled from the same TRANSITIONS table — writing
+everything a transition brings: account state, line status and its log, the barring event (rule, policy version,
+run), a blacklist entry with the amount owed on closure, and the customer's SMS. So a skipped night loses nothing:
+the next run (or the scheduler's catch-up, core.batches.missed_days) computes the missed days by their dates.
+Every date comes from the run's period (never now()); the decision moment of a day is its 00:30 (the schedule).
+Apply-once per day through core.batches and evaluated_on.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.utils import timezone
 
 from arrears import policies, services
 from arrears.choices import BarringState as S
-from arrears.sql import ENSURE_ACCOUNTS
+from arrears.sql import AGING, ENSURE_ACCOUNTS
 from customers import status as customer_status
 from customers.signals import customers_closed
-from core.batches import register_batch
+from core.batches import CATCH_UP_MAX_DAYS, register_batch
 from credit.choices import SmsStatus
 from credit.policies import STAR_POLICIES
 from credit.sharing import active_shares_sql
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Lines the day `today` may still change. `evaluated_on` is stamped where a day changed a line's state (in the
+# same UPDATE): that line is not decided twice for the day. Everything else a day does is idempotent — the late
+# fee by its unique reference, the age and a decision that found nothing to change by their inputs — so the quiet
+# majority is never rewritten just to mark it evaluated.
+DUE_ON_DAY = "(a.evaluated_on IS NULL OR a.evaluated_on < %(today)s::date)"
 
 # ~1-2 s per 50k lines with their bills (2-core development machine, same shape as the rating chunks).
 EVALUATE_CHUNK = 50_000
@@ -43,15 +56,38 @@ def late_fees_sql(waived: bool) -> str:
     return LATE_FEES.format(star_join=star_join, star_filter=star_filter)
 
 
+# What was overdue at the start of `today`. Bills carry what has been paid on them by now; a catch-up must not
+# count payments made since (from `today` on): they went to the oldest unpaid bills first (allocation by due
+# date), so what was owed on the bills due before `today` is their amount less what had been paid before it —
+# never less than what is still owed on them now, never more than that plus the payments since. With no payment
+# since (an on-time night) this is exactly what is unpaid on the bills past due.
 LATE_FEES = """
-WITH overdue AS (
-    SELECT b.line_id, sum(b.amount - b.paid_amount) AS owed
-    FROM arrears_bill b
-    JOIN arrears_lineaccount a ON a.line_id = b.line_id
-    {star_join}
+WITH paid_since AS (
+    SELECT p.line_id, sum(p.amount) AS amount FROM arrears_payment p
+    WHERE p.paid_at >= %(day_start)s AND p.line_id >= %(lo)s AND p.line_id < %(hi)s
+    GROUP BY p.line_id
+),
+candidates AS (  -- lines with a bill unpaid past due, or paid on since: only their bills are summed
+    SELECT b.line_id FROM arrears_bill b
     WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s AND b.due_date < %(today)s AND b.paid_amount < b.amount
-      AND a.state <> 'closed' {star_filter}
+    UNION SELECT line_id FROM paid_since
+),
+overdue AS (
+    SELECT b.line_id,
+           least(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(today)s) + coalesce(max(ps.amount), 0),
+                 greatest(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(today)s),
+                          sum(b.amount) FILTER (WHERE b.due_date < %(today)s)
+                          - greatest(sum(b.paid_amount) - coalesce(max(ps.amount), 0), 0))) AS owed
+    FROM candidates k
+    JOIN arrears_bill b ON b.line_id = k.line_id
+    JOIN arrears_lineaccount a ON a.line_id = b.line_id
+    JOIN customers_line l ON l.id = b.line_id AND l.status <> 'closed'  -- billing's closure is final too
+    LEFT JOIN paid_since ps ON ps.line_id = b.line_id
+    {star_join}
+    WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s
+      AND a.state <> 'closed' AND """ + DUE_ON_DAY + """ {star_filter}
     GROUP BY b.line_id
+    HAVING bool_or(b.due_date < %(today)s AND (b.paid_amount < b.amount OR ps.amount IS NOT NULL))
 ),
 fees AS (
     INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note)
@@ -64,6 +100,7 @@ fees AS (
 )
 UPDATE arrears_lineaccount a SET balance = a.balance + f.amount FROM fees f WHERE a.line_id = f.line_id
 """
+
 
 
 # Emergency-continuity passes that ended before today: the arrears they leave, for the recovery rates.
@@ -114,21 +151,17 @@ def evaluate_sql() -> str:
                greatest(round(c.credit_limit * %(reminder_ratio)s, 2), %(reminder_minimum)s) AS threshold,
                {_retention_days_case()} AS retention_days
         FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+        JOIN customers_line l ON l.id = a.line_id AND l.status <> 'closed'  -- closed by billing: never reopened here
         LEFT JOIN shares sh ON sh.customer_id = c.id
-        WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed'
+        WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed' AND {DUE_ON_DAY}
     ),
     decided AS (
         SELECT f.*, {_case("to")} AS new_state, {_case("rule")} AS rule FROM facts f
     ),
-    moved AS (  -- state changes, and the arrears clock started or stopped
-        UPDATE arrears_lineaccount a
-        SET state = coalesce(d.new_state, a.state),
-            state_since = CASE WHEN d.new_state IS NOT NULL THEN %(today)s ELSE a.state_since END,
-            arrears_since = CASE WHEN d.usable < 0 AND d.new_state IS DISTINCT FROM 'active'
-                                 THEN coalesce(a.arrears_since, %(today)s) END
+    moved AS (  -- state changes (the arrears age was set by AGING just before, from the bills)
+        UPDATE arrears_lineaccount a SET state = d.new_state, state_since = %(today)s, evaluated_on = %(today)s
         FROM decided d
-        WHERE a.line_id = d.line_id AND a.line_id >= %(lo)s AND a.line_id < %(hi)s
-          AND (d.new_state IS NOT NULL OR (d.usable < 0) = (a.arrears_since IS NULL))
+        WHERE a.line_id = d.line_id AND a.line_id >= %(lo)s AND a.line_id < %(hi)s AND d.new_state IS NOT NULL
     ),
     lines AS (
         UPDATE customers_line l SET status = {_line_status_case("d.new_state")},
@@ -181,6 +214,7 @@ def evaluate_sql() -> str:
           AND d.days_in_state >= d.retention_days - %(retention_notice_days)s
         ON CONFLICT (dedup_key) DO NOTHING
     )
+    -- one more INSERT ... SELECT FROM decided WHERE new_state IS NOT NULL (e.g. decision events) fits here
     INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at, run_id)
     SELECT line_id, state, new_state, rule, usable, %(policy)s, %(now)s, %(run_id)s
     FROM decided WHERE new_state IS NOT NULL
@@ -191,31 +225,53 @@ CLOSED_IN_RUN = f"""SELECT DISTINCT c.id FROM customers_customer c
                    WHERE c.status = 'closed' AND c.id IN ({customer_status.CHANGED_IN_RUN})"""
 
 
-def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None) -> int:
-    """Evaluate lines with id in [lo, hi) on `today`; returns how many changed state."""
+def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None, *,
+                   first_day: date | None = None) -> int:
+    """Evaluate lines with id in [lo, hi) for every day from `first_day` (default: `today` only) through `today`,
+    in date order, skipping a line on a day it was already evaluated; returns how many state changes were made."""
     policy = services.policy_in_force()
-    params = {"lo": lo, "hi": hi, "today": today, "now": timezone.now(), "run_id": run_id, "policy": policy.label,
+    params = {"lo": lo, "hi": hi, "run_id": run_id, "policy": policy.label,
               "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
               "two_way_days": policy.two_way_after_days, "late_fee_rate": policy.late_fee_rate,
               "waived_stars": list(policy.late_fee_waived_stars),
               "retention_notice_days": policy.retention_notice_days}
+    first = max(min(first_day or today, today), today - timedelta(days=CATCH_UP_MAX_DAYS - 1))
+    changed = 0
     with connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
         if _missing_accounts(cur, params):
-            cur.execute(ENSURE_ACCOUNTS, params)
-        cur.execute(late_fees_sql(bool(policy.late_fee_waived_stars)), params)
-        cur.execute(evaluate_sql(), params)
-        changed = cur.rowcount
-        if changed:  # the customers of the lines whose status changed take their worst line's status
-            cur.execute(customer_status.REFRESH_SQL.format(customers=customer_status.CHANGED_IN_RUN), params)
-            # Customers whose last line this run closed: one signal for the chunk; credit ends theirs (credit.state)
-            cur.execute(CLOSED_IN_RUN, params)
-            closed = [row[0] for row in cur.fetchall()]
-            if closed:
-                customers_closed.send(sender=EVALUATE_KIND, customer_ids=closed, on=today,
-                                      reason=f"arrears closure ({policy.label})", by=None)
-        cur.execute(EMERGENCY_EXPIRED, params)
-        return changed
+            cur.execute(ENSURE_ACCOUNTS, {**params, **_day_params(today)})
+        for n in range((today - first).days + 1):
+            day_params = {**params, **_day_params(first + timedelta(days=n))}
+            changed += _evaluate_day(cur, day_params, waived=bool(policy.late_fee_waived_stars))
+    return changed
+
+
+def decision_moment(day: date) -> datetime:
+    """When a day's evaluation decides: its scheduled 00:30 (Asia/Shanghai), whenever the run actually ran."""
+    return datetime.combine(day, time(0, 30), tzinfo=SHANGHAI)
+
+
+def _day_params(day: date) -> dict:
+    return {"today": day, "now": decision_moment(day),
+            "day_start": datetime.combine(day, time(0, 0), tzinfo=SHANGHAI)}
+
+
+def _evaluate_day(cur, params: dict, *, waived: bool) -> int:
+    cur.execute(late_fees_sql(waived), params)
+    cur.execute(AGING.format(due="AND " + DUE_ON_DAY), params)
+    cur.execute(evaluate_sql(), params)
+    changed = cur.rowcount
+    if changed:  # the customers of the lines whose status changed take their worst line's status
+        cur.execute(customer_status.REFRESH_SQL.format(customers=customer_status.CHANGED_IN_RUN), params)
+        # Customers whose last line this day closed: one signal for the chunk; credit ends theirs (credit.state)
+        cur.execute(CLOSED_IN_RUN, params)
+        closed = [row[0] for row in cur.fetchall()]
+        if closed:
+            customers_closed.send(sender=EVALUATE_KIND, customer_ids=closed, on=params["today"],
+                                  reason=f"arrears closure ({params['policy']})", by=None)
+    cur.execute(EMERGENCY_EXPIRED, params)
+    return changed
 
 
 def _missing_accounts(cur, params) -> bool:
@@ -227,7 +283,11 @@ def _missing_accounts(cur, params) -> bool:
 
 @register_batch(EVALUATE_KIND, table="customers_line", chunk_size=EVALUATE_CHUNK)
 def evaluate(lo: int, hi: int, run) -> int:
-    return evaluate_chunk(lo, hi, date.fromisoformat(run.period), run.pk)
+    """The run's day, and first every day since the last done run that no run covered (a skipped night)."""
+    from core.batches import missed_days
+
+    today = date.fromisoformat(run.period)
+    return evaluate_chunk(lo, hi, today, run.pk, first_day=missed_days(EVALUATE_KIND, today)[0])
 
 
 assert set(RULE_SQL) == {rule for _, _, rule in policies.TRANSITIONS}, "every rule needs its SQL twin"

@@ -88,7 +88,7 @@ class LineFacts:
     usable: Decimal  # balance + credit limit
     limit: Decimal
     star: int | None
-    days_in_arrears: int  # since usable credit first fell below 0 (0 when not in arrears)
+    days_in_arrears: int  # since the oldest unpaid bill fell due (else since usable credit fell below 0); 0 if not
     days_in_state: int
     exempt: bool = False  # a credit officer's exemption or an emergency-continuity pass: not barred
 
@@ -97,7 +97,9 @@ class LineFacts:
 TRANSITIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ((S.ONE_WAY, S.TWO_WAY, S.RETENTION), S.ACTIVE, "paid_back"),
     ((S.TWO_WAY, S.RETENTION), S.CLOSED, "retention_expired"),
-    ((S.ONE_WAY,), S.TWO_WAY, "arrears_30_days"),
+    # by date, not by run count: a line found 30+ days in arrears (its oldest unpaid bill fell due 30+ days ago)
+    # is two-way barred that night, even on its first night or after a gap
+    ((S.ACTIVE, S.REMINDED, S.ONE_WAY), S.TWO_WAY, "arrears_30_days"),
     ((S.ACTIVE, S.REMINDED), S.ONE_WAY, "usable_below_zero"),
     ((S.ACTIVE,), S.REMINDED, "low_credit"),
     ((S.REMINDED,), S.ACTIVE, "credit_recovered"),

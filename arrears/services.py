@@ -12,7 +12,7 @@ from arrears import policies
 from arrears.choices import BarringState, LedgerKind
 from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, CollectionCase, EmergencyPass, Exemption,
                             LedgerEntry, LineAccount, Payment, SpCharge)
-from arrears.sql import ENSURE_ACCOUNTS
+from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from credit.blacklist import blacklist_payments_apply
 from credit.sharing import usable_credit_limit  # limit ± active shared credit (credit.sharing)
 from customers.models import Line, LineStatusChange
@@ -97,6 +97,8 @@ def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: s
     _post(account, kind=LedgerKind.PAYMENT, amount=amount, reference=f"payment-{reference}", by=by, at=paid_at,
           settle_arrears=True)
     _allocate_to_bills(line.pk, amount)
+    if account.arrears_since is not None:  # still in arrears: the age moves on to the oldest bill left unpaid
+        aging_refresh(line.pk, line.pk + 1, timezone.localdate())
     restored = _restore_if_paid_back(account, by=by)
     # Arrears already reads credit (star policies), so it calls credit's blacklist service directly: a payment
     # on a blacklisted line reduces what is owed and settles the entry when it is paid in full.

@@ -10,7 +10,7 @@ worker's chunk is simply redone (its transaction rolled back), and nothing appli
 import logging
 from dataclasses import dataclass
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -20,6 +20,11 @@ from core.choices import BatchStatus
 from core.models import BatchChunk, BatchRun
 
 log = logging.getLogger(__name__)
+
+# An outage longer than this is a restore, not a catch-up: the scheduler plans at most this many missed days.
+CATCH_UP_MAX_DAYS = 120
+ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
+ISO_MONTH = r"^\d{4}-\d{2}$"
 
 @dataclass(frozen=True)
 class BatchKind:
@@ -116,3 +121,28 @@ def stalled_runs(*, idle: timedelta) -> list[BatchRun]:
         if max(filter(None, [last_done, run.dispatched_at, run.started_at])) < since:
             stalled.append(run)
     return stalled
+
+
+def _last_done_period(kind: str, before: str, pattern: str) -> str | None:
+    return (BatchRun.objects.filter(kind=kind, status=BatchStatus.DONE, period__lt=before, period__regex=pattern)
+            .order_by("-period").values_list("period", flat=True).first())
+
+
+def missed_days(kind: str, until: date, *, max_days: int = CATCH_UP_MAX_DAYS) -> list[date]:
+    """The periods a daily job must run, oldest first, to be done through `until`: every day after its last done
+    period (a scheduler or worker outage skipped them), then `until`; only `until` when it never ran."""
+    last = _last_done_period(kind, until.isoformat(), ISO_DAY)
+    first = until if last is None else max(date.fromisoformat(last) + timedelta(days=1),
+                                           until - timedelta(days=max_days - 1))
+    return [first + timedelta(days=n) for n in range((until - first).days + 1)]
+
+
+def missed_months(kind: str, until: date, *, max_months: int = 24) -> list[str]:
+    """missed_days for a monthly job: 'YYYY-MM' periods after its last done month through `until`'s month."""
+    def index(year: int, month: int) -> int:
+        return year * 12 + month - 1
+
+    end = index(until.year, until.month)
+    last = _last_done_period(kind, f"{until:%Y-%m}", ISO_MONTH)
+    start = end if last is None else max(index(int(last[:4]), int(last[5:7])) + 1, end - max_months + 1)
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(start, end + 1)]

@@ -48,6 +48,12 @@ def dispatch_run(kind: str, period: str):
     return run
 
 
+def dispatch_with_catch_up(kind: str, day: date) -> list[BatchRun]:
+    """A daily job's run for `day` and, first, one for every day an outage skipped since its last done period,
+    dispatched oldest first (each run is apply-once, so a catch-up already made is only resumed)."""
+    return [dispatch_run(kind, missed.isoformat()) for missed in batches.missed_days(kind, day)]
+
+
 def dispatch_from_command(kind: str, period: str):
     """dispatch_run for management commands: an unreachable broker is a clear command error."""
     from django.core.management import CommandError

@@ -40,3 +40,15 @@ def refresh_avg_spend(lo: int, hi: int, run=None) -> int:
             {"lo": lo, "hi": hi, "day": _day(run)},
         )
         return cur.rowcount
+
+
+STATUS_CHUNK = 50_000
+
+
+@register_batch("customers.status", table="customers_customer", chunk_size=STATUS_CHUNK)
+def refresh_status(lo: int, hi: int, run=None) -> int:
+    """Customer status derived from their lines' (the worst open line's; closed when all are), for every customer
+    of the range: the paths that change a line keep it in step; this re-derives it whole (after a wipe, a load)."""
+    from customers.status import refresh_customer_status_range
+
+    return refresh_customer_status_range(lo, hi)

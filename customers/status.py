@@ -32,3 +32,14 @@ def refresh_customer_status(customer_ids) -> int:
     with connection.cursor() as cur:
         cur.execute(REFRESH_SQL.format(customers="SELECT unnest(%(ids)s::bigint[])"), {"ids": ids})
         return cur.rowcount
+
+
+# Every customer with id in [lo, hi): the nightly re-derivation and the re-derivation after a wipe.
+IN_RANGE = "SELECT id FROM customers_customer WHERE id >= %(lo)s AND id < %(hi)s"
+
+
+def refresh_customer_status_range(lo: int, hi: int) -> int:
+    """Set-based: customers with id in [lo, hi) take the status their lines make; returns how many changed."""
+    with connection.cursor() as cur:
+        cur.execute(REFRESH_SQL.format(customers=IN_RANGE), {"lo": lo, "hi": hi})
+        return cur.rowcount

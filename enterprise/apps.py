@@ -11,6 +11,7 @@ class EnterpriseConfig(AppConfig):
 
         from core.models import CalendarDay
         from enterprise import batches  # noqa: F401  registers the segmentation batch kind
+        from enterprise import snapshots  # noqa: F401  registers the monthly snapshot derivation
         from enterprise.services import refresh_working_day_deadlines
 
         # a changed working-day calendar moves the deadlines still open (core has reloaded it by then)

@@ -1,9 +1,11 @@
 from celery import shared_task
 
+from core import batches
 from core.selectors import working_calendar
 from core.tasks import dispatch_run, night_of
 from enterprise import policies, services
 from enterprise.batches import SEGMENT_KIND
+from enterprise.snapshots import SNAPSHOT_KIND, previous_month
 
 
 @shared_task
@@ -23,3 +25,11 @@ def collect_service_days(day: str | None = None) -> int | None:
     if not policies.is_collection_day(today, calendar=working_calendar()):
         return None
     return services.collect_service_days(today=today).order_count
+
+
+@shared_task
+def snapshot_monthly(day: str | None = None) -> int:
+    """Scheduled the 1st of each month at 01:00: derive the month just ended's snapshots from the inputs, and
+    first every month an outage skipped since the last done one, oldest first."""
+    month = previous_month(night_of(day))
+    return [dispatch_run(SNAPSHOT_KIND, period) for period in batches.missed_months(SNAPSHOT_KIND, month)][-1].pk

@@ -28,7 +28,7 @@ def lines_in_arrears() -> set[int]:
     ids = set()
     for line in LineFactory.create_batch(LINES):
         Bill.objects.create(line=line, customer=line.customer, period=date(2026, 10, 1), amount=Decimal("100.00"),
-                            due_date=date(2026, 10, 25))
+                            due_date=date(2026, 11, 1))  # 23 days past due: one-way (30 would be two-way)
         ids.add(line.pk)
     return ids
 

@@ -25,6 +25,7 @@ from tests.core.test_batches import customer_with_bills
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NIGHTLY = {  # task -> (hour, minute) in Asia/Shanghai, DOMAIN.md and the README
     "arrears.tasks.evaluate_nightly": (0, 30),
+    "enterprise.tasks.snapshot_monthly": (1, 0),
     "customers.tasks.refresh_spend_nightly": (1, 30),
     "retention.tasks.scan_retention_nightly": (1, 30),
     "credit.tasks.rate_base_monthly": (2, 0),

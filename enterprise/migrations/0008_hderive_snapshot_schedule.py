@@ -20,5 +20,5 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("enterprise", "0004_collect_service_days_daily")]
+    dependencies = [("enterprise", "0007_hent_agreement_end_reason_default")]
     operations = [migrations.RunPython(create, remove)]

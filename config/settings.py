@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "marketing",
     "enterprise",
     "retention",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

@@ -183,7 +183,7 @@ def evaluate_sql() -> str:
         WHERE d.new_state IS NULL AND d.state IN ('two_way_barred', 'in_retention')
           AND d.days_in_state >= d.retention_days - %(retention_notice_days)s
         ON CONFLICT (dedup_key) DO NOTHING
-    )
+    ),
     decision_events AS ({events.decision_events_insert_sql(
         source="decided s", line="s.line_id", kind=policies.event_kind_sql("s.state", "s.new_state"),
         from_state="s.state", to_state="s.new_state", rule="s.rule", policy_version="%(policy)s",

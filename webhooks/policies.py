@@ -35,3 +35,17 @@ def retry_delay(attempts: int, policy: RetryPolicy = RETRY) -> timedelta:
 
 def delivered(status_code: int | None) -> bool:
     return status_code is not None and 200 <= status_code < 300
+
+
+def url_refusal(url: str) -> str | None:
+    """A receiver is reached over HTTPS (plain HTTP only on loopback, for a receiver beside the product)."""
+    from urllib.parse import urlsplit
+
+    from django.utils.translation import gettext as _
+
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return None
+    if parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}:
+        return None
+    return _("A webhook URL is https:// (http:// only on this host's loopback).")

@@ -28,8 +28,9 @@ def signature_valid(secret: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(signature(secret, body), header or "")
 
 
-def retry_delay(attempts: int, policy: RetryPolicy = RETRY) -> timedelta:
+def retry_delay(attempts: int, policy: RetryPolicy | None = None) -> timedelta:
     """Exponential backoff after the `attempts`-th failure: 30 s, 60 s, 120 s, … capped at 6 hours."""
+    policy = policy or RETRY
     return timedelta(seconds=min(policy.first_delay_seconds * 2 ** max(attempts - 1, 0), policy.max_delay_seconds))
 
 

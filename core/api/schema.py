@@ -3,7 +3,8 @@
 - Every operation documents the errors it can answer, all with the one error shape of core/api/errors.py:
   400 (a body or query to validate), 401 and 403 (every operation needs an account and a permission), 404 (an
   object in the path, or a page number), 409 (an Idempotency-Key reused with another body), 413 (a body over
-  DATA_UPLOAD_MAX_MEMORY_SIZE or a bulk over its item count), 415 (a body that is not JSON). No throttling is configured on the API, so no 429.
+  DATA_UPLOAD_MAX_MEMORY_SIZE or a bulk over its item count), 415 (a body that is not JSON). No throttling is
+  configured on the API, so no 429.
 - Decimal strings have the pattern of what the field takes and gives: digits required (no "", no "-"), a sign
   only where the field can be negative, at most its whole digits and decimal places.
 - Request bodies are JSON only (settings: the API's parsers), so no form or multipart content is documented.

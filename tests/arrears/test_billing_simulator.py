@@ -28,7 +28,7 @@ from webhooks import policies as webhook_policies
 from webhooks.models import WebhookDelivery
 from webhooks.tasks import webhooks_dispatch
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrations' data
+pytestmark = pytest.mark.django_db(transaction=True)
 GRADES = ["AAA", "AA", "A", "BBB", "BB", "B"]  # 5★ … 0★: initial limits 300, 200, 50, 20, 10, 0
 SECRET = "simulator-secret-0123456789"
 BARRING_STATUS = {"barred_one_way": None, "barred_two_way": None, "restored": "active", "closed": "closed"}

@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import Token
 from credit.services import legacy_grade_import
 from tests.factories import CustomerFactory, LineFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module")

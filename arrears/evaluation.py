@@ -21,6 +21,7 @@ from django.db import connection
 from arrears import policies, services
 from arrears.choices import BarringState as S
 from arrears.sql import AGING, ENSURE_ACCOUNTS
+from customers import events
 from customers import status as customer_status
 from customers.signals import customers_closed
 from core.batches import CATCH_UP_MAX_DAYS, register_batch
@@ -102,15 +103,21 @@ UPDATE arrears_lineaccount a SET balance = a.balance + f.amount FROM fees f WHER
 """
 
 
-
-# Emergency-continuity passes that ended before today: the arrears they leave, for the recovery rates.
+# Emergency-continuity passes that ended before today: the arrears they leave, for the recovery rates, and the
+# decision event telling billing the pass is over (the line's barring follows from tonight's evaluation).
 EMERGENCY_EXPIRED = """
-UPDATE arrears_emergencypass e
-SET arrears_at_expiry = greatest(0, -(a.balance + c.credit_limit))
-FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
-WHERE a.line_id = e.line_id AND e.line_id >= %(lo)s AND e.line_id < %(hi)s
-  AND e.valid_until < %(today)s AND e.arrears_at_expiry IS NULL
-"""
+WITH ended AS (
+    UPDATE arrears_emergencypass e
+    SET arrears_at_expiry = greatest(0, -(a.balance + c.credit_limit))
+    FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+    WHERE a.line_id = e.line_id AND e.line_id >= %(lo)s AND e.line_id < %(hi)s
+      AND e.valid_until < %(today)s AND e.arrears_at_expiry IS NULL
+    RETURNING e.line_id, e.valid_until, e.arrears_at_expiry, a.state
+)
+""" + events.decision_events_insert_sql(
+    source="ended s", line="s.line_id", kind="'emergency_pass_ended'", from_state="s.state", to_state="s.state",
+    rule="'emergency_expired'", policy_version="%(policy)s", at="%(now)s",
+    payload="jsonb_build_object('validUntil', s.valid_until::text, 'arrearsAtExpiry', s.arrears_at_expiry::text)")
 
 
 def _case(column: str) -> str:
@@ -213,8 +220,14 @@ def evaluate_sql() -> str:
         WHERE d.new_state IS NULL AND d.state IN ('two_way_barred', 'in_retention')
           AND d.days_in_state >= d.retention_days - %(retention_notice_days)s
         ON CONFLICT (dedup_key) DO NOTHING
+    ),
+    decision_events AS ({events.decision_events_insert_sql(
+        source="decided s", line="s.line_id", kind=policies.event_kind_sql("s.state", "s.new_state"),
+        from_state="s.state", to_state="s.new_state", rule="s.rule", policy_version="%(policy)s",
+        where="s.new_state IS NOT NULL", at="%(now)s",
+        payload="jsonb_build_object('accountBalance', s.balance::text, 'creditLimit', s.credit_limit::text, "
+                "'usableCredit', s.usable::text)")}
     )
-    -- one more INSERT ... SELECT FROM decided WHERE new_state IS NOT NULL (e.g. decision events) fits here
     INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at, run_id)
     SELECT line_id, state, new_state, rule, usable, %(policy)s, %(now)s, %(run_id)s
     FROM decided WHERE new_state IS NOT NULL

@@ -32,6 +32,9 @@ class BarringPolicy:
     retention_notice_days: int = 7  # the retention-deadline SMS goes this many days before closure
     emergency_per_month: int = 1
     exemption_max_days: int = 365  # a credit officer's exemption from barring ends within this many days
+    # Rules a bill, payment or usage post applies at once (issue 20); the others wait for the nightly run. By
+    # default those that follow from money alone; the day-counting ones (30 days, retention) stay nightly.
+    immediate_rules: tuple[str, ...] = ("paid_back", "usable_below_zero", "low_credit", "credit_recovered")
 
     @property
     def label(self) -> str:
@@ -48,14 +51,15 @@ class BarringPolicy:
                    emergency_days=int(config.get("emergency_days", 7)),
                    emergency_per_month=int(config.get("emergency_per_month", 1)),
                    retention_notice_days=int(config.get("retention_notice_days", 7)),
-                   exemption_max_days=int(config.get("exemption_max_days", 365)))
+                   exemption_max_days=int(config.get("exemption_max_days", 365)),
+                   immediate_rules=tuple(config.get("immediate_rules", cls.immediate_rules)))
 
     def config(self) -> dict:
         return {"reminder_ratio": str(self.reminder_ratio), "reminder_minimum": str(self.reminder_minimum),
                 "two_way_after_days": self.two_way_after_days, "late_fee_rate": str(self.late_fee_rate),
                 "late_fee_waived_stars": list(self.late_fee_waived_stars), "emergency_days": self.emergency_days,
                 "emergency_per_month": self.emergency_per_month, "retention_notice_days": self.retention_notice_days,
-                "exemption_max_days": self.exemption_max_days}
+                "exemption_max_days": self.exemption_max_days, "immediate_rules": list(self.immediate_rules)}
 
 
 DEFAULT_POLICY = BarringPolicy()
@@ -124,6 +128,36 @@ def next_state(f: LineFacts, policy: BarringPolicy = DEFAULT_POLICY) -> tuple[st
         if f.state in sources and _holds(rule, f, policy):
             return target, rule
     return f.state, ""
+
+
+# The transitions billing must act on, as decision events (issue 20): to state -> kind; a barred line made active
+# again is "restored"; reminders (active <-> reminded) change nothing in the network and send no event.
+EVENT_KIND_FOR = {S.ONE_WAY: "barred_one_way", S.TWO_WAY: "barred_two_way", S.RETENTION: "barred_two_way",
+                  S.CLOSED: "closed"}
+
+
+def event_kind(from_state: str, to_state: str) -> str | None:
+    if to_state in (S.ACTIVE, S.REMINDED):
+        return "restored" if from_state in BARRED else None
+    return EVENT_KIND_FOR.get(to_state)
+
+
+def event_kind_sql(from_column: str, to_column: str) -> str:
+    """The SQL twin of `event_kind` over two columns (the nightly statement's events)."""
+    barred = ", ".join(f"'{s}'" for s in BARRED)
+    whens = " ".join(f"WHEN {to_column} = '{state}' THEN '{kind}'" for state, kind in EVENT_KIND_FOR.items())
+    return (f"CASE WHEN {to_column} IN ('{S.ACTIVE}', '{S.REMINDED}') AND {from_column} IN ({barred}) "
+            f"THEN 'restored' {whens} END")
+
+
+def facts_now(*, state: str, balance: Decimal, limit: Decimal, star: int | None, arrears_since: date | None,
+              state_since: date, exempt_until: date | None, exempt_cap: Decimal | None, today: date) -> LineFacts:
+    """The facts of one line today, computed as the nightly statement computes them (evaluation.evaluate_sql)."""
+    usable = balance + limit
+    exempt = bool(exempt_until and exempt_until >= today and (exempt_cap is None or usable >= -exempt_cap))
+    days_in_arrears = (today - (arrears_since or today)).days if usable < 0 else 0
+    return LineFacts(state=state, usable=usable, limit=limit, star=star, days_in_arrears=days_in_arrears,
+                     days_in_state=(today - state_since).days, exempt=exempt)
 
 
 def late_fee(overdue: Decimal, policy: BarringPolicy = DEFAULT_POLICY, *, star: int | None = None) -> Decimal:

@@ -15,6 +15,7 @@ from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, Collection
 from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from credit.blacklist import blacklist_payments_apply
 from credit.sharing import usable_credit_limit  # limit ± active shared credit (credit.sharing)
+from customers import events
 from customers.models import Line, LineStatusChange
 from customers.status import refresh_customer_status
 
@@ -29,6 +30,12 @@ DUPLICATE_REFERENCE = "A posting with reference {reference!r} exists already: no
 BALANCE_LIMIT = Decimal("9999999999.99")  # what the balance column holds (12 digits, 2 decimals)
 BALANCE_OUT_OF_RANGE = "This posting would take the line's balance beyond ±{limit} CNY: nothing was written."
 DUPLICATE = "The {what} was received before: nothing was written."
+
+
+def money_payload(account: LineAccount, usable: Decimal) -> dict:
+    """The figures an event carries, named as TMF666 names an account's (README: field names)."""
+    return {"accountBalance": str(account.balance), "creditLimit": str(account.customer.credit_limit),
+            "usableCredit": str(usable)}
 
 
 class DuplicatePosting(Exception):
@@ -77,13 +84,52 @@ class PostingResult:
     line: Line
     balance: Decimal
     usable_credit: Decimal
+    state: str  # the barring state the policy gives now (applied at once, or by the nightly run: `applied`)
+    restored: bool = False
+    rule: str = ""  # the policy's rule that gives `state` ("" when the line stays where it was)
+    applied: bool = True  # false: a rule the policy leaves to the nightly run (the line is still in its old state)
+    credit_limit: Decimal = Decimal("0.00")
+
+
+def _result(account: LineAccount, decision: "Decision | None" = None) -> PostingResult:
+    limit = usable_credit_limit(account.customer)  # the limit ± active shared credit
+    if decision is None:
+        return PostingResult(account.line, account.balance, account.balance + limit, account.state, credit_limit=limit)
+    return PostingResult(account.line, account.balance, account.balance + limit, decision.state,
+                         decision.restored, decision.rule, decision.applied, limit)
+
+
+@dataclass(frozen=True)
+class Decision:
     state: str
+    rule: str = ""
+    applied: bool = True
     restored: bool = False
 
 
-def _result(account: LineAccount, restored=False) -> PostingResult:
-    return PostingResult(account.line, account.balance, account.balance + usable_credit_limit(account.customer),
-                         account.state, restored)
+def decide_now(account: LineAccount, *, by=None, policy: policies.BarringPolicy | None = None) -> Decision:
+    """The barring decision for one line right now, with the nightly run's state machine (policies.next_state
+    over the same facts): applied at once when the policy lists the rule as immediate, else only answered.
+    The arrears clock starts and stops as the nightly statement moves it."""
+    policy = policy or policy_in_force()
+    today = timezone.localdate()
+    customer = account.customer
+    facts = policies.facts_now(state=account.state, balance=account.balance, limit=usable_credit_limit(customer),
+                               star=customer.credit_star, arrears_since=account.arrears_since,
+                               state_since=account.state_since, exempt_until=account.exempt_until,
+                               exempt_cap=account.exempt_cap, today=today)
+    clock = (account.arrears_since or today) if facts.usable < 0 else None
+    if clock != account.arrears_since:
+        LineAccount.objects.filter(pk=account.pk).update(arrears_since=clock)
+        account.arrears_since = clock
+    target, rule = policies.next_state(facts, policy)
+    if not rule:
+        return Decision(account.state)
+    if rule not in policy.immediate_rules:
+        return Decision(target, rule, applied=False)
+    from_state = account.state
+    transition(account, to_state=target, rule=rule, usable=facts.usable, by=by, policy=policy)
+    return Decision(target, rule, restored=from_state in policies.BARRED and target == BarringState.ACTIVE)
 
 
 @transaction.atomic(savepoint=False)  # the caller's transaction; a refusal raises before anything is written
@@ -99,11 +145,12 @@ def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: s
     _allocate_to_bills(line.pk, amount)
     if account.arrears_since is not None:  # still in arrears: the age moves on to the oldest bill left unpaid
         aging_refresh(line.pk, line.pk + 1, timezone.localdate())
-    restored = _restore_if_paid_back(account, by=by)
+        account.refresh_from_db(fields=["arrears_since"])  # decide_now keeps the clock the aging just moved
+    decision = decide_now(account, by=by)
     # Arrears already reads credit (star policies), so it calls credit's blacklist service directly: a payment
     # on a blacklisted line reduces what is owed and settles the entry when it is paid in full.
     blacklist_payments_apply(line=line, amount=amount, reference=reference, by=by)
-    return _result(account, restored)
+    return _result(account, decision)
 
 
 @transaction.atomic(savepoint=False)
@@ -116,7 +163,15 @@ def record_bill(*, line: Line, period: date, amount: Decimal, due_date: date, by
     SpCharge.objects.bulk_create(SpCharge(bill_id=bill.pk, sp_id=sp, period=period, amount=charged)
                                  for sp, charged in (sp_charges or {}).items())
     _post(account, kind=LedgerKind.CHARGE, amount=-amount, reference=f"bill-{line.pk}-{period:%Y-%m}", by=by)
-    return _result(account)
+    return _result(account, decide_now(account, by=by))
+
+
+@transaction.atomic(savepoint=False)
+def decide_on_usage(*, line: Line, by=None) -> PostingResult:
+    """After a usage post: the line's position and the barring state the policy gives now (opening the account
+    from billing's figures if it has none yet)."""
+    account = _locked_account(line, timezone.localdate())
+    return _result(account, decide_now(account, by=by))
 
 
 def _insert_once(model, duplicate_message: str, **columns):
@@ -148,14 +203,6 @@ def _allocate_to_bills(line_id: int, amount: Decimal):
             FROM unpaid u WHERE b.id = u.id AND u.before < %(amount)s""", {"line": line_id, "amount": amount})
 
 
-def _restore_if_paid_back(account: LineAccount, *, by=None) -> bool:
-    usable = account.balance + usable_credit_limit(account.customer)
-    if usable < 0 or account.state not in policies.BARRED:
-        return False
-    transition(account, to_state=BarringState.ACTIVE, rule="paid_back", usable=usable, by=by)
-    return True
-
-
 def transition(account: LineAccount, *, to_state: str, rule: str, usable: Decimal, by=None, run=None,
                policy: policies.BarringPolicy | None = None):
     """One line's state change with everything that goes with it: line status, status log, barring event
@@ -176,6 +223,10 @@ def transition(account: LineAccount, *, to_state: str, rule: str, usable: Decima
         refresh_customer_status([account.line.customer_id])
     BarringEvent.objects.create(line_id=account.pk, from_state=from_state, to_state=to_state, rule=rule,
                                 usable_credit=usable, policy_version=policy.label, at=now, run=run, by=by)
+    if kind := policies.event_kind(from_state, to_state):
+        events.decision_event_record(line_id=account.pk, kind=kind, from_state=from_state, to_state=to_state,
+                                     rule=rule, policy_version=policy.label, at=now,
+                                     payload=money_payload(account, usable))
     if to_state in SMS_FOR:
         touchpoints.notify(event=SMS_FOR[to_state], customer=account.customer,
                            context={"amount": str(-min(usable, 0)), "date": f"{today:%Y-%m-%d}"},
@@ -207,6 +258,11 @@ def grant_emergency_pass(*, line: Line, channel: str, by=None) -> EmergencyPass:
         overdraft_cap=customer.credit_limit, usable_at_grant=usable, channel=channel, granted_by=by,
         policy_version=policy.label)
     _exempt(account, until=emergency.valid_until, cap=emergency.overdraft_cap, reason="emergency continuity")
+    events.decision_event_record(line_id=line.pk, kind="emergency_pass_granted", from_state=account.state,
+                                 to_state=account.state, rule="emergency_continuity", policy_version=policy.label,
+                                 payload={"validUntil": f"{emergency.valid_until:%Y-%m-%d}",
+                                          "overdraftCap": str(emergency.overdraft_cap), "channel": channel,
+                                          **money_payload(account, usable)})
     if account.state in policies.BARRED and usable >= -emergency.overdraft_cap:
         transition(account, to_state=BarringState.ACTIVE, rule="emergency_continuity", usable=usable, by=by,
                    policy=policy)
@@ -241,6 +297,9 @@ def exempt_line(*, line: Line, until: date, reason: str, by) -> Exemption:
     exemption._change_reason, exemption._history_user = reason[:100], by  # its history (on /audit/): why, who
     exemption.save()
     _exempt(account, until=until, cap=None, reason=reason)
+    events.decision_event_record(line_id=line.pk, kind="exemption_set", from_state=account.state,
+                                 to_state=account.state, rule="exemption", policy_version=policy.label,
+                                 payload={"validUntil": f"{until:%Y-%m-%d}"})
     if account.state in policies.BARRED:
         transition(account, to_state=BarringState.ACTIVE, rule="exemption",
                    usable=account.balance + usable_credit_limit(account.customer), by=by)
@@ -269,7 +328,7 @@ def waive_late_fees(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEn
         raise ValidationError({"amount": WAIVER_TOO_MUCH.format(waivable=waivable, amount=amount)}, code="too_much")
     entry = _post(account, kind=LedgerKind.WAIVER, amount=amount, by=by, note=reason[:200],
                   reference=f"waiver-{line.pk}-{timezone.now():%Y%m%d%H%M%S%f}", settle_arrears=True)
-    _restore_if_paid_back(account, by=by)
+    decide_now(account, by=by)
     return entry
 
 

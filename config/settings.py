@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "marketing",
     "enterprise",
     "retention",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # JSON only: the API's bodies are JSON (a form or multipart body cannot carry its nested items), and so the
+    # schema documents no other media type (issue 20).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Telecom Customer & Credit CRM API",
@@ -239,6 +244,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # every operation's error responses in the one error shape, JSON-only bodies (core/api/schema.py)
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.schema.document_errors"],
 }
 
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL

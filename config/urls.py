@@ -37,6 +37,7 @@ urlpatterns = [
     path("arrears/", include("arrears.urls")),
     path("enterprise/", include("enterprise.urls")),
     path("marketing/", include("marketing.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     # The schema and its docs are for signed-in staff and service accounts, not the public.

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        from core.api import schema  # noqa: F401  registers the schema's field extensions (decimal patterns)
         from core.models import CalendarDay
         from core.ops import metrics
         from core.roles import sync_role_groups

@@ -33,6 +33,7 @@ NAVIGATION = [
     (_("System"), [
         (_("Batch runs"), "batch-runs", "core.view_batchrun"),
         (_("Audit"), "audit", "customers.view_personaldataaccess"),
+        (_("Webhooks"), "webhooks:subscribers", "webhooks.view_webhooksubscriber"),
         (_("API docs"), "api-docs", None)]),
 ]
 

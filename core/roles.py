@@ -77,12 +77,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: _CUSTOMER_WORK + _PERSONAL_DATA + _EXPORT + _BATCHES + _CREDIT_GOVERN + _RETENTION_WORK
     + _ARREARS_GOVERN + _ENTERPRISE_GOVERN + _CAMPAIGN_DRAFT
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
-       "customers.view_personaldataaccess", "customers.set_vip_tier", "customers.import_customers"],
+       "customers.view_personaldataaccess", "customers.set_vip_tier", "customers.import_customers",
+       "customers.view_decisionevent", "webhooks.view_webhooksubscriber", "webhooks.add_webhooksubscriber",
+       "webhooks.change_webhooksubscriber", "webhooks.view_webhookdelivery"],
     Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer",
                                             "arrears.add_payment", "arrears.add_bill", "arrears.view_lineaccount",
                                             "arrears.add_emergencypass", "customers.add_usagesummary",
                                             "customers.add_linestatuschange", "marketing.view_campaign",
-                                            "marketing.tag_campaign_member"],
+                                            "marketing.tag_campaign_member", "customers.view_decisionevent"],
 }
 
 

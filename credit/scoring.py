@@ -122,6 +122,18 @@ ELIGIBLE_BASE = ("(c.credit_star IS NULL OR c.credit_star = 0) AND c.join_date <
 ELIGIBLE_GUIDANCE = "c.credit_star BETWEEN 1 AND 5 AND " + NOT_CLOSED_OR_BLACKLISTED_SQL
 
 
+def limit_events_sql(*, source: str, policy_version: str, where: str = "true") -> str:
+    """credit_limit_changed decision events, one per open line of each customer in `source` (alias s with
+    line_id, old_limit, new_limit, rule, new_star): billing applies the new limit (TMF666 creditLimit)."""
+    from customers.events import decision_events_insert_sql
+
+    return decision_events_insert_sql(
+        source=source, line="s.line_id", kind="'credit_limit_changed'", from_state="s.old_limit::text",
+        to_state="s.new_limit::text", rule="s.rule", policy_version=policy_version, where=where,
+        payload="jsonb_build_object('creditLimit', s.new_limit::text, 'previousCreditLimit', s.old_limit::text, "
+                "'creditStar', s.new_star)")
+
+
 def apply_sql(decided_cte: str, *, kind: str) -> str:
     """Write the decided changes and their rating rows in one statement; returns rows changed."""
     return f"""
@@ -132,6 +144,12 @@ def apply_sql(decided_cte: str, *, kind: str) -> str:
         WHERE c.id = d.id AND c.id >= %(lo)s AND c.id < %(hi)s  -- the range keeps the planner off a full scan
           AND (c.credit_star IS DISTINCT FROM d.new_star OR c.credit_limit <> d.new_limit)
         RETURNING c.id
+    ),
+    limit_events AS ({limit_events_sql(source="(SELECT l.id AS line_id, d.old_limit, d.new_limit, d.rule, d.new_star "
+                                              "FROM decided d JOIN changed USING (id) "
+                                              "JOIN customers_line l ON l.customer_id = d.id AND l.status <> 'closed' "
+                                              "WHERE d.old_limit IS DISTINCT FROM d.new_limit) s",
+                                       policy_version="%(policy_version)s")}
     )
     INSERT INTO credit_rating (customer_id, kind, run_id, scoring_model_id, policy_version, factor_values, points,
                                score, old_star, new_star, old_limit, new_limit, rule, reason, decided_at)

@@ -75,12 +75,30 @@ def rating_record(customer: Customer, *, kind, new_star, new_limit, reason, by=N
     customer.credit_star, customer.credit_limit = new_star, new_limit
     customer._change_reason = reason[:100]  # the customer's history (on /audit/) says why
     customer.save(update_fields=["credit_star", "credit_limit", "updated_at"])
+    if rating.old_limit != new_limit:  # billing applies the new limit on every open line, from the event log
+        _limit_events(rating)
     if new_star is not None and touchpoints.announces(rating.old_star, new_star):
         event = (SmsEvent.STAR_ASSIGNED if rating.old_star is None else SmsEvent.STAR_CHANGED
                  if rating.old_star != new_star else SmsEvent.LIMIT_CHANGED)
         touchpoints.notify(event=event, customer=customer, dedup_key=f"rating-{rating.pk}",
                            context={"star": new_star, "old_star": rating.old_star, "limit": new_limit})
     return rating
+
+
+def _limit_events(rating: Rating) -> None:
+    from django.db import connection
+
+    from credit.scoring import limit_events_sql
+
+    sql = limit_events_sql(
+        source="(SELECT id AS line_id, %(old)s::numeric AS old_limit, %(new)s::numeric AS new_limit, "
+               "%(rule)s::text AS rule, %(star)s::int AS new_star FROM customers_line "
+               "WHERE customer_id = %(customer)s AND status <> 'closed') s",
+        policy_version="%(policy)s")
+    with connection.cursor() as cur:
+        cur.execute(sql, {"old": rating.old_limit, "new": rating.new_limit, "rule": rating.rule or rating.kind,
+                          "star": rating.new_star, "customer": rating.customer_id, "policy": rating.policy_version,
+                          "now": rating.decided_at})
 
 
 def _check_limit(customer: Customer, amount: Decimal, reason: str) -> None:

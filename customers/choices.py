@@ -84,3 +84,16 @@ class RevealPurpose(models.TextChoices):
     CREDIT_REVIEW = "credit_review", _("Credit review")
     LEGAL = "legal", _("Legal or compliance request")
     OTHER = "other", _("Other")
+
+
+class DecisionKind(models.TextChoices):
+    """What billing must act on (issue 20): each written with the decision, read from /api/billing/events/."""
+
+    BARRED_ONE_WAY = "barred_one_way", _("Barred one-way")
+    BARRED_TWO_WAY = "barred_two_way", _("Barred two-way")
+    RESTORED = "restored", _("Restored")
+    CLOSED = "closed", _("Closed")
+    CREDIT_LIMIT_CHANGED = "credit_limit_changed", _("Credit limit changed")
+    EMERGENCY_PASS_GRANTED = "emergency_pass_granted", _("Emergency pass granted")
+    EMERGENCY_PASS_ENDED = "emergency_pass_ended", _("Emergency pass ended")
+    EXEMPTION_SET = "exemption_set", _("Exemption set")

@@ -8,8 +8,8 @@ from simple_history.models import HistoricalRecords
 from core.models import Region, TimeStampedModel
 from core.scope import customer_scope_q
 from customers.choices import (
-    AccessChannel, CallbackStatus, ChannelKind, CreditStar, Gender, IdType, LifecycleStage, PriceBand,
-    RevealPurpose, ServiceStatus, VipTier,
+    AccessChannel, CallbackStatus, ChannelKind, CreditStar, DecisionKind, Gender, IdType, LifecycleStage,
+    PriceBand, RevealPurpose, ServiceStatus, VipTier,
 )
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -304,3 +304,35 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.user_id} → {self.customer_id} ({self.fields})"
+
+
+class DecisionEvent(models.Model):
+    """One decision billing must act on, written in the decision's transaction (customers/events.py).
+
+    `seq` is the cursor of /api/billing/events/: numbered once committed, by the sequencer
+    (customers.events.events_sequence, one at a time), so a row a slow transaction commits late gets a cursor
+    above every one already read: a reader paging on it never skips a row (the bigserial `id` alone could)."""
+
+    id = models.BigAutoField(primary_key=True)
+    seq = models.BigIntegerField(_("cursor"), null=True, blank=True, unique=True)
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="decision_events", verbose_name=_("line"))
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                 verbose_name=_("customer"))
+    msisdn = models.CharField(_("mobile number"), max_length=11)
+    kind = models.CharField(_("kind"), max_length=32, choices=DecisionKind.choices)
+    from_state = models.CharField(_("from"), max_length=32, blank=True)
+    to_state = models.CharField(_("to"), max_length=32, blank=True)
+    rule = models.CharField(_("rule"), max_length=60, blank=True)
+    policy_version = models.CharField(_("policy version"), max_length=40, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["id"], condition=models.Q(seq__isnull=True),
+                                name="decisionevent_unsequenced")]
+        verbose_name = _("decision event")
+        verbose_name_plural = _("decision events")
+
+    def __str__(self):
+        return f"{self.msisdn} {self.kind} {self.from_state}→{self.to_state}"

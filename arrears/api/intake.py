@@ -1,10 +1,13 @@
 """Billing intake of what is not money: usage summaries and line status changes, single and bulk, each write
 under an Idempotency-Key (the same machinery and error shape as payments and bills)."""
 
+from types import SimpleNamespace
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 
+from arrears import services
 from arrears.api.serializers import (LineStatusInSerializer, LineStatusResultSerializer, UsageInSerializer,
                                      UsageResultSerializer, bulk_result_serializer, bulk_serializer)
 from arrears.api.views import IDEMPOTENCY_PARAMETER, BulkPostingView, PostingView, needs
@@ -29,8 +32,12 @@ class UsageMixin:
 
     def post_item(self, line, data, user):
         figures = {k: v for k, v in data.items() if k in intake.USAGE_FIELDS}
-        return _refusal_as_error(lambda: intake.usage_summary_record(line=line, month=data["month"], figures=figures,
-                                                                     today=timezone.localdate()))
+        usage = _refusal_as_error(lambda: intake.usage_summary_record(line=line, month=data["month"], figures=figures,
+                                                                      today=timezone.localdate()))
+        # the barring state the policy gives now, in the same transaction (issue 20: every intake answers it)
+        position = services.decide_on_usage(line=line, by=user)
+        return SimpleNamespace(line=usage.line, month=usage.month, created=usage.created, state=position.state,
+                               rule=position.rule, applied=position.applied, usable_credit=position.usable_credit)
 
 
 class LineStatusMixin:

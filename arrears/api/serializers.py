@@ -91,10 +91,14 @@ def bulk_serializer(item_class):
 
 class PostingResultSerializer(serializers.Serializer):
     msisdn = serializers.CharField(source="line.msisdn")
-    balance = serializers.DecimalField(**MONEY)
-    usable_credit = serializers.DecimalField(**MONEY)
-    state = serializers.CharField()
+    balance = serializers.DecimalField(**MONEY, help_text="TMF666 accountBalance")
+    usable_credit = serializers.DecimalField(**MONEY, help_text="balance + credit limit")
+    state = serializers.CharField(help_text="the barring state the policy gives now (see `applied`)")
     restored = serializers.BooleanField()
+    rule = serializers.CharField(help_text="the policy rule that gives `state`; empty when the line stays as it was")
+    applied = serializers.BooleanField(help_text="false: the policy leaves this rule to the nightly run, which "
+                                                 "applies it (the line is still in its previous state)")
+    credit_limit = serializers.DecimalField(**MONEY, help_text="TMF666 creditLimit")
 
 
 class BulkItemErrorSerializer(serializers.Serializer):
@@ -135,6 +139,10 @@ class UsageResultSerializer(serializers.Serializer):
     msisdn = serializers.CharField(source="line.msisdn")
     month = MonthField(read_only=True)
     created = serializers.BooleanField(help_text="false: the month was there and its figures were replaced")
+    usable_credit = serializers.DecimalField(**MONEY, help_text="balance + credit limit")
+    state = serializers.CharField(help_text="the barring state the policy gives now (see `applied`)")
+    rule = serializers.CharField(help_text="the policy rule that gives `state`; empty when the line stays as it was")
+    applied = serializers.BooleanField(help_text="false: the policy leaves this rule to the nightly run")
 
 
 class LineStatusInSerializer(BillingItemSerializer):

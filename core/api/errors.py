@@ -42,6 +42,11 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         response.data = {"detail": "Invalid input.", "errors": list(_flatten(exc.detail))}
+    elif response is not None and isinstance(exc, exceptions.APIException) and not (
+            isinstance(response.data, dict) and set(response.data) <= {"detail", "code", "errors"}):
+        # an error raised with field details (a 404 naming the msisdn): the same shape, the fields in `errors`
+        errors = list(_flatten(exc.detail))
+        response.data = {"detail": errors[0]["message"] if errors else str(exc), "errors": errors}
     return response
 
 

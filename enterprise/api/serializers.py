@@ -13,7 +13,8 @@ from enterprise.models import EnterpriseAccount, Interaction, Task
 class EnterpriseAccountSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region.name", read_only=True)
     account_manager = serializers.CharField(source="account_manager.username", default=None, read_only=True)
-    service_manager = serializers.CharField(source="service_manager.username", default=None, read_only=True)
+    service_manager = serializers.CharField(source="service_manager.username", default=None, read_only=True,
+                                            allow_null=True)
     member_count = serializers.IntegerField(read_only=True)
     competitors = serializers.ListField(source="competitor_list", child=serializers.CharField(), read_only=True)
 
@@ -50,7 +51,8 @@ class MemberSerializer(serializers.ModelSerializer):
 class TaskSerializer(serializers.ModelSerializer):
     assigned_to = serializers.CharField(source="assigned_to.username", default=None, read_only=True)
     assigned_by = serializers.CharField(source="assigned_by.username", default=None, read_only=True)
-    completed_by = serializers.CharField(source="completed_by.username", default=None, read_only=True)
+    completed_by = serializers.CharField(source="completed_by.username", default=None, read_only=True,
+                                         allow_null=True)
     status = serializers.CharField(read_only=True, help_text="open, in_progress, done, cancelled")
 
     class Meta:

@@ -42,7 +42,10 @@ def post(api, url, body, key=None):
 def test_a_usage_month_is_stored_then_corrected_by_a_resend(billing):
     line = LineFactory()
     first = post(billing, USAGE, usage(line))
-    assert first.status_code == 201 and first.json() == {"msisdn": line.msisdn, "month": "2026-10", "created": True}
+    assert first.status_code == 201 and first.json() == {
+        "msisdn": line.msisdn, "month": "2026-10", "created": True,
+        # the barring state the policy gives now: the account opens from billing's prepaid balance (12.30)
+        "usable_credit": "12.30", "state": "active", "rule": "", "applied": True}
     corrected = post(billing, USAGE, usage(line, bill_amount="90.50"))
     assert corrected.json()["created"] is False
     row = UsageSummary.objects.get(line=line)

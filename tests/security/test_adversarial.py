@@ -142,6 +142,11 @@ def _agreement_form(t) -> dict:
     return _agreement(t)
 
 
+def _webhook_form(t) -> dict:
+    return {"name": f"计费{uuid.uuid4().hex[:6]}", "url": "https://billing.example/hooks", "secret": "k" * 32,
+            "kinds": ["barred_one_way", "restored"], "active": "on"}
+
+
 PROBES: dict[tuple[str, str], Probe] = {
     # customers
     ("customers:onboard", "post"): Probe(_onboarding_form, {"am1", "lead_a1", "admin"}, "am1", form=True,
@@ -332,10 +337,16 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("campaign-answers", "post"): Probe(lambda t: {"answers": [{"opinion": t.must_change, "answer": "已加押金"}]},
                                         {"credit_officer", "marketing", "admin"}, "marketing", scope_free=True),
     ("segment-count", "post"): Probe(_segment),  # a read: nobody writes
+    # webhook subscribers of the decision events (issue 20): the administrator's pages
+    ("webhooks:subscriber-add", "post"): Probe(_webhook_form, {"admin"}, "admin", form=True, scope_free=True),
+    ("webhooks:subscriber", "post"): Probe(_webhook_form, {"admin"}, "admin", form=True, scope_free=True),
+    ("webhooks:subscriber-replay", "post"): Probe(lambda t: {"after": "0"}, {"admin"}, "admin", form=True,
+                                                  scope_free=True),
 }
 
 # Which URL kwarg each endpoint's object is, by name prefix (first match wins); others name the customer.
-PK_OF = {"credit:model-publish": "draft_model", "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
+PK_OF = {"webhooks:": "webhook",
+         "credit:model-publish": "draft_model", "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
          "credit:model": "model", "retention": "alert",
          "line-detail": "line", "line-change-number": "line", "arrears:collection-item": "line",
          "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",
@@ -447,6 +458,10 @@ def world(org):
     shared = {"model": model.pk, "draft_model": scoring_model_copy(model=model, by=org.credit_officer).pk,
               "campaign": campaign_create(author=org.marketing, name="流量畅享", goal="存量客户流量套餐").pk}
     shared.update(_campaigns_in_review(org))
+    from webhooks.models import WebhookSubscriber
+
+    shared["webhook"] = WebhookSubscriber.objects.create(name="计费", url="https://billing.example/hooks",
+                                                        secret="s" * 32, cursor=5).pk  # replay moves the cursor
     inside, outside = Targets(org, org.am1, org.am2), Targets(org, org.am4, org.am4)
     for targets in (inside, outside):
         targets.__dict__.update(shared)

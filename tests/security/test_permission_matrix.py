@@ -133,6 +133,13 @@ MATRIX = {
                                        status=400, **OTHER_MANAGER)),
     "line-exemption": (POST, api(CREDIT, status=400)),
     "late-fee-waiver": (POST, api(CREDIT, status=400)),
+    # decisions out (issue 20): the event log for billing, webhook subscribers for the administrator
+    "billing-events": (GET, api(["admin", "billing_service"])),
+    "webhooks:subscribers": (GET, page(["admin"])),
+    "webhooks:subscriber-add": (GET, page(["admin"])),
+    "webhooks:subscriber": (GET, page(["admin"])),
+    "webhooks:subscriber-replay": (POST, page(["admin"], status=302)),  # an empty form: back to the page
+    "webhooks:deliveries": (GET, page(["admin"])),
     # retention
     "retention:alerts": (GET, page(RETENTION_READERS)),
     "retention:report": (GET, page(RETENTION_READERS)),
@@ -223,7 +230,10 @@ def objects(org):
     customer.credit_star, customer.credit_limit = 5, 500
     customer.save()
     four_eyes = credit_limit_change(customer=customer, amount=Decimal("600"), reason="大客户", by=org.credit_officer)
-    return {"customer": customer.pk, "line": line.pk, "msisdn": line.msisdn, "alert": alert.pk,
+    from webhooks.models import WebhookSubscriber
+
+    webhook = WebhookSubscriber.objects.create(name="计费", url="https://billing.example/hooks", secret="s" * 32)
+    return {"customer": customer.pk, "line": line.pk, "msisdn": line.msisdn, "alert": alert.pk, "webhook": webhook.pk,
             "model": published_model().pk, "campaign": campaign.pk, "four_eyes": four_eyes.pk,
             **enterprise_objects(org, customer)}
 
@@ -258,7 +268,7 @@ def enterprise_objects(org, customer) -> dict:
 
 
 # Which object a URL's pk names, by URL name prefix; others name am1's customer.
-PK_OF = {"credit:model": "model", "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
+PK_OF = {"webhooks:": "webhook", "credit:model": "model", "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
          "retention:alert": "alert", "retention-alert": "alert", "line-": "line",
          # enterprise: the first matching prefix wins
          "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",

@@ -317,3 +317,16 @@ def test_a_blacklisted_receiver_is_lent_no_credit(org):
     assert not ExtendedServiceRequest.objects.exists()
     [status] = line_credit_status(Line.objects.filter(pk=receiver_line.pk))
     assert (status["shared_credit"], status["usable_credit"]) == (0, 0)
+
+
+def test_a_line_closed_in_arrears_unrates_its_person_even_with_other_lines_open(org):
+    """Review: the nightly closure blacklists the identity, but only customers whose last line closed lost their
+    credit; a customer with another open line kept star and limit while blacklisted."""
+    customer, line = good_customer()
+    LineFactory(customer=customer)  # a second line, paid up: the customer stays open
+    close_in_arrears(line)
+    customer.refresh_from_db()
+    assert customer.status != "closed" and BlacklistEntry.objects.filter(customer=customer, cleared_at=None).exists()
+    assert (customer.credit_star, customer.credit_limit) == (None, Decimal("0.00"))
+    assert Rating.objects.filter(customer=customer, rule="blacklisted").exists()
+    assert rated_but_gone() == 0

@@ -262,7 +262,8 @@ EXTENDED_REFUSALS = {
 # The request field each refusal is about (the API names it in its 400).
 REFUSAL_FIELDS = {
     "role": "service", "inactive": "service", "channel": "channel", "min_star": "giver",
-    "same_person": "receiver_msisdn", "receiver_blacklisted": "receiver_msisdn", "monthly_persons": "receiver_msisdn", "monthly_count": "giver",
+    "same_person": "receiver_msisdn", "receiver_blacklisted": "receiver_msisdn", "monthly_persons": "receiver_msisdn",
+    "monthly_count": "giver",
     "amount_positive": "amount", "max_amount": "amount", "monthly_amount": "amount", "available": "amount",
     "giver_range": "amount", "receiver_range": "amount", "giver_floor": "amount",
 }

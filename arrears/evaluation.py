@@ -27,6 +27,7 @@ from customers.signals import customers_closed
 from core.batches import CATCH_UP_MAX_DAYS, register_batch
 from credit.choices import SmsStatus
 from credit.policies import STAR_POLICIES
+from credit import state as credit_state
 from credit.sharing import active_shares_sql
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -237,6 +238,12 @@ def evaluate_sql() -> str:
 CLOSED_IN_RUN = f"""SELECT DISTINCT c.id FROM customers_customer c
                    WHERE c.status = 'closed' AND c.id IN ({customer_status.CHANGED_IN_RUN})"""
 
+# Identities this run blacklisted (a line closed in arrears): every customer of theirs is unrated at once, also
+# one whose other lines are still open (its last line did not close, so customers_closed does not name it).
+BLACKLISTED_IN_RUN = """SELECT DISTINCT c.id FROM customers_customer c
+    JOIN customers_blacklistentry bl ON bl.id_type = c.id_type AND bl.id_number = c.id_number
+    WHERE bl.created_at = %(now)s AND bl.line_id >= %(lo)s AND bl.line_id < %(hi)s AND bl.cleared_at IS NULL"""
+
 
 def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None, *,
                    first_day: date | None = None) -> int:
@@ -283,6 +290,11 @@ def _evaluate_day(cur, params: dict, *, waived: bool) -> int:
         if closed:
             customers_closed.send(sender=EVALUATE_KIND, customer_ids=closed, on=params["today"],
                                   reason=f"arrears closure ({params['policy']})", by=None)
+        cur.execute(BLACKLISTED_IN_RUN, params)
+        blacklisted = [row[0] for row in cur.fetchall()]
+        if blacklisted:
+            credit_state.credit_end(customer_ids=blacklisted, rule=credit_state.BLACKLISTED,
+                                    reason=f"closed with arrears ({params['policy']})")
     cur.execute(EMERGENCY_EXPIRED, params)
     return changed
 

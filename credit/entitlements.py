@@ -5,7 +5,7 @@ functions in credit.policies; numbers per person are applied by customers.servic
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ ERR_LINE = _("The customer has no open line %(value)s.")
 ERR_AMOUNT = _("The amount must be positive.")
 ERR_REASON = _("Give a reason.")
 ERR_NOT_PENDING = _("This rebate was verified already.")
+ERR_OWN_CLAIM = _("A rebate is verified by someone other than who requested it.")
 
 
 def list_price(service: str) -> Decimal:
@@ -98,6 +99,8 @@ def _post(claim: RebateClaim, amount: Decimal, what: str, by) -> None:
 def rebate_verify(*, claim: RebateClaim, passed: bool, note: str, by) -> RebateClaim:
     """Verification: passed → paid (now, unless paid first); failed → not paid, or recovered if paid first."""
     claim = RebateClaim.objects.select_for_update().get(pk=claim.pk)
+    if by is not None and claim.requested_by_id == by.pk:  # four eyes: the verification is a second person's
+        raise PermissionDenied(ERR_OWN_CLAIM)
     if claim.status not in (RebateClaim.Status.AWAITING_VERIFICATION, RebateClaim.Status.PAID_UNVERIFIED):
         raise ValidationError({"claim": ValidationError(ERR_NOT_PENDING, code="not_pending")})
     if passed:

@@ -19,7 +19,7 @@ from core.scope import customer_scope_q
 from credit import policies
 from credit.choices import ExtendedService, RatingKind, RequestStatus
 from credit.models import ExtendedServicePolicy, ExtendedServiceRequest
-from customers.models import Customer, Line
+from customers.models import BlacklistEntry, Customer, Line
 
 ERR_UNKNOWN_RECEIVER = _("No open line %(value)s in your scope.")
 ERR_UNKNOWN_GIVER = _("No customer %(value)s in your scope.")
@@ -82,6 +82,11 @@ def _receiving_line(by, *, giver: Customer, receiver_msisdn: str) -> Line:
     return receiver_line
 
 
+def _blacklisted(customer: Customer) -> bool:
+    return BlacklistEntry.objects.filter(id_type=customer.id_type, id_number=customer.id_number,
+                                         cleared_at__isnull=True).exists()
+
+
 def _rules(policy: ExtendedServicePolicy) -> policies.ExtendedRules:
     return policies.ExtendedRules(
         min_star=policy.min_star, max_amount=policy.max_amount, max_amount_per_month=policy.max_amount_per_month,
@@ -117,6 +122,7 @@ def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: 
         same_person=receiver.pk == giver.pk, used=_usage(giver, service),
         available=_available(service, giver, giver_line, floor or Decimal(0)),
         may_change_limits=by.has_perm(policies.LIMIT_PERMISSION), move=move, floor=floor,
+        receiver_blacklisted=service != ExtendedService.BALANCE_TRANSFER and _blacklisted(receiver),
     )
     if refusal:
         rule, message = refusal

@@ -247,6 +247,7 @@ EXTENDED_REFUSALS = {
     "inactive": "The service is not offered at the moment.",
     "min_star": "Needs at least {min_star}★; the customer is {star}.",
     "same_person": "The receiving line belongs to the same customer.",
+    "receiver_blacklisted": "The receiver is blacklisted: no credit may be lent to them.",
     "amount_positive": "The amount must be positive.",
     "max_amount": "At most {max_amount} CNY per request.",
     "monthly_amount": "At most {max_amount_per_month} CNY per month; {used} already used.",
@@ -261,7 +262,8 @@ EXTENDED_REFUSALS = {
 # The request field each refusal is about (the API names it in its 400).
 REFUSAL_FIELDS = {
     "role": "service", "inactive": "service", "channel": "channel", "min_star": "giver",
-    "same_person": "receiver_msisdn", "monthly_persons": "receiver_msisdn", "monthly_count": "giver",
+    "same_person": "receiver_msisdn", "receiver_blacklisted": "receiver_msisdn", "monthly_persons": "receiver_msisdn",
+    "monthly_count": "giver",
     "amount_positive": "amount", "max_amount": "amount", "monthly_amount": "amount", "available": "amount",
     "giver_range": "amount", "receiver_range": "amount", "giver_floor": "amount",
 }
@@ -278,7 +280,8 @@ def _range_params(star, after: Decimal) -> dict:
 
 def extended_refusal(rules: ExtendedRules, *, star, amount: Decimal, channel: str, receiver_key, same_person: bool,
                      used: Usage, available: Decimal, may_change_limits: bool,
-                     move: LimitMove | None = None, floor: Decimal | None = None) -> tuple[str, str] | None:
+                     move: LimitMove | None = None, floor: Decimal | None = None,
+                     receiver_blacklisted: bool = False) -> tuple[str, str] | None:
     """(rule code, message) of the first rule the request breaks, or None when it may go ahead.
 
     `move` is given for a service that changes limits (credit transfer); `may_change_limits` says whether the
@@ -294,6 +297,7 @@ def extended_refusal(rules: ExtendedRules, *, star, amount: Decimal, channel: st
         ("channel", channel not in rules.channels),
         ("min_star", star is None or star < rules.min_star),
         ("same_person", same_person),
+        ("receiver_blacklisted", receiver_blacklisted),  # credit lent to them would undo their blacklisting
         ("amount_positive", amount <= 0),
         ("max_amount", amount > rules.max_amount),
         ("monthly_amount", used.amount + amount > rules.max_amount_per_month),

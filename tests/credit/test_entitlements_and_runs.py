@@ -162,3 +162,21 @@ def test_a_period_runs_once_and_supersede_reverses_first(org):
     assert "模型修正" in reversal.reason
     assert redone.started and customer.credit_star == star  # re-rated by the new run, from unrated again
     assert BatchRun.objects.filter(kind="credit.base").count() == 2
+
+
+def test_a_rebate_is_not_verified_by_whoever_requested_it(org):
+    """Review: a credit officer could request a rebate and verify (pay) it themselves."""
+    four = rated(4)
+    client = Client()
+    client.force_login(org.credit_officer)
+    asked = client.post(f"/api/customers/{four.pk}/rebates/", {"amount": "30.00", "reason": "合约返费"},
+                        content_type="application/json")
+    assert asked.status_code == 201, asked.content
+    claim_id = asked.json()["id"]
+    own = client.post(f"/api/credit/rebates/{claim_id}/verify/", {"passed": True}, content_type="application/json")
+    assert own.status_code == 403
+    assert RebateClaim.objects.get(pk=claim_id).status == RebateClaim.Status.AWAITING_VERIFICATION
+    assert not LedgerEntry.objects.filter(line__customer=four).exists()
+    client.force_login(org.admin)
+    other = client.post(f"/api/credit/rebates/{claim_id}/verify/", {"passed": True}, content_type="application/json")
+    assert other.status_code == 200 and other.json()["status"] == "paid"

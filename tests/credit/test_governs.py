@@ -292,3 +292,41 @@ def test_credit_officers_list_add_and_clear_in_the_app_and_the_api(org):
     manager.force_login(org.am1)
     assert manager.post("/api/credit/blacklist/", {"customer": customer.pk, "reason": "x", "amount_owed": "1.00"},
                         content_type="application/json").status_code == 403
+
+
+def test_a_blacklisted_receiver_is_lent_no_credit(org):
+    """Review: sharing credit with a blacklisted (unrated) customer gave them usable credit; refused, naming the
+    rule, nothing written."""
+    from django.test import Client
+
+    from credit.models import ExtendedServiceRequest
+    from credit.selectors import line_credit_status
+    from customers.models import Line
+
+    giver, _ = good_customer()
+    receiver, receiver_line = good_customer(grade="A")
+    blacklist.blacklist_entry_add(customer=receiver, reason="欺诈", amount_owed=Decimal("50.00"), by=org.credit_officer)
+    client = Client()
+    client.force_login(org.credit_officer)
+    answer = client.post("/api/credit/extended-requests/", {
+        "service": "credit_sharing", "giver": giver.pk, "receiver_msisdn": receiver_line.msisdn,
+        "amount": "50.00", "channel": "app"}, content_type="application/json")
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["errors"][0] == {"field": "receiver_msisdn", "code": "receiver_blacklisted",
+                                          "message": "The receiver is blacklisted: no credit may be lent to them."}
+    assert not ExtendedServiceRequest.objects.exists()
+    [status] = line_credit_status(Line.objects.filter(pk=receiver_line.pk))
+    assert (status["shared_credit"], status["usable_credit"]) == (0, 0)
+
+
+def test_a_line_closed_in_arrears_unrates_its_person_even_with_other_lines_open(org):
+    """Review: the nightly closure blacklists the identity, but only customers whose last line closed lost their
+    credit; a customer with another open line kept star and limit while blacklisted."""
+    customer, line = good_customer()
+    LineFactory(customer=customer)  # a second line, paid up: the customer stays open
+    close_in_arrears(line)
+    customer.refresh_from_db()
+    assert customer.status != "closed" and BlacklistEntry.objects.filter(customer=customer, cleared_at=None).exists()
+    assert (customer.credit_star, customer.credit_limit) == (None, Decimal("0.00"))
+    assert Rating.objects.filter(customer=customer, rule="blacklisted").exists()
+    assert rated_but_gone() == 0

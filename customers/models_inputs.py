@@ -100,8 +100,9 @@ class HeldService(LineFact):
     class Meta:
         ordering = ["code", "-started_on"]
         constraints = [models.UniqueConstraint(fields=["line", "code", "started_on"], name="heldservice_once"),
-                       models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                                              name="heldservice_ends_after_start")]
+                       models.CheckConstraint(
+                           condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                           name="heldservice_ends_after_start")]
         indexes = [models.Index(fields=["customer", "code"], name="heldservice_customer_code")]
         verbose_name = _("service held")
         verbose_name_plural = _("services held")

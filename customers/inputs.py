@@ -46,6 +46,12 @@ class InputResult:
     line: Line
     key: tuple
     created: bool
+    kind: str = ""
+
+    @property
+    def keyed(self) -> dict:
+        """The natural key by field name, e.g. {"month": date(2026, 10, 1)}."""
+        return dict(zip(KINDS[self.kind].key, self.key, strict=True))
 
 
 def item_rule_errors(kind: str, data: dict) -> dict[str, ValidationError]:
@@ -75,13 +81,15 @@ def duplicate_errors(kind: str, items: list[tuple[Line, dict]]) -> dict[int, dic
 def _upsert_sql(spec: InputKind) -> str:
     fields = {f.name: f for f in spec.model._meta.concrete_fields}
     names = ("line", "customer", *spec.key, *spec.columns)
-    columns = [fields[n].column for n in names]
+    stamped = "received_at" in fields  # when the fact last came in (not on the older Device table)
+    columns = [fields[n].column for n in names] + (["received_at"] if stamped else [])
     arrays = ", ".join(f"%s::{fields[n].db_type(connection)}[]" for n in names)
     key = ", ".join(fields[n].column for n in ("line", *spec.key))
-    update = ", ".join(f"{fields[n].column} = EXCLUDED.{fields[n].column}" for n in spec.columns)
-    return (f"INSERT INTO {spec.table} ({', '.join(columns)}, received_at) "
-            f"SELECT *, %s FROM unnest({arrays}) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {update}, received_at = EXCLUDED.received_at "
+    update = [f"{fields[n].column} = EXCLUDED.{fields[n].column}" for n in spec.columns]
+    update += ["received_at = EXCLUDED.received_at"] if stamped else []
+    return (f"INSERT INTO {spec.table} ({', '.join(columns)}) "
+            f"SELECT *{', %s' if stamped else ''} FROM unnest({arrays}) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {', '.join(update)} "
             f"RETURNING line_id, {', '.join(fields[n].column for n in spec.key)}, (xmax = 0) AS created")
 
 
@@ -119,14 +127,15 @@ def inputs_record(*, kind: str, items: list[tuple[Line, dict]]) -> list[InputRes
     arrays = [[line.pk for line, _ in items], [line.customer_id for line, _ in items],
               *([data.get(n) for _, data in items] for n in names)]
     with connection.cursor() as cur:
-        cur.execute(_upsert_sql(spec), [*arrays, timezone.now()])
+        stamp = [timezone.now()] if any(f.name == "received_at" for f in spec.model._meta.concrete_fields) else []
+        cur.execute(_upsert_sql(spec), [*stamp, *arrays])
         created = {tuple(row[:-1]): row[-1] for row in cur.fetchall()}
         if kind == "device":
             cur.execute(SUPERSEDE_SQL, [sorted({line.pk for line, _ in items})])
     results = []
     for line, data in items:
         key = tuple(data[k] for k in spec.key)
-        results.append(InputResult(line, key, created[(line.pk, *key)]))
+        results.append(InputResult(line, key, created[(line.pk, *key)], kind))
     return results
 
 

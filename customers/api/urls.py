@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from customers.api.inputs import INPUTS, VIEWS
+from customers.api.onboarding import BulkOnboardingView
 from customers.api.views import CustomerViewSet, LineViewSet
 
 router = DefaultRouter()
@@ -12,4 +13,5 @@ input_patterns = [pattern for url, name, _, _ in INPUTS for pattern in (
     path(f"inputs/{url}/", VIEWS[name][0].as_view(), name=name),
     path(f"inputs/{url}/bulk/", VIEWS[name][1].as_view(), name=f"{name}-bulk"),
 )]
-urlpatterns = [*input_patterns, *router.urls]
+urlpatterns = [*input_patterns, path("customers/bulk/", BulkOnboardingView.as_view(), name="customers-bulk"),
+               *router.urls]

@@ -24,9 +24,9 @@ USAGE_FIELDS = ("voice_minutes", "data_mb", "sms_count", "competitor_hotline_cal
 
 
 class IntakeRefused(Exception):
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, code: str = "refused"):
         super().__init__(message)
-        self.field = field
+        self.field, self.code = field, code
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def line_status_report(*, line: Line, status: str, changed_at: datetime, reason:
     on = timezone.localdate(changed_at)
     reopening = locked.status == ServiceStatus.CLOSED
     if reopening and (refusal := policies.reopen_refusal(reopen_until=locked.reopen_until, on=on)):
-        raise IntakeRefused("status", refusal.messages[0])
+        raise IntakeRefused("status", refusal.messages[0], refusal.code)
     customer_was_open = Line.objects.filter(customer_id=locked.customer_id).exclude(
         status=ServiceStatus.CLOSED).exclude(pk=locked.pk).exists()
     LineStatusChange.objects.create(line=locked, from_status=locked.status, to_status=status, changed_at=changed_at,

@@ -20,10 +20,11 @@ from core.api.errors import field_messages
 from core.api.fields import DayField, MomentField, MoneyField, MonthField
 from core.api.idempotency import HEADER, idempotent
 from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer
-from customers import inputs
+from customers import inputs, selectors
 from customers.choices import (CareChannel, CareContactKind, CareOutcome, ContractType, HeldServiceCode,
                                PaymentMethodCode, PriceBand)
-from customers.models import Customer, Line
+from customers.models import CareContact, Contract, Customer, Device, HeldService, Line, \
+    PaymentMethodRecord
 from customers.policies import MSISDN_PATTERN
 
 MAX_BULK = 10_000
@@ -331,3 +332,61 @@ INPUTS = (
     ("payment-methods", "input-payment-methods", PaymentMethodInSerializer, "customers.add_paymentmethodrecord"),
 )
 VIEWS = {name: _views(item_class, permission) for _, name, item_class, permission in INPUTS}
+
+
+# ------------------------------------------------------------------------------------------------ read
+
+class DeviceOutSerializer(serializers.ModelSerializer):
+    msisdn = serializers.CharField(source="line.msisdn", allow_null=True, default=None)
+    first_used_on = serializers.DateField(source="started_on")
+
+    class Meta:
+        model = Device
+        fields = ["msisdn", "brand", "model", "price_band", "dual_sim", "first_used_on", "superseded_on"]
+
+
+def _out(model, names):
+    meta = type("Meta", (), {"model": model, "fields": ["msisdn", *names]})
+    return type(f"{model.__name__}OutSerializer", (serializers.ModelSerializer,),
+                {"Meta": meta, "msisdn": serializers.CharField(source="line.msisdn")})
+
+
+ContractOutSerializer = _out(Contract, ["kind", "starts_on", "ends_on", "early_exit_fee"])
+HeldServiceOutSerializer = _out(HeldService, ["code", "started_on", "ended_on"])
+PaymentMethodOutSerializer = _out(PaymentMethodRecord, ["method", "auto_pay", "since"])
+CareContactOutSerializer = _out(CareContact, ["reference", "kind", "channel", "reason", "outcome", "contacted_at"])
+
+
+class CallQualityMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM; months never reported are absent (unknown)")
+    dropped = serializers.IntegerField()
+    blocked = serializers.IntegerField()
+    unanswered = serializers.IntegerField()
+    roaming = serializers.IntegerField()
+    overage = serializers.IntegerField()
+
+
+class CustomerInputsSerializer(serializers.Serializer):
+    device = DeviceOutSerializer(allow_null=True)
+    device_months = serializers.IntegerField(allow_null=True, help_text="handset age in months")
+    earlier_devices = DeviceOutSerializer(many=True)
+    contract = ContractOutSerializer(allow_null=True)
+    contract_days_left = serializers.IntegerField(allow_null=True)
+    services_held = HeldServiceOutSerializer(many=True)
+    payment_method = PaymentMethodOutSerializer(allow_null=True)
+    care_contacts = CareContactOutSerializer(many=True)
+    care_counts_90d = serializers.DictField(child=serializers.IntegerField())
+    call_quality = CallQualityMonthSerializer(many=True)
+
+
+class CustomerInputsView(APIView):
+    """GET: a customer's inputs as the 360 page shows them (in the caller's scope, else 404)."""
+
+    permission_classes = [needs("customers.view_customer")]
+
+    @extend_schema(responses={200: CustomerInputsSerializer})
+    def get(self, request, pk: int):
+        customer = Customer.objects.visible_to(request.user).filter(pk=pk).first()
+        if customer is None:
+            raise NotFound()
+        return Response(CustomerInputsSerializer(selectors.customer_inputs(customer=customer)).data)

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from customers.api.inputs import INPUTS, VIEWS
+from customers.api.inputs import INPUTS, VIEWS, CustomerInputsView
 from customers.api.onboarding import BulkOnboardingView
 from customers.api.views import CustomerViewSet, LineViewSet
 
@@ -14,4 +14,5 @@ input_patterns = [pattern for url, name, _, _ in INPUTS for pattern in (
     path(f"inputs/{url}/bulk/", VIEWS[name][1].as_view(), name=f"{name}-bulk"),
 )]
 urlpatterns = [*input_patterns, path("customers/bulk/", BulkOnboardingView.as_view(), name="customers-bulk"),
+               path("customers/<int:pk>/inputs/", CustomerInputsView.as_view(), name="customer-inputs"),
                *router.urls]

@@ -180,3 +180,41 @@ def test_a_bulk_is_all_or_nothing_naming_the_item_and_partial_writes_the_good_on
 def test_a_bulk_of_more_than_10000_items_is_413(billing):
     line = LineFactory()
     assert post(billing, "devices/bulk/", {"items": [device(line)] * 10_001}).status_code == 413
+
+
+def test_every_input_shows_on_the_360_page_and_the_api_read(billing, client, org):
+    line = LineFactory(customer=org.book[org.am1.pk][0])
+    for url, body in [("devices/", device(line, first_used_on="2023-11-20")),
+                      ("devices/", device(line, brand="小米", model="14 Pro", first_used_on="2025-11-24")),
+                      ("care-contacts/", care(line)),
+                      ("care-contacts/", care(line, reference="T-9", contact_kind="retention_call",
+                                              outcome="offer_declined", reason="想携号转网")),
+                      ("call-quality/", quality(line)), ("call-quality/", quality(line, month="2026-08")),
+                      ("contracts/", contract(line)), ("services-held/", held(line)),
+                      ("services-held/", held(line, code="streaming_tv", started_on="2025-01-01",
+                                              ended_on="2025-12-31")),
+                      ("payment-methods/", paying(line, method="e_wallet", auto_pay=False, since="2024-01-01")),
+                      ("payment-methods/", paying(line))]:
+        assert post(billing, url, body).status_code == 201, (url, body)
+    read = billing.get(f"/api/customers/{line.customer_id}/inputs/").json()
+    assert read["device"]["model"] == "14 Pro" and read["device_months"] == 12
+    assert read["earlier_devices"][0]["superseded_on"] == "2025-11-24"
+    assert read["contract"]["kind"] == "two_year" and read["contract_days_left"] == 38
+    assert [s["code"] for s in read["services_held"]] == ["broadband_fiber"]  # streaming ended last year
+    assert read["payment_method"] == {"msisdn": line.msisdn, "method": "card", "auto_pay": True,
+                                      "since": "2025-06-01"}
+    assert read["care_counts_90d"] == {"complaint": 1, "retention_call": 1}
+    assert [m["month"] for m in read["call_quality"]] == ["2026-08", "2026-10"]  # September unknown, not 0
+    client.force_login(org.am1)
+    page = client.get(f"/customers/{line.customer_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for shown in ("小米 14 Pro", "两年", "光纤宽带", "银行卡", "自动扣款", "投诉",
+                  "想携号转网", "掉话"):
+        assert shown in page, shown
+    other = client_for(org.am4)
+    assert other.get(f"/api/customers/{line.customer_id}/inputs/").status_code == 404
+
+
+def client_for(user):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api

@@ -240,6 +240,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The inputs' code lists (issue 13) by their own names, not "Kind25bEnum".
+    "ENUM_NAME_OVERRIDES": {"KindEnum": "enterprise.choices.InteractionKind",  # their names before they came
+                            "ChannelEnum": ["counter", "hotline", "app", "sms", "account_manager"],
+                            **{f"{name}Enum": f"customers.choices.{name}" for name in (
+                                "CareContactKind", "CareChannel", "CareOutcome", "ContractType", "HeldServiceCode",
+                                "PaymentMethodCode")}},
 }
 
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL

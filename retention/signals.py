@@ -32,10 +32,18 @@ def _streak_sql() -> str:
     return f"CASE {whens} ELSE {MONTHS - 1} END"
 
 
+def _known_avg(column: str, where: str) -> str:
+    """The monthly average of `column` over the months of `where` that were sent: a month never sent is
+    unknown, not a month of zeros (NULL when none was sent)."""
+    return (f"((sum({column}) FILTER (WHERE {where}))::numeric"
+            f" / nullif(count(DISTINCT month) FILTER (WHERE {where}), 0))")
+
+
 def _swing_sql(column: str) -> str:
-    """|last month − average of the 3 months before| as % of that average (a missing month counts as 0)."""
-    last = f"coalesce(sum({column}) FILTER (WHERE month = %(m1)s), 0)"
-    before = f"(sum({column}) FILTER (WHERE month >= %(m4)s AND month < %(m1)s) / 3.0)"
+    """|last month − average of the 3 months before| as % of that average; unknown (NULL) when last month or
+    all three before it were never sent."""
+    last = f"sum({column}) FILTER (WHERE month = %(m1)s)"
+    before = _known_avg(column, "month >= %(m4)s AND month < %(m1)s")
     return f"abs(100.0 * ({last} - {before}) / nullif({before}, 0))"
 
 
@@ -48,12 +56,13 @@ def usage_aggregates() -> str:
     return f"""
                {_streak_sql()} AS spend_falling,
                round(greatest({_swing_sql("voice_minutes")}, {_swing_sql("data_mb")}), 1) AS usage_swing,
-               coalesce(sum(competitor_hotline_calls) FILTER (WHERE month >= %(m3)s), 0)
-                   - coalesce(sum(competitor_hotline_calls) FILTER (WHERE month >= %(m6)s AND month < %(m3)s), 0)
+               -- rise in the monthly average, last 3 vs the 3 before, over the months sent (unknown if either none)
+               round(3 * ({_known_avg("competitor_hotline_calls", "month >= %(m3)s")}
+                          - {_known_avg("competitor_hotline_calls", "month >= %(m6)s AND month < %(m3)s")}))
                    AS competitor_calls,
                avg(plan_saturation) FILTER (WHERE month >= %(m3)s) AS saturation,
                coalesce(bool_or(broadband_bundled) FILTER (WHERE month = %(m1)s), false) AS broadband,
-               coalesce(sum(bill_amount) FILTER (WHERE month >= %(m3)s), 0) / 3.0 AS recent_spend"""
+               {_known_avg("bill_amount", "month >= %(m3)s")} AS recent_spend"""
 
 
 def refresh_usage_signals_sql(*, only_missing: bool) -> str:

@@ -1,7 +1,7 @@
 """A usage month that was never sent is unknown, not a month of zeros: the churn signals built on usage do not
 read a gap as a 100 % swing or a fall to zero."""
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -50,3 +50,26 @@ def test_competitor_calls_rise_is_unknown_without_a_baseline_and_counted_with_on
     months(regular, date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1), competitor_hotline_calls=1)
     assert usage_values(newcomer.customer_id)["competitor_calls"] is None
     assert usage_values(regular.customer_id)["competitor_calls"] == 3
+
+
+def signal_values(customer_id: int, today: date) -> dict:
+    params = {"lo": customer_id, "hi": customer_id + 1, **signals.window_params(today, cooldown_days=0)}
+    with connection.cursor() as cur:
+        cur.execute(f"WITH {signals.values_cte()} SELECT agreement_expiring, complaints FROM signal_values", params)
+        return dict(zip(("agreement_expiring", "complaints"), cur.fetchone(), strict=True))
+
+
+def test_the_churn_scan_reads_the_customers_own_contract_and_complaints():
+    from django.utils import timezone
+
+    from customers import inputs
+
+    line = LineFactory()
+    inputs.contract_record(line=line, kind="one_year", starts_on=date(2026, 1, 1), ends_on=date(2027, 1, 1),
+                           early_exit_fee=Decimal("100.00"))
+    for n, day in enumerate((date(2026, 8, 1), date(2026, 11, 1), date(2026, 11, 20), date(2026, 11, 24))):
+        inputs.care_contact_record(line=line, reference=f"T{n}", kind="complaint", channel="hotline", reason="网络差",
+                                   outcome="unresolved",
+                                   contacted_at=timezone.make_aware(datetime.combine(day, time(9))))
+    values = signal_values(line.customer_id, TODAY)
+    assert values == {"agreement_expiring": 38, "complaints": 2}  # 90 days before the scan day, not on it

@@ -111,7 +111,7 @@ def test_reactivation_reopens_within_the_number_retention_period_only(billing, s
     else:
         assert response.status_code == 400
         error = response.json()["errors"][0]
-        assert error["field"] == "status" and "retention period ended" in error["message"]
+        assert error["field"] == "status" and error["code"] == "retention_period_over"
         assert line.status == "closed" and sent["reopened"] == []
 
 

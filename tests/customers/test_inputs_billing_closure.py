@@ -128,3 +128,18 @@ def test_the_retention_periods_are_the_credit_policys():
 
     assert {star: policies.number_retention_days(star) for star in STAR_POLICIES} == {
         star: p.retention_days for star, p in STAR_POLICIES.items()}
+
+
+def test_the_arrears_runs_closure_sends_customers_closed_too_and_drops_the_alert(sent):
+    from tests.arrears.test_evaluation import TODAY, account, evaluate
+
+    from arrears.choices import BarringState as S
+
+    expired = account(balance="-400.00", state=S.TWO_WAY, star=2, days_in_state=90, days_in_arrears=200)
+    alert = open_alert(expired.customer)
+    with freeze_time("2026-11-24 03:00:00+08:00"):
+        evaluate(expired)
+    assert expired.line.closed_on == TODAY
+    assert [(c["customer_ids"], c["on"]) for c in sent["closed"]] == [([expired.customer_id], TODAY)]
+    alert.refresh_from_db()
+    assert alert.status == "churned" and "arrears run" in alert.outcome

@@ -70,6 +70,10 @@ def test_a_billing_cancellation_closes_on_billings_date_and_the_customer_churns(
     assert alert.status == "churned" and alert.closed_at is not None and "客户申请销户" in alert.outcome
     assert AlertEvent.objects.get(alert=alert).to_status == "churned"
     assert billing.get(f"/api/lines/{line.pk}/").json()["closed_on"] == "2026-11-20"
+    page = APIClient()
+    page.force_login(org.am1)
+    html = page.get(f"/customers/{line.customer_id}/").content.decode()
+    assert "2026-11-20" in html and "2027-02-18" in html  # closed on billing's day; number kept 90 days
 
 
 @pytest.mark.skipif(not any("credit" in repr(receiver) for receiver in customers_closed.receivers),

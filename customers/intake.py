@@ -63,7 +63,7 @@ def line_status_report(*, line: Line, status: str, changed_at: datetime, reason:
     customer's last open line: credit ends, the retention queue drops them), and keeps the number for the
     retention period of the customer's star. A reactivation within that period reopens the line
     (`customers_reopened` when the customer had no other open line); after it, it is refused naming the rule."""
-    locked = Line.objects.select_for_update().select_related("customer").get(pk=line.pk)
+    locked = Line.objects.select_for_update(of=("self",)).select_related("customer").get(pk=line.pk)
     if locked.status == status:
         return StatusResult(locked, status, False)
     on = timezone.localdate(changed_at)

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from arrears import services
 from arrears.api.serializers import (LineStatusInSerializer, LineStatusResultSerializer, UsageInSerializer,
@@ -19,7 +19,7 @@ def _refusal_as_error(call):
     try:
         return call()
     except intake.IntakeRefused as exc:
-        raise ValidationError({exc.field: [str(exc)]}, code="refused") from exc
+        raise ValidationError({exc.field: [ErrorDetail(str(exc), code=exc.code)]}) from exc
 
 
 class UsageMixin:

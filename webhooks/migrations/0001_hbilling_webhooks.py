@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('customers', '0004_hbilling_decision_events'),
+        ('customers', '0005_hbilling_decision_events'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0003_governed_vip_tier_migration_import_and_reveal_purpose'),
+        ('customers', '0004_hcredit_blacklist_lifecycle'),
     ]
 
     operations = [

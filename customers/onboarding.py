@@ -129,7 +129,8 @@ def _person_errors(items: list[OnboardingItem], errors: _Errors) -> None:
     person (counted over every record with the ID number, like single onboarding), numbers taken."""
     ids = sorted({item.data.id_number for item in items})
     owed = {(r["id_type"], r["id_number"]): r["owed"] for r in BlacklistEntry.objects.filter(
-        id_number__in=ids, cleared_at__isnull=True).values("id_type", "id_number").annotate(owed=Sum(F("amount_owed") - F("amount_paid")))}
+        id_number__in=ids, cleared_at__isnull=True).values("id_type", "id_number").annotate(
+            owed=Sum(F("amount_owed") - F("amount_paid")))}  # what is still owed, after payments
     existing = set(Customer.objects.filter(id_number__in=ids).values_list("id_type", "id_number"))
     stars = dict(Customer.objects.filter(id_number__in=ids).values("id_number").annotate(
         star=Max("credit_star")).values_list("id_number", "star"))

@@ -1,0 +1,9 @@
+"""Churn features from the intake of care contacts, contracts, services held and payment method (#13).
+
+Each source names the models it reads; `retention.features.sources` leaves out those whose app is not
+installed. Wired to the intake models when that branch is merged.
+"""
+
+
+def sources() -> list:
+    return []

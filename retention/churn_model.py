@@ -18,11 +18,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 SEED = 0
 FOLDS = 5
 LEAKAGE_AUC = 0.98
+MIN_CHURNERS = 2 * 5  # for a 5-fold hold-out with calibration inside each fold
 TOP_SHARE = 0.2
 LOGISTIC, BOOSTING, PRODUCT = "logistic_regression", "gradient_boosting", "product"
 
@@ -31,13 +32,25 @@ class LeakageError(ValueError):
     pass
 
 
+def _fill_empty(X):
+    """A column nobody has a value for carries no information; the tree binner cannot take it as all-NaN."""
+    X = np.array(X, dtype=float, copy=True)
+    X[:, np.isnan(X).all(axis=0)] = 0.0
+    return X
+
+
+def _empty_filled():
+    return FunctionTransformer(_fill_empty)
+
+
 def _logistic():
-    return make_pipeline(SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+    return make_pipeline(_empty_filled(),
+                         SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
                          StandardScaler(), LogisticRegression(max_iter=2000, C=1.0))
 
 
 def _boosting(**kw):
-    return HistGradientBoostingClassifier(random_state=SEED, **kw)
+    return make_pipeline(_empty_filled(), HistGradientBoostingClassifier(random_state=SEED, **kw))
 
 
 class ProductModel(ClassifierMixin, BaseEstimator):

@@ -166,6 +166,49 @@ LABEL_SQL = """
     GROUP BY l.customer_id"""
 
 
+# Facts dated on or after the scan date, per table: the probe removes them (in a transaction it rolls back) and
+# checks that no feature moves. Intake sources add theirs (`intake_features.AFTER_SCAN`).
+AFTER_SCAN = [
+    "DELETE FROM customers_usagesummary WHERE customer_id = ANY(%(ids)s) AND month >= %(month0)s",
+    "DELETE FROM customers_device WHERE customer_id = ANY(%(ids)s) AND started_on >= %(scan)s",
+    "DELETE FROM arrears_payment WHERE customer_id = ANY(%(ids)s) AND paid_at >= %(scan_at)s",
+    "DELETE FROM arrears_bill WHERE customer_id = ANY(%(ids)s) AND due_date >= %(scan)s",
+    "UPDATE customers_line SET closed_on = NULL, status = 'active' WHERE customer_id = ANY(%(ids)s)"
+    " AND closed_on >= %(scan)s",
+    "DELETE FROM customers_linestatuschange s USING customers_line l WHERE l.id = s.line_id"
+    " AND l.customer_id = ANY(%(ids)s) AND s.changed_at >= %(scan_at)s",
+]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def after_scan_probe(scan: date, ids) -> list[str]:
+    """The features that change when every fact dated on or after `scan` is removed for `ids` (should be none:
+    such a feature reads the future, the outcome included). Nothing is kept: the removal is rolled back."""
+    from retention import intake_features
+
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        return []
+    before = frame(scan, ids=ids)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                p = {**params(scan, ids[0], ids[-1] + 1), "ids": ids}
+                for sql in [*AFTER_SCAN, *intake_features.AFTER_SCAN]:
+                    cur.execute(sql, p)
+            after = frame(scan, ids=ids)
+            raise _Rollback
+    except _Rollback:
+        pass
+    if list(after.ids) != list(before.ids):
+        return ["population"]
+    same = (before.X == after.X) | (np.isnan(before.X) & np.isnan(after.X))
+    return [name for j, name in enumerate(before.names) if not same[:, j].all()]
+
+
 @dataclass
 class Frame:
     scan: date

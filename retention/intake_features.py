@@ -7,3 +7,7 @@ installed. Wired to the intake models when that branch is merged.
 
 def sources() -> list:
     return []
+
+
+# SQL removing the intake's facts dated on or after the scan date (see `features.after_scan_probe`).
+AFTER_SCAN: list[str] = []

@@ -64,6 +64,22 @@ def evaluate(X, y, groups, *, with_baselines: bool = True) -> dict:
     return {name: churn_model.metrics(y, churn_model.out_of_fold(m, X, y, groups, folds)) for name, m in models.items()}
 
 
+PROBE_CUSTOMERS = 2000
+
+
+def _probe_after_scan(frame) -> None:
+    """Fail when a feature reads facts dated after the scan date: remove them (rolled back) and recompute."""
+    rng = np.random.default_rng(0)
+    churned = frame.ids[frame.voluntary | frame.involuntary]
+    others = frame.ids[~(frame.voluntary | frame.involuntary)]
+    sample = np.concatenate([churned[:PROBE_CUSTOMERS // 2],
+                             rng.permutation(others)[:PROBE_CUSTOMERS - min(len(churned), PROBE_CUSTOMERS // 2)]])
+    moved = features.after_scan_probe(frame.scan, sample)
+    if moved:
+        raise churn_model.LeakageError(f"features computed from facts after the scan date {frame.scan}: "
+                                       f"{', '.join(moved)}")
+
+
 def _reference(model, X, names) -> dict:
     """Decile edges and counts of the score and each input on the training data: the PSI's expected side."""
     p = churn_model.probability(model, X)
@@ -92,8 +108,9 @@ def train(scan_dates: list[date], *, horizon_days: int = HORIZON_DAYS,
     if not 2 <= yv.sum() <= len(yv) - 2:
         raise ValueError("too few voluntary churners (or stayers) in the scan window to train")
     report.single_feature_auc = churn_model.leakage_check(Xv, yv, report.features)  # raises on a leak
+    _probe_after_scan(frames[-1])
     report.holdout = evaluate(Xv, yv, gv)
-    if inv.sum() >= 2:
+    if inv.sum() >= churn_model.MIN_CHURNERS:
         report.involuntary_holdout = evaluate(X, inv, groups, with_baselines=False)
     if len(scan_dates) >= 2:
         last = wv == wv.max()
@@ -117,7 +134,8 @@ def _store(report: Report, model, X, frames, *, publish: bool, by):
     from retention.models import LearnedModel
 
     buffer = io.BytesIO()
-    joblib.dump({"model": model, "medians": np.nan_to_num(np.nanmedian(X, axis=0)).tolist()}, buffer)
+    medians = [float(np.median(c[np.isfinite(c)])) if np.isfinite(c).any() else 0.0 for c in X.T]
+    joblib.dump({"model": model, "medians": medians}, buffer)
     product = report.holdout[churn_model.PRODUCT]
     with transaction.atomic():
         version = (LearnedModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1

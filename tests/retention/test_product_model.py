@@ -135,3 +135,22 @@ def test_product_model_holds_against_the_baselines_on_synthetic_data():
     results = product.evaluate(X, y, np.arange(1500))
     best = max(results["logistic_regression"]["roc_auc"], results["gradient_boosting"]["roc_auc"])
     assert results["product"]["roc_auc"] >= best - 0.01
+
+
+def test_pages_show_the_threshold_the_registry_and_the_explanation(org):
+    from django.test import Client
+    from django.urls import reverse
+
+    _province()
+    row = product.train([OCT, NOV], publish=True, by=org.admin).stored
+    product.stability_record(row=row, month=NOV)
+    dispatch_run(SCAN_KIND, "2026-11-23")
+    client = Client()
+    client.force_login(org.admin)
+    queue = client.get(reverse("retention:alerts")).content.decode()
+    assert f"{row.alert_probability:.4f}" in queue and "capacity" in queue
+    registry = client.get(reverse("retention:models")).content.decode()
+    assert 'id="churn-registry"' in registry and "2026-11" in registry and "psi-chart" in registry
+    alert = RetentionAlert.objects.exclude(explanation=[]).first()
+    detail = client.get(reverse("retention:alert", args=[alert.pk])).content.decode()
+    assert alert.explanation[0]["label"] in detail

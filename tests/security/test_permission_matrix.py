@@ -125,6 +125,7 @@ MATRIX = {
     # retention
     "retention:alerts": (GET, page(RETENTION_READERS)),
     "retention:report": (GET, page(RETENTION_READERS)),
+    "retention:models": (GET, page(RETENTION_READERS)),
     "retention:alert": (GET, page(RETENTION_READERS, **OTHER_MANAGER)),
     "retention-alert-list": (GET, api(RETENTION_READERS)),
     "retention-alert-detail": (GET, api(RETENTION_READERS, **OTHER_MANAGER)),

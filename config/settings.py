@@ -209,7 +209,8 @@ METRICS_TRUST_PROXY = env_bool("METRICS_TRUST_PROXY", False)
 # old a reported event may be, and how far ahead of our clock a sender's clock may run.
 MONEY_MAXIMUM = {"payment": "100000.00", "bill": "100000.00", "sp_charge": "100000.00", "usage": "100000.00",
                  "waiver": "100000.00", "promise": "100000.00", "extended_credit": "10000.00",
-                 "credit_limit": "10000.00", "retention_offer": "10000.00", "campaign": "100000.00"}
+                 "credit_limit": "10000.00", "retention_offer": "10000.00", "campaign": "100000.00",
+                 "early_exit_fee": "100000.00"}
 INTAKE_MAX_AGE_DAYS = 3 * 366
 INTAKE_CLOCK_SKEW_SECONDS = 300
 
@@ -239,6 +240,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The inputs' code lists (issue 13) by their own names, not "Kind25bEnum".
+    "ENUM_NAME_OVERRIDES": {"KindEnum": "enterprise.choices.InteractionKind",  # their names before they came
+                            "ChannelEnum": ["counter", "hotline", "app", "sms", "account_manager"],
+                            **{f"{name}Enum": f"customers.choices.{name}" for name in (
+                                "CareContactKind", "CareChannel", "CareOutcome", "ContractType", "HeldServiceCode",
+                                "PaymentMethodCode")}},
 }
 
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL

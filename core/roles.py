@@ -12,6 +12,9 @@ PROVINCE_WIDE_ROLES = {Role.CREDIT_OFFICER, Role.COLLECTIONS, Role.ADMIN, Role.M
 SERVICE_ROLES = {Role.BILLING_SERVICE}
 
 _CUSTOMER_READ = ["customers.view_customer", "customers.view_line", "customers.view_usagesummary"]
+# The inputs operators have besides billing (issue 13), posted by the billing/CRM service account.
+_INPUTS_IN = ["customers.add_device", "customers.add_carecontact", "customers.add_callquality",
+              "customers.add_contract", "customers.add_heldservice", "customers.add_paymentmethodrecord"]
 _CUSTOMER_WORK = _CUSTOMER_READ + ["customers.add_customer", "customers.change_customer", "customers.add_line"]
 _PERSONAL_DATA = ["customers.view_personal_data"]
 _EXPORT = ["customers.export_customers"]
@@ -76,7 +79,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                                             "arrears.add_payment", "arrears.add_bill", "arrears.view_lineaccount",
                                             "arrears.add_emergencypass", "customers.add_usagesummary",
                                             "customers.add_linestatuschange", "marketing.view_campaign",
-                                            "marketing.tag_campaign_member"],
+                                            "marketing.tag_campaign_member", *_INPUTS_IN],
 }
 
 

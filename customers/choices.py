@@ -84,3 +84,65 @@ class RevealPurpose(models.TextChoices):
     CREDIT_REVIEW = "credit_review", _("Credit review")
     LEGAL = "legal", _("Legal or compliance request")
     OTHER = "other", _("Other")
+
+
+# What the outside world tells us about a customer besides billing (issue 13: the inputs real operators have).
+
+class CareContactKind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    SERVICE_CALL = "service_call", _("Service call")
+    RETENTION_CALL = "retention_call", _("Call to the retention team")
+
+
+class CareChannel(models.TextChoices):
+    HOTLINE = "hotline", _("Hotline")
+    OUTLET = "outlet", _("Outlet")
+    ONLINE = "online", _("App or web")
+    SOCIAL = "social", _("Social media")
+    REGULATOR = "regulator", _("Via the regulator")
+    OTHER = "other", _("Other")
+
+
+class CareOutcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    UNRESOLVED = "unresolved", _("Unresolved")
+    ESCALATED = "escalated", _("Escalated")
+    OFFER_ACCEPTED = "offer_accepted", _("Retention offer accepted")
+    OFFER_DECLINED = "offer_declined", _("Retention offer declined")
+
+
+class ContractType(models.TextChoices):
+    MONTH_TO_MONTH = "month_to_month", _("Month-to-month")
+    ONE_YEAR = "one_year", _("One year")
+    TWO_YEAR = "two_year", _("Two years")
+    OTHER = "other", _("Other fixed term")
+
+
+class HeldServiceCode(models.TextChoices):
+    """Products a customer holds besides the mobile line (fixed, TV and add-ons)."""
+
+    BROADBAND_DSL = "broadband_dsl", _("Broadband (DSL)")
+    BROADBAND_FIBER = "broadband_fiber", _("Broadband (fibre)")
+    LANDLINE = "landline", _("Landline")
+    MULTIPLE_LINES = "multiple_lines", _("Multiple lines")
+    IPTV = "iptv", _("TV")
+    STREAMING_TV = "streaming_tv", _("Streaming TV")
+    STREAMING_MOVIES = "streaming_movies", _("Streaming movies")
+    ONLINE_SECURITY = "online_security", _("Online security")
+    ONLINE_BACKUP = "online_backup", _("Online backup")
+    DEVICE_PROTECTION = "device_protection", _("Device protection")
+    TECH_SUPPORT = "tech_support", _("Tech support")
+    CLOUD_STORAGE = "cloud_storage", _("Cloud storage")
+    MUSIC = "music", _("Music")
+    OTHER = "other", _("Other service")
+
+
+class PaymentMethodCode(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    CARD = "card", _("Bank card")
+    CASH = "cash", _("Cash")
+    E_WALLET = "e_wallet", _("E-wallet")
+    ELECTRONIC_CHECK = "electronic_check", _("Electronic check")
+    MAILED_CHECK = "mailed_check", _("Mailed check")
+    VOUCHER = "voucher", _("Top-up voucher")
+    OTHER = "other", _("Other")

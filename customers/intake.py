@@ -6,25 +6,27 @@ again replaces the figures (billing corrects a month by resending it), the same 
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers import policies
 from customers.choices import ServiceStatus
 from customers.models import Line, LineStatusChange, UsageSummary
+from customers.signals import customers_closed, customers_reopened
 from customers.status import refresh_customer_status
 
-ERR_CLOSED = _("The line is closed and its number reclaimed: it cannot change status again.")
 ERR_FUTURE_MONTH = _("The month %(month)s has not begun yet.")
 USAGE_FIELDS = ("voice_minutes", "data_mb", "sms_count", "competitor_hotline_calls", "plan_saturation",
                 "broadband_bundled", "bill_amount", "prepaid_balance")
 
 
 class IntakeRefused(Exception):
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, code: str = "refused"):
         super().__init__(message)
-        self.field = field
+        self.field, self.code = field, code
 
 
 @dataclass(frozen=True)
@@ -54,19 +56,41 @@ def usage_summary_record(*, line: Line, month: date, figures: dict, today: date)
 
 @transaction.atomic
 def line_status_report(*, line: Line, status: str, changed_at: datetime, reason: str, by=None) -> StatusResult:
-    """A status change billing made (a cancellation, a reactivation, a network-side suspension), logged."""
-    locked = Line.objects.select_for_update().get(pk=line.pk)
+    """A status change billing made (a cancellation, a reactivation, a network-side suspension), logged.
+
+    Billing's word is final where billing decides: a closure closes the line on billing's date, exactly like
+    the product's own closure (customer status, churn counts `closed_on`, `customers_closed` when it was the
+    customer's last open line: credit ends, the retention queue drops them), and keeps the number for the
+    retention period of the customer's star. A reactivation within that period reopens the line
+    (`customers_reopened` when the customer had no other open line); after it, it is refused naming the rule."""
+    locked = Line.objects.select_for_update().select_related("customer").get(pk=line.pk)
     if locked.status == status:
         return StatusResult(locked, status, False)
-    if locked.status == ServiceStatus.CLOSED:
-        raise IntakeRefused("status", str(ERR_CLOSED))
+    on = timezone.localdate(changed_at)
+    reopening = locked.status == ServiceStatus.CLOSED
+    if reopening and (refusal := policies.reopen_refusal(reopen_until=locked.reopen_until, on=on)):
+        raise IntakeRefused("status", refusal.messages[0], refusal.code)
+    customer_was_open = Line.objects.filter(customer_id=locked.customer_id).exclude(
+        status=ServiceStatus.CLOSED).exclude(pk=locked.pk).exists()
     LineStatusChange.objects.create(line=locked, from_status=locked.status, to_status=status, changed_at=changed_at,
                                     reason=reason, source="billing", changed_by=by)
-    Line.objects.filter(pk=locked.pk).update(status=status)
+    if status == ServiceStatus.CLOSED:
+        fields = {"closed_on": on,
+                  "reopen_until": on + timedelta(days=policies.number_retention_days(locked.customer.credit_star))}
+    elif reopening:
+        fields = {"closed_on": None, "reopen_until": None}
+    else:
+        fields = {}
+    Line.objects.filter(pk=locked.pk).update(status=status, **fields)
     locked.status = status
+    for name, value in fields.items():
+        setattr(locked, name, value)
     refresh_customer_status([locked.customer_id])
-    if status == ServiceStatus.CLOSED and not locked.customer.lines.exclude(status=ServiceStatus.CLOSED).exists():
-        from credit.services import customer_credit_end  # credit reads customers; not the other way at import
-
-        customer_credit_end(customer=locked.customer, reason="all lines closed (billing)", by=by)
+    if not customer_was_open:
+        if status == ServiceStatus.CLOSED:
+            customers_closed.send(sender=Line, customer_ids=[locked.customer_id], on=on,
+                                  reason=f"all lines closed (billing): {reason}", by=by)
+        elif reopening:
+            customers_reopened.send(sender=Line, customer_ids=[locked.customer_id], on=on,
+                                    reason=f"line reactivated (billing): {reason}", by=by)
     return StatusResult(locked, status, True)

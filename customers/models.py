@@ -137,6 +137,9 @@ class Line(TimeStampedModel):
     status = models.CharField(_("status"), max_length=16, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE)
     activated_on = models.DateField(_("activated on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # Billing's cancellation keeps the number this long (number retention by star, customers.policies): a
+    # reactivation up to this day reopens the line. Empty: not reopenable (open, or closed by the arrears run).
+    reopen_until = models.DateField(_("number kept until"), null=True, blank=True)
     enterprise = models.ForeignKey("enterprise.EnterpriseAccount", on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="member_lines", verbose_name=_("enterprise account"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -189,15 +192,21 @@ class Device(models.Model):
     """Devices a customer has used; the newest is the current one (device changes feed retention, 001)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="devices", db_index=False)
+    # The line it was reported on (intake keys devices by number); empty on rows from before the device intake.
+    line = models.ForeignKey("customers.Line", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             db_index=False, verbose_name=_("line"))
     brand = models.CharField(_("device brand"), max_length=30)
     model = models.CharField(_("device model"), max_length=50)
     price_band = models.CharField(_("price band"), max_length=6, choices=PriceBand.choices)
     dual_sim = models.BooleanField(_("dual SIM"), default=False)
     started_on = models.DateField(_("in use since"))
+    # The day the next device on the same line came into use (kept by the intake): empty = the current one.
+    superseded_on = models.DateField(_("replaced on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_on"]
         indexes = [models.Index(fields=["customer", "-started_on"], name="device_customer_time")]
+        constraints = [models.UniqueConstraint(fields=["line", "started_on"], name="device_once_per_line_day")]
         verbose_name = _("device")
         verbose_name_plural = _("devices")
 
@@ -291,3 +300,8 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.user_id} → {self.customer_id} ({self.fields})"
+
+
+from customers.models_inputs import (  # noqa: E402,F401  the inputs' models, in their own module
+    CallQuality, CareContact, Contract, HeldService, PaymentMethodRecord,
+)

@@ -160,3 +160,74 @@ def reveal_purpose_errors(purpose: str, note: str) -> dict[str, ValidationError]
         errors["purpose_note"] = ValidationError(ERR_REVEAL_NOTE_LENGTH, code="max_length",
                                                  params={"max": REVEAL_NOTE_MAX})
     return errors
+
+
+# --- Inputs from the care system, the CRM front ends and billing (issue 13) ---------------------------------
+
+ERR_TERM_NEEDS_END = _("A %(kind)s contract has an end date.")
+ERR_MONTHLY_NO_END = _("A month-to-month contract has no end date.")
+ERR_TERM_LENGTH = _("A %(kind)s contract runs %(months)s months (ends on %(expected)s give or take %(slack)s days), "
+                    "not until %(value)s.")
+ERR_END_BEFORE_START = _("The end (%(end)s) must come after the start (%(start)s).")
+ERR_AUTO_PAY_METHOD = _("Auto-pay is taken by bank transfer, bank card or e-wallet, not by %(method)s.")
+ERR_REOPEN_NOT_KEPT = _("The number was not kept after this closure (closed by the arrears run, or before billing "
+                        "reported closures): a closed line cannot be reactivated.")
+ERR_REOPEN_WINDOW = _("The number retention period ended on %(until)s: reactivation is refused after it "
+                      "(90 days, 120 for 4★ and 5★ customers); open a new line instead.")
+
+# Months of a fixed-term contract by type, and the slack on its end date (billing cycles shift the day).
+CONTRACT_MONTHS = {"one_year": 12, "two_year": 24}
+CONTRACT_END_SLACK_DAYS = 31
+AUTO_PAY_METHODS = frozenset({"bank_transfer", "card", "e_wallet"})
+# Number retention after billing closes a line, by the customer's star at closure (DOMAIN.md §4 "Services by
+# star": 4★, 5★ 120 days, others 90). The same table as credit.policies.StarPolicy.retention_days, which
+# customers may not import (a test keeps the two equal).
+NUMBER_RETENTION_DAYS, NUMBER_RETENTION_DAYS_HIGH, NUMBER_RETENTION_HIGH_MIN_STAR = 90, 120, 4
+
+
+def number_retention_days(star: int | None) -> int:
+    """How long a closed line's number is kept for reactivation, by the customer's star when it closed."""
+    return NUMBER_RETENTION_DAYS_HIGH if star is not None and star >= NUMBER_RETENTION_HIGH_MIN_STAR \
+        else NUMBER_RETENTION_DAYS
+
+
+def reopen_refusal(*, reopen_until: date | None, on: date) -> ValidationError | None:
+    """A billing reactivation of a closed line: allowed up to the end of its number retention period."""
+    if reopen_until is None:
+        return ValidationError(ERR_REOPEN_NOT_KEPT, code="number_reclaimed")
+    if on > reopen_until:
+        return ValidationError(ERR_REOPEN_WINDOW, code="retention_period_over",
+                               params={"until": reopen_until.isoformat()})
+    return None
+
+
+def contract_errors(*, kind: str, starts_on: date, ends_on: date | None) -> dict[str, ValidationError]:
+    """A contract's term: month-to-month has no end; a 1- or 2-year one ends that many months after its start."""
+    if kind == "month_to_month":
+        return {"ends_on": ValidationError(ERR_MONTHLY_NO_END, code="no_end")} if ends_on else {}
+    if ends_on is None:
+        return {"ends_on": ValidationError(ERR_TERM_NEEDS_END, code="required", params={"kind": kind})}
+    if ends_on <= starts_on:
+        return {"ends_on": ValidationError(ERR_END_BEFORE_START, code="before_start",
+                                           params={"end": ends_on, "start": starts_on})}
+    months = CONTRACT_MONTHS.get(kind)
+    if months is not None:
+        expected = months_ago(starts_on, -months)
+        if abs((ends_on - expected).days) > CONTRACT_END_SLACK_DAYS:
+            return {"ends_on": ValidationError(ERR_TERM_LENGTH, code="term_length", params={
+                "kind": kind, "months": months, "expected": expected, "slack": CONTRACT_END_SLACK_DAYS,
+                "value": ends_on})}
+    return {}
+
+
+def held_service_errors(*, started_on: date, ended_on: date | None) -> dict[str, ValidationError]:
+    if ended_on is not None and ended_on < started_on:
+        return {"ended_on": ValidationError(ERR_END_BEFORE_START, code="before_start",
+                                            params={"end": ended_on, "start": started_on})}
+    return {}
+
+
+def payment_method_errors(*, method: str, auto_pay: bool) -> dict[str, ValidationError]:
+    if auto_pay and method not in AUTO_PAY_METHODS:
+        return {"auto_pay": ValidationError(ERR_AUTO_PAY_METHOD, code="auto_pay_method", params={"method": method})}
+    return {}

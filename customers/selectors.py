@@ -50,7 +50,7 @@ def customer_360(*, user, pk) -> dict:
         "usage": customer_monthly_usage(customer=customer),
         "bills": list(Bill.objects.filter(customer=customer).select_related("line")[:12]),
         "payments": list(Payment.objects.filter(customer=customer).select_related("line")[:12]),
-        "device": Device.objects.filter(customer=customer).first(),
+        **customer_inputs(customer=customer),  # device, contract, services, payment method, care, call quality
         "related_contacts": list(customer.related_contacts.all()),
         "callbacks": list(customer.callbacks.select_related("assigned_to")),
     }
@@ -71,4 +71,40 @@ def dashboard_figures(*, user) -> dict:
         "by_status": [(label, by_status.get(value, 0)) for value, label in ServiceStatus.choices],
         "revenue_trend": [{"month": r["month"].strftime("%Y-%m"), "bill": str(r["bill"])} for r in reversed(trend)],
         "callbacks_due": OnboardingCallback.objects.filter(assigned_to=user, status="open").count(),
+    }
+
+
+def customer_inputs(*, customer: Customer, today=None) -> dict:
+    """What operators told us besides billing, as of `today`: the device in use (and how many before it), the
+    contract in force, services held, payment method, recent care contacts with 90-day counts by kind, and
+    call quality for the months that were sent (a month never sent is unknown, not a row of zeros)."""
+    from datetime import datetime, time, timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from customers.models import CallQuality, CareContact, Contract, HeldService, PaymentMethodRecord
+
+    today = today or timezone.localdate()
+    devices = list(Device.objects.filter(customer=customer, started_on__lte=today).order_by("-started_on")[:6])
+    contract = (Contract.objects.filter(customer=customer, starts_on__lte=today)
+                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).order_by("-starts_on").first())
+    since = timezone.make_aware(datetime.combine(today - timedelta(days=90), time.min))
+    care = CareContact.objects.filter(customer=customer)
+    quality = list(CallQuality.objects.filter(customer=customer).values("month").annotate(
+        dropped=Sum("dropped_calls"), blocked=Sum("blocked_calls"), unanswered=Sum("unanswered_calls"),
+        roaming=Sum("roaming_minutes"), overage=Sum("overage_minutes")).order_by("-month")[:12])
+    return {
+        "device": devices[0] if devices else None,
+        "device_months": (today - devices[0].started_on).days * 12 // 365 if devices else None,
+        "earlier_devices": devices[1:],
+        "contract": contract,
+        "contract_days_left": (contract.ends_on - today).days if contract and contract.ends_on else None,
+        "services_held": list(HeldService.objects.filter(customer=customer, started_on__lte=today)
+                              .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today)).order_by("code")),
+        "payment_method": PaymentMethodRecord.objects.filter(customer=customer, since__lte=today)
+        .order_by("-since").first(),
+        "care_contacts": list(care.order_by("-contacted_at")[:10]),
+        "care_counts_90d": dict(care.filter(contacted_at__gte=since).values_list("kind").annotate(n=Count("id"))),
+        "call_quality": [{**row, "month": row["month"].strftime("%Y-%m")} for row in reversed(quality)],
     }

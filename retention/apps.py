@@ -8,7 +8,11 @@ class RetentionConfig(AppConfig):
 
     def ready(self):
         from core.audit import DecisionLog, register_decision_log
+        from customers.signals import customers_closed
         from retention import batches  # noqa: F401  registers the scan batch kind
+        from retention.receivers import close_alerts_of_closed_customers
+
+        customers_closed.connect(close_alerts_of_closed_customers, dispatch_uid="retention.close_alerts")
 
         register_decision_log(DecisionLog(  # each step of an alert, by whom (none: the nightly scan) and why
             label="retention.alertevent", model="retention.AlertEvent", at="at", user="by", object_field="alert_id",

@@ -43,14 +43,17 @@ DEFAULT_SIGNALS: dict[str, SignalDefinition] = {s.code: s for s in [
     _d(Signal.USAGE_SWING, 50, 20),
     _d(Signal.COMPETITOR_CALLS, 3, 30),
     _d(Signal.AGREEMENT_EXPIRING, 60, 25, direction=AT_MOST,
-       note="Days until the earliest running agreement of the customer's enterprise account expires."),
+       note="Days until the customer's own contract or their enterprise account's earliest running agreement "
+            "expires."),
     _d(Signal.FREQUENT_ARREARS, 3, 15),
     _d(Signal.SECOND_DEVICE, 1, 20),
     _d(Signal.MEMBERS_LEAVING, 2, 20,
        note="Members who left the customer's enterprise account last month (its monthly snapshot)."),
     _d(Signal.BUSINESS_CANCELLATIONS, 1, 25, enabled=False, available=False,
        note="No business-cancellation events yet; noop."),
-    _d(Signal.COMPLAINTS, 2, 20, enabled=False, available=False, note="No complaint records yet; noop."),
+    _d(Signal.COMPLAINTS, 2, 20, enabled=False,
+       note="Complaints to customer care in the 90 days before the scan (care-contact intake); off until an "
+            "administrator weighs it."),
 ]}
 
 

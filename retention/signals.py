@@ -17,6 +17,7 @@ from retention.choices import Offer, Signal
 # ~1 s per 50k customers with their 12 months of usage (same shape as the credit rating chunks).
 SCAN_CHUNK = 50_000
 DEVICE_WINDOW_DAYS = 183
+COMPLAINT_WINDOW_DAYS = 90
 SCAN_VALUES = "retention_scan_values"  # a chunk's signal values, a temp table, when the learned model scores
 MONTHS = 12  # of usage; m1 = last complete month … m12
 
@@ -32,10 +33,18 @@ def _streak_sql() -> str:
     return f"CASE {whens} ELSE {MONTHS - 1} END"
 
 
+def _known_avg(column: str, where: str) -> str:
+    """The monthly average of `column` over the months of `where` that were sent: a month never sent is
+    unknown, not a month of zeros (NULL when none was sent)."""
+    return (f"((sum({column}) FILTER (WHERE {where}))::numeric"
+            f" / nullif(count(DISTINCT month) FILTER (WHERE {where}), 0))")
+
+
 def _swing_sql(column: str) -> str:
-    """|last month − average of the 3 months before| as % of that average (a missing month counts as 0)."""
-    last = f"coalesce(sum({column}) FILTER (WHERE month = %(m1)s), 0)"
-    before = f"(sum({column}) FILTER (WHERE month >= %(m4)s AND month < %(m1)s) / 3.0)"
+    """|last month − average of the 3 months before| as % of that average; unknown (NULL) when last month or
+    all three before it were never sent."""
+    last = f"sum({column}) FILTER (WHERE month = %(m1)s)"
+    before = _known_avg(column, "month >= %(m4)s AND month < %(m1)s")
     return f"abs(100.0 * ({last} - {before}) / nullif({before}, 0))"
 
 
@@ -48,12 +57,13 @@ def usage_aggregates() -> str:
     return f"""
                {_streak_sql()} AS spend_falling,
                round(greatest({_swing_sql("voice_minutes")}, {_swing_sql("data_mb")}), 1) AS usage_swing,
-               coalesce(sum(competitor_hotline_calls) FILTER (WHERE month >= %(m3)s), 0)
-                   - coalesce(sum(competitor_hotline_calls) FILTER (WHERE month >= %(m6)s AND month < %(m3)s), 0)
+               -- rise in the monthly average, last 3 vs the 3 before, over the months sent (unknown if either none)
+               round(3 * ({_known_avg("competitor_hotline_calls", "month >= %(m3)s")}
+                          - {_known_avg("competitor_hotline_calls", "month >= %(m6)s AND month < %(m3)s")}))
                    AS competitor_calls,
                avg(plan_saturation) FILTER (WHERE month >= %(m3)s) AS saturation,
                coalesce(bool_or(broadband_bundled) FILTER (WHERE month = %(m1)s), false) AS broadband,
-               coalesce(sum(bill_amount) FILTER (WHERE month >= %(m3)s), 0) / 3.0 AS recent_spend"""
+               {_known_avg("bill_amount", "month >= %(m3)s")} AS recent_spend"""
 
 
 def refresh_usage_signals_sql(*, only_missing: bool) -> str:
@@ -148,14 +158,25 @@ def values_cte(cached: bool = False) -> str:
           AND l.status <> 'closed'
         GROUP BY l.customer_id
     ),
+    contracts AS (  -- the customer's own contract in force (customers.Contract): days until it ends
+        SELECT customer_id, min(ends_on) - %(today)s::date AS days FROM customers_contract
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND starts_on <= %(today)s AND ends_on >= %(today)s
+        GROUP BY customer_id
+    ),
+    complaints AS (  -- complaints to customer care in the 90 days before the scan (customers.CareContact)
+        SELECT customer_id, count(*) AS n FROM customers_carecontact
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND kind = 'complaint'
+          AND contacted_at >= %(complaints_since)s AND contacted_at < %(scan_start)s
+        GROUP BY customer_id
+    ),
     signal_values AS (
         SELECT c.id, c.account_manager_id, c.status, c.join_date, c.lifecycle_stage,
                u.spend_falling, u.competitor_calls,
                CASE WHEN c.join_date < %(m4)s THEN u.usage_swing END AS usage_swing,  -- not for newcomers
-               e.agreement_days AS agreement_expiring,
+               least(e.agreement_days, k.days) AS agreement_expiring,  -- the enterprise's or their own
                coalesce(o.n, 0) AS frequent_arrears, coalesce(d.n, 0) AS second_device,
                e.members_left AS members_leaving, NULL::numeric AS business_cancellations,
-               NULL::numeric AS complaints,
+               coalesce(q.n, 0) AS complaints,
                c.avg_monthly_spend AS avg_spend, coalesce(u.saturation, 0) AS saturation,
                (coalesce(p.n, 0) = 1 AND NOT coalesce(u.broadband, false)) AS single_product,
                coalesce(u.recent_spend, 0) AS recent_spend
@@ -165,6 +186,8 @@ def values_cte(cached: bool = False) -> str:
         LEFT JOIN devices d ON d.customer_id = c.id
         LEFT JOIN products p ON p.customer_id = c.id
         LEFT JOIN enterprise e ON e.customer_id = c.id
+        LEFT JOIN contracts k ON k.customer_id = c.id
+        LEFT JOIN complaints q ON q.customer_id = c.id
     )"""
 
 
@@ -236,6 +259,9 @@ def window_params(today: date, *, cooldown_days: int) -> dict:
     month0 = today.replace(day=1)
     return {"today": today, "month0": month0, **{f"m{k}": months_ago(month0, k) for k in range(1, MONTHS + 1)},
             "device_since": today - timedelta(days=DEVICE_WINDOW_DAYS),
+            "scan_start": timezone.make_aware(datetime.combine(today, time.min)),
+            "complaints_since": timezone.make_aware(datetime.combine(today - timedelta(days=COMPLAINT_WINDOW_DAYS),
+                                                                     time.min)),
             "explored_since": months_ago(today, policies.EXPLORATION_MONTHS),
             "formed_since": months_ago(today, policies.FORMATION_MONTHS),
             "cooldown_since": timezone.make_aware(datetime.combine(today - timedelta(days=cooldown_days), time.min)),

@@ -3,7 +3,7 @@ under an Idempotency-Key (the same machinery and error shape as payments and bil
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from arrears.api.serializers import (LineStatusInSerializer, LineStatusResultSerializer, UsageInSerializer,
                                      UsageResultSerializer, bulk_result_serializer, bulk_serializer)
@@ -15,7 +15,7 @@ def _refusal_as_error(call):
     try:
         return call()
     except intake.IntakeRefused as exc:
-        raise ValidationError({exc.field: [str(exc)]}, code="refused") from exc
+        raise ValidationError({exc.field: [ErrorDetail(str(exc), code=exc.code)]}) from exc
 
 
 class UsageMixin:

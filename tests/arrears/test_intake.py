@@ -100,20 +100,17 @@ def test_a_status_change_is_applied_and_logged_once(billing):
     assert Line.objects.get(pk=line.pk).status == "two_way_barred"
 
 
-def test_closing_the_last_line_ends_the_customers_credit_and_a_closed_line_stays_closed(billing):
+def test_closing_the_last_line_closes_the_customer_and_reopening_within_the_retention_period_reopens(billing):
     line = LineFactory(status="active")
-    line.customer.credit_star, line.customer.credit_limit = 3, Decimal("50.00")
-    line.customer.save()
     closed = post(billing, STATUS, {"msisdn": line.msisdn, "status": "closed",
                                     "changed_at": "2026-11-24T09:00:00+08:00", "reason": "cancelled"})
     assert closed.status_code == 201
     line.customer.refresh_from_db()
-    assert line.customer.credit_star is None and line.customer.credit_limit == 0
-    assert line.customer.status == "closed"  # their only line
+    assert line.customer.status == "closed"  # their only line (credit ends by customers_closed: h-credit)
     reopen = post(billing, STATUS, {"msisdn": line.msisdn, "status": "active",
                                     "changed_at": "2026-11-24T10:00:00+08:00", "reason": "mistake"})
-    assert reopen.status_code == 400 and reopen.json()["errors"][0]["field"] == "status"
-    assert LineStatusChange.objects.filter(line=line).count() == 1
+    assert reopen.status_code == 201 and Line.objects.get(pk=line.pk).closed_on is None
+    assert LineStatusChange.objects.filter(line=line).count() == 2
 
 
 def test_bulk_status_partial_writes_the_good_items_and_reports_the_closed_one(billing):

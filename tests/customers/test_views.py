@@ -41,13 +41,14 @@ def test_360_page_query_count_does_not_grow_with_history(client, org, django_ass
     UsageSummaryFactory(line=line)
     client.force_login(org.am1)
     url = reverse("customers:detail", args=[customer.pk])
+    count_queries(client, url, django_assert_max_num_queries)  # warm the per-process caches (content types)
     few = count_queries(client, url, django_assert_max_num_queries)
     for month in range(1, 10):
         UsageSummaryFactory(line=line, month=date(2026, month, 1))
     LineFactory(customer=customer)
     many = count_queries(client, url, django_assert_max_num_queries)
     assert many == few
-    assert many <= 20
+    assert many <= 26  # 6 of them the inputs' sections (device, contract, services, payment, care, call quality)
 
 
 def test_list_masks_id_numbers(client, org):

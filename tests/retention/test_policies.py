@@ -31,7 +31,7 @@ def test_agreement_expiring_fires_within_60_days():
     assert not signal.fires(61)
 
 
-@pytest.mark.parametrize("code", [Signal.BUSINESS_CANCELLATIONS, Signal.COMPLAINTS])
+@pytest.mark.parametrize("code", [Signal.BUSINESS_CANCELLATIONS])
 def test_signals_without_data_are_noops_even_if_enabled(code):
     signal = replace(DEFAULTS[code], enabled=True)
     assert not signal.available and signal.note
@@ -53,10 +53,12 @@ def test_disabled_signal_and_missing_value_never_fire():
 
 def test_admin_overrides_apply_but_cannot_make_a_noop_available():
     signals = policies.configured({"spend_falling": {"threshold": Decimal(4), "weight": 50, "enabled": True},
-                                   "complaints": {"enabled": True}})
+                                   "business_cancellations": {"enabled": True}, "complaints": {"enabled": True}})
     assert not signals[Signal.SPEND_FALLING].fires(3) and signals[Signal.SPEND_FALLING].fires(4)
     assert signals[Signal.SPEND_FALLING].weight == 50
-    assert not signals[Signal.COMPLAINTS].fires(99)
+    assert not signals[Signal.BUSINESS_CANCELLATIONS].fires(99)
+    assert signals[Signal.COMPLAINTS].fires(2)  # care contacts came in (issue 13): off by default, on when set
+    assert not DEFAULTS[Signal.COMPLAINTS].enabled
 
 
 def test_score_is_the_capped_sum_of_fired_weights():

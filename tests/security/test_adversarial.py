@@ -107,6 +107,27 @@ def _bulk(item):
     return lambda t: {"items": [item(t)]}
 
 
+def _days_ago(days: int) -> str:
+    return f"{timezone.localdate() - timedelta(days=days):%Y-%m-%d}"
+
+
+# The inputs operators have besides billing (customers.api.inputs), one body per kind.
+INPUT_BODIES = {
+    "input-devices": lambda t: {"msisdn": t.msisdn, "brand": "华为", "model": "P60", "price_band": "mid",
+                                "dual_sim": True, "first_used_on": _days_ago(30)},
+    "input-care-contacts": lambda t: {"msisdn": t.msisdn, "reference": uuid.uuid4().hex[:12],
+                                      "contact_kind": "complaint", "channel": "hotline", "reason": "信号差",
+                                      "outcome": "resolved", "contacted_at": timezone.now().isoformat()},
+    "input-call-quality": lambda t: {"msisdn": t.msisdn, "month": _usage(t)["month"], "dropped_calls": 3,
+                                     "blocked_calls": 0, "unanswered_calls": 2, "roaming_minutes": 0,
+                                     "overage_minutes": 10},
+    "input-contracts": lambda t: {"msisdn": t.msisdn, "contract_type": "month_to_month", "starts_on": _days_ago(30)},
+    "input-services-held": lambda t: {"msisdn": t.msisdn, "code": "iptv", "started_on": _days_ago(30)},
+    "input-payment-methods": lambda t: {"msisdn": t.msisdn, "method": "e_wallet", "auto_pay": True,
+                                        "since": _days_ago(30)},
+}
+
+
 def _segment(t) -> dict:
     return {"segment": {"region": [t.region_pk]}, "min_star": None}
 
@@ -175,6 +196,13 @@ PROBES: dict[tuple[str, str], Probe] = {
                                            scope_free=True),
     ("billing-line-status-bulk", "post"): Probe(_bulk(_line_status), BILLING, "billing_service", idempotent=True,
                                                 scope_free=True),
+    # customers: the inputs operators have besides billing, and onboarding in bulk
+    **{(name, "post"): Probe(body, BILLING, "billing_service", idempotent=True, scope_free=True)
+       for name, body in INPUT_BODIES.items()},
+    **{(f"{name}-bulk", "post"): Probe(_bulk(body), BILLING, "billing_service", idempotent=True, scope_free=True)
+       for name, body in INPUT_BODIES.items()},
+    ("customers-bulk", "post"): Probe(_bulk(_onboarding), {"am1", "lead_a1", "admin", "billing_service"},
+                                      "billing_service", idempotent=True, scope_free=True),
     # arrears: decisions on a line
     ("emergency-continuity", "post"): Probe(
         lambda t: {"channel": "counter"},
@@ -489,6 +517,12 @@ GOVERNED = {
     "lead sets a VIP tier": ("lead_a1", "patch", "customer-detail", lambda t: {"vip_tier": "platinum"}, _vip_tier),
     "onboarding backdates the join date": ("am1", "post", "customer-list",
                                            lambda t: {**_onboarding(t), "join_date": "2000-01-01"}, _old_join_dates),
+    "bulk onboarding backdates the join date": ("am1", "post", "customers-bulk",
+                                                lambda t: {"items": [{**_onboarding(t), "join_date": "2000-01-01"}],
+                                                           "migration_reason": "legacy"}, _old_join_dates),
+    "billing backdates join dates in bulk": ("billing_service", "post", "customers-bulk",
+                                             lambda t: {"items": [{**_onboarding(t), "join_date": "2000-01-01"}],
+                                                        "migration_reason": "legacy"}, _old_join_dates),
     "four eyes by a typed approver name": ("credit_officer", "post", "credit-limit-change",
                                            lambda t: {"amount": "100000.00", "reason": "x", "approver": t.officer2},
                                            _limit),
@@ -511,7 +545,7 @@ def test_governed_fields_stay_with_their_owners(world, org, case):
     targets = world["inside"]
     targets.officer2 = make_staff("credit_officer").username
     before = governed(targets)
-    probe = Probe(body)
+    probe = Probe(body, idempotent=True)  # a key: the bulk intakes refuse a write without one
     response = _send(world, role, name, method, probe, targets)
     assert response.status_code < 500
     assert governed(targets) == before, f"{case}: {response.status_code} {response.content[:300]!r}"

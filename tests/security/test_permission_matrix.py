@@ -81,6 +81,12 @@ MATRIX = {
     "customer-detail": (GET, api(API_STAFF, **OTHER_MANAGER)),
     "customer-personal-data": (POST, api([*MANAGERS, "credit_officer", "collections", "admin"], status=400,
                                          **OTHER_MANAGER)),  # an empty body: no purpose given
+    "customers-bulk": (POST, api([*MANAGERS, "admin", "billing_service"], status=400)),  # no key, no items
+    "customer-inputs": (GET, api(API_STAFF, **OTHER_MANAGER)),
+    # the inputs operators have besides billing (an empty body without an Idempotency-Key: 400)
+    **{name: (POST, api(["admin", "billing_service"], status=400))
+       for kind in ("devices", "care-contacts", "call-quality", "contracts", "services-held", "payment-methods")
+       for name in (f"input-{kind}", f"input-{kind}-bulk")},
     "line-list": (GET, api(API_STAFF)),
     "line-detail": (GET, api(API_STAFF, **OTHER_MANAGER)),
     "line-change-number": (POST, api(["am1", "lead_a1", "admin", "billing_service"], status=400, **OTHER_MANAGER)),

@@ -1,0 +1,392 @@
+"""The API of the new inputs (devices, care contacts, call quality, contracts, services held, payment method):
+single and bulk, each write under an Idempotency-Key, for the billing/CRM service account. A bulk is validated
+whole in Python and written by customers.inputs with one set-based statement per kind (its query count does not
+grow with its items). Default all-or-nothing; "partial": true writes the good items and reports the bad ones."""
+
+import functools
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ErrorDetail, NotFound, ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core import policies as core_policies
+from core.api.errors import field_messages
+from core.api.fields import DayField, MomentField, MoneyField, MonthField
+from core.api.idempotency import HEADER, idempotent
+from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer
+from customers import inputs, selectors
+from customers.choices import (CareChannel, CareContactKind, CareOutcome, ContractType, HeldServiceCode,
+                               PaymentMethodCode, PriceBand)
+from customers.models import CareContact, Contract, Customer, Device, HeldService, Line, \
+    PaymentMethodRecord
+from customers.policies import MSISDN_PATTERN
+
+MAX_BULK = 10_000
+HISTORY_DAYS = 30 * 366  # a device, contract or service may have started long before the intake went live
+TERM_AHEAD_DAYS = 10 * 366  # the furthest end of a contract term
+MAX_CALLS = 100_000  # per line and month
+MAX_MINUTES = 31 * 24 * 60  # minutes in a month
+UNKNOWN_LINE = "No line with this number (or not yours to post to)."
+IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,
+                                         description="A new key per request; a retry sends the same key and body")
+
+
+class TooManyItems(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_many_items"
+    default_detail = f"A bulk request carries at most {MAX_BULK:,} items."
+
+
+def needs(permission: str):
+    class HasPermission(BasePermission):
+        def has_permission(self, request, view):
+            return request.user.is_authenticated and request.user.has_perm(permission)
+
+    return HasPermission
+
+
+def msisdn_field():
+    return serializers.RegexField(MSISDN_PATTERN, max_length=11,
+                                  error_messages={"invalid": "A mobile number is 11 digits starting with 1."})
+
+
+def lines_by_msisdn(user, numbers) -> dict[str, Line]:
+    """The caller's lines with these numbers, one query (scope: core.scope via Customer.visible_to)."""
+    visible = Customer.objects.visible_to(user)
+    return {line.msisdn: line for line in Line.objects.filter(msisdn__in=set(numbers), customer__in=visible)
+            .select_related("customer").only("id", "msisdn", "customer_id", "customer__join_date")}
+
+
+# ------------------------------------------------------------------------------------------------ items in
+
+class InputItemSerializer(IntakeSerializer):
+    # One fact about a line. `customer_dates`: fields that cannot predate the customer's joining ({field: True
+    # when a month}); `kind`: the customers.inputs kind it is written as.
+    kind = ""
+    customer_dates: dict[str, bool] = {}
+    msisdn = msisdn_field()
+
+    def validate(self, data):
+        errors = inputs.item_rule_errors(self.kind, data)
+        if errors:
+            raise serializers.ValidationError({self._api_name(f): [ErrorDetail(m, code=e.code or "invalid")
+                                                                   for m in e.messages] for f, e in errors.items()})
+        return data
+
+    def _api_name(self, source: str) -> str:
+        return next((name for name, f in self.fields.items() if f.source == source), source)
+
+
+class DeviceInSerializer(InputItemSerializer):
+    kind = "device"
+    brand = serializers.CharField(max_length=30)
+    model = serializers.CharField(max_length=50)
+    price_band = serializers.ChoiceField(choices=PriceBand.choices)
+    dual_sim = serializers.BooleanField()
+    first_used_on = DayField(source="started_on", past_days=HISTORY_DAYS, future_days=0,
+                             help_text="the day the device was first used on this line")
+
+
+class CareContactInSerializer(InputItemSerializer):
+    kind = "care_contact"
+    customer_dates = {"contacted_at": False}
+    reference = serializers.CharField(max_length=64, help_text="the care system's ticket id; resent = corrected")
+    contact_kind = serializers.ChoiceField(source="kind", choices=CareContactKind.choices)
+    channel = serializers.ChoiceField(choices=CareChannel.choices)
+    reason = serializers.CharField(max_length=200)
+    outcome = serializers.ChoiceField(choices=CareOutcome.choices)
+    contacted_at = MomentField()
+
+
+class CallQualityInSerializer(InputItemSerializer):
+    kind = "call_quality"
+    customer_dates = {"month": True}
+    month = MonthField(help_text="YYYY-MM; a month never sent stays unknown")
+    dropped_calls = serializers.IntegerField(min_value=0, max_value=MAX_CALLS)
+    blocked_calls = serializers.IntegerField(min_value=0, max_value=MAX_CALLS)
+    unanswered_calls = serializers.IntegerField(min_value=0, max_value=MAX_CALLS)
+    roaming_minutes = serializers.IntegerField(min_value=0, max_value=MAX_MINUTES)
+    overage_minutes = serializers.IntegerField(min_value=0, max_value=MAX_MINUTES)
+
+
+class ContractInSerializer(InputItemSerializer, MoneyIntakeSerializer):
+    kind = "contract"
+    customer_dates = {"starts_on": False}
+    contract_type = serializers.ChoiceField(source="kind", choices=ContractType.choices)
+    starts_on = DayField(past_days=HISTORY_DAYS, future_days=0)
+    ends_on = DayField(past_days=HISTORY_DAYS, future_days=TERM_AHEAD_DAYS, required=False, allow_null=True,
+                       default=None, help_text="empty for month-to-month")
+    early_exit_fee = MoneyField(operation="early_exit_fee", minimum="0.00", required=False, default=Decimal("0.00"))
+
+
+class HeldServiceInSerializer(InputItemSerializer):
+    kind = "held_service"
+    customer_dates = {"started_on": False}
+    code = serializers.ChoiceField(choices=HeldServiceCode.choices)
+    started_on = DayField(past_days=HISTORY_DAYS, future_days=0)
+    ended_on = DayField(required=False, allow_null=True, default=None, past_days=HISTORY_DAYS, future_days=0,
+                        help_text="the same code and start again with an end date ends it")
+
+
+class PaymentMethodInSerializer(InputItemSerializer):
+    kind = "payment_method"
+    customer_dates = {"since": False}
+    method = serializers.ChoiceField(choices=PaymentMethodCode.choices)
+    auto_pay = serializers.BooleanField(help_text="debited without the customer acting")
+    since = DayField(past_days=HISTORY_DAYS, future_days=0)
+
+
+# ------------------------------------------------------------------------------------------------ results out
+
+@functools.cache
+def result_serializer(item_class):
+    """{msisdn, <the item's natural key>, created} for an item of `item_class`."""
+    fields = item_class().fields
+    api_names = {f.source: name for name, f in fields.items()}
+    attrs = {"msisdn": serializers.CharField(source="line.msisdn"),
+             "created": serializers.BooleanField(help_text="false: the same fact was there and was replaced")}
+    for key in inputs.KINDS[item_class.kind].key:
+        field = fields[api_names[key]]
+        shape = serializers.CharField if isinstance(field, serializers.ChoiceField) else type(field)
+        attrs[api_names[key]] = shape(source=f"keyed.{key}", read_only=True)
+    return type(item_class.__name__.replace("InSerializer", "Result"), (serializers.Serializer,), attrs)
+
+
+@functools.cache
+def bulk_serializer(item_class):
+    class BulkSerializer(IntakeSerializer):
+        items = item_class(many=True, allow_empty=False)
+        partial = serializers.BooleanField(
+            default=False, help_text="false (default): one bad item writes nothing; true: the good items are "
+                                     "written and the bad ones reported")
+
+    BulkSerializer.__name__ = f"Bulk{item_class.__name__}"
+    return BulkSerializer
+
+
+@functools.cache
+def bulk_result_serializer(item_result_class):
+    item = type(f"Bulk{item_result_class.__name__}", (item_result_class,), {"index": serializers.IntegerField()})
+
+    class ItemErrors(serializers.Serializer):
+        index = serializers.IntegerField()
+        errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+    ItemErrors.__name__ = f"ItemErrorsOf{item_result_class.__name__}"
+
+    class BulkResult(serializers.Serializer):
+        posted = serializers.IntegerField()
+        failed = serializers.IntegerField()
+        results = item(many=True)
+        errors = ItemErrors(many=True)
+
+    BulkResult.__name__ = f"BulkResultOf{item_result_class.__name__}"
+    return BulkResult
+
+
+# ------------------------------------------------------------------------------------------------ views
+
+def customer_date_errors(item_class, line: Line, data: dict) -> dict:
+    """Fields of the item dated before the customer joined."""
+    errors = {}
+    api_names = {f.source: name for name, f in item_class().fields.items()}
+    for source, month in item_class.customer_dates.items():
+        value = data.get(source)
+        if value is None:
+            continue
+        day = timezone.localdate(value) if isinstance(value, datetime) else value
+        if refusal := core_policies.joined_refusal(day, joined=line.customer.join_date, month=month):
+            errors[api_names.get(source, source)] = [ErrorDetail(str(refusal), code=refusal.code)]
+    return errors
+
+
+class InputView(APIView):
+    """One item: validate, find the line (404), write it, answer {msisdn, key, created}."""
+
+    item_serializer = InputItemSerializer
+
+    @property
+    def endpoint(self) -> str:
+        return f"inputs.{self.item_serializer.kind}"
+
+    def post(self, request):
+        def handle():
+            body = self.item_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = body.validated_data
+            line = lines_by_msisdn(request.user, [data["msisdn"]]).get(data["msisdn"])
+            if line is None:
+                raise NotFound({"msisdn": UNKNOWN_LINE})
+            if errors := customer_date_errors(self.item_serializer, line, data):
+                raise ValidationError(errors)
+            result = inputs.input_record(kind=self.item_serializer.kind, line=line, data=_fields(data))
+            return Response(result_serializer(self.item_serializer)(result).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, self.endpoint, handle)
+
+
+class BulkInputView(InputView):
+    """Up to 10,000 items, validated whole, written set-based (one statement per kind)."""
+
+    @property
+    def endpoint(self) -> str:
+        return f"inputs.{self.item_serializer.kind}/bulk"
+
+    def post(self, request):
+        items = request.data.get("items") if isinstance(request.data, dict) else None
+        if isinstance(items, list) and len(items) > MAX_BULK:
+            raise TooManyItems()
+
+        def handle():
+            body = bulk_serializer(self.item_serializer)(data=request.data)
+            partial = body.initial_data.get("partial") in (True, "true", "True", "1", 1) if isinstance(
+                request.data, dict) else False
+            valid = body.is_valid()
+            item_errors = _item_errors(body.errors) if not valid else {}
+            if not valid and not (partial and item_errors is not None):
+                raise ValidationError(body.errors)
+            answer = self._write(request, items, item_errors or {}, partial)
+            return Response(answer, status=status.HTTP_200_OK if partial else status.HTTP_201_CREATED)
+
+        return idempotent(request, self.endpoint, handle)
+
+    def _write(self, request, raw_items, errors: dict, partial: bool) -> dict:
+        item_class = self.item_serializer
+        good = []
+        for index, raw in enumerate(raw_items):
+            if index not in errors:
+                one = item_class(data=raw)
+                one.is_valid(raise_exception=True)
+                good.append((index, one.validated_data))
+        lines = lines_by_msisdn(request.user, [data["msisdn"] for _, data in good])
+        ready = []
+        for index, data in good:
+            line = lines.get(data["msisdn"])
+            if line is None:
+                errors[index] = {"msisdn": [UNKNOWN_LINE]}
+            elif found := customer_date_errors(item_class, line, data):
+                errors[index] = found
+            else:
+                ready.append((index, line, _fields(data)))
+        try:
+            results = inputs.inputs_record(kind=item_class.kind, items=[(ln, d) for _, ln, d in ready])
+        except inputs.ItemsRefused as refused:  # rules across items (the same fact twice)
+            for position, found in refused.errors.items():
+                errors[ready[position][0]] = found
+            if not partial:
+                raise ValidationError({"items": dict(sorted(errors.items()))}) from refused
+            ready = [r for position, r in enumerate(ready) if position not in refused.errors]
+            results = inputs.inputs_record(kind=item_class.kind, items=[(ln, d) for _, ln, d in ready])
+        if errors and not partial:
+            raise ValidationError({"items": dict(sorted(errors.items()))})
+        shape = result_serializer(item_class)
+        return {"posted": len(results), "failed": len(errors),
+                "results": [{"index": index, **shape(result).data} for (index, _, _), result in zip(ready, results,
+                                                                                                    strict=True)],
+                "errors": [{"index": i, "errors": field_messages(e)} for i, e in sorted(errors.items())]}
+
+
+def _fields(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k not in {"msisdn", "currency"}}
+
+
+def _item_errors(errors) -> dict | None:
+    """{index: errors} when the body's errors are all in single items, else None (the whole request is bad)."""
+    if set(errors) != {"items"}:
+        return None
+    items = errors["items"]
+    if isinstance(items, list):
+        found = {i: e for i, e in enumerate(items) if e}
+        return found if found and all(isinstance(e, dict) for e in found.values()) else None
+    if isinstance(items, dict) and all(isinstance(i, int) for i in items):
+        return dict(items)
+    return None
+
+
+def _views(item_class, permission: str):
+    single = extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=item_class,
+                           responses={201: result_serializer(item_class)})(
+        type(f"{item_class.kind.title().replace('_', '')}View", (InputView,),
+             {"item_serializer": item_class, "permission_classes": [needs(permission)]}))
+    bulk_shape = bulk_result_serializer(result_serializer(item_class))
+    bulk = extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(item_class),
+                         responses={201: bulk_shape, 200: bulk_shape})(
+        type(f"Bulk{item_class.kind.title().replace('_', '')}View", (BulkInputView,),
+             {"item_serializer": item_class, "permission_classes": [needs(permission)]}))
+    return single, bulk
+
+
+# (path, url name, item serializer, permission)
+INPUTS = (
+    ("devices", "input-devices", DeviceInSerializer, "customers.add_device"),
+    ("care-contacts", "input-care-contacts", CareContactInSerializer, "customers.add_carecontact"),
+    ("call-quality", "input-call-quality", CallQualityInSerializer, "customers.add_callquality"),
+    ("contracts", "input-contracts", ContractInSerializer, "customers.add_contract"),
+    ("services-held", "input-services-held", HeldServiceInSerializer, "customers.add_heldservice"),
+    ("payment-methods", "input-payment-methods", PaymentMethodInSerializer, "customers.add_paymentmethodrecord"),
+)
+VIEWS = {name: _views(item_class, permission) for _, name, item_class, permission in INPUTS}
+
+
+# ------------------------------------------------------------------------------------------------ read
+
+class DeviceOutSerializer(serializers.ModelSerializer):
+    msisdn = serializers.CharField(source="line.msisdn", allow_null=True, default=None)
+    first_used_on = serializers.DateField(source="started_on")
+
+    class Meta:
+        model = Device
+        fields = ["msisdn", "brand", "model", "price_band", "dual_sim", "first_used_on", "superseded_on"]
+
+
+def _out(model, names):
+    meta = type("Meta", (), {"model": model, "fields": ["msisdn", *names]})
+    return type(f"{model.__name__}OutSerializer", (serializers.ModelSerializer,),
+                {"Meta": meta, "msisdn": serializers.CharField(source="line.msisdn")})
+
+
+ContractOutSerializer = _out(Contract, ["kind", "starts_on", "ends_on", "early_exit_fee"])
+HeldServiceOutSerializer = _out(HeldService, ["code", "started_on", "ended_on"])
+PaymentMethodOutSerializer = _out(PaymentMethodRecord, ["method", "auto_pay", "since"])
+CareContactOutSerializer = _out(CareContact, ["reference", "kind", "channel", "reason", "outcome", "contacted_at"])
+
+
+class CallQualityMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM; months never reported are absent (unknown)")
+    dropped = serializers.IntegerField()
+    blocked = serializers.IntegerField()
+    unanswered = serializers.IntegerField()
+    roaming = serializers.IntegerField()
+    overage = serializers.IntegerField()
+
+
+class CustomerInputsSerializer(serializers.Serializer):
+    device = DeviceOutSerializer(allow_null=True)
+    device_months = serializers.IntegerField(allow_null=True, help_text="handset age in months")
+    earlier_devices = DeviceOutSerializer(many=True)
+    contract = ContractOutSerializer(allow_null=True)
+    contract_days_left = serializers.IntegerField(allow_null=True)
+    services_held = HeldServiceOutSerializer(many=True)
+    payment_method = PaymentMethodOutSerializer(allow_null=True)
+    care_contacts = CareContactOutSerializer(many=True)
+    care_counts_90d = serializers.DictField(child=serializers.IntegerField())
+    call_quality = CallQualityMonthSerializer(many=True)
+
+
+class CustomerInputsView(APIView):
+    """GET: a customer's inputs as the 360 page shows them (in the caller's scope, else 404)."""
+
+    permission_classes = [needs("customers.view_customer")]
+
+    @extend_schema(responses={200: CustomerInputsSerializer})
+    def get(self, request, pk: int):
+        customer = Customer.objects.visible_to(request.user).filter(pk=pk).first()
+        if customer is None:
+            raise NotFound()
+        return Response(CustomerInputsSerializer(selectors.customer_inputs(customer=customer)).data)

@@ -1,0 +1,215 @@
+"""Onboarding in bulk: up to 10,000 customers with their lines per call, under the same controls as
+`services.customer_onboard` (a verified ID, no open blacklist entry, room at the numbers-per-person limit, the
+policy explained, a free number, the plan of the customer's brand, today's join date unless an administrator
+imports with a reason) — but checked for the whole batch with a handful of set queries, and written with
+bulk inserts (customers and lines with their history rows, contacts, identity callbacks). The people of the
+batch are locked like single onboarding's (the same advisory lock), so a concurrent single onboarding of the
+same person waits.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
+
+from customers import policies
+from customers.choices import IdType, ServiceStatus
+from customers.models import BlacklistEntry, Customer, Line, OnboardingCallback, Plan, RelatedContact
+from customers.services import (
+    ERR_ALREADY_CUSTOMER, ERR_BLACKLISTED, ERR_MIGRATION_ONLY, ERR_MIGRATION_REASON, ERR_MSISDN_TAKEN, ERR_PLAN_BRAND,
+    ERR_POLICY_NOT_EXPLAINED, PERSON_LOCK, OnboardingData, _is_account_manager,
+)
+
+MAX_BULK = 10_000
+ERR_TWICE_IN_BATCH = _("%(value)s appears more than once in this request (first in item %(first)s).")
+
+# The batch's people, locked in a fixed order (no deadlock between two batches sharing people).
+LOCK_PEOPLE_SQL = """SELECT count(pg_advisory_xact_lock(%s, h)) FROM (
+    SELECT DISTINCT hashtext(x) AS h FROM unnest(%s::text[]) AS x ORDER BY 1) people"""
+
+
+@dataclass
+class ExtraLine:
+    msisdn: str
+    plan: Plan
+
+
+@dataclass
+class OnboardingItem:
+    """One customer of a bulk: the single onboarding's data (its msisdn/plan: the first line) and more lines."""
+
+    data: OnboardingData
+    more_lines: list[ExtraLine] = field(default_factory=list)
+
+    def lines(self) -> list[tuple[str, Plan]]:
+        return [(self.data.msisdn, self.data.plan), *((x.msisdn, x.plan) for x in self.more_lines)]
+
+
+@dataclass(frozen=True)
+class Onboarded:
+    index: int
+    customer: Customer
+    msisdns: list[str]
+
+
+@dataclass
+class BulkOnboarding:
+    onboarded: list[Onboarded]
+    errors: dict[int, dict[str, list[ValidationError]]]
+
+
+class OnboardingRefused(Exception):
+    """Items that break an onboarding control: {index: {field: [ValidationError]}}; nothing was written."""
+
+    def __init__(self, errors: dict[int, dict[str, list[ValidationError]]]):
+        super().__init__(f"{len(errors)} item(s) refused")
+        self.errors = errors
+
+
+class _Errors(dict):
+    def add(self, index: int, name: str, error: ValidationError) -> None:
+        self.setdefault(index, {}).setdefault(name, []).append(error)
+
+
+def _item_errors(items: list[OnboardingItem], *, today: date, by, migration_reason: str, errors: _Errors) -> None:
+    """The rules of each item that need no database, and repeats within the batch."""
+    may_migrate = by.has_perm("customers.import_customers")
+    first_id, first_msisdn = {}, {}
+    for i, item in enumerate(items):
+        d = item.data
+        if d.id_type == IdType.RESIDENT_ID:
+            try:
+                d.id_number = policies.validate_resident_id(d.id_number, today=today)
+            except ValidationError as e:
+                errors.add(i, "id_number", e)
+        d.id_number = d.id_number.strip().upper()
+        identity = (d.id_type, d.id_number)
+        if identity in first_id:
+            errors.add(i, "id_number", ValidationError(ERR_TWICE_IN_BATCH, code="repeated",
+                                                       params={"value": d.id_number, "first": first_id[identity]}))
+        first_id.setdefault(identity, i)
+        for n, (msisdn, plan) in enumerate(item.lines()):
+            name = "msisdn" if n == 0 else f"more_lines[{n - 1}].msisdn"
+            try:
+                policies.validate_msisdn(msisdn)
+            except ValidationError as e:
+                errors.add(i, name, e)
+            if msisdn in first_msisdn:
+                errors.add(i, name, ValidationError(ERR_TWICE_IN_BATCH, code="repeated",
+                                                    params={"value": msisdn, "first": first_msisdn[msisdn]}))
+            first_msisdn.setdefault(msisdn, i)
+            if plan.brand_id != d.brand.pk:
+                errors.add(i, "plan" if n == 0 else f"more_lines[{n - 1}].plan", ValidationError(
+                    ERR_PLAN_BRAND, code="brand_mismatch", params={"plan": plan.name, "brand": d.brand.name}))
+        for n, contact in enumerate(d.related_contacts):
+            try:
+                policies.validate_msisdn(contact.msisdn)
+            except ValidationError as e:
+                errors.add(i, f"related_contacts[{n}].msisdn", e)
+        if not d.policy_explained:
+            errors.add(i, "policy_explained", ValidationError(ERR_POLICY_NOT_EXPLAINED, code="required"))
+        joined = d.join_date or today
+        try:
+            policies.check_join_date(joined, today=today, migration=joined != today)
+        except ValidationError as e:
+            errors.add(i, "join_date", e)
+        if joined != today and not may_migrate:
+            errors.add(i, "join_date", ValidationError(ERR_MIGRATION_ONLY, code="migration_only"))
+        elif joined != today and not migration_reason.strip():
+            errors.add(i, "migration_reason", ValidationError(ERR_MIGRATION_REASON, code="required"))
+
+
+def _person_errors(items: list[OnboardingItem], errors: _Errors) -> None:
+    """Against what is stored (one query each, for the whole batch): blacklist, existing identity, numbers per
+    person (counted over every record with the ID number, like single onboarding), numbers taken."""
+    ids = sorted({item.data.id_number for item in items})
+    owed = {(r["id_type"], r["id_number"]): r["owed"] for r in BlacklistEntry.objects.filter(
+        id_number__in=ids, cleared_at__isnull=True).values("id_type", "id_number").annotate(owed=Sum("amount_owed"))}
+    existing = set(Customer.objects.filter(id_number__in=ids).values_list("id_type", "id_number"))
+    stars = dict(Customer.objects.filter(id_number__in=ids).values("id_number").annotate(
+        star=Max("credit_star")).values_list("id_number", "star"))
+    open_lines = dict(Line.objects.filter(customer__id_number__in=ids).exclude(status=ServiceStatus.CLOSED)
+                      .values("customer__id_number").annotate(n=Count("id")).values_list("customer__id_number", "n"))
+    taken = set(Line.objects.filter(msisdn__in=[m for item in items for m, _plan in item.lines()])
+                .values_list("msisdn", flat=True))
+    for i, item in enumerate(items):
+        d = item.data
+        identity = (d.id_type, d.id_number)
+        if "id_number" not in errors.get(i, {}):
+            if identity in owed:
+                errors.add(i, "id_number", ValidationError(ERR_BLACKLISTED, code="blacklisted",
+                                                           params={"amount": owed[identity]}))
+            elif identity in existing:
+                errors.add(i, "id_number", ValidationError(ERR_ALREADY_CUSTOMER, code="exists"))
+            else:
+                held = open_lines.get(d.id_number, 0)
+                for n in range(len(item.lines())):  # each line of the item is one more for the person
+                    try:
+                        policies.check_numbers_per_person(open_lines=held + n, star=stars.get(d.id_number))
+                    except ValidationError as e:
+                        errors.add(i, "id_number" if n == 0 else "more_lines", e)
+                        break
+        for n, (msisdn, _plan) in enumerate(item.lines()):
+            if msisdn in taken:
+                errors.add(i, "msisdn" if n == 0 else f"more_lines[{n - 1}].msisdn",
+                           ValidationError(ERR_MSISDN_TAKEN, code="taken", params={"value": msisdn}))
+
+
+def _customer(d: OnboardingData, *, today: date, now, manager) -> Customer:
+    return Customer(
+        name=d.name.strip(), id_type=d.id_type, id_number=d.id_number, id_last4=d.id_number[-4:],
+        birth_date=policies.birth_date_from_id(d.id_number) if d.id_type == IdType.RESIDENT_ID else None,
+        gender=d.gender, address=d.address, occupation=d.occupation, industry=d.industry, workplace=d.workplace,
+        region=d.region, brand=d.brand, join_date=d.join_date or today, acquiring_channel=d.acquiring_channel,
+        account_manager=manager, policy_explained_at=now, created_at=now, updated_at=now,
+        data_completeness=policies.data_completeness(
+            has_address=bool(d.address), has_occupation=bool(d.occupation), has_workplace=bool(d.workplace),
+            related_contacts=len(d.related_contacts)))
+
+
+def onboarding_bulk_errors(*, items: list[OnboardingItem], by, migration_reason: str = "") -> dict:
+    """{index: {field: [ValidationError]}} of the items that fail a control (the batch's people locked until
+    the transaction ends, so that what was checked still holds when it is written)."""
+    errors = _Errors()
+    _item_errors(items, today=timezone.localdate(), by=by, migration_reason=migration_reason, errors=errors)
+    with connection.cursor() as cur:
+        cur.execute(LOCK_PEOPLE_SQL, [PERSON_LOCK, sorted({item.data.id_number for item in items})])
+    _person_errors(items, errors)
+    return errors
+
+
+@transaction.atomic
+def customers_onboard_bulk(*, items: list[OnboardingItem], by, migration_reason: str = "",
+                           partial: bool = False) -> BulkOnboarding:
+    """Onboard `items` (at most 10,000). All-or-nothing by default: OnboardingRefused and nothing written when
+    any item fails; `partial`: the good items are written, the bad ones returned in `errors`."""
+    if len(items) > MAX_BULK:
+        raise ValueError(f"at most {MAX_BULK} items")
+    today, now = timezone.localdate(), timezone.now()
+    errors = onboarding_bulk_errors(items=items, by=by, migration_reason=migration_reason)
+    if errors and not partial:
+        raise OnboardingRefused(dict(sorted(errors.items())))
+    good = [(i, item) for i, item in enumerate(items) if i not in errors]
+    if not good:
+        return BulkOnboarding([], dict(errors))
+    manager = by if _is_account_manager(by) else None
+    customers = [_customer(item.data, today=today, now=now, manager=manager) for _, item in good]
+    reason = f"bulk onboarding; migration import: {migration_reason}"[:100] if migration_reason else "bulk onboarding"
+    bulk_create_with_history(customers, Customer, default_user=by, default_change_reason=reason, default_date=now)
+    lines = [Line(customer=c, msisdn=msisdn, plan=plan, activated_on=c.join_date, created_at=now, updated_at=now)
+             for c, (_, item) in zip(customers, good, strict=True) for msisdn, plan in item.lines()]
+    bulk_create_with_history(lines, Line, default_user=by, default_change_reason=reason, default_date=now)
+    RelatedContact.objects.bulk_create(
+        RelatedContact(customer=c, name=x.name, relation=x.relation, msisdn=x.msisdn)
+        for c, (_, item) in zip(customers, good, strict=True) for x in item.data.related_contacts)
+    OnboardingCallback.objects.bulk_create(  # a migrated customer's identity was confirmed in the legacy system
+        OnboardingCallback(customer=c, due_on=today + timedelta(days=policies.CALLBACK_DAYS),
+                           assigned_to=c.account_manager or by, created_at=now, updated_at=now)
+        for c in customers if c.join_date == today)
+    return BulkOnboarding([Onboarded(i, c, [m for m, _plan in item.lines()])
+                           for c, (i, item) in zip(customers, good, strict=True)], dict(errors))

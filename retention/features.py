@@ -126,7 +126,12 @@ def feature_names() -> list[str]:
 
 
 def labels_zh() -> dict[str, str]:
-    return {**{k: v[1] for k, v in BASE.items()}, **{k: v[1] for s in sources() for k, v in s.features.items()}}
+    """Feature labels in Chinese (the code lists' labels translated, whatever the request's language)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return {**{k: str(v[1]) for k, v in BASE.items()},
+                **{k: str(v[1]) for s in sources() for k, v in s.features.items()}}
 
 
 def params(scan: date, lo: int, hi: int) -> dict:

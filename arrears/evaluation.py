@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from arrears import policies, services
 from arrears.choices import BarringState as S
+from arrears.closures import send_customers_closed
 from arrears.sql import ENSURE_ACCOUNTS
 from customers import status as customer_status
 from core.batches import register_batch
@@ -199,6 +200,7 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None) -> 
         changed = cur.rowcount
         if changed:  # the customers of the lines whose status changed take their worst line's status
             cur.execute(customer_status.REFRESH_SQL.format(customers=customer_status.CHANGED_IN_RUN), params)
+            send_customers_closed(cur, params)  # credit ends, the retention queue drops them (as for billing's)
         cur.execute(EMERGENCY_EXPIRED, params)
         return changed
 

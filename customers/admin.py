@@ -49,6 +49,9 @@ class LineAdmin(SimpleHistoryAdmin):
     list_filter = ["status"]
     search_fields = ["=msisdn"]
     raw_id_fields = ["customer", "enterprise"]
+    # Status and closure come from billing's line-status intake and the arrears run, which refresh the customer
+    # and send customers_closed: an edit here would skip both.
+    readonly_fields = ["status", "closed_on", "reopen_until"]
     show_full_result_count = False
 
 

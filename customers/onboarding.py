@@ -3,8 +3,8 @@
 policy explained, a free number, the plan of the customer's brand, today's join date unless an administrator
 imports with a reason) — but checked for the whole batch with a handful of set queries, and written with
 bulk inserts (customers and lines with their history rows, contacts, identity callbacks). The people of the
-batch are locked like single onboarding's (the same advisory lock), so a concurrent single onboarding of the
-same person waits.
+batch hold the onboarding gate exclusively (customers.services.ONBOARDING_GATE), so a concurrent single onboarding
+or line opening waits until the batch commits.
 """
 
 from dataclasses import dataclass, field
@@ -22,15 +22,15 @@ from customers.choices import IdType, ServiceStatus
 from customers.models import BlacklistEntry, Customer, Line, OnboardingCallback, Plan, RelatedContact
 from customers.services import (
     ERR_ALREADY_CUSTOMER, ERR_BLACKLISTED, ERR_MIGRATION_ONLY, ERR_MIGRATION_REASON, ERR_MSISDN_TAKEN, ERR_PLAN_BRAND,
-    ERR_POLICY_NOT_EXPLAINED, PERSON_LOCK, OnboardingData, _is_account_manager,
+    ERR_POLICY_NOT_EXPLAINED, ONBOARDING_GATE, OnboardingData, _is_account_manager,
 )
 
 MAX_BULK = 10_000
 ERR_TWICE_IN_BATCH = _("%(value)s appears more than once in this request (first in item %(first)s).")
 
-# The batch's people, locked in a fixed order (no deadlock between two batches sharing people).
-LOCK_PEOPLE_SQL = """SELECT count(pg_advisory_xact_lock(%s, h)) FROM (
-    SELECT DISTINCT hashtext(x) AS h FROM unnest(%s::text[]) AS x ORDER BY 1) people"""
+# The whole onboarding gate, exclusively: single onboardings and line openings (which hold it shared with their
+# person's lock) wait until the batch commits, so what the batch checked still holds when it is written.
+LOCK_GATE_SQL = "SELECT pg_advisory_xact_lock(%s, 0)"
 
 
 @dataclass
@@ -173,12 +173,12 @@ def _customer(d: OnboardingData, *, today: date, now, manager) -> Customer:
 
 
 def onboarding_bulk_errors(*, items: list[OnboardingItem], by, migration_reason: str = "") -> dict:
-    """{index: {field: [ValidationError]}} of the items that fail a control (the batch's people locked until
-    the transaction ends, so that what was checked still holds when it is written)."""
+    """{index: {field: [ValidationError]}} of the items that fail a control (the onboarding gate held until the
+    transaction ends, so that what was checked still holds when it is written)."""
     errors = _Errors()
     _item_errors(items, today=timezone.localdate(), by=by, migration_reason=migration_reason, errors=errors)
     with connection.cursor() as cur:
-        cur.execute(LOCK_PEOPLE_SQL, [PERSON_LOCK, sorted({item.data.id_number for item in items})])
+        cur.execute(LOCK_GATE_SQL, [ONBOARDING_GATE])
     _person_errors(items, errors)
     return errors
 

@@ -34,6 +34,9 @@ UNIQUE_RULES = {
 }
 # Namespace of the transaction-level advisory locks that serialise the line openings of one person.
 PERSON_LOCK = 4301
+# The onboarding gate: each single onboarding or line opening holds it shared, a bulk onboarding exclusively (one
+# lock for a whole batch: 10,000 per-person locks would overflow the server's lock table).
+ONBOARDING_GATE = 4302
 
 
 @dataclass
@@ -83,7 +86,8 @@ def _lock_person(id_number: str) -> None:
     """Serialise onboarding and line openings of one person (until commit), so that the identity and the
     numbers-per-person checks hold when two requests for the same person arrive at once."""
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [PERSON_LOCK, id_number.strip().upper()])
+        cur.execute("SELECT pg_advisory_xact_lock_shared(%s, 0), pg_advisory_xact_lock(%s, hashtext(%s))",
+                    [ONBOARDING_GATE, PERSON_LOCK, id_number.strip().upper()])
 
 
 def _person_errors(*, id_type: str, id_number: str) -> list[ValidationError]:

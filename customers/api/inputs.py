@@ -80,7 +80,13 @@ class InputItemSerializer(IntakeSerializer):
         return data
 
     def _api_name(self, source: str) -> str:
-        return next((name for name, f in self.fields.items() if f.source == source), source)
+        return api_names(type(self)).get(source, source)
+
+
+@functools.cache
+def api_names(item_class) -> dict[str, str]:
+    """{model field: API field} of an item serializer (built once: a serializer's fields are costly to build)."""
+    return {f.source: name for name, f in item_class().fields.items()}
 
 
 class DeviceInSerializer(InputItemSerializer):
@@ -147,14 +153,13 @@ class PaymentMethodInSerializer(InputItemSerializer):
 @functools.cache
 def result_serializer(item_class):
     """{msisdn, <the item's natural key>, created} for an item of `item_class`."""
-    fields = item_class().fields
-    api_names = {f.source: name for name, f in fields.items()}
+    fields, names = item_class().fields, api_names(item_class)
     attrs = {"msisdn": serializers.CharField(source="line.msisdn"),
              "created": serializers.BooleanField(help_text="false: the same fact was there and was replaced")}
     for key in inputs.KINDS[item_class.kind].key:
-        field = fields[api_names[key]]
+        field = fields[names[key]]
         shape = serializers.CharField if isinstance(field, serializers.ChoiceField) else type(field)
-        attrs[api_names[key]] = shape(source=f"keyed.{key}", read_only=True)
+        attrs[names[key]] = shape(source=f"keyed.{key}", read_only=True)
     return type(item_class.__name__.replace("InSerializer", "Result"), (serializers.Serializer,), attrs)
 
 
@@ -195,14 +200,14 @@ def bulk_result_serializer(item_result_class):
 def customer_date_errors(item_class, line: Line, data: dict) -> dict:
     """Fields of the item dated before the customer joined."""
     errors = {}
-    api_names = {f.source: name for name, f in item_class().fields.items()}
+    names = api_names(item_class)
     for source, month in item_class.customer_dates.items():
         value = data.get(source)
         if value is None:
             continue
         day = timezone.localdate(value) if isinstance(value, datetime) else value
         if refusal := core_policies.joined_refusal(day, joined=line.customer.join_date, month=month):
-            errors[api_names.get(source, source)] = [ErrorDetail(str(refusal), code=refusal.code)]
+            errors[names.get(source, source)] = [ErrorDetail(str(refusal), code=refusal.code)]
     return errors
 
 
@@ -251,19 +256,24 @@ class BulkInputView(InputView):
             item_errors = _item_errors(body.errors) if not valid else {}
             if not valid and not (partial and item_errors is not None):
                 raise ValidationError(body.errors)
-            answer = self._write(request, items, item_errors or {}, partial)
+            good = list(enumerate(body.validated_data["items"])) if valid else self._revalidate(items, item_errors)
+            answer = self._write(request, good, item_errors or {}, partial)
             return Response(answer, status=status.HTTP_200_OK if partial else status.HTTP_201_CREATED)
 
         return idempotent(request, self.endpoint, handle)
 
-    def _write(self, request, raw_items, errors: dict, partial: bool) -> dict:
-        item_class = self.item_serializer
+    def _revalidate(self, raw_items, errors: dict) -> list[tuple[int, dict]]:
+        """The good items of a partial bulk with bad ones (the list serializer keeps no data when any is bad)."""
         good = []
         for index, raw in enumerate(raw_items):
             if index not in errors:
-                one = item_class(data=raw)
+                one = self.item_serializer(data=raw)
                 one.is_valid(raise_exception=True)
                 good.append((index, one.validated_data))
+        return good
+
+    def _write(self, request, good: list[tuple[int, dict]], errors: dict, partial: bool) -> dict:
+        item_class = self.item_serializer
         lines = lines_by_msisdn(request.user, [data["msisdn"] for _, data in good])
         ready = []
         for index, data in good:
@@ -274,6 +284,8 @@ class BulkInputView(InputView):
                 errors[index] = found
             else:
                 ready.append((index, line, _fields(data)))
+        if errors and not partial:
+            raise ValidationError({"items": dict(sorted(errors.items()))})
         try:
             results = inputs.inputs_record(kind=item_class.kind, items=[(ln, d) for _, ln, d in ready])
         except inputs.ItemsRefused as refused:  # rules across items (the same fact twice)
@@ -287,8 +299,8 @@ class BulkInputView(InputView):
             raise ValidationError({"items": dict(sorted(errors.items()))})
         shape = result_serializer(item_class)
         return {"posted": len(results), "failed": len(errors),
-                "results": [{"index": index, **shape(result).data} for (index, _, _), result in zip(ready, results,
-                                                                                                    strict=True)],
+                "results": [{"index": index, **row} for (index, _, _), row in zip(
+                    ready, shape(results, many=True).data, strict=True)],
                 "errors": [{"index": i, "errors": field_messages(e)} for i, e in sorted(errors.items())]}
 
 

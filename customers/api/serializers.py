@@ -108,8 +108,9 @@ class LineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Line
-        fields = ["id", "customer", "msisdn", "plan", "status", "activated_on", "closed_on", "enterprise"]
-        read_only_fields = ["customer", "msisdn", "status", "activated_on", "closed_on", "enterprise"]
+        fields = ["id", "customer", "msisdn", "plan", "status", "activated_on", "closed_on", "reopen_until",
+                  "enterprise"]
+        read_only_fields = ["customer", "msisdn", "status", "activated_on", "closed_on", "reopen_until", "enterprise"]
 
 
 class LineOpenSerializer(serializers.Serializer):

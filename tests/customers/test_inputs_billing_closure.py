@@ -70,6 +70,10 @@ def test_a_billing_cancellation_closes_on_billings_date_and_the_customer_churns(
     assert alert.status == "churned" and alert.closed_at is not None and "客户申请销户" in alert.outcome
     assert AlertEvent.objects.get(alert=alert).to_status == "churned"
     assert billing.get(f"/api/lines/{line.pk}/").json()["closed_on"] == "2026-11-20"
+    page = APIClient()
+    page.force_login(org.am1)
+    html = page.get(f"/customers/{line.customer_id}/").content.decode()
+    assert "2026-11-20" in html and "2027-02-18" in html  # closed on billing's day; number kept 90 days
 
 
 @pytest.mark.skipif(not any("credit" in repr(receiver) for receiver in customers_closed.receivers),
@@ -111,7 +115,7 @@ def test_reactivation_reopens_within_the_number_retention_period_only(billing, s
     else:
         assert response.status_code == 400
         error = response.json()["errors"][0]
-        assert error["field"] == "status" and "retention period ended" in error["message"]
+        assert error["field"] == "status" and error["code"] == "retention_period_over"
         assert line.status == "closed" and sent["reopened"] == []
 
 
@@ -128,3 +132,18 @@ def test_the_retention_periods_are_the_credit_policys():
 
     assert {star: policies.number_retention_days(star) for star in STAR_POLICIES} == {
         star: p.retention_days for star, p in STAR_POLICIES.items()}
+
+
+def test_the_arrears_runs_closure_sends_customers_closed_too_and_drops_the_alert(sent):
+    from tests.arrears.test_evaluation import TODAY, account, evaluate
+
+    from arrears.choices import BarringState as S
+
+    expired = account(balance="-400.00", state=S.TWO_WAY, star=2, days_in_state=90, days_in_arrears=200)
+    alert = open_alert(expired.customer)
+    with freeze_time("2026-11-24 03:00:00+08:00"):
+        evaluate(expired)
+    assert expired.line.closed_on == TODAY
+    assert [(c["customer_ids"], c["on"]) for c in sent["closed"]] == [([expired.customer_id], TODAY)]
+    alert.refresh_from_db()
+    assert alert.status == "churned" and "arrears run" in alert.outcome

@@ -29,12 +29,20 @@ class ScoringModel(TimeStampedModel):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("published by"))
+    # registry (#15): a draft may be the challenger, scored nightly in shadow beside the published champion
+    challenger = models.BooleanField(_("challenger (scored nightly in shadow)"), default=False)
+    data_from = models.DateField(_("training data from"), null=True, blank=True)
+    data_to = models.DateField(_("training data to"), null=True, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True,
+                               help_text=_("e.g. information value per factor of a fitted scorecard"))
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-version"]
         constraints = [models.UniqueConstraint(fields=["status"], condition=models.Q(status="published"),
-                                               name="one_published_scoring_model")]
+                                               name="one_published_scoring_model"),
+                       models.UniqueConstraint(fields=["challenger"], condition=models.Q(challenger=True),
+                                               name="one_challenger_scoring_model")]
         verbose_name = _("scoring model")
         verbose_name_plural = _("scoring models")
 
@@ -406,3 +414,48 @@ class RebateClaim(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} {self.amount} {self.status}"
+
+
+class ImpactPreview(models.Model):
+    """What publishing a model would do today: customers moving from each star to each other star, and the
+    change in granted credit (computed set-based over the province, `credit.impact`)."""
+
+    scoring_model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="previews")
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    as_of = models.DateField(_("as of"))
+    customers = models.PositiveIntegerField(_("customers"))
+    moved = models.PositiveIntegerField(_("customers changing star"))
+    credit_change = models.DecimalField(_("change in granted credit"), max_digits=16, decimal_places=2)
+    matrix = models.JSONField(_("moves"), default=list, help_text=_("[old star, new star, customers, credit change]"))
+    seconds = models.FloatField(_("seconds"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        verbose_name = _("impact preview")
+        verbose_name_plural = _("impact previews")
+
+    def __str__(self):
+        return f"v{self.scoring_model.version} {self.as_of}: {self.moved} move"
+
+
+class ModelStability(models.Model):
+    """Population stability (PSI) of one variable of a model (the score, or a factor) in one month against
+    the distribution of the month the model was first read."""
+
+    scoring_model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="stability")
+    month = models.DateField(_("month"))
+    variable = models.CharField(_("variable"), max_length=40)
+    psi = models.FloatField(_("PSI"), null=True)
+    counts = models.JSONField(_("customers per bin"), default=dict)
+
+    class Meta:
+        ordering = ["month", "variable"]
+        constraints = [models.UniqueConstraint(fields=["scoring_model", "month", "variable"],
+                                               name="credit_stability_once")]
+        verbose_name = _("model stability")
+        verbose_name_plural = _("model stability")
+
+    def __str__(self):
+        return f"v{self.scoring_model_id} {self.month:%Y-%m} {self.variable}: {self.psi}"

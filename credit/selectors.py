@@ -134,3 +134,20 @@ def star_history(days: int = 400) -> list[dict]:
         rows.setdefault(taken_on, {})[star] = n
     return [{"day": f"{day:%Y-%m-%d}", **{("unrated" if s is None else f"s{s}"): row.get(s, 0) for s in STAR_ORDER}}
             for day, row in sorted(rows.items())]
+
+
+def stability_by_month(model) -> dict:
+    """PSI per month of the score and each factor: {"variables": [...], "months": [{"month", var: psi…}], "worst"}."""
+    from core import stability
+
+    rows = list(model.stability.values_list("month", "variable", "psi"))
+    variables = sorted({v for _, v, _ in rows}, key=lambda v: (v != "score", v))
+    by_month: dict = {}
+    for month, variable, psi in rows:
+        by_month.setdefault(month, {"month": f"{month:%Y-%m}"})[variable] = psi
+    months = [by_month[m] for m in sorted(by_month)]
+    for m in months:
+        m["cells"] = [m.get(v) for v in variables]
+        m["level"] = stability.level(max((c or 0 for c in m["cells"]), default=0))
+    return {"variables": variables, "months": months, "series": [[v, v] for v in variables],
+            "warning": stability.WARNING, "alert": stability.ALERT}

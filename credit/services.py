@@ -42,6 +42,7 @@ def scoring_model_publish(*, model: ScoringModel, by) -> ScoringModel:
         raise ValidationError({"cutoffs": ValidationError(ERR_CUTOFFS, code="cutoffs")})
     ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).update(status=ModelStatus.RETIRED)
     model.status, model.published_at, model.published_by = ModelStatus.PUBLISHED, timezone.now(), by
+    model.challenger = False  # the challenger won: it is the champion now
     model.save()
     return model
 
@@ -190,3 +191,17 @@ def star_snapshot_take(*, day=None) -> int:
             [day],
         )
         return cur.rowcount
+
+
+@transaction.atomic
+def scoring_model_challenge(*, model: ScoringModel, by) -> ScoringModel:
+    """Make a draft the challenger: scored nightly in shadow (its impact preview) beside the published model.
+    Only one challenger at a time; the previous one stops being scored."""
+    model = ScoringModel.objects.select_for_update().get(pk=model.pk)
+    if model.status != ModelStatus.DRAFT:
+        raise ValidationError({"status": ValidationError(ERR_NOT_DRAFT, code="not_draft")})
+    ScoringModel.objects.filter(challenger=True).exclude(pk=model.pk).update(challenger=False)
+    model.challenger = True
+    model._change_reason = f"challenger, by {by}"[:100]
+    model.save(update_fields=["challenger", "updated_at"])
+    return model

@@ -48,3 +48,35 @@ def four_eyes_expire_hourly() -> int:
     from credit.four_eyes import four_eyes_expire
 
     return four_eyes_expire()
+
+
+@shared_task
+def impact_preview_run(model_id: int, user_id: int | None = None) -> int:
+    """A draft's impact preview on request (the model page's button)."""
+    from django.contrib.auth import get_user_model
+
+    from credit.impact import impact_preview
+    from credit.models import ScoringModel
+
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return impact_preview(model=ScoringModel.objects.get(pk=model_id), by=by).pk
+
+
+@shared_task
+def challenger_shadow_nightly(day: str | None = None) -> int | None:
+    """Score the challenger in shadow: its impact preview against today's stars (compared on its page)."""
+    from credit.impact import impact_preview
+    from credit.models import ScoringModel
+
+    model = ScoringModel.objects.filter(challenger=True).first()
+    return impact_preview(model=model, today=night_of(day)).pk if model else None
+
+
+@shared_task
+def model_stability_monthly(day: str | None = None) -> int:
+    """PSI of the published model's score and factors for the month (scheduled on the 1st, 04:00)."""
+    from credit.impact import stability_record
+    from credit.services import published_model
+
+    model = published_model()
+    return len(stability_record(model=model, month=night_of(day))) if model else 0

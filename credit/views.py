@@ -14,6 +14,7 @@ from credit.choices import FourEyesStatus
 from credit.forms import FourEyesDecisionForm, LimitChangeForm
 from credit.models import FourEyesRequest, ScoringModel
 from credit.policies import LIMIT_PERMISSION
+from credit.tasks import impact_preview_run
 from customers.models import Customer
 from customers.selectors import customer_get
 
@@ -25,9 +26,19 @@ class ScoringModelListView(LoginRequiredMixin, PermissionRequiredMixin, ListView
 
 
 class ScoringModelDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    """The model, its registry facts, its last impact preview (what publishing it would move) and its PSI by month."""
+
     permission_required = "credit.view_scoringmodel"
     template_name = "credit/model_detail.html"
     queryset = ScoringModel.objects.prefetch_related("factors__bins", "cutoffs")
+
+    def get_context_data(self, **kwargs):
+        from credit.impact import matrix_table
+
+        preview = self.object.previews.select_related("requested_by").first()
+        return super().get_context_data(
+            **kwargs, preview=preview, preview_table=matrix_table(preview) if preview else None,
+            stability=selectors.stability_by_month(self.object))
 
 
 class ScoringModelActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -38,6 +49,15 @@ class ScoringModelActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
     def post(self, request, pk, action):
         model = get_object_or_404(ScoringModel, pk=pk)
         try:
+            if action == "preview":
+                impact_preview_run.delay(model.pk, request.user.pk)
+                messages.info(request, _("Impact preview requested; it shows here when computed."))
+                return redirect("credit:model", pk=model.pk)
+            if action == "challenge":
+                services.scoring_model_challenge(model=model, by=request.user)
+                messages.success(request, _("Version %(v)s is the challenger: scored nightly in shadow.")
+                                 % {"v": model.version})
+                return redirect("credit:model", pk=model.pk)
             if action == "publish":
                 services.scoring_model_publish(model=model, by=request.user)
                 messages.success(request, _("Version %(v)s is now the running model.") % {"v": model.version})

@@ -1,12 +1,13 @@
 """The nightly retention scan as a resumable, apply-once batch run (period = the scan date)."""
 
+import json
 from datetime import date
 
 import numpy as np
 from django.db import connection
 
 from core.batches import register_batch
-from retention import learned, selectors, signals
+from retention import learned, product, selectors, signals
 from retention.signals import SCAN_CHUNK
 
 SCAN_KIND = "retention.scan"
@@ -32,7 +33,9 @@ def scan_chunk(lo: int, hi: int, today: date) -> int:
         # recomputed the whole usage aggregate for the merge join (values for the learned model: 736 -> 382 ms).
         cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         signals.refresh_usage_signals(cur, params)  # only customers whose usage or month changed
-        if model_row:
+        if model_row and model_row.feature_set == product.HONEST:
+            _predict_chunk_honest(cur, model_row, params, today)
+        elif model_row:
             _predict_chunk(cur, model_row, params)
         cur.execute(signals.scan_sql(config.signals, params, learned=model_row is not None), params)
         return cur.rowcount
@@ -49,6 +52,21 @@ def _predict_chunk(cur, model_row, params: dict):
     features = np.array([row[1:] for row in rows], dtype=float).reshape(len(rows), len(learned.FEATURE_NAMES))
     probabilities = learned.predict(learned.load(model_row), features) if rows else np.empty(0)
     params.update(learned_ids=ids, learned_p=[round(float(p), 4) for p in probabilities],
+                  learned_x=["[]"] * len(ids), alert_probability=model_row.alert_probability)
+
+
+def _predict_chunk_honest(cur, model_row, params: dict, today: date):
+    """The product model on the honest features as of today; the alerted rows get their explanation (Chinese
+    labels, the values and how much each raised the probability)."""
+    cur.execute(f"DROP TABLE IF EXISTS {signals.SCAN_VALUES}")
+    cur.execute(f"CREATE TEMP TABLE {signals.SCAN_VALUES} ON COMMIT DROP AS "
+                f"WITH {signals.values_cte(cached=True)} SELECT * FROM signal_values", params)
+    cur.execute(f"SELECT id FROM {signals.SCAN_VALUES} WHERE status <> 'closed'")
+    chunk_ids = [row[0] for row in cur.fetchall()]
+    ids, probabilities, why = product.score(model_row, chunk_ids, today, explain_from=model_row.alert_probability) \
+        if chunk_ids else ([], [], [])
+    params.update(learned_ids=[int(i) for i in ids], learned_p=[round(float(p), 4) for p in probabilities],
+                  learned_x=[json.dumps(w, ensure_ascii=False) for w in why],
                   alert_probability=model_row.alert_probability)
 
 

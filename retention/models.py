@@ -116,6 +116,7 @@ class RetentionAlert(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     probability = models.FloatField(_("churn probability (learned model)"), null=True, blank=True)
+    explanation = models.JSONField(_("why (top contributing features)"), default=list, blank=True)
     scored_by = models.CharField(_("opened by model"), max_length=60, blank=True,
                                  help_text=_("the weighted score or the learned model version that opened it"))
     # "retained" is a claim until the daily verification: confirmed (line still open N days later) or reverted
@@ -189,11 +190,25 @@ class LearnedModel(models.Model):
     alert_probability = models.FloatField(
         _("alert at probability"), default=0.5,
         help_text=_("chosen at training so the model opens as many alerts as the weighted score would"))
+    # registry (#15): the honest-feature product model, its protocol's figures, who published it
+    feature_set = models.CharField(_("feature set"), max_length=20, default="signals-v1")
+    target = models.CharField(_("target"), max_length=20, default="any", help_text=_("voluntary / any churn"))
+    challenger = models.BooleanField(_("challenger (scored nightly in shadow)"), default=False)
+    data_from = models.DateField(_("training data from"), null=True, blank=True)
+    data_to = models.DateField(_("training data to"), null=True, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    threshold_basis = models.CharField(_("alert threshold chosen by"), max_length=200, blank=True)
+    reference = models.JSONField(_("reference distribution (PSI)"), default=dict, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("published by"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-version"]
         constraints = [models.UniqueConstraint(fields=["active"], condition=Q(active=True),
-                                               name="learnedmodel_one_active")]
+                                               name="learnedmodel_one_active"),
+                       models.UniqueConstraint(fields=["challenger"], condition=Q(challenger=True),
+                                               name="learnedmodel_one_challenger")]
         verbose_name = _("learned churn model")
         verbose_name_plural = _("learned churn models")
 
@@ -203,3 +218,41 @@ class LearnedModel(models.Model):
     @property
     def label(self) -> str:
         return f"learned v{self.version} {self.kind}"
+
+
+class ModelStability(models.Model):
+    """PSI of a learned model's score or one input in a month, against its training distribution."""
+
+    learned_model = models.ForeignKey(LearnedModel, on_delete=models.CASCADE, related_name="stability")
+    month = models.DateField(_("month"))
+    variable = models.CharField(_("variable"), max_length=40)
+    psi = models.FloatField(_("PSI"), null=True)
+    counts = models.JSONField(_("customers per bin"), default=dict)
+
+    class Meta:
+        ordering = ["month", "variable"]
+        constraints = [models.UniqueConstraint(fields=["learned_model", "month", "variable"],
+                                               name="retention_stability_once")]
+
+    def __str__(self):
+        return f"v{self.learned_model_id} {self.month:%Y-%m} {self.variable}: {self.psi}"
+
+
+class ShadowComparison(models.Model):
+    """A night's scoring of the challenger in shadow beside the champion: who each would alert."""
+
+    day = models.DateField(_("day"))
+    champion = models.ForeignKey(LearnedModel, on_delete=models.SET_NULL, null=True, related_name="+")
+    challenger = models.ForeignKey(LearnedModel, on_delete=models.CASCADE, related_name="shadow_nights")
+    customers = models.PositiveIntegerField(_("customers scored"))
+    champion_alerts = models.PositiveIntegerField(_("champion would alert"))
+    challenger_alerts = models.PositiveIntegerField(_("challenger would alert"))
+    both = models.PositiveIntegerField(_("both would alert"))
+    rank_correlation = models.FloatField(_("rank correlation"), null=True)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["day", "challenger"], name="shadow_once_per_night")]
+
+    def __str__(self):
+        return f"{self.day} v{self.challenger_id}"

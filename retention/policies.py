@@ -183,3 +183,27 @@ def transition_errors(*, current: str, target: str, offer: str = "", offer_cost:
     if target == AlertStatus.DISMISSED and not note.strip():
         errors["note"] = ERR_NOTE_REQUIRED
     return errors
+
+
+# Alert threshold of the learned model (#15): chosen by the managers' capacity or by expected value, and shown.
+ALERTS_PER_MANAGER_WEEK = 10  # default capacity: alerts a manager can work in a week
+CAPACITY, EXPECTED_VALUE = "capacity", "expected_value"
+
+
+def capacity_alerts(*, managers: int, per_manager_week: int, days: int) -> int:
+    """How many alerts the managers can work in `days` (at least one)."""
+    return max(1, int(managers * per_manager_week * days / 7))
+
+
+def capacity_threshold(probabilities, alerts: int) -> float:
+    """The probability at which the `alerts` riskiest customers are alerted (ties may add a few)."""
+    ranked = sorted((float(p) for p in probabilities), reverse=True)
+    if not ranked:
+        return 1.0
+    return ranked[min(alerts, len(ranked)) - 1]
+
+
+def expected_value_threshold(*, customer_value: Decimal, offer_cost: Decimal, save_rate: Decimal) -> float:
+    """Alert when p × save rate × customer value exceeds the offer's cost: p ≥ cost / (save rate × value)."""
+    gain = save_rate * customer_value
+    return 1.0 if gain <= 0 else min(1.0, float(offer_cost / gain))

@@ -67,3 +67,35 @@ def effectiveness(*, user, by: str = "offer") -> list[dict]:
                        "cost": cost, "points": row["points"] or 0,
                        "cost_per_retained": round(cost / row["retained"], 2) if row["retained"] else None})
     return result
+
+
+def champion_model():
+    """The learned model the scan alerts by (its threshold and how it was chosen are shown with the queue)."""
+    from retention.models import LearnedModel
+
+    return LearnedModel.objects.filter(active=True).select_related("published_by").first()
+
+
+def model_registry() -> dict:
+    from core import stability
+    from retention.models import LearnedModel, ShadowComparison
+
+    versions = list(LearnedModel.objects.select_related("published_by").defer("blob")[:20])
+    champion = next((v for v in versions if v.active), None)
+    watched = champion or next((v for v in versions if v.challenger), None)
+    months: dict = {}
+    variables: list = []
+    if watched:
+        for r in watched.stability.order_by("month", "variable"):
+            months.setdefault(r.month, {"month": f"{r.month:%Y-%m}"})[r.variable] = r.psi
+            if r.variable not in variables:
+                variables.append(r.variable)
+    variables.sort(key=lambda v: (v != "score", v))
+    rows = [months[m] for m in sorted(months)]
+    for row in rows:
+        row["cells"] = [row.get(v) for v in variables]
+        row["level"] = stability.level(max((c or 0 for c in row["cells"]), default=0))
+    return {"versions": versions, "champion": champion, "watched": watched,
+            "shadow": ShadowComparison.objects.select_related("champion", "challenger")[:30],
+            "stability": {"variables": variables, "months": rows, "series": [[v, v] for v in variables],
+                          "warning": stability.WARNING, "alert": stability.ALERT}}

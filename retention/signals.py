@@ -287,16 +287,20 @@ def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict, *, lea
     offers = offers_sql(params)
     if learned:
         head = f"""signal_values AS (SELECT * FROM {SCAN_VALUES}),
-    learned AS (SELECT * FROM unnest(%(learned_ids)s::bigint[], %(learned_p)s::float8[]) AS t(id, probability))"""
+    learned AS (SELECT * FROM unnest(%(learned_ids)s::bigint[], %(learned_p)s::float8[], %(learned_x)s::jsonb[])
+                AS t(id, probability, explanation))"""
         probability, source = "l.probability", "signal_values v LEFT JOIN learned l ON l.id = v.id"
+        explanation = "coalesce(l.explanation, '[]'::jsonb)"
         at_risk = "coalesce(probability >= %(alert_probability)s, false)"
     else:
         head, probability, source = values_cte(cached=True), "NULL::float8", "signal_values v"
+        explanation = "'[]'::jsonb"
         at_risk = "score >= %(alert_threshold)s"
     return f"""
     WITH {head},
     -- the fired-signals JSON only for the rows that are stored (a score) or alerted: most customers have neither
-    scored AS (SELECT v.*, {score} AS score, {probability} AS probability FROM {source}),
+    scored AS (SELECT v.*, {score} AS score, {probability} AS probability, {explanation} AS explanation
+               FROM {source}),
     staged AS (  -- lifecycle stage kept current; the SQL twin of `policies.lifecycle_stage`
         UPDATE customers_customer c SET lifecycle_stage = s.stage
         FROM (SELECT id, stage FROM (
@@ -318,9 +322,9 @@ def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict, *, lea
     opened AS (
         INSERT INTO retention_retentionalert (customer_id, account_manager_id, opened_at, status, score, signals,
                                               suggested_offers, offer, outcome, offer_cost, notes, probability,
-                                              scored_by)
+                                              explanation, scored_by)
         SELECT s.id, s.account_manager_id, %(now)s, 'open', s.score, {fired_json}, {offers}, '', '', 0, '',
-               s.probability, %(scored_by)s
+               s.probability, s.explanation, %(scored_by)s
         FROM scored s
         WHERE {at_risk} AND s.status <> 'closed'
           AND NOT EXISTS (SELECT 1 FROM retention_retentionalert a WHERE a.customer_id = s.id

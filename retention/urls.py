@@ -6,5 +6,6 @@ app_name = "retention"
 urlpatterns = [
     path("alerts/", views.AlertListView.as_view(), name="alerts"),
     path("alerts/<int:pk>/", views.AlertDetailView.as_view(), name="alert"),
+    path("models/", views.ChurnModelsView.as_view(), name="models"),
     path("report/", views.EffectivenessReportView.as_view(), name="report"),
 ]

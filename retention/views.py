@@ -28,7 +28,8 @@ class AlertListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode())
+        return super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode(),
+                                        champion=selectors.champion_model())
 
 
 class AlertDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -80,3 +81,14 @@ class EffectivenessReportView(LoginRequiredMixin, PermissionRequiredMixin, Templ
                   (_("By region"), selectors.effectiveness(user=user, by="region")),
                   (_("By month closed"), by_month)]
         return super().get_context_data(**kwargs, tables=tables, by_month=by_month)
+
+
+class ChurnModelsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """The churn model registry: versions, their protocol's figures, champion and challenger side by side (the
+    nightly shadow comparison) and the champion's population stability (PSI) by month."""
+
+    permission_required = "retention.view_retentionalert"
+    template_name = "retention/models.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, **selectors.model_registry())

@@ -191,6 +191,9 @@ PROBES: dict[tuple[str, str], Probe] = {
     # credit
     ("credit:model-copy", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
     ("credit:model-publish", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
+    # governance (#15): an impact preview is kept (a row), a draft made the challenger
+    ("credit:model-preview", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
+    ("credit:model-challenge", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
     ("credit:limit-change", "post"): Probe(lambda t: {"amount": "250.00", "reason": "按时缴费"}, CREDIT,
                                            "credit_officer", form=True),
     ("credit-limit-change", "post"): Probe(lambda t: {"amount": "250.00", "reason": "按时缴费"}, CREDIT,
@@ -372,7 +375,8 @@ PROBES: dict[tuple[str, str], Probe] = {
 
 # Which URL kwarg each endpoint's object is, by name prefix (first match wins); others name the customer.
 PK_OF = {"webhooks:": "webhook",
-         "credit:model-publish": "draft_model", "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
+         "credit:model-publish": "draft_model", "credit:model-challenge": "draft_model",
+         "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
          "credit:model": "model", "retention": "alert",
          "line-detail": "line", "line-change-number": "line", "arrears:collection-item": "line",
          "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",

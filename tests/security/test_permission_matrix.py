@@ -96,6 +96,8 @@ MATRIX = {
     "credit:report": (GET, page(SESSION_STAFF)),
     "credit:model-copy": (POST, page(CREDIT, status=302)),  # done: back to the model page
     "credit:model-publish": (POST, page(CREDIT, status=302)),
+    "credit:model-preview": (POST, page(CREDIT, status=302)),
+    "credit:model-challenge": (POST, page(CREDIT, status=302)),  # a published model: refused, shown on its page
     "credit:limit-change": (POST, page(CREDIT, status=302)),  # the form's errors are shown on the 360° page
     # four eyes: the request in `objects` is credit_officer's own (refused, back to the list), admin decides it
     "credit:four-eyes": (GET, page(CREDIT)),
@@ -149,6 +151,7 @@ MATRIX = {
     # retention
     "retention:alerts": (GET, page(RETENTION_READERS)),
     "retention:report": (GET, page(RETENTION_READERS)),
+    "retention:models": (GET, page(RETENTION_READERS)),
     "retention:alert": (GET, page(RETENTION_READERS, **OTHER_MANAGER)),
     "retention-alert-list": (GET, api(RETENTION_READERS)),
     "retention-alert-detail": (GET, api(RETENTION_READERS, **OTHER_MANAGER)),

@@ -33,9 +33,11 @@ SNAPSHOT_KIND = "enterprise.snapshot"
 SNAPSHOT_CHUNK = 5_000  # accounts (~2,000 groups per million customers)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# HOOK (issue 13, wired at merge with h-intake's care-contact model): complaints per account in the month, as a
-# query over `member` (account_id, line_id) giving (account_id, complaints). Until then: none known.
-COMPLAINTS_SQL = "SELECT NULL::bigint AS account_id, 0::bigint AS complaints WHERE false"
+# Complaints per account in the month: care contacts of kind complaint on member lines (customers.CareContact).
+COMPLAINTS_SQL = """SELECT m.account_id, count(*) AS complaints
+    FROM member m JOIN customers_carecontact cc ON cc.line_id = m.line_id
+    WHERE cc.kind = 'complaint' AND cc.contacted_at >= %(month_start)s AND cc.contacted_at < %(next_start)s
+    GROUP BY m.account_id"""
 
 SNAPSHOT_SQL = """
 WITH member AS (

@@ -120,3 +120,23 @@ def test_wiping_the_derived_tables_and_re_deriving_gives_the_same(province):
     assert snapshot_rows() == snaps
     assert list(LineAccount.objects.order_by("pk").values_list("pk", "arrears_since")) == accounts
     assert list(Customer.objects.order_by("pk").values_list("pk", "status")) == statuses
+
+
+def test_complaints_are_the_care_systems_complaints_on_member_lines_in_the_month(province):
+    """Care contacts come in through the intake; only complaints on member lines in the month count."""
+    from customers.inputs import care_contact_record
+
+    def contact(line, ref, kind, day):
+        care_contact_record(line=line, reference=ref, kind=kind, channel="hotline", reason="信号差",
+                            outcome="unresolved", contacted_at=at(day))
+
+    contact(province.lines[0], "C-1", "complaint", date(2026, 11, 5))
+    contact(province.lines[1], "C-2", "complaint", date(2026, 11, 28))
+    contact(province.lines[1], "C-3", "service_call", date(2026, 11, 9))  # not a complaint
+    contact(province.lines[2], "C-4", "complaint", date(2026, 10, 30))  # October's
+    contact(LineFactory(), "C-5", "complaint", date(2026, 11, 6))  # not a member
+    snapshots_rederive(date(2026, 11, 1))
+    snapshots_rederive(date(2026, 10, 1))
+    complaints = dict(EnterpriseSnapshot.objects.filter(account=province.acc1).values_list("month", "complaints"))
+    assert complaints[date(2026, 11, 1)] == 2
+    assert complaints[date(2026, 10, 1)] == 1

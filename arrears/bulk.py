@@ -4,22 +4,27 @@ The whole batch is validated in Python with the single-item rules (a duplicate r
 balance the column cannot hold), then written with a few statements: INSERT … SELECT FROM unnest(...) for the
 payments/bills, SP charges and ledger entries, one balance UPDATE for all lines, one set-based allocation of
 payments to the oldest unpaid bills. Items are idempotent by their natural key (payment reference, a line's
-billed month): a replayed item is refused as a duplicate and nothing is written for it. The rare line a
-payment restores goes through the same `transition` as the single payment does.
+billed month): a replayed item is refused as a duplicate and nothing is written for it. The barring state each
+item answers is the single posting's `decide_now` (one state machine), asked only for the lines a posting can move
+(not comfortably active: one set query picks them); a payment's blacklist settlement likewise only where an entry
+is open.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from arrears import policies, services
-from arrears.choices import BarringState, LedgerKind
+from arrears import services
+from arrears.choices import LedgerKind
 from arrears.models import LineAccount
-from arrears.sql import ENSURE_ACCOUNTS
+from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
+from credit.blacklist import blacklist_payments_apply
 from customers.bulk_types import BulkOutcome
+from customers.models import BlacklistEntry
 
 ENSURE_ACCOUNTS_FOR = ENSURE_ACCOUNTS.replace("l.id >= %(lo)s AND l.id < %(hi)s", "l.id = ANY(%(ids)s::bigint[])")
 assert ENSURE_ACCOUNTS_FOR != ENSURE_ACCOUNTS, "the id-range condition of ENSURE_ACCOUNTS moved"
@@ -96,7 +101,7 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
         cur.execute("SELECT reference FROM arrears_payment WHERE reference = ANY(%s::text[])", [refs])
         seen = {row[0] for row in cur.fetchall()}
     positions = _positions({item["line"].pk for item in items}, timezone.localdate())
-    accepted, restored_lines, settled, touched = [], set(), set(), set()
+    accepted, settled, touched = [], set(), set()
     for pos, item in enumerate(items):
         reference = item["reference"]
         if reference in seen:
@@ -112,12 +117,8 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
         usable = p.balance + p.limit
         if usable >= 0:
             settled.add(p.line_id)
-        restored = usable >= 0 and p.state in policies.BARRED
-        if restored:
-            p.state = BarringState.ACTIVE
-            restored_lines.add(p.line_id)
         accepted.append(pos)
-        out.results[pos] = services.PostingResult(item["line"], p.balance, usable, p.state, restored)
+        out.results[pos] = services.PostingResult(item["line"], p.balance, usable, p.state)
     if out.errors and not partial:
         out.results = {}
         transaction.set_rollback(True)
@@ -139,8 +140,40 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
                     for r in rows], by)
     _write_balances(positions, touched, settled)
     _allocate(rows)
-    _restore(restored_lines, positions, by)
+    aging_refresh(min(touched), max(touched) + 1, timezone.localdate())  # a payment may settle the oldest bill
+    _settle_blacklist(rows, by)
+    _decide(out, touched, by)
     return out
+
+
+def _settle_blacklist(rows: list[dict], by) -> None:
+    """Payments on lines of a blacklisted person reduce (and settle) the entry, as a single payment does."""
+    lines = {r["line"].pk for r in rows}
+    listed = set(BlacklistEntry.objects.filter(
+        Q(line_id__in=lines) | Q(customer_id__in={r["line"].customer_id for r in rows}), cleared_at__isnull=True,
+    ).values_list("customer_id", flat=True))
+    for r in rows:
+        if r["line"].customer_id in listed:
+            blacklist_payments_apply(line=r["line"], amount=r["amount"], reference=r["reference"], by=by)
+
+
+def _decide(out: BulkOutcome, touched: set[int], by) -> None:
+    """The barring state the policy gives now, answered (and applied when immediate) for each line a posting can
+    move: the single path's decide_now over the lines that are barred, reminded or below their reminder threshold."""
+    policy = services.policy_in_force()
+    with connection.cursor() as cur:
+        cur.execute("""SELECT a.line_id FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+                       WHERE a.line_id = ANY(%s::bigint[]) AND (a.state <> 'active' OR a.balance + c.credit_limit
+                             < greatest(round(c.credit_limit * %s, 2), %s))""",
+                    [sorted(touched), policy.reminder_ratio, policy.reminder_minimum])
+        movable = [row[0] for row in cur.fetchall()]
+    accounts = LineAccount.objects.select_related("line", "customer").filter(pk__in=movable).order_by("pk")
+    decisions = {a.pk: services.decide_now(a, by=by, policy=policy) for a in accounts}
+    for pos, result in out.results.items():
+        decision = decisions.get(result.line.pk)
+        if decision is not None:
+            out.results[pos] = replace(result, state=decision.state, rule=decision.rule, applied=decision.applied,
+                                       restored=decision.restored)
 
 
 def _allocate(rows: list[dict]) -> None:
@@ -161,16 +194,6 @@ def _allocate(rows: list[dict]) -> None:
             )
             UPDATE arrears_bill b SET paid_amount = b.paid_amount + least(u.owed, u.paid - u.before)
             FROM unpaid u WHERE b.id = u.id AND u.before < u.paid""", [ids, [paid[i] for i in ids]])
-
-
-def _restore(line_ids: set[int], positions: dict[int, _Position], by) -> None:
-    """Lines paid back out of barring: the same transition (status, log, event, SMS) as a single payment."""
-    if not line_ids:
-        return
-    for account in LineAccount.objects.select_related("line", "customer").filter(pk__in=line_ids):
-        account.balance = positions[account.pk].balance
-        services.transition(account, to_state=BarringState.ACTIVE, rule="paid_back",
-                            usable=account.balance + account.customer.credit_limit, by=by)
 
 
 # ---------------------------------------------------------------- bills
@@ -236,5 +259,6 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
     _insert_ledger([(r["line"].pk, LedgerKind.CHARGE, -r["amount"], now, f"bill-{r['line'].pk}-{r['period']:%Y-%m}")
                     for r in rows], by)
     _write_balances(positions, touched, set())
+    _decide(out, touched, by)
     return out
 

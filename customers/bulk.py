@@ -1,9 +1,6 @@
-"""Set-based bulk intake of what billing pushes besides money: usage summaries and line status changes.
-
-Same rules as the single-item services in customers/intake.py (a month not yet begun is refused, a closed line
-changes no more, the same status again changes nothing, the last line closed ends the customer's credit),
-applied to the whole batch in Python, then written with a few statements (INSERT … SELECT FROM unnest).
-"""
+"""Bulk intake of what billing pushes besides money: usage summaries (set-based: the single rules applied to the
+whole batch in Python, then INSERT … SELECT FROM unnest) and line status changes (each through the single
+service: billing's closure and reactivation rules have one home)."""
 
 from datetime import date
 
@@ -11,8 +8,6 @@ from django.db import connection, transaction
 
 from customers import intake
 from customers.bulk_types import BulkOutcome
-from customers.choices import ServiceStatus
-from customers.status import refresh_customer_status
 
 
 @transaction.atomic
@@ -64,63 +59,19 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
 
 @transaction.atomic
 def line_statuses_report_bulk(*, items: list[dict], by=None, partial: bool = False) -> BulkOutcome:
-    """items: {"line": Line, "status", "changed_at", "reason"} in billing's order; each applies to the status the
-    line has after the batch's earlier items (as if posted one by one)."""
+    """items: {"line": Line, "status", "changed_at", "reason"} in billing's order, each through the single
+    service (billing's closure and reactivation rules, the customers_closed/reopened signals, the status log):
+    status changes are few beside usage and money, so the rules keep one home rather than a set-based twin."""
     out = BulkOutcome()
-    if not items:
-        return out
-    ids = sorted({item["line"].pk for item in items})
-    with connection.cursor() as cur:
-        cur.execute("SELECT id, status, customer_id FROM customers_line WHERE id = ANY(%s::bigint[]) "
-                    "ORDER BY id FOR UPDATE", [ids])
-        current = {row[0]: [row[1], row[2]] for row in cur.fetchall()}
-    changes = []
     for pos, item in enumerate(items):
-        line, status = item["line"], item["status"]
-        now = current[line.pk][0]
-        if now == status:
-            out.results[pos] = intake.StatusResult(line, status, False)
-            continue
-        if now == ServiceStatus.CLOSED:
-            out.errors[pos] = {"status": [str(intake.ERR_CLOSED)]}
-            continue
-        changes.append((line.pk, now, status, item["changed_at"], item["reason"]))
-        current[line.pk][0] = status
-        out.results[pos] = intake.StatusResult(line, status, True)
+        try:
+            with transaction.atomic():  # a refused item leaves nothing behind (partial keeps the others)
+                out.results[pos] = intake.line_status_report(line=item["line"], status=item["status"],
+                                                             changed_at=item["changed_at"], reason=item["reason"],
+                                                             by=by)
+        except intake.IntakeRefused as exc:
+            out.errors[pos] = {exc.field: [str(exc)]}
     if out.errors and not partial:
         out.results = {}
         transaction.set_rollback(True)
-        return out
-    if not changes:
-        return out
-    touched = sorted({c[0] for c in changes})
-    customers = sorted({current[i][1] for i in touched})
-    with connection.cursor() as cur:
-        cur.execute("""
-            INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source,
-                                                    changed_by_id)
-            SELECT line_id, from_status, to_status, changed_at, reason, 'billing', %s
-            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::text[])
-                 AS v(line_id, from_status, to_status, changed_at, reason)""",
-                    [by.pk if by else None, *[list(col) for col in zip(*changes, strict=True)]])
-        cur.execute("""UPDATE customers_line l SET status = v.status, updated_at = now()
-                       FROM unnest(%s::bigint[], %s::text[]) AS v(id, status) WHERE l.id = v.id""",
-                    [touched, [current[i][0] for i in touched]])
-        refresh_customer_status(customers)
-        closing = sorted({current[c[0]][1] for c in changes if c[2] == ServiceStatus.CLOSED})
-        cur.execute("""SELECT customer_id FROM customers_line WHERE customer_id = ANY(%s::bigint[])
-                       GROUP BY customer_id HAVING bool_and(status = 'closed')""", [closing])
-        ended = [row[0] for row in cur.fetchall()]
-    if ended:
-        _end_credit(ended, by)
     return out
-
-
-def _end_credit(customer_ids: list[int], by) -> None:
-    """Every line closed: credit ends, as on the single path (the rated few go through the one service)."""
-    from credit.services import customer_credit_end  # credit reads customers; not the other way at import
-    from customers.models import Customer
-
-    rated = Customer.objects.filter(pk__in=customer_ids).exclude(credit_star__isnull=True, credit_limit=0)
-    for customer in rated:
-        customer_credit_end(customer=customer, reason="all lines closed (billing)", by=by)

@@ -28,16 +28,25 @@ class UsageMixin:
     permission_classes = [needs("customers.add_usagesummary")]
 
     def post_bulk(self, entries, user, partial):
-        return customers_bulk.usage_summaries_record_bulk(items=entries, today=timezone.localdate(), partial=partial)
+        out = customers_bulk.usage_summaries_record_bulk(items=entries, today=timezone.localdate(), partial=partial)
+        positions = {}  # each line's answer: the barring state the policy gives now, as for a single usage post
+        for pos, usage in out.results.items():
+            if usage.line.pk not in positions:
+                positions[usage.line.pk] = services.decide_on_usage(line=usage.line, by=user)
+            out.results[pos] = _usage_answer(usage, positions[usage.line.pk])
+        return out
 
     def post_item(self, line, data, user):
         figures = {k: v for k, v in data.items() if k in intake.USAGE_FIELDS}
         usage = _refusal_as_error(lambda: intake.usage_summary_record(line=line, month=data["month"], figures=figures,
                                                                       today=timezone.localdate()))
         # the barring state the policy gives now, in the same transaction (issue 20: every intake answers it)
-        position = services.decide_on_usage(line=line, by=user)
-        return SimpleNamespace(line=usage.line, month=usage.month, created=usage.created, state=position.state,
-                               rule=position.rule, applied=position.applied, usable_credit=position.usable_credit)
+        return _usage_answer(usage, services.decide_on_usage(line=line, by=user))
+
+
+def _usage_answer(usage, position) -> SimpleNamespace:
+    return SimpleNamespace(line=usage.line, month=usage.month, created=usage.created, state=position.state,
+                           rule=position.rule, applied=position.applied, usable_credit=position.usable_credit)
 
 
 class LineStatusMixin:

@@ -97,5 +97,6 @@ def test_bulk_status_applies_in_order_and_a_closed_line_changes_no_more(billing)
         "one_way_barred", "active", "closed"]
     line.customer.refresh_from_db()
     assert line.customer.status == "closed" and line.customer.credit_star is None
-    refused = post(billing, "/api/billing/line-status/bulk/", {"items": [{**items[0]}]})
-    assert refused.status_code == 400
+    # within the number's retention period a later status reactivates it (the single path's rule, customers.intake)
+    reopened = post(billing, "/api/billing/line-status/bulk/", {"items": [{**items[0]}]})
+    assert reopened.status_code == 201 and Line.objects.get(pk=line.pk).status == "one_way_barred"

@@ -206,7 +206,9 @@ def test_transfer_and_sharing_round_trip_balances_usable_credit_and_ledger_agree
     # the nightly evaluation counts it too: the receiver, 50 beyond its own limit, is not barred while shared
     record_bill(line=receiver_line, period=date(2026, 11, 1), amount=Decimal("200.00"),
                 due_date=timezone.localdate() - timedelta(days=1))
-    evaluate_in_process(timezone.localdate())
+    tomorrow = timezone.localdate() + timedelta(days=1)  # the night after the grant decides at its 00:30
+    with freeze_time(timezone.now() + timedelta(days=1)):
+        evaluate_in_process(tomorrow)
     assert LineAccount.objects.get(pk=receiver_line.pk).state in {"active", "reminded"}
     assert ledger_agrees()
     # …and the share expires by itself (30 days): then usable credit drops back and the evaluation bars
@@ -220,7 +222,8 @@ def test_transfer_and_sharing_round_trip_balances_usable_credit_and_ledger_agree
         assert status[receiver_line.msisdn]["shared_credit"] == 0 and status[receiver_line.msisdn]["usable_credit"] < 0
         evaluate_in_process(timezone.localdate())
         account = LineAccount.objects.get(pk=receiver_line.pk)
-        assert account.state == "one_way_barred" and account.balance + Decimal("50.00") < 0
+        # barred: the bill is 32 days past due by now, so two-way by date (arrears.policies)
+        assert account.state == "two_way_barred" and account.balance + Decimal("50.00") < 0
     assert ledger_agrees()
     # on both 360° pages
     for customer in (giver, receiver):

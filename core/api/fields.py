@@ -131,6 +131,7 @@ class CurrencyField(serializers.Field):
 
 class MoneyFieldSchema(OpenApiSerializerFieldExtension):
     target_class = MoneyField
+    match_subclasses = True  # bounded money of every kind (e.g. enterprise agreement values)
 
     def map_serializer_field(self, auto_schema, direction):
         field = self.target

@@ -1,6 +1,7 @@
 """API of issue 14: the blacklist lifecycle, entitlements applied (SIM replacement, fees, verification methods,
 rebates) and governed rating runs. Thin: the rules are in credit.blacklist / entitlements / runs / policies."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -93,7 +94,7 @@ class ServiceTermsView(APIView):
 
     permission_classes = [_has("customers.view_customer")]
 
-    @extend_schema(parameters=[OpenApiParameter("service", required=True)])
+    @extend_schema(parameters=[OpenApiParameter("service", required=True)], responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         customer = _customer(request, pk)
         service = request.query_params.get("service", "")
@@ -190,7 +191,7 @@ class RatingRunView(APIView):
 
     permission_classes = [_has(policies.LIMIT_PERMISSION)]
 
-    @extend_schema(request=RatingRunSerializer)
+    @extend_schema(request=RatingRunSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         body = RatingRunSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -31,7 +31,12 @@ NIGHTLY = {  # task -> (hour, minute) in Asia/Shanghai, DOMAIN.md and the README
     "credit.tasks.rate_base_monthly": (2, 0),
     "enterprise.tasks.segment_nightly": (2, 0),
     "credit.tasks.rate_guidance_half_yearly": (3, 0),
+    "credit.tasks.challenger_shadow_nightly": (4, 0),
     "marketing.tasks.refresh_usage_facts_nightly": (4, 10),
+    "retention.tasks.churn_challenger_shadow_nightly": (4, 15),
+    "credit.tasks.model_stability_monthly": (4, 30),
+    "retention.tasks.churn_model_stability_monthly": (4, 30),
+    "retention.tasks.churn_model_train_monthly": (5, 0),
     "credit.tasks.star_snapshot_daily": (5, 30),
     "enterprise.tasks.collect_service_days": (9, 0),
 }
@@ -71,19 +76,19 @@ def test_run_night_runs_the_nights_jobs_in_the_schedulers_order_and_waits_for_ea
     report = out.getvalue()
     names = [task.name for _, task in night_jobs(date(2026, 11, 25))]
     positions = [report.index(name) for name in names]
-    assert positions == sorted(positions) and len(names) == 7
+    assert positions == sorted(positions) and len(names) == 9
     assert "Monthly base credit rating" not in report
     assert not ServiceDayCollection.objects.exists()  # the daily collection job ran: a Wednesday collects nothing
     runs = BatchRun.objects.filter(period="2026-11-25")
     assert set(runs.values_list("kind", flat=True)) == {
-        "arrears.evaluate", "customers.refresh_spend", "retention.scan", "enterprise.segment",
+        "arrears.evaluate", "customers.refresh_spend", "retention.verify", "retention.scan", "enterprise.segment",
         "marketing.refresh_usage_facts"}
     assert set(runs.values_list("status", flat=True)) == {"done"}
     assert "every job done" in report
 
     again = StringIO()
     call_command("run_night", "--date", "2026-11-25", stdout=again)  # apply-once: nothing runs twice
-    assert BatchRun.objects.filter(period="2026-11-25").count() == 5
+    assert BatchRun.objects.filter(period="2026-11-25").count() == 6
 
 
 def test_run_night_all_takes_the_monthly_and_half_yearly_jobs_too():

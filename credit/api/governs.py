@@ -180,7 +180,8 @@ class RebateVerifyView(APIView):
 
 class RatingRunSerializer(IntakeSerializer):
     kind = serializers.ChoiceField(choices=["base", "guidance"])
-    period = serializers.CharField(max_length=10)
+    # a month (base) or a half-year (guidance): its own rules are credit.runs'; the pattern tells a client the shape
+    period = serializers.RegexField(r"^[0-9]{4}-(0[1-9]|1[0-2]|H[12])$", max_length=10)
     supersede = serializers.BooleanField(default=False)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 

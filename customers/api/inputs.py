@@ -370,7 +370,8 @@ CareContactOutSerializer = _out(CareContact, ["reference", "kind", "channel", "r
 
 
 class CallQualityMonthSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="YYYY-MM; months never reported are absent (unknown)")
+    month = serializers.RegexField(r"^([0-9]{4})-(0[1-9]|1[0-2])$", read_only=True,
+                                   help_text="YYYY-MM; months never reported are absent (unknown)")
     dropped = serializers.IntegerField()
     blocked = serializers.IntegerField()
     unanswered = serializers.IntegerField()

@@ -55,7 +55,7 @@ def _walk(schema, path=""):
 def test_months_are_patterns_and_decimals_need_digits():
     for where, schema in _walk(SCHEMA["components"]["schemas"]):
         name = where.rsplit("/", 1)[-1]
-        if name in {"month", "period"} and "type" in schema:
+        if name in {"month", "period"} and "type" in schema and "RatingRun" not in where:  # a month or a half-year
             assert schema.get("format") != "date" and schema["pattern"] == r"^([0-9]{4})-(0[1-9]|1[0-2])$", where
         if schema.get("format") == "decimal":
             pattern = re.compile(schema["pattern"])

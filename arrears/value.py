@@ -86,3 +86,38 @@ def value_in_process(period: str) -> int:
         run.refresh_from_db()
         rows = run.rows_affected
     return rows
+
+
+# ---------------------------------------------------------------- reads
+
+def customer_value_latest(*, customer):
+    """The customer's latest ranked value (None before the first monthly run)."""
+    from arrears.models import CustomerValue
+
+    return CustomerValue.objects.filter(customer=customer).order_by("-month").first()
+
+
+def value_report(*, user) -> dict | None:
+    """The latest month's value distribution for the reader's customers (80/20/30, source 000): the share of
+    value the top 20 % (province deciles 1–2) bring, and what the bottom 30 % (deciles 8–10) cost."""
+    from django.db.models import Count, Q, Sum
+
+    from arrears.models import CustomerValue
+    from core.scope import customer_scope_q
+
+    month = (CustomerValue.objects.filter(decile__isnull=False).order_by("-month")
+             .values_list("month", flat=True).first())
+    if month is None:
+        return None
+    rows = CustomerValue.objects.filter(customer_scope_q(user, prefix="customer__"), month=month,
+                                        decile__isnull=False)
+    top, bottom = Q(decile__in=TOP_DECILES), Q(decile__in=BOTTOM_DECILES)
+    figures = rows.aggregate(
+        customers=Count("id"), total=Sum("value"), revenue=Sum("revenue"),
+        top_customers=Count("id", filter=top), top_value=Sum("value", filter=top),
+        bottom_customers=Count("id", filter=bottom), bottom_value=Sum("value", filter=bottom),
+        bottom_cost=Sum("cost", filter=bottom), negative=Count("id", filter=Q(value__lt=0)),
+        negative_value=Sum("value", filter=Q(value__lt=0)))
+    total = figures["total"] or 0
+    figures["top_share"] = round(100 * figures["top_value"] / total, 1) if total > 0 and figures["top_value"] else None
+    return {"month": month, **figures}

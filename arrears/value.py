@@ -97,6 +97,15 @@ def customer_value_latest(*, customer):
     return CustomerValue.objects.filter(customer=customer).order_by("-month").first()
 
 
+def latest_values(*, customer_ids: list[int]) -> dict:
+    """{customer id: latest CustomerValue} for a page of customers, in one query."""
+    from arrears.models import CustomerValue
+
+    rows = (CustomerValue.objects.filter(customer_id__in=customer_ids).order_by("customer_id", "-month")
+            .distinct("customer_id"))
+    return {row.customer_id: row for row in rows}
+
+
 def value_report(*, user) -> dict | None:
     """The latest month's value distribution for the reader's customers (80/20/30, source 000): the share of
     value the top 20 % (province deciles 1–2) bring, and what the bottom 30 % (deciles 8–10) cost."""

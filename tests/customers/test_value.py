@@ -114,3 +114,13 @@ def test_deciles_rank_the_province_and_the_report_shows_80_20_30_in_the_readers_
     assert report["bottom_value"] == Decimal("-15.00") and report["bottom_cost"] == Decimal("45.00")
     page = client.get("/arrears/report/").content.decode()
     assert 'id="value-report"' in page
+
+
+@pytest.mark.django_db
+def test_the_customer_list_shows_the_value_column(client, api, org):
+    line = LineFactory(customer=org.book[org.am1.pk][0])
+    assert post_bill(api, line, "2026-11", "10.00", {"discount": "12.50"}).status_code == 201
+    value_in_process("2026-11")
+    client.force_login(org.am1)
+    page = client.get("/customers/").content.decode()
+    assert "-2.50" in page and "customer-value text-danger" in page

@@ -124,3 +124,17 @@ def test_the_customer_list_shows_the_value_column(client, api, org):
     client.force_login(org.am1)
     page = client.get("/customers/").content.decode()
     assert "-2.50" in page and "customer-value text-danger" in page
+
+
+@pytest.mark.django_db
+def test_value_decile_is_a_campaign_segment_rule(api, org):
+    from marketing.policies import clean_segment
+    from marketing.selectors import segment_count
+
+    lines = [LineFactory() for _ in range(10)]
+    for i, line in enumerate(lines, start=1):
+        assert post_bill(api, line, "2026-11", f"{10 * i}.00").status_code == 201
+    value_in_process("2026-11")
+    assert segment_count(rules={"value_decile_max": 2}, user=None) == 2  # the top 20 %: 100 and 90 a month
+    assert set(clean_segment({"value_decile_max": 11})[1]) == {"value_decile_max"}
+    assert set(clean_segment({"value_decile_max": "x"})[1]) == {"value_decile_max"}

@@ -21,6 +21,7 @@ from django.utils import timezone
 from arrears import services
 from arrears.choices import LedgerKind
 from arrears.models import LineAccount
+from arrears.value import COST_FIELDS
 from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from credit.blacklist import blacklist_payments_apply
 from customers.bulk_types import BulkOutcome
@@ -200,7 +201,8 @@ def _allocate(rows: list[dict]) -> None:
 
 @transaction.atomic
 def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> BulkOutcome:
-    """items: {"line": Line, "period" (1st of month), "amount", "due_date", "sp_charges": {sp_id: amount}}."""
+    """items: {"line": Line, "period" (1st of month), "amount", "due_date", "sp_charges": {sp_id: amount},
+    "costs": {interconnect|handset_subsidy|discount|commission: amount}}."""
     out = BulkOutcome()
     if not items:
         return out
@@ -255,6 +257,16 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
                 FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::numeric[]) AS v(line_id, period, sp_id, amount)
                 JOIN arrears_bill b ON b.line_id = v.line_id AND b.period = v.period""",
                         [list(col) for col in zip(*charges, strict=True)])
+        costed = [(r["line"].pk, r["period"], *(r["costs"].get(f, 0) for f in COST_FIELDS))
+                  for r in rows if r.get("costs")]
+        if costed:
+            cur.execute(f"""
+                INSERT INTO arrears_billcost (bill_id, {", ".join(COST_FIELDS)})
+                SELECT b.id, {", ".join("v." + f for f in COST_FIELDS)}
+                FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[])
+                     AS v(line_id, period, {", ".join(COST_FIELDS)})
+                JOIN arrears_bill b ON b.line_id = v.line_id AND b.period = v.period""",
+                        [list(col) for col in zip(*costed, strict=True)])
     now = timezone.now()
     _insert_ledger([(r["line"].pk, LedgerKind.CHARGE, -r["amount"], now, f"bill-{r['line'].pk}-{r['period']:%Y-%m}")
                     for r in rows], by)

@@ -267,3 +267,48 @@ class SpCharge(models.Model):
 
     def __str__(self):
         return f"{self.sp_id} {self.amount}"
+
+
+class BillCost(models.Model):
+    """The costs billing attributes to one bill (pushed with it): what the operator paid out to earn it."""
+
+    bill = models.OneToOneField(Bill, on_delete=models.CASCADE, related_name="costs", verbose_name=_("bill"))
+    interconnect = models.DecimalField(_("interconnect settlement"), default=0, **MONEY)
+    handset_subsidy = models.DecimalField(_("handset subsidy"), default=0, **MONEY)
+    discount = models.DecimalField(_("discount"), default=0, **MONEY)
+    commission = models.DecimalField(_("channel commission"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("bill cost")
+        verbose_name_plural = _("bill costs")
+
+    def __str__(self):
+        return f"{self.bill_id}"
+
+
+class CustomerValue(models.Model):
+    """A customer's current value (source 000): billed revenue − attributable costs over the 3 billed months
+    up to `month`, derived by the monthly value batch (arrears/value.py)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="values", db_index=False,
+                                 verbose_name=_("customer"))
+    month = models.DateField(_("month"), help_text=_("First day of the last month counted"))
+    revenue = models.DecimalField(_("revenue"), **MONEY)
+    cost = models.DecimalField(_("cost"), **MONEY)
+    value = models.DecimalField(_("value"), **MONEY)
+    arpu = models.DecimalField(_("ARPU"), **MONEY)
+    decile = models.PositiveSmallIntegerField(_("value decile"), null=True, help_text=_("1 = the top 10 %"))
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["customer", "month"], name="customer_value_once_per_month")]
+        indexes = [models.Index(fields=["month", "decile"], name="customer_value_month_decile")]
+        verbose_name = _("customer value")
+        verbose_name_plural = _("customer values")
+
+    def __str__(self):
+        return f"{self.customer_id} {self.month:%Y-%m} {self.value}"
+
+    @property
+    def negative(self) -> bool:
+        return self.value < 0

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from arrears import policies
 from arrears.choices import BarringState, LedgerKind
 from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, CollectionCase, EmergencyPass, Exemption,
-                            LedgerEntry, LineAccount, Payment, SpCharge)
+                            BillCost, LedgerEntry, LineAccount, Payment, SpCharge)
 from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from credit.blacklist import blacklist_payments_apply
 from credit.sharing import usable_credit_limit  # limit ± active shared credit (credit.sharing)
@@ -155,13 +155,16 @@ def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: s
 
 @transaction.atomic(savepoint=False)
 def record_bill(*, line: Line, period: date, amount: Decimal, due_date: date, by=None,
-                sp_charges: dict[int, Decimal] | None = None) -> PostingResult:
+                sp_charges: dict[int, Decimal] | None = None,
+                costs: dict[str, Decimal] | None = None) -> PostingResult:
     """A monthly bill, with the parts service providers charged (for their settlement), as a ledger charge."""
     account = _locked_account(line, timezone.localdate())
     bill = _insert_once(Bill, DUPLICATE.format(what=f"bill {period:%Y-%m} of {line.msisdn}"), line_id=line.pk,
                         customer_id=line.customer_id, period=period, amount=amount, due_date=due_date, paid_amount=0)
     SpCharge.objects.bulk_create(SpCharge(bill_id=bill.pk, sp_id=sp, period=period, amount=charged)
                                  for sp, charged in (sp_charges or {}).items())
+    if costs:
+        BillCost.objects.create(bill_id=bill.pk, **costs)
     _post(account, kind=LedgerKind.CHARGE, amount=-amount, reference=f"bill-{line.pk}-{period:%Y-%m}", by=by)
     return _result(account, decide_now(account, by=by))
 

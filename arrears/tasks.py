@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from celery import shared_task
 
 from arrears.evaluation import EVALUATE_KIND
+from arrears.value import DECILE_KIND, VALUE_KIND
 from core.tasks import dispatch_with_catch_up, night_of
 
 
@@ -9,3 +12,29 @@ def evaluate_nightly(day: str | None = None) -> int:
     """Scheduled 00:30 daily (django-celery-beat, editable in admin): late fees, then the barring policy; after an
     outage, first a run for every night missed since the last done one, oldest first."""
     return dispatch_with_catch_up(EVALUATE_KIND, night_of(day))[-1].pk
+
+
+@shared_task
+def customer_value_monthly(day: str | None = None) -> int:
+    """Scheduled the 1st of each month at 03:00: the month just ended's customer values (then, at 05:00,
+    `customer_value_deciles_monthly` ranks them once every chunk is done)."""
+    from core.tasks import dispatch_run
+
+    return dispatch_run(VALUE_KIND, f"{_previous_month(night_of(day)):%Y-%m}").pk
+
+
+@shared_task
+def customer_value_deciles_monthly(day: str | None = None) -> int | None:
+    """The deciles of the month just ended, when its value run is done (a rank over the whole month)."""
+    from core.choices import BatchStatus
+    from core.models import BatchRun
+    from core.tasks import dispatch_run
+
+    period = f"{_previous_month(night_of(day)):%Y-%m}"
+    if not BatchRun.objects.filter(kind=VALUE_KIND, period=period, status=BatchStatus.DONE).exists():
+        return None
+    return dispatch_run(DECILE_KIND, period).pk
+
+
+def _previous_month(day):
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -95,7 +95,9 @@ class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                        "recovery": selectors.emergency_recovery(user=user),
                        "durations": selectors.barring_durations(user=user)}
             cache.set(key, figures, 600)
-        return super().get_context_data(**kwargs, **figures)
+        from arrears.value import value_report  # uncached: one aggregate over the month's indexed rows
+
+        return super().get_context_data(**kwargs, **figures, value=value_report(user=user))
 
 
 class SpSettlementView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):

@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404
 
 from arrears.models import Bill, Payment
+from arrears.value import customer_value_latest
 from customers.choices import ServiceStatus
 from customers.filtersets import CustomerFilterSet
 from core.scope import customer_scope_q
@@ -53,6 +54,7 @@ def customer_360(*, user, pk) -> dict:
         **customer_inputs(customer=customer),  # device, contract, services, payment method, care, call quality
         "related_contacts": list(customer.related_contacts.all()),
         "callbacks": list(customer.callbacks.select_related("assigned_to")),
+        "customer_value": customer_value_latest(customer=customer),
     }
 
 

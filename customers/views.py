@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
+from arrears.value import latest_values
 from core.exports import csv_response
 from core.masking import mask_address, mask_id_number
 from core.pagination import CappedCountPaginator
@@ -35,7 +36,12 @@ class CustomerListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode())
+        context = super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode())
+        page = context["object_list"]  # one query for the page's latest values, set on the cached rows
+        values = latest_values(customer_ids=[c.pk for c in page])
+        for c in page:
+            c.current_value = values.get(c.pk)
+        return context
 
 
 class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):

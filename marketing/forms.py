@@ -13,7 +13,7 @@ from marketing.services import EDITABLE_FIELDS
 
 # The segment part of the form: the same names as the segment rules (and the customer filterset).
 SEGMENT_FIELDS = ["region", "brand", "star", "status", "lifecycle_stage", "tenure_min", "tenure_max", "spend_min",
-                  "spend_max", "saturation_min", "saturation_max", "enterprise_member"]
+                  "spend_max", "saturation_min", "saturation_max", "enterprise_member", "value_decile_max"]
 BOOL_CHOICES = [("", _("Either")), ("true", _("Members only")), ("false", _("Not members"))]
 
 
@@ -43,6 +43,8 @@ class SegmentFormMixin(forms.Form):
     saturation_max = _number(_("Plan saturation at most (%, last 3 months)"), decimal=True)
     enterprise_member = forms.ChoiceField(label=_("Enterprise membership"), choices=BOOL_CHOICES, required=False,
                                           widget=forms.Select(attrs={"data-segment": "1"}))
+    value_decile_max = forms.IntegerField(label=_("Value decile at most (1 = top 10 %)"), required=False, min_value=1,
+                                          max_value=10, widget=forms.NumberInput(attrs={"data-segment": "1"}))
 
     def segment_rules(self) -> dict:
         data = self.cleaned_data

@@ -32,8 +32,9 @@ LIST_RULES = {
 INT_RULES = {"tenure_min", "tenure_max"}  # months on network
 DECIMAL_RULES = {"spend_min", "spend_max", "saturation_min", "saturation_max"}  # CNY / month; plan saturation %
 BOOL_RULES = {"enterprise_member"}
+DECILE_RULES = {"value_decile_max"}  # the customer value model's latest province decile, 1 (top 10 %) to 10
 RANGES = [("tenure_min", "tenure_max"), ("spend_min", "spend_max"), ("saturation_min", "saturation_max")]
-RULE_KEYS = set(LIST_RULES) | INT_RULES | DECIMAL_RULES | BOOL_RULES
+RULE_KEYS = set(LIST_RULES) | INT_RULES | DECIMAL_RULES | BOOL_RULES | DECILE_RULES
 MAX_DECIMAL = Decimal("1000000")
 MAX_ID = 2**31  # larger ids do not exist; refusing them keeps an out-of-range integer away from the database
 
@@ -44,6 +45,7 @@ ERR_RULE_ID = _("%(key)s takes a list of ids (positive whole numbers).")
 ERR_RULE_INT = _("%(key)s must be a whole number of months, 0 or more.")
 ERR_RULE_DECIMAL = _("%(key)s must be a number from 0 to 1,000,000.")
 ERR_RULE_BOOL = _("%(key)s must be true or false.")
+ERR_RULE_DECILE = _("%(key)s must be a value decile from 1 (the top 10 %%) to 10.")
 ERR_RULE_RANGE = _("%(low)s is above %(high)s.")
 ERR_RULES_TYPE = _("The segment is an object of rules.")
 
@@ -98,6 +100,11 @@ def clean_segment(rules) -> tuple[dict, dict[str, str]]:
         elif key in INT_RULES:
             if _as_int(value) is None or not 0 <= _as_int(value) <= 1200:
                 errors[key] = ERR_RULE_INT % {"key": key}
+                continue
+            clean[key] = int(value)
+        elif key in DECILE_RULES:
+            if _as_int(value) is None or not 1 <= _as_int(value) <= 10:
+                errors[key] = ERR_RULE_DECILE % {"key": key}
                 continue
             clean[key] = int(value)
         elif key in DECIMAL_RULES:

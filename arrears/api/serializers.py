@@ -43,6 +43,14 @@ class SpChargeInSerializer(IntakeSerializer):
     amount = MoneyField(operation="sp_charge")
 
 
+class BillCostsInSerializer(IntakeSerializer):
+    """The costs attributed to the bill (all optional, CNY ≥ 0): they feed the customer value model."""
+    interconnect = MoneyField(operation="sp_charge", minimum="0.00", required=False)
+    handset_subsidy = MoneyField(operation="sp_charge", minimum="0.00", required=False)
+    discount = MoneyField(operation="sp_charge", minimum="0.00", required=False)
+    commission = MoneyField(operation="sp_charge", minimum="0.00", required=False)
+
+
 class BillInSerializer(BillingItemSerializer, MoneyIntakeSerializer):
     customer_dates = {"period": True}
     period = MonthField(help_text="YYYY-MM, the billed month")
@@ -51,6 +59,9 @@ class BillInSerializer(BillingItemSerializer, MoneyIntakeSerializer):
 
     sp_charges = SpChargeInSerializer(many=True, required=False, default=list,
                                       help_text="the parts of the amount that service providers charged")
+    costs = BillCostsInSerializer(required=False, default=dict,
+                                  help_text="costs attributed to the bill: interconnect, handset_subsidy, discount, "
+                                            "commission")
 
     def validate(self, data):
         period, due = data["period"], data["due_date"]

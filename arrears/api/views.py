@@ -199,7 +199,8 @@ class BillMixin:
 
     def post_item(self, line, data, user):
         return services.record_bill(line=line, period=data["period"], amount=data["amount"],
-                                    due_date=data["due_date"], by=user, sp_charges=data["sp_charges"])
+                                    due_date=data["due_date"], by=user, sp_charges=data["sp_charges"],
+                                    costs=data.get("costs"))
 
 
 @extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=PaymentInSerializer,

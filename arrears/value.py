@@ -1,0 +1,132 @@
+"""The customer value model (source 000: 客户当前价值 = 出账收入 − 可归属成本; 80/20/30; 定位负价值客户).
+
+Current value over the 3 billed months up to a month = billed revenue − attributable costs (the cost items that
+arrive with the bills: interconnect, handset subsidy, discount, channel commission; plus the SP charges, which
+are paid out in the SP settlement). ARPU = revenue per billed month. Deciles rank the province's customers by
+value (1 = the top 10 %). Two set-based monthly batches: the values per customer chunk, then the deciles (a
+rank over the whole month, so it runs once the values are done).
+"""
+
+from datetime import date
+
+from django.db import connection
+
+from core.batches import register_batch
+
+COST_FIELDS = ("interconnect", "handset_subsidy", "discount", "commission")
+WINDOW_MONTHS = 3
+VALUE_KIND = "arrears.customer_value"
+DECILE_KIND = "arrears.customer_value_decile"
+VALUE_CHUNK = 50_000
+TOP_DECILES = (1, 2)        # the top 20 %
+BOTTOM_DECILES = (8, 9, 10)  # the bottom 30 %
+
+VALUE_SQL = """
+WITH billed AS (
+    SELECT b.customer_id, sum(b.amount) AS revenue, count(DISTINCT b.period) AS months,
+           sum(coalesce(c.interconnect + c.handset_subsidy + c.discount + c.commission, 0)) AS cost_items
+    FROM arrears_bill b LEFT JOIN arrears_billcost c ON c.bill_id = b.id
+    WHERE b.customer_id >= %(lo)s AND b.customer_id < %(hi)s AND b.period BETWEEN %(start)s AND %(month)s
+    GROUP BY b.customer_id
+), settled AS (
+    SELECT b.customer_id, sum(s.amount) AS sp
+    FROM arrears_spcharge s JOIN arrears_bill b ON b.id = s.bill_id
+    WHERE b.customer_id >= %(lo)s AND b.customer_id < %(hi)s AND b.period BETWEEN %(start)s AND %(month)s
+    GROUP BY b.customer_id
+)
+INSERT INTO arrears_customervalue (customer_id, month, revenue, cost, value, arpu, decile)
+SELECT billed.customer_id, %(month)s, revenue, cost_items + coalesce(sp, 0),
+       revenue - cost_items - coalesce(sp, 0), round(revenue / months, 2), NULL
+FROM billed LEFT JOIN settled USING (customer_id)
+ON CONFLICT (customer_id, month) DO UPDATE
+   SET revenue = EXCLUDED.revenue, cost = EXCLUDED.cost, value = EXCLUDED.value, arpu = EXCLUDED.arpu
+"""
+
+DECILE_SQL = """
+UPDATE arrears_customervalue v SET decile = r.decile
+FROM (SELECT id, ntile(10) OVER (ORDER BY value DESC, customer_id) AS decile
+      FROM arrears_customervalue WHERE month = %(month)s) r
+WHERE v.id = r.id AND v.id >= %(lo)s AND v.id < %(hi)s
+"""
+
+
+def month_of(period: str) -> date:
+    return date.fromisoformat(f"{period}-01")
+
+
+def window_start(month: date) -> date:
+    index = month.year * 12 + month.month - 1 - (WINDOW_MONTHS - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@register_batch(VALUE_KIND, table="customers_customer", chunk_size=VALUE_CHUNK)
+def values(lo: int, hi: int, run) -> int:
+    month = month_of(run.period)
+    with connection.cursor() as cur:
+        cur.execute(VALUE_SQL, {"lo": lo, "hi": hi, "month": month, "start": window_start(month)})
+        return cur.rowcount
+
+
+@register_batch(DECILE_KIND, table="arrears_customervalue", chunk_size=VALUE_CHUNK)
+def deciles(lo: int, hi: int, run) -> int:
+    with connection.cursor() as cur:
+        cur.execute(DECILE_SQL, {"lo": lo, "hi": hi, "month": month_of(run.period)})
+        return cur.rowcount
+
+
+def value_in_process(period: str) -> int:
+    """Run (or finish) a month's values and then its deciles here, without workers: demo set-up and tests."""
+    from core import batches
+
+    rows = 0
+    for kind in (VALUE_KIND, DECILE_KIND):
+        run = batches.plan_run(kind=kind, period=period)
+        for chunk_id in batches.pending_chunk_ids(run):
+            batches.run_chunk(chunk_id)
+        run.refresh_from_db()
+        rows = run.rows_affected
+    return rows
+
+
+# ---------------------------------------------------------------- reads
+
+def customer_value_latest(*, customer):
+    """The customer's latest ranked value (None before the first monthly run)."""
+    from arrears.models import CustomerValue
+
+    return CustomerValue.objects.filter(customer=customer).order_by("-month").first()
+
+
+def latest_values(*, customer_ids: list[int]) -> dict:
+    """{customer id: latest CustomerValue} for a page of customers, in one query."""
+    from arrears.models import CustomerValue
+
+    rows = (CustomerValue.objects.filter(customer_id__in=customer_ids).order_by("customer_id", "-month")
+            .distinct("customer_id"))
+    return {row.customer_id: row for row in rows}
+
+
+def value_report(*, user) -> dict | None:
+    """The latest month's value distribution for the reader's customers (80/20/30, source 000): the share of
+    value the top 20 % (province deciles 1–2) bring, and what the bottom 30 % (deciles 8–10) cost."""
+    from django.db.models import Count, Q, Sum
+
+    from arrears.models import CustomerValue
+    from core.scope import customer_scope_q
+
+    month = (CustomerValue.objects.filter(decile__isnull=False).order_by("-month")
+             .values_list("month", flat=True).first())
+    if month is None:
+        return None
+    rows = CustomerValue.objects.filter(customer_scope_q(user, prefix="customer__"), month=month,
+                                        decile__isnull=False)
+    top, bottom = Q(decile__in=TOP_DECILES), Q(decile__in=BOTTOM_DECILES)
+    figures = rows.aggregate(
+        customers=Count("id"), total=Sum("value"), revenue=Sum("revenue"),
+        top_customers=Count("id", filter=top), top_value=Sum("value", filter=top),
+        bottom_customers=Count("id", filter=bottom), bottom_value=Sum("value", filter=bottom),
+        bottom_cost=Sum("cost", filter=bottom), negative=Count("id", filter=Q(value__lt=0)),
+        negative_value=Sum("value", filter=Q(value__lt=0)))
+    total = figures["total"] or 0
+    figures["top_share"] = round(100 * figures["top_value"] / total, 1) if total > 0 and figures["top_value"] else None
+    return {"month": month, **figures}

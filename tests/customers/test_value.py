@@ -1,0 +1,140 @@
+"""Customer value model (issue 16 item 6, source 000): value = billed revenue − attributable costs (cost items
+pushed with the bills, SP charges), ARPU beside it, negative-value customers flagged, province deciles, the
+80/20/30 report section scoped to the reader."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from arrears import bulk
+from arrears.models import Bill, BillCost, CustomerValue, ServiceProvider
+from arrears.value import value_in_process
+from tests.factories import LineFactory
+
+MONTHS = ("2026-09", "2026-10", "2026-11")
+
+
+@pytest.fixture
+def api(org):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.billing_service).key}")
+    return client
+
+
+def post_bill(api, line, period, amount, costs=None, sp_charges=()):
+    body = {"msisdn": line.msisdn, "period": period, "amount": amount, "due_date": f"{period}-25",
+            "sp_charges": list(sp_charges)}
+    if costs is not None:
+        body["costs"] = costs
+    return api.post("/api/billing/bills/", body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+
+
+@pytest.mark.django_db
+def test_costs_pushed_with_bills_give_value_arpu_and_a_negative_flag_on_the_360_page(client, api, org):
+    ServiceProvider.objects.create(code="games", name="G")
+    rich, poor = (LineFactory(customer=c) for c in org.book[org.am1.pk])
+    for period in MONTHS:  # 100 billed a month, 1.20 + 5.00 + 3.00 + 2.00 = 11.20 costs, 10.00 SP charge
+        assert post_bill(api, rich, period, "100.00", {"interconnect": "1.20", "handset_subsidy": "5.00",
+                                                       "discount": "3.00", "commission": "2.00"},
+                         [{"sp": "games", "amount": "10.00"}]).status_code == 201
+        # 30 billed, a 40.00 handset subsidy a month: worth less than nothing
+        assert post_bill(api, poor, period, "30.00", {"handset_subsidy": "40.00"}).status_code == 201
+    assert post_bill(api, rich, "2026-08", "500.00").status_code == 201  # outside the 3-month window
+    assert BillCost.objects.count() == 6
+
+    value_in_process("2026-11")
+    rich_value = CustomerValue.objects.get(customer=rich.customer, month=date(2026, 11, 1))
+    assert rich_value.revenue == Decimal("300.00") and rich_value.cost == Decimal("63.60")
+    assert rich_value.value == Decimal("236.40") and rich_value.arpu == Decimal("100.00")
+    poor_value = CustomerValue.objects.get(customer=poor.customer)
+    assert poor_value.value == Decimal("-30.00") and poor_value.arpu == Decimal("30.00")
+
+    client.force_login(org.am1)
+    page = client.get(f"/customers/{rich.customer.pk}/").content.decode()
+    assert 'id="value-amount">236.40' in page and 'id="value-arpu">100.00' in page
+    assert 'id="negative-value"' not in page
+    page = client.get(f"/customers/{poor.customer.pk}/").content.decode()
+    assert "-30.00" in page and 'id="negative-value"' in page
+
+    value_in_process("2026-11")  # the same month again: apply-once, nothing doubled
+    assert CustomerValue.objects.filter(month=date(2026, 11, 1)).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_bad_cost_amount_is_a_400_naming_the_field_and_writes_nothing(api, org):
+    line = LineFactory()
+    for costs in ({"discount": "-3.00"}, {"commission": 2}, {"interconnect": "1.234"}):
+        response = post_bill(api, line, "2026-10", "50.00", costs)
+        assert response.status_code == 400, response.json()
+        assert "costs" in str(response.json()["errors"][0]["field"]), response.json()
+    assert not Bill.objects.exists() and not BillCost.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bulk_bills_store_their_costs(org):
+    lines = [LineFactory() for _ in range(3)]
+    outcome = bulk.bills_record_bulk(items=[
+        {"line": line, "period": date(2026, 11, 1), "amount": Decimal("80.00"), "due_date": date(2026, 11, 25),
+         "costs": {"discount": Decimal("5.00")} if i else {}} for i, line in enumerate(lines)])
+    assert not outcome.errors
+    assert sorted(BillCost.objects.values_list("bill__line_id", "discount")) == [
+        (lines[1].pk, Decimal("5.00")), (lines[2].pk, Decimal("5.00"))]
+
+
+@pytest.mark.django_db
+def test_deciles_rank_the_province_and_the_report_shows_80_20_30_in_the_readers_scope(client, api, org):
+    # 20 customers billed 10, 20, … 200 a month with no costs: values 30 … 600 over 3 months
+    lines = [LineFactory() for _ in range(20)]
+    for i, line in enumerate(lines, start=1):
+        for period in MONTHS:
+            assert post_bill(api, line, period, f"{10 * i}.00").status_code == 201
+    am1_line = LineFactory(customer=org.book[org.am1.pk][0])
+    for period in MONTHS:
+        assert post_bill(api, am1_line, period, "10.00", {"commission": "15.00"}).status_code == 201  # −5 a month
+    value_in_process("2026-11")
+    deciles = dict(CustomerValue.objects.values_list("customer_id", "decile"))
+    assert deciles[lines[-1].customer_id] == 1 and deciles[lines[-2].customer_id] == 1  # 600, 570: top 10 %
+    assert deciles[lines[0].customer_id] == 10 and deciles[am1_line.customer_id] == 10  # the bottom
+    assert sorted(deciles.values()).count(5) in (2, 3)
+
+    client.force_login(org.credit_officer)  # province-wide: the whole distribution
+    report = client.get("/arrears/report/").context["value"]
+    assert report["customers"] == 21 and report["negative"] == 1
+    # top 20 % = the 5 best customers of 21 (ntile gives decile 1 three rows): 600+570+540 + 510+480
+    assert report["top_value"] == Decimal("2700.00")
+    assert report["top_share"] == round(Decimal(100) * 2700 / report["total"], 1)
+
+    client.force_login(org.am1)  # an account manager: only their customer, still ranked in the province
+    report = client.get("/arrears/report/").context["value"]
+    assert report["customers"] == 1 and report["negative"] == 1 and report["top_customers"] == 0
+    assert report["bottom_value"] == Decimal("-15.00") and report["bottom_cost"] == Decimal("45.00")
+    page = client.get("/arrears/report/").content.decode()
+    assert 'id="value-report"' in page
+
+
+@pytest.mark.django_db
+def test_the_customer_list_shows_the_value_column(client, api, org):
+    line = LineFactory(customer=org.book[org.am1.pk][0])
+    assert post_bill(api, line, "2026-11", "10.00", {"discount": "12.50"}).status_code == 201
+    value_in_process("2026-11")
+    client.force_login(org.am1)
+    page = client.get("/customers/").content.decode()
+    assert "-2.50" in page and "customer-value text-danger" in page
+
+
+@pytest.mark.django_db
+def test_value_decile_is_a_campaign_segment_rule(api, org):
+    from marketing.policies import clean_segment
+    from marketing.selectors import segment_count
+
+    lines = [LineFactory() for _ in range(10)]
+    for i, line in enumerate(lines, start=1):
+        assert post_bill(api, line, "2026-11", f"{10 * i}.00").status_code == 201
+    value_in_process("2026-11")
+    assert segment_count(rules={"value_decile_max": 2}, user=None) == 2  # the top 20 %: 100 and 90 a month
+    assert set(clean_segment({"value_decile_max": 11})[1]) == {"value_decile_max"}
+    assert set(clean_segment({"value_decile_max": "x"})[1]) == {"value_decile_max"}

@@ -31,6 +31,8 @@ NIGHTLY = {  # task -> (hour, minute) in Asia/Shanghai, DOMAIN.md and the README
     "credit.tasks.rate_base_monthly": (2, 0),
     "enterprise.tasks.segment_nightly": (2, 0),
     "credit.tasks.rate_guidance_half_yearly": (3, 0),
+    "arrears.tasks.customer_value_monthly": (3, 0),
+    "arrears.tasks.customer_value_deciles_monthly": (5, 0),
     "credit.tasks.challenger_shadow_nightly": (4, 0),
     "marketing.tasks.refresh_usage_facts_nightly": (4, 10),
     "retention.tasks.churn_challenger_shadow_nightly": (4, 15),

@@ -11,6 +11,8 @@ from freezegun import freeze_time
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.tasks import dispatch_run
+from credit.batches import BASE_KIND
 from customers.models import DecisionEvent
 from retention import evaluation
 from tests.factories import LineFactory
@@ -53,7 +55,9 @@ def test_a_billing_cancellation_is_a_closed_event_and_ends_credit_with_a_limit_e
 
 def test_a_reactivation_within_the_window_reopens_but_credit_stays_ended_until_the_next_base_run(billing):
     with freeze_time("2026-06-01 10:00:00+08:00"):
-        line = LineFactory(customer__credit_star=3, customer__credit_limit=Decimal("50.00"))
+        line = LineFactory(customer__credit_star=3, customer__credit_limit=Decimal("50.00"),
+                           customer__join_date=date(2010, 1, 1), customer__avg_monthly_spend=Decimal("250.00"),
+                           customer__data_completeness=100)
         assert report(billing, line, "closed", "2026-06-01T09:00:00+08:00").status_code == 201
     with freeze_time("2026-07-01 10:00:00+08:00"):
         response = report(billing, line, "active", "2026-07-01T09:00:00+08:00", reason="客户复机")
@@ -65,3 +69,7 @@ def test_a_reactivation_within_the_window_reopens_but_credit_stays_ended_until_t
         # base run, which rates unrated open customers), and billing is told nothing about a limit.
         assert (line.customer.credit_star, line.customer.credit_limit) == (None, 0)
         assert [k for k, _, _ in kinds(billing, line)] == ["closed", "credit_limit_changed"]
+        dispatch_run(BASE_KIND, "2026-07")  # the month's base run rates the reopened customer again
+        line.customer.refresh_from_db()
+        assert line.customer.credit_star is not None and line.customer.credit_limit > 0
+        assert kinds(billing, line)[-1] == ("credit_limit_changed", "0.00", f"{line.customer.credit_limit:.2f}")

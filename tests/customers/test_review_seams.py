@@ -73,3 +73,21 @@ def test_a_reactivation_within_the_window_reopens_but_credit_stays_ended_until_t
         line.customer.refresh_from_db()
         assert line.customer.credit_star is not None and line.customer.credit_limit > 0
         assert kinds(billing, line)[-1] == ("credit_limit_changed", "0.00", f"{line.customer.credit_limit:.2f}")
+
+
+@freeze_time("2026-11-24 10:00:00+08:00")
+def test_a_final_bill_after_billings_closure_does_not_reopen_the_line(billing):
+    line = LineFactory(customer__credit_star=3, customer__credit_limit=Decimal("50.00"))
+    assert billing.post("/api/billing/payments/", {"msisdn": line.msisdn, "amount": "10.00", "channel": "bank",
+                                                   "reference": "p-open", "paid_at": "2026-11-01T10:00:00+08:00"},
+                        format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex).status_code == 201
+    assert report(billing, line, "closed", "2026-11-20T16:00:00+08:00").status_code == 201
+    final = billing.post("/api/billing/bills/", {"msisdn": line.msisdn, "period": "2026-11", "amount": "58.00",
+                                                 "due_date": "2026-12-10"},
+                         format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    assert final.status_code == 201, final.json()
+    assert final.json()["state"] == "closed"
+    line.refresh_from_db()
+    line.customer.refresh_from_db()
+    assert (line.status, line.closed_on, line.customer.status) == ("closed", date(2026, 11, 20), "closed")
+    assert [k for k, _, _ in kinds(billing, line)] == ["closed", "credit_limit_changed"]

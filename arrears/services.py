@@ -16,6 +16,7 @@ from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from credit.blacklist import blacklist_payments_apply
 from credit.sharing import usable_credit_limit  # limit ± active shared credit (credit.sharing)
 from customers import events
+from customers.choices import ServiceStatus
 from customers.models import Line, LineStatusChange
 from customers.status import refresh_customer_status
 
@@ -111,6 +112,8 @@ def decide_now(account: LineAccount, *, by=None, policy: policies.BarringPolicy 
     """The barring decision for one line right now, with the nightly run's state machine (policies.next_state
     over the same facts): applied at once when the policy lists the rule as immediate, else only answered.
     The arrears clock starts and stops as the nightly statement moves it."""
+    if account.line.status == ServiceStatus.CLOSED:  # billing's closure is final here too (the nightly run skips
+        return Decision(BarringState.CLOSED)           # closed lines): a final bill or payment never reopens one
     policy = policy or policy_in_force()
     today = timezone.localdate()
     customer = account.customer

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers import policies
-from customers.choices import ServiceStatus
+from customers import events
+from customers.choices import DecisionKind, ServiceStatus
 from customers.models import Line, LineStatusChange, UsageSummary
 from customers.signals import customers_closed, customers_reopened
 from customers.status import refresh_customer_status
@@ -72,7 +73,8 @@ def line_status_report(*, line: Line, status: str, changed_at: datetime, reason:
         raise IntakeRefused("status", refusal.messages[0], refusal.code)
     customer_was_open = Line.objects.filter(customer_id=locked.customer_id).exclude(
         status=ServiceStatus.CLOSED).exclude(pk=locked.pk).exists()
-    LineStatusChange.objects.create(line=locked, from_status=locked.status, to_status=status, changed_at=changed_at,
+    from_status = locked.status
+    LineStatusChange.objects.create(line=locked, from_status=from_status, to_status=status, changed_at=changed_at,
                                     reason=reason, source="billing", changed_by=by)
     if status == ServiceStatus.CLOSED:
         fields = {"closed_on": on,
@@ -86,6 +88,11 @@ def line_status_report(*, line: Line, status: str, changed_at: datetime, reason:
     for name, value in fields.items():
         setattr(locked, name, value)
     refresh_customer_status([locked.customer_id])
+    if status == ServiceStatus.CLOSED:  # billing's closure is a decision too: in the log, before credit's end
+        events.decision_event_record(line_id=locked.pk, kind=DecisionKind.CLOSED, from_state=from_status,
+                                     to_state=status, rule="billing_closure", policy_version="billing",
+                                     payload={"closedOn": on, "reopenUntil": locked.reopen_until, "reason": reason},
+                                     at=changed_at)
     if not customer_was_open:
         if status == ServiceStatus.CLOSED:
             customers_closed.send(sender=Line, customer_ids=[locked.customer_id], on=on,

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from enterprise.models import Agreement, EnterpriseAccount, KeyPerson
 from tests.e2e.test_browser import log_in
+from tests.worker_kill import reseed_defaults
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -19,6 +20,7 @@ def save(page: Page):
 
 
 def test_an_account_manager_adds_a_key_person_and_an_agreement(page: Page, live_server, org, csp_errors):
+    reseed_defaults()  # the working-day calendar and policies the page reads: an earlier transactional test flushed them
     account = EnterpriseAccount.objects.create(name="杭州水务集团", industry="水电煤", region=org.region_a,
                                                account_manager=org.am1)
     today = timezone.localdate()

@@ -20,7 +20,7 @@ def save(page: Page):
 
 
 def test_an_account_manager_adds_a_key_person_and_an_agreement(page: Page, live_server, org, csp_errors):
-    reseed_defaults()  # the working-day calendar and policies the page reads: an earlier transactional test flushed them
+    reseed_defaults()  # the calendar and policies the page reads: an earlier transactional test flushed them
     account = EnterpriseAccount.objects.create(name="杭州水务集团", industry="水电煤", region=org.region_a,
                                                account_manager=org.am1)
     today = timezone.localdate()

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from core import stability
 from credit import policies, scoring
-from credit.choices import CATEGORICAL_FEATURES
 from credit.features import features_cte
 from credit.models import ImpactPreview, ModelStability, ScoringModel
 
@@ -130,18 +129,8 @@ def matrix_table(preview: ImpactPreview) -> dict:
 
 def _bin_case(factor, params: dict) -> str:
     """The index of the factor's bin a customer falls in ('none' when no bin matches), as text."""
-    whens = []
-    col = f'f."{factor.feature}"'
-    for i, b in enumerate(factor.bins.all()):
-        if factor.feature in CATEGORICAL_FEATURES:
-            key = f"sbin_{factor.pk}_{i}"
-            params[key] = b.category
-            cond = f"{col} = %({key})s"
-        else:
-            parts = ([f"{col} >= {b.lower}"] if b.lower is not None else []) + (
-                [f"{col} < {b.upper}"] if b.upper is not None else [])
-            cond = " AND ".join(parts) or "TRUE"
-        whens.append(f"WHEN {cond} THEN '{i}'")
+    whens = [f"WHEN {scoring.bin_condition(factor, i, b, params, prefix='sbin')} THEN '{i}'"
+             for i, b in enumerate(factor.bins.all())]
     return f"(CASE {' '.join(whens)} ELSE 'none' END)"
 
 

@@ -28,19 +28,20 @@ def window_params(today: date) -> dict:
             "since12": months_ago(today, 12)}
 
 
+def bin_condition(factor, i: int, b, params: dict, *, prefix: str = "cat") -> str:
+    """SQL condition of a factor's i-th bin over the feature row `f` (a category as a parameter, a range inline)."""
+    col = f'f."{factor.feature}"'
+    if factor.feature in CATEGORICAL_FEATURES:
+        key = f"{prefix}_{factor.pk}_{i}"
+        params[key] = b.category
+        return f"{col} = %({key})s"
+    parts = ([f"{col} >= {b.lower}"] if b.lower is not None else []) + (
+        [f"{col} < {b.upper}"] if b.upper is not None else [])
+    return " AND ".join(parts) or "TRUE"
+
+
 def _points_case(factor, params: dict) -> str:
-    whens = []
-    for i, b in enumerate(factor.bins.all()):
-        col = f'f."{factor.feature}"'
-        if factor.feature in CATEGORICAL_FEATURES:
-            key = f"cat_{factor.pk}_{i}"
-            params[key] = b.category
-            cond = f"{col} = %({key})s"
-        else:
-            parts = ([f"{col} >= {b.lower}"] if b.lower is not None else []) + (
-                [f"{col} < {b.upper}"] if b.upper is not None else [])
-            cond = " AND ".join(parts) or "TRUE"
-        whens.append(f"WHEN {cond} THEN {b.points}")
+    whens = [f"WHEN {bin_condition(factor, i, b, params)} THEN {b.points}" for i, b in enumerate(factor.bins.all())]
     return f"(CASE {' '.join(whens)} ELSE 0 END)"
 
 

@@ -5,9 +5,8 @@ balance the column cannot hold), then written with a few statements: INSERT … 
 payments/bills, SP charges and ledger entries, one balance UPDATE for all lines, one set-based allocation of
 payments to the oldest unpaid bills. Items are idempotent by their natural key (payment reference, a line's
 billed month): a replayed item is refused as a duplicate and nothing is written for it. The barring state each
-item answers is the single posting's `decide_now` (one state machine), asked only for the lines a posting can move
-(not comfortably active: one set query picks them); a payment's blacklist settlement likewise only where an entry
-is open.
+item answers is the nightly state machine over the batch's lines in one statement (arrears.realtime, the same
+rules as the single posting's `decide_now`); a payment's blacklist settlement only where an entry is open.
 """
 
 from dataclasses import dataclass, replace
@@ -18,9 +17,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from arrears import services
+from arrears import realtime, services
+from arrears.choices import BarringState
 from arrears.choices import LedgerKind
-from arrears.models import LineAccount
 from arrears.value import COST_FIELDS
 from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from credit.blacklist import blacklist_payments_apply
@@ -159,22 +158,38 @@ def _settle_blacklist(rows: list[dict], by) -> None:
 
 
 def _decide(out: BulkOutcome, touched: set[int], by) -> None:
-    """The barring state the policy gives now, answered (and applied when immediate) for each line a posting can
-    move: the single path's decide_now over the lines that are barred, reminded or below their reminder threshold."""
-    policy = services.policy_in_force()
-    with connection.cursor() as cur:
-        cur.execute("""SELECT a.line_id FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
-                       WHERE a.line_id = ANY(%s::bigint[]) AND (a.state <> 'active' OR a.balance + c.credit_limit
-                             < greatest(round(c.credit_limit * %s, 2), %s))""",
-                    [sorted(touched), policy.reminder_ratio, policy.reminder_minimum])
-        movable = [row[0] for row in cur.fetchall()]
-    accounts = LineAccount.objects.select_related("line", "customer").filter(pk__in=movable).order_by("pk")
-    decisions = {a.pk: services.decide_now(a, by=by, policy=policy) for a in accounts}
+    """The barring state the policy gives now, answered (and applied when immediate) for every line of the batch
+    at once: arrears.realtime, the nightly state machine restricted to these lines."""
+    decisions = realtime.decide_lines(touched, by=by)
     for pos, result in out.results.items():
-        decision = decisions.get(result.line.pk)
-        if decision is not None:
-            out.results[pos] = replace(result, state=decision.state, rule=decision.rule, applied=decision.applied,
-                                       restored=decision.restored)
+        position = decisions.get(result.line.pk)
+        if position is None:  # a closed line: billing's closure (or the arrears one) is final
+            out.results[pos] = replace(result, state=BarringState.CLOSED)
+            continue
+        decision, limit = position.decision, position.usable - position.balance  # the limit ± shared credit
+        out.results[pos] = replace(result, usable_credit=result.balance + limit, credit_limit=limit,
+                                   state=decision.state, rule=decision.rule, applied=decision.applied,
+                                   restored=decision.restored)
+
+
+def usage_decide_bulk(line_ids: set[int], *, by=None) -> dict[int, services.PostingResult]:
+    """After a bulk of usage: each line's position and the barring state the policy gives now (decide_on_usage
+    for every line at once; missing accounts opened from billing's figures)."""
+    if not line_ids:
+        return {}
+    positions = _positions(line_ids, timezone.localdate())
+    decisions = realtime.decide_lines(line_ids, by=by)
+    out = {}
+    for line_id, p in positions.items():
+        found = decisions.get(line_id)
+        if found is None:
+            out[line_id] = services.PostingResult(None, p.balance, p.balance + p.limit, BarringState.CLOSED,
+                                                  credit_limit=p.limit)
+        else:
+            d = found.decision
+            out[line_id] = services.PostingResult(None, found.balance, found.usable, d.state, d.restored, d.rule,
+                                                  d.applied, found.usable - found.balance)
+    return out
 
 
 def _allocate(rows: list[dict]) -> None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
-from arrears import services
+from arrears import bulk, services
 from arrears.api.serializers import (LineStatusInSerializer, LineStatusResultSerializer, UsageInSerializer,
                                      UsageResultSerializer, bulk_result_serializer, bulk_serializer)
 from arrears.api.views import IDEMPOTENCY_PARAMETER, BulkPostingView, PostingView, needs
@@ -29,10 +29,9 @@ class UsageMixin:
 
     def post_bulk(self, entries, user, partial):
         out = customers_bulk.usage_summaries_record_bulk(items=entries, today=timezone.localdate(), partial=partial)
-        positions = {}  # each line's answer: the barring state the policy gives now, as for a single usage post
+        # each line's answer: the barring state the policy gives now, as for a single usage post, for all at once
+        positions = bulk.usage_decide_bulk({usage.line.pk for usage in out.results.values()}, by=user)
         for pos, usage in out.results.items():
-            if usage.line.pk not in positions:
-                positions[usage.line.pk] = services.decide_on_usage(line=usage.line, by=user)
             out.results[pos] = _usage_answer(usage, positions[usage.line.pk])
         return out
 

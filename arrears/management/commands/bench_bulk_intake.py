@@ -6,6 +6,9 @@ generate_province); everything is rolled back at the end, so the database is lef
     manage.py bench_bulk_intake --items 10000
 """
 
+import cProfile
+import io
+import pstats
 import time
 import uuid
 from datetime import timedelta
@@ -29,8 +32,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--items", type=int, default=10_000, help="items per post (at most 10,000)")
+        parser.add_argument("--only", nargs="*", default=None, help="these intakes only (e.g. bills usage)")
+        parser.add_argument("--profile", action="store_true",
+                            help="cProfile each post and print its 25 costliest calls (cumulative)")
 
-    def handle(self, *args, items, **options):
+    def handle(self, *args, items, only=None, profile=False, **options):
         from customers.demo.users import ensure_demo_users
 
         if not 1 <= items <= 10_000:
@@ -46,11 +52,24 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 for name, url, body, floor in self._cases(lines, items):
+                    if only and name not in only:
+                        continue
+                    profiler = cProfile.Profile() if profile else None
                     started = time.perf_counter()
+                    if profiler:
+                        profiler.enable()
                     response = client.post(url, body, content_type="application/json", secure=True,
                                            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
                     api = time.perf_counter() - started
-                    if response.status_code not in (200, 201) or response.json()["posted"] != items:
+                    if profiler:
+                        profiler.disable()
+                        report = io.StringIO()
+                        stats = pstats.Stats(profiler, stream=report)
+                        stats.sort_stats("cumulative").print_stats(r"/(arrears|customers|core|credit)/(?!api/)", 30)
+                        stats.sort_stats("tottime").print_stats(15)
+                        self.stdout.write(f"--- {name}\n{report.getvalue()}")
+                    answer = response.json()
+                    if response.status_code not in (200, 201) or answer.get("posted", answer.get("onboarded")) != items:
                         raise CommandError(f"{name}: {response.status_code} {response.content[:500]!r}")
                     with transaction.atomic():  # the floor's rows go with its savepoint
                         started = time.perf_counter()

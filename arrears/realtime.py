@@ -1,0 +1,154 @@
+"""The real-time barring decision for a whole batch of lines, set-based (the bulk intake's answer, issue 20).
+
+The same facts and the same compiled state machine as the nightly evaluation: the head of its statement (active
+shared credit, the `facts` of each line, `decided` = the SQL twin of policies.next_state compiled from
+TRANSITIONS) is taken from `evaluation.evaluate_sql()` and restricted to a set of line ids instead of an id range
+(and without the nightly "already evaluated today" filter: a posting changes the facts). What follows is what
+`services.decide_now` + `services.transition` do for one line, for all of them in three statements: the arrears
+clock starts and stops, the rules the policy lists as immediate are applied (account state, line status and its
+log, barring event by the posting user, decision event, customer status, SMS), the others only answered.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from arrears import evaluation, policies, services
+from arrears.choices import BarringState
+from credit import touchpoints
+from credit.choices import SmsStatus
+from customers import events
+from customers.status import refresh_customer_status
+
+_NIGHTLY = evaluation.evaluate_sql()
+_RANGE = f"a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed' AND {evaluation.DUE_ON_DAY}"
+assert _NIGHTLY.count(_RANGE) == 1 and "moved AS (" in _NIGHTLY, "the nightly facts/decided head moved"
+# WITH shares AS (…), facts AS (…), decided AS (…) — for the lines in %(ids)s.
+DECIDED_FOR_LINES = (_NIGHTLY[:_NIGHTLY.index("moved AS (")].replace(
+    _RANGE, "a.line_id = ANY(%(ids)s::bigint[]) AND a.state <> 'closed'").rstrip().rstrip(","))
+
+CLOCK_SQL = "CASE WHEN d.usable < 0 THEN coalesce(a.arrears_since, %(today)s::date) END"
+DECIDE_SQL = DECIDED_FOR_LINES + f""",
+clock AS (  -- the arrears clock starts when usable credit falls below 0 and stops when it is back (decide_now)
+    UPDATE arrears_lineaccount a SET arrears_since = {CLOCK_SQL}
+    FROM decided d WHERE a.line_id = d.line_id AND a.arrears_since IS DISTINCT FROM {CLOCK_SQL}
+)
+SELECT d.line_id, d.customer_id, d.state, d.new_state, d.rule, d.balance, d.credit_limit, d.usable FROM decided d
+"""
+
+
+def _line_status_case(column: str) -> str:
+    return "CASE " + " ".join(f"WHEN {column} = '{state}' THEN '{status}'"
+                              for state, status in services.LINE_STATUS.items()) + " END"
+
+
+MOVES = """moves AS (SELECT * FROM unnest(%(ids)s::bigint[], %(from)s::text[], %(to)s::text[], %(rule)s::text[],
+                                          %(usable)s::numeric[], %(balance)s::numeric[], %(limit)s::numeric[])
+                   AS m(line_id, state, new_state, rule, usable, balance, credit_limit))"""
+
+# services.transition for every move at once (the old line status read through a second alias: the row as it was)
+APPLY_SQL = f"""
+WITH {MOVES},
+moved AS (
+    UPDATE arrears_lineaccount a SET state = m.new_state, state_since = %(today)s FROM moves m
+    WHERE a.line_id = m.line_id
+),
+lines AS (
+    UPDATE customers_line l SET status = {_line_status_case("m.new_state")}, updated_at = %(now)s
+    FROM moves m, customers_line o
+    WHERE l.id = m.line_id AND o.id = l.id AND l.status <> {_line_status_case("m.new_state")}
+    RETURNING l.id, o.status AS old_status, l.status AS new_status
+),
+status_log AS (
+    INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source,
+                                            changed_by_id)
+    SELECT lines.id, lines.old_status, lines.new_status, %(now)s, m.rule, %(policy)s, %(by)s
+    FROM lines JOIN moves m ON m.line_id = lines.id
+),
+decision_events AS ({events.decision_events_insert_sql(
+    source="moves s", line="s.line_id", kind=policies.event_kind_sql("s.state", "s.new_state"),
+    from_state="s.state", to_state="s.new_state", rule="s.rule", policy_version="%(policy)s", at="%(now)s",
+    payload="jsonb_build_object('accountBalance', s.balance::text, 'creditLimit', s.credit_limit::text, "
+            "'usableCredit', s.usable::text)")}
+)
+INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at, run_id,
+                                  by_id)
+SELECT line_id, state, new_state, rule, usable, %(policy)s, %(now)s, NULL, %(by)s FROM moves
+"""
+
+# touchpoints.notify for every move at once: the template of the event, to the customer's first open line
+SMS_SQL = f"""
+INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
+                               created_at)
+SELECT c.id, pl.msisdn, t.event,
+       replace(replace(replace(t.body, '{{name}}', c.name), '{{amount}}', greatest(-m.usable, 0)::text),
+               '{{date}}', %(today)s::text),
+       '{SmsStatus.QUEUED}', 0, 'barring-' || m.line_id || '-' || m.new_state || '-' || %(stamp)s, '', %(now)s
+FROM unnest(%(ids)s::bigint[], %(customers)s::bigint[], %(to)s::text[], %(usable)s::numeric[])
+     AS m(line_id, customer_id, new_state, usable)
+JOIN customers_customer c ON c.id = m.customer_id
+JOIN LATERAL (SELECT msisdn FROM customers_line WHERE customer_id = c.id AND status <> 'closed'
+              ORDER BY id LIMIT 1) pl ON TRUE
+JOIN credit_smstemplate t ON t.active AND t.event = CASE {" ".join(
+    f"WHEN m.new_state = '{state}' THEN '{event}'" for state, event in services.SMS_FOR.items())} END
+ON CONFLICT (dedup_key) DO NOTHING
+"""
+
+
+@dataclass(frozen=True)
+class Position:
+    """A line's answer after the batch: its balance, usable credit and the decision (services.Decision)."""
+
+    balance: Decimal
+    usable: Decimal
+    limit: Decimal
+    decision: services.Decision
+
+
+def decide_lines(line_ids, *, by=None, policy: policies.BarringPolicy | None = None,
+                 today: date | None = None) -> dict[int, Position]:
+    """{line id: Position} for the lines whose account is open and not closed (a line closed by billing or by
+    arrears is absent: its answer is "closed"). The caller holds the accounts' locks (its transaction)."""
+    ids = sorted(set(line_ids))
+    if not ids:
+        return {}
+    policy = policy or services.policy_in_force()
+    today, now = today or timezone.localdate(), timezone.now()
+    params = {"ids": ids, "today": today, "now": now, "policy": policy.label,
+              "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
+              "two_way_days": policy.two_way_after_days, "by": by.pk if by else None}
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
+        cur.execute(DECIDE_SQL, params)
+        rows = cur.fetchall()
+    out, moves = {}, []
+    for line_id, customer_id, state, new_state, rule, balance, limit, usable in rows:
+        if not rule:
+            decision = services.Decision(state)
+        elif rule not in policy.immediate_rules:
+            decision = services.Decision(new_state, rule, applied=False)
+        else:
+            decision = services.Decision(new_state, rule,
+                                         restored=state in policies.BARRED and new_state == BarringState.ACTIVE)
+            moves.append((line_id, customer_id, state, new_state, rule, usable, balance, limit))
+        out[line_id] = Position(balance, usable, limit, decision)
+    if moves:
+        _apply(moves, params)
+    return out
+
+
+def _apply(moves: list[tuple], params: dict) -> None:
+    line_ids, customers, states, targets, rules, usables, balances, limits = (list(c) for c in zip(*moves,
+                                                                                                   strict=True))
+    params = {**params, "ids": line_ids, "from": states, "to": targets, "rule": rules, "usable": usables,
+              "balance": balances, "limit": limits, "customers": customers,
+              "stamp": f"{params['now']:%Y%m%d%H%M%S%f}"}
+    with connection.cursor() as cur:
+        cur.execute(APPLY_SQL, params)
+        refresh_customer_status(sorted(set(customers)))
+        cur.execute(SMS_SQL, params)
+        if cur.rowcount:
+            transaction.on_commit(touchpoints._dispatch_soon)  # as notify() does

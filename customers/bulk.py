@@ -1,13 +1,18 @@
-"""Bulk intake of what billing pushes besides money: usage summaries (set-based: the single rules applied to the
-whole batch in Python, then INSERT … SELECT FROM unnest) and line status changes (each through the single
-service: billing's closure and reactivation rules have one home)."""
+"""Bulk intake of what billing pushes besides money: usage summaries and line status changes, set-based (the
+single path's rules applied to the whole batch in Python, then INSERT/UPDATE … FROM unnest). The rules have one
+home: customers.policies (reopen window, number retention) and customers.intake (messages, results)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
+from django.utils import timezone
 
-from customers import intake
+from customers import events, intake, policies
 from customers.bulk_types import BulkOutcome
+from customers.choices import DecisionKind, ServiceStatus
+from customers.models import Line
+from customers.signals import customers_closed, customers_reopened
+from customers.status import refresh_customer_status
 
 
 @transaction.atomic
@@ -57,21 +62,110 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
     return out
 
 
+LOCK_LINES = """SELECT l.id, l.customer_id, l.status, l.reopen_until, c.credit_star
+                FROM customers_line l JOIN customers_customer c ON c.id = l.customer_id
+                WHERE l.id = ANY(%s::bigint[]) ORDER BY l.id FOR UPDATE OF l"""
+OPEN_LINES = "SELECT customer_id, count(*) FROM customers_line WHERE customer_id = ANY(%s::bigint[]) " \
+             "AND status <> 'closed' GROUP BY customer_id"
+CHANGES = """changes AS (SELECT * FROM unnest(%(ids)s::bigint[], %(from)s::text[], %(to)s::text[],
+                                           %(at)s::timestamptz[], %(reason)s::text[], %(on)s::date[],
+                                           %(until)s::date[]) AS c(line_id, from_status, to_status, changed_at,
+                                                                   reason, closed_on, reopen_until))"""
+# intake.line_status_report for every change of a round at once: the log, the line, billing's closure event
+APPLY_CHANGES = f"""
+WITH {CHANGES},
+status_log AS (
+    INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source,
+                                            changed_by_id)
+    SELECT line_id, from_status, to_status, changed_at, reason, 'billing', %(by)s FROM changes
+),
+lines AS (
+    UPDATE customers_line l SET status = c.to_status,
+           closed_on = CASE WHEN c.to_status = 'closed' THEN c.closed_on
+                            WHEN c.from_status = 'closed' THEN NULL ELSE l.closed_on END,
+           reopen_until = CASE WHEN c.to_status = 'closed' THEN c.reopen_until
+                               WHEN c.from_status = 'closed' THEN NULL ELSE l.reopen_until END
+    FROM changes c WHERE l.id = c.line_id
+)
+{events.decision_events_insert_sql(
+    source="changes s", line="s.line_id", kind=f"'{DecisionKind.CLOSED}'", from_state="s.from_status",
+    to_state="s.to_status", rule="'billing_closure'", policy_version="'billing'", at="s.changed_at",
+    where="s.to_status = 'closed'",
+    payload="jsonb_build_object('closedOn', s.closed_on::text, 'reopenUntil', s.reopen_until::text, "
+            "'reason', s.reason)")}
+"""
+
+
 @transaction.atomic
 def line_statuses_report_bulk(*, items: list[dict], by=None, partial: bool = False) -> BulkOutcome:
-    """items: {"line": Line, "status", "changed_at", "reason"} in billing's order, each through the single
-    service (billing's closure and reactivation rules, the customers_closed/reopened signals, the status log):
-    status changes are few beside usage and money, so the rules keep one home rather than a set-based twin."""
+    """items: {"line": Line, "status", "changed_at", "reason"} in billing's order: the rules of
+    intake.line_status_report (the same status changes nothing; a closure closes on billing's date and keeps the
+    number for the star's retention period; a reactivation only within it) for the whole batch, set-based. A line's
+    items apply in order: round k takes every line's k-th item (one round for most batches). The customers whose
+    last open line closed (or whose first line reopened) get one customers_closed/_reopened signal per round."""
     out = BulkOutcome()
+    rounds: list[list[int]] = []
+    seen: dict[int, int] = {}
     for pos, item in enumerate(items):
-        try:
-            with transaction.atomic():  # a refused item leaves nothing behind (partial keeps the others)
-                out.results[pos] = intake.line_status_report(line=item["line"], status=item["status"],
-                                                             changed_at=item["changed_at"], reason=item["reason"],
-                                                             by=by)
-        except intake.IntakeRefused as exc:
-            out.errors[pos] = {exc.field: [str(exc)]}
+        k = seen.get(item["line"].pk, 0)
+        seen[item["line"].pk] = k + 1
+        if k == len(rounds):
+            rounds.append([])
+        rounds[k].append(pos)
+    for positions in rounds:
+        _status_round(items, positions, by, out)
     if out.errors and not partial:
         out.results = {}
         transaction.set_rollback(True)
     return out
+
+
+def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome) -> None:
+    with connection.cursor() as cur:
+        cur.execute(LOCK_LINES, [sorted({items[pos]["line"].pk for pos in positions})])
+        lines = {row[0]: row[1:] for row in cur.fetchall()}
+        customers = sorted({customer for customer, *_ in lines.values()})
+        cur.execute(OPEN_LINES, [customers])
+        open_before = dict(cur.fetchall())
+    changes = []
+    for pos in positions:
+        item = items[pos]
+        customer, current, reopen_until, star = lines[item["line"].pk]
+        status, on = item["status"], timezone.localdate(item["changed_at"])
+        if current == status:
+            out.results[pos] = intake.StatusResult(item["line"], status, False)
+            continue
+        if current == ServiceStatus.CLOSED and (
+                refusal := policies.reopen_refusal(reopen_until=reopen_until, on=on)):
+            out.errors[pos] = {"status": [refusal.messages[0]]}
+            continue
+        until = on + timedelta(days=policies.number_retention_days(star)) if status == ServiceStatus.CLOSED else None
+        changes.append((item["line"].pk, current, status, item["changed_at"], item["reason"], on, until))
+        out.results[pos] = intake.StatusResult(item["line"], status, True)
+    if not changes:
+        return
+    ids, froms, tos, moments, reasons, days, untils = (list(col) for col in zip(*changes, strict=True))
+    touched = sorted({lines[i][0] for i in ids})
+    with connection.cursor() as cur:
+        cur.execute(APPLY_CHANGES, {"ids": ids, "from": froms, "to": tos, "at": moments, "reason": reasons,
+                                    "on": days, "until": untils, "by": by.pk if by else None})
+        refresh_customer_status(touched)
+        cur.execute(OPEN_LINES, [touched])
+        open_after = dict(cur.fetchall())
+    _signal(changes, lines, open_before, open_after, by)
+
+
+def _signal(changes, lines, open_before, open_after, by) -> None:
+    """customers_closed for customers this round left with no open line, customers_reopened for those it gave
+    one back; one signal per (day, reason) with its set of customers (the single path's message)."""
+    closed, reopened = {}, {}
+    for line_id, _from, status, _at, reason, on, _until in changes:
+        customer = lines[line_id][0]
+        if open_before.get(customer) and not open_after.get(customer) and status == ServiceStatus.CLOSED:
+            closed.setdefault((on, f"all lines closed (billing): {reason}"), set()).add(customer)
+        elif not open_before.get(customer) and open_after.get(customer) and _from == ServiceStatus.CLOSED:
+            reopened.setdefault((on, f"line reactivated (billing): {reason}"), set()).add(customer)
+    for (on, reason), ids in closed.items():
+        customers_closed.send(sender=Line, customer_ids=sorted(ids), on=on, reason=reason, by=by)
+    for (on, reason), ids in reopened.items():
+        customers_reopened.send(sender=Line, customer_ids=sorted(ids), on=on, reason=reason, by=by)

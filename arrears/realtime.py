@@ -60,7 +60,7 @@ lines AS (
     UPDATE customers_line l SET status = {_line_status_case("m.new_state")}, updated_at = %(now)s
     FROM moves m, customers_line o
     WHERE l.id = m.line_id AND o.id = l.id AND l.status <> {_line_status_case("m.new_state")}
-    RETURNING l.id, o.status AS old_status, l.status AS new_status
+    RETURNING l.id, l.customer_id, o.status AS old_status, l.status AS new_status
 ),
 status_log AS (
     INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source,
@@ -73,10 +73,13 @@ decision_events AS ({events.decision_events_insert_sql(
     from_state="s.state", to_state="s.new_state", rule="s.rule", policy_version="%(policy)s", at="%(now)s",
     payload="jsonb_build_object('accountBalance', s.balance::text, 'creditLimit', s.credit_limit::text, "
             "'usableCredit', s.usable::text)")}
+),
+barring_events AS (
+    INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at,
+                                      run_id, by_id)
+    SELECT line_id, state, new_state, rule, usable, %(policy)s, %(now)s, NULL, %(by)s FROM moves
 )
-INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at, run_id,
-                                  by_id)
-SELECT line_id, state, new_state, rule, usable, %(policy)s, %(now)s, NULL, %(by)s FROM moves
+SELECT DISTINCT customer_id FROM lines  -- their status may follow their lines'
 """
 
 # touchpoints.notify for every move at once: the template of the event, to the customer's first open line
@@ -148,7 +151,7 @@ def _apply(moves: list[tuple], params: dict) -> None:
               "stamp": f"{params['now']:%Y%m%d%H%M%S%f}"}
     with connection.cursor() as cur:
         cur.execute(APPLY_SQL, params)
-        refresh_customer_status(sorted(set(customers)))
+        refresh_customer_status(sorted(row[0] for row in cur.fetchall()))
         cur.execute(SMS_SQL, params)
         if cur.rowcount:
             transaction.on_commit(touchpoints._dispatch_soon)  # as notify() does

@@ -1,6 +1,7 @@
 """The outcome of a set-based bulk intake, shared by every app's bulk services."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass
@@ -10,6 +11,28 @@ class BulkOutcome:
 
     results: dict[int, object] = field(default_factory=dict)
     errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CustomerRef:
+    pk: int
+    join_date: date | None
+
+
+@dataclass(frozen=True)
+class LineRef:
+    """What the bulk services read of a line (its id, number, customer and status): 10,000 of them cost a
+    fraction of 10,000 Line + Customer model instances."""
+
+    pk: int
+    msisdn: str
+    customer_id: int
+    status: str
+    customer: CustomerRef
+
+    @property
+    def id(self) -> int:
+        return self.pk
 
 
 def insert_unnest(model, columns: dict[str, list], *, returning: str = "", conflict: str = "") -> list[tuple]:

@@ -1,26 +1,38 @@
 """The nightly arrears evaluation as set-based SQL over an id range of lines (the batch `arrears.evaluate`).
 
-Per chunk, in the chunk's transaction: open missing accounts; then for EVERY day since the last done run
-(core.batches.missed_days; a line is skipped on a day it was already evaluated, `LineAccount.evaluated_on`), in
-date order:
-accrue that day's late fees (one ledger row per line per day, referenced `late-fee-<line>-<day>`: unique, so a day
-is charged exactly once whatever re-runs), age the arrears from the due date of the oldest unpaid bill, and apply
-the barring policy — the SQL twin of `policies.next_state`, compiled from the same TRANSITIONS table — writing
-everything a transition brings: account state, line status and its log, the barring event (rule, policy version,
-run), a blacklist entry with the amount owed on closure, and the customer's SMS. So a skipped night loses nothing:
-the next run (or the scheduler's catch-up, core.batches.missed_days) computes the missed days by their dates.
-Every date comes from the run's period (never now()); the decision moment of a day is its 00:30 (the schedule).
-Apply-once per day through core.batches and evaluated_on.
+A run covers a window of days: its own, and first every day since the last done run that no run covered (a skipped
+night, core.batches.missed_days). The window is judged by date in a few statements per chunk, whatever its length
+(no statement per day), in the chunk's transaction:
+
+1. open missing accounts (arrears.sql.ENSURE_ACCOUNTS);
+2. `eval_fee`: the late fee of every (line, day) of the window at once (generate_series): what was overdue at the
+   start of that day, times the daily rate; a (line, day) charged before (its reference exists) is left out;
+3. `eval_line`: the lines the window may change (not active, in arrears, or whose usable credit after the window's
+   fees and the least credit shared to them falls below the reminder threshold); every other line stays active
+   with no age whatever the day, so nothing more is read for it;
+4. `eval_fact`: for those lines, each day's facts (balance after that day's fee, usable credit with the shares
+   active that day, the arrears age from the oldest unpaid bill's due date, exemption);
+5. `eval_move`: the transitions by date: each round finds every line's first day, from its cursor on, on which a
+   rule of policies.TRANSITIONS holds (the same compiled CASE as the policy), moves it there and puts its cursor on
+   the next day; a few rounds (one per transition in a chain, not one per day) until no line moves;
+6. the writes: the fees up to a line's closing day (a closed line is charged no more), account states and ages,
+   line status and its log, barring and decision events (each at its day's 00:30), blacklist entries with the
+   amount owed on closure, the customers' SMS, the retention-deadline notices, the customers' status.
+
+So a skipped night loses nothing: the next run charges each missed day once (`late-fee-<line>-<day>` is unique) and
+meets each deadline on its date. A line already decided on a day (`LineAccount.evaluated_on`, stamped where a
+change was made) is not decided again for it. Every date comes from the run's period (never now()); the decision
+moment of a day is its 00:30 (the schedule).
 """
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import connection, transaction
 
 from arrears import policies, services
 from arrears.choices import BarringState as S
-from arrears.sql import AGING, ENSURE_ACCOUNTS
+from arrears.sql import ENSURE_ACCOUNTS
 from customers import events
 from customers import status as customer_status
 from customers.signals import customers_closed
@@ -31,17 +43,12 @@ from credit import state as credit_state
 from credit.sharing import active_shares_sql
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Lines the day `today` may still change. `evaluated_on` is stamped where a day changed a line's state (in the
-# same UPDATE): that line is not decided twice for the day. Everything else a day does is idempotent — the late
-# fee by its unique reference, the age and a decision that found nothing to change by their inputs — so the quiet
-# majority is never rewritten just to mark it evaluated.
-DUE_ON_DAY = "(a.evaluated_on IS NULL OR a.evaluated_on < %(today)s::date)"
 
 # ~1-2 s per 50k lines with their bills (2-core development machine, same shape as the rating chunks).
 EVALUATE_CHUNK = 50_000
 EVALUATE_KIND = "arrears.evaluate"
 
-# The condition of each rule of policies.TRANSITIONS over the `facts` row (same meaning as policies._holds).
+# The condition of each rule of policies.TRANSITIONS over a facts row (same meaning as policies._holds).
 RULE_SQL = {
     "paid_back": "usable >= 0",
     "retention_expired": "days_in_state >= retention_days",
@@ -51,74 +58,143 @@ RULE_SQL = {
     "credit_recovered": "usable >= threshold",
 }
 
-def late_fees_sql(waived: bool) -> str:
-    """The day's late fees; the customers' stars are read only when the policy waives some stars."""
-    star_join = "JOIN customers_customer c ON c.id = a.customer_id" if waived else ""
-    star_filter = "AND NOT (coalesce(c.credit_star, -1) = ANY(%(waived_stars)s::int[]))" if waived else ""
-    return LATE_FEES.format(star_join=star_join, star_filter=star_filter)
+
+def moment(day: str) -> str:
+    """SQL: the decision moment of a day (an SQL date expression): its 00:30 in Shanghai."""
+    return f"(({day}) + time '00:30') AT TIME ZONE 'Asia/Shanghai'"
 
 
-# What was overdue at the start of `today`. Bills carry what has been paid on them by now; a catch-up must not
-# count payments made since (from `today` on): they went to the oldest unpaid bills first (allocation by due
-# date), so what was owed on the bills due before `today` is their amount less what had been paid before it —
+def day_start(day: str) -> str:
+    return f"(({day})::timestamp AT TIME ZONE 'Asia/Shanghai')"
+
+
+DAYS = "SELECT d::date AS day FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d"
+
+# The window's late fees, not yet written. What was overdue at the start of a day: bills carry what has been paid
+# on them by now; payments made since the day began went to the oldest unpaid bills first (allocation by due
+# date), so what was owed on the bills due before the day is their amount less what had been paid before it —
 # never less than what is still owed on them now, never more than that plus the payments since. With no payment
 # since (an on-time night) this is exactly what is unpaid on the bills past due.
-LATE_FEES = """
-WITH paid_since AS (
-    SELECT p.line_id, sum(p.amount) AS amount FROM arrears_payment p
-    WHERE p.paid_at >= %(day_start)s AND p.line_id >= %(lo)s AND p.line_id < %(hi)s
-    GROUP BY p.line_id
+FEES = f"""
+CREATE TEMP TABLE eval_fee ON COMMIT DROP AS
+WITH days AS ({DAYS}),
+paid AS (
+    SELECT p.line_id, p.paid_at, p.amount FROM arrears_payment p
+    WHERE p.paid_at >= {day_start("%(first)s::date")} AND p.line_id >= %(lo)s AND p.line_id < %(hi)s
 ),
 candidates AS (  -- lines with a bill unpaid past due, or paid on since: only their bills are summed
     SELECT b.line_id FROM arrears_bill b
-    WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s AND b.due_date < %(today)s AND b.paid_amount < b.amount
-    UNION SELECT line_id FROM paid_since
+    WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s AND b.due_date < %(last)s AND b.paid_amount < b.amount
+    UNION SELECT line_id FROM paid
+),
+open_days AS (  -- billing's closure is final too; a day the line was already decided on is not charged again
+    SELECT k.line_id, d.day FROM candidates k
+    JOIN arrears_lineaccount a ON a.line_id = k.line_id AND a.state <> 'closed'
+    JOIN customers_line l ON l.id = k.line_id AND l.status <> 'closed'
+    {{star_join}}
+    JOIN days d ON d.day > coalesce(a.evaluated_on, '-infinity'::date)
+    WHERE true {{star_filter}}
+),
+paid_since AS (
+    SELECT o.line_id, o.day, sum(p.amount) AS amount FROM open_days o
+    JOIN paid p ON p.line_id = o.line_id AND p.paid_at >= {day_start("o.day")}
+    GROUP BY o.line_id, o.day
 ),
 overdue AS (
-    SELECT b.line_id,
-           least(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(today)s) + coalesce(max(ps.amount), 0),
-                 greatest(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(today)s),
-                          sum(b.amount) FILTER (WHERE b.due_date < %(today)s)
+    SELECT o.line_id, o.day,
+           least(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < o.day) + coalesce(max(ps.amount), 0),
+                 greatest(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < o.day),
+                          sum(b.amount) FILTER (WHERE b.due_date < o.day)
                           - greatest(sum(b.paid_amount) - coalesce(max(ps.amount), 0), 0))) AS owed
-    FROM candidates k
-    JOIN arrears_bill b ON b.line_id = k.line_id
-    JOIN arrears_lineaccount a ON a.line_id = b.line_id
-    JOIN customers_line l ON l.id = b.line_id AND l.status <> 'closed'  -- billing's closure is final too
-    LEFT JOIN paid_since ps ON ps.line_id = b.line_id
-    {star_join}
-    WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s
-      AND a.state <> 'closed' AND """ + DUE_ON_DAY + """ {star_filter}
-    GROUP BY b.line_id
-    HAVING bool_or(b.due_date < %(today)s AND (b.paid_amount < b.amount OR ps.amount IS NOT NULL))
-),
-fees AS (
-    INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note)
-    SELECT line_id, 'late_fee', -round(owed * %(late_fee_rate)s, 2), %(now)s,
-           'late-fee-' || line_id || '-' || %(today)s, %(policy)s || ': ' || round(owed * %(late_fee_rate)s, 2)
-               || ' on ' || owed || ' overdue'
-    FROM overdue WHERE round(owed * %(late_fee_rate)s, 2) > 0
-    ON CONFLICT (reference) DO NOTHING
-    RETURNING line_id, amount
+    FROM open_days o
+    JOIN arrears_bill b ON b.line_id = o.line_id
+    LEFT JOIN paid_since ps ON ps.line_id = o.line_id AND ps.day = o.day
+    GROUP BY o.line_id, o.day
+    HAVING bool_or(b.due_date < o.day AND (b.paid_amount < b.amount OR ps.amount IS NOT NULL))
 )
-UPDATE arrears_lineaccount a SET balance = a.balance + f.amount FROM fees f WHERE a.line_id = f.line_id
+SELECT line_id, day, -round(owed * %(late_fee_rate)s, 2) AS amount, owed FROM overdue o
+WHERE round(owed * %(late_fee_rate)s, 2) > 0
+  AND NOT EXISTS (SELECT 1 FROM arrears_ledgerentry e WHERE e.reference = 'late-fee-' || o.line_id || '-' || o.day)
 """
 
 
-# Emergency-continuity passes that ended before today: the arrears they leave, for the recovery rates, and the
-# decision event telling billing the pass is over (the line's barring follows from tonight's evaluation).
-EMERGENCY_EXPIRED = """
-WITH ended AS (
-    UPDATE arrears_emergencypass e
-    SET arrears_at_expiry = greatest(0, -(a.balance + c.credit_limit))
+def fees_sql(waived: bool) -> str:
+    """The window's late fees; the customers' stars are read only when the policy waives some stars."""
+    star_join = "JOIN customers_customer c ON c.id = a.customer_id" if waived else ""
+    star_filter = "AND NOT (coalesce(c.credit_star, -1) = ANY(%(waived_stars)s::int[]))" if waived else ""
+    return FEES.format(star_join=star_join, star_filter=star_filter)
+
+
+def _retention_days_case() -> str:
+    whens = " ".join(f"WHEN {star} THEN {p.retention_days}" for star, p in STAR_POLICIES.items() if star is not None)
+    return f"CASE c.credit_star {whens} ELSE {STAR_POLICIES[None].retention_days} END"
+
+
+def _shares_by_day(columns: str, group: str = "") -> str:
+    """Net shared credit per customer on each day of the window (credit.sharing: the shares active at its 00:30)."""
+    return (f"SELECT {columns} FROM ({DAYS}) d "
+            f"CROSS JOIN LATERAL ({active_shares_sql(moment('d.day'))}) s {group}")
+
+
+# The lines the window may change, with what is constant over it. An active line out of arrears whose usable
+# credit stays at or above the threshold on every day (fees only lower it, so its last day is its lowest, less the
+# most credit it shares away on any day) is quiet: nothing holds for it on any day, and it has no age.
+LINES = f"""
+CREATE TEMP TABLE eval_line ON COMMIT DROP AS
+WITH fees AS (SELECT line_id, sum(amount) AS amount FROM eval_fee GROUP BY line_id),
+shares AS ({_shares_by_day("s.customer_id, min(s.net) AS low", "GROUP BY s.customer_id")}),
+accounts AS (
+    SELECT a.line_id, a.customer_id, a.state, a.state_since, a.balance, a.arrears_since, a.exempt_until,
+           a.exempt_cap, l.status AS line_status, c.credit_limit,
+           greatest(round(c.credit_limit * %(reminder_ratio)s, 2), %(reminder_minimum)s) AS threshold,
+           {_retention_days_case()} AS retention_days,
+           greatest(%(first)s::date, a.evaluated_on + 1) AS start,
+           a.balance + coalesce(f.amount, 0) + c.credit_limit + least(coalesce(sh.low, 0), 0) AS lowest
     FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
-    WHERE a.line_id = e.line_id AND e.line_id >= %(lo)s AND e.line_id < %(hi)s
-      AND e.valid_until < %(today)s AND e.arrears_at_expiry IS NULL
-    RETURNING e.line_id, e.valid_until, e.arrears_at_expiry, a.state
+    JOIN customers_line l ON l.id = a.line_id AND l.status <> 'closed'  -- closed by billing: never reopened here
+    LEFT JOIN fees f ON f.line_id = a.line_id
+    LEFT JOIN shares sh ON sh.customer_id = a.customer_id
+    WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed'
+      AND coalesce(a.evaluated_on, '-infinity'::date) < %(last)s
 )
-""" + events.decision_events_insert_sql(
-    source="ended s", line="s.line_id", kind="'emergency_pass_ended'", from_state="s.state", to_state="s.state",
-    rule="'emergency_expired'", policy_version="%(policy)s", at="%(now)s",
-    payload="jsonb_build_object('validUntil', s.valid_until::text, 'arrearsAtExpiry', s.arrears_at_expiry::text)")
+SELECT x.*, (SELECT min(b.due_date) FROM arrears_bill b
+             WHERE b.line_id = x.line_id AND b.paid_amount < b.amount) AS oldest_due
+FROM accounts x
+WHERE x.state <> 'active' OR x.arrears_since IS NOT NULL OR x.lowest < x.threshold
+"""
+
+# Each day's facts of those lines. Arrears age (as arrears.sql.AGING sets it each day, without shares): from the
+# due date of the oldest unpaid bill once it is past due, else from the day the balance went below the limit (kept
+# from before the window when it was already below on the window's first day).
+FACTS = f"""
+CREATE TEMP TABLE eval_fact ON COMMIT DROP AS
+WITH shares AS ({_shares_by_day("d.day, s.customer_id, s.net")}),
+per_day AS (
+    SELECT e.line_id, d.day, e.start, e.arrears_since, e.oldest_due, e.credit_limit, e.exempt_until, e.exempt_cap,
+           e.balance + coalesce(sum(f.amount) OVER (PARTITION BY e.line_id ORDER BY d.day), 0) AS balance,
+           coalesce(sh.net, 0) AS shared
+    FROM eval_line e JOIN ({DAYS}) d ON d.day >= e.start
+    LEFT JOIN eval_fee f ON f.line_id = e.line_id AND f.day = d.day
+    LEFT JOIN shares sh ON sh.customer_id = e.customer_id AND sh.day = d.day
+),
+aged AS (
+    SELECT p.*, p.balance + p.credit_limit + p.shared AS usable,
+           min(p.day) FILTER (WHERE p.balance + p.credit_limit < 0) OVER (PARTITION BY p.line_id) AS below_from
+    FROM per_day p
+),
+dated AS (
+    SELECT line_id, day, balance, usable, exempt_until, exempt_cap,
+           CASE WHEN balance + credit_limit < 0 THEN
+               coalesce(CASE WHEN oldest_due < day THEN oldest_due END,
+                        CASE WHEN below_from = start THEN coalesce(arrears_since, start) ELSE below_from END)
+           END AS since
+    FROM aged
+)
+SELECT line_id, day, balance, usable, since,
+       coalesce(exempt_until >= day AND (exempt_cap IS NULL OR usable >= -exempt_cap), false) AS exempt,
+       CASE WHEN usable < 0 THEN day - coalesce(since, day) ELSE 0 END AS days_in_arrears
+FROM dated
+"""
 
 
 def _case(column: str) -> str:
@@ -129,9 +205,67 @@ def _case(column: str) -> str:
     return f"CASE {whens} END"
 
 
-def _retention_days_case() -> str:
-    whens = " ".join(f"WHEN {star} THEN {p.retention_days}" for star, p in STAR_POLICIES.items() if star is not None)
-    return f"CASE c.credit_star {whens} ELSE {STAR_POLICIES[None].retention_days} END"
+MOVES_SETUP = (
+    "CREATE TEMP TABLE eval_cur ON COMMIT DROP AS SELECT line_id, state, state_since, start AS cursor FROM eval_line",
+    "CREATE TEMP TABLE eval_move (line_id bigint, day date, from_state text, to_state text, rule text, "
+    "usable numeric, balance numeric) ON COMMIT DROP",
+)
+
+
+def round_sql() -> str:
+    """One round: each line still in play moves on the first day, from its cursor, on which a rule holds; a line
+    on which nothing holds on any day left is out of play."""
+    return f"""
+    WITH step AS (
+        SELECT DISTINCT ON (line_id) line_id, day, state, new_state, rule, usable, balance FROM (
+            SELECT x.*, {_case("to")} AS new_state, {_case("rule")} AS rule FROM (
+                SELECT f.line_id, f.day, c.state, f.usable, f.balance, f.exempt, f.days_in_arrears,
+                       f.day - c.state_since AS days_in_state, e.threshold, e.retention_days
+                FROM eval_cur c JOIN eval_fact f ON f.line_id = c.line_id AND f.day >= c.cursor
+                JOIN eval_line e ON e.line_id = c.line_id
+            ) x
+        ) y
+        WHERE new_state IS NOT NULL
+        ORDER BY line_id, day
+    ),
+    moved AS (
+        INSERT INTO eval_move SELECT line_id, day, state, new_state, rule, usable, balance FROM step
+    ),
+    still AS (DELETE FROM eval_cur c WHERE NOT EXISTS (SELECT 1 FROM step s WHERE s.line_id = c.line_id))
+    UPDATE eval_cur c SET state = s.new_state, state_since = s.day, cursor = s.day + 1
+    FROM step s WHERE c.line_id = s.line_id
+    """
+
+
+# The fees up to a line's closing day (it was open when that day began), and the balances they make.
+CHARGE = f"""
+WITH closing AS (SELECT line_id, day FROM eval_move WHERE to_state = 'closed'),
+charged AS (
+    INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note)
+    SELECT f.line_id, 'late_fee', f.amount, {moment("f.day")}, 'late-fee-' || f.line_id || '-' || f.day,
+           %(policy)s || ': ' || -f.amount || ' on ' || f.owed || ' overdue'
+    FROM eval_fee f LEFT JOIN closing k ON k.line_id = f.line_id
+    WHERE k.day IS NULL OR f.day <= k.day
+    ON CONFLICT (reference) DO NOTHING
+    RETURNING line_id, amount
+)
+UPDATE arrears_lineaccount a SET balance = a.balance + s.amount
+FROM (SELECT line_id, sum(amount) AS amount FROM charged GROUP BY line_id) s WHERE a.line_id = s.line_id
+"""
+
+# Each line's state after its last move, and its arrears age on its last open day.
+ACCOUNTS = """
+UPDATE arrears_lineaccount a
+SET state = coalesce(m.to_state, a.state), state_since = coalesce(m.day, a.state_since),
+    evaluated_on = coalesce(m.day, a.evaluated_on), arrears_since = aged.since
+FROM eval_line e
+LEFT JOIN (SELECT DISTINCT ON (line_id) line_id, day, to_state FROM eval_move ORDER BY line_id, day DESC) m
+       ON m.line_id = e.line_id
+CROSS JOIN LATERAL (SELECT f.since FROM eval_fact f
+                    WHERE f.line_id = e.line_id AND (m.to_state IS DISTINCT FROM 'closed' OR f.day <= m.day)
+                    ORDER BY f.day DESC LIMIT 1) aged
+WHERE a.line_id = e.line_id AND (m.line_id IS NOT NULL OR a.arrears_since IS DISTINCT FROM aged.since)
+"""
 
 
 def _line_status_case(column: str) -> str:
@@ -139,164 +273,211 @@ def _line_status_case(column: str) -> str:
                               for state, status in services.LINE_STATUS.items()) + " END"
 
 
-def _sms_event_case() -> str:
-    return "CASE " + " ".join(f"WHEN d.new_state = '{state}' THEN '{event}'"
+def _sms_event_case(column: str) -> str:
+    return "CASE " + " ".join(f"WHEN {column} = '{state}' THEN '{event}'"
                               for state, event in services.SMS_FOR.items()) + " END"
 
 
-def evaluate_sql() -> str:
-    return f"""
-    WITH shares AS ({active_shares_sql("%(now)s")}),  -- shared credit active now (credit.sharing)
-    facts AS (
-        SELECT a.line_id, a.customer_id, a.state, a.state_since, a.balance, a.arrears_since, c.credit_limit,
-               a.balance + c.credit_limit + coalesce(sh.net, 0) AS usable,
-               coalesce(a.exempt_until >= %(today)s
-                        AND (a.exempt_cap IS NULL OR a.balance + c.credit_limit + coalesce(sh.net, 0) >= -a.exempt_cap),
-                        false) AS exempt,
-               CASE WHEN a.balance + c.credit_limit + coalesce(sh.net, 0) < 0
-                    THEN %(today)s - coalesce(a.arrears_since, %(today)s) ELSE 0 END AS days_in_arrears,
-               %(today)s - a.state_since AS days_in_state,
-               greatest(round(c.credit_limit * %(reminder_ratio)s, 2), %(reminder_minimum)s) AS threshold,
-               {_retention_days_case()} AS retention_days
-        FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
-        JOIN customers_line l ON l.id = a.line_id AND l.status <> 'closed'  -- closed by billing: never reopened here
-        LEFT JOIN shares sh ON sh.customer_id = c.id
-        WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed' AND {DUE_ON_DAY}
-    ),
-    decided AS (
-        SELECT f.*, {_case("to")} AS new_state, {_case("rule")} AS rule FROM facts f
-    ),
-    moved AS (  -- state changes (the arrears age was set by AGING just before, from the bills)
-        UPDATE arrears_lineaccount a SET state = d.new_state, state_since = %(today)s, evaluated_on = %(today)s
-        FROM decided d
-        WHERE a.line_id = d.line_id AND a.line_id >= %(lo)s AND a.line_id < %(hi)s AND d.new_state IS NOT NULL
-    ),
-    lines AS (
-        UPDATE customers_line l SET status = {_line_status_case("d.new_state")},
-               closed_on = CASE WHEN d.new_state = 'closed' THEN %(today)s ELSE l.closed_on END
-        FROM decided d
-        WHERE l.id = d.line_id AND l.id >= %(lo)s AND l.id < %(hi)s AND d.new_state IS NOT NULL
-          AND l.status <> {_line_status_case("d.new_state")}
-        RETURNING l.id
-    ),
-    status_log AS (
-        INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source)
-        SELECT d.line_id, {_line_status_case("d.state")}, {_line_status_case("d.new_state")}, %(now)s, d.rule,
-               %(policy)s
-        FROM decided d JOIN lines ON lines.id = d.line_id
-    ),
-    blacklisted AS (  -- closure: the person must settle before opening service again
-        INSERT INTO customers_blacklistentry (id_type, id_number, customer_id, line_id, reason, amount_owed,
-                                              created_at, updated_at)
-        SELECT c.id_type, c.id_number, c.id, d.line_id, 'closed with arrears (' || %(policy)s || ')', -d.balance,
-               %(now)s, %(now)s
-        FROM decided d JOIN customers_customer c ON c.id = d.customer_id
-        WHERE d.new_state = 'closed' AND d.balance < 0
-    ),
-    messages AS (
-        INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
-                                       created_at)
-        SELECT c.id, l.msisdn, t.event,
-               replace(replace(replace(t.body, '{{name}}', c.name), '{{amount}}', greatest(-d.usable, 0)::text),
-                       '{{date}}', %(today)s::text),
-               '{SmsStatus.QUEUED}', 0, 'barring-' || d.line_id || '-' || d.new_state || '-' || %(today)s, '', %(now)s
-        FROM decided d
-        JOIN customers_customer c ON c.id = d.customer_id
-        JOIN customers_line l ON l.id = d.line_id
-        JOIN credit_smstemplate t ON t.active AND t.event = {_sms_event_case()}
-        WHERE d.new_state IS NOT NULL
-        ON CONFLICT (dedup_key) DO NOTHING
-    ),
-    deadline_notices AS (  -- the number will be reclaimed soon: once per barring, N days before closure
-        INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
-                                       created_at)
-        SELECT c.id, l.msisdn, t.event,
-               replace(replace(replace(t.body, '{{name}}', c.name), '{{amount}}', greatest(-d.usable, 0)::text),
-                       '{{date}}', (d.state_since + d.retention_days)::text),
-               '{SmsStatus.QUEUED}', 0, 'retention-deadline-' || d.line_id || '-' || d.state_since, '', %(now)s
-        FROM decided d
-        JOIN customers_customer c ON c.id = d.customer_id
-        JOIN customers_line l ON l.id = d.line_id
-        JOIN credit_smstemplate t ON t.active AND t.event = 'retention_deadline'
-        WHERE d.new_state IS NULL AND d.state IN ('two_way_barred', 'in_retention')
-          AND d.days_in_state >= d.retention_days - %(retention_notice_days)s
-        ON CONFLICT (dedup_key) DO NOTHING
-    ),
-    decision_events AS ({events.decision_events_insert_sql(
-        source="decided s", line="s.line_id", kind=policies.event_kind_sql("s.state", "s.new_state"),
-        from_state="s.state", to_state="s.new_state", rule="s.rule", policy_version="%(policy)s",
-        where="s.new_state IS NOT NULL", at="%(now)s",
-        payload="jsonb_build_object('accountBalance', s.balance::text, 'creditLimit', s.credit_limit::text, "
-                "'usableCredit', s.usable::text)")}
-    )
-    INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at, run_id)
-    SELECT line_id, state, new_state, rule, usable, %(policy)s, %(now)s, %(run_id)s
-    FROM decided WHERE new_state IS NOT NULL
-    """
+# Line status where a move changes it (a reminder leaves the line active), with its log; the closing day.
+LINES_STATUS = f"""
+WITH seq AS (
+    SELECT m.*, {_line_status_case("m.to_state")} AS status,
+           coalesce(lag({_line_status_case("m.to_state")}) OVER (PARTITION BY m.line_id ORDER BY m.day),
+                    e.line_status) AS status_before
+    FROM eval_move m JOIN eval_line e ON e.line_id = m.line_id
+),
+changes AS (SELECT * FROM seq WHERE status <> status_before),
+status_log AS (
+    INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source)
+    SELECT line_id, {_line_status_case("from_state")}, status, {moment("day")}, rule, %(policy)s FROM changes
+)
+UPDATE customers_line l SET status = last.status,
+       closed_on = CASE WHEN last.to_state = 'closed' THEN last.day ELSE l.closed_on END
+FROM (SELECT DISTINCT ON (line_id) * FROM changes ORDER BY line_id, day DESC) last
+WHERE l.id = last.line_id
+"""
 
+MOVED = "(SELECT m.*, e.customer_id, e.credit_limit FROM eval_move m JOIN eval_line e ON e.line_id = m.line_id)"
 
-CLOSED_IN_RUN = f"""SELECT DISTINCT c.id FROM customers_customer c
-                   WHERE c.status = 'closed' AND c.id IN ({customer_status.CHANGED_IN_RUN})"""
+BARRING_EVENTS = f"""
+WITH decision_events AS ({events.decision_events_insert_sql(
+    source=f"{MOVED} s", line="s.line_id", kind=policies.event_kind_sql("s.from_state", "s.to_state"),
+    from_state="s.from_state", to_state="s.to_state", rule="s.rule", policy_version="%(policy)s",
+    at=moment("s.day"),
+    payload="jsonb_build_object('accountBalance', s.balance::text, 'creditLimit', s.credit_limit::text, "
+            "'usableCredit', s.usable::text)")}
+)
+INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at, run_id)
+SELECT line_id, from_state, to_state, rule, usable, %(policy)s, {moment("day")}, %(run_id)s FROM eval_move
+"""
 
-# Identities this run blacklisted (a line closed in arrears): every customer of theirs is unrated at once, also
-# one whose other lines are still open (its last line did not close, so customers_closed does not name it).
-BLACKLISTED_IN_RUN = """SELECT DISTINCT c.id FROM customers_customer c
-    JOIN customers_blacklistentry bl ON bl.id_type = c.id_type AND bl.id_number = c.id_number
-    WHERE bl.created_at = %(now)s AND bl.line_id >= %(lo)s AND bl.line_id < %(hi)s AND bl.cleared_at IS NULL"""
+MESSAGES = f"""
+INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
+                               created_at)
+SELECT c.id, l.msisdn, t.event,
+       replace(replace(replace(t.body, '{{name}}', c.name), '{{amount}}', greatest(-m.usable, 0)::text),
+               '{{date}}', m.day::text),
+       '{SmsStatus.QUEUED}', 0, 'barring-' || m.line_id || '-' || m.to_state || '-' || m.day, '', {moment("m.day")}
+FROM {MOVED} m
+JOIN customers_customer c ON c.id = m.customer_id
+JOIN customers_line l ON l.id = m.line_id
+JOIN credit_smstemplate t ON t.active AND t.event = {_sms_event_case("m.to_state")}
+ON CONFLICT (dedup_key) DO NOTHING
+"""
+
+# The number will be reclaimed soon: once per barring, N days before closure, on the first day of its stay in
+# two-way barring (from the window's start or the day after it moved there, to its next move) that is that close.
+DEADLINE_NOTICES = f"""
+WITH stays AS (
+    SELECT e.line_id, e.state, e.state_since, e.start AS stay_from,
+           coalesce((SELECT min(m.day) FROM eval_move m WHERE m.line_id = e.line_id), %(last)s::date + 1) AS stay_to
+    FROM eval_line e
+    UNION ALL
+    SELECT m.line_id, m.to_state, m.day, m.day + 1,
+           coalesce(lead(m.day) OVER (PARTITION BY m.line_id ORDER BY m.day), %(last)s::date + 1)
+    FROM eval_move m
+),
+notices AS (
+    SELECT s.line_id, s.state_since, e.customer_id, e.retention_days,
+           greatest(s.stay_from, s.state_since + e.retention_days - %(retention_notice_days)s) AS day, s.stay_to
+    FROM stays s JOIN eval_line e ON e.line_id = s.line_id
+    WHERE s.state IN ('two_way_barred', 'in_retention')
+)
+INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
+                               created_at)
+SELECT c.id, l.msisdn, t.event,
+       replace(replace(replace(t.body, '{{name}}', c.name), '{{amount}}', greatest(-f.usable, 0)::text),
+               '{{date}}', (n.state_since + n.retention_days)::text),
+       '{SmsStatus.QUEUED}', 0, 'retention-deadline-' || n.line_id || '-' || n.state_since, '', {moment("n.day")}
+FROM notices n
+JOIN eval_fact f ON f.line_id = n.line_id AND f.day = n.day
+JOIN customers_customer c ON c.id = n.customer_id
+JOIN customers_line l ON l.id = n.line_id
+JOIN credit_smstemplate t ON t.active AND t.event = 'retention_deadline'
+WHERE n.day < n.stay_to
+ON CONFLICT (dedup_key) DO NOTHING
+"""
+
+# Closure with arrears: the person must settle before opening service again. Returns every customer of the
+# identities blacklisted (also one whose other lines are still open: its last line did not close).
+BLACKLIST = f"""
+WITH listed AS (
+    INSERT INTO customers_blacklistentry (id_type, id_number, customer_id, line_id, reason, amount_owed,
+                                          created_at, updated_at)
+    SELECT c.id_type, c.id_number, c.id, m.line_id, 'closed with arrears (' || %(policy)s || ')', -m.balance,
+           {moment("m.day")}, {moment("m.day")}
+    FROM {MOVED} m JOIN customers_customer c ON c.id = m.customer_id
+    WHERE m.to_state = 'closed' AND m.balance < 0
+    RETURNING id_type, id_number
+)
+SELECT DISTINCT c.id FROM customers_customer c JOIN listed bl ON bl.id_type = c.id_type AND bl.id_number = c.id_number
+"""
+
+# Customers whose last line the window closed, by closing day (one customers_closed signal per day).
+CLOSED_IN_RUN = """
+SELECT m.day, array_agg(DISTINCT c.id ORDER BY c.id) FROM eval_move m
+JOIN customers_line l ON l.id = m.line_id JOIN customers_customer c ON c.id = l.customer_id
+WHERE m.to_state = 'closed' AND c.status = 'closed'
+GROUP BY m.day ORDER BY m.day
+"""
+
+# Emergency-continuity passes that ended before the window's last day: the arrears they leave (on the day after
+# the pass ended: the balance less the window's later fees), for the recovery rates, and the decision event
+# telling billing the pass is over (the line's barring follows from its evaluation).
+EMERGENCY_EXPIRED = """
+WITH ended AS (
+    SELECT e.id, e.line_id, e.valid_until, greatest(e.valid_until + 1, %(first)s::date) AS day
+    FROM arrears_emergencypass e
+    WHERE e.line_id >= %(lo)s AND e.line_id < %(hi)s AND e.valid_until < %(last)s AND e.arrears_at_expiry IS NULL
+),
+measured AS (
+    SELECT n.*, greatest(0, -(a.balance + c.credit_limit
+                              - coalesce((SELECT sum(f.amount) FROM eval_fee f
+                                          WHERE f.line_id = n.line_id AND f.day > n.day), 0))) AS arrears,
+           coalesce((SELECT m.to_state FROM eval_move m WHERE m.line_id = n.line_id AND m.day <= n.day
+                     ORDER BY m.day DESC LIMIT 1),
+                    (SELECT e.state FROM eval_line e WHERE e.line_id = n.line_id), a.state) AS state
+    FROM ended n JOIN arrears_lineaccount a ON a.line_id = n.line_id
+    JOIN customers_customer c ON c.id = a.customer_id
+),
+recorded AS (
+    UPDATE arrears_emergencypass e SET arrears_at_expiry = s.arrears
+    FROM measured s WHERE e.id = s.id
+)
+""" + events.decision_events_insert_sql(
+    source="measured s", line="s.line_id", kind="'emergency_pass_ended'", from_state="s.state", to_state="s.state",
+    rule="'emergency_expired'", policy_version="%(policy)s", at=moment("s.day"),
+    payload="jsonb_build_object('validUntil', s.valid_until::text, 'arrearsAtExpiry', s.arrears::text)")
+
+TEMP_TABLES = ("eval_fee", "eval_line", "eval_fact", "eval_cur", "eval_move")
 
 
 def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None, *,
                    first_day: date | None = None) -> int:
     """Evaluate lines with id in [lo, hi) for every day from `first_day` (default: `today` only) through `today`,
-    in date order, skipping a line on a day it was already evaluated; returns how many state changes were made."""
+    skipping a line on the days it was already decided; returns how many state changes were made."""
     policy = services.policy_in_force()
-    params = {"lo": lo, "hi": hi, "run_id": run_id, "policy": policy.label,
+    first = max(min(first_day or today, today), today - timedelta(days=CATCH_UP_MAX_DAYS - 1))
+    params = {"lo": lo, "hi": hi, "run_id": run_id, "policy": policy.label, "first": first, "last": today,
+              "today": today, "now": decision_moment(today),
               "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
               "two_way_days": policy.two_way_after_days, "late_fee_rate": policy.late_fee_rate,
               "waived_stars": list(policy.late_fee_waived_stars),
               "retention_notice_days": policy.retention_notice_days}
-    first = max(min(first_day or today, today), today - timedelta(days=CATCH_UP_MAX_DAYS - 1))
-    changed = 0
-    with connection.cursor() as cur:
-        cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
+    with transaction.atomic(), connection.cursor() as cur:  # the temp tables live in the chunk's transaction
+        cur.execute("SET LOCAL jit = off")  # large generated statements: compiling costs more than it saves
         if _missing_accounts(cur, params):
-            cur.execute(ENSURE_ACCOUNTS, {**params, **_day_params(today)})
-        for n in range((today - first).days + 1):
-            day_params = {**params, **_day_params(first + timedelta(days=n))}
-            changed += _evaluate_day(cur, day_params, waived=bool(policy.late_fee_waived_stars))
+            cur.execute(ENSURE_ACCOUNTS, params)
+        cur.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")  # a savepoint's chunk before this one
+        cur.execute(fees_sql(waived=bool(policy.late_fee_waived_stars)), params)
+        cur.execute(LINES, params)
+        cur.execute(FACTS, params)
+        for statement in MOVES_SETUP:
+            cur.execute(statement)
+        changed = _moves(cur, params, rounds=(today - first).days + 1)
+        cur.execute(CHARGE, params)
+        cur.execute(ACCOUNTS, params)  # the states moved to, and every evaluated line's age
+        if changed:
+            _apply_moves(cur, params)
+        cur.execute(DEADLINE_NOTICES, params)
+        cur.execute(EMERGENCY_EXPIRED, params)
+        cur.execute(f"DROP TABLE {', '.join(TEMP_TABLES)}")
     return changed
+
+
+def _moves(cur, params: dict, *, rounds: int) -> int:
+    """Rounds until no line moves (at most one move per line per day of the window)."""
+    moved, statement = 0, round_sql()
+    for _ in range(rounds):
+        cur.execute(statement, params)
+        if not cur.rowcount:
+            break
+        moved += cur.rowcount
+    return moved
+
+
+def _apply_moves(cur, params: dict) -> None:
+    cur.execute(LINES_STATUS, params)
+    cur.execute(BARRING_EVENTS, params)
+    cur.execute(MESSAGES, params)
+    cur.execute(BLACKLIST, params)
+    blacklisted = [row[0] for row in cur.fetchall()]
+    # the customers of the moved lines take their worst line's status
+    cur.execute(customer_status.REFRESH_SQL.format(customers="SELECT e.customer_id FROM eval_line e "
+                                                             "JOIN eval_move m ON m.line_id = e.line_id"), params)
+    # Customers whose last line closed: one signal per closing day; credit ends theirs (credit.state)
+    cur.execute(CLOSED_IN_RUN, params)
+    for day, closed in cur.fetchall():
+        customers_closed.send(sender=EVALUATE_KIND, customer_ids=list(closed), on=day,
+                              reason=f"arrears closure ({params['policy']})", by=None)
+    if blacklisted:
+        credit_state.credit_end(customer_ids=blacklisted, rule=credit_state.BLACKLISTED,
+                                reason=f"closed with arrears ({params['policy']})")
 
 
 def decision_moment(day: date) -> datetime:
     """When a day's evaluation decides: its scheduled 00:30 (Asia/Shanghai), whenever the run actually ran."""
     return datetime.combine(day, time(0, 30), tzinfo=SHANGHAI)
-
-
-def _day_params(day: date) -> dict:
-    return {"today": day, "now": decision_moment(day),
-            "day_start": datetime.combine(day, time(0, 0), tzinfo=SHANGHAI)}
-
-
-def _evaluate_day(cur, params: dict, *, waived: bool) -> int:
-    cur.execute(late_fees_sql(waived), params)
-    cur.execute(AGING.format(due="AND " + DUE_ON_DAY), params)
-    cur.execute(evaluate_sql(), params)
-    changed = cur.rowcount
-    if changed:  # the customers of the lines whose status changed take their worst line's status
-        cur.execute(customer_status.REFRESH_SQL.format(customers=customer_status.CHANGED_IN_RUN), params)
-        # Customers whose last line this day closed: one signal for the chunk; credit ends theirs (credit.state)
-        cur.execute(CLOSED_IN_RUN, params)
-        closed = [row[0] for row in cur.fetchall()]
-        if closed:
-            customers_closed.send(sender=EVALUATE_KIND, customer_ids=closed, on=params["today"],
-                                  reason=f"arrears closure ({params['policy']})", by=None)
-        cur.execute(BLACKLISTED_IN_RUN, params)
-        blacklisted = [row[0] for row in cur.fetchall()]
-        if blacklisted:
-            credit_state.credit_end(customer_ids=blacklisted, rule=credit_state.BLACKLISTED,
-                                    reason=f"closed with arrears ({params['policy']})")
-    cur.execute(EMERGENCY_EXPIRED, params)
-    return changed
 
 
 def _missing_accounts(cur, params) -> bool:

@@ -5,24 +5,22 @@ from django.db import connection
 
 SEVERITY = ("active", "one_way_barred", "two_way_barred", "in_retention")
 
-# Customers given by `{customers}` (a subquery of ids) get the status their lines make, where it differs.
-REFRESH_SQL = f"""
+_REFRESH = f"""
 UPDATE customers_customer c SET status = w.status, updated_at = now()
 FROM (
     SELECT l.customer_id,
            coalesce((ARRAY{list(SEVERITY)})[max(array_position(ARRAY{list(SEVERITY)}, l.status::text))],
                     'closed') AS status
     FROM customers_line l
-    WHERE l.customer_id IN ({{customers}})
+    WHERE {{lines}}
     GROUP BY l.customer_id
 ) w
 WHERE c.id = w.customer_id AND c.status IS DISTINCT FROM w.status
 """
-
-# The customers of lines in [lo, hi) whose status a run changed at `now` (the status log it wrote).
-CHANGED_IN_RUN = """SELECT l.customer_id FROM customers_linestatuschange ch JOIN customers_line l ON l.id = ch.line_id
-                    WHERE ch.line_id >= %(lo)s AND ch.line_id < %(hi)s AND ch.changed_at = %(now)s"""
-
+# Customers given by `{customers}` (a subquery of ids) get the status their lines make, where it differs.
+REFRESH_SQL = _REFRESH.replace("{lines}", "l.customer_id IN ({customers})")
+# Customers with id in [lo, hi): their lines read by an index range, not a semi-join over every line.
+REFRESH_RANGE_SQL = _REFRESH.replace("{lines}", "l.customer_id >= %(lo)s AND l.customer_id < %(hi)s")
 
 def refresh_customer_status(customer_ids) -> int:
     """Bring these customers' status in line with their lines; returns how many changed."""
@@ -34,12 +32,8 @@ def refresh_customer_status(customer_ids) -> int:
         return cur.rowcount
 
 
-# Every customer with id in [lo, hi): the nightly re-derivation and the re-derivation after a wipe.
-IN_RANGE = "SELECT id FROM customers_customer WHERE id >= %(lo)s AND id < %(hi)s"
-
-
 def refresh_customer_status_range(lo: int, hi: int) -> int:
     """Set-based: customers with id in [lo, hi) take the status their lines make; returns how many changed."""
     with connection.cursor() as cur:
-        cur.execute(REFRESH_SQL.format(customers=IN_RANGE), {"lo": lo, "hi": hi})
+        cur.execute(REFRESH_RANGE_SQL, {"lo": lo, "hi": hi})
         return cur.rowcount

@@ -37,6 +37,9 @@ class Feature(models.TextChoices):
     ARREARS_DAYS_6M = "arrears_days_6m", _("Days in arrears in 6 months")
     SUSPENSIONS_6M = "suspensions_6m", _("Suspensions in 6 months")
     SPEND_TREND = "spend_trend", _("Spend trend, last 3 vs previous 3 months (%)")
+    # source 000: the customer value model's decile (arrears/value.py) of the latest ranked month; unknown
+    # (NULL, no bin) when the customer was not ranked
+    VALUE_DECILE = "value_decile", _("Customer value decile (1 = top 10 %)")
 
 
 CATEGORICAL_FEATURES = {Feature.BRAND}

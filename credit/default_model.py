@@ -24,3 +24,10 @@ FACTORS = [
 ]
 
 CUTOFFS = {5: 104, 4: 94, 3: 89, 2: 80, 1: 72}
+
+# Version 2 (data migration 0016): version 1 plus the customer value model's decile (source 000: 对于低价值客户要
+# 适当降低授信额度, 高价值客户要提高客户授信额度; 80/20/30). The top 20 % gain, the bottom 30 % lose; points average
+# about 0 over a ranked province (5·2 + 2·3 − 5·3 = +1 over ten deciles), and a customer not ranked gets 0, so
+# the cut-offs of version 1 still hold the star shares.
+VALUE_DECILE_FACTOR = ("value", "value_decile", 1, [(None, 3, 5), (3, 6, 2), (6, 8, 0), (8, None, -5)])
+VERSION_2_NAME = "Default base model + customer value"

@@ -5,6 +5,10 @@ chunk and one column per `credit.choices.Feature`. Each aggregate is restricted 
 first so that a chunk touches only its own rows of the usage, bill and payment tables.
 """
 
+from datetime import date
+
+from core.choices import BatchStatus
+from core.models import BatchRun
 from credit.choices import Feature
 
 SUSPENDED = ("one_way_barred", "two_way_barred")
@@ -28,7 +32,18 @@ FEATURE_SQL: dict[str, str] = {
     Feature.ARREARS_DAYS_6M: "coalesce(bl.days6, 0)",
     Feature.SUSPENSIONS_6M: "coalesce(susp.n6, 0)",
     Feature.SPEND_TREND: "coalesce(round(100 * (sp.last3 - sp.prev3) / nullif(sp.prev3, 0)), 0)::int",
+    Feature.VALUE_DECILE: "cv.decile",  # NULL = not ranked: no bin matches, 0 points, shown as unknown
 }
+
+
+def value_month(today: date) -> date | None:
+    """The latest month the customer value model ranked completely (its decile run done) before `today`'s month:
+    the month a value decile is read from (source 000: low-value customers a lower limit). None before the first."""
+    from arrears.value import DECILE_KIND, month_of  # arrears sits above credit: imported where it is used
+
+    period = (BatchRun.objects.filter(kind=DECILE_KIND, status=BatchStatus.DONE, period__lt=f"{today:%Y-%m}")
+              .order_by("-period").values_list("period", flat=True).first())
+    return month_of(period) if period else None
 
 
 def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
@@ -85,6 +100,10 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
               GROUP BY customer_id, month) monthly
         GROUP BY customer_id
     ),
+    cv AS (
+        SELECT customer_id, decile FROM arrears_customervalue
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month = %(value_month)s
+    ),
     features AS {'MATERIALIZED ' if materialized else ''}(
         SELECT c.id, c.credit_star, c.credit_limit,
         {columns}
@@ -96,4 +115,5 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
         LEFT JOIN ap ON ap.customer_id = c.id
         LEFT JOIN fee ON fee.customer_id = c.id
         LEFT JOIN sp ON sp.customer_id = c.id
+        LEFT JOIN cv ON cv.customer_id = c.id
     )"""

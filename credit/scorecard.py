@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from credit import scoring
 from credit.choices import CATEGORICAL_FEATURES, Feature
-from credit.default_model import FACTORS
+from credit.default_model import FACTORS, VALUE_DECILE_FACTOR
 from credit.features import features_cte
 from credit.models import Factor, FactorBin, ScoringModel, StarCutoff
 from customers.policies import months_ago
@@ -30,7 +30,7 @@ POINTS_TO_DOUBLE = 20
 SCALE = POINTS_TO_DOUBLE / math.log(2)
 STAR_SHARES = {5: 0.01, 4: 0.07, 3: 0.07, 2: 0.15, 1: 0.20}  # source 004; the rest is 0★
 LATE_DAYS = 30
-DIMENSIONS = {feature: dimension for dimension, feature, *_ in FACTORS}
+DIMENSIONS = {feature: dimension for dimension, feature, *_ in [*FACTORS, VALUE_DECILE_FACTOR]}
 NUMERIC = [f.value for f in Feature if f.value not in CATEGORICAL_FEATURES]
 CATEGORICAL = [f.value for f in Feature if f.value in CATEGORICAL_FEATURES]
 

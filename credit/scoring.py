@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from credit import policies
 from credit.choices import CATEGORICAL_FEATURES
+from credit.features import value_month
 from credit.models import ScoringModel
 from credit.state import NOT_CLOSED_OR_BLACKLISTED_SQL
 
@@ -25,7 +26,7 @@ def window_params(today: date) -> dict:
     from customers.policies import months_ago
 
     return {"today": today, "since3": months_ago(today, 3), "since6": months_ago(today, 6),
-            "since12": months_ago(today, 12)}
+            "since12": months_ago(today, 12), "value_month": value_month(today)}
 
 
 def bin_condition(factor, i: int, b, params: dict, *, prefix: str = "cat") -> str:

@@ -25,8 +25,8 @@ def customer_credit(*, customer: Customer) -> dict:
     factors = []
     if explained:
         labels = dict(Feature.choices)
-        factors = [{"feature": labels.get(k, k), "value": v, "points": explained.points.get(k)}
-                   for k, v in explained.factor_values.items()]
+        factors = [{"feature": labels.get(k, k), "value": _("unknown") if v is None else v,
+                    "points": explained.points.get(k)} for k, v in explained.factor_values.items()]
     return {
         "ratings": ratings,
         "explained": explained,

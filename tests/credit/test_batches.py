@@ -9,6 +9,7 @@ from arrears.models import Bill
 from core.tasks import dispatch_run
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.models import Rating
+from credit.services import published_model
 from customers.models import BlacklistEntry, Customer
 from tests.factories import CustomerFactory, LineFactory, UsageSummaryFactory
 
@@ -33,7 +34,7 @@ def test_base_run_rates_qualifying_customers_and_explains_it():
     customer.refresh_from_db()
     assert customer.credit_star is not None and customer.credit_star >= 3
     rating = Rating.objects.get(customer=customer)
-    assert rating.run_id == run.pk and rating.policy_version == "base-v1"
+    assert rating.run_id == run.pk and rating.policy_version == f"base-v{published_model().version}"
     assert rating.old_star is None and rating.new_star == customer.credit_star
     assert rating.factor_values["tenure_months"] >= 72 and rating.points["tenure_months"] == 20
     assert rating.score == sum(Decimal(str(p)) for p in rating.points.values())

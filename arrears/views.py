@@ -2,86 +2,81 @@ from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.shortcuts import redirect
+from django.core.cache import cache
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views.generic import ListView, TemplateView
+from django.utils.translation import gettext_lazy
 
 from arrears import selectors, services
+from arrears.filtersets import CollectionQueueFilterSet
 from arrears.forms import CollectionForm, SpSettlementForm
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT, age_bucket
 from arrears.settlement import sp_settlement
-from core.exports import csv_response
-from core.pagination import CappedCountPaginator
+from arrears.value import value_report
+from core.generic_views import CsvExport, PageView, ScopedListView, ServiceFormView
+
+SETTLEMENT_COLUMNS = ["sp", "name", "revenue", "lines", "lines_in_arrears", "deduction", "left_out",
+                      "arrears_rate_pct", "captive_lines", "top_agent", "top_agent_share_pct", "flags", "priority"]
+SETTLEMENT_EXPORT = CsvExport(filename="sp-settlement.csv", header=SETTLEMENT_COLUMNS)
 
 
-class CollectionQueueView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+class CollectionQueueView(ScopedListView):
     """Lines in arrears, most owed first, by aging bucket, with the chart of the buckets."""
 
     permission_required = "arrears.view_collectioncase"
     template_name = "arrears/collection_queue.html"
-    paginate_by = 50
-    paginator_class = CappedCountPaginator
+    selector = selectors.collection_queue
+    filterset_class = CollectionQueueFilterSet
 
-    def get_queryset(self):
-        bucket = self.request.GET.get("bucket", "")
-        self.bucket = bucket if bucket in {name for name, _, _ in AGE_BUCKETS} else ""
-        return selectors.collection_queue(user=self.request.user, bucket=self.bucket)
+    def selector_kwargs(self):
+        self.bucket = self.filter_value("bucket")
+        return {"bucket": self.bucket}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def decorate_page(self, accounts):
         today = timezone.localdate()
-        for account in context["object_list"]:
+        for account in accounts:
             account.days_in_arrears = (today - account.arrears_since).days
             account.bucket = age_bucket(account.days_in_arrears)
             account.owed = -account.balance
-        return {**context, "bucket": self.bucket, "buckets": [name for name, _, _ in AGE_BUCKETS],
-                "summary": selectors.aging_summary(user=self.request.user),
-                "querystring": f"bucket={self.bucket}" if self.bucket else ""}
+
+    def get_extra_context(self):
+        return {"bucket": self.bucket, "buckets": [name for name, _, _ in AGE_BUCKETS],
+                "summary": selectors.aging_summary(user=self.request.user)}
 
 
-class CollectionItemView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
-    permission_required = "arrears.view_collectioncase"
+class CollectionItemView(ServiceFormView):
+    """One line's collection case; working it (POST) needs the change permission."""
+
     template_name = "arrears/collection_item.html"
+    context_object_name = "account"
+    form_class = CollectionForm
+    success_message = gettext_lazy("Saved.")
+    service, object_as = services.collection_record, "account"
 
-    def get(self, request, pk):
-        self.account = selectors.collection_item(user=request.user, line_id=pk)  # after the permission check
-        return super().get(request, pk=pk)
+    def get_permission_required(self):
+        view = ["arrears.view_collectioncase"]
+        return view + ["arrears.change_collectioncase"] if self.request.method == "POST" else view
 
-    def get_context_data(self, form=None, **kwargs):
-        case = getattr(self.account.line, "collection_case", None)
-        initial = {"status": case.status, "promised_on": case.promised_on, "promised_amount": case.promised_amount,
-                   "outcome": case.outcome} if case else {}
-        return super().get_context_data(
-            **kwargs, account=self.account, case=case, form=form or CollectionForm(initial=initial),
-            events=self.account.line.barring_events.all()[:20],
-            can_work=self.request.user.has_perm("arrears.change_collectioncase"))
+    def get_object(self):
+        return selectors.collection_item(user=self.request.user, line_id=self.kwargs["pk"])
 
-    def post(self, request, pk):
-        if not request.user.has_perm("arrears.change_collectioncase"):
-            from django.core.exceptions import PermissionDenied
+    def get_initial(self):
+        case = getattr(self.object.line, "collection_case", None)
+        return {"status": case.status, "promised_on": case.promised_on, "promised_amount": case.promised_amount,
+                "outcome": case.outcome} if case else {}
 
-            raise PermissionDenied
-        self.account = selectors.collection_item(user=request.user, line_id=pk)
-        form = CollectionForm(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        services.collection_record(account=self.account, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Saved."))
-        return redirect("arrears:collection-item", pk=pk)
+    def get_extra_context(self):
+        return {"case": getattr(self.object.line, "collection_case", None),
+                "events": self.object.line.barring_events.all()[:20],
+                "can_work": self.request.user.has_perm("arrears.change_collectioncase")}
 
 
-class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+class ArrearsReportView(PageView):
     """Arrears by star, brand and acquiring channel, and the agent scorecard; cached 10 minutes per user."""
 
     permission_required = "arrears.view_lineaccount"
     template_name = "arrears/report.html"
 
-    def get_context_data(self, **kwargs):
-        from django.core.cache import cache
-
+    def get_extra_context(self):
         user = self.request.user
         key = f"arrears-report:{user.pk}"
         figures = cache.get(key)
@@ -95,12 +90,10 @@ class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                        "recovery": selectors.emergency_recovery(user=user),
                        "durations": selectors.barring_durations(user=user)}
             cache.set(key, figures, 600)
-        from arrears.value import value_report  # uncached: one aggregate over the month's indexed rows
-
-        return super().get_context_data(**kwargs, **figures, value=value_report(user=user))
+        return {**figures, "value": value_report(user=user)}  # uncached: one aggregate over the month's rows
 
 
-class SpSettlementView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+class SpSettlementView(PageView):
     """Each SP's estimated share of a month's arrears, to deduct at settlement; `?export=csv` downloads it."""
 
     permission_required = "arrears.view_spcharge"
@@ -117,7 +110,7 @@ class SpSettlementView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
         period, minimum = chosen["period"], chosen["min_amount"]
         rows = sp_settlement(period=period, today=today, min_line_arrears=minimum)
         if request.GET.get("export") == "csv":
-            return _settlement_csv(rows, period)
+            return SETTLEMENT_EXPORT.response(rows=_settlement_rows(rows), filename=f"sp-settlement-{period:%Y-%m}.csv")
         return self.render_to_response(self.get_context_data(
             form=form, rows=rows, period=period, total=sum((r.deduction for r in rows), Decimal("0")),
             focus_total=sum((r.deduction for r in rows if r.focus), Decimal("0")),
@@ -125,12 +118,7 @@ class SpSettlementView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
             chart=[{"code": r.code, "revenue": str(r.revenue), "deduction": str(r.deduction)} for r in rows[:20]]))
 
 
-SETTLEMENT_COLUMNS = ["sp", "name", "revenue", "lines", "lines_in_arrears", "deduction", "left_out",
-                      "arrears_rate_pct", "captive_lines", "top_agent", "top_agent_share_pct", "flags", "priority"]
-
-
-def _settlement_csv(rows, period):
-    return csv_response(f"sp-settlement-{period:%Y-%m}.csv", SETTLEMENT_COLUMNS, (
-        [r.code, r.name, r.revenue, r.lines, r.lines_in_arrears, r.deduction, r.left_out, r.arrears_rate,
-         r.captive_lines, r.top_agent, r.top_agent_share, " ".join(r.flags), "yes" if r.focus else ""]
-        for r in rows))
+def _settlement_rows(rows):
+    return ([r.code, r.name, r.revenue, r.lines, r.lines_in_arrears, r.deduction, r.left_out, r.arrears_rate,
+             r.captive_lines, r.top_agent, r.top_agent_share, " ".join(r.flags), "yes" if r.focus else ""]
+            for r in rows)

@@ -5,7 +5,7 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 
-from core.models import CalendarDay
+from core.models import BatchRun, CalendarDay
 from core.policies import WorkingCalendar
 
 CALENDAR_VERSION_KEY = "core:working-calendar:version"
@@ -38,3 +38,8 @@ def invalidate_working_calendar(**_kwargs) -> None:
 def forget_working_calendar() -> None:
     cache.delete(CALENDAR_VERSION_KEY)
     _memo.clear()
+
+
+def batch_run_list(*, user):
+    """The batch runs (operations: not a customer's, so no scope), newest first as the model orders them."""
+    return BatchRun.objects.all()

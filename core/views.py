@@ -1,15 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin, UserPassesTestMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.cache import cache
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
-from core import audit
+from core import audit, selectors
+from core.filtersets import BatchRunFilterSet
+from core.generic_views import ScopedListView
 from core.choices import Role
 from core.forms import AuditFilterForm, StaffPasswordChangeForm
-from core.models import BatchRun
 from core.roles import is_service_account, user_role
 from customers.models import PersonalDataAccess
 from customers.selectors import dashboard_figures
@@ -67,13 +68,11 @@ class PasswordChangeView(UserPassesTestMixin, auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
-class BatchRunListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+class BatchRunListView(ScopedListView):
     permission_required = "core.view_batchrun"
     template_name = "core/batch_runs.html"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return BatchRun.objects.all()
+    selector = selectors.batch_run_list
+    filterset_class = BatchRunFilterSet
 
 
 class AuditView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):

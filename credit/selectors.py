@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.scope import customer_scope_q
 from credit import four_eyes, policies
 from credit.choices import Feature, FourEyesStatus
-from credit.models import FourEyesRequest, Rating
+from credit.models import FourEyesRequest, Rating, ScoringModel
 from credit.sharing import shared_net
 from customers.models import BlacklistEntry, Customer
 
@@ -151,3 +151,12 @@ def stability_by_month(model) -> dict:
         m["level"] = stability.level(max((c or 0 for c in m["cells"]), default=0))
     return {"variables": variables, "months": months, "series": [[v, v] for v in variables],
             "warning": stability.WARNING, "alert": stability.ALERT}
+
+
+def scoring_model_list(*, user):
+    """The scoring model registry (province-wide: a model is not a customer's)."""
+    return ScoringModel.objects.select_related("published_by")
+
+
+def scoring_model_details(*, user):
+    return ScoringModel.objects.prefetch_related("factors__bins", "cutoffs")

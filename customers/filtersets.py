@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
 from core.models import Region
-from customers.choices import ServiceStatus
-from customers.models import Brand, Customer, Line
+from customers.choices import CallbackStatus, ServiceStatus
+from customers.models import Brand, Customer, Line, OnboardingCallback
 from customers.policies import months_ago
 
 UNRATED = "unrated"
@@ -78,3 +78,14 @@ class CustomerFilterSet(filters.FilterSet):
     def qs(self):
         qs = super().qs
         return qs if qs.query.order_by else qs.order_by("-avg_monthly_spend", "id")
+
+
+class CallbackFilterSet(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=CallbackStatus.choices, label=_("Status"))
+    due_after = filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("Due from"))
+    due_before = filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("Due until"))
+
+    class Meta:
+        model = OnboardingCallback
+        fields = []
+        form = StyledForm

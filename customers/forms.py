@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
@@ -7,7 +6,7 @@ from core.models import Region
 from customers.choices import Gender, IdType, RevealPurpose
 from customers.policies import REVEAL_NOTE_MAX
 from customers.models import Brand, Channel, Plan
-from customers.services import ContactData, OnboardingData, customer_onboard
+from customers.services import ContactData, OnboardingData
 
 
 class OnboardingForm(StyledForm):
@@ -30,25 +29,18 @@ class OnboardingForm(StyledForm):
     policy_explained = forms.BooleanField(label=_("Tariff and credit policy explained to the customer"),
                                           required=False)
 
-    def save(self, *, by):
-        """Run the onboarding service; its field errors become form errors. Returns the customer or None."""
+    def onboarding_data(self) -> OnboardingData:
+        """The onboarding service's input from the cleaned form."""
         d = self.cleaned_data
         contacts = []
         if d.get("contact_msisdn"):
             contacts.append(ContactData(d["contact_name"], d["contact_relation"], d["contact_msisdn"]))
-        data = OnboardingData(
+        return OnboardingData(
             name=d["name"], id_type=d["id_type"], id_number=d["id_number"], region=d["region"], brand=d["brand"],
             plan=d["plan"], msisdn=d["msisdn"], acquiring_channel=d["acquiring_channel"],
             policy_explained=d["policy_explained"], gender=d.get("gender", ""), address=d.get("address", ""),
             occupation=d.get("occupation", ""), workplace=d.get("workplace", ""), related_contacts=contacts,
         )
-        try:
-            return customer_onboard(data=data, by=by)
-        except ValidationError as e:
-            for field, errors in e.error_dict.items():
-                target = "contact_msisdn" if field.startswith("related_contacts") else field
-                self.add_error(target if target in self.fields else None, errors)
-            return None
 
 
 class RevealForm(StyledForm):

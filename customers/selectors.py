@@ -16,6 +16,11 @@ def customer_list(*, user, filters=None):
     return CustomerFilterSet(filters or {}, queryset=qs).qs
 
 
+def callbacks_assigned(*, user):
+    """The identity callbacks assigned to the user, open ones first, soonest due first."""
+    return OnboardingCallback.objects.filter(assigned_to=user).select_related("customer").order_by("status", "due_on")
+
+
 def customer_get(*, user, pk) -> Customer:
     """The customer if in the user's scope, else 404 (we do not reveal that it exists)."""
     qs = Customer.objects.visible_to(user).select_related(

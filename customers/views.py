@@ -1,47 +1,43 @@
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, ListView
 
 from arrears.value import latest_values
-from core.exports import csv_response
+from core.generic_views import CsvExport, CsvExportView, ScopedListView, ServiceFormView
 from core.masking import mask_address, mask_id_number
-from core.pagination import CappedCountPaginator
 from credit.forms import LimitChangeForm
 from credit.selectors import customer_credit
 from customers import selectors, services
 from customers.choices import AccessChannel
-from customers.filtersets import CustomerFilterSet
+from customers.filtersets import CallbackFilterSet, CustomerFilterSet
 from customers.forms import OnboardingForm, RevealForm
-from customers.models import OnboardingCallback
 
 EXPORT_COLUMNS = ["id", "name", "id_number", "region", "brand", "status", "credit_star", "credit_limit",
                   "join_date", "avg_monthly_spend"]
+CUSTOMER_EXPORT = CsvExport(filename="customers.csv", header=EXPORT_COLUMNS, masked={"id_number": mask_id_number},
+                            fields=["id", "name", "id_number", "region__name", "brand__name", "status", "credit_star",
+                                    "credit_limit", "join_date", "avg_monthly_spend"])
 
 
-class CustomerListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+class CustomerListView(ScopedListView):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_list.html"
-    paginate_by = 50
-    paginator_class = CappedCountPaginator
+    selector = selectors.customer_list
+    filterset_class = CustomerFilterSet
+    columns = [(gettext_lazy("Name"), "name"), (gettext_lazy("ID number"), None), (gettext_lazy("Region"), None),
+               (gettext_lazy("Brand"), None), (gettext_lazy("Credit star"), "star"),
+               (gettext_lazy("Credit limit"), None), (gettext_lazy("Status"), None),
+               (gettext_lazy("Join date"), "join_date"), (gettext_lazy("Avg. monthly spend"), "spend", "end"),
+               (gettext_lazy("Current value"), None, "end"), (gettext_lazy("Account manager"), None)]
 
-    def get_queryset(self):
-        self.filterset = CustomerFilterSet(self.request.GET or None,
-                                           queryset=selectors.customer_list(user=self.request.user))
-        return self.filterset.qs
-
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context = super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode())
-        page = context["object_list"]  # one query for the page's latest values, set on the cached rows
-        values = latest_values(customer_ids=[c.pk for c in page])
-        for c in page:
+    def decorate_page(self, objects):
+        values = latest_values(customer_ids=[c.pk for c in objects])
+        for c in objects:
             c.current_value = values.get(c.pk)
-        return context
 
 
 class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -79,41 +75,35 @@ class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return self.get(request, pk, revealed=revealed)
 
 
-class CustomerExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
+class CustomerExportView(CsvExportView):
     """CSV of the filtered list, in scope, ID numbers masked. Streams so a province export stays flat in memory."""
 
     permission_required = "customers.export_customers"
+    selector = selectors.customer_list
+    export = CUSTOMER_EXPORT
 
-    def get(self, request):
-        qs = selectors.customer_list(user=request.user, filters=request.GET).select_related(None).values_list(
-            "id", "name", "id_number", "region__name", "brand__name", "status", "credit_star", "credit_limit",
-            "join_date", "avg_monthly_spend",
-        )
-        rows = ((pk, name, mask_id_number(id_number), *rest)
-                for pk, name, id_number, *rest in qs.iterator(chunk_size=5000))
-        return csv_response("customers.csv", EXPORT_COLUMNS, rows)
+    def selector_kwargs(self):
+        return {"filters": self.request.GET}
 
 
-class OnboardingView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class OnboardingView(ServiceFormView):
     permission_required = "customers.add_customer"
     template_name = "customers/onboard.html"
     form_class = OnboardingForm
+    renamed_errors = {"related_contacts": "contact_msisdn"}
 
-    def form_valid(self, form):
-        customer = form.save(by=self.request.user)
-        if customer is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Customer %(name)s onboarded; identity callback due in 3 days.")
-                         % {"name": customer.name})
-        return redirect("customers:detail", pk=customer.pk)
+    def perform(self, form):
+        return services.customer_onboard(data=form.onboarding_data(), by=self.request.user)
+
+    def get_success_message(self, customer):
+        return _("Customer %(name)s onboarded; identity callback due in 3 days.") % {"name": customer.name}
+
+    def get_success_url(self, customer=None):
+        return reverse("customers:detail", kwargs={"pk": customer.pk})
 
 
-class CallbackListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+class CallbackListView(ScopedListView):
     permission_required = "customers.add_customer"
     template_name = "customers/callbacks.html"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return OnboardingCallback.objects.filter(assigned_to=self.request.user).select_related("customer").order_by(
-            "status", "due_on"
-        )
+    selector = selectors.callbacks_assigned
+    filterset_class = CallbackFilterSet

@@ -1,173 +1,121 @@
 """Pages where managers keep their groups' data: the account, key people, agreements, products held."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
-from core.scope import customer_scope_q
+from core.generic_views import ServiceFormView
 from enterprise import account_data, selectors
 from enterprise.forms import AccountForm, AgreementForm, KeyPersonForm, ProductForm
 from enterprise.models import Agreement, KeyPerson, ProductHolding
-from enterprise.views import Perm, add_errors
+from enterprise.views import AccountFormView
 
 
-def _in_scope(model, user, pk):
-    return get_object_or_404(model.objects.filter(customer_scope_q(user, prefix="account__"))
-                             .select_related("account"), pk=pk)
-
-
-class AccountCreateView(Perm, View):
+class AccountCreateView(ServiceFormView):
     permission_required = "enterprise.add_enterpriseaccount"
+    template_name = "enterprise/form.html"
+    form_class = AccountForm
+    extra_context = {"title": gettext_lazy("New enterprise account")}
+    success_message = gettext_lazy("Account created.")
+    service, success_url_name = account_data.account_create, "enterprise:account"
 
-    def _render(self, request, form):
-        return render(request, "enterprise/form.html", {"form": form, "title": _("New enterprise account")})
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def get(self, request):
-        region = getattr(getattr(request.user, "staff_profile", None), "team", None)
-        return self._render(request, AccountForm(user=request.user,
-                                                 initial={"region": region.region_id if region else None}))
+    def get_initial(self):
+        team = getattr(getattr(self.request.user, "staff_profile", None), "team", None)
+        return {"region": team.region_id if team else None}
 
-    def post(self, request):
-        form = AccountForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                account = account_data.account_create(by=request.user, **form.cleaned_data)
-                messages.success(request, _("Account created."))
-                return redirect("enterprise:account", pk=account.pk)
-            except ValidationError as exc:
-                add_errors(form, exc)
-        return self._render(request, form)
+    def success_url_kwargs(self, account):
+        return {"pk": account.pk}
 
 
-class ChildFormView(Perm, View):
-    """Create (pk = the account) or edit (pk = the record) one piece of an account's data, in the user's scope."""
+class RecordFormView(AccountFormView):
+    """Edit one piece of an account's data (the URL names the record, `record_model`), in the user's scope."""
 
-    creating = True
-    model = None
-    title = ""
+    object_selector = None
+    record_model = None
 
-    def form(self, request, account, obj, data=None):
-        raise NotImplementedError
+    def get_scoped_queryset(self):
+        return selectors.account_record_list(self.record_model, user=self.request.user)
 
-    def save(self, request, account, obj, form):
-        raise NotImplementedError
-
-    def _objects(self, request, pk):
-        if self.creating:
-            return selectors.account_get(user=request.user, pk=pk), None
-        obj = _in_scope(self.model, request.user, pk)
-        return obj.account, obj
-
-    def _render(self, request, account, form):
-        return render(request, "enterprise/form.html", {"form": form, "account": account, "title": self.title})
-
-    def get(self, request, pk):
-        account, obj = self._objects(request, pk)
-        return self._render(request, account, self.form(request, account, obj))
-
-    def post(self, request, pk):
-        account, obj = self._objects(request, pk)
-        form = self.form(request, account, obj, request.POST)
-        if form.is_valid():
-            try:
-                self.save(request, account, obj, form)
-                messages.success(request, _("Saved; the change is in the account's history."))
-                return redirect("enterprise:account", pk=account.pk)
-            except ValidationError as exc:
-                add_errors(form, exc)
-        return self._render(request, account, form)
+    @property
+    def account(self):
+        return self.object.account
 
 
-class AccountEditView(ChildFormView):
+class AccountEditView(AccountFormView):
     permission_required = "enterprise.change_enterpriseaccount"
     title = gettext_lazy("Edit account")
+    form_class = AccountForm
+    service = account_data.account_update
 
-    def _objects(self, request, pk):
-        account = selectors.account_get(user=request.user, pk=pk)
-        return account, account
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "creating": False}
 
-    def form(self, request, account, obj, data=None):
-        initial = {f: getattr(account, f) for f in account_data.ACCOUNT_FIELDS}
-        initial["region"] = account.region_id
-        return AccountForm(data, user=request.user, creating=False, initial=initial)
-
-    def save(self, request, account, obj, form):
-        account_data.account_update(account=account, by=request.user, **form.cleaned_data)
+    def get_initial(self):
+        return {**{f: getattr(self.object, f) for f in account_data.ACCOUNT_FIELDS}, "region": self.object.region_id}
 
 
-class KeyPersonCreateView(ChildFormView):
+class KeyPersonCreateView(AccountFormView):
     permission_required = "enterprise.add_keyperson"
     title = gettext_lazy("New key person")
-
-    def form(self, request, account, obj, data=None):
-        return KeyPersonForm(data)
-
-    def save(self, request, account, obj, form):
-        account_data.key_person_create(account=account, by=request.user, **form.cleaned_data)
+    form_class, service = KeyPersonForm, account_data.key_person_create
 
 
-class KeyPersonEditView(ChildFormView):
+class KeyPersonEditView(RecordFormView):
     permission_required = "enterprise.change_keyperson"
-    creating, model = False, KeyPerson
+    record_model = KeyPerson
     title = gettext_lazy("Edit key person")
+    form_class, service, object_as = KeyPersonForm, account_data.key_person_update, "person"
 
-    def form(self, request, account, obj, data=None):
-        initial = {f: getattr(obj, f) for f in account_data.KEY_PERSON_FIELDS if f != "phone"}
-        initial["line_msisdn"] = obj.line.msisdn if obj.line_id else ""
-        return KeyPersonForm(data, initial=initial)  # the phone is not shown: empty keeps it
+    def get_initial(self):  # the phone is not shown: empty keeps it
+        initial = {f: getattr(self.object, f) for f in account_data.KEY_PERSON_FIELDS if f != "phone"}
+        return {**initial, "line_msisdn": self.object.line.msisdn if self.object.line_id else ""}
 
-    def save(self, request, account, obj, form):
-        data = dict(form.cleaned_data)
-        if not data.get("phone"):
-            data.pop("phone", None)
-        account_data.key_person_update(person=obj, by=request.user, **data)
+    def perform(self, form):
+        if not form.cleaned_data.get("phone"):
+            form.cleaned_data.pop("phone", None)
+        return super().perform(form)
 
 
-class AgreementCreateView(ChildFormView):
+class AgreementCreateView(AccountFormView):
     permission_required = "enterprise.add_agreement"
     title = gettext_lazy("New agreement")
+    form_class, service = AgreementForm, account_data.agreement_create
 
-    def form(self, request, account, obj, data=None):
-        return AgreementForm(data, account=account, initial={"renews": request.GET.get("renews")})
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "account": self.object}
 
-    def save(self, request, account, obj, form):
-        account_data.agreement_create(account=account, by=request.user, **form.cleaned_data)
+    def get_initial(self):
+        return {"renews": self.request.GET.get("renews")}
 
 
-class AgreementEditView(ChildFormView):
+class AgreementEditView(RecordFormView):
     permission_required = "enterprise.change_agreement"
-    creating, model = False, Agreement
+    record_model = Agreement
     title = gettext_lazy("Edit agreement")
+    form_class, service, object_as = AgreementForm, account_data.agreement_update, "agreement"
 
-    def form(self, request, account, obj, data=None):
-        return AgreementForm(data, creating=False,
-                             initial={f: getattr(obj, f) for f in account_data.AGREEMENT_FIELDS})
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "creating": False}
 
-    def save(self, request, account, obj, form):
-        account_data.agreement_update(agreement=obj, by=request.user, **form.cleaned_data)
+    def get_initial(self):
+        return {f: getattr(self.object, f) for f in account_data.AGREEMENT_FIELDS}
 
 
-class ProductCreateView(ChildFormView):
+class ProductCreateView(AccountFormView):
     permission_required = "enterprise.add_productholding"
     title = gettext_lazy("New product held")
-
-    def form(self, request, account, obj, data=None):
-        return ProductForm(data)
-
-    def save(self, request, account, obj, form):
-        account_data.product_create(account=account, by=request.user, **form.cleaned_data)
+    form_class, service = ProductForm, account_data.product_create
 
 
-class ProductEditView(ChildFormView):
+class ProductEditView(RecordFormView):
     permission_required = "enterprise.change_productholding"
-    creating, model = False, ProductHolding
+    record_model = ProductHolding
     title = gettext_lazy("Edit product held")
+    form_class, service, object_as = ProductForm, account_data.product_update, "holding"
 
-    def form(self, request, account, obj, data=None):
-        return ProductForm(data, creating=False, initial={"since": obj.since, "monthly_revenue": obj.monthly_revenue})
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "creating": False}
 
-    def save(self, request, account, obj, form):
-        account_data.product_update(holding=obj, by=request.user, **form.cleaned_data)
+    def get_initial(self):
+        return {"since": self.object.since, "monthly_revenue": self.object.monthly_revenue}

@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
 from core.models import Region
-from enterprise.choices import (InteractionKind, LegacyClass, Priority, Product, Segment, SizeBand, TaskStatus)
-from enterprise.models import EnterpriseAccount, Interaction, ProductHolding, SegmentTag, Task
+from enterprise.choices import (InteractionKind, LegacyClass, Priority, Product, ReportKind, Segment, ServiceDayStatus,
+                                SizeBand, TaskStatus)
+from enterprise.models import (EnterpriseAccount, Interaction, Opportunity, ProductHolding, SegmentTag, ServiceDayOrder,
+                               ServiceDayReport, Task)
 
 CLASS_CHOICES = [(c, c) for c in ("A+", "A", "B", "C", "D")]
 
@@ -76,5 +78,37 @@ class MemberFilterSet(filters.FilterSet):
         from customers.models import Line
 
         model = Line
+        fields = []
+        form = StyledForm
+
+
+class ServiceDayFilterSet(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=ServiceDayStatus.choices, label=_("Status"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+    since = filters.DateFilter(field_name="service_date", lookup_expr="gte", label=_("From"))
+
+    class Meta:
+        model = ServiceDayOrder
+        fields = []
+        form = StyledForm
+
+
+class ServiceDayReportFilterSet(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=ReportKind.choices, label=_("Kind"))
+    submitted = filters.BooleanFilter(field_name="submitted_on", lookup_expr="isnull", exclude=True,
+                                      label=_("Submitted"))
+
+    class Meta:
+        model = ServiceDayReport
+        fields = []
+        form = StyledForm
+
+
+class OpportunityFilterSet(filters.FilterSet):
+    stage = filters.CharFilter(label=_("Stage"))  # any text, as the page's stage links send it
+    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+
+    class Meta:
+        model = Opportunity
         fields = []
         form = StyledForm

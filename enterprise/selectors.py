@@ -364,3 +364,13 @@ def service_day_reports(*, user) -> QuerySet[ServiceDayReport]:
         region_id = profile.region_id or (profile.team.region_id if profile.team_id else None)
         qs = qs.filter(region_id=region_id)
     return qs
+
+
+def alert_list(*, user) -> QuerySet[EnterpriseAlert]:
+    """Alerts on the accounts in the user's scope."""
+    return EnterpriseAlert.objects.filter(customer_scope_q(user, prefix="account__"))
+
+
+def account_record_list(model, *, user):
+    """A piece of an account's data (key people, agreements, products) on the accounts in the user's scope."""
+    return model.objects.filter(customer_scope_q(user, prefix="account__")).select_related("account")

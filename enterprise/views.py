@@ -1,152 +1,112 @@
+from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
-from django.views.generic import ListView, TemplateView
 
-from core.exports import csv_response
-from core.pagination import CappedCountPaginator
+from core.generic_views import (CsvExport, CsvExportView, PageView, ScopedListView, ServiceActionView,
+                                ServiceFormView)
 from core.selectors import working_calendar
 from enterprise import policies, selectors, services
-from enterprise.filtersets import EnterpriseAccountFilterSet, TaskFilterSet
-from enterprise.forms import (InteractionForm, ReassignForm, ReportSubmitForm, ServiceDayForm, TaskForm,
-                              TaskUpdateForm)
-from enterprise.models import EnterpriseAlert, ServiceDayCollection
+from enterprise.choices import OpportunityStage
+from enterprise.filtersets import (EnterpriseAccountFilterSet, OpportunityFilterSet, ServiceDayFilterSet,
+                                   ServiceDayReportFilterSet, TaskFilterSet)
+from enterprise.forms import (InteractionForm, OpportunityForm, OpportunityStageForm, ReassignForm, ReportSubmitForm,
+                              ServiceDayForm, TaskForm, TaskUpdateForm)
+from enterprise.models import ServiceDayCollection
 
 EXPORT_COLUMNS = ["id", "name", "industry", "region", "size", "headcount", "members", "unified_billing_revenue",
                   "legacy_class", "computed_class", "class_score", "account_manager"]
+ACCOUNT_EXPORT = CsvExport(filename="enterprise_accounts.csv", header=EXPORT_COLUMNS, chunk_size=2000,
+                           fields=["id", "name", "industry", "region__name", "size", "headcount", "member_count",
+                                   "unified_billing_revenue", "legacy_class", "computed_class", "class_score",
+                                   "account_manager__username"])
 
 
-def add_errors(form, exc: ValidationError):
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
-class Perm(LoginRequiredMixin, PermissionRequiredMixin):
-    pass
-
-
-class AccountListView(Perm, ListView):
+class AccountListView(ScopedListView):
     permission_required = "enterprise.view_enterpriseaccount"
     template_name = "enterprise/account_list.html"
-    paginate_by = 50
-    paginator_class = CappedCountPaginator
-
-    def get_queryset(self):
-        self.filterset = EnterpriseAccountFilterSet(self.request.GET or None,
-                                                    queryset=selectors.account_list(user=self.request.user))
-        return self.filterset.qs
-
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode())
+    selector = selectors.account_list
+    filterset_class = EnterpriseAccountFilterSet
 
 
-class AccountExportView(Perm, View):
+class AccountExportView(CsvExportView):
     """CSV of the filtered account list, in the user's scope; streamed."""
 
     permission_required = "enterprise.export_enterpriseaccount"
-
-    def get(self, request):
-        filterset = EnterpriseAccountFilterSet(request.GET or None, queryset=selectors.account_list(user=request.user))
-        qs = filterset.qs.values_list("id", "name", "industry", "region__name", "size", "headcount", "member_count",
-                                      "unified_billing_revenue", "legacy_class", "computed_class", "class_score",
-                                      "account_manager__username")
-
-        return csv_response("enterprise_accounts.csv", EXPORT_COLUMNS, qs.iterator(chunk_size=2000))
+    selector = selectors.account_list
+    filterset_class = EnterpriseAccountFilterSet
+    export = ACCOUNT_EXPORT
 
 
-class AccountDetailView(Perm, View):
+class AccountDetailView(ServiceFormView):
+    """The account page; POST (to /reassign/) moves it to another manager, a refusal shown on this page."""
+
     permission_required = "enterprise.view_enterpriseaccount"
+    template_name = "enterprise/account_detail.html"
+    object_selector = selectors.account_get
+    context_object_name = "account"
+    form_class = ReassignForm
+    http_method_names = ["get", "head", "options"]
 
-    def get(self, request, pk, reassign_form=None):
-        account = selectors.account_get(user=request.user, pk=pk)
-        context = selectors.account_detail(account=account, today=timezone.localdate())
-        can_reassign = request.user.has_perm("enterprise.reassign_enterpriseaccount")
-        return render(request, "enterprise/account_detail.html", {
-            **context, "account": account,
-            "reassign_form": (reassign_form or ReassignForm(region_id=account.region_id)) if can_reassign else None})
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "region_id": self.object.region_id}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        can_reassign = self.request.user.has_perm("enterprise.reassign_enterpriseaccount")
+        return {**selectors.account_detail(account=self.object, today=timezone.localdate()),
+                "account": self.object, "reassign_form": context["form"] if can_reassign else None}
 
 
-class AccountReassignView(Perm, View):
+class AccountReassignView(AccountDetailView):
     permission_required = "enterprise.reassign_enterpriseaccount"
-
-    def post(self, request, pk):
-        account = selectors.account_get(user=request.user, pk=pk)
-        form = ReassignForm(request.POST, region_id=account.region_id)
-        if form.is_valid():
-            try:
-                services.reassign_account(account=account, by=request.user, **form.cleaned_data)
-                messages.success(request, _("Account reassigned; its tasks, contacts and history stay with it."))
-                return redirect("enterprise:account", pk=account.pk)
-            except ValidationError as exc:
-                add_errors(form, exc)
-        return AccountDetailView().get(request, pk, reassign_form=form)
+    http_method_names = ["post", "options"]
+    success_message = gettext_lazy("Account reassigned; its tasks, contacts and history stay with it.")
+    service, object_as, success_url_name = services.reassign_account, "account", "enterprise:account"
 
 
-class WorkbenchView(Perm, TemplateView):
+class WorkbenchView(PageView):
     """The manager's home page for enterprise work."""
 
     permission_required = "enterprise.view_enterpriseaccount"
     template_name = "enterprise/workbench.html"
 
-    def get_context_data(self, **kwargs):
+    def get_extra_context(self):
         today = timezone.localdate()
-        return super().get_context_data(**kwargs, **selectors.workbench(user=self.request.user, today=today),
-                                        today=today)
+        return {**selectors.workbench(user=self.request.user, today=today), "today": today}
 
 
-class TaskListView(Perm, ListView):
+class TaskListView(ScopedListView):
     permission_required = "enterprise.view_task"
     template_name = "enterprise/task_list.html"
-    paginate_by = 50
-    paginator_class = CappedCountPaginator
+    selector = selectors.task_list
+    filterset_class = TaskFilterSet
 
-    def get_queryset(self):
-        self.filterset = TaskFilterSet(self.request.GET or None, queryset=selectors.task_list(user=self.request.user))
-        return self.filterset.qs
+    def get_extra_context(self):
+        return {"today": timezone.localdate()}
+
+
+class AccountFormView(ServiceFormView):
+    """A form on one account in the user's scope (form.html); success goes back to the account page."""
+
+    template_name = "enterprise/form.html"
+    object_selector = selectors.account_get
+    title = ""
+    success_message = gettext_lazy("Saved; the change is in the account's history.")
+    object_as, success_url_name = "account", "enterprise:account"
+
+    @property
+    def account(self):
+        return self.object
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode(),
-                                        today=timezone.localdate())
+        return {**super().get_context_data(**kwargs), "account": self.account, "title": self.title,
+                "back": self.account}
 
-
-class AccountFormView(Perm, View):
-    """A form on one account in the user's scope (form.html); `save` returns the response after success."""
-
-    title = ""
-
-    def get_form(self, account, data=None):
-        raise NotImplementedError
-
-    def save(self, request, account, form):
-        raise NotImplementedError
-
-    def _render(self, request, account, form):
-        return render(request, "enterprise/form.html", {
-            "form": form, "account": account, "title": self.title, "back": account})
-
-    def get(self, request, pk):
-        account = selectors.account_get(user=request.user, pk=pk)
-        return self._render(request, account, self.get_form(account))
-
-    def post(self, request, pk):
-        account = selectors.account_get(user=request.user, pk=pk)
-        form = self.get_form(account, request.POST)
-        if form.is_valid():
-            try:
-                return self.save(request, account, form)
-            except ValidationError as exc:
-                add_errors(form, exc)
-        return self._render(request, account, form)
+    def success_url_kwargs(self, result):
+        return {"pk": self.account.pk}
 
 
 class TaskCreateView(AccountFormView):
@@ -154,75 +114,64 @@ class TaskCreateView(AccountFormView):
 
     permission_required = "enterprise.add_task"
     title = gettext_lazy("New task")
+    form_class = TaskForm
+    success_message = gettext_lazy("Task assigned.")
+    service, by_as = services.create_task, "assigned_by"
 
-    def get_form(self, account, data=None):
-        return TaskForm(data, account=account)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "account": self.object}
 
-    def save(self, request, account, form):
-        services.create_task(account=account, assigned_by=request.user, **form.cleaned_data)
-        messages.success(request, _("Task assigned."))
-        return redirect("enterprise:account", pk=account.pk)
 
-class TaskDetailView(Perm, View):
+class TaskDetailView(ServiceFormView):
     permission_required = "enterprise.view_task"
+    change_permission = "enterprise.change_task"
+    change_denied_message = gettext_lazy("You may not change tasks.")
+    template_name = "enterprise/task_detail.html"
+    object_selector = selectors.task_get
+    context_object_name = "task"
+    form_class = TaskUpdateForm
+    success_message = gettext_lazy("Task updated.")
+    service, object_as = services.update_task, "task"
 
-    def _render(self, request, task, form=None):
-        can_change = request.user.has_perm("enterprise.change_task")
-        return render(request, "enterprise/task_detail.html", {
-            "task": task, "history": task.history.select_related("history_user", "assigned_to")[:20],
-            "form": (form or TaskUpdateForm(initial={"status": task.status, "outcome": task.outcome}))
-            if can_change else None})
+    def get_initial(self):
+        return {"status": self.object.status, "outcome": self.object.outcome}
 
-    def get(self, request, pk):
-        return self._render(request, selectors.task_get(user=request.user, pk=pk))
-
-    def post(self, request, pk):
-        task = selectors.task_get(user=request.user, pk=pk)
-        if not request.user.has_perm("enterprise.change_task"):
-            messages.error(request, _("You may not change tasks."))
-            return redirect("enterprise:task", pk=task.pk)
-        form = TaskUpdateForm(request.POST)
-        if form.is_valid():
-            try:
-                services.update_task(task=task, by=request.user, **form.cleaned_data)
-                messages.success(request, _("Task updated."))
-                return redirect("enterprise:task", pk=task.pk)
-            except ValidationError as exc:
-                add_errors(form, exc)
-        return self._render(request, task, form)
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "history": self.object.history.select_related("history_user", "assigned_to")[:20],
+                "form": context["form"] if self.can_change() else None}
 
 
 class InteractionCreateView(AccountFormView):
     permission_required = "enterprise.add_interaction"
     title = gettext_lazy("Log an interaction")
+    form_class = InteractionForm
+    success_message = gettext_lazy("Interaction logged.")
+    service = services.log_interaction
 
-    def get_form(self, account, data=None):
-        days = account.service_days.filter(visit_logged_on__isnull=True).order_by("-service_date")
-        return InteractionForm(data, service_days=days, initial={"at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-                                                                 "kind": "visit"})
+    def get_form_kwargs(self):
+        days = self.object.service_days.filter(visit_logged_on__isnull=True).order_by("-service_date")
+        return {**super().get_form_kwargs(), "service_days": days}
 
-    def save(self, request, account, form):
-        services.log_interaction(account=account, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Interaction logged."))
-        return redirect("enterprise:account", pk=account.pk)
+    def get_initial(self):
+        return {"at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "kind": "visit"}
 
-class ServiceDayListView(Perm, ListView):
+
+class ServiceDayListView(ScopedListView):
     permission_required = "enterprise.view_servicedayorder"
     template_name = "enterprise/service_day_list.html"
-    paginate_by = 50
-    paginator_class = CappedCountPaginator
+    selector = selectors.service_day_list
+    filterset_class = ServiceDayFilterSet
 
-    def get_queryset(self):
-        return selectors.service_day_list(user=self.request.user)
+    def get_extra_context(self):
+        today = timezone.localdate()
+        return {"today": today, "collections": ServiceDayCollection.objects.select_related("by")[:10],
+                "next_collection": policies.next_collection_day(today, calendar=working_calendar()),
+                "can_collect": self.request.user.has_perm("enterprise.add_servicedaycollection")}
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
-        context = super().get_context_data(**kwargs, today=today,
-                                           collections=ServiceDayCollection.objects.select_related("by")[:10],
-                                           next_collection=policies.next_collection_day(
-                                               today, calendar=working_calendar()),
-                                           can_collect=self.request.user.has_perm(
-                                               "enterprise.add_servicedaycollection"))
+        context = super().get_context_data(**kwargs)
+        today = context["today"]
         context["rows"] = [(o, policies.visit_overdue(o.visit_deadline, o.visit_logged_on, today)
                             if o.status != "cancelled" else False) for o in context["object_list"]]
         return context
@@ -231,172 +180,133 @@ class ServiceDayListView(Perm, ListView):
 class ServiceDayCreateView(AccountFormView):
     permission_required = "enterprise.add_servicedayorder"
     title = gettext_lazy("On-site service day order")
+    form_class = ServiceDayForm
 
-    def get_form(self, account, data=None):
-        return ServiceDayForm(data)
-
-    def save(self, request, account, form):
-        order, moved = services.submit_service_day(account=account, by=request.user, **form.cleaned_data)
+    def perform(self, form):
+        order, moved = services.submit_service_day(account=self.object, by=self.request.user, **form.cleaned_data)
         if moved:
-            messages.warning(request, moved)
-        messages.success(request, _("Order submitted for %(date)s; it goes to the channel admins on "
-                                    "%(collection)s.") % {
-            "date": order.service_date,
-            "collection": policies.next_collection_day(timezone.localdate(), calendar=working_calendar())})
-        return redirect("enterprise:account", pk=account.pk)
+            messages.warning(self.request, moved)
+        return order
 
-class ServiceDayCollectView(Perm, View):
+    def get_success_message(self, order):
+        return _("Order submitted for %(date)s; it goes to the channel admins on %(collection)s.") % {
+            "date": order.service_date,
+            "collection": policies.next_collection_day(timezone.localdate(), calendar=working_calendar())}
+
+
+class ServiceDayCollectView(ServiceActionView):
     """Collect now (the scheduled task does it on Tuesdays and Thursdays)."""
 
     permission_required = "enterprise.add_servicedaycollection"
+    form_class = forms.Form  # nothing to ask: the button
+    success_url = reverse_lazy("enterprise:service-days")
 
-    def post(self, request):
-        try:
-            collection = services.collect_service_days(today=timezone.localdate(), by=request.user)
-            messages.success(request, _("%(n)s orders collected for the channel admins.") % {
-                "n": collection.order_count})
-        except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        return redirect("enterprise:service-days")
+    def perform(self, form):
+        return services.collect_service_days(today=timezone.localdate(), by=self.request.user)
+
+    def get_success_message(self, collection):
+        return _("%(n)s orders collected for the channel admins.") % {"n": collection.order_count}
 
 
-class ServiceDayReportListView(Perm, ListView):
+class ServiceDayReportListView(ScopedListView):
     permission_required = "enterprise.view_servicedayreport"
     template_name = "enterprise/service_day_reports.html"
-    paginate_by = 50
+    selector = selectors.service_day_reports
+    filterset_class = ServiceDayReportFilterSet
 
-    def get_queryset(self):
-        return selectors.service_day_reports(user=self.request.user)
+    def get_extra_context(self):
+        return {"form": ReportSubmitForm(),
+                "can_submit": self.request.user.has_perm("enterprise.change_servicedayreport")}
 
     def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        context = super().get_context_data(**kwargs, form=ReportSubmitForm(),
-                                           can_submit=self.request.user.has_perm("enterprise.change_servicedayreport"))
         context["rows"] = [(r, policies.report_overdue(r.due_date, r.submitted_on, today))
                            for r in context["object_list"]]
         return context
 
 
-class ServiceDayReportSubmitView(Perm, View):
+class ServiceDayReportSubmitView(ServiceActionView):
     permission_required = "enterprise.change_servicedayreport"
+    selector = selectors.service_day_reports
+    form_class = ReportSubmitForm
+    invalid_message = gettext_lazy("The report needs its summary.")
+    success_message = gettext_lazy("Report submitted.")
+    service, object_as = services.submit_report, "report"
+    success_url = reverse_lazy("enterprise:service-day-reports")
 
-    def post(self, request, pk):
-        report = get_object_or_404(selectors.service_day_reports(user=request.user), pk=pk)
-        form = ReportSubmitForm(request.POST)
-        if form.is_valid():
-            try:
-                services.submit_report(report=report, by=request.user, today=timezone.localdate(),
-                                       **form.cleaned_data)
-                messages.success(request, _("Report submitted."))
-            except ValidationError as exc:
-                messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        else:
-            messages.error(request, _("The report needs its summary."))
-        return redirect("enterprise:service-day-reports")
+    def perform(self, form):
+        form.cleaned_data["today"] = timezone.localdate()
+        return super().perform(form)
 
 
-class AlertCloseView(Perm, View):
+class AlertCloseView(ServiceActionView):
     permission_required = "enterprise.change_enterprisealert"
+    selector = selectors.alert_list
+    form_class = forms.Form  # nothing to ask: the button
+    success_message = gettext_lazy("Alert closed.")
+    service, object_as, success_url_name = services.close_alert, "alert", "enterprise:account"
 
-    def post(self, request, pk):
-        from core.scope import customer_scope_q
-
-        alert = get_object_or_404(EnterpriseAlert.objects.filter(customer_scope_q(request.user, prefix="account__")),
-                                  pk=pk)
-        services.close_alert(alert=alert, by=request.user)
-        messages.success(request, _("Alert closed."))
-        return redirect("enterprise:account", pk=alert.account_id)
+    def success_url_kwargs(self, result):
+        return {"pk": self.object.account_id}
 
 
-class ReportView(Perm, TemplateView):
+class ReportView(PageView):
     """KPIs (002) and insight reports (002 §6.5) over the user's scope, with charts."""
 
     permission_required = "enterprise.view_enterpriseaccount"
     template_name = "enterprise/reports.html"
 
-    def get_context_data(self, **kwargs):
+    def get_extra_context(self):
         today, user = timezone.localdate(), self.request.user
-        return super().get_context_data(**kwargs, kpis=selectors.kpis(user=user, today=today),
-                                        managers=selectors.manager_performance(user=user, today=today),
-                                        **selectors.insight_reports(user=user, today=today))
+        return {"kpis": selectors.kpis(user=user, today=today),
+                "managers": selectors.manager_performance(user=user, today=today),
+                **selectors.insight_reports(user=user, today=today)}
 
 
-class OpportunityListView(Perm, ListView):
+class OpportunityListView(ScopedListView):
     """Prospects and development opportunities in the user's scope (002 §7.1)."""
 
     permission_required = "enterprise.view_opportunity"
     template_name = "enterprise/opportunity_list.html"
-    paginate_by = 50
-    paginator_class = CappedCountPaginator
+    selector = selectors.opportunity_list
+    filterset_class = OpportunityFilterSet
 
-    def get_queryset(self):
-        qs = selectors.opportunity_list(user=self.request.user)
-        stage = self.request.GET.get("stage")
-        return qs.filter(stage=stage) if stage else qs
+    def get_extra_context(self):
+        return {"stages": OpportunityStage.choices, "stage": self.request.GET.get("stage", "")}
+
+
+class OpportunityCreateView(ServiceFormView):
+    permission_required = "enterprise.add_opportunity"
+    template_name = "enterprise/opportunity_form.html"
+    form_class = OpportunityForm
+    success_message = gettext_lazy("Opportunity recorded.")
+    service, success_url = services.create_opportunity, reverse_lazy("enterprise:opportunities")
+
+    def get_form_kwargs(self):
+        accounts = selectors.account_list(user=self.request.user).select_related(None).order_by("name")
+        return {**super().get_form_kwargs(), "accounts": accounts}
+
+    def get_initial(self):
+        return {"account": self.request.GET.get("account")}
+
+
+class OpportunityDetailView(ServiceFormView):
+    permission_required = "enterprise.view_opportunity"
+    change_permission = "enterprise.change_opportunity"
+    change_denied_message = gettext_lazy("You may not change opportunities.")
+    template_name = "enterprise/opportunity_detail.html"
+    selector = selectors.opportunity_list
+    context_object_name = "opportunity"
+    form_class = OpportunityStageForm
+    success_message = gettext_lazy("Opportunity updated.")
+    service, object_as = services.move_opportunity, "opportunity"
+
+    def get_initial(self):
+        return {"stage": self.object.stage}
 
     def get_context_data(self, **kwargs):
-        from enterprise.choices import OpportunityStage
-
-        return super().get_context_data(**kwargs, stages=OpportunityStage.choices,
-                                        stage=self.request.GET.get("stage", ""))
-
-
-class OpportunityCreateView(Perm, View):
-    permission_required = "enterprise.add_opportunity"
-
-    def _form(self, request, data=None):
-        from enterprise.forms import OpportunityForm
-
-        accounts = selectors.account_list(user=request.user).select_related(None).order_by("name")
-        return OpportunityForm(data, accounts=accounts, initial={"account": request.GET.get("account")})
-
-    def _render(self, request, form):
-        return render(request, "enterprise/opportunity_form.html", {"form": form})
-
-    def get(self, request):
-        return self._render(request, self._form(request))
-
-    def post(self, request):
-        form = self._form(request, request.POST)
-        if form.is_valid():
-            try:
-                services.create_opportunity(by=request.user, **form.cleaned_data)
-                messages.success(request, _("Opportunity recorded."))
-                return redirect("enterprise:opportunities")
-            except ValidationError as exc:
-                add_errors(form, exc)
-        return self._render(request, form)
-
-
-class OpportunityDetailView(Perm, View):
-    permission_required = "enterprise.view_opportunity"
-
-    def _render(self, request, opportunity, form=None):
-        from enterprise.forms import OpportunityStageForm
-
-        can_change = request.user.has_perm("enterprise.change_opportunity") and \
-            opportunity.stage not in services.FINAL_STAGES
-        return render(request, "enterprise/opportunity_detail.html", {
-            "opportunity": opportunity,
-            "history": opportunity.history.select_related("history_user")[:20],
-            "form": (form or OpportunityStageForm(initial={"stage": opportunity.stage})) if can_change else None})
-
-    def get(self, request, pk):
-        return self._render(request, get_object_or_404(selectors.opportunity_list(user=request.user), pk=pk))
-
-    def post(self, request, pk):
-        from enterprise.forms import OpportunityStageForm
-
-        opportunity = get_object_or_404(selectors.opportunity_list(user=request.user), pk=pk)
-        if not request.user.has_perm("enterprise.change_opportunity"):
-            messages.error(request, _("You may not change opportunities."))
-            return redirect("enterprise:opportunity", pk=opportunity.pk)
-        form = OpportunityStageForm(request.POST)
-        if form.is_valid():
-            try:
-                services.move_opportunity(opportunity=opportunity, by=request.user, **form.cleaned_data)
-                messages.success(request, _("Opportunity updated."))
-                return redirect("enterprise:opportunity", pk=opportunity.pk)
-            except ValidationError as exc:
-                add_errors(form, exc)
-        return self._render(request, opportunity, form)
+        context = super().get_context_data(**kwargs)
+        can_change = self.can_change() and self.object.stage not in services.FINAL_STAGES
+        return {**context, "history": self.object.history.select_related("history_user")[:20],
+                "form": context["form"] if can_change else None}

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from arrears.models import Bill, LineAccount
-from customers.models import Customer
+from customers.models import Customer, Line
 from marketing import policies
 from marketing.choices import CampaignStatus, MemberHow
 from marketing.filtersets import SegmentFilterSet
@@ -306,3 +306,16 @@ def running_overlap_customers(*, user=None) -> int:
         members = members.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
     return members.values("customer_id").annotate(n=Count("campaign_id")).filter(n__gte=2).count()
 
+
+
+def members_tagged(*, campaign: Campaign, user, limit: int = 50):
+    """The latest customers (in the user's scope) tagged as acquired or converted by the campaign."""
+    return (CampaignMember.objects.filter(campaign=campaign, customer__in=Customer.objects.visible_to(user)
+                                          .values("pk")).exclude(how="targeted")
+            .select_related("customer", "tagged_by").order_by("-tagged_at")[:limit])
+
+
+def line_in_scope(*, msisdn: str, user):
+    """The user's customer's line with this number (the latest activated), or None."""
+    return (Line.objects.filter(msisdn=msisdn, customer__in=Customer.objects.visible_to(user).values("pk"))
+            .select_related("customer").order_by("-activated_on").first())

@@ -1,100 +1,101 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import ListView
 
-from core.exports import csv_response
+from core.generic_views import CsvExport, CsvExportView, ObjectView, Scoped, ScopedListView, ServiceFormView
 from core.masking import mask_id_number
-from core.pagination import CappedCountPaginator
 from marketing import policies, selectors, services
-from marketing.filtersets import CampaignFilterSet
 from marketing.choices import CampaignStatus, OpinionVerdict
-from marketing.forms import AnswerForm, CampaignForm, OpinionForm, SegmentCountForm, TransitionForm
+from marketing.filtersets import CampaignFilterSet
+from marketing.forms import AnswerForm, CampaignForm, MemberTagForm, OpinionForm, SegmentCountForm, TransitionForm
 
 EXPORT_COLUMNS = ["id", "name", "id_number", "region", "brand", "status", "credit_star", "credit_limit",
                   "join_date", "avg_monthly_spend", "lifecycle_stage"]
+SEGMENT_EXPORT = CsvExport(filename="campaign-segment.csv", header=EXPORT_COLUMNS,
+                           masked={"id_number": mask_id_number},
+                           fields=["id", "name", "id_number", "region__name", "brand__name", "status", "credit_star",
+                                   "credit_limit", "join_date", "avg_monthly_spend", "lifecycle_stage"])
 
 
-def _form_errors(form, error: ValidationError):
-    for field, errors in error.message_dict.items():
-        field = field.split(".")[-1]
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-
-
-class CampaignListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+class CampaignListView(ScopedListView):
     permission_required = "marketing.view_campaign"
     template_name = "marketing/campaign_list.html"
-    paginate_by = 50
-    paginator_class = CappedCountPaginator
+    selector = selectors.campaign_list
+    filterset_class = CampaignFilterSet
 
-    def get_queryset(self):
-        self.filterset = CampaignFilterSet(self.request.GET or None,
-                                           queryset=selectors.campaign_list(user=self.request.user))
-        return self.filterset.qs
-
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode(),
-                                        notifications=selectors.notifications_for(user=self.request.user),
-                                        overlap_customers=selectors.running_overlap_customers(user=self.request.user))
+    def get_extra_context(self):
+        user = self.request.user
+        return {"notifications": selectors.notifications_for(user=user),
+                "overlap_customers": selectors.running_overlap_customers(user=user)}
 
 
-class CampaignEditView(LoginRequiredMixin, PermissionRequiredMixin, View):
+class CampaignEditView(ServiceFormView):
     """Draft a campaign (no pk) or revise a draft / returned one, with the live segment count."""
 
     template_name = "marketing/campaign_form.html"
+    object_selector = selectors.campaign_get
+    context_object_name = "campaign"
+    form_class = CampaignForm
+    success_message = gettext_lazy("Campaign saved.")
 
     def get_permission_required(self):
         return ["marketing.change_campaign" if "pk" in self.kwargs else "marketing.add_campaign"]
 
-    def _render(self, request, form, campaign=None, answer_form=None):
-        count = None
-        if campaign is not None:
-            count = selectors.segment_count(rules=campaign.segment, min_star=campaign.min_star, user=request.user)
-        return render(request, self.template_name, {"form": form, "campaign": campaign, "count": count,
-                                                    "answer_form": answer_form or self._answer_form(campaign)})
+    def get(self, request, *args, **kwargs):
+        self.object = campaign = self.get_object()
+        if campaign is not None and not campaign.is_editable:
+            messages.error(request, _("Only a draft or a returned campaign can be edited."))
+            return redirect("marketing:campaign", pk=campaign.pk)
+        return super(ServiceFormView, self).get(request, *args, **kwargs)
 
-    @staticmethod
-    def _answer_form(campaign, data=None) -> AnswerForm | None:
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def answer_form(self) -> AnswerForm | None:
         """A returned campaign's revision answers the round's "must change" opinions."""
+        campaign = self.object
         if campaign is None or campaign.status != CampaignStatus.RETURNED:
             return None
         opinions = campaign.opinions.filter(review_round=campaign.review_round,
                                             verdict=OpinionVerdict.MUST_CHANGE).select_related("reviewer")
+        data = self.request.POST if self.request.method == "POST" else None
         return AnswerForm(data, opinions=opinions, prefix="a") if opinions else None
 
-    def get(self, request, pk=None):
-        campaign = selectors.campaign_get(user=request.user, pk=pk) if pk else None
-        if campaign is not None and not campaign.is_editable:
-            messages.error(request, _("Only a draft or a returned campaign can be edited."))
-            return redirect("marketing:campaign", pk=campaign.pk)
-        return self._render(request, CampaignForm(instance=campaign), campaign)
+    def get_context_data(self, **kwargs):
+        campaign = self.object
+        count = None if campaign is None else selectors.segment_count(rules=campaign.segment,
+                                                                      min_star=campaign.min_star,
+                                                                      user=self.request.user)
+        kwargs.setdefault("answer_form", self.answer_form())
+        return super().get_context_data(**kwargs, count=count)
 
-    def post(self, request, pk=None):
-        campaign = selectors.campaign_get(user=request.user, pk=pk) if pk else None
-        form = CampaignForm(request.POST, instance=campaign)
-        answer_form = self._answer_form(campaign, request.POST)
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form, answer_form = self.get_form(), self.answer_form()
         if form.is_valid() and (answer_form is None or answer_form.is_valid()):
-            try:
-                if campaign is None:
-                    campaign = services.campaign_create(author=request.user, **form.service_fields())
-                else:
-                    campaign = services.campaign_update(campaign=campaign, by=request.user, **form.service_fields(),
-                                                        answers=answer_form.answers() if answer_form else None)
-                messages.success(request, _("Campaign saved."))
-                return redirect("marketing:campaign", pk=campaign.pk)
-            except ValidationError as e:
-                _form_errors(form, e)
-        return self._render(request, form, campaign, answer_form)
+            self.answers = answer_form.answers() if answer_form else None
+            return self.form_valid(form)
+        return self.render_to_response(self.get_context_data(form=form, answer_form=answer_form))
+
+    def perform(self, form):
+        if self.object is None:
+            return services.campaign_create(author=self.request.user, **form.service_fields())
+        return services.campaign_update(campaign=self.object, by=self.request.user, **form.service_fields(),
+                                        answers=self.answers)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form, answer_form=self.answer_form()))
+
+    def get_success_url(self, campaign=None):
+        return reverse("marketing:campaign", kwargs={"pk": campaign.pk})
 
 
-class SegmentCountView(LoginRequiredMixin, PermissionRequiredMixin, View):
+class SegmentCountView(Scoped, View):
     """The live count of the campaign form: the same segment query as the launch and the export."""
 
     permission_required = "marketing.view_campaign"
@@ -111,157 +112,130 @@ class SegmentCountView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return JsonResponse({"count": count})
 
 
-class CampaignDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """The campaign, its decision log and opinions, and the workflow actions the user may take."""
+class CampaignPage:
+    """A campaign in the user's scope (404 outside it) and what its pages show beside it."""
 
+    object_selector = selectors.campaign_get
+    context_object_name = "campaign"
     permission_required = "marketing.view_campaign"
+
+    def timeline(self) -> dict:
+        campaign = self.object
+        return {**selectors.campaign_timeline(campaign=campaign), "gaps": selectors.review_gaps(campaign=campaign)}
+
+
+class CampaignDetailView(CampaignPage, ServiceFormView):
+    """The campaign, its decision log and opinions, and the workflow actions the user may take; POST (to
+    /transition/) a workflow step, a refusal shown as a form error on this page."""
+
     template_name = "marketing/campaign_detail.html"
+    form_class = TransitionForm
+    invalid_status = 400
+    http_method_names = ["get", "head", "options"]  # the step is POSTed to /transition/
 
-    def _render(self, request, campaign, form=None, status=200):
-        allowed = policies.allowed_targets(campaign.status)
-        form = form or TransitionForm(allowed=allowed)
-        return render(request, self.template_name, {
-            "campaign": campaign, "form": form if allowed else None, **selectors.campaign_timeline(campaign=campaign),
-            "gaps": selectors.review_gaps(campaign=campaign),
-            "count": selectors.segment_count(rules=campaign.segment, min_star=campaign.min_star, user=request.user),
-            "notifications": selectors.notifications_for(user=request.user, campaign=campaign),
-            "can_edit": campaign.is_editable and request.user.has_perm("marketing.change_campaign"),
-            "can_export": request.user.has_perm("customers.export_customers"),
-        }, status=status)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "allowed": policies.allowed_targets(self.object.status)}
 
-    def get(self, request, pk):
-        return self._render(request, selectors.campaign_get(user=request.user, pk=pk))
+    def get_context_data(self, **kwargs):
+        campaign, user = self.object, self.request.user
+        context = super().get_context_data(**kwargs)
+        return {**context, **self.timeline(), "form": context["form"] if policies.allowed_targets(campaign.status)
+                else None,
+                "count": selectors.segment_count(rules=campaign.segment, min_star=campaign.min_star, user=user),
+                "notifications": selectors.notifications_for(user=user, campaign=campaign),
+                "can_edit": campaign.is_editable and user.has_perm("marketing.change_campaign"),
+                "can_export": user.has_perm("customers.export_customers")}
+
+    def perform(self, form):
+        return services.campaign_transition(campaign=self.object, to_status=form.cleaned_data["to_status"],
+                                            by=self.request.user, reason=form.cleaned_data["reason"])
+
+    def get_success_message(self, campaign):
+        return _("Campaign is now %(status)s.") % {"status": campaign.get_status_display()}
+
+    def get_success_url(self, campaign=None):
+        return reverse("marketing:campaign", kwargs={"pk": self.object.pk})
 
 
 class CampaignTransitionView(CampaignDetailView):
-    """POST a workflow step; a refusal is shown as a form error on the campaign page."""
+    http_method_names = ["get", "post", "head", "options"]
 
     def get(self, request, pk):
         return redirect("marketing:campaign", pk=pk)
 
-    def post(self, request, pk):
-        campaign = selectors.campaign_get(user=request.user, pk=pk)
-        form = TransitionForm(request.POST, allowed=policies.allowed_targets(campaign.status))
-        if form.is_valid():
-            try:
-                campaign = services.campaign_transition(campaign=campaign, to_status=form.cleaned_data["to_status"],
-                                                        by=request.user, reason=form.cleaned_data["reason"])
-                messages.success(request, _("Campaign is now %(status)s.") % {
-                    "status": campaign.get_status_display()})
-                return redirect("marketing:campaign", pk=campaign.pk)
-            except ValidationError as e:
-                _form_errors(form, e)
-        return self._render(request, campaign, form, status=400)
 
-
-class CampaignReviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
+class CampaignReviewView(CampaignPage, ServiceFormView):
     """The credit review: the computed risk assessment, an opinion per risk control, and the decision."""
 
-    permission_required = "marketing.view_campaign"
     template_name = "marketing/campaign_review.html"
+    form_class = OpinionForm
+    invalid_status = 400
+    success_message = gettext_lazy("Opinions saved.")
 
-    def _render(self, request, campaign, opinion_form=None, status=200):
-        assessment = selectors.risk_assessment(campaign=campaign, user=request.user)
-        current = {o.control: (o.verdict, o.comment) for o in campaign.opinions.filter(
-            review_round=campaign.review_round)}
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "GET":
+            kwargs["current"] = {o.control: (o.verdict, o.comment) for o in self.object.opinions.filter(
+                review_round=self.object.review_round)}
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        campaign, user = self.object, self.request.user
+        assessment = selectors.risk_assessment(campaign=campaign, user=user)
         allowed = policies.allowed_targets(campaign.status)
-        return render(request, self.template_name, {
-            "campaign": campaign, "a": assessment,
-            "per_star_json": [{**row, "label": _("Unrated") if row["star"] == "unrated" else f"{row['star']}★"}
-                              for row in selectors.assessment_to_json(assessment)["per_star"]],
-            "opinion_form": opinion_form or OpinionForm(current=current),
-            "can_review": (campaign.status in policies.REVIEWABLE_STATUSES
-                           and request.user.has_perm("marketing.review_campaign")),
-            "form": TransitionForm(allowed=allowed) if allowed else None,
-            **selectors.campaign_timeline(campaign=campaign),
-            "gaps": selectors.review_gaps(campaign=campaign), "changes": selectors.round_changes(campaign=campaign),
-        }, status=status)
+        context = super().get_context_data(**kwargs)
+        return {**context, "a": assessment, "opinion_form": context["form"],
+                "per_star_json": [{**row, "label": _("Unrated") if row["star"] == "unrated" else f"{row['star']}★"}
+                                  for row in selectors.assessment_to_json(assessment)["per_star"]],
+                "can_review": (campaign.status in policies.REVIEWABLE_STATUSES
+                               and user.has_perm("marketing.review_campaign")),
+                "form": TransitionForm(allowed=allowed) if allowed else None,
+                **self.timeline(), "changes": selectors.round_changes(campaign=campaign)}
 
-    def get(self, request, pk):
-        return self._render(request, selectors.campaign_get(user=request.user, pk=pk))
-
-    def post(self, request, pk):
-        campaign = selectors.campaign_get(user=request.user, pk=pk)
-        form = OpinionForm(request.POST)
-        if form.is_valid():
-            try:
-                services.record_opinions(campaign=campaign, by=request.user, opinions=form.opinions())
-                messages.success(request, _("Opinions saved."))
-                return redirect("marketing:campaign-review", pk=campaign.pk)
-            except ValidationError as e:
-                _form_errors(form, e)
-        return self._render(request, campaign, form, status=400)
+    def perform(self, form):
+        services.record_opinions(campaign=self.object, by=self.request.user, opinions=form.opinions())
 
 
-class CampaignResultsView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    permission_required = "marketing.view_campaign"
+class CampaignResultsView(CampaignPage, ObjectView):
     template_name = "marketing/campaign_results.html"
 
-    def get(self, request, pk):
-        campaign = selectors.campaign_get(user=request.user, pk=pk)
-        results = selectors.campaign_results(campaign=campaign, user=request.user)
+    def get_extra_context(self):
+        results = selectors.campaign_results(campaign=self.object, user=self.request.user)
         labels = {"arrears_customers": _("Participants in arrears"), "churn": _("Participants churned")}
         results["chart"] = [{**row, "label": labels[row["label"]]} for row in results["chart"]]
-        return render(request, self.template_name, {"campaign": campaign, "r": results})
+        return {"r": results}
 
 
-class SegmentExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
+class SegmentExportView(CsvExportView):
     """CSV of the campaign's target customers within the user's scope, ID numbers masked. Needs the customer
     export permission (marketing staff have none: they see counts, not lists)."""
 
     permission_required = ["marketing.view_campaign", "customers.export_customers"]
+    export = SEGMENT_EXPORT
 
-    def get(self, request, pk):
-        campaign = selectors.campaign_get(user=request.user, pk=pk)
-        qs = selectors.campaign_target(campaign=campaign, user=request.user).order_by("id").values_list(
-            "id", "name", "id_number", "region__name", "brand__name", "status", "credit_star", "credit_limit",
-            "join_date", "avg_monthly_spend", "lifecycle_stage")
+    def get_export_queryset(self):
+        self.campaign = selectors.campaign_get(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.campaign_target(campaign=self.campaign, user=self.request.user).order_by("id")
 
-        rows = ((pk, name, mask_id_number(id_number), *rest)
-                for pk, name, id_number, *rest in qs.iterator(chunk_size=5000))
-        return csv_response(f"campaign-{campaign.pk}-segment.csv", EXPORT_COLUMNS, rows)
+    def get_filename(self):
+        return f"campaign-{self.campaign.pk}-segment.csv"
 
 
-class CampaignMembersView(LoginRequiredMixin, PermissionRequiredMixin, View):
+class CampaignMembersView(CampaignPage, ServiceFormView):
     """Staff tag the customers a running campaign acquired or converted (the API does the same); the latest
     tagged, with who tagged them and any credit officer's override."""
 
     permission_required = "marketing.tag_campaign_member"
     template_name = "marketing/campaign_members.html"
+    form_class = MemberTagForm
+    success_message = gettext_lazy("Customer tagged: counted from today.")
 
-    def _render(self, request, campaign, form):
-        from customers.models import Customer
-        from marketing.models import CampaignMember
+    def get_extra_context(self):
+        return {"members": selectors.members_tagged(campaign=self.object, user=self.request.user)}
 
-        members = (CampaignMember.objects.filter(campaign=campaign, customer__in=Customer.objects.visible_to(
-            request.user).values("pk")).exclude(how="targeted").select_related("customer", "tagged_by")
-            .order_by("-tagged_at")[:50])
-        return render(request, self.template_name, {"campaign": campaign, "form": form, "members": members})
-
-    def get(self, request, pk):
-        from marketing.forms import MemberTagForm
-
-        return self._render(request, selectors.campaign_get(user=request.user, pk=pk), MemberTagForm())
-
-    def post(self, request, pk):
-        from customers.models import Customer, Line
-        from marketing.forms import MemberTagForm
-
-        campaign = selectors.campaign_get(user=request.user, pk=pk)
-        form = MemberTagForm(request.POST)
-        if form.is_valid():
-            line = (Line.objects.filter(msisdn=form.cleaned_data["msisdn"],
-                                        customer__in=Customer.objects.visible_to(request.user).values("pk"))
-                    .select_related("customer").order_by("-activated_on").first())
-            if line is None:
-                form.add_error("msisdn", _("No customer of yours has this number."))
-            else:
-                try:
-                    services.tag_member(campaign=campaign, customer=line.customer, by=request.user,
-                                        how=form.cleaned_data["how"],
-                                        override_reason=form.cleaned_data["override_reason"])
-                    messages.success(request, _("Customer tagged: counted from today."))
-                    return redirect("marketing:campaign-members", pk=campaign.pk)
-                except ValidationError as exc:
-                    _form_errors(form, exc)
-        return self._render(request, campaign, form)
+    def perform(self, form):
+        line = selectors.line_in_scope(msisdn=form.cleaned_data["msisdn"], user=self.request.user)
+        if line is None:
+            raise ValidationError({"msisdn": _("No customer of yours has this number.")})
+        services.tag_member(campaign=self.object, customer=line.customer, by=self.request.user,
+                            how=form.cleaned_data["how"], override_reason=form.cleaned_data["override_reason"])

@@ -1,86 +1,75 @@
 """The administrator's webhook pages: subscribers (list, add, edit), replay from a cursor, the delivery log."""
 
-from django.contrib import messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.generic import CreateView, ListView, UpdateView, View
+from django.views.generic import CreateView, UpdateView
 
-from webhooks import services
+from core.generic_views import ScopedListView, ServiceActionView
+from webhooks import selectors, services
+from webhooks.filtersets import DeliveryFilterSet, SubscriberFilterSet
 from webhooks.forms import ReplayForm, SubscriberForm
-from webhooks.models import WebhookDelivery, WebhookSubscriber
+from webhooks.models import DeliveryStatus, WebhookSubscriber
 
 
-class SubscriberListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+class SubscriberListView(ScopedListView):
     permission_required = "webhooks.view_webhooksubscriber"
     template_name = "webhooks/subscribers.html"
-    model = WebhookSubscriber
+    selector = selectors.subscriber_list
+    filterset_class = SubscriberFilterSet
     context_object_name = "subscribers"
 
-    def get_context_data(self, **kwargs):
-        from customers.models import DecisionEvent
-
-        top = DecisionEvent.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", flat=True).first()
-        return super().get_context_data(**kwargs, top_cursor=top or 0,
-                                        can_add=self.request.user.has_perm("webhooks.add_webhooksubscriber"))
+    def get_extra_context(self):
+        return {"top_cursor": selectors.top_cursor(),
+                "can_add": self.request.user.has_perm("webhooks.add_webhooksubscriber")}
 
 
-class SubscriberCreateView(LoginRequiredMixin, PermissionRequiredMixin, CreateView):
+class SubscriberFormMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    template_name = "webhooks/subscriber_form.html"
+    form_class = SubscriberForm
+    success_url = reverse_lazy("webhooks:subscribers")
+
+
+class SubscriberCreateView(SubscriberFormMixin, CreateView):
     permission_required = "webhooks.add_webhooksubscriber"
-    template_name = "webhooks/subscriber_form.html"
-    form_class = SubscriberForm
-    success_url = reverse_lazy("webhooks:subscribers")
 
 
-class SubscriberUpdateView(LoginRequiredMixin, PermissionRequiredMixin, UpdateView):
+class SubscriberUpdateView(SubscriberFormMixin, UpdateView):
     permission_required = "webhooks.change_webhooksubscriber"
-    template_name = "webhooks/subscriber_form.html"
-    form_class = SubscriberForm
     model = WebhookSubscriber
-    success_url = reverse_lazy("webhooks:subscribers")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, replay_form=ReplayForm())
+    extra_context = {"replay_form": ReplayForm()}
 
 
-class SubscriberReplayView(LoginRequiredMixin, PermissionRequiredMixin, View):
+class SubscriberReplayView(ServiceActionView):
     permission_required = "webhooks.change_webhooksubscriber"
+    selector = selectors.subscriber_list
+    form_class = ReplayForm
 
-    def post(self, request, pk):
-        subscriber = get_object_or_404(WebhookSubscriber, pk=pk)
-        form = ReplayForm(request.POST)
-        if not form.is_valid():
-            for error in form.errors.get("after", []):
-                messages.error(request, error)
-            return redirect("webhooks:subscriber", pk=pk)
+    def perform(self, form):
         after = form.cleaned_data["after"]
-        services.subscriber_replay(subscriber=subscriber, after=after, by=request.user)
-        LogEntry.objects.log_actions(user_id=request.user.pk, queryset=[subscriber], action_flag=CHANGE,
+        services.subscriber_replay(subscriber=self.object, after=after, by=self.request.user)
+        LogEntry.objects.log_actions(user_id=self.request.user.pk, queryset=[self.object], action_flag=CHANGE,
                                      change_message=f"replay after cursor {after}", single_object=True)
-        messages.success(request, _("Events after cursor %(after)s will be sent again.") % {"after": after})
-        return redirect(reverse("webhooks:deliveries") + f"?subscriber={pk}")
+        return after
+
+    def get_success_message(self, after):
+        return _("Events after cursor %(after)s will be sent again.") % {"after": after}
+
+    def get_failure_url(self):
+        return reverse("webhooks:subscriber", kwargs={"pk": self.object.pk})
+
+    def get_success_url(self, after=None):
+        return reverse("webhooks:deliveries") + f"?subscriber={self.object.pk}"
 
 
-class DeliveryLogView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+class DeliveryLogView(ScopedListView):
     permission_required = "webhooks.view_webhookdelivery"
     template_name = "webhooks/deliveries.html"
+    selector = selectors.delivery_log
+    filterset_class = DeliveryFilterSet
     context_object_name = "deliveries"
     paginate_by = 100
 
-    def get_queryset(self):
-        rows = WebhookDelivery.objects.select_related("subscriber", "event").order_by("-id")
-        subscriber = self.request.GET.get("subscriber", "")
-        if subscriber.isdigit():
-            rows = rows.filter(subscriber_id=int(subscriber))
-        status = self.request.GET.get("status", "")
-        if status:
-            rows = rows.filter(status=status)
-        return rows
-
-    def get_context_data(self, **kwargs):
-        from webhooks.models import DeliveryStatus
-
-        return super().get_context_data(**kwargs, subscribers=WebhookSubscriber.objects.all(),
-                                        statuses=DeliveryStatus.choices)
+    def get_extra_context(self):
+        return {"subscribers": WebhookSubscriber.objects.all(), "statuses": DeliveryStatus.choices}

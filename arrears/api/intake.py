@@ -10,7 +10,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from arrears import bulk, services
 from arrears.api.serializers import (LineStatusInSerializer, LineStatusResultSerializer, UsageInSerializer,
                                      UsageResultSerializer, bulk_result_serializer, bulk_serializer)
-from arrears.api.views import IDEMPOTENCY_PARAMETER, BulkPostingView, PostingView, needs
+from arrears.api.views import IDEMPOTENCY_PARAMETER, BulkPostingView, PostingView
 from customers import bulk as customers_bulk
 from customers import intake
 
@@ -25,7 +25,7 @@ def _refusal_as_error(call):
 class UsageMixin:
     item_serializer = UsageInSerializer
     result_serializer = UsageResultSerializer
-    permission_classes = [needs("customers.add_usagesummary")]
+    permission_required = "customers.add_usagesummary"
 
     def post_bulk(self, entries, user, partial):
         out = customers_bulk.usage_summaries_record_bulk(items=entries, today=timezone.localdate(), partial=partial)
@@ -51,7 +51,7 @@ def _usage_answer(usage, position) -> SimpleNamespace:
 class LineStatusMixin:
     item_serializer = LineStatusInSerializer
     result_serializer = LineStatusResultSerializer
-    permission_classes = [needs("customers.add_linestatuschange")]
+    permission_required = "customers.add_linestatuschange"
 
     def post_bulk(self, entries, user, partial):
         return customers_bulk.line_statuses_report_bulk(items=entries, by=user, partial=partial)

@@ -8,10 +8,8 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ErrorDetail, NotFound, ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import APIView
 
 from arrears import bulk, services
 from arrears.api.serializers import (MAX_BULK, BillInSerializer, PaymentInSerializer,
@@ -19,6 +17,7 @@ from arrears.api.serializers import (MAX_BULK, BillInSerializer, PaymentInSerial
 from core.api.idempotency import HEADER, idempotent
 from core import policies
 from core.api.errors import field_messages
+from core.api.viewsets import ScopedAPIView
 from customers.bulk_types import CustomerRef, LineRef
 from customers.models import Customer, Line
 
@@ -33,14 +32,6 @@ class TooManyItems(APIException):
     default_detail = f"A bulk request carries at most {MAX_BULK:,} items."
 
 
-def needs(permission: str):
-    class HasPermission(BasePermission):
-        def has_permission(self, request, view):
-            return request.user.is_authenticated and request.user.has_perm(permission)
-
-    return HasPermission
-
-
 def lines_by_msisdn(user, numbers, *, lean: bool = False) -> dict[str, Line]:
     """`lean`: only what the bulk services read, as LineRef (a 10,000-item post builds no model instances)."""
     visible = Customer.objects.visible_to(user)
@@ -52,7 +43,7 @@ def lines_by_msisdn(user, numbers, *, lean: bool = False) -> dict[str, Line]:
     return {line.msisdn: line for line in lines.select_related("customer")}
 
 
-class PostingView(APIView):
+class PostingView(ScopedAPIView):
     """One item: validate, find the line (404), post through the service, answer the line's new position."""
 
     item_serializer = None
@@ -183,7 +174,7 @@ def _only_item_errors(errors) -> bool:
 
 class PaymentMixin:
     item_serializer = PaymentInSerializer
-    permission_classes = [needs("arrears.add_payment")]
+    permission_required = "arrears.add_payment"
 
     def post_bulk(self, entries, user, partial):
         return bulk.payments_record_bulk(items=entries, by=user, partial=partial)
@@ -195,7 +186,7 @@ class PaymentMixin:
 
 class BillMixin:
     item_serializer = BillInSerializer
-    permission_classes = [needs("arrears.add_bill")]
+    permission_required = "arrears.add_bill"
 
     def post_bulk(self, entries, user, partial):
         return bulk.bills_record_bulk(items=entries, by=user, partial=partial)

@@ -5,23 +5,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.api.fields import MoneyField
 from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer
+from core.api.viewsets import ScopedAPIView
 from credit import blacklist, entitlements, policies, runs
 from credit.models import RebateClaim
 from customers.models import Customer
-
-
-def _has(permission):
-    class HasPermission(IsAuthenticated):
-        def has_permission(self, request, view):
-            return super().has_permission(request, view) and request.user.has_perm(permission)
-
-    return HasPermission
 
 
 def _customer(request, pk) -> Customer:
@@ -48,11 +39,11 @@ class ReasonSerializer(IntakeSerializer):
     entry = serializers.IntegerField(required=False, help_text="one entry; default: all open entries")
 
 
-class BlacklistView(APIView):
+class BlacklistView(ScopedAPIView):
     """Blacklist entries (credit officers): GET lists them (`status` open/cleared/all, `q` ID number or customer
     id); POST adds one — the customer's credit ends at once."""
 
-    permission_classes = [_has(blacklist.ADD_PERMISSION)]
+    permission_required = blacklist.ADD_PERMISSION
 
     @extend_schema(parameters=[OpenApiParameter("status", enum=["open", "cleared", "all"]), OpenApiParameter("q")],
                    responses={200: BlacklistEntrySerializer(many=True)})
@@ -72,10 +63,10 @@ class BlacklistView(APIView):
         return Response(BlacklistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
-class BlacklistClearView(APIView):
+class BlacklistClearView(ScopedAPIView):
     """Clear the customer's open blacklist entries (or `entry`), with a reason (credit officers)."""
 
-    permission_classes = [_has(blacklist.CLEAR_PERMISSION)]
+    permission_required = blacklist.CLEAR_PERMISSION
 
     @extend_schema(request=ReasonSerializer, responses={200: BlacklistEntrySerializer(many=True)})
     def post(self, request, pk):
@@ -87,12 +78,12 @@ class BlacklistClearView(APIView):
         return Response(BlacklistEntrySerializer(cleared, many=True).data)
 
 
-class ServiceTermsView(APIView):
+class ServiceTermsView(ScopedAPIView):
     """What a service costs this customer and which credentials it accepts, entitlements applied:
     `service` = sim_replacement, opening, international (fee and verification) or one of the 7 flexible-
     authentication services (verification only)."""
 
-    permission_classes = [_has("customers.view_customer")]
+    permission_required = "customers.view_customer"
 
     @extend_schema(parameters=[OpenApiParameter("service", required=True)], responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
@@ -116,19 +107,33 @@ class SimReplacementSerializer(IntakeSerializer):
     done_at = serializers.DateTimeField(read_only=True)
 
 
-class SimReplacementView(APIView):
-    """Record a SIM replacement for a customer in your scope; the fee applies the year's free quota by star."""
+class CustomerEntitlementView(ScopedAPIView):
+    """POST an entitlement for a customer in your scope (404 outside it, whatever the body): the body checked by
+    `serializer`, `apply(customer, data)` records it, answered (201) by the same serializer."""
 
-    permission_classes = [_has("customers.change_customer")]
+    permission_required = "customers.change_customer"
+    serializer = None
 
-    @extend_schema(request=SimReplacementSerializer, responses={201: SimReplacementSerializer})
+    def apply(self, customer, data):
+        raise NotImplementedError
+
     def post(self, request, pk):
         customer = _customer(request, pk)
-        body = SimReplacementSerializer(data=request.data)
+        body = self.serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        done = entitlements.sim_replacement_record(customer=customer, channel=body.validated_data["channel"],
-                                                   msisdn=body.validated_data.get("msisdn"), by=request.user)
-        return Response(SimReplacementSerializer(done).data, status=status.HTTP_201_CREATED)
+        return Response(self.serializer(self.apply(customer, body.validated_data)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=SimReplacementSerializer, responses={201: SimReplacementSerializer})
+class SimReplacementView(CustomerEntitlementView):
+    """Record a SIM replacement for a customer in your scope; the fee applies the year's free quota by star."""
+
+    serializer = SimReplacementSerializer
+
+    def apply(self, customer, data):
+        return entitlements.sim_replacement_record(customer=customer, channel=data["channel"],
+                                                   msisdn=data.get("msisdn"), by=self.request.user)
 
 
 class RebateSerializer(MoneyIntakeSerializer):
@@ -140,20 +145,15 @@ class RebateSerializer(MoneyIntakeSerializer):
     paid_first = serializers.BooleanField(read_only=True)
 
 
-class RebateView(APIView):
+@extend_schema(request=RebateSerializer, responses={201: RebateSerializer})
+class RebateView(CustomerEntitlementView):
     """A rebate claim: 5★ are paid at once and verified after; others wait for verification."""
 
-    permission_classes = [_has("customers.change_customer")]
+    serializer = RebateSerializer
 
-    @extend_schema(request=RebateSerializer, responses={201: RebateSerializer})
-    def post(self, request, pk):
-        customer = _customer(request, pk)
-        body = RebateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        claim = entitlements.rebate_request(customer=customer, amount=data["amount"], reason=data["reason"],
-                                            msisdn=data.get("msisdn"), by=request.user)
-        return Response(RebateSerializer(claim).data, status=status.HTTP_201_CREATED)
+    def apply(self, customer, data):
+        return entitlements.rebate_request(customer=customer, amount=data["amount"], reason=data["reason"],
+                                           msisdn=data.get("msisdn"), by=self.request.user)
 
 
 class VerificationSerializer(IntakeSerializer):
@@ -161,10 +161,10 @@ class VerificationSerializer(IntakeSerializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class RebateVerifyView(APIView):
+class RebateVerifyView(ScopedAPIView):
     """Verify a rebate (credit officers): passed → paid; failed → recovered if it was paid first."""
 
-    permission_classes = [_has(policies.LIMIT_PERMISSION)]
+    permission_required = policies.LIMIT_PERMISSION
 
     @extend_schema(request=VerificationSerializer, responses={200: RebateSerializer})
     def post(self, request, pk):
@@ -186,11 +186,11 @@ class RatingRunSerializer(IntakeSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class RatingRunView(APIView):
+class RatingRunView(ScopedAPIView):
     """Start a rating run (credit officers): the current or a past period only, once — a period that ran is a
     no-op (200, says so); `supersede` with a reason reverses the earlier run's changes first, then re-runs."""
 
-    permission_classes = [_has(policies.LIMIT_PERMISSION)]
+    permission_required = policies.LIMIT_PERMISSION
 
     @extend_schema(request=RatingRunSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):

@@ -1,12 +1,11 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from core.api.viewsets import ScopedAPIView, ScopedReadOnlyViewSet
 from core.scope import customer_scope_q
 from credit import extended, four_eyes, selectors, services
 from credit.api.serializers import (
@@ -20,19 +19,14 @@ from customers import policies as customer_policies
 from customers.models import Customer, Line
 
 
-class CustomerViewPermission(IsAuthenticated):
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and request.user.has_perm("customers.view_customer")
-
-
 def scoped_lines(user):
     return Line.objects.filter(customer_scope_q(user, prefix="customer__"))
 
 
-class CreditStatusView(APIView):
+class CreditStatusView(ScopedAPIView):
     """Credit status of one line: star, limit, balance, usable credit and entitlements."""
 
-    permission_classes = [CustomerViewPermission]
+    permission_required = "customers.view_customer"
 
     @extend_schema(responses={200: CreditStatusSerializer})
     def get(self, request, msisdn):
@@ -44,10 +38,10 @@ class CreditStatusView(APIView):
         return Response(CreditStatusSerializer(rows[0]).data)
 
 
-class BulkCreditStatusView(APIView):
+class BulkCreditStatusView(ScopedAPIView):
     """Credit status of up to 1,000 lines in one call; unknown or out-of-scope numbers are listed."""
 
-    permission_classes = [CustomerViewPermission]
+    permission_required = "customers.view_customer"
 
     @extend_schema(request=BulkCreditStatusRequestSerializer, responses={200: BulkCreditStatusSerializer})
     def post(self, request):
@@ -60,13 +54,13 @@ class BulkCreditStatusView(APIView):
         return Response(BulkCreditStatusSerializer(data).data, status=status.HTTP_200_OK)
 
 
-class ExtendedRequestView(APIView):
+class ExtendedRequestView(ScopedAPIView):
     """Ask for an extended credit service for a customer in your scope (the receiving line too).
 
     201 with the grant; a refusal is a 400 naming the rule (`errors[0].code`) and the field, and writes nothing.
     A credit transfer moves limits: only credit officers, and both limits stay in range."""
 
-    permission_classes = [CustomerViewPermission]
+    permission_required = "customers.view_customer"
 
     @extend_schema(request=ExtendedRequestSerializer, responses={201: ExtendedRequestSerializer})
     def post(self, request):
@@ -82,16 +76,15 @@ class ExtendedRequestView(APIView):
         return Response(ExtendedRequestSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
-class LimitChangeView(APIView):
+class LimitChangeView(ScopedAPIView):
     """Manual credit-limit change by a credit officer. Inside the star's range: applied (201, the rating).
     Outside it (up to the ceiling): a four-eyes request a second credit officer decides (202, the request)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_required = LIMIT_PERMISSION
+    permission_denied_message = "Only credit officers change limits."
 
     @extend_schema(request=LimitChangeSerializer, responses={201: RatingSerializer, 202: FourEyesRequestSerializer})
     def post(self, request, pk):
-        if not request.user.has_perm(LIMIT_PERMISSION):
-            raise PermissionDenied("Only credit officers change limits.")
         customer = Customer.objects.visible_to(request.user).filter(pk=pk).first()
         if customer is None:
             raise NotFound(f"No customer {pk} in your scope.")
@@ -104,16 +97,11 @@ class LimitChangeView(APIView):
         return Response(RatingSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
-class FourEyesReaders(IsAuthenticated):
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and request.user.has_perm("credit.view_foureyesrequest")
-
-
-class FourEyesRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FourEyesRequestViewSet(ScopedReadOnlyViewSet):
     """Four-eyes requests the caller may decide (`status`: pending by default, or approved, rejected, expired).
     `approve` / `reject` (reason required) are the second officer's, never the requester's."""
 
-    permission_classes = [FourEyesReaders]  # deciding also needs the kind's permission: checked by the service
+    permission_required = "credit.view_foureyesrequest"  # deciding also needs the kind's: checked by the service
     serializer_class = FourEyesRequestSerializer
 
     def get_queryset(self):

@@ -6,19 +6,13 @@ again only if the client asks again from an older cursor. Webhook bodies carry t
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from core.api.viewsets import ScopedAPIView
 from core.api.serializers import IntakeSerializer
 from customers import events
 from customers.choices import DecisionKind
 
 MAX_LIMIT = 1000
-
-
-def needs_view_events():
-    from arrears.api.views import needs
-
-    return needs("customers.view_decisionevent")
 
 
 class DecisionEventSerializer(serializers.Serializer):
@@ -51,9 +45,8 @@ def event_document(event) -> dict:
     return DecisionEventSerializer(event).data
 
 
-class DecisionEventListView(APIView):
-    def get_permissions(self):
-        return [needs_view_events()()]
+class DecisionEventListView(ScopedAPIView):
+    permission_required = "customers.view_decisionevent"
 
     @extend_schema(parameters=[EventQuerySerializer], responses={200: EventPageSerializer},
                    operation_id="billing_events_list")

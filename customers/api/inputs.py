@@ -11,15 +11,14 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ErrorDetail, NotFound, ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core import policies as core_policies
 from core.api.errors import field_messages
 from core.api.fields import DayField, MomentField, MoneyField, MonthField
 from core.api.idempotency import HEADER, idempotent
 from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer
+from core.api.viewsets import ScopedAPIView
 from customers import inputs, selectors
 from customers.choices import (CareChannel, CareContactKind, CareOutcome, ContractType, HeldServiceCode,
                                PaymentMethodCode, PriceBand)
@@ -41,14 +40,6 @@ class TooManyItems(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_many_items"
     default_detail = f"A bulk request carries at most {MAX_BULK:,} items."
-
-
-def needs(permission: str):
-    class HasPermission(BasePermission):
-        def has_permission(self, request, view):
-            return request.user.is_authenticated and request.user.has_perm(permission)
-
-    return HasPermission
 
 
 def msisdn_field():
@@ -211,7 +202,7 @@ def customer_date_errors(item_class, line: Line, data: dict) -> dict:
     return errors
 
 
-class InputView(APIView):
+class InputView(ScopedAPIView):
     """One item: validate, find the line (404), write it, answer {msisdn, key, created}."""
 
     item_serializer = InputItemSerializer
@@ -325,12 +316,12 @@ def _views(item_class, permission: str):
     single = extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=item_class,
                            responses={201: result_serializer(item_class)})(
         type(f"{item_class.kind.title().replace('_', '')}View", (InputView,),
-             {"item_serializer": item_class, "permission_classes": [needs(permission)]}))
+             {"item_serializer": item_class, "permission_required": permission}))
     bulk_shape = bulk_result_serializer(result_serializer(item_class))
     bulk = extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(item_class),
                          responses={201: bulk_shape, 200: bulk_shape})(
         type(f"Bulk{item_class.kind.title().replace('_', '')}View", (BulkInputView,),
-             {"item_serializer": item_class, "permission_classes": [needs(permission)]}))
+             {"item_serializer": item_class, "permission_required": permission}))
     return single, bulk
 
 
@@ -392,10 +383,10 @@ class CustomerInputsSerializer(serializers.Serializer):
     call_quality = CallQualityMonthSerializer(many=True)
 
 
-class CustomerInputsView(APIView):
+class CustomerInputsView(ScopedAPIView):
     """GET: a customer's inputs as the 360 page shows them (in the caller's scope, else 404)."""
 
-    permission_classes = [needs("customers.view_customer")]
+    permission_required = "customers.view_customer"
 
     @extend_schema(responses={200: CustomerInputsSerializer})
     def get(self, request, pk: int):

@@ -6,14 +6,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.api.errors import field_messages
 from core.api.idempotency import idempotent
 from core.api.serializers import IntakeSerializer
+from core.api.viewsets import ScopedAPIView
 from core.models import Region
 from customers import onboarding
-from customers.api.inputs import IDEMPOTENCY_PARAMETER, TooManyItems, needs
+from customers.api.inputs import IDEMPOTENCY_PARAMETER, TooManyItems
 from customers.api.serializers import ContactSerializer
 from customers.choices import Gender, IdType
 from customers.models import Brand, Channel, Plan
@@ -116,10 +116,10 @@ def _details(errors: dict[str, list[DjangoValidationError]]) -> dict[str, list[E
 
 @extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=BulkOnboardingSerializer,
                responses={201: BulkOnboardingResultSerializer, 200: BulkOnboardingResultSerializer})
-class BulkOnboardingView(APIView):
+class BulkOnboardingView(ScopedAPIView):
     """Onboard up to 10,000 customers (and their lines) at once; all-or-nothing unless "partial": true."""
 
-    permission_classes = [needs("customers.add_customer")]
+    permission_required = "customers.add_customer"
 
     def post(self, request):
         items = request.data.get("items") if isinstance(request.data, dict) else None

@@ -3,16 +3,15 @@
 
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from core.api.fields import DayField, MoneyField
-from core.api.permissions import ModelPermissions
 from core.api.serializers import IntakeSerializer
+from core.api.viewsets import ScopedReadOnlyViewSet
 from core.masking import mask_phone
 from core.models import Region
-from core.scope import customer_scope_q
 from enterprise import account_data, selectors
 from enterprise.choices import KeyPersonRole, LegacyClass, Product, SizeBand
 from enterprise.forms import manager_choices
@@ -33,12 +32,6 @@ class AgreementMoneyField(MoneyField):
     @property
     def maximum(self) -> Decimal:
         return Decimal(MAX_MONTHLY)
-
-
-def _call(fn, **kwargs):
-    from enterprise.api.views import _service_call
-
-    return _service_call(fn, **kwargs)
 
 
 # ---------------------------------------------------------------- accounts
@@ -184,101 +177,65 @@ class ProductPatchSerializer(IntakeSerializer):
 # ---------------------------------------------------------------- viewsets
 
 
-class AccountDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Records of the accounts in the caller's scope; `?account=` for one group. Create with POST, change with
-    PATCH (only the fields sent change); every change is in the account's history."""
+class CreateOnAccountsInScope:
+    """A create names its account: the body's serializer (`create_serializer_class`) is given the accounts in
+    the caller's scope to choose from."""
 
-    permission_classes = [ModelPermissions]
-    http_method_names = WRITE_METHODS
-    model = None
-    read_serializer = write_serializer = patch_serializer = None
-
-    def get_queryset(self):
-        qs = self.model.objects.filter(customer_scope_q(self.request.user, prefix="account__")).order_by("id")
-        account = self.request.query_params.get("account")
-        return qs.filter(account_id=account) if account and account.isdigit() else qs
+    create_serializer_class = None
 
     def get_serializer_class(self):
-        return {"create": self.write_serializer, "partial_update": self.patch_serializer}.get(
-            self.action, self.read_serializer)
+        return self.create_serializer_class if self.action == "create" else super().get_serializer_class()
 
     def get_serializer(self, *args, **kwargs):
         if self.action == "create":
             kwargs["accounts"] = selectors.account_list(user=self.request.user)
         return super().get_serializer(*args, **kwargs)
 
+
+class AccountDataViewSet(CreateOnAccountsInScope, ScopedReadOnlyViewSet):
+    """Records of the accounts in the caller's scope; `?account=` for one group. Create with POST, change with
+    PATCH (only the fields sent change); every change is in the account's history."""
+
+    http_method_names = WRITE_METHODS
+    model = patch_serializer_class = create_service = update_service = None
+    updated_as = ""  # the change service's keyword for the record
+
+    def get_queryset(self):
+        qs = selectors.account_record_list(self.model, user=self.request.user).order_by("id")
+        account = self.request.query_params.get("account")
+        return qs.filter(account_id=account) if account and account.isdigit() else qs
+
+    def get_serializer_class(self):
+        return self.patch_serializer_class if self.action == "partial_update" else super().get_serializer_class()
+
     def create(self, request, *args, **kwargs):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        obj = self.create_record(dict(body.validated_data))
-        return Response(self.read_serializer(obj).data, status=status.HTTP_201_CREATED)
+        obj = type(self).create_service(by=request.user, **body.validated_data)
+        return Response(self.serializer_class(obj).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         obj = self.get_object()
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        obj = self.update_record(obj, dict(body.validated_data))
-        return Response(self.read_serializer(obj).data)
+        obj = type(self).update_service(**{self.updated_as: obj}, by=request.user, **body.validated_data)
+        return Response(self.serializer_class(obj).data)
 
 
-class KeyPersonViewSet(AccountDataViewSet):
-    queryset = KeyPerson.objects.none()
-    model = KeyPerson
-    read_serializer, write_serializer, patch_serializer = (KeyPersonSerializer, KeyPersonWriteSerializer,
-                                                           KeyPersonPatchSerializer)
-
-    @extend_schema(request=KeyPersonWriteSerializer, responses={201: KeyPersonSerializer})
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
-    @extend_schema(request=KeyPersonPatchSerializer, responses={200: KeyPersonSerializer})
-    def partial_update(self, request, *args, **kwargs):
-        return super().partial_update(request, *args, **kwargs)
-
-    def create_record(self, data):
-        return _call(account_data.key_person_create, by=self.request.user, **data)
-
-    def update_record(self, obj, data):
-        return _call(account_data.key_person_update, person=obj, by=self.request.user, **data)
+def record_viewset(model, read, write, patch, create_service, update_service, updated_as: str):
+    """The viewset of one kind of account record: its model, serializers (read, create, change) and the
+    account_data services that create and change one; the schema says which body each write takes."""
+    viewset = type(f"{model.__name__}ViewSet", (AccountDataViewSet,), {
+        "queryset": model.objects.none(), "model": model, "serializer_class": read, "create_serializer_class": write,
+        "patch_serializer_class": patch, "create_service": create_service, "update_service": update_service,
+        "updated_as": updated_as, "__module__": __name__})
+    return extend_schema_view(create=extend_schema(request=write, responses={201: read}),
+                              partial_update=extend_schema(request=patch, responses={200: read}))(viewset)
 
 
-class AgreementViewSet(AccountDataViewSet):
-    queryset = Agreement.objects.none()
-    model = Agreement
-    read_serializer, write_serializer, patch_serializer = (AgreementSerializer, AgreementWriteSerializer,
-                                                           AgreementPatchSerializer)
-
-    @extend_schema(request=AgreementWriteSerializer, responses={201: AgreementSerializer})
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
-    @extend_schema(request=AgreementPatchSerializer, responses={200: AgreementSerializer})
-    def partial_update(self, request, *args, **kwargs):
-        return super().partial_update(request, *args, **kwargs)
-
-    def create_record(self, data):
-        return _call(account_data.agreement_create, by=self.request.user, **data)
-
-    def update_record(self, obj, data):
-        return _call(account_data.agreement_update, agreement=obj, by=self.request.user, **data)
-
-
-class ProductViewSet(AccountDataViewSet):
-    queryset = ProductHolding.objects.none()
-    model = ProductHolding
-    read_serializer, write_serializer, patch_serializer = (ProductSerializer, ProductWriteSerializer,
-                                                           ProductPatchSerializer)
-
-    @extend_schema(request=ProductWriteSerializer, responses={201: ProductSerializer})
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
-    @extend_schema(request=ProductPatchSerializer, responses={200: ProductSerializer})
-    def partial_update(self, request, *args, **kwargs):
-        return super().partial_update(request, *args, **kwargs)
-
-    def create_record(self, data):
-        return _call(account_data.product_create, by=self.request.user, **data)
-
-    def update_record(self, obj, data):
-        return _call(account_data.product_update, holding=obj, by=self.request.user, **data)
+KeyPersonViewSet = record_viewset(KeyPerson, KeyPersonSerializer, KeyPersonWriteSerializer, KeyPersonPatchSerializer,
+                                  account_data.key_person_create, account_data.key_person_update, "person")
+AgreementViewSet = record_viewset(Agreement, AgreementSerializer, AgreementWriteSerializer, AgreementPatchSerializer,
+                                  account_data.agreement_create, account_data.agreement_update, "agreement")
+ProductViewSet = record_viewset(ProductHolding, ProductSerializer, ProductWriteSerializer, ProductPatchSerializer,
+                                account_data.product_create, account_data.product_update, "holding")

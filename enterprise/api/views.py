@@ -1,14 +1,11 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 
-from core.api.permissions import ModelPermissions
+from core.api.viewsets import ScopedReadOnlyViewSet
 from enterprise import account_data, selectors, services
-from enterprise.api.account_data import AccountPatchSerializer, AccountWriteSerializer
+from enterprise.api.account_data import AccountPatchSerializer, AccountWriteSerializer, CreateOnAccountsInScope
 from enterprise.api.serializers import (EnterpriseAccountDetailSerializer, EnterpriseAccountSerializer,
                                         InteractionCreateSerializer, InteractionSerializer, MemberSerializer,
                                         TaskCreateSerializer, TaskSerializer)
@@ -17,25 +14,10 @@ from enterprise.filtersets import (EnterpriseAccountFilterSet, InteractionFilter
 from enterprise.models import EnterpriseAccount, Interaction, ServiceDayOrder, Task
 
 
-class CanViewEnterprise(BasePermission):
-    """Member lines are customers.Line rows, but reading them here is enterprise work."""
-
-    def has_permission(self, request, view):
-        return request.user.has_perm("enterprise.view_enterpriseaccount")
-
-
-def _service_call(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except DjangoValidationError as e:
-        raise ApiValidationError(as_serializer_error(e)) from e
-
-
-class EnterpriseAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EnterpriseAccountViewSet(ScopedReadOnlyViewSet):
     """Enterprise accounts in the caller's scope (the same filters as the page and the CSV export). Managers
     create accounts in their book (POST) and edit the profile (PATCH: only the fields sent change)."""
 
-    permission_classes = [ModelPermissions]
     filterset_class = EnterpriseAccountFilterSet
     queryset = EnterpriseAccount.objects.none()  # permissions read the model from here
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -47,8 +29,6 @@ class EnterpriseAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return qs
 
     def get_serializer_class(self):
-        from enterprise.api.account_data import AccountPatchSerializer, AccountWriteSerializer
-
         return {"create": AccountWriteSerializer, "partial_update": AccountPatchSerializer,
                 "retrieve": EnterpriseAccountDetailSerializer}.get(self.action, EnterpriseAccountSerializer)
 
@@ -60,7 +40,7 @@ class EnterpriseAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def create(self, request, *args, **kwargs):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        account = _service_call(account_data.account_create, by=request.user, **body.validated_data)
+        account = account_data.account_create(by=request.user, **body.validated_data)
         return Response(self._detail(account.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AccountPatchSerializer, responses={200: EnterpriseAccountDetailSerializer})
@@ -68,14 +48,15 @@ class EnterpriseAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         account = self.get_object()
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _service_call(account_data.account_update, account=account, by=request.user, **body.validated_data)
+        account_data.account_update(account=account, by=request.user, **body.validated_data)
         return Response(self._detail(account.pk))
 
 
-class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MemberViewSet(ScopedReadOnlyViewSet):
     """Member lines of the enterprise accounts in the caller's scope; `?account=` for one group."""
 
-    permission_classes = [ModelPermissions, CanViewEnterprise]
+    # member lines are customers.Line rows, but reading them here is enterprise work
+    permission_required = ["customers.view_line", "enterprise.view_enterpriseaccount"]
     serializer_class = MemberSerializer
     filterset_class = MemberFilterSet
 
@@ -83,51 +64,27 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return selectors.member_list(user=self.request.user).select_related("plan").order_by("enterprise_id", "id")
 
 
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  viewsets.GenericViewSet):
+class TaskViewSet(CreateOnAccountsInScope, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Tasks on the accounts in the caller's scope; leads assign new ones (create)."""
 
-    permission_classes = [ModelPermissions]
     filterset_class = TaskFilterSet
-    queryset = Task.objects.none()
-
-    def get_queryset(self):
-        return selectors.task_list(user=self.request.user)
-
-    def get_serializer_class(self):
-        return TaskCreateSerializer if self.action == "create" else TaskSerializer
-
-    def get_serializer(self, *args, **kwargs):
-        if self.action == "create":
-            kwargs["accounts"] = selectors.account_list(user=self.request.user)
-        return super().get_serializer(*args, **kwargs)
+    queryset, selector = Task.objects.none(), selectors.task_list
+    serializer_class, create_serializer_class = TaskSerializer, TaskCreateSerializer
 
     @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer})
     def create(self, request, *args, **kwargs):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        task = _service_call(services.create_task, assigned_by=request.user, **body.validated_data)
+        task = services.create_task(assigned_by=request.user, **body.validated_data)
         return Response(TaskSerializer(self.get_queryset().get(pk=task.pk)).data, status=status.HTTP_201_CREATED)
 
 
-class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                         viewsets.GenericViewSet):
+class InteractionViewSet(CreateOnAccountsInScope, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """The contact log of the accounts in the caller's scope (visit, call, message)."""
 
-    permission_classes = [ModelPermissions]
     filterset_class = InteractionFilterSet
-    queryset = Interaction.objects.none()
-
-    def get_queryset(self):
-        return selectors.interaction_list(user=self.request.user)
-
-    def get_serializer_class(self):
-        return InteractionCreateSerializer if self.action == "create" else InteractionSerializer
-
-    def get_serializer(self, *args, **kwargs):
-        if self.action == "create":
-            kwargs["accounts"] = selectors.account_list(user=self.request.user)
-        return super().get_serializer(*args, **kwargs)
+    queryset, selector = Interaction.objects.none(), selectors.interaction_list
+    serializer_class, create_serializer_class = InteractionSerializer, InteractionCreateSerializer
 
     @extend_schema(request=InteractionCreateSerializer, responses={201: InteractionSerializer})
     def create(self, request, *args, **kwargs):
@@ -140,5 +97,5 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
             service_day = ServiceDayOrder.objects.filter(pk=day_id, account=data["account"]).first()
             if service_day is None:
                 raise ApiValidationError({"service_day": ["No such service day for this account."]})
-        interaction = _service_call(services.log_interaction, by=request.user, service_day=service_day, **data)
+        interaction = services.log_interaction(by=request.user, service_day=service_day, **data)
         return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)

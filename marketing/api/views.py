@@ -1,14 +1,12 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from core.api.permissions import ModelPermissions
+from core.api.viewsets import ScopedAPIView, ScopedViewSet
 from customers.models import Customer
 from marketing import policies, selectors, services
 from marketing.api.serializers import (
@@ -24,25 +22,21 @@ ERRORS = {400: OpenApiResponse(description="invalid input: the error body names 
           404: OpenApiResponse(description="no such campaign (or customer outside the caller's scope)")}
 
 
-def _require(request, perm: str):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied("You may not do this with campaigns.")
+DENIED = "You may not do this with campaigns."
 
 
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+                      mixins.UpdateModelMixin, ScopedViewSet):
     """Campaigns; `transition` moves one along the workflow (one service for page and API)."""
 
-    permission_classes = [ModelPermissions]
     serializer_class = CampaignSerializer
     filterset_class = CampaignFilterSet
     queryset = Campaign.objects.none()  # for the schema; get_queryset is the real one
-
-    def get_permissions(self):
-        if self.action in ("transition", "risk_assessment", "members", "opinions", "answers",
-                           "changes"):  # checked in the action
-            return [IsAuthenticated()]
-        return super().get_permissions()
+    # the actions' own permissions (a workflow step is a POST that changes, not adds); the rest: the model's
+    permission_required = {"transition": "marketing.view_campaign", "risk_assessment": "marketing.view_campaign",
+                           "changes": "marketing.view_campaign", "opinions": "marketing.review_campaign",
+                           "answers": "marketing.change_campaign", "members": "marketing.tag_campaign_member"}
+    permission_denied_message = DENIED
 
     def get_queryset(self):
         return selectors.campaign_list(user=self.request.user).prefetch_related("decisions__by", "opinions__reviewer")
@@ -60,7 +54,6 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def transition(self, request, pk=None):
         """Move the campaign: submit, start review, approve / return / reject (credit officers, not the
         author), resubmit, launch (tags the segment), close. Illegal steps are 400 naming the rule."""
-        _require(request, "marketing.view_campaign")
         campaign = self.get_object()
         body = TransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -77,7 +70,6 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @action(detail=True, methods=["get"], url_path="risk-assessment")
     def risk_assessment(self, request, pk=None):
         """The computed risk assessment, counts in the caller's scope."""
-        _require(request, "marketing.view_campaign")
         campaign = self.get_object()
         return Response(selectors.assessment_to_json(selectors.risk_assessment(campaign=campaign, user=request.user)))
 
@@ -86,7 +78,6 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def opinions(self, request, pk=None):
         """A credit officer's opinion per risk control for the current round (acceptable / concern / must
         change). An approval needs one on every risk control and no "must change" left open."""
-        _require(request, "marketing.review_campaign")
         campaign = self.get_object()
         body = OpinionsRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -99,7 +90,6 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def answers(self, request, pk=None):
         """The author answers each "must change" opinion of the round that returned the campaign (what was
         changed, or why not); resubmitting needs every one answered."""
-        _require(request, "marketing.change_campaign")
         campaign = self.get_object()
         body = AnswersRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -111,7 +101,6 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @action(detail=True, methods=["get"])
     def changes(self, request, pk=None):
         """What the author changed since the version the last review round saw (the fields they write)."""
-        _require(request, "marketing.view_campaign")
         campaign = self.get_object()
         return Response(selectors.round_changes(campaign=campaign) or {"round": None, "changes": []})
 
@@ -119,7 +108,6 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @action(detail=True, methods=["post"])
     def members(self, request, pk=None):
         """Tag a customer acquired or converted by a running campaign (billing or staff)."""
-        _require(request, "marketing.tag_campaign_member")
         campaign = self.get_object()
         body = MemberTagSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -129,12 +117,14 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return Response(CampaignMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
 
-class SegmentCountView(APIView):
+class SegmentCountView(ScopedAPIView):
     """How many customers (in the caller's scope) a segment targets: the same query as the page's live count."""
+
+    permission_required = "marketing.view_campaign"
+    permission_denied_message = DENIED
 
     @extend_schema(request=SegmentCountRequestSerializer, responses={200: SegmentCountSerializer, **ERRORS})
     def post(self, request):
-        _require(request, "marketing.view_campaign")
         body = SegmentCountRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         count = selectors.segment_count(rules=body.validated_data["segment"],

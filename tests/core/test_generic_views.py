@@ -1,0 +1,80 @@
+"""The generic bases in core (core.generic_views, core.api): what every app's list, form, export and API relies on."""
+
+from types import SimpleNamespace
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.test import RequestFactory
+
+from core.api.permissions import for_request
+from core.generic_views import CsvExport, ScopedListView, copy_errors
+
+
+class NameForm(forms.Form):
+    name = forms.CharField()
+    contact_msisdn = forms.CharField(required=False)
+
+
+def bound_form() -> NameForm:
+    form = NameForm({"name": "x"})
+    assert form.is_valid()
+    return form
+
+
+def test_a_service_error_lands_on_the_field_it_names_else_on_the_form():
+    form = bound_form()
+    copy_errors(form, ValidationError({"customer.name": "taken", "id_number": "bad checksum"}))
+    assert form.errors["name"] == ["taken"]  # the last part of a dotted name
+    assert form.non_field_errors() == ["bad checksum"]  # not a field of this form
+
+
+def test_a_renamed_service_field_and_a_plain_error():
+    form = bound_form()
+    copy_errors(form, ValidationError({"related_contacts[0].msisdn": "not a number"}),
+                {"related_contacts": "contact_msisdn"})
+    copy_errors(form, ValidationError("blacklisted"))
+    assert form.errors["contact_msisdn"] == ["not a number"]
+    assert form.non_field_errors() == ["blacklisted"]
+
+
+def test_sortable_headers_keep_the_query_and_reverse_the_current_order():
+    view = ScopedListView()
+    view.columns = [("Name", "name"), ("Region", None), ("Spend", "spend", "end")]
+    headers = view.sortable_columns(QueryDict("q=wang&ordering=name"))
+    assert headers[0]["sorted"] == "asc" and QueryDict(headers[0]["url"][1:]).dict() == {"q": "wang",
+                                                                                           "ordering": "-name"}
+    assert headers[1]["url"] is None  # not sortable
+    assert headers[2]["sorted"] is None and headers[2]["align"] == "end"
+    assert QueryDict(headers[2]["url"][1:])["ordering"] == "spend"
+
+
+class Rows(list):
+    """A stand-in queryset: values_list(...).iterator(...) gives the rows."""
+
+    def values_list(self, *fields):
+        return self
+
+    def iterator(self, chunk_size):
+        return iter(self)
+
+
+def test_an_export_masks_personal_data_and_quotes_formulas():
+    export = CsvExport(filename="x.csv", header=["id", "name", "id_number"], fields=["id", "name", "id_number"],
+                       masked={"id_number": lambda v: "****" + v[-4:]})
+    response = export.response(Rows([(1, "=HYPERLINK(1)", "110101199003077777")]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert body == ["id,name,id_number", "1,'=HYPERLINK(1),****7777"]
+    assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
+
+
+def test_an_api_permission_is_read_by_action_then_method_then_the_rest():
+    request = RequestFactory().post("/")
+    view = SimpleNamespace(action="transition", permission_required={"transition": "a.change", "*": "a.view"})
+    assert for_request(view, request, "permission_required") == "a.change"
+    view.action = "list"
+    assert for_request(view, request, "permission_required") == "a.view"
+    view.permission_required = {"POST": ["a.add"]}
+    assert for_request(view, request, "permission_required") == ["a.add"]
+    view.permission_required = "a.view"
+    assert for_request(view, request, "permission_required") == "a.view"

@@ -19,6 +19,7 @@ class SubscriberListView(ScopedListView):
     selector = selectors.subscriber_list
     filterset_class = SubscriberFilterSet
     context_object_name = "subscribers"
+    paginate_by = None  # a handful of subscribers, shown whole as before
 
     def get_extra_context(self):
         return {"top_cursor": selectors.top_cursor(),

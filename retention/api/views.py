@@ -13,7 +13,9 @@ class RetentionAlertViewSet(ScopedReadOnlyViewSet):
 
     serializer_class = RetentionAlertSerializer
     filterset_class = RetentionAlertFilterSet
-    permission_required = {"transition": "retention.change_retentionalert"}  # a POST that changes, not adds
+    # a POST that changes, not adds: checked once the alert is found in scope (404 outside it comes first)
+    permission_required = {"transition": []}
+    object_permission_required = {"transition": "retention.change_retentionalert"}
     permission_denied_message = {"transition": "You may not change alerts."}
 
     def get_queryset(self):

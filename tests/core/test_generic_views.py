@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.test import RequestFactory
 
-from core.api.permissions import for_request
+from core.api.permissions import ScopedPermission, for_request
 from core.generic_views import CsvExport, ScopedListView, copy_errors
 
 
@@ -78,3 +78,12 @@ def test_an_api_permission_is_read_by_action_then_method_then_the_rest():
     assert for_request(view, request, "permission_required") == ["a.add"]
     view.permission_required = "a.view"
     assert for_request(view, request, "permission_required") == "a.view"
+
+
+def test_an_object_permission_is_checked_only_when_the_view_names_one():
+    user = SimpleNamespace(is_authenticated=True, has_perms=lambda perms: "a.change" not in perms)
+    request = SimpleNamespace(method="POST", user=user)
+    view = SimpleNamespace(action="transition", object_permission_required={"transition": "a.change"})
+    assert not ScopedPermission().has_object_permission(request, view, object())
+    view.action = "other"
+    assert ScopedPermission().has_object_permission(request, view, object())

@@ -12,14 +12,13 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers import policies
 from customers.bulk_types import insert_unnest
-from customers.choices import IdType, ServiceStatus
-from customers.models import BlacklistEntry, Customer, Line, OnboardingCallback, Plan, RelatedContact
+from customers.choices import IdType
+from customers.models import Customer, Line, OnboardingCallback, Plan, RelatedContact
 from customers.services import (
     ERR_ALREADY_CUSTOMER, ERR_BLACKLISTED, ERR_MIGRATION_ONLY, ERR_MIGRATION_REASON, ERR_MSISDN_TAKEN, ERR_PLAN_BRAND,
     ERR_POLICY_NOT_EXPLAINED, ONBOARDING_GATE, OnboardingData, _is_account_manager,
@@ -124,20 +123,33 @@ def _item_errors(items: list[OnboardingItem], *, today: date, by, migration_reas
             errors.add(i, "migration_reason", ValidationError(ERR_MIGRATION_REASON, code="required"))
 
 
+# What is still owed on open blacklist entries (after payments), per identity; then the identities on record.
+PERSON_FACTS = """SELECT id_type, id_number, sum(amount_owed - amount_paid) FROM customers_blacklistentry
+                  WHERE id_number = ANY(%(ids)s::text[]) AND cleared_at IS NULL GROUP BY id_type, id_number"""
+EXISTING = "SELECT id_type, id_number FROM customers_customer WHERE id_number = ANY(%(ids)s::text[])"
+# Per ID number over every record with it (as single onboarding counts): the best star and the lines not closed.
+PERSON_COUNTS = """SELECT c.id_number, max(c.credit_star),
+                          (SELECT count(*) FROM customers_line l JOIN customers_customer o ON o.id = l.customer_id
+                           WHERE o.id_number = c.id_number AND l.status <> 'closed')
+                   FROM customers_customer c WHERE c.id_number = ANY(%(ids)s::text[]) GROUP BY c.id_number"""
+TAKEN_NUMBERS = "SELECT msisdn FROM customers_line WHERE msisdn = ANY(%(msisdns)s::text[])"
+
+
 def _person_errors(items: list[OnboardingItem], errors: _Errors) -> None:
     """Against what is stored (one query each, for the whole batch): blacklist, existing identity, numbers per
     person (counted over every record with the ID number, like single onboarding), numbers taken."""
     ids = sorted({item.data.id_number for item in items})
-    owed = {(r["id_type"], r["id_number"]): r["owed"] for r in BlacklistEntry.objects.filter(
-        id_number__in=ids, cleared_at__isnull=True).values("id_type", "id_number").annotate(
-            owed=Sum(F("amount_owed") - F("amount_paid")))}  # what is still owed, after payments
-    existing = set(Customer.objects.filter(id_number__in=ids).values_list("id_type", "id_number"))
-    stars = dict(Customer.objects.filter(id_number__in=ids).values("id_number").annotate(
-        star=Max("credit_star")).values_list("id_number", "star"))
-    open_lines = dict(Line.objects.filter(customer__id_number__in=ids).exclude(status=ServiceStatus.CLOSED)
-                      .values("customer__id_number").annotate(n=Count("id")).values_list("customer__id_number", "n"))
-    taken = set(Line.objects.filter(msisdn__in=[m for item in items for m, _plan in item.lines()])
-                .values_list("msisdn", flat=True))
+    with connection.cursor() as cur:  # arrays, not ORM IN lists: 10,000 ID numbers cost seconds to build
+        cur.execute(PERSON_FACTS, {"ids": ids})
+        owed = {(id_type, number): amount for id_type, number, amount in cur.fetchall()}
+        cur.execute(EXISTING, {"ids": ids})
+        existing = set(cur.fetchall())
+        cur.execute(PERSON_COUNTS, {"ids": ids})
+        stars, open_lines = {}, {}
+        for number, star, held in cur.fetchall():
+            stars[number], open_lines[number] = star, held
+        cur.execute(TAKEN_NUMBERS, {"msisdns": [m for item in items for m, _plan in item.lines()]})
+        taken = {row[0] for row in cur.fetchall()}
     for i, item in enumerate(items):
         d = item.data
         identity = (d.id_type, d.id_number)

@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from arrears import realtime, services
@@ -24,7 +23,6 @@ from arrears.value import COST_FIELDS
 from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from credit.blacklist import blacklist_payments_apply
 from customers.bulk_types import BulkOutcome
-from customers.models import BlacklistEntry
 
 ENSURE_ACCOUNTS_FOR = ENSURE_ACCOUNTS.replace("l.id >= %(lo)s AND l.id < %(hi)s", "l.id = ANY(%(ids)s::bigint[])")
 assert ENSURE_ACCOUNTS_FOR != ENSURE_ACCOUNTS, "the id-range condition of ENSURE_ACCOUNTS moved"
@@ -147,11 +145,13 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
 
 
 def _settle_blacklist(rows: list[dict], by) -> None:
-    """Payments on lines of a blacklisted person reduce (and settle) the entry, as a single payment does."""
-    lines = {r["line"].pk for r in rows}
-    listed = set(BlacklistEntry.objects.filter(
-        Q(line_id__in=lines) | Q(customer_id__in={r["line"].customer_id for r in rows}), cleared_at__isnull=True,
-    ).values_list("customer_id", flat=True))
+    """Payments on lines of a blacklisted person reduce (and settle) the entry, as a single payment does. One
+    query with two arrays finds the few such customers (an ORM IN list of 10,000 ids costs more to build)."""
+    with connection.cursor() as cur:
+        cur.execute("""SELECT DISTINCT customer_id FROM customers_blacklistentry
+                       WHERE cleared_at IS NULL AND (line_id = ANY(%s::bigint[]) OR customer_id = ANY(%s::bigint[]))""",
+                    [sorted({r["line"].pk for r in rows}), sorted({r["line"].customer_id for r in rows})])
+        listed = {row[0] for row in cur.fetchall()}
     for r in rows:
         if r["line"].customer_id in listed:
             blacklist_payments_apply(line=r["line"], amount=r["amount"], reference=r["reference"], by=by)

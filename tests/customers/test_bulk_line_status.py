@@ -8,14 +8,13 @@ from datetime import date
 
 import pytest
 from freezegun import freeze_time
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from customers.models import Customer, DecisionEvent, Line, LineStatusChange
-from customers.signals import customers_closed, customers_reopened
+from tests.customers import test_inputs_billing_closure as single_path
 from tests.factories import CustomerFactory, LineFactory
 
 pytestmark = pytest.mark.django_db
+billing, sent = single_path.billing, single_path.sent  # its fixtures: the billing client, the signals received
 AT = "2026-11-20T16:00:00+08:00"
 
 
@@ -25,36 +24,16 @@ def today():
         yield
 
 
-@pytest.fixture
-def billing(org):
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.billing_service).key}")
-    return api
-
-
-@pytest.fixture
-def sent():
-    calls = {"closed": [], "reopened": []}
-
-    def on_closed(sender, **kw):
-        calls["closed"].append((kw["customer_ids"], kw["on"]))
-
-    def on_reopened(sender, **kw):
-        calls["reopened"].append((kw["customer_ids"], kw["on"]))
-
-    customers_closed.connect(on_closed, dispatch_uid="test-bulk-closed")
-    customers_reopened.connect(on_reopened, dispatch_uid="test-bulk-reopened")
-    yield calls
-    customers_closed.disconnect(dispatch_uid="test-bulk-closed")
-    customers_reopened.disconnect(dispatch_uid="test-bulk-reopened")
-
-
 def post(api, url, body):
     return api.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
 
 
 def _item(line, status, at=AT):
     return {"msisdn": line.msisdn, "status": status, "changed_at": at, "reason": "客户申请销户"}
+
+
+def _signals(calls):
+    return [(call["customer_ids"], call["on"]) for call in calls]
 
 
 def _customer_with_two_lines():
@@ -78,14 +57,15 @@ def test_a_customers_lines_closed_in_one_batch_send_one_signal_and_match_the_sin
     single, bulk = _customer_with_two_lines(), _customer_with_two_lines()
     for line in single:
         assert post(billing, "/api/billing/line-status/", _item(line, "closed")).status_code == 201
-    assert sent["closed"] == [([single[0].customer_id], date(2026, 11, 20))]
+    assert _signals(sent["closed"]) == [([single[0].customer_id], date(2026, 11, 20))]
     response = post(billing, "/api/billing/line-status/bulk/", {"items": [_item(ln, "closed") for ln in bulk]})
     assert response.status_code == 201 and [r["changed"] for r in response.json()["results"]] == [True, True]
-    assert sent["closed"][1:] == [([bulk[0].customer_id], date(2026, 11, 20))]
+    assert _signals(sent["closed"])[1:] == [([bulk[0].customer_id], date(2026, 11, 20))]
     assert _effects(single) == _effects(bulk)
     assert bulk[0].closed_on == date(2026, 11, 20) and bulk[0].reopen_until == date(2027, 2, 18)
     again = post(billing, "/api/billing/line-status/bulk/", {"items": [_item(bulk[0], "active")]})
-    assert again.status_code == 201 and sent["reopened"] == [([bulk[0].customer_id], date(2026, 11, 20))]
+    assert again.status_code == 201 and _signals(sent["reopened"]) == [([bulk[0].customer_id],
+                                                                             date(2026, 11, 20))]
 
 
 def test_a_reactivation_after_the_window_is_refused_and_changes_nothing(billing):

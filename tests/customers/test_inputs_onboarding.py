@@ -54,7 +54,7 @@ def post(api, body, key=None):
     return api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY=key or uuid.uuid4().hex)
 
 
-def test_customers_and_their_lines_are_onboarded_with_per_item_results(billing, person):
+def test_customers_and_their_lines_are_onboarded_with_per_item_results(billing, person, org):
     response = post(billing, {"items": [person(1), person(2, more_lines=[{"msisdn": "13800009999",
                                                                             "plan": person.plan.code}])]})
     assert response.status_code == 201, response.json()
@@ -67,6 +67,9 @@ def test_customers_and_their_lines_are_onboarded_with_per_item_results(billing, 
     assert second.birth_date == date(1988, 8, 8) and second.status == "active"
     assert OnboardingCallback.objects.filter(customer=second, due_on=date(2026, 11, 27)).exists()
     assert second.history.count() == 1 and Line.history.filter(customer_id=second.pk).count() == 2
+    created = second.history.get()  # the "+" row: who onboarded, why, with the customer's columns
+    assert (created.history_type, created.history_user, created.history_change_reason) == (
+        "+", org.billing_service, "bulk onboarding") and created.id_number == second.id_number
     assert client_of_customer_api(billing, second.pk)["lines"] == ["13800009999", "13910000002"]
 
 

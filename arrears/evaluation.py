@@ -73,8 +73,9 @@ DAYS = "SELECT d::date AS day FROM generate_series(%(first)s::date, %(last)s::da
 # The window's late fees, not yet written. What was overdue at the start of a day: bills carry what has been paid
 # on them by now; payments made since the day began went to the oldest unpaid bills first (allocation by due
 # date), so what was owed on the bills due before the day is their amount less what had been paid before it —
-# never less than what is still owed on them now, never more than that plus the payments since. With no payment
-# since (an on-time night) this is exactly what is unpaid on the bills past due.
+# never less than what is still owed on them now, never more than that plus the payments since. A line with no
+# payment since the window began (nearly all) owes exactly what is unpaid on its bills past due: one pass over
+# its unpaid bills; only the few paid on since take the whole formula.
 FEES = f"""
 CREATE TEMP TABLE eval_fee ON COMMIT DROP AS
 WITH days AS ({DAYS}),
@@ -82,39 +83,49 @@ paid AS (
     SELECT p.line_id, p.paid_at, p.amount FROM arrears_payment p
     WHERE p.paid_at >= {day_start("%(first)s::date")} AND p.line_id >= %(lo)s AND p.line_id < %(hi)s
 ),
-candidates AS (  -- lines with a bill unpaid past due, or paid on since: only their bills are summed
-    SELECT b.line_id FROM arrears_bill b
+unpaid AS (  -- lines not paid on since: what is unpaid on their bills past due, each day
+    SELECT b.line_id, d.day, sum(b.amount - b.paid_amount) AS owed
+    FROM arrears_bill b JOIN days d ON b.due_date < d.day
     WHERE b.line_id >= %(lo)s AND b.line_id < %(hi)s AND b.due_date < %(last)s AND b.paid_amount < b.amount
-    UNION SELECT line_id FROM paid
+      AND NOT EXISTS (SELECT 1 FROM paid p WHERE p.line_id = b.line_id)
+    GROUP BY b.line_id, d.day
 ),
-open_days AS (  -- billing's closure is final too; a day the line was already decided on is not charged again
-    SELECT k.line_id, d.day FROM candidates k
-    JOIN arrears_lineaccount a ON a.line_id = k.line_id AND a.state <> 'closed'
-    JOIN customers_line l ON l.id = k.line_id AND l.status <> 'closed'
-    {{star_join}}
-    JOIN days d ON d.day > coalesce(a.evaluated_on, '-infinity'::date)
-    WHERE true {{star_filter}}
-),
+paid_days AS (SELECT DISTINCT p.line_id, d.day FROM paid p CROSS JOIN days d),
 paid_since AS (
-    SELECT o.line_id, o.day, sum(p.amount) AS amount FROM open_days o
+    SELECT o.line_id, o.day, sum(p.amount) AS amount FROM paid_days o
     JOIN paid p ON p.line_id = o.line_id AND p.paid_at >= {day_start("o.day")}
     GROUP BY o.line_id, o.day
 ),
-overdue AS (
+repaid AS (  -- lines paid on since the window began
     SELECT o.line_id, o.day,
            least(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < o.day) + coalesce(max(ps.amount), 0),
                  greatest(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < o.day),
                           sum(b.amount) FILTER (WHERE b.due_date < o.day)
                           - greatest(sum(b.paid_amount) - coalesce(max(ps.amount), 0), 0))) AS owed
-    FROM open_days o
+    FROM paid_days o
     JOIN arrears_bill b ON b.line_id = o.line_id
     LEFT JOIN paid_since ps ON ps.line_id = o.line_id AND ps.day = o.day
     GROUP BY o.line_id, o.day
     HAVING bool_or(b.due_date < o.day AND (b.paid_amount < b.amount OR ps.amount IS NOT NULL))
+),
+overdue AS (SELECT * FROM unpaid UNION ALL SELECT * FROM repaid),
+charged_before AS (  -- lines with a late fee posted in the window already (a re-run): only their days are looked up
+    SELECT k.line_id FROM (SELECT DISTINCT line_id FROM overdue) k
+    WHERE EXISTS (SELECT 1 FROM arrears_ledgerentry e WHERE e.line_id = k.line_id AND e.kind = 'late_fee'
+                  AND e.posted_at >= {moment("%(first)s::date")})
 )
-SELECT line_id, day, -round(owed * %(late_fee_rate)s, 2) AS amount, owed FROM overdue o
-WHERE round(owed * %(late_fee_rate)s, 2) > 0
-  AND NOT EXISTS (SELECT 1 FROM arrears_ledgerentry e WHERE e.reference = 'late-fee-' || o.line_id || '-' || o.day)
+SELECT o.line_id, o.day, -round(o.owed * %(late_fee_rate)s, 2) AS amount, o.owed FROM overdue o
+JOIN arrears_lineaccount a ON a.line_id = o.line_id AND a.state <> 'closed'
+     AND a.line_id >= %(lo)s AND a.line_id < %(hi)s  -- the chunk's: hashed, not probed line by line
+JOIN customers_line l ON l.id = o.line_id AND l.status <> 'closed'  -- billing's closure is final too
+     AND l.id >= %(lo)s AND l.id < %(hi)s
+{{star_join}}
+WHERE round(o.owed * %(late_fee_rate)s, 2) > 0
+  AND o.day > coalesce(a.evaluated_on, '-infinity'::date)  -- a day the line was decided on is not charged again
+  {{star_filter}}
+  AND NOT (o.line_id IN (SELECT line_id FROM charged_before)
+           AND EXISTS (SELECT 1 FROM arrears_ledgerentry e
+                       WHERE e.reference = 'late-fee-' || o.line_id || '-' || o.day))
 """
 
 
@@ -237,34 +248,39 @@ def round_sql() -> str:
     """
 
 
-# The fees up to a line's closing day (it was open when that day began), and the balances they make.
-CHARGE = f"""
-WITH closing AS (SELECT line_id, day FROM eval_move WHERE to_state = 'closed'),
+# One update of the accounts: the fees up to a line's closing day (it was open when that day began; a closed line
+# is charged no more) with the balance they make, the state after a line's last move, and each evaluated line's
+# arrears age on its last open day.
+ACCOUNTS = f"""
+WITH last_move AS (SELECT DISTINCT ON (line_id) line_id, day, to_state FROM eval_move ORDER BY line_id, day DESC),
 charged AS (
     INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note)
     SELECT f.line_id, 'late_fee', f.amount, {moment("f.day")}, 'late-fee-' || f.line_id || '-' || f.day,
            %(policy)s || ': ' || -f.amount || ' on ' || f.owed || ' overdue'
-    FROM eval_fee f LEFT JOIN closing k ON k.line_id = f.line_id
+    FROM eval_fee f LEFT JOIN last_move k ON k.line_id = f.line_id AND k.to_state = 'closed'
     WHERE k.day IS NULL OR f.day <= k.day
     ON CONFLICT (reference) DO NOTHING
     RETURNING line_id, amount
+),
+fees AS (SELECT line_id, sum(amount) AS amount FROM charged GROUP BY line_id),
+aged AS (  -- the age on the line's last open day (its closing day, if it closed)
+    SELECT DISTINCT ON (f.line_id) f.line_id, f.since, m.day, m.to_state FROM eval_fact f
+    LEFT JOIN last_move m ON m.line_id = f.line_id
+    WHERE m.to_state IS DISTINCT FROM 'closed' OR f.day <= m.day
+    ORDER BY f.line_id, f.day DESC
+),
+changes AS (
+    SELECT coalesce(g.line_id, f.line_id) AS line_id, coalesce(f.amount, 0) AS fees, g.line_id IS NOT NULL AS judged,
+           g.since, g.day, g.to_state
+    FROM fees f FULL JOIN aged g ON g.line_id = f.line_id
 )
-UPDATE arrears_lineaccount a SET balance = a.balance + s.amount
-FROM (SELECT line_id, sum(amount) AS amount FROM charged GROUP BY line_id) s WHERE a.line_id = s.line_id
-"""
-
-# Each line's state after its last move, and its arrears age on its last open day.
-ACCOUNTS = """
 UPDATE arrears_lineaccount a
-SET state = coalesce(m.to_state, a.state), state_since = coalesce(m.day, a.state_since),
-    evaluated_on = coalesce(m.day, a.evaluated_on), arrears_since = aged.since
-FROM eval_line e
-LEFT JOIN (SELECT DISTINCT ON (line_id) line_id, day, to_state FROM eval_move ORDER BY line_id, day DESC) m
-       ON m.line_id = e.line_id
-CROSS JOIN LATERAL (SELECT f.since FROM eval_fact f
-                    WHERE f.line_id = e.line_id AND (m.to_state IS DISTINCT FROM 'closed' OR f.day <= m.day)
-                    ORDER BY f.day DESC LIMIT 1) aged
-WHERE a.line_id = e.line_id AND (m.line_id IS NOT NULL OR a.arrears_since IS DISTINCT FROM aged.since)
+SET balance = a.balance + x.fees, state = coalesce(x.to_state, a.state), state_since = coalesce(x.day, a.state_since),
+    evaluated_on = coalesce(x.day, a.evaluated_on),
+    arrears_since = CASE WHEN x.judged THEN x.since ELSE a.arrears_since END
+FROM changes x
+WHERE a.line_id = x.line_id
+  AND (x.fees <> 0 OR x.to_state IS NOT NULL OR (x.judged AND a.arrears_since IS DISTINCT FROM x.since))
 """
 
 
@@ -295,6 +311,7 @@ UPDATE customers_line l SET status = last.status,
        closed_on = CASE WHEN last.to_state = 'closed' THEN last.day ELSE l.closed_on END
 FROM (SELECT DISTINCT ON (line_id) * FROM changes ORDER BY line_id, day DESC) last
 WHERE l.id = last.line_id
+RETURNING l.customer_id
 """
 
 MOVED = "(SELECT m.*, e.customer_id, e.credit_limit FROM eval_move m JOIN eval_line e ON e.line_id = m.line_id)"
@@ -328,10 +345,11 @@ ON CONFLICT (dedup_key) DO NOTHING
 # The number will be reclaimed soon: once per barring, N days before closure, on the first day of its stay in
 # two-way barring (from the window's start or the day after it moved there, to its next move) that is that close.
 DEADLINE_NOTICES = f"""
-WITH stays AS (
-    SELECT e.line_id, e.state, e.state_since, e.start AS stay_from,
-           coalesce((SELECT min(m.day) FROM eval_move m WHERE m.line_id = e.line_id), %(last)s::date + 1) AS stay_to
-    FROM eval_line e
+WITH first_move AS (SELECT line_id, min(day) AS day FROM eval_move GROUP BY line_id),
+stays AS (
+    SELECT e.line_id, e.state, e.state_since, e.start AS stay_from, coalesce(m.day, %(last)s::date + 1) AS stay_to
+    FROM eval_line e LEFT JOIN first_move m ON m.line_id = e.line_id
+    WHERE e.state IN ('two_way_barred', 'in_retention')
     UNION ALL
     SELECT m.line_id, m.to_state, m.day, m.day + 1,
            coalesce(lead(m.day) OVER (PARTITION BY m.line_id ORDER BY m.day), %(last)s::date + 1)
@@ -435,8 +453,7 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None, *,
         for statement in MOVES_SETUP:
             cur.execute(statement)
         changed = _moves(cur, params, rounds=(today - first).days + 1)
-        cur.execute(CHARGE, params)
-        cur.execute(ACCOUNTS, params)  # the states moved to, and every evaluated line's age
+        cur.execute(ACCOUNTS, params)  # fees, the states moved to, and every evaluated line's age
         if changed:
             _apply_moves(cur, params)
         cur.execute(DEADLINE_NOTICES, params)
@@ -458,13 +475,13 @@ def _moves(cur, params: dict, *, rounds: int) -> int:
 
 def _apply_moves(cur, params: dict) -> None:
     cur.execute(LINES_STATUS, params)
+    changed_customers = {row[0] for row in cur.fetchall()}
     cur.execute(BARRING_EVENTS, params)
     cur.execute(MESSAGES, params)
     cur.execute(BLACKLIST, params)
     blacklisted = [row[0] for row in cur.fetchall()]
-    # the customers of the moved lines take their worst line's status
-    cur.execute(customer_status.REFRESH_SQL.format(customers="SELECT e.customer_id FROM eval_line e "
-                                                             "JOIN eval_move m ON m.line_id = e.line_id"), params)
+    # the customers of the lines whose status changed take their worst line's status
+    customer_status.refresh_customer_status(changed_customers)
     # Customers whose last line closed: one signal per closing day; credit ends theirs (credit.state)
     cur.execute(CLOSED_IN_RUN, params)
     for day, closed in cur.fetchall():

@@ -46,15 +46,28 @@ def _points_case(factor, params: dict) -> str:
     return f"(CASE {' '.join(whens)} ELSE 0 END)"
 
 
+def score_sql(model: ScoringModel, params: dict) -> str:
+    """The model's score over one feature row `f`, as one expression: the weighted sum of the same points cases
+    the base run keeps per factor (for readers that need only the score, e.g. the impact preview)."""
+    factors = list(model.factors.prefetch_related("bins"))
+    terms = " + ".join(f"{f.weight} * {_points_case(f, params)}" for f in factors) or "0"
+    return f"round(({terms})::numeric, 2)"
+
+
+def star_sql(model: ScoringModel, score: str) -> str:
+    """The star a score reaches by the model's cut-offs (0★ below the lowest)."""
+    cutoffs = {c.star: c.min_score for c in model.cutoffs.all()}
+    return "CASE " + " ".join(f"WHEN {score} >= {cutoffs[s]} THEN {s}" for s in sorted(cutoffs, reverse=True)) \
+        + " ELSE 0 END"
+
+
 def compile_base_model(model: ScoringModel, params: dict) -> str:
     """SQL for a CTE `scored` over `features`: points per factor, score, star and initial limit."""
     factors = list(model.factors.prefetch_related("bins"))
     points = [(f.feature, _points_case(f, params), f.weight) for f in factors]
     point_cols = ",\n            ".join(f'{case} AS "p_{feature}"' for feature, case, _ in points)
     score = " + ".join(f'{weight} * "p_{feature}"' for feature, _, weight in points) or "0"
-    cutoffs = {c.star: c.min_score for c in model.cutoffs.all()}
-    star_case = "CASE " + " ".join(f"WHEN score >= {cutoffs[s]} THEN {s}" for s in sorted(cutoffs, reverse=True)) \
-        + " ELSE 0 END"
+    star_case = star_sql(model, "score")
     values_json = ", ".join(f"'{f.feature}', \"{f.feature}\"" for f in factors)
     points_json = ", ".join(f"'{f.feature}', \"p_{f.feature}\"" for f in factors)
     # MATERIALIZED: inlined, every reference to score/star re-evaluated all the factor CASEs (24 s -> 10 s a chunk).

@@ -109,3 +109,28 @@ def test_model_page_shows_preview_matrix_and_psi_by_month(org):
     page = client.get(reverse("credit:model", args=[model.pk])).content.decode()
     assert 'id="impact-preview"' in page and "psi-chart" in page and "2026-10" in page
     assert model.previews.count() == 1
+
+
+def test_the_monthly_job_keeps_a_psi_row_per_month_on_the_model_page(org):
+    """The scheduled stability job reads the running model each month; the page lists every month with the PSI of
+    the star and of each factor, and its level (a month after a wave of newcomers: alert)."""
+    from credit.tasks import model_stability_monthly
+
+    rated_province()
+    model = published_model()
+    assert model_stability_monthly("2026-10-01") == model.factors.count() + 1  # the star and each factor
+    for _ in range(6):
+        LineFactory(customer=CustomerFactory(join_date=date(2026, 10, 15), credit_star=None))
+    model_stability_monthly("2026-11-01")
+    client = Client()
+    client.force_login(org.credit_officer)
+    response = client.get(reverse("credit:model", args=[model.pk]))
+    months = response.context["stability"]["months"]
+    assert [m["month"] for m in months] == ["2026-10", "2026-11"]
+    assert [m["level"] for m in months] == ["stable", stability.ALERT_LEVEL]
+    variables = response.context["stability"]["variables"]
+    assert variables[0] == "score" and set(variables[1:]) == {f.feature for f in model.factors.all()}
+    page = response.content.decode()
+    card = page[page.index('id="model-stability"'):page.index('id="psi-data"')]
+    assert card.count("<tr><td>2026-10</td>") == 1 and card.count("<tr><td>2026-11</td>") == 1
+    assert 'class="psi-alert"' in card

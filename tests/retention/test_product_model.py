@@ -154,3 +154,27 @@ def test_pages_show_the_threshold_the_registry_and_the_explanation(org):
     alert = RetentionAlert.objects.exclude(explanation=[]).first()
     detail = client.get(reverse("retention:alert", args=[alert.pk])).content.decode()
     assert alert.explanation[0]["label"] in detail
+
+
+def test_the_monthly_job_keeps_a_psi_row_per_month_on_the_churn_model_page(org):
+    """The scheduled stability job reads the champion each month against its training distribution; the registry
+    page lists every month with the PSI of the score and each input, and its level."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from retention.tasks import churn_model_stability_monthly
+
+    _province()
+    row = product.train([OCT, NOV], publish=True, by=org.admin).stored
+    assert churn_model_stability_monthly("2026-10-01") > 0 and churn_model_stability_monthly("2026-11-01") > 0
+    client = Client()
+    client.force_login(org.admin)
+    response = client.get(reverse("retention:models"))
+    table = response.context["stability"]
+    assert [m["month"] for m in table["months"]] == ["2026-10", "2026-11"]
+    assert table["variables"][0] == "score" and set(table["variables"]) <= {"score", *row.feature_names}
+    assert all(m["level"] in ("stable", "warning", "alert") and len(m["cells"]) == len(table["variables"])
+               for m in table["months"])
+    page = response.content.decode()
+    card = page[page.index('id="model-stability"'):page.index('id="psi-data"')]
+    assert card.count("<tr><td>2026-10</td>") == 1 and card.count("<tr><td>2026-11</td>") == 1

@@ -93,7 +93,8 @@ class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                        "scorecard": selectors.agent_scorecard(user=user),
                        "aging": selectors.aging_summary(user=user),
                        "recovery": selectors.emergency_recovery(user=user),
-                       "durations": selectors.barring_durations(user=user)}
+                       "durations": selectors.barring_durations(user=user),
+                       "as_of": (selectors.facts_scope(user) or (None,))[0]}  # the night of the pre-aggregates
             cache.set(key, figures, 600)
         from arrears.value import value_report  # uncached: one aggregate over the month's indexed rows
 

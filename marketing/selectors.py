@@ -14,6 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from arrears import report_facts
 from arrears.models import Bill, LineAccount
 from customers.models import Customer
 from marketing import policies
@@ -138,9 +139,14 @@ HISTORY_FROM_BILLS = """
     GROUP BY c.credit_star"""
 
 
-def star_history(*, today: date | None = None) -> tuple[dict, str]:
+def star_history(*, today: date | None = None, live: bool = False) -> tuple[dict, str]:
     """({star: StarHistory}, source): per star, the province's customers, those in arrears (a line account in
-    arrears), what they owe in total, and those closed (churned). Source "accounts" or "bills"."""
+    arrears), what they owe in total, and those closed (churned). Source "accounts" or "bills". From last night's
+    report facts (arrears.report_facts) when there are some, unless `live` or a day is asked for."""
+    if not live and today is None and (day := report_facts.facts_day()):
+        rows, source = report_facts.star_history(day), "accounts"
+        return {star: policies.StarHistory(customers=n, in_arrears=k, arrears_amount=Decimal(owed), closed=closed)
+                for star, n, k, owed, closed in rows}, source
     today = today or timezone.localdate()
     with connection.cursor() as cur:
         if LineAccount.objects.exists():

@@ -1,0 +1,114 @@
+"""The arrears report's nightly pre-aggregates (arrears.report_facts) answer what the live queries answer on the
+facts' night, for the province and for a region; a manager's book is read live. Bills and payments come in through
+the intake services, the night's evaluation and the facts batch are the scheduled tasks."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from freezegun import freeze_time
+
+from arrears import report_facts, selectors
+from arrears.services import record_bill, record_payment
+from arrears.tasks import evaluate_nightly, report_facts_nightly
+from marketing.selectors import star_history
+from tests.factories import CustomerFactory, LineFactory
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NIGHT = date(2026, 11, 24)
+
+
+def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI)
+
+
+def bill(line, *, due_days_ago: int, amount: str):
+    due = NIGHT - timedelta(days=due_days_ago)
+    with freeze_time(at(due - timedelta(days=20))):
+        record_bill(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
+
+
+@pytest.fixture
+def province(org):
+    """Lines of the org's customers (regions A and B, each customer its own brand and channel) and of other
+    regions, owing for different ages, one paid back in part, one a customer with no line; then the night."""
+    customers = [*org.all_customers, CustomerFactory(), CustomerFactory()]
+    for i, customer in enumerate(customers):
+        for k in range(1 + i % 2):
+            line = LineFactory(customer=customer)
+            bill(line, due_days_ago=(5, 40, 75, 120, 200, 0)[(i + k) % 6], amount=f"{30 + 10 * i}.00")
+            if i % 3 == 0:
+                with freeze_time(at(NIGHT - timedelta(days=1))):
+                    record_payment(line=line, amount=Decimal("12.50"), paid_at=at(NIGHT - timedelta(days=1)),
+                                   channel="app", reference=f"p-{line.pk}")
+    CustomerFactory(account_manager=org.am1, region=org.region_a)  # no line: counts in the scorecard's average
+    with freeze_time(at(NIGHT, 0, 30)):
+        evaluate_nightly(NIGHT.isoformat())
+    with freeze_time(at(NIGHT, 5, 45)):
+        report_facts_nightly(NIGHT.isoformat())
+    return org
+
+
+def _sorted(rows):
+    return sorted(rows, key=lambda r: sorted(r.items()))
+
+
+@pytest.mark.parametrize("reader", ["credit_officer", "regional_a"])
+def test_the_facts_answer_what_the_live_queries_answer(province, reader):
+    user = getattr(province, reader)
+    assert report_facts.facts_day() == NIGHT
+    assert selectors.facts_scope(user) == (NIGHT, None if reader == "credit_officer" else province.region_a.pk)
+    for dimension in ("star", "brand", "channel"):
+        facts = selectors.arrears_by(user=user, dimension=dimension)
+        assert facts and _sorted(facts) == _sorted(selectors.arrears_by(user=user, dimension=dimension, live=True))
+    scorecard = selectors.agent_scorecard(user=user)
+    assert scorecard == selectors.agent_scorecard(user=user, live=True)
+    assert any(row["in_arrears"] for row in scorecard)
+    with freeze_time(at(NIGHT)):
+        assert selectors.aging_summary(user=user) == selectors.aging_summary(user=user, today=NIGHT, live=True)
+    assert sum(row["lines"] for row in selectors.aging_summary(user=user)) > 0
+
+
+def test_a_region_sees_only_its_figures(province):
+    region = selectors.arrears_by(user=province.regional_a, dimension="brand")
+    province_wide = selectors.arrears_by(user=province.credit_officer, dimension="brand")
+    assert sum(r["lines"] for r in region) < sum(r["lines"] for r in province_wide)
+
+
+def test_a_managers_book_is_read_live_and_stays_theirs(province):
+    assert selectors.facts_scope(province.am1) is None
+    mine = selectors.arrears_by(user=province.am1, dimension="brand")
+    assert sum(r["lines"] for r in mine) == sum(
+        r["lines"] for r in selectors.arrears_by(user=province.am1, dimension="brand", live=True))
+    assert sum(r["lines"] for r in mine) < sum(
+        r["lines"] for r in selectors.arrears_by(user=province.credit_officer, dimension="brand"))
+
+
+def test_the_star_history_of_the_facts_is_the_live_one(province):
+    facts, source = star_history()
+    assert (facts, source) == star_history(live=True)
+    assert sum(h.in_arrears for h in facts.values()) > 0
+
+
+def test_the_report_page_reads_the_facts_and_says_of_which_night(client, province):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(province.credit_officer)
+    page = client.get(reverse("arrears:report"))
+    assert page.status_code == 200
+    assert page.context["as_of"] == NIGHT
+    assert _sorted(page.context["by_brand"]) == _sorted(
+        selectors.arrears_by(user=province.credit_officer, dimension="brand", live=True))
+
+
+def test_a_night_run_twice_writes_its_facts_once(province):
+    from arrears.models import ReportFact
+
+    before = ReportFact.objects.count()
+    with freeze_time(at(NIGHT, 5, 45)):
+        report_facts_nightly(NIGHT.isoformat())
+    assert ReportFact.objects.count() == before

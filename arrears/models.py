@@ -78,6 +78,9 @@ class LineAccount(models.Model):
         indexes = [models.Index(fields=["customer"], name="lineaccount_customer"),
                    models.Index(fields=["state", "arrears_since"], name="lineaccount_state"),
                    models.Index(fields=["arrears_since", "balance"], name="lineaccount_in_arrears",
+                                condition=models.Q(arrears_since__isnull=False)),
+                   # the collection queue's order (most owed first): its first page without sorting every line
+                   models.Index(fields=["balance", "line"], name="lineaccount_queue",
                                 condition=models.Q(arrears_since__isnull=False))]
         verbose_name = _("line account")
         verbose_name_plural = _("line accounts")
@@ -374,3 +377,26 @@ class StarHistoryFact(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.credit_star}★: {self.customers}"
+
+
+class SpSettlementFact(models.Model):
+    """Per settlement month, SP and acquiring agent: what the SP charged and its share of the arrears as the bills
+    stood that night, for the policy's minimum line arrears (arrears.settlement reads them for that minimum)."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    period = models.DateField()
+    sp_id = models.BigIntegerField()
+    agent_id = models.BigIntegerField(null=True)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2)
+    lines = models.IntegerField()
+    share = models.DecimalField(max_digits=24, decimal_places=12)  # unrounded: rounded once, when summed
+    left_out = models.DecimalField(max_digits=24, decimal_places=12)
+    lines_in_arrears = models.IntegerField()
+    captive_lines = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "period"], name="spsettlementfact_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.period:%Y-%m} SP {self.sp_id}: {self.share}"

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.db import connection
 
-from arrears.policies import AGE_BUCKETS
+from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT
 from core.batches import register_batch
 from core.choices import BatchStatus
 from core.models import BatchRun
@@ -67,13 +67,39 @@ GROUP BY c.credit_star
 """
 
 
+SP_FACTS = """
+INSERT INTO arrears_spsettlementfact (day, chunk_lo, period, sp_id, agent_id, revenue, lines, share, left_out,
+                                      lines_in_arrears, captive_lines)
+SELECT %(day)s, %(lo)s, period, sp_id, agent, sum(charged), count(*),
+       coalesce(sum(unpaid * charged / nullif(bill_amount, 0)) FILTER (WHERE unpaid >= %(min)s), 0),
+       coalesce(sum(unpaid * charged / nullif(bill_amount, 0)) FILTER (WHERE unpaid > 0 AND unpaid < %(min)s), 0),
+       count(*) FILTER (WHERE unpaid >= %(min)s), count(*) FILTER (WHERE charged * 100 >= %(captive)s * bill_amount)
+FROM (SELECT s.period, s.sp_id, c.acquiring_channel_id AS agent, s.amount AS charged, b.amount AS bill_amount,
+             CASE WHEN b.due_date < %(day)s THEN b.amount - b.paid_amount ELSE 0 END AS unpaid
+      FROM arrears_bill b JOIN arrears_spcharge s ON s.bill_id = b.id JOIN customers_customer c ON c.id = b.customer_id
+      WHERE b.customer_id >= %(lo)s AND b.customer_id < %(hi)s AND b.period = ANY(%(periods)s::date[])) charges
+GROUP BY period, sp_id, agent
+"""
+SP_FACT_MONTHS = 3  # the settlement months kept per night: the last three before it
+
+
+def sp_fact_periods(day: date) -> list[date]:
+    first, out = day.replace(day=1), []
+    for _ in range(SP_FACT_MONTHS):
+        first = (first - timedelta(days=1)).replace(day=1)
+        out.append(first)
+    return out
+
+
 @register_batch(REPORT_FACTS_KIND, table="customers_customer", chunk_size=REPORT_FACTS_CHUNK)
 def report_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
-    params = {"day": date.fromisoformat(run.period), "lo": lo, "hi": hi}
+    day = date.fromisoformat(run.period)
+    params = {"day": day, "lo": lo, "hi": hi, "periods": sp_fact_periods(day), "min": SP_SETTLEMENT.min_line_arrears,
+              "captive": SP_SETTLEMENT.captive_bill_share}
     rows = 0
     with connection.cursor() as cur:
-        for sql in (CHANNEL_FACTS, ARREARS_FACTS, STAR_FACTS):
+        for sql in (CHANNEL_FACTS, ARREARS_FACTS, STAR_FACTS, SP_FACTS):
             cur.execute(sql, params)
             rows += cur.rowcount
     return rows
@@ -81,7 +107,8 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
 
 def forget_old_facts(day: date) -> None:
     with connection.cursor() as cur:
-        for table in ("arrears_reportchannelfact", "arrears_reportfact", "arrears_starhistoryfact"):
+        for table in ("arrears_reportchannelfact", "arrears_reportfact", "arrears_starhistoryfact",
+                      "arrears_spsettlementfact"):
             cur.execute(f"DELETE FROM {table} WHERE day < %s", [day - timedelta(days=KEEP_DAYS)])
 
 
@@ -96,7 +123,7 @@ def _region_sql(region_id: int | None, alias: str = "f") -> tuple[str, list]:
     return ("", []) if region_id is None else (f"AND {alias}.region_id = %s", [region_id])
 
 
-def _fetch(sql: str, params: list) -> list[tuple]:
+def _fetch(sql: str, params) -> list[tuple]:
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
@@ -148,3 +175,27 @@ def star_history(day: date) -> list[tuple]:
     """(star, customers, in arrears, owed, closed) per star: the rows of marketing's HISTORY_FROM_ACCOUNTS."""
     return _fetch("""SELECT credit_star, sum(customers), sum(in_arrears), sum(owed), sum(closed)
                      FROM arrears_starhistoryfact WHERE day = %s GROUP BY credit_star""", [day])
+
+
+def sp_settlement_rows(day: date, period: date) -> list[tuple] | None:
+    """The rows of arrears.settlement.SETTLEMENT_SQL for `period` as the bills stood on `day` with the policy's
+    minimum, or None when that night did not pre-aggregate the period."""
+    if period not in sp_fact_periods(day):
+        return None
+    return _fetch("""
+        WITH per_agent AS (
+            SELECT sp_id, agent_id, sum(revenue) AS revenue, sum(lines) AS lines, sum(share) AS share,
+                   sum(left_out) AS left_out, sum(lines_in_arrears) AS in_arrears, sum(captive_lines) AS captive
+            FROM arrears_spsettlementfact WHERE day = %(day)s AND period = %(period)s GROUP BY sp_id, agent_id
+        ), per_sp AS (
+            SELECT sp_id, sum(revenue) AS revenue, sum(lines) AS lines, sum(in_arrears) AS in_arrears,
+                   sum(share) AS share, sum(left_out) AS left_out, sum(captive) AS captive
+            FROM per_agent GROUP BY sp_id
+        ), top_agent AS (
+            SELECT DISTINCT ON (sp_id) sp_id, agent_id, revenue FROM per_agent ORDER BY sp_id, revenue DESC, agent_id
+        )
+        SELECT sp.code, sp.name, p.revenue, p.lines, p.in_arrears, p.share, p.left_out, p.captive,
+               coalesce(t.revenue, 0), ch.name
+        FROM per_sp p JOIN arrears_serviceprovider sp ON sp.id = p.sp_id
+        LEFT JOIN top_agent t ON t.sp_id = p.sp_id LEFT JOIN customers_channel ch ON ch.id = t.agent_id
+        ORDER BY p.share DESC, sp.code""", {"day": day, "period": period})

@@ -12,7 +12,7 @@ from django.views.generic import ListView, TemplateView
 from arrears import selectors, services
 from arrears.forms import CollectionForm, SpSettlementForm
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT, age_bucket
-from arrears.settlement import sp_settlement
+from arrears.settlement import settlement_as_of, sp_settlement
 from core.exports import csv_response
 from core.pagination import CappedCountPaginator
 
@@ -121,6 +121,7 @@ class SpSettlementView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
             return _settlement_csv(rows, period)
         return self.render_to_response(self.get_context_data(
             form=form, rows=rows, period=period, total=sum((r.deduction for r in rows), Decimal("0")),
+            as_of=settlement_as_of(period=period, min_line_arrears=minimum),
             focus_total=sum((r.deduction for r in rows if r.focus), Decimal("0")),
             csv_query=urlencode({"period": f"{period:%Y-%m}", "min_amount": minimum, "export": "csv"}),
             chart=[{"code": r.code, "revenue": str(r.revenue), "deduction": str(r.deduction)} for r in rows[:20]]))

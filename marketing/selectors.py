@@ -307,8 +307,17 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None) -> 
 
 def running_overlap_customers(*, user=None) -> int:
     """Customers tagged by two or more running campaigns: the province's, or those in the user's scope."""
-    members = CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING)
+    sizes = dict(CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING).values_list("campaign_id")
+                 .annotate(n=Count("customer_id")).order_by())
+    if len(sizes) < 2:
+        return 0
+    # A customer in two running campaigns has a membership outside the largest one with another beside it: only
+    # the smaller campaigns' members are probed (the largest, often a whole segment, only through the index).
+    largest = max(sizes, key=sizes.get)
+    members = CampaignMember.objects.filter(campaign_id__in=[pk for pk in sizes if pk != largest]).filter(Exists(
+        CampaignMember.objects.filter(customer_id=OuterRef("customer_id"), campaign_id__in=list(sizes))
+        .exclude(campaign_id=OuterRef("campaign_id"))))
     if user is not None:
         members = members.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
-    return members.values("customer_id").annotate(n=Count("campaign_id")).filter(n__gte=2).count()
+    return members.values("customer_id").distinct().count()
 

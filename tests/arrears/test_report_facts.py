@@ -112,3 +112,30 @@ def test_a_night_run_twice_writes_its_facts_once(province):
     with freeze_time(at(NIGHT, 5, 45)):
         report_facts_nightly(NIGHT.isoformat())
     assert ReportFact.objects.count() == before
+
+
+def test_the_sp_settlement_of_the_facts_is_the_live_one_for_the_policys_minimum(org):
+    from arrears.models import ServiceProvider
+    from arrears.settlement import settlement_as_of, sp_settlement
+
+    games, music = (ServiceProvider.objects.create(code=c, name=c) for c in ("games", "music"))
+    october = date(2026, 10, 1)
+    for i, customer in enumerate([*org.all_customers, *org.all_customers[:3]]):
+        line = LineFactory(customer=customer)
+        with freeze_time(at(date(2026, 10, 25))):
+            charges = {games.pk: Decimal(f"{3 + i}.00"), **({music.pk: Decimal("17.00")} if i % 2 else {})}
+            record_bill(line=line, period=october, amount=Decimal(f"{20 + 7 * i}.00"), due_date=date(2026, 11, 10),
+                        sp_charges=charges)
+        if i % 3:
+            with freeze_time(at(date(2026, 11, 5))):
+                record_payment(line=line, amount=Decimal(f"{5 * i}.00"), paid_at=at(date(2026, 11, 5)),
+                               channel="app", reference=f"sp-{line.pk}")
+    with freeze_time(at(NIGHT, 0, 30)):
+        evaluate_nightly(NIGHT.isoformat())
+    with freeze_time(at(NIGHT, 5, 45)):
+        report_facts_nightly(NIGHT.isoformat())
+    assert settlement_as_of(period=october) == NIGHT
+    assert settlement_as_of(period=october, min_line_arrears=Decimal("1.00")) is None  # another minimum: live
+    facts = sp_settlement(period=october, today=NIGHT)
+    assert facts == sp_settlement(period=october, today=NIGHT, live=True)
+    assert {r.code for r in facts} == {"games", "music"} and all(r.deduction > 0 for r in facts)

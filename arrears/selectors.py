@@ -9,9 +9,7 @@ from django.utils import timezone
 from arrears import report_facts
 from arrears.models import LineAccount
 from arrears.policies import AGE_BUCKETS
-from core.choices import Role
-from core.roles import PROVINCE_WIDE_ROLES, user_role
-from core.scope import customer_scope_q, customer_scope_sql
+from core.scope import aggregate_scope, customer_scope_q, customer_scope_sql
 from customers.models import Customer
 from marketing.choices import MemberHow
 
@@ -27,17 +25,13 @@ def _bucket_range(label: str, today: date) -> tuple[date | None, date]:
 
 
 def facts_scope(user) -> tuple[date, int | None] | None:
-    """(night, region or None for the province) when the user's figures can be read from the nightly report facts:
-    a province-wide role or a regional manager, once a night's facts are complete. Otherwise None: read live."""
-    role = user_role(user)
-    if role in PROVINCE_WIDE_ROLES:
-        region = None
-    elif role == Role.REGIONAL_MANAGER and getattr(getattr(user, "staff_profile", None), "region_id", None):
-        region = user.staff_profile.region_id
-    else:
+    """(night, region or None for the province) when the user's figures can be read from the nightly report facts
+    (core.scope.aggregate_scope), once a night's facts are complete. Otherwise None: read live."""
+    scope = aggregate_scope(user)
+    if scope is None:
         return None
     day = report_facts.facts_day()
-    return None if day is None else (day, region)
+    return None if day is None else (day, scope[1])
 
 
 def collection_queue(*, user, bucket: str = "", today: date | None = None) -> QuerySet[LineAccount]:

@@ -17,7 +17,9 @@ from django.utils import timezone
 from arrears import report_facts
 from arrears.models import Bill, LineAccount
 from customers.models import Customer
+from core.scope import aggregate_scope
 from marketing import policies
+from marketing.batches import results_facts_day
 from marketing.choices import CampaignStatus, MemberHow
 from marketing.filtersets import SegmentFilterSet
 from marketing.models import Campaign, CampaignMember, Notification
@@ -252,22 +254,30 @@ def assessment_to_json(a: dict) -> dict:
 
 
 # ---------------------------------------------------------------- results after launch
-def campaign_results(*, campaign: Campaign, user, today: date | None = None) -> dict:
+def campaign_results(*, campaign: Campaign, user, today: date | None = None, live: bool = False) -> dict:
     """Tagged customers (in the user's scope) from the day each was tagged, against the segment's customers who
     did not take the offer and against their own months before (marketing.results): arrears, churn, revenue
-    and the incremental revenue net of arrears and cost; the forecast of the approval beside them."""
+    and the incremental revenue net of arrears and cost; the forecast of the approval beside them. The three
+    groups from last night's facts for the province or a region (`as_of`), unless `live` or a day is asked for."""
     from marketing import results
 
+    scope = aggregate_scope(user) if not live and today is None else None
+    night = results_facts_day(campaign) if scope else None
     today = today or timezone.localdate()
     visible = Customer.objects.visible_to(user).values("pk")
     members = CampaignMember.objects.filter(campaign=campaign, customer__in=visible)
     by_how = dict(members.values_list("how").annotate(n=Count("customer_id")).order_by())
     history = history_from_json(campaign.forecast["history"]) if campaign.forecast.get("history") \
         else star_history()[0]
-    raw = {"participants": results.member_group(campaign=campaign, hows=PARTICIPANT_HOWS, user=user, today=today),
-           "targeted": results.member_group(campaign=campaign, hows=[MemberHow.TARGETED.value], user=user,
-                                            today=today),
-           "baseline": results.baseline_group(campaign=campaign, user=user, today=today)}
+    if night is not None:
+        raw = {key: results.group_from_facts(campaign=campaign, key=key, day=night, region_id=scope[1])
+               for key in results.FACT_GROUPS}
+    else:
+        raw = {"participants": results.member_group(campaign=campaign, hows=PARTICIPANT_HOWS, user=user,
+                                                    today=today),
+               "targeted": results.member_group(campaign=campaign, hows=[MemberHow.TARGETED.value], user=user,
+                                                today=today),
+               "baseline": results.baseline_group(campaign=campaign, user=user, today=today)}
     groups = {key: results.group_view(group, history) for key, group in raw.items()}
     comparison = results.compare(participants=raw["participants"], baseline=raw["baseline"], campaign=campaign)
     participants = members.filter(how__in=PARTICIPANT_HOWS)
@@ -302,7 +312,7 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None) -> 
         ("arrears_customers", "forecast_in_arrears", "actual_in_arrears"),
         ("churn", "forecast_churn", "actual_churn"))]
     return {"groups": groups, "revenue_by_month": revenue_rows, "evaluation": evaluation, "chart": chart,
-            "by_how": by_how}
+            "by_how": by_how, "as_of": night}
 
 
 def running_overlap_customers(*, user=None) -> int:

@@ -180,6 +180,12 @@ def overlap(*, campaign: Campaign, target: QuerySet[Customer]) -> dict:
     campaign; in the segment of a campaign approved but not yet launched (launch will tag exactly that
     segment); holding a running retention offer (an alert with an offer made and not closed). `customers`
     counts each customer once. Three statements, however many campaigns."""
+    return overlap_and_stars(campaign=campaign, target=target)[0]
+
+
+def overlap_and_stars(*, campaign: Campaign, target: QuerySet[Customer]) -> tuple[dict, dict]:
+    """`overlap` and the target's star distribution (as `star_distribution`) from one pass over the target: the
+    overlap's counts are taken per star and summed, so the risk assessment reads the segment once."""
     others = CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING).exclude(campaign=campaign)
     rows = [{"id": r["campaign_id"], "name": r["campaign__name"], "customers": r["customers"],
              "status": CampaignStatus.RUNNING.value}
@@ -196,18 +202,21 @@ def overlap(*, campaign: Campaign, target: QuerySet[Customer]) -> dict:
         approved[f"approved_{other.pk}"] = other
     if rows:
         reaches["running"] = Q(Exists(others.filter(customer=OuterRef("pk"))))
-    counts = target.aggregate(customers=Count("pk", filter=reduce(operator.or_, reaches.values())),
-                              **{key: Count("pk", filter=q) for key, q in reaches.items()})
+    per_star = list(target.values("credit_star").annotate(
+        n=Count("pk"), customers=Count("pk", filter=reduce(operator.or_, reaches.values())),
+        **{key: Count("pk", filter=q) for key, q in reaches.items()}).order_by())
+    counts = {key: sum(row[key] for row in per_star) for key in ("customers", *reaches)}
     rows += [{"id": other.pk, "name": other.name, "customers": counts[key], "status": CampaignStatus.APPROVED.value}
              for key, other in approved.items() if counts[key]]
-    return {"customers": counts["customers"], "retention_offers": counts["retention"],
-            "campaigns": sorted(rows, key=lambda r: -r["customers"])}
+    return ({"customers": counts["customers"], "retention_offers": counts["retention"],
+             "campaigns": sorted(rows, key=lambda r: -r["customers"])},
+            {row["credit_star"]: row["n"] for row in per_star})
 
 
 def risk_assessment(*, campaign: Campaign, user) -> dict:
     """Computed, not typed: segment size and stars, expected exposure, overlap, revenue and the warnings."""
     target = campaign_target(campaign=campaign, user=user)
-    counts = star_distribution(target)
+    overlapping, counts = overlap_and_stars(campaign=campaign, target=target)
     size = sum(counts.values())
     history, source = star_history()
     exposure = policies.expected_exposure(counts, history)
@@ -223,7 +232,7 @@ def risk_assessment(*, campaign: Campaign, user) -> dict:
         months=campaign.duration_months, incentive=campaign.incentive_per_customer, exposure=participant_exposure)
     return {
         "size": size, "counts": counts, "exposure": exposure, "history": history, "history_source": source,
-        "overlap": overlap(campaign=campaign, target=target), "warnings": warnings,
+        "overlap": overlapping, "warnings": warnings,
         "blocking": policies.blocking_codes(warnings),
         "tariff_ratio": policies.tariff_ratio(campaign.in_plan_tariff, campaign.out_of_plan_tariff),
         "revenue": revenue, "participants": participants,

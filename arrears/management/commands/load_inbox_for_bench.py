@@ -18,6 +18,7 @@ Never used by the product or the tests. Refuses a database that already holds bi
 """
 
 import time
+from datetime import date
 
 from django.core.management import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -43,6 +44,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--skip-nights", action="store_true", help="load the inputs only")
+        parser.add_argument("--skip-statuses", action="store_true",
+                            help="leave billing's line status changes out (the per-item service takes ~30 min at 1M)")
+        parser.add_argument("--night", action="append", type=date.fromisoformat, dest="nights",
+                            help="YYYY-MM-DD, repeatable: the nights to run (default: the month's 1st and tonight)")
+        parser.add_argument("--nights-only", action="store_true",
+                            help="the inputs are loaded already (a run stopped after the copies): run the nights")
 
     def step(self, label, fn):
         t0 = time.perf_counter()
@@ -51,24 +58,27 @@ class Command(BaseCommand):
         self.stdout.flush()
         return result
 
-    def handle(self, *args, skip_nights=False, **options):
-        if Bill.objects.exists():
-            raise CommandError("Bills exist already: this loader fills an empty generated province only.")
+    def handle(self, *args, skip_nights=False, skip_statuses=False, nights_only=False, nights=None, **options):
+        if Bill.objects.exists() != nights_only:
+            raise CommandError("Bills exist already: this loader fills an empty generated province only."
+                               if not nights_only else "No bills: load the inputs first.")
         with connection.cursor() as cur:
             cur.execute("SELECT to_regclass(%s) IS NOT NULL", [inbox_table(Bill)])
             if not cur.fetchone()[0]:
                 raise CommandError("No replay inbox: run generate_province first.")
         started = time.perf_counter()
-        self.step("usage summaries", lambda: self._copy(UsageSummary))
-        self.step("bills, payments allocated to the oldest first", self._bills)
-        self.step("SP charges", self._sp_charges)
-        self.step("payments", lambda: self._copy(Payment))
-        self.step("analyze", lambda: self._sql(f"ANALYZE {', '.join(FED_TABLES)}"))
-        self.step("line status changes (bulk intake service)", self._statuses)
+        if not nights_only:
+            self.step("usage summaries", lambda: self._copy(UsageSummary))
+            self.step("bills, payments allocated to the oldest first", self._bills)
+            self.step("SP charges", self._sp_charges)
+            self.step("payments", lambda: self._copy(Payment))
+            self.step("analyze", lambda: self._sql(f"ANALYZE {', '.join(FED_TABLES)}"))
+            if not skip_statuses:
+                self.step("line status changes (bulk intake service)", self._statuses)
         if not skip_nights:
             today = timezone.localdate()
             totals = {"nights": 0}
-            for day in sorted({today.replace(day=1), today}):
+            for day in sorted(nights or {today.replace(day=1), today}):
                 self.step(f"night of {day}", lambda day=day: _night(day, totals))
             for name, seconds in sorted(totals.get("jobs_s", {}).items(), key=lambda kv: -kv[1]):
                 self.stdout.write(f"    {name}: {seconds:.1f} s")

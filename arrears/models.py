@@ -400,3 +400,21 @@ class SpSettlementFact(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.period:%Y-%m} SP {self.sp_id}: {self.share}"
+
+
+class BarringDurationFact(models.Model):
+    """Restorations in the 12 months before the night and their days barred, per region and credit holding
+    (1★+; NULL for the unrated, as the live query groups them)."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    region_id = models.BigIntegerField(null=True)
+    holder = models.BooleanField(null=True)
+    restorations = models.IntegerField()
+    days = models.DecimalField(max_digits=24, decimal_places=12)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region_id"], name="barringdurationfact_day")]
+
+    def __str__(self):
+        return f"{self.day} holder={self.holder}: {self.restorations}"

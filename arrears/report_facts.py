@@ -80,6 +80,22 @@ FROM (SELECT s.period, s.sp_id, c.acquiring_channel_id AS agent, s.amount AS cha
       WHERE b.customer_id >= %(lo)s AND b.customer_id < %(hi)s AND b.period = ANY(%(periods)s::date[])) charges
 GROUP BY period, sp_id, agent
 """
+DURATION_FACTS = """
+INSERT INTO arrears_barringdurationfact (day, chunk_lo, region_id, holder, restorations, days)
+WITH ordered AS (
+    SELECT e.line_id, e.to_state, e.at,
+           lag(e.to_state) OVER w AS previous_state, lag(e.at) OVER w AS previous_at
+    FROM arrears_barringevent e JOIN customers_line l ON l.id = e.line_id
+    WHERE e.at >= %(since)s AND l.customer_id >= %(lo)s AND l.customer_id < %(hi)s
+    WINDOW w AS (PARTITION BY e.line_id ORDER BY e.at, e.id)
+)
+SELECT %(day)s, %(lo)s, c.region_id, (c.credit_star >= 1), count(*),
+       sum(extract(epoch FROM o.at - o.previous_at) / 86400)
+FROM ordered o JOIN customers_line l ON l.id = o.line_id JOIN customers_customer c ON c.id = l.customer_id
+WHERE o.to_state = 'active' AND o.previous_state IN ('one_way_barred', 'two_way_barred', 'in_retention')
+GROUP BY 3, 4
+"""
+DURATION_DAYS = 365  # the live report's default window (arrears.selectors.barring_durations)
 SP_FACT_MONTHS = 3  # the settlement months kept per night: the last three before it
 
 
@@ -96,10 +112,10 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
     day = date.fromisoformat(run.period)
     params = {"day": day, "lo": lo, "hi": hi, "periods": sp_fact_periods(day), "min": SP_SETTLEMENT.min_line_arrears,
-              "captive": SP_SETTLEMENT.captive_bill_share}
+              "captive": SP_SETTLEMENT.captive_bill_share, "since": day - timedelta(days=DURATION_DAYS)}
     rows = 0
     with connection.cursor() as cur:
-        for sql in (CHANNEL_FACTS, ARREARS_FACTS, STAR_FACTS, SP_FACTS):
+        for sql in (CHANNEL_FACTS, ARREARS_FACTS, STAR_FACTS, SP_FACTS, DURATION_FACTS):
             cur.execute(sql, params)
             rows += cur.rowcount
     return rows
@@ -108,7 +124,7 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
 def forget_old_facts(day: date) -> None:
     with connection.cursor() as cur:
         for table in ("arrears_reportchannelfact", "arrears_reportfact", "arrears_starhistoryfact",
-                      "arrears_spsettlementfact"):
+                      "arrears_spsettlementfact", "arrears_barringdurationfact"):
             cur.execute(f"DELETE FROM {table} WHERE day < %s", [day - timedelta(days=KEEP_DAYS)])
 
 
@@ -199,3 +215,12 @@ def sp_settlement_rows(day: date, period: date) -> list[tuple] | None:
         FROM per_sp p JOIN arrears_serviceprovider sp ON sp.id = p.sp_id
         LEFT JOIN top_agent t ON t.sp_id = p.sp_id LEFT JOIN customers_channel ch ON ch.id = t.agent_id
         ORDER BY p.share DESC, sp.code""", {"day": day, "period": period})
+
+
+def barring_durations(day: date, region_id: int | None) -> list[dict]:
+    """As arrears.selectors.barring_durations over the 12 months before `day`."""
+    where, params = _region_sql(region_id)
+    rows = _fetch(f"""SELECT holder, sum(restorations), round(sum(days) / sum(restorations), 1)
+                      FROM arrears_barringdurationfact f WHERE f.day = %s {where}
+                      GROUP BY holder ORDER BY holder DESC""", [day, *params])
+    return [{"credit_holders": bool(holder), "restorations": n, "average_days": days} for holder, n, days in rows]

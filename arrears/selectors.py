@@ -145,12 +145,15 @@ def emergency_recovery(*, user=None, today: date | None = None, months: tuple[in
     return result
 
 
-def barring_durations(*, user, since: date | None = None) -> list[dict]:
+def barring_durations(*, user, since: date | None = None, live: bool = False) -> list[dict]:
     """Average days from barring to restoration, for credit holders (1★+) and the others (Shanxi: credit cut
     the average barring duration of its holders by 75%). From the barring events: each restoration paired
-    with the barring before it on the same line."""
+    with the barring before it on the same line. The last 12 months from last night's facts for the province or
+    a region unless `live` or `since` is given."""
     from django.db import connection
 
+    if not live and since is None and (facts := facts_scope(user)):
+        return report_facts.barring_durations(*facts)
     since = since or timezone.localdate() - timedelta(days=365)
     scope_sql, scope_params = customer_scope_sql(user, "l.customer_id")
     with connection.cursor() as cur:

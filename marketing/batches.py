@@ -8,7 +8,7 @@ from core.batches import register_batch
 from core.choices import BatchStatus
 from core.models import BatchRun
 from marketing.filtersets import saturation_window
-from marketing.models import Campaign
+from marketing.models import Campaign, CampaignGroupFact
 from marketing.results import group_facts_write
 
 FACTS_KIND = "marketing.refresh_usage_facts"
@@ -57,8 +57,11 @@ def launched_before(moment):
 
 
 def results_facts_day(campaign) -> date | None:
-    """The night of the latest complete results facts that include `campaign`, or None."""
-    run = BatchRun.objects.filter(kind=RESULTS_FACTS_KIND, status=BatchStatus.DONE).order_by("-period").first()
-    if run is None or campaign.launched_at is None or campaign.launched_at >= run.started_at:
+    """The night of the latest complete results facts, if they hold `campaign` (it was launched before that run;
+    a campaign without a single member or baseline customer has no rows and is read live, at no cost)."""
+    period = (BatchRun.objects.filter(kind=RESULTS_FACTS_KIND, status=BatchStatus.DONE).order_by("-period")
+              .values_list("period", flat=True).first())
+    if period is None or campaign.launched_at is None:
         return None
-    return date.fromisoformat(run.period)
+    day = date.fromisoformat(period)
+    return day if CampaignGroupFact.objects.filter(campaign=campaign, day=day).exists() else None

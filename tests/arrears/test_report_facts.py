@@ -139,3 +139,25 @@ def test_the_sp_settlement_of_the_facts_is_the_live_one_for_the_policys_minimum(
     facts = sp_settlement(period=october, today=NIGHT)
     assert facts == sp_settlement(period=october, today=NIGHT, live=True)
     assert {r.code for r in facts} == {"games", "music"} and all(r.deduction > 0 for r in facts)
+
+
+def test_the_barring_durations_of_the_facts_are_the_live_ones(province):
+    """Lines barred on the first night, some paid back the next day (restored at once), the facts of the night
+    after: the same restorations and average days as the live query over the same 12 months."""
+    from arrears.models import LineAccount
+
+    later = NIGHT + timedelta(days=2)
+    for n, account in enumerate(LineAccount.objects.exclude(state="active").order_by("pk")):
+        if n % 2:
+            continue
+        with freeze_time(at(NIGHT + timedelta(days=1), 9 + n % 5)):
+            record_payment(line=account.line, amount=-account.balance + Decimal("200.00"),
+                           paid_at=at(NIGHT + timedelta(days=1)), channel="app", reference=f"back-{account.pk}")
+    with freeze_time(at(later, 0, 30)):
+        evaluate_nightly(later.isoformat())
+    with freeze_time(at(later, 5, 45)):
+        report_facts_nightly(later.isoformat())
+    for user in (province.credit_officer, province.regional_a):
+        facts = selectors.barring_durations(user=user)
+        assert facts == selectors.barring_durations(user=user, since=later - timedelta(days=365), live=True)
+    assert sum(r["restorations"] for r in selectors.barring_durations(user=province.credit_officer)) > 0

@@ -185,14 +185,13 @@ def overlap(*, campaign: Campaign, target: QuerySet[Customer]) -> dict:
 
 def overlap_and_stars(*, campaign: Campaign, target: QuerySet[Customer]) -> tuple[dict, dict]:
     """`overlap` and the target's star distribution (as `star_distribution`) from one pass over the target: the
-    overlap's counts are taken per star and summed, so the risk assessment reads the segment once."""
-    others = CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING).exclude(campaign=campaign)
-    rows = [{"id": r["campaign_id"], "name": r["campaign__name"], "customers": r["customers"],
-             "status": CampaignStatus.RUNNING.value}
-            for r in others.filter(customer__in=target.values("pk")).values("campaign_id", "campaign__name")
-            .annotate(customers=Count("customer_id")).order_by("-customers")]
+    overlap's counts are taken per star and summed (each running campaign's too), so the risk assessment reads
+    the segment once."""
+    running = list(Campaign.objects.filter(status=CampaignStatus.RUNNING).exclude(pk=campaign.pk).order_by("pk"))
     reaches = {"retention": Q(Exists(RetentionAlert.objects.filter(
         status=AlertStatus.OFFER_MADE, closed_at__isnull=True, customer=OuterRef("pk"))))}
+    reaches.update({f"running_{other.pk}": Q(Exists(CampaignMember.objects.filter(
+        campaign_id=other.pk, customer=OuterRef("pk")))) for other in running})
     approved = {}
     for other in Campaign.objects.filter(status=CampaignStatus.APPROVED).exclude(pk=campaign.pk):
         try:
@@ -200,12 +199,12 @@ def overlap_and_stars(*, campaign: Campaign, target: QuerySet[Customer]) -> tupl
         except ValidationError:  # a segment naming a region or brand since removed: it cannot launch either
             continue
         approved[f"approved_{other.pk}"] = other
-    if rows:
-        reaches["running"] = Q(Exists(others.filter(customer=OuterRef("pk"))))
     per_star = list(target.values("credit_star").annotate(
         n=Count("pk"), customers=Count("pk", filter=reduce(operator.or_, reaches.values())),
         **{key: Count("pk", filter=q) for key, q in reaches.items()}).order_by())
     counts = {key: sum(row[key] for row in per_star) for key in ("customers", *reaches)}
+    rows = [{"id": other.pk, "name": other.name, "customers": counts[f"running_{other.pk}"],
+             "status": CampaignStatus.RUNNING.value} for other in running if counts[f"running_{other.pk}"]]
     rows += [{"id": other.pk, "name": other.name, "customers": counts[key], "status": CampaignStatus.APPROVED.value}
              for key, other in approved.items() if counts[key]]
     return ({"customers": counts["customers"], "retention_offers": counts["retention"],

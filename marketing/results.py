@@ -34,9 +34,13 @@ before AS (
      AND b.period < date_trunc('month', g.start)::date
      AND b.period >= (date_trunc('month', g.start) - make_interval(months => %(pre)s))::date
     GROUP BY g.customer_id),
-churned AS (  -- closed after the start: every line closed, the last one after the start day
-    SELECT g.customer_id FROM grp g JOIN customers_customer c ON c.id = g.customer_id AND c.status = 'closed'
-    WHERE (SELECT max(l.closed_on) FROM customers_line l WHERE l.customer_id = g.customer_id) > g.start)
+churned AS (  -- closed after the start: every line closed, the last one after the start day; LATERAL: from each
+    -- member to its customer by key, whatever the estimate of closed customers (a stale one nested the group inside
+    -- every closed customer at 1M)
+    SELECT g.customer_id FROM grp g
+    CROSS JOIN LATERAL (SELECT c.status FROM customers_customer c WHERE c.id = g.customer_id) c
+    WHERE c.status = 'closed'
+      AND (SELECT max(l.closed_on) FROM customers_line l WHERE l.customer_id = g.customer_id) > g.start)
 SELECT c.credit_star, count(*), count(ch.customer_id), count(*) FILTER (WHERE a.owed > 0),
        coalesce(sum(a.owed), 0), coalesce(sum(a.periods), 0), coalesce(sum(a.revenue), 0),
        count(*) FILTER (WHERE a.periods > 0),

@@ -9,6 +9,7 @@ class ArrearsConfig(AppConfig):
     def ready(self):
         from arrears import evaluation  # noqa: F401  registers the nightly evaluation batch kind
         from arrears import value  # noqa: F401  registers the monthly customer value batch kinds
+        from arrears import report_facts  # noqa: F401  registers the nightly report facts batch kind
         from core.audit import DecisionLog, register_decision_log
 
         register_decision_log(DecisionLog(  # late-fee waivers live in the append-only ledger

@@ -81,6 +81,9 @@ class LineAccount(models.Model):
         indexes = [models.Index(fields=["customer"], name="lineaccount_customer"),
                    models.Index(fields=["state", "arrears_since"], name="lineaccount_state"),
                    models.Index(fields=["arrears_since", "balance"], name="lineaccount_in_arrears",
+                                condition=models.Q(arrears_since__isnull=False)),
+                   # the collection queue's order (most owed first): its first page without sorting every line
+                   models.Index(fields=["balance", "line"], name="lineaccount_queue",
                                 condition=models.Q(arrears_since__isnull=False))]
         verbose_name = _("line account")
         verbose_name_plural = _("line accounts")
@@ -315,3 +318,106 @@ class CustomerValue(models.Model):
     @property
     def negative(self) -> bool:
         return self.value < 0
+
+
+# ---------------------------------------------------------------- nightly pre-aggregates of the arrears report
+# Written only by the batch `arrears.report_facts` (arrears/report_facts.py): one row per id-range chunk of
+# customers and dimension values, summed when read. By region (the narrowest scope they serve: a province-wide
+# role or a regional manager); a manager's or a lead's book is read live.
+class ReportChannelFact(models.Model):
+    """Per acquiring channel: lines, lines in arrears, what they owe, the customers' data completeness."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    region_id = models.BigIntegerField(null=True)
+    channel_id = models.BigIntegerField(null=True)
+    lines = models.IntegerField()
+    in_arrears = models.IntegerField()
+    owed = models.DecimalField(max_digits=16, decimal_places=2, null=True)  # sum of the balances in arrears
+    completeness_sum = models.BigIntegerField()  # over the customer × line rows the scorecard averages
+    completeness_rows = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region_id"], name="reportchannelfact_day")]
+
+    def __str__(self):
+        return f"{self.day} channel {self.channel_id}: {self.in_arrears}/{self.lines}"
+
+
+class ReportFact(models.Model):
+    """Lines in arrears and what they owe per star, brand and aging bucket."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    region_id = models.BigIntegerField(null=True)
+    credit_star = models.SmallIntegerField(null=True)
+    brand_id = models.BigIntegerField(null=True)
+    bucket = models.CharField(max_length=8)
+    lines = models.IntegerField()
+    owed = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region_id"], name="reportfact_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.credit_star}★ {self.bucket}: {self.lines}"
+
+
+class StarHistoryFact(models.Model):
+    """The province's customers per star: how many, how many in arrears, what they owe, how many closed (the
+    history a campaign's risk assessment forecasts from)."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    credit_star = models.SmallIntegerField(null=True)
+    customers = models.IntegerField()
+    in_arrears = models.IntegerField()
+    owed = models.DecimalField(max_digits=16, decimal_places=2)
+    closed = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="starhistoryfact_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.credit_star}★: {self.customers}"
+
+
+class SpSettlementFact(models.Model):
+    """Per settlement month, SP and acquiring agent: what the SP charged and its share of the arrears as the bills
+    stood that night, for the policy's minimum line arrears (arrears.settlement reads them for that minimum)."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    period = models.DateField()
+    sp_id = models.BigIntegerField()
+    agent_id = models.BigIntegerField(null=True)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2)
+    lines = models.IntegerField()
+    share = models.DecimalField(max_digits=24, decimal_places=12)  # unrounded: rounded once, when summed
+    left_out = models.DecimalField(max_digits=24, decimal_places=12)
+    lines_in_arrears = models.IntegerField()
+    captive_lines = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "period"], name="spsettlementfact_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.period:%Y-%m} SP {self.sp_id}: {self.share}"
+
+
+class BarringDurationFact(models.Model):
+    """Restorations in the 12 months before the night and their days barred, per region and credit holding
+    (1★+; NULL for the unrated, as the live query groups them)."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    region_id = models.BigIntegerField(null=True)
+    holder = models.BooleanField(null=True)
+    restorations = models.IntegerField()
+    days = models.DecimalField(max_digits=24, decimal_places=12)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region_id"], name="barringdurationfact_day")]
+
+    def __str__(self):
+        return f"{self.day} holder={self.holder}: {self.restorations}"

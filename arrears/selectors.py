@@ -6,9 +6,10 @@ from django.db.models import Case, CharField, Count, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from arrears import report_facts
 from arrears.models import LineAccount
 from arrears.policies import AGE_BUCKETS
-from core.scope import customer_scope_sql
+from core.scope import aggregate_scope, customer_scope_q, customer_scope_sql
 from customers.models import Customer
 from marketing.choices import MemberHow
 
@@ -23,11 +24,23 @@ def _bucket_range(label: str, today: date) -> tuple[date | None, date]:
     raise ValueError(label)
 
 
+def facts_scope(user) -> tuple[date, int | None] | None:
+    """(night, region or None for the province) when the user's figures can be read from the nightly report facts
+    (core.scope.aggregate_scope), once a night's facts are complete. Otherwise None: read live."""
+    scope = aggregate_scope(user)
+    if scope is None:
+        return None
+    day = report_facts.facts_day()
+    return None if day is None else (day, scope[1])
+
+
 def collection_queue(*, user, bucket: str = "", today: date | None = None) -> QuerySet[LineAccount]:
     """Lines in arrears that the user may see, most owed first; `bucket` narrows to one aging bucket."""
     today = today or timezone.localdate()
-    qs = (LineAccount.objects.filter(arrears_since__isnull=False, customer__in=Customer.objects.visible_to(user))
-          .select_related("line", "customer", "line__collection_case").order_by("balance", "line_id"))
+    qs = LineAccount.objects.filter(arrears_since__isnull=False)
+    if customer_scope_q(user):  # a province-wide reader needs no IN (every customer): the plan walks the index
+        qs = qs.filter(customer__in=Customer.objects.visible_to(user))
+    qs = qs.select_related("line", "customer", "line__collection_case").order_by("balance", "line_id")
     if bucket:
         earliest, latest = _bucket_range(bucket, today)
         qs = qs.filter(arrears_since__lte=latest)
@@ -36,8 +49,11 @@ def collection_queue(*, user, bucket: str = "", today: date | None = None) -> Qu
     return qs
 
 
-def aging_summary(*, user, today: date | None = None) -> list[dict]:
-    """Per aging bucket: lines and amount owed (for the chart), in bucket order."""
+def aging_summary(*, user, today: date | None = None, live: bool = False) -> list[dict]:
+    """Per aging bucket: lines and amount owed (for the chart), in bucket order; last night's facts for the
+    province or a region unless `live`."""
+    if not live and today is None and (facts := facts_scope(user)):
+        return report_facts.aging_summary(*facts)
     today = today or timezone.localdate()
     whens = []
     for name, first, last in AGE_BUCKETS:
@@ -57,9 +73,12 @@ def collection_item(*, user, line_id: int) -> LineAccount:
     return get_object_or_404(collection_queue(user=user), pk=line_id)
 
 
-def arrears_by(*, user, dimension: str) -> list[dict]:
+def arrears_by(*, user, dimension: str, live: bool = False) -> list[dict]:
     """Lines in arrears and the amount owed per star, brand, acquiring channel (agent accountability) or the
-    campaign that acquired or converted the customer (a customer of two campaigns counts for both)."""
+    campaign that acquired or converted the customer (a customer of two campaigns counts for both). Star, brand
+    and channel from last night's facts for the province or a region unless `live`."""
+    if not live and dimension != "campaign" and (facts := facts_scope(user)):
+        return report_facts.arrears_by(facts[0], dimension, facts[1])
     field = {"star": "customer__credit_star", "brand": "customer__brand__name",
              "channel": "customer__acquiring_channel__name",
              "campaign": "customer__campaign_memberships__campaign__name"}[dimension]
@@ -71,9 +90,12 @@ def arrears_by(*, user, dimension: str) -> list[dict]:
             for r in rows]
 
 
-def agent_scorecard(*, user, limit: int = 50) -> list[dict]:
+def agent_scorecard(*, user, limit: int = 50, live: bool = False) -> list[dict]:
     """Per acquiring channel/outlet/agent: lines it brought, how many are in arrears (rate), what they owe, and
-    how complete its customers' data is — "whoever develops it answers for it" (source 000). Worst first."""
+    how complete its customers' data is — "whoever develops it answers for it" (source 000). Worst first. Last
+    night's facts for the province or a region unless `live`."""
+    if not live and (facts := facts_scope(user)):
+        return report_facts.agent_scorecard(facts[0], facts[1], limit)
     from django.db.models import Avg, F, FloatField, Q
     from django.db.models.functions import Cast
 
@@ -123,12 +145,15 @@ def emergency_recovery(*, user=None, today: date | None = None, months: tuple[in
     return result
 
 
-def barring_durations(*, user, since: date | None = None) -> list[dict]:
+def barring_durations(*, user, since: date | None = None, live: bool = False) -> list[dict]:
     """Average days from barring to restoration, for credit holders (1★+) and the others (Shanxi: credit cut
     the average barring duration of its holders by 75%). From the barring events: each restoration paired
-    with the barring before it on the same line."""
+    with the barring before it on the same line. The last 12 months from last night's facts for the province or
+    a region unless `live` or `since` is given."""
     from django.db import connection
 
+    if not live and since is None and (facts := facts_scope(user)):
+        return report_facts.barring_durations(*facts)
     since = since or timezone.localdate() - timedelta(days=365)
     scope_sql, scope_params = customer_scope_sql(user, "l.customer_id")
     with connection.cursor() as cur:

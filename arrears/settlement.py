@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
+from arrears import report_facts
 from arrears.policies import SP_SETTLEMENT, SpSettlementPolicy, sp_flags, sp_focus
 
 CENT = Decimal("0.01")
@@ -67,14 +68,30 @@ class SpSettlementRow:
         return (self.top_agent_revenue * 100 / self.revenue).quantize(Decimal("0.1")) if self.revenue else Decimal("0")
 
 
-def sp_settlement(*, period: date, today: date, min_line_arrears: Decimal | None = None,
-                  policy: SpSettlementPolicy = SP_SETTLEMENT) -> list[SpSettlementRow]:
-    """Every SP that charged in `period` (a month), worst first, as the bills stand on `today`."""
+def settlement_as_of(*, period: date, min_line_arrears: Decimal | None = None,
+                     policy: SpSettlementPolicy = SP_SETTLEMENT) -> date | None:
+    """The night whose pre-aggregates answer this settlement (the policy's own minimum, one of the last months),
+    or None: computed live."""
     minimum = policy.min_line_arrears if min_line_arrears is None else min_line_arrears
-    with connection.cursor() as cur:
-        cur.execute(SETTLEMENT_SQL, {"period": period.replace(day=1), "today": today, "min": minimum,
-                                     "captive": policy.captive_bill_share})
-        rows = cur.fetchall()
+    if policy != SP_SETTLEMENT or minimum != SP_SETTLEMENT.min_line_arrears:
+        return None
+    day = report_facts.facts_day()
+    return day if day is not None and period.replace(day=1) in report_facts.sp_fact_periods(day) else None
+
+
+def sp_settlement(*, period: date, today: date, min_line_arrears: Decimal | None = None,
+                  policy: SpSettlementPolicy = SP_SETTLEMENT, live: bool = False) -> list[SpSettlementRow]:
+    """Every SP that charged in `period` (a month), worst first, as the bills stand on `today` — or, for the
+    policy's minimum and a recent month, as they stood last night (the nightly facts) unless `live`."""
+    minimum = policy.min_line_arrears if min_line_arrears is None else min_line_arrears
+    night = None if live else settlement_as_of(period=period, min_line_arrears=minimum, policy=policy)
+    if night is not None:
+        rows = report_facts.sp_settlement_rows(night, period.replace(day=1))
+    else:
+        with connection.cursor() as cur:
+            cur.execute(SETTLEMENT_SQL, {"period": period.replace(day=1), "today": today, "min": minimum,
+                                         "captive": policy.captive_bill_share})
+            rows = cur.fetchall()
     result = []
     for code, name, revenue, lines, in_arrears, share, left_out, captive, agent_revenue, agent in rows:
         share = share.quantize(CENT, ROUND_HALF_UP)

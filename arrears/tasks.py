@@ -3,8 +3,9 @@ from datetime import timedelta
 from celery import shared_task
 
 from arrears.evaluation import EVALUATE_KIND
+from arrears.report_facts import REPORT_FACTS_KIND, forget_old_facts
 from arrears.value import DECILE_KIND, VALUE_KIND
-from core.tasks import dispatch_with_catch_up, night_of
+from core.tasks import dispatch_run, dispatch_with_catch_up, night_of
 
 
 @shared_task
@@ -38,3 +39,12 @@ def customer_value_deciles_monthly(day: str | None = None) -> int | None:
 
 def _previous_month(day):
     return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@shared_task
+def report_facts_nightly(day: str | None = None) -> int:
+    """Scheduled 05:45 daily, after the evaluation, the rating and the star snapshot: the arrears report's and
+    the campaign risk assessment's figures of the night (arrears.report_facts)."""
+    night = night_of(day)
+    forget_old_facts(night)
+    return dispatch_run(REPORT_FACTS_KIND, night.isoformat()).pk

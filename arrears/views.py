@@ -10,7 +10,7 @@ from arrears import selectors, services
 from arrears.filtersets import CollectionQueueFilterSet
 from arrears.forms import CollectionForm, SpSettlementForm
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT, age_bucket
-from arrears.settlement import sp_settlement
+from arrears.settlement import settlement_as_of, sp_settlement
 from arrears.value import value_report
 from core.generic_views import CsvExport, PageView, ScopedListView, ServiceFormView
 
@@ -88,7 +88,8 @@ class ArrearsReportView(PageView):
                        "scorecard": selectors.agent_scorecard(user=user),
                        "aging": selectors.aging_summary(user=user),
                        "recovery": selectors.emergency_recovery(user=user),
-                       "durations": selectors.barring_durations(user=user)}
+                       "durations": selectors.barring_durations(user=user),
+                       "as_of": (selectors.facts_scope(user) or (None,))[0]}  # the night of the pre-aggregates
             cache.set(key, figures, 600)
         return {**figures, "value": value_report(user=user)}  # uncached: one aggregate over the month's rows
 
@@ -113,6 +114,7 @@ class SpSettlementView(PageView):
             return SETTLEMENT_EXPORT.response(rows=_settlement_rows(rows), filename=f"sp-settlement-{period:%Y-%m}.csv")
         return self.render_to_response(self.get_context_data(
             form=form, rows=rows, period=period, total=sum((r.deduction for r in rows), Decimal("0")),
+            as_of=settlement_as_of(period=period, min_line_arrears=minimum),
             focus_total=sum((r.deduction for r in rows if r.focus), Decimal("0")),
             csv_query=urlencode({"period": f"{period:%Y-%m}", "min_amount": minimum, "export": "csv"}),
             chart=[{"code": r.code, "revenue": str(r.revenue), "deduction": str(r.deduction)} for r in rows[:20]]))

@@ -112,8 +112,11 @@ else:
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 # A worker host cut off in the middle of a chunk leaves its transaction open; the server ends it after this long, so
 # the chunk's claim is released and another worker redoes it. No request or chunk waits idle that long in a transaction.
+# JIT off by default (DB_JIT=on to restore): its compile time (0.5-1 s) is spent on the pages' aggregates that the
+# planner's cost estimates push over jit_above_cost at 1M customers, and halved the campaign review's segment pass.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-    f"-c idle_in_transaction_session_timeout={os.environ.get('DB_IDLE_IN_TRANSACTION_TIMEOUT', '300s')}")
+    f"-c idle_in_transaction_session_timeout={os.environ.get('DB_IDLE_IN_TRANSACTION_TIMEOUT', '300s')} "
+    f"-c jit={os.environ.get('DB_JIT', 'off')}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):

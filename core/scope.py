@@ -56,3 +56,19 @@ def customer_scope_sql(user, column: str) -> tuple[str, list]:
     except EmptyResultSet:
         return "AND false", []
     return f"AND {column} IN ({sql})", list(params)
+
+
+PROVINCE = "province"
+
+
+def aggregate_scope(user) -> tuple[str, int | None] | None:
+    """Whether the user's figures can be summed from pre-aggregates kept by region: ("province", None) for a
+    province-wide role, ("region", id) for a regional manager; None for a narrower scope (a manager's or a lead's
+    book, grouped by no dimension a pre-aggregate keeps), which is read live."""
+    role = user_role(user)
+    if role in PROVINCE_WIDE_ROLES:
+        return PROVINCE, None
+    region_id = getattr(getattr(user, "staff_profile", None), "region_id", None)
+    if role == Role.REGIONAL_MANAGER and region_id:
+        return "region", region_id
+    return None

@@ -5,7 +5,11 @@ from datetime import date
 from django.db import connection
 
 from core.batches import register_batch
+from core.choices import BatchStatus
+from core.models import BatchRun
 from marketing.filtersets import saturation_window
+from marketing.models import Campaign, CampaignGroupFact
+from marketing.results import group_facts_write
 
 FACTS_KIND = "marketing.refresh_usage_facts"
 # ~0.15 s per 50k customers on the 2-core dev machine (3 months of usage through usage_customer_month).
@@ -33,3 +37,31 @@ def refresh_usage_facts(lo: int, hi: int, run=None) -> int:
         cur.execute("""DELETE FROM marketing_usagefacts
                        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND window_end <> %(end)s""", params)
         return rows + cur.rowcount
+
+
+RESULTS_FACTS_KIND = "marketing.results_facts"
+RESULTS_FACTS_CHUNK = 100_000  # customers per chunk
+
+
+@register_batch(RESULTS_FACTS_KIND, table="customers_customer", chunk_size=RESULTS_FACTS_CHUNK)
+def results_facts_refresh(lo: int, hi: int, run) -> int:
+    """The result groups of every campaign launched before the run began, for customers in [lo, hi), as of the
+    run's night (marketing.results.group_facts_write)."""
+    day = date.fromisoformat(run.period)
+    return sum(group_facts_write(campaign=campaign, day=day, lo=lo, hi=hi)
+               for campaign in launched_before(run.started_at))
+
+
+def launched_before(moment):
+    return Campaign.objects.filter(launched_at__lt=moment).order_by("pk")
+
+
+def results_facts_day(campaign) -> date | None:
+    """The night of the latest complete results facts, if they hold `campaign` (it was launched before that run;
+    a campaign without a single member or baseline customer has no rows and is read live, at no cost)."""
+    period = (BatchRun.objects.filter(kind=RESULTS_FACTS_KIND, status=BatchStatus.DONE).order_by("-period")
+              .values_list("period", flat=True).first())
+    if period is None or campaign.launched_at is None:
+        return None
+    day = date.fromisoformat(period)
+    return day if CampaignGroupFact.objects.filter(campaign=campaign, day=day).exists() else None

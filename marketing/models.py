@@ -203,3 +203,30 @@ class UsageFacts(models.Model):
 
     def __str__(self):
         return f"{self.customer_id}: {self.plan_saturation}%"
+
+
+class CampaignGroupFact(models.Model):
+    """A launched campaign's result groups (participants, targeted, the segment's baseline) as the night's batch
+    `marketing.results_facts` summed them per id-range chunk of customers, region and star (marketing.results)."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    group = models.CharField(max_length=12)
+    region_id = models.BigIntegerField(null=True)
+    credit_star = models.SmallIntegerField(null=True)
+    customers = models.IntegerField()
+    churned = models.IntegerField()
+    in_arrears = models.IntegerField()
+    owed = models.DecimalField(max_digits=16, decimal_places=2)
+    periods = models.IntegerField()
+    revenue = models.DecimalField(max_digits=16, decimal_places=2)
+    billed = models.IntegerField()
+    expected_own = models.DecimalField(max_digits=24, decimal_places=12)
+    revenue_with_pre = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "day", "group"], name="campaigngroupfact_campaign")]
+
+    def __str__(self):
+        return f"{self.day} campaign {self.campaign_id} {self.group}: {self.customers}"

@@ -34,9 +34,13 @@ before AS (
      AND b.period < date_trunc('month', g.start)::date
      AND b.period >= (date_trunc('month', g.start) - make_interval(months => %(pre)s))::date
     GROUP BY g.customer_id),
-churned AS (  -- closed after the start: every line closed, the last one after the start day
-    SELECT g.customer_id FROM grp g JOIN customers_customer c ON c.id = g.customer_id AND c.status = 'closed'
-    WHERE (SELECT max(l.closed_on) FROM customers_line l WHERE l.customer_id = g.customer_id) > g.start)
+churned AS (  -- closed after the start: every line closed, the last one after the start day; LATERAL: from each
+    -- member to its customer by key, whatever the estimate of closed customers (a stale one nested the group inside
+    -- every closed customer at 1M)
+    SELECT g.customer_id FROM grp g
+    CROSS JOIN LATERAL (SELECT c.status FROM customers_customer c WHERE c.id = g.customer_id) c
+    WHERE c.status = 'closed'
+      AND (SELECT max(l.closed_on) FROM customers_line l WHERE l.customer_id = g.customer_id) > g.start)
 SELECT c.credit_star, count(*), count(ch.customer_id), count(*) FILTER (WHERE a.owed > 0),
        coalesce(sum(a.owed), 0), coalesce(sum(a.periods), 0), coalesce(sum(a.revenue), 0),
        count(*) FILTER (WHERE a.periods > 0),
@@ -58,10 +62,14 @@ def _empty() -> dict:
 
 
 def _run(members_sql: str, params: dict) -> dict:
-    out = _empty()
     with connection.cursor() as cur:
         cur.execute(GROUP_SQL.format(members=members_sql), params)
-        rows = cur.fetchall()
+        return _accumulate(cur.fetchall())
+
+
+def _accumulate(rows) -> dict:
+    """A group's figures from its rows per star (live, or summed from the facts)."""
+    out = _empty()
     for star, n, churned, k, owed, periods, revenue, billed, expected_own, with_pre in rows:
         out["counts"][star] = n
         out["customers"] += n
@@ -91,25 +99,77 @@ def member_group(*, campaign, hows, user, today: date) -> dict:
     return _run(MEMBERS_SQL.format(scope=scope), {**params, "hows": list(hows), **named})
 
 
-def baseline_group(*, campaign, user, today: date) -> dict:
-    """The segment's customers (in the reader's scope) who did not take the offer, from the launch day."""
+def _baseline_members(campaign, user, chunk: str = "") -> tuple[str, dict] | None:
+    """The members SQL of the baseline (the segment's customers in the reader's scope who did not take the offer,
+    from the launch day) and its parameters; None when there is none. `chunk`: a condition on t.id."""
     from marketing.selectors import campaign_target
 
     if not campaign.launched_at:
-        return _empty()
+        return None
     try:
         target = campaign_target(campaign=campaign, user=user).values("pk")
         sql, target_params = target.query.sql_with_params()
     except (EmptyResultSet, ValidationError):
-        return _empty()
+        return None
     named = {f"t{i}": v for i, v in enumerate(target_params)}
     for i in range(len(target_params)):
         sql = sql.replace("%s", f"%(t{i})s", 1)
     launch = campaign.launched_at.astimezone(_tz()).date()
     members = f"""SELECT t.id AS customer_id, %(launch)s::date AS start FROM ({sql}) AS t (id)
         WHERE NOT EXISTS (SELECT 1 FROM marketing_campaignmember m WHERE m.campaign_id = %(campaign)s
-                          AND m.customer_id = t.id AND m.how = ANY(%(hows)s))"""
-    return _run(members, {**_params(campaign, today), **named, "launch": launch, "hows": PARTICIPANT_HOWS})
+                          AND m.customer_id = t.id AND m.how = ANY(%(hows)s)) {chunk}"""
+    return members, {**named, "launch": launch, "hows": PARTICIPANT_HOWS}
+
+
+def baseline_group(*, campaign, user, today: date) -> dict:
+    """The segment's customers (in the reader's scope) who did not take the offer, from the launch day."""
+    baseline = _baseline_members(campaign, user)
+    if baseline is None:
+        return _empty()
+    members, params = baseline
+    return _run(members, {**_params(campaign, today), **params})
+
+
+# ---------------------------------------------------------------- nightly facts (batch marketing.results_facts)
+FACT_GROUPS = {"participants": PARTICIPANT_HOWS, "targeted": [MemberHow.TARGETED.value], "baseline": None}
+FACTS_SQL = GROUP_SQL.replace("\nSELECT c.credit_star,", """
+INSERT INTO marketing_campaigngroupfact (day, chunk_lo, campaign_id, "group", region_id, credit_star, customers,
+    churned, in_arrears, owed, periods, revenue, billed, expected_own, revenue_with_pre)
+SELECT %(today)s, %(lo)s, %(campaign)s, %(group)s, c.region_id, c.credit_star,""").replace(
+    "GROUP BY c.credit_star", "GROUP BY c.region_id, c.credit_star")
+assert FACTS_SQL.count("INSERT") == 1 and "GROUP BY c.region_id" in FACTS_SQL, "GROUP_SQL's select list moved"
+
+
+def group_facts_write(*, campaign, day: date, lo: int, hi: int) -> int:
+    """The campaign's three groups for customers with id in [lo, hi), as of `day`, into the facts."""
+    rows = 0
+    chunk = {"lo": lo, "hi": hi, **_params(campaign, day)}
+    for key, hows in FACT_GROUPS.items():
+        if hows is not None:
+            members, params = MEMBERS_SQL.format(scope="AND m.customer_id >= %(lo)s AND m.customer_id < %(hi)s"), {
+                "hows": list(hows)}
+        else:
+            baseline = _baseline_members(campaign, None, "AND t.id >= %(lo)s AND t.id < %(hi)s")
+            if baseline is None:
+                continue
+            members, params = baseline
+        with connection.cursor() as cur:
+            cur.execute(FACTS_SQL.format(members=members), {**chunk, **params, "group": key})
+            rows += cur.rowcount
+    return rows
+
+
+def group_from_facts(*, campaign, key: str, day: date, region_id: int | None) -> dict:
+    """A group as `_run` returns it, summed from the night's facts (the province, or one region)."""
+    region = "" if region_id is None else "AND region_id = %(region)s"
+    with connection.cursor() as cur:
+        cur.execute(f"""
+            SELECT credit_star, sum(customers), sum(churned), sum(in_arrears), sum(owed), sum(periods), sum(revenue),
+                   sum(billed), sum(expected_own), sum(revenue_with_pre)
+            FROM marketing_campaigngroupfact
+            WHERE campaign_id = %(campaign)s AND day = %(day)s AND "group" = %(group)s {region}
+            GROUP BY credit_star""", {"campaign": campaign.pk, "day": day, "group": key, "region": region_id})
+        return _accumulate(cur.fetchall())
 
 
 def _tz():

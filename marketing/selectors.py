@@ -14,9 +14,12 @@ from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from arrears import report_facts
 from arrears.models import Bill, LineAccount
+from core.scope import aggregate_scope, customer_scope_q
 from customers.models import Customer, Line
 from marketing import policies
+from marketing.batches import results_facts_day
 from marketing.choices import CampaignStatus, MemberHow
 from marketing.filtersets import SegmentFilterSet
 from marketing.models import Campaign, CampaignMember, Notification
@@ -138,9 +141,14 @@ HISTORY_FROM_BILLS = """
     GROUP BY c.credit_star"""
 
 
-def star_history(*, today: date | None = None) -> tuple[dict, str]:
+def star_history(*, today: date | None = None, live: bool = False) -> tuple[dict, str]:
     """({star: StarHistory}, source): per star, the province's customers, those in arrears (a line account in
-    arrears), what they owe in total, and those closed (churned). Source "accounts" or "bills"."""
+    arrears), what they owe in total, and those closed (churned). Source "accounts" or "bills". From last night's
+    report facts (arrears.report_facts) when there are some, unless `live` or a day is asked for."""
+    if not live and today is None and (day := report_facts.facts_day()):
+        rows, source = report_facts.star_history(day), "accounts"
+        return {star: policies.StarHistory(customers=n, in_arrears=k, arrears_amount=Decimal(owed), closed=closed)
+                for star, n, k, owed, closed in rows}, source
     today = today or timezone.localdate()
     with connection.cursor() as cur:
         if LineAccount.objects.exists():
@@ -172,13 +180,18 @@ def overlap(*, campaign: Campaign, target: QuerySet[Customer]) -> dict:
     campaign; in the segment of a campaign approved but not yet launched (launch will tag exactly that
     segment); holding a running retention offer (an alert with an offer made and not closed). `customers`
     counts each customer once. Three statements, however many campaigns."""
-    others = CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING).exclude(campaign=campaign)
-    rows = [{"id": r["campaign_id"], "name": r["campaign__name"], "customers": r["customers"],
-             "status": CampaignStatus.RUNNING.value}
-            for r in others.filter(customer__in=target.values("pk")).values("campaign_id", "campaign__name")
-            .annotate(customers=Count("customer_id")).order_by("-customers")]
+    return overlap_and_stars(campaign=campaign, target=target)[0]
+
+
+def overlap_and_stars(*, campaign: Campaign, target: QuerySet[Customer]) -> tuple[dict, dict]:
+    """`overlap` and the target's star distribution (as `star_distribution`) from one pass over the target: the
+    overlap's counts are taken per star and summed (each running campaign's too), so the risk assessment reads
+    the segment once."""
+    running = list(Campaign.objects.filter(status=CampaignStatus.RUNNING).exclude(pk=campaign.pk).order_by("pk"))
     reaches = {"retention": Q(Exists(RetentionAlert.objects.filter(
         status=AlertStatus.OFFER_MADE, closed_at__isnull=True, customer=OuterRef("pk"))))}
+    reaches.update({f"running_{other.pk}": Q(Exists(CampaignMember.objects.filter(
+        campaign_id=other.pk, customer=OuterRef("pk")))) for other in running})
     approved = {}
     for other in Campaign.objects.filter(status=CampaignStatus.APPROVED).exclude(pk=campaign.pk):
         try:
@@ -186,20 +199,23 @@ def overlap(*, campaign: Campaign, target: QuerySet[Customer]) -> dict:
         except ValidationError:  # a segment naming a region or brand since removed: it cannot launch either
             continue
         approved[f"approved_{other.pk}"] = other
-    if rows:
-        reaches["running"] = Q(Exists(others.filter(customer=OuterRef("pk"))))
-    counts = target.aggregate(customers=Count("pk", filter=reduce(operator.or_, reaches.values())),
-                              **{key: Count("pk", filter=q) for key, q in reaches.items()})
+    per_star = list(target.values("credit_star").annotate(
+        n=Count("pk"), customers=Count("pk", filter=reduce(operator.or_, reaches.values())),
+        **{key: Count("pk", filter=q) for key, q in reaches.items()}).order_by())
+    counts = {key: sum(row[key] for row in per_star) for key in ("customers", *reaches)}
+    rows = [{"id": other.pk, "name": other.name, "customers": counts[f"running_{other.pk}"],
+             "status": CampaignStatus.RUNNING.value} for other in running if counts[f"running_{other.pk}"]]
     rows += [{"id": other.pk, "name": other.name, "customers": counts[key], "status": CampaignStatus.APPROVED.value}
              for key, other in approved.items() if counts[key]]
-    return {"customers": counts["customers"], "retention_offers": counts["retention"],
-            "campaigns": sorted(rows, key=lambda r: -r["customers"])}
+    return ({"customers": counts["customers"], "retention_offers": counts["retention"],
+             "campaigns": sorted(rows, key=lambda r: -r["customers"])},
+            {row["credit_star"]: row["n"] for row in per_star})
 
 
 def risk_assessment(*, campaign: Campaign, user) -> dict:
     """Computed, not typed: segment size and stars, expected exposure, overlap, revenue and the warnings."""
     target = campaign_target(campaign=campaign, user=user)
-    counts = star_distribution(target)
+    overlapping, counts = overlap_and_stars(campaign=campaign, target=target)
     size = sum(counts.values())
     history, source = star_history()
     exposure = policies.expected_exposure(counts, history)
@@ -215,7 +231,7 @@ def risk_assessment(*, campaign: Campaign, user) -> dict:
         months=campaign.duration_months, incentive=campaign.incentive_per_customer, exposure=participant_exposure)
     return {
         "size": size, "counts": counts, "exposure": exposure, "history": history, "history_source": source,
-        "overlap": overlap(campaign=campaign, target=target), "warnings": warnings,
+        "overlap": overlapping, "warnings": warnings,
         "blocking": policies.blocking_codes(warnings),
         "tariff_ratio": policies.tariff_ratio(campaign.in_plan_tariff, campaign.out_of_plan_tariff),
         "revenue": revenue, "participants": participants,
@@ -246,22 +262,31 @@ def assessment_to_json(a: dict) -> dict:
 
 
 # ---------------------------------------------------------------- results after launch
-def campaign_results(*, campaign: Campaign, user, today: date | None = None) -> dict:
+def campaign_results(*, campaign: Campaign, user, today: date | None = None, live: bool = False) -> dict:
     """Tagged customers (in the user's scope) from the day each was tagged, against the segment's customers who
     did not take the offer and against their own months before (marketing.results): arrears, churn, revenue
-    and the incremental revenue net of arrears and cost; the forecast of the approval beside them."""
+    and the incremental revenue net of arrears and cost; the forecast of the approval beside them. The three
+    groups from last night's facts for the province or a region (`as_of`), unless `live` or a day is asked for."""
     from marketing import results
 
+    scope = aggregate_scope(user) if not live and today is None else None
+    night = results_facts_day(campaign) if scope else None
     today = today or timezone.localdate()
-    visible = Customer.objects.visible_to(user).values("pk")
-    members = CampaignMember.objects.filter(campaign=campaign, customer__in=visible)
+    members = CampaignMember.objects.filter(campaign=campaign)
+    if customer_scope_q(user):  # a province-wide reader needs no IN (every customer): the members' index is read
+        members = members.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
     by_how = dict(members.values_list("how").annotate(n=Count("customer_id")).order_by())
     history = history_from_json(campaign.forecast["history"]) if campaign.forecast.get("history") \
         else star_history()[0]
-    raw = {"participants": results.member_group(campaign=campaign, hows=PARTICIPANT_HOWS, user=user, today=today),
-           "targeted": results.member_group(campaign=campaign, hows=[MemberHow.TARGETED.value], user=user,
-                                            today=today),
-           "baseline": results.baseline_group(campaign=campaign, user=user, today=today)}
+    if night is not None:
+        raw = {key: results.group_from_facts(campaign=campaign, key=key, day=night, region_id=scope[1])
+               for key in results.FACT_GROUPS}
+    else:
+        raw = {"participants": results.member_group(campaign=campaign, hows=PARTICIPANT_HOWS, user=user,
+                                                    today=today),
+               "targeted": results.member_group(campaign=campaign, hows=[MemberHow.TARGETED.value], user=user,
+                                                today=today),
+               "baseline": results.baseline_group(campaign=campaign, user=user, today=today)}
     groups = {key: results.group_view(group, history) for key, group in raw.items()}
     comparison = results.compare(participants=raw["participants"], baseline=raw["baseline"], campaign=campaign)
     participants = members.filter(how__in=PARTICIPANT_HOWS)
@@ -296,15 +321,24 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None) -> 
         ("arrears_customers", "forecast_in_arrears", "actual_in_arrears"),
         ("churn", "forecast_churn", "actual_churn"))]
     return {"groups": groups, "revenue_by_month": revenue_rows, "evaluation": evaluation, "chart": chart,
-            "by_how": by_how}
+            "by_how": by_how, "as_of": night}
 
 
 def running_overlap_customers(*, user=None) -> int:
     """Customers tagged by two or more running campaigns: the province's, or those in the user's scope."""
-    members = CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING)
+    sizes = dict(CampaignMember.objects.filter(campaign__status=CampaignStatus.RUNNING).values_list("campaign_id")
+                 .annotate(n=Count("customer_id")).order_by())
+    if len(sizes) < 2:
+        return 0
+    # A customer in two running campaigns has a membership outside the largest one with another beside it: only
+    # the smaller campaigns' members are probed (the largest, often a whole segment, only through the index).
+    largest = max(sizes, key=sizes.get)
+    members = CampaignMember.objects.filter(campaign_id__in=[pk for pk in sizes if pk != largest]).filter(Exists(
+        CampaignMember.objects.filter(customer_id=OuterRef("customer_id"), campaign_id__in=list(sizes))
+        .exclude(campaign_id=OuterRef("campaign_id"))))
     if user is not None:
         members = members.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
-    return members.values("customer_id").annotate(n=Count("campaign_id")).filter(n__gte=2).count()
+    return members.values("customer_id").distinct().count()
 
 
 

@@ -139,3 +139,24 @@ def test_arrears_by_campaign_counts_the_customers_it_brought_not_those_it_only_t
     rows = {r["key"]: (r["lines"], r["owed"]) for r in arrears_by(user=org.credit_officer, dimension="campaign")}
     assert rows == {"春季流量包": (2, "100.00"), "秋季宽带": (1, "70.00")}
     assert arrears_by(user=org.am4, dimension="campaign") == []  # scoped like the rest of the report
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_team", [True, False])
+def test_the_arrears_report_of_a_lead_whose_team_is_empty_is_empty_not_an_error(client, org, with_team):
+    """A lead of a team without managers (or without a team) sees no customers: every figure is empty."""
+    from django.core.cache import cache
+
+    from core.choices import Role
+    from tests.conftest import make_staff
+    from tests.factories import TeamFactory
+
+    cache.clear()
+    in_arrears(40, "70.00", customer=org.book[org.am1.pk][0])
+    lead = make_staff(Role.TEAM_LEAD, team=TeamFactory(region=org.region_a, name="空") if with_team else None)
+    client.force_login(lead)
+    page = client.get(reverse("arrears:report"))
+    assert page.status_code == 200
+    assert page.context["by_star"] == [] and page.context["durations"] == []
+    assert page.context["recovery"][1]["passes"] == 0
+    assert all(row["lines"] == 0 for row in page.context["aging"])

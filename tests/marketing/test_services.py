@@ -239,6 +239,15 @@ def test_the_overlap_count_of_the_campaign_list_is_in_the_readers_scope(client, 
     assert client.get(reverse("marketing:campaigns")).context["overlap_customers"] == 6
 
 
+def test_customers_in_two_running_campaigns_outside_the_largest_count_once(org):
+    for region in (org.region_a, org.region_b, org.region_b):  # 6, 2 and the same 2 customers
+        walk(in_review(org, segment={"region": [region.pk]}), (S.APPROVED, org.credit_officer),
+             (S.RUNNING, org.marketing))
+    assert selectors.running_overlap_customers() == len(org.book[org.am4.pk])
+    assert selectors.running_overlap_customers(user=org.am1) == 0
+    assert selectors.running_overlap_customers(user=org.am4) == len(org.book[org.am4.pk])
+
+
 def test_an_officer_who_edited_the_draft_cannot_approve_it(org, second_officer):
     campaign = make_campaign(org.marketing)
     services.campaign_update(campaign=campaign, by=second_officer, deposit=Decimal("80"))

@@ -9,7 +9,11 @@ class ArrearsConfig(AppConfig):
     def ready(self):
         from arrears import evaluation  # noqa: F401  registers the nightly evaluation batch kind
         from arrears import value  # noqa: F401  registers the monthly customer value batch kinds
+        from arrears import services
         from core.audit import DecisionLog, register_decision_log
+        from credit.ledger import ledger_register
+
+        ledger_register(services)  # credit's grants post to this ledger through the port (credit sits below)
 
         register_decision_log(DecisionLog(  # late-fee waivers live in the append-only ledger
             label="arrears.latefeewaiver", model="arrears.LedgerEntry", filter={"kind": "waiver"}, at="posted_at",

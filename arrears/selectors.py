@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from arrears.models import LineAccount
 from arrears.policies import AGE_BUCKETS
-from core.scope import customer_scope_sql
+from core.sql import customer_scope_sql
 from customers.models import Customer
 from marketing.choices import MemberHow
 

@@ -39,20 +39,3 @@ def scope_holders_q(subject) -> Q:
         q |= Q(groups__name=Role.TEAM_LEAD, staff_profile__team_id=team_id)
     q |= Q(groups__name=Role.REGIONAL_MANAGER, staff_profile__region_id=subject.region_id)
     return q
-
-
-def customer_scope_sql(user, column: str) -> tuple[str, list]:
-    """The same rule for raw SQL: `AND <column> IN (the user's customers)` and its parameters, nothing for the
-    province-wide roles, and `AND false` for a scope of no customers (a lead without a team), which Django
-    compiles to no SQL at all (EmptyResultSet) rather than to an empty subquery."""
-    from django.core.exceptions import EmptyResultSet
-
-    from customers.models import Customer
-
-    if not customer_scope_q(user):
-        return "", []
-    try:
-        sql, params = Customer.objects.visible_to(user).values("pk").query.sql_with_params()
-    except EmptyResultSet:
-        return "AND false", []
-    return f"AND {column} IN ({sql})", list(params)

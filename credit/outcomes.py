@@ -9,7 +9,7 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
-from core.scope import customer_scope_sql
+from core.sql import customer_scope_sql
 from credit import policies
 
 SHANXI = {"barring_cut_pct": -75, "churn_holders_pct": 0.09, "churn_others_pct": 2.01, "recovered_1m_pct": 85,

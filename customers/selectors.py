@@ -1,14 +1,12 @@
 """Reads for customers. Every one of them starts from the user's scope."""
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404
 
-from arrears.models import Bill, Payment
-from arrears.value import customer_value_latest
 from customers.choices import ServiceStatus
 from customers.filtersets import CustomerFilterSet
 from core.scope import customer_scope_q
-from customers.models import Customer, Device, Line, LineStatusChange, OnboardingCallback, UsageSummary
+from customers.models import Customer, Device, OnboardingCallback, UsageSummary
 
 
 def customer_list(*, user, filters=None):
@@ -33,29 +31,6 @@ def customer_monthly_usage(*, customer: Customer, months: int = 12) -> list[dict
         .order_by("-month")[:months]
     )
     return list(reversed(rows))
-
-
-def customer_360(*, user, pk) -> dict:
-    customer = customer_get(user=user, pk=pk)
-    lines = list(
-        Line.objects.filter(customer=customer).select_related("plan", "enterprise").prefetch_related(
-            Prefetch("status_changes", queryset=LineStatusChange.objects.select_related("changed_by"))
-        )
-    )
-    return {
-        "customer": customer,
-        "lines": lines,
-        "status_history": sorted(
-            (c for line in lines for c in line.status_changes.all()), key=lambda c: c.changed_at, reverse=True
-        )[:20],
-        "usage": customer_monthly_usage(customer=customer),
-        "bills": list(Bill.objects.filter(customer=customer).select_related("line")[:12]),
-        "payments": list(Payment.objects.filter(customer=customer).select_related("line")[:12]),
-        **customer_inputs(customer=customer),  # device, contract, services, payment method, care, call quality
-        "related_contacts": list(customer.related_contacts.all()),
-        "callbacks": list(customer.callbacks.select_related("assigned_to")),
-        "customer_value": customer_value_latest(customer=customer),
-    }
 
 
 def dashboard_figures(*, user) -> dict:

@@ -308,3 +308,20 @@ def personal_data_reveal(*, user, customer: Customer, purpose: str, purpose_note
         purpose=purpose, purpose_note=purpose_note.strip(),
     )
     return {"id_number": customer.id_number, "address": customer.address}
+
+
+@transaction.atomic
+def line_number_change(*, line: Line, new_msisdn: str, by=None) -> Line:
+    """Number change within the province keeps the credit star and limit (credit portability, 004):
+    credit belongs to the customer, so only the number moves; the change is in the line's history."""
+    try:
+        new_msisdn = policies.validate_msisdn(new_msisdn)
+    except ValidationError as e:
+        raise ValidationError({"new_msisdn": e}) from e
+    if Line.objects.filter(msisdn=new_msisdn).exists():
+        raise ValidationError({"new_msisdn": ValidationError(_("Number %(value)s is taken."), code="taken",
+                                                             params={"value": new_msisdn})})
+    line = Line.objects.select_for_update().get(pk=line.pk)
+    line.msisdn = new_msisdn
+    line.save(update_fields=["msisdn", "updated_at"])
+    return line

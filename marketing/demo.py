@@ -1,7 +1,7 @@
 """Demo campaigns in the states a review desk sees: running (with tagged customers), in review with
 warnings, returned, rejected and a draft. Idempotent: does nothing when campaigns exist.
 
-Called once from customers/management/commands/setup_demo.py (after the demo users exist).
+Called once from workspace/management/commands/setup_demo.py (after the demo users exist).
 """
 
 from decimal import Decimal

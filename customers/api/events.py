@@ -10,14 +10,13 @@ from rest_framework.views import APIView
 
 from core.api.serializers import IntakeSerializer
 from customers import events
+from customers.api.inputs import needs
 from customers.choices import DecisionKind
 
 MAX_LIMIT = 1000
 
 
 def needs_view_events():
-    from arrears.api.views import needs
-
     return needs("customers.view_decisionevent")
 
 

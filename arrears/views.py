@@ -4,6 +4,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from arrears import selectors, services
 from arrears.forms import CollectionForm, SpSettlementForm
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT, age_bucket
 from arrears.settlement import sp_settlement
+from arrears.value import value_report  # uncached: one aggregate over the month's indexed rows
 from core.exports import csv_response
 from core.pagination import CappedCountPaginator
 
@@ -61,8 +64,6 @@ class CollectionItemView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVi
 
     def post(self, request, pk):
         if not request.user.has_perm("arrears.change_collectioncase"):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         self.account = selectors.collection_item(user=request.user, line_id=pk)
         form = CollectionForm(request.POST)
@@ -80,8 +81,6 @@ class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
     template_name = "arrears/report.html"
 
     def get_context_data(self, **kwargs):
-        from django.core.cache import cache
-
         user = self.request.user
         key = f"arrears-report:{user.pk}"
         figures = cache.get(key)
@@ -95,7 +94,6 @@ class ArrearsReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                        "recovery": selectors.emergency_recovery(user=user),
                        "durations": selectors.barring_durations(user=user)}
             cache.set(key, figures, 600)
-        from arrears.value import value_report  # uncached: one aggregate over the month's indexed rows
 
         return super().get_context_data(**kwargs, **figures, value=value_report(user=user))
 

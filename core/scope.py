@@ -6,6 +6,7 @@ Every page, API endpoint and export filters customers through `customer_scope_q`
 from django.db.models import Q
 
 from core.choices import Role
+from core.models import StaffProfile
 from core.roles import PROVINCE_WIDE_ROLES, user_role
 
 NOTHING = Q(pk__in=[])
@@ -29,8 +30,6 @@ def customer_scope_q(user, prefix: str = "") -> Q:
 def scope_holders_q(subject) -> Q:
     """Users whose scope includes `subject` (a customer or enterprise account: account_manager, region): the
     reverse of `customer_scope_q`, e.g. to offer only assignees who will see what they are given."""
-    from core.models import StaffProfile
-
     team_id = StaffProfile.objects.filter(user_id=subject.account_manager_id).values_list("team_id", flat=True).first()
     q = Q(is_superuser=True) | Q(groups__name__in=PROVINCE_WIDE_ROLES)
     if subject.account_manager_id:

@@ -24,11 +24,6 @@ def table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def column(model, field: str) -> str:
-    """A field's column, quoted."""
-    return connection.ops.quote_name(model._meta.get_field(field).column)
-
-
 def time_zone() -> str:
     """The province's time zone (settings.TIME_ZONE), as a parameter for AT TIME ZONE / timezone()."""
     return settings.TIME_ZONE
@@ -57,3 +52,11 @@ def customer_scope_sql(user, column: str) -> tuple[str, list]:
     if sql == NO_IDS:
         return "AND false", []
     return f"AND {column} IN ({sql})", params
+
+
+def named_params(sql: str, params: list, *, prefix: str) -> tuple[str, dict]:
+    """A spliced fragment's positional %s as named parameters `%(<prefix><i>)s`, for statements that take named
+    ones (a scope subquery spliced into a statement with %(since)s and the like)."""
+    parts = sql.split("%s")
+    named = "".join(p + (f"%({prefix}{i})s" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+    return named, {f"{prefix}{i}": v for i, v in enumerate(params)}

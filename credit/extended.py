@@ -20,6 +20,7 @@ from credit import policies
 from credit.choices import ExtendedService, RatingKind, RequestStatus
 from credit.ledger import ledger
 from credit.models import ExtendedServicePolicy, ExtendedServiceRequest
+from credit.services import rating_record
 from customers.models import BlacklistEntry, Customer, Line
 
 ERR_UNKNOWN_RECEIVER = _("No open line %(value)s in your scope.")
@@ -144,8 +145,6 @@ def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: 
 
 
 def _transfer_limit(request: ExtendedServiceRequest, move: policies.LimitMove):
-    from credit.services import rating_record
-
     giver, receiver, by = request.giver, request.receiver, request.requested_by
     rating_record(giver, kind=RatingKind.MANUAL, new_star=giver.credit_star, new_limit=move.giver_after,
                   reason=f"credit transfer {request.pk} to customer {receiver.pk}", by=by, rule="credit_transfer",

@@ -6,13 +6,16 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from arrears.selectors import emergency_recovery
 from core.models import BatchRun
 from core.roles import PROVINCE_WIDE_ROLES, user_role
 from credit import four_eyes, selectors, services
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.choices import FourEyesStatus
 from credit.forms import FourEyesDecisionForm, LimitChangeForm
+from credit.impact import matrix_table
 from credit.models import FourEyesRequest, ScoringModel
+from credit.outcomes import outcomes
 from credit.policies import LIMIT_PERMISSION
 from credit.tasks import impact_preview_run
 from customers.models import Customer
@@ -33,8 +36,6 @@ class ScoringModelDetailView(LoginRequiredMixin, PermissionRequiredMixin, Detail
     queryset = ScoringModel.objects.prefetch_related("factors__bins", "cutoffs")
 
     def get_context_data(self, **kwargs):
-        from credit.impact import matrix_table
-
         preview = self.object.previews.select_related("requested_by").first()
         return super().get_context_data(
             **kwargs, preview=preview, preview_table=matrix_table(preview) if preview else None,
@@ -166,7 +167,4 @@ class CreditReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
 
 def _outcomes(user) -> dict:
     """Shanxi's outcome figures on the reader's customers (credit.outcomes; emergency recovery from arrears)."""
-    from arrears.selectors import emergency_recovery
-    from credit.outcomes import outcomes
-
     return {**outcomes(user=user), "recovery": emergency_recovery(user=user)}

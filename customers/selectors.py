@@ -1,12 +1,25 @@
 """Reads for customers. Every one of them starts from the user's scope."""
 
-from django.db.models import Count, Sum
-from django.shortcuts import get_object_or_404
+from datetime import datetime, time, timedelta
 
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from core.scope import customer_scope_q
 from customers.choices import ServiceStatus
 from customers.filtersets import CustomerFilterSet
-from core.scope import customer_scope_q
-from customers.models import Customer, Device, OnboardingCallback, UsageSummary
+from customers.models import (
+    CallQuality,
+    CareContact,
+    Contract,
+    Customer,
+    Device,
+    HeldService,
+    OnboardingCallback,
+    PaymentMethodRecord,
+    UsageSummary,
+)
 
 
 def customer_list(*, user, filters=None):
@@ -55,13 +68,6 @@ def customer_inputs(*, customer: Customer, today=None) -> dict:
     """What operators told us besides billing, as of `today`: the device in use (and how many before it), the
     contract in force, services held, payment method, recent care contacts with 90-day counts by kind, and
     call quality for the months that were sent (a month never sent is unknown, not a row of zeros)."""
-    from datetime import datetime, time, timedelta
-
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from customers.models import CallQuality, CareContact, Contract, HeldService, PaymentMethodRecord
-
     today = today or timezone.localdate()
     devices = list(Device.objects.filter(customer=customer, started_on__lte=today).order_by("-started_on")[:6])
     contract = (Contract.objects.filter(customer=customer, starts_on__lte=today)

@@ -11,12 +11,22 @@ from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Role
+from core.models import Region
+from core.roles import user_role
 from customers import policies
 from customers.choices import AccessChannel, IdType, ServiceStatus
 from customers.models import (
-    BlacklistEntry, Brand, Channel, Customer, Line, OnboardingCallback, PersonalDataAccess, Plan, RelatedContact,
+    BlacklistEntry,
+    Brand,
+    Channel,
+    Customer,
+    Line,
+    OnboardingCallback,
+    PersonalDataAccess,
+    Plan,
+    RelatedContact,
 )
-from core.models import Region
 
 ERR_BLACKLISTED = _("This person is blacklisted and must first settle %(amount)s CNY of old arrears.")
 ERR_POLICY_NOT_EXPLAINED = _("Confirm that the tariff and credit policy were explained to the customer.")
@@ -269,9 +279,6 @@ def line_open(*, customer: Customer, msisdn: str, plan: Plan, by, activated_on: 
 
 
 def _is_account_manager(user) -> bool:
-    from core.choices import Role
-    from core.roles import user_role
-
     return user_role(user) in {Role.ACCOUNT_MANAGER, Role.TEAM_LEAD}
 
 

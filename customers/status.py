@@ -3,25 +3,8 @@ in retention; closed when every line is. Kept in step, set-based, by whoever cha
 
 from django.db import connection
 
-SEVERITY = ("active", "one_way_barred", "two_way_barred", "in_retention")
-
-# Customers given by `{customers}` (a subquery of ids) get the status their lines make, where it differs.
-REFRESH_SQL = f"""
-UPDATE customers_customer c SET status = w.status, updated_at = now()
-FROM (
-    SELECT l.customer_id,
-           coalesce((ARRAY{list(SEVERITY)})[max(array_position(ARRAY{list(SEVERITY)}, l.status::text))],
-                    'closed') AS status
-    FROM customers_line l
-    WHERE l.customer_id IN ({{customers}})
-    GROUP BY l.customer_id
-) w
-WHERE c.id = w.customer_id AND c.status IS DISTINCT FROM w.status
-"""
-
-# The customers of lines in [lo, hi) whose status a run changed at `now` (the status log it wrote).
-CHANGED_IN_RUN = """SELECT l.customer_id FROM customers_linestatuschange ch JOIN customers_line l ON l.id = ch.line_id
-                    WHERE ch.line_id >= %(lo)s AND ch.line_id < %(hi)s AND ch.changed_at = %(now)s"""
+# CHANGED_IN_RUN and SEVERITY: arrears.evaluation reads them from here
+from customers.sql import CHANGED_IN_RUN, IN_RANGE, REFRESH_SQL, SEVERITY  # noqa: F401
 
 
 def refresh_customer_status(customer_ids) -> int:
@@ -32,10 +15,6 @@ def refresh_customer_status(customer_ids) -> int:
     with connection.cursor() as cur:
         cur.execute(REFRESH_SQL.format(customers="SELECT unnest(%(ids)s::bigint[])"), {"ids": ids})
         return cur.rowcount
-
-
-# Every customer with id in [lo, hi): the nightly re-derivation and the re-derivation after a wipe.
-IN_RANGE = "SELECT id FROM customers_customer WHERE id >= %(lo)s AND id < %(hi)s"
 
 
 def refresh_customer_status_range(lo: int, hi: int) -> int:

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
 from core.models import Region
-from enterprise.choices import (InteractionKind, LegacyClass, Priority, Product, Segment, SizeBand, TaskStatus)
+from customers.models import Line
+from enterprise.choices import InteractionKind, LegacyClass, Priority, Product, Segment, SizeBand, TaskStatus
 from enterprise.models import EnterpriseAccount, Interaction, ProductHolding, SegmentTag, Task
 
 CLASS_CHOICES = [(c, c) for c in ("A+", "A", "B", "C", "D")]
@@ -73,8 +74,6 @@ class MemberFilterSet(filters.FilterSet):
     account = filters.NumberFilter(field_name="enterprise_id", label=_("Account (id)"))
 
     class Meta:
-        from customers.models import Line
-
         model = Line
         fields = []
         form = StyledForm

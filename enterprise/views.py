@@ -10,11 +10,13 @@ from django.views.generic import ListView, TemplateView
 
 from core.exports import csv_response
 from core.pagination import CappedCountPaginator
+from core.scope import customer_scope_q
 from core.selectors import working_calendar
 from enterprise import policies, selectors, services
+from enterprise.choices import OpportunityStage
 from enterprise.filtersets import EnterpriseAccountFilterSet, TaskFilterSet
-from enterprise.forms import (InteractionForm, ReassignForm, ReportSubmitForm, ServiceDayForm, TaskForm,
-                              TaskUpdateForm)
+from enterprise.forms import (InteractionForm, OpportunityForm, OpportunityStageForm, ReassignForm, ReportSubmitForm,
+                              ServiceDayForm, TaskForm, TaskUpdateForm)
 from enterprise.models import EnterpriseAlert, ServiceDayCollection
 
 EXPORT_COLUMNS = ["id", "name", "industry", "region", "size", "headcount", "members", "unified_billing_revenue",
@@ -299,8 +301,6 @@ class AlertCloseView(Perm, View):
     permission_required = "enterprise.change_enterprisealert"
 
     def post(self, request, pk):
-        from core.scope import customer_scope_q
-
         alert = get_object_or_404(EnterpriseAlert.objects.filter(customer_scope_q(request.user, prefix="account__")),
                                   pk=pk)
         services.close_alert(alert=alert, by=request.user)
@@ -335,8 +335,6 @@ class OpportunityListView(Perm, ListView):
         return qs.filter(stage=stage) if stage else qs
 
     def get_context_data(self, **kwargs):
-        from enterprise.choices import OpportunityStage
-
         return super().get_context_data(**kwargs, stages=OpportunityStage.choices,
                                         stage=self.request.GET.get("stage", ""))
 
@@ -345,8 +343,6 @@ class OpportunityCreateView(Perm, View):
     permission_required = "enterprise.add_opportunity"
 
     def _form(self, request, data=None):
-        from enterprise.forms import OpportunityForm
-
         accounts = selectors.account_list(user=request.user).select_related(None).order_by("name")
         return OpportunityForm(data, accounts=accounts, initial={"account": request.GET.get("account")})
 
@@ -372,8 +368,6 @@ class OpportunityDetailView(Perm, View):
     permission_required = "enterprise.view_opportunity"
 
     def _render(self, request, opportunity, form=None):
-        from enterprise.forms import OpportunityStageForm
-
         can_change = request.user.has_perm("enterprise.change_opportunity") and \
             opportunity.stage not in services.FINAL_STAGES
         return render(request, "enterprise/opportunity_detail.html", {
@@ -385,8 +379,6 @@ class OpportunityDetailView(Perm, View):
         return self._render(request, get_object_or_404(selectors.opportunity_list(user=request.user), pk=pk))
 
     def post(self, request, pk):
-        from enterprise.forms import OpportunityStageForm
-
         opportunity = get_object_or_404(selectors.opportunity_list(user=request.user), pk=pk)
         if not request.user.has_perm("enterprise.change_opportunity"):
             messages.error(request, _("You may not change opportunities."))

@@ -4,9 +4,11 @@ warnings, returned, rejected and a draft. Idempotent: does nothing when campaign
 Called once from workspace/management/commands/setup_demo.py (after the demo users exist).
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 
 from customers.models import Brand, Customer
 from marketing import services
@@ -31,10 +33,6 @@ def _walk(campaign, *steps):
 def _backdate(campaign, *, days: int):
     """Demo only: as if the campaign had been reviewed and launched `days` ago, so its results page has
     months of bills to compare with the forecast."""
-    from datetime import timedelta
-
-    from django.db.models import F
-
     shift = timedelta(days=days)
     Campaign.objects.filter(pk=campaign.pk).update(launched_at=F("launched_at") - shift,
                                                    created_at=F("created_at") - shift)

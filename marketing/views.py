@@ -10,10 +10,12 @@ from django.views.generic import ListView
 from core.exports import csv_response
 from core.masking import mask_id_number
 from core.pagination import CappedCountPaginator
+from customers.models import Customer, Line
 from marketing import policies, selectors, services
-from marketing.filtersets import CampaignFilterSet
 from marketing.choices import CampaignStatus, OpinionVerdict
-from marketing.forms import AnswerForm, CampaignForm, OpinionForm, SegmentCountForm, TransitionForm
+from marketing.filtersets import CampaignFilterSet
+from marketing.forms import AnswerForm, CampaignForm, MemberTagForm, OpinionForm, SegmentCountForm, TransitionForm
+from marketing.models import CampaignMember
 
 EXPORT_COLUMNS = ["id", "name", "id_number", "region", "brand", "status", "credit_star", "credit_limit",
                   "join_date", "avg_monthly_spend", "lifecycle_stage"]
@@ -230,23 +232,15 @@ class CampaignMembersView(LoginRequiredMixin, PermissionRequiredMixin, View):
     template_name = "marketing/campaign_members.html"
 
     def _render(self, request, campaign, form):
-        from customers.models import Customer
-        from marketing.models import CampaignMember
-
         members = (CampaignMember.objects.filter(campaign=campaign, customer__in=Customer.objects.visible_to(
             request.user).values("pk")).exclude(how="targeted").select_related("customer", "tagged_by")
             .order_by("-tagged_at")[:50])
         return render(request, self.template_name, {"campaign": campaign, "form": form, "members": members})
 
     def get(self, request, pk):
-        from marketing.forms import MemberTagForm
-
         return self._render(request, selectors.campaign_get(user=request.user, pk=pk), MemberTagForm())
 
     def post(self, request, pk):
-        from customers.models import Customer, Line
-        from marketing.forms import MemberTagForm
-
         campaign = selectors.campaign_get(user=request.user, pk=pk)
         form = MemberTagForm(request.POST)
         if form.is_valid():

@@ -8,9 +8,10 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, ListView, UpdateView, View
 
+from customers.models import DecisionEvent
 from webhooks import services
 from webhooks.forms import ReplayForm, SubscriberForm
-from webhooks.models import WebhookDelivery, WebhookSubscriber
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscriber
 
 
 class SubscriberListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -20,8 +21,6 @@ class SubscriberListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     context_object_name = "subscribers"
 
     def get_context_data(self, **kwargs):
-        from customers.models import DecisionEvent
-
         top = DecisionEvent.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", flat=True).first()
         return super().get_context_data(**kwargs, top_cursor=top or 0,
                                         can_add=self.request.user.has_perm("webhooks.add_webhooksubscriber"))
@@ -80,7 +79,5 @@ class DeliveryLogView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         return rows
 
     def get_context_data(self, **kwargs):
-        from webhooks.models import DeliveryStatus
-
         return super().get_context_data(**kwargs, subscribers=WebhookSubscriber.objects.all(),
                                         statuses=DeliveryStatus.choices)

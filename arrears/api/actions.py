@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,8 +19,6 @@ EXEMPTION_DAYS = 366
 def _line(request, msisdn):
     line = lines_by_msisdn(request.user, [msisdn]).get(msisdn)
     if line is None:
-        from rest_framework.exceptions import NotFound
-
         raise NotFound({"msisdn": UNKNOWN_LINE})
     return line
 

@@ -10,6 +10,8 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
 fi
 echo "==> ruff"
 .venv/bin/python -m ruff check .
+echo "==> import contract (.importlinter): apps depend downwards only"
+PYTHONPATH=. .venv/bin/lint-imports --no-cache
 echo "==> migrations are up to date"
 .venv/bin/python manage.py makemigrations --check --dry-run
 echo "==> pytest"

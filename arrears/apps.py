@@ -10,7 +10,11 @@ class ArrearsConfig(AppConfig):
         from arrears import evaluation  # noqa: F401  registers the nightly evaluation batch kind
         from arrears import value  # noqa: F401  registers the monthly customer value batch kinds
         from arrears import report_facts  # noqa: F401  registers the nightly report facts batch kind
+        from arrears import services
         from core.audit import DecisionLog, register_decision_log
+        from credit.ledger import ledger_register
+
+        ledger_register(services)  # credit's grants post to this ledger through the port (credit sits below)
 
         register_decision_log(DecisionLog(  # late-fee waivers live in the append-only ledger
             label="arrears.latefeewaiver", model="arrears.LedgerEntry", filter={"kind": "waiver"}, at="posted_at",

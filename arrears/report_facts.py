@@ -16,6 +16,7 @@ from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT
 from core.batches import register_batch
 from core.choices import BatchStatus
 from core.models import BatchRun
+from customers.models import Channel
 
 REPORT_FACTS_KIND = "arrears.report_facts"
 REPORT_FACTS_CHUNK = 100_000  # customers per chunk: ~1-2 s with their lines and accounts at 1M
@@ -171,8 +172,6 @@ def aging_summary(day: date, region_id: int | None) -> list[dict]:
 
 
 def agent_scorecard(day: date, region_id: int | None, limit: int) -> list[dict]:
-    from customers.models import Channel
-
     where, params = _region_sql(region_id)
     rows = _fetch(f"""
         SELECT f.channel_id, sum(f.lines), sum(f.in_arrears), sum(f.owed),

@@ -9,7 +9,8 @@ from django.utils import timezone
 from arrears import report_facts
 from arrears.models import LineAccount
 from arrears.policies import AGE_BUCKETS
-from core.scope import aggregate_scope, customer_scope_q, customer_scope_sql
+from core.scope import aggregate_scope, customer_scope_q
+from core.sql import customer_scope_sql
 from customers.models import Customer
 from marketing.choices import MemberHow
 

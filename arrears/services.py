@@ -4,15 +4,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrears import policies
 from arrears.choices import BarringState, LedgerKind
-from arrears.models import (BarringEvent, BarringPolicyVersion, Bill, CollectionCase, EmergencyPass, Exemption,
-                            BillCost, LedgerEntry, LineAccount, Payment, SpCharge)
+from arrears.models import (
+    BarringEvent,
+    BarringPolicyVersion,
+    Bill,
+    BillCost,
+    CollectionCase,
+    EmergencyPass,
+    Exemption,
+    LedgerEntry,
+    LineAccount,
+    Payment,
+    SpCharge,
+)
 from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
+from credit import touchpoints
 from credit.blacklist import blacklist_payments_apply
 from credit.sharing import usable_credit_limit  # limit ± active shared credit (credit.sharing)
 from customers import events
@@ -64,8 +78,6 @@ def _post(account: LineAccount, *, kind: str, amount: Decimal, reference: str, b
     """Append to the ledger and move the balance. `settle_arrears`: a payment that brings usable credit back to
     ≥ 0 also ends the arrears episode, in the same UPDATE. A balance the column cannot hold is refused (a
     ValidationError on "amount", before anything is written) rather than failing in the database."""
-    from django.core.exceptions import ValidationError
-
     if abs(account.balance + amount) > BALANCE_LIMIT:
         raise ValidationError({"amount": ValidationError(BALANCE_OUT_OF_RANGE.format(limit=BALANCE_LIMIT),
                                                          code="balance_out_of_range")})
@@ -213,8 +225,6 @@ def transition(account: LineAccount, *, to_state: str, rule: str, usable: Decima
                policy: policies.BarringPolicy | None = None):
     """One line's state change with everything that goes with it: line status, status log, barring event
     (rule, policy version, who or which run), and the customer's SMS."""
-    from credit import touchpoints
-
     policy = policy or policy_in_force()
     now, today = timezone.now(), timezone.localdate()
     from_state = account.state
@@ -272,7 +282,6 @@ def grant_emergency_pass(*, line: Line, channel: str, by=None) -> EmergencyPass:
     if account.state in policies.BARRED and usable >= -emergency.overdraft_cap:
         transition(account, to_state=BarringState.ACTIVE, rule="emergency_continuity", usable=usable, by=by,
                    policy=policy)
-    from credit import touchpoints
 
     touchpoints.notify(event="emergency_granted", customer=customer,
                        context={"date": f"{emergency.valid_until:%Y-%m-%d}", "days": policy.emergency_days},
@@ -290,8 +299,6 @@ EXEMPTION_REFUSALS = {
 def exempt_line(*, line: Line, until: date, reason: str, by) -> Exemption:
     """A credit officer exempts a line from barring until a date (within the policy's maximum), with a reason;
     it is still reminded."""
-    from django.core.exceptions import ValidationError
-
     today, policy = timezone.localdate(), policy_in_force()
     rule = policies.exemption_refusal(until=until, today=today, policy=policy)
     if rule:
@@ -323,9 +330,6 @@ WAIVER_TOO_MUCH = "At most {waivable} of late fees can be waived on this line (a
 @transaction.atomic
 def waive_late_fees(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEntry:
     """A credit officer waives late fees with a reason: a credit entry in the ledger, never more than charged."""
-    from django.core.exceptions import ValidationError
-    from django.db.models import Sum
-
     account = _locked_account(line, timezone.localdate())
     sums = {row["kind"]: row["total"] for row in LedgerEntry.objects.filter(
         line=line, kind__in=[LedgerKind.LATE_FEE, LedgerKind.WAIVER]).values("kind").annotate(total=Sum("amount"))}

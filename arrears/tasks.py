@@ -5,6 +5,8 @@ from celery import shared_task
 from arrears.evaluation import EVALUATE_KIND
 from arrears.report_facts import REPORT_FACTS_KIND, forget_old_facts
 from arrears.value import DECILE_KIND, VALUE_KIND
+from core.choices import BatchStatus
+from core.models import BatchRun
 from core.tasks import dispatch_run, dispatch_with_catch_up, night_of
 
 
@@ -19,18 +21,12 @@ def evaluate_nightly(day: str | None = None) -> int:
 def customer_value_monthly(day: str | None = None) -> int:
     """Scheduled the 1st of each month at 03:00: the month just ended's customer values (then, at 05:00,
     `customer_value_deciles_monthly` ranks them once every chunk is done)."""
-    from core.tasks import dispatch_run
-
     return dispatch_run(VALUE_KIND, f"{_previous_month(night_of(day)):%Y-%m}").pk
 
 
 @shared_task
 def customer_value_deciles_monthly(day: str | None = None) -> int | None:
     """The deciles of the month just ended, when its value run is done (a rank over the whole month)."""
-    from core.choices import BatchStatus
-    from core.models import BatchRun
-    from core.tasks import dispatch_run
-
     period = f"{_previous_month(night_of(day)):%Y-%m}"
     if not BatchRun.objects.filter(kind=VALUE_KIND, period=period, status=BatchStatus.DONE).exists():
         return None

@@ -11,12 +11,12 @@ from datetime import date
 
 from django.db import connection
 
+from credit.features import DECILE_KIND  # one name for the decile run, read by credit's value factor
 from core.batches import register_batch
 
 COST_FIELDS = ("interconnect", "handset_subsidy", "discount", "commission")
 WINDOW_MONTHS = 3
 VALUE_KIND = "arrears.customer_value"
-DECILE_KIND = "arrears.customer_value_decile"
 VALUE_CHUNK = 50_000
 TOP_DECILES = (1, 2)        # the top 20 %
 BOTTOM_DECILES = (8, 9, 10)  # the bottom 30 %

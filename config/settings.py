@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "enterprise",
     "retention",
     "webhooks",
+    "workspace",
 ]
 
 MIDDLEWARE = [

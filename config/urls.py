@@ -8,6 +8,7 @@ from core import views as core_views
 from core.api.tokens import TokenRotateView
 from core.forms import LoginForm
 from core.ops import health
+from workspace import urls as workspace_urls, views as workspace_views
 
 api_patterns = [
     path("auth/token/rotate/", TokenRotateView.as_view(), name="api-token-rotate"),
@@ -23,15 +24,15 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
-    path("", core_views.DashboardView.as_view(), name="dashboard"),
+    path("", workspace_views.DashboardView.as_view(), name="dashboard"),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html", authentication_form=LoginForm),
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("batches/", core_views.BatchRunListView.as_view(), name="batch-runs"),
-    path("audit/", core_views.AuditView.as_view(), name="audit"),
-    path("customers/", include("customers.urls")),
+    path("audit/", workspace_views.AuditView.as_view(), name="audit"),
+    path("customers/", include(workspace_urls.customers_patterns)),
     path("credit/", include("credit.urls")),
     path("retention/", include("retention.urls")),
     path("arrears/", include("arrears.urls")),

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        from config.schedules import schedules_sync
         from core.api import schema  # noqa: F401  registers the schema's field extensions (decimal patterns)
         from core.models import CalendarDay
         from core.ops import metrics
@@ -15,6 +16,8 @@ class CoreConfig(AppConfig):
         from core.selectors import invalidate_working_calendar
 
         post_migrate.connect(sync_role_groups, sender=self)
+        # after every migrate (and a test's flush): the beat schedules as config/schedules.py declares them
+        post_migrate.connect(schedules_sync, sender=self, dispatch_uid="core.schedules_sync")
         post_save.connect(invalidate_working_calendar, sender=CalendarDay, dispatch_uid="calendar-saved")
         post_delete.connect(invalidate_working_calendar, sender=CalendarDay, dispatch_uid="calendar-deleted")
         metrics.register()

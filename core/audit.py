@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models import CharField, F, QuerySet, Value
 from simple_history.models import registered_models
 from simple_history.utils import get_history_manager_for_model
@@ -92,8 +93,6 @@ def _history_rows(label: str, model, f: AuditFilter) -> QuerySet:
 
 def change_list(f: AuditFilter, *, limit: int = 200) -> list[dict]:
     """The newest `limit` changes matching `f`, with a readable change type and the user's name."""
-    from django.contrib.auth import get_user_model
-
     models, logs = audited_models(), DECISION_LOGS
     if f.model:
         models = {f.model: models[f.model]} if f.model in models else {}

@@ -2,41 +2,14 @@
 permissions, then the role's group names). Every API call and page asks for them, and the billing system
 calls many times a second, so the two round trips saved per request are worth this small backend."""
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
+
+from core.roles import is_service_account, load_access
 
 SERVICE_ACCOUNT_LOGIN = _("This is a service account: it calls the API with its token and cannot sign in to the "
                           "browser.")
-
-ACCESS_SQL = """
-SELECT g.name, ct.app_label, p.codename
-FROM auth_user_groups ug
-JOIN auth_group g ON g.id = ug.group_id
-LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id
-LEFT JOIN auth_permission p ON p.id = gp.permission_id
-LEFT JOIN django_content_type ct ON ct.id = p.content_type_id
-WHERE ug.user_id = %(user)s
-UNION ALL
-SELECT NULL, ct.app_label, p.codename
-FROM auth_user_user_permissions up
-JOIN auth_permission p ON p.id = up.permission_id
-JOIN django_content_type ct ON ct.id = p.content_type_id
-WHERE up.user_id = %(user)s
-"""
-
-
-def load_access(user) -> None:
-    """Cache the user's group names and permissions on the user object (for this request)."""
-    if hasattr(user, "_crm_groups"):
-        return
-    with connection.cursor() as cur:
-        cur.execute(ACCESS_SQL, {"user": user.pk})
-        rows = cur.fetchall()
-    user._crm_groups = {group for group, _, _ in rows if group is not None}
-    user._group_perm_cache = {f"{app}.{code}" for group, app, code in rows if group is not None and code}
-    user._user_perm_cache = {f"{app}.{code}" for group, app, code in rows if group is None}
-
 
 class OneQueryModelBackend(ModelBackend):
     """ModelBackend whose user and group permissions come from `load_access` (superusers as before).
@@ -47,14 +20,10 @@ class OneQueryModelBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        from core.roles import is_service_account
-
         user = super().get_user(user_id)
         return None if user is not None and is_service_account(user) else user
 
     async def aget_user(self, user_id):
-        from asgiref.sync import sync_to_async
-
         return await sync_to_async(self.get_user)(user_id)
 
     def get_all_permissions(self, user_obj, obj=None):

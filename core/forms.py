@@ -1,6 +1,13 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+
+from core import policies
+from core.api.fields import money_maximum, window_refusal
+from core.auth import SERVICE_ACCOUNT_LOGIN
+from core.roles import is_service_account
 
 
 class StyledFormMixin:
@@ -27,9 +34,6 @@ class LoginForm(AuthenticationForm):
     """The staff login: service accounts (API-only) are refused with a form error, and no session is made."""
 
     def confirm_login_allowed(self, user):
-        from core.auth import SERVICE_ACCOUNT_LOGIN
-        from core.roles import is_service_account
-
         super().confirm_login_allowed(user)
         if is_service_account(user):
             raise forms.ValidationError(SERVICE_ACCOUNT_LOGIN, code="service_account")
@@ -44,16 +48,11 @@ class MoneyFormField(forms.CharField):
     digits, at most 2 decimals, up to the operation's business maximum (settings.MONEY_MAXIMUM)."""
 
     def __init__(self, *, operation: str, minimum: str = "0.01", **kwargs):
-        from decimal import Decimal
-
         self.operation, self.minimum = operation, Decimal(minimum)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        from core import policies
-        from core.api.fields import money_maximum
-
         value = super().to_python(value)
         if value in self.empty_values:
             return None
@@ -73,8 +72,6 @@ class BoundedDateField(forms.DateField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        from core.api.fields import window_refusal
-
         day = super().to_python(value)
         if day is not None and (refusal := window_refusal(day, past_days=self.past_days,
                                                           future_days=self.future_days)):

@@ -3,8 +3,39 @@
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
 
 from core.choices import Role
+
+# Read by core.auth's backend too: a user's groups and permissions in one query.
+ACCESS_SQL = """
+SELECT g.name, ct.app_label, p.codename
+FROM auth_user_groups ug
+JOIN auth_group g ON g.id = ug.group_id
+LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id
+LEFT JOIN auth_permission p ON p.id = gp.permission_id
+LEFT JOIN django_content_type ct ON ct.id = p.content_type_id
+WHERE ug.user_id = %(user)s
+UNION ALL
+SELECT NULL, ct.app_label, p.codename
+FROM auth_user_user_permissions up
+JOIN auth_permission p ON p.id = up.permission_id
+JOIN django_content_type ct ON ct.id = p.content_type_id
+WHERE up.user_id = %(user)s
+"""
+
+
+def load_access(user) -> None:
+    """Cache the user's group names and permissions on the user object (for this request)."""
+    if hasattr(user, "_crm_groups"):
+        return
+    with connection.cursor() as cur:
+        cur.execute(ACCESS_SQL, {"user": user.pk})
+        rows = cur.fetchall()
+    user._crm_groups = {group for group, _, _ in rows if group is not None}
+    user._group_perm_cache = {f"{app}.{code}" for group, app, code in rows if group is not None and code}
+    user._user_perm_cache = {f"{app}.{code}" for group, app, code in rows if group is None}
+
 
 # Roles whose scope is the whole province (DOMAIN.md §1).
 PROVINCE_WIDE_ROLES = {Role.CREDIT_OFFICER, Role.COLLECTIONS, Role.ADMIN, Role.MARKETING, Role.BILLING_SERVICE}
@@ -114,8 +145,6 @@ def user_role(user) -> str | None:
         if user.is_superuser:
             user._crm_role = Role.ADMIN
         else:
-            from core.auth import load_access
-
             load_access(user)
             user._crm_role = next((r.value for r in Role if r.value in user._crm_groups), None)
     return user._crm_role

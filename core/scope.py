@@ -6,6 +6,7 @@ Every page, API endpoint and export filters customers through `customer_scope_q`
 from django.db.models import Q
 
 from core.choices import Role
+from core.models import StaffProfile
 from core.roles import PROVINCE_WIDE_ROLES, user_role
 
 NOTHING = Q(pk__in=[])
@@ -29,8 +30,6 @@ def customer_scope_q(user, prefix: str = "") -> Q:
 def scope_holders_q(subject) -> Q:
     """Users whose scope includes `subject` (a customer or enterprise account: account_manager, region): the
     reverse of `customer_scope_q`, e.g. to offer only assignees who will see what they are given."""
-    from core.models import StaffProfile
-
     team_id = StaffProfile.objects.filter(user_id=subject.account_manager_id).values_list("team_id", flat=True).first()
     q = Q(is_superuser=True) | Q(groups__name__in=PROVINCE_WIDE_ROLES)
     if subject.account_manager_id:
@@ -39,23 +38,6 @@ def scope_holders_q(subject) -> Q:
         q |= Q(groups__name=Role.TEAM_LEAD, staff_profile__team_id=team_id)
     q |= Q(groups__name=Role.REGIONAL_MANAGER, staff_profile__region_id=subject.region_id)
     return q
-
-
-def customer_scope_sql(user, column: str) -> tuple[str, list]:
-    """The same rule for raw SQL: `AND <column> IN (the user's customers)` and its parameters, nothing for the
-    province-wide roles, and `AND false` for a scope of no customers (a lead without a team), which Django
-    compiles to no SQL at all (EmptyResultSet) rather than to an empty subquery."""
-    from django.core.exceptions import EmptyResultSet
-
-    from customers.models import Customer
-
-    if not customer_scope_q(user):
-        return "", []
-    try:
-        sql, params = Customer.objects.visible_to(user).values("pk").query.sql_with_params()
-    except EmptyResultSet:
-        return "AND false", []
-    return f"AND {column} IN ({sql})", list(params)
 
 
 PROVINCE = "province"

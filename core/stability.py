@@ -8,6 +8,8 @@ their bins set-based in SQL and hand the counts here.
 import math
 from collections.abc import Mapping
 
+import numpy as np
+
 WARNING, ALERT = 0.1, 0.25
 STABLE_LEVEL, WARNING_LEVEL, ALERT_LEVEL = "stable", "warning", "alert"
 # an empty bin would make ln() infinite: count it as a tiny share instead (the usual practice)
@@ -39,8 +41,6 @@ def level(value: float | None) -> str:
 
 def quantile_edges(values, bins: int = 10) -> list[float]:
     """Inner edges of (at most) `bins` equal-count bins of the finite values, duplicates removed."""
-    import numpy as np
-
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
     if not len(finite):
@@ -51,8 +51,6 @@ def quantile_edges(values, bins: int = 10) -> list[float]:
 
 def bin_counts(values, edges: list[float]) -> dict[str, int]:
     """{bin label: count}: "missing" for NaN, else the index of the edge interval (numpy, no loop over rows)."""
-    import numpy as np
-
     values = np.asarray(values, dtype=float)
     known = np.isfinite(values)
     counts = {"missing": int((~known).sum())} if (~known).any() else {}

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from celery import group, shared_task
 from django.conf import settings
+from django.core.management import CommandError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -56,8 +57,6 @@ def dispatch_with_catch_up(kind: str, day: date) -> list[BatchRun]:
 
 def dispatch_from_command(kind: str, period: str):
     """dispatch_run for management commands: an unreachable broker is a clear command error."""
-    from django.core.management import CommandError
-
     try:
         return dispatch_run(kind, period)
     except BrokerUnavailable as exc:

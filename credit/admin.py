@@ -2,11 +2,22 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from customers.models import BlacklistEntry, Customer
+from credit.blacklist import blacklist_entry_add
 from credit.models import (
-    ExtendedServicePolicy, ExtendedServiceRequest, Factor, FactorBin, Rating, ScoringModel, SmsDelivery, SmsMessage,
-    SmsTemplate, StarCutoff,
+    ExtendedServicePolicy,
+    ExtendedServiceRequest,
+    Factor,
+    FactorBin,
+    Rating,
+    ScoringModel,
+    SmsDelivery,
+    SmsMessage,
+    SmsTemplate,
+    StarCutoff,
 )
+from credit.state import BLACKLISTED, credit_end
+from credit.touchpoints import requeue_dead
+from customers.models import BlacklistEntry, Customer
 
 
 class DraftOnlyMixin:
@@ -101,8 +112,6 @@ class SmsMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected dead letters again"))
     def requeue(self, request, queryset):
-        from credit.touchpoints import requeue_dead
-
         self.message_user(request, _("%(n)d messages queued again.") % {"n": requeue_dead(queryset)})
 
 
@@ -131,9 +140,6 @@ class BlacklistEntryCreditAdmin(SimpleHistoryAdmin):
     readonly_fields = ["amount_paid", "cleared_by"]
 
     def save_model(self, request, obj, form, change):
-        from credit.blacklist import blacklist_entry_add
-        from credit.state import BLACKLISTED, credit_end
-
         if not change and obj.customer_id:
             saved = blacklist_entry_add(customer=obj.customer, reason=obj.reason, amount_owed=obj.amount_owed,
                                         evidence=obj.evidence, line=obj.line, by=request.user)

@@ -8,11 +8,13 @@ class CreditConfig(AppConfig):
 
     def ready(self):
         from core.audit import DecisionLog, register_decision_log
-        from credit import batches, services, state  # noqa: F401  register batch kinds and four-eyes kinds
+        from credit import batches, services, state, tasks  # noqa: F401  register batch kinds and four-eyes kinds
+        from credit.signals import sms_queued
         from customers.signals import customers_closed
 
         # Closure ends credit, whichever path closed the customer's last line (billing, nightly, admin).
         customers_closed.connect(state.on_customers_closed, dispatch_uid="credit.closure_ends_credit")
+        sms_queued.connect(tasks.on_sms_queued, dispatch_uid="credit.sms_dispatch_soon")
         register_decision_log(DecisionLog(  # extended services: every request, approved or refused with the rule
             label="credit.extendedservicerequest", model="credit.ExtendedServiceRequest", at="created_at",
             user="requested_by", change=lambda r: r.status, reason=extended_request_summary))

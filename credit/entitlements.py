@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credit import policies
+from credit.ledger import ledger
 from credit.models import RebateClaim, SimReplacement
 from customers.models import Customer, Line
 
@@ -89,9 +90,7 @@ def rebate_request(*, customer: Customer, amount: Decimal, reason: str, by, msis
 
 
 def _post(claim: RebateClaim, amount: Decimal, what: str, by) -> None:
-    from arrears.services import ledger_adjust  # arrears sits above credit: imported where it is used
-
-    ledger_adjust(line=claim.line, amount=amount, reference=f"rebate-{claim.pk}-{what}", by=by,
+    ledger().ledger_adjust(line=claim.line, amount=amount, reference=f"rebate-{claim.pk}-{what}", by=by,
                   note=f"rebate {claim.pk} {what}: {claim.reason}")
 
 

@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from core.scope import customer_scope_q
 from credit import policies
 from credit.choices import ExtendedService, RatingKind, RequestStatus
+from credit.ledger import ledger
 from credit.models import ExtendedServicePolicy, ExtendedServiceRequest
+from credit.services import rating_record
 from customers.models import BlacklistEntry, Customer, Line
 
 ERR_UNKNOWN_RECEIVER = _("No open line %(value)s in your scope.")
@@ -62,9 +64,7 @@ def _available(service: str, giver: Customer, giver_line: Line | None, floor: De
     """Balance transfer: the giving line's ledger balance above the policy floor (its account locked);
     credit sharing and transfer: the limit not already shared."""
     if service == ExtendedService.BALANCE_TRANSFER:
-        from arrears.services import locked_balance  # arrears sits above credit: imported where it is used
-
-        return (locked_balance(giver_line) - floor) if giver_line is not None else Decimal(0)
+        return (ledger().locked_balance(giver_line) - floor) if giver_line is not None else Decimal(0)
     return giver.credit_limit - shared_out(giver)
 
 
@@ -139,16 +139,12 @@ def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: 
     if move is not None:
         _transfer_limit(request, move)
     if service == ExtendedService.BALANCE_TRANSFER:
-        from arrears.services import balance_transfer_post
-
-        balance_transfer_post(from_line=giver_line, to_line=receiver_line, amount=amount,
+        ledger().balance_transfer_post(from_line=giver_line, to_line=receiver_line, amount=amount,
                               reference=f"extended-{request.pk}", by=by)
     return request
 
 
 def _transfer_limit(request: ExtendedServiceRequest, move: policies.LimitMove):
-    from credit.services import rating_record
-
     giver, receiver, by = request.giver, request.receiver, request.requested_by
     rating_record(giver, kind=RatingKind.MANUAL, new_star=giver.credit_star, new_limit=move.giver_after,
                   reason=f"credit transfer {request.pk} to customer {receiver.pk}", by=by, rule="credit_transfer",
@@ -156,22 +152,3 @@ def _transfer_limit(request: ExtendedServiceRequest, move: policies.LimitMove):
     rating_record(receiver, kind=RatingKind.MANUAL, new_star=receiver.credit_star, new_limit=move.receiver_after,
                   reason=f"credit transfer {request.pk} from customer {giver.pk}", by=by, rule="credit_transfer",
                   policy_version=f"extended-v{request.policy_version}")
-
-
-@transaction.atomic
-def line_number_change(*, line: Line, new_msisdn: str, by=None) -> Line:
-    """Number change within the province keeps the credit star and limit (credit portability, 004):
-    credit belongs to the customer, so only the number moves; the change is in the line's history."""
-    from customers.policies import validate_msisdn
-
-    try:
-        new_msisdn = validate_msisdn(new_msisdn)
-    except ValidationError as e:
-        raise ValidationError({"new_msisdn": e}) from e
-    if Line.objects.filter(msisdn=new_msisdn).exists():
-        raise ValidationError({"new_msisdn": ValidationError(_("Number %(value)s is taken."), code="taken",
-                                                             params={"value": new_msisdn})})
-    line = Line.objects.select_for_update().get(pk=line.pk)
-    line.msisdn = new_msisdn
-    line.save(update_fields=["msisdn", "updated_at"])
-    return line

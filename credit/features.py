@@ -11,6 +11,9 @@ from core.choices import BatchStatus
 from core.models import BatchRun
 from credit.choices import Feature
 
+# The value model's decile run (arrears.value registers the kind under this name; arrears sits above credit).
+DECILE_KIND = "arrears.customer_value_decile"
+
 SUSPENDED = ("one_way_barred", "two_way_barred")
 
 # SQL for each feature, over the joined per-chunk aggregates below.
@@ -39,11 +42,9 @@ FEATURE_SQL: dict[str, str] = {
 def value_month(today: date) -> date | None:
     """The latest month the customer value model ranked completely (its decile run done) before `today`'s month:
     the month a value decile is read from (source 000: low-value customers a lower limit). None before the first."""
-    from arrears.value import DECILE_KIND, month_of  # arrears sits above credit: imported where it is used
-
     period = (BatchRun.objects.filter(kind=DECILE_KIND, status=BatchStatus.DONE, period__lt=f"{today:%Y-%m}")
               .order_by("-period").values_list("period", flat=True).first())
-    return month_of(period) if period else None
+    return date.fromisoformat(f"{period}-01") if period else None
 
 
 def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:

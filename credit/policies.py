@@ -3,6 +3,7 @@
 Other apps read star-dependent values through `star_policy(star)` / `entitlements(star)` only.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -340,8 +341,6 @@ def period_of(kind: str, day) -> str:
 def rating_period_refusal(kind: str, period: str, today) -> tuple[str, str] | None:
     """(rule, message) when `period` may not be run on `today`, else None: the base model only for the current
     or a past month, guidance only for the current or a past half-year (2027-H1 in December 2026 is refused)."""
-    import re
-
     pattern = r"^\d{4}-(0[1-9]|1[0-2])$" if kind == "base" else r"^\d{4}-H[12]$"
     if not re.match(pattern, period or ""):
         shape = "YYYY-MM" if kind == "base" else "YYYY-H1 or YYYY-H2"

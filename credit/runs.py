@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BatchRun
+from core.tasks import dispatch_run
 from credit import policies
 from credit.batches import BASE_KIND, GUIDANCE_KIND
-from credit.choices import RatingKind
-from credit.state import NOT_CLOSED_OR_BLACKLISTED_SQL
+from credit.sql import REVERSE_SQL
 
 KINDS = {"base": BASE_KIND, "guidance": GUIDANCE_KIND}
 ERR_ROLE = _("Only credit officers supersede a rating run.")
@@ -45,33 +45,12 @@ def _refuse(kind: str, period: str, today) -> None:
 def rating_run_start(*, kind: str, period: str, today=None) -> RunStart:
     """Start the period's run (or resume an unfinished one); refuse a future period; a finished period is a
     no-op that says so."""
-    from core.tasks import dispatch_run
-
     _refuse(kind, period, today or timezone.localdate())
     existing = BatchRun.objects.filter(kind=KINDS[kind], period=period).first()
     if existing is not None and existing.status == "done":
         return RunStart(existing, False, ALREADY.format(kind=kind, period=period, status=existing.status))
     run = dispatch_run(KINDS[kind], period)
     return RunStart(run, existing is None, f"{kind} run of {period}: {run.status}")
-
-
-# Customers the earlier run changed, still as it left them (a later decision wins), go back to what they had;
-# closed or blacklisted customers stay unrated. Each reversal is a rating row with the officer and the reason.
-REVERSE_SQL = f"""
-WITH reverted AS (
-    UPDATE customers_customer c SET credit_star = r.old_star, credit_limit = r.old_limit, updated_at = now()
-    FROM credit_rating r
-    WHERE r.run_id = %(run_id)s AND c.id = r.customer_id
-      AND c.credit_star IS NOT DISTINCT FROM r.new_star AND c.credit_limit = r.new_limit
-      AND {NOT_CLOSED_OR_BLACKLISTED_SQL}
-    RETURNING c.id, r.new_star, r.new_limit, r.old_star, r.old_limit
-)
-INSERT INTO credit_rating (customer_id, kind, policy_version, factor_values, points, old_star, new_star, old_limit,
-                           new_limit, rule, reason, decided_by_id, decided_at)
-SELECT id, '{RatingKind.MANUAL}', %(version)s, '{{}}', '{{}}', new_star, old_star, new_limit, old_limit, 'supersede',
-       %(reason)s, %(by)s, now()
-FROM reverted
-"""
 
 
 def rating_run_supersede(*, kind: str, period: str, reason: str, by, today=None) -> RunStart:

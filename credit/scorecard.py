@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import connection, transaction
+from optbinning import OptimalBinning
 
 from credit import scoring
 from credit.choices import CATEGORICAL_FEATURES, Feature
@@ -79,8 +80,6 @@ def _woe(bad, good, total_bad, total_good) -> float:
 
 
 def fit_factor(name: str, x, y) -> FittedFactor | None:
-    from optbinning import OptimalBinning
-
     categorical = name in CATEGORICAL
     known = np.array([v is not None for v in x]) if categorical else np.isfinite(x)
     x, y = x[known], y[known]

@@ -1,15 +1,17 @@
 """Reads for credit: explanations, distributions and transitions."""
 
-from django.db.models import Count
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import stability
 from core.scope import customer_scope_q
 from credit import four_eyes, policies
 from credit.choices import Feature, FourEyesStatus
-from credit.models import FourEyesRequest, Rating, ScoringModel
+from credit.models import ExtendedServiceRequest, FourEyesRequest, Rating, ScoringModel, StarSnapshot
 from credit.sharing import shared_net
-from customers.models import BlacklistEntry, Customer
+from customers.models import BlacklistEntry, Customer, UsageSummary
 
 STAR_ORDER = [5, 4, 3, 2, 1, 0, None]
 SERVICE_LABELS = [("fee_waivers", _("fee waivers")), ("flexible_authentication", _("flexible authentication")),
@@ -46,17 +48,11 @@ def customer_credit(*, customer: Customer) -> dict:
 
 def extended_grants_of(customer: Customer):
     """Extended-service grants given or received by the customer (shown on both customers' 360° pages)."""
-    from django.db.models import Q
-
-    from credit.models import ExtendedServiceRequest
-
     return (ExtendedServiceRequest.objects.filter(Q(giver=customer) | Q(receiver=customer))
             .select_related("giver", "receiver", "requested_by").order_by("-created_at")[:20])
 
 
 def _pending_for(subject):
-    from django.contrib.contenttypes.models import ContentType
-
     return FourEyesRequest.objects.filter(subject_type=ContentType.objects.get_for_model(subject),
                                           subject_id=subject.pk, status=FourEyesStatus.PENDING)
 
@@ -97,10 +93,6 @@ def line_credit_status(lines) -> list[dict]:
     Balance is the arrears ledger's (the line account); a line billing has never posted to falls back to
     the latest prepaid balance pushed with its usage summary.
     """
-    from django.db.models import OuterRef, Subquery
-
-    from customers.models import UsageSummary
-
     latest_balance = UsageSummary.objects.filter(line=OuterRef("pk")).order_by("-month").values("prepaid_balance")[:1]
     rows = list(lines.select_related("customer", "account").annotate(prepaid_balance=Subquery(latest_balance)))
     shared = shared_net({line.customer_id for line in rows})
@@ -126,8 +118,6 @@ def line_credit_status(lines) -> list[dict]:
 
 def star_history(days: int = 400) -> list[dict]:
     """The province's daily star distribution snapshots, oldest first, for the chart (province-wide roles)."""
-    from credit.models import StarSnapshot
-
     rows: dict = {}
     for taken_on, star, n in StarSnapshot.objects.order_by("-taken_on").values_list("taken_on", "star", "count")[
             : days * 7]:
@@ -138,8 +128,6 @@ def star_history(days: int = 400) -> list[dict]:
 
 def stability_by_month(model) -> dict:
     """PSI per month of the score and each factor: {"variables": [...], "months": [{"month", var: psi…}], "worst"}."""
-    from core import stability
-
     rows = list(model.stability.values_list("month", "variable", "psi"))
     variables = sorted({v for _, v, _ in rows}, key=lambda v: (v != "score", v))
     by_month: dict = {}

@@ -3,13 +3,16 @@
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credit import four_eyes, policies, state, touchpoints
+from credit.blacklist import blacklist_entry_add
 from credit.choices import FourEyesKind, ModelStatus, RatingKind, SmsEvent
-from credit.models import Factor, FactorBin, FourEyesRequest, Rating, ScoringModel, StarCutoff
+from credit.models import Factor, FactorBin, FourEyesRequest, Rating, ScoringModel, StarCutoff, StarSnapshot
+from credit.scoring import limit_events_sql
+from credit.sql import STAR_SNAPSHOT_SQL
 from customers.models import BlacklistEntry, Customer
 
 CENT = Decimal("0.01")
@@ -87,10 +90,6 @@ def rating_record(customer: Customer, *, kind, new_star, new_limit, reason, by=N
 
 
 def _limit_events(rating: Rating) -> None:
-    from django.db import connection
-
-    from credit.scoring import limit_events_sql
-
     sql = limit_events_sql(
         source="(SELECT id AS line_id, %(old)s::numeric AS old_limit, %(new)s::numeric AS new_limit, "
                "%(rule)s::text AS rule, %(star)s::int AS new_star FROM customers_line "
@@ -153,8 +152,6 @@ four_eyes.register(FourEyesKind.CREDIT_LIMIT, permission=policies.LIMIT_PERMISSI
 def customer_blacklist(*, customer: Customer, reason: str, amount_owed: Decimal, by=None,
                        evidence: str = "") -> BlacklistEntry:
     """Blacklisting makes the customer unrated at once (DOMAIN.md §4): see credit.blacklist."""
-    from credit.blacklist import blacklist_entry_add
-
     return blacklist_entry_add(customer=customer, reason=reason, amount_owed=amount_owed, evidence=evidence, by=by)
 
 
@@ -178,18 +175,10 @@ def legacy_grade_import(*, customer: Customer, grade: str, by=None) -> Rating:
 @transaction.atomic
 def star_snapshot_take(*, day=None) -> int:
     """Record today's star distribution (one GROUP BY over customers); re-taking a day replaces it."""
-    from django.db import connection
-
-    from credit.models import StarSnapshot
-
     day = day or timezone.localdate()
     StarSnapshot.objects.filter(taken_on=day).delete()
     with connection.cursor() as cur:
-        cur.execute(
-            "INSERT INTO credit_starsnapshot (taken_on, star, count) "
-            "SELECT %s, credit_star, count(*) FROM customers_customer WHERE status <> 'closed' GROUP BY credit_star",
-            [day],
-        )
+        cur.execute(STAR_SNAPSHOT_SQL, [day])
         return cur.rowcount
 
 

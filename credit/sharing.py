@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from credit.choices import ExtendedService, RequestStatus
+from credit.models import ExtendedServiceRequest
 
 # Net shared credit per customer (received − given) of the shares active at {now} (an SQL expression).
 ACTIVE_SHARES_SQL = f"""
@@ -39,8 +40,6 @@ def _active(at=None) -> Q:
 
 def shared_net(customer_ids, at=None) -> dict[int, Decimal]:
     """{customer id: received − given} of the shares active at `at` (now); customers without shares: absent."""
-    from credit.models import ExtendedServiceRequest
-
     ids = list(customer_ids)
     net: dict[int, Decimal] = {}
     rows = ExtendedServiceRequest.objects.filter(_active(at), Q(giver_id__in=ids) | Q(receiver_id__in=ids))

@@ -1,8 +1,15 @@
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.tasks import night_of
 from credit.batches import BASE_KIND, GUIDANCE_KIND
+from credit.four_eyes import four_eyes_expire
+from credit.impact import impact_preview, stability_record
+from credit.models import ScoringModel
+from credit.runs import rating_run_start
+from credit.services import published_model, star_snapshot_take
+from credit.touchpoints import dispatch
 
 
 def current_period(kind: str, today=None) -> str:
@@ -15,49 +22,39 @@ def current_period(kind: str, today=None) -> str:
 @shared_task
 def rate_base_monthly(day: str | None = None) -> int:
     """Scheduled for the 1st of each month, 02:00 (django-celery-beat, editable in admin); once per period."""
-    from credit.runs import rating_run_start
-
     return rating_run_start(kind="base", period=current_period(BASE_KIND, night_of(day))).run.pk
 
 
 @shared_task
 def rate_guidance_half_yearly(day: str | None = None) -> int:
     """Scheduled for 1 January and 1 July, 03:00; once per period."""
-    from credit.runs import rating_run_start
-
     return rating_run_start(kind="guidance", period=current_period(GUIDANCE_KIND, night_of(day))).run.pk
 
 
 @shared_task
 def star_snapshot_daily(day: str | None = None) -> int:
-    from credit.services import star_snapshot_take
-
     return star_snapshot_take(day=night_of(day))
 
 
 @shared_task(acks_late=True)
 def sms_dispatch() -> int:
-    from credit.touchpoints import dispatch
-
     return dispatch()
+
+
+def on_sms_queued(**kwargs):
+    """Touchpoint SMS were queued (credit.signals.sms_queued, after commit): send them soon."""
+    sms_dispatch.delay()
 
 
 @shared_task
 def four_eyes_expire_hourly() -> int:
     """Expire pending four-eyes requests past their expiry (an expired one can no longer be approved anyway)."""
-    from credit.four_eyes import four_eyes_expire
-
     return four_eyes_expire()
 
 
 @shared_task
 def impact_preview_run(model_id: int, user_id: int | None = None) -> int:
     """A draft's impact preview on request (the model page's button)."""
-    from django.contrib.auth import get_user_model
-
-    from credit.impact import impact_preview
-    from credit.models import ScoringModel
-
     by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     return impact_preview(model=ScoringModel.objects.get(pk=model_id), by=by).pk
 
@@ -65,9 +62,6 @@ def impact_preview_run(model_id: int, user_id: int | None = None) -> int:
 @shared_task
 def challenger_shadow_nightly(day: str | None = None) -> int | None:
     """Score the challenger in shadow: its impact preview against today's stars (compared on its page)."""
-    from credit.impact import impact_preview
-    from credit.models import ScoringModel
-
     model = ScoringModel.objects.filter(challenger=True).first()
     return impact_preview(model=model, today=night_of(day)).pk if model else None
 
@@ -75,8 +69,5 @@ def challenger_shadow_nightly(day: str | None = None) -> int | None:
 @shared_task
 def model_stability_monthly(day: str | None = None) -> int:
     """PSI of the published model's score and factors for the month (scheduled on the 1st, 04:00)."""
-    from credit.impact import stability_record
-    from credit.services import published_model
-
     model = published_model()
     return len(stability_record(model=model, month=night_of(day))) if model else 0

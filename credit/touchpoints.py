@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from credit.choices import SmsEvent, SmsStatus
 from credit.models import SmsDelivery, SmsMessage, SmsTemplate
+from credit.signals import sms_queued
 
 log = logging.getLogger(__name__)
 PLACEHOLDERS = ("name", "star", "old_star", "limit", "amount", "days", "date")
@@ -61,9 +62,7 @@ def notify(*, event: str, customer, context: dict, dedup_key: str, msisdn: str |
 
 
 def _dispatch_soon():
-    from credit.tasks import sms_dispatch
-
-    sms_dispatch.delay()
+    sms_queued.send(sender=SmsMessage)  # credit.tasks sends the outbox (connected in credit/apps.py)
 
 
 def announces(old_star, new_star) -> bool:

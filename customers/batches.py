@@ -6,6 +6,8 @@ from django.db import connection
 from django.utils import timezone
 
 from core.batches import register_batch
+from customers import sql
+from customers.status import refresh_customer_status_range
 
 # ~0.4 s per 50k customers on the 2-core dev machine (6 months of usage joined).
 SPEND_CHUNK = 50_000
@@ -24,21 +26,7 @@ def _day(run) -> date:
 def refresh_avg_spend(lo: int, hi: int, run=None) -> int:
     """Average monthly bill over the last 6 months of usage, for customers with id in [lo, hi)."""
     with connection.cursor() as cur:
-        cur.execute(
-            """
-            WITH last6 AS (
-                SELECT u.customer_id, sum(u.bill_amount) / count(DISTINCT u.month) AS spend
-                FROM customers_usagesummary u
-                WHERE u.customer_id >= %(lo)s AND u.customer_id < %(hi)s
-                  AND u.month >= date_trunc('month', %(day)s::date) - interval '6 months'
-                GROUP BY u.customer_id
-            )
-            UPDATE customers_customer c SET avg_monthly_spend = round(last6.spend, 2)
-            FROM last6
-            WHERE c.id = last6.customer_id AND c.avg_monthly_spend IS DISTINCT FROM round(last6.spend, 2)
-            """,
-            {"lo": lo, "hi": hi, "day": _day(run)},
-        )
+        cur.execute(sql.SPEND_SQL, {"lo": lo, "hi": hi, "day": _day(run)})
         return cur.rowcount
 
 
@@ -49,6 +37,4 @@ STATUS_CHUNK = 50_000
 def refresh_status(lo: int, hi: int, run=None) -> int:
     """Customer status derived from their lines' (the worst open line's; closed when all are), for every customer
     of the range: the paths that change a line keep it in step; this re-derives it whole (after a wipe, a load)."""
-    from customers.status import refresh_customer_status_range
-
     return refresh_customer_status_range(lo, hi)

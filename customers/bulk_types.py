@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
+
 
 @dataclass
 class BulkOutcome:
@@ -38,8 +40,6 @@ class LineRef:
 def insert_unnest(model, columns: dict[str, list], *, returning: str = "", conflict: str = "") -> list[tuple]:
     """One INSERT … SELECT FROM unnest(...) of equal-length column lists, cast to the model's column types;
     `returning` columns come back as rows (match them by a natural key, not by position)."""
-    from django.db import connection
-
     types = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
     names = list(columns)
     table = connection.ops.quote_name(model._meta.db_table)

@@ -7,9 +7,12 @@ nightly evaluation adds it to its statement over the same changed rows). Readers
 dispatcher call it before they read.
 """
 
+import json
+
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.scope import customer_scope_q
 from customers.models import DecisionEvent
 
 SEQUENCER_LOCK = 0x20_20_20  # pg advisory lock: one numbering at a time, so cursors follow commit order
@@ -26,8 +29,6 @@ RETURNING id
 def decision_event_record(*, line_id: int, kind: str, from_state: str = "", to_state: str = "", rule: str = "",
                           policy_version: str = "", payload: dict | None = None, at=None) -> int:
     """One event for one line, in the caller's transaction (one statement: the line gives msisdn and customer)."""
-    import json
-
     with connection.cursor() as cur:
         cur.execute(_INSERT, {"kind": kind, "from": str(from_state or ""), "to": str(to_state or ""),
                               "rule": rule or "", "policy": policy_version or "",
@@ -77,8 +78,6 @@ def events_sequence(limit: int = 100_000) -> int:
 
 def events_after(cursor: int, *, limit: int, user=None) -> list[DecisionEvent]:
     """Sequenced events after `cursor`, oldest first; with `user`, only those of customers in their scope."""
-    from core.scope import customer_scope_q
-
     events = DecisionEvent.objects.filter(seq__gt=cursor).order_by("seq")
     if user is not None:
         events = events.filter(customer_scope_q(user, "customer__"))

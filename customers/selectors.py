@@ -1,14 +1,25 @@
 """Reads for customers. Every one of them starts from the user's scope."""
 
-from django.db.models import Count, Prefetch, Sum
-from django.shortcuts import get_object_or_404
+from datetime import datetime, time, timedelta
 
-from arrears.models import Bill, Payment
-from arrears.value import customer_value_latest
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from core.scope import customer_scope_q
 from customers.choices import ServiceStatus
 from customers.filtersets import CustomerFilterSet
-from core.scope import customer_scope_q
-from customers.models import Customer, Device, Line, LineStatusChange, OnboardingCallback, UsageSummary
+from customers.models import (
+    CallQuality,
+    CareContact,
+    Contract,
+    Customer,
+    Device,
+    HeldService,
+    OnboardingCallback,
+    PaymentMethodRecord,
+    UsageSummary,
+)
 
 
 def customer_list(*, user, filters=None):
@@ -40,29 +51,6 @@ def customer_monthly_usage(*, customer: Customer, months: int = 12) -> list[dict
     return list(reversed(rows))
 
 
-def customer_360(*, user, pk) -> dict:
-    customer = customer_get(user=user, pk=pk)
-    lines = list(
-        Line.objects.filter(customer=customer).select_related("plan", "enterprise").prefetch_related(
-            Prefetch("status_changes", queryset=LineStatusChange.objects.select_related("changed_by"))
-        )
-    )
-    return {
-        "customer": customer,
-        "lines": lines,
-        "status_history": sorted(
-            (c for line in lines for c in line.status_changes.all()), key=lambda c: c.changed_at, reverse=True
-        )[:20],
-        "usage": customer_monthly_usage(customer=customer),
-        "bills": list(Bill.objects.filter(customer=customer).select_related("line")[:12]),
-        "payments": list(Payment.objects.filter(customer=customer).select_related("line")[:12]),
-        **customer_inputs(customer=customer),  # device, contract, services, payment method, care, call quality
-        "related_contacts": list(customer.related_contacts.all()),
-        "callbacks": list(customer.callbacks.select_related("assigned_to")),
-        "customer_value": customer_value_latest(customer=customer),
-    }
-
-
 def dashboard_figures(*, user) -> dict:
     """Counts by star and status, callbacks due and the billed-revenue trend, within the user's scope."""
     scoped = Customer.objects.visible_to(user)
@@ -85,13 +73,6 @@ def customer_inputs(*, customer: Customer, today=None) -> dict:
     """What operators told us besides billing, as of `today`: the device in use (and how many before it), the
     contract in force, services held, payment method, recent care contacts with 90-day counts by kind, and
     call quality for the months that were sent (a month never sent is unknown, not a row of zeros)."""
-    from datetime import datetime, time, timedelta
-
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from customers.models import CallQuality, CareContact, Contract, HeldService, PaymentMethodRecord
-
     today = today or timezone.localdate()
     devices = list(Device.objects.filter(customer=customer, started_on__lte=today).order_by("-started_on")[:6])
     contract = (Contract.objects.filter(customer=customer, starts_on__lte=today)

@@ -11,12 +11,22 @@ from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Role
+from core.models import Region
+from core.roles import user_role
 from customers import policies
 from customers.choices import AccessChannel, IdType, ServiceStatus
 from customers.models import (
-    BlacklistEntry, Brand, Channel, Customer, Line, OnboardingCallback, PersonalDataAccess, Plan, RelatedContact,
+    BlacklistEntry,
+    Brand,
+    Channel,
+    Customer,
+    Line,
+    OnboardingCallback,
+    PersonalDataAccess,
+    Plan,
+    RelatedContact,
 )
-from core.models import Region
 
 ERR_BLACKLISTED = _("This person is blacklisted and must first settle %(amount)s CNY of old arrears.")
 ERR_POLICY_NOT_EXPLAINED = _("Confirm that the tariff and credit policy were explained to the customer.")
@@ -269,9 +279,6 @@ def line_open(*, customer: Customer, msisdn: str, plan: Plan, by, activated_on: 
 
 
 def _is_account_manager(user) -> bool:
-    from core.choices import Role
-    from core.roles import user_role
-
     return user_role(user) in {Role.ACCOUNT_MANAGER, Role.TEAM_LEAD}
 
 
@@ -308,3 +315,20 @@ def personal_data_reveal(*, user, customer: Customer, purpose: str, purpose_note
         purpose=purpose, purpose_note=purpose_note.strip(),
     )
     return {"id_number": customer.id_number, "address": customer.address}
+
+
+@transaction.atomic
+def line_number_change(*, line: Line, new_msisdn: str, by=None) -> Line:
+    """Number change within the province keeps the credit star and limit (credit portability, 004):
+    credit belongs to the customer, so only the number moves; the change is in the line's history."""
+    try:
+        new_msisdn = policies.validate_msisdn(new_msisdn)
+    except ValidationError as e:
+        raise ValidationError({"new_msisdn": e}) from e
+    if Line.objects.filter(msisdn=new_msisdn).exists():
+        raise ValidationError({"new_msisdn": ValidationError(_("Number %(value)s is taken."), code="taken",
+                                                             params={"value": new_msisdn})})
+    line = Line.objects.select_for_update().get(pk=line.pk)
+    line.msisdn = new_msisdn
+    line.save(update_fields=["msisdn", "updated_at"])
+    return line

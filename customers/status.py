@@ -3,24 +3,8 @@ in retention; closed when every line is. Kept in step, set-based, by whoever cha
 
 from django.db import connection
 
-SEVERITY = ("active", "one_way_barred", "two_way_barred", "in_retention")
+from customers.sql import REFRESH_RANGE_SQL, REFRESH_SQL
 
-_REFRESH = f"""
-UPDATE customers_customer c SET status = w.status, updated_at = now()
-FROM (
-    SELECT l.customer_id,
-           coalesce((ARRAY{list(SEVERITY)})[max(array_position(ARRAY{list(SEVERITY)}, l.status::text))],
-                    'closed') AS status
-    FROM customers_line l
-    WHERE {{lines}}
-    GROUP BY l.customer_id
-) w
-WHERE c.id = w.customer_id AND c.status IS DISTINCT FROM w.status
-"""
-# Customers given by `{customers}` (a subquery of ids) get the status their lines make, where it differs.
-REFRESH_SQL = _REFRESH.replace("{lines}", "l.customer_id IN ({customers})")
-# Customers with id in [lo, hi): their lines read by an index range, not a semi-join over every line.
-REFRESH_RANGE_SQL = _REFRESH.replace("{lines}", "l.customer_id >= %(lo)s AND l.customer_id < %(hi)s")
 
 def refresh_customer_status(customer_ids) -> int:
     """Bring these customers' status in line with their lines; returns how many changed."""

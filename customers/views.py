@@ -1,20 +1,13 @@
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
 from arrears.value import latest_values
 from core.generic_views import CsvExport, CsvExportView, ScopedListView, ServiceFormView
-from core.masking import mask_address, mask_id_number
-from credit.forms import LimitChangeForm
-from credit.selectors import customer_credit
+from core.masking import mask_id_number
 from customers import selectors, services
-from customers.choices import AccessChannel
 from customers.filtersets import CallbackFilterSet, CustomerFilterSet
-from customers.forms import OnboardingForm, RevealForm
+from customers.forms import OnboardingForm
 
 EXPORT_COLUMNS = ["id", "name", "id_number", "region", "brand", "status", "credit_star", "credit_limit",
                   "join_date", "avg_monthly_spend"]
@@ -38,41 +31,6 @@ class CustomerListView(ScopedListView):
         values = latest_values(customer_ids=[c.pk for c in objects])
         for c in objects:
             c.current_value = values.get(c.pk)
-
-
-class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """The 360° view. POST reveals the unmasked personal data once, for a stated purpose, and logs it."""
-
-    permission_required = "customers.view_customer"
-    template_name = "customers/customer_detail.html"
-
-    def get(self, request, pk, revealed=None, reveal_form=None):
-        context = selectors.customer_360(user=request.user, pk=pk)
-        customer = context["customer"]
-        context["revealed"] = revealed
-        context["reveal_form"] = reveal_form or RevealForm()
-        context["masked_id_number"] = mask_id_number(customer.id_number)
-        context["masked_address"] = mask_address(customer.address)
-        context["credit"] = customer_credit(customer=customer)
-        if request.user.has_perm("credit.add_rating"):
-            context["limit_form"] = LimitChangeForm()
-        return render(request, self.template_name, context)
-
-    def post(self, request, pk):
-        customer = selectors.customer_get(user=request.user, pk=pk)
-        if not request.user.has_perm("customers.view_personal_data"):
-            raise PermissionDenied(str(services.ERR_NO_PERMISSION))
-        form = RevealForm(request.POST)
-        if not form.is_valid():
-            return self.get(request, pk, reveal_form=form)
-        try:
-            revealed = services.personal_data_reveal(user=request.user, customer=customer,
-                                                     channel=AccessChannel.PAGE,
-                                                     ip_address=request.META.get("REMOTE_ADDR"), **form.cleaned_data)
-        except ValidationError as e:
-            form.add_error(None, e)
-            return self.get(request, pk, reveal_form=form)
-        return self.get(request, pk, revealed=revealed)
 
 
 class CustomerExportView(CsvExportView):

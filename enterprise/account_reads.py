@@ -11,6 +11,7 @@ from core.masking import mask_phone
 from customers.models import Device
 from enterprise import account_data
 from enterprise.models import Agreement, EnterpriseAccount, KeyPerson, ProductHolding
+from retention.models import ChurnScore, RetentionAlert
 
 AGREEMENT_STATE_LABELS = {"active": pgettext_lazy("agreement state", "active"),
                           "expiring": pgettext_lazy("agreement state", "expiring"),
@@ -24,8 +25,6 @@ CHANGE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 def key_people(account: EnterpriseAccount) -> list[dict]:
     """Each key person with the masked phone and, when they have their own line: the line (masked), the latest
     churn score of its customer, an open retention alert, a dual-SIM current device (003: 双机 = may switch)."""
-    from retention.models import ChurnScore, RetentionAlert
-
     latest_score = ChurnScore.objects.filter(customer=OuterRef("line__customer")).order_by("-scanned_on")
     open_alert = RetentionAlert.objects.filter(customer=OuterRef("line__customer"), closed_at__isnull=True)
     device = Device.objects.filter(customer=OuterRef("line__customer")).order_by("-started_on")

@@ -11,12 +11,13 @@ import random
 import time
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
 from core.choices import Role
 from core.selectors import working_calendar
-from enterprise import policies
+from enterprise import policies, services
 from enterprise.models import EnterpriseAccount, KeyPerson, ServiceDayOrder
 
 PROFILE_SQL = """
@@ -157,8 +158,6 @@ def _ensure_enterprises(stdout) -> None:
 
 def _demo_manager_accounts() -> None:
     """am_demo signs in to a workbench with work on it: give it a few groups of its region if it has none."""
-    from django.contrib.auth import get_user_model
-
     am = get_user_model().objects.filter(username="am_demo", groups__name=Role.ACCOUNT_MANAGER).select_related(
         "staff_profile__team").first()
     if am is None or EnterpriseAccount.objects.filter(account_manager=am).exists():
@@ -206,8 +205,6 @@ def populate(*, seed: int, today: date, now: datetime) -> int:
 
 def generate(*, seed: int = 42, today: date | None = None, stdout=None) -> None:
     """Enterprise demo inputs (idempotent: does nothing when the groups have key people already)."""
-    from enterprise import services
-
     class Quiet:
         def write(self, *_):
             pass

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
 from core.models import Region
+from customers.models import Line
 from enterprise.choices import (InteractionKind, LegacyClass, Priority, Product, ReportKind, Segment, ServiceDayStatus,
                                 SizeBand, TaskStatus)
 from enterprise.models import (EnterpriseAccount, Interaction, Opportunity, ProductHolding, SegmentTag, ServiceDayOrder,
@@ -75,8 +76,6 @@ class MemberFilterSet(filters.FilterSet):
     account = filters.NumberFilter(field_name="enterprise_id", label=_("Account (id)"))
 
     class Meta:
-        from customers.models import Line
-
         model = Line
         fields = []
         form = StyledForm

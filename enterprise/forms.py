@@ -4,8 +4,21 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.forms import BoundedDateField, MoneyFormField, StyledForm
+from core.models import Region
 from core.scope import scope_holders_q
-from enterprise.choices import InteractionKind, KeyPersonRole, ManagerKind, Priority, Product, TaskStatus
+from enterprise.choices import (
+    InteractionKind,
+    KeyPersonRole,
+    LegacyClass,
+    ManagerKind,
+    OpportunityKind,
+    OpportunityStage,
+    Priority,
+    Product,
+    SizeBand,
+    TaskStatus,
+)
+from enterprise.models import Agreement, ServiceDayOrder
 
 
 def manager_choices(region_id=None):
@@ -55,7 +68,6 @@ class InteractionForm(StyledForm):
 
     def __init__(self, *args, service_days=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from enterprise.models import ServiceDayOrder
 
         self.fields["service_day"].queryset = service_days if service_days is not None else \
             ServiceDayOrder.objects.none()
@@ -74,9 +86,7 @@ class ReportSubmitForm(StyledForm):
 
 
 class OpportunityForm(StyledForm):
-    from enterprise.choices import OpportunityKind as _Kind
-
-    kind = forms.ChoiceField(label=_("Kind"), choices=_Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OpportunityKind.choices)
     title = forms.CharField(label=_("Title"), max_length=120)
     account = forms.ModelChoiceField(label=_("Account"), queryset=None, required=False,
                                      help_text=_("empty: a prospect, not yet a customer"))
@@ -92,9 +102,7 @@ class OpportunityForm(StyledForm):
 
 
 class OpportunityStageForm(StyledForm):
-    from enterprise.choices import OpportunityStage as _Stage
-
-    stage = forms.ChoiceField(label=_("Stage"), choices=_Stage.choices)
+    stage = forms.ChoiceField(label=_("Stage"), choices=OpportunityStage.choices)
     note = forms.CharField(label=_("Note"), max_length=100, required=False)
 
 
@@ -102,24 +110,19 @@ class OpportunityStageForm(StyledForm):
 
 
 class AccountForm(StyledForm):
-    from enterprise.choices import LegacyClass as _Legacy
-    from enterprise.choices import SizeBand as _Size
-
     name = forms.CharField(label=_("Name"), max_length=100)
     industry = forms.CharField(label=_("Industry"), max_length=50)
     region = forms.ModelChoiceField(label=_("Region"), queryset=None)
-    size = forms.ChoiceField(label=_("Size"), choices=_Size.choices)
+    size = forms.ChoiceField(label=_("Size"), choices=SizeBand.choices)
     headcount = forms.IntegerField(label=_("Headcount"), min_value=0, max_value=10_000_000, initial=0)
     customer_since = BoundedDateField(label=_("Customer since"), required=False, past_days=60 * 366, future_days=0)
     competitors = forms.CharField(label=_("Competitors present"), max_length=200, required=False,
                                   help_text=_("operators already serving the group, comma separated"))
-    legacy_class = forms.ChoiceField(label=_("Legacy class"), choices=_Legacy.choices, initial=_Legacy.C)
+    legacy_class = forms.ChoiceField(label=_("Legacy class"), choices=LegacyClass.choices, initial=LegacyClass.C)
     account_manager = forms.ModelChoiceField(label=_("Account manager"), queryset=None, required=False,
                                              help_text=_("empty: yourself"))
 
     def __init__(self, *args, user=None, creating=True, **kwargs):
-        from core.models import Region
-
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.order_by("code")
         if creating and user is not None and user.has_perm("enterprise.reassign_enterpriseaccount"):
@@ -155,8 +158,6 @@ class AgreementForm(StyledForm):
     end_reason = forms.CharField(label=_("Why it ended without renewal"), max_length=200, required=False)
 
     def __init__(self, *args, account=None, creating=True, **kwargs):
-        from enterprise.models import Agreement
-
         super().__init__(*args, **kwargs)
         if creating:
             self.fields["renews"].queryset = Agreement.objects.filter(

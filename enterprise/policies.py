@@ -307,3 +307,9 @@ def approves(*, kind: str, approved: bool, stage: str, role: str | None) -> bool
     """Whether this move is the lead's approval of a development request."""
     return kind == "development_request" and not approved and stage not in ("identified", "lost") \
         and role in APPROVING_ROLES
+
+
+def month_start(day: date, back: int) -> date:
+    """The first day of the month `back` months before `day`'s (negative: after)."""
+    y, m = divmod(day.year * 12 + day.month - 1 - back, 12)
+    return date(y, m + 1, 1)

@@ -4,20 +4,38 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Role
+from core.roles import user_role
 from core.scope import customer_scope_q
 from customers.choices import ServiceStatus
 from customers.models import Line
 from enterprise import account_reads, policies
-from enterprise.choices import OPEN_TASK_STATUSES, AlertStatus, OpportunityStage, ServiceDayStatus, TaskStatus
-from enterprise.models import (Agreement, AssignmentChange, ClassPolicy, EnterpriseAccount, EnterpriseAlert,
-                               EnterpriseSnapshot, Interaction, Opportunity, ProductHolding,
-                               SegmentRule, SegmentTag, ServiceDayOrder, ServiceDayReport, Task)
+from enterprise.choices import OPEN_TASK_STATUSES, AlertStatus, OpportunityStage, Product, ServiceDayStatus, TaskStatus
+from enterprise.models import (
+    Agreement,
+    AssignmentChange,
+    ClassPolicy,
+    EnterpriseAccount,
+    EnterpriseAlert,
+    EnterpriseSnapshot,
+    Interaction,
+    Opportunity,
+    ProductHolding,
+    SegmentRule,
+    SegmentTag,
+    ServiceDayOrder,
+    ServiceDayReport,
+    Task,
+)
+from enterprise.sql import signal_values
+from retention.selectors import alert_list as retention_alerts
 
 EXPIRY_WINDOW_DAYS = 60  # agreements expiring within this many days show on the workbench
 
@@ -164,8 +182,6 @@ def account_detail(*, account: EnterpriseAccount, today: date) -> dict:
 
 def signal_table(account: EnterpriseAccount, today: date) -> list[dict]:
     """Every segmentation rule with the account's value tonight and whether it fires (2 queries)."""
-    from enterprise.batches import signal_values
-
     values = signal_values(account.pk, today)
     rows = []
     for rule in SegmentRule.objects.all():
@@ -180,16 +196,11 @@ def signal_table(account: EnterpriseAccount, today: date) -> list[dict]:
 
 def _own(qs: QuerySet, user, field: str) -> QuerySet:
     """An account manager's workbench lists their own items; leads and regions see their scope's."""
-    from core.choices import Role
-    from core.roles import user_role
-
     return qs.filter(**{field: user}) if user_role(user) == Role.ACCOUNT_MANAGER else qs
 
 
 def workbench(*, user, today: date) -> dict:
     """The manager's home page: today's and overdue tasks, open alerts, visits due, expiring agreements, KPIs."""
-    from retention.selectors import alert_list as retention_alerts
-
     tasks = list(_own(task_list(user=user), user, "assigned_to")
                  .filter(status__in=OPEN_TASK_STATUSES, due_date__lte=today).order_by("due_date", "-priority")[:50])
     retention = retention_alerts(user=user).filter(closed_at__isnull=True)
@@ -235,9 +246,7 @@ def own_kpis(*, user, today: date) -> dict:
 # ---------------------------------------------------------------- KPIs and insight reports (002 §6.5)
 
 
-def _month(day: date, back: int) -> date:
-    y, m = divmod(day.year * 12 + day.month - 1 - back, 12)
-    return date(y, m + 1, 1)
+_month = policies.month_start
 
 
 def kpis(*, user, today: date) -> dict:
@@ -297,7 +306,6 @@ def manager_performance(*, user, today: date) -> list[dict]:
                 .exclude(status=ServiceDayStatus.CANCELLED)
                 .values("submitted_by").order_by("submitted_by").annotate(n=Count("id"))
                 .values_list("submitted_by", "n"))
-    from django.contrib.auth import get_user_model
 
     ids = (set(accounts) | set(tasks) | set(contacts)) - {None}
     names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
@@ -325,7 +333,6 @@ def insight_reports(*, user, today: date) -> dict:
                                                             accounts=Count("id")).order_by("-revenue")[:15])
     products = list(ProductHolding.objects.filter(scope).values("product").order_by("product")
                     .annotate(accounts=Count("id"), revenue=Sum("monthly_revenue")))
-    from enterprise.choices import Product
 
     labels = dict(Product.choices)
     for row in products:
@@ -355,9 +362,6 @@ def segment_rules() -> list[SegmentRule]:
 
 
 def service_day_reports(*, user) -> QuerySet[ServiceDayReport]:
-    from core.choices import Role
-    from core.roles import user_role
-
     qs = ServiceDayReport.objects.select_related("region", "submitted_by")
     profile = getattr(user, "staff_profile", None)
     if user_role(user) in (Role.REGIONAL_MANAGER, Role.TEAM_LEAD, Role.ACCOUNT_MANAGER) and profile:

@@ -9,13 +9,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.choices import Role
+from core.models import Region
 from core.roles import user_role
 from core.scope import customer_scope_q
 from core.selectors import working_calendar
-from enterprise import policies
+from enterprise import account_data, policies
 from enterprise.choices import OPEN_TASK_STATUSES, AlertStatus, ManagerKind, ReportKind, ServiceDayStatus, TaskStatus
-from enterprise.models import (AssignmentChange, ClassPolicy, EnterpriseAccount, EnterpriseAlert, Interaction,
-                               ServiceDayCollection, ServiceDayOrder, ServiceDayReport, Task)
+from enterprise.models import (
+    AssignmentChange,
+    ClassPolicy,
+    EnterpriseAccount,
+    EnterpriseAlert,
+    Interaction,
+    Opportunity,
+    ServiceDayCollection,
+    ServiceDayOrder,
+    ServiceDayReport,
+    Task,
+)
 
 MANAGER_ROLES = {Role.ACCOUNT_MANAGER, Role.TEAM_LEAD}
 REASON_REQUIRED = "A reason is required."
@@ -205,8 +216,6 @@ def collect_service_days(*, today: date, by=None, now: datetime | None = None) -
 @transaction.atomic
 def ensure_service_day_reports(*, today: date) -> int:
     """Weekly and monthly report records for each region with service days: last week's and last month's."""
-    from core.models import Region
-
     calendar = working_calendar()
     week_start, _ = policies.weekly_report_period(today)
     last_week = policies.weekly_report_period(week_start - timedelta(days=1))
@@ -301,8 +310,6 @@ PROSPECT_NEEDS_NAME = "A prospect needs its name (or choose an account)."
 def create_opportunity(*, by, kind: str, title: str, account: EnterpriseAccount | None = None,
                        prospect_name: str = "", region=None, plan: str = "", expected_revenue=None,
                        expected_close: date | None = None):
-    from enterprise.models import Opportunity
-
     if account is None and not prospect_name.strip():
         raise ValidationError({"prospect_name": PROSPECT_NEEDS_NAME})
     if account is None and region is None:
@@ -323,8 +330,6 @@ def create_opportunity(*, by, kind: str, title: str, account: EnterpriseAccount 
 
 @transaction.atomic
 def move_opportunity(*, opportunity, by, stage: str, note: str = ""):
-    from enterprise.models import Opportunity
-
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if opportunity.stage in FINAL_STAGES:
         raise ValidationError({"stage": _("A won or lost opportunity is closed.")})
@@ -346,8 +351,6 @@ def move_opportunity(*, opportunity, by, stage: str, note: str = ""):
 
 def _account_from_prospect(opportunity, by) -> EnterpriseAccount:
     """The won prospect's account, in its manager's book; the opportunity (and its history) now hangs on it."""
-    from enterprise import account_data
-
     manager = opportunity.account_manager if opportunity.account_manager_id and user_role(
         opportunity.account_manager) in MANAGER_ROLES else None
     account = account_data.account_create(by=by, account_manager=manager or by, name=opportunity.prospect_name,

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
+from core import batches
 from core.batches import register_batch
 
 SNAPSHOT_KIND = "enterprise.snapshot"
@@ -189,8 +190,6 @@ def previous_month(day: date) -> date:
 
 def snapshot_in_process(month: date) -> int:
     """Derive (or finish deriving) a month's snapshots here, without workers: for replays, re-derivation, tests."""
-    from core import batches
-
     run = batches.plan_run(kind=SNAPSHOT_KIND, period=f"{month:%Y-%m}")
     for chunk_id in batches.pending_chunk_ids(run):
         batches.run_chunk(chunk_id)

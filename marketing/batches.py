@@ -7,6 +7,7 @@ from django.db import connection
 from core.batches import register_batch
 from core.choices import BatchStatus
 from core.models import BatchRun
+from marketing import sql
 from marketing.filtersets import saturation_window
 from marketing.models import Campaign, CampaignGroupFact
 from marketing.results import group_facts_write
@@ -23,19 +24,10 @@ def refresh_usage_facts(lo: int, hi: int, run=None) -> int:
     first, end = saturation_window(today)
     params = {"lo": lo, "hi": hi, "first": first, "end": end}
     with connection.cursor() as cur:
-        cur.execute("""
-            INSERT INTO marketing_usagefacts (customer_id, plan_saturation, window_end)
-            SELECT customer_id, round(avg(plan_saturation), 2), %(end)s FROM customers_usagesummary
-            WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month >= %(first)s AND month < %(end)s
-            GROUP BY customer_id
-            ON CONFLICT (customer_id) DO UPDATE
-                SET plan_saturation = EXCLUDED.plan_saturation, window_end = EXCLUDED.window_end
-                WHERE (marketing_usagefacts.plan_saturation, marketing_usagefacts.window_end)
-                      IS DISTINCT FROM (EXCLUDED.plan_saturation, EXCLUDED.window_end)""", params)
+        cur.execute(sql.FACTS_UPSERT_SQL, params)
         rows = cur.rowcount
         # customers without usage in the window have no saturation
-        cur.execute("""DELETE FROM marketing_usagefacts
-                       WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND window_end <> %(end)s""", params)
+        cur.execute(sql.FACTS_STALE_DELETE_SQL, params)
         return rows + cur.rowcount
 
 

@@ -1,12 +1,14 @@
 """Demo campaigns in the states a review desk sees: running (with tagged customers), in review with
 warnings, returned, rejected and a draft. Idempotent: does nothing when campaigns exist.
 
-Called once from customers/management/commands/setup_demo.py (after the demo users exist).
+Called once from workspace/management/commands/setup_demo.py (after the demo users exist).
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 
 from customers.models import Brand, Customer
 from marketing import services
@@ -31,10 +33,6 @@ def _walk(campaign, *steps):
 def _backdate(campaign, *, days: int):
     """Demo only: as if the campaign had been reviewed and launched `days` ago, so its results page has
     months of bills to compare with the forecast."""
-    from datetime import timedelta
-
-    from django.db.models import F
-
     shift = timedelta(days=days)
     Campaign.objects.filter(pk=campaign.pk).update(launched_at=F("launched_at") - shift,
                                                    created_at=F("created_at") - shift)

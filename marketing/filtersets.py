@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arrears.models import CustomerValue
 from core.forms import StyledForm
 from customers.choices import LifecycleStage
 from customers.filtersets import CustomerFilterSet
@@ -36,8 +37,6 @@ class SegmentFilterSet(CustomerFilterSet):
 
     def filter_value_decile(self, queryset, name, value):
         """The latest month the value batch ranked (source 000: segment by customer value)."""
-        from arrears.models import CustomerValue
-
         month = (CustomerValue.objects.filter(decile__isnull=False).order_by("-month")
                  .values_list("month", flat=True).first())
         return queryset.filter(pk__in=CustomerValue.objects.filter(month=month, decile__lte=value)

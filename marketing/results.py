@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
 
-from core.scope import customer_scope_sql
+from core.sql import customer_scope_sql
 from marketing import policies
 from marketing.choices import MemberHow
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.choices import DecisionKind
 from webhooks.models import WebhookSubscriber
+from webhooks.policies import url_refusal
 
 
 class SubscriberForm(forms.ModelForm):
@@ -16,8 +17,6 @@ class SubscriberForm(forms.ModelForm):
         widgets = {"secret": forms.PasswordInput(render_value=True)}
 
     def clean_url(self):
-        from webhooks.policies import url_refusal
-
         url = self.cleaned_data["url"]
         if refusal := url_refusal(url):
             raise forms.ValidationError(refusal, code="url")

@@ -4,6 +4,9 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext as _
 
 SIGNATURE_HEADER = "X-Signature"
 
@@ -40,10 +43,6 @@ def delivered(status_code: int | None) -> bool:
 
 def url_refusal(url: str) -> str | None:
     """A receiver is reached over HTTPS (plain HTTP only on loopback, for a receiver beside the product)."""
-    from urllib.parse import urlsplit
-
-    from django.utils.translation import gettext as _
-
     parts = urlsplit(url)
     if parts.scheme == "https":
         return None

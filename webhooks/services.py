@@ -5,10 +5,12 @@ and de-duplicates by the event's `id`, the same cursor as /api/billing/events/."
 
 import json
 
+import requests
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from customers.api.events import event_document
 from customers.events import events_sequence
 from customers.models import DecisionEvent
 from webhooks import policies
@@ -56,16 +58,12 @@ def _claim(now) -> list[int]:
 
 
 def delivery_body(event: DecisionEvent) -> bytes:
-    from customers.api.events import event_document
-
     return json.dumps(event_document(event), separators=(",", ":"), sort_keys=True).encode()
 
 
 def deliveries_send(*, session=None) -> dict[str, int]:
     """POST each due delivery, signed; a 2xx is delivered, anything else is retried after the backoff until the
     policy gives up. Returns counts by outcome."""
-    import requests
-
     session = session or requests.Session()
     outcome = {"delivered": 0, "retrying": 0, "gave_up": 0}
     for delivery in WebhookDelivery.objects.filter(pk__in=_claim(timezone.now())).select_related(

@@ -3,7 +3,12 @@
     {"detail": "Invalid input.", "errors": [{"field": "id_number", "code": "checksum", "message": "..."}]}
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views import defaults
+from django_guid import get_guid
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -67,17 +72,11 @@ def _is_api(request) -> bool:
 
 
 def error_response(status: int, code: str, message: str, field: str = "__all__"):
-    from django.http import JsonResponse
-
     return JsonResponse({"detail": message, "code": code, "errors": [{"field": field, "code": code,
                                                                       "message": message}]}, status=status)
 
 
 def bad_request(request, exception=None):
-    from django.conf import settings
-    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-    from django.views import defaults
-
     if not _is_api(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
@@ -89,25 +88,18 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    from django.views import defaults
-
     if not _is_api(request):
         return defaults.permission_denied(request, exception)
     return error_response(403, "permission_denied", FORBIDDEN)
 
 
 def page_not_found(request, exception=None):
-    from django.views import defaults
-
     if not _is_api(request):
         return defaults.page_not_found(request, exception)
     return error_response(404, "not_found", NOT_FOUND)
 
 
 def server_error(request):
-    from django.views import defaults
-    from django_guid import get_guid
-
     if not _is_api(request):
         return defaults.server_error(request)
     return error_response(500, "server_error", SERVER_ERROR.format(request_id=get_guid() or "-"))

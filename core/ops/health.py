@@ -1,12 +1,16 @@
 """Liveness (/healthz: the process answers) and readiness (/readyz: database and broker reachable)."""
 
+import hmac
+import ipaddress
 import time
 
+import redis
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseForbidden, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_prometheus.exports import ExportToDjangoView
 
 
 def _check_database() -> str:
@@ -16,8 +20,6 @@ def _check_database() -> str:
 
 
 def _check_broker() -> str:
-    import redis
-
     redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
     return "ok"
 
@@ -48,8 +50,6 @@ def readyz(request):
 
 def _in_networks(address: str, networks) -> bool:
     """Whether `address` is one of `networks` (addresses or CIDR networks); what does not parse matches nothing."""
-    import ipaddress
-
     def network(text):
         try:
             return ipaddress.ip_network(text.strip(), strict=False)
@@ -69,8 +69,6 @@ def metrics_allowed(*, remote_addr: str, forwarded_for: str | None, authorizatio
     Behind a proxy (X-Forwarded-For present) REMOTE_ADDR is the proxy's, often loopback: it is trusted for
     nothing, and the client's address is the last entry of X-Forwarded-For (the one our proxy added) only when
     METRICS_TRUST_PROXY says the proxy in front of us is ours."""
-    import hmac
-
     if token and hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
         return True
     if forwarded_for is not None:
@@ -80,9 +78,6 @@ def metrics_allowed(*, remote_addr: str, forwarded_for: str | None, authorizatio
 
 def metrics(request):
     """Prometheus metrics for the allowed scrapers only (metrics_allowed; loopback without a proxy by default)."""
-    from django.http import HttpResponseForbidden
-    from django_prometheus.exports import ExportToDjangoView
-
     if not metrics_allowed(remote_addr=request.META.get("REMOTE_ADDR", ""),
                            forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR"),
                            authorization=request.META.get("HTTP_AUTHORIZATION", ""),

@@ -4,7 +4,10 @@ Request metrics come from django-prometheus' middleware; these add what only the
 broker know, so every web process reports the same figures.
 """
 
+import redis
 from django.conf import settings
+from django.db import connection
+from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 
 QUEUES = ("short", "batch")  # config/celery.py
@@ -19,8 +22,6 @@ class BatchCollector:
         yield GaugeMetricFamily("crm_queue_depth", "Messages waiting in the Celery queue", labels=["queue"])
 
     def collect(self):
-        from django.db import connection
-
         runs = GaugeMetricFamily("crm_batch_runs", "Batch runs by kind and status", labels=["kind", "status"])
         pending = GaugeMetricFamily("crm_batch_chunks_pending", "Chunks not yet done of running batch runs",
                                     labels=["kind"])
@@ -43,8 +44,6 @@ class BatchCollector:
     def _queue_depth():
         depth = GaugeMetricFamily("crm_queue_depth", "Messages waiting in the Celery queue", labels=["queue"])
         try:
-            import redis
-
             client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
             for queue in QUEUES:
                 depth.add_metric([queue], client.llen(queue))
@@ -59,7 +58,5 @@ _registered = False
 def register():
     global _registered
     if not _registered:
-        from prometheus_client import REGISTRY
-
         REGISTRY.register(BatchCollector())
         _registered = True

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from core.api.fields import MoneyField
 from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer
+from credit.choices import ExtendedService
 from customers import policies as customer_policies
 
 MAX_BULK = 1000
@@ -96,10 +97,8 @@ class ExtendedRequestSerializer(MoneyIntakeSerializer):
     rule that refused it (nothing written). `giver_msisdn`: the giving line of a balance transfer (default:
     the giver's first open line)."""
 
-    from credit.choices import ExtendedService as _Service
-
     id = serializers.IntegerField(read_only=True)
-    service = serializers.ChoiceField(choices=_Service.choices)
+    service = serializers.ChoiceField(choices=ExtendedService.choices)
     giver = serializers.IntegerField(help_text="customer id of the giving customer", source="giver_id")
     receiver_msisdn = serializers.CharField(max_length=11)
     giver_msisdn = serializers.CharField(max_length=11, required=False, write_only=True)

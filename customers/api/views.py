@@ -97,10 +97,8 @@ class LineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @action(detail=True, methods=["post"], url_path="change-number")
     def change_number(self, request, pk=None):
         """Number change within the province: the customer keeps credit star and limit (credit portability)."""
-        from credit.extended import line_number_change
-
         line = self.get_object()  # scope first: a line outside it is 404 whatever the body
         body = NumberChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        line = line_number_change(line=line, new_msisdn=body.validated_data["new_msisdn"], by=request.user)
+        line = services.line_number_change(line=line, new_msisdn=body.validated_data["new_msisdn"], by=request.user)
         return Response(LineSerializer(line).data)

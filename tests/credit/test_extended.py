@@ -8,6 +8,7 @@ from arrears.models import LedgerEntry
 from arrears.services import record_payment
 from credit import extended, policies
 from credit.models import ExtendedServicePolicy, ExtendedServiceRequest
+from customers import services as customer_services
 from tests.factories import CustomerFactory, LineFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,9 +154,9 @@ def test_inactive_service_and_unknown_receiver(org):
 def test_number_change_keeps_star_and_limit():
     customer = CustomerFactory(credit_star=4, credit_limit=Decimal("250"))
     line = LineFactory(customer=customer)
-    extended.line_number_change(line=line, new_msisdn="15000001111")
+    customer_services.line_number_change(line=line, new_msisdn="15000001111")
     customer.refresh_from_db()
     line.refresh_from_db()
     assert line.msisdn == "15000001111" and (customer.credit_star, customer.credit_limit) == (4, Decimal("250"))
     with pytest.raises(ValidationError):
-        extended.line_number_change(line=line, new_msisdn="123")
+        customer_services.line_number_change(line=line, new_msisdn="123")

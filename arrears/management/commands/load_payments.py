@@ -22,6 +22,7 @@ from arrears.models import LedgerEntry
 from core.choices import Role
 from core.ops.loadgen import Planned, json_body, run_plan
 from core.ops.serve import serve_on_loopback
+from customers.demo.users import DEMO_PASSWORD
 from customers.models import Line
 
 PORT = 8765
@@ -62,8 +63,6 @@ class Command(BaseCommand):
         self._report(results, replays, tag, rate, seconds, warm)
 
     def _sign_in(self) -> dict:
-        from customers.demo.users import DEMO_PASSWORD
-
         session = requests.Session()
         login = f"http://127.0.0.1:{PORT}/login/"
         session.get(login, timeout=10)

@@ -4,6 +4,7 @@ commands share them). Their data stays under .data/; the next ./run.sh or manage
 import os
 
 from django.core.management import BaseCommand
+from django.db import connections
 
 from config import embedded_db, embedded_redis
 
@@ -16,8 +17,6 @@ class Command(BaseCommand):
             stopped = embedded_redis.stop()
             self.stdout.write(f"embedded Redis: {'stopped' if stopped else 'not running'}")
         if not os.environ.get("DATABASE_URL"):
-            from django.db import connections
-
             connections.close_all()
             embedded_db.stop()
             self.stdout.write("embedded PostgreSQL: stopped")

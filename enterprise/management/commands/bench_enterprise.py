@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from enterprise import demo, selectors
-from enterprise.batches import SEGMENT_CHUNK, month_params, segment_chunk
+from enterprise.batches import SEGMENT_CHUNK, segment_chunk
 from enterprise.models import EnterpriseAccount, EnterpriseSnapshot
+from enterprise.sql import month_params
 
 FLOOR_SQL = """
 SELECT (SELECT sum(revenue) + sum(member_count) + sum(complaints) + sum(arrears_amount) + count(*)

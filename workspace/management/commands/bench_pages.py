@@ -21,7 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arrears import bench_floors
+from workspace import bench_floors
 from core.roles import user_role
 
 PROVINCE_WIDE = ("credit_demo", "collections_demo", "admin_demo")  # the first with the page's permission

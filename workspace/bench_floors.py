@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.roles import PROVINCE_WIDE_ROLES, user_role
+from marketing.selectors import campaign_target
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,6 @@ def campaign_list(scope: Scope) -> list:
 def campaign_review(campaign, scope: Scope) -> list:
     """The target's size by star (the segment compiled by the product: its rules are the product's) and the
     province's history per star."""
-    from marketing.selectors import campaign_target
-
     sql, params = campaign_target(campaign=campaign).values("pk").query.sql_with_params()
     s = scope.sql("c.account_manager_id")
     return _run(

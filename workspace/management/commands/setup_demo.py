@@ -1,7 +1,9 @@
 from django.core.management import BaseCommand, call_command
-
+from django.db.models import Count
 from rest_framework.authtoken.models import Token
 
+from arrears.models import LineAccount
+from customers.demo.users import ensure_demo_users
 from customers.models import Customer
 from enterprise import demo as enterprise_demo
 from marketing import demo as marketing_demo
@@ -22,8 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=DEMO_NIGHT_MONTHS, help="months of nights to replay")
 
     def handle(self, *args, customers, seed, months, **options):
-        from customers.demo.users import ensure_demo_users
-
         fresh = not Customer.objects.exists()
         if fresh:
             call_command("generate_province", customers=customers, seed=seed, stdout=self.stdout)
@@ -44,10 +44,6 @@ class Command(BaseCommand):
 
     def _summary(self):
         """What the replayed nights made of the inputs: stars, barring states."""
-        from django.db.models import Count
-
-        from arrears.models import LineAccount
-
         stars = dict(Customer.objects.exclude(status="closed").values_list("credit_star").annotate(n=Count("id")))
         total = sum(stars.values()) or 1
         self.stdout.write("Stars (open customers): " + ", ".join(

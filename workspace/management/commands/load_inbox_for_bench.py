@@ -17,6 +17,7 @@ replay's order (`customers.demo.replay._night`): the night of the month's 1st (t
 Never used by the product or the tests. Refuses a database that already holds bills.
 """
 
+import json
 import time
 from datetime import date
 
@@ -25,8 +26,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from arrears.models import Bill, Payment
+from config.celery import app
+from core.management.commands.run_night import night_jobs
+from customers import bulk
 from customers.demo.province import INBOX_SCHEMA, inbox_table
-from customers.demo.replay import FED_TABLES, _night, _rows
+from customers.demo.replay import FED_TABLES, _line, _night, _rows
 from customers.models import Line, LineStatusChange, UsageSummary
 
 # Each bill's paid amount: the line's payments allocated to its oldest bills first (the intake's allocation rule,
@@ -136,8 +140,6 @@ class Command(BaseCommand):
                 ON CONFLICT DO NOTHING""")
 
     def _statuses(self) -> int:
-        from customers import bulk
-        from customers.demo.replay import _line
 
         n = 0
         for items in _rows(
@@ -153,10 +155,7 @@ class Command(BaseCommand):
     @staticmethod
     def _some_jobs(day: date, only: str, totals: dict) -> None:
         """The night's jobs whose task names contain one of `only`, as replay._night runs them (Celery eager)."""
-        import json
 
-        from config.celery import app
-        from core.management.commands.run_night import night_jobs
 
         wanted = [part.strip() for part in only.split(",") if part.strip()]
         saved = app.conf.task_always_eager, app.conf.task_eager_propagates

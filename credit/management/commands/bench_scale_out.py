@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
-from core.management.commands.drill_scale_out import DRILL_KEY, prepare_province
+from credit.management.commands.drill_scale_out import DRILL_KEY, prepare_province
 from core.ops.processes import stop_processes
 
 PERIOD_NOTE = "each N rates the same customers from unrated"

@@ -1,0 +1,62 @@
+"""The one home of what every app's raw SQL shares: the user's scope as SQL, table names and the time zone.
+
+Each app keeps its own statements in `<app>/sql.py`; they splice what they need from here, so an empty scope,
+a renamed table or the province's time zone is handled in one place."""
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+
+from core.scope import customer_scope_q
+
+# core sits below customers (see .importlinter): it names the scoped model by label, as settings name
+# AUTH_USER_MODEL, so the scope rule stays here without core importing customers.
+SCOPED_MODEL = "customers.Customer"
+
+# An id list that is empty in SQL (a lead without a team, an account manager with an empty book). Django
+# compiles an empty scope to no SQL at all (EmptyResultSet), not to an empty subquery: c9d8220 met it first.
+NO_IDS = "SELECT NULL::bigint WHERE false"
+
+
+def table(model) -> str:
+    """The model's table, quoted for splicing into a statement (never hand-written in SQL)."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def time_zone() -> str:
+    """The province's time zone (settings.TIME_ZONE), as a parameter for AT TIME ZONE / timezone()."""
+    return settings.TIME_ZONE
+
+
+def scope_ids_sql(user) -> tuple[str | None, list]:
+    """The ids of the customers `user` may see, as a subquery and its parameters; (None, []) for the
+    province-wide roles (no restriction), NO_IDS for an empty scope."""
+    q = customer_scope_q(user)
+    if not q:
+        return None, []
+    customers = apps.get_model(SCOPED_MODEL)
+    try:
+        sql, params = customers.objects.filter(q).values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return NO_IDS, []
+    return sql, list(params)
+
+
+def customer_scope_sql(user, column: str) -> tuple[str, list]:
+    """`AND <column> IN (the user's customers)` and its parameters: nothing for the province-wide roles and
+    `AND false` for an empty scope."""
+    sql, params = scope_ids_sql(user)
+    if sql is None:
+        return "", []
+    if sql == NO_IDS:
+        return "AND false", []
+    return f"AND {column} IN ({sql})", params
+
+
+def named_params(sql: str, params: list, *, prefix: str) -> tuple[str, dict]:
+    """A spliced fragment's positional %s as named parameters `%(<prefix><i>)s`, for statements that take named
+    ones (a scope subquery spliced into a statement with %(since)s and the like)."""
+    parts = sql.split("%s")
+    named = "".join(p + (f"%({prefix}{i})s" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+    return named, {f"{prefix}{i}": v for i, v in enumerate(params)}

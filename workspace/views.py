@@ -1,0 +1,132 @@
+"""Pages that compose several apps: the dashboard, the audit page and the customer 360."""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin, UserPassesTestMixin
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from core import audit
+from core.choices import Role
+from core.forms import AuditFilterForm
+from core.masking import mask_address, mask_id_number
+from core.roles import user_role
+from credit.forms import LimitChangeForm
+from credit.selectors import customer_credit, four_eyes_pending_count
+from customers import selectors as customer_selectors, services as customer_services
+from customers.choices import AccessChannel
+from customers.forms import RevealForm
+from customers.models import PersonalDataAccess
+from customers.selectors import dashboard_figures
+from marketing.selectors import notifications_for  # the dashboard shows what the apps address to people
+from workspace import selectors as workspace_selectors
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "workspace/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        # Province-wide figures cost a scan of the usage table: cache per scope for 10 minutes.
+        key = f"dashboard:{user_role(user)}:{user.pk}"
+        figures = cache.get(key)
+        if figures is None:
+            figures = dashboard_figures(user=user)
+            cache.set(key, figures, 600)
+        return super().get_context_data(**kwargs, **figures, notifications=self._notifications(user),
+                                        four_eyes_pending=self._four_eyes_pending(user))
+
+    @staticmethod
+    def _four_eyes_pending(user) -> int | None:
+        """How many four-eyes requests wait for the user's decision (credit officers); None for others."""
+        if not user.has_perm("credit.view_foureyesrequest"):
+            return None
+        return four_eyes_pending_count(user=user)
+
+    @staticmethod
+    def _notifications(user) -> list:
+        """The latest campaign notifications addressed to the user (a review is waiting, a decision came)."""
+        if not user.has_perm("marketing.view_campaign"):
+            return []
+        return notifications_for(user=user, limit=5)
+
+
+class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The 360° view. POST reveals the unmasked personal data once, for a stated purpose, and logs it."""
+
+    permission_required = "customers.view_customer"
+    template_name = "workspace/customer_detail.html"
+
+    def get(self, request, pk, revealed=None, reveal_form=None):
+        context = workspace_selectors.customer_360(user=request.user, pk=pk)
+        customer = context["customer"]
+        context["revealed"] = revealed
+        context["reveal_form"] = reveal_form or RevealForm()
+        context["masked_id_number"] = mask_id_number(customer.id_number)
+        context["masked_address"] = mask_address(customer.address)
+        context["credit"] = customer_credit(customer=customer)
+        if request.user.has_perm("credit.add_rating"):
+            context["limit_form"] = LimitChangeForm()
+        return render(request, self.template_name, context)
+
+    def post(self, request, pk):
+        customer = customer_selectors.customer_get(user=request.user, pk=pk)
+        if not request.user.has_perm("customers.view_personal_data"):
+            raise PermissionDenied(str(customer_services.ERR_NO_PERMISSION))
+        form = RevealForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, pk, reveal_form=form)
+        try:
+            revealed = customer_services.personal_data_reveal(user=request.user, customer=customer,
+                                                     channel=AccessChannel.PAGE,
+                                                     ip_address=request.META.get("REMOTE_ADDR"), **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+            return self.get(request, pk, reveal_form=form)
+        return self.get(request, pk, revealed=revealed)
+
+
+class AuditView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
+    """Admins: every recorded change (who, when, what) and every view of unmasked personal data."""
+
+    template_name = "workspace/audit.html"
+
+    def test_func(self):
+        return user_role(self.request.user) == Role.ADMIN
+
+    def get_context_data(self, **kwargs):
+        form = AuditFilterForm(self.request.GET or None, models=audit.record_types())
+        changes, accesses = [], PersonalDataAccess.objects.none()
+        if not form.is_bound or form.is_valid():
+            f = audit_filter(form.cleaned_data if form.is_bound else {})
+            changes = audit.change_list(f)
+            accesses = personal_data_accesses(f)
+        return super().get_context_data(**kwargs, form=form, changes=changes, accesses=accesses)
+
+
+def audit_filter(data: dict) -> audit.AuditFilter:
+    def day_start(d):
+        return timezone.make_aware(datetime.combine(d, time.min)) if d else None
+
+    user_id = None
+    if data.get("username"):
+        user_id = get_user_model().objects.filter(username=data["username"]).values_list("pk", flat=True).first() or -1
+    return audit.AuditFilter(model=data.get("model") or "", user_id=user_id, object_id=data.get("object_id") or "",
+                             since=day_start(data.get("since")),
+                             until=day_start(data["until"] + timedelta(days=1)) if data.get("until") else None)
+
+
+def personal_data_accesses(f: audit.AuditFilter, limit: int = 200):
+    qs = PersonalDataAccess.objects.select_related("user", "customer")
+    if f.user_id:
+        qs = qs.filter(user_id=f.user_id)
+    if f.since:
+        qs = qs.filter(accessed_at__gte=f.since)
+    if f.until:
+        qs = qs.filter(accessed_at__lt=f.until)
+    return qs[:limit]

@@ -136,7 +136,7 @@ def fees_sql(waived: bool) -> str:
     return FEES.format(star_join=star_join, star_filter=star_filter)
 
 
-def _retention_days_case() -> str:
+def retention_days_case() -> str:
     whens = " ".join(f"WHEN {star} THEN {p.retention_days}" for star, p in STAR_POLICIES.items() if star is not None)
     return f"CASE c.credit_star {whens} ELSE {STAR_POLICIES[None].retention_days} END"
 
@@ -158,7 +158,7 @@ accounts AS (
     SELECT a.line_id, a.customer_id, a.state, a.state_since, a.balance, a.arrears_since, a.exempt_until,
            a.exempt_cap, l.status AS line_status, c.credit_limit,
            greatest(round(c.credit_limit * %(reminder_ratio)s, 2), %(reminder_minimum)s) AS threshold,
-           {_retention_days_case()} AS retention_days,
+           {retention_days_case()} AS retention_days,
            greatest(%(first)s::date, a.evaluated_on + 1) AS start,
            a.balance + coalesce(f.amount, 0) + c.credit_limit + least(coalesce(sh.low, 0), 0) AS lowest
     FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
@@ -208,7 +208,7 @@ FROM dated
 """
 
 
-def _case(column: str) -> str:
+def transition_case(column: str) -> str:
     whens = " ".join(
         f"WHEN state IN ({', '.join(repr(str(s)) for s in sources)}) AND ({RULE_SQL[rule]}) THEN "
         f"'{target if column == 'to' else rule}'"
@@ -229,7 +229,7 @@ def round_sql() -> str:
     return f"""
     WITH step AS (
         SELECT DISTINCT ON (line_id) line_id, day, state, new_state, rule, usable, balance FROM (
-            SELECT x.*, {_case("to")} AS new_state, {_case("rule")} AS rule FROM (
+            SELECT x.*, {transition_case("to")} AS new_state, {transition_case("rule")} AS rule FROM (
                 SELECT f.line_id, f.day, c.state, f.usable, f.balance, f.exempt, f.days_in_arrears,
                        f.day - c.state_since AS days_in_state, e.threshold, e.retention_days
                 FROM eval_cur c JOIN eval_fact f ON f.line_id = c.line_id AND f.day >= c.cursor

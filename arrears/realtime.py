@@ -2,8 +2,8 @@
 
 The same facts and the same compiled state machine as the nightly evaluation: the head of its statement (active
 shared credit, the `facts` of each line, `decided` = the SQL twin of policies.next_state compiled from
-TRANSITIONS) is taken from `evaluation.evaluate_sql()` and restricted to a set of line ids instead of an id range
-(and without the nightly "already evaluated today" filter: a posting changes the facts). What follows is what
+TRANSITIONS) is the nightly evaluation's (`evaluation.transition_case`, `retention_days_case`), judged on today's facts of a set
+of line ids (without the nightly "already evaluated today" filter: a posting changes the facts). What follows is what
 `services.decide_now` + `services.transition` do for one line, for all of them in three statements: the arrears
 clock starts and stops, the rules the policy lists as immediate are applied (account state, line status and its
 log, barring event by the posting user, decision event, customer status, SMS), the others only answered.
@@ -20,15 +20,34 @@ from arrears import evaluation, policies, services
 from arrears.choices import BarringState
 from credit import touchpoints
 from credit.choices import SmsStatus
+from credit.sharing import active_shares_sql
 from customers import events
 from customers.status import refresh_customer_status
 
-_NIGHTLY = evaluation.evaluate_sql()
-_RANGE = f"a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed' AND {evaluation.DUE_ON_DAY}"
-assert _NIGHTLY.count(_RANGE) == 1 and "moved AS (" in _NIGHTLY, "the nightly facts/decided head moved"
-# WITH shares AS (…), facts AS (…), decided AS (…) — for the lines in %(ids)s.
-DECIDED_FOR_LINES = (_NIGHTLY[:_NIGHTLY.index("moved AS (")].replace(
-    _RANGE, "a.line_id = ANY(%(ids)s::bigint[]) AND a.state <> 'closed'").rstrip().rstrip(","))
+# Today's facts of the lines in %(ids)s and the state machine's answer: the same columns the nightly evaluation's
+# rounds judge (arrears.evaluation.FACTS / round_sql) and its compiled CASE of policies.TRANSITIONS, for one day.
+DECIDED_FOR_LINES = f"""
+WITH shares AS ({active_shares_sql("%(now)s")}),  -- shared credit active now (credit.sharing)
+facts AS (
+    SELECT a.line_id, a.customer_id, a.state, a.state_since, a.balance, a.arrears_since, c.credit_limit,
+           a.balance + c.credit_limit + coalesce(sh.net, 0) AS usable,
+           coalesce(a.exempt_until >= %(today)s
+                    AND (a.exempt_cap IS NULL OR a.balance + c.credit_limit + coalesce(sh.net, 0) >= -a.exempt_cap),
+                    false) AS exempt,
+           CASE WHEN a.balance + c.credit_limit + coalesce(sh.net, 0) < 0
+                THEN %(today)s - coalesce(a.arrears_since, %(today)s) ELSE 0 END AS days_in_arrears,
+           %(today)s - a.state_since AS days_in_state,
+           greatest(round(c.credit_limit * %(reminder_ratio)s, 2), %(reminder_minimum)s) AS threshold,
+           {evaluation.retention_days_case()} AS retention_days
+    FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+    JOIN customers_line l ON l.id = a.line_id AND l.status <> 'closed'  -- closed by billing: never reopened here
+    LEFT JOIN shares sh ON sh.customer_id = c.id
+    WHERE a.line_id = ANY(%(ids)s::bigint[]) AND a.state <> 'closed'
+),
+decided AS (
+    SELECT f.*, {evaluation.transition_case("to")} AS new_state, {evaluation.transition_case("rule")} AS rule
+    FROM facts f
+)"""
 
 CLOCK_SQL = "CASE WHEN d.usable < 0 THEN coalesce(a.arrears_since, %(today)s::date) END"
 DECIDE_SQL = DECIDED_FOR_LINES + f""",

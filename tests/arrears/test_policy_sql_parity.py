@@ -32,8 +32,8 @@ def decide_in_sql(facts: list[policies.LineFacts]) -> list[tuple[str | None, str
     """The nightly statement's decision over the same facts (its `decided` CTE, without the tables)."""
     threshold = policies.reminder_threshold(LIMIT, POLICY)
     sql = f"""
-        SELECT i, {evaluation._case("to")}, {evaluation._case("rule")}
-        FROM (SELECT c.*, {evaluation._retention_days_case()} AS retention_days, %(threshold)s AS threshold
+        SELECT i, {evaluation.transition_case("to")}, {evaluation.transition_case("rule")}
+        FROM (SELECT c.*, {evaluation.retention_days_case()} AS retention_days, %(threshold)s AS threshold
               FROM unnest(%(i)s::int[], %(state)s::text[], %(usable)s::numeric[], %(star)s::int[], %(arrears)s::int[],
                           %(in_state)s::int[], %(exempt)s::bool[])
                    AS c(i, state, usable, credit_star, days_in_arrears, days_in_state, exempt)) AS f

@@ -1,9 +1,9 @@
 """The real-time barring decision for a whole batch of lines, set-based (the bulk intake's answer, issue 20).
 
-The same facts and the same compiled state machine as the nightly evaluation: the head of its statement (active
-shared credit, the `facts` of each line, `decided` = the SQL twin of policies.next_state compiled from
-TRANSITIONS) is the nightly evaluation's (`evaluation.transition_case`, `retention_days_case`), judged on
-today's facts of a set of line ids (without the nightly "already evaluated today" filter: a posting changes the facts). What follows is what
+The same facts and the same compiled state machine as the nightly evaluation: active shared credit, the `facts`
+of each line and `decided` (the SQL twin of policies.next_state compiled from TRANSITIONS: the nightly
+evaluation's `transition_case` and `retention_days_case`), judged on today's facts of a set of line ids (without
+the nightly "already evaluated today" filter: a posting changes the facts). What follows is what
 `services.decide_now` + `services.transition` do for one line, for all of them in three statements: the arrears
 clock starts and stops, the rules the policy lists as immediate are applied (account state, line status and its
 log, barring event by the posting user, decision event, customer status, SMS), the others only answered.

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('arrears', '0014_report_facts_schedule'),
+        ('arrears', '0013_report_facts'),
         ('customers', '0006_hintake_inputs'),
     ]
 

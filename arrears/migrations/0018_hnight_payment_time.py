@@ -7,8 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('arrears', '0012_hvalue_value_schedule'),
-        ('customers', '0007_hnight_customer_status_schedule'),
+        ('arrears', '0017_barring_duration_facts'),
     ]
 
     operations = [

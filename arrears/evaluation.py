@@ -393,9 +393,10 @@ SELECT DISTINCT c.id FROM customers_customer c JOIN listed bl ON bl.id_type = c.
 
 # Customers whose last line the window closed, by closing day (one customers_closed signal per day).
 CLOSED_IN_RUN = """
-SELECT m.day, array_agg(DISTINCT c.id ORDER BY c.id) FROM eval_move m
-JOIN customers_line l ON l.id = m.line_id JOIN customers_customer c ON c.id = l.customer_id
-WHERE m.to_state = 'closed' AND c.status = 'closed'
+SELECT m.day, array_agg(DISTINCT c.id ORDER BY c.id)
+FROM (SELECT m.day, e.customer_id FROM eval_move m JOIN eval_line e ON e.line_id = m.line_id
+      WHERE m.to_state = 'closed') m
+JOIN customers_customer c ON c.id = m.customer_id AND c.status = 'closed'
 GROUP BY m.day ORDER BY m.day
 """
 
@@ -476,6 +477,8 @@ def _moves(cur, params: dict, *, rounds: int) -> int:
 def _apply_moves(cur, params: dict) -> None:
     cur.execute(LINES_STATUS, params)
     changed_customers = {row[0] for row in cur.fetchall()}
+    cur.execute("SELECT EXISTS (SELECT 1 FROM eval_move WHERE to_state = 'closed')")
+    closed_any = cur.fetchone()[0]
     cur.execute(BARRING_EVENTS, params)
     cur.execute(MESSAGES, params)
     cur.execute(BLACKLIST, params)
@@ -483,13 +486,17 @@ def _apply_moves(cur, params: dict) -> None:
     # the customers of the lines whose status changed take their worst line's status
     customer_status.refresh_customer_status(changed_customers)
     # Customers whose last line closed: one signal per closing day; credit ends theirs (credit.state)
-    cur.execute(CLOSED_IN_RUN, params)
-    for day, closed in cur.fetchall():
+    for day, closed in _rows(cur, CLOSED_IN_RUN, params) if closed_any else ():
         customers_closed.send(sender=EVALUATE_KIND, customer_ids=list(closed), on=day,
                               reason=f"arrears closure ({params['policy']})", by=None)
     if blacklisted:
         credit_state.credit_end(customer_ids=blacklisted, rule=credit_state.BLACKLISTED,
                                 reason=f"closed with arrears ({params['policy']})")
+
+
+def _rows(cur, sql: str, params: dict) -> list:
+    cur.execute(sql, params)
+    return cur.fetchall()
 
 
 def decision_moment(day: date) -> datetime:

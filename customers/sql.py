@@ -16,8 +16,8 @@ FROM (
 ) w
 WHERE c.id = w.customer_id AND c.status IS DISTINCT FROM w.status
 """
-# Customers given by `{customers}` (a subquery of ids) get the status their lines make, where it differs.
-REFRESH_SQL = _REFRESH.replace("{lines}", "l.customer_id IN ({customers})")
+# The customers given as an id array: their lines read by the customer index, not by hashing every line.
+REFRESH_IDS_SQL = _REFRESH.replace("{lines}", "l.customer_id = ANY(%(ids)s::bigint[])")
 # Customers with id in [lo, hi): their lines read by an index range, not a semi-join over every line.
 REFRESH_RANGE_SQL = _REFRESH.replace("{lines}", "l.customer_id >= %(lo)s AND l.customer_id < %(hi)s")
 

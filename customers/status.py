@@ -3,7 +3,7 @@ in retention; closed when every line is. Kept in step, set-based, by whoever cha
 
 from django.db import connection
 
-from customers.sql import REFRESH_RANGE_SQL, REFRESH_SQL
+from customers.sql import REFRESH_IDS_SQL, REFRESH_RANGE_SQL
 
 
 def refresh_customer_status(customer_ids) -> int:
@@ -12,7 +12,7 @@ def refresh_customer_status(customer_ids) -> int:
     if not ids:
         return 0
     with connection.cursor() as cur:
-        cur.execute(REFRESH_SQL.format(customers="SELECT unnest(%(ids)s::bigint[])"), {"ids": ids})
+        cur.execute(REFRESH_IDS_SQL, {"ids": ids})
         return cur.rowcount
 
 

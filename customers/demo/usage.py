@@ -67,10 +67,15 @@ def make_money(rng, org, c: Customers, ln: Lines, today: date, first_ids: dict, 
     bill = fee + np.where(barred, 0, over + np.rint(extras).astype(np.int64))
     saturation = np.minimum(np.rint(10000 * np.maximum(np.where(pv > 0, voice / np.maximum(pv, 1), 0), data / pd)),
                             99999).astype(np.int64)
+    # Competitors' hotlines, as a real operator sees them: a signal, not a label. About one line in ten shops
+    # around now and then and stays; about half of those who will leave call before they go, the rest leave quietly.
+    shopper = rng.random((L, 1)) < 0.10
+    baseline = rng.poisson(np.where(shopper, rng.lognormal(np.log(0.3), 0.6, (L, 1)), 0.01), (L, MONTHS))
     rising = rng.poisson(0.7 * np.clip(ks - (MONTHS - 5), 0, None), (L, MONTHS))
-    hotline = np.where(c.churn_signal[cust][:, None] & (ks >= MONTHS - 4), rising, rng.poisson(0.01, (L, MONTHS)))
-    hotline = np.where(leaving, rng.poisson(1.0 + np.clip(ks - (end_k[:, None] - 4), 0, None), (L, MONTHS)),
-                       hotline)
+    hotline = np.where(c.churn_signal[cust][:, None] & (ks >= MONTHS - 4), baseline + rising, baseline)
+    caller = rng.random((L, 1)) < 0.5
+    calls_before_leaving = rng.poisson(0.5 + 0.5 * np.clip(ks - (end_k[:, None] - 4), 0, None), (L, MONTHS))
+    hotline = np.where(leaving & caller, baseline + calls_before_leaving, hotline)
     broadband = rng.random(L) < np.where(ln.brand == catalog.GOTONE, 0.4, 0.2)
     # the float a customer keeps on the account (billing reports it with the usage; the ledger opens with it)
     balance = np.rint(np.where(ln.brand == catalog.EASYOWN, rng.lognormal(np.log(5000), 0.6, L),

@@ -32,7 +32,7 @@ from django.db import connection, transaction
 
 from arrears import policies, services
 from arrears.choices import BarringState as S
-from arrears.sql import ENSURE_ACCOUNTS
+from arrears.sql import AGING, ENSURE_ACCOUNTS
 from customers import events
 from customers import status as customer_status
 from customers.signals import customers_closed
@@ -428,6 +428,11 @@ recorded AS (
     rule="'emergency_expired'", policy_version="%(policy)s", at=moment("s.day"),
     payload="jsonb_build_object('validUntil', s.valid_until::text, 'arrearsAtExpiry', s.arrears::text)")
 
+# Lines billing closed are not evaluated (billing's word is final), but what they still owe keeps its age from
+# the oldest unpaid bill (collections, the report by age), by the same rule as the lines evaluated.
+AGING_CLOSED_BY_BILLING = AGING.format(
+    due="AND EXISTS (SELECT 1 FROM customers_line l WHERE l.id = a.line_id AND l.status = 'closed')")
+
 TEMP_TABLES = ("eval_fee", "eval_line", "eval_fact", "eval_cur", "eval_move")
 
 
@@ -455,6 +460,7 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None, *,
             cur.execute(statement)
         changed = _moves(cur, params, rounds=(today - first).days + 1)
         cur.execute(ACCOUNTS, params)  # fees, the states moved to, and every evaluated line's age
+        cur.execute(AGING_CLOSED_BY_BILLING, params)  # their debt still ages for collections
         if changed:
             _apply_moves(cur, params)
         cur.execute(DEADLINE_NOTICES, params)

@@ -44,7 +44,8 @@ def rate_base(lo: int, hi: int, run) -> int:
         raise RuntimeError("No published scoring model")
     today = period_anchor(run.period)
     params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": model.pk, "policy_version": f"base-v{model.version}",
-              "since_min_tenure": months_ago(today, policies.MIN_TENURE_MONTHS), **scoring.window_params(today)}
+              "since_min_tenure": months_ago(today, policies.MIN_TENURE_MONTHS),
+              **scoring.window_params(today, run=run)}
     decided = features_cte(scoring.ELIGIBLE_BASE, materialized=True) + "," + scoring.compile_base_model(model, params)
     return _apply(decided, params, kind=RatingKind.BASE)
 
@@ -54,6 +55,6 @@ def rate_guidance(lo: int, hi: int, run) -> int:
     """Guidance rules over 1–5★ customers: move limits within range and stars up or down."""
     today = period_anchor(run.period)
     params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": None,
-              "policy_version": policies.GUIDANCE_VERSION, **scoring.window_params(today)}
+              "policy_version": policies.GUIDANCE_VERSION, **scoring.window_params(today, run=run)}
     decided = features_cte(scoring.ELIGIBLE_GUIDANCE) + "," + scoring.compile_guidance()
     return _apply(decided, params, kind=RatingKind.GUIDANCE)

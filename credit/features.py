@@ -5,7 +5,7 @@ chunk and one column per `credit.choices.Feature`. Each aggregate is restricted 
 first so that a chunk touches only its own rows of the usage, bill and payment tables.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from core.choices import BatchStatus
 from core.models import BatchRun
@@ -39,11 +39,14 @@ FEATURE_SQL: dict[str, str] = {
 }
 
 
-def value_month(today: date) -> date | None:
+def value_month(today: date, *, finished_before: datetime | None = None) -> date | None:
     """The latest month the customer value model ranked completely (its decile run done) before `today`'s month:
-    the month a value decile is read from (source 000: low-value customers a lower limit). None before the first."""
-    period = (BatchRun.objects.filter(kind=DECILE_KIND, status=BatchStatus.DONE, period__lt=f"{today:%Y-%m}")
-              .order_by("-period").values_list("period", flat=True).first())
+    the month a value decile is read from (source 000: low-value customers a lower limit). None before the first.
+    `finished_before` (a rating run's start) keeps every chunk of one run on the same month, however long it runs."""
+    runs = BatchRun.objects.filter(kind=DECILE_KIND, status=BatchStatus.DONE, period__lt=f"{today:%Y-%m}")
+    if finished_before is not None:
+        runs = runs.filter(finished_at__lte=finished_before)
+    period = runs.order_by("-period").values_list("period", flat=True).first()
     return date.fromisoformat(f"{period}-01") if period else None
 
 

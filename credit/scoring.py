@@ -22,11 +22,14 @@ LIMIT_MIN = _star_case("limit_min")
 LIMIT_MAX = _star_case("limit_max")
 
 
-def window_params(today: date) -> dict:
+def window_params(today: date, *, run=None) -> dict:
+    """The windows the factors read; within a rating `run`, the value month as of the run's start (every chunk
+    alike, a decile run finishing meanwhile notwithstanding)."""
     from customers.policies import months_ago
 
     return {"today": today, "since3": months_ago(today, 3), "since6": months_ago(today, 6),
-            "since12": months_ago(today, 12), "value_month": value_month(today)}
+            "since12": months_ago(today, 12),
+            "value_month": value_month(today, finished_before=run.started_at if run is not None else None)}
 
 
 def bin_condition(factor, i: int, b, params: dict, *, prefix: str = "cat") -> str:

@@ -36,7 +36,8 @@ from arrears.sql import AGING, ENSURE_ACCOUNTS
 from customers import events
 from customers import status as customer_status
 from customers.signals import customers_closed
-from core.batches import CATCH_UP_MAX_DAYS, register_batch
+from core import batches
+from core.batches import CATCH_UP_MAX_DAYS, missed_days, register_batch
 from credit.choices import SmsStatus
 from credit.policies import STAR_POLICIES
 from credit import state as credit_state
@@ -520,8 +521,6 @@ def _missing_accounts(cur, params) -> bool:
 @register_batch(EVALUATE_KIND, table="customers_line", chunk_size=EVALUATE_CHUNK)
 def evaluate(lo: int, hi: int, run) -> int:
     """The run's day, and first every day since the last done run that no run covered (a skipped night)."""
-    from core.batches import missed_days
-
     today = date.fromisoformat(run.period)
     return evaluate_chunk(lo, hi, today, run.pk, first_day=missed_days(EVALUATE_KIND, today)[0])
 
@@ -532,8 +531,6 @@ assert S.CLOSED not in {s for sources, _, _ in policies.TRANSITIONS for s in sou
 
 def evaluate_in_process(day: date) -> int:
     """Run (or finish) the day's evaluation here, without workers: for the demo set-up and small sites."""
-    from core import batches
-
     run = batches.plan_run(kind=EVALUATE_KIND, period=day.isoformat())
     for chunk_id in batches.pending_chunk_ids(run):
         batches.run_chunk(chunk_id)

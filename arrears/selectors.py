@@ -2,7 +2,9 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, Count, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Avg, Case, CharField, Count, F, FloatField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -11,7 +13,7 @@ from arrears.models import LineAccount
 from arrears.policies import AGE_BUCKETS
 from core.scope import aggregate_scope, customer_scope_q
 from core.sql import customer_scope_sql
-from customers.models import Customer
+from customers.models import Channel, Customer
 from marketing.choices import MemberHow
 
 CAMPAIGN_BROUGHT = (MemberHow.ACQUIRED, MemberHow.CONVERTED)  # not those it only targeted
@@ -97,11 +99,6 @@ def agent_scorecard(*, user, limit: int = 50, live: bool = False) -> list[dict]:
     night's facts for the province or a region unless `live`."""
     if not live and (facts := facts_scope(user)):
         return report_facts.agent_scorecard(facts[0], facts[1], limit)
-    from django.db.models import Avg, F, FloatField, Q
-    from django.db.models.functions import Cast
-
-    from customers.models import Channel
-
     visible = Customer.objects.visible_to(user)
     rows = (Channel.objects.filter(customer__in=visible)
             .annotate(lines=Count("customer__lines"),
@@ -122,8 +119,6 @@ def emergency_recovery(*, user=None, today: date | None = None, months: tuple[in
     """How much of the arrears left by ended emergency-continuity passes was paid back within 1 and 4 months
     of the pass ending (the Shanxi figures: > 85 % and > 95 %). Only passes whose window has fully passed
     count for a month; payments count up to the arrears of the pass."""
-    from django.db import connection
-
     today = today or timezone.localdate()
     # only the passes of customers in the user's scope
     scope_sql, scope_params = customer_scope_sql(user, "l.customer_id") if user is not None else ("", [])
@@ -151,8 +146,6 @@ def barring_durations(*, user, since: date | None = None, live: bool = False) ->
     the average barring duration of its holders by 75%). From the barring events: each restoration paired
     with the barring before it on the same line. The last 12 months from last night's facts for the province or
     a region unless `live` or `since` is given."""
-    from django.db import connection
-
     if not live and since is None and (facts := facts_scope(user)):
         return report_facts.barring_durations(*facts)
     since = since or timezone.localdate() - timedelta(days=365)

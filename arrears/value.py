@@ -10,9 +10,13 @@ rank over the whole month, so it runs once the values are done).
 from datetime import date
 
 from django.db import connection
+from django.db.models import Count, Q, Sum
 
-from credit.features import DECILE_KIND  # one name for the decile run, read by credit's value factor
+from arrears.models import CustomerValue
+from core import batches
 from core.batches import register_batch
+from core.scope import customer_scope_q
+from credit.features import DECILE_KIND  # one name for the decile run, read by credit's value factor
 
 COST_FIELDS = ("interconnect", "handset_subsidy", "discount", "commission")
 WINDOW_MONTHS = 3
@@ -76,8 +80,6 @@ def deciles(lo: int, hi: int, run) -> int:
 
 def value_in_process(period: str) -> int:
     """Run (or finish) a month's values and then its deciles here, without workers: demo set-up and tests."""
-    from core import batches
-
     rows = 0
     for kind in (VALUE_KIND, DECILE_KIND):
         run = batches.plan_run(kind=kind, period=period)
@@ -92,15 +94,11 @@ def value_in_process(period: str) -> int:
 
 def customer_value_latest(*, customer):
     """The customer's latest ranked value (None before the first monthly run)."""
-    from arrears.models import CustomerValue
-
     return CustomerValue.objects.filter(customer=customer).order_by("-month").first()
 
 
 def latest_values(*, customer_ids: list[int]) -> dict:
     """{customer id: latest CustomerValue} for a page of customers, in one query."""
-    from arrears.models import CustomerValue
-
     rows = (CustomerValue.objects.filter(customer_id__in=customer_ids).order_by("customer_id", "-month")
             .distinct("customer_id"))
     return {row.customer_id: row for row in rows}
@@ -109,11 +107,6 @@ def latest_values(*, customer_ids: list[int]) -> dict:
 def value_report(*, user) -> dict | None:
     """The latest month's value distribution for the reader's customers (80/20/30, source 000): the share of
     value the top 20 % (province deciles 1–2) bring, and what the bottom 30 % (deciles 8–10) cost."""
-    from django.db.models import Count, Q, Sum
-
-    from arrears.models import CustomerValue
-    from core.scope import customer_scope_q
-
     month = (CustomerValue.objects.filter(decile__isnull=False).order_by("-month")
              .values_list("month", flat=True).first())
     if month is None:

@@ -8,6 +8,7 @@ One set-based statement per group; every group is in the reader's scope."""
 
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
@@ -16,6 +17,7 @@ from django.db import connection
 from core.sql import customer_scope_sql
 from marketing import policies
 from marketing.choices import MemberHow
+from marketing.segment import campaign_target
 
 PARTICIPANT_HOWS = [MemberHow.ACQUIRED.value, MemberHow.CONVERTED.value]
 PRE_PERIODS = 3  # the members' own billing periods before tagging
@@ -102,8 +104,6 @@ def member_group(*, campaign, hows, user, today: date) -> dict:
 def _baseline_members(campaign, user, chunk: str = "") -> tuple[str, dict] | None:
     """The members SQL of the baseline (the segment's customers in the reader's scope who did not take the offer,
     from the launch day) and its parameters; None when there is none. `chunk`: a condition on t.id."""
-    from marketing.selectors import campaign_target
-
     if not campaign.launched_at:
         return None
     try:
@@ -173,8 +173,6 @@ def group_from_facts(*, campaign, key: str, day: date, region_id: int | None) ->
 
 
 def _tz():
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(settings.TIME_ZONE)
 
 

@@ -18,11 +18,11 @@ from arrears import report_facts
 from arrears.models import Bill, LineAccount
 from core.scope import aggregate_scope, customer_scope_q
 from customers.models import Customer, Line
-from marketing import policies
+from marketing import policies, results
 from marketing.batches import results_facts_day
 from marketing.choices import CampaignStatus, MemberHow
-from marketing.filtersets import SegmentFilterSet
 from marketing.models import Campaign, CampaignMember, Notification
+from marketing.segment import campaign_target, target_queryset  # below marketing.results, which reads it too
 from retention.choices import AlertStatus
 from retention.models import RetentionAlert
 
@@ -89,31 +89,7 @@ def notifications_for(*, user, campaign: Campaign | None = None, limit: int = 10
     return list(qs.select_related("campaign")[:limit])
 
 
-# ---------------------------------------------------------------- the segment query
-def _raise(errors: dict):
-    raise ValidationError({k: ValidationError(str(v), code="segment") for k, v in errors.items()})
-
-
-def target_queryset(*, rules: dict, min_star: int | None = None, user=None) -> QuerySet[Customer]:
-    """The customers a segment targets, as ONE queryset: the rules through the segment filterset, the
-    campaign's minimum star (a risk control narrows the target), and the user's scope when given."""
-    clean, errors = policies.clean_segment(rules)
-    if errors:
-        _raise(errors)
-    base = Customer.objects.visible_to(user) if user is not None else Customer.objects.all()
-    filterset = SegmentFilterSet(policies.segment_filter_data(clean), queryset=base)
-    if not filterset.is_valid():
-        _raise({field: "; ".join(messages) for field, messages in filterset.errors.items()})
-    qs = filterset.qs.order_by()
-    if min_star is not None:
-        qs = qs.filter(credit_star__gte=min_star)
-    return qs
-
-
-def campaign_target(*, campaign: Campaign, user=None) -> QuerySet[Customer]:
-    return target_queryset(rules=campaign.segment, min_star=campaign.min_star, user=user)
-
-
+# ---------------------------------------------------------------- the segment query (marketing.segment)
 def segment_count(*, rules: dict, min_star: int | None = None, user) -> int:
     return target_queryset(rules=rules, min_star=min_star, user=user).count()
 
@@ -267,8 +243,6 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None, liv
     did not take the offer and against their own months before (marketing.results): arrears, churn, revenue
     and the incremental revenue net of arrears and cost; the forecast of the approval beside them. The three
     groups from last night's facts for the province or a region (`as_of`), unless `live` or a day is asked for."""
-    from marketing import results
-
     scope = aggregate_scope(user) if not live and today is None else None
     night = results_facts_day(campaign) if scope else None
     today = today or timezone.localdate()

@@ -16,19 +16,13 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 from django.apps import apps
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customers.policies import months_ago
+from retention import intake_features
+from retention.feature_source import Source
 
 CHUNK = 50_000
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    cte: str  # SQL of a CTE named `name`, one row per customer_id of the chunk
-    features: dict  # feature name -> (SQL over the CTE's columns, aliased `name`, Chinese label)
-    needs: tuple = ()  # "app_label.Model" that must be installed
 
 
 def _lines() -> Source:
@@ -107,8 +101,6 @@ BASE = {"tenure_months": ("(%(scan)s::date - c.join_date) / 30.44", "在网时�
 
 def sources() -> list[Source]:
     """The sources whose tables are installed (the intake ones join when their app is merged)."""
-    from retention import intake_features
-
     found = [_lines(), _usage(), _balance(), _devices(), *intake_features.sources()]
     return [s for s in found if all(_installed(m) for m in s.needs)]
 
@@ -127,8 +119,6 @@ def feature_names() -> list[str]:
 
 def labels_zh() -> dict[str, str]:
     """Feature labels in Chinese (the code lists' labels translated, whatever the request's language)."""
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         return {**{k: str(v[1]) for k, v in BASE.items()},
                 **{k: str(v[1]) for s in sources() for k, v in s.features.items()}}
@@ -192,8 +182,6 @@ class _Rollback(Exception):
 def after_scan_probe(scan: date, ids) -> list[str]:
     """The features that change when every fact dated on or after `scan` is removed for `ids` (should be none:
     such a feature reads the future, the outcome included). Nothing is kept: the removal is rolled back."""
-    from retention import intake_features
-
     ids = sorted({int(i) for i in ids})
     if not ids:
         return []

@@ -5,13 +5,12 @@ and payment method in force on it.
 """
 
 from customers.choices import HeldServiceCode, PaymentMethodCode
+from retention.feature_source import Source
 
 RANGE = "customer_id >= %(lo)s AND customer_id < %(hi)s"
 
 
 def _care():
-    from retention.features import Source
-
     return Source("care", f"""
         SELECT customer_id,
                count(*) FILTER (WHERE contacted_at >= %(scan_at)s - interval '90 days') AS n90,
@@ -27,8 +26,6 @@ def _care():
 
 
 def _quality():
-    from retention.features import Source
-
     return Source("cq", f"""
         SELECT customer_id, avg(dropped_calls + blocked_calls) AS failed, avg(overage_minutes) AS overage
         FROM customers_callquality WHERE {RANGE} AND month >= %(m3)s AND month < %(month0)s
@@ -39,8 +36,6 @@ def _quality():
 
 
 def _contract():
-    from retention.features import Source
-
     return Source("ct", f"""
         SELECT DISTINCT ON (customer_id) customer_id, kind, ends_on, early_exit_fee
         FROM customers_contract
@@ -54,8 +49,6 @@ def _contract():
 
 
 def _services():
-    from retention.features import Source
-
     flags = {f"held_{code.value}": (f"coalesce((hs.codes @> ARRAY['{code.value}']::varchar[])::int, 0)",
                                     f"已订:{code.label}") for code in HeldServiceCode}
     return Source("hs", f"""
@@ -67,8 +60,6 @@ def _services():
 
 
 def _payment():
-    from retention.features import Source
-
     methods = {f"pays_{code.value}": (f"CASE WHEN pm.method IS NOT NULL THEN (pm.method = '{code.value}')::int END",
                                       f"缴费方式:{code.label}") for code in PaymentMethodCode}
     return Source("pm", f"""
@@ -78,7 +69,7 @@ def _payment():
                   needs=("customers.PaymentMethodRecord",))
 
 
-def sources() -> list:
+def sources() -> list[Source]:
     return [_care(), _quality(), _contract(), _services(), _payment()]
 
 

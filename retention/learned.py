@@ -38,6 +38,7 @@ from customers.policies import months_ago
 from retention import policies, signals
 from retention.signals import SCAN_CHUNK
 from retention.evaluation import OUTCOME_CTE, outcome_params
+from retention.models import LearnedModel
 
 FEATURE_NAMES = list(signals.FEATURES)
 DEFAULT_SAMPLE = 200_000
@@ -222,8 +223,6 @@ def _coefficients(model) -> dict:
 
 
 def _store(report: TrainingReport, model, learned_auc: float, weighted_auc: float):
-    from retention.models import LearnedModel
-
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
     with transaction.atomic():
@@ -239,8 +238,6 @@ def _store(report: TrainingReport, model, learned_auc: float, weighted_auc: floa
 
 def active_model():
     """The active LearnedModel row, or None: then the weighted score is the one to use."""
-    from retention.models import LearnedModel
-
     return LearnedModel.objects.filter(active=True).first()
 
 

@@ -14,12 +14,14 @@ from datetime import date
 import joblib
 import numpy as np
 import sklearn
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from core import stability
 from retention import churn_model, features, policies
+from retention.models import LearnedModel, ModelStability, ShadowComparison
 
 HONEST = "honest-v1"
 VOLUNTARY = "voluntary"
@@ -91,8 +93,6 @@ def _reference(model, X, names) -> dict:
 
 
 def managers_count() -> int:
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(book__isnull=False).distinct().count() or 1
 
 
@@ -131,8 +131,6 @@ def train(scan_dates: list[date], *, horizon_days: int = HORIZON_DAYS,
 
 
 def _store(report: Report, model, X, frames, *, publish: bool, by):
-    from retention.models import LearnedModel
-
     buffer = io.BytesIO()
     medians = [float(np.median(c[np.isfinite(c)])) if np.isfinite(c).any() else 0.0 for c in X.T]
     joblib.dump({"model": model, "medians": medians}, buffer)
@@ -161,8 +159,6 @@ def _store(report: Report, model, X, frames, *, publish: bool, by):
 @transaction.atomic
 def publish(*, row, by):
     """The challenger (or any stored version) becomes the champion the scan alerts by; who and when recorded."""
-    from retention.models import LearnedModel
-
     LearnedModel.objects.filter(active=True).exclude(pk=row.pk).update(active=False)
     row.active, row.challenger, row.published_by, row.published_at = True, False, by, timezone.now()
     row.save(update_fields=["active", "challenger", "published_by", "published_at"])
@@ -198,8 +194,6 @@ def score(row, ids, scan: date, *, explain_from: float | None = None):
 
 def stability_record(*, row, month: date) -> list:
     """PSI of the score and each input for the month's customers against the training distribution."""
-    from retention.models import ModelStability
-
     month = month.replace(day=1)
     loaded = load(row)
     frame = features.frame(month)
@@ -219,8 +213,6 @@ def stability_record(*, row, month: date) -> list:
 
 def shadow_compare(*, day: date):
     """Score the challenger beside the champion on `day` (read-only for customers) and keep the comparison."""
-    from retention.models import LearnedModel, ShadowComparison
-
     challenger = LearnedModel.objects.filter(challenger=True, feature_set=HONEST).first()
     if challenger is None:
         return None

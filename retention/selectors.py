@@ -7,10 +7,11 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 
+from core import stability
 from core.scope import customer_scope_q
 from retention import policies
 from retention.choices import AlertStatus, Offer
-from retention.models import RetentionAlert, ScanSettings, SignalConfig
+from retention.models import LearnedModel, RetentionAlert, ScanSettings, ShadowComparison, SignalConfig
 
 
 @dataclass(frozen=True)
@@ -71,15 +72,10 @@ def effectiveness(*, user, by: str = "offer") -> list[dict]:
 
 def champion_model():
     """The learned model the scan alerts by (its threshold and how it was chosen are shown with the queue)."""
-    from retention.models import LearnedModel
-
     return LearnedModel.objects.filter(active=True).select_related("published_by").first()
 
 
 def model_registry() -> dict:
-    from core import stability
-    from retention.models import LearnedModel, ShadowComparison
-
     versions = list(LearnedModel.objects.select_related("published_by").defer("blob")[:20])
     champion = next((v for v in versions if v.active), None)
     watched = champion or next((v for v in versions if v.challenger), None)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from retention import policies
 from retention.choices import AlertStatus
 from retention.models import AlertEvent, RetentionAlert
+from retention.selectors import scan_config
 
 
 @transaction.atomic
@@ -34,8 +35,6 @@ def alert_transition(*, alert: RetentionAlert, to_status: str, by, note: str = "
     if to_status in policies.CLOSED_STATUSES:
         alert.closed_at = now
     if to_status == AlertStatus.RETAINED:  # a claim until the daily verification confirms it (retention.verify)
-        from retention.selectors import scan_config
-
         alert.verification = "pending"
         alert.verify_on = timezone.localdate() + timedelta(days=scan_config().retained_check_days)
     alert.full_clean()

@@ -1,15 +1,17 @@
 from celery import shared_task
 
 from core.tasks import dispatch_run, night_of
+from customers.policies import months_ago
+from retention import product
 from retention.batches import SCAN_KIND
+from retention.models import LearnedModel
+from retention.verify import VERIFY_KIND
 
 
 @shared_task
 def scan_retention_nightly(day: str | None = None) -> int:
     """Scheduled nightly at 01:30 (django-celery-beat, editable in admin); period = today's date. The same night
     verifies the retentions whose check day has come (retention.verify)."""
-    from retention.verify import VERIFY_KIND
-
     period = night_of(day).isoformat()
     dispatch_run(VERIFY_KIND, period)
     return dispatch_run(SCAN_KIND, period).pk
@@ -18,9 +20,6 @@ def scan_retention_nightly(day: str | None = None) -> int:
 @shared_task
 def churn_model_train_monthly(day: str | None = None) -> int | None:
     """Scheduled on the 2nd of each month: a new challenger from the last three complete scan months."""
-    from customers.policies import months_ago
-    from retention import product
-
     month0 = night_of(day).replace(day=1)
     dates = [months_ago(month0, k) for k in (3, 2, 1)]
     try:
@@ -32,17 +31,12 @@ def churn_model_train_monthly(day: str | None = None) -> int | None:
 
 @shared_task
 def churn_challenger_shadow_nightly(day: str | None = None) -> int | None:
-    from retention import product
-
     comparison = product.shadow_compare(day=night_of(day))
     return comparison.pk if comparison else None
 
 
 @shared_task
 def churn_model_stability_monthly(day: str | None = None) -> int:
-    from retention import product
-    from retention.models import LearnedModel
-
     rows = LearnedModel.objects.filter(feature_set=product.HONEST).filter(active=True) | \
         LearnedModel.objects.filter(feature_set=product.HONEST, challenger=True)
     return sum(len(product.stability_record(row=row, month=night_of(day))) for row in rows)

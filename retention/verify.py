@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core import batches
 from core.batches import register_batch
 from retention import policies
 
@@ -67,8 +68,6 @@ def verify(lo: int, hi: int, run) -> int:
 
 def verify_in_process(day: date) -> int:
     """Run (or finish) the day's verification here, without workers: tests and the demo."""
-    from core import batches
-
     run = batches.plan_run(kind=VERIFY_KIND, period=day.isoformat())
     for chunk_id in batches.pending_chunk_ids(run):
         batches.run_chunk(chunk_id)

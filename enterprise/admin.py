@@ -31,7 +31,7 @@ class AssignmentInline(admin.TabularInline):
     readonly_fields = ["kind", "from_manager", "to_manager", "by", "at", "reason", "open_tasks_moved"]
 
     def has_add_permission(self, request, obj=None):
-        return False  # reassignment goes through the account page (services.reassign_account)
+        return False  # reassignment goes through the account page (services.account_reassign)
 
 
 @admin.register(EnterpriseAccount)
@@ -85,7 +85,7 @@ class ClassPolicyAdmin(SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        published = services.publish_class_policy(by=request.user, **{
+        published = services.class_policy_publish(by=request.user, **{
             k: form.cleaned_data[k] for k in ("weights", "full_at", "cutoffs", "note")})
         obj.pk, obj.version = published.pk, published.version
 

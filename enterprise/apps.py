@@ -12,9 +12,9 @@ class EnterpriseConfig(AppConfig):
         from core.models import CalendarDay
         from enterprise import batches  # noqa: F401  registers the segmentation batch kind
         from enterprise import snapshots  # noqa: F401  registers the monthly snapshot derivation
-        from enterprise.services import refresh_working_day_deadlines
+        from enterprise.services import working_day_deadlines_refresh
 
         # a changed working-day calendar moves the deadlines still open (core has reloaded it by then)
-        post_save.connect(refresh_working_day_deadlines, sender=CalendarDay, dispatch_uid="enterprise-deadlines")
-        post_delete.connect(refresh_working_day_deadlines, sender=CalendarDay,
+        post_save.connect(working_day_deadlines_refresh, sender=CalendarDay, dispatch_uid="enterprise-deadlines")
+        post_delete.connect(working_day_deadlines_refresh, sender=CalendarDay,
                             dispatch_uid="enterprise-deadlines-delete")

@@ -220,6 +220,6 @@ def generate(*, seed: int = 42, today: date | None = None, stdout=None) -> None:
         _ensure_enterprises(stdout)
         _demo_manager_accounts()
         orders = populate(seed=seed, today=today, now=now)
-        services.ensure_service_day_reports(today=today)
+        services.service_day_reports_ensure(today=today)
     stdout.write(f"Enterprise demo: {EnterpriseAccount.objects.count():,} groups, {orders:,} service-day orders, "
                  f"in {time.perf_counter() - started:.1f} s")

@@ -23,7 +23,7 @@ class EnterpriseAccount(TimeStampedModel):
     """A group customer; its member lines point here (customers.Line.enterprise).
 
     `account_manager` is the marketing manager who owns the account (the scope rule reads it);
-    `service_manager` serves it. Both change only through services.reassign_account.
+    `service_manager` serves it. Both change only through services.account_reassign.
     """
 
     name = models.CharField(_("name"), max_length=100)

@@ -43,7 +43,7 @@ DUE_NOT_WORKING = "%(date)s is not a working day (%(name)s): choose a working da
 
 
 @transaction.atomic
-def reassign_account(*, account: EnterpriseAccount, to_manager, by, reason: str,
+def account_reassign(*, account: EnterpriseAccount, to_manager, by, reason: str,
                      kind: str = ManagerKind.MARKETING, now: datetime | None = None) -> AssignmentChange:
     """Give the account (marketing or service side) to another manager.
 
@@ -83,7 +83,7 @@ def reassign_account(*, account: EnterpriseAccount, to_manager, by, reason: str,
 
 
 @transaction.atomic
-def create_task(*, account: EnterpriseAccount, title: str, due_date: date, assigned_by, assigned_to=None,
+def task_create(*, account: EnterpriseAccount, title: str, due_date: date, assigned_by, assigned_to=None,
                 priority: int = 2, description: str = "") -> Task:
     """A task on an account, for someone whose scope includes the account (so that they can see it), given by
     someone whose scope includes it too. Default assignee: the account's manager."""
@@ -117,7 +117,7 @@ def _check_due_date(due_date: date) -> None:
 
 
 @transaction.atomic
-def update_task(*, task: Task, by, status: str, outcome: str = "", now: datetime | None = None) -> Task:
+def task_update(*, task: Task, by, status: str, outcome: str = "", now: datetime | None = None) -> Task:
     task = Task.objects.select_for_update().get(pk=task.pk)
     if status == TaskStatus.DONE and not outcome.strip():
         raise ValidationError({"outcome": OUTCOME_REQUIRED})
@@ -132,7 +132,7 @@ def update_task(*, task: Task, by, status: str, outcome: str = "", now: datetime
 
 
 @transaction.atomic
-def log_interaction(*, account: EnterpriseAccount, by, kind: str, summary: str, at: datetime | None = None,
+def interaction_log(*, account: EnterpriseAccount, by, kind: str, summary: str, at: datetime | None = None,
                     next_step: str = "", service_day: ServiceDayOrder | None = None,
                     task: Task | None = None) -> Interaction:
     """Log a visit, call or message. A visit naming a service day is that day's visit log (003: within 3
@@ -160,7 +160,7 @@ def log_interaction(*, account: EnterpriseAccount, by, kind: str, summary: str, 
 # ---------------------------------------------------------------- on-site service days (003)
 
 
-def schedule_message(scheduled: policies.ScheduledDate, calendar) -> str:
+def _schedule_message(scheduled: policies.ScheduledDate, calendar) -> str:
     if not scheduled.moved:
         return ""
     values = {"requested": scheduled.requested, "scheduled": scheduled.scheduled,
@@ -172,7 +172,7 @@ def schedule_message(scheduled: policies.ScheduledDate, calendar) -> str:
 
 
 @transaction.atomic
-def submit_service_day(*, account: EnterpriseAccount, requested_date: date, policy: str, materials: str, by,
+def service_day_submit(*, account: EnterpriseAccount, requested_date: date, policy: str, materials: str, by,
                        now: datetime | None = None) -> tuple[ServiceDayOrder, str]:
     """Submit an order; returns it and the message telling the user when the date moved."""
     now = now or timezone.now()
@@ -185,11 +185,11 @@ def submit_service_day(*, account: EnterpriseAccount, requested_date: date, poli
                             visit_deadline=policies.visit_log_deadline(scheduled.scheduled, calendar=calendar))
     order.full_clean()
     order.save()
-    return order, schedule_message(scheduled, calendar)
+    return order, _schedule_message(scheduled, calendar)
 
 
 @transaction.atomic
-def collect_service_days(*, today: date, by=None, now: datetime | None = None) -> ServiceDayCollection:
+def service_days_collect(*, today: date, by=None, now: datetime | None = None) -> ServiceDayCollection:
     """The Tuesday/Thursday collection: every order submitted since the previous collection, and no other.
 
     Apply-once per day: a second call the same day returns that day's collection unchanged.
@@ -214,7 +214,7 @@ def collect_service_days(*, today: date, by=None, now: datetime | None = None) -
 
 
 @transaction.atomic
-def ensure_service_day_reports(*, today: date) -> int:
+def service_day_reports_ensure(*, today: date) -> int:
     """Weekly and monthly report records for each region with service days: last week's and last month's."""
     calendar = working_calendar()
     week_start, _ = policies.weekly_report_period(today)
@@ -239,7 +239,7 @@ def ensure_service_day_reports(*, today: date) -> int:
 
 
 @transaction.atomic
-def refresh_working_day_deadlines(**_signal) -> int:
+def working_day_deadlines_refresh(**_signal) -> int:
     """After an admin changes the working-day calendar: the visit-log deadlines of the orders not yet logged
     and the due dates of the reports not yet submitted follow it (connected to CalendarDay's save and delete).
     Service dates already given to the groups stay as they are. Returns how many rows changed."""
@@ -265,7 +265,7 @@ def refresh_working_day_deadlines(**_signal) -> int:
 
 
 @transaction.atomic
-def submit_report(*, report: ServiceDayReport, by, summary: str, today: date) -> ServiceDayReport:
+def service_day_report_submit(*, report: ServiceDayReport, by, summary: str, today: date) -> ServiceDayReport:
     report = ServiceDayReport.objects.select_for_update().get(pk=report.pk)
     if report.submitted_on:
         raise ValidationError({"summary": _("This report was already submitted.")})
@@ -280,7 +280,7 @@ def submit_report(*, report: ServiceDayReport, by, summary: str, today: date) ->
 
 
 @transaction.atomic
-def publish_class_policy(*, weights: dict, full_at: dict, cutoffs: list, by, note: str) -> ClassPolicy:
+def class_policy_publish(*, weights: dict, full_at: dict, cutoffs: list, by, note: str) -> ClassPolicy:
     """A new class policy version, active from now; the previous version is kept (inactive)."""
     errors = policies.validate_class_policy({"weights": weights, "full_at": full_at, "cutoffs": cutoffs})
     if errors:
@@ -292,7 +292,7 @@ def publish_class_policy(*, weights: dict, full_at: dict, cutoffs: list, by, not
 
 
 @transaction.atomic
-def close_alert(*, alert: EnterpriseAlert, by, now: datetime | None = None) -> EnterpriseAlert:
+def alert_close(*, alert: EnterpriseAlert, by, now: datetime | None = None) -> EnterpriseAlert:
     alert = EnterpriseAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.OPEN:
         alert.status, alert.closed_at, alert.closed_by = AlertStatus.CLOSED, now or timezone.now(), by
@@ -307,7 +307,7 @@ PROSPECT_NEEDS_NAME = "A prospect needs its name (or choose an account)."
 
 
 @transaction.atomic
-def create_opportunity(*, by, kind: str, title: str, account: EnterpriseAccount | None = None,
+def opportunity_create(*, by, kind: str, title: str, account: EnterpriseAccount | None = None,
                        prospect_name: str = "", region=None, plan: str = "", expected_revenue=None,
                        expected_close: date | None = None):
     if account is None and not prospect_name.strip():
@@ -329,7 +329,7 @@ def create_opportunity(*, by, kind: str, title: str, account: EnterpriseAccount 
 
 
 @transaction.atomic
-def move_opportunity(*, opportunity, by, stage: str, note: str = ""):
+def opportunity_move(*, opportunity, by, stage: str, note: str = ""):
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if opportunity.stage in FINAL_STAGES:
         raise ValidationError({"stage": _("A won or lost opportunity is closed.")})

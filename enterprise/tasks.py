@@ -13,7 +13,7 @@ def segment_nightly(day: str | None = None) -> int:
     """Scheduled nightly at 02:00 (django-celery-beat, editable in admin); period = today's date.
     Also opens the service-day report records that fall due (weekly, monthly)."""
     today = night_of(day)
-    services.ensure_service_day_reports(today=today)
+    services.service_day_reports_ensure(today=today)
     return dispatch_run(SEGMENT_KIND, today.isoformat()).pk
 
 
@@ -24,7 +24,7 @@ def collect_service_days(day: str | None = None) -> int | None:
     today = night_of(day)
     if not policies.is_collection_day(today, calendar=working_calendar()):
         return None
-    return services.collect_service_days(today=today).order_count
+    return services.service_days_collect(today=today).order_count
 
 
 @shared_task

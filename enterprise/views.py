@@ -64,7 +64,7 @@ class AccountReassignView(AccountDetailView):
     permission_required = "enterprise.reassign_enterpriseaccount"
     http_method_names = ["post", "options"]
     success_message = gettext_lazy("Account reassigned; its tasks, contacts and history stay with it.")
-    service, object_as, success_url_name = services.reassign_account, "account", "enterprise:account"
+    service, object_as, success_url_name = services.account_reassign, "account", "enterprise:account"
 
 
 class WorkbenchView(PageView):
@@ -116,7 +116,7 @@ class TaskCreateView(AccountFormView):
     title = gettext_lazy("New task")
     form_class = TaskForm
     success_message = gettext_lazy("Task assigned.")
-    service, by_as = services.create_task, "assigned_by"
+    service, by_as = services.task_create, "assigned_by"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "account": self.object}
@@ -131,7 +131,7 @@ class TaskDetailView(ServiceFormView):
     context_object_name = "task"
     form_class = TaskUpdateForm
     success_message = gettext_lazy("Task updated.")
-    service, object_as = services.update_task, "task"
+    service, object_as = services.task_update, "task"
 
     def get_initial(self):
         return {"status": self.object.status, "outcome": self.object.outcome}
@@ -147,7 +147,7 @@ class InteractionCreateView(AccountFormView):
     title = gettext_lazy("Log an interaction")
     form_class = InteractionForm
     success_message = gettext_lazy("Interaction logged.")
-    service = services.log_interaction
+    service = services.interaction_log
 
     def get_form_kwargs(self):
         days = self.object.service_days.filter(visit_logged_on__isnull=True).order_by("-service_date")
@@ -183,7 +183,7 @@ class ServiceDayCreateView(AccountFormView):
     form_class = ServiceDayForm
 
     def perform(self, form):
-        order, moved = services.submit_service_day(account=self.object, by=self.request.user, **form.cleaned_data)
+        order, moved = services.service_day_submit(account=self.object, by=self.request.user, **form.cleaned_data)
         if moved:
             messages.warning(self.request, moved)
         return order
@@ -202,7 +202,7 @@ class ServiceDayCollectView(ServiceActionView):
     success_url = reverse_lazy("enterprise:service-days")
 
     def perform(self, form):
-        return services.collect_service_days(today=timezone.localdate(), by=self.request.user)
+        return services.service_days_collect(today=timezone.localdate(), by=self.request.user)
 
     def get_success_message(self, collection):
         return _("%(n)s orders collected for the channel admins.") % {"n": collection.order_count}
@@ -232,7 +232,7 @@ class ServiceDayReportSubmitView(ServiceActionView):
     form_class = ReportSubmitForm
     invalid_message = gettext_lazy("The report needs its summary.")
     success_message = gettext_lazy("Report submitted.")
-    service, object_as = services.submit_report, "report"
+    service, object_as = services.service_day_report_submit, "report"
     success_url = reverse_lazy("enterprise:service-day-reports")
 
     def perform(self, form):
@@ -245,7 +245,7 @@ class AlertCloseView(ServiceActionView):
     selector = selectors.alert_list
     form_class = forms.Form  # nothing to ask: the button
     success_message = gettext_lazy("Alert closed.")
-    service, object_as, success_url_name = services.close_alert, "alert", "enterprise:account"
+    service, object_as, success_url_name = services.alert_close, "alert", "enterprise:account"
 
     def success_url_kwargs(self, result):
         return {"pk": self.object.account_id}
@@ -281,7 +281,7 @@ class OpportunityCreateView(ServiceFormView):
     template_name = "enterprise/opportunity_form.html"
     form_class = OpportunityForm
     success_message = gettext_lazy("Opportunity recorded.")
-    service, success_url = services.create_opportunity, reverse_lazy("enterprise:opportunities")
+    service, success_url = services.opportunity_create, reverse_lazy("enterprise:opportunities")
 
     def get_form_kwargs(self):
         accounts = selectors.account_list(user=self.request.user).select_related(None).order_by("name")
@@ -300,7 +300,7 @@ class OpportunityDetailView(ServiceFormView):
     context_object_name = "opportunity"
     form_class = OpportunityStageForm
     success_message = gettext_lazy("Opportunity updated.")
-    service, object_as = services.move_opportunity, "opportunity"
+    service, object_as = services.opportunity_move, "opportunity"
 
     def get_initial(self):
         return {"stage": self.object.stage}

@@ -58,13 +58,13 @@ def generate(stdout=None) -> int:
         incentive_basis="quality", min_star=2, deposit=Decimal("0.00"), usage_cap=Decimal("300.00"),
         limit_cap=Decimal("300.00"), **common)
     running = _walk(running, (S.SUBMITTED, marketing, ""), (S.IN_REVIEW, credit, ""))
-    services.record_opinions(campaign=running, by=credit, opinions={  # an approval needs one per risk control
+    services.opinions_record(campaign=running, by=credit, opinions={  # an approval needs one per risk control
         **{c: ("acceptable", "") for c in RiskControl.values}, "deposit": ("concern", "未收押金，靠2★门槛控制")})
     running = _walk(running, (S.APPROVED, credit, "2★以上、设流量封顶，风险可控"), (S.RUNNING, marketing, "上线"))
     _backdate(running, days=180)
     converted = running.members.order_by("customer_id").values_list("customer_id", flat=True)[:CONVERTED_DEMO]
     for customer in Customer.objects.filter(pk__in=list(converted)):
-        services.tag_member(campaign=running, customer=customer, how="converted", by=marketing)
+        services.member_tag(campaign=running, customer=customer, how="converted", by=marketing)
 
     review = services.campaign_create(
         author=marketing, name="动感地带校园卡", goal="开学季发展新生，抢占校园市场",
@@ -73,7 +73,7 @@ def generate(stdout=None) -> int:
         expected_participants=2000, monthly_revenue=Decimal("18.00"), incentive_per_customer=Decimal("30.00"),
         incentive_basis="volume", deposit=Decimal("0.00"), usage_cap=None, **common)
     review = _walk(review, (S.SUBMITTED, marketing, ""), (S.IN_REVIEW, credit, ""))
-    services.record_opinions(campaign=review, by=credit, opinions={
+    services.opinions_record(campaign=review, by=credit, opinions={
         "usage_cap": ("must_change", "必须设置流量封顶"),
         "channel_incentive": ("concern", "酬金只按数量，建议与欠费挂钩")})
 
@@ -84,7 +84,7 @@ def generate(stdout=None) -> int:
         monthly_revenue=Decimal("15.00"), incentive_basis="volume_quality", deposit=Decimal("0.00"),
         usage_cap=Decimal("50.00"), **common)
     _walk(returned, (S.SUBMITTED, marketing, ""), (S.IN_REVIEW, credit, ""))
-    services.record_opinions(campaign=returned, by=credit, opinions={  # the author answers the "must change"
+    services.opinions_record(campaign=returned, by=credit, opinions={  # the author answers the "must change"
         "deposit": ("must_change", "0–1★客户须预存50元"), "barring": ("must_change", "改为预付费或零余额即停机")})
     _walk(returned, (S.RETURNED, credit, "0–1★客户无预存款，请增加50元预存或改为预付费"))
 

@@ -49,7 +49,7 @@ def campaign_create(*, author, **fields) -> Campaign:
 @transaction.atomic
 def campaign_update(*, campaign: Campaign, by, answers: dict | None = None, **fields) -> Campaign:
     """Revise a draft or a returned campaign; `answers` ({opinion id: text}) answer the reviewer's "must
-    change" opinions with the revision (see answer_opinions)."""
+    change" opinions with the revision (see opinions_answer)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not campaign.is_editable:
         raise _errors({"status": ERR_NOT_EDITABLE % {"status": campaign.get_status_display()}})
@@ -63,12 +63,12 @@ def campaign_update(*, campaign: Campaign, by, answers: dict | None = None, **fi
     campaign._history_user = by
     campaign.save()
     if answers:
-        answer_opinions(campaign=campaign, by=by, answers=answers)
+        opinions_answer(campaign=campaign, by=by, answers=answers)
     return campaign
 
 
 @transaction.atomic
-def answer_opinions(*, campaign: Campaign, by, answers: dict) -> list[ReviewOpinion]:
+def opinions_answer(*, campaign: Campaign, by, answers: dict) -> list[ReviewOpinion]:
     """The author's answer to each "must change" opinion of the round that returned the campaign
     ({opinion id: what was changed, or why not}); a blank answer leaves that opinion as it was. A resubmission
     needs every one answered, and the officer reads the answers beside the changes in the next round."""
@@ -96,7 +96,7 @@ def answer_opinions(*, campaign: Campaign, by, answers: dict) -> list[ReviewOpin
     return saved
 
 
-def drafted_by(campaign: Campaign, user) -> bool:
+def _drafted_by(campaign: Campaign, user) -> bool:
     """The author, or anyone who edited the plan or answered its review: four eyes means the reviewer wrote
     none of it."""
     return campaign.author_id == user.pk or campaign.history.filter(
@@ -133,7 +133,7 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
     gaps = selectors.review_gaps(campaign=campaign) if rule is not None and rule.action in (
         "approve", "resubmit") else None
     refusal = policies.transition_refusal(
-        current=campaign.status, target=to_status, role=user_role(by), is_author=drafted_by(campaign, by),
+        current=campaign.status, target=to_status, role=user_role(by), is_author=_drafted_by(campaign, by),
         reason=reason, blocking=assessment["blocking"] if assessment else (), gaps=gaps)
     if refusal:
         field, code, message = refusal
@@ -157,7 +157,7 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
                                     to_status=to_status, by=by, at=now, reason=reason,
                                     review_round=campaign.review_round, assessment=stored)
     if to_status == CampaignStatus.RUNNING:
-        tag_segment(campaign=campaign, by=by, now=now)
+        segment_tag(campaign=campaign, by=by, now=now)
     message = _("%(campaign)s: %(from)s → %(to)s by %(user)s.") % {
         "campaign": campaign.name, "from": CampaignStatus(from_status).label, "to": CampaignStatus(to_status).label,
         "user": by.username}
@@ -167,7 +167,7 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
     return campaign
 
 
-def tag_segment(*, campaign: Campaign, by, now=None) -> int:
+def segment_tag(*, campaign: Campaign, by, now=None) -> int:
     """Tag every customer of the segment as targeted, in one INSERT … SELECT (no Python loop over a province)."""
     now = now or timezone.now()
     target_sql, params = selectors.campaign_target(campaign=campaign).values("pk").query.sql_with_params()
@@ -181,7 +181,7 @@ def tag_segment(*, campaign: Campaign, by, now=None) -> int:
 
 
 @transaction.atomic
-def tag_member(*, campaign: Campaign, customer: Customer, how: str, by, override_reason: str = "") -> CampaignMember:
+def member_tag(*, campaign: Campaign, customer: Customer, how: str, by, override_reason: str = "") -> CampaignMember:
     """Tag a customer acquired or converted by a running campaign (billing or staff); a targeted customer who
     takes the offer becomes converted, counted from now (results measure from the day tagged). A customer
     outside the campaign's segment is refused unless a credit officer overrides, with the reason kept."""
@@ -203,14 +203,14 @@ def tag_member(*, campaign: Campaign, customer: Customer, how: str, by, override
 
 
 @transaction.atomic
-def record_opinions(*, campaign: Campaign, by, opinions: dict[str, tuple[str, str]]) -> list[ReviewOpinion]:
+def opinions_record(*, campaign: Campaign, by, opinions: dict[str, tuple[str, str]]) -> list[ReviewOpinion]:
     """The reviewer's opinion per risk control ({control: (verdict, comment)}) for the current round."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in policies.REVIEWABLE_STATUSES:
         raise _errors({"status": ERR_OPINION_STATE})
     if user_role(by) not in policies.DECIDING_ROLES:
         raise _errors({"reviewer": ERR_OPINION_ROLE})
-    if drafted_by(campaign, by):
+    if _drafted_by(campaign, by):
         raise _errors({"reviewer": policies.ERR_OWN_CAMPAIGN})
     now, saved = timezone.now(), []
     for control, (verdict, comment) in opinions.items():

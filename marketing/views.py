@@ -193,7 +193,7 @@ class CampaignReviewView(CampaignPage, ServiceFormView):
                 **self.timeline(), "changes": selectors.round_changes(campaign=campaign)}
 
     def perform(self, form):
-        services.record_opinions(campaign=self.object, by=self.request.user, opinions=form.opinions())
+        services.opinions_record(campaign=self.object, by=self.request.user, opinions=form.opinions())
 
 
 class CampaignResultsView(CampaignPage, ObjectView):
@@ -237,5 +237,5 @@ class CampaignMembersView(CampaignPage, ServiceFormView):
         line = selectors.line_in_scope(msisdn=form.cleaned_data["msisdn"], user=self.request.user)
         if line is None:
             raise ValidationError({"msisdn": _("No customer of yours has this number.")})
-        services.tag_member(campaign=self.object, customer=line.customer, by=self.request.user,
+        services.member_tag(campaign=self.object, customer=line.customer, by=self.request.user,
                             how=form.cleaned_data["how"], override_reason=form.cleaned_data["override_reason"])

@@ -75,7 +75,7 @@ class TaskViewSet(CreateOnAccountsInScope, mixins.CreateModelMixin, ScopedReadOn
     def create(self, request, *args, **kwargs):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        task = services.create_task(assigned_by=request.user, **body.validated_data)
+        task = services.task_create(assigned_by=request.user, **body.validated_data)
         return Response(TaskSerializer(self.get_queryset().get(pk=task.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -97,5 +97,5 @@ class InteractionViewSet(CreateOnAccountsInScope, mixins.CreateModelMixin, Scope
             service_day = ServiceDayOrder.objects.filter(pk=day_id, account=data["account"]).first()
             if service_day is None:
                 raise ApiValidationError({"service_day": ["No such service day for this account."]})
-        interaction = services.log_interaction(by=request.user, service_day=service_day, **data)
+        interaction = services.interaction_log(by=request.user, service_day=service_day, **data)
         return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)

@@ -81,7 +81,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         campaign = self.get_object()
         body = OpinionsRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.record_opinions(campaign=campaign, by=request.user, opinions={
+        services.opinions_record(campaign=campaign, by=request.user, opinions={
             o["control"]: (o["verdict"], o["comment"].strip()) for o in body.validated_data["opinions"]})
         return Response(CampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data)
 
@@ -93,7 +93,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         campaign = self.get_object()
         body = AnswersRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.answer_opinions(campaign=campaign, by=request.user, answers={
+        services.opinions_answer(campaign=campaign, by=request.user, answers={
             a["opinion"]: a["answer"] for a in body.validated_data["answers"]})
         return Response(CampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data)
 
@@ -112,7 +112,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         body = MemberTagSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=body.validated_data["customer"])
-        member = services.tag_member(campaign=campaign, customer=customer, by=request.user,
+        member = services.member_tag(campaign=campaign, customer=customer, by=request.user,
                                      **{k: body.validated_data[k] for k in ("how", "override_reason")})
         return Response(CampaignMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 

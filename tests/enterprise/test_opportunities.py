@@ -13,29 +13,29 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_development_request_needs_a_leads_approval(ent):
-    request = services.create_opportunity(by=ent.am1, kind="development_request", title="综合语音接入",
+    request = services.opportunity_create(by=ent.am1, kind="development_request", title="综合语音接入",
                                           account=ent.acc1)
     with pytest.raises(ValidationError, match="stage"):
-        services.move_opportunity(opportunity=request, by=ent.am1, stage="qualified")
+        services.opportunity_move(opportunity=request, by=ent.am1, stage="qualified")
     request.refresh_from_db()
     assert request.stage == "identified" and request.approved_by is None
-    services.move_opportunity(opportunity=request, by=ent.lead_a1, stage="qualified", note="同意开发")
+    services.opportunity_move(opportunity=request, by=ent.lead_a1, stage="qualified", note="同意开发")
     request.refresh_from_db()
     assert request.approved_by == ent.lead_a1 and request.approved_at is not None
-    services.move_opportunity(opportunity=request, by=ent.am1, stage="proposal")  # approved: the manager goes on
+    services.opportunity_move(opportunity=request, by=ent.am1, stage="proposal")  # approved: the manager goes on
     assert request.history.first().stage == "proposal"
 
 
 def test_an_unapproved_request_may_be_withdrawn(ent):
-    request = services.create_opportunity(by=ent.am1, kind="development_request", title="集团彩铃", account=ent.acc1)
-    assert services.move_opportunity(opportunity=request, by=ent.am1, stage="lost").stage == "lost"
+    request = services.opportunity_create(by=ent.am1, kind="development_request", title="集团彩铃", account=ent.acc1)
+    assert services.opportunity_move(opportunity=request, by=ent.am1, stage="lost").stage == "lost"
 
 
 def test_a_won_prospect_becomes_an_account_in_its_managers_book(client, ent):
-    prospect = services.create_opportunity(by=ent.am1, kind="prospect", title="挖掘竞争对手客户",
+    prospect = services.opportunity_create(by=ent.am1, kind="prospect", title="挖掘竞争对手客户",
                                            prospect_name="杭州燃气集团", plan="综合接入做捆绑")
-    services.move_opportunity(opportunity=prospect, by=ent.am1, stage="qualified")
-    services.move_opportunity(opportunity=prospect, by=ent.am1, stage="won", note="签约")
+    services.opportunity_move(opportunity=prospect, by=ent.am1, stage="qualified")
+    services.opportunity_move(opportunity=prospect, by=ent.am1, stage="won", note="签约")
     prospect.refresh_from_db()
     account = EnterpriseAccount.objects.get(name="杭州燃气集团")
     assert prospect.account == account and account.account_manager == ent.am1

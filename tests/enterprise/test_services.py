@@ -26,13 +26,13 @@ def at(day: date, hour: int = 10) -> datetime:
 
 def test_reassignment_keeps_tasks_interactions_and_history_for_both_managers(client, ent):
     account = ent.acc1
-    done = services.create_task(account=account, title="签约回访", due_date=TODAY, assigned_by=ent.lead_a1)
-    services.update_task(task=done, by=ent.am1, status="done", outcome="客户已续签")
-    open_task = services.create_task(account=account, title="走访决策人", due_date=TODAY, assigned_by=ent.lead_a1)
-    visit = services.log_interaction(account=account, by=ent.am1, kind="visit", summary="拜访联系人",
+    done = services.task_create(account=account, title="签约回访", due_date=TODAY, assigned_by=ent.lead_a1)
+    services.task_update(task=done, by=ent.am1, status="done", outcome="客户已续签")
+    open_task = services.task_create(account=account, title="走访决策人", due_date=TODAY, assigned_by=ent.lead_a1)
+    visit = services.interaction_log(account=account, by=ent.am1, kind="visit", summary="拜访联系人",
                                      at=at(TODAY))
 
-    change = services.reassign_account(account=account, to_manager=ent.am2, by=ent.lead_a1, reason="客户经理调岗")
+    change = services.account_reassign(account=account, to_manager=ent.am2, by=ent.lead_a1, reason="客户经理调岗")
 
     assert (change.from_manager, change.to_manager, change.by, change.reason) == (ent.am1, ent.am2, ent.lead_a1,
                                                                                   "客户经理调岗")
@@ -59,12 +59,12 @@ def test_reassignment_keeps_tasks_interactions_and_history_for_both_managers(cli
 
 def test_reassignment_needs_a_reason_and_a_different_manager(ent):
     with pytest.raises(ValidationError) as e:
-        services.reassign_account(account=ent.acc1, to_manager=ent.am2, by=ent.lead_a1, reason=" ")
+        services.account_reassign(account=ent.acc1, to_manager=ent.am2, by=ent.lead_a1, reason=" ")
     assert e.value.message_dict == {"reason": [services.REASON_REQUIRED]}
     with pytest.raises(ValidationError):
-        services.reassign_account(account=ent.acc1, to_manager=ent.am1, by=ent.lead_a1, reason="x")
+        services.account_reassign(account=ent.acc1, to_manager=ent.am1, by=ent.lead_a1, reason="x")
     with pytest.raises(ValidationError):
-        services.reassign_account(account=ent.acc1, to_manager=ent.credit_officer, by=ent.lead_a1, reason="x")
+        services.account_reassign(account=ent.acc1, to_manager=ent.credit_officer, by=ent.lead_a1, reason="x")
     assert not AssignmentChange.objects.exists()
 
 
@@ -80,12 +80,12 @@ def test_reassign_page_writes_the_history_row(client, ent):
 
 def test_a_service_day_on_the_26th_moves_to_next_month_with_a_message(client, ent):
     now = at(date(2026, 12, 1))
-    order, message = services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 26),
+    order, message = services.service_day_submit(account=ent.acc1, requested_date=date(2026, 12, 26),
                                                  policy="VPN 优惠", materials="横幅", by=ent.am1, now=now)
     # not New Year's Day (Friday 1 January 2027): the first working day of January is Monday the 4th
     assert order.service_date == date(2027, 1, 4) and order.requested_date == date(2026, 12, 26)
     assert "25" in message and "2027-01-04" in message
-    _, message = services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 25), policy="p",
+    _, message = services.service_day_submit(account=ent.acc1, requested_date=date(2026, 12, 25), policy="p",
                                              materials="m", by=ent.am1, now=now)
     assert message == ""
     # the page says so
@@ -103,34 +103,34 @@ def test_a_service_day_on_the_26th_moves_to_next_month_with_a_message(client, en
 
 def test_collection_picks_up_exactly_the_orders_since_the_last_one(ent):
     def submit(day, hour):
-        return services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 20), policy="p",
+        return services.service_day_submit(account=ent.acc1, requested_date=date(2026, 12, 20), policy="p",
                                            materials="m", by=ent.am1, now=at(day, hour))[0]
 
     before = submit(date(2026, 11, 30), 10)  # Monday
-    first = services.collect_service_days(today=date(2026, 12, 1), now=at(date(2026, 12, 1), 9))  # Tuesday
+    first = services.service_days_collect(today=date(2026, 12, 1), now=at(date(2026, 12, 1), 9))  # Tuesday
     assert list(first.orders.all()) == [before] and first.order_count == 1
     after_1 = submit(date(2026, 12, 1), 11)  # after Tuesday's collection
     after_2 = submit(date(2026, 12, 2), 15)  # Wednesday
-    again = services.collect_service_days(today=date(2026, 12, 1))  # same day: apply-once
+    again = services.service_days_collect(today=date(2026, 12, 1))  # same day: apply-once
     assert again.pk == first.pk and first.orders.count() == 1
-    second = services.collect_service_days(today=date(2026, 12, 3), now=at(date(2026, 12, 3), 9))  # Thursday
+    second = services.service_days_collect(today=date(2026, 12, 3), now=at(date(2026, 12, 3), 9))  # Thursday
     assert set(second.orders.all()) == {after_1, after_2} and second.order_count == 2
     assert ServiceDayOrder.objects.filter(collection__isnull=True).count() == 0
     with pytest.raises(ValidationError):
-        services.collect_service_days(today=date(2026, 12, 2))  # Wednesday: no collection
+        services.service_days_collect(today=date(2026, 12, 2))  # Wednesday: no collection
 
 
 def test_visit_logged_on_the_3rd_working_day_is_on_time_the_4th_overdue(client, ent):
     from enterprise import policies
 
     day = date(2026, 12, 3)  # Thursday → log by Tuesday 8 December
-    on_time, _ = services.submit_service_day(account=ent.acc1, requested_date=day, policy="p", materials="m",
+    on_time, _ = services.service_day_submit(account=ent.acc1, requested_date=day, policy="p", materials="m",
                                              by=ent.am1, now=at(date(2026, 12, 1)))
-    late, _ = services.submit_service_day(account=ent.acc1b, requested_date=day, policy="p", materials="m",
+    late, _ = services.service_day_submit(account=ent.acc1b, requested_date=day, policy="p", materials="m",
                                           by=ent.am1, now=at(date(2026, 12, 1)))
-    services.log_interaction(account=ent.acc1, by=ent.am1, kind="visit", summary="服务进驻", at=at(date(2026, 12, 8)),
+    services.interaction_log(account=ent.acc1, by=ent.am1, kind="visit", summary="服务进驻", at=at(date(2026, 12, 8)),
                              service_day=on_time)
-    services.log_interaction(account=ent.acc1b, by=ent.am1, kind="visit", summary="服务进驻",
+    services.interaction_log(account=ent.acc1b, by=ent.am1, kind="visit", summary="服务进驻",
                              at=at(date(2026, 12, 9)), service_day=late)
     on_time.refresh_from_db()
     late.refresh_from_db()
@@ -158,7 +158,7 @@ def test_the_shipped_calendar_has_the_2026_arrangement():
     (date(2026, 2, 13), date(2026, 2, 25)),  # Fri: Sat 14 (调休上班); 15–23 Feb 春节; Tue 24, Wed 25
 ])
 def test_three_working_days_to_log_the_visit_skip_the_holiday(ent, service_day, deadline):
-    order, message = services.submit_service_day(account=ent.acc1, requested_date=service_day, policy="p",
+    order, message = services.service_day_submit(account=ent.acc1, requested_date=service_day, policy="p",
                                                  materials="m", by=ent.am1, now=at(service_day - timedelta(days=7)))
     assert order.service_date == service_day and message == ""
     assert order.visit_deadline == deadline
@@ -166,32 +166,32 @@ def test_three_working_days_to_log_the_visit_skip_the_holiday(ent, service_day, 
 
 
 def test_a_service_day_asked_for_national_day_moves_with_a_message(ent):
-    order, message = services.submit_service_day(account=ent.acc1, requested_date=date(2026, 10, 2), policy="p",
+    order, message = services.service_day_submit(account=ent.acc1, requested_date=date(2026, 10, 2), policy="p",
                                                  materials="m", by=ent.am1, now=at(date(2026, 9, 21)))
     assert order.service_date == date(2026, 10, 8)
     assert "国庆节" in message and "2026-10-08" in message
-    order, _ = services.submit_service_day(account=ent.acc1, requested_date=date(2026, 9, 28), policy="p",
+    order, _ = services.service_day_submit(account=ent.acc1, requested_date=date(2026, 9, 28), policy="p",
                                            materials="m", by=ent.am1, now=at(date(2026, 9, 21)))
     assert order.service_date == date(2026, 10, 8)  # after the 25th: October's first working day
 
 
 def test_a_holiday_thursday_collects_on_the_next_working_day(ent):
-    services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 20), policy="p", materials="m",
+    services.service_day_submit(account=ent.acc1, requested_date=date(2026, 12, 20), policy="p", materials="m",
                                 by=ent.am1, now=at(date(2026, 4, 30)))
     with pytest.raises(ValidationError):
-        services.collect_service_days(today=date(2026, 5, 5), now=at(date(2026, 5, 5), 9))  # Tuesday, 劳动节
-    collection = services.collect_service_days(today=date(2026, 5, 6), now=at(date(2026, 5, 6), 9))  # Wednesday
+        services.service_days_collect(today=date(2026, 5, 5), now=at(date(2026, 5, 5), 9))  # Tuesday, 劳动节
+    collection = services.service_days_collect(today=date(2026, 5, 6), now=at(date(2026, 5, 6), 9))  # Wednesday
     assert collection.order_count == 1
     with pytest.raises(ValidationError):
-        services.collect_service_days(today=date(2026, 10, 1))  # Thursday, 国庆节
+        services.service_days_collect(today=date(2026, 10, 1))  # Thursday, 国庆节
 
 
 def test_the_december_report_is_due_on_friday_8_january(ent):
     from enterprise.models import ServiceDayReport
 
-    services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 3), policy="p", materials="m",
+    services.service_day_submit(account=ent.acc1, requested_date=date(2026, 12, 3), policy="p", materials="m",
                                 by=ent.am1, now=at(date(2026, 12, 1)))
-    services.ensure_service_day_reports(today=date(2027, 1, 4))
+    services.service_day_reports_ensure(today=date(2027, 1, 4))
     assert ServiceDayReport.objects.get(kind="monthly").due_date == date(2027, 1, 8)  # 10 Jan 2027 is a Sunday
     # the week 28 Dec – 3 Jan: due Monday 4 January (1 January is New Year's Day, within the week)
     assert ServiceDayReport.objects.get(kind="weekly").due_date == date(2027, 1, 4)
@@ -199,15 +199,15 @@ def test_the_december_report_is_due_on_friday_8_january(ent):
 
 def test_a_task_due_on_a_holiday_is_refused_naming_the_next_working_day(ent):
     with pytest.raises(ValidationError) as e:
-        services.create_task(account=ent.acc1, title="走访", due_date=date(2026, 10, 1), assigned_by=ent.lead_a1)
+        services.task_create(account=ent.acc1, title="走访", due_date=date(2026, 10, 1), assigned_by=ent.lead_a1)
     assert e.value.error_dict["due_date"][0].code == "not_working_day"
     assert "2026-10-08" in str(e.value) and "国庆节" in str(e.value)
-    assert services.create_task(account=ent.acc1, title="走访", due_date=date(2026, 10, 10),  # 调休上班
+    assert services.task_create(account=ent.acc1, title="走访", due_date=date(2026, 10, 10),  # 调休上班
                                 assigned_by=ent.lead_a1).due_date == date(2026, 10, 10)
 
 
 def test_an_admin_edits_the_calendar_and_the_rules_and_open_deadlines_follow(client, ent):
-    order, _ = services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 3), policy="p",
+    order, _ = services.service_day_submit(account=ent.acc1, requested_date=date(2026, 12, 3), policy="p",
                                            materials="m", by=ent.am1, now=at(date(2026, 12, 1)))
     assert order.visit_deadline == date(2026, 12, 8)
     assert working_calendar().is_working_day(date(2026, 12, 7))  # loaded, and kept by this process
@@ -225,25 +225,26 @@ def test_an_admin_edits_the_calendar_and_the_rules_and_open_deadlines_follow(cli
 
 
 def test_visit_log_of_another_groups_service_day_is_refused(ent):
-    order, _ = services.submit_service_day(account=ent.acc1, requested_date=TODAY, policy="p", materials="m",
+    order, _ = services.service_day_submit(account=ent.acc1, requested_date=TODAY, policy="p", materials="m",
                                            by=ent.am1, now=at(TODAY, 8))
     with pytest.raises(ValidationError):
-        services.log_interaction(account=ent.acc2, by=ent.am2, kind="visit", summary="x", service_day=order)
+        services.interaction_log(account=ent.acc2, by=ent.am2, kind="visit", summary="x", service_day=order)
 
 
 def test_reports_due_weekly_and_by_the_10th(ent):
     from enterprise.models import ServiceDayReport
 
-    services.submit_service_day(account=ent.acc1, requested_date=date(2026, 11, 5), policy="p", materials="m",
+    services.service_day_submit(account=ent.acc1, requested_date=date(2026, 11, 5), policy="p", materials="m",
                                 by=ent.am1, now=at(date(2026, 11, 2)))
-    assert services.ensure_service_day_reports(today=date(2026, 12, 2)) == 2
+    assert services.service_day_reports_ensure(today=date(2026, 12, 2)) == 2
     monthly = ServiceDayReport.objects.get(kind="monthly")
     assert (monthly.period_start, monthly.due_date, monthly.groups_served) == (date(2026, 11, 1),
                                                                                date(2026, 12, 10), 1)
     weekly = ServiceDayReport.objects.get(kind="weekly")
     assert (weekly.period_start, weekly.due_date) == (date(2026, 11, 23), date(2026, 11, 30))
-    assert services.ensure_service_day_reports(today=date(2026, 12, 2)) == 0
-    services.submit_report(report=monthly, by=ent.marketing, summary="11 月进驻 1 个集团", today=date(2026, 12, 10))
+    assert services.service_day_reports_ensure(today=date(2026, 12, 2)) == 0
+    services.service_day_report_submit(report=monthly, by=ent.marketing, summary="11 月进驻 1 个集团",
+                                       today=date(2026, 12, 10))
     monthly.refresh_from_db()
     assert monthly.submitted_on == date(2026, 12, 10)
 
@@ -252,20 +253,20 @@ def test_class_policy_versions(ent):
     from enterprise.models import ClassPolicy
     from enterprise.policies import DEFAULT_CLASS_POLICY
 
-    new = services.publish_class_policy(by=ent.admin, note="weigh revenue more", **{
+    new = services.class_policy_publish(by=ent.admin, note="weigh revenue more", **{
         **DEFAULT_CLASS_POLICY, "weights": {"revenue": 45, "members": 20, "products": 15, "loyalty": 5,
                                             "credit": 15}})
     assert new.version == 2 and new.active
     assert list(ClassPolicy.objects.values_list("version", "active")) == [(2, True), (1, False)]
     with pytest.raises(ValidationError):
-        services.publish_class_policy(by=ent.admin, note="bad", **{**DEFAULT_CLASS_POLICY, "cutoffs": []})
+        services.class_policy_publish(by=ent.admin, note="bad", **{**DEFAULT_CLASS_POLICY, "cutoffs": []})
 
 
 def test_done_task_needs_an_outcome(ent):
-    task = services.create_task(account=ent.acc1, title="t", due_date=TODAY, assigned_by=ent.lead_a1)
+    task = services.task_create(account=ent.acc1, title="t", due_date=TODAY, assigned_by=ent.lead_a1)
     assert task.assigned_to == ent.am1  # default: the account's manager
     with pytest.raises(ValidationError) as e:
-        services.update_task(task=task, by=ent.am1, status="done", outcome="")
+        services.task_update(task=task, by=ent.am1, status="done", outcome="")
     assert e.value.message_dict == {"outcome": [services.OUTCOME_REQUIRED]}
     assert timezone.now()
 
@@ -274,20 +275,20 @@ def test_opportunities_prospects_and_stages_in_scope(client, ent):
     from enterprise.models import Opportunity
     from enterprise.selectors import opportunity_list
 
-    prospect = services.create_opportunity(by=ent.am1, kind="prospect", title="新园区集团",
+    prospect = services.opportunity_create(by=ent.am1, kind="prospect", title="新园区集团",
                                            prospect_name="高新区某科技公司")
     assert prospect.account is None and prospect.region == ent.region_a and prospect.account_manager == ent.am1
-    on_account = services.create_opportunity(by=ent.am1, kind="development_plan", title="行业应用",
+    on_account = services.opportunity_create(by=ent.am1, kind="development_plan", title="行业应用",
                                              account=ent.acc1, expected_revenue=Decimal("1200.50"))
     with pytest.raises(ValidationError) as e:
-        services.create_opportunity(by=ent.am1, kind="prospect", title="x")
+        services.opportunity_create(by=ent.am1, kind="prospect", title="x")
     assert e.value.message_dict == {"prospect_name": [services.PROSPECT_NEEDS_NAME]}
     assert set(opportunity_list(user=ent.am1)) == {prospect, on_account}
     assert set(opportunity_list(user=ent.lead_a1)) == {prospect, on_account}
     assert not opportunity_list(user=ent.am4).exists()
-    services.move_opportunity(opportunity=on_account, by=ent.am1, stage="won", note="签约")
+    services.opportunity_move(opportunity=on_account, by=ent.am1, stage="won", note="签约")
     with pytest.raises(ValidationError):
-        services.move_opportunity(opportunity=on_account, by=ent.am1, stage="lost")
+        services.opportunity_move(opportunity=on_account, by=ent.am1, stage="lost")
     assert list(Opportunity.objects.get(pk=on_account.pk).history.values_list("stage", flat=True)) == [
         "won", "identified"]
     client.force_login(ent.am1)

@@ -19,7 +19,7 @@ from customers.intake import line_status_report, usage_summary_record
 from customers.models import Customer, Line
 from enterprise.batches import segment_in_process
 from enterprise.models import EnterpriseAlert, EnterpriseSnapshot, SegmentTag
-from enterprise.services import create_opportunity
+from enterprise.services import opportunity_create
 from enterprise.snapshots import SNAPSHOT_KIND, snapshots_rederive
 from enterprise.tasks import snapshot_monthly
 from tests.enterprise.conftest import TODAY
@@ -62,7 +62,7 @@ def province(ent):
     line_status_report(line=lines[-1], status="closed", changed_at=at(date(2026, 11, 15)), reason="cancelled")
     for n in range(2):  # the group asks for something of its own twice in November
         with freeze_time(at(date(2026, 11, 3 + n))):
-            create_opportunity(by=ent.am1, kind="development_request", title=f"专线需求 {n}", account=account)
+            opportunity_create(by=ent.am1, kind="development_request", title=f"专线需求 {n}", account=account)
     for first in [date(2026, m, 1) for m in range(7, 13)]:  # the monthly job on each 1st, July .. December
         with freeze_time(at(first, 1)):
             snapshot_monthly(first.isoformat())

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_a_lead_cannot_give_a_task_to_a_manager_who_cannot_see_the_account(ent):
     for outsider in (ent.am3, ent.am2):  # another team's manager; a teammate who does not hold the account
         with pytest.raises(ValidationError) as err:
-            services.create_task(account=ent.acc1, title="走访", due_date=TODAY, assigned_by=ent.lead_a1,
+            services.task_create(account=ent.acc1, title="走访", due_date=TODAY, assigned_by=ent.lead_a1,
                                  assigned_to=outsider)
         assert err.value.error_dict["assigned_to"][0].code == "out_of_scope"
     assert not Task.objects.exists()
@@ -25,7 +25,7 @@ def test_a_lead_cannot_give_a_task_to_a_manager_who_cannot_see_the_account(ent):
 
 def test_the_accounts_manager_and_their_lead_can_be_given_the_task_and_then_see_it(ent):
     for assignee in (ent.am1, ent.lead_a1):
-        task = services.create_task(account=ent.acc1, title="走访", due_date=TODAY, assigned_by=ent.lead_a1,
+        task = services.task_create(account=ent.acc1, title="走访", due_date=TODAY, assigned_by=ent.lead_a1,
                                     assigned_to=assignee)
         assert task_list(user=assignee).filter(pk=task.pk).exists()
 

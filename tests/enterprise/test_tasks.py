@@ -28,7 +28,7 @@ def test_schedules_are_seeded():
 
 def test_nightly_task_segments_and_opens_the_reports(ent):
     SnapshotFactory(account=ent.acc1, month=date(2026, 11, 1), member_count=100, members_left=10)
-    services.submit_service_day(account=ent.acc1, requested_date=date(2026, 11, 20), policy="p", materials="m",
+    services.service_day_submit(account=ent.acc1, requested_date=date(2026, 11, 20), policy="p", materials="m",
                                 by=ent.am1, now=datetime(2026, 11, 2, 10, tzinfo=SH))
     with freeze_time("2026-12-01 18:30:00"):  # 02:30 on 2 December in Shanghai
         tasks.segment_nightly()
@@ -40,7 +40,7 @@ def test_nightly_task_segments_and_opens_the_reports(ent):
 def test_collection_task_runs_on_tuesdays_and_thursdays_only(ent):
     with freeze_time("2026-12-02 01:00:00"):  # Wednesday 09:00 in Shanghai
         assert tasks.collect_service_days() is None
-    services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 20), policy="p", materials="m",
+    services.service_day_submit(account=ent.acc1, requested_date=date(2026, 12, 20), policy="p", materials="m",
                                 by=ent.am1, now=datetime(2026, 12, 2, 10, tzinfo=SH))
     with freeze_time("2026-12-03 01:00:00"):  # Thursday 09:00
         assert tasks.collect_service_days() == 1
@@ -48,7 +48,7 @@ def test_collection_task_runs_on_tuesdays_and_thursdays_only(ent):
 
 
 def test_collection_task_skips_a_holiday_thursday_and_collects_the_next_working_day(ent):
-    services.submit_service_day(account=ent.acc1, requested_date=date(2026, 12, 20), policy="p", materials="m",
+    services.service_day_submit(account=ent.acc1, requested_date=date(2026, 12, 20), policy="p", materials="m",
                                 by=ent.am1, now=datetime(2026, 9, 30, 10, tzinfo=SH))
     with freeze_time("2026-10-01 01:00:00"):  # Thursday, National Day
         assert tasks.collect_service_days() is None

@@ -90,7 +90,7 @@ def populate(org, start: int, n: int):
     for i in range(start, start + n):
         TaskFactory(account=org.acc1, assigned_to=org.am1, assigned_by=org.lead_a1, title=f"任务{i}",
                     due_date=today - timedelta(days=i % 3))
-        services.log_interaction(account=org.acc1, by=org.am1, kind="call", summary=f"电话{i}")
+        services.interaction_log(account=org.acc1, by=org.am1, kind="call", summary=f"电话{i}")
         Agreement.objects.create(account=org.acc1, title=f"协议{i}", signed_on=today - timedelta(days=400),
                                  expires_on=today + timedelta(days=i))
         KeyPerson.objects.create(account=org.acc1, role="liaison", name=f"联系人{i}")
@@ -98,7 +98,7 @@ def populate(org, start: int, n: int):
         EnterpriseAlert.objects.create(account=org.acc1, account_manager=org.am1, code=f"signal{i}",
                                        segment="retain", value=i, opened_on=today)
         SnapshotFactory(account=org.acc1, month=_month(today, i + 1), revenue=Decimal(1000 + i))
-        services.submit_service_day(account=org.acc1, requested_date=today + timedelta(days=i % 20), policy="p",
+        services.service_day_submit(account=org.acc1, requested_date=today + timedelta(days=i % 20), policy="p",
                                     materials="m", by=org.am1)
     for product in ("group_vpn", "group_sms", "conference", "industry_app")[start // 5:(start + n) // 5]:
         ProductHolding.objects.create(account=org.acc1, product=product, since=today)

@@ -38,7 +38,7 @@ def accept_the_rest(campaign, officer):
     given = set(campaign.opinions.filter(review_round=campaign.review_round).values_list("control", flat=True))
     rest = {c: ("acceptable", "") for c in RiskControl.values if c not in given}
     if rest and campaign.status == CampaignStatus.IN_REVIEW and user_role(officer) == "credit_officer":
-        services.record_opinions(campaign=campaign, by=officer, opinions=rest)
+        services.opinions_record(campaign=campaign, by=officer, opinions=rest)
 
 
 def in_arrears(customer, owed: str):

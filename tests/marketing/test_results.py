@@ -46,7 +46,7 @@ def test_a_campaign_launched_today_shows_no_arrears_and_no_revenue(client, org):
     today = timezone.localdate()
     bill(line, months_before(today, 2), "88.00", paid=False)  # owed from before the campaign
     in_arrears(customer, "25.00")
-    services.tag_member(campaign=campaign, customer=customer, how="converted", by=org.marketing)
+    services.member_tag(campaign=campaign, customer=customer, how="converted", by=org.marketing)
     bill(line, today.replace(day=1), "88.00", paid=False)  # this month's period began before the tagging
     client.force_login(org.marketing)
     response = client.get(reverse("marketing:campaign-results", args=[campaign.pk]))
@@ -64,7 +64,7 @@ def test_results_measure_the_periods_after_tagging_against_both_baselines(org):
     today = timezone.localdate()
     tagged_on = months_before(today, 3) + timedelta(days=14)  # e.g. 15 September for a December reading
     member = org.book[org.am1.pk][0]
-    services.tag_member(campaign=campaign, customer=member, how="converted", by=org.marketing)
+    services.member_tag(campaign=campaign, customer=member, how="converted", by=org.marketing)
     moment = timezone.make_aware(datetime.combine(tagged_on, time(10)))
     Campaign.objects.filter(pk=campaign.pk).update(launched_at=moment)  # launched and tagged then
     CampaignMember.objects.filter(campaign=campaign).update(tagged_at=moment)

@@ -21,7 +21,7 @@ def launched(org):
     campaign = running(org)
     today = timezone.localdate()
     moment = timezone.make_aware(datetime.combine(months_before(today, 3) + timedelta(days=14), time(10)))
-    services.tag_member(campaign=campaign, customer=org.book[org.am1.pk][0], how="converted", by=org.marketing)
+    services.member_tag(campaign=campaign, customer=org.book[org.am1.pk][0], how="converted", by=org.marketing)
     Campaign.objects.filter(pk=campaign.pk).update(launched_at=moment)  # as the results tests do
     CampaignMember.objects.filter(campaign=campaign).update(tagged_at=moment)
     campaign.refresh_from_db()

@@ -125,14 +125,14 @@ def test_the_parties_are_notified(org, second_officer):
 
 def test_opinions_per_risk_control_only_by_a_reviewer_who_is_not_the_author(org, second_officer):
     campaign = in_review(org)
-    services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={
+    services.opinions_record(campaign=campaign, by=org.credit_officer, opinions={
         "usage_cap": ("acceptable", "200元封顶可行"), "deposit": ("concern", "押金偏低")})
-    services.record_opinions(campaign=campaign, by=org.credit_officer,
+    services.opinions_record(campaign=campaign, by=org.credit_officer,
                              opinions={"deposit": ("must_change", "至少100元")})
     opinions = dict(campaign.opinions.values_list("control", "verdict"))
     assert opinions == {"usage_cap": "acceptable", "deposit": "must_change"}
     assert campaign.opinions.get(control="deposit").history.count() == 2  # the first opinion is kept in history
-    codes, _e = refusal(services.record_opinions, campaign=campaign, by=org.marketing,
+    codes, _e = refusal(services.opinions_record, campaign=campaign, by=org.marketing,
                         opinions={"deposit": ("acceptable", "")})
     assert codes == {"reviewer": ["reviewer"]}
 
@@ -143,23 +143,23 @@ def test_launch_tags_the_segment_in_one_statement_and_members_are_tagged(org, dj
     targeted = set(CampaignMember.objects.filter(campaign=campaign).values_list("customer", flat=True))
     assert targeted == {c.pk for c in org.all_customers if c.region_id == org.region_a.pk}
     converted = org.book[org.am1.pk][0]
-    services.tag_member(campaign=campaign, customer=converted, how="converted", by=org.billing_service)
+    services.member_tag(campaign=campaign, customer=converted, how="converted", by=org.billing_service)
     newcomer = CustomerFactory(region=org.region_a)  # in the segment: outside it needs an override
-    services.tag_member(campaign=campaign, customer=newcomer, how="acquired", by=org.billing_service)
+    services.member_tag(campaign=campaign, customer=newcomer, how="acquired", by=org.billing_service)
     hows = dict(CampaignMember.objects.filter(campaign=campaign).values_list("customer", "how"))
     assert hows[converted.pk] == "converted" and hows[newcomer.pk] == "acquired" and len(hows) == 7
-    from marketing.services import tag_segment
+    from marketing.services import segment_tag
 
     # re-tagging adds nothing; the tagging is one INSERT … SELECT (the other query checks the region ids)
     with django_assert_max_num_queries(2) as ctx:
-        assert tag_segment(campaign=campaign, by=org.marketing) == 0
+        assert segment_tag(campaign=campaign, by=org.marketing) == 0
     inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
     assert len(inserts) == 1 and "SELECT" in inserts[0]
 
 
 def test_tagging_needs_a_running_campaign(org):
     campaign = make_campaign(org.marketing)
-    codes, _e = refusal(services.tag_member, campaign=campaign, customer=org.all_customers[0], how="converted",
+    codes, _e = refusal(services.member_tag, campaign=campaign, customer=org.all_customers[0], how="converted",
                         by=org.marketing)
     assert codes == {"campaign": ["campaign"]}
 
@@ -261,7 +261,7 @@ def test_an_officer_who_edited_the_draft_cannot_approve_it(org, second_officer):
 
 def test_an_officer_cannot_approve_with_a_must_change_open_then_can_after_the_revision_answers_it(org):
     campaign = in_review(org, deposit=Decimal("20"))
-    services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={
+    services.opinions_record(campaign=campaign, by=org.credit_officer, opinions={
         **{c: ("acceptable", "") for c in RiskControl.values}, "deposit": ("must_change", "押金至少100元")})
     codes, e = refusal(services.campaign_transition, campaign=campaign, to_status=S.APPROVED, by=org.credit_officer)
     assert codes == {"opinions": ["must_change_open"]} and "Deposit" in str(e)
@@ -280,18 +280,18 @@ def test_an_officer_cannot_approve_with_a_must_change_open_then_can_after_the_re
     # a new round needs its own opinions: none yet
     codes, e = refusal(services.campaign_transition, campaign=campaign, to_status=S.APPROVED, by=org.credit_officer)
     assert codes == {"opinions": ["opinions_missing"]} and "round 2" in str(e)
-    services.record_opinions(campaign=campaign, by=org.credit_officer,
+    services.opinions_record(campaign=campaign, by=org.credit_officer,
                              opinions={c: ("acceptable", "") for c in RiskControl.values if c != "tariff"})
     codes, e = refusal(services.campaign_transition, campaign=campaign, to_status=S.APPROVED, by=org.credit_officer)
     assert codes == {"opinions": ["opinions_missing"]} and "Price policy" in str(e)
-    services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={"tariff": ("concern", "可接受")})
+    services.opinions_record(campaign=campaign, by=org.credit_officer, opinions={"tariff": ("concern", "可接受")})
     campaign = services.campaign_transition(campaign=campaign, to_status=S.APPROVED, by=org.credit_officer)
     assert campaign.status == S.APPROVED
 
 
 def test_the_officer_sees_what_changed_between_rounds(org):
     campaign = in_review(org, deposit=Decimal("20"), usage_cap=None)
-    services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={
+    services.opinions_record(campaign=campaign, by=org.credit_officer, opinions={
         "usage_cap": ("must_change", "须设流量封顶")})
     assert selectors.round_changes(campaign=campaign) is None  # round 1: nothing reviewed before it
     campaign = walk(campaign, (S.RETURNED, org.credit_officer, "请设封顶"))
@@ -307,18 +307,18 @@ def test_the_officer_sees_what_changed_between_rounds(org):
 
 def test_answers_are_the_authors_and_only_while_returned(org, second_officer):
     campaign = in_review(org)
-    services.record_opinions(campaign=campaign, by=org.credit_officer,
+    services.opinions_record(campaign=campaign, by=org.credit_officer,
                              opinions={"deposit": ("must_change", "x"), "usage_cap": ("concern", "y")})
     must, concern = campaign.opinions.get(control="deposit"), campaign.opinions.get(control="usage_cap")
-    codes, _e = refusal(services.answer_opinions, campaign=campaign, by=org.marketing, answers={must.pk: "a"})
+    codes, _e = refusal(services.opinions_answer, campaign=campaign, by=org.marketing, answers={must.pk: "a"})
     assert codes == {"answers": ["status"]}  # in review: nothing to answer yet
     walk(campaign, (S.RETURNED, org.credit_officer, "改"))
-    codes, _e = refusal(services.answer_opinions, campaign=campaign, by=org.am1, answers={must.pk: "a"})
+    codes, _e = refusal(services.opinions_answer, campaign=campaign, by=org.am1, answers={must.pk: "a"})
     assert codes == {"answers": ["role"]}
-    codes, _e = refusal(services.answer_opinions, campaign=campaign, by=org.marketing, answers={concern.pk: "a"})
+    codes, _e = refusal(services.opinions_answer, campaign=campaign, by=org.marketing, answers={concern.pk: "a"})
     assert codes == {"answers": ["unknown"]}  # only "must change" opinions are answered
     # an officer who answers took part in the revision: four eyes, they cannot approve it
-    services.answer_opinions(campaign=campaign, by=second_officer, answers={must.pk: "已改"})
+    services.opinions_answer(campaign=campaign, by=second_officer, answers={must.pk: "已改"})
     campaign = walk(campaign, (S.SUBMITTED, org.marketing))
     campaign = walk(campaign, (S.IN_REVIEW, org.credit_officer))
     accept_the_rest(campaign, org.credit_officer)

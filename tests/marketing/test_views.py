@@ -105,7 +105,7 @@ def test_review_and_list_pages_have_a_fixed_query_count(client, org):
         walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer),
              (S.APPROVED, org.credit_officer))
     campaign = walk(campaigns[0], (S.IN_REVIEW, org.credit_officer))
-    services.record_opinions(campaign=campaign, by=org.credit_officer,
+    services.opinions_record(campaign=campaign, by=org.credit_officer,
                              opinions={c: ("concern", "c") for c in RiskControl.values})
     assert queries(reverse("marketing:campaigns")) == few_list
     assert queries(reverse("marketing:campaign-review", args=[campaigns[0].pk])) == few_review <= 25
@@ -118,7 +118,7 @@ def test_results_compare_tagged_customers_with_the_forecast(client, org):
                     (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer), (S.APPROVED, org.credit_officer),
                     (S.RUNNING, org.marketing))
     converted = org.book[org.am1.pk][0]
-    services.tag_member(campaign=campaign, customer=converted, how="converted", by=org.marketing)
+    services.member_tag(campaign=campaign, customer=converted, how="converted", by=org.marketing)
     in_arrears(converted, "25.00")
     client.force_login(org.marketing)
     response = client.get(reverse("marketing:campaign-results", args=[campaign.pk]))
@@ -186,8 +186,8 @@ def test_results_are_in_the_readers_scope(org):
     campaign = walk(make_campaign(org.marketing, segment={"region": [org.region_a.pk]}),
                     (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer), (S.APPROVED, org.credit_officer),
                     (S.RUNNING, org.marketing))
-    services.tag_member(campaign=campaign, customer=org.book[org.am1.pk][0], how="converted", by=org.marketing)
-    services.tag_member(campaign=campaign, customer=org.book[org.am2.pk][0], how="converted", by=org.marketing)
+    services.member_tag(campaign=campaign, customer=org.book[org.am1.pk][0], how="converted", by=org.marketing)
+    services.member_tag(campaign=campaign, customer=org.book[org.am2.pk][0], how="converted", by=org.marketing)
     mine = selectors.campaign_results(campaign=campaign, user=org.am1)["groups"]
     assert (mine["participants"]["customers"], mine["targeted"]["customers"]) == (1, 1)
     everyone = selectors.campaign_results(campaign=campaign, user=org.credit_officer)["groups"]
@@ -210,7 +210,7 @@ def test_results_for_a_reader_who_sees_no_customers_are_empty(client, org):
 
 def test_on_the_pages_a_must_change_blocks_approval_until_the_revision_answers_it(client, org):
     campaign = walk(make_campaign(org.marketing), (S.SUBMITTED, org.marketing), (S.IN_REVIEW, org.credit_officer))
-    services.record_opinions(campaign=campaign, by=org.credit_officer, opinions={
+    services.opinions_record(campaign=campaign, by=org.credit_officer, opinions={
         **{c: ("acceptable", "") for c in RiskControl.values}, "usage_cap": ("must_change", "封顶降到100元")})
     client.force_login(org.credit_officer)
     html = client.get(reverse("marketing:campaign-review", args=[campaign.pk])).content.decode()

@@ -33,9 +33,9 @@ from credit.choices import RatingKind
 from credit.services import credit_limit_change, published_model, rating_record, scoring_model_copy
 from enterprise.models import (Agreement, EnterpriseAccount, EnterpriseAlert, Interaction, KeyPerson, Opportunity,
                                ProductHolding, ServiceDayReport, Task)
-from enterprise.services import submit_service_day
+from enterprise.services import service_day_submit
 from marketing.models import Campaign
-from marketing.services import campaign_create, campaign_transition, record_opinions
+from marketing.services import campaign_create, campaign_transition, opinions_record
 from retention.models import RetentionAlert
 from tests.factories import BrandFactory, ChannelFactory, LineFactory, PlanFactory, resident_id
 
@@ -463,7 +463,7 @@ class Targets:
         self.ent_account = account.pk
         self.ent_task = Task.objects.create(account=account, title="回访", assigned_to=manager, due_date=today).pk
         Interaction.objects.create(account=account, kind="call", by=manager, at=timezone.now(), summary="回访")
-        submit_service_day(account=account, requested_date=today + timedelta(days=1), policy="上门办理",
+        service_day_submit(account=account, requested_date=today + timedelta(days=1), policy="上门办理",
                            materials="宣传册", by=manager)
         self.ent_alert = EnterpriseAlert.objects.create(account=account, account_manager=manager, code="high_value",
                                                         segment="maintain", value=60000, opened_on=today).pk
@@ -508,7 +508,7 @@ def _campaigns_in_review(org) -> dict:
         campaign_transition(campaign=campaign, to_status="in_review", by=org.credit_officer)
         ids[key] = campaign.pk
     returned = Campaign.objects.get(pk=ids["campaign_returned"])
-    [opinion] = record_opinions(campaign=returned, by=org.credit_officer,
+    [opinion] = opinions_record(campaign=returned, by=org.credit_officer,
                                 opinions={"deposit": ("must_change", "需押金")})
     campaign_transition(campaign=returned, to_status="returned", by=org.credit_officer, reason="需押金")
     return {**ids, "must_change": opinion.pk}

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"Bad date {day!r}: use YYYY-MM-DD") from exc
         try:
-            collection = services.collect_service_days(today=today)
+            collection = services.service_days_collect(today=today)
         except ValidationError as exc:
             raise CommandError("; ".join(m for ms in exc.message_dict.values() for m in ms)) from exc
         self.stdout.write(f"Collection of {collection.collected_on}: {collection.order_count} orders")

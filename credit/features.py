@@ -105,11 +105,12 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
         GROUP BY customer_id
     ),
     cv AS (
-        SELECT customer_id, decile FROM arrears_customervalue
+        SELECT customer_id, decile, value FROM arrears_customervalue
         WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month = %(value_month)s
     ),
     features AS {'MATERIALIZED ' if materialized else ''}(
         SELECT c.id, c.credit_star, c.credit_limit,
+        cv.value AS customer_value,  -- the guidance rules read it (negative value), NULL when not ranked
         {columns}
         FROM chunk c
         JOIN customers_brand b ON b.id = c.brand_id

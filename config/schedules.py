@@ -22,13 +22,17 @@ class Schedule:
 SCHEDULES = {
     "Nightly arrears evaluation": Schedule("arrears.tasks.evaluate_nightly", cron="30 0 * * *"),
     "Nightly customer status (derived)": Schedule("customers.tasks.refresh_status_nightly", cron="45 0 * * *"),
+    # On the 1st the month just ended is valued (00:40) and ranked (01:40) before the base rating (02:00) and the
+    # guidance re-rating (03:00) read its decile (source 000: value as a credit factor and a guidance rule); the
+    # deciles need every value chunk done, the ratings the decile run done before they start.
+    "Monthly customer value": Schedule("arrears.tasks.customer_value_monthly", cron="40 0 1 * *"),
     "Monthly enterprise snapshots (derived)": Schedule("enterprise.tasks.snapshot_monthly", cron="0 1 1 * *"),
     "Nightly average-spend refresh": Schedule("customers.tasks.refresh_spend_nightly", cron="30 1 * * *"),
     "Nightly retention scan": Schedule("retention.tasks.scan_retention_nightly", cron="30 1 * * *"),
+    "Monthly customer value deciles": Schedule("arrears.tasks.customer_value_deciles_monthly", cron="40 1 1 * *"),
     "Monthly base credit rating": Schedule("credit.tasks.rate_base_monthly", cron="0 2 1 * *"),
     "Nightly enterprise segmentation": Schedule("enterprise.tasks.segment_nightly", cron="0 2 * * *"),
     "Half-yearly guidance re-rating": Schedule("credit.tasks.rate_guidance_half_yearly", cron="0 3 1 1,7 *"),
-    "Monthly customer value": Schedule("arrears.tasks.customer_value_monthly", cron="0 3 1 * *"),
     "Nightly challenger credit model in shadow": Schedule("credit.tasks.challenger_shadow_nightly", cron="0 4 * * *"),
     "Nightly usage facts for campaign segments": Schedule("marketing.tasks.refresh_usage_facts_nightly",
                                                          cron="10 4 * * *"),
@@ -37,7 +41,6 @@ SCHEDULES = {
     "Monthly credit model stability (PSI)": Schedule("credit.tasks.model_stability_monthly", cron="30 4 1 * *"),
     "Monthly churn model stability (PSI)": Schedule("retention.tasks.churn_model_stability_monthly",
                                                    cron="30 4 1 * *"),
-    "Monthly customer value deciles": Schedule("arrears.tasks.customer_value_deciles_monthly", cron="0 5 1 * *"),
     "Monthly churn model training (challenger)": Schedule("retention.tasks.churn_model_train_monthly",
                                                          cron="0 5 2 * *"),
     "Daily star distribution snapshot": Schedule("credit.tasks.star_snapshot_daily", cron="30 5 * * *"),

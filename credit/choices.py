@@ -44,6 +44,22 @@ class Feature(models.TextChoices):
 
 CATEGORICAL_FEATURES = {Feature.BRAND}
 
+# What the guidance rules read besides the features, as "why this star" labels them.
+GUIDANCE_INPUT_LABELS = {
+    "limit_headroom": _("Limit headroom to the star's maximum (CNY)"),
+    "customer_value": _("Current value, last 3 billed months (CNY)"),
+}
+
+# The guidance rules (credit.policies.GUIDANCE_RULES) by code, as the rating history shows them.
+GUIDANCE_RULE_LABELS = {
+    "down_star": _("Star down: 30+ days in arrears or 2+ suspensions in 6 months"),
+    "down_limit": _("Limit down: a late bill or a suspension in 6 months"),
+    "low_value": _("Limit down: bottom 30% of customer value or negative value (no rise)"),
+    "up_star": _("Star up: limit at the top of its range, on time for 12 months, spend rising 10%+"),
+    "up_limit": _("Limit up: on time for 6 months and spend rising 10%+"),
+    "high_value": _("Limit up: top 20% of customer value, on time for 6 months"),
+}
+
 
 class RatingKind(models.TextChoices):
     BASE = "base", _("Base model")

@@ -7,6 +7,8 @@ first so that a chunk touches only its own rows of the usage, bill and payment t
 
 from datetime import date, datetime
 
+from django.conf import settings
+
 from core.choices import BatchStatus
 from core.models import BatchRun
 from credit.choices import Feature
@@ -57,6 +59,7 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
     (the base model); the guidance rules read them once, and there materializing costs more than it saves.
     """
     columns = ",\n        ".join(f'{sql} AS "{name}"' for name, sql in FEATURE_SQL.items())
+    tz = settings.TIME_ZONE
     return f"""
     chunk AS (
         SELECT c.* FROM customers_customer c
@@ -73,17 +76,41 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
         SELECT customer_id, count(*) AS n FROM customers_relatedcontact
         WHERE customer_id >= %(lo)s AND customer_id < %(hi)s GROUP BY customer_id
     ),
-    bl AS (
-        SELECT customer_id,
-               count(*) FILTER (WHERE paid_amount < amount AND due_date < %(today)s) AS late,
-               coalesce(sum(%(today)s - due_date) FILTER (WHERE paid_amount < amount AND due_date < %(today)s), 0)
-                   AS days,
-               count(*) FILTER (WHERE paid_amount < amount AND due_date < %(today)s AND period >= %(since6)s) AS late6,
-               coalesce(sum(%(today)s - due_date) FILTER (
-                   WHERE paid_amount < amount AND due_date < %(today)s AND period >= %(since6)s), 0) AS days6
+    -- Payment behaviour in the 12 (6) months before today (DOMAIN §4: late payments, arrears days in 12 months).
+    -- A bill is paid late when the line's payments had not covered it, oldest due first (as billing's payments
+    -- are allocated), by the end of its due date: paid after it or still unpaid, counted whether paid since or not.
+    -- The day it was paid is the first payment that brought the line's cumulative payments up to its cumulative
+    -- bills. Arrears days are the calendar days inside the window on which some bill of the customer was past due
+    -- and unpaid (its due date + 1 to the day it was paid, or today): each day once, so at most the window's days.
+    flow AS (
+        SELECT line_id, customer_id, due_date AS day, 0 AS kind,
+               sum(amount) OVER (PARTITION BY line_id ORDER BY due_date, id) AS cum
         FROM arrears_bill
-        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND period >= %(since12)s
-        GROUP BY customer_id
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND due_date < %(today)s
+        UNION ALL
+        SELECT line_id, customer_id, (paid_at AT TIME ZONE '{tz}')::date, 1,
+               sum(amount) OVER (PARTITION BY line_id ORDER BY paid_at, id)
+        FROM arrears_payment
+        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND (paid_at AT TIME ZONE '{tz}')::date < %(today)s
+    ),
+    settled AS (
+        SELECT customer_id, kind, day AS due_date,
+               min(day) FILTER (WHERE kind = 1) OVER (PARTITION BY line_id ORDER BY cum, kind
+                                                      ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS paid_on
+        FROM flow
+    ),
+    overdue AS (
+        SELECT customer_id, due_date, daterange(due_date + 1, coalesce(paid_on, %(today)s) + 1) AS days
+        FROM settled
+        WHERE kind = 0 AND due_date >= %(since12)s AND (paid_on IS NULL OR paid_on > due_date)
+    ),
+    bl AS (
+        SELECT customer_id, count(*) AS late, count(*) FILTER (WHERE due_date >= %(since6)s) AS late6,
+               (SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM unnest(
+                   range_agg(days) * datemultirange(daterange(%(since12)s + 1, %(today)s + 1))) r) AS days,
+               (SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM unnest(
+                   range_agg(days) * datemultirange(daterange(%(since6)s + 1, %(today)s + 1))) r) AS days6
+        FROM overdue GROUP BY customer_id
     ),
     ap AS (
         SELECT DISTINCT customer_id FROM arrears_payment
@@ -105,11 +132,12 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
         GROUP BY customer_id
     ),
     cv AS (
-        SELECT customer_id, decile FROM arrears_customervalue
+        SELECT customer_id, decile, value FROM arrears_customervalue
         WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month = %(value_month)s
     ),
     features AS {'MATERIALIZED ' if materialized else ''}(
         SELECT c.id, c.credit_star, c.credit_limit,
+        cv.value AS customer_value,  -- the guidance rules read it (negative value), NULL when not ranked
         {columns}
         FROM chunk c
         JOIN customers_brand b ON b.id = c.brand_id

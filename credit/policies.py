@@ -131,18 +131,23 @@ def star_for_score(score: Decimal, cutoffs: dict[int, Decimal]) -> int:
 
 # --- Guidance model (half-yearly, 1–5★): simple rules, first match wins --------------------------------------
 
-GUIDANCE_VERSION = "guidance-2026.1"
+# The value model's deciles (1 = the top 10 %): source 000's top 20 % and bottom 30 % (80/20/30).
+HIGH_VALUE_DECILE = 2
+LOW_VALUE_DECILE = 8
+GUIDANCE_VERSION = "guidance-2026.2"  # .2: customer value (source 000) joins the rules
 OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "=": lambda a, b: a == b, "<": lambda a, b: a < b}
 
 
 @dataclass(frozen=True)
 class Condition:
-    feature: str  # a credit.choices.Feature value, or "credit_star" / "limit_headroom"
+    feature: str  # a credit.choices.Feature value, or "credit_star" / "limit_headroom" / "customer_value"
     op: str
     value: Decimal | int
 
     def holds(self, values: dict) -> bool:
-        return OPERATORS[self.op](values[self.feature], self.value)
+        """As SQL judges it: an unknown value (a customer the value model has not ranked) holds no condition."""
+        value = values.get(self.feature)
+        return value is not None and OPERATORS[self.op](value, self.value)
 
     def sql(self) -> str:
         return f'f."{self.feature}" {self.op} {self.value}'
@@ -172,6 +177,15 @@ GUIDANCE_RULES: tuple[GuidanceRule, ...] = (
     GuidanceRule("down_limit", "A late bill or a suspension in 6 months",
                  (Condition("late_bills_6m", ">=", 1), Condition("suspensions_6m", ">=", 1)),
                  any_of=True, limit_factor=Decimal("0.8")),
+    # Source 000: 对于低价值客户要适当降低授信额度 (a low-value customer's limit is lowered "appropriately"), and its
+    # 80/20/30: the bottom 30 % of customers are the non-profit ones. So the bottom 30 % by value (deciles 8-10 of
+    # the value model's latest ranked month) and any customer of negative current value (定位负价值客户) have their
+    # limit stepped down within the star's range, and - the rule coming before the up-moves - neither star nor limit
+    # goes up while they stay there. Not a star move: the source lowers the limit; the base model already scores
+    # value. Unranked customers (no bills in the value window) are neither low nor high.
+    GuidanceRule("low_value", "Bottom 30% of customer value or negative value: limit lowered, no rise",
+                 (Condition("value_decile", ">=", LOW_VALUE_DECILE), Condition("customer_value", "<", 0)),
+                 any_of=True, limit_factor=Decimal("0.8")),
     GuidanceRule("up_star", "Limit at the top of its range, on time for 12 months and spend rising 10%+",
                  (Condition("credit_star", "<", 5), Condition("limit_headroom", "<=", 0),
                   Condition("late_bills_12m", "=", 0), Condition("suspensions_12m", "=", 0),
@@ -180,6 +194,12 @@ GUIDANCE_RULES: tuple[GuidanceRule, ...] = (
     GuidanceRule("up_limit", "On time for 6 months and spend rising 10%+",
                  (Condition("late_bills_6m", "=", 0), Condition("suspensions_6m", "=", 0),
                   Condition("spend_trend", ">=", 10)),
+                 limit_factor=Decimal("1.2")),
+    # Source 000: 高价值客户要提高客户授信额度 - the top 20 % (deciles 1-2, who bring 80 % of the profit) on time and
+    # without suspensions for 6 months get the same limit step up as rising spend would give them.
+    GuidanceRule("high_value", "Top 20% of customer value, on time for 6 months: limit raised",
+                 (Condition("value_decile", "<=", HIGH_VALUE_DECILE), Condition("late_bills_6m", "=", 0),
+                  Condition("suspensions_6m", "=", 0)),
                  limit_factor=Decimal("1.2")),
 )
 

@@ -110,7 +110,8 @@ def compile_guidance() -> str:
         f"WHEN '{r.code}' THEN '{_sql_text(r.reason)}'" for r in policies.GUIDANCE_RULES) + " END"
     clamp = "least(greatest(round(g.credit_limit * {factor}), {lo}), {hi})".format(
         factor=factor_case, lo=LIMIT_MIN.format(star="g.credit_star"), hi=LIMIT_MAX.format(star="g.credit_star"))
-    keys = ["late_bills_6m", "late_bills_12m", "suspensions_6m", "suspensions_12m", "arrears_days_6m", "spend_trend"]
+    keys = ["late_bills_6m", "late_bills_12m", "suspensions_6m", "suspensions_12m", "arrears_days_6m", "spend_trend",
+            "value_decile", "customer_value"]
     values_json = ", ".join(f"'{k}', g.\"{k}\"" for k in keys) + ", 'limit_headroom', g.limit_headroom"
     return f"""
     headroomed AS (

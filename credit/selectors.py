@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core import stability
 from core.scope import customer_scope_q
 from credit import four_eyes, policies
-from credit.choices import Feature, FourEyesStatus
+from credit.choices import GUIDANCE_INPUT_LABELS, GUIDANCE_RULE_LABELS, Feature, FourEyesStatus, RatingKind
 from credit.models import ExtendedServiceRequest, FourEyesRequest, Rating, ScoringModel, StarSnapshot
 from credit.sharing import shared_net
 from customers.models import BlacklistEntry, Customer, UsageSummary
@@ -23,10 +23,12 @@ def customer_credit(*, customer: Customer) -> dict:
     """Why this star: the latest ratings with their factor values and points, and what the star entitles."""
     ratings = list(Rating.objects.filter(customer=customer).select_related("scoring_model", "decided_by",
                                                                            "approved_by")[:10])
+    for rating in ratings:
+        rating.rule_label = GUIDANCE_RULE_LABELS.get(rating.rule) if rating.kind == RatingKind.GUIDANCE else None
     explained = next((r for r in ratings if r.factor_values), None)
     factors = []
     if explained:
-        labels = dict(Feature.choices)
+        labels = {**dict(Feature.choices), **GUIDANCE_INPUT_LABELS}
         factors = [{"feature": labels.get(k, k), "value": _("unknown") if v is None else v,
                     "points": explained.points.get(k)} for k, v in explained.factor_values.items()]
     return {

@@ -25,15 +25,15 @@ from tests.core.test_batches import customer_with_bills
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NIGHTLY = {  # task -> (hour, minute) in Asia/Shanghai, DOMAIN.md and the README
     "arrears.tasks.evaluate_nightly": (0, 30),
+    "arrears.tasks.customer_value_monthly": (0, 40),
     "customers.tasks.refresh_status_nightly": (0, 45),
     "enterprise.tasks.snapshot_monthly": (1, 0),
     "customers.tasks.refresh_spend_nightly": (1, 30),
     "retention.tasks.scan_retention_nightly": (1, 30),
+    "arrears.tasks.customer_value_deciles_monthly": (1, 40),
     "credit.tasks.rate_base_monthly": (2, 0),
     "enterprise.tasks.segment_nightly": (2, 0),
     "credit.tasks.rate_guidance_half_yearly": (3, 0),
-    "arrears.tasks.customer_value_monthly": (3, 0),
-    "arrears.tasks.customer_value_deciles_monthly": (5, 0),
     "credit.tasks.challenger_shadow_nightly": (4, 0),
     "marketing.tasks.refresh_usage_facts_nightly": (4, 10),
     "retention.tasks.churn_challenger_shadow_nightly": (4, 15),

@@ -7,6 +7,7 @@ import pytest
 
 from arrears.models import Bill
 from core.tasks import dispatch_run
+from credit import policies
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.models import Rating
 from credit.services import published_model
@@ -97,7 +98,7 @@ def test_guidance_raises_limit_for_rising_spend_and_records_the_rule():
     assert (customer.credit_star, customer.credit_limit) == (3, Decimal("60.00"))
     rating = Rating.objects.get(customer=customer)
     assert (rating.rule, rating.kind, rating.run_id, rating.policy_version) == (
-        "up_limit", "guidance", run.pk, "guidance-2026.1")
+        "up_limit", "guidance", run.pk, policies.GUIDANCE_VERSION)
 
 
 def test_guidance_star_up_from_top_of_range_and_down_on_arrears():

@@ -77,7 +77,14 @@ class BinForm(StyledForm):
     points = forms.DecimalField(label=_("points"), max_digits=6, decimal_places=2)
 
 
-BinFormSet = forms.formset_factory(BinForm, extra=2, can_delete=True)
+class BaseBinFormSet(forms.BaseFormSet):
+    """Every row may be left empty (it is ignored), the shown ones as well as the extra ones."""
+
+    def _construct_form(self, i, **kwargs):
+        return super()._construct_form(i, **{**kwargs, "empty_permitted": True, "use_required_attribute": False})
+
+
+BinFormSet = forms.formset_factory(BinForm, formset=BaseBinFormSet, extra=2, can_delete=True)
 
 
 class FactorForm(StyledForm):
@@ -88,8 +95,11 @@ class FactorForm(StyledForm):
 
     def __init__(self, *args, bins=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.bins = BinFormSet(self.data if self.is_bound else None, prefix="bins", initial=[
-            {"lower": b.lower, "upper": b.upper, "category": b.category, "points": b.points} for b in bins])
+        if self.is_bound:  # a row is compared with nothing: an emptied row is ignored, not "changed"
+            self.bins = BinFormSet(self.data, prefix="bins")
+        else:
+            self.bins = BinFormSet(prefix="bins", initial=[
+                {"lower": b.lower, "upper": b.upper, "category": b.category, "points": b.points} for b in bins])
 
     def is_valid(self):
         return super().is_valid() and self.bins.is_valid()

@@ -122,6 +122,33 @@ def _holds(rule: str, f: LineFacts, policy: BarringPolicy) -> bool:
     }[rule]
 
 
+# Bounds of the settings a credit officer edits in a draft version (issue 18): (field, lowest, highest).
+BARRING_BOUNDS = (
+    ("reminder_ratio", Decimal("0.01"), Decimal("1.00")),
+    ("reminder_minimum", Decimal("0.00"), Decimal("1000.00")),
+    ("two_way_after_days", 1, 365),
+    ("late_fee_rate", Decimal("0.0000"), Decimal("0.0500")),
+    ("emergency_days", 1, 90),
+    ("emergency_per_month", 0, 31),
+    ("retention_notice_days", 0, 60),
+    ("exemption_max_days", 1, 3650),
+)
+
+
+def barring_policy_problems(policy: "BarringPolicy") -> list[tuple[str, str, dict]]:
+    """What is wrong with a draft's settings, as (field, code, params); [] when it can be saved and published.
+    Waived stars are 0..5; immediate rules are rules of the state machine (TRANSITIONS)."""
+    problems = [(name, "out_of_range", {"low": low, "high": high}) for name, low, high in BARRING_BOUNDS
+                if not low <= getattr(policy, name) <= high]
+    if any(star not in range(6) for star in policy.late_fee_waived_stars):
+        problems.append(("late_fee_waived_stars", "unknown_star", {}))
+    known = {rule for _sources, _target, rule in TRANSITIONS}
+    unknown = [rule for rule in policy.immediate_rules if rule not in known]
+    if unknown:
+        problems.append(("immediate_rules", "unknown_rule", {"rules": ", ".join(unknown)}))
+    return problems
+
+
 def next_state(f: LineFacts, policy: BarringPolicy = DEFAULT_POLICY) -> tuple[str, str]:
     """(new state, rule that fired); (same state, "") when nothing applies. Closed is final."""
     for sources, target, rule in TRANSITIONS:

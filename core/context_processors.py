@@ -21,7 +21,10 @@ NAVIGATION = [
         (_("Credit models"), "credit:models", "credit.view_scoringmodel"),
         (_("Credit report"), "credit:report", "credit.view_rating"),
         (_("Four-eyes requests"), "credit:four-eyes", "credit.view_foureyesrequest"),
-        (_("Blacklist"), "credit:blacklist", "customers.add_blacklistentry")]),
+        (_("Blacklist"), "credit:blacklist", "customers.add_blacklistentry"),
+        (_("Barring policy"), "arrears:policies", "arrears.change_barringpolicyversion"),
+        (_("SMS templates"), "credit:sms-templates", "credit.change_smstemplate"),
+        (_("Extended credit services"), "credit:extended-policies", "credit.change_extendedservicepolicy")]),
     (_("Campaigns"), [(_("Campaigns"), "marketing:campaigns", "marketing.view_campaign")]),
     (pgettext_lazy("navigation", "Arrears"), [
         (_("Collection queue"), "arrears:collection", "arrears.view_collectioncase"),

@@ -56,7 +56,10 @@ _CREDIT_GOVERN = _CREDIT_READ + ["credit.add_rating", "credit.change_rating", "c
                                  "credit.change_factor", "credit.delete_factor", "credit.view_factorbin",
                                  "credit.add_factorbin", "credit.change_factorbin", "credit.delete_factorbin",
                                  "credit.view_starcutoff", "credit.add_starcutoff", "credit.change_starcutoff",
-                                 "credit.view_foureyesrequest"]
+                                 "credit.view_foureyesrequest", "credit.delete_starcutoff",
+                                 # configured in the app (issue 18): touchpoint SMS, extended credit services
+                                 "credit.view_smstemplate", "credit.change_smstemplate",
+                                 "credit.view_extendedservicepolicy", "credit.change_extendedservicepolicy"]
 _RETENTION_READ = ["retention.view_retentionalert"]
 _ARREARS_READ = ["arrears.view_lineaccount", "arrears.view_barringevent", "arrears.view_emergencypass"]
 _EMERGENCY = ["arrears.add_emergencypass"]

@@ -4,6 +4,7 @@ Other apps read star-dependent values through `star_policy(star)` / `entitlement
 """
 
 import re
+import string
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -119,6 +120,109 @@ def four_eyes_refusal(*, status: str, expired: bool, requested_by_id: int, decid
     if requested_by_id == decider_id:
         return "own_request"
     return None
+
+
+# --- Drafts and templates that credit officers configure in the app (issue 18) -------------------------------
+# Each rule answers (field, code, params) for what is wrong, [] when nothing is; the services raise them as
+# ValidationErrors with their messages (credit.configuration) and the pages show them as form errors.
+
+WEIGHT_MAX = Decimal("100")
+
+
+def weight_problems(weight: Decimal) -> list[tuple[str, str, dict]]:
+    """A factor's weight multiplies its points: above 0, at most WEIGHT_MAX."""
+    if weight is None or weight <= 0 or weight > WEIGHT_MAX:
+        return [("weight", "weight_range", {"max": WEIGHT_MAX})]
+    return []
+
+
+def bin_problems(bins: list[tuple], *, categorical: bool, categories=()) -> list[tuple[str, str, dict]]:
+    """A factor's bins, each (lower, upper, category): a categorical factor bins known categories, each once; a
+    numeric one bins ranges [lower, upper) (None = open) that do not overlap. At least one bin."""
+    if not bins:
+        return [("bins", "no_bins", {})]
+    problems = []
+    if categorical:
+        seen = set()
+        for i, (lower, upper, category) in enumerate(bins, 1):
+            if not category or lower is not None or upper is not None:
+                problems.append(("bins", "category_required", {"row": i}))
+            elif categories and category not in categories:
+                problems.append(("bins", "category_unknown", {"row": i, "category": category,
+                                                              "known": ", ".join(categories)}))
+            elif category in seen:
+                problems.append(("bins", "category_twice", {"row": i, "category": category}))
+            seen.add(category)
+        return problems
+    for i, (lower, upper, category) in enumerate(bins, 1):
+        if category:
+            problems.append(("bins", "range_required", {"row": i}))
+        elif lower is not None and upper is not None and lower >= upper:
+            problems.append(("bins", "range_empty", {"row": i, "lower": lower, "upper": upper}))
+    if problems:
+        return problems
+    ordered = sorted(bins, key=lambda b: (b[0] is not None, b[0] or 0))
+    for (lo1, up1, _c1), (lo2, _up2, _c2) in zip(ordered, ordered[1:], strict=False):
+        if up1 is None or lo2 is None or lo2 < up1:
+            problems.append(("bins", "overlap", {"first": _range_label(lo1, up1), "second": _range_label(lo2, _up2)}))
+    return problems
+
+
+def _range_label(lower, upper) -> str:
+    return f"[{'-∞' if lower is None else lower}, {'∞' if upper is None else upper})"
+
+
+def cutoff_problems(cutoffs: dict[int, Decimal]) -> list[tuple[str, str, dict]]:
+    """Star cut-offs: one for each of 1★..5★, strictly rising with the star."""
+    if sorted(cutoffs) != [1, 2, 3, 4, 5] or any(cutoffs[s] is None for s in cutoffs):
+        return [("cutoffs", "cutoffs_missing", {})]
+    return [("cutoffs", "cutoffs_rising", {"star": s + 1, "lower": s}) for s in range(1, 5)
+            if cutoffs[s] >= cutoffs[s + 1]]
+
+
+SMS_FIELD = re.compile(r"^[a-z_]+$")
+
+
+def sms_template_problems(body: str, placeholders) -> list[tuple[str, str, dict]]:
+    """An SMS template: text, and only the {placeholders} the senders fill (no format specs, conversions or
+    attribute access, which the set-based SQL renderer would not understand); braces must pair."""
+    if not (body or "").strip():
+        return [("body", "required", {})]
+    try:
+        fields = [(name, spec, conversion) for _text, name, spec, conversion in string.Formatter().parse(body)
+                  if name is not None]
+    except ValueError:
+        return [("body", "braces", {})]
+    problems = []
+    for name, spec, conversion in fields:
+        if name not in placeholders or spec or conversion or not SMS_FIELD.match(name):
+            problems.append(("body", "placeholder_unknown", {"placeholder": "{" + name + "}",
+                                                             "known": " ".join(f"{{{p}}}" for p in placeholders)}))
+    return problems
+
+
+CHANNEL_CODE = re.compile(r"^[a-z_]{1,20}$")
+
+
+def extended_policy_problems(*, min_star: int, max_amount: Decimal, max_amount_per_month: Decimal,
+                             max_count_per_month: int, max_persons_per_month: int,
+                             channels: tuple[str, ...], **_ignored) -> list[tuple[str, str, dict]]:
+    """An extended service's constraints: credit is granted from 1★; a request fits in the month's amount;
+    people per month within requests per month; at least one channel, each a code."""
+    problems = []
+    if not 1 <= min_star <= 5:
+        problems.append(("min_star", "min_star_range", {}))
+    if max_amount <= 0:
+        problems.append(("max_amount", "positive", {}))
+    if max_amount_per_month < max_amount:
+        problems.append(("max_amount_per_month", "month_below_request", {"max_amount": max_amount}))
+    if max_count_per_month < 1:
+        problems.append(("max_count_per_month", "positive", {}))
+    if not 1 <= max_persons_per_month <= max(max_count_per_month, 1):
+        problems.append(("max_persons_per_month", "persons_above_count", {}))
+    if not channels or any(not CHANNEL_CODE.match(c) for c in channels):
+        problems.append(("channels", "channels", {}))
+    return problems
 
 
 def star_for_score(score: Decimal, cutoffs: dict[int, Decimal]) -> int:

@@ -8,8 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from core import stability
 from core.scope import customer_scope_q
 from credit import four_eyes, policies
-from credit.choices import GUIDANCE_INPUT_LABELS, GUIDANCE_RULE_LABELS, Feature, FourEyesStatus, RatingKind
-from credit.models import ExtendedServiceRequest, FourEyesRequest, Rating, ScoringModel, StarSnapshot
+from credit.choices import (
+    GUIDANCE_INPUT_LABELS, GUIDANCE_RULE_LABELS, ExtendedService, Feature, FourEyesStatus, RatingKind,
+)
+from credit.models import (
+    ExtendedServicePolicy, ExtendedServiceRequest, Factor, FourEyesRequest, Rating, ScoringModel, SmsTemplate,
+    StarSnapshot,
+)
 from credit.sharing import shared_net
 from customers.models import BlacklistEntry, Customer, UsageSummary
 
@@ -150,3 +155,48 @@ def scoring_model_list(*, user):
 
 def scoring_model_details(*, user):
     return ScoringModel.objects.prefetch_related("factors__bins", "cutoffs")
+
+
+# --- Configuration pages (issue 18) ---------------------------------------------------------------------------
+
+def draft_factor_list(*, user):
+    """Factors of draft models (the only ones that can be edited)."""
+    return Factor.objects.filter(scoring_model__status="draft").select_related("scoring_model").prefetch_related(
+        "bins")
+
+
+def impact_shares(preview) -> list[dict]:
+    """Star shares before (today's stars) and after (the star the previewed model gives), from a preview's moves:
+    [{"star", "before", "after", "before_share", "after_share"}] for 5★..0★ and unrated."""
+    before: dict = {}
+    after: dict = {}
+    for old, new, n, _change in preview.matrix:
+        before[old] = before.get(old, 0) + n
+        after[new] = after.get(new, 0) + n
+    total = sum(before.values()) or 1
+    return [{"star": None if star < 0 else star, "before": before.get(star, 0), "after": after.get(star, 0),
+             "before_share": round(100 * before.get(star, 0) / total, 2),
+             "after_share": round(100 * after.get(star, 0) / total, 2)}
+            for star in (5, 4, 3, 2, 1, 0, -1)]
+
+
+def sms_template_list(*, user):
+    return SmsTemplate.objects.all()
+
+
+def sms_sample_customer(*, user, pk: int | None = None):
+    """The customer whose values an SMS preview uses: the one asked for (in scope), else the first with a line."""
+    customers = Customer.objects.visible_to(user)
+    if pk:
+        return customers.filter(pk=pk).first()
+    return customers.filter(lines__isnull=False).order_by("pk").first()
+
+
+def extended_policy_list(*, user):
+    return ExtendedServicePolicy.objects.all()
+
+
+def extended_policy_rows() -> list[tuple]:
+    """(service code, label, policy or None) for every extended credit service."""
+    policies_by_service = {p.service: p for p in ExtendedServicePolicy.objects.all()}
+    return [(code, label, policies_by_service.get(code)) for code, label in ExtendedService.choices]

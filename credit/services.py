@@ -33,19 +33,27 @@ def published_model() -> ScoringModel | None:
 
 
 @transaction.atomic
-def scoring_model_publish(*, model: ScoringModel, by) -> ScoringModel:
-    """Make `model` the running version; the previous one is retired. A published model is immutable."""
+def scoring_model_publish(*, model: ScoringModel, by, reason: str = "") -> ScoringModel:
+    """Make `model` the running version; the previous one is retired. A published model is immutable. The
+    decision (who, when, why, which version) is the model's history row, on /audit/."""
     model = ScoringModel.objects.select_for_update().get(pk=model.pk)
     if model.status != ModelStatus.DRAFT:
         raise ValidationError({"status": ValidationError(ERR_NOT_DRAFT, code="not_draft")})
-    if not FactorBin.objects.filter(factor__scoring_model=model).exists():
+    if not FactorBin.objects.filter(factor__scoring_model=model).exists() or model.factors.filter(
+            bins__isnull=True).exists():
         raise ValidationError({"factors": ValidationError(ERR_NO_FACTORS, code="no_factors")})
-    cutoffs = dict(model.cutoffs.values_list("star", "min_score"))
-    if sorted(cutoffs) != [1, 2, 3, 4, 5] or any(cutoffs[s] >= cutoffs[s + 1] for s in range(1, 5)):
+    if policies.cutoff_problems(dict(model.cutoffs.values_list("star", "min_score"))):
         raise ValidationError({"cutoffs": ValidationError(ERR_CUTOFFS, code="cutoffs")})
-    ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).update(status=ModelStatus.RETIRED)
+    retired = ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).first()
+    if retired is not None:
+        retired.status, retired._change_reason, retired._history_user = (
+            ModelStatus.RETIRED, f"retired by v{model.version}", by)
+        retired.save(update_fields=["status", "updated_at"])
     model.status, model.published_at, model.published_by = ModelStatus.PUBLISHED, timezone.now(), by
     model.challenger = False  # the challenger won: it is the champion now
+    model._change_reason = (f"published v{model.version}: {reason.strip()}" if reason.strip()
+                            else f"published v{model.version}")[:100]
+    model._history_user = by
     model.save()
     return model
 

@@ -1,13 +1,16 @@
 from django.urls import path
 
-from credit import governs_views, views
+from credit import governs_views, views, views_config
 
 app_name = "credit"
 urlpatterns = [
     path("models/", views.ScoringModelListView.as_view(), name="models"),
     path("models/<int:pk>/", views.ScoringModelDetailView.as_view(), name="model"),
-    path("models/<int:pk>/publish/", views.ScoringModelActionView.as_view(), {"action": "publish"},
-         name="model-publish"),
+    path("models/<int:pk>/edit/", views_config.ScoringModelEditView.as_view(), name="model-edit"),
+    path("models/<int:pk>/factors/add/", views_config.FactorAddView.as_view(), name="factor-add"),
+    path("factors/<int:pk>/", views_config.FactorEditView.as_view(), name="factor-edit"),
+    path("factors/<int:pk>/remove/", views_config.FactorRemoveView.as_view(), name="factor-remove"),
+    path("models/<int:pk>/publish/", views_config.ScoringModelPublishView.as_view(), name="model-publish"),
     path("models/<int:pk>/preview/", views.ScoringModelActionView.as_view(), {"action": "preview"},
          name="model-preview"),
     path("models/<int:pk>/challenge/", views.ScoringModelActionView.as_view(), {"action": "challenge"},
@@ -19,6 +22,10 @@ urlpatterns = [
     path("blacklist/add/", governs_views.BlacklistAddView.as_view(), name="blacklist-add"),
     path("customers/<int:pk>/blacklist/clear/", governs_views.BlacklistClearView.as_view(), name="blacklist-clear"),
     path("customers/<int:pk>/sim-replacement/", governs_views.SimReplacementView.as_view(), name="sim-replacement"),
+    path("sms-templates/", views_config.SmsTemplateListView.as_view(), name="sms-templates"),
+    path("sms-templates/<int:pk>/", views_config.SmsTemplateEditView.as_view(), name="sms-template"),
+    path("extended-services/", views_config.ExtendedPolicyListView.as_view(), name="extended-policies"),
+    path("extended-services/<int:pk>/", views_config.ExtendedPolicyEditView.as_view(), name="extended-policy"),
     path("four-eyes/", views.FourEyesListView.as_view(), name="four-eyes"),
     path("four-eyes/<int:pk>/approve/", views.FourEyesDecisionView.as_view(), {"decision": "approve"},
          name="four-eyes-approve"),

@@ -44,7 +44,8 @@ class ScoringModelDetailView(ObjectView):
 
 
 class ScoringModelActionView(ServiceActionView):
-    """POST publish or copy: a published model is never edited, it is copied to a new draft."""
+    """POST preview, challenge or copy: a published model is never edited, it is copied to a new draft (publishing
+    one, with its reason, is views_config.ScoringModelPublishView)."""
 
     permission_required = "credit.change_scoringmodel"
     selector = selectors.scoring_model_list
@@ -58,11 +59,8 @@ class ScoringModelActionView(ServiceActionView):
         if action == "challenge":
             services.scoring_model_challenge(model=model, by=by)
             return model, _("Version %(v)s is the challenger: scored nightly in shadow.") % {"v": model.version}
-        if action == "publish":
-            services.scoring_model_publish(model=model, by=by)
-            return model, _("Version %(v)s is now the running model.") % {"v": model.version}
         draft = services.scoring_model_copy(model=model, by=by)
-        return draft, _("Draft version %(v)s created; edit it in Configuration.") % {"v": draft.version}
+        return draft, _("Draft version %(v)s created: edit it, then publish it.") % {"v": draft.version}
 
     def get_success_message(self, result):
         return result[1]

@@ -28,8 +28,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from arrears.evaluation import evaluate_in_process
+from arrears.policy_versions import barring_draft_create
 from arrears.services import record_bill
 from credit.choices import RatingKind
+from credit.models import ExtendedServicePolicy, SmsTemplate
 from credit.services import credit_limit_change, published_model, rating_record, scoring_model_copy
 from enterprise.models import (Agreement, EnterpriseAccount, EnterpriseAlert, Interaction, KeyPerson, Opportunity,
                                ProductHolding, ServiceDayReport, Task)
@@ -145,6 +147,29 @@ def _campaign_form(t) -> dict:
     return {**{k: v for k, v in data.items() if v not in (None, [])}, **_campaign(t)}
 
 
+def _draft_cutoffs(t) -> dict:
+    return {"name": "草稿", **{f"cutoff_{star}": str(score) for star, score in ((1, 70), (2, 80), (3, 90), (4, 95),
+                                                                                (5, 105))}}
+
+
+def _factor_bins(t) -> dict:
+    return {"dimension": "loyalty", "weight": "1", "bins-TOTAL_FORMS": "2", "bins-INITIAL_FORMS": "0",
+            "bins-0-upper": "24", "bins-0-points": "0", "bins-1-lower": "24", "bins-1-points": "12",
+            "bins-0-lower": "", "bins-1-upper": ""}
+
+
+def _extended_policy(t) -> dict:
+    return {"active": "on", "min_star": "3", "max_amount": "80.00", "max_amount_per_month": "240.00",
+            "max_count_per_month": "4", "max_persons_per_month": "3", "validity_days": "0", "effective_hours": "0",
+            "giver_floor": "0", "channels": "app,outlet", "reason": "下调单笔上限"}
+
+
+def _barring_settings(t) -> dict:
+    return {"reminder_ratio": "0.30", "reminder_minimum": "5.00", "two_way_after_days": "25",
+            "late_fee_rate": "0.0030", "emergency_days": "7", "emergency_per_month": "1",
+            "retention_notice_days": "7", "exemption_max_days": "365", "immediate_rules": ["paid_back", "low_credit"]}
+
+
 ENT_DATA = {"am1", "lead_a1", "admin"}  # who keeps a group's data: its manager, their lead, an admin
 
 
@@ -190,10 +215,27 @@ PROBES: dict[tuple[str, str], Probe] = {
                                           {"am1", "lead_a1", "admin", "billing_service"}, "am1"),
     # credit
     ("credit:model-copy", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
-    ("credit:model-publish", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
+    ("credit:model-publish", "post"): Probe(lambda t: {"reason": "新版本"}, CREDIT, "credit_officer", form=True,
+                                            scope_free=True),
     # governance (#15): an impact preview is kept (a row), a draft made the challenger
     ("credit:model-preview", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
     ("credit:model-challenge", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
+    # configuration by credit officers (issue 18): a draft model, its factor, an SMS template, a service's policy,
+    # the barring policy's draft (the world holds one: one draft at a time, so a new one is refused to everyone)
+    ("credit:model-edit", "post"): Probe(_draft_cutoffs, CREDIT, "credit_officer", form=True, scope_free=True),
+    ("credit:factor-add", "post"): Probe(lambda t: {"feature": "late_bills_6m", "dimension": "payment",
+                                                    "weight": "1"}, CREDIT, "credit_officer", form=True,
+                                         scope_free=True),
+    ("credit:factor-edit", "post"): Probe(_factor_bins, CREDIT, "credit_officer", form=True, scope_free=True),
+    ("credit:factor-remove", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
+    ("credit:sms-template", "post"): Probe(lambda t: {"body": "尊敬的{name}，额度{limit}元", "active": "on"}, CREDIT,
+                                           "credit_officer", form=True, scope_free=True),
+    ("credit:extended-policy", "post"): Probe(_extended_policy, CREDIT, "credit_officer", form=True,
+                                              scope_free=True),
+    ("arrears:policy-draft", "post"): Probe(lambda t: {}, CREDIT, form=True, scope_free=True),
+    ("arrears:policy", "post"): Probe(_barring_settings, CREDIT, "credit_officer", form=True, scope_free=True),
+    ("arrears:policy-publish", "post"): Probe(lambda t: {"reason": "新版本"}, CREDIT, "credit_officer", form=True,
+                                              scope_free=True),
     ("credit:limit-change", "post"): Probe(lambda t: {"amount": "250.00", "reason": "按时缴费"}, CREDIT,
                                            "credit_officer", form=True),
     ("credit-limit-change", "post"): Probe(lambda t: {"amount": "250.00", "reason": "按时缴费"}, CREDIT,
@@ -376,6 +418,9 @@ PROBES: dict[tuple[str, str], Probe] = {
 # Which URL kwarg each endpoint's object is, by name prefix (first match wins); others name the customer.
 PK_OF = {"webhooks:": "webhook",
          "credit:model-publish": "draft_model", "credit:model-challenge": "draft_model",
+         "credit:model-edit": "draft_model", "credit:factor-add": "draft_model", "credit:factor": "draft_factor",
+         "credit:sms-template": "sms_template", "credit:extended-policy": "extended_policy",
+         "arrears:policy": "barring_draft",
          "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
          "credit:model": "model", "retention": "alert",
          "line-detail": "line", "line-change-number": "line", "arrears:collection-item": "line",
@@ -485,7 +530,12 @@ class Targets:
 def world(org):
     """am1's objects (in the scope of am1, lead_a1 and regional_a) and am4's (outside it); shared plans."""
     model = published_model()
-    shared = {"model": model.pk, "draft_model": scoring_model_copy(model=model, by=org.credit_officer).pk,
+    draft = scoring_model_copy(model=model, by=org.credit_officer)
+    shared = {"model": model.pk, "draft_model": draft.pk,
+              "draft_factor": draft.factors.get(feature="tenure_months").pk,
+              "sms_template": SmsTemplate.objects.get(event="limit_changed").pk,
+              "extended_policy": ExtendedServicePolicy.objects.get(service="balance_transfer").pk,
+              "barring_draft": barring_draft_create(by=org.credit_officer).pk,
               "campaign": campaign_create(author=org.marketing, name="流量畅享", goal="存量客户流量套餐").pk}
     shared.update(_campaigns_in_review(org))
     from webhooks.models import WebhookSubscriber

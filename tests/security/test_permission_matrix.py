@@ -99,6 +99,19 @@ MATRIX = {
     "credit:model-preview": (POST, page(CREDIT, status=302)),
     "credit:model-challenge": (POST, page(CREDIT, status=302)),  # a published model: refused, shown on its page
     "credit:limit-change": (POST, page(CREDIT, status=302)),  # the form's errors are shown on the 360° page
+    # configuration by credit officers (issue 18): the running model has no edit page (back to its page)
+    "credit:model-edit": (GET, page(CREDIT, status=302)),
+    "credit:factor-add": (POST, page(CREDIT, status=302)),  # an empty form: refused, shown on the draft page
+    "credit:factor-edit": (GET, page(CREDIT)),  # a draft's factor
+    "credit:factor-remove": (POST, page(CREDIT, status=404)),  # the running model's factor: not a draft's
+    "credit:sms-templates": (GET, page(CREDIT)),
+    "credit:sms-template": (GET, page(CREDIT)),
+    "credit:extended-policies": (GET, page(CREDIT)),
+    "credit:extended-policy": (GET, page(CREDIT)),
+    "arrears:policies": (GET, page(CREDIT)),
+    "arrears:policy": (GET, page(CREDIT)),
+    "arrears:policy-draft": (POST, page(CREDIT, status=302)),
+    "arrears:policy-publish": (POST, page(CREDIT, status=302)),  # no reason: refused on the version's page
     # four eyes: the request in `objects` is credit_officer's own (refused, back to the list), admin decides it
     "credit:four-eyes": (GET, page(CREDIT)),
     "credit:four-eyes-approve": (POST, page(CREDIT, status=302)),
@@ -242,7 +255,17 @@ def objects(org):
     from webhooks.models import WebhookSubscriber
 
     webhook = WebhookSubscriber.objects.create(name="计费", url="https://billing.example/hooks", secret="s" * 32)
-    return {"customer": customer.pk, "line": line.pk, "msisdn": line.msisdn, "alert": alert.pk, "webhook": webhook.pk,
+    from arrears.models import BarringPolicyVersion
+    from credit.models import ExtendedServicePolicy, SmsTemplate
+    from credit.services import scoring_model_copy
+
+    draft = scoring_model_copy(model=published_model(), by=org.credit_officer)
+    config = {"draft_factor": draft.factors.first().pk, "running_factor": published_model().factors.first().pk,
+              "sms_template": SmsTemplate.objects.first().pk,
+              "extended_policy": ExtendedServicePolicy.objects.first().pk,
+              "barring_policy": BarringPolicyVersion.objects.first().pk}
+    return {**config, "customer": customer.pk, "line": line.pk, "msisdn": line.msisdn, "alert": alert.pk,
+            "webhook": webhook.pk,
             "model": published_model().pk, "campaign": campaign.pk, "four_eyes": four_eyes.pk,
             **enterprise_objects(org, customer)}
 
@@ -277,7 +300,10 @@ def enterprise_objects(org, customer) -> dict:
 
 
 # Which object a URL's pk names, by URL name prefix; others name am1's customer.
-PK_OF = {"webhooks:": "webhook", "credit:model": "model", "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
+PK_OF = {"webhooks:": "webhook", "credit:factor-remove": "running_factor", "credit:factor-edit": "draft_factor",
+         "credit:sms-template": "sms_template", "credit:extended-polic": "extended_policy",
+         "credit:factor-add": "model", "arrears:policy": "barring_policy", "credit:model": "model",
+         "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
          "retention:alert": "alert", "retention-alert": "alert", "line-": "line",
          # enterprise: the first matching prefix wins
          "enterprise:task-create": "ent_account", "enterprise:task": "ent_task", "enterprise:alert": "ent_alert",

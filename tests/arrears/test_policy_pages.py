@@ -1,0 +1,136 @@
+"""Barring policy versions configured by credit officers in the app (issue 18 item 3): a draft from the version in
+force, its settings checked, publication recorded (who, when, why, version), and the next decision through the
+billing intake follows the published version."""
+
+import uuid
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from arrears import policy_versions
+from arrears.models import BarringEvent, BarringPolicyVersion
+from arrears.services import policy_in_force
+from credit.services import legacy_grade_import
+from tests.factories import CustomerFactory, LineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def settings_form(version, **changes) -> dict:
+    policy = policy_versions.barring_policy_of(version)
+    data = {"reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
+            "two_way_after_days": policy.two_way_after_days, "late_fee_rate": policy.late_fee_rate,
+            "late_fee_waived_stars": list(policy.late_fee_waived_stars), "emergency_days": policy.emergency_days,
+            "emergency_per_month": policy.emergency_per_month,
+            "retention_notice_days": policy.retention_notice_days, "exemption_max_days": policy.exemption_max_days,
+            "immediate_rules": list(policy.immediate_rules), "note": "test"}
+    return {**data, **changes}
+
+
+@pytest.fixture
+def draft(org):
+    response = signed_in(org.credit_officer).post(reverse("arrears:policy-draft"), {"note": "提高提醒门槛"})
+    assert response.status_code == 302
+    return BarringPolicyVersion.objects.get(published_at__isnull=True)
+
+
+def test_the_pages_render_for_a_credit_officer_and_are_403_for_an_account_manager(org, draft):
+    officer, manager = signed_in(org.credit_officer), signed_in(org.am1)
+    in_force = BarringPolicyVersion.objects.filter(published_at__isnull=False).first()
+    for url in (reverse("arrears:policies"), reverse("arrears:policy", args=[draft.pk]),
+                reverse("arrears:policy", args=[in_force.pk])):
+        assert officer.get(url).status_code == 200, url
+        assert manager.get(url).status_code == 403, url
+    assert manager.post(reverse("arrears:policy-draft")).status_code == 403
+    assert manager.post(reverse("arrears:policy-publish", args=[draft.pk]), {"reason": "x"}).status_code == 403
+    assert manager.post(reverse("arrears:policy", args=[draft.pk]), settings_form(draft)).status_code == 403
+    assert BarringPolicyVersion.objects.get(pk=draft.pk).published_at is None
+
+
+def test_a_draft_copies_the_version_in_force_and_only_one_draft_exists(org, draft):
+    assert draft.version == policy_in_force().version + 1
+    assert draft.config == policy_in_force().config()
+    again = signed_in(org.credit_officer).post(reverse("arrears:policy-draft"), follow=True)
+    with translation.override("zh-hans"):
+        assert str(policy_versions.ERR_DRAFT_EXISTS) % {"version": draft.version} in again.content.decode()
+    assert BarringPolicyVersion.objects.filter(published_at__isnull=True).count() == 1
+
+
+def test_bad_settings_are_form_errors_and_change_nothing(org, draft):
+    before = BarringPolicyVersion.objects.get(pk=draft.pk).config
+    response = signed_in(org.credit_officer).post(reverse("arrears:policy", args=[draft.pk]),
+                                                  settings_form(draft, reminder_ratio="5.00", two_way_after_days="0"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"reminder_ratio", "two_way_after_days"}
+    assert BarringPolicyVersion.objects.get(pk=draft.pk).config == before
+
+
+def test_publishing_records_the_decision_and_a_published_version_never_changes(org, draft):
+    officer = signed_in(org.credit_officer)
+    assert officer.post(reverse("arrears:policy", args=[draft.pk]),
+                        settings_form(draft, two_way_after_days="20")).status_code == 302
+    no_reason = officer.post(reverse("arrears:policy-publish", args=[draft.pk]), {"reason": ""})
+    assert no_reason.status_code == 302 and BarringPolicyVersion.objects.get(pk=draft.pk).published_at is None
+    assert officer.post(reverse("arrears:policy-publish", args=[draft.pk]),
+                        {"reason": "欠费20天双停"}).status_code == 302
+    draft.refresh_from_db()
+    assert draft.published_at is not None and policy_in_force().version == draft.version
+    assert policy_in_force().two_way_after_days == 20
+    decision = policy_versions.publication(draft)
+    assert decision.history_user_id == org.credit_officer.pk
+    assert decision.history_change_reason == f"published v{draft.version}: 欠费20天双停"
+    page = officer.get(reverse("arrears:policy", args=[draft.pk]))
+    assert "欠费20天双停" in page.content.decode() and not page.context["editable"]
+    officer.post(reverse("arrears:policy", args=[draft.pk]), settings_form(draft, two_way_after_days="10"))
+    assert policy_in_force().two_way_after_days == 20  # published: refused, unchanged
+    audit = signed_in(org.admin).get(reverse("audit"), {"model": "arrears.barringpolicyversion"})
+    assert f"published v{draft.version}: 欠费20天双停" in audit.content.decode()
+
+
+def post_bill(api, line, amount):
+    return api.post("/api/billing/bills/", {"msisdn": line.msisdn, "period": "2026-11", "amount": amount,
+                                            "due_date": "2026-12-25"}, format="json",
+                    HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+
+
+def three_star_line():
+    """A 3★ customer (limit 50 CNY, rated by the legacy-grade import) with a line."""
+    customer = CustomerFactory(join_date=date(2010, 1, 1))
+    line = LineFactory(customer=customer)
+    legacy_grade_import(customer=customer, grade="A")
+    return line
+
+
+def test_a_published_reminder_threshold_decides_the_next_bill_posted_through_the_api(org, draft):
+    billing = APIClient()
+    billing.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.billing_service).key}")
+    before, after = three_star_line(), three_star_line()
+    # in force: reminder below 20 % of 50 = 10 CNY; a 35 CNY bill leaves 15 usable: no reminder
+    first = post_bill(billing, before, "35.00").json()
+    assert (first["usable_credit"], first["state"], first["rule"]) == ("15.00", "active", "")
+    officer = signed_in(org.credit_officer)
+    assert officer.post(reverse("arrears:policy", args=[draft.pk]),
+                        settings_form(draft, reminder_ratio="0.40")).status_code == 302
+    # a draft decides nothing
+    assert post_bill(billing, three_star_line(), "35.00").json()["state"] == "active"
+    assert officer.post(reverse("arrears:policy-publish", args=[draft.pk]),
+                        {"reason": "提醒门槛40%"}).status_code == 302
+    # published: 40 % of 50 = 20 CNY; the same bill now reminds at once, under the new version
+    second = post_bill(billing, after, "35.00").json()
+    assert (second["usable_credit"], second["state"], second["rule"], second["applied"]) == (
+        "15.00", "reminded", "low_credit", True)
+    event = BarringEvent.objects.get(line=after)
+    assert (event.rule, event.policy_version) == ("low_credit", f"barring-v{draft.version}")
+    assert not BarringEvent.objects.filter(line=before).exists()

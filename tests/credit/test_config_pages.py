@@ -1,0 +1,266 @@
+"""Configuration in the app for credit officers (issue 18 item 3): scoring-model drafts with the impact preview
+and a recorded publication, SMS templates with a preview, extended-service policies, the blacklist. Inputs
+through the pages (and the intake services); effects where a user looks: the page, /audit/, the next SMS, the
+next request."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from credit import configuration, extended
+from credit.choices import Feature, ModelStatus
+from credit.models import ExtendedServicePolicy, FactorBin, ScoringModel, SmsMessage, SmsTemplate, StarCutoff
+from credit.services import ERR_NO_FACTORS, legacy_grade_import, published_model, scoring_model_copy
+from tests.credit.test_batches import good_customer
+from tests.factories import CustomerFactory, LineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def zh(message, **params) -> str:
+    """A message constant as the (Chinese) page shows it."""
+    with translation.override("zh-hans"):
+        return str(message) % params if params else str(message)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def draft(org):
+    return scoring_model_copy(model=published_model(), by=org.credit_officer)
+
+
+def cutoffs(model) -> dict:
+    return dict(StarCutoff.objects.filter(scoring_model=model).values_list("star", "min_score"))
+
+
+def draft_form(model, **changes) -> dict:
+    data = {"name": model.name, "notes": model.notes,
+            **{f"cutoff_{star}": str(score) for star, score in cutoffs(model).items()}}
+    return {**data, **changes}
+
+
+def bins_form(factor, rows, **extra) -> dict:
+    data = {"dimension": factor.dimension, "weight": str(factor.weight), "bins-TOTAL_FORMS": str(len(rows)),
+            "bins-INITIAL_FORMS": "0", "bins-MIN_NUM_FORMS": "0", "bins-MAX_NUM_FORMS": "1000", **extra}
+    for i, (lower, upper, category, points) in enumerate(rows):
+        data.update({f"bins-{i}-lower": lower, f"bins-{i}-upper": upper, f"bins-{i}-category": category,
+                     f"bins-{i}-points": points})
+    return data
+
+
+def page_names(draft):
+    factor = draft.factors.get(feature="tenure_months")
+    return [reverse("credit:model-edit", args=[draft.pk]), reverse("credit:factor-edit", args=[factor.pk]),
+            reverse("credit:sms-templates"), reverse("credit:sms-template", args=[SmsTemplate.objects.first().pk]),
+            reverse("credit:extended-policies"),
+            reverse("credit:extended-policy", args=[ExtendedServicePolicy.objects.first().pk]),
+            reverse("credit:blacklist")]
+
+
+def test_every_configuration_page_renders_for_a_credit_officer_and_is_403_for_an_account_manager(org, draft):
+    officer, manager = signed_in(org.credit_officer), signed_in(org.am1)
+    for url in page_names(draft):
+        assert officer.get(url).status_code == 200, url
+        assert manager.get(url).status_code == 403, url
+    publish = reverse("credit:model-publish", args=[draft.pk])
+    assert manager.post(publish, {"reason": "想发布"}).status_code == 403
+    assert ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT
+
+
+def test_the_menu_offers_configuration_to_credit_officers_only(org):
+    wanted = {reverse("credit:sms-templates"), reverse("credit:extended-policies"), reverse("arrears:policies")}
+    officer = {i["url"] for i in signed_in(org.credit_officer).get(reverse("dashboard")).context["nav_items"]}
+    manager = {i["url"] for i in signed_in(org.am1).get(reverse("dashboard")).context["nav_items"]}
+    assert wanted <= officer and not wanted & manager
+
+
+def test_falling_cutoffs_are_a_form_error_and_change_nothing(org, draft):
+    before = cutoffs(draft)
+    response = signed_in(org.credit_officer).post(reverse("credit:model-edit", args=[draft.pk]),
+                                                  draft_form(draft, cutoff_4="70", cutoff_5="60"))
+    assert response.status_code == 200
+    assert zh(configuration.ERRORS["cutoffs_rising"], star=5, lower=4) in response.context["form"].non_field_errors()
+    assert cutoffs(draft) == before
+
+
+def test_cutoffs_of_a_draft_are_saved_and_the_history_says_who(org, draft):
+    response = signed_in(org.credit_officer).post(reverse("credit:model-edit", args=[draft.pk]),
+                                                  draft_form(draft, cutoff_5="110.00"))
+    assert response.status_code == 302
+    assert cutoffs(draft)[5] == Decimal("110.00")
+    change = StarCutoff.history.filter(scoring_model_id=draft.pk, star=5).latest("history_date")
+    assert change.history_user_id == org.credit_officer.pk and "5★ ≥ 110" in change.history_change_reason
+
+
+def test_overlapping_bins_are_a_form_error_and_the_bins_stay(org, draft):
+    factor = draft.factors.get(feature="tenure_months")
+    before = list(factor.bins.values_list("lower", "upper", "points"))
+    response = signed_in(org.credit_officer).post(
+        reverse("credit:factor-edit", args=[factor.pk]),
+        bins_form(factor, [("", "24", "", "0"), ("12", "", "", "10")]))
+    assert response.status_code == 200
+    assert zh(configuration.ERRORS["overlap"], first="[-∞, 24)", second="[12, ∞)") in (
+        response.context["form"].non_field_errors())
+    assert list(factor.bins.values_list("lower", "upper", "points")) == before
+    zero_weight = signed_in(org.credit_officer).post(
+        reverse("credit:factor-edit", args=[factor.pk]), bins_form(factor, [("", "", "", "5")], weight="0"))
+    assert zero_weight.status_code == 200 and zero_weight.context["form"].errors["weight"]
+    assert list(factor.bins.values_list("lower", "upper", "points")) == before
+
+
+def test_a_factor_is_rebinned_added_and_removed_on_a_draft_only(org, draft):
+    officer = signed_in(org.credit_officer)
+    factor = draft.factors.get(feature="tenure_months")
+    response = officer.post(reverse("credit:factor-edit", args=[factor.pk]),
+                            bins_form(factor, [("", "24", "", "0"), ("24", "", "", "15"), ("", "", "", "")],
+                                      weight="1.50"))
+    assert response.status_code == 302, (response.context["form"].errors, response.context["form"].bins.errors)
+    factor.refresh_from_db()
+    assert factor.weight == Decimal("1.50")
+    assert set(factor.bins.values_list("lower", "upper", "points")) == {
+        (None, Decimal("24.00"), Decimal("0.00")), (Decimal("24.00"), None, Decimal("15.00"))}
+    assert not draft.factors.filter(feature="late_bills_6m").exists()
+    assert officer.post(reverse("credit:factor-add", args=[draft.pk]),
+                        {"feature": "late_bills_6m", "dimension": "payment", "weight": "1"}).status_code == 302
+    added = draft.factors.get(feature="late_bills_6m")
+    twice = officer.post(reverse("credit:factor-add", args=[draft.pk]),
+                         {"feature": "late_bills_6m", "dimension": "payment", "weight": "1"}, follow=True)
+    assert zh(configuration.ERR_FACTOR_TWICE, feature=zh(Feature.LATE_BILLS_6M.label)) in twice.content.decode()
+    assert draft.factors.filter(feature="late_bills_6m").count() == 1
+    assert officer.post(reverse("credit:factor-remove", args=[added.pk])).status_code == 302
+    assert not draft.factors.filter(feature="late_bills_6m").exists()
+    # the running model: no edit page, and its factors are not draft factors (404)
+    running = published_model()
+    assert officer.get(reverse("credit:model-edit", args=[running.pk])).status_code == 302
+    running_factor = running.factors.first()
+    assert officer.get(reverse("credit:factor-edit", args=[running_factor.pk])).status_code == 404
+    assert officer.post(reverse("credit:model-edit", args=[running.pk]), draft_form(running, cutoff_5="1")
+                        ).status_code == 200
+    assert cutoffs(running)[5] != Decimal("1")
+
+
+def test_a_draft_factor_without_bins_cannot_be_published(org, draft):
+    officer = signed_in(org.credit_officer)
+    FactorBin.objects.filter(factor__scoring_model=draft, factor__feature="tenure_months").delete()
+    response = officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": "新版本"}, follow=True)
+    assert zh(ERR_NO_FACTORS) in response.content.decode()
+    assert ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT
+
+
+def test_publishing_records_who_when_why_and_the_version_and_the_audit_page_shows_it(org, draft):
+    officer = signed_in(org.credit_officer)
+    old = published_model()
+    no_reason = officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": ""})
+    assert no_reason.status_code == 302 and ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT
+    response = officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": "提高5星门槛"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == ModelStatus.PUBLISHED and draft.published_by == org.credit_officer
+    assert draft.published_at is not None
+    decision = draft.history.latest("history_date")
+    assert decision.history_user_id == org.credit_officer.pk
+    assert decision.history_change_reason == f"published v{draft.version}: 提高5星门槛"
+    old.refresh_from_db()
+    assert old.status == ModelStatus.RETIRED
+    assert old.history.latest("history_date").history_change_reason == f"retired by v{draft.version}"
+    audit = signed_in(org.admin).get(reverse("audit"), {"model": "credit.scoringmodel"})
+    assert f"published v{draft.version}: 提高5星门槛" in audit.content.decode()
+
+
+def test_the_impact_preview_shows_star_shares_before_and_after_on_the_draft_page(org, draft):
+    for _ in range(3):
+        good_customer()
+    officer = signed_in(org.credit_officer)
+    # every cut-off out of reach: everyone the draft rates falls to 0★
+    assert officer.post(reverse("credit:model-edit", args=[draft.pk]), draft_form(
+        draft, cutoff_1="901", cutoff_2="902", cutoff_3="903", cutoff_4="904", cutoff_5="905")).status_code == 302
+    assert officer.post(reverse("credit:model-preview", args=[draft.pk])).status_code == 302
+    page = officer.get(reverse("credit:model-edit", args=[draft.pk]))
+    shares = {row["star"]: row for row in page.context["shares"]}
+    assert sum(row["before"] for row in shares.values()) == page.context["preview"].customers
+    assert all(shares[s]["after"] == 0 for s in (1, 2, 3, 4, 5))
+    assert 'id="star-shares"' in page.content.decode() and not page.context["preview_stale"]
+
+
+# --- SMS templates ---------------------------------------------------------------------------------------------
+
+def test_the_sms_preview_renders_a_sample_customer_and_refuses_an_unknown_placeholder(org):
+    customer = CustomerFactory(name="李雷", join_date=date(2010, 1, 1))
+    LineFactory(customer=customer)
+    legacy_grade_import(customer=customer, grade="AA")  # 4★, 200 CNY
+    template = SmsTemplate.objects.get(event="limit_changed")
+    officer = signed_in(org.credit_officer)
+    url = reverse("credit:sms-template", args=[template.pk])
+    preview = officer.get(url, {"body": "尊敬的{name}，您的{star}星额度为{limit}元。", "active": "on",
+                                "customer": customer.pk, "preview": "1"})
+    assert preview.status_code == 200
+    assert preview.context["preview"] == "尊敬的李雷，您的4星额度为200.00元。"
+    unknown = officer.get(url, {"body": "尊敬的{nmae}，额度{limit}元", "customer": customer.pk, "preview": "1"})
+    assert "{nmae}" in " ".join(unknown.context["form"].errors["body"]) and unknown.context["preview"] is None
+    saved = officer.post(url, {"body": "尊敬的{name}，{balance}", "active": "on"})
+    assert saved.status_code == 200 and saved.context["form"].errors["body"]
+    assert SmsTemplate.objects.get(pk=template.pk).body == template.body
+    braces = officer.post(url, {"body": "尊敬的{name，额度", "active": "on"})
+    assert braces.status_code == 200 and braces.context["form"].errors["body"]
+
+
+def test_a_saved_template_is_the_text_of_the_next_message(org):
+    template = SmsTemplate.objects.get(event="star_assigned")
+    response = signed_in(org.credit_officer).post(reverse("credit:sms-template", args=[template.pk]),
+                                                  {"body": "【测试】{name}：{star}星，额度{limit}元", "active": "on"})
+    assert response.status_code == 302
+    assert SmsTemplate.history.filter(id=template.pk).latest("history_date").history_user_id == org.credit_officer.pk
+    customer = CustomerFactory(name="韩梅梅", join_date=date(2010, 1, 1))
+    LineFactory(customer=customer)
+    legacy_grade_import(customer=customer, grade="A")  # the star is assigned: the touchpoint SMS
+    body = SmsMessage.objects.get(customer=customer, event="star_assigned").body
+    assert body.startswith("【测试】韩梅梅：3星，额度50") and body.endswith("元")  # 50 or 50.00 by the path
+
+
+# --- Extended credit service policies ---------------------------------------------------------------------------
+
+def policy_form(policy, **changes) -> dict:
+    data = {"active": "on" if policy.active else "", "min_star": policy.min_star, "max_amount": policy.max_amount,
+            "max_amount_per_month": policy.max_amount_per_month, "max_count_per_month": policy.max_count_per_month,
+            "max_persons_per_month": policy.max_persons_per_month, "validity_days": policy.validity_days,
+            "effective_hours": policy.effective_hours, "giver_floor": policy.giver_floor,
+            "channels": policy.channels, "reason": "调整"}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_an_extended_policy_with_a_month_below_one_request_is_a_form_error_and_nothing_changes(org):
+    policy = ExtendedServicePolicy.objects.get(service="balance_transfer")
+    response = signed_in(org.credit_officer).post(reverse("credit:extended-policy", args=[policy.pk]),
+                                                  policy_form(policy, max_amount="500.00"))
+    assert response.status_code == 200 and response.context["form"].errors["max_amount_per_month"]
+    assert ExtendedServicePolicy.objects.get(pk=policy.pk).version == policy.version
+
+
+def test_ending_a_service_is_a_new_version_and_the_next_request_is_refused(org):
+    policy = ExtendedServicePolicy.objects.get(service="balance_transfer")
+    giver, receiver = CustomerFactory(join_date=date(2010, 1, 1)), CustomerFactory(join_date=date(2010, 1, 1))
+    LineFactory(customer=giver)
+    receiver_line = LineFactory(customer=receiver)
+    legacy_grade_import(customer=giver, grade="AA")
+    response = signed_in(org.credit_officer).post(reverse("credit:extended-policy", args=[policy.pk]),
+                                                  policy_form(policy, active="", reason="暂停转赠"))
+    assert response.status_code == 302
+    ended = ExtendedServicePolicy.objects.get(pk=policy.pk)
+    assert not ended.active and ended.version == policy.version + 1
+    assert ended.history.latest("history_date").history_change_reason == "暂停转赠"
+    with pytest.raises(ValidationError) as refused:
+        extended.extended_service_request(service="balance_transfer", giver=giver,
+                                          receiver_msisdn=receiver_line.msisdn, amount=Decimal("10.00"),
+                                          channel="app", by=org.credit_officer)
+    assert [e.code for errors in refused.value.error_dict.values() for e in errors] == ["inactive"]

@@ -5,6 +5,7 @@ from arrears import views, views_policy
 app_name = "arrears"
 urlpatterns = [
     path("collection/", views.CollectionQueueView.as_view(), name="collection"),
+    path("collection/export.csv", views.CollectionQueueExportView.as_view(), name="collection-export"),
     path("collection/<int:pk>/", views.CollectionItemView.as_view(), name="collection-item"),
     path("report/", views.ArrearsReportView.as_view(), name="report"),
     path("barring-policy/", views_policy.BarringPolicyListView.as_view(), name="policies"),

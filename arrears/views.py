@@ -3,16 +3,18 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from arrears import selectors, services
-from arrears.filtersets import CollectionQueueFilterSet
+from arrears.filtersets import DEFAULT_ORDER, CollectionQueueFilterSet
 from arrears.forms import CollectionForm, SpSettlementForm
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT, age_bucket
 from arrears.settlement import settlement_as_of, sp_settlement
 from arrears.value import value_report
-from core.generic_views import CsvExport, PageView, ScopedListView, ServiceFormView
+from core.generic_views import CsvExport, CsvExportView, PageView, ScopedListView, ServiceFormView
+from core.pagination import neighbours
 
 SETTLEMENT_COLUMNS = ["sp", "name", "revenue", "lines", "lines_in_arrears", "deduction", "left_out",
                       "arrears_rate_pct", "captive_lines", "top_agent", "top_agent_share_pct", "flags", "priority"]
@@ -20,31 +22,57 @@ SETTLEMENT_EXPORT = CsvExport(filename="sp-settlement.csv", header=SETTLEMENT_CO
 
 
 class CollectionQueueView(ScopedListView):
-    """Lines in arrears, most owed first, by aging bucket, with the chart of the buckets."""
+    """Lines in arrears, most owed first (or as sorted), filtered by region, star, amount, age and number, with
+    the chart of the buckets. Each row's link carries the query, so the item page's previous/next follow it."""
 
     permission_required = "arrears.view_collectioncase"
     template_name = "arrears/collection_queue.html"
     selector = selectors.collection_queue
     filterset_class = CollectionQueueFilterSet
+    default_ordering = DEFAULT_ORDER
+    columns = ((gettext_lazy("Number"), "number"), (gettext_lazy("Customer"), None),
+               (gettext_lazy("Region"), None), (gettext_lazy("Credit star"), None), (gettext_lazy("State"), None),
+               (gettext_lazy("Owed (CNY)"), "owed", "end"), (gettext_lazy("Days in arrears"), "days"),
+               (gettext_lazy("Case"), None), (gettext_lazy("Promise"), None))
 
-    def selector_kwargs(self):
-        self.bucket = self.filter_value("bucket")
-        return {"bucket": self.bucket}
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("customer__region")
 
     def decorate_page(self, accounts):
-        today = timezone.localdate()
-        for account in accounts:
-            account.days_in_arrears = (today - account.arrears_since).days
-            account.bucket = age_bucket(account.days_in_arrears)
-            account.owed = -account.balance
+        decorate_accounts(accounts)
 
     def get_extra_context(self):
-        return {"bucket": self.bucket, "buckets": [name for name, _, _ in AGE_BUCKETS],
+        return {"bucket": self.filter_value("bucket"), "buckets": [name for name, _, _ in AGE_BUCKETS],
                 "summary": selectors.aging_summary(user=self.request.user)}
 
 
+def decorate_accounts(accounts) -> None:
+    today = timezone.localdate()
+    for account in accounts:
+        account.days_in_arrears = (today - account.arrears_since).days
+        account.bucket = age_bucket(account.days_in_arrears)
+        account.owed = -account.balance
+
+
+class CollectionQueueExportView(CsvExportView):
+    """The filtered, sorted queue as CSV (the list the user sees, every page)."""
+
+    permission_required = "arrears.view_collectioncase"
+    selector = selectors.collection_queue
+    filterset_class = CollectionQueueFilterSet
+    export = CsvExport(filename="collection-queue.csv",
+                       header=["msisdn", "customer", "region", "credit_star", "state", "owed", "arrears_since"],
+                       fields=["line__msisdn", "customer__name", "customer__region__name", "customer__credit_star",
+                               "state", "owed", "arrears_since"])
+
+    def get_export_queryset(self):
+        return super().get_export_queryset().annotate(owed=-F("balance"))
+
+
 class CollectionItemView(ServiceFormView):
-    """One line's collection case; working it (POST) needs the change permission."""
+    """One line's collection case; working it (POST) needs the change permission. The queue's query string
+    (filters, order) comes along: previous/next are the neighbours in that filtered, sorted queue (a keyset
+    query each), and saving comes back here with it."""
 
     template_name = "arrears/collection_item.html"
     context_object_name = "account"
@@ -64,10 +92,19 @@ class CollectionItemView(ServiceFormView):
         return {"status": case.status, "promised_on": case.promised_on, "promised_amount": case.promised_amount,
                 "outcome": case.outcome} if case else {}
 
+    def get_success_url(self, result=None):
+        return self.request.get_full_path()
+
     def get_extra_context(self):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        queue = CollectionQueueFilterSet(query or None, queryset=selectors.collection_queue(user=self.request.user))
+        previous, following = neighbours(queue.qs, self.object, queue.ordering_keys())
+        decorate_accounts([self.object])
         return {"case": getattr(self.object.line, "collection_case", None),
                 "events": self.object.line.barring_events.all()[:20],
-                "can_work": self.request.user.has_perm("arrears.change_collectioncase")}
+                "can_work": self.request.user.has_perm("arrears.change_collectioncase"),
+                "querystring": query.urlencode(), "previous_pk": previous, "next_pk": following}
 
 
 class ArrearsReportView(PageView):

@@ -31,6 +31,8 @@ urlpatterns = [
     path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("batches/", core_views.BatchRunListView.as_view(), name="batch-runs"),
+    path("saved-filters/", core_views.SavedFilterSaveView.as_view(), name="saved-filter-save"),
+    path("saved-filters/<int:pk>/delete/", core_views.SavedFilterDeleteView.as_view(), name="saved-filter-delete"),
     path("audit/", workspace_views.AuditView.as_view(), name="audit"),
     path("customers/", include(workspace_urls.customers_patterns)),
     path("credit/", include("credit.urls")),

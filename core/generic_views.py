@@ -18,14 +18,18 @@ function `selector(*, user, **kwargs)`; it is read from the class so it is never
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage
+from django.forms import SelectMultiple
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from core import selectors as core_selectors
 from core.exports import csv_response
-from core.pagination import CappedCountPaginator
+from core.pagination import PAGE_SIZES, CappedCountPaginator, page_window
 
 
 def copy_errors(form, error: ValidationError, renamed: dict | None = None) -> None:
@@ -72,22 +76,56 @@ class Scoped(LoginRequiredMixin, PermissionRequiredMixin):
         return {}
 
 
+def searchable_filters(form) -> None:
+    """Mark a filter form's multi-selects for the searchable dropdown (Tom Select, wired once in
+    static/js/app.js) with its texts in the current language."""
+    for field in form.fields.values():
+        if isinstance(field.widget, SelectMultiple):
+            field.widget.attrs.update({"data-tom-select": "", "data-placeholder": _("Any"),
+                                       "data-no-results": _("No match"), "data-remove-title": _("Remove")})
+
+
 class ScopedListView(Scoped, ListView):
     """A filtered, sorted, paginated list of what the user may see.
 
     `filterset_class` filters the selector's queryset with the request's query string (the same filterset serves
     the API and the export); `columns` are the table's headers, (label, ordering name or None[, "end"]): a named
-    one is a link that sorts by it, again to reverse. `querystring` is the query without the page, for the pager."""
+    one is a link that sorts by it, again to reverse. `querystring` is the query without the page, for the pager;
+    `per_page` (one of PAGE_SIZES) sets the page size and stays in every link and form the list makes (sort,
+    pager, filters: `list_state`). The user's saved filters of this list come with the page (`saved_filters`)."""
 
     filterset_class = None
     columns = ()
     paginate_by = 50
     paginator_class = CappedCountPaginator
     ordering_param = "ordering"
+    default_ordering = ""  # the order of a list asked for none (its header shows the arrow)
+    page_size_param = "per_page"
+    page_sizes = PAGE_SIZES
 
     def get_queryset(self):
         self.filterset = self.filterset_class(self.request.GET or None, queryset=self.get_scoped_queryset())
+        searchable_filters(self.filterset.form)
         return self.filterset.qs
+
+    def get_paginate_by(self, queryset):
+        size = self.request.GET.get(self.page_size_param, "")
+        return int(size) if size.isdigit() and int(size) in self.page_sizes else self.paginate_by
+
+    def paginate_queryset(self, queryset, page_size):
+        """A page number past the last (a typed jump, a stale link) shows the last page, a bad one the first,
+        rather than a 404."""
+        paginator = self.get_paginator(queryset, page_size, orphans=self.get_paginate_orphans(),
+                                       allow_empty_first_page=self.get_allow_empty())
+        number = self.request.GET.get(self.page_kwarg) or 1
+        try:
+            page = paginator.page(number)
+        except InvalidPage:
+            try:
+                page = paginator.page(paginator.num_pages if str(number).isdigit() else 1)
+            except InvalidPage:
+                page = paginator.page(1)
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def filter_value(self, name: str, default=""):
         """A filter's cleaned value, for a selector that applies the filter itself (before the queryset)."""
@@ -96,19 +134,37 @@ class ScopedListView(Scoped, ListView):
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
-        query.pop("page", None)
+        query.pop(self.page_kwarg, None)
         context = super().get_context_data(**kwargs, filterset=self.filterset, querystring=query.urlencode(),
                                            **self.get_extra_context())
         self.decorate_page(context["object_list"])
         if self.columns:
             context["columns"] = self.sortable_columns(query)
+        context["list_state"] = self.list_state(query, context["page_obj"])
+        match = self.request.resolver_match
+        context["list_view_name"] = match.view_name if match else ""
+        context["saved_filters"] = (core_selectors.saved_filters(user=self.request.user, view=match.view_name)
+                                    if match else [])
         return context
+
+    def list_state(self, query, page) -> dict:
+        """What the pager, the page-size selector and the filter form carry over: the query's pairs without the
+        page (jump), without the page size too (size selector), and only the size and the order (filters)."""
+        pairs = [(key, value) for key in query for value in query.getlist(key)]
+        # the filter form carries the size and the order, unless it has a field of that name itself
+        kept = {self.page_size_param, self.ordering_param} - set(self.filterset.form.fields)
+        return {"jump": pairs,
+                "size": [(k, v) for k, v in pairs if k != self.page_size_param],
+                "filter": [(k, v) for k, v in pairs if k in kept],
+                "sizes": self.page_sizes, "size_param": self.page_size_param,
+                "per_page": page.paginator.per_page if page else self.paginate_by,
+                "window": page_window(page) if page else []}
 
     def decorate_page(self, objects) -> None:
         """Set what a row shows beyond its columns on the page's objects (one query for the page, not per row)."""
 
     def sortable_columns(self, query) -> list[dict]:
-        current = query.get(self.ordering_param, "")
+        current = query.get(self.ordering_param) or self.default_ordering
         headers = []
         for label, name, *align in self.columns:
             header = {"label": label, "name": name, "url": None, "sorted": None, "align": align[0] if align else ""}

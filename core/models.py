@@ -148,3 +148,24 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.name}"
+
+
+class SavedFilter(models.Model):
+    """A list's filters, sort and page size (its query string) saved under a name by one user, for that user
+    only; `view` is the list's URL name (e.g. "arrears:collection")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters",
+                             db_index=False, verbose_name=_("user"))
+    view = models.CharField(_("list"), max_length=100)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("query string"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "view", "name"], name="savedfilter_user_view_name")]
+        ordering = ["name"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+
+    def __str__(self):
+        return f"{self.view}: {self.name}"

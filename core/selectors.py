@@ -5,7 +5,7 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 
-from core.models import BatchRun, CalendarDay
+from core.models import BatchRun, CalendarDay, SavedFilter
 from core.policies import WorkingCalendar
 
 CALENDAR_VERSION_KEY = "core:working-calendar:version"
@@ -43,3 +43,8 @@ def forget_working_calendar() -> None:
 def batch_run_list(*, user):
     """The batch runs (operations: not a customer's, so no scope), newest first as the model orders them."""
     return BatchRun.objects.all()
+
+
+def saved_filters(*, user, view: str):
+    """The user's own saved filters of one list (never another user's), by name."""
+    return list(SavedFilter.objects.filter(user=user, view=view).order_by("name")) if user.is_authenticated else []

@@ -1,13 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.mixins import UserPassesTestMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
-from core import selectors
+from core import selectors, services
 from core.filtersets import BatchRunFilterSet
 from core.forms import StaffPasswordChangeForm
-from core.generic_views import ScopedListView
+from core.generic_views import ScopedListView, error_messages
 from core.roles import is_service_account
 
 
@@ -35,3 +39,40 @@ class BatchRunListView(ScopedListView):
     template_name = "core/batch_runs.html"
     selector = selectors.batch_run_list
     filterset_class = BatchRunFilterSet
+
+
+class SavedFilterSaveView(LoginRequiredMixin, View):
+    """Save the list's current filters under a name (the user's own; same name: replaced), then show the list
+    with them. Any signed-in user may keep filters of a list; the list itself still checks its permission."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        view, query = request.POST.get("view", ""), request.POST.get("query", "")
+        try:
+            back = services.list_url(view)
+        except ValidationError as error:
+            error_messages(request, error)
+            return redirect("dashboard")
+        try:
+            saved = services.save_filter(user=request.user, view=view, name=request.POST.get("name", ""),
+                                         query=query)
+        except ValidationError as error:
+            error_messages(request, error)
+            return redirect(f"{back}?{QueryDict(query).urlencode()}")
+        messages.success(request, _("Filter saved."))
+        return redirect(f"{back}?{saved.query}")
+
+
+class SavedFilterDeleteView(LoginRequiredMixin, View):
+    """Delete one of the user's own saved filters (404 for anyone else's), back to the list."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        saved = services.delete_filter(user=request.user, pk=pk)
+        if saved is None:
+            raise Http404
+        messages.success(request, _("Filter deleted."))
+        query = request.POST.get("query", "")
+        return redirect(f"{services.list_url(saved.view)}?{query}")

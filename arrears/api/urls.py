@@ -2,6 +2,7 @@ from django.urls import path
 
 from arrears.api.intake import BulkLineStatusView, BulkUsageView, LineStatusView, UsageView
 from arrears.api.actions import EmergencyContinuityView, ExemptionView, LateFeeWaiverView
+from arrears.api.queue import CollectionQueueViewSet
 from arrears.api.views import BillView, BulkBillView, BulkPaymentView, PaymentView
 
 urlpatterns = [
@@ -16,4 +17,5 @@ urlpatterns = [
     path("lines/<str:msisdn>/emergency-continuity/", EmergencyContinuityView.as_view(), name="emergency-continuity"),
     path("lines/<str:msisdn>/exemption/", ExemptionView.as_view(), name="line-exemption"),
     path("lines/<str:msisdn>/late-fee-waiver/", LateFeeWaiverView.as_view(), name="late-fee-waiver"),
+    path("collection-queue/", CollectionQueueViewSet.as_view({"get": "list"}), name="collection-queue"),
 ]

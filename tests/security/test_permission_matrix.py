@@ -66,6 +66,9 @@ MATRIX = {
     "dashboard": (GET, page(SESSION_STAFF, nobody=200)),  # a user without a role sees an empty dashboard
     "batch-runs": (GET, page(CREDIT)),
     "audit": (GET, page(["admin"])),
+    # a user's own saved list filters: an empty save names no list (back home), a delete finds none of theirs
+    "saved-filter-save": (POST, everyone(302)),
+    "saved-filter-delete": (POST, everyone(404, anonymous=302, billing_service=302)),
     # API infrastructure: any signed-in account
     "api-root": (GET, everyone(200, anonymous=401)),
     "api-schema": (GET, everyone(200, anonymous=401)),
@@ -150,6 +153,8 @@ MATRIX = {
     "arrears:report": (GET, page([*MANAGERS, "collections", "credit_officer", "admin"])),
     "arrears:sp-settlement": (GET, page(CREDIT)),
     "arrears:collection-item": (GET, page(["collections", "credit_officer", "admin"], status=404)),
+    "arrears:collection-export": (GET, page(["collections", "credit_officer", "admin"])),
+    "collection-queue": (GET, api(["collections", "credit_officer", "admin"])),
     "emergency-continuity": (POST, api([*MANAGERS, "collections", "credit_officer", "admin", "billing_service"],
                                        status=400, **OTHER_MANAGER)),
     "line-exemption": (POST, api(CREDIT, status=400)),

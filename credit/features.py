@@ -81,7 +81,8 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
     -- are allocated), by the end of its due date: paid after it or still unpaid, counted whether paid since or not.
     -- The day it was paid is the first payment that brought the line's cumulative payments up to its cumulative
     -- bills. Arrears days are the calendar days inside the window on which some bill of the customer was past due
-    -- and unpaid (its due date + 1 to the day it was paid, or today): each day once, so at most the window's days.
+    -- and unpaid (its due date + 1 to the day it was paid, or today; a bill due before the window counts from the
+    -- window's first day): each day once, so at most the window's days.
     flow AS (
         SELECT line_id, customer_id, due_date AS day, 0 AS kind,
                sum(amount) OVER (PARTITION BY line_id ORDER BY due_date, id) AS cum
@@ -102,10 +103,11 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
     overdue AS (
         SELECT customer_id, due_date, daterange(due_date + 1, coalesce(paid_on, %(today)s) + 1) AS days
         FROM settled
-        WHERE kind = 0 AND due_date >= %(since12)s AND (paid_on IS NULL OR paid_on > due_date)
+        WHERE kind = 0 AND (paid_on IS NULL OR paid_on > due_date) AND coalesce(paid_on, %(today)s) > %(since12)s
     ),
     bl AS (
-        SELECT customer_id, count(*) AS late, count(*) FILTER (WHERE due_date >= %(since6)s) AS late6,
+        SELECT customer_id, count(*) FILTER (WHERE due_date >= %(since12)s) AS late,
+               count(*) FILTER (WHERE due_date >= %(since6)s) AS late6,
                (SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM unnest(
                    range_agg(days) * datemultirange(daterange(%(since12)s + 1, %(today)s + 1))) r) AS days,
                (SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM unnest(

@@ -1,12 +1,13 @@
 """A data-driven scorecard (#15): bins fitted from payment outcomes with optbinning, exported as a draft."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
 from django.db.models import F
 
-from arrears.models import Bill
+from arrears.models import Bill, Payment
 from credit.choices import ModelStatus
 from credit.impact import impact_preview
 from credit.scorecard import MIN_IV, scorecard_fit
@@ -15,6 +16,7 @@ from tests.factories import CustomerFactory, LineFactory
 
 pytestmark = pytest.mark.django_db
 OBSERVED = date(2026, 5, 1)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _payer(late: bool, bad: bool, i: int):
@@ -27,6 +29,10 @@ def _payer(late: bool, bad: bool, i: int):
         Bill.objects.create(line=line, customer=customer, period=period, amount=Decimal("100.00"),
                             due_date=period.replace(day=20),
                             paid_amount=Decimal("0.00") if unpaid else Decimal("100.00"))
+        if not unpaid:  # the payment itself: the factors read when bills were paid from the payments
+            Payment.objects.create(line=line, customer=customer, amount=Decimal("100.00"), channel="counter",
+                                   paid_at=datetime(period.year, period.month, 15, 10, tzinfo=SHANGHAI),
+                                   reference=f"p-{line.pk}-{period:%Y%m}")
     return customer
 
 

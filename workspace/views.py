@@ -16,15 +16,14 @@ from core.choices import Role
 from core.forms import AuditFilterForm
 from core.masking import mask_address, mask_id_number
 from core.roles import user_role
-from credit.forms import LimitChangeForm
-from credit.selectors import customer_credit, four_eyes_pending_count
+from credit.blacklist import ADD_PERMISSION as BLACKLIST_PERMISSION
+from credit.forms import BlacklistAddForm, LimitChangeForm
+from credit.selectors import four_eyes_pending_count
 from customers import selectors as customer_selectors, services as customer_services
 from customers.choices import AccessChannel
 from customers.forms import RevealForm
 from customers.models import PersonalDataAccess
 from customers.selectors import dashboard_figures
-from credit.blacklist import ADD_PERMISSION as BLACKLIST_PERMISSION
-from credit.forms import BlacklistAddForm
 from retention.forms import AlertTransitionForm
 from workspace import actions, selectors as workspace_selectors
 from workspace.forms import EmergencyForm, ExemptionForm, WaiverForm
@@ -67,7 +66,6 @@ class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
         context["reveal_form"] = reveal_form or RevealForm()
         context["masked_id_number"] = mask_id_number(customer.id_number)
         context["masked_address"] = mask_address(customer.address)
-        context["credit"] = customer_credit(customer=customer)
         if request.user.has_perm("credit.add_rating"):
             context["limit_form"] = LimitChangeForm()
         context["actions"] = self.actions(request.user, context)

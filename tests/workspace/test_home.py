@@ -9,6 +9,8 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from core.choices import Role
+from arrears.services import record_payment
+from credit.blacklist import blacklist_entry_add
 from credit.models import FourEyesRequest
 from credit.services import credit_limit_change, legacy_grade_import
 from enterprise.services import create_task
@@ -135,3 +137,22 @@ def test_a_list_shows_at_most_its_rows_and_offers_see_all(client, org):
 def test_each_role_gets_its_own_lists(client, org, role, lists):
     user = {Role.ACCOUNT_MANAGER: org.am1, Role.CREDIT_OFFICER: org.credit_officer, Role.MARKETING: org.marketing}[role]
     assert set(home(client, user).context["home_lists"]) == lists
+
+
+def test_blacklist_settlements_show_an_entry_being_paid_and_one_settled_this_week(client, org):
+    paying, settled = org.book[org.am1.pk]
+    lines = {c.pk: LineFactory(customer=c) for c in (paying, settled)}
+    with freeze_time(at(NIGHT - timedelta(days=2))):
+        for customer in (paying, settled):
+            blacklist_entry_add(customer=customer, reason="欠费离网", amount_owed=Decimal("50.00"),
+                                line=lines[customer.pk], by=org.credit_officer)
+        record_payment(line=lines[paying.pk], amount=Decimal("20.00"), paid_at=at(NIGHT - timedelta(days=1)),
+                       channel="counter", reference="bl-part")
+        record_payment(line=lines[settled.pk], amount=Decimal("50.00"), paid_at=at(NIGHT - timedelta(days=1)),
+                       channel="counter", reference="bl-full")
+    untouched = org.book[org.am2.pk][0]
+    blacklist_entry_add(customer=untouched, reason="欺诈", amount_owed=Decimal("80.00"), by=org.credit_officer)
+    found = {e.customer_id: e for e in rows(home(client, org.credit_officer), "blacklist")}
+    assert set(found) == {paying.pk, settled.pk}  # the entry nobody paid on waits on the blacklist page
+    assert found[paying.pk].amount_paid == Decimal("20.00") and found[paying.pk].cleared_at is None
+    assert found[settled.pk].cleared_at is not None

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from freezegun import freeze_time
 
-from arrears.models import EmergencyPass, Exemption, LineAccount
+from arrears.models import EmergencyPass, Exemption, LedgerEntry, LineAccount
 from credit.services import legacy_grade_import
 from retention.batches import scan_chunk
 from retention.choices import AlertStatus, Signal
@@ -124,8 +124,10 @@ def test_a_line_of_another_customer_is_refused_as_a_form_error(client, org, in_a
     other = LineFactory(customer=org.book[org.am1.pk][1])
     client.force_login(org.credit_officer)
     response = client.post(reverse("customers:waiver", args=[customer.pk]),
-                           {"line": other.pk, "amount": "0.30", "reason": "x"})
-    assert response.status_code == 302 and not LineAccount.objects.filter(pk=other.pk, balance__gt=0).exists()
+                           {"line": other.pk, "amount": "0.30", "reason": "x"}, follow=True)
+    assert response.redirect_chain[0] == (reverse("customers:detail", args=[customer.pk]) + "#account", 302)
+    assert [str(m) for m in response.context["messages"]], "the refusal is said on the page"
+    assert not LedgerEntry.objects.filter(kind="waiver").exists()
 
 
 @pytest.fixture
@@ -162,3 +164,20 @@ def test_credit_officer_reads_the_alert_but_gets_no_step_form_and_a_post_is_refu
     client.force_login(org.credit_officer)
     assert client.post(reverse("customers:alert-step", args=[alert.pk]),
                        {"to_status": AlertStatus.CONTACTED}).status_code == 403
+
+
+def test_credit_officer_waives_the_late_fees_in_place(client, org, in_arrears):
+    customer, line = in_arrears
+    fees = -sum(e.amount for e in LedgerEntry.objects.filter(line=line, kind="late_fee"))
+    before = LineAccount.objects.get(pk=line.pk).balance
+    assert fees > 0, "40 days past due: the nightly run charged late fees"
+    client.force_login(org.credit_officer)
+    with freeze_time(at(NIGHT)):
+        response = client.post(reverse("customers:waiver", args=[customer.pk]),
+                               {"line": line.pk, "amount": str(fees), "reason": "首次逾期"})
+        too_much = client.post(reverse("customers:waiver", args=[customer.pk]),
+                               {"line": line.pk, "amount": "0.01", "reason": "再减"}, follow=True)
+    assert response.status_code == 302
+    assert LineAccount.objects.get(pk=line.pk).balance == before + fees
+    assert LedgerEntry.objects.filter(line=line, kind="waiver").count() == 1  # nothing left to waive
+    assert any("0.01" in str(m) for m in too_much.context["messages"])

@@ -16,18 +16,22 @@ from core.choices import Role
 from core.forms import AuditFilterForm
 from core.masking import mask_address, mask_id_number
 from core.roles import user_role
-from credit.forms import LimitChangeForm
-from credit.selectors import customer_credit, four_eyes_pending_count
+from credit.blacklist import ADD_PERMISSION as BLACKLIST_PERMISSION
+from credit.forms import BlacklistAddForm, LimitChangeForm
+from credit.selectors import four_eyes_pending_count
 from customers import selectors as customer_selectors, services as customer_services
 from customers.choices import AccessChannel
 from customers.forms import RevealForm
 from customers.models import PersonalDataAccess
 from customers.selectors import dashboard_figures
-from marketing.selectors import notifications_for  # the dashboard shows what the apps address to people
-from workspace import selectors as workspace_selectors
+from retention.forms import AlertTransitionForm
+from workspace import actions, selectors as workspace_selectors
+from workspace.forms import EmergencyForm, ExemptionForm, WaiverForm
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
+    """Home: the day's work of the user's role (workspace.selectors.home), then the book's figures."""
+
     template_name = "workspace/dashboard.html"
 
     def get_context_data(self, **kwargs):
@@ -38,7 +42,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if figures is None:
             figures = dashboard_figures(user=user)
             cache.set(key, figures, 600)
-        return super().get_context_data(**kwargs, **figures, notifications=self._notifications(user),
+        return super().get_context_data(**kwargs, **figures, **workspace_selectors.home(user=user),
                                         four_eyes_pending=self._four_eyes_pending(user))
 
     @staticmethod
@@ -47,13 +51,6 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if not user.has_perm("credit.view_foureyesrequest"):
             return None
         return four_eyes_pending_count(user=user)
-
-    @staticmethod
-    def _notifications(user) -> list:
-        """The latest campaign notifications addressed to the user (a review is waiting, a decision came)."""
-        if not user.has_perm("marketing.view_campaign"):
-            return []
-        return notifications_for(user=user, limit=5)
 
 
 class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -69,10 +66,32 @@ class CustomerDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
         context["reveal_form"] = reveal_form or RevealForm()
         context["masked_id_number"] = mask_id_number(customer.id_number)
         context["masked_address"] = mask_address(customer.address)
-        context["credit"] = customer_credit(customer=customer)
         if request.user.has_perm("credit.add_rating"):
             context["limit_form"] = LimitChangeForm()
+        context["actions"] = self.actions(request.user, context)
         return render(request, self.template_name, context)
+
+    @staticmethod
+    def actions(user, context) -> dict:
+        """The action forms the user's role may use on this customer, each checked by the same permission as
+        the service's other doors (a form absent here is refused there too)."""
+        lines = [line for line in context["lines"] if line.closed_on is None] or context["lines"]
+        found = {}
+        if lines and user.has_perm(actions.EXEMPTION_PERMISSION):
+            found["exemption"] = ExemptionForm(lines=lines, auto_id="exemption_%s")
+        if lines and user.has_perm(actions.WAIVER_PERMISSION):
+            found["waiver"] = WaiverForm(lines=lines, auto_id="waiver_%s")
+        if lines and user.has_perm(actions.EMERGENCY_PERMISSION):
+            found["emergency"] = EmergencyForm(lines=lines, auto_id="emergency_%s")
+        if user.has_perm(BLACKLIST_PERMISSION):
+            found["blacklist"] = BlacklistAddForm(initial={"customer": context["customer"].pk},
+                                                  auto_id="blacklist_%s")
+        if user.has_perm("arrears.change_collectioncase"):
+            found["promise"] = [a for a in context["accounts"] if a.arrears_since]
+        alert = context["open_alert"]
+        if alert is not None and user.has_perm(actions.ALERT_PERMISSION):
+            found["alert"] = AlertTransitionForm(allowed=alert.allowed, auto_id="alert_%s")
+        return found
 
     def post(self, request, pk):
         customer = customer_selectors.customer_get(user=request.user, pk=pk)

@@ -48,7 +48,9 @@ def test_360_page_query_count_does_not_grow_with_history(client, org, django_ass
     LineFactory(customer=customer)
     many = count_queries(client, url, django_assert_max_num_queries)
     assert many == few
-    assert many <= 26  # 6 of them the inputs' sections (device, contract, services, payment, care, call quality)
+    # 6 of them the inputs' sections (device, contract, services, payment, care, call quality); 4 the account
+    # state, churn score, alerts and campaigns of issue 18 (barring, passes, exemptions: only with an account)
+    assert many <= 30
 
 
 def test_list_masks_id_numbers(client, org):

@@ -304,6 +304,17 @@ PROBES: dict[tuple[str, str], Probe] = {
         lambda t: {"status": "promised", "promised_on": f"{timezone.localdate() + timedelta(days=5):%Y-%m-%d}",
                    "promised_amount": "20.00", "outcome": "答应周五缴清"},
         {"collections", "credit_officer", "admin"}, "collections", form=True),
+    # the same decisions from the customer 360's forms (issue 18), naming one of the customer's lines
+    ("customers:emergency", "post"): Probe(lambda t: {"line": t.line, "channel": "counter"},
+                                           {"am1", "lead_a1", "collections", "credit_officer", "admin"}, "am1",
+                                           form=True),
+    ("customers:exemption", "post"): Probe(
+        lambda t: {"line": t.line, "valid_until": f"{timezone.localdate() + timedelta(days=30):%Y-%m-%d}",
+                   "reason": "政府热线"}, CREDIT, "credit_officer", form=True),
+    ("customers:waiver", "post"): Probe(lambda t: {"line": t.line, "amount": "0.50", "reason": "首次逾期"}, CREDIT,
+                                        "credit_officer", form=True),
+    ("customers:alert-step", "post"): Probe(lambda t: {"to_status": "contacted", "note": "已上门拜访"},
+                                            {"am1", "lead_a1", "regional_a", "admin"}, "am1", form=True),
     # retention
     ("retention:alert", "post"): Probe(lambda t: {"to_status": "contacted", "note": "已电话联系"},
                                        {"am1", "lead_a1", "regional_a", "admin"}, "am1", form=True),
@@ -416,7 +427,7 @@ PROBES: dict[tuple[str, str], Probe] = {
 }
 
 # Which URL kwarg each endpoint's object is, by name prefix (first match wins); others name the customer.
-PK_OF = {"webhooks:": "webhook",
+PK_OF = {"customers:alert-step": "alert", "webhooks:": "webhook",
          "credit:model-publish": "draft_model", "credit:model-challenge": "draft_model",
          "credit:model-edit": "draft_model", "credit:factor-add": "draft_model", "credit:factor": "draft_factor",
          "credit:sms-template": "sms_template", "credit:extended-policy": "extended_policy",

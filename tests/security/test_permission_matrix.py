@@ -79,6 +79,13 @@ MATRIX = {
     "customers:export": (GET, page([r for r in SESSION_STAFF if r != "marketing"])),
     "customers:onboard": (GET, page([*MANAGERS, "admin"])),
     "customers:callbacks": (GET, page([*MANAGERS, "admin"])),
+    # the 360's actions in place (issue 18): an empty form is refused back on the 360 page
+    "customers:exemption": (POST, page(CREDIT, status=302)),
+    "customers:waiver": (POST, page(CREDIT, status=302)),
+    "customers:emergency": (POST, page(["am1", "am4", "lead_a1", "credit_officer", "collections", "admin"],
+                                       status=302, **OTHER_MANAGER)),
+    "customers:alert-step": (POST, page(["am1", "am4", "lead_a1", "regional_a", "admin"], status=302,
+                                        **OTHER_MANAGER)),
     "customers:detail": (GET, page(SESSION_STAFF, **OTHER_MANAGER)),
     "customer-list": (GET, api(API_STAFF)),
     "customer-detail": (GET, api(API_STAFF, **OTHER_MANAGER)),
@@ -305,7 +312,8 @@ def enterprise_objects(org, customer) -> dict:
 
 
 # Which object a URL's pk names, by URL name prefix; others name am1's customer.
-PK_OF = {"webhooks:": "webhook", "credit:factor-remove": "running_factor", "credit:factor-edit": "draft_factor",
+PK_OF = {"customers:alert-step": "alert",
+         "webhooks:": "webhook", "credit:factor-remove": "running_factor", "credit:factor-edit": "draft_factor",
          "credit:sms-template": "sms_template", "credit:extended-polic": "extended_policy",
          "credit:factor-add": "model", "arrears:policy": "barring_policy", "credit:model": "model",
          "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",

@@ -113,7 +113,7 @@ def factor_update(*, factor: Factor, by, dimension: str, weight: Decimal, bins: 
     rows = [(b.get("lower"), b.get("upper"), (b.get("category") or "").strip()) for b in bins]
     raise_problems(policies.weight_problems(weight) + policies.bin_problems(
         rows, categorical=categorical,
-        categories=tuple(Brand.objects.values_list("code", flat=True)) if categorical else ()))
+        categories=brand_codes() if categorical else ()))
     factor.dimension, factor.weight = dimension, weight
     version = factor.scoring_model.version
     _audited(factor, by, f"v{version} factor {factor.feature} edited").save()
@@ -165,7 +165,12 @@ EXTENDED_FIELDS = ("active", "min_star", "max_amount", "max_amount_per_month", "
                    "max_persons_per_month", "validity_days", "channels", "effective_hours", "giver_floor")
 
 
-def _channels(value) -> tuple[str, ...]:
+def brand_codes() -> tuple[str, ...]:
+    """The categories the brand factor bins."""
+    return tuple(Brand.objects.values_list("code", flat=True))
+
+
+def channel_codes(value) -> tuple[str, ...]:
     items = value if isinstance(value, list | tuple) else str(value or "").split(",")
     return tuple(dict.fromkeys(c.strip().lower() for c in items if c.strip()))
 
@@ -175,7 +180,7 @@ def extended_policy_save(*, service: str, by, reason: str, **values) -> Extended
     """Create or change one extended service's policy: every save is a new version (requests record theirs).
     Ending the service is `active=False`: refused from then on with the "inactive" rule."""
     _check(by, EXTENDED_PERMISSION)
-    values["channels"] = _channels(values.get("channels"))
+    values["channels"] = channel_codes(values.get("channels"))
     raise_problems(policies.extended_policy_problems(**values))
     if not (reason or "").strip():
         raise ValidationError({"reason": ValidationError(ERRORS["required"], code="required")})

@@ -264,3 +264,19 @@ def test_ending_a_service_is_a_new_version_and_the_next_request_is_refused(org):
                                           receiver_msisdn=receiver_line.msisdn, amount=Decimal("10.00"),
                                           channel="app", by=org.credit_officer)
     assert [e.code for errors in refused.value.error_dict.values() for e in errors] == ["inactive"]
+
+
+def test_the_admin_applies_the_same_placeholder_and_limit_rules(org):
+    """A rule shown is a rule applied at every path: the administrators' admin refuses what the pages refuse."""
+    admin = signed_in(org.admin)
+    template = SmsTemplate.objects.get(event="barred")
+    response = admin.post(reverse("admin:credit_smstemplate_change", args=[template.pk]),
+                          {"event": template.event, "body": "因欠费{amout}元停机", "active": "on"})
+    assert response.status_code == 200 and response.context["adminform"].form.errors["body"]
+    assert SmsTemplate.objects.get(pk=template.pk).body == template.body
+    policy = ExtendedServicePolicy.objects.get(service="credit_sharing")
+    data = {k: v for k, v in policy_form(policy, max_amount_per_month="10.00").items() if k != "reason"}
+    response = admin.post(reverse("admin:credit_extendedservicepolicy_change", args=[policy.pk]),
+                          {**data, "service": policy.service, "version": policy.version})
+    assert response.status_code == 200 and response.context["adminform"].form.errors["max_amount_per_month"]
+    assert ExtendedServicePolicy.objects.get(pk=policy.pk).version == policy.version

@@ -190,6 +190,10 @@ def test_the_impact_preview_shows_star_shares_before_and_after_on_the_draft_page
     assert sum(row["before"] for row in shares.values()) == page.context["preview"].customers
     assert all(shares[s]["after"] == 0 for s in (1, 2, 3, 4, 5))
     assert 'id="star-shares"' in page.content.decode() and not page.context["preview_stale"]
+    factor = draft.factors.get(feature="tenure_months")
+    assert officer.post(reverse("credit:factor-edit", args=[factor.pk]),
+                        bins_form(factor, [("", "", "", "5")])).status_code == 302
+    assert officer.get(reverse("credit:model-edit", args=[draft.pk])).context["preview_stale"]  # compute it again
 
 
 # --- SMS templates ---------------------------------------------------------------------------------------------

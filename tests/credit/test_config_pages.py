@@ -12,10 +12,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from credit import configuration, extended
+from credit import blacklist, configuration, extended
 from credit.choices import Feature, ModelStatus
 from credit.models import ExtendedServicePolicy, FactorBin, ScoringModel, SmsMessage, SmsTemplate, StarCutoff
 from credit.services import ERR_NO_FACTORS, legacy_grade_import, published_model, scoring_model_copy
+from customers.models import BlacklistEntry
 from tests.credit.test_batches import good_customer
 from tests.factories import CustomerFactory, LineFactory
 
@@ -284,3 +285,26 @@ def test_the_admin_applies_the_same_placeholder_and_limit_rules(org):
                           {**data, "service": policy.service, "version": policy.version})
     assert response.status_code == 200 and response.context["adminform"].form.errors["max_amount_per_month"]
     assert ExtendedServicePolicy.objects.get(pk=policy.pk).version == policy.version
+
+
+def test_a_blacklist_entry_is_corrected_with_a_reason_and_never_below_what_was_paid(org):
+    customer = CustomerFactory(join_date=date(2010, 1, 1))
+    LineFactory(customer=customer)
+    entry = blacklist.blacklist_entry_add(customer=customer, reason="恶意欠费", amount_owed=Decimal("300.00"),
+                                          by=org.credit_officer)
+    url = reverse("credit:blacklist-edit", args=[entry.pk])
+    assert signed_in(org.am1).get(url).status_code == 403
+    officer = signed_in(org.credit_officer)
+    assert officer.get(url).status_code == 200
+    assert url in officer.get(reverse("credit:blacklist")).content.decode()
+    zero = officer.post(url, {"evidence": "", "amount_owed": "0.00", "reason": "已结清"})
+    assert zero.status_code == 200 and zero.context["form"].errors["amount_owed"]
+    assert BlacklistEntry.objects.get(pk=entry.pk).amount_owed == Decimal("300.00")
+    done = officer.post(url, {"evidence": "法院判决书", "amount_owed": "280.00", "reason": "核减滞纳金"})
+    assert done.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.amount_owed, entry.evidence) == (Decimal("280.00"), "法院判决书")
+    change = entry.history.latest("history_date")
+    assert (change.history_user_id, change.history_change_reason) == (org.credit_officer.pk, "核减滞纳金")
+    blacklist.blacklist_entries_clear(customer=customer, reason="已结清", by=org.credit_officer)
+    assert officer.get(url).status_code == 404  # ended: cleared entries are not edited

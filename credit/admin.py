@@ -1,6 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from credit import configuration, policies
+from credit.choices import CATEGORICAL_FEATURES
 
 from credit.blacklist import blacklist_entry_add
 from credit.models import (
@@ -48,8 +53,23 @@ class FactorInline(DraftOnlyMixin, admin.TabularInline):
     show_change_link = True
 
 
+class FactorBinFormSet(forms.BaseInlineFormSet):
+    """The bins' rules of the configuration page (credit.policies.bin_problems) hold here too."""
+
+    def clean(self):
+        super().clean()
+        rows = [(f.cleaned_data.get("lower"), f.cleaned_data.get("upper"), f.cleaned_data.get("category") or "")
+                for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        categorical = self.instance.feature in CATEGORICAL_FEATURES
+        problems = policies.bin_problems(rows, categorical=categorical,
+                                         categories=configuration.brand_codes() if categorical else ())
+        if problems:
+            raise ValidationError([configuration.ERRORS[code] % params for _f, code, params in problems])
+
+
 class FactorBinInline(admin.TabularInline):
     model = FactorBin
+    formset = FactorBinFormSet
     extra = 0
 
     def has_change_permission(self, request, obj=None):
@@ -86,8 +106,19 @@ class RatingAdmin(admin.ModelAdmin):
         return False
 
 
+class SmsTemplateAdminForm(forms.ModelForm):
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        try:
+            configuration.sms_template_check(body)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict.get("body", error.messages)) from error
+        return body
+
+
 @admin.register(SmsTemplate)
 class SmsTemplateAdmin(SimpleHistoryAdmin):
+    form = SmsTemplateAdminForm
     list_display = ["event", "active", "body", "updated_at"]
     list_filter = ["active"]
 
@@ -115,8 +146,21 @@ class SmsMessageAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(n)d messages queued again.") % {"n": requeue_dead(queryset)})
 
 
+class ExtendedServicePolicyAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        fields = ("min_star", "max_amount", "max_amount_per_month", "max_count_per_month", "max_persons_per_month")
+        if all(data.get(f) is not None for f in fields):
+            problems = policies.extended_policy_problems(
+                **{f: data[f] for f in fields}, channels=configuration.channel_codes(data.get("channels")))
+            for field, code, params in problems:
+                self.add_error(field, configuration.ERRORS[code] % params)
+        return data
+
+
 @admin.register(ExtendedServicePolicy)
 class ExtendedServicePolicyAdmin(SimpleHistoryAdmin):
+    form = ExtendedServicePolicyAdminForm
     list_display = ["service", "active", "min_star", "max_amount", "max_amount_per_month", "max_count_per_month",
                     "max_persons_per_month", "validity_days", "channels"]
 

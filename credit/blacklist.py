@@ -22,6 +22,9 @@ ERR_ROLE = _("Only credit officers add or clear blacklist entries.")
 ERR_REASON = _("Give a reason.")
 ERR_AMOUNT = _("The amount owed cannot be negative.")
 ERR_NOTHING_OPEN = _("This customer has no open blacklist entry.")
+ERR_CLEARED = _("This entry was cleared; add a new one if needed.")
+ERR_OWED_BELOW_PAID = _("%(paid)s CNY has been paid on this entry: the amount owed cannot be below it (clear the "
+                        "entry instead).")
 
 
 ADD_PERMISSION, CLEAR_PERMISSION = "customers.add_blacklistentry", "customers.change_blacklistentry"
@@ -80,6 +83,28 @@ def blacklist_entries_clear(*, customer: Customer, reason: str, by, entry_id: in
     for entry in entries:
         _clear(entry, reason=f"cleared by officer: {reason.strip()}", by=by)
     return entries
+
+
+@transaction.atomic
+def blacklist_entry_update(*, entry: BlacklistEntry, by, reason: str, evidence: str,
+                           amount_owed: Decimal) -> BlacklistEntry:
+    """A credit officer corrects an open entry's evidence or amount owed, with a reason (its history, on /audit/).
+    Ending an entry is clearing it (`blacklist_entries_clear`); the amount never falls below what was paid."""
+    _check_officer(by, CLEAR_PERMISSION)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ValidationError(ERR_REASON, code="required")})
+    entry = BlacklistEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.cleared_at is not None:
+        raise ValidationError({"__all__": ValidationError(ERR_CLEARED, code="cleared")})
+    if amount_owed is None or amount_owed < 0:
+        raise ValidationError({"amount_owed": ValidationError(ERR_AMOUNT, code="min_value")})
+    if amount_owed <= entry.amount_paid:
+        raise ValidationError({"amount_owed": ValidationError(ERR_OWED_BELOW_PAID, code="below_paid",
+                                                              params={"paid": entry.amount_paid})})
+    entry.evidence, entry.amount_owed = (evidence or "").strip(), amount_owed
+    entry._change_reason, entry._history_user = reason.strip()[:100], by
+    entry.save()
+    return entry
 
 
 def blacklist_payments_apply(*, line: Line, amount: Decimal, reference: str, by=None) -> list[BlacklistEntry]:

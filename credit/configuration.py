@@ -72,6 +72,11 @@ def _draft(model: ScoringModel) -> ScoringModel:
     return model
 
 
+def _touch(model: ScoringModel, by, reason: str) -> None:
+    """The draft changed (its updated_at moves): an impact preview computed before is out of date."""
+    _audited(model, by, reason).save(update_fields=["updated_at"])
+
+
 @transaction.atomic
 def scoring_model_draft_update(*, model: ScoringModel, by, name: str, notes: str = "",
                                cutoffs: dict[int, Decimal]) -> ScoringModel:
@@ -100,28 +105,31 @@ def factor_add(*, model: ScoringModel, by, feature: str, dimension: str, weight:
         raise ValidationError({"feature": ValidationError(ERR_FACTOR_TWICE, code="factor_twice",
                                                           params={"feature": Feature(feature).label})})
     factor = Factor(scoring_model=model, feature=feature, dimension=dimension, weight=weight)
-    return _audited(factor, by, f"v{model.version} factor {feature} added").save() or factor
+    _audited(factor, by, f"v{model.version} factor {feature} added").save()
+    _touch(model, by, f"draft v{model.version}: factor {feature} added")
+    return factor
 
 
 @transaction.atomic
 def factor_update(*, factor: Factor, by, dimension: str, weight: Decimal, bins: list[dict]) -> Factor:
     """A draft factor's dimension, weight and bins (replaced as a whole: the rows the page shows)."""
     _check(by, MODEL_PERMISSION)
-    _draft(factor.scoring_model)
-    factor = Factor.objects.select_related("scoring_model").get(pk=factor.pk)
+    model = _draft(factor.scoring_model)
+    factor = Factor.objects.get(pk=factor.pk)
     categorical = factor.feature in CATEGORICAL_FEATURES
     rows = [(b.get("lower"), b.get("upper"), (b.get("category") or "").strip()) for b in bins]
     raise_problems(policies.weight_problems(weight) + policies.bin_problems(
         rows, categorical=categorical,
-        categories=tuple(Brand.objects.values_list("code", flat=True)) if categorical else ()))
+        categories=brand_codes() if categorical else ()))
     factor.dimension, factor.weight = dimension, weight
-    version = factor.scoring_model.version
+    version = model.version
     _audited(factor, by, f"v{version} factor {factor.feature} edited").save()
     for old in factor.bins.all():
         _audited(old, by, f"v{version} {factor.feature} bins replaced").delete()
     for (lower, upper, category), b in zip(rows, bins, strict=True):
         _audited(FactorBin(factor=factor, lower=lower, upper=upper, category=category, points=b["points"]),
                  by, f"v{version} {factor.feature} bin").save()
+    _touch(model, by, f"draft v{version}: factor {factor.feature} edited")
     return factor
 
 
@@ -132,6 +140,7 @@ def factor_remove(*, factor: Factor, by) -> ScoringModel:
     for old in factor.bins.all():
         _audited(old, by, f"v{model.version} {factor.feature} removed").delete()
     _audited(factor, by, f"v{model.version} factor {factor.feature} removed").delete()
+    _touch(model, by, f"draft v{model.version}: factor {factor.feature} removed")
     return model
 
 
@@ -148,7 +157,8 @@ def sms_template_update(*, template: SmsTemplate, by, body: str, active: bool) -
     sms_template_check(body)
     template = SmsTemplate.objects.select_for_update().get(pk=template.pk)
     template.body, template.active = body.strip(), active
-    return _audited(template, by, f"SMS {template.event} edited").save() or template
+    _audited(template, by, f"SMS {template.event} edited").save()
+    return template
 
 
 def sms_preview(*, body: str, customer, sample: dict | None = None) -> str:
@@ -165,7 +175,12 @@ EXTENDED_FIELDS = ("active", "min_star", "max_amount", "max_amount_per_month", "
                    "max_persons_per_month", "validity_days", "channels", "effective_hours", "giver_floor")
 
 
-def _channels(value) -> tuple[str, ...]:
+def brand_codes() -> tuple[str, ...]:
+    """The categories the brand factor bins."""
+    return tuple(Brand.objects.values_list("code", flat=True))
+
+
+def channel_codes(value) -> tuple[str, ...]:
     items = value if isinstance(value, list | tuple) else str(value or "").split(",")
     return tuple(dict.fromkeys(c.strip().lower() for c in items if c.strip()))
 
@@ -175,7 +190,7 @@ def extended_policy_save(*, service: str, by, reason: str, **values) -> Extended
     """Create or change one extended service's policy: every save is a new version (requests record theirs).
     Ending the service is `active=False`: refused from then on with the "inactive" rule."""
     _check(by, EXTENDED_PERMISSION)
-    values["channels"] = _channels(values.get("channels"))
+    values["channels"] = channel_codes(values.get("channels"))
     raise_problems(policies.extended_policy_problems(**values))
     if not (reason or "").strip():
         raise ValidationError({"reason": ValidationError(ERRORS["required"], code="required")})
@@ -185,4 +200,5 @@ def extended_policy_save(*, service: str, by, reason: str, **values) -> Extended
         if field in values:
             setattr(policy, field, ",".join(values[field]) if field == "channels" else values[field])
     policy.full_clean()
-    return _audited(policy, by, reason.strip()).save() or policy
+    _audited(policy, by, reason.strip()).save()
+    return policy

@@ -24,6 +24,12 @@ class BlacklistAddForm(StyledForm):
     amount_owed = MoneyFormField(label=_("Amount owed (CNY)"), operation="payment", minimum="0.00")
 
 
+class BlacklistEditForm(StyledForm):
+    evidence = forms.CharField(label=_("Evidence"), max_length=300, required=False)
+    amount_owed = MoneyFormField(label=_("Amount owed (CNY)"), operation="payment", minimum="0.00")
+    reason = forms.CharField(label=_("Why (recorded with the change)"), max_length=100)
+
+
 class BlacklistClearForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -6,9 +6,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.generic_views import PageView, ServiceActionView
+from core.generic_views import PageView, ServiceActionView, ServiceFormView
 from credit import blacklist, entitlements
-from credit.forms import BlacklistAddForm, BlacklistClearForm, BlacklistFilterForm, SimReplacementForm
+from credit.forms import (
+    BlacklistAddForm, BlacklistClearForm, BlacklistEditForm, BlacklistFilterForm, SimReplacementForm,
+)
 from customers.models import Customer
 from customers.selectors import customer_get
 
@@ -40,6 +42,26 @@ class BlacklistAddView(ServiceActionView):
             raise ValidationError(_("No customer %(id)s in your scope.") % {"id": data["customer"]})
         blacklist.blacklist_entry_add(customer=customer, reason=data["reason"], evidence=data["evidence"],
                                       amount_owed=data["amount_owed"], by=self.request.user)
+
+
+def open_blacklist_entries(*, user):
+    return blacklist.blacklist_list(status="open")
+
+
+class BlacklistEditView(ServiceFormView):
+    """Correct an open entry's evidence or amount owed, with a reason; ending it is clearing it (the list)."""
+
+    permission_required = blacklist.CLEAR_PERMISSION
+    template_name = "credit/blacklist_edit.html"
+    selector = open_blacklist_entries
+    form_class = BlacklistEditForm
+    context_object_name = "entry"
+    service, object_as = blacklist.blacklist_entry_update, "entry"
+    success_url = reverse_lazy("credit:blacklist")
+    success_message = gettext_lazy("Blacklist entry changed.")
+
+    def get_initial(self):
+        return {"evidence": self.object.evidence, "amount_owed": self.object.amount_owed}
 
 
 class BlacklistClearView(ServiceActionView):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("report/", views.CreditReportView.as_view(), name="report"),
     path("blacklist/", governs_views.BlacklistListView.as_view(), name="blacklist"),
     path("blacklist/add/", governs_views.BlacklistAddView.as_view(), name="blacklist-add"),
+    path("blacklist/<int:pk>/edit/", governs_views.BlacklistEditView.as_view(), name="blacklist-edit"),
     path("customers/<int:pk>/blacklist/clear/", governs_views.BlacklistClearView.as_view(), name="blacklist-clear"),
     path("customers/<int:pk>/sim-replacement/", governs_views.SimReplacementView.as_view(), name="sim-replacement"),
     path("sms-templates/", views_config.SmsTemplateListView.as_view(), name="sms-templates"),

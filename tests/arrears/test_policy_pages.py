@@ -4,6 +4,7 @@ billing intake follows the published version."""
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -13,8 +14,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from arrears import policy_versions
-from arrears.models import BarringEvent, BarringPolicyVersion
-from arrears.services import policy_in_force
+from arrears.evaluation import evaluate_in_process
+from arrears.models import BarringEvent, BarringPolicyVersion, LineAccount
+from arrears.services import policy_in_force, record_bill
 from credit.services import legacy_grade_import
 from tests.factories import CustomerFactory, LineFactory
 
@@ -134,3 +136,20 @@ def test_a_published_reminder_threshold_decides_the_next_bill_posted_through_the
     event = BarringEvent.objects.get(line=after)
     assert (event.rule, event.policy_version) == ("low_credit", f"barring-v{draft.version}")
     assert not BarringEvent.objects.filter(line=before).exists()
+
+
+def test_the_next_nightly_run_follows_a_published_two_way_barring_day(org, draft):
+    line = three_star_line()
+    record_bill(line=line, period=date(2026, 6, 1), amount=Decimal("100.00"), due_date=date(2026, 6, 25))
+    day_20 = date(2026, 7, 15)  # 20 days after the due date, usable credit −50
+    evaluate_in_process(day_20)
+    assert LineAccount.objects.get(pk=line.pk).state == "one_way_barred"  # in force: two-way after 30 days
+    officer = signed_in(org.credit_officer)
+    assert officer.post(reverse("arrears:policy", args=[draft.pk]),
+                        settings_form(draft, two_way_after_days="20")).status_code == 302
+    assert officer.post(reverse("arrears:policy-publish", args=[draft.pk]), {"reason": "20天双停"}).status_code == 302
+    evaluate_in_process(date(2026, 7, 16))  # the next night (21 days: under 30, over 20)
+    assert LineAccount.objects.get(pk=line.pk).state == "two_way_barred"
+    event = BarringEvent.objects.filter(line=line).latest("id")
+    assert (event.to_state, event.rule, event.policy_version) == ("two_way_barred", "arrears_30_days",
+                                                                  f"barring-v{draft.version}")

@@ -12,10 +12,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from credit import configuration, extended
+from credit import blacklist, configuration, extended
 from credit.choices import Feature, ModelStatus
 from credit.models import ExtendedServicePolicy, FactorBin, ScoringModel, SmsMessage, SmsTemplate, StarCutoff
 from credit.services import ERR_NO_FACTORS, legacy_grade_import, published_model, scoring_model_copy
+from customers.models import BlacklistEntry
 from tests.credit.test_batches import good_customer
 from tests.factories import CustomerFactory, LineFactory
 
@@ -190,6 +191,10 @@ def test_the_impact_preview_shows_star_shares_before_and_after_on_the_draft_page
     assert sum(row["before"] for row in shares.values()) == page.context["preview"].customers
     assert all(shares[s]["after"] == 0 for s in (1, 2, 3, 4, 5))
     assert 'id="star-shares"' in page.content.decode() and not page.context["preview_stale"]
+    factor = draft.factors.get(feature="tenure_months")
+    assert officer.post(reverse("credit:factor-edit", args=[factor.pk]),
+                        bins_form(factor, [("", "", "", "5")])).status_code == 302
+    assert officer.get(reverse("credit:model-edit", args=[draft.pk])).context["preview_stale"]  # compute it again
 
 
 # --- SMS templates ---------------------------------------------------------------------------------------------
@@ -264,3 +269,42 @@ def test_ending_a_service_is_a_new_version_and_the_next_request_is_refused(org):
                                           receiver_msisdn=receiver_line.msisdn, amount=Decimal("10.00"),
                                           channel="app", by=org.credit_officer)
     assert [e.code for errors in refused.value.error_dict.values() for e in errors] == ["inactive"]
+
+
+def test_the_admin_applies_the_same_placeholder_and_limit_rules(org):
+    """A rule shown is a rule applied at every path: the administrators' admin refuses what the pages refuse."""
+    admin = signed_in(org.admin)
+    template = SmsTemplate.objects.get(event="barred")
+    response = admin.post(reverse("admin:credit_smstemplate_change", args=[template.pk]),
+                          {"event": template.event, "body": "因欠费{amout}元停机", "active": "on"})
+    assert response.status_code == 200 and response.context["adminform"].form.errors["body"]
+    assert SmsTemplate.objects.get(pk=template.pk).body == template.body
+    policy = ExtendedServicePolicy.objects.get(service="credit_sharing")
+    data = {k: v for k, v in policy_form(policy, max_amount_per_month="10.00").items() if k != "reason"}
+    response = admin.post(reverse("admin:credit_extendedservicepolicy_change", args=[policy.pk]),
+                          {**data, "service": policy.service, "version": policy.version})
+    assert response.status_code == 200 and response.context["adminform"].form.errors["max_amount_per_month"]
+    assert ExtendedServicePolicy.objects.get(pk=policy.pk).version == policy.version
+
+
+def test_a_blacklist_entry_is_corrected_with_a_reason_and_never_below_what_was_paid(org):
+    customer = CustomerFactory(join_date=date(2010, 1, 1))
+    LineFactory(customer=customer)
+    entry = blacklist.blacklist_entry_add(customer=customer, reason="恶意欠费", amount_owed=Decimal("300.00"),
+                                          by=org.credit_officer)
+    url = reverse("credit:blacklist-edit", args=[entry.pk])
+    assert signed_in(org.am1).get(url).status_code == 403
+    officer = signed_in(org.credit_officer)
+    assert officer.get(url).status_code == 200
+    assert url in officer.get(reverse("credit:blacklist")).content.decode()
+    zero = officer.post(url, {"evidence": "", "amount_owed": "0.00", "reason": "已结清"})
+    assert zero.status_code == 200 and zero.context["form"].errors["amount_owed"]
+    assert BlacklistEntry.objects.get(pk=entry.pk).amount_owed == Decimal("300.00")
+    done = officer.post(url, {"evidence": "法院判决书", "amount_owed": "280.00", "reason": "核减滞纳金"})
+    assert done.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.amount_owed, entry.evidence) == (Decimal("280.00"), "法院判决书")
+    change = entry.history.latest("history_date")
+    assert (change.history_user_id, change.history_change_reason) == (org.credit_officer.pk, "核减滞纳金")
+    blacklist.blacklist_entries_clear(customer=customer, reason="已结清", by=org.credit_officer)
+    assert officer.get(url).status_code == 404  # ended: cleared entries are not edited

@@ -29,6 +29,7 @@ from rest_framework.authtoken.models import Token
 
 from arrears.evaluation import evaluate_in_process
 from arrears.policy_versions import barring_draft_create
+from credit.blacklist import blacklist_entry_add
 from arrears.services import record_bill
 from credit.choices import RatingKind
 from credit.models import ExtendedServicePolicy, SmsTemplate
@@ -39,7 +40,7 @@ from enterprise.services import service_day_submit
 from marketing.models import Campaign
 from marketing.services import campaign_create, campaign_transition, opinions_record
 from retention.models import RetentionAlert
-from tests.factories import BrandFactory, ChannelFactory, LineFactory, PlanFactory, resident_id
+from tests.factories import BrandFactory, ChannelFactory, CustomerFactory, LineFactory, PlanFactory, resident_id
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +223,9 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("credit:model-challenge", "post"): Probe(lambda t: {}, CREDIT, "credit_officer", form=True, scope_free=True),
     # configuration by credit officers (issue 18): a draft model, its factor, an SMS template, a service's policy,
     # the barring policy's draft (the world holds one: one draft at a time, so a new one is refused to everyone)
+    ("credit:blacklist-edit", "post"): Probe(lambda t: {"evidence": "判决书", "amount_owed": "90.00",
+                                                        "reason": "核减"}, CREDIT, "credit_officer", form=True,
+                                             scope_free=True),
     ("credit:model-edit", "post"): Probe(_draft_cutoffs, CREDIT, "credit_officer", form=True, scope_free=True),
     ("credit:factor-add", "post"): Probe(lambda t: {"feature": "late_bills_6m", "dimension": "payment",
                                                     "weight": "1"}, CREDIT, "credit_officer", form=True,
@@ -429,7 +433,8 @@ PROBES: dict[tuple[str, str], Probe] = {
 # Which URL kwarg each endpoint's object is, by name prefix (first match wins); others name the customer.
 PK_OF = {"customers:alert-step": "alert", "webhooks:": "webhook",
          "credit:model-publish": "draft_model", "credit:model-challenge": "draft_model",
-         "credit:model-edit": "draft_model", "credit:factor-add": "draft_model", "credit:factor": "draft_factor",
+         "credit:blacklist-edit": "blacklist_entry", "credit:model-edit": "draft_model",
+         "credit:factor-add": "draft_model", "credit:factor": "draft_factor",
          "credit:sms-template": "sms_template", "credit:extended-policy": "extended_policy",
          "arrears:policy": "barring_draft",
          "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",
@@ -547,6 +552,8 @@ def world(org):
               "sms_template": SmsTemplate.objects.get(event="limit_changed").pk,
               "extended_policy": ExtendedServicePolicy.objects.get(service="balance_transfer").pk,
               "barring_draft": barring_draft_create(by=org.credit_officer).pk,
+              "blacklist_entry": blacklist_entry_add(customer=CustomerFactory(), reason="恶意欠费",
+                                                     amount_owed=Decimal("100.00"), by=org.credit_officer).pk,
               "campaign": campaign_create(author=org.marketing, name="流量畅享", goal="存量客户流量套餐").pk}
     shared.update(_campaigns_in_review(org))
     from webhooks.models import WebhookSubscriber

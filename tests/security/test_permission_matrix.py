@@ -138,6 +138,7 @@ MATRIX = {
     "credit:blacklist": (GET, page(CREDIT)),
     "credit:blacklist-add": (POST, page(CREDIT, status=302)),  # empty form: the errors on the list page
     "credit:blacklist-clear": (POST, page(CREDIT, status=302)),
+    "credit:blacklist-edit": (GET, page(CREDIT)),  # an open entry (issue 18)
     "credit:sim-replacement": (POST, page(["am1", "lead_a1", "credit_officer", "admin"], status=302,
                                           **OTHER_MANAGER)),
     "blacklist-entries": (GET, api(CREDIT)),
@@ -267,12 +268,20 @@ def objects(org):
     from webhooks.models import WebhookSubscriber
 
     webhook = WebhookSubscriber.objects.create(name="计费", url="https://billing.example/hooks", secret="s" * 32)
+    from datetime import date
+
     from arrears.models import BarringPolicyVersion
+    from credit.blacklist import blacklist_entry_add
+    from tests.factories import CustomerFactory
     from credit.models import ExtendedServicePolicy, SmsTemplate
     from credit.services import scoring_model_copy
 
     draft = scoring_model_copy(model=published_model(), by=org.credit_officer)
-    config = {"draft_factor": draft.factors.first().pk, "running_factor": published_model().factors.first().pk,
+    listed = CustomerFactory(join_date=date(2010, 1, 1))
+    entry = blacklist_entry_add(customer=listed, reason="恶意欠费", amount_owed=Decimal("100.00"),
+                                by=org.credit_officer)
+    config = {"blacklist_entry": entry.pk, "draft_factor": draft.factors.first().pk,
+              "running_factor": published_model().factors.first().pk,
               "sms_template": SmsTemplate.objects.first().pk,
               "extended_policy": ExtendedServicePolicy.objects.first().pk,
               "barring_policy": BarringPolicyVersion.objects.first().pk}
@@ -312,8 +321,8 @@ def enterprise_objects(org, customer) -> dict:
 
 
 # Which object a URL's pk names, by URL name prefix; others name am1's customer.
-PK_OF = {"customers:alert-step": "alert",
-         "webhooks:": "webhook", "credit:factor-remove": "running_factor", "credit:factor-edit": "draft_factor",
+PK_OF = {"customers:alert-step": "alert", "webhooks:": "webhook", "credit:blacklist-edit": "blacklist_entry",
+         "credit:factor-remove": "running_factor", "credit:factor-edit": "draft_factor",
          "credit:sms-template": "sms_template", "credit:extended-polic": "extended_policy",
          "credit:factor-add": "model", "arrears:policy": "barring_policy", "credit:model": "model",
          "credit:four-eyes": "four_eyes", "four-eyes": "four_eyes",

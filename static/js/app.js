@@ -7,7 +7,7 @@ document.querySelectorAll("[data-submit-on-change]").forEach(function (el) {
 // core.generic_views.searchable_filters marks them and gives their texts in the page's language).
 if (window.TomSelect) {
   document.querySelectorAll("select[data-tom-select]").forEach(function (el) {
-    new TomSelect(el, {
+    var ts = new TomSelect(el, {
       plugins: { remove_button: { title: el.dataset.removeTitle || "" } },
       placeholder: el.dataset.placeholder || "",
       hidePlaceholder: true,
@@ -21,5 +21,8 @@ if (window.TomSelect) {
         }
       }
     });
+    // The search box's default 7rem would wrap a narrow filter onto a second line while it has the focus and
+    // back on blur, moving the form under the pointer (a click on "Filter" right after picking missed it).
+    ts.control_input.style.minWidth = "2rem";
   });
 }

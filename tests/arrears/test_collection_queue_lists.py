@@ -157,16 +157,24 @@ def test_previous_and_next_follow_the_filtered_sorted_queue(client, queue):
     assert f'{reverse("arrears:collection-item", args=[lines["A2"].pk])}?region={queue.region_a.pk}' in listed
 
 
-def test_walking_next_visits_the_whole_filtered_queue_in_its_order(client, queue):
+@pytest.mark.parametrize("ordering", ["number", "owed", "-days"])  # ascending, descending keys, and a tie-break
+def test_walking_next_then_previous_visits_the_whole_filtered_queue_in_its_order(client, queue, ordering):
     client.force_login(queue.collections)
-    query = "owed_min=400&ordering=number"
-    expected = list(numbers(page(client, owed_min="400", ordering="number")))
-    seen, pk = [], queue.lines[{"13900000001": "A5", "13911110003": "B0", "13911110004": "B2"}[expected[0]]].pk
+    query = f"owed_min=400&ordering={ordering}"
+    expected = numbers(page(client, owed_min="400", ordering=ordering))
+    assert sorted(expected) == ["13900000001", "13911110003", "13911110004"]
+    by_number = {line.msisdn: line for line in queue.lines.values()}
+    forward, pk = [], by_number[expected[0]].pk
     while pk:
-        response = item(client, type(queue.lines["A5"]).objects.get(pk=pk), query)
-        seen.append(response.context["account"].line.msisdn)
+        response = item(client, type(by_number[expected[0]]).objects.get(pk=pk), query)
+        forward.append(response.context["account"].line.msisdn)
         pk = response.context["next_pk"]
-    assert seen == expected == ["13900000001", "13911110003", "13911110004"]
+    backward, pk = [], by_number[expected[-1]].pk
+    while pk:
+        response = item(client, type(by_number[expected[0]]).objects.get(pk=pk), query)
+        backward.append(response.context["account"].line.msisdn)
+        pk = response.context["previous_pk"]
+    assert forward == expected and backward == expected[::-1]
 
 
 def test_saving_a_promise_comes_back_to_the_item_with_the_queue_query(client, queue):

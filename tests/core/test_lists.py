@@ -138,7 +138,8 @@ def test_a_saved_filter_needs_a_name_and_a_real_list(client, sixty):
 def test_every_list_page_has_the_saved_filters_and_page_size_tools(client, org):
     client.force_login(org.admin)
     for name in ("customers:list", "customers:callbacks", "retention:alerts", "arrears:collection", "batch-runs",
-                 "marketing:campaigns", "enterprise:accounts", "enterprise:tasks"):
+                 "marketing:campaigns", "enterprise:accounts", "enterprise:tasks", "enterprise:service-days",
+                 "enterprise:service-day-reports", "enterprise:opportunities", "webhooks:deliveries"):
         html = client.get(reverse(name)).content.decode()
         assert 'class="dropdown saved-filters"' in html and 'name="per_page"' in html, name
 

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from core import policies
+from core.audit import record_type_label
 from core.api.fields import money_maximum, window_refusal
 from core.auth import SERVICE_ACCOUNT_LOGIN
 from core.roles import is_service_account
@@ -91,7 +92,7 @@ class AuditFilterForm(StyledForm):
 
     def __init__(self, *args, models=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", _("All"))] + [(label, label) for label in models]
+        self.fields["model"].choices = [("", _("All"))] + [(label, record_type_label(label)) for label in models]
 
     def clean(self):
         data = super().clean()

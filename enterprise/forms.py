@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.choices import Role
 from core.forms import BoundedDateField, MoneyFormField, StyledForm
@@ -133,7 +133,7 @@ class AccountForm(StyledForm):
 
 class KeyPersonForm(StyledForm):
     role = forms.ChoiceField(label=_("Role"), choices=KeyPersonRole.choices)
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     title = forms.CharField(label=_("Title"), max_length=50, required=False)
     phone = forms.RegexField(label=_("Phone"), max_length=20, required=False, regex=r"^[0-9+\- ]{5,20}$",
                              help_text=_("shown masked; when editing, empty keeps the number on record"))

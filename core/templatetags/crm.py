@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.apps import apps
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
 
 from core.masking import mask_address, mask_id_number
 
@@ -107,3 +107,31 @@ def person(user) -> str:
         return ""
     profile = getattr(user, "staff_profile", None)
     return (getattr(profile, "display_name", "") or user.get_full_name() or user.username) if user.pk else ""
+
+
+@register.filter
+def translated(value) -> str:
+    """Text a job stored in English from a fixed set (a scan's note "nightly scan") in the reader's language; any
+    other text as typed."""
+    return gettext(value) if value else ""
+
+
+# Texts the product stores in English from a fixed set (seeded model names and notes, a batch's reason): marked here
+# so the catalogue carries them and `translated` shows them in the reader's language.
+STORED_TEXTS = (
+    gettext_noop("base model"),
+    gettext_noop("Default base model"),
+    gettext_noop("Default base model + customer value"),
+    gettext_noop("Shipped default (credit/default_model.py)"),
+    gettext_noop("Version 1 plus the customer value decile (data migration credit 0016, credit/default_model.py "
+                 "VALUE_DECILE_FACTOR)"),
+)
+
+
+@register.filter
+def brand_name(code) -> str:
+    """A brand code (a scoring factor's value or bin) as the brand's name."""
+    if not code:
+        return ""
+    name = apps.get_model("customers", "Brand").objects.filter(code=code).values_list("name", flat=True).first()
+    return name or str(code)

@@ -34,9 +34,12 @@ SKIPPED_NAMESPACES = {"admin"}  # Django's admin: English by design for the admi
 SKIPPED_PATHS = ("api/",)
 SKIPPED_NAMES = {"healthz", "readyz", "metrics", "logout", "set_language"}
 # Words a Chinese page may show in Latin letters: the business's acronyms and units, the language switch's own name.
-ALLOWED = {"ARPU", "SP", "VIP", "IMEI", "API", "CSV", "SMS", "VPN", "ID", "SIM", "AUC", "PSI", "KS", "CRM", "MB",
+ALLOWED = {"ROC", "X-Signature", "Signature", "ARPU", "SP", "VIP", "IMEI", "API", "CSV", "SMS", "VPN", "ID", "SIM",
+           "AUC", "PSI", "KS", "CRM", "MB",
            "GB", "KB", "URL", "HTTP", "HTTPS", "JSON", "APP", "App", "IVR", "TOP", "Top", "English", "PDF", "IP",
-           "VoLTE", "IDC", "ICT", "OA", "CEO", "CFO", "CIO", "Excel", "OK", "Token", "HMAC"}
+           "VoLTE", "IDC", "ICT", "OA", "CEO", "CFO", "CIO", "Excel", "OK", "Token", "HMAC",
+           # device models billing reports (names, not words to translate)
+           "iPhone", "Redmi", "Note", "Galaxy", "Mate", "Pro", "Max", "Plus", "Ultra", "Reno", "nova", "Find"}
 INVISIBLE = {"script", "style", "template", "noscript", "head"}
 WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ \-][A-Za-z][A-Za-z'’]*)*")
 TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]*[A-Za-z0-9]")
@@ -91,7 +94,7 @@ def choice_codes() -> set[str]:
                 values.update(value for value, _label in choices)
     values.update(f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all())
     # Codes worth catching: words, not numbers or single letters (a star "3" is a number on any page)
-    return {v for v in values if isinstance(v, str) and len(v) >= 3 and not v.isdigit()}
+    return {v for v in values if isinstance(v, str) and len(v) >= 3 and re.search(r"[A-Za-z]", v)}
 
 
 def english_sequences(text: str) -> list[str]:
@@ -99,7 +102,8 @@ def english_sequences(text: str) -> list[str]:
     for match in WORDS.finditer(text):
         words = [w for w in re.split(r"[ \-]", match.group()) if w]
         start, end = match.span()
-        glued = (start and text[start - 1] in "@/_.:0123456789") or (end < len(text) and text[end] in "@_0123456789")
+        glued = (start and text[start - 1] in "@/_.:0123456789") or (end < len(text) and text[end] in "@_0123456789") \
+            or text[end:end + 3] == "://"
         if glued or all(w in ALLOWED or len(w) == 1 for w in words):
             continue  # part of an address, a number or a code (checked as a token), or only allowed words
         found.append(match.group())

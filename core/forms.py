@@ -100,3 +100,10 @@ class AuditFilterForm(StyledForm):
             self.add_error("until", _("The end date is before the start date."))
         return data
 
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A staff member picked by name: the display name (full name), the login name only when there is none."""
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()

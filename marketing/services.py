@@ -160,7 +160,7 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
         tag_segment(campaign=campaign, by=by, now=now)
     message = _("%(campaign)s: %(from)s → %(to)s by %(user)s.") % {
         "campaign": campaign.name, "from": CampaignStatus(from_status).label, "to": CampaignStatus(to_status).label,
-        "user": by.username}
+        "user": by.get_full_name() or by.username}  # staff by name (the demo's and HR's display name)
     if reason:
         message += " " + reason
     _notify(campaign, _parties(campaign, action=rule.action, by=by), message, now)

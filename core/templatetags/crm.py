@@ -103,10 +103,11 @@ def label(value, choices: str) -> str:
 @register.filter
 def person(user) -> str:
     """A user by display name (staff profile, else full name), never the login name unless nothing else."""
-    if not user:
+    if not user or not getattr(user, "pk", None):
         return ""
-    profile = getattr(user, "staff_profile", None)
-    return (getattr(profile, "display_name", "") or user.get_full_name() or user.username) if user.pk else ""
+    # the profile only when already loaded (select_related): a list of 50 rows must not cost 50 queries
+    profile = user._state.fields_cache.get("staff_profile") if hasattr(user, "_state") else None
+    return getattr(profile, "display_name", "") or user.get_full_name() or user.username
 
 
 @register.filter

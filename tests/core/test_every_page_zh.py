@@ -9,7 +9,8 @@ Visible text (not attributes, scripts or styles) fails on
 - an English word sequence that is not in ALLOWED (acronyms the business uses, the language switch's "English");
 - a whole token that is the stored value of a choices field (models, TextChoices, filtersets) or a content type
   label (`marketing.campaigndecision`), e.g. `alipay`, `auto_debit`, `start_review`;
-- a Python repr (`{'star': [...]}`, `['a', 'b']`).
+- a Python repr (`{'star': [...]}`, `['a', 'b']`);
+- a login name where staff should be named by their display name.
 The failure lists each offending string with the pages and roles that show it.
 """
 
@@ -202,6 +203,7 @@ def render_all(role: str) -> dict[tuple[str, str], set[str]]:
     from django.contrib.auth.models import User
 
     codes = choice_codes()
+    usernames = set(User.objects.values_list("username", flat=True))  # staff are shown by their display names
     client = Client()
     client.force_login(User.objects.get(username=role))
     client.cookies["django_language"] = "zh-hans"
@@ -224,6 +226,8 @@ def render_all(role: str) -> dict[tuple[str, str], set[str]]:
                 for token in TOKENS.findall(text):
                     if token in codes:
                         problems[("code", token)].add(url)
+                    elif token in usernames:
+                        problems[("username", token)].add(url)
                 if REPR.search(text):
                     problems[("repr", text[:80])].add(url)
             if "<" in pattern and name not in {"marketing:campaign", "marketing:campaign-review"}:

@@ -61,7 +61,7 @@ class CampaignAction(models.TextChoices):
     REJECT = "reject", pgettext_lazy("campaign", "Rejected")
     RESUBMIT = "resubmit", pgettext_lazy("campaign", "Resubmitted")
     LAUNCH = "launch", pgettext_lazy("campaign", "Launched")
-    CLOSE = "close", pgettext_lazy("campaign", "Closed")
+    CLOSE = "close", pgettext_lazy("campaign action", "Closed")
     CREATED = "created", pgettext_lazy("campaign", "Created")
     EDITED = "edited", pgettext_lazy("campaign", "Edited")
     ANSWERED = "answered", pgettext_lazy("campaign", "Answered")

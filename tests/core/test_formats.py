@@ -24,7 +24,7 @@ def test_dates_read_the_same_in_both_languages(language):
             "d": date(2026, 12, 7), "t": datetime(2026, 12, 7, 6, 30, tzinfo=ZoneInfo("UTC"))}))
         # a stored UTC time is shown in Shanghai time
         assert page == "2026-12-07|2026-12-07 14:30|2026-12-07|2026-12-07|2026-12-07 14:30"
-        assert formats.get_format("DATE_INPUT_FORMATS")[0] == "%Y-%m-%d"  # what a form shows and <input type=date> needs
+        assert formats.get_format("DATE_INPUT_FORMATS")[0] == "%Y-%m-%d"  # forms show it; <input type=date> needs it
 
 
 @pytest.mark.parametrize(("value", "shown"), [

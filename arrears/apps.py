@@ -18,5 +18,6 @@ class ArrearsConfig(AppConfig):
 
         register_decision_log(DecisionLog(  # late-fee waivers live in the append-only ledger
             label="arrears.latefeewaiver", model="arrears.LedgerEntry", filter={"kind": "waiver"}, at="posted_at",
-            user="posted_by", object_field="line_id", change=lambda e: f"waived {e.amount} CNY",
+            user="posted_by", object_field="line_id", title=_("Late-fee waiver"),
+            change=lambda e: _("waived ¥%(amount)s") % {"amount": e.amount},
             reason=lambda e: e.note))

@@ -30,3 +30,14 @@ class CollectionStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     UNREACHABLE = "unreachable", _("Unreachable")
     WRITTEN_OFF = "written_off", _("Written off")
+
+
+class PaymentChannel(models.TextChoices):
+    """Where billing says a payment came from (Payment.channel is billing's free text; these are the known ones)."""
+
+    AUTO_DEBIT = "auto_debit", _("Bank auto-debit")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    APP = "app", _("Mobile app")
+    OUTLET = "outlet", _("Service outlet")
+    VOUCHER = "voucher", _("Top-up voucher")

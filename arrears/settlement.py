@@ -7,8 +7,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
+from django.db.models import Max
 
 from arrears import report_facts
+from arrears.models import SpCharge
 from arrears.policies import SP_SETTLEMENT, SpSettlementPolicy, sp_flags, sp_focus
 
 CENT = Decimal("0.01")
@@ -101,3 +103,9 @@ def sp_settlement(*, period: date, today: date, min_line_arrears: Decimal | None
                                       left_out.quantize(CENT, ROUND_HALF_UP), captive, agent or "—", agent_revenue,
                                       tuple(flags), sp_focus(flags)))
     return result
+
+
+def latest_charge_month(*, up_to: date) -> date | None:
+    """The latest month up to `up_to` with SP charges: the settlement page opens on it (a month billing has not
+    sent yet would open an empty page)."""
+    return SpCharge.objects.filter(period__lte=up_to).aggregate(latest=Max("period"))["latest"]

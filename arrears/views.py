@@ -11,7 +11,7 @@ from arrears import selectors, services
 from arrears.filtersets import DEFAULT_ORDER, CollectionQueueFilterSet
 from arrears.forms import CollectionForm, SpSettlementForm
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT, age_bucket
-from arrears.settlement import settlement_as_of, sp_settlement
+from arrears.settlement import latest_charge_month, settlement_as_of, sp_settlement
 from arrears.value import value_report
 from core.generic_views import CsvExport, CsvExportView, PageView, ScopedListView, ServiceFormView
 from core.pagination import neighbours
@@ -139,7 +139,9 @@ class SpSettlementView(PageView):
 
     def get(self, request, *args, **kwargs):
         today = timezone.localdate()
-        defaults = {"period": (today.replace(day=1) - timedelta(days=1)).replace(day=1),  # last month
+        last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        # the latest month with SP charges up to last month (an empty last month would show an empty page)
+        defaults = {"period": latest_charge_month(up_to=last_month) or last_month,
                     "min_amount": SP_SETTLEMENT.min_line_arrears}
         form = SpSettlementForm(request.GET or None, initial=defaults)
         if form.is_bound and not form.is_valid():
@@ -154,7 +156,8 @@ class SpSettlementView(PageView):
             as_of=settlement_as_of(period=period, min_line_arrears=minimum),
             focus_total=sum((r.deduction for r in rows if r.focus), Decimal("0")),
             csv_query=urlencode({"period": f"{period:%Y-%m}", "min_amount": minimum, "export": "csv"}),
-            chart=[{"code": r.code, "revenue": str(r.revenue), "deduction": str(r.deduction)} for r in rows[:20]]))
+            chart=[{"code": r.code, "name": r.name or r.code, "revenue": str(r.revenue), "deduction": str(r.deduction)}
+                   for r in rows[:20]]))
 
 
 def _settlement_rows(rows):

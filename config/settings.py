@@ -99,6 +99,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
             ],
+            # money, dates and code labels on every page without a {% load %} (core/templatetags/crm.py)
+            "builtins": ["core.templatetags.crm"],
         },
     },
 ]
@@ -145,6 +147,7 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["config.formats"]  # one date format in both languages
 USE_TZ = True
 
 STATIC_URL = "static/"

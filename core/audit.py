@@ -13,10 +13,13 @@ from datetime import datetime
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, F, QuerySet, Value
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import registered_models
 from simple_history.utils import get_history_manager_for_model
 
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+CHANGE_LABELS = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
 
 
 def audited_models() -> dict[str, type]:
@@ -36,6 +39,7 @@ class DecisionLog:
     reason: Callable  # row -> why
     filter: dict | None = None  # the rows of `model` that are decisions
     object_field: str = "pk"  # what the record id names (e.g. the alert of an alert step)
+    title: str | None = None  # the record type's name on the page (default: the model's verbose name)
 
     def rows(self, f: "AuditFilter", limit: int) -> list[dict]:
         qs = apps.get_model(self.model).objects.filter(**(self.filter or {}))
@@ -55,10 +59,34 @@ class DecisionLog:
 
 
 DECISION_LOGS: dict[str, DecisionLog] = {}
+# Codes an app writes at the start of a change reason ("approve: 风险可控") -> their label (register_reason_labels)
+REASON_LABELS: dict[str, str] = {}
+
+
+def register_reason_labels(labels: dict) -> None:
+    REASON_LABELS.update(labels)
+
+
+def reason_label(reason: str) -> str:
+    """A change reason with its leading code ("approve: …", "created") as its label."""
+    code, sep, rest = (reason or "").partition(":")
+    label = REASON_LABELS.get(code.strip())
+    return f"{label}{sep}{rest}" if label else (reason or "")
 
 
 def register_decision_log(log: DecisionLog) -> None:
     DECISION_LOGS[log.label] = log
+
+
+def record_type_label(label: str) -> str:
+    """The record type's name as staff read it: a decision log's title, else the model's verbose name."""
+    log = DECISION_LOGS.get(label)
+    if log and log.title:
+        return str(log.title)
+    try:
+        return capfirst(apps.get_model(log.model if log else label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
 
 
 def record_types() -> list[str]:
@@ -107,8 +135,20 @@ def change_list(f: AuditFilter, *, limit: int = 200) -> list[dict]:
     for log in logs.values():
         rows += log.rows(f, limit)
     rows = sorted(rows, key=lambda r: r["history_date"], reverse=True)[:limit]
-    users = dict(get_user_model().objects.filter(pk__in={r["history_user_id"] for r in rows} - {None})
-                 .values_list("pk", "username"))
+    users = {u.pk: u for u in get_user_model().objects.filter(
+        pk__in={r["history_user_id"] for r in rows} - {None}).select_related("staff_profile")}
+    labels = {label: record_type_label(label) for label in {r["model"] for r in rows}}
     for row in rows:
-        row["user"] = users.get(row["history_user_id"], "")
+        user = users.get(row["history_user_id"])
+        row["user"] = user.username if user else ""
+        row["user_name"] = display_name(user) if user else ""
+        row["model_label"] = labels[row["model"]]
+        row["change_label"] = CHANGE_LABELS.get(row["change"], row["change"])
+        row["reason_label"] = reason_label(row.get("history_change_reason") or "")
     return rows
+
+
+def display_name(user) -> str:
+    """Staff are named by their display name (their profile's, else their full name), the username last."""
+    profile = getattr(user, "staff_profile", None)
+    return (profile.display_name if profile and profile.display_name else "") or user.get_full_name() or user.username

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from core import policies
+from core.audit import record_type_label
 from core.api.fields import money_maximum, window_refusal
 from core.auth import SERVICE_ACCOUNT_LOGIN
 from core.roles import is_service_account
@@ -91,7 +92,7 @@ class AuditFilterForm(StyledForm):
 
     def __init__(self, *args, models=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", _("All"))] + [(label, label) for label in models]
+        self.fields["model"].choices = [("", _("All"))] + [(label, record_type_label(label)) for label in models]
 
     def clean(self):
         data = super().clean()
@@ -99,3 +100,10 @@ class AuditFilterForm(StyledForm):
             self.add_error("until", _("The end date is before the start date."))
         return data
 
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A staff member picked by name: the display name (full name), the login name only when there is none."""
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()

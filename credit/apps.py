@@ -17,13 +17,14 @@ class CreditConfig(AppConfig):
         sms_queued.connect(tasks.on_sms_queued, dispatch_uid="credit.sms_dispatch_soon")
         register_decision_log(DecisionLog(  # extended services: every request, approved or refused with the rule
             label="credit.extendedservicerequest", model="credit.ExtendedServiceRequest", at="created_at",
-            user="requested_by", change=lambda r: r.status, reason=extended_request_summary))
+            user="requested_by", change=lambda r: r.get_status_display(), reason=extended_request_summary))
         register_decision_log(DecisionLog(  # entitlements applied: SIM replacements with the fee the quota left
             label="credit.simreplacement", model="credit.SimReplacement", at="done_at", user="done_by",
             change=lambda r: f"{r.fee} CNY", reason=lambda r: f"{r.rule}: customer {r.customer_id}, {r.star}★"))
         register_decision_log(DecisionLog(  # rebates: paid first (5★) or after verification, recovered on failure
             label="credit.rebateclaim", model="credit.RebateClaim", at="requested_at", user="requested_by",
-            change=lambda r: r.status, reason=lambda r: f"{r.amount} CNY, customer {r.customer_id}: {r.reason}"))
+            change=lambda r: r.get_status_display(),
+            reason=lambda r: f"¥{r.amount}, {_('customer')} {r.customer_id}: {r.reason}"))
 
 
 def extended_request_summary(r) -> str:

@@ -34,7 +34,7 @@ def customer_credit(*, customer: Customer) -> dict:
     factors = []
     if explained:
         labels = {**dict(Feature.choices), **GUIDANCE_INPUT_LABELS}
-        factors = [{"feature": labels.get(k, k), "value": _("unknown") if v is None else v,
+        factors = [{"code": k, "feature": labels.get(k, k), "value": _("unknown") if v is None else v,
                     "points": explained.points.get(k)} for k, v in explained.factor_values.items()]
     return {
         "ratings": ratings,
@@ -144,7 +144,9 @@ def stability_by_month(model) -> dict:
     for m in months:
         m["cells"] = [m.get(v) for v in variables]
         m["level"] = stability.level(max((c or 0 for c in m["cells"]), default=0))
-    return {"variables": variables, "months": months, "series": [[v, v] for v in variables],
+    labels = {**dict(Feature.choices), "score": _("Score")}
+    return {"variables": variables, "labels": [labels.get(v, v) for v in variables], "months": months,
+            "series": [[v, str(labels.get(v, v))] for v in variables],
             "warning": stability.WARNING, "alert": stability.ALERT}
 
 

@@ -6,8 +6,9 @@ import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from core.filtersets import OrderingFilter
 from core.forms import StyledForm
 from core.models import Region
 from customers.choices import CallbackStatus, ServiceStatus
@@ -39,9 +40,12 @@ class CustomerFilterSet(filters.FilterSet):
                                       max_value=MAX_TENURE_MONTHS)
     spend_min = filters.NumberFilter(field_name="avg_monthly_spend", lookup_expr="gte", label=_("Spend at least"))
     spend_max = filters.NumberFilter(field_name="avg_monthly_spend", lookup_expr="lte", label=_("Spend at most"))
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("name", "name"), ("join_date", "join_date"), ("avg_monthly_spend", "spend"),
                 ("credit_star", "star"), ("id", "id")),
+        field_labels={"name": pgettext_lazy("person", "Name"), "join_date": _("Join date"),
+                      "avg_monthly_spend": _("Average monthly spend"), "credit_star": _("Credit star"),
+                      "id": _("Customer number")},
         label=_("Sort by"),
     )
 

@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.forms import StyledForm
 from core.models import Region
@@ -10,7 +10,7 @@ from customers.services import ContactData, OnboardingData
 
 
 class OnboardingForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID)
     id_number = forms.CharField(label=_("ID number"), max_length=32)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—")] + Gender.choices, required=False)

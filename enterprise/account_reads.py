@@ -85,7 +85,8 @@ def account_changes(account: EnterpriseAccount, limit: int = 30) -> list[dict]:
                                                                                 getattr(record, "product", "") or
                                                                                 record.id),
                          "type": CHANGE_LABELS.get(record.history_type, record.history_type),
-                         "user": record.history_user.username if record.history_user else "—",
+                         "user": (record.history_user.get_full_name() or record.history_user.username)
+                         if record.history_user else "—",
                          "reason": record.history_change_reason or "", "changes": _diff(record, prior, fields)})
             previous[record.id] = record
     rows.sort(key=lambda r: r["at"], reverse=True)

@@ -2,8 +2,9 @@
 
 import django_filters as filters
 from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from core.filtersets import OrderingFilter
 from core.forms import StyledForm
 from core.models import Region
 from customers.models import Line
@@ -29,8 +30,11 @@ class EnterpriseAccountFilterSet(filters.FilterSet):
     account_manager = filters.NumberFilter(field_name="account_manager_id", label=_("Account manager (user id)"))
     revenue_min = filters.NumberFilter(field_name="unified_billing_revenue", lookup_expr="gte",
                                        label=_("Revenue at least"))
-    ordering = filters.OrderingFilter(fields=(("name", "name"), ("unified_billing_revenue", "revenue"),
-                                              ("class_score", "score"), ("id", "id")), label=_("Sort by"))
+    ordering = OrderingFilter(fields=(("name", "name"), ("unified_billing_revenue", "revenue"),
+                                      ("class_score", "score"), ("id", "id")),
+                              field_labels={"name": pgettext_lazy("organisation", "Name"),
+                                            "unified_billing_revenue": _("Revenue"), "class_score": _("Class score"),
+                                            "id": _("Account number")}, label=_("Sort by"))
 
     class Meta:
         model = EnterpriseAccount
@@ -52,7 +56,9 @@ class TaskFilterSet(filters.FilterSet):
     account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
     assigned_to = filters.NumberFilter(field_name="assigned_to_id", label=_("Assigned to (user id)"))
     due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due by"))
-    ordering = filters.OrderingFilter(fields=(("due_date", "due"), ("priority", "priority")), label=_("Sort by"))
+    ordering = OrderingFilter(fields=(("due_date", "due"), ("priority", "priority")),
+                              field_labels={"due_date": pgettext_lazy("task", "due date"), "priority": _("Priority")},
+                              label=_("Sort by"))
 
     class Meta:
         model = Task

@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.choices import Role
-from core.forms import BoundedDateField, MoneyFormField, StyledForm
+from core.forms import BoundedDateField, MoneyFormField, StaffChoiceField, StyledForm
 from core.models import Region
 from core.scope import scope_holders_q
 from enterprise.choices import (
@@ -30,7 +30,7 @@ def manager_choices(region_id=None):
 
 class ReassignForm(StyledForm):
     kind = forms.ChoiceField(label=_("Which manager"), choices=ManagerKind.choices)
-    to_manager = forms.ModelChoiceField(label=_("New manager"), queryset=get_user_model().objects.none())
+    to_manager = StaffChoiceField(label=_("New manager"), queryset=get_user_model().objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args, region_id=None, **kwargs):
@@ -40,7 +40,7 @@ class ReassignForm(StyledForm):
 
 class TaskForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=120)
-    assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=get_user_model().objects.none(),
+    assigned_to = StaffChoiceField(label=_("Assigned to"), queryset=get_user_model().objects.none(),
                                          required=False, help_text=_("empty: the account's manager"))
     due_date = BoundedDateField(label=_("Due date"))
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
@@ -119,7 +119,7 @@ class AccountForm(StyledForm):
     competitors = forms.CharField(label=_("Competitors present"), max_length=200, required=False,
                                   help_text=_("operators already serving the group, comma separated"))
     legacy_class = forms.ChoiceField(label=_("Legacy class"), choices=LegacyClass.choices, initial=LegacyClass.C)
-    account_manager = forms.ModelChoiceField(label=_("Account manager"), queryset=None, required=False,
+    account_manager = StaffChoiceField(label=_("Account manager"), queryset=None, required=False,
                                              help_text=_("empty: yourself"))
 
     def __init__(self, *args, user=None, creating=True, **kwargs):
@@ -133,7 +133,7 @@ class AccountForm(StyledForm):
 
 class KeyPersonForm(StyledForm):
     role = forms.ChoiceField(label=_("Role"), choices=KeyPersonRole.choices)
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     title = forms.CharField(label=_("Title"), max_length=50, required=False)
     phone = forms.RegexField(label=_("Phone"), max_length=20, required=False, regex=r"^[0-9+\- ]{5,20}$",
                              help_text=_("shown masked; when editing, empty keeps the number on record"))

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import Region, TimeStampedModel
@@ -193,7 +193,7 @@ class Task(TimeStampedModel):
                                     verbose_name=_("assigned to"))
     assigned_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                     verbose_name=_("assigned by"))
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(pgettext_lazy("task", "due date"))
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
@@ -397,6 +397,11 @@ class SegmentRule(models.Model):
 
     def __str__(self):
         return self.get_code_display()
+
+    @property
+    def note_label(self) -> str:
+        """The note in the reader's language when it is a default's (policies.DEFAULT_RULES), else as typed."""
+        return gettext(self.note) if self.note else ""
 
 
 class EnterpriseSnapshot(models.Model):

@@ -308,7 +308,8 @@ def manager_performance(*, user, today: date) -> list[dict]:
                 .values_list("submitted_by", "n"))
 
     ids = (set(accounts) | set(tasks) | set(contacts)) - {None}
-    names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+    names = {pk: first or username for pk, first, username in  # staff by display name, the login name as fallback
+             get_user_model().objects.filter(pk__in=ids).values_list("pk", "first_name", "username")}
     rows = []
     for uid in sorted(ids, key=lambda i: names.get(i, "")):
         a, t = accounts.get(uid, {}), tasks.get(uid, {})

@@ -49,3 +49,19 @@ class MemberHow(models.TextChoices):
     TARGETED = "targeted", _("Targeted (segment at launch)")
     ACQUIRED = "acquired", _("Acquired (new customer)")
     CONVERTED = "converted", _("Converted (existing customer took the offer)")
+
+
+class CampaignAction(models.TextChoices):
+    """The workflow's steps (policies.TRANSITIONS' actions) and the other recorded changes, as staff read them."""
+
+    SUBMIT = "submit", pgettext_lazy("campaign", "Submitted")
+    START_REVIEW = "start_review", pgettext_lazy("campaign", "Review started")
+    APPROVE = "approve", pgettext_lazy("campaign", "Approved")
+    RETURN = "return", pgettext_lazy("campaign", "Returned for changes")
+    REJECT = "reject", pgettext_lazy("campaign", "Rejected")
+    RESUBMIT = "resubmit", pgettext_lazy("campaign", "Resubmitted")
+    LAUNCH = "launch", pgettext_lazy("campaign", "Launched")
+    CLOSE = "close", pgettext_lazy("campaign action", "Closed")
+    CREATED = "created", pgettext_lazy("campaign", "Created")
+    EDITED = "edited", pgettext_lazy("campaign", "Edited")
+    ANSWERED = "answered", pgettext_lazy("campaign", "Answered")

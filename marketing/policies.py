@@ -38,6 +38,51 @@ RULE_KEYS = set(LIST_RULES) | INT_RULES | DECIMAL_RULES | BOOL_RULES | DECILE_RU
 MAX_DECIMAL = Decimal("1000000")
 MAX_ID = 2**31  # larger ids do not exist; refusing them keeps an out-of-range integer away from the database
 
+# the star history's source (selectors.star_history) as the review page names it
+HISTORY_SOURCE_LABELS = {"accounts": _("line accounts in arrears"), "bills": _("unpaid bills")}
+
+
+def _star_text(value) -> str:
+    return str(_("unrated")) if value == "unrated" else f"{value}★"
+
+
+def segment_sentences(rules: dict, *, region_names: dict, brand_names: dict) -> list[str]:
+    """The stored segment rules as sentences staff read ("信用星级：3★、4★、5★"), in RULE_KEYS' order of meaning.
+    Names of regions and brands come from the caller (no ORM here); an unknown key is shown as given."""
+    status_labels, stage_labels = dict(ServiceStatus.choices), dict(LifecycleStage.choices)
+
+    def listed(values, names):
+        return "、".join(str(names.get(v, names.get(str(v), v))) for v in values)
+
+    rules, out = rules or {}, []
+    if rules.get("star"):
+        out.append(_("Credit star: %(values)s") % {"values": "、".join(_star_text(v) for v in rules["star"])})
+    if rules.get("brand"):
+        out.append(_("Brand: %(values)s") % {"values": listed(rules["brand"], brand_names)})
+    if rules.get("region"):
+        out.append(_("Region: %(values)s") % {"values": listed(rules["region"], region_names)})
+    if rules.get("status"):
+        out.append(_("Line status: %(values)s") % {"values": listed(rules["status"], status_labels)})
+    if rules.get("lifecycle_stage"):
+        out.append(_("Lifecycle stage: %(values)s") % {"values": listed(rules["lifecycle_stage"], stage_labels)})
+    texts = {
+        "tenure_min": _("on the network at least %(n)s months"), "tenure_max": _("on the network at most %(n)s months"),
+        "spend_min": _("average monthly spend at least ¥%(n)s"), "spend_max": _("average monthly spend at most ¥%(n)s"),
+        "saturation_min": _("plan saturation at least %(n)s%%"), "saturation_max": _("plan saturation at most %(n)s%%"),
+        "value_decile_max": _("customer value decile %(n)s or better (1 = the top 10%%)"),
+    }
+    for key, text in texts.items():
+        if rules.get(key) not in (None, ""):
+            out.append(str(text % {"n": rules[key]}))
+    if rules.get("enterprise_member") is True:
+        out.append(str(_("enterprise member lines only")))
+    elif rules.get("enterprise_member") is False:
+        out.append(str(_("no enterprise member lines")))
+    known = set(texts) | {"star", "brand", "region", "status", "lifecycle_stage", "enterprise_member"}
+    out += [f"{key}: {value}" for key, value in rules.items() if key not in known]
+    return [str(s) for s in out]
+
+
 ERR_RULE_UNKNOWN = _("Unknown segment rule %(key)s.")
 ERR_RULE_LIST = _("%(key)s takes a list of values.")
 ERR_RULE_CHOICE = _("%(value)s is not a valid value for %(key)s.")

@@ -1,9 +1,10 @@
 """Campaign writes. The pages, the API and the demo all go through these functions; each is atomic."""
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.choices import Role
@@ -158,9 +159,12 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
                                     review_round=campaign.review_round, assessment=stored)
     if to_status == CampaignStatus.RUNNING:
         segment_tag(campaign=campaign, by=by, now=now)
-    message = _("%(campaign)s: %(from)s → %(to)s by %(user)s.") % {
-        "campaign": campaign.name, "from": CampaignStatus(from_status).label, "to": CampaignStatus(to_status).label,
-        "user": by.username}
+    # a stored notification is text: written in the operator's language (the UI's default), not in whatever
+    # language the request or the command that caused it ran in (a management command runs in English)
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _("%(campaign)s: %(from)s → %(to)s by %(user)s.") % {
+            "campaign": campaign.name, "from": CampaignStatus(from_status).label,
+            "to": CampaignStatus(to_status).label, "user": by.get_full_name() or by.username}
     if reason:
         message += " " + reason
     _notify(campaign, _parties(campaign, action=rule.action, by=by), message, now)

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 
 class RetentionConfig(AppConfig):
@@ -16,4 +16,5 @@ class RetentionConfig(AppConfig):
 
         register_decision_log(DecisionLog(  # each step of an alert, by whom (none: the nightly scan) and why
             label="retention.alertevent", model="retention.AlertEvent", at="at", user="by", object_field="alert_id",
-            change=lambda e: f"{e.from_status or '—'} → {e.to_status}", reason=lambda e: e.note))
+            change=lambda e: f"{e.get_from_status_display() or '—'} → {e.get_to_status_display()}",
+            reason=lambda e: gettext(e.note) if e.note else (_("nightly scan") if e.by_id is None else "")))

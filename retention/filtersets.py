@@ -3,6 +3,7 @@
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filtersets import OrderingFilter
 from core.forms import StyledForm
 from retention.choices import AlertStatus, Offer
 from retention.models import RetentionAlert
@@ -16,7 +17,8 @@ class RetentionAlertFilterSet(filters.FilterSet):
     account_manager = filters.NumberFilter(field_name="account_manager_id", label=_("Account manager (user id)"))
     opened_after = filters.DateFilter(field_name="opened_at", lookup_expr="date__gte", label=_("Opened from"))
     opened_before = filters.DateFilter(field_name="opened_at", lookup_expr="date__lte", label=_("Opened until"))
-    ordering = filters.OrderingFilter(fields=(("score", "score"), ("opened_at", "opened_at")), label=_("Sort by"))
+    ordering = OrderingFilter(fields=(("score", "score"), ("opened_at", "opened_at")),
+                              field_labels={"score": _("Churn score"), "opened_at": _("Opened")}, label=_("Sort by"))
 
     class Meta:
         model = RetentionAlert

@@ -134,7 +134,7 @@ def test_late_fee_waivers_and_retention_alert_steps_are_on_the_audit_page(client
     assert "0.90" in waiver["change"]
     [step] = audit_rows(client, org, model="retention.alertevent")
     assert (step["user"], step["object_id"]) == (org.am1.username, alert.pk)
-    assert step["history_change_reason"] == "电话联系，客户考虑中" and "contacted" in step["change"]
+    assert step["history_change_reason"] == "电话联系，客户考虑中" and "已联系" in step["change"]
     by_user = audit_rows(client, org, username=org.am1.username)
     assert "retention.alertevent" in {c["model"] for c in by_user}
     everything = audit_rows(client, org)

@@ -2,9 +2,10 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from retention import policies
-from retention.choices import AlertStatus
+from retention.choices import AlertStatus, Offer, Signal
 from retention.models import RetentionAlert
 from tests.retention.conftest import open_alert
 
@@ -118,4 +119,7 @@ def test_alert_detail_page_shows_signals_offers_and_history(client, org, alerts)
     alert.suggested_offers = [{"code": "topup_bonus", "months": 6, "monthly_bonus": "8.00", "estimated_cost": "48.00"}]
     alert.save()
     response = client.get(reverse("retention:alert", args=[alert.pk]))
-    assert b"spend_falling" in response.content and b"48.00" in response.content
+    with translation.override("zh-hans"):  # the signal and the offer by their labels, not their codes
+        labels = [str(Signal.SPEND_FALLING.label), str(Offer.TOPUP_BONUS.label)]
+    page = response.content.decode()
+    assert all(label in page for label in labels) and "¥48.00" in page

@@ -1,5 +1,8 @@
 """The outcome of a set-based bulk intake, shared by every app's bulk services."""
 
+import gc
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -49,3 +52,38 @@ def insert_unnest(model, columns: dict[str, list], *, returning: str = "", confl
     with connection.cursor() as cur:
         cur.execute(sql, [columns[n] for n in names])
         return cur.fetchall() if returning else []
+
+
+_paused = 0  # bulk posts under way in this process
+_resume = False  # whether the collector was on when the first of them started
+_paused_lock = threading.Lock()
+
+
+@contextmanager
+def collector_paused():
+    """No cyclic garbage collection while a bulk post runs. A 10,000-item post allocates a few hundred thousand
+    short-lived objects (parsed items, validated values, rows, results) that reference counting frees; meanwhile
+    the collector would run full passes over every object of the process (Django's included) several times per
+    post — measured at a tenth to a third of a post's Python time. Collection resumes when the last concurrent bulk
+    post of the process ends; cycles made meanwhile are collected then."""
+    global _paused, _resume
+    with _paused_lock:
+        _paused += 1
+        if _paused == 1:
+            _resume = gc.isenabled()
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _resume:
+                gc.enable()
+
+
+class CollectorPausedView:
+    """A bulk view: its whole request (parsing, validation, writes, the answer) under collector_paused()."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with collector_paused():
+            return super().dispatch(request, *args, **kwargs)

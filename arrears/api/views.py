@@ -122,12 +122,13 @@ class BulkPostingView(CollectorPausedView, PostingView):
         """The set-based bulk service of this intake: entries are the validated items with their "line"."""
         raise NotImplementedError
 
-    def _date_errors(self, line, data) -> dict:
-        """The item's dates may not predate the customer (the single path's `post_checked` rule)."""
+    def _date_errors(self, line, data, zone) -> dict:
+        """The item's dates may not predate the customer (the single path's `post_checked` rule); `zone`: the
+        current time zone (timezone.localdate's, read once per batch)."""
         errors = {}
         for field, month in self.item_serializer.customer_dates.items():
             value = data[field]
-            day = timezone.localdate(value) if isinstance(value, datetime) else value
+            day = value.astimezone(zone).date() if isinstance(value, datetime) else value
             if refusal := policies.joined_refusal(day, joined=line.customer.join_date, month=month):
                 errors[field] = [ErrorDetail(str(refusal), code=refusal.code)]
         return errors
@@ -137,12 +138,12 @@ class BulkPostingView(CollectorPausedView, PostingView):
         the line; `errors`: the items already refused ({index: field errors})."""
         errors = dict(errors)
         lines = lines_by_msisdn(request.user, [data["msisdn"] for _, data in good], lean=True)
-        entries, indexes = [], []
+        entries, indexes, zone = [], [], timezone.get_current_timezone()
         for index, data in good:
             line = lines.get(data["msisdn"])
             if line is None:
                 errors[index] = {"msisdn": [UNKNOWN_LINE]}
-            elif found := self._date_errors(line, data):
+            elif found := self._date_errors(line, data, zone):
                 errors[index] = found
             else:
                 entries.append({**data, "line": line})

@@ -8,6 +8,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
@@ -18,6 +19,7 @@ from arrears.api.serializers import (BillInSerializer, LineStatusInSerializer, L
                                      UsageResultSerializer)
 from arrears.models import LedgerEntry, Payment
 from customers.api.onboarding import OnboardingItemSerializer
+from customers.bulk_types import array_literal
 from customers.bulk_validate import representer, validate_items
 from customers.models import Customer, UsageSummary
 from customers.policies import id_check_char
@@ -249,3 +251,20 @@ def test_a_bad_onboarding_item_is_a_400_naming_it_and_nobody_is_onboarded(org):
     assert response.status_code == 400
     assert ("items[1].gender", "invalid_choice") in [(e["field"], e["code"]) for e in response.json()["errors"]]
     assert Customer.objects.count() == before + 1  # only the factory's customer
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("values", "kind"), [
+    ([1, 2, None], "bigint"), ([Decimal("1.50"), None, Decimal("-2"), Decimal("1E+1")], "numeric"),
+    (['a"b', "c\\d", "", None, "x,y {z}", "中文", " pad ", "NULL"], "text"),
+    ([timezone.localdate(), None], "date"), ([timezone.now(), None], "timestamptz"), ([True, False, None], "bool"),
+    ([], "bigint"), ([1, "a", None], "text")])
+def test_array_text_is_read_back_as_the_array_psycopg_would_send(values, kind):
+    """The bulk statements' list parameters go as array text (customers.bulk_types.pg_arrays): the column type
+    reads back exactly the list psycopg itself would have sent, quotes, backslashes, NULLs and the word NULL too."""
+    plain = [str(v) if kind == "text" and v is not None else v for v in values]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT %s::{kind}[] IS NOT DISTINCT FROM %s::{kind}[], "
+                    f"array_length(%s::{kind}[], 1) IS NOT DISTINCT FROM %s", [
+                        array_literal(values), plain, array_literal(values), len(values) or None])
+        assert cur.fetchone() == (True, True)

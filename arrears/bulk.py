@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from arrears import realtime, services
@@ -22,7 +22,7 @@ from arrears.choices import LedgerKind
 from arrears.value import COST_FIELDS
 from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from credit.blacklist import blacklist_payments_apply
-from customers.bulk_types import BulkOutcome
+from customers.bulk_types import BulkOutcome, array_cursor
 
 ENSURE_ACCOUNTS_FOR = ENSURE_ACCOUNTS.replace("l.id >= %(lo)s AND l.id < %(hi)s", "l.id = ANY(%(ids)s::bigint[])")
 assert ENSURE_ACCOUNTS_FOR != ENSURE_ACCOUNTS, "the id-range condition of ENSURE_ACCOUNTS moved"
@@ -42,7 +42,7 @@ def _positions(line_ids: set[int], today: date) -> dict[int, _Position]:
     """Open missing accounts (with billing's earlier balance, as the single posting does) and lock the lines'
     accounts in id order (two concurrent batches then never deadlock)."""
     ids = sorted(line_ids)
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute(ENSURE_ACCOUNTS_FOR, {"ids": ids, "today": today, "now": timezone.now()})
         cur.execute("""
             SELECT a.line_id, a.customer_id, a.balance, c.credit_limit, a.state, a.arrears_since
@@ -60,7 +60,7 @@ OUT_OF_RANGE = services.BALANCE_OUT_OF_RANGE.format(limit=services.BALANCE_LIMIT
 
 def _write_balances(positions: dict[int, _Position], touched: set[int], settled: set[int]) -> None:
     ids = sorted(touched)
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute("""
             UPDATE arrears_lineaccount a SET balance = v.balance,
                    arrears_since = CASE WHEN v.settled THEN NULL ELSE a.arrears_since END
@@ -74,7 +74,7 @@ def _insert_ledger(rows: list[tuple], by) -> None:
     if not rows:
         return
     line_ids, kinds, amounts, times, references = (list(col) for col in zip(*rows, strict=True))
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute("""
             INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note, posted_by_id)
             SELECT line_id, kind, amount, posted_at, reference, '', %s
@@ -95,7 +95,7 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
     if not items:
         return out
     refs = [item["reference"] for item in items]
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute("SELECT reference FROM arrears_payment WHERE reference = ANY(%s::text[])", [refs])
         seen = {row[0] for row in cur.fetchall()}
     positions = _positions({item["line"].pk for item in items}, timezone.localdate())
@@ -124,7 +124,7 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
     if not accepted:
         return out
     rows = [items[pos] for pos in accepted]
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute("""
             INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference)
             SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::timestamptz[], %s::text[],
@@ -147,7 +147,7 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
 def _settle_blacklist(rows: list[dict], by) -> None:
     """Payments on lines of a blacklisted person reduce (and settle) the entry, as a single payment does. One
     query with two arrays finds the few such customers (an ORM IN list of 10,000 ids costs more to build)."""
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute("""SELECT DISTINCT customer_id FROM customers_blacklistentry
                        WHERE cleared_at IS NULL AND (line_id = ANY(%s::bigint[]) OR customer_id = ANY(%s::bigint[]))""",
                     [sorted({r["line"].pk for r in rows}), sorted({r["line"].customer_id for r in rows})])
@@ -198,7 +198,7 @@ def _allocate(rows: list[dict]) -> None:
     for r in rows:
         paid[r["line"].pk] = paid.get(r["line"].pk, Decimal(0)) + r["amount"]
     ids = sorted(paid)
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute("""
             WITH pay AS (SELECT * FROM unnest(%s::bigint[], %s::numeric[]) AS p(line_id, amount)),
             unpaid AS (
@@ -222,7 +222,7 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
     if not items:
         return out
     keys = [(item["line"].pk, item["period"]) for item in items]
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute("""SELECT b.line_id, b.period FROM arrears_bill b
                        JOIN unnest(%s::bigint[], %s::date[]) AS k(line_id, period)
                          ON b.line_id = k.line_id AND b.period = k.period""",
@@ -252,7 +252,7 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
         return out
     rows = [items[pos] for pos in accepted]
     line_ids, periods = [r["line"].pk for r in rows], [r["period"] for r in rows]
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute("""
             INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount)
             SELECT line_id, customer_id, period, amount, due_date, 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from arrears import evaluation, policies, services
@@ -22,6 +22,7 @@ from credit import touchpoints
 from credit.choices import SmsStatus
 from credit.sharing import active_shares_sql
 from customers import events
+from customers.bulk_types import array_cursor
 from customers.status import refresh_customer_status
 
 # Today's facts of the lines in %(ids)s and the state machine's answer: the same columns the nightly evaluation's
@@ -142,7 +143,7 @@ def decide_lines(line_ids, *, by=None, policy: policies.BarringPolicy | None = N
     params = {"ids": ids, "today": today, "now": now, "policy": policy.label,
               "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
               "two_way_days": policy.two_way_after_days, "by": by.pk if by else None}
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
         cur.execute(DECIDE_SQL, params)
         rows = cur.fetchall()
@@ -168,7 +169,7 @@ def _apply(moves: list[tuple], params: dict) -> None:
     params = {**params, "ids": line_ids, "from": states, "to": targets, "rule": rules, "usable": usables,
               "balance": balances, "limit": limits, "customers": customers,
               "stamp": f"{params['now']:%Y%m%d%H%M%S%f}"}
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute(APPLY_SQL, params)
         refresh_customer_status(sorted(row[0] for row in cur.fetchall()))
         cur.execute(SMS_SQL, params)

@@ -4,11 +4,11 @@ home: customers.policies (reopen window, number retention) and customers.intake 
 
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from customers import events, intake, policies
-from customers.bulk_types import BulkOutcome
+from customers.bulk_types import BulkOutcome, array_cursor
 from customers.choices import DecisionKind, ServiceStatus
 from customers.models import Line
 from customers.signals import customers_closed, customers_reopened
@@ -33,7 +33,7 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
     if not good:
         return out
     keys = [(items[pos]["line"].pk, items[pos]["month"].replace(day=1)) for pos in good]
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute("""SELECT u.line_id, u.month FROM customers_usagesummary u
                        JOIN unnest(%s::bigint[], %s::date[]) AS k(line_id, month)
                          ON u.line_id = k.line_id AND u.month = k.month""",
@@ -53,7 +53,7 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
              "bill_amount": "numeric", "prepaid_balance": "numeric"}
     columns.update({f: ([r[f] for r in rows], types[f]) for f in intake.USAGE_FIELDS})
     names = list(columns)
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute(f"""
             INSERT INTO customers_usagesummary ({", ".join(names)})
             SELECT * FROM unnest({", ".join(f"%s::{columns[n][1]}[]" for n in names)})
@@ -121,7 +121,7 @@ def line_statuses_report_bulk(*, items: list[dict], by=None, partial: bool = Fal
 
 
 def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome) -> None:
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute(LOCK_LINES, [sorted({items[pos]["line"].pk for pos in positions})])
         lines = {row[0]: row[1:] for row in cur.fetchall()}
         customers = sorted({customer for customer, *_ in lines.values()})
@@ -146,7 +146,7 @@ def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome)
         return
     ids, froms, tos, moments, reasons, days, untils = (list(col) for col in zip(*changes, strict=True))
     touched = sorted({lines[i][0] for i in ids})
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute(APPLY_CHANGES, {"ids": ids, "from": froms, "to": tos, "at": moments, "reason": reasons,
                                     "on": days, "until": untils, "by": by.pk if by else None})
         refresh_customer_status(touched)

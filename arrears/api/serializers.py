@@ -89,6 +89,7 @@ class BillInSerializer(BillingItemSerializer, MoneyIntakeSerializer):
         return {known[c["sp"]]: c["amount"] for c in charges}
 
 
+@functools.cache  # one class per item class: a request builds none, the schema names it once
 def bulk_serializer(item_class):
     class BulkSerializer(IntakeSerializer):
         items = item_class(many=True, allow_empty=False)

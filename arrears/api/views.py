@@ -1,9 +1,12 @@
 """Billing intake: payments and bills, single and bulk, each write under an Idempotency-Key."""
 
+import functools
 from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -18,7 +21,9 @@ from core.api.idempotency import HEADER, idempotent
 from core import policies
 from core.api.errors import field_messages
 from core.api.viewsets import ScopedAPIView
-from customers.bulk_types import CustomerRef, LineRef
+from core.sql import table
+from customers import bulk_validate
+from customers.bulk_types import CollectorPausedView, CustomerRef, LineRef
 from customers.models import Customer, Line
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,
@@ -35,12 +40,18 @@ class TooManyItems(APIException):
 def lines_by_msisdn(user, numbers, *, lean: bool = False) -> dict[str, Line]:
     """`lean`: only what the bulk services read, as LineRef (a 10,000-item post builds no model instances)."""
     visible = Customer.objects.visible_to(user)
-    lines = Line.objects.filter(msisdn__in=set(numbers), customer__in=visible)
+    lines = Line.objects.filter(msisdn_in(numbers), customer__in=visible)
     if lean:
         return {msisdn: LineRef(pk, msisdn, customer_id, status, CustomerRef(customer_id, joined))
                 for pk, msisdn, customer_id, status, joined in lines.values_list(
                     "id", "msisdn", "customer_id", "status", "customer__join_date")}
     return {line.msisdn: line for line in lines.select_related("customer")}
+
+
+def msisdn_in(numbers) -> RawSQL:
+    """`msisdn = ANY(<one array>)`: a bulk's 10,000 numbers as one parameter (an IN list of 10,000 placeholders
+    costs more to send and plan than the lookup itself)."""
+    return RawSQL(f"{table(Line)}.msisdn = ANY(%s::text[])", (sorted(set(numbers)),), output_field=BooleanField())
 
 
 class PostingView(ScopedAPIView):
@@ -85,7 +96,7 @@ class PostingView(ScopedAPIView):
         return idempotent(request, self.endpoint, handle)
 
 
-class BulkPostingView(PostingView):
+class BulkPostingView(CollectorPausedView, PostingView):
     """Up to 10,000 items. Default all-or-nothing: one bad item (index, field, rule) and nothing is written,
     because billing then resends one corrected file; with "partial": true the good items are written and
     the bad ones reported with their index."""
@@ -96,12 +107,13 @@ class BulkPostingView(PostingView):
             raise TooManyItems()
 
         def handle():
-            body = bulk_serializer(self.item_serializer)(data=request.data)
-            partial = str(request.data.get("partial", "")).lower() in {"true", "1"} if isinstance(
-                request.data, dict) else False
-            if not body.is_valid() and not (partial and _only_item_errors(body.errors)):
-                raise ValidationError(body.errors)
-            return Response(self._post_all(request, body, partial), status=status.HTTP_201_CREATED
+            # every item checked with the item serializer's rules in plain Python (customers.bulk_validate: DRF's
+            # own errors for any item that is not plainly valid); a bad body outside the items raises here
+            good, errors, options = bulk_validate.validate_bulk(bulk_serializer(self.item_serializer), request.data)
+            partial = options["partial"]
+            if errors and not partial:
+                raise ValidationError({"items": errors})
+            return Response(self._post_all(request, good, errors, partial), status=status.HTTP_201_CREATED
                             if not partial else status.HTTP_200_OK)
 
         return idempotent(request, self.endpoint, handle)
@@ -110,37 +122,28 @@ class BulkPostingView(PostingView):
         """The set-based bulk service of this intake: entries are the validated items with their "line"."""
         raise NotImplementedError
 
-    def _date_errors(self, line, data) -> dict:
-        """The item's dates may not predate the customer (the single path's `post_checked` rule)."""
+    def _date_errors(self, line, data, zone) -> dict:
+        """The item's dates may not predate the customer (the single path's `post_checked` rule); `zone`: the
+        current time zone (timezone.localdate's, read once per batch)."""
         errors = {}
         for field, month in self.item_serializer.customer_dates.items():
             value = data[field]
-            day = timezone.localdate(value) if isinstance(value, datetime) else value
+            day = value.astimezone(zone).date() if isinstance(value, datetime) else value
             if refusal := policies.joined_refusal(day, joined=line.customer.join_date, month=month):
                 errors[field] = [ErrorDetail(str(refusal), code=refusal.code)]
         return errors
 
-    def _post_all(self, request, body, partial: bool) -> dict:
-        """Validate every item in Python, then hand the good ones to the set-based bulk service at once."""
-        raw_items = request.data["items"]
-        errors = dict(body.errors.get("items", {})) if body.errors else {}  # {index: field errors}
-        if body.errors:  # only item errors and "partial": validate the good items one by one
-            good = []
-            for index, raw in enumerate(raw_items):
-                if index in errors:
-                    continue
-                item = self.item_serializer(data=raw)
-                item.is_valid(raise_exception=True)
-                good.append((index, item.validated_data))
-        else:
-            good = list(enumerate(body.validated_data["items"]))
+    def _post_all(self, request, good: list[tuple[int, dict]], errors: dict, partial: bool) -> dict:
+        """The valid items (with their index) to the set-based bulk service at once, after the checks that need
+        the line; `errors`: the items already refused ({index: field errors})."""
+        errors = dict(errors)
         lines = lines_by_msisdn(request.user, [data["msisdn"] for _, data in good], lean=True)
-        entries, indexes = [], []
+        entries, indexes, zone = [], [], timezone.get_current_timezone()
         for index, data in good:
             line = lines.get(data["msisdn"])
             if line is None:
                 errors[index] = {"msisdn": [UNKNOWN_LINE]}
-            elif found := self._date_errors(line, data):
+            elif found := self._date_errors(line, data, zone):
                 errors[index] = found
             else:
                 entries.append({**data, "line": line})
@@ -158,18 +161,13 @@ class BulkPostingView(PostingView):
             if errors and not partial:
                 transaction.set_rollback(True)
                 raise ValidationError({"items": {i: e for i, e in sorted(errors.items())}})
-            done = sorted(outcome.results.items())  # one serializer for all results: its fields are built once
-            data = self.result_serializer([result for _, result in done], many=True).data
-            results = [{"index": indexes[pos], **row} for (pos, _), row in zip(done, data, strict=True)]
+            represent = _representer(self.result_serializer)  # result_serializer(result).data, item for item
+            results = [{"index": indexes[pos], **represent(result)} for pos, result in sorted(outcome.results.items())]
         return {"posted": len(results), "failed": len(errors), "results": results,
                 "errors": [{"index": i, "errors": field_messages(e)} for i, e in sorted(errors.items())]}
 
 
-def _only_item_errors(errors) -> bool:
-    """The body's errors are all in single items ({"items": {index: ...}}): with "partial" the rest is posted.
-    An empty or missing list, or a bad "partial", is the whole request's error."""
-    items = errors.get("items") if set(errors) == {"items"} else None
-    return isinstance(items, dict) and all(isinstance(index, int) for index in items)
+_representer = functools.cache(bulk_validate.representer)
 
 
 class PaymentMixin:

@@ -12,8 +12,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from core import policies
 
@@ -55,11 +57,19 @@ class MoneyField(serializers.Field):
     def minimum(self) -> Decimal:
         return -self.maximum if self.signed else self._minimum
 
+    def converter(self):
+        """`to_internal_value` with the bounds read once (a bulk post converts 10,000 amounts with it)."""
+        minimum, maximum = self.minimum, self.maximum
+
+        def convert(data):
+            try:
+                return policies.parse_money(data, minimum=minimum, maximum=maximum)
+            except policies.Refusal as refusal:
+                _refuse(refusal)
+        return convert
+
     def to_internal_value(self, data):
-        try:
-            return policies.parse_money(data, minimum=self.minimum, maximum=self.maximum)
-        except policies.Refusal as refusal:
-            _refuse(refusal)
+        return self.converter()(data)
 
     def to_representation(self, value):
         return f"{Decimal(value):.2f}"
@@ -69,17 +79,24 @@ class MonthField(serializers.Field):
     """A month as "YYYY-MM", taken as its first day: not after the current month, not older than the intake
     takes (settings.INTAKE_MAX_AGE_DAYS)."""
 
-    def to_internal_value(self, data):
-        try:
-            month = policies.parse_month(data)
-        except policies.Refusal as refusal:
-            _refuse(refusal)
+    def converter(self):
+        """`to_internal_value` with today and the window read once (a bulk post converts 10,000 months)."""
         today, days = timezone.localdate(), settings.INTAKE_MAX_AGE_DAYS
-        refusal = policies.day_refusal(month, earliest=(today - timedelta(days=days)).replace(day=1),
-                                       latest=today.replace(day=1), max_age_days=days, future_code="future")
-        if refusal:
-            _refuse(refusal)
-        return month
+        earliest, latest = (today - timedelta(days=days)).replace(day=1), today.replace(day=1)
+
+        def convert(data):
+            try:
+                month = policies.parse_month(data)
+            except policies.Refusal as refusal:
+                _refuse(refusal)
+            if refusal := policies.day_refusal(month, earliest=earliest, latest=latest, max_age_days=days,
+                                               future_code="future"):
+                _refuse(refusal)
+            return month
+        return convert
+
+    def to_internal_value(self, data):
+        return self.converter()(data)
 
     def to_representation(self, value):
         return f"{value:%Y-%m}"
@@ -89,13 +106,36 @@ class MomentField(serializers.DateTimeField):
     """When a reported event happened: not ahead of our clock by more than settings.INTAKE_CLOCK_SKEW_SECONDS,
     not older than settings.INTAKE_MAX_AGE_DAYS."""
 
+    def converter(self):
+        """`to_internal_value` with the clock, the time zone and the bounds read once (a bulk post converts
+        10,000 moments with it). An ISO 8601 text with an offset is what DRF's parser gives it (parse_datetime,
+        then the field's time zone); any other input goes through DRF's own parsing and messages."""
+        now, days, skew = timezone.now(), settings.INTAKE_MAX_AGE_DAYS, settings.INTAKE_CLOCK_SKEW_SECONDS
+        zone = self.timezone if hasattr(self, "timezone") else self.default_timezone()
+        earliest, latest = now - timedelta(days=days), now + timedelta(seconds=skew)
+        formats = getattr(self, "input_formats", api_settings.DATETIME_INPUT_FORMATS)
+        iso = bool(formats) and formats[0].lower() == ISO_8601
+        drf = super().to_internal_value
+
+        def convert(value):
+            moment = None
+            if iso and zone is not None and type(value) is str:
+                try:
+                    parsed = parse_datetime(value)
+                    if parsed is not None and parsed.tzinfo is not None:
+                        moment = parsed.astimezone(zone)
+                except (ValueError, TypeError, OverflowError):
+                    moment = None
+            if moment is None:
+                moment = drf(value)
+            if not earliest <= moment <= latest and (  # the bounds moment_refusal checks, worked out once
+                    refusal := policies.moment_refusal(moment, now=now, max_age_days=days, skew_seconds=skew)):
+                _refuse(refusal)
+            return moment
+        return convert
+
     def to_internal_value(self, value):
-        moment = super().to_internal_value(value)
-        refusal = policies.moment_refusal(moment, now=timezone.now(), max_age_days=settings.INTAKE_MAX_AGE_DAYS,
-                                          skew_seconds=settings.INTAKE_CLOCK_SKEW_SECONDS)
-        if refusal:
-            _refuse(refusal)
-        return moment
+        return self.converter()(value)
 
 
 class DayField(serializers.DateField):

@@ -12,7 +12,8 @@ from core.api.idempotency import idempotent
 from core.api.serializers import IntakeSerializer
 from core.api.viewsets import ScopedAPIView
 from core.models import Region
-from customers import onboarding
+from customers import bulk_validate, onboarding
+from customers.bulk_types import CollectorPausedView
 from customers.api.inputs import IDEMPOTENCY_PARAMETER, TooManyItems
 from customers.api.serializers import ContactSerializer
 from customers.choices import Gender, IdType
@@ -116,7 +117,7 @@ def _details(errors: dict[str, list[DjangoValidationError]]) -> dict[str, list[E
 
 @extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=BulkOnboardingSerializer,
                responses={201: BulkOnboardingResultSerializer, 200: BulkOnboardingResultSerializer})
-class BulkOnboardingView(ScopedAPIView):
+class BulkOnboardingView(CollectorPausedView, ScopedAPIView):
     """Onboard up to 10,000 customers (and their lines) at once; all-or-nothing unless "partial": true."""
 
     permission_required = "customers.add_customer"
@@ -128,9 +129,12 @@ class BulkOnboardingView(ScopedAPIView):
         return idempotent(request, "customers.onboard/bulk", lambda: self._handle(request))
 
     def _handle(self, request):
-        body = BulkOnboardingSerializer(data=request.data)
-        body.is_valid(raise_exception=True)  # the shape of every item; the controls come next, per item
-        raw_items, partial = body.validated_data["items"], body.validated_data["partial"]
+        # the shape of every item (customers.bulk_validate: the item serializer's rules in plain Python, DRF's own
+        # errors); the controls come next, per item
+        good, shape_errors, options = bulk_validate.validate_bulk(BulkOnboardingSerializer, request.data)
+        if shape_errors:
+            raise ValidationError({"items": shape_errors})
+        raw_items, partial = [data for _, data in good], options["partial"]
         codes = _codes(raw_items)
         errors, items, positions = {}, [], []
         for index, raw in enumerate(raw_items):
@@ -142,12 +146,12 @@ class BulkOnboardingView(ScopedAPIView):
                 positions.append(index)
         if errors and not partial:  # every item's errors in one answer: the controls of the others too
             found = onboarding.onboarding_bulk_errors(items=items, by=request.user,
-                                                      migration_reason=body.validated_data["migration_reason"])
+                                                      migration_reason=options["migration_reason"])
             errors |= {positions[i]: _details(e) for i, e in found.items()}
             raise ValidationError({"items": dict(sorted(errors.items()))})
         try:
             done = onboarding.customers_onboard_bulk(items=items, by=request.user, partial=partial,
-                                                     migration_reason=body.validated_data["migration_reason"])
+                                                     migration_reason=options["migration_reason"])
         except onboarding.OnboardingRefused as refused:
             raise ValidationError({"items": {positions[i]: _details(e) for i, e in refused.errors.items()}}) \
                 from refused

@@ -1,0 +1,336 @@
+"""Per-item validation of a bulk post at the speed of plain Python, with DRF's answers (issue 20, bulk intake).
+
+A bulk post of 10,000 items through `ItemSerializer(many=True)` runs DRF's per-field machinery 10,000 times
+(run_validation, validate_empty_values, run_validators, get_value/set_value, error bookkeeping): about 0.2 ms an
+item, most of a post's time. Here the item serializer is compiled once into a plan — per field its conversion
+(the field's own `to_internal_value`, so the rules of MoneyField, MonthField, MomentField... have one home) and its
+validators as plain checks (lengths, bounds, compiled regexes) — and every item in its usual shape goes through
+the plan. Whatever the plan does not recognise as plainly valid (a missing or unknown key, a null, a number sent
+as a string, any value a check refuses) is handed to the serializer itself for that item: an item accepted here is
+one DRF accepts with the same value, and every error (index, field, rule, message) is DRF's own. The serializers
+stay what the OpenAPI schema documents; nothing here changes what a request may contain.
+"""
+
+import functools
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.core import validators as dj
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
+from rest_framework.fields import ProhibitSurrogateCharactersValidator, SkipField, empty
+
+from core.api.serializers import FRAMEWORK_KEYS, RejectUnknownFields
+
+
+class _Slow(Exception):
+    """This value is not plainly valid: let the serializer judge the item (and word its errors)."""
+
+
+_SLOW = _Slow()
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_REFUSED = (ValidationError, DjangoValidationError, SkipField)
+
+
+def _check(validator) -> Callable[[object], bool] | None:
+    """A validator as a predicate (True: valid); None: call the validator itself."""
+    kind = type(validator)
+    limit = getattr(validator, "limit_value", None)
+    if kind in (dj.MaxLengthValidator, dj.MinLengthValidator, dj.MaxValueValidator,
+                dj.MinValueValidator) and callable(limit):
+        return None
+    if kind is dj.MaxLengthValidator:
+        return lambda v: len(v) <= limit
+    if kind is dj.MinLengthValidator:
+        return lambda v: len(v) >= limit
+    if kind is dj.MaxValueValidator:
+        return lambda v: v <= limit
+    if kind is dj.MinValueValidator:
+        return lambda v: v >= limit
+    if kind is dj.ProhibitNullCharactersValidator:
+        return lambda v: "\x00" not in str(v)
+    if kind is ProhibitSurrogateCharactersValidator:
+        return lambda v: _SURROGATE.search(str(v)) is None
+    if kind is dj.RegexValidator:
+        search, inverse = validator.regex.search, validator.inverse_match  # the compiled pattern's, not the lazy one
+        return lambda v: (search(str(v)) is None) == inverse
+    return None
+
+
+def _validators(field) -> Callable[[object], None] | None:
+    """The field's validators as one check raising _Slow (None: it has none)."""
+    checks = []
+    for validator in field.validators:
+        check = _check(validator)
+        if check is None:
+            def check(v, validator=validator):
+                try:
+                    validator(v)
+                except _REFUSED:
+                    return False
+                return True
+        checks.append(check)
+    if not checks:
+        return None
+
+    def run(value):
+        for check in checks:
+            if not check(value):
+                raise _SLOW
+    return run
+
+
+def _checked(convert, check):
+    if check is None:
+        return convert
+
+    def convert_and_check(value):
+        value = convert(value)
+        check(value)
+        return value
+    return convert_and_check
+
+
+def _converter(field) -> Callable[[], Callable[[object], object]] | None:
+    """A factory of the plainly-valid path of one field (value in, internal value out, _Slow for anything else),
+    called once per batch: the field's per-batch facts (today, the clock, bounds) are read then. None: a kind of
+    field this module does not know (the whole serializer is then left to DRF)."""
+    if isinstance(field, serializers.ListSerializer):
+        child = _plan_of(field.child)
+        if child is None or field.validators or type(field).validate is not serializers.ListSerializer.validate:
+            return None
+        allow_empty, max_length, min_length = field.allow_empty, field.max_length, field.min_length
+
+        def list_factory():
+            convert_child = child()
+
+            def convert_list(value):
+                if type(value) is not list or (not value and not allow_empty) or (
+                        max_length is not None and len(value) > max_length) or (
+                        min_length is not None and len(value) < min_length):
+                    raise _SLOW
+                return [convert_child(v) for v in value]
+            return convert_list
+        return list_factory
+    if isinstance(field, serializers.BaseSerializer):
+        return _plan_of(field)
+    if isinstance(field, (serializers.ListField, serializers.DictField, serializers.JSONField,
+                          serializers.RelatedField, serializers.ManyRelatedField, serializers.FileField,
+                          serializers.SerializerMethodField, serializers.HiddenField)):
+        return None
+    check = _validators(field)
+    if type(field) is serializers.BooleanField:
+        def convert_bool(value):
+            if value is not True and value is not False:
+                raise _SLOW
+            return value
+        converter = _checked(convert_bool, check)
+        return lambda: converter
+    if type(field) is serializers.IntegerField:
+        def convert_int(value):
+            if type(value) is not int:
+                raise _SLOW
+            return value
+        converter = _checked(convert_int, check)
+        return lambda: converter
+    if type(field) is serializers.ChoiceField:
+        choices, allow_blank = field.choice_strings_to_values, field.allow_blank
+
+        def convert_choice(value):
+            if type(value) is not str:
+                raise _SLOW
+            if value == "" and allow_blank:
+                return ""
+            try:
+                return choices[value]
+            except KeyError:
+                raise _SLOW from None
+        converter = _checked(convert_choice, check)
+        return lambda: converter
+    if isinstance(field, serializers.CharField):
+        if type(field).to_internal_value is not serializers.CharField.to_internal_value:
+            return None
+        trim = field.trim_whitespace
+
+        def convert_text(value):
+            if type(value) is not str:
+                raise _SLOW
+            text = value.strip() if trim else value
+            if not text:  # blank: the field's own rule (allow_blank) and message
+                raise _SLOW
+            return text
+        converter = _checked(convert_text, check)
+        return lambda: converter
+    make = getattr(field, "converter", None)  # the field's per-batch converter (core.api.fields), if it has one
+
+    def factory():
+        to_internal = make() if make is not None else field.to_internal_value
+
+        def convert(value):
+            if value is None or value == "":
+                raise _SLOW
+            try:
+                return to_internal(value)
+            except _REFUSED:
+                raise _SLOW from None
+        return _checked(convert, check)
+    return factory
+
+
+@functools.cache
+def _plan_of_class(serializer_class):
+    return _plan_of(serializer_class())
+
+
+def _plan_of(serializer) -> Callable[[], Callable[[object], dict]] | None:
+    """A factory of the plainly-valid path of a serializer (nested ones included): a dict in, its validated data
+    out. None: the serializer has something this module does not know (DRF then validates every item)."""
+    if serializer.validators or type(serializer).run_validation is not serializers.Serializer.run_validation:
+        return None
+    factories = []
+    for name, field in serializer.fields.items():
+        if field.read_only:
+            continue
+        factory = _converter(field)
+        if factory is None or len(field.source_attrs) != 1:
+            return None
+        hook = getattr(serializer, f"validate_{name}", None)
+        factories.append((name, field.source_attrs[0], factory, field.required, field.get_default, hook))
+    known = set(serializer.fields) | FRAMEWORK_KEYS
+    reject_unknown = isinstance(serializer, RejectUnknownFields)
+    validate = serializer.validate if type(serializer).validate is not serializers.Serializer.validate else None
+
+    def plan_factory():
+        fields = [(name, source, factory(), required, default, hook)
+                  for name, source, factory, required, default, hook in factories]
+
+        def run(raw):
+            if type(raw) is not dict or (reject_unknown and not raw.keys() <= known):
+                raise _SLOW
+            data = {}
+            for name, source, convert, required, default, hook in fields:
+                value = raw.get(name, empty)
+                if value is empty:
+                    if required:
+                        raise _SLOW
+                    try:
+                        data[source] = default()
+                    except SkipField:
+                        pass
+                    continue
+                value = convert(value)
+                if hook is not None:
+                    try:
+                        value = hook(value)
+                    except _REFUSED:
+                        raise _SLOW from None
+                data[source] = value
+            if validate is not None:
+                try:
+                    data = validate(data)
+                except _REFUSED:
+                    raise _SLOW from None
+            return data
+        return run
+    return plan_factory
+
+
+def validate_items(item_class, raw_items: list) -> tuple[list[tuple[int, dict]], dict[int, dict]]:
+    """([(index, validated data)] of the valid items, {index: DRF's errors of the item}) — what
+    `item_class(many=True)` would give, item for item."""
+    factory = _plan_of_class(item_class)
+    plan = factory() if factory is not None else None
+    child = item_class()
+    good, errors = [], {}
+    for index, raw in enumerate(raw_items):
+        if plan is not None:
+            try:
+                good.append((index, plan(raw)))
+                continue
+            except _Slow:
+                pass
+        try:  # as the list serializer does: its child's run_validation, the item's errors its exc.detail
+            good.append((index, child.run_validation(raw)))
+        except ValidationError as exc:
+            errors[index] = exc.detail
+    return good, errors
+
+
+def validate_bulk(bulk_class, data, *, items: str = "items") -> tuple[list[tuple[int, dict]], dict[int, dict], dict]:
+    """A bulk body {"items": [...], **options}: (valid items with their index, {index: item errors}, the options'
+    validated values). An error outside the items (no list, an empty one, an unknown key, a bad option) is the
+    whole request's: the bulk serializer's own ValidationError, as if it had validated the body."""
+    body = bulk_class()
+    list_field = body.fields[items]
+    raw_items = data.get(items) if type(data) is dict else None
+    options = {}
+    plain = type(raw_items) is list and bool(raw_items or list_field.allow_empty) and (
+        not isinstance(body, RejectUnknownFields) or data.keys() <= set(body.fields) | FRAMEWORK_KEYS)
+    if plain:
+        for name, field in body.fields.items():
+            if name == items or field.read_only:
+                continue
+            try:
+                options[name] = field.run_validation(data.get(name, empty))
+            except SkipField:
+                continue
+            except ValidationError:
+                plain = False
+                break
+    if not plain:  # the serializer's own answer: its errors, or (a shape this module does not take) its data
+        whole = bulk_class(data=data)
+        whole.is_valid(raise_exception=True)
+        checked = dict(whole.validated_data)
+        return list(enumerate(checked.pop(items))), {}, checked
+    good, errors = validate_items(type(list_field.child), raw_items)
+    return good, errors, options
+
+
+DECIMAL = Decimal
+
+
+def representer(serializer_class) -> Callable[[object], dict]:
+    """`serializer_class(instance).data` for a plain read serializer, without DRF's per-field machinery: attributes
+    read by their source, money as DRF writes it (2-place strings), other values through the field itself."""
+    fields = []
+    for name, field in serializer_class().fields.items():
+        if field.write_only:
+            continue
+        path = field.source_attrs
+        if isinstance(field, serializers.DecimalField) and getattr(
+                field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING) and not (
+                field.localize or field.normalize_output) and type(field).to_representation is \
+                serializers.DecimalField.to_representation:
+            places, digits = field.decimal_places, field.max_digits
+
+            def money(value, field=field, places=places, digits=digits):
+                if type(value) is DECIMAL and value.is_finite():
+                    parts = value.as_tuple()
+                    if parts.exponent == -places and (digits is None or len(parts.digits) <= digits):
+                        return f"{value:f}"
+                return field.to_representation(value)
+            fields.append((name, path, money))
+        elif type(field) in (serializers.BooleanField, serializers.IntegerField, serializers.CharField):
+            kind = {serializers.BooleanField: bool, serializers.IntegerField: int, serializers.CharField: str}[
+                type(field)]
+
+            def plain(value, field=field, kind=kind):
+                return value if type(value) is kind else field.to_representation(value)
+            fields.append((name, path, plain))
+        else:
+            fields.append((name, path, field.to_representation))
+
+    def represent(instance) -> dict:
+        out = {}
+        for name, path, convert in fields:
+            value = instance
+            for attr in path:
+                value = value[attr] if isinstance(value, dict) else getattr(value, attr)
+                if value is None:
+                    break
+            out[name] = None if value is None else convert(value)
+        return out
+    return represent

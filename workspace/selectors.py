@@ -41,6 +41,7 @@ NEW_DAYS = 7  # "newly" in arrears or barred: within the last week
 OPEN_TASK = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 SETTLED = "settled by payment"  # credit.blacklist clears an entry paid in full with this reason
 REVIEW_WAITING = (CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW)
+OWN_OPEN = (CampaignStatus.DRAFT, CampaignStatus.RETURNED)
 
 
 @dataclass
@@ -105,6 +106,13 @@ def reviews_waiting(*, user) -> HomeList:
     qs = Campaign.objects.filter(status__in=REVIEW_WAITING).exclude(author=user).select_related("author")
     return _bounded("reviews", qs.order_by("created_at", "id"),
                     f'{reverse("marketing:campaigns")}?status={CampaignStatus.SUBMITTED}&status={CampaignStatus.IN_REVIEW}')
+
+
+def own_campaigns(*, user) -> HomeList:
+    """The user's campaigns still to finish: drafts and those returned for changes, most recently changed first."""
+    qs = Campaign.objects.filter(author=user, status__in=OWN_OPEN)
+    return _bounded("campaigns", qs.order_by("-updated_at", "-id"),
+                    f'{reverse("marketing:campaigns")}?status={CampaignStatus.DRAFT}&status={CampaignStatus.RETURNED}')
 
 
 def four_eyes_waiting(*, user) -> HomeList:
@@ -192,6 +200,8 @@ def home(*, user, today: date | None = None) -> dict:
             lists["alerts"] = book_alerts(user=user)
         if user.has_perm("arrears.view_lineaccount"):
             lists["arrears"] = book_arrears(user=user, today=today)
+    if role == Role.MARKETING and user.has_perm("marketing.add_campaign"):
+        lists["campaigns"] = own_campaigns(user=user)
     if user.has_perm("marketing.review_campaign"):
         lists["reviews"] = reviews_waiting(user=user)
     if user.has_perm("credit.view_foureyesrequest"):

@@ -4,7 +4,8 @@ screenshot of each step kept under artifacts/screenshots/ (CI keeps the director
 - The account manager: the nightly churn scan opened an alert on a customer of their book; from the home page
   they open the customer, record the visit as the alert's next step in place, and see it on the page and at home.
 - Collections: from the home page's oldest case to the line's collection case, a promise to pay recorded.
-- A credit officer: another officer's out-of-range limit change waits on their home; they approve it."""
+- A credit officer: another officer's out-of-range limit change waits on their home; they approve it.
+- Marketing: a new campaign from the home page, saved as a draft, found again at home and submitted."""
 
 import re
 from datetime import timedelta
@@ -21,6 +22,7 @@ from arrears.services import record_bill
 from core.choices import Role
 from credit.models import FourEyesRequest
 from credit.services import credit_limit_change, legacy_grade_import
+from marketing.models import Campaign
 from retention.batches import scan_chunk
 from retention.models import RetentionAlert
 from tests.conftest import make_staff
@@ -156,4 +158,38 @@ def test_credit_officer_approves_another_officers_limit_change_from_home(page: P
     page.goto(f"{live_server.url}/customers/{customer.pk}/")
     expect(page.locator("#credit")).to_contain_text("999.00")
     steps.shot("customer-360")
+    assert csp_errors == []
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_marketing_drafts_and_submits_a_campaign_from_home(page: Page, live_server, org, lang, csp_errors):
+    words = {"zh-hans": "已提交", "en": "Submitted"}[lang]
+    steps = Steps(page, "marketing_campaign", lang)
+
+    log_in(page, live_server, org.marketing)
+    choose_language(page, lang)
+    expect(page.locator("#home-campaigns")).to_be_visible()
+    steps.shot("home")
+    page.click("#new-campaign")
+    page.wait_for_url(re.compile(r"/marketing/campaigns/new/$"))
+    page.fill("#campaign-form [name=name]", "流量畅享 / data plus")
+    page.fill("#campaign-form [name=goal]", "提升存量客户流量套餐渗透 / more data plans in the base")
+    steps.shot("draft-entered")
+    page.click("#campaign-form > button.btn-primary")
+    page.wait_for_url(re.compile(r"/marketing/campaigns/\d+/$"))
+    campaign = Campaign.objects.get(author=org.marketing)
+    steps.shot("draft-saved")
+
+    page.goto(f"{live_server.url}/")
+    page.locator("#home-campaigns").get_by_role("link", name="流量畅享 / data plus").click()
+    page.wait_for_url(re.compile(rf"/marketing/campaigns/{campaign.pk}/$"))
+    page.select_option("#transition-form select[name=to_status]", "submitted")
+    page.click("#transition-form button")
+    page.wait_for_load_state()
+    expect(page.locator("#campaign-status")).to_have_text(words)
+    steps.shot("submitted")
+    campaign.refresh_from_db()
+    assert campaign.status == "submitted" and campaign.review_round == 1
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#home-campaigns")).not_to_contain_text("流量畅享")  # no longer theirs to finish
     assert csp_errors == []

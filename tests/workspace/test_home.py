@@ -132,7 +132,7 @@ def test_a_list_shows_at_most_its_rows_and_offers_see_all(client, org):
 @pytest.mark.parametrize("role, lists", [
     (Role.ACCOUNT_MANAGER, {"callbacks", "tasks", "alerts", "arrears"}),
     (Role.CREDIT_OFFICER, {"reviews", "four_eyes", "blacklist", "drift"}),
-    (Role.MARKETING, set()),
+    (Role.MARKETING, {"campaigns"}),
 ])
 def test_each_role_gets_its_own_lists(client, org, role, lists):
     user = {Role.ACCOUNT_MANAGER: org.am1, Role.CREDIT_OFFICER: org.credit_officer, Role.MARKETING: org.marketing}[role]
@@ -156,3 +156,13 @@ def test_blacklist_settlements_show_an_entry_being_paid_and_one_settled_this_wee
     assert set(found) == {paying.pk, settled.pk}  # the entry nobody paid on waits on the blacklist page
     assert found[paying.pk].amount_paid == Decimal("20.00") and found[paying.pk].cleared_at is None
     assert found[settled.pk].cleared_at is not None
+
+
+def test_marketing_home_lists_their_drafts_and_returned_campaigns_not_submitted_or_others(client, org):
+    draft = make_campaign(org.marketing, name="草稿方案")
+    submitted = walk(make_campaign(org.marketing, name="已提交方案"), (CampaignStatus.SUBMITTED, org.marketing))
+    make_campaign(org.credit_officer, name="别人的方案")
+    response = home(client, org.marketing)
+    assert [c.pk for c in rows(response, "campaigns")] == [draft.pk]
+    assert submitted.pk not in [c.pk for c in rows(response, "campaigns")]
+    assert reverse("marketing:campaign-create") in response.content.decode()

@@ -13,7 +13,7 @@ from arrears.services import record_payment
 from credit.blacklist import blacklist_entry_add
 from credit.models import FourEyesRequest
 from credit.services import credit_limit_change, legacy_grade_import
-from enterprise.services import create_task
+from enterprise.services import task_create
 from marketing.choices import CampaignStatus
 from retention.batches import scan_chunk
 from tests.conftest import make_staff
@@ -76,10 +76,10 @@ def test_a_churn_alert_from_the_nightly_scan_is_on_its_managers_home(client, org
 def test_a_task_due_today_and_one_overdue_are_listed_for_the_assignee(client, org):
     account = EnterpriseAccountFactory(account_manager=org.am1, region=org.region_a)
     with freeze_time(at(NIGHT - timedelta(days=5))):
-        late = create_task(account=account, title="回访集团", due_date=NIGHT - timedelta(days=1),
+        late = task_create(account=account, title="回访集团", due_date=NIGHT - timedelta(days=1),
                            assigned_by=org.lead_a1)
-        today = create_task(account=account, title="续签协议", due_date=NIGHT, assigned_by=org.lead_a1)
-        create_task(account=account, title="下周拜访", due_date=NIGHT + timedelta(days=7), assigned_by=org.lead_a1)
+        today = task_create(account=account, title="续签协议", due_date=NIGHT, assigned_by=org.lead_a1)
+        task_create(account=account, title="下周拜访", due_date=NIGHT + timedelta(days=7), assigned_by=org.lead_a1)
     response = home(client, org.am1)
     assert [t.pk for t in rows(response, "tasks")] == [late.pk, today.pk]
     assert reverse("enterprise:task", args=[late.pk]) in response.content.decode()

@@ -96,8 +96,10 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
     ),
     settled AS (
         SELECT customer_id, kind, day AS due_date,
-               min(day) FILTER (WHERE kind = 1) OVER (PARTITION BY line_id ORDER BY cum, kind
-                                                      ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS paid_on
+               -- the first payment at or after the bill in cumulative order, as a running min from the end
+               -- (a frame from the current row onwards would re-aggregate it for every row)
+               min(day) FILTER (WHERE kind = 1) OVER (PARTITION BY line_id ORDER BY cum DESC, kind DESC
+                                                      ROWS UNBOUNDED PRECEDING) AS paid_on
         FROM flow
     ),
     overdue AS (

@@ -38,8 +38,8 @@ def test_a_campaign_launched_today_shows_no_arrears_and_no_revenue(page: Page, l
     page.goto(f"{live_server.url}/marketing/campaigns/{campaign.pk}/results/")
     expect(page.locator("#not-measured")).to_be_visible()
     expect(page.locator("#billed-periods")).to_have_text("0")
-    expect(page.locator("#revenue-after")).to_have_text("0.00")
-    expect(page.locator("#arrears-after")).to_contain_text("/ 0.00")
+    expect(page.locator("#revenue-after")).to_have_text("¥0.00")
+    expect(page.locator("#arrears-after")).to_contain_text("/ ¥0.00")
     expect(page.locator("#arrears-vs-forecast")).to_have_text("—")
-    expect(page.locator("#revenue-vs-forecast")).to_have_text("0.00 / 0.00")
+    expect(page.locator("#revenue-vs-forecast")).to_have_text("¥0.00 / ¥0.00")
     assert not csp_errors

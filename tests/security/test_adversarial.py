@@ -48,8 +48,10 @@ SCOPED = ["am1", "lead_a1", "regional_a"]  # their scope does not hold am4's boo
 ROLES = ["anonymous", "nobody", *SCOPED, "credit_officer", "collections", "marketing", "admin", "billing_service"]
 WRITE_METHODS = ("post", "put", "patch", "delete")
 # Not business writes: signing in and out, one's own password and token, the language cookie, health probes.
+# A user's own session and preferences, not business writes (saved filters: their owner-only rule is
+# tests/core/test_lists.py::test_a_saved_filter_is_its_owners_only_and_applies_again).
 NOT_PROBED = {"login", "logout", "password_change", "set_language", "api-token-rotate", "healthz", "readyz",
-              "metrics"}
+              "metrics", "saved-filter-save", "saved-filter-delete"}
 # Tables that record the request itself rather than a business change.
 LOG_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
               "authtoken_token", "django_admin_log"}

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from arrears import report_facts
 from arrears.models import Bill, LineAccount
+from core.roles import user_role
 from core.scope import aggregate_scope, customer_scope_q
 from customers.models import Customer, Line
 from marketing import policies, results
@@ -115,6 +116,20 @@ HISTORY_FROM_BILLS = """
     LEFT JOIN (SELECT customer_id, sum(amount - paid_amount) AS owed FROM arrears_bill
                WHERE due_date < %s AND paid_amount < amount GROUP BY customer_id) a ON a.customer_id = c.id
     GROUP BY c.credit_star"""
+
+
+def drafted_by(campaign: Campaign, user) -> bool:
+    """The author, or anyone who edited the plan or answered its review: four eyes means the reviewer wrote
+    none of it."""
+    return campaign.author_id == user.pk or campaign.history.filter(
+        history_user=user, history_change_reason="edited").exists() or campaign.opinions.filter(
+        answered_by=user).exists()
+
+
+def offered_targets(*, campaign: Campaign, user) -> list[str]:
+    """The workflow steps the pages offer this user: those whose role and four-eyes rules they pass."""
+    return policies.offered_targets(campaign.status, role=user_role(user),
+                                    is_author=lambda: drafted_by(campaign, user))
 
 
 def star_history(*, today: date | None = None, live: bool = False) -> tuple[dict, str]:

@@ -262,3 +262,10 @@ def test_the_workflow_form_offers_only_the_steps_the_user_may_take(client, org, 
     assert 'id="transition-form"' not in client.get(reverse("marketing:campaign", args=[campaign.pk])).content.decode()
     walk(campaign, (S.APPROVED, second_officer))
     assert offered(org.marketing) == [S.RUNNING] and offered(org.am1) == []
+
+
+def test_the_campaign_page_shows_the_credit_limit_cap_as_money(client, org):
+    campaign = make_campaign(org.marketing, limit_cap=Decimal("1500.00"))
+    client.force_login(org.marketing)
+    body = client.get(reverse("marketing:campaign", args=[campaign.pk])).content.decode()
+    assert "<td>¥1,500.00</td>" in body

@@ -98,7 +98,13 @@ def test_credit_officer_sees_a_four_eyes_request_of_another_officer_not_their_ow
                                   by=org.credit_officer)
     assert isinstance(request, FourEyesRequest)
     second = make_staff(Role.CREDIT_OFFICER)
-    assert [r.pk for r in rows(home(client, second), "four_eyes")] == [request.pk]
+    response = home(client, second)
+    assert [r.pk for r in rows(response, "four_eyes")] == [request.pk]
+    assert "· ¥999.00" in response.content.decode()  # the one money format
+    with freeze_time(at(NIGHT)):  # the customer's page names the requester, amount as money
+        page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    who = org.credit_officer.staff_profile.display_name
+    assert f"额度 ¥999.00，由 {who} 提出" in page and org.credit_officer.username not in page
     assert rows(home(client, org.credit_officer), "four_eyes") == []
     assert "four_eyes" not in home(client, org.am1).context["home_lists"]
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from arrears import report_facts
 from arrears.models import Bill, LineAccount
@@ -253,6 +254,10 @@ def assessment_to_json(a: dict) -> dict:
 
 
 # ---------------------------------------------------------------- results after launch
+CHART_LABELS = {"arrears_customers": gettext_lazy("Participants in arrears"),
+                "churn": gettext_lazy("Participants churned")}  # the results chart's bars, as staff read them
+
+
 def campaign_results(*, campaign: Campaign, user, today: date | None = None, live: bool = False) -> dict:
     """Tagged customers (in the user's scope) from the day each was tagged, against the segment's customers who
     did not take the offer and against their own months before (marketing.results): arrears, churn, revenue
@@ -306,9 +311,9 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None, liv
                                 if billed and p["forecast_exposure"] else None),
         "measured": billed,
     }
-    chart = [{"label": label, "forecast": str(p[f]), "actual": str(p[a])} for label, f, a in (
-        ("arrears_customers", "forecast_in_arrears", "actual_in_arrears"),
-        ("churn", "forecast_churn", "actual_churn"))]
+    chart = [{"key": key, "label": str(label), "forecast": str(p[f]), "actual": str(p[a])} for key, label, f, a in (
+        ("arrears_customers", CHART_LABELS["arrears_customers"], "forecast_in_arrears", "actual_in_arrears"),
+        ("churn", CHART_LABELS["churn"], "forecast_churn", "actual_churn"))]
     return {"groups": groups, "revenue_by_month": revenue_rows, "evaluation": evaluation, "chart": chart,
             "by_how": by_how, "as_of": night}
 

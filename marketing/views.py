@@ -208,10 +208,7 @@ class CampaignResultsView(CampaignPage, ObjectView):
     template_name = "marketing/campaign_results.html"
 
     def get_extra_context(self):
-        results = selectors.campaign_results(campaign=self.object, user=self.request.user)
-        labels = {"arrears_customers": _("Participants in arrears"), "churn": _("Participants churned")}
-        results["chart"] = [{**row, "label": labels[row["label"]]} for row in results["chart"]]
-        return {"r": results}
+        return {"r": selectors.campaign_results(campaign=self.object, user=self.request.user)}
 
 
 class SegmentExportView(CsvExportView):

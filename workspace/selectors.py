@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arrears.choices import PaymentChannel
 from arrears.models import BarringEvent, Bill, EmergencyPass, Exemption, LineAccount, Payment
 from arrears.policies import BARRED, age_bucket
 from arrears.selectors import collection_queue
@@ -172,6 +173,15 @@ def _drift(stabilities, model: str, version, url: str, labels: dict) -> list[Dri
             for variable, psi in rows]
 
 
+def _with_channel_labels(payments) -> list:
+    """Payments with `channel_label`: the known channel's label (billing's free text for a channel it invented)."""
+    labels = dict(PaymentChannel.choices)
+    payments = list(payments)
+    for p in payments:
+        p.channel_label = labels.get(p.channel, p.channel)
+    return payments
+
+
 def queue_top(*, user, today: date, by: str) -> HomeList:
     """The collection queue's first cases by amount owed (its own order) or by age (oldest arrears first)."""
     qs = collection_queue(user=user, today=today)
@@ -239,7 +249,7 @@ def customer_360(*, user, pk) -> dict:
         )[:20],
         "usage": customer_selectors.customer_monthly_usage(customer=customer),
         "bills": list(Bill.objects.filter(customer=customer).select_related("line")[:12]),
-        "payments": list(Payment.objects.filter(customer=customer).select_related("line")[:12]),
+        "payments": _with_channel_labels(Payment.objects.filter(customer=customer).select_related("line")[:12]),
         # device, contract, services, payment method, care, call quality
         **customer_selectors.customer_inputs(customer=customer),
         "related_contacts": list(customer.related_contacts.all()),

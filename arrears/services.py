@@ -29,6 +29,7 @@ from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from credit import touchpoints
 from credit.blacklist import blacklist_payments_apply
 from credit.sharing import usable_credit_limit  # limit ± active shared credit (credit.sharing)
+from core.templatetags.crm import money  # the one money format (¥1,234.50) pages show
 from customers import events
 from customers.choices import ServiceStatus
 from customers.models import Line, LineStatusChange
@@ -324,7 +325,7 @@ def _exempt(account: LineAccount, *, until: date, cap, reason: str):
     account.exempt_until, account.exempt_cap, account.exempt_reason = until, cap, reason
 
 
-WAIVER_TOO_MUCH = "At most {waivable} of late fees can be waived on this line (asked {amount})."
+WAIVER_TOO_MUCH = _("At most %(waivable)s of late fees can be waived on this line (asked %(amount)s).")
 
 
 @transaction.atomic
@@ -335,7 +336,8 @@ def waive_late_fees(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEn
         line=line, kind__in=[LedgerKind.LATE_FEE, LedgerKind.WAIVER]).values("kind").annotate(total=Sum("amount"))}
     waivable = -(sums.get(LedgerKind.LATE_FEE) or 0) - (sums.get(LedgerKind.WAIVER) or 0)
     if amount > waivable:
-        raise ValidationError({"amount": WAIVER_TOO_MUCH.format(waivable=waivable, amount=amount)}, code="too_much")
+        raise ValidationError({"amount": WAIVER_TOO_MUCH % {
+            "waivable": money(waivable), "amount": money(amount)}}, code="too_much")
     entry = _post(account, kind=LedgerKind.WAIVER, amount=amount, by=by, note=reason[:200],
                   reference=f"waiver-{line.pk}-{timezone.now():%Y%m%d%H%M%S%f}", settle_arrears=True)
     decide_now(account, by=by)

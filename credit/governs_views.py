@@ -3,6 +3,7 @@ page. Thin: decisions are in credit.blacklist and credit.entitlements."""
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +35,14 @@ class BlacklistAddView(ServiceActionView):
     form_class = BlacklistAddForm
     success_url = reverse_lazy("credit:blacklist")
     success_message = gettext_lazy("Blacklisted; the customer's credit has ended.")
+
+    def get_success_url(self, result=None):
+        """Back where the form was (the customer's 360 page sends `next`), if that is a page of this site."""
+        target = self.request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
+                                                      require_https=self.request.is_secure()):
+            return target
+        return super().get_success_url(result)
 
     def perform(self, form):
         data = form.cleaned_data

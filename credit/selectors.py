@@ -43,7 +43,7 @@ def customer_credit(*, customer: Customer) -> dict:
         "entitlements": policies.entitlements(customer.credit_star),
         "services": [label for flag, label in SERVICE_LABELS if policies.entitlements(customer.credit_star)[flag]],
         "policy": policies.star_policy(customer.credit_star),
-        "four_eyes": list(_pending_for(customer).select_related("requested_by")),
+        "four_eyes": list(_pending_for(customer).select_related("requested_by__staff_profile")),
         "shared_credit": shared_net([customer.pk]).get(customer.pk, 0),
         "sim_used": customer.sim_replacements.filter(done_at__year=timezone.localdate().year,
                                                      rule="free_quota").count(),
@@ -56,7 +56,7 @@ def customer_credit(*, customer: Customer) -> dict:
 def extended_grants_of(customer: Customer):
     """Extended-service grants given or received by the customer (shown on both customers' 360° pages)."""
     return (ExtendedServiceRequest.objects.filter(Q(giver=customer) | Q(receiver=customer))
-            .select_related("giver", "receiver", "requested_by").order_by("-created_at")[:20])
+            .select_related("giver", "receiver", "requested_by__staff_profile").order_by("-created_at")[:20])
 
 
 def _pending_for(subject):

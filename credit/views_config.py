@@ -194,12 +194,20 @@ class SmsTemplateEditView(ServiceFormView):
 
 # --- Extended credit service policies -----------------------------------------------------------------------------
 
+CHANNEL_LABELS = {"outlet": gettext_lazy("Outlet"), "hotline": gettext_lazy("Hotline"), "app": gettext_lazy("App")}
+
+
 class ExtendedPolicyListView(PageView):
     permission_required = "credit.view_extendedservicepolicy"
     template_name = "credit/extended_policies.html"
 
     def get_extra_context(self):
-        return {"rows": selectors.extended_policy_rows()}
+        rows = selectors.extended_policy_rows()
+        for _code, _label, policy in rows:
+            if policy is not None:  # the channel codes the officer typed, as staff read them
+                policy.channel_labels = "、".join(str(CHANNEL_LABELS.get(c, c))
+                                                 for c in configuration.channel_codes(policy.channels))
+        return {"rows": rows}
 
 
 class ExtendedPolicyEditView(ServiceFormView):

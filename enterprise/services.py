@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.choices import Role
 from core.models import Region
@@ -29,14 +29,16 @@ from enterprise.models import (
 )
 
 MANAGER_ROLES = {Role.ACCOUNT_MANAGER, Role.TEAM_LEAD}
-REASON_REQUIRED = "A reason is required."
-SAME_MANAGER = "The account already has this manager."
-NOT_A_MANAGER = "Only account managers and team leads can be assigned."
-OUTCOME_REQUIRED = "A finished task needs its outcome."
+REASON_REQUIRED = gettext_lazy("A reason is required.")
+SAME_MANAGER = gettext_lazy("The account already has this manager.")
+NOT_A_MANAGER = gettext_lazy("Only account managers and team leads can be assigned.")
+OUTCOME_REQUIRED = gettext_lazy("A finished task needs its outcome.")
 ASSIGNEE_OUT_OF_SCOPE = gettext_lazy("Choose someone who sees this account: its manager or their team lead.")
 ACCOUNT_OUT_OF_SCOPE = gettext_lazy("You can only assign tasks on accounts in your own scope.")
-NOT_COLLECTION_DAY = "Orders are collected on Tuesdays and Thursdays (after a holiday, on the next working day)."
-DUE_NOT_WORKING = "%(date)s is not a working day (%(name)s): choose a working day, e.g. %(next)s."
+# translated where raised (they take the day's names)
+NOT_COLLECTION_DAY = gettext_noop("Orders are collected on Tuesdays and Thursdays (after a holiday, on the "
+                                  "next working day).")
+DUE_NOT_WORKING = gettext_noop("%(date)s is not a working day (%(name)s): choose a working day, e.g. %(next)s.")
 
 
 # ---------------------------------------------------------------- assignment
@@ -303,7 +305,7 @@ def alert_close(*, alert: EnterpriseAlert, by, now: datetime | None = None) -> E
 # ---------------------------------------------------------------- opportunities (002 §7.1)
 
 FINAL_STAGES = ("won", "lost")
-PROSPECT_NEEDS_NAME = "A prospect needs its name (or choose an account)."
+PROSPECT_NEEDS_NAME = gettext_lazy("A prospect needs its name (or choose an account).")
 
 
 @transaction.atomic

@@ -279,6 +279,23 @@ def _may_act(actor: str, role: str | None) -> bool:
     return role in DRAFTING_ROLES or role in DECIDING_ROLES
 
 
+def offered_targets(current: str, *, role: str | None, is_author) -> list[str]:
+    """The targets a page offers: allowed from `current` and passing the role and four-eyes rules
+    (transition_refusal's first checks). `is_author` is a bool or a callable asked only when a step needs it."""
+    out, known = [], {}
+    for target in allowed_targets(current):
+        rule = TRANSITIONS[(current, target)]
+        if not _may_act(rule.actor, role):
+            continue
+        if rule.not_author:
+            if "author" not in known:
+                known["author"] = is_author() if callable(is_author) else is_author
+            if known["author"]:
+                continue
+        out.append(target)
+    return out
+
+
 FORBIDDEN_CODES = frozenset({"role", "own_campaign"})  # "you may not": 403 in the API, the others 400
 
 

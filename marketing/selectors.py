@@ -13,9 +13,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from arrears import report_facts
 from arrears.models import Bill, LineAccount
+from core.roles import user_role
 from core.scope import aggregate_scope, customer_scope_q
 from customers.models import Customer, Line
 from marketing import policies, results
@@ -115,6 +117,20 @@ HISTORY_FROM_BILLS = """
     LEFT JOIN (SELECT customer_id, sum(amount - paid_amount) AS owed FROM arrears_bill
                WHERE due_date < %s AND paid_amount < amount GROUP BY customer_id) a ON a.customer_id = c.id
     GROUP BY c.credit_star"""
+
+
+def drafted_by(campaign: Campaign, user) -> bool:
+    """The author, or anyone who edited the plan or answered its review: four eyes means the reviewer wrote
+    none of it."""
+    return campaign.author_id == user.pk or campaign.history.filter(
+        history_user=user, history_change_reason="edited").exists() or campaign.opinions.filter(
+        answered_by=user).exists()
+
+
+def offered_targets(*, campaign: Campaign, user) -> list[str]:
+    """The workflow steps the pages offer this user: those whose role and four-eyes rules they pass."""
+    return policies.offered_targets(campaign.status, role=user_role(user),
+                                    is_author=lambda: drafted_by(campaign, user))
 
 
 def star_history(*, today: date | None = None, live: bool = False) -> tuple[dict, str]:
@@ -238,6 +254,10 @@ def assessment_to_json(a: dict) -> dict:
 
 
 # ---------------------------------------------------------------- results after launch
+CHART_LABELS = {"arrears_customers": gettext_lazy("Participants in arrears"),
+                "churn": gettext_lazy("Participants churned")}  # the results chart's bars, as staff read them
+
+
 def campaign_results(*, campaign: Campaign, user, today: date | None = None, live: bool = False) -> dict:
     """Tagged customers (in the user's scope) from the day each was tagged, against the segment's customers who
     did not take the offer and against their own months before (marketing.results): arrears, churn, revenue
@@ -291,9 +311,9 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None, liv
                                 if billed and p["forecast_exposure"] else None),
         "measured": billed,
     }
-    chart = [{"label": label, "forecast": str(p[f]), "actual": str(p[a])} for label, f, a in (
-        ("arrears_customers", "forecast_in_arrears", "actual_in_arrears"),
-        ("churn", "forecast_churn", "actual_churn"))]
+    chart = [{"key": key, "label": str(label), "forecast": str(p[f]), "actual": str(p[a])} for key, label, f, a in (
+        ("arrears_customers", CHART_LABELS["arrears_customers"], "forecast_in_arrears", "actual_in_arrears"),
+        ("churn", CHART_LABELS["churn"], "forecast_churn", "actual_churn"))]
     return {"groups": groups, "revenue_by_month": revenue_rows, "evaluation": evaluation, "chart": chart,
             "by_how": by_how, "as_of": night}
 

@@ -97,12 +97,7 @@ def opinions_answer(*, campaign: Campaign, by, answers: dict) -> list[ReviewOpin
     return saved
 
 
-def _drafted_by(campaign: Campaign, user) -> bool:
-    """The author, or anyone who edited the plan or answered its review: four eyes means the reviewer wrote
-    none of it."""
-    return campaign.author_id == user.pk or campaign.history.filter(
-        history_user=user, history_change_reason="edited").exists() or campaign.opinions.filter(
-        answered_by=user).exists()
+_drafted_by = selectors.drafted_by  # the pages ask the same question to offer only the steps the user may take
 
 
 def _notify(campaign: Campaign, recipients, message: str, now):

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -134,13 +135,20 @@ class CampaignDetailView(CampaignPage, ServiceFormView):
     http_method_names = ["get", "head", "options"]  # the step is POSTed to /transition/
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "allowed": policies.allowed_targets(self.object.status)}
+        # a POST is checked by the service (its refusal names the rule); a page offers only the user's steps
+        allowed = policies.allowed_targets(self.object.status) if self.request.method == "POST" else \
+            self.offered
+        return {**super().get_form_kwargs(), "allowed": allowed}
+
+    @cached_property
+    def offered(self) -> list[str]:
+        return selectors.offered_targets(campaign=self.object, user=self.request.user)
 
     def get_context_data(self, **kwargs):
         campaign, user = self.object, self.request.user
         context = super().get_context_data(**kwargs)
-        return {**context, **self.timeline(), "form": context["form"] if policies.allowed_targets(campaign.status)
-                else None,
+        shown = self.offered if self.request.method != "POST" else policies.allowed_targets(campaign.status)
+        return {**context, **self.timeline(), "form": context["form"] if shown else None,
                 "count": selectors.segment_count(rules=campaign.segment, min_star=campaign.min_star, user=user),
                 "notifications": selectors.notifications_for(user=user, campaign=campaign),
                 "can_edit": campaign.is_editable and user.has_perm("marketing.change_campaign"),
@@ -182,7 +190,7 @@ class CampaignReviewView(CampaignPage, ServiceFormView):
     def get_context_data(self, **kwargs):
         campaign, user = self.object, self.request.user
         assessment = selectors.risk_assessment(campaign=campaign, user=user)
-        allowed = policies.allowed_targets(campaign.status)
+        allowed = selectors.offered_targets(campaign=campaign, user=user)
         context = super().get_context_data(**kwargs)
         return {**context, "a": assessment, "opinion_form": context["form"],
                 "per_star_json": [{**row, "label": _("Unrated") if row["star"] == "unrated" else f"{row['star']}★"}
@@ -200,10 +208,7 @@ class CampaignResultsView(CampaignPage, ObjectView):
     template_name = "marketing/campaign_results.html"
 
     def get_extra_context(self):
-        results = selectors.campaign_results(campaign=self.object, user=self.request.user)
-        labels = {"arrears_customers": _("Participants in arrears"), "churn": _("Participants churned")}
-        results["chart"] = [{**row, "label": labels[row["label"]]} for row in results["chart"]]
-        return {"r": results}
+        return {"r": selectors.campaign_results(campaign=self.object, user=self.request.user)}
 
 
 class SegmentExportView(CsvExportView):

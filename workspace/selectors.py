@@ -10,7 +10,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from arrears.choices import PaymentChannel
 from arrears.models import BarringEvent, Bill, EmergencyPass, Exemption, LineAccount, Payment
 from arrears.policies import BARRED, age_bucket
 from arrears.selectors import collection_queue
@@ -19,7 +21,7 @@ from core import stability
 from core.choices import Role
 from core.roles import PROVINCE_WIDE_ROLES, user_role
 from core.scope import customer_scope_q
-from credit.choices import ModelStatus
+from credit.choices import Feature, ModelStatus
 from credit.models import ModelStability as CreditStability, ScoringModel
 from credit.selectors import customer_credit, four_eyes_list
 from credit.sharing import usable_credit_limit
@@ -31,6 +33,7 @@ from enterprise.selectors import task_list
 from marketing.choices import CampaignStatus
 from marketing.models import Campaign, CampaignMember
 from marketing.selectors import notifications_for
+from retention import features as churn_features
 from retention import policies as retention_policies
 from retention.choices import Signal
 from retention.models import ChurnScore, ModelStability as ChurnStability, RetentionAlert
@@ -135,6 +138,7 @@ class DriftWarning:
     model: str
     version: str
     variable: str
+    label: str  # the variable as staff read it (a feature's label, not its code)
     month: date
     psi: float
     level: str
@@ -148,23 +152,34 @@ def model_drift() -> HomeList:
     running = ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).first()
     if running is not None:
         warnings += _drift(CreditStability.objects.filter(scoring_model=running), "credit", running.version,
-                           reverse("credit:model", kwargs={"pk": running.pk}))
+                           reverse("credit:model", kwargs={"pk": running.pk}),
+                           {**dict(Feature.choices), "score": _("Score")})
     champion = champion_model()
     if champion is not None:
         warnings += _drift(ChurnStability.objects.filter(learned_model=champion), "churn", champion.version,
-                           reverse("retention:models"))
+                           reverse("retention:models"), {**churn_features.labels_zh(), "score": _("Score")})
     warnings.sort(key=lambda w: -w.psi)
     return HomeList(key="drift", rows=warnings[:HOME_ROWS], more=len(warnings) > HOME_ROWS)
 
 
-def _drift(stabilities, model: str, version, url: str) -> list[DriftWarning]:
+def _drift(stabilities, model: str, version, url: str, labels: dict) -> list[DriftWarning]:
     latest = stabilities.order_by("-month").values_list("month", flat=True).first()
     if latest is None:
         return []
     rows = stabilities.filter(month=latest, psi__gte=stability.WARNING).values_list("variable", "psi")
-    return [DriftWarning(model=model, version=str(version), variable=variable, month=latest, psi=psi,
+    return [DriftWarning(model=model, version=str(version), variable=variable,
+                         label=str(labels.get(variable, variable)), month=latest, psi=psi,
                          level=stability.ALERT_LEVEL if psi >= stability.ALERT else stability.WARNING_LEVEL, url=url)
             for variable, psi in rows]
+
+
+def _with_channel_labels(payments) -> list:
+    """Payments with `channel_label`: the known channel's label (billing's free text for a channel it invented)."""
+    labels = dict(PaymentChannel.choices)
+    payments = list(payments)
+    for p in payments:
+        p.channel_label = labels.get(p.channel, p.channel)
+    return payments
 
 
 def queue_top(*, user, today: date, by: str) -> HomeList:
@@ -234,7 +249,7 @@ def customer_360(*, user, pk) -> dict:
         )[:20],
         "usage": customer_selectors.customer_monthly_usage(customer=customer),
         "bills": list(Bill.objects.filter(customer=customer).select_related("line")[:12]),
-        "payments": list(Payment.objects.filter(customer=customer).select_related("line")[:12]),
+        "payments": _with_channel_labels(Payment.objects.filter(customer=customer).select_related("line")[:12]),
         # device, contract, services, payment method, care, call quality
         **customer_selectors.customer_inputs(customer=customer),
         "related_contacts": list(customer.related_contacts.all()),

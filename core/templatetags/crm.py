@@ -121,6 +121,7 @@ def translated(value) -> str:
 # so the catalogue carries them and `translated` shows them in the reader's language.
 STORED_TEXTS = (
     gettext_noop("base model"),
+    gettext_noop("DOMAIN.md §5 defaults"),  # the shipped barring policy's note (arrears migration 0003)
     gettext_noop("Default base model"),
     gettext_noop("Default base model + customer value"),
     gettext_noop("Shipped default (credit/default_model.py)"),

@@ -14,6 +14,7 @@ Visible text (not attributes, scripts or styles) fails on
 The failure lists each offending string with the pages and roles that show it.
 """
 
+import json
 import re
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -38,39 +39,75 @@ SKIPPED_NAMES = {"healthz", "readyz", "metrics", "logout", "set_language"}
 ALLOWED = {"ROC", "X-Signature", "Signature", "ARPU", "SP", "VIP", "IMEI", "API", "CSV", "SMS", "VPN", "ID", "SIM",
            "AUC", "PSI", "KS", "CRM", "MB",
            "GB", "KB", "URL", "HTTP", "HTTPS", "JSON", "APP", "App", "IVR", "TOP", "Top", "English", "PDF", "IP",
-           "VoLTE", "IDC", "ICT", "OA", "CEO", "CFO", "CIO", "Excel", "OK", "Token", "HMAC",
+           "VoLTE", "IDC", "ICT", "OA", "CEO", "CFO", "CIO", "Excel", "OK", "Token", "HMAC", "Webhook",
            # device models billing reports (names, not words to translate)
            "iPhone", "Redmi", "Note", "Galaxy", "Mate", "Pro", "Max", "Plus", "Ultra", "Reno", "nova", "Find"}
 INVISIBLE = {"script", "style", "template", "noscript", "head"}
+PLACEHOLDER = re.compile(r"\{\w+\}")  # an SMS template's {name}, {amount}: syntax the officer types, not words
 WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ \-][A-Za-z][A-Za-z'’]*)*")
 TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]*[A-Za-z0-9]")
 REPR = re.compile(r"\{'\w+': |\['\w+'(?:, '\w+')*\]|\[\d+(?:, \d+)+\]|<\w+: |\bNone\b|\bTrue\b|\bFalse\b")
 
 
 class VisibleText(HTMLParser):
-    """The text a user reads: outside script/style/template, one string per text node."""
+    """The text a user reads: outside script/style/template, one string per text node. Beside it (`labels`) the
+    texts a user reads elsewhere: `title` and `placeholder` attributes, and the labels of `json_script` data (a
+    chart's `labels` arrays and `label` values, a series' [key, label] pairs' labels)."""
 
     def __init__(self):
         super().__init__()
-        self.skip, self.texts = 0, []
+        self.skip, self.texts, self.labels, self.json = 0, [], [], None
 
     def handle_starttag(self, tag, attrs):
         if tag in INVISIBLE:
             self.skip += 1
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("type") == "application/json":
+            self.json = []
+        self.labels += [" ".join(attrs[a].split()) for a in ("title", "placeholder") if attrs.get(a)]
 
     def handle_endtag(self, tag):
         if tag in INVISIBLE and self.skip:
             self.skip -= 1
+        if tag == "script" and self.json is not None:
+            self.labels += json_labels(json.loads("".join(self.json) or "null"))
+            self.json = None
 
     def handle_data(self, data):
-        if not self.skip and data.strip():
+        if self.json is not None:
+            self.json.append(data)
+        elif not self.skip and data.strip():
             self.texts.append(" ".join(data.split()))
+
+
+def json_labels(data) -> list[str]:
+    """The strings a chart shows from its data: values under "label"/"labels", second items of [key, label]."""
+    found = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("label", "labels"):
+                found += [value] if isinstance(value, str) else [v for v in value or () if isinstance(v, str)]
+            else:
+                found += json_labels(value)
+    elif isinstance(data, list):
+        if len(data) == 2 and all(isinstance(v, str) for v in data):
+            found.append(data[1])  # a series: [data key, its label]
+        else:
+            for item in data:
+                found += json_labels(item)
+    return found
 
 
 def visible_text(html: str) -> list[str]:
     parser = VisibleText()
     parser.feed(html)
     return parser.texts
+
+
+def read_elsewhere(html: str) -> list[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    return parser.labels
 
 
 def choice_codes() -> set[str]:
@@ -220,7 +257,8 @@ def render_all(role: str) -> dict[tuple[str, str], set[str]]:
             if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
                 continue
             pages += 1
-            for text in visible_text(response.content.decode()):
+            html = response.content.decode()
+            for text in (PLACEHOLDER.sub(" ", t) for t in visible_text(html)):
                 for seq in english_sequences(text):
                     problems[("English", seq)].add(url)
                 for token in TOKENS.findall(text):
@@ -230,6 +268,10 @@ def render_all(role: str) -> dict[tuple[str, str], set[str]]:
                         problems[("username", token)].add(url)
                 if REPR.search(text):
                     problems[("repr", text[:80])].add(url)
+            for text in read_elsewhere(html):  # titles, placeholders, chart labels: codes only
+                for token in TOKENS.findall(text):
+                    if token in codes:
+                        problems[("code in a title/placeholder/chart label", token)].add(url)
             if "<" in pattern and name not in {"marketing:campaign", "marketing:campaign-review"}:
                 break  # one object in scope is enough (campaigns differ by status: each is rendered)
     assert pages, f"{role} opened no page"
@@ -257,3 +299,8 @@ def test_the_checks_catch_what_they_are_for():
     assert TOKENS.findall("支付方式：auto_debit，marketing.campaigndecision") == ["auto_debit",
                                                                             "marketing.campaigndecision"]
     assert REPR.search("{'star': [4, 5], 'brand': [2]}")
+    assert english_sequences(PLACEHOLDER.sub(" ", "尊敬的{name}，您欠费{amount}元")) == []
+    assert read_elsewhere('<input placeholder="例如 auto_debit"><a title="start_review">x</a>'
+                          '<script id="d" type="application/json">{"labels": ["churn"], "rows": [{"label": "欠费",'
+                          ' "n": 3}], "series": [["n", "客户数"]]}</script>') == [
+        "例如 auto_debit", "start_review", "churn", "欠费", "客户数"]

@@ -16,6 +16,7 @@ from credit import blacklist, configuration, extended
 from credit.choices import Feature, ModelStatus
 from credit.models import ExtendedServicePolicy, FactorBin, ScoringModel, SmsMessage, SmsTemplate, StarCutoff
 from credit.services import ERR_NO_FACTORS, legacy_grade_import, published_model, scoring_model_copy
+from core.templatetags.crm import money
 from customers.models import BlacklistEntry
 from tests.credit.test_batches import good_customer
 from tests.factories import CustomerFactory, LineFactory
@@ -191,6 +192,8 @@ def test_the_impact_preview_shows_star_shares_before_and_after_on_the_draft_page
     assert sum(row["before"] for row in shares.values()) == page.context["preview"].customers
     assert all(shares[s]["after"] == 0 for s in (1, 2, 3, 4, 5))
     assert 'id="star-shares"' in page.content.decode() and not page.context["preview_stale"]
+    change = page.context["preview"].credit_change
+    assert f"授信总额变化 {money(change)}。" in page.content.decode()  # ¥1,234.00, not "1234.00 元"
     factor = draft.factors.get(feature="tenure_months")
     assert officer.post(reverse("credit:factor-edit", args=[factor.pk]),
                         bins_form(factor, [("", "", "", "5")])).status_code == 302
@@ -295,7 +298,8 @@ def test_a_blacklist_entry_is_corrected_with_a_reason_and_never_below_what_was_p
     url = reverse("credit:blacklist-edit", args=[entry.pk])
     assert signed_in(org.am1).get(url).status_code == 403
     officer = signed_in(org.credit_officer)
-    assert officer.get(url).status_code == 200
+    shown = officer.get(url)
+    assert shown.status_code == 200 and "此后已还款 ¥0.00。" in shown.content.decode()  # money, not "0.00 元"
     assert url in officer.get(reverse("credit:blacklist")).content.decode()
     zero = officer.post(url, {"evidence": "", "amount_owed": "0.00", "reason": "已结清"})
     assert zero.status_code == 200 and zero.context["form"].errors["amount_owed"]

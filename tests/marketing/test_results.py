@@ -93,6 +93,9 @@ def test_results_measure_the_periods_after_tagging_against_both_baselines(org):
     assert e["net"] == Decimal("-76.00")  # 40 − 80 − 36
     assert [row["month"] for row in r["revenue_by_month"]] == [
         f"{months_before(today, 2):%Y-%m}", f"{months_before(today, 1):%Y-%m}"]
+    # the forecast-vs-actual chart's bars by their labels (whatever reads the selector), the code kept as the key
+    assert [(row["key"], row["label"]) for row in r["chart"]] == [
+        ("arrears_customers", "Participants in arrears"), ("churn", "Participants churned")]
 
 
 def test_tagging_outside_the_segment_needs_a_credit_officers_override_with_a_reason(org):

@@ -239,3 +239,33 @@ def test_on_the_pages_a_must_change_blocks_approval_until_the_revision_answers_i
     response = client.post(reverse("marketing:campaign-transition", args=[campaign.pk]), {"to_status": "approved"})
     assert response.status_code == 400 and "Give an opinion on every risk control in round 2" in \
         response.content.decode()
+
+
+def test_the_workflow_form_offers_only_the_steps_the_user_may_take(client, org, second_officer):
+    """An account manager reads the campaign but takes no step; the author (a credit officer) may not review
+    what they drafted; another credit officer sees approve. The service would refuse the others with a 400."""
+    campaign = walk(make_campaign(org.credit_officer), (S.SUBMITTED, org.credit_officer),
+                    (S.IN_REVIEW, second_officer))
+
+    def offered(user, page="marketing:campaign"):
+        client.force_login(user)
+        response = client.get(reverse(page, args=[campaign.pk]))
+        assert response.status_code == 200
+        form = response.context["form"]
+        return [v for v, _label in form.fields["to_status"].choices] if form else []
+
+    for page in ("marketing:campaign", "marketing:campaign-review"):
+        assert offered(org.am1, page) == [] and offered(org.credit_officer, page) == []
+        assert offered(org.marketing, page) == []  # reviewing is a credit officer's step
+        assert offered(second_officer, page) == [S.APPROVED, S.RETURNED, S.REJECTED]
+    client.force_login(org.am1)
+    assert 'id="transition-form"' not in client.get(reverse("marketing:campaign", args=[campaign.pk])).content.decode()
+    walk(campaign, (S.APPROVED, second_officer))
+    assert offered(org.marketing) == [S.RUNNING] and offered(org.am1) == []
+
+
+def test_the_campaign_page_shows_the_credit_limit_cap_as_money(client, org):
+    campaign = make_campaign(org.marketing, limit_cap=Decimal("1500.00"))
+    client.force_login(org.marketing)
+    body = client.get(reverse("marketing:campaign", args=[campaign.pk])).content.decode()
+    assert "<td>¥1,500.00</td>" in body

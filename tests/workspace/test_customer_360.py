@@ -145,6 +145,7 @@ def test_churn_risk_shows_the_score_its_signals_and_the_alert(client, org, alert
         label = str(Signal.SPEND_FALLING.label)
     assert label in html and "spend_falling" not in html  # labels, not codes
     assert 'id="alert-step-form"' in html
+    assert "nightly scan" not in html and "夜间扫描" in html  # the scan's stored note, in the page's language
 
 
 def test_manager_records_an_alert_step_in_place_and_comes_back(client, org, alert):
@@ -180,4 +181,19 @@ def test_credit_officer_waives_the_late_fees_in_place(client, org, in_arrears):
     assert response.status_code == 302
     assert LineAccount.objects.get(pk=line.pk).balance == before + fees
     assert LedgerEntry.objects.filter(line=line, kind="waiver").count() == 1  # nothing left to waive
-    assert any("0.01" in str(m) for m in too_much.context["messages"])
+    # the refusal in the page's language (Chinese by default), amounts in the one money format
+    assert [str(m) for m in too_much.context["messages"]][-1] == "本线路最多可减免 ¥0.00 滞纳金（申请 ¥0.01）。"
+
+
+def test_blacklisting_from_the_page_comes_back_to_it_and_a_foreign_next_is_ignored(client, org, in_arrears):
+    customer, _line = in_arrears
+    other = org.book[org.am1.pk][1]
+    back = reverse("customers:detail", args=[customer.pk]) + "#blacklist"
+    assert f'name="next" value="{back}"' in page(client, org.credit_officer, customer).content.decode()
+    data = {"customer": customer.pk, "reason": "恶意欠费", "evidence": "", "amount_owed": "100.00", "next": back}
+    response = client.post(reverse("credit:blacklist-add"), data)
+    assert response.status_code == 302 and response.url == back
+    assert "恶意欠费" in page(client, org.credit_officer, customer).content.decode()
+    response = client.post(reverse("credit:blacklist-add"),
+                           {**data, "customer": other.pk, "next": "https://evil.example/"})
+    assert response.status_code == 302 and response.url == reverse("credit:blacklist")

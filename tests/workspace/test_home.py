@@ -1,24 +1,28 @@
 """Home = the day's work per role (issue 18 §1): each list scoped to the user, bounded, linking to where the
 work is done."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from freezegun import freeze_time
 
 from core.choices import Role
 from arrears.services import record_payment
 from credit.blacklist import blacklist_entry_add
+from credit.choices import Feature
+from credit.impact import stability_record
 from credit.models import FourEyesRequest
-from credit.services import credit_limit_change, legacy_grade_import
+from credit.services import credit_limit_change, legacy_grade_import, published_model
 from enterprise.services import task_create
 from marketing.choices import CampaignStatus
 from retention.batches import scan_chunk
 from tests.conftest import make_staff
+from tests.credit.test_model_governance import rated_province
 from tests.enterprise.factories import EnterpriseAccountFactory
-from tests.factories import LineFactory
+from tests.factories import CustomerFactory, LineFactory
 from tests.marketing.conftest import make_campaign, walk
 from tests.retention.conftest import FALLING_3, HOTLINE_RISING_3, SCAN_DAY, with_history
 from tests.workspace.conftest import NIGHT, at, bill, nightly
@@ -94,7 +98,13 @@ def test_credit_officer_sees_a_four_eyes_request_of_another_officer_not_their_ow
                                   by=org.credit_officer)
     assert isinstance(request, FourEyesRequest)
     second = make_staff(Role.CREDIT_OFFICER)
-    assert [r.pk for r in rows(home(client, second), "four_eyes")] == [request.pk]
+    response = home(client, second)
+    assert [r.pk for r in rows(response, "four_eyes")] == [request.pk]
+    assert "· ¥999.00" in response.content.decode()  # the one money format
+    with freeze_time(at(NIGHT)):  # the customer's page names the requester, amount as money
+        page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    who = org.credit_officer.staff_profile.display_name
+    assert f"额度 ¥999.00，由 {who} 提出" in page and org.credit_officer.username not in page
     assert rows(home(client, org.credit_officer), "four_eyes") == []
     assert "four_eyes" not in home(client, org.am1).context["home_lists"]
 
@@ -166,3 +176,20 @@ def test_marketing_home_lists_their_drafts_and_returned_campaigns_not_submitted_
     assert [c.pk for c in rows(response, "campaigns")] == [draft.pk]
     assert submitted.pk not in [c.pk for c in rows(response, "campaigns")]
     assert reverse("marketing:campaign-create") in response.content.decode()
+
+
+def test_a_drift_warning_names_the_factor_by_its_label_not_its_code(client, org):
+    """The monthly PSI job after a wave of newcomers: tenure drifts; the credit officer reads the factor's label."""
+    rated_province()
+    model = published_model()
+    stability_record(model=model, month=date(2026, 10, 1))
+    for _ in range(6):
+        LineFactory(customer=CustomerFactory(join_date=date(2026, 10, 15), credit_star=None))
+    stability_record(model=model, month=date(2026, 11, 1))
+    response = home(client, org.credit_officer)
+    warning = next(w for w in rows(response, "drift") if w.variable == "tenure_months")
+    with translation.override("zh-hans"):
+        label = str(Feature.TENURE_MONTHS.label)
+    assert warning.label == label and label != "tenure_months"
+    page = response.content.decode()
+    assert f" · {label} · " in page and "tenure_months" not in page

@@ -39,6 +39,10 @@ class BatchRunListView(ScopedListView):
     template_name = "core/batch_runs.html"
     selector = selectors.batch_run_list
     filterset_class = BatchRunFilterSet
+    default_ordering = "-started"  # the model's order: newest first
+    columns = [(_("Kind"), "kind"), (_("Period"), None), (_("Status"), None),
+               (_("Progress"), None), (_("Rows"), "rows"), (_("Started"), "started"),
+               (_("Finished"), "finished"), (_("Duration (s)"), None)]
 
 
 class SavedFilterSaveView(LoginRequiredMixin, View):

@@ -88,6 +88,8 @@ class CallbackFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=CallbackStatus.choices, label=_("Status"))
     due_after = filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("Due from"))
     due_before = filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("Due until"))
+    ordering = OrderingFilter(fields=(("due_on", "due"), ("status", "status")),
+                              field_labels={"due_on": _("Due on"), "status": _("Status")}, label=_("Sort by"))
 
     class Meta:
         model = OnboardingCallback

@@ -65,3 +65,5 @@ class CallbackListView(ScopedListView):
     template_name = "customers/callbacks.html"
     selector = selectors.callbacks_assigned
     filterset_class = CallbackFilterSet
+    columns = [(gettext_lazy("Customer"), None), (gettext_lazy("Due on"), "due"), (gettext_lazy("Status"), "status"),
+               (gettext_lazy("Outcome"), None)]

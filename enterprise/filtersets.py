@@ -91,6 +91,10 @@ class ServiceDayFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ServiceDayStatus.choices, label=_("Status"))
     account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
     since = filters.DateFilter(field_name="service_date", lookup_expr="gte", label=_("From"))
+    ordering = OrderingFilter(fields=(("requested_date", "requested"), ("service_date", "service_date"),
+                                      ("visit_deadline", "visit_due")),
+                              field_labels={"requested_date": _("Requested"), "service_date": _("Service date"),
+                                            "visit_deadline": _("Visit log due")}, label=_("Sort by"))
 
     class Meta:
         model = ServiceDayOrder
@@ -102,6 +106,9 @@ class ServiceDayReportFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=ReportKind.choices, label=_("Kind"))
     submitted = filters.BooleanFilter(field_name="submitted_on", lookup_expr="isnull", exclude=True,
                                       label=_("Submitted"))
+    ordering = OrderingFilter(fields=(("period_start", "period"), ("due_date", "due")),
+                              field_labels={"period_start": _("Period"), "due_date": _("Due")},
+                              label=_("Sort by"))
 
     class Meta:
         model = ServiceDayReport
@@ -112,6 +119,9 @@ class ServiceDayReportFilterSet(filters.FilterSet):
 class OpportunityFilterSet(filters.FilterSet):
     stage = filters.CharFilter(label=_("Stage"))  # any text, as the page's stage links send it
     account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+    ordering = OrderingFilter(fields=(("expected_revenue", "revenue"), ("expected_close", "close")),
+                              field_labels={"expected_revenue": _("Expected revenue per month"),
+                                            "expected_close": _("Expected close")}, label=_("Sort by"))
 
     class Meta:
         model = Opportunity

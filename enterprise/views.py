@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.generic_views import (CsvExport, CsvExportView, PageView, ScopedListView, ServiceActionView,
                                 ServiceFormView)
@@ -29,6 +29,11 @@ class AccountListView(ScopedListView):
     template_name = "enterprise/account_list.html"
     selector = selectors.account_list
     filterset_class = EnterpriseAccountFilterSet
+    default_ordering = "name"  # the model's order
+    columns = [(pgettext_lazy("organisation", "Name"), "name"), (gettext_lazy("Industry"), None),
+               (gettext_lazy("Region"), None), (gettext_lazy("Size"), None), (gettext_lazy("Members"), None, "end"),
+               (gettext_lazy("Unified-billing revenue"), "revenue", "end"), (gettext_lazy("Legacy class"), None),
+               (gettext_lazy("Computed class"), "score"), (gettext_lazy("Account manager"), None)]
 
 
 class AccountExportView(CsvExportView):
@@ -83,6 +88,11 @@ class TaskListView(ScopedListView):
     template_name = "enterprise/task_list.html"
     selector = selectors.task_list
     filterset_class = TaskFilterSet
+    default_ordering = "due"  # the model's order: soonest due first
+    columns = [(gettext_lazy("Title"), None), (gettext_lazy("Account"), None), (pgettext_lazy("task", "Due"), "due"),
+               (gettext_lazy("Priority"), "priority"), (gettext_lazy("Status"), None),
+               (gettext_lazy("Assigned to"), None), (gettext_lazy("Assigned by"), None),
+               (gettext_lazy("Outcome"), None)]
 
     def get_extra_context(self):
         return {"today": timezone.localdate()}
@@ -162,6 +172,11 @@ class ServiceDayListView(ScopedListView):
     template_name = "enterprise/service_day_list.html"
     selector = selectors.service_day_list
     filterset_class = ServiceDayFilterSet
+    default_ordering = "-service_date"  # the model's order: latest service day first
+    columns = [(gettext_lazy("Target group"), None), (gettext_lazy("Requested"), "requested"),
+               (gettext_lazy("Service date"), "service_date"), (gettext_lazy("Status"), None),
+               (gettext_lazy("Collected"), None), (gettext_lazy("Visit log due"), "visit_due"),
+               (gettext_lazy("Logged on"), None), (gettext_lazy("Submitted by"), None)]
 
     def get_extra_context(self):
         today = timezone.localdate()
@@ -213,6 +228,10 @@ class ServiceDayReportListView(ScopedListView):
     template_name = "enterprise/service_day_reports.html"
     selector = selectors.service_day_reports
     filterset_class = ServiceDayReportFilterSet
+    default_ordering = "-period"  # the model's order: latest period first
+    columns = [(gettext_lazy("Kind"), None), (gettext_lazy("Region"), None), (gettext_lazy("Period"), "period"),
+               (gettext_lazy("Groups served"), None), (gettext_lazy("Due"), "due"), (gettext_lazy("Submitted"), None),
+               ("", None)]
 
     def get_extra_context(self):
         return {"form": ReportSubmitForm(),
@@ -271,6 +290,9 @@ class OpportunityListView(ScopedListView):
     template_name = "enterprise/opportunity_list.html"
     selector = selectors.opportunity_list
     filterset_class = OpportunityFilterSet
+    columns = [(gettext_lazy("Title"), None), (gettext_lazy("Account"), None), (gettext_lazy("Kind"), None),
+               (gettext_lazy("Stage"), None), (gettext_lazy("Expected revenue per month"), "revenue", "end"),
+               (gettext_lazy("Expected close"), "close"), (gettext_lazy("Account manager"), None)]
 
     def get_extra_context(self):
         return {"stages": OpportunityStage.choices, "stage": self.request.GET.get("stage", "")}

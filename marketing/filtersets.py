@@ -3,9 +3,10 @@
 import django_filters as filters
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from arrears.models import CustomerValue
+from core.filtersets import OrderingFilter
 from core.forms import StyledForm
 from customers.choices import LifecycleStage
 from customers.filtersets import CustomerFilterSet
@@ -57,6 +58,10 @@ class CampaignFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=CampaignStatus.choices, label=_("Status"))
     name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
     author = filters.NumberFilter(field_name="author_id", label=_("Author (user id)"))
+    ordering = OrderingFilter(fields=(("name", "name"), ("created_at", "created"), ("launched_at", "launched")),
+                              field_labels={"name": pgettext_lazy("campaign", "Name"), "created_at": _("Created"),
+                                            "launched_at": _("Launched")},
+                              label=_("Sort by"))
 
     class Meta:
         model = Campaign

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from core.generic_views import CsvExport, CsvExportView, ObjectView, Scoped, ScopedListView, ServiceFormView
@@ -28,6 +28,10 @@ class CampaignListView(ScopedListView):
     template_name = "marketing/campaign_list.html"
     selector = selectors.campaign_list
     filterset_class = CampaignFilterSet
+    default_ordering = "-created"  # the model's order: newest first
+    columns = [(pgettext_lazy("campaign", "Name"), "name"), (gettext_lazy("Status"), None),
+               (gettext_lazy("Author"), None), (gettext_lazy("Round"), None), (gettext_lazy("Created"), "created"),
+               (gettext_lazy("Launched"), "launched")]
 
     def get_extra_context(self):
         user = self.request.user

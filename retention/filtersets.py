@@ -17,7 +17,7 @@ class RetentionAlertFilterSet(filters.FilterSet):
     account_manager = filters.NumberFilter(field_name="account_manager_id", label=_("Account manager (user id)"))
     opened_after = filters.DateFilter(field_name="opened_at", lookup_expr="date__gte", label=_("Opened from"))
     opened_before = filters.DateFilter(field_name="opened_at", lookup_expr="date__lte", label=_("Opened until"))
-    ordering = OrderingFilter(fields=(("score", "score"), ("opened_at", "opened_at")),
+    ordering = OrderingFilter(fields=(("score", "score"), ("opened_at", "opened_at")),  # indexed with the id
                               field_labels={"score": _("Churn score"), "opened_at": _("Opened")}, label=_("Sort by"))
 
     class Meta:

@@ -136,7 +136,10 @@ class RetentionAlert(models.Model):
                    models.Index(fields=["account_manager", "status"], name="alert_manager_status"),
                    models.Index(fields=["status", "-score"], name="alert_status_score"),
                    models.Index(fields=["verify_on"], condition=Q(verification="pending"),
-                                name="alert_pending_verification")]
+                                name="alert_pending_verification"),
+                   # the queue's sortable headers (score, opened) over a province, either direction, id last
+                   models.Index(fields=["score", "id"], name="alert_score_id"),
+                   models.Index(fields=["opened_at", "id"], name="alert_opened_id")]
         verbose_name = _("retention alert")
         verbose_name_plural = _("retention alerts")
 

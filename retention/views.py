@@ -14,6 +14,10 @@ class AlertListView(ScopedListView):
     template_name = "retention/alert_list.html"
     selector = selectors.alert_list
     filterset_class = RetentionAlertFilterSet
+    default_ordering = "-score"  # the model's order: highest score first
+    columns = [(gettext_lazy("Customer"), None), (gettext_lazy("Score"), "score", "end"),
+               (gettext_lazy("Signals"), None), (gettext_lazy("Status"), None), (gettext_lazy("Opened"), "opened_at"),
+               (gettext_lazy("Account manager"), None)]
 
     def get_extra_context(self):
         return {"champion": selectors.champion_model()}

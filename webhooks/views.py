@@ -4,6 +4,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, UpdateView
 
 from core.generic_views import ScopedListView, ServiceActionView
@@ -71,6 +72,10 @@ class DeliveryLogView(ScopedListView):
     filterset_class = DeliveryFilterSet
     context_object_name = "deliveries"
     paginate_by = 100
+    columns = [(gettext_lazy("Subscriber"), None), (gettext_lazy("Event"), "event"), (gettext_lazy("Kind"), None),
+               (gettext_lazy("Mobile number"), None), (gettext_lazy("Status"), None), (gettext_lazy("Attempts"), None),
+               (gettext_lazy("Last HTTP status"), None), (gettext_lazy("Last error"), None),
+               (gettext_lazy("Next attempt at"), None), (gettext_lazy("Delivered at"), None)]
 
     def get_extra_context(self):
         return {"subscribers": WebhookSubscriber.objects.all(), "statuses": DeliveryStatus.choices}

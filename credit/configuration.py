@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from credit import four_eyes, policies, touchpoints
-from credit.choices import CATEGORICAL_FEATURES, Feature, FourEyesKind
+from credit import policies, touchpoints
+from credit.choices import CATEGORICAL_FEATURES, Feature
 from credit.models import ExtendedServicePolicy, Factor, FactorBin, ScoringModel, SmsTemplate, StarCutoff
 from customers.models import Brand
 
@@ -69,7 +69,6 @@ def _audited(obj, by, reason: str):
 def _draft(model: ScoringModel) -> ScoringModel:
     model = ScoringModel.objects.select_for_update().get(pk=model.pk)
     model.check_editable()
-    four_eyes.check_draft_not_waiting(kind=FourEyesKind.SCORING_MODEL_PUBLISH, draft=model)
     return model
 
 

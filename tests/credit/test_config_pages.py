@@ -219,6 +219,27 @@ def test_the_drafter_cannot_publish_alone_and_a_second_officer_approval_publishe
     assert "提高5星门槛" in request_audit and "已复核" in request_audit
 
 
+def test_the_admin_offers_no_way_around_a_waiting_publication(org, draft):
+    """While a draft's publication waits, the Django admin shows it read-only and a save is refused: nobody edits
+    what the second officer is about to approve, and no admin path publishes it."""
+    officer, admin = signed_in(org.credit_officer), signed_in(org.admin)
+    factor = draft.factors.get(feature="tenure_months")
+    change = reverse("admin:credit_factor_change", args=[factor.pk])
+    assert admin.get(change).context["has_change_permission"]  # a draft nobody asked to publish: editable
+    assert officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": "提高5星门槛"}).status_code == 302
+    assert not admin.get(change).context["has_change_permission"]
+    assert admin.post(change, {"dimension": factor.dimension, "feature": factor.feature, "weight": "9"}
+                      ).status_code == 403
+    model_change = reverse("admin:credit_scoringmodel_change", args=[draft.pk])
+    assert admin.post(model_change, {"version": draft.version, "name": "改名"}).status_code == 403
+    factor.weight = Decimal("9")
+    with pytest.raises(ValidationError):  # the model itself refuses, whatever the path (shell, command)
+        factor.save()
+    draft.refresh_from_db()
+    assert draft.name != "改名" and draft.status == ModelStatus.DRAFT
+    assert draft.factors.get(feature="tenure_months").weight != Decimal("9")
+
+
 def test_the_impact_preview_shows_star_shares_before_and_after_on_the_draft_page(org, draft):
     for _ in range(3):
         good_customer()

@@ -12,7 +12,7 @@ from arrears import policy_versions
 from arrears.forms import BARRING_RULE_CHOICES, BarringDraftForm, BarringPolicyForm, BarringPublishForm
 from arrears.services import policy_in_force
 from core.generic_views import PageView, ServiceActionView, ServiceFormView
-from credit.choices import FourEyesKind
+from credit.choices import FourEyesKind, FourEyesStatus
 from credit.selectors import latest_request
 
 VIEW_PERMISSION = "arrears.view_barringpolicyversion"
@@ -26,6 +26,9 @@ class BarringPolicyListView(PageView):
         versions = list(policy_versions.version_list(user=self.request.user))
         for version in versions:
             version.publication = policy_versions.publication(version)
+            request = None if version.published_at else latest_request(
+                kind=FourEyesKind.BARRING_POLICY_PUBLISH, subject=version)
+            version.waiting = request is not None and request.status == FourEyesStatus.PENDING
         return {"versions": versions, "in_force": policy_in_force(), "draft": policy_versions.draft_of(),
                 "draft_form": BarringDraftForm()}
 

@@ -122,6 +122,7 @@ def test_the_drafter_cannot_publish_alone_and_a_second_officer_approval_puts_it_
     frozen = officer.post(reverse("arrears:policy", args=[draft.pk]), settings_form(draft, two_way_after_days="10"))
     assert frozen.status_code == 200
     assert BarringPolicyVersion.objects.get(pk=draft.pk).config["two_way_after_days"] == 20
+    assert 'id="draft-waiting"' in officer.get(reverse("arrears:policies")).content.decode()
     # the credit officer's home lists it for a second officer, who approves it
     second_user = make_staff(Role.CREDIT_OFFICER)
     home = signed_in(second_user).get(reverse("dashboard")).content.decode()

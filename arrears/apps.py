@@ -10,6 +10,7 @@ class ArrearsConfig(AppConfig):
         from arrears import evaluation  # noqa: F401  registers the nightly evaluation batch kind
         from arrears import value  # noqa: F401  registers the monthly customer value batch kinds
         from arrears import report_facts  # noqa: F401  registers the nightly report facts batch kind
+        from arrears import policy_versions  # noqa: F401  registers the four-eyes kind of a policy's publication
         from arrears import services
         from core.audit import DecisionLog, register_decision_log
         from credit.ledger import ledger_register

@@ -1,7 +1,9 @@
 """Barring policy versions, configured by credit officers in the app (issue 18).
 
 A published version is never edited: a change is a new draft (a copy of the version in force), edited, then
-published — an audited decision (who, when, why, the version) in the version's history, on /audit/. The
+published with four eyes — one officer asks with a reason, a second one who did not edit the draft approves it
+(credit.four_eyes, kind barring_policy_publish); who asked, who approved, when, why and the version are in the
+request's and the version's history, on /audit/. While the request waits the draft is frozen. The
 nightly run and every real-time decision read the version in force (`services.policy_in_force`), so the next
 decision after publishing follows it. Rules on the settings are pure (arrears.policies.barring_policy_problems).
 """
@@ -17,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from arrears import policies
 from arrears.models import BarringPolicyVersion
 from arrears.services import policy_in_force
+from credit import four_eyes
+from credit.choices import FourEyesKind
+from credit.models import FourEyesRequest
 
 PERMISSION = "arrears.change_barringpolicyversion"
 ERR_ROLE = _("Only credit officers change the barring policy.")
@@ -35,12 +40,23 @@ def _check(by) -> None:
         raise PermissionDenied(ERR_ROLE)
 
 
-def _locked_draft(version: BarringPolicyVersion) -> BarringPolicyVersion:
+def _locked_draft(version: BarringPolicyVersion, *, editing: bool = True) -> BarringPolicyVersion:
     version = BarringPolicyVersion.objects.select_for_update().get(pk=version.pk)
     if version.published_at is not None:
         raise ValidationError({"__all__": ValidationError(ERR_PUBLISHED, code="immutable",
                                                           params={"version": version.version})})
+    if editing:
+        four_eyes.check_draft_not_waiting(kind=FourEyesKind.BARRING_POLICY_PUBLISH, draft=version)
     return version
+
+
+def _check_problems(version: BarringPolicyVersion) -> None:
+    problems = policies.barring_policy_problems(barring_policy_of(version))
+    if problems:
+        errors: dict[str, list] = {}
+        for field, code, params in problems:
+            errors.setdefault(field, []).append(ValidationError(ERRORS[code], code=code, params=params))
+        raise ValidationError(errors)
 
 
 def barring_policy_of(version: BarringPolicyVersion) -> policies.BarringPolicy:
@@ -74,33 +90,44 @@ def barring_draft_update(*, version: BarringPolicyVersion, by, note: str = "", *
     _check(by)
     version = _locked_draft(version)
     policy = replace(barring_policy_of(version), **settings)
-    problems = policies.barring_policy_problems(policy)
-    if problems:
-        errors: dict[str, list] = {}
-        for field, code, params in problems:
-            errors.setdefault(field, []).append(ValidationError(ERRORS[code], code=code, params=params))
-        raise ValidationError(errors)
-    version.config, version.note = policy.config(), (note or version.note)[:200]
+    version.config = policy.config()
+    _check_problems(version)
+    version.note = (note or version.note)[:200]
     version._change_reason, version._history_user = f"draft v{version.version} edited", by
     version.save()
     return version
 
 
 @transaction.atomic
-def barring_policy_publish(*, version: BarringPolicyVersion, by, reason: str) -> BarringPolicyVersion:
-    """Put a draft in force from now: the nightly run and the next real-time decision follow it, and every
-    barring event records its label. Who, when, why and which version: the history row (on /audit/)."""
+def barring_policy_publish_request(*, version: BarringPolicyVersion, by, reason: str) -> FourEyesRequest:
+    """Ask for a draft to be put in force: a four-eyes request that a second credit officer (who did not edit the
+    draft) approves; the one who asks cannot publish alone."""
     _check(by)
     if not (reason or "").strip():
         raise ValidationError({"reason": ValidationError(ERR_REASON, code="required")})
-    version = _locked_draft(version)
-    if policies.barring_policy_problems(barring_policy_of(version)):
-        barring_draft_update(version=version, by=by)  # raises the problems as field errors
+    version = _locked_draft(version, editing=False)
+    _check_problems(version)
+    return four_eyes.four_eyes_request(
+        kind=FourEyesKind.BARRING_POLICY_PUBLISH, subject=version, reason=reason.strip(), by=by,
+        payload={"version": version.version, "config": version.config})
+
+
+def _barring_policy_publish_apply(request: FourEyesRequest, approver) -> BarringPolicyVersion:
+    """Approval: the draft as asked for is in force from now; the nightly run and the next real-time decision
+    follow it, and every barring event records its label."""
+    version = _locked_draft(BarringPolicyVersion(pk=request.subject_id), editing=False)
+    if version.config != request.payload.get("config"):
+        raise ValidationError({"__all__": ValidationError(four_eyes.ERR_DRAFT_CHANGED, code="draft_changed")})
+    _check_problems(version)
+    four_eyes.check_draft_approver(draft=version, approver=approver)
     version.published_at = timezone.now()
-    version._change_reason = f"published v{version.version}: {reason.strip()}"[:100]
-    version._history_user = by
+    version._change_reason = f"published v{version.version} (#{request.pk}): {request.reason}"[:100]
+    version._history_user = approver
     version.save()
     return version
+
+
+four_eyes.register(FourEyesKind.BARRING_POLICY_PUBLISH, permission=PERMISSION, apply=_barring_policy_publish_apply)
 
 
 def publication(version: BarringPolicyVersion):

@@ -1,5 +1,6 @@
 """Barring policy versions for credit officers (issue 18): the versions, a new draft from the one in force, its
-settings, and publishing it with a reason. Thin: arrears.policy_versions does the writes and checks."""
+settings, and asking for its publication with a reason (a second officer approves it: four eyes). Thin:
+arrears.policy_versions does the writes and checks."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -11,6 +12,8 @@ from arrears import policy_versions
 from arrears.forms import BARRING_RULE_CHOICES, BarringDraftForm, BarringPolicyForm, BarringPublishForm
 from arrears.services import policy_in_force
 from core.generic_views import PageView, ServiceActionView, ServiceFormView
+from credit.choices import FourEyesKind, FourEyesStatus
+from credit.selectors import latest_request
 
 VIEW_PERMISSION = "arrears.view_barringpolicyversion"
 
@@ -23,6 +26,9 @@ class BarringPolicyListView(PageView):
         versions = list(policy_versions.version_list(user=self.request.user))
         for version in versions:
             version.publication = policy_versions.publication(version)
+            request = None if version.published_at else latest_request(
+                kind=FourEyesKind.BARRING_POLICY_PUBLISH, subject=version)
+            version.waiting = request is not None and request.status == FourEyesStatus.PENDING
         return {"versions": versions, "in_force": policy_in_force(), "draft": policy_versions.draft_of(),
                 "draft_form": BarringDraftForm()}
 
@@ -70,17 +76,19 @@ class BarringPolicyView(ServiceFormView):
         rules = dict(BARRING_RULE_CHOICES)
         return {"policy": policy, "publication": policy_versions.publication(self.object),
                 "immediate": [rules.get(r, r) for r in policy.immediate_rules],
-                "publish_form": BarringPublishForm(), "editable": self.object.published_at is None}
+                "publish_form": BarringPublishForm(), "editable": self.object.published_at is None,
+                "publication_request": latest_request(kind=FourEyesKind.BARRING_POLICY_PUBLISH, subject=self.object)}
 
 
 class BarringPolicyPublishView(ServiceActionView):
     permission_required = policy_versions.PERMISSION
     selector = policy_versions.version_list
     form_class = BarringPublishForm
-    service, object_as = policy_versions.barring_policy_publish, "version"
+    service, object_as = policy_versions.barring_policy_publish_request, "version"
 
     def get_success_message(self, result):
-        return _("Barring policy version %(v)s is in force from now.") % {"v": result.version}
+        return _("Publication of version %(v)s requested (#%(id)s): it waits for a second credit officer.") % {
+            "v": self.object.version, "id": result.pk}
 
     def get_success_url(self, result=None):
         return reverse("arrears:policy", kwargs={"pk": self.object.pk})

@@ -33,13 +33,15 @@ class DraftOnlyMixin:
             return None
         return obj if isinstance(obj, ScoringModel) else getattr(obj, "scoring_model", None)
 
+    def _editable(self, model) -> bool:
+        """A draft whose publication waits for a second officer is frozen here too (four eyes: no way around)."""
+        return model is None or (model.is_editable and not model.waiting_publication_id())
+
     def has_change_permission(self, request, obj=None):
-        model = self._model_of(obj)
-        return super().has_change_permission(request, obj) and (model is None or model.is_editable)
+        return super().has_change_permission(request, obj) and self._editable(self._model_of(obj))
 
     def has_delete_permission(self, request, obj=None):
-        model = self._model_of(obj)
-        return super().has_delete_permission(request, obj) and (model is None or model.is_editable)
+        return super().has_delete_permission(request, obj) and self._editable(self._model_of(obj))
 
 
 class StarCutoffInline(DraftOnlyMixin, admin.TabularInline):
@@ -73,7 +75,8 @@ class FactorBinInline(admin.TabularInline):
     extra = 0
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (obj is None or obj.scoring_model.is_editable)
+        return super().has_change_permission(request, obj) and DraftOnlyMixin._editable(
+            self, None if obj is None else obj.scoring_model)
 
     has_add_permission = has_delete_permission = has_change_permission
 

@@ -104,6 +104,8 @@ class FourEyesKind(models.TextChoices):
     """Decisions that need a second person; each kind registers who decides it and how it applies."""
 
     CREDIT_LIMIT = "credit_limit", _("Credit limit outside the star's range")
+    SCORING_MODEL_PUBLISH = "scoring_model_publish", _("Publish a scoring model version")
+    BARRING_POLICY_PUBLISH = "barring_policy_publish", _("Publish a barring policy version")
 
 
 class FourEyesStatus(models.TextChoices):

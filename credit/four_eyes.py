@@ -24,6 +24,10 @@ from credit.models import FourEyesRequest
 ERR_PENDING_EXISTS = _("Request #%(id)s for this is already waiting for a second officer.")
 ERR_DECISION_REASON = _("Give a reason for the rejection.")
 ERR_NOT_ALLOWED = _("You may not decide this kind of request.")
+ERR_DRAFT_EDITOR = _("You worked on this draft: its publication is approved by an officer who did not edit it.")
+ERR_DRAFT_CHANGED = _("The draft changed after its publication was requested; reject this request and ask again.")
+ERR_DRAFT_WAITING = _("Publication of this draft waits for a second officer (request #%(id)s): it cannot change "
+                      "until the request is decided.")
 DECISION_ERRORS = {
     "not_pending": _("This request was already decided (%(status)s)."),
     "expired": _("This request expired on %(expires)s; ask again."),
@@ -54,6 +58,28 @@ def policy() -> policies.FourEyesPolicy:
 def _check_permission(kind: str, user) -> None:
     if not user.has_perm(KINDS[kind].permission):
         raise PermissionDenied(ERR_NOT_ALLOWED)
+
+
+def pending_request(*, kind: str, subject) -> FourEyesRequest | None:
+    """The request of `kind` about `subject` that waits for a second officer, if any."""
+    return FourEyesRequest.objects.filter(kind=kind, subject_type=ContentType.objects.get_for_model(subject),
+                                          subject_id=subject.pk, status=FourEyesStatus.PENDING).first()
+
+
+def check_draft_not_waiting(*, kind: str, draft) -> None:
+    """A draft whose publication waits for approval is frozen: the second officer approves what was asked for."""
+    pending = pending_request(kind=kind, subject=draft)
+    if pending is not None:
+        raise ValidationError({"__all__": ValidationError(ERR_DRAFT_WAITING, code="publication_waiting",
+                                                          params={"id": pending.pk})})
+
+
+def check_draft_approver(*, draft, approver, also=()) -> None:
+    """Four eyes on a publication: the approver did not edit the draft (anyone in its history, or `also`, such as
+    who created it) -- the person who asked is refused by the generic rule already."""
+    editors = set(draft.history.exclude(history_user__isnull=True).values_list("history_user_id", flat=True))
+    if approver.pk in editors | {pk for pk in also if pk}:
+        raise ValidationError({"__all__": ValidationError(ERR_DRAFT_EDITOR, code="draft_editor")})
 
 
 @transaction.atomic

@@ -16,6 +16,8 @@ from credit.choices import (
 )
 from customers.models import MONEY, Customer
 
+ERR_PUBLICATION_WAITING = _("Publication of this draft waits for a second officer (request #%(id)s): it cannot "
+                            "change until the request is decided.")
 ERR_PUBLISHED_IMMUTABLE = _("Version %(version)s is published and cannot be edited; copy it to a new draft.")
 
 
@@ -53,9 +55,20 @@ class ScoringModel(TimeStampedModel):
     def is_editable(self) -> bool:
         return self.status == ModelStatus.DRAFT
 
+    def waiting_publication_id(self) -> int | None:
+        """The four-eyes request to publish this draft that waits for a second officer, if any."""
+        return FourEyesRequest.objects.filter(
+            kind=FourEyesKind.SCORING_MODEL_PUBLISH, subject_type=ContentType.objects.get_for_model(ScoringModel),
+            subject_id=self.pk, status=FourEyesStatus.PENDING).values_list("pk", flat=True).first()
+
     def check_editable(self):
+        """Only a draft changes, and not while its publication waits for a second officer (every path: pages,
+        services, admin, shell -- its factors, bins and cut-offs check this on save and delete)."""
         if not self.is_editable:
             raise ValidationError(ERR_PUBLISHED_IMMUTABLE, code="immutable", params={"version": self.version})
+        waiting = self.waiting_publication_id() if self.pk else None
+        if waiting:
+            raise ValidationError(ERR_PUBLICATION_WAITING, code="publication_waiting", params={"id": waiting})
 
 
 class DraftOnlyChild(models.Model):

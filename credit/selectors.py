@@ -64,6 +64,14 @@ def _pending_for(subject):
                                           subject_id=subject.pk, status=FourEyesStatus.PENDING)
 
 
+def latest_request(*, kind: str, subject) -> FourEyesRequest | None:
+    """The latest four-eyes request of `kind` about `subject` (a draft's publication: waiting, or the approval that
+    published it), with both people."""
+    return (FourEyesRequest.objects.filter(kind=kind, subject_type=ContentType.objects.get_for_model(subject),
+                                           subject_id=subject.pk)
+            .select_related("requested_by", "decided_by").order_by("-requested_at", "-id").first())
+
+
 def four_eyes_list(*, user, status: str | None = FourEyesStatus.PENDING):
     """Four-eyes requests of the kinds `user` may decide (credit officers decide limits: their scope is the
     province), newest first; `status` None for any."""

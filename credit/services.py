@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credit import four_eyes, policies, state, touchpoints
 from credit.blacklist import blacklist_entry_add
+from credit.configuration import MODEL_PERMISSION
 from credit.choices import FourEyesKind, ModelStatus, RatingKind, SmsEvent
 from credit.models import Factor, FactorBin, FourEyesRequest, Rating, ScoringModel, StarCutoff, StarSnapshot
 from credit.scoring import limit_events_sql
@@ -19,6 +20,7 @@ CENT = Decimal("0.01")
 ERR_NO_FACTORS = _("A model needs at least one factor with bins before it can be published.")
 ERR_CUTOFFS = _("A model needs cut-offs for 1★ to 5★, rising with the star.")
 ERR_NOT_DRAFT = _("Only a draft can be published.")
+ERR_MODEL_ROLE = _("Only credit officers publish a scoring model.")
 ERR_LIMIT_UNRATED = _("An unrated or 0★ customer has no credit limit to change.")
 ERR_LIMIT_CEILING = _("%(amount)s is above %(ceiling)s CNY, the most any credit limit may be, even with a second "
                       "officer.")
@@ -32,11 +34,7 @@ def published_model() -> ScoringModel | None:
     return ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).first()
 
 
-@transaction.atomic
-def scoring_model_publish(*, model: ScoringModel, by, reason: str = "") -> ScoringModel:
-    """Make `model` the running version; the previous one is retired. A published model is immutable. The
-    decision (who, when, why, which version) is the model's history row, on /audit/."""
-    model = ScoringModel.objects.select_for_update().get(pk=model.pk)
+def _check_publishable(model: ScoringModel) -> None:
     if model.status != ModelStatus.DRAFT:
         raise ValidationError({"status": ValidationError(ERR_NOT_DRAFT, code="not_draft")})
     if not FactorBin.objects.filter(factor__scoring_model=model).exists() or model.factors.filter(
@@ -44,18 +42,47 @@ def scoring_model_publish(*, model: ScoringModel, by, reason: str = "") -> Scori
         raise ValidationError({"factors": ValidationError(ERR_NO_FACTORS, code="no_factors")})
     if policies.cutoff_problems(dict(model.cutoffs.values_list("star", "min_score"))):
         raise ValidationError({"cutoffs": ValidationError(ERR_CUTOFFS, code="cutoffs")})
+
+
+@transaction.atomic
+def scoring_model_publish_request(*, model: ScoringModel, by, reason: str) -> FourEyesRequest:
+    """Publishing is a four-eyes decision: the officer who asks (with a reason) cannot publish alone; a second
+    officer who did not edit the draft approves it (credit.four_eyes), and only then it becomes the running
+    model. Until then the draft is frozen (credit.configuration refuses edits)."""
+    if not by.has_perm(MODEL_PERMISSION):
+        raise PermissionDenied(ERR_MODEL_ROLE)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ValidationError(ERR_REASON, code="required")})
+    model = ScoringModel.objects.select_for_update().get(pk=model.pk)
+    _check_publishable(model)
+    return four_eyes.four_eyes_request(
+        kind=FourEyesKind.SCORING_MODEL_PUBLISH, subject=model, reason=reason.strip(), by=by,
+        payload={"version": model.version, "name": model.name, "updated_at": model.updated_at.isoformat()})
+
+
+def _scoring_model_publish_apply(request: FourEyesRequest, approver) -> ScoringModel:
+    """Approval of a publication: the draft as it was asked for becomes the running version, the previous one is
+    retired. Who asked, who approved, when, why and the version: the request's and the model's history (/audit/)."""
+    model = ScoringModel.objects.select_for_update().get(pk=request.subject_id)
+    _check_publishable(model)
+    if model.updated_at.isoformat() != request.payload.get("updated_at"):
+        raise ValidationError({"__all__": ValidationError(four_eyes.ERR_DRAFT_CHANGED, code="draft_changed")})
+    four_eyes.check_draft_approver(draft=model, approver=approver, also=[model.created_by_id])
     retired = ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).first()
     if retired is not None:
         retired.status, retired._change_reason, retired._history_user = (
-            ModelStatus.RETIRED, f"retired by v{model.version}", by)
+            ModelStatus.RETIRED, f"retired by v{model.version}", approver)
         retired.save(update_fields=["status", "updated_at"])
-    model.status, model.published_at, model.published_by = ModelStatus.PUBLISHED, timezone.now(), by
+    model.status, model.published_at, model.published_by = ModelStatus.PUBLISHED, timezone.now(), approver
     model.challenger = False  # the challenger won: it is the champion now
-    model._change_reason = (f"published v{model.version}: {reason.strip()}" if reason.strip()
-                            else f"published v{model.version}")[:100]
-    model._history_user = by
+    model._change_reason = f"published v{model.version} (#{request.pk}): {request.reason}"[:100]
+    model._history_user = approver
     model.save()
     return model
+
+
+four_eyes.register(FourEyesKind.SCORING_MODEL_PUBLISH, permission=MODEL_PERMISSION,
+                   apply=_scoring_model_publish_apply)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from core.models import BatchRun
 from core.roles import PROVINCE_WIDE_ROLES, user_role
 from credit import four_eyes, selectors, services
 from credit.batches import BASE_KIND, GUIDANCE_KIND
-from credit.choices import FourEyesStatus
+from credit.choices import FourEyesKind, FourEyesStatus
 from credit.filtersets import FourEyesFilterSet, ScoringModelFilterSet
 from credit.forms import FourEyesDecisionForm, LimitChangeForm
 from credit.impact import matrix_table
@@ -40,7 +40,8 @@ class ScoringModelDetailView(ObjectView):
     def get_extra_context(self):
         preview = self.object.previews.select_related("requested_by").first()
         return {"object": self.object, "preview": preview, "preview_table": matrix_table(preview) if preview else None,
-                "stability": selectors.stability_by_month(self.object)}
+                "stability": selectors.stability_by_month(self.object),
+                "publication": selectors.latest_request(kind=FourEyesKind.SCORING_MODEL_PUBLISH, subject=self.object)}
 
 
 class ScoringModelActionView(ServiceActionView):

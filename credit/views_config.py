@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from core.generic_views import PageView, ServiceActionView, ServiceFormView
 from credit import configuration, selectors, services
+from credit.choices import FourEyesKind
 from credit.forms import (
     ExtendedPolicyForm, FactorAddForm, FactorForm, PublishForm, ScoringModelDraftForm, SmsPreviewForm,
     SmsTemplateForm,
@@ -61,6 +62,7 @@ class ScoringModelEditView(DraftMixin, ServiceFormView):
         add_form = FactorAddForm()
         add_form.fields["feature"].choices = [c for c in add_form.fields["feature"].choices if c[0] not in used]
         return {"scoringmodel": self.object, "add_form": add_form, "publish_form": PublishForm(),
+                "publication": selectors.latest_request(kind=FourEyesKind.SCORING_MODEL_PUBLISH, subject=self.object),
                 "preview": preview, "preview_table": matrix_table(preview) if preview else None,
                 "shares": selectors.impact_shares(preview) if preview else None,
                 "preview_stale": bool(preview and preview.computed_at < self.object.updated_at)}
@@ -118,22 +120,24 @@ class FactorRemoveView(ServiceActionView):
 
 
 class ScoringModelPublishView(ServiceActionView):
-    """Publishing a draft is a decision: who, when, why and the version go into the model's history (/audit/)."""
+    """Asking for a draft's publication (four eyes): a second officer approves it on the draft's page or the
+    four-eyes list; who asked, who approved, when, why and the version go into the history (/audit/)."""
 
     permission_required = MODEL_PERMISSION
     selector = selectors.scoring_model_list
     form_class = PublishForm
-    service, object_as = services.scoring_model_publish, "model"
+    service, object_as = services.scoring_model_publish_request, "model"
 
     def get_success_message(self, result):
-        return _("Version %(v)s is now the running model.") % {"v": result.version}
+        return _("Publication of version %(v)s requested (#%(id)s): it waits for a second credit officer.") % {
+            "v": self.object.version, "id": result.pk}
 
     def get_failure_url(self):
         return reverse("credit:model-edit" if self.object.is_editable else "credit:model",
                        kwargs={"pk": self.object.pk})
 
     def get_success_url(self, result=None):
-        return reverse("credit:model", kwargs={"pk": self.object.pk})
+        return reverse("credit:model-edit", kwargs={"pk": self.object.pk})
 
 
 # --- Touchpoint SMS templates ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -17,7 +18,13 @@ from arrears import policy_versions
 from arrears.evaluation import evaluate_in_process
 from arrears.models import BarringEvent, BarringPolicyVersion, LineAccount
 from arrears.services import policy_in_force, record_bill
+from core.audit import display_name
+from core.choices import Role
+from credit.choices import FourEyesKind, FourEyesStatus
+from credit.four_eyes import four_eyes_approve
+from credit.models import FourEyesRequest
 from credit.services import legacy_grade_import
+from tests.conftest import make_staff
 from tests.factories import CustomerFactory, LineFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,26 +86,74 @@ def test_bad_settings_are_form_errors_and_change_nothing(org, draft):
     assert BarringPolicyVersion.objects.get(pk=draft.pk).config == before
 
 
-def test_publishing_records_the_decision_and_a_published_version_never_changes(org, draft):
+def approve(request_pk, user, reason=""):
+    return signed_in(user).post(reverse("credit:four-eyes-approve", args=[request_pk]), {"reason": reason})
+
+
+def request_publication(officer, draft, reason) -> FourEyesRequest:
+    assert officer.post(reverse("arrears:policy-publish", args=[draft.pk]), {"reason": reason}).status_code == 302
+    return FourEyesRequest.objects.get(kind=FourEyesKind.BARRING_POLICY_PUBLISH, subject_id=draft.pk,
+                                       status=FourEyesStatus.PENDING)
+
+
+def publish_with_second_officer(officer, draft, reason) -> None:
+    """Ask as `officer`; a second credit officer (who did not edit the draft) approves."""
+    assert approve(request_publication(officer, draft, reason).pk, make_staff(Role.CREDIT_OFFICER)).status_code == 302
+
+
+def test_the_drafter_cannot_publish_alone_and_a_second_officer_approval_puts_it_in_force(org, draft):
+    """Before: the drafter's one POST put the version in force. Now it waits for a second officer."""
     officer = signed_in(org.credit_officer)
+    in_force = policy_in_force().version
     assert officer.post(reverse("arrears:policy", args=[draft.pk]),
                         settings_form(draft, two_way_after_days="20")).status_code == 302
     no_reason = officer.post(reverse("arrears:policy-publish", args=[draft.pk]), {"reason": ""})
-    assert no_reason.status_code == 302 and BarringPolicyVersion.objects.get(pk=draft.pk).published_at is None
-    assert officer.post(reverse("arrears:policy-publish", args=[draft.pk]),
-                        {"reason": "欠费20天双停"}).status_code == 302
+    assert no_reason.status_code == 302 and not FourEyesRequest.objects.exists()
+    request = request_publication(officer, draft, "欠费20天双停")
+    assert BarringPolicyVersion.objects.get(pk=draft.pk).published_at is None and policy_in_force().version == in_force
+    page = officer.get(reverse("arrears:policy", args=[draft.pk])).content.decode()
+    assert 'id="publication-waiting"' in page and "欠费20天双停" in page and "approve-publication" not in page
+    # the drafter approving their own request: by the page and by the service, refused
+    approve(request.pk, org.credit_officer)
+    with pytest.raises(ValidationError):
+        four_eyes_approve(request=request, by=org.credit_officer)
+    assert policy_in_force().version == in_force
+    # frozen while it waits
+    frozen = officer.post(reverse("arrears:policy", args=[draft.pk]), settings_form(draft, two_way_after_days="10"))
+    assert frozen.status_code == 200
+    assert BarringPolicyVersion.objects.get(pk=draft.pk).config["two_way_after_days"] == 20
+    assert 'id="draft-waiting"' in officer.get(reverse("arrears:policies")).content.decode()
+    # the credit officer's home lists it for a second officer, who approves it
+    second_user = make_staff(Role.CREDIT_OFFICER)
+    home = signed_in(second_user).get(reverse("dashboard")).content.decode()
+    assert 'id="home-four-eyes"' in home and f"#{request.pk}" in home
+    assert approve(request.pk, second_user, "已复核").status_code == 302
     draft.refresh_from_db()
     assert draft.published_at is not None and policy_in_force().version == draft.version
     assert policy_in_force().two_way_after_days == 20
     decision = policy_versions.publication(draft)
-    assert decision.history_user_id == org.credit_officer.pk
-    assert decision.history_change_reason == f"published v{draft.version}: 欠费20天双停"
+    assert decision.history_user_id == second_user.pk
+    assert decision.history_change_reason == f"published v{draft.version} (#{request.pk}): 欠费20天双停"
     page = officer.get(reverse("arrears:policy", args=[draft.pk]))
     assert "欠费20天双停" in page.content.decode() and not page.context["editable"]
     officer.post(reverse("arrears:policy", args=[draft.pk]), settings_form(draft, two_way_after_days="10"))
     assert policy_in_force().two_way_after_days == 20  # published: refused, unchanged
-    audit = signed_in(org.admin).get(reverse("audit"), {"model": "arrears.barringpolicyversion"})
-    assert f"published v{draft.version}: 欠费20天双停" in audit.content.decode()
+    admin = signed_in(org.admin)
+    audit = admin.get(reverse("audit"), {"model": "arrears.barringpolicyversion"}).content.decode()
+    assert f"published v{draft.version} (#{request.pk}): 欠费20天双停" in audit and display_name(second_user) in audit
+    requests = admin.get(reverse("audit"), {"model": "credit.foureyesrequest"}).content.decode()
+    assert display_name(org.credit_officer) in requests and display_name(second_user) in requests
+
+
+def test_an_officer_who_edited_the_draft_cannot_approve_its_publication(org, draft):
+    editor = make_staff(Role.CREDIT_OFFICER)
+    assert signed_in(editor).post(reverse("arrears:policy", args=[draft.pk]),
+                                  settings_form(draft, two_way_after_days="25")).status_code == 302
+    request = request_publication(signed_in(org.credit_officer), draft, "25天双停")
+    with pytest.raises(ValidationError) as err:
+        four_eyes_approve(request=request, by=editor)
+    assert err.value.error_dict["__all__"][0].code == "draft_editor"
+    assert BarringPolicyVersion.objects.get(pk=draft.pk).published_at is None
 
 
 def post_bill(api, line, amount):
@@ -127,8 +182,7 @@ def test_a_published_reminder_threshold_decides_the_next_bill_posted_through_the
                         settings_form(draft, reminder_ratio="0.40")).status_code == 302
     # a draft decides nothing
     assert post_bill(billing, three_star_line(), "35.00").json()["state"] == "active"
-    assert officer.post(reverse("arrears:policy-publish", args=[draft.pk]),
-                        {"reason": "提醒门槛40%"}).status_code == 302
+    publish_with_second_officer(officer, draft, "提醒门槛40%")
     # published: 40 % of 50 = 20 CNY; the same bill now reminds at once, under the new version
     second = post_bill(billing, after, "35.00").json()
     assert (second["usable_credit"], second["state"], second["rule"], second["applied"]) == (
@@ -147,7 +201,7 @@ def test_the_next_nightly_run_follows_a_published_two_way_barring_day(org, draft
     officer = signed_in(org.credit_officer)
     assert officer.post(reverse("arrears:policy", args=[draft.pk]),
                         settings_form(draft, two_way_after_days="20")).status_code == 302
-    assert officer.post(reverse("arrears:policy-publish", args=[draft.pk]), {"reason": "20天双停"}).status_code == 302
+    publish_with_second_officer(officer, draft, "20天双停")
     evaluate_in_process(date(2026, 7, 16))  # the next night (21 days: under 30, over 20)
     assert LineAccount.objects.get(pk=line.pk).state == "two_way_barred"
     event = BarringEvent.objects.filter(line=line).latest("id")

@@ -12,13 +12,20 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from core.tasks import dispatch_run
+from core.audit import display_name
 from credit import blacklist, configuration, extended
-from credit.choices import Feature, ModelStatus
-from credit.models import ExtendedServicePolicy, FactorBin, ScoringModel, SmsMessage, SmsTemplate, StarCutoff
+from credit.batches import BASE_KIND
+from credit.choices import Feature, FourEyesKind, ModelStatus
+from credit.four_eyes import ERR_DRAFT_EDITOR, four_eyes_approve
+from credit.models import (
+    ExtendedServicePolicy, FactorBin, FourEyesRequest, Rating, ScoringModel, SmsMessage, SmsTemplate, StarCutoff,
+)
 from credit.services import ERR_NO_FACTORS, legacy_grade_import, published_model, scoring_model_copy
 from core.templatetags.crm import money
 from customers.models import BlacklistEntry
-from tests.credit.test_batches import good_customer
+from tests.credit.publishing import second_officer
+from tests.credit.test_batches import PERIOD, good_customer
 from tests.factories import CustomerFactory, LineFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,24 +166,79 @@ def test_a_draft_factor_without_bins_cannot_be_published(org, draft):
     assert ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT
 
 
-def test_publishing_records_who_when_why_and_the_version_and_the_audit_page_shows_it(org, draft):
-    officer = signed_in(org.credit_officer)
-    old = published_model()
+def test_the_drafter_cannot_publish_alone_and_a_second_officer_approval_publishes(org, draft):
+    """Before: one officer's POST to the publish URL made their own draft the running model. Now it is a request;
+    the asker cannot approve it, an officer who edited the draft cannot either; a second officer's approval
+    publishes it, and the next nightly run rates under it."""
+    officer, second_user, old = signed_in(org.credit_officer), second_officer(), published_model()
+    editor_user = second_officer()
+    assert signed_in(editor_user).post(reverse("credit:model-edit", args=[draft.pk]),
+                                       draft_form(draft, notes="编辑过")).status_code == 302
     no_reason = officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": ""})
-    assert no_reason.status_code == 302 and ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT
-    response = officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": "提高5星门槛"})
-    assert response.status_code == 302
+    assert no_reason.status_code == 302 and not FourEyesRequest.objects.exists()
+    assert officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": "提高5星门槛"}).status_code == 302
+    request = FourEyesRequest.objects.get(kind=FourEyesKind.SCORING_MODEL_PUBLISH, subject_id=draft.pk)
+    assert ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT and published_model() == old
+    page = officer.get(reverse("credit:model-edit", args=[draft.pk])).content.decode()
+    assert 'id="publication-waiting"' in page and "提高5星门槛" in page and "approve-publication" not in page
+    # the asker, by the page and by the service: refused, nothing published
+    officer.post(reverse("credit:four-eyes-approve", args=[request.pk]), {"reason": ""})
+    with pytest.raises(ValidationError) as own:
+        four_eyes_approve(request=request, by=org.credit_officer)
+    assert own.value.error_dict["__all__"][0].code == "own_request"
+    # another officer who edited the draft: refused too
+    response = signed_in(editor_user).post(reverse("credit:four-eyes-approve", args=[request.pk]), {}, follow=True)
+    assert zh(ERR_DRAFT_EDITOR) in response.content.decode()
+    assert ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT
+    # while it waits the draft is frozen: what the second officer approves is what was asked for
+    frozen = officer.post(reverse("credit:model-edit", args=[draft.pk]), draft_form(draft, cutoff_5="1"))
+    assert frozen.status_code == 200 and cutoffs(draft)[5] != Decimal("1")
+    # the second officer sees it on the draft's page and on the four-eyes list, and approves it
+    second = signed_in(second_user)
+    assert "approve-publication" in second.get(reverse("credit:model-edit", args=[draft.pk])).content.decode()
+    assert request in second.get(reverse("credit:four-eyes")).context["object_list"]
+    assert second.post(reverse("credit:four-eyes-approve", args=[request.pk]), {"reason": "已复核"}).status_code == 302
     draft.refresh_from_db()
-    assert draft.status == ModelStatus.PUBLISHED and draft.published_by == org.credit_officer
-    assert draft.published_at is not None
+    assert draft.status == ModelStatus.PUBLISHED and draft.published_by == second_user and draft.published_at
     decision = draft.history.latest("history_date")
-    assert decision.history_user_id == org.credit_officer.pk
-    assert decision.history_change_reason == f"published v{draft.version}: 提高5星门槛"
+    assert decision.history_user_id == second_user.pk
+    assert decision.history_change_reason == f"published v{draft.version} (#{request.pk}): 提高5星门槛"
     old.refresh_from_db()
     assert old.status == ModelStatus.RETIRED
     assert old.history.latest("history_date").history_change_reason == f"retired by v{draft.version}"
-    audit = signed_in(org.admin).get(reverse("audit"), {"model": "credit.scoringmodel"})
-    assert f"published v{draft.version}: 提高5星门槛" in audit.content.decode()
+    # the next nightly run rates under the new version
+    customer = good_customer()
+    dispatch_run(BASE_KIND, PERIOD)
+    assert Rating.objects.get(customer=customer).policy_version == f"base-v{draft.version}"
+    # the audit page: who asked, who approved, why, the version
+    admin = signed_in(org.admin)
+    model_audit = admin.get(reverse("audit"), {"model": "credit.scoringmodel"}).content.decode()
+    assert f"published v{draft.version} (#{request.pk}): 提高5星门槛" in model_audit
+    request_audit = admin.get(reverse("audit"), {"model": "credit.foureyesrequest"}).content.decode()
+    for user in (org.credit_officer, second_user):
+        assert display_name(user) in request_audit
+    assert "提高5星门槛" in request_audit and "已复核" in request_audit
+
+
+def test_the_admin_offers_no_way_around_a_waiting_publication(org, draft):
+    """While a draft's publication waits, the Django admin shows it read-only and a save is refused: nobody edits
+    what the second officer is about to approve, and no admin path publishes it."""
+    officer, admin = signed_in(org.credit_officer), signed_in(org.admin)
+    factor = draft.factors.get(feature="tenure_months")
+    change = reverse("admin:credit_factor_change", args=[factor.pk])
+    assert admin.get(change).context["has_change_permission"]  # a draft nobody asked to publish: editable
+    assert officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": "提高5星门槛"}).status_code == 302
+    assert not admin.get(change).context["has_change_permission"]
+    assert admin.post(change, {"dimension": factor.dimension, "feature": factor.feature, "weight": "9"}
+                      ).status_code == 403
+    model_change = reverse("admin:credit_scoringmodel_change", args=[draft.pk])
+    assert admin.post(model_change, {"version": draft.version, "name": "改名"}).status_code == 403
+    factor.weight = Decimal("9")
+    with pytest.raises(ValidationError):  # the model itself refuses, whatever the path (shell, command)
+        factor.save()
+    draft.refresh_from_db()
+    assert draft.name != "改名" and draft.status == ModelStatus.DRAFT
+    assert draft.factors.get(feature="tenure_months").weight != Decimal("9")
 
 
 def test_the_impact_preview_shows_star_shares_before_and_after_on_the_draft_page(org, draft):

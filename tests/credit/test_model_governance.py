@@ -13,8 +13,9 @@ from core.tasks import dispatch_run
 from credit.batches import BASE_KIND
 from credit.impact import UNRATED, impact_preview, stability_record
 from credit.models import ModelStability, StarCutoff
-from credit.services import published_model, scoring_model_challenge, scoring_model_copy, scoring_model_publish
+from credit.services import published_model, scoring_model_challenge, scoring_model_copy
 from customers.models import Customer
+from tests.credit.publishing import publish, second_officer
 from tests.credit.test_batches import good_customer
 from tests.factories import CustomerFactory, LineFactory
 
@@ -74,8 +75,9 @@ def test_only_a_draft_can_be_the_challenger_and_publishing_crowns_it(org):
     scoring_model_challenge(model=second, by=org.credit_officer)
     first.refresh_from_db()
     assert not first.challenger and type(second).objects.get(pk=second.pk).challenger
-    published = scoring_model_publish(model=second, by=org.admin)
-    assert published.published_by == org.admin and not published.challenger
+    approver = second_officer()
+    published = publish(second, asker=org.admin, approver=approver)
+    assert published.published_by == approver and not published.challenger
 
 
 def test_psi_is_zero_in_the_first_month_and_rises_when_the_population_moves(org):

@@ -11,7 +11,7 @@ from arrears.models import Bill, Payment
 from credit.choices import ModelStatus
 from credit.impact import impact_preview
 from credit.scorecard import MIN_IV, scorecard_fit
-from credit.services import scoring_model_publish
+from tests.credit.publishing import publish
 from tests.factories import CustomerFactory, LineFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,4 +52,4 @@ def test_scorecard_is_a_draft_with_monotonic_bins_iv_and_cutoffs(org):
     assert sorted(cutoffs) == [1, 2, 3, 4, 5] and all(cutoffs[s] > cutoffs[s - 1] for s in range(2, 6))
     # reviewed like any draft: its impact preview, then published by an officer
     assert impact_preview(model=draft, by=org.credit_officer).customers >= 80
-    assert scoring_model_publish(model=draft, by=org.credit_officer).status == ModelStatus.PUBLISHED
+    assert publish(draft, asker=org.credit_officer).status == ModelStatus.PUBLISHED

@@ -7,6 +7,7 @@ from credit import services
 from credit.models import Factor, FactorBin, FourEyesRequest, Rating, ScoringModel, StarCutoff
 from customers.models import Customer
 from customers.services import blacklist_amount_owed
+from tests.credit.publishing import publish, second_officer
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +43,11 @@ def test_copy_then_edit_then_publish_retires_the_old_version(org):
     factor = draft.factors.get(feature="brand")
     factor.weight = Decimal("2")
     factor.save()  # drafts are editable
-    services.scoring_model_publish(model=draft, by=org.credit_officer)
+    second = second_officer()
+    publish(draft, asker=org.credit_officer, approver=second)
     old.refresh_from_db()
     assert (old.status, services.published_model().pk) == ("retired", draft.pk)
-    assert ScoringModel.objects.get(pk=draft.pk).published_by == org.credit_officer
+    assert ScoringModel.objects.get(pk=draft.pk).published_by == second  # who put it in force: the approver
 
 
 def test_publish_refuses_a_model_without_cutoffs(org):
@@ -53,7 +55,7 @@ def test_publish_refuses_a_model_without_cutoffs(org):
     factor = Factor.objects.create(scoring_model=draft, dimension="loyalty", feature="tenure_months", weight=1)
     FactorBin.objects.create(factor=factor, lower=0, points=1)
     with pytest.raises(ValidationError) as err:
-        services.scoring_model_publish(model=draft, by=org.credit_officer)
+        services.scoring_model_publish_request(model=draft, by=org.credit_officer, reason="x")
     assert "cutoffs" in err.value.error_dict
 
 

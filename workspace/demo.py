@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from arrears import services as arrears_services
@@ -77,9 +78,11 @@ def staff_day(*, stdout=None) -> dict[str, int]:
             line=a.line, until=today + timedelta(days=14), reason="政府热线转办：医院联络号码，暂缓停机", by=credit),
             done, "exemption")
 
-    # Customers of 3★ and above in arrears ask for emergency continuity (at the counter, on the hotline).
+    # Customers of 3★ and above in arrears (or nearest to it) ask for emergency continuity (counter, hotline).
     eligible = [s for s in range(6) if credit_policies.star_policy(s).emergency_continuity]
-    passes = _in_arrears().filter(customer__credit_star__in=eligible).exclude(pk__in=taken)
+    passes = (LineAccount.objects.filter(customer__credit_star__in=eligible).exclude(state=BarringState.CLOSED)
+              .exclude(pk__in=taken).select_related("line", "customer")
+              .order_by(F("arrears_since").asc(nulls_last=True), "balance", "line_id"))  # in arrears, else lowest
     for account, channel in zip(passes[:EMERGENCY_PASSES], ("hotline", "counter"), strict=False):
         taken.add(account.pk)
         _try(lambda a=account, c=channel: arrears_services.grant_emergency_pass(line=a.line, channel=c,

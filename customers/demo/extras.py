@@ -13,6 +13,8 @@ from customers.demo.lines import Lines
 from customers.demo.people import Customers, chinese_names
 from customers.policies import CALLBACK_DAYS
 
+CALLBACK_LATE_DAYS = 7  # callbacks whose due date passed up to a week ago are generated too (some still open)
+
 DEVICES_PER_CUSTOMER = (0.5, 0.35, 0.15)
 _HUNAN_AREAS = np.array([int(code) for c in geo.CITIES for code, _ in c.districts])
 
@@ -102,16 +104,19 @@ def make_blacklist(rng, c: Customers, today: date, first_id: int,
 
 def make_callbacks(rng, c: Customers, today: date, first_id: int) -> tuple[dict, int]:
     T = np.datetime64(today, "D")
-    new = np.flatnonzero(c.join > T - CALLBACK_DAYS * DAY)
+    new = np.flatnonzero(c.join > T - (CALLBACK_DAYS + CALLBACK_LATE_DAYS) * DAY)
     n = len(new)
     u = rng.random(n)
-    done = c.join[new] < T
-    status = np.select([done & (u < 0.5), done & (u < 0.55)], ["confirmed", "failed"], "open").astype(object)
+    due = c.join[new] + CALLBACK_DAYS * DAY
+    early = (due > T) & (c.join[new] < T)  # called before the due date (half of them already)
+    # as of the generator's 02:00: those due today are still to call; most past-due ones were called, a few are late
+    status = np.select([(due < T) & (u < 0.8), (due < T) & (u < 0.9), early & (u < 0.5), early & (u < 0.55)],
+                       ["confirmed", "failed", "confirmed", "failed"], "open").astype(object)
     outcome = np.select([status == "confirmed", status == "failed"], ["回访成功，身份核实无误", "三次联系未接通"], "")
     cols = {
         "id": first_id + np.arange(n), "created_at": c.cols["created_at"][new],
         "updated_at": dates.local_to_utc(T, 2 * 3600), "customer_id": c.ids[new],
-        "due_on": c.join[new] + CALLBACK_DAYS * DAY, "assigned_to_id": c.account_manager[new],
+        "due_on": due, "assigned_to_id": c.account_manager[new],
         "status": pa.array(status, pa.string()), "outcome": pa.array(outcome.astype(object), pa.string()),
     }
     return cols, n

@@ -182,7 +182,7 @@ def _channels(rng, regions: list[Region]):
     return acquiring, region_of, np.array(risks)
 
 
-def _enterprises(rng, regions, n_customers: int, ams: Grouped) -> Grouped:
+def _enterprises(rng, regions, n_customers: int, ams: Grouped, am_demo_id: int) -> Grouped:
     n = max(2, round(n_customers / 500))
     weights = np.array([c.population for c in geo.CITIES], dtype=float)
     region = rng.choice(len(regions), size=n, p=weights / weights.sum())
@@ -191,6 +191,9 @@ def _enterprises(rng, regions, n_customers: int, ams: Grouped) -> Grouped:
     suffix = rng.integers(len(names.COMPANY_SUFFIXES), size=n)
     legacy = rng.choice(len(LEGACY_SHARES), size=n, p=np.array([s for _, s in LEGACY_SHARES]) / 100)
     manager = ams.ids[ams.pick(rng, region)]
+    if not (region == 0).any():  # the demo account manager's region (0) has a group, whatever the province's size
+        region[0] = 0
+    manager[np.flatnonzero(region == 0)[0]] = am_demo_id  # and the demo account manager manages one
     objs = [EnterpriseAccount(
         name=f"{geo.CITIES[region[i]].name}{names.COMPANY_WORDS[word[i]]}{names.COMPANY_TRADES[trade[i]][0]}"
              f"{names.COMPANY_SUFFIXES[suffix[i]]}",
@@ -214,7 +217,7 @@ def build_org(seed: int, n_customers: int) -> Org:
     acquiring, acq_region, risks = _channels(rng, regions)
     order = np.argsort(np.asarray(acq_region), kind="stable")
     acq = Grouped.build(acquiring, acq_region, len(regions))
-    enterprises = _enterprises(rng, regions, n_customers, ams)
+    enterprises = _enterprises(rng, regions, n_customers, ams, demo["am_demo"])
     return Org(
         region_ids=np.array([r.id for r in regions]),
         region_weights=np.array([c.population for c in geo.CITIES], dtype=float),

@@ -23,6 +23,8 @@ OVERDUE_WINDOWS = {ONE_WAY: (1, 30), TWO_WAY: (30, 60), RETENTION: (60, 150), CL
 CLOSURE_AFTER_DUE = 150  # billing stops billing a line about this long after its first unpaid bill fell due
 VIP_SHARES = (("diamond", 0.003), ("platinum", 0.007), ("gold", 0.02), ("ordinary_4", 0.12), ("ordinary_3", 0.25),
               ("ordinary_2", 0.30))  # the rest ordinary_1
+# Days since joining of the demo account manager's first customers: identity callbacks due today (2), overdue, soon
+DEMO_NEWEST_DAYS = np.array([3, 3, 5, 1])
 MONTHS = 19  # month slots of history, the last one the current month: 18 complete months replayed
 
 _SURNAMES = [s for s, _ in names.SURNAMES]
@@ -173,6 +175,9 @@ def make_customers(rng, org, today: date, n: int, first_id: int, registry: ident
     region = rng.choice(len(org.region_ids), size=n, p=org.region_weights / org.region_weights.sum())
     recent = rng.random(n) < 0.12
     days = np.where(recent, rng.exponential(365, n), rng.random(n) * 15 * 365.25).clip(0, 15 * 365.25 - 1)
+    if first_chunk:  # the demo account manager's newest customers: identity callbacks due today, late, and soon
+        newest = np.flatnonzero(region == org.am_demo_region)[:len(DEMO_NEWEST_DAYS)]
+        days[newest] = DEMO_NEWEST_DAYS[:len(newest)]
     join = T - days.astype(np.int64) * DAY
     age_at_join = np.minimum(18 + rng.gamma(2.2, 7.0, n), 75)
     birth = join - (age_at_join * 365.25).astype(np.int64) * DAY

@@ -6,10 +6,14 @@ the half-yearly guidance, the nightly arrears evaluation, spend refresh, retenti
 segmentation, star snapshot ...), then what billing sends by the 20th goes in through the set-based bulk
 intake services (last month's usage summaries and bills with their SP charges, the payments and cancellations
 of those days), the night of the 21st runs (the bills fell due on the 20th), then the rest of the month's
-payments and cancellations. The current month ends with tonight's jobs. The jobs are the enabled crontab
-schedules (as `run_night` reads them), run here in process with Celery eager, so whatever a branch adds to the
-schedule runs in the replay too. A daily job that catches up the days since its last run makes two nights a
-month enough; until then the days between are simply not run.
+payments and cancellations. The last DAILY_DAYS days up to tonight run night by night, each after the inputs of
+the day before, so the daily jobs leave a day-by-day trail (the star trend, the SMS the evaluations queue, the
+nightly runs on the batch list). The jobs are the enabled crontab schedules (as `run_night` reads them) that fire
+that night, then each interval schedule once (the SMS outbox dispatch, the four-eyes expiry: what the scheduler
+runs every minute of the day), run here in process with Celery eager, so whatever a branch adds to the schedule
+runs in the replay too. The nightly jobs catch up the days since their last run (arrears evaluation per missed
+day), so the earlier months' two nights a month are enough for their state; their daily trail stays sparse
+(night by night over 18 months would cost the replay several times its time).
 
 A month done is recorded in the inbox (`replay_inbox.progress`): re-running resumes after it. Nothing is
 written around the intake or the jobs: every derived row (ratings, accounts, barring, snapshots, alerts) is the
@@ -29,6 +33,7 @@ from customers.models import Line, LineStatusChange, UsageSummary
 
 FEED_CHUNK = 10_000  # items per bulk call, as a bulk post carries at most
 DUE_NIGHT = 21  # the night after bills fall due (the 20th)
+DAILY_DAYS = 30  # the last month is replayed night by night; the months before, on the 1st and the 21st
 
 
 class NoInbox(Exception):
@@ -42,6 +47,19 @@ def _month(day: date, k: int) -> date:
 
 def months_to_replay(today: date, months: int) -> list[date]:
     return [_month(today.replace(day=1), k) for k in range(-months + 1, 1)]
+
+
+def nights_of(month: date, *, today: date, daily_from: date, first: bool) -> list[date]:
+    """The nights the replay runs in `month`: the 1st (not in the first month: its inputs are the product's initial
+    load), the 21st (the bills fell due on the 20th), and every night from `daily_from` (the last DAILY_DAYS days,
+    so the daily jobs' trends and the day-by-day work have every day), up to tonight."""
+    end = min(_month(month, 1), today + timedelta(days=1))
+    days = {month.replace(day=DUE_NIGHT)} | ({month} if not first else set())
+    day = max(month + timedelta(days=1) if first else month, daily_from)
+    while day < end:
+        days.add(day)
+        day += timedelta(days=1)
+    return sorted(d for d in days if d <= today)
 
 
 def _inbox_exists() -> bool:
@@ -60,22 +78,18 @@ def replay(*, months: int, today: date | None = None, log=print) -> dict:
         cur.execute(f"SELECT month FROM {INBOX_SCHEMA}.progress")
         done = {row[0] for row in cur.fetchall()}
     todo = months_to_replay(today, months)
+    daily_from = today - timedelta(days=DAILY_DAYS)
     for month in todo:
         if month in done:
             continue
         t0 = time.perf_counter()
-        due_night = month.replace(day=DUE_NIGHT)
         end = min(_month(month, 1), today + timedelta(days=1))
         lo = date(1900, 1, 1) if month == todo[0] else month  # the first month takes the earlier history along
-        if month != todo[0]:  # the first month's inputs are the load the product starts from
-            _night(month, totals)
-        _feed(lo, min(due_night, end), today, totals)
-        _analyze()
-        if due_night <= today:
-            _night(due_night, totals)
-        _feed(due_night, end, today, totals, first=False)
-        if month <= today < _month(month, 1) and today not in (month, due_night):
-            _night(today, totals)  # the current month ends with tonight's jobs
+        due_night = month.replace(day=DUE_NIGHT)
+        for night in nights_of(month, today=today, daily_from=daily_from, first=month == todo[0]):
+            lo = _feed(lo, night, today, totals)  # what billing sent before the night (the night runs at 00:30)
+            _night(night, totals, daily_only=night not in (month, due_night))
+        _feed(lo, end, today, totals)
         with connection.cursor() as cur:
             cur.execute(f"INSERT INTO {INBOX_SCHEMA}.progress (month, done_at) VALUES (%s, now())", [month])
         log(f"  {month:%Y-%m}: replayed in {time.perf_counter() - t0:.1f} s "
@@ -100,18 +114,33 @@ def _analyze() -> None:
         cur.execute(f"ANALYZE {', '.join(FED_TABLES)}")
 
 
-def _night(day: date, totals: dict) -> None:
-    """The scheduled jobs that fire on `day`, in their order, each with that date (as run_night runs them)."""
+def every_day(cron) -> bool:
+    """A crontab that fires every day (the nightly jobs), not on some days only (monthly, half-yearly)."""
+    return len(cron.day_of_month) == 31 and len(cron.month_of_year) == 12 and len(cron.day_of_week) == 7
+
+
+def _night(day: date, totals: dict, *, daily_only: bool = False) -> None:
+    """The scheduled jobs that fire on `day`, in their order, each with that date (as run_night runs them), then
+    the interval jobs once. `daily_only`: the nights between the 1st and the 21st run the every-day jobs only (the
+    monthly ones there, e.g. the churn training on the 2nd, 158 s of a 2,000-customer replay, stay out of it as they
+    did when the replay ran two nights a month)."""
     from config.celery import app
-    from core.management.commands.run_night import night_jobs
+    from core.management.commands.run_night import interval_jobs, night_jobs
 
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     try:
         app.loader.import_default_modules()
         for _, task in night_jobs(day):
+            if daily_only and not every_day(task.crontab.schedule):
+                continue
             t0 = time.perf_counter()
             app.tasks[task.task](**{**json.loads(task.kwargs or "{}"), "day": day.isoformat()})
+            jobs = totals.setdefault("jobs_s", {})
+            jobs[task.task] = jobs.get(task.task, 0) + time.perf_counter() - t0
+        for task in interval_jobs():  # the day's every-minute jobs (the SMS outbox, expiries), once
+            t0 = time.perf_counter()
+            app.tasks[task.task](**json.loads(task.kwargs or "{}"))
             jobs = totals.setdefault("jobs_s", {})
             jobs[task.task] = jobs.get(task.task, 0) + time.perf_counter() - t0
     finally:
@@ -131,14 +160,17 @@ def _line(row: dict) -> SimpleNamespace:
     return SimpleNamespace(pk=row.pop("line_id"), customer_id=row.pop("customer_id"), msisdn=row.pop("msisdn", ""))
 
 
-def _feed(lo: date, hi: date, today: date, totals: dict, *, first: bool = True) -> None:
-    """The inputs billing sends in [lo, hi), through the bulk intake services, in billing's order."""
+def _feed(lo: date, hi: date, today: date, totals: dict) -> date:
+    """The inputs billing sends in [lo, hi), through the bulk intake services, in billing's order; returns hi
+    (where the next feed starts). A window with a 1st of the month in it carries last month's summaries and bills,
+    after which the planner's statistics are refreshed."""
     from arrears import bulk  # arrears sits above customers: imported when used
     from arrears.models import Bill, Payment
     from customers import bulk as customers_bulk
 
     if hi <= lo:
-        return
+        return lo
+    first = lo.day == 1 or _month(lo, 1) < hi
 
     def post(service, batches, **kwargs):
         t0 = time.perf_counter()
@@ -174,6 +206,9 @@ def _feed(lo: date, hi: date, today: date, totals: dict, *, first: bool = True) 
         f"FROM {inbox_table(LineStatusChange)} s JOIN {Line._meta.db_table} l ON l.id = s.line_id "
         "WHERE (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date >= %s "
         "  AND (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date < %s ORDER BY s.changed_at, s.id", window))
+    if first:
+        _analyze()
+    return hi
 
 
 def _usage_fields():

@@ -17,6 +17,8 @@ DEMO_USERS: tuple[tuple[str, str, str, str | None], ...] = (
     ("lead_demo", Role.TEAM_LEAD, "演示团队主管", "team"),
     ("region_demo", Role.REGIONAL_MANAGER, "演示区域经理", "region"),
     ("credit_demo", Role.CREDIT_OFFICER, "演示信用管理员", None),
+    # a second credit officer: the four-eyes requests waiting on credit_demo's home are theirs
+    ("credit2_demo", Role.CREDIT_OFFICER, "演示信用经办员", None),
     ("marketing_demo", Role.MARKETING, "演示市场专员", None),
     ("collections_demo", Role.COLLECTIONS, "演示催缴专员", None),
     ("admin_demo", Role.ADMIN, "演示管理员", None),

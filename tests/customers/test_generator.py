@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from core.choices import Role
-from customers.demo.users import DEMO_PASSWORD, ensure_demo_users
+from customers.demo.users import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 from customers.models import BlacklistEntry, Customer, Line, UsageSummary
 from customers.policies import validate_msisdn, validate_resident_id
 
@@ -166,7 +166,7 @@ def test_generated_province_is_valid_and_consistent():
     assert User.objects.filter(groups__name=Role.ACCOUNT_MANAGER).count() >= 2 * query(
         "SELECT count(*) FROM core_team")[0][0]
     again = ensure_demo_users()
-    assert len(again) == 8 and ("am_demo", Role.ACCOUNT_MANAGER, DEMO_PASSWORD) in again
+    assert len(again) == len(DEMO_USERS) and ("am_demo", Role.ACCOUNT_MANAGER, DEMO_PASSWORD) in again
     assert User.objects.get(username="am_demo").staff_profile.team_id == am.staff_profile.team_id
 
     with pytest.raises(CommandError, match="--wipe"):

@@ -46,6 +46,13 @@ def night_jobs(day: date, *, every: bool = False) -> list[tuple[tuple[int, int],
     return sorted(jobs, key=lambda job: (job[0], job[1].name))
 
 
+def interval_jobs() -> list[PeriodicTask]:
+    """The enabled every-N-seconds schedules (SMS dispatch, four-eyes expiry, stalled runs, webhooks), by name: a
+    replayed night runs each once after its crontab jobs, as the scheduler would have many times that day."""
+    scheduled = PeriodicTask.objects.filter(enabled=True, interval__isnull=False)
+    return list(scheduled.exclude(task__startswith="celery.").order_by("name"))
+
+
 class Command(BaseCommand):
     help = __doc__
 

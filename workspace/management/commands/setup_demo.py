@@ -7,6 +7,7 @@ from customers.demo.users import ensure_demo_users
 from customers.models import Customer
 from enterprise import demo as enterprise_demo
 from marketing import demo as marketing_demo
+from workspace import demo as workspace_demo
 
 
 DEMO_NIGHT_MONTHS = 7
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         if fresh:
             call_command("replay_province", months=months, stdout=self.stdout)
             self._summary()
+            workspace_demo.staff_day(stdout=self.stdout)  # today's work of the demo staff, through the services
         marketing_demo.generate(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo users (username / role / password):"))
         for username, role, password in users:

@@ -41,3 +41,18 @@ class PaymentChannel(models.TextChoices):
     APP = "app", _("Mobile app")
     OUTLET = "outlet", _("Service outlet")
     VOUCHER = "voucher", _("Top-up voucher")
+
+
+class BarringRule(models.TextChoices):
+    """Why a line's barring state changed: the rule codes arrears.policies.TRANSITIONS and the services record."""
+
+    PAID_BACK = "paid_back", _("Paid back")
+    RETENTION_EXPIRED = "retention_expired", _("Number retention expired")
+    ARREARS_30_DAYS = "arrears_30_days", _("In arrears past the two-way deadline")
+    USABLE_BELOW_ZERO = "usable_below_zero", _("Usable credit below zero")
+    LOW_CREDIT = "low_credit", _("Low usable credit")
+    CREDIT_RECOVERED = "credit_recovered", _("Usable credit recovered")
+    EXEMPTION = "exemption", _("Exemption from barring")
+    EMERGENCY_CONTINUITY = "emergency_continuity", _("Emergency continuity")
+    EMERGENCY_EXPIRED = "emergency_expired", _("Emergency pass expired")
+    BILLING_CLOSURE = "billing_closure", _("Closed by billing")

@@ -7,7 +7,7 @@ class CreditConfig(AppConfig):
     verbose_name = _("Credit")
 
     def ready(self):
-        from core.audit import DecisionLog, register_decision_log
+        from core.audit import DecisionLog, register_decision_log, register_reason_labels
         from credit import batches, services, state, tasks  # noqa: F401  register batch kinds and four-eyes kinds
         from credit.signals import sms_queued
         from customers.signals import customers_closed
@@ -15,6 +15,8 @@ class CreditConfig(AppConfig):
         # Closure ends credit, whichever path closed the customer's last line (billing, nightly, admin).
         customers_closed.connect(state.on_customers_closed, dispatch_uid="credit.closure_ends_credit")
         sms_queued.connect(tasks.on_sms_queued, dispatch_uid="credit.sms_dispatch_soon")
+        # a blacklist entry's history: a payment reduces it, a settling payment clears it (credit.blacklist)
+        register_reason_labels({"payment": _("Payment received"), "settled": _("Settled by payment")})
         register_decision_log(DecisionLog(  # extended services: every request, approved or refused with the rule
             label="credit.extendedservicerequest", model="credit.ExtendedServiceRequest", at="created_at",
             user="requested_by", change=lambda r: r.get_status_display(), reason=extended_request_summary))

@@ -123,9 +123,9 @@ def blacklist_payments_apply(*, line: Line, amount: Decimal, reference: str, by=
             continue
         entry.amount_paid += part
         if entry.amount_outstanding <= 0:
-            _clear(entry, reason=f"settled by payment {reference}", by=by, msisdn=line.msisdn)
+            _clear(entry, reason=f"settled: {reference}", by=by, msisdn=line.msisdn)
         else:
-            entry._change_reason = f"payment {reference}: {part}"
+            entry._change_reason = f"payment: {reference}, ¥{part}"  # the code before ":" is labelled on /audit/
             entry.save(update_fields=["amount_paid", "updated_at"])
         touched.append(entry)
     return touched

@@ -153,7 +153,7 @@ def _blacklist_settlement(users: dict, today, done: list) -> None:
     part = (owed * Decimal("0.4")).quantize(Decimal("0.01"))
     _try(lambda: arrears_services.record_payment(
         line=account.line, amount=part, paid_at=paid_at, channel="outlet",
-        reference=f"DEMO-SETTLE-{account.line_id}", by=users["billing_demo"]), done, "blacklist payment")
+        reference=f"S{account.line_id:010d}", by=users["billing_demo"]), done, "blacklist payment")
 
 
 def _tasks(users: dict, today, done: list) -> None:

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from celery.exceptions import Retry
 from django.core.management import call_command
+from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -171,3 +172,17 @@ def test_the_wait_gives_up_after_the_retries_and_rates_the_value_unknown(billing
         rate_base_monthly.pop_request()
     rating = Rating.objects.get(run_id=run_id, customer=rich)
     assert rating.factor_values["value_month"] is None and rating.points["value_decile"] == 0
+
+
+def test_a_batch_rating_shows_on_the_audit_page_with_its_reason(client, org, billing):
+    rich, _ = _valued_province(billing)
+    value_in_process("2026-11")
+    run = BatchRun.objects.get(pk=rate_base_monthly(day="2026-12-01"))
+    rating = Rating.objects.get(run=run, customer=rich)
+    client.force_login(org.admin)
+    changes = client.get(reverse("audit"), {"model": "credit.rating", "object_id": rich.pk}).context["changes"]
+    [row] = [c for c in changes if c["history_id"] == rating.pk]
+    assert row["history_date"] == rating.decided_at and row["history_user_id"] is None  # decided by the run
+    assert row["change"] == f"— → {rating.new_star}★, {rating.old_limit} → {rating.new_limit} CNY"
+    assert rating.reason in row["history_change_reason"] and rating.policy_version in row["history_change_reason"]
+    assert f"#{run.pk}" in row["history_change_reason"]

@@ -19,9 +19,9 @@ from core import batches
 from core.choices import BatchStatus
 from core.management.commands.run_night import night_jobs
 from core.models import BatchRun
-from credit.batches import BASE_KIND
+from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.models import Rating
-from credit.tasks import VALUE_WAIT_TRIES, rate_base_monthly
+from credit.tasks import VALUE_WAIT_TRIES, rate_base_monthly, rate_guidance_half_yearly
 from tests.credit.test_batches import good_customer
 from tests.credit.test_guidance_value import billed_on_time
 from tests.factories import LineFactory
@@ -186,3 +186,15 @@ def test_a_batch_rating_shows_on_the_audit_page_with_its_reason(client, org, bil
     assert row["change"] == f"— → {rating.new_star}★, {rating.old_limit} → {rating.new_limit} CNY"
     assert rating.reason in row["history_change_reason"] and rating.policy_version in row["history_change_reason"]
     assert f"#{run.pk}" in row["history_change_reason"]
+
+
+def test_the_guidance_rerating_waits_for_june_deciles_too():
+    good_customer()
+    value_run = _plan(VALUE_KIND, "2026-06")
+    with pytest.raises(Retry):
+        rate_guidance_half_yearly(day="2026-07-01")
+    assert not BatchRun.objects.filter(kind=GUIDANCE_KIND).exists()
+    _work(value_run)
+    _work(_plan(DECILE_KIND, "2026-06"))
+    run = BatchRun.objects.get(pk=rate_guidance_half_yearly(day="2026-07-01"))
+    assert (run.period, run.status) == ("2026-H2", BatchStatus.DONE)

@@ -17,19 +17,28 @@ def evaluate_nightly(day: str | None = None) -> int:
     return dispatch_with_catch_up(EVALUATE_KIND, night_of(day))[-1].pk
 
 
+# On the 1st the ratings wait for the value model (credit.tasks); how long the deciles wait for the values.
+VALUE_WAIT_SECONDS = 300
+VALUE_WAIT_TRIES = 36  # 3 hours
+
+
 @shared_task
 def customer_value_monthly(day: str | None = None) -> int:
-    """Scheduled the 1st of each month at 03:00: the month just ended's customer values (then, at 05:00,
+    """Scheduled the 1st of each month at 00:40: the month just ended's customer values (then, at 01:40,
     `customer_value_deciles_monthly` ranks them once every chunk is done)."""
     return dispatch_run(VALUE_KIND, f"{_previous_month(night_of(day)):%Y-%m}").pk
 
 
-@shared_task
-def customer_value_deciles_monthly(day: str | None = None) -> int | None:
-    """The deciles of the month just ended, when its value run is done (a rank over the whole month)."""
+@shared_task(bind=True, max_retries=VALUE_WAIT_TRIES)
+def customer_value_deciles_monthly(self, day: str | None = None) -> int | None:
+    """The deciles of the month just ended, once its value run is done (a rank over the whole month): until then
+    the task retries every 5 minutes (the clock times alone do not order them: a long value run, an outage);
+    after 3 hours without values it gives up (None) and the ratings read the value as unknown."""
     period = f"{_previous_month(night_of(day)):%Y-%m}"
     if not BatchRun.objects.filter(kind=VALUE_KIND, period=period, status=BatchStatus.DONE).exists():
-        return None
+        if self.request.retries >= VALUE_WAIT_TRIES:
+            return None
+        raise self.retry(countdown=VALUE_WAIT_SECONDS)
     return dispatch_run(DECILE_KIND, period).pk
 
 

@@ -16,11 +16,10 @@ from arrears.models import CustomerValue
 from core import batches
 from core.batches import register_batch
 from core.scope import customer_scope_q
-from credit.features import DECILE_KIND  # one name for the decile run, read by credit's value factor
+from credit.features import DECILE_KIND, VALUE_KIND  # one name for each run, read by credit's value factor
 
 COST_FIELDS = ("interconnect", "handset_subsidy", "discount", "commission")
 WINDOW_MONTHS = 3
-VALUE_KIND = "arrears.customer_value"
 VALUE_CHUNK = 50_000
 TOP_DECILES = (1, 2)        # the top 20 %
 BOTTOM_DECILES = (8, 9, 10)  # the bottom 30 %

@@ -23,6 +23,9 @@ class CreditConfig(AppConfig):
         register_decision_log(DecisionLog(  # entitlements applied: SIM replacements with the fee the quota left
             label="credit.simreplacement", model="credit.SimReplacement", at="done_at", user="done_by",
             change=lambda r: f"{r.fee} CNY", reason=lambda r: f"{r.rule}: customer {r.customer_id}, {r.star}★"))
+        register_decision_log(DecisionLog(  # every rating decision: the batches' (run) and officers' (decided_by)
+            label="credit.rating", model="credit.Rating", at="decided_at", user="decided_by",
+            object_field="customer_id", change=rating_change, reason=rating_reason))
         register_decision_log(DecisionLog(  # rebates: paid first (5★) or after verification, recovered on failure
             label="credit.rebateclaim", model="credit.RebateClaim", at="requested_at", user="requested_by",
             change=lambda r: r.get_status_display(),
@@ -32,3 +35,18 @@ class CreditConfig(AppConfig):
 def extended_request_summary(r) -> str:
     refusal = f": {r.refused_rule} — {r.message}" if r.refused_rule else ""
     return f"{r.service} {r.amount} CNY, customer {r.giver_id} → {r.receiver_id}{refusal}"
+
+
+def _star(star) -> str:
+    return "—" if star is None else f"{star}★"
+
+
+def rating_change(r) -> str:
+    return f"{_star(r.old_star)} → {_star(r.new_star)}, {r.old_limit} → {r.new_limit} CNY"
+
+
+def rating_reason(r) -> str:
+    """The rule and reason, the model/policy version, and the batch run that decided it (none: an officer)."""
+    run = f", {_('run')} #{r.run_id}" if r.run_id else ""
+    rule = f"{r.rule}: " if r.rule else ""
+    return f"{r.get_kind_display()} — {rule}{r.reason} ({r.policy_version}{run})"

@@ -48,6 +48,8 @@ CATEGORICAL_FEATURES = {Feature.BRAND}
 GUIDANCE_INPUT_LABELS = {
     "limit_headroom": _("Limit headroom to the star's maximum (CNY)"),
     "customer_value": _("Current value, last 3 billed months (CNY)"),
+    # both models record which month's value deciles they read (unknown: that month was not ranked in time)
+    "value_month": _("Customer value month read"),
 }
 
 # The guidance rules (credit.policies.GUIDANCE_RULES) by code, as the rating history shows them.

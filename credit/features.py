@@ -5,7 +5,7 @@ chunk and one column per `credit.choices.Feature`. Each aggregate is restricted 
 first so that a chunk touches only its own rows of the usage, bill and payment tables.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 
@@ -15,6 +15,7 @@ from credit.choices import Feature
 
 # The value model's decile run (arrears.value registers the kind under this name; arrears sits above credit).
 DECILE_KIND = "arrears.customer_value_decile"
+VALUE_KIND = "arrears.customer_value"
 
 SUSPENDED = ("one_way_barred", "two_way_barred")
 
@@ -41,15 +42,30 @@ FEATURE_SQL: dict[str, str] = {
 }
 
 
+def expected_value_month(today: date) -> date:
+    """The month whose value a rating of `today` reads: the month just ended (valued and ranked on the 1st)."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
 def value_month(today: date, *, finished_before: datetime | None = None) -> date | None:
-    """The latest month the customer value model ranked completely (its decile run done) before `today`'s month:
-    the month a value decile is read from (source 000: low-value customers a lower limit). None before the first.
-    `finished_before` (a rating run's start) keeps every chunk of one run on the same month, however long it runs."""
-    runs = BatchRun.objects.filter(kind=DECILE_KIND, status=BatchStatus.DONE, period__lt=f"{today:%Y-%m}")
+    """The month a value decile is read from (source 000: low-value customers a lower limit): the month just ended,
+    when the value model ranked it completely (its decile run done); else None - the value is unknown (0 points, no
+    value rule, `value_month` null on the rating), never an older month's deciles read as if current (#16 item 6).
+    `finished_before` (a rating run's start) keeps every chunk of one run on the same answer, however long it runs."""
+    month = expected_value_month(today)
+    runs = BatchRun.objects.filter(kind=DECILE_KIND, status=BatchStatus.DONE, period=f"{month:%Y-%m}")
     if finished_before is not None:
         runs = runs.filter(finished_at__lte=finished_before)
-    period = runs.order_by("-period").values_list("period", flat=True).first()
-    return date.fromisoformat(f"{period}-01") if period else None
+    return month if runs.exists() else None
+
+
+def value_under_way(today: date) -> bool:
+    """The expected month's value is planned but not ranked yet: its value run exists and its decile run is not
+    done. The ratings of the 1st wait for it (credit.tasks) instead of scoring everybody as unknown."""
+    period = f"{expected_value_month(today):%Y-%m}"
+    status = dict(BatchRun.objects.filter(kind__in=(VALUE_KIND, DECILE_KIND), period=period)
+                  .values_list("kind", "status"))
+    return VALUE_KIND in status and status.get(DECILE_KIND) != BatchStatus.DONE
 
 
 def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:

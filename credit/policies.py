@@ -6,7 +6,7 @@ Other apps read star-dependent values through `star_policy(star)` / `entitlement
 import re
 import string
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 UNRATED = None
 MIN_TENURE_MONTHS = 6  # below this a customer is unrated
@@ -238,7 +238,7 @@ def star_for_score(score: Decimal, cutoffs: dict[int, Decimal]) -> int:
 # The value model's deciles (1 = the top 10 %): source 000's top 20 % and bottom 30 % (80/20/30).
 HIGH_VALUE_DECILE = 2
 LOW_VALUE_DECILE = 8
-GUIDANCE_VERSION = "guidance-2026.2"  # .2: customer value (source 000) joins the rules
+GUIDANCE_VERSION = "guidance-2026.3"  # .2: customer value (source 000) joins; .3: low_value after up_star
 OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "=": lambda a, b: a == b, "<": lambda a, b: a < b}
 
 
@@ -281,20 +281,21 @@ GUIDANCE_RULES: tuple[GuidanceRule, ...] = (
     GuidanceRule("down_limit", "A late bill or a suspension in 6 months",
                  (Condition("late_bills_6m", ">=", 1), Condition("suspensions_6m", ">=", 1)),
                  any_of=True, limit_factor=Decimal("0.8")),
-    # Source 000: 对于低价值客户要适当降低授信额度 (a low-value customer's limit is lowered "appropriately"), and its
-    # 80/20/30: the bottom 30 % of customers are the non-profit ones. So the bottom 30 % by value (deciles 8-10 of
-    # the value model's latest ranked month) and any customer of negative current value (定位负价值客户) have their
-    # limit stepped down within the star's range, and - the rule coming before the up-moves - neither star nor limit
-    # goes up while they stay there. Not a star move: the source lowers the limit; the base model already scores
-    # value. Unranked customers (no bills in the value window) are neither low nor high.
-    GuidanceRule("low_value", "Bottom 30% of customer value or negative value: limit lowered, no rise",
-                 (Condition("value_decile", ">=", LOW_VALUE_DECILE), Condition("customer_value", "<", 0)),
-                 any_of=True, limit_factor=Decimal("0.8")),
     GuidanceRule("up_star", "Limit at the top of its range, on time for 12 months and spend rising 10%+",
                  (Condition("credit_star", "<", 5), Condition("limit_headroom", "<=", 0),
                   Condition("late_bills_12m", "=", 0), Condition("suspensions_12m", "=", 0),
                   Condition("spend_trend", ">=", 10)),
                  star_delta=1),
+    # Source 000: 对于低价值客户要适当降低授信额度 (a low-value customer's limit is lowered "appropriately"), and its
+    # 80/20/30: the bottom 30 % of customers are the non-profit ones. So the bottom 30 % by value (deciles 8-10 of
+    # the month just ended, when the value model ranked it in time) and any customer of negative current value
+    # (定位负价值客户) have their limit stepped down within the star's range. A limit cut, not a star freeze: it comes
+    # after up_star (a customer who earns the next star still gets it; the source lowers limits, the base model
+    # already scores value) and ahead of up_limit / high_value, so their limit does not rise while they stay
+    # there. Unranked customers (no bills in the value window, or the month not ranked) are neither low nor high.
+    GuidanceRule("low_value", "Bottom 30% of customer value or negative value: limit lowered, no rise",
+                 (Condition("value_decile", ">=", LOW_VALUE_DECILE), Condition("customer_value", "<", 0)),
+                 any_of=True, limit_factor=Decimal("0.8")),
     GuidanceRule("up_limit", "On time for 6 months and spend rising 10%+",
                  (Condition("late_bills_6m", "=", 0), Condition("suspensions_6m", "=", 0),
                   Condition("spend_trend", ">=", 10)),
@@ -314,7 +315,7 @@ def guidance_outcome(rule: GuidanceRule, star: int, limit: Decimal) -> tuple[int
     if rule.star_delta:
         new_star = min(5, max(0, star + rule.star_delta))
         return new_star, star_policy(new_star).initial_limit
-    return star, clamp_limit(star, (limit * rule.limit_factor).quantize(Decimal("1")))
+    return star, clamp_limit(star, (limit * rule.limit_factor).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def guidance_decision(values: dict) -> tuple[GuidanceRule | None, int, Decimal]:

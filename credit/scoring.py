@@ -20,6 +20,8 @@ def _star_case(attr: str) -> str:
 INITIAL_LIMIT = _star_case("initial_limit")
 LIMIT_MIN = _star_case("limit_min")
 LIMIT_MAX = _star_case("limit_max")
+# Which month's value deciles a rating read (YYYY-MM-DD, null: not ranked in time, the value unknown).
+VALUE_MONTH_JSON = "'value_month', %(value_month)s::date"
 
 
 def window_params(today: date, *, run=None) -> dict:
@@ -71,7 +73,7 @@ def compile_base_model(model: ScoringModel, params: dict) -> str:
     point_cols = ",\n            ".join(f'{case} AS "p_{feature}"' for feature, case, _ in points)
     score = " + ".join(f'{weight} * "p_{feature}"' for feature, _, weight in points) or "0"
     star_case = star_sql(model, "score")
-    values_json = ", ".join(f"'{f.feature}', \"{f.feature}\"" for f in factors)
+    values_json = ", ".join([f"'{f.feature}', \"{f.feature}\"" for f in factors] + [VALUE_MONTH_JSON])
     points_json = ", ".join(f"'{f.feature}', \"p_{f.feature}\"" for f in factors)
     # MATERIALIZED: inlined, every reference to score/star re-evaluated all the factor CASEs (24 s -> 10 s a chunk).
     return f"""
@@ -112,7 +114,8 @@ def compile_guidance() -> str:
         factor=factor_case, lo=LIMIT_MIN.format(star="g.credit_star"), hi=LIMIT_MAX.format(star="g.credit_star"))
     keys = ["late_bills_6m", "late_bills_12m", "suspensions_6m", "suspensions_12m", "arrears_days_6m", "spend_trend",
             "value_decile", "customer_value"]
-    values_json = ", ".join(f"'{k}', g.\"{k}\"" for k in keys) + ", 'limit_headroom', g.limit_headroom"
+    values_json = (", ".join(f"'{k}', g.\"{k}\"" for k in keys) + ", 'limit_headroom', g.limit_headroom, "
+                   + VALUE_MONTH_JSON)
     return f"""
     headroomed AS (
         SELECT f.*, {headroom} AS limit_headroom FROM features f

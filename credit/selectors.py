@@ -34,7 +34,8 @@ def customer_credit(*, customer: Customer) -> dict:
     factors = []
     if explained:
         labels = {**dict(Feature.choices), **GUIDANCE_INPUT_LABELS}
-        factors = [{"code": k, "feature": labels.get(k, k), "value": _("unknown") if v is None else v,
+        factors = [{"code": k, "feature": labels.get(k, k), "value": _("unknown") if v is None else
+                    v[:7] if k == "value_month" else v,  # the month (YYYY-MM) whose value deciles were read
                     "points": explained.points.get(k)} for k, v in explained.factor_values.items()]
     return {
         "ratings": ratings,

@@ -1,15 +1,20 @@
+import logging
+
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.tasks import night_of
-from credit.batches import BASE_KIND, GUIDANCE_KIND
+from credit.batches import BASE_KIND, GUIDANCE_KIND, period_anchor
+from credit.features import value_under_way
 from credit.four_eyes import four_eyes_expire
 from credit.impact import impact_preview, stability_record
 from credit.models import ScoringModel
 from credit.runs import rating_run_start
 from credit.services import published_model, star_snapshot_take
 from credit.touchpoints import dispatch
+
+logger = logging.getLogger(__name__)
 
 
 def current_period(kind: str, today=None) -> str:
@@ -19,16 +24,35 @@ def current_period(kind: str, today=None) -> str:
     return f"{today.year}-H{1 if today.month <= 6 else 2}"
 
 
-@shared_task
-def rate_base_monthly(day: str | None = None) -> int:
+# The ratings of the 1st read the month just ended's value deciles: while that month's value or decile run is
+# planned but not done they retry every 5 minutes (clock times alone do not order them); after 3 hours they rate
+# with the value unknown (0 points, no value rule, `value_month` null on every rating).
+VALUE_WAIT_SECONDS = 300
+VALUE_WAIT_TRIES = 36
+
+
+def _wait_for_value(task, kind: str, period: str) -> None:
+    if value_under_way(period_anchor(period)) and task.request.retries < VALUE_WAIT_TRIES:
+        raise task.retry(countdown=VALUE_WAIT_SECONDS)
+    if value_under_way(period_anchor(period)):
+        logger.warning("%s rating of %s: the value deciles are still not done; rating with the value unknown",
+                       kind, period)
+
+
+@shared_task(bind=True, max_retries=VALUE_WAIT_TRIES)
+def rate_base_monthly(self, day: str | None = None) -> int:
     """Scheduled for the 1st of each month, 02:00 (django-celery-beat, editable in admin); once per period."""
-    return rating_run_start(kind="base", period=current_period(BASE_KIND, night_of(day))).run.pk
+    period = current_period(BASE_KIND, night_of(day))
+    _wait_for_value(self, "base", period)
+    return rating_run_start(kind="base", period=period).run.pk
 
 
-@shared_task
-def rate_guidance_half_yearly(day: str | None = None) -> int:
+@shared_task(bind=True, max_retries=VALUE_WAIT_TRIES)
+def rate_guidance_half_yearly(self, day: str | None = None) -> int:
     """Scheduled for 1 January and 1 July, 03:00; once per period."""
-    return rating_run_start(kind="guidance", period=current_period(GUIDANCE_KIND, night_of(day))).run.pk
+    period = current_period(GUIDANCE_KIND, night_of(day))
+    _wait_for_value(self, "guidance", period)
+    return rating_run_start(kind="guidance", period=period).run.pk
 
 
 @shared_task

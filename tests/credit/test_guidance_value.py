@@ -8,8 +8,10 @@ down and the high-value one's up, and the 360 page and the credit-status API sho
 """
 
 import itertools
+import json
 import re
 import uuid
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -60,12 +62,15 @@ def test_a_low_value_customer_steps_down_within_the_range_and_never_below():
     assert (star, limit) == (4, Decimal("200"))  # at the 4★ minimum: stays (the star is the base model's)
 
 
-def test_low_value_holds_back_every_rise():
+def test_low_value_cuts_the_limit_but_does_not_freeze_a_star_earned():
+    """Source 000 lowers a low-value customer's limit; it does not block stars (#16 item 6: low_value after up_star)."""
     rising = {"spend_trend": 25}
     rule, star, limit = policies.guidance_decision(values(credit_limit=Decimal("100"), value_decile=8, **rising))
-    assert (rule.code, star, limit) == ("low_value", 3, Decimal("80"))  # not up_star to 4★
+    assert (rule.code, star, limit) == ("up_star", 4, policies.star_policy(4).initial_limit)
     rule, _, limit = policies.guidance_decision(values(value_decile=10, **rising))
-    assert (rule.code, limit) == ("low_value", Decimal("50"))  # not up_limit
+    assert (rule.code, limit) == ("low_value", Decimal("50"))  # not up_limit: the limit does not rise
+    rule, _, limit = policies.guidance_decision(values(value_decile=9, customer_value=Decimal("-3")))
+    assert (rule.code, limit) == ("low_value", Decimal("50"))
     rule, star, _ = policies.guidance_decision(values(credit_limit=Decimal("100"), value_decile=3, **rising))
     assert (rule.code, star) == ("up_star", 4)  # the middle is left to the other rules
 
@@ -86,18 +91,28 @@ def test_every_guidance_rule_and_input_has_a_label():
 # --- the same rule in the set-based SQL ---------------------------------------------------------------------
 
 GRID = {
-    "credit_star": (1, 2, 3, 4, 5), "limit": ("min", "max"), "late_bills_6m": (0, 1), "suspensions_6m": (0, 1, 2),
-    "arrears_days_6m": (0, 29, 30), "spend_trend": (0, 10), "value_decile": (None, 1, 2, 3, 7, 8, 10),
+    "credit_star": (1, 2, 3, 4, 5), "limit": ("min", "mid", "max"),
+    "late_bills": ((0, 0), (0, 1), (1, 1)),  # (6 months, 12 months): late a year ago but not in the last half
+    "suspensions_6m": (0, 1, 2), "arrears_days_6m": (0, 29, 30),
+    "spend_trend": (-10, 0, 9, 10, 11),  # up_star / up_limit need >= 10
+    "value_decile": (None, 1, 2, 3, 7, 8, 10),
     "customer_value": (None, Decimal("-0.01"), Decimal("0"), Decimal("85.50")),
 }
+
+
+def mid_limit(p) -> Decimal:
+    """A limit inside the star's range with cents whose 1.2 step ends in exactly .5 on an even number (x.x3.75 *
+    1.2 = ...4.5): SQL's round() goes half up, a half-even quantize would go down."""
+    return (p.limit_min + p.limit_max) // 2 // 5 * 5 + Decimal("3.75")
 
 
 def grid_rows():
     for i, combo in enumerate(itertools.product(*GRID.values())):
         row = dict(zip(GRID, combo, strict=True))
         p = policies.star_policy(row["credit_star"])
-        row["credit_limit"] = p.limit_min if row.pop("limit") == "min" else p.limit_max
-        row.update(id=i, late_bills_12m=row["late_bills_6m"], suspensions_12m=row["suspensions_6m"])
+        row["credit_limit"] = {"min": p.limit_min, "mid": mid_limit(p), "max": p.limit_max}[row.pop("limit")]
+        row["late_bills_6m"], row["late_bills_12m"] = row.pop("late_bills")
+        row.update(id=i, suspensions_12m=row["suspensions_6m"])
         yield row
 
 
@@ -106,22 +121,29 @@ COLUMNS = {"id": "int", "credit_star": "int", "credit_limit": "numeric(12, 2)", 
            "spend_trend": "int", "value_decile": "int", "customer_value": "numeric(12, 2)"}
 
 
+def test_the_mid_limit_hits_a_half_up_tie():
+    limit = mid_limit(policies.star_policy(3))
+    assert limit.as_tuple().exponent == -2 and policies.star_policy(3).limit_min < limit < \
+        policies.star_policy(3).limit_max
+    assert (limit * Decimal("1.2")) % 1 == Decimal("0.5") and int(limit * Decimal("1.2")) % 2 == 0
+    _, _, raised = policies.guidance_decision(values(credit_limit=limit, spend_trend=10))
+    assert raised == (limit * Decimal("1.2")).to_integral_value() + 1  # half up, not half even
+
+
 @pytest.mark.django_db
 def test_the_guidance_sql_decides_exactly_as_the_pure_rules():
     rows = list(grid_rows())
-    params, tuples = {}, []
-    for row in rows:
-        cells = []
-        for column, kind in COLUMNS.items():
-            key = f"v{row['id']}_{column}"
-            params[key] = row[column]
-            cells.append(f"%({key})s::{kind}")
-        tuples.append("(" + ", ".join(cells) + ")")
-    sql = (f"WITH features AS (SELECT * FROM (VALUES {', '.join(tuples)}) AS v({', '.join(COLUMNS)})),"
-           f"{scoring.compile_guidance()} SELECT id, rule, new_star, new_limit, reason FROM decided")
+    # the rows as one JSON parameter (numbers as text, read back as their SQL types)
+    rows_json = json.dumps([{c: None if row[c] is None else str(row[c]) for c in COLUMNS} for row in rows])
+    record = ", ".join(f"{c} {kind}" for c, kind in COLUMNS.items())
+    sql = (f"WITH features AS (SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS v({record})),"
+           f"{scoring.compile_guidance()} SELECT id, rule, new_star, new_limit, reason, factor_values FROM decided")
     with connection.cursor() as cur:
-        cur.execute(sql, params)
-        by_sql = {i: (rule, star, limit, reason) for i, rule, star, limit, reason in cur.fetchall()}
+        cur.execute(sql, {"rows": rows_json, "value_month": date(2026, 6, 1)})
+        fetched = cur.fetchall()
+    by_sql = {i: (rule, star, limit, reason) for i, rule, star, limit, reason, _ in fetched}
+    read = {(json.loads(v) if isinstance(v, str) else v)["value_month"] for *_, v in fetched}
+    assert read == {"2026-06-01"}  # every rating records which month's value it read
     fired = {"low_value": 0, "high_value": 0}
     for row in rows:
         rule, star, limit = policies.guidance_decision(row)
@@ -172,7 +194,7 @@ def billed_on_time(billing, line, months, costs: dict):
 
 SECOND_HALF_2025 = ("2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12")
 FIRST_HALF_2026 = ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06")
-VALUED = ("2026-01", "2026-02", "2026-03")
+VALUED = ("2026-04", "2026-05", "2026-06")  # the months the H2 run reads: up to June
 
 
 @pytest.mark.django_db
@@ -199,7 +221,7 @@ def test_the_guidance_run_lowers_a_low_value_limit_and_shows_why(client, org, bi
     raised = min(p.limit_max, (p.initial_limit * Decimal("1.2")).quantize(Decimal("1")))
     assert rich.credit_limit == poor.credit_limit == raised > p.limit_min
 
-    value_in_process("2026-03")  # rich: the top decile; poor: negative, the bottom decile
+    value_in_process("2026-06")  # rich: the top decile; poor: negative, the bottom decile
     run = dispatch_run(GUIDANCE_KIND, "2026-H2")
     for c in (rich, poor):
         c.refresh_from_db()
@@ -209,6 +231,7 @@ def test_the_guidance_run_lowers_a_low_value_limit_and_shows_why(client, org, bi
     assert poor.credit_star == star and poor.credit_limit == down.new_limit == policies.clamp_limit(
         star, (raised * Decimal("0.8")).quantize(Decimal("1"))) < raised
     assert up.rule == "high_value" and up.factor_values["value_decile"] == 1
+    assert down.factor_values["value_month"] == up.factor_values["value_month"] == "2026-06-01"
     assert rich.credit_limit == policies.clamp_limit(star, (raised * Decimal("1.2")).quantize(Decimal("1")))
     assert rich.credit_limit > poor.credit_limit
 
@@ -225,3 +248,5 @@ def test_the_guidance_run_lowers_a_low_value_limit_and_shows_why(client, org, bi
                      history)
     why = page[page.index('id="why-this-star"'):page.index('id="rating-history"')]
     assert re.search(rf"<td>{re.escape(value_label)}</td><td>-150(\.0+)?</td>", why)
+    month_label = str(GUIDANCE_INPUT_LABELS["value_month"])
+    assert re.search(rf"<td>{re.escape(month_label)}</td><td>2026-06</td>", why)

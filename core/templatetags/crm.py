@@ -40,15 +40,22 @@ BATCH_KIND_LABELS = {
 }
 
 
+def _decimal(value):
+    """A value as Decimal; None for empty, the text itself when it is not a number (shown as is)."""
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+
+
 @register.filter
 def money(value, places: int = 2) -> str:
     """¥1,234.50 (negative: -¥1,234.50); empty for None."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
+    amount = _decimal(value)
+    if not isinstance(amount, Decimal):
+        return amount or ""
     sign = "-" if amount < 0 else ""
     return f"{sign}¥{abs(amount):,.{int(places)}f}"
 
@@ -56,13 +63,8 @@ def money(value, places: int = 2) -> str:
 @register.filter
 def num(value) -> str:
     """1,234 (integers) or 1,234.5 as given; empty for None."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    return f"{amount:,}"
+    amount = _decimal(value)
+    return f"{amount:,}" if isinstance(amount, Decimal) else (amount or "")
 
 
 @register.filter

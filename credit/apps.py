@@ -1,5 +1,7 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
+
+from credit.choices import RATING_RULE_LABELS
 
 
 class CreditConfig(AppConfig):
@@ -22,7 +24,7 @@ class CreditConfig(AppConfig):
             user="requested_by", change=lambda r: r.get_status_display(), reason=extended_request_summary))
         register_decision_log(DecisionLog(  # entitlements applied: SIM replacements with the fee the quota left
             label="credit.simreplacement", model="credit.SimReplacement", at="done_at", user="done_by",
-            change=lambda r: f"{r.fee} CNY", reason=lambda r: f"{r.rule}: customer {r.customer_id}, {r.star}★"))
+            change=lambda r: f"¥{r.fee}", reason=lambda r: f"{r.rule}: customer {r.customer_id}, {r.star}★"))
         register_decision_log(DecisionLog(  # every rating decision: the batches' (run) and officers' (decided_by)
             label="credit.rating", model="credit.Rating", at="decided_at", user="decided_by",
             object_field="customer_id", change=rating_change, reason=rating_reason))
@@ -34,7 +36,7 @@ class CreditConfig(AppConfig):
 
 def extended_request_summary(r) -> str:
     refusal = f": {r.refused_rule} — {r.message}" if r.refused_rule else ""
-    return f"{r.service} {r.amount} CNY, customer {r.giver_id} → {r.receiver_id}{refusal}"
+    return f"{r.service} ¥{r.amount}, {_('customer')} {r.giver_id} → {r.receiver_id}{refusal}"
 
 
 def _star(star) -> str:
@@ -42,11 +44,16 @@ def _star(star) -> str:
 
 
 def rating_change(r) -> str:
-    return f"{_star(r.old_star)} → {_star(r.new_star)}, {r.old_limit} → {r.new_limit} CNY"
+    return f"{_star(r.old_star)} → {_star(r.new_star)}, ¥{r.old_limit} → ¥{r.new_limit}"
 
 
 def rating_reason(r) -> str:
     """The rule and reason, the model/policy version, and the batch run that decided it (none: an officer)."""
     run = f", {_('run')} #{r.run_id}" if r.run_id else ""
-    rule = f"{r.rule}: " if r.rule else ""
-    return f"{r.get_kind_display()} — {rule}{r.reason} ({r.policy_version}{run})"
+    reason = r.reason or ""
+    if r.rule and reason.startswith(f"{r.rule}: "):  # an event rating's reason repeats its rule code
+        reason = reason[len(r.rule) + 2:]
+    rule = f"{RATING_RULE_LABELS.get(r.rule, r.rule)}: " if r.rule else ""
+    version = "" if r.policy_version == r.kind else r.policy_version  # an event's version is its kind
+    where = ", ".join(part for part in (version, run.lstrip(", ")) if part)
+    return f"{r.get_kind_display()} — {rule}{gettext(reason)}" + (f" ({where})" if where else "")

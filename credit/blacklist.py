@@ -28,6 +28,8 @@ ERR_OWED_BELOW_PAID = _("%(paid)s CNY has been paid on this entry: the amount ow
 
 
 ADD_PERMISSION, CLEAR_PERMISSION = "customers.add_blacklistentry", "customers.change_blacklistentry"
+# the code a settling payment's clearing reason starts with (labelled on /audit/; the credit home lists them)
+SETTLED_BY_PAYMENT = "settled"
 
 
 def _check_officer(by, permission: str) -> None:
@@ -123,7 +125,7 @@ def blacklist_payments_apply(*, line: Line, amount: Decimal, reference: str, by=
             continue
         entry.amount_paid += part
         if entry.amount_outstanding <= 0:
-            _clear(entry, reason=f"settled: {reference}", by=by, msisdn=line.msisdn)
+            _clear(entry, reason=f"{SETTLED_BY_PAYMENT}: {reference}", by=by, msisdn=line.msisdn)
         else:
             entry._change_reason = f"payment: {reference}, ¥{part}"  # the code before ":" is labelled on /audit/
             entry.save(update_fields=["amount_paid", "updated_at"])

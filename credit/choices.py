@@ -63,6 +63,17 @@ GUIDANCE_RULE_LABELS = {
 }
 
 
+# every rule a rating records, as staff read it on /audit/ (guidance rules, events, officers' and imports')
+RATING_RULE_LABELS = {
+    **GUIDANCE_RULE_LABELS,
+    "blacklisted": _("Blacklisted"),
+    "closed": _("All lines closed"),
+    "manual_limit": _("Limit set by a credit officer"),
+    "credit_transfer": _("Credit carried to a new number"),
+    "legacy_grade": _("Legacy grade imported"),
+}
+
+
 class RatingKind(models.TextChoices):
     BASE = "base", _("Base model")
     GUIDANCE = "guidance", _("Guidance model")

@@ -21,6 +21,7 @@ from core import stability
 from core.choices import Role
 from core.roles import PROVINCE_WIDE_ROLES, user_role
 from core.scope import customer_scope_q
+from credit.blacklist import SETTLED_BY_PAYMENT
 from credit.choices import Feature, ModelStatus
 from credit.models import ModelStability as CreditStability, ScoringModel
 from credit.selectors import customer_credit, four_eyes_list
@@ -42,7 +43,6 @@ from retention.selectors import alert_list, champion_model
 HOME_ROWS = 8  # each list on the home page shows at most this many; "see all" links to the full list
 NEW_DAYS = 7  # "newly" in arrears or barred: within the last week
 OPEN_TASK = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
-SETTLED = "settled by payment"  # credit.blacklist clears an entry paid in full with this reason
 REVIEW_WAITING = (CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW)
 OWN_OPEN = (CampaignStatus.DRAFT, CampaignStatus.RETURNED)
 
@@ -128,7 +128,7 @@ def blacklist_settlements(*, today: date) -> HomeList:
     """Blacklist entries being paid off (paid something, still open) and those settled by payment this week."""
     since = timezone.make_aware(datetime.combine(today - timedelta(days=NEW_DAYS), time.min))
     qs = BlacklistEntry.objects.filter(Q(cleared_at__isnull=True, amount_paid__gt=0)
-                                       | Q(cleared_at__gte=since, cleared_reason__startswith=SETTLED))
+                                       | Q(cleared_at__gte=since, cleared_reason__startswith=f"{SETTLED_BY_PAYMENT}:"))
     return _bounded("blacklist", qs.select_related("customer").order_by("-updated_at", "-id"),
                     reverse("credit:blacklist"))
 

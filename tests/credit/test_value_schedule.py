@@ -7,7 +7,9 @@ from io import StringIO
 import pytest
 from celery.exceptions import Retry
 from django.core.management import call_command
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django_celery_beat.models import PeriodicTask
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -183,8 +185,10 @@ def test_a_batch_rating_shows_on_the_audit_page_with_its_reason(client, org, bil
     changes = client.get(reverse("audit"), {"model": "credit.rating", "object_id": rich.pk}).context["changes"]
     [row] = [c for c in changes if c["history_id"] == rating.pk]
     assert row["history_date"] == rating.decided_at and row["history_user_id"] is None  # decided by the run
-    assert row["change"] == f"— → {rating.new_star}★, {rating.old_limit} → {rating.new_limit} CNY"
-    assert rating.reason in row["history_change_reason"] and rating.policy_version in row["history_change_reason"]
+    assert row["change"] == f"— → {rating.new_star}★, ¥{rating.old_limit} → ¥{rating.new_limit}"
+    with translation.override(settings.LANGUAGE_CODE):  # the page's language: the stored reason as staff read it
+        reason = translation.gettext(rating.reason)
+    assert reason in row["history_change_reason"] and rating.policy_version in row["history_change_reason"]
     assert f"#{run.pk}" in row["history_change_reason"]
 
 

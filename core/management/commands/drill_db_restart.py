@@ -30,6 +30,7 @@ import psycopg
 import requests
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError
+from django.utils import timezone
 
 from config import embedded_redis
 from core.ops.serve import serve_on_loopback
@@ -116,11 +117,13 @@ class Command(BaseCommand):
     def _load(self, token, numbers, tag, rate, seconds):
         start = time.monotonic()
         headers = {"Authorization": f"Token {token}"}
+        paid_at = timezone.localtime().replace(microsecond=0).isoformat()
 
         def pay(i):
             time.sleep(max(0.0, start + i / rate - time.monotonic()))
             body = {"msisdn": numbers[i % len(numbers)], "amount": f"{1 + i % 30}.{i % 100:02d}",
-                    "paid_at": "2026-11-24T10:00:00+08:00", "channel": "drill", "reference": f"{tag}-{i}"}
+                    # now: a fixed date could predate a demo customer who joined since (refused, rightly)
+                    "paid_at": paid_at, "channel": "drill", "reference": f"{tag}-{i}"}
             seen, first = [], time.monotonic()
             while time.monotonic() - first < RETRY_FOR_S:
                 try:

@@ -266,14 +266,15 @@ def customer_360(*, user, pk) -> dict:
 
 
 def account_state(*, customer: Customer, lines: list[Line], usable_limit=None, today: date | None = None) -> dict:
-    """Per line: balance, usable credit, arrears and their age, barring state and exemption; the customer's
-    barring history, emergency passes and exemptions. Usable credit is the product's own sum (balance + the
-    credit the customer can use now, shares included: credit.sharing)."""
+    """Per line: balance, usable credit, arrears and their age, the collection case (status, promise to pay),
+    barring state and exemption; the customer's barring history, emergency passes and exemptions. Usable credit
+    is the product's own sum (balance + the credit the customer can use now, shares included: credit.sharing)."""
     today = today or timezone.localdate()
     line_ids = [line.pk for line in lines]
     if usable_limit is None:
         usable_limit = usable_credit_limit(customer)
-    accounts = list(LineAccount.objects.filter(pk__in=line_ids).select_related("line").order_by("line_id"))
+    accounts = list(LineAccount.objects.filter(pk__in=line_ids).select_related("line__collection_case")
+                    .order_by("line_id"))
     for account in accounts:
         _decorate_account(account, today)
         account.usable = account.balance + usable_limit

@@ -1,7 +1,8 @@
 """Browser end-to-end tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against a live server.
 
 No browser is downloaded: test.sh installs Debian's chromium where it can (root with apt-get); without
-it these tests are skipped with that reason. A failing test leaves a screenshot in .data/e2e/.
+it these tests are skipped with that reason. A failing test leaves a screenshot in artifacts/screenshots/failed/
+(next to the step screenshots of tests/e2e/test_roles.py: the one directory CI keeps).
 """
 
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / ".data" / "e2e"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "failed"
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls of fixtures are still synchronous.
 # Set for the whole session: the database set-up and flush around these tests need it too. (Test-only:

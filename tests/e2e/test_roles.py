@@ -15,6 +15,7 @@ Inputs come through the product's doors (billing intake, the nightly jobs, the c
 nothing derived is written by the tests."""
 
 import re
+import subprocess
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,9 @@ from arrears.models import CollectionCase
 from arrears.services import record_bill
 from core.choices import Role
 from credit.models import FourEyesRequest
+from customers.intake import usage_summary_record
+from customers.policies import months_ago
+from customers.tasks import refresh_spend_nightly
 from credit.services import credit_limit_change, legacy_grade_import
 from marketing import services as marketing_services
 from marketing.choices import RiskControl
@@ -37,7 +41,7 @@ from retention.models import RetentionAlert
 from tests.conftest import make_staff
 from tests.e2e.test_browser import log_in
 from tests.factories import LineFactory
-from tests.retention.conftest import FALLING_3, HOTLINE_RISING_3, SCAN_DAY, with_history
+from tests.retention.conftest import FALLING_3, HOTLINE_RISING_3, SCAN_DAY
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -69,6 +73,20 @@ class Steps:
         self.taken.append(path.name)
 
 
+def usage_through_intake(customer, *, spend: list, hotline: list):
+    """A line with twelve months of usage (Nov 2025 … Oct 2026) as billing pushes it, then that night's spend
+    refresh: the shape tests/retention's with_history builds, through the product's intake and batch."""
+    line = LineFactory(customer=customer)
+    for i, (bill, calls) in enumerate(zip(spend, hotline, strict=True)):
+        usage_summary_record(line=line, month=months_ago(SCAN_DAY.replace(day=1), 12 - i), today=SCAN_DAY, figures={
+            "voice_minutes": 200, "data_mb": 5000, "sms_count": 20, "competitor_hotline_calls": calls,
+            "plan_saturation": Decimal("50"), "broadband_bundled": False, "bill_amount": Decimal(bill),
+            "prepaid_balance": Decimal("0")})
+    refresh_spend_nightly(SCAN_DAY.isoformat())
+    customer.refresh_from_db()
+    assert customer.avg_monthly_spend == sum(Decimal(x) for x in spend[-6:]) / 6  # the night's refresh ran
+
+
 def choose_language(page: Page, lang: str):
     if page.locator("html").get_attribute("lang") != lang:
         page.select_option("select[name=language]", lang)  # submits on change (app.js)
@@ -76,9 +94,16 @@ def choose_language(page: Page, lang: str):
     expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
+def test_chromium_has_a_cjk_font_for_the_chinese_screenshots():
+    """Without one the zh-hans screenshots show boxes where the text is (test.sh installs fonts-wqy-microhei)."""
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout
+    assert fonts.strip(), "no font covering Chinese: apt-get install fonts-wqy-microhei"
+
+
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_account_manager_works_an_alert_and_logs_a_visit_from_home(page: Page, live_server, org, lang, csp_errors):
-    customer = with_history(org.book[org.am1.pk][0], spend=FALLING_3, hotline=HOTLINE_RISING_3)
+    customer = org.book[org.am1.pk][0]
+    usage_through_intake(customer, spend=FALLING_3, hotline=HOTLINE_RISING_3)
     scan_chunk(customer.pk, customer.pk + 1, SCAN_DAY)  # the nightly scan opens the alert
     alert = RetentionAlert.objects.get(customer=customer)
     words = LANGUAGES[lang]

@@ -25,6 +25,7 @@ import os
 import re
 import statistics
 import time
+import warnings
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -57,17 +58,18 @@ class Route:
     takes_args: bool
 
 
-def page_routes(patterns=None, prefix: str = "", namespace: str = "") -> list[Route]:
-    """Every named URL pattern of the URLconf that may be a page (NOT_PAGES and downloads aside)."""
+def page_routes(patterns=None, prefix: str = "", namespace: str = "", post_only: bool = False) -> list[Route]:
+    """Every named URL pattern of the URLconf that may be a page (NOT_PAGES and downloads aside; those that
+    answer POST only too when `post_only`)."""
     found = []
     for p in get_resolver().url_patterns if patterns is None else patterns:
         route = prefix + str(p.pattern)
         if isinstance(p, URLResolver):
             inner = f"{namespace}:{p.namespace}" if namespace and p.namespace else (p.namespace or namespace)
-            found += page_routes(p.url_patterns, route, inner)
+            found += page_routes(p.url_patterns, route, inner, post_only)
         elif isinstance(p, URLPattern) and p.name and not route.startswith(NOT_PAGES) and not DOWNLOAD.search(route):
             view = getattr(p.callback, "view_class", None)
-            if view is not None and "get" not in getattr(view, "http_method_names", ["get"]):
+            if not post_only and view is not None and "get" not in getattr(view, "http_method_names", ["get"]):
                 continue  # POST only
             found.append(Route(route, f"{namespace}:{p.name}" if namespace else p.name, "<" in route))
     return found
@@ -82,8 +84,12 @@ class Command(BaseCommand):
         parser.add_argument("--page", action="append", help="only these pages (names as printed)")
         parser.add_argument("--all", action="store_true", dest="every_page",
                             help="every page a province-wide role opens, from the URLconf (issue 18)")
+        parser.add_argument("--slowest", type=int, default=0,
+                            help="--all: print this many of the slowest queries of a page over the target")
 
-    def handle(self, *args, runs=5, setup=False, page=None, every_page=False, **options):
+    def handle(self, *args, runs=5, setup=False, page=None, every_page=False, slowest=0, **options):
+        warnings.filterwarnings("ignore", message="No directory at")  # STATIC_ROOT: not collected here
+        self.slowest = slowest
         logging.disable(logging.WARNING)  # the request log line of every timed request, the 403s of a manager
         from marketing.models import Campaign
 
@@ -92,6 +98,8 @@ class Command(BaseCommand):
 
             t0 = time.perf_counter()
             demo.generate(stdout=self.stdout)
+            with connection.cursor() as cur:  # the launch's INSERT … SELECT of members: fresh statistics (a stale
+                cur.execute("ANALYZE marketing_campaignmember")  # estimate made the live results page 110 s at 20k)
             self.stdout.write(f"campaigns created through the services in {time.perf_counter() - t0:.1f} s")
         running = Campaign.objects.filter(status="running").order_by("pk").first()
         in_review = Campaign.objects.filter(status="in_review").order_by("pk").first()
@@ -186,8 +194,6 @@ class Command(BaseCommand):
             if name in reached or name not in by_name:
                 continue
             reached[name] = url
-            if only and name not in only:
-                continue
             statuses = {}
             for user in wide:  # the first province-wide role the page answers
                 response = self.client_for(user).get(url, secure=True)
@@ -199,10 +205,14 @@ class Command(BaseCommand):
                 continue
             for link in HREF.findall(response.content.decode(errors="replace")):
                 queue.append(link)  # a route with an argument: its first link stands for it
+            if only and name not in only:
+                continue  # crawled for its links, not timed
             as_users = [*wide, users[MANAGER]] if name == "dashboard" else [user]
             for as_user in as_users:
                 rows.append(self.time_page(name, url, as_user, runs))
         unreached = [r for r in routes if r.name not in reached and (not only or r.name in only)]
+        self.stdout.write(f"{len(routes)} page routes in the URLconf ({len(page_routes(post_only=True)) - len(routes)} "
+                          "more answer POST only)")
         slow = ", ".join(f"{r[0]} ({r[1]})" for r in rows if r[2] == 200 and r[3] >= TARGET_MS)
         self.stdout.write(f"{len(rows)} timings of {len({r[0] for r in rows})} pages; "
                           f"at or over {TARGET_MS} ms: {slow or 'none'}")
@@ -233,6 +243,9 @@ class Command(BaseCommand):
         result = "" if status != 200 else ("ok" if ms < TARGET_MS else "SLOW")
         role = user_role(user) or user.username
         self.stdout.write(f"{name:34} {role:16} {status:>6} {ms:>9.1f} {queries:>7}  {result}  {url}")
+        if result == "SLOW" and self.slowest:
+            for q in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:self.slowest]:
+                self.stdout.write(f"    {float(q['time']) * 1000:8.1f} ms  {q['sql'][:300]}")
         self.stdout.flush()
         return name, role, status, ms, queries
 

@@ -85,7 +85,8 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", dest="every_page",
                             help="every page a province-wide role opens, from the URLconf (issue 18)")
         parser.add_argument("--slowest", type=int, default=0,
-                            help="--all: print this many of the slowest queries of a page over the target")
+                            help="--all: print this many of the slowest queries of a page over the target "
+                                 "(negative: of every page)")
 
     def handle(self, *args, runs=5, setup=False, page=None, every_page=False, slowest=0, **options):
         warnings.filterwarnings("ignore", message="No directory at")  # STATIC_ROOT: not collected here
@@ -243,8 +244,8 @@ class Command(BaseCommand):
         result = "" if status != 200 else ("ok" if ms < TARGET_MS else "SLOW")
         role = user_role(user) or user.username
         self.stdout.write(f"{name:34} {role:16} {status:>6} {ms:>9.1f} {queries:>7}  {result}  {url}")
-        if result == "SLOW" and self.slowest:
-            for q in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:self.slowest]:
+        if (result == "SLOW" or self.slowest < 0) and self.slowest:
+            for q in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:abs(self.slowest)]:
                 self.stdout.write(f"    {float(q['time']) * 1000:8.1f} ms  {q['sql'][:300]}")
         self.stdout.flush()
         return name, role, status, ms, queries

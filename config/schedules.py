@@ -46,6 +46,7 @@ SCHEDULES = {
     "Daily star distribution snapshot": Schedule("credit.tasks.star_snapshot_daily", cron="30 5 * * *"),
     "Nightly arrears report facts": Schedule("arrears.tasks.report_facts_nightly", cron="45 5 * * *"),
     "Nightly campaign results facts": Schedule("marketing.tasks.results_facts_nightly", cron="50 5 * * *"),
+    "Nightly home figures facts": Schedule("workspace.tasks.home_facts_nightly", cron="55 5 * * *"),
     # daily at 09:00: the task collects only on a collection day (Tue/Thu) of the working-day calendar
     "Service-day order collection (Tue/Thu)": Schedule("enterprise.tasks.collect_service_days", cron="0 9 * * *"),
     "Hourly four-eyes request expiry": Schedule("credit.tasks.four_eyes_expire_hourly", every_seconds=3600),

@@ -180,7 +180,9 @@ class Rating(models.Model):
 
     class Meta:
         ordering = ["-decided_at", "-id"]
-        indexes = [models.Index(fields=["customer", "-decided_at"], name="rating_customer_time")]
+        indexes = [models.Index(fields=["customer", "-decided_at"], name="rating_customer_time"),
+                   # the audit page's newest decisions (core.audit.DecisionLog): 1M+ ratings at 1M customers
+                   models.Index(fields=["-decided_at"], name="rating_time")]
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")
 

@@ -8,3 +8,6 @@ class WorkspaceConfig(AppConfig):
 
     name = "workspace"
     verbose_name = _("Workspace")
+
+    def ready(self):
+        from workspace import home_facts  # noqa: F401  registers the nightly home facts batch kind

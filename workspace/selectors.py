@@ -20,7 +20,7 @@ from arrears.value import customer_value_latest
 from core import stability
 from core.choices import Role
 from core.roles import PROVINCE_WIDE_ROLES, user_role
-from core.scope import customer_scope_q
+from core.scope import aggregate_scope, customer_scope_q
 from credit.blacklist import SETTLED_BY_PAYMENT
 from credit.choices import Feature, ModelStatus
 from credit.models import ModelStability as CreditStability, ScoringModel
@@ -29,6 +29,7 @@ from credit.sharing import usable_credit_limit
 from customers import selectors as customer_selectors
 from customers.choices import CallbackStatus
 from customers.models import BlacklistEntry, Customer, Line, LineStatusChange, OnboardingCallback
+from customers.selectors import dashboard_figures
 from enterprise.choices import TaskStatus
 from enterprise.selectors import task_list
 from marketing.choices import CampaignStatus
@@ -39,6 +40,7 @@ from retention import policies as retention_policies
 from retention.choices import Signal
 from retention.models import ChurnScore, ModelStability as ChurnStability, RetentionAlert
 from retention.selectors import alert_list, champion_model
+from workspace import home_facts
 
 HOME_ROWS = 8  # each list on the home page shows at most this many; "see all" links to the full list
 NEW_DAYS = 7  # "newly" in arrears or barred: within the last week
@@ -230,6 +232,18 @@ def home(*, user, today: date | None = None) -> dict:
         lists["queue_age"] = queue_top(user=user, today=today, by="age")
     notifications = notifications_for(user=user, limit=HOME_ROWS) if user.has_perm("marketing.view_campaign") else []
     return {"home_lists": lists, "notifications": notifications, "today": today, "new_days": NEW_DAYS}
+
+
+def home_figures(*, user, live: bool = False) -> dict:
+    """The home page's "at a glance" figures: last night's facts (workspace.home_facts) for the province or a
+    region once a night's are complete (`figures_night` says which), else — and for a manager's or a lead's
+    book, or when `live` — counted live. The user's own open callbacks are always live."""
+    scope = None if live else aggregate_scope(user)
+    night = home_facts.facts_day() if scope is not None else None
+    if night is None:
+        return {**dashboard_figures(user=user), "figures_night": None}
+    callbacks = OnboardingCallback.objects.filter(assigned_to=user, status=CallbackStatus.OPEN).count()
+    return {**home_facts.figures(night, scope[1]), "callbacks_due": callbacks, "figures_night": night}
 
 
 # ---------------------------------------------------------------- the customer 360

@@ -37,6 +37,7 @@ BATCH_KIND_LABELS = {
     "marketing.results_facts": _("Campaign results figures"),
     "retention.scan": _("Churn risk scan"),
     "retention.verify": _("Retention verification"),
+    "workspace.home_facts": _("Home page figures"),
 }
 
 

@@ -1,0 +1,40 @@
+"""Nightly pre-aggregates of the home page's "at a glance" figures (workspace/home_facts.py).
+
+Written only by the batch `workspace.home_facts`: one row per id-range chunk of customers and dimension values,
+summed when read. By region, the narrowest scope they serve (a province-wide role, a regional manager); a manager's
+or a lead's book is small and read live (customers.selectors.dashboard_figures)."""
+
+from django.db import models
+
+
+class HomeCustomerFact(models.Model):
+    """Customers per region, credit star (NULL: unrated) and service status."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    region_id = models.BigIntegerField(null=True)
+    credit_star = models.SmallIntegerField(null=True)
+    status = models.CharField(max_length=20)
+    customers = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region_id"], name="homecustomerfact_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.region_id} {self.credit_star} {self.status}: {self.customers}"
+
+
+class HomeRevenueFact(models.Model):
+    """Billed revenue (usage summaries' bill amounts) per region and month."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    region_id = models.BigIntegerField(null=True)
+    month = models.DateField()
+    bill = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region_id"], name="homerevenuefact_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.region_id} {self.month:%Y-%m}: {self.bill}"

@@ -12,7 +12,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
-from arrears.models import CustomerValue
+from arrears.models import Bill, CustomerValue
 from core import batches
 from core.batches import register_batch
 from core.scope import customer_scope_q
@@ -31,6 +31,7 @@ WITH billed AS (
     FROM arrears_bill b LEFT JOIN arrears_billcost c ON c.bill_id = b.id
     WHERE b.customer_id >= %(lo)s AND b.customer_id < %(hi)s AND b.period BETWEEN %(start)s AND %(month)s
     GROUP BY b.customer_id
+    HAVING bool_or(b.period = %(month)s)  -- not billed that month: unknown (no row), not a value from older bills
 ), settled AS (
     SELECT b.customer_id, sum(s.amount) AS sp
     FROM arrears_spcharge s JOIN arrears_bill b ON b.id = s.bill_id
@@ -55,6 +56,11 @@ WHERE v.id = r.id AND v.id >= %(lo)s AND v.id < %(hi)s
 
 def month_of(period: str) -> date:
     return date.fromisoformat(f"{period}-01")
+
+
+def month_billed(period: str) -> bool:
+    """Billing sent bills for the month (`period` 'YYYY-MM'): a month without any is unknown, never valued as 0."""
+    return Bill.objects.filter(period=month_of(period)).exists()
 
 
 def window_start(month: date) -> date:

@@ -3,7 +3,8 @@
 For each month (the first one starts with the inputs of every earlier month, the product's initial load):
 the night of the 1st runs (the scheduled jobs that fire that night: the monthly base rating,
 the half-yearly guidance, the nightly arrears evaluation, spend refresh, retention scan, enterprise
-segmentation, star snapshot ...), then what billing sends by the 20th goes in through the set-based bulk
+segmentation, star snapshot, the customer value of the month before last, whose bills came on the last 1st ...),
+then what billing sends by the 20th goes in through the set-based bulk
 intake services (last month's usage summaries and bills with their SP charges, the payments and cancellations
 of those days), the night of the 21st runs (the bills fell due on the 20th), then the rest of the month's
 payments and cancellations. The last DAILY_DAYS days up to tonight run night by night, each after the inputs of

@@ -138,3 +138,41 @@ def test_value_decile_is_a_campaign_segment_rule(api, org):
     assert segment_count(rules={"value_decile_max": 2}, user=None) == 2  # the top 20 %: 100 and 90 a month
     assert set(clean_segment({"value_decile_max": 11})[1]) == {"value_decile_max"}
     assert set(clean_segment({"value_decile_max": "x"})[1]) == {"value_decile_max"}
+
+
+@pytest.mark.django_db
+def test_the_night_of_the_1st_values_the_latest_month_whose_bills_are_in_and_none_before(client, api, org):
+    """#16 item 6: billing sends a month's bills on the 1st of the next month, during the day, so the night of
+    1 December values October (not November, whose bills are not in yet). Before October's bills the month is
+    unknown (no run, no row, the 360 page says so), not zero; once they are in, the job values it."""
+    from arrears.tasks import customer_value_deciles_monthly, customer_value_monthly
+    from arrears.value import customer_value_latest
+    from core.models import BatchRun
+
+    line = LineFactory(customer=org.book[org.am1.pk][0])
+    gone = LineFactory()  # billed in September only: not billed in October, so not valued for October
+    for period in ("2026-08", "2026-09"):
+        assert post_bill(api, line, period, "100.00", {"discount": "10.00"}).status_code == 201
+    assert post_bill(api, gone, "2026-09", "50.00").status_code == 201
+
+    assert customer_value_monthly(day="2026-12-01") is None  # October has no bill yet: not valued
+    assert customer_value_deciles_monthly(day="2026-12-01") is None  # nothing to wait for
+    assert not BatchRun.objects.filter(kind__startswith="arrears.customer_value").exists()
+    assert customer_value_latest(customer=line.customer) is None
+    client.force_login(org.am1)
+    page = client.get(f"/customers/{line.customer.pk}/").content.decode()
+    assert 'id="customer-value"' in page and 'id="value-amount"' not in page
+
+    assert post_bill(api, line, "2026-10", "100.00", {"discount": "10.00"}).status_code == 201
+    assert post_bill(api, line, "2026-11", "900.00").status_code == 201  # arrives on 1 December: not October's
+    run = BatchRun.objects.get(pk=customer_value_monthly(day="2026-12-01"))
+    assert (run.period, run.status) == ("2026-10", "done")
+    BatchRun.objects.get(pk=customer_value_deciles_monthly(day="2026-12-01"))
+    value = customer_value_latest(customer=line.customer)
+    assert value.month == date(2026, 10, 1)
+    assert (value.revenue, value.cost, value.value, value.arpu) == (
+        Decimal("300.00"), Decimal("30.00"), Decimal("270.00"), Decimal("100.00"))  # Aug–Oct, November not in it
+    assert value.decile == 1
+    assert customer_value_latest(customer=gone.customer) is None
+    page = client.get(f"/customers/{line.customer.pk}/").content.decode()
+    assert 'id="value-amount">270.00' in page

@@ -1,13 +1,14 @@
 """Bills and payments pushed by billing, the append-only ledger and balances, barring states and policy."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from arrears.choices import BarringState, CollectionStatus, LedgerKind
-from customers.models import MONEY, Customer, Line
+from customers.models import MONEY, Brand, Customer, Line
 
 
 class Bill(models.Model):
@@ -299,6 +300,9 @@ class CustomerValue(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="values", db_index=False,
                                  verbose_name=_("customer"))
     month = models.DateField(_("month"), help_text=_("First day of the last month counted"))
+    # the customer's brand when valued: the deciles rank within it (source 000: 在每个品牌中按照客户价值进行细分)
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+", db_index=False,
+                              verbose_name=_("brand"))
     revenue = models.DecimalField(_("revenue"), **MONEY)
     cost = models.DecimalField(_("cost"), **MONEY)
     value = models.DecimalField(_("value"), **MONEY)
@@ -318,6 +322,27 @@ class CustomerValue(models.Model):
     @property
     def negative(self) -> bool:
         return self.value < 0
+
+
+class ValueDecileCut(models.Model):
+    """The value deciles' cut points of one (month, brand), taken once over the month's values (arrears/value.py):
+    `cuts[k]` is the lowest value of decile k+1 (1 = the top 10 %), so a customer's decile is 1 + the number of
+    cuts above their value; every chunk of the decile run compares its rows to them (no sort per chunk)."""
+
+    month = models.DateField(_("month"))
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+", db_index=False,
+                              verbose_name=_("brand"))
+    cuts = ArrayField(models.DecimalField(**MONEY), size=9, verbose_name=_("cut points"))
+    customers = models.PositiveIntegerField(_("customers"))
+    computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "brand"], name="value_decile_cut_once")]
+        verbose_name = _("value decile cut points")
+        verbose_name_plural = _("value decile cut points")
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.brand_id}"
 
 
 # ---------------------------------------------------------------- nightly pre-aggregates of the arrears report

@@ -1,13 +1,16 @@
-from datetime import timedelta
+import logging
 
 from celery import shared_task
 
 from arrears.evaluation import EVALUATE_KIND
 from arrears.report_facts import REPORT_FACTS_KIND, forget_old_facts
-from arrears.value import DECILE_KIND, VALUE_KIND
+from arrears.value import DECILE_KIND, VALUE_KIND, month_billed
 from core.choices import BatchStatus
 from core.models import BatchRun
 from core.tasks import dispatch_run, dispatch_with_catch_up, night_of
+from credit.features import expected_value_month
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -22,28 +25,36 @@ VALUE_WAIT_SECONDS = 300
 VALUE_WAIT_TRIES = 36  # 3 hours
 
 
+def _value_period(day: str | None) -> str:
+    return f"{expected_value_month(night_of(day)):%Y-%m}"
+
+
 @shared_task
-def customer_value_monthly(day: str | None = None) -> int:
-    """Scheduled the 1st of each month at 00:40: the month just ended's customer values (then, at 01:40,
-    `customer_value_deciles_monthly` ranks them once every chunk is done)."""
-    return dispatch_run(VALUE_KIND, f"{_previous_month(night_of(day)):%Y-%m}").pk
+def customer_value_monthly(day: str | None = None) -> int | None:
+    """Scheduled the 1st of each month at 00:40: the values of the latest month whose bills are complete (the month
+    before the one just ended, whose bills billing sends later that day: credit.features.expected_value_month), then,
+    at 01:40, `customer_value_deciles_monthly` ranks them once every chunk is done. A month without any bill is
+    unknown, not zero: no run is planned (None), so nothing reads it as valued, and a later night can still value
+    it once its bills are in."""
+    period = _value_period(day)
+    if not month_billed(period):
+        logger.warning("customer value of %s: no bills for that month; not valued (unknown)", period)
+        return None
+    return dispatch_run(VALUE_KIND, period).pk
 
 
 @shared_task(bind=True, max_retries=VALUE_WAIT_TRIES)
 def customer_value_deciles_monthly(self, day: str | None = None) -> int | None:
-    """The deciles of the month just ended, once its value run is done (a rank over the whole month): until then
-    the task retries every 5 minutes (the clock times alone do not order them: a long value run, an outage);
-    after 3 hours without values it gives up (None) and the ratings read the value as unknown."""
-    period = f"{_previous_month(night_of(day)):%Y-%m}"
+    """The deciles of the month the value job valued, once its value run is done (the cut points are taken over
+    the whole month): until then the task retries every 5 minutes (the clock times alone do not order them: a
+    long value run, an outage); after 3 hours without values it gives up (None) and the ratings read the value as
+    unknown. A month without bills is not valued at all: nothing to wait for (None)."""
+    period = _value_period(day)
     if not BatchRun.objects.filter(kind=VALUE_KIND, period=period, status=BatchStatus.DONE).exists():
-        if self.request.retries >= VALUE_WAIT_TRIES:
+        if self.request.retries >= VALUE_WAIT_TRIES or not month_billed(period):
             return None
         raise self.retry(countdown=VALUE_WAIT_SECONDS)
     return dispatch_run(DECILE_KIND, period).pk
-
-
-def _previous_month(day):
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 @shared_task

@@ -2,9 +2,10 @@
 
 Current value over the 3 billed months up to a month = billed revenue − attributable costs (the cost items that
 arrive with the bills: interconnect, handset subsidy, discount, channel commission; plus the SP charges, which
-are paid out in the SP settlement). ARPU = revenue per billed month. Deciles rank the province's customers by
-value (1 = the top 10 %). Two set-based monthly batches: the values per customer chunk, then the deciles (a
-rank over the whole month, so it runs once the values are done).
+are paid out in the SP settlement). ARPU = revenue per billed month. Deciles rank the customers of each brand by
+value (1 = the top 10 % of the brand). Two set-based monthly batches: the values per customer chunk, then the
+deciles: their cut points taken once per (month, brand) over the whole month (so it runs once the values are done),
+each chunk comparing its rows to them.
 """
 
 from datetime import date
@@ -12,7 +13,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
-from arrears.models import CustomerValue
+from arrears.models import Bill, CustomerValue
 from core import batches
 from core.batches import register_batch
 from core.scope import customer_scope_q
@@ -31,30 +32,55 @@ WITH billed AS (
     FROM arrears_bill b LEFT JOIN arrears_billcost c ON c.bill_id = b.id
     WHERE b.customer_id >= %(lo)s AND b.customer_id < %(hi)s AND b.period BETWEEN %(start)s AND %(month)s
     GROUP BY b.customer_id
+    HAVING bool_or(b.period = %(month)s)  -- not billed that month: unknown (no row), not a value from older bills
 ), settled AS (
     SELECT b.customer_id, sum(s.amount) AS sp
     FROM arrears_spcharge s JOIN arrears_bill b ON b.id = s.bill_id
     WHERE b.customer_id >= %(lo)s AND b.customer_id < %(hi)s AND b.period BETWEEN %(start)s AND %(month)s
     GROUP BY b.customer_id
 )
-INSERT INTO arrears_customervalue (customer_id, month, revenue, cost, value, arpu, decile)
-SELECT billed.customer_id, %(month)s, revenue, cost_items + coalesce(sp, 0),
+INSERT INTO arrears_customervalue (customer_id, month, brand_id, revenue, cost, value, arpu, decile)
+SELECT billed.customer_id, %(month)s, c.brand_id, revenue, cost_items + coalesce(sp, 0),
        revenue - cost_items - coalesce(sp, 0), round(revenue / months, 2), NULL
-FROM billed LEFT JOIN settled USING (customer_id)
+FROM billed JOIN customers_customer c ON c.id = billed.customer_id
+LEFT JOIN settled ON settled.customer_id = billed.customer_id
 ON CONFLICT (customer_id, month) DO UPDATE
-   SET revenue = EXCLUDED.revenue, cost = EXCLUDED.cost, value = EXCLUDED.value, arpu = EXCLUDED.arpu
+   SET brand_id = EXCLUDED.brand_id, revenue = EXCLUDED.revenue, cost = EXCLUDED.cost, value = EXCLUDED.value,
+       arpu = EXCLUDED.arpu
 """
 
+# Source 000 (Hunan Mobile): "湖南移动已经拥有全球通、动感地带和神州行三个品牌,子市场已经形成。现阶段重点是在每个
+# 品牌中按照客户价值进行细分,对于低价值客户要适当降低授信额度,高价值客户要提高客户授信额度" - the value deciles
+# rank customers within their brand (each customer once, in the brand of the customer, not of each line's plan).
+# The cut points of every brand of the month, in one statement over the month (the one sort of the decile run):
+# cuts[k] = the value at the (k+1)/10 point from the top, i.e. the lowest value of decile k+1.
+CUTS_SQL = """
+INSERT INTO arrears_valuedecilecut (month, brand_id, cuts, customers, computed_at)
+SELECT %(month)s, brand_id,
+       percentile_disc(ARRAY[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) WITHIN GROUP (ORDER BY value DESC),
+       count(*), now()
+FROM arrears_customervalue WHERE month = %(month)s
+GROUP BY brand_id
+ON CONFLICT (month, brand_id) DO NOTHING
+"""
+
+# Each chunk compares its rows to their brand's cut points: decile = 1 + the cuts above the value (ties share a
+# decile). Deterministic given the cuts, so a chunk redone after a killed worker writes the same deciles.
 DECILE_SQL = """
-UPDATE arrears_customervalue v SET decile = r.decile
-FROM (SELECT id, ntile(10) OVER (ORDER BY value DESC, customer_id) AS decile
-      FROM arrears_customervalue WHERE month = %(month)s) r
-WHERE v.id = r.id AND v.id >= %(lo)s AND v.id < %(hi)s
+UPDATE arrears_customervalue v SET decile = 1 + (SELECT count(*) FROM unnest(k.cuts) AS cut WHERE cut > v.value)
+FROM arrears_valuedecilecut k
+WHERE k.month = v.month AND k.brand_id = v.brand_id
+  AND v.month = %(month)s AND v.id >= %(lo)s AND v.id < %(hi)s
 """
 
 
 def month_of(period: str) -> date:
     return date.fromisoformat(f"{period}-01")
+
+
+def month_billed(period: str) -> bool:
+    """Billing sent bills for the month (`period` 'YYYY-MM'): a month without any is unknown, never valued as 0."""
+    return Bill.objects.filter(period=month_of(period)).exists()
 
 
 def window_start(month: date) -> date:
@@ -70,10 +96,22 @@ def values(lo: int, hi: int, run) -> int:
         return cur.rowcount
 
 
+def decile_cuts_take(month: date) -> None:
+    """The month's cut points, once: the first chunk of the decile run takes them (in its own transaction, so a
+    killed worker's cuts roll back with its chunk); the others wait on the lock, then find them."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"arrears.value_cuts:{month:%Y-%m}"])
+        cur.execute("SELECT EXISTS (SELECT 1 FROM arrears_valuedecilecut WHERE month = %s)", [month])
+        if not cur.fetchone()[0]:
+            cur.execute(CUTS_SQL, {"month": month})
+
+
 @register_batch(DECILE_KIND, table="arrears_customervalue", chunk_size=VALUE_CHUNK)
 def deciles(lo: int, hi: int, run) -> int:
+    month = month_of(run.period)
+    decile_cuts_take(month)
     with connection.cursor() as cur:
-        cur.execute(DECILE_SQL, {"lo": lo, "hi": hi, "month": month_of(run.period)})
+        cur.execute(DECILE_SQL, {"lo": lo, "hi": hi, "month": month})
         return cur.rowcount
 
 
@@ -105,7 +143,7 @@ def latest_values(*, customer_ids: list[int]) -> dict:
 
 def value_report(*, user) -> dict | None:
     """The latest month's value distribution for the reader's customers (80/20/30, source 000): the share of
-    value the top 20 % (province deciles 1–2) bring, and what the bottom 30 % (deciles 8–10) cost."""
+    value the top 20 % (deciles 1–2 of their brand) bring, and what the bottom 30 % (deciles 8–10) cost."""
     month = (CustomerValue.objects.filter(decile__isnull=False).order_by("-month")
              .values_list("month", flat=True).first())
     if month is None:

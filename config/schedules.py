@@ -22,9 +22,10 @@ class Schedule:
 SCHEDULES = {
     "Nightly arrears evaluation": Schedule("arrears.tasks.evaluate_nightly", cron="30 0 * * *"),
     "Nightly customer status (derived)": Schedule("customers.tasks.refresh_status_nightly", cron="45 0 * * *"),
-    # On the 1st the month just ended is valued (00:40) and ranked (01:40) before the base rating (02:00) and the
-    # guidance re-rating (03:00) read its decile (source 000: value as a credit factor and a guidance rule); the
-    # deciles need every value chunk done, the ratings the decile run done before they start.
+    # On the 1st the latest month whose bills are complete (the one before the month just ended: billing sends the
+    # month just ended's bills during that day) is valued (00:40) and ranked (01:40) before the base rating (02:00)
+    # and the guidance re-rating (03:00) read its decile (source 000: value as a credit factor and a guidance rule);
+    # the deciles need every value chunk done, the ratings the decile run done before they start.
     "Monthly customer value": Schedule("arrears.tasks.customer_value_monthly", cron="40 0 1 * *"),
     "Monthly enterprise snapshots (derived)": Schedule("enterprise.tasks.snapshot_monthly", cron="0 1 1 * *"),
     "Nightly average-spend refresh": Schedule("customers.tasks.refresh_spend_nightly", cron="30 1 * * *"),

@@ -5,7 +5,7 @@ chunk and one column per `credit.choices.Feature`. Each aggregate is restricted 
 first so that a chunk touches only its own rows of the usage, bill and payment tables.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 
@@ -43,14 +43,19 @@ FEATURE_SQL: dict[str, str] = {
 
 
 def expected_value_month(today: date) -> date:
-    """The month whose value a rating of `today` reads: the month just ended (valued and ranked on the 1st)."""
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    """The month whose value a night of `today`'s month reads: the latest billing month whose bills are complete
+    when the value job runs on the 1st (00:40). Billing sends the bills of month M during the day of the 1st of M+1
+    (after that night's jobs, as the replay feeds them), so on the night of the 1st of N the month just ended has
+    no bills yet and the latest complete one is N-2 (#16 item 6: never a month with no or partial bills)."""
+    index = today.year * 12 + today.month - 1 - 2
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def value_month(today: date, *, finished_before: datetime | None = None) -> date | None:
-    """The month a value decile is read from (source 000: low-value customers a lower limit): the month just ended,
-    when the value model ranked it completely (its decile run done); else None - the value is unknown (0 points, no
-    value rule, `value_month` null on the rating), never an older month's deciles read as if current (#16 item 6).
+    """The month a value decile is read from (source 000: low-value customers a lower limit): the expected month
+    (the latest with complete bills, valued and ranked on the 1st), when the value model ranked it completely (its
+    decile run done); else None - the value is unknown (0 points, no value rule, `value_month` null on the
+    rating), never an older month's deciles read as if current (#16 item 6).
     `finished_before` (a rating run's start) keeps every chunk of one run on the same answer, however long it runs."""
     month = expected_value_month(today)
     runs = BatchRun.objects.filter(kind=DECILE_KIND, status=BatchStatus.DONE, period=f"{month:%Y-%m}")

@@ -288,7 +288,7 @@ GUIDANCE_RULES: tuple[GuidanceRule, ...] = (
                  star_delta=1),
     # Source 000: 对于低价值客户要适当降低授信额度 (a low-value customer's limit is lowered "appropriately"), and its
     # 80/20/30: the bottom 30 % of customers are the non-profit ones. So the bottom 30 % by value (deciles 8-10 of
-    # the month just ended, when the value model ranked it in time) and any customer of negative current value
+    # the latest month with complete bills, ranked within the brand) and any customer of negative current value
     # (定位负价值客户) have their limit stepped down within the star's range. A limit cut, not a star freeze: it comes
     # after up_star (a customer who earns the next star still gets it; the source lowers limits, the base model
     # already scores value) and ahead of up_limit / high_value, so their limit does not rise while they stay

@@ -24,9 +24,9 @@ def current_period(kind: str, today=None) -> str:
     return f"{today.year}-H{1 if today.month <= 6 else 2}"
 
 
-# The ratings of the 1st read the month just ended's value deciles: while that month's value or decile run is
-# planned but not done they retry every 5 minutes (clock times alone do not order them); after 3 hours they rate
-# with the value unknown (0 points, no value rule, `value_month` null on every rating).
+# The ratings of the 1st read this night's value deciles (credit.features.expected_value_month): while that month's
+# value or decile run is planned but not done they retry every 5 minutes (clock times alone do not order them);
+# after 3 hours they rate with the value unknown (0 points, no value rule, `value_month` null on every rating).
 VALUE_WAIT_SECONDS = 300
 VALUE_WAIT_TRIES = 36
 

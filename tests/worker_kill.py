@@ -39,13 +39,15 @@ def worker_database_url() -> str:
 class Worker:
     """One `celery worker` subprocess on the test database, consuming only `queue`."""
 
-    def __init__(self, queue: str, name: str, log_dir: Path, slow_kind: str):
+    def __init__(self, queue: str, name: str, log_dir: Path, slow_kind: str, *, include: tuple[str, ...] = (),
+                 env: dict | None = None):
         self.name, self.log_path = f"{name}@test", log_dir / f"{name}.log"
         env = {**os.environ, "DATABASE_URL": worker_database_url(), slow_chunks.SECONDS_ENV: str(CHUNK_SECONDS),
-               slow_chunks.KIND_ENV: slow_kind}
+               slow_chunks.KIND_ENV: slow_kind, **(env or {})}
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool=solo",
-             "--concurrency=1", "-Q", queue, "-n", self.name, "--include", slow_chunks.__name__, "--without-gossip",
+             "--concurrency=1", "-Q", queue, "-n", self.name, "--include", ",".join((slow_chunks.__name__, *include)),
+             "--without-gossip",
              "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
             cwd=settings.BASE_DIR, env=env, stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
 
@@ -101,8 +103,8 @@ def workers(queue, tmp_path):
     """start(name, slow_kind) -> a ready Worker; all are stopped at the end."""
     started = []
 
-    def start(name, slow_kind):
-        started.append(Worker(queue, name, tmp_path, slow_kind).wait_ready())
+    def start(name, slow_kind, **options):
+        started.append(Worker(queue, name, tmp_path, slow_kind, **options).wait_ready())
         return started[-1]
 
     yield start

@@ -194,7 +194,7 @@ def billed_on_time(billing, line, months, costs: dict):
 
 SECOND_HALF_2025 = ("2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12")
 FIRST_HALF_2026 = ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06")
-VALUED = ("2026-04", "2026-05", "2026-06")  # the months the H2 run reads: up to June
+VALUED = ("2026-03", "2026-04", "2026-05")  # the months the H2 run of 1 July reads: up to May (complete bills)
 
 
 @pytest.mark.django_db
@@ -221,7 +221,7 @@ def test_the_guidance_run_lowers_a_low_value_limit_and_shows_why(client, org, bi
     raised = min(p.limit_max, (p.initial_limit * Decimal("1.2")).quantize(Decimal("1")))
     assert rich.credit_limit == poor.credit_limit == raised > p.limit_min
 
-    value_in_process("2026-06")  # rich: the top decile; poor: negative, the bottom decile
+    value_in_process("2026-05")  # rich: the top decile; poor: negative, the bottom decile
     run = dispatch_run(GUIDANCE_KIND, "2026-H2")
     for c in (rich, poor):
         c.refresh_from_db()
@@ -231,7 +231,7 @@ def test_the_guidance_run_lowers_a_low_value_limit_and_shows_why(client, org, bi
     assert poor.credit_star == star and poor.credit_limit == down.new_limit == policies.clamp_limit(
         star, (raised * Decimal("0.8")).quantize(Decimal("1"))) < raised
     assert up.rule == "high_value" and up.factor_values["value_decile"] == 1
-    assert down.factor_values["value_month"] == up.factor_values["value_month"] == "2026-06-01"
+    assert down.factor_values["value_month"] == up.factor_values["value_month"] == "2026-05-01"
     assert rich.credit_limit == policies.clamp_limit(star, (raised * Decimal("1.2")).quantize(Decimal("1")))
     assert rich.credit_limit > poor.credit_limit
 
@@ -249,4 +249,4 @@ def test_the_guidance_run_lowers_a_low_value_limit_and_shows_why(client, org, bi
     why = page[page.index('id="why-this-star"'):page.index('id="rating-history"')]
     assert re.search(rf"<td>{re.escape(value_label)}</td><td>-150(\.0+)?</td>", why)
     month_label = str(GUIDANCE_INPUT_LABELS["value_month"])
-    assert re.search(rf"<td>{re.escape(month_label)}</td><td>2026-06</td>", why)
+    assert re.search(rf"<td>{re.escape(month_label)}</td><td>2026-05</td>", why)

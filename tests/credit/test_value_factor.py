@@ -32,7 +32,7 @@ from tests.factories import LineFactory
 
 pytestmark = pytest.mark.django_db
 MONTHS = ("2026-08", "2026-09", "2026-10")
-RATED_ON = date(2026, 11, 1)  # the base run of 2026-11 reads the deciles of 2026-10
+RATED_ON = date(2026, 12, 1)  # the base run of 2026-12 reads the deciles of 2026-10 (the latest complete bills)
 
 
 @pytest.fixture
@@ -96,9 +96,9 @@ def test_low_value_customers_get_a_lower_star_and_limit_and_see_why(client, org,
     rich, poor, unranked = valued_province(billing)
     assert value_month(RATED_ON) is None  # nothing ranked yet
     value_in_process("2026-10")
-    assert value_month(RATED_ON) == date(2026, 10, 1) and value_month(date(2026, 10, 1)) is None  # never ahead
+    assert value_month(RATED_ON) == date(2026, 10, 1) and value_month(date(2026, 11, 1)) is None  # never ahead
 
-    dispatch_run(BASE_KIND, "2026-11")
+    dispatch_run(BASE_KIND, "2026-12")
     ratings = {r.customer_id: r for r in Rating.objects.filter(kind="base")}
     top, bottom, unknown = ratings[rich.pk], ratings[poor.pk], ratings[unranked.pk]
     assert top.factor_values["value_decile"] == 1 and bottom.factor_values["value_decile"] == 10
@@ -126,7 +126,7 @@ def test_low_value_customers_get_a_lower_star_and_limit_and_see_why(client, org,
 
 def test_the_impact_preview_and_the_stability_bins_read_the_value_decile(org, billing):
     rich, poor, _ = valued_province(billing)
-    dispatch_run(BASE_KIND, "2026-11")  # rated before any value is ranked: the twins alike
+    dispatch_run(BASE_KIND, "2026-12")  # rated before any value is ranked: the twins alike
     rich.refresh_from_db()
     poor.refresh_from_db()
     assert rich.credit_star == poor.credit_star

@@ -1,5 +1,6 @@
-"""On the 1st the month just ended is valued, then ranked, and only then rated (#16; config/schedules.py): the base
-rating of the 1st and the half-yearly guidance read this month's deciles, not last month's."""
+"""On the 1st the latest month whose bills are complete (the one before the month just ended, whose bills billing
+sends during the day of the 1st) is valued, then ranked, and only then rated (#16; config/schedules.py): the base
+rating of the 1st and the half-yearly guidance read this night's deciles, not an older month's."""
 
 from datetime import date
 from io import StringIO
@@ -66,10 +67,10 @@ def billing(org):
     return client
 
 
-def test_the_base_rating_of_the_first_reads_the_month_just_ended(billing):
-    """Bills with their costs up to November come in; the night of 1 December values and ranks November, then
-    rates: the new customers are scored on November's deciles (before, the 02:00 rating ran ahead of the 03:00
-    value and 05:00 decile jobs and scored nobody on value)."""
+def test_the_base_rating_of_the_first_reads_the_latest_complete_month(billing):
+    """Bills with their costs up to November come in; the night of 1 December values and ranks October (November's
+    bills are due from billing that day), then rates: the new customers are scored on October's deciles (before,
+    the 02:00 rating ran ahead of the 03:00 value and 05:00 decile jobs and scored nobody on value)."""
     rich, poor = good_customer(), good_customer()
     months = ("2026-09", "2026-10", "2026-11")
     billed_on_time(billing, rich.lines.get(), months, {})
@@ -114,7 +115,7 @@ def _valued_province(billing):
 
 def test_the_deciles_wait_for_the_value_run_then_the_rating_for_the_deciles(billing):
     rich, poor = _valued_province(billing)
-    value_run = _plan(VALUE_KIND, "2026-11")  # 00:40: planned; at 01:40 still not done
+    value_run = _plan(VALUE_KIND, "2026-10")  # 00:40: planned; at 01:40 still not done
 
     with pytest.raises(Retry):  # the decile task retries instead of returning None for good
         customer_value_deciles_monthly(day="2026-12-01")
@@ -124,7 +125,7 @@ def test_the_deciles_wait_for_the_value_run_then_the_rating_for_the_deciles(bill
     assert not BatchRun.objects.filter(kind=BASE_KIND).exists()
 
     _work(value_run)  # the values finish: the retried decile task plans the deciles...
-    decile_run = _plan(DECILE_KIND, "2026-11")
+    decile_run = _plan(DECILE_KIND, "2026-10")
     with pytest.raises(Retry):  # ...and while they are not done the rating still waits
         rate_base_monthly(day="2026-12-01")
     assert not BatchRun.objects.filter(kind=BASE_KIND).exists()
@@ -134,21 +135,21 @@ def test_the_deciles_wait_for_the_value_run_then_the_rating_for_the_deciles(bill
     assert run.status == BatchStatus.DONE and value_run.finished_at <= decile_run.finished_at <= run.started_at
     ratings = {r.customer_id: r for r in Rating.objects.filter(run=run)}
     assert ratings[rich.pk].factor_values["value_decile"] == 1 and ratings[poor.pk].factor_values["value_decile"] == 10
-    assert {r.factor_values["value_month"] for r in ratings.values()} == {"2026-11-01"}
+    assert {r.factor_values["value_month"] for r in ratings.values()} == {"2026-10-01"}
 
 
 def test_the_decile_task_runs_once_the_values_are_done(billing):
     _valued_province(billing)
-    _work(_plan(VALUE_KIND, "2026-11"))
+    _work(_plan(VALUE_KIND, "2026-10"))
     run = BatchRun.objects.get(pk=customer_value_deciles_monthly(day="2026-12-01"))
-    assert (run.kind, run.period, run.status) == (DECILE_KIND, "2026-11", BatchStatus.DONE)
+    assert (run.kind, run.period, run.status) == (DECILE_KIND, "2026-10", BatchStatus.DONE)
 
 
 def test_an_older_month_is_never_read_as_the_current_one(billing):
-    """October ranked, November never valued (its job paused): the rating of 1 December reads no value - unknown,
-    0 points, recorded as such - rather than October's deciles as if they were November's."""
+    """September ranked, October never valued (its job paused): the rating of 1 December reads no value - unknown,
+    0 points, recorded as such - rather than September's deciles as if they were October's."""
     rich, poor = _valued_province(billing)
-    value_in_process("2026-10")
+    value_in_process("2026-09")
     run = BatchRun.objects.get(pk=rate_base_monthly(day="2026-12-01"))  # nothing under way: no wait
     ratings = {r.customer_id: r for r in Rating.objects.filter(run=run)}
     for customer in (rich, poor):
@@ -159,8 +160,8 @@ def test_an_older_month_is_never_read_as_the_current_one(billing):
 
 def test_the_wait_gives_up_after_the_retries_and_rates_the_value_unknown(billing):
     rich, _ = _valued_province(billing)
-    _work(_plan(VALUE_KIND, "2026-11"))
-    _plan(DECILE_KIND, "2026-11")  # the deciles never finish
+    _work(_plan(VALUE_KIND, "2026-10"))
+    _plan(DECILE_KIND, "2026-10")  # the deciles never finish
     rate_base_monthly.push_request(retries=VALUE_WAIT_TRIES - 1)
     try:
         with pytest.raises(Retry):  # the last try still waits
@@ -178,7 +179,7 @@ def test_the_wait_gives_up_after_the_retries_and_rates_the_value_unknown(billing
 
 def test_a_batch_rating_shows_on_the_audit_page_with_its_reason(client, org, billing):
     rich, _ = _valued_province(billing)
-    value_in_process("2026-11")
+    value_in_process("2026-10")
     run = BatchRun.objects.get(pk=rate_base_monthly(day="2026-12-01"))
     rating = Rating.objects.get(run=run, customer=rich)
     client.force_login(org.admin)
@@ -192,13 +193,13 @@ def test_a_batch_rating_shows_on_the_audit_page_with_its_reason(client, org, bil
     assert f"#{run.pk}" in row["history_change_reason"]
 
 
-def test_the_guidance_rerating_waits_for_june_deciles_too():
+def test_the_guidance_rerating_waits_for_may_deciles_too():
     good_customer()
-    value_run = _plan(VALUE_KIND, "2026-06")
+    value_run = _plan(VALUE_KIND, "2026-05")
     with pytest.raises(Retry):
         rate_guidance_half_yearly(day="2026-07-01")
     assert not BatchRun.objects.filter(kind=GUIDANCE_KIND).exists()
     _work(value_run)
-    _work(_plan(DECILE_KIND, "2026-06"))
+    _work(_plan(DECILE_KIND, "2026-05"))
     run = BatchRun.objects.get(pk=rate_guidance_half_yearly(day="2026-07-01"))
     assert (run.period, run.status) == ("2026-H2", BatchStatus.DONE)

@@ -138,3 +138,110 @@ def test_value_decile_is_a_campaign_segment_rule(api, org):
     assert segment_count(rules={"value_decile_max": 2}, user=None) == 2  # the top 20 %: 100 and 90 a month
     assert set(clean_segment({"value_decile_max": 11})[1]) == {"value_decile_max"}
     assert set(clean_segment({"value_decile_max": "x"})[1]) == {"value_decile_max"}
+
+
+@pytest.mark.django_db
+def test_the_night_of_the_1st_values_the_latest_month_whose_bills_are_in_and_none_before(client, api, org):
+    """#16 item 6: billing sends a month's bills on the 1st of the next month, during the day, so the night of
+    1 December values October (not November, whose bills are not in yet). Before October's bills the month is
+    unknown (no run, no row, the 360 page says so), not zero; once they are in, the job values it."""
+    from arrears.tasks import customer_value_deciles_monthly, customer_value_monthly
+    from arrears.value import customer_value_latest
+    from core.models import BatchRun
+
+    line = LineFactory(customer=org.book[org.am1.pk][0])
+    gone = LineFactory()  # billed in September only: not billed in October, so not valued for October
+    for period in ("2026-08", "2026-09"):
+        assert post_bill(api, line, period, "100.00", {"discount": "10.00"}).status_code == 201
+    assert post_bill(api, gone, "2026-09", "50.00").status_code == 201
+
+    assert customer_value_monthly(day="2026-12-01") is None  # October has no bill yet: not valued
+    assert customer_value_deciles_monthly(day="2026-12-01") is None  # nothing to wait for
+    assert not BatchRun.objects.filter(kind__startswith="arrears.customer_value").exists()
+    assert customer_value_latest(customer=line.customer) is None
+    client.force_login(org.am1)
+    page = client.get(f"/customers/{line.customer.pk}/").content.decode()
+    assert 'id="customer-value"' in page and 'id="value-amount"' not in page
+
+    assert post_bill(api, line, "2026-10", "100.00", {"discount": "10.00"}).status_code == 201
+    assert post_bill(api, line, "2026-11", "900.00").status_code == 201  # arrives on 1 December: not October's
+    run = BatchRun.objects.get(pk=customer_value_monthly(day="2026-12-01"))
+    assert (run.period, run.status) == ("2026-10", "done")
+    BatchRun.objects.get(pk=customer_value_deciles_monthly(day="2026-12-01"))
+    value = customer_value_latest(customer=line.customer)
+    assert value.month == date(2026, 10, 1)
+    assert (value.revenue, value.cost, value.value, value.arpu) == (
+        Decimal("300.00"), Decimal("30.00"), Decimal("270.00"), Decimal("100.00"))  # Aug–Oct, November not in it
+    assert value.decile == 1
+    assert customer_value_latest(customer=gone.customer) is None
+    page = client.get(f"/customers/{line.customer.pk}/").content.decode()
+    assert 'id="value-amount">270.00' in page
+
+
+def _billed(api, lines_amounts, period="2026-11"):
+    for line, amount in lines_amounts:
+        assert post_bill(api, line, period, amount).status_code == 201
+
+
+@pytest.mark.django_db
+def test_deciles_rank_each_brand_apart_and_count_each_customer_once(api, org):
+    """Source 000: 在每个品牌中按照客户价值进行细分 - the best customer of a small-spending brand is in its brand's
+    top decile, though the other brand's least is worth more; a customer with lines on two brands' plans is ranked
+    once, in the customer's brand."""
+    from arrears.models import ValueDecileCut
+    from tests.factories import BrandFactory, CustomerFactory, PlanFactory
+
+    gotone, mzone = BrandFactory(), BrandFactory(code="mzone", name="动感地带")
+    mzone_plan = PlanFactory(code="mzone-18", name="动感地带18元套餐", brand=mzone, monthly_fee=Decimal("18.00"))
+    big = [LineFactory() for _ in range(10)]  # gotone: 1000 … 1900 a month
+    small = [LineFactory(customer=CustomerFactory(brand=mzone), plan=mzone_plan) for _ in range(10)]  # 10 … 100
+    _billed(api, [(line, f"{1000 + 100 * i}.00") for i, line in enumerate(big)])
+    _billed(api, [(line, f"{10 * (i + 1)}.00") for i, line in enumerate(small)])
+    two_brands = LineFactory(customer=big[0].customer, plan=mzone_plan)  # a gotone customer's second line
+    _billed(api, [(two_brands, "5.00")])
+
+    value_in_process("2026-11")
+    values = {v.customer_id: v for v in CustomerValue.objects.filter(month=date(2026, 11, 1))}
+    assert len(values) == CustomerValue.objects.count() == 20  # each customer once
+    assert {values[line.customer_id].brand_id for line in big} == {gotone.pk}
+    assert {values[line.customer_id].brand_id for line in small} == {mzone.pk}
+    assert values[big[0].customer_id].revenue == Decimal("1005.00")  # both lines, in the customer's brand
+    # each brand ranks 1 … 10 on its own: mzone's best (100) is its top decile, gotone's least its bottom one
+    assert [values[line.customer_id].decile for line in reversed(small)] == list(range(1, 11))
+    assert [values[line.customer_id].decile for line in reversed(big)] == list(range(1, 11))
+    cuts = {c.brand_id: c for c in ValueDecileCut.objects.filter(month=date(2026, 11, 1))}
+    assert {b: c.customers for b, c in cuts.items()} == {gotone.pk: 10, mzone.pk: 10}
+
+
+@pytest.mark.django_db
+def test_the_decile_cut_points_are_taken_once_and_each_chunk_compares_to_them(api, org):
+    """The cut points are one statement over the month per brand; the chunks (3 rows each here) only compare: a
+    chunk redone (a killed worker) writes the same deciles, and ties share a decile."""
+    from arrears.models import ValueDecileCut
+    from arrears.value import DECILE_KIND, VALUE_KIND, deciles
+    from core import batches
+
+    lines = [LineFactory() for _ in range(20)]
+    amounts = [10 * (i // 2 + 1) for i in range(20)]  # 10, 10, 20, 20, … 100, 100: pairs of equal values
+    _billed(api, [(line, f"{a}.00") for line, a in zip(lines, amounts, strict=True)])
+    run = batches.plan_run(kind=VALUE_KIND, period="2026-11")
+    for chunk_id in batches.pending_chunk_ids(run):
+        batches.run_chunk(chunk_id)
+    run = batches.plan_run(kind=DECILE_KIND, period="2026-11", chunk_size=3)
+    assert run.total_chunks >= 7
+    first, *rest = batches.pending_chunk_ids(run)
+    batches.run_chunk(first)
+    [cut] = ValueDecileCut.objects.all()
+    # 20 values from the top: the 2nd, 4th, … 18th are the cuts
+    assert cut.cuts == [Decimal(a) for a in (100, 90, 80, 70, 60, 50, 40, 30, 20)] and cut.customers == 20
+    for chunk_id in rest:
+        batches.run_chunk(chunk_id)
+    assert ValueDecileCut.objects.count() == 1  # not taken again by the other chunks
+    ranked = dict(CustomerValue.objects.values_list("customer_id", "decile"))
+    expected = {line.customer_id: 11 - a // 10 for line, a in zip(lines, amounts, strict=True)}
+    assert ranked == expected  # 100 → 1 … 10 → 10, each pair in the same decile
+    chunk = run.chunks.order_by("lo").last()
+    CustomerValue.objects.update(decile=None)
+    assert deciles(chunk.lo, chunk.hi, run) == CustomerValue.objects.filter(id__gte=chunk.lo, id__lt=chunk.hi).count()
+    again = dict(CustomerValue.objects.filter(decile__isnull=False).values_list("customer_id", "decile"))
+    assert again and all(ranked[c] == d for c, d in again.items())

@@ -24,8 +24,6 @@ SEGMENT_EXPORT = CsvExport(filename="campaign-segment.csv", header=EXPORT_COLUMN
 
 
 class CampaignListView(ScopedListView):
-    permission_required = "marketing.view_campaign"
-    template_name = "marketing/campaign_list.html"
     selector = selectors.campaign_list
     filterset_class = CampaignFilterSet
     default_ordering = "-created"  # the model's order: newest first

@@ -201,9 +201,12 @@ class ScopedObject(Scoped):
     template_name_suffix = "_detail"
 
     def get_object_name(self) -> str:
-        """The name the object goes by on the page (and in its template's name)."""
+        """The name the object goes by on the page (and in its template's name): `context_object_name`, else the
+        name a service takes it by (`object_as`), else its model's."""
         if self.context_object_name:
             return self.context_object_name
+        if isinstance(getattr(self, "object_as", None), str):
+            return self.object_as
         obj = getattr(self, "object", None)
         return obj._meta.model_name if obj is not None else "object"
 
@@ -284,9 +287,13 @@ class ServiceFormView(ScopedObject, FormView):
     def perform(self, form):
         """Call the service with the form's data; return what `get_success_url` needs."""
         kwargs = {**form.cleaned_data, self.by_as: self.request.user}
-        if self.object_as:
-            kwargs[self.object_as] = self.object
+        if self.get_object_as():
+            kwargs[self.get_object_as()] = self.object
         return type(self).service(**kwargs)
+
+    def get_object_as(self) -> str | None:
+        """The argument the service takes the object by (None: the service takes none)."""
+        return self.object_as
 
     def get_success_message(self, result) -> str:
         return str(self.success_message)
@@ -320,7 +327,7 @@ class ObjectFormView(ServiceFormView):
     """An object's page with the form that changes it, by Django's conventions from its model: the page needs the
     model's view permission (of the `selector`'s model, unless `permission_required` says another view_
     permission), the form's POST the matching change_ one (else `change_denied_message`, by default naming the
-    model); the service gets the object under its name (`object_as`, by default the page's name for it) and
+    model); the service gets the object under its name (`object_as`, by default the page's name for it), and
     success says the object is updated. Whoever may not change it, or an object `changeable()` says is closed,
     sees the page without the form (`can_change` says which)."""
 
@@ -338,9 +345,8 @@ class ObjectFormView(ServiceFormView):
     def change_denied_message(self):
         return _("You may not change %(objects)s.") % {"objects": self.object._meta.verbose_name_plural}
 
-    @property
-    def object_as(self):
-        return self.get_object_name()
+    def get_object_as(self) -> str:
+        return self.object_as or self.get_object_name()
 
     def get_success_message(self, result) -> str:
         return str(self.success_message) or _("%(object)s updated.") % {

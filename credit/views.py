@@ -22,7 +22,6 @@ from customers.selectors import customer_get
 
 
 class ScoringModelListView(ScopedListView):
-    template_name = "credit/model_list.html"
     selector = selectors.scoring_model_list
     filterset_class = ScoringModelFilterSet
     paginate_by = None  # a registry of a few versions

@@ -14,6 +14,7 @@ from arrears.services import policy_in_force
 from core.generic_views import PageView, ServiceActionView, ServiceFormView
 from credit.choices import FourEyesKind, FourEyesStatus
 from credit.selectors import latest_request
+from credit.views_config import PublicationRequestView
 
 VIEW_PERMISSION = "arrears.view_barringpolicyversion"
 
@@ -80,15 +81,9 @@ class BarringPolicyView(ServiceFormView):
                 "publication_request": latest_request(kind=FourEyesKind.BARRING_POLICY_PUBLISH, subject=self.object)}
 
 
-class BarringPolicyPublishView(ServiceActionView):
+class BarringPolicyPublishView(PublicationRequestView):
     permission_required = policy_versions.PERMISSION
     selector = policy_versions.version_list
     form_class = BarringPublishForm
     service, object_as = policy_versions.barring_policy_publish_request, "version"
-
-    def get_success_message(self, result):
-        return _("Publication of version %(v)s requested (#%(id)s): it waits for a second credit officer.") % {
-            "v": self.object.version, "id": result.pk}
-
-    def get_success_url(self, result=None):
-        return reverse("arrears:policy", kwargs={"pk": self.object.pk})
+    success_url_name = "arrears:policy"

@@ -23,6 +23,7 @@ from django.forms import SelectMultiple
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -30,6 +31,11 @@ from django.views.generic import FormView, ListView, TemplateView
 from core import selectors as core_selectors
 from core.exports import csv_response
 from core.pagination import PAGE_SIZES, CappedCountPaginator, page_window
+
+
+def view_permission(model) -> str:
+    """Django's view permission of a model: `<app>.view_<model>`."""
+    return f"{model._meta.app_label}.view_{model._meta.model_name}"
 
 
 def copy_errors(form, error: ValidationError, renamed: dict | None = None) -> None:
@@ -102,6 +108,13 @@ class ScopedListView(Scoped, ListView):
     default_ordering = ""  # the order of a list asked for none (its header shows the arrow)
     page_size_param = "per_page"
     page_sizes = PAGE_SIZES
+
+    def get_permission_required(self):
+        """Without `permission_required`, the view permission of the model listed (its filterset's); the template
+        is Django's `<app>/<model>_list.html` unless `template_name` names another."""
+        if self.permission_required is None and self.filterset_class is not None:
+            return (view_permission(self.filterset_class._meta.model),)
+        return super().get_permission_required()
 
     def get_queryset(self):
         self.filterset = self.filterset_class(self.request.GET or None, queryset=self.get_scoped_queryset())
@@ -179,10 +192,29 @@ class ScopedListView(Scoped, ListView):
 
 class ScopedObject(Scoped):
     """One object in the user's scope: `object_selector(user=, pk=)` (raises 404 outside the scope), or the
-    selector's queryset looked up by pk; None when the URL names none or the view has neither."""
+    selector's queryset looked up by pk; None when the URL names none or the view has neither. The page has it as
+    `object` and, by Django's convention, under its model's name (or `context_object_name`); without
+    `template_name` the template is `<app>/<that name>_detail.html`."""
 
     object_selector = None
-    context_object_name = "object"
+    context_object_name = None
+    template_name_suffix = "_detail"
+
+    def get_object_name(self) -> str:
+        """The name the object goes by on the page (and in its template's name): `context_object_name`, else the
+        name a service takes it by (`object_as`), else its model's."""
+        if self.context_object_name:
+            return self.context_object_name
+        if isinstance(getattr(self, "object_as", None), str):
+            return self.object_as
+        obj = getattr(self, "object", None)
+        return obj._meta.model_name if obj is not None else "object"
+
+    def get_template_names(self):
+        obj = getattr(self, "object", None)
+        if self.template_name is None and obj is not None:
+            return [f"{obj._meta.app_label}/{self.get_object_name()}{self.template_name_suffix}.html"]
+        return super().get_template_names()
 
     def get_object(self):
         pk = self.kwargs.get("pk")
@@ -202,7 +234,7 @@ class ScopedObject(Scoped):
         if not hasattr(self, "object"):
             self.object = self.get_object()
         context = super().get_context_data(**kwargs)
-        context[self.context_object_name] = self.object
+        context["object"] = context[self.get_object_name()] = self.object
         context.update(self.get_extra_context())
         return context
 
@@ -255,9 +287,13 @@ class ServiceFormView(ScopedObject, FormView):
     def perform(self, form):
         """Call the service with the form's data; return what `get_success_url` needs."""
         kwargs = {**form.cleaned_data, self.by_as: self.request.user}
-        if self.object_as:
-            kwargs[self.object_as] = self.object
+        if self.get_object_as():
+            kwargs[self.get_object_as()] = self.object
         return type(self).service(**kwargs)
+
+    def get_object_as(self) -> str | None:
+        """The argument the service takes the object by (None: the service takes none)."""
+        return self.object_as
 
     def get_success_message(self, result) -> str:
         return str(self.success_message)
@@ -285,6 +321,46 @@ class ServiceFormView(ScopedObject, FormView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=self.invalid_status)
+
+
+class ObjectFormView(ServiceFormView):
+    """An object's page with the form that changes it, by Django's conventions from its model: the page needs the
+    model's view permission (of the `selector`'s model, unless `permission_required` says another view_
+    permission), the form's POST the matching change_ one (else `change_denied_message`, by default naming the
+    model); the service gets the object under its name (`object_as`, by default the page's name for it), and
+    success says the object is updated. Whoever may not change it, or an object `changeable()` says is closed,
+    sees the page without the form (`can_change` says which)."""
+
+    def get_permission_required(self):
+        if self.permission_required is None and type(self).selector is not None:
+            return (view_permission(type(self).selector(user=self.request.user).model),)
+        return super().get_permission_required()
+
+    @property
+    def change_permission(self):
+        app, _dot, codename = self.get_permission_required()[0].partition(".")
+        return f"{app}.{codename.replace('view_', 'change_', 1)}"
+
+    @property
+    def change_denied_message(self):
+        return _("You may not change %(objects)s.") % {"objects": self.object._meta.verbose_name_plural}
+
+    def get_object_as(self) -> str:
+        return self.object_as or self.get_object_name()
+
+    def get_success_message(self, result) -> str:
+        return str(self.success_message) or _("%(object)s updated.") % {
+            "object": capfirst(self.object._meta.verbose_name)}
+
+    def changeable(self) -> bool:
+        """Whether the object still takes the form (a closed one does not)."""
+        return True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        can_change = self.can_change()
+        return {**context, "can_change": can_change, "form": context["form"] if can_change and self.changeable()
+                else None}
 
 
 class ServiceActionView(ServiceFormView):

@@ -35,7 +35,6 @@ class PasswordChangeView(UserPassesTestMixin, auth_views.PasswordChangeView):
 
 
 class BatchRunListView(ScopedListView):
-    permission_required = "core.view_batchrun"
     template_name = "core/batch_runs.html"
     selector = selectors.batch_run_list
     filterset_class = BatchRunFilterSet

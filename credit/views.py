@@ -22,8 +22,6 @@ from customers.selectors import customer_get
 
 
 class ScoringModelListView(ScopedListView):
-    permission_required = "credit.view_scoringmodel"
-    template_name = "credit/model_list.html"
     selector = selectors.scoring_model_list
     filterset_class = ScoringModelFilterSet
     paginate_by = None  # a registry of a few versions
@@ -94,7 +92,6 @@ class LimitChangeView(ServiceActionView):
 class FourEyesListView(ScopedListView):
     """Pending four-eyes requests to decide (a requester sees their own, without the buttons), and recent decisions."""
 
-    permission_required = "credit.view_foureyesrequest"
     template_name = "credit/four_eyes.html"
     selector = selectors.four_eyes_list
     filterset_class = FourEyesFilterSet

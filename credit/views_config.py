@@ -26,7 +26,16 @@ MODEL_PERMISSION = configuration.MODEL_PERMISSION
 
 
 class DraftMixin:
-    """A published (or retired) model is never edited: its pages send the user to the read-only one."""
+    """A scoring model's draft, or a part of it, edited by credit officers (its template `<app>/<name>_edit.html`);
+    saving goes back to the draft's page. A published (or retired) model is never edited: its pages send the user
+    to the read-only one."""
+
+    permission_required = MODEL_PERMISSION
+    template_name_suffix = "_edit"
+    success_url_name = "credit:model-edit"
+
+    def success_url_kwargs(self, result):
+        return {"pk": self.draft().pk}
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -44,13 +53,11 @@ class ScoringModelEditView(DraftMixin, ServiceFormView):
     """A draft's cut-offs, its factors (each with its edit page), the last impact preview with the star shares
     before and after, and the publish decision."""
 
-    permission_required = MODEL_PERMISSION
     template_name = "credit/model_edit.html"
     selector = selectors.scoring_model_details
     form_class = ScoringModelDraftForm
     service, object_as = configuration.scoring_model_draft_update, "model"
     success_message = gettext_lazy("Draft saved. Request an impact preview to see what it would move.")
-    success_url_name = "credit:model-edit"
 
     def get_initial(self):
         return {"name": self.object.name, "notes": self.object.notes,
@@ -82,13 +89,10 @@ class FactorAddView(ServiceActionView):
 
 
 class FactorEditView(DraftMixin, ServiceFormView):
-    permission_required = MODEL_PERMISSION
-    template_name = "credit/factor_edit.html"
     selector = selectors.draft_factor_list
     form_class = FactorForm
     service, object_as = configuration.factor_update, "factor"
     success_message = gettext_lazy("Factor saved.")
-    context_object_name = "factor"
 
     def draft(self):
         return self.object.scoring_model
@@ -98,11 +102,6 @@ class FactorEditView(DraftMixin, ServiceFormView):
 
     def get_initial(self):
         return {"dimension": self.object.dimension, "weight": self.object.weight}
-
-    def success_url_kwargs(self, result):
-        return {"pk": self.object.scoring_model_id}
-
-    success_url_name = "credit:model-edit"
 
     def get_extra_context(self):
         return {"scoringmodel": self.object.scoring_model}
@@ -119,7 +118,16 @@ class FactorRemoveView(ServiceActionView):
         return reverse("credit:model-edit", kwargs={"pk": self.object.scoring_model_id})
 
 
-class ScoringModelPublishView(ServiceActionView):
+class PublicationRequestView(ServiceActionView):
+    """Asking for a version's publication (a scoring model's, a barring policy's): it waits for a second
+    officer (four eyes)."""
+
+    def get_success_message(self, result):
+        return _("Publication of version %(v)s requested (#%(id)s): it waits for a second credit officer.") % {
+            "v": self.object.version, "id": result.pk}
+
+
+class ScoringModelPublishView(PublicationRequestView):
     """Asking for a draft's publication (four eyes): a second officer approves it on the draft's page or the
     four-eyes list; who asked, who approved, when, why and the version go into the history (/audit/)."""
 
@@ -127,10 +135,6 @@ class ScoringModelPublishView(ServiceActionView):
     selector = selectors.scoring_model_list
     form_class = PublishForm
     service, object_as = services.scoring_model_publish_request, "model"
-
-    def get_success_message(self, result):
-        return _("Publication of version %(v)s requested (#%(id)s): it waits for a second credit officer.") % {
-            "v": self.object.version, "id": result.pk}
 
     def get_failure_url(self):
         return reverse("credit:model-edit" if self.object.is_editable else "credit:model",
@@ -158,7 +162,7 @@ class SmsTemplateEditView(ServiceFormView):
     template_name = "credit/sms_template_edit.html"
     selector = selectors.sms_template_list
     form_class = SmsTemplateForm
-    context_object_name = "template"
+    service, object_as = configuration.sms_template_update, "template"
     success_message = gettext_lazy("SMS template saved.")
     success_url_name = "credit:sms-template"
 
@@ -170,10 +174,6 @@ class SmsTemplateEditView(ServiceFormView):
 
     def get_initial(self):
         return {"body": self.object.body, "active": self.object.active}
-
-    def perform(self, form):
-        return configuration.sms_template_update(template=self.object, by=self.request.user,
-                                                 body=form.cleaned_data["body"], active=form.cleaned_data["active"])
 
     def get_extra_context(self):
         sample_form = SmsPreviewForm(self.request.GET or None)

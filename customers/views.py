@@ -17,8 +17,6 @@ CUSTOMER_EXPORT = CsvExport(filename="customers.csv", header=EXPORT_COLUMNS, mas
 
 
 class CustomerListView(ScopedListView):
-    permission_required = "customers.view_customer"
-    template_name = "customers/customer_list.html"
     selector = selectors.customer_list
     filterset_class = CustomerFilterSet
     columns = [(gettext_lazy("Name"), "name"), (gettext_lazy("ID number"), None), (gettext_lazy("Region"), None),

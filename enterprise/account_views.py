@@ -29,17 +29,46 @@ class AccountCreateView(ServiceFormView):
 
 
 class RecordFormView(AccountFormView):
-    """Edit one piece of an account's data (the URL names the record, `record_model`), in the user's scope."""
+    """A piece of an account's data (`record_model`), in the user's scope, NetBox-style one view for both: added
+    from the account (`creating`: the URL names the account) or edited (the URL names the record). The permission
+    is the model's add_ or change_ one; `titles` and `services` are (new, edit); the edit service takes the record
+    by `object_as`, and its form starts from the record's `record_fields`."""
 
     object_selector = None
     record_model = None
+    creating = False
+    titles = services = ("", "")
+    record_fields = ()
+
+    def get_permission_required(self):
+        meta = self.record_model._meta
+        return (f"{meta.app_label}.{'add' if self.creating else 'change'}_{meta.model_name}",)
 
     def get_scoped_queryset(self):
         return selectors.account_record_list(self.record_model, user=self.request.user)
 
+    def get_object(self):
+        if self.creating:
+            return selectors.account_get(user=self.request.user, pk=self.kwargs["pk"])
+        return super().get_object()
+
     @property
     def account(self):
-        return self.object.account
+        return self.object if self.creating else self.object.account
+
+    @property
+    def title(self):
+        return self.titles[0 if self.creating else 1]
+
+    def get_object_as(self):
+        return "account" if self.creating else self.object_as
+
+    def get_initial(self):
+        return {} if self.creating else {f: getattr(self.object, f) for f in self.record_fields}
+
+    def perform(self, form):
+        service = self.services[0 if self.creating else 1]
+        return service(**form.cleaned_data, by=self.request.user, **{self.get_object_as(): self.object})
 
 
 class AccountEditView(AccountFormView):
@@ -55,67 +84,39 @@ class AccountEditView(AccountFormView):
         return {**{f: getattr(self.object, f) for f in account_data.ACCOUNT_FIELDS}, "region": self.object.region_id}
 
 
-class KeyPersonCreateView(AccountFormView):
-    permission_required = "enterprise.add_keyperson"
-    title = gettext_lazy("New key person")
-    form_class, service = KeyPersonForm, account_data.key_person_create
-
-
-class KeyPersonEditView(RecordFormView):
-    permission_required = "enterprise.change_keyperson"
-    record_model = KeyPerson
-    title = gettext_lazy("Edit key person")
-    form_class, service, object_as = KeyPersonForm, account_data.key_person_update, "person"
+class KeyPersonFormView(RecordFormView):
+    record_model, object_as = KeyPerson, "person"
+    titles = gettext_lazy("New key person"), gettext_lazy("Edit key person")
+    form_class, services = KeyPersonForm, (account_data.key_person_create, account_data.key_person_update)
 
     def get_initial(self):  # the phone is not shown: empty keeps it
+        if self.creating:
+            return {}
         initial = {f: getattr(self.object, f) for f in account_data.KEY_PERSON_FIELDS if f != "phone"}
         return {**initial, "line_msisdn": self.object.line.msisdn if self.object.line_id else ""}
 
     def perform(self, form):
-        if not form.cleaned_data.get("phone"):
+        if not self.creating and not form.cleaned_data.get("phone"):
             form.cleaned_data.pop("phone", None)
         return super().perform(form)
 
 
-class AgreementCreateView(AccountFormView):
-    permission_required = "enterprise.add_agreement"
-    title = gettext_lazy("New agreement")
-    form_class, service = AgreementForm, account_data.agreement_create
+class AgreementFormView(RecordFormView):
+    record_model, object_as, record_fields = Agreement, "agreement", account_data.AGREEMENT_FIELDS
+    titles = gettext_lazy("New agreement"), gettext_lazy("Edit agreement")
+    form_class, services = AgreementForm, (account_data.agreement_create, account_data.agreement_update)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "account": self.object}
+        return {**super().get_form_kwargs(), "account": self.account, "creating": self.creating}
 
     def get_initial(self):
-        return {"renews": self.request.GET.get("renews")}
+        return {"renews": self.request.GET.get("renews")} if self.creating else super().get_initial()
 
 
-class AgreementEditView(RecordFormView):
-    permission_required = "enterprise.change_agreement"
-    record_model = Agreement
-    title = gettext_lazy("Edit agreement")
-    form_class, service, object_as = AgreementForm, account_data.agreement_update, "agreement"
+class ProductFormView(RecordFormView):
+    record_model, object_as, record_fields = ProductHolding, "holding", account_data.PRODUCT_FIELDS
+    titles = gettext_lazy("New product held"), gettext_lazy("Edit product held")
+    form_class, services = ProductForm, (account_data.product_create, account_data.product_update)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "creating": False}
-
-    def get_initial(self):
-        return {f: getattr(self.object, f) for f in account_data.AGREEMENT_FIELDS}
-
-
-class ProductCreateView(AccountFormView):
-    permission_required = "enterprise.add_productholding"
-    title = gettext_lazy("New product held")
-    form_class, service = ProductForm, account_data.product_create
-
-
-class ProductEditView(RecordFormView):
-    permission_required = "enterprise.change_productholding"
-    record_model = ProductHolding
-    title = gettext_lazy("Edit product held")
-    form_class, service, object_as = ProductForm, account_data.product_update, "holding"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "creating": False}
-
-    def get_initial(self):
-        return {"since": self.object.since, "monthly_revenue": self.object.monthly_revenue}
+        return {**super().get_form_kwargs(), "creating": self.creating}

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from core.generic_views import (CsvExport, CsvExportView, PageView, ScopedListView, ServiceActionView,
+from core.generic_views import (CsvExport, CsvExportView, ObjectFormView, PageView, ScopedListView, ServiceActionView,
                                 ServiceFormView)
 from core.selectors import working_calendar
 from enterprise import policies, selectors, services
@@ -25,7 +25,6 @@ ACCOUNT_EXPORT = CsvExport(filename="enterprise_accounts.csv", header=EXPORT_COL
 
 
 class AccountListView(ScopedListView):
-    permission_required = "enterprise.view_enterpriseaccount"
     template_name = "enterprise/account_list.html"
     selector = selectors.account_list
     filterset_class = EnterpriseAccountFilterSet
@@ -84,8 +83,6 @@ class WorkbenchView(PageView):
 
 
 class TaskListView(ScopedListView):
-    permission_required = "enterprise.view_task"
-    template_name = "enterprise/task_list.html"
     selector = selectors.task_list
     filterset_class = TaskFilterSet
     default_ordering = "due"  # the model's order: soonest due first
@@ -132,24 +129,16 @@ class TaskCreateView(AccountFormView):
         return {**super().get_form_kwargs(), "account": self.object}
 
 
-class TaskDetailView(ServiceFormView):
-    permission_required = "enterprise.view_task"
-    change_permission = "enterprise.change_task"
-    change_denied_message = gettext_lazy("You may not change tasks.")
-    template_name = "enterprise/task_detail.html"
-    object_selector = selectors.task_get
-    context_object_name = "task"
+class TaskDetailView(ObjectFormView):
+    selector = selectors.task_list
     form_class = TaskUpdateForm
-    success_message = gettext_lazy("Task updated.")
-    service, object_as = services.task_update, "task"
+    service = services.task_update
 
     def get_initial(self):
         return {"status": self.object.status, "outcome": self.object.outcome}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        return {**context, "history": self.object.history.select_related("history_user", "assigned_to")[:20],
-                "form": context["form"] if self.can_change() else None}
+    def get_extra_context(self):
+        return {"history": self.object.history.select_related("history_user", "assigned_to")[:20]}
 
 
 class InteractionCreateView(AccountFormView):
@@ -168,7 +157,6 @@ class InteractionCreateView(AccountFormView):
 
 
 class ServiceDayListView(ScopedListView):
-    permission_required = "enterprise.view_servicedayorder"
     template_name = "enterprise/service_day_list.html"
     selector = selectors.service_day_list
     filterset_class = ServiceDayFilterSet
@@ -224,7 +212,6 @@ class ServiceDayCollectView(ServiceActionView):
 
 
 class ServiceDayReportListView(ScopedListView):
-    permission_required = "enterprise.view_servicedayreport"
     template_name = "enterprise/service_day_reports.html"
     selector = selectors.service_day_reports
     filterset_class = ServiceDayReportFilterSet
@@ -286,8 +273,6 @@ class ReportView(PageView):
 class OpportunityListView(ScopedListView):
     """Prospects and development opportunities in the user's scope (002 §7.1)."""
 
-    permission_required = "enterprise.view_opportunity"
-    template_name = "enterprise/opportunity_list.html"
     selector = selectors.opportunity_list
     filterset_class = OpportunityFilterSet
     columns = [(gettext_lazy("Title"), None), (gettext_lazy("Account"), None), (gettext_lazy("Kind"), None),
@@ -313,22 +298,16 @@ class OpportunityCreateView(ServiceFormView):
         return {"account": self.request.GET.get("account")}
 
 
-class OpportunityDetailView(ServiceFormView):
-    permission_required = "enterprise.view_opportunity"
-    change_permission = "enterprise.change_opportunity"
-    change_denied_message = gettext_lazy("You may not change opportunities.")
-    template_name = "enterprise/opportunity_detail.html"
+class OpportunityDetailView(ObjectFormView):
     selector = selectors.opportunity_list
-    context_object_name = "opportunity"
     form_class = OpportunityStageForm
-    success_message = gettext_lazy("Opportunity updated.")
-    service, object_as = services.opportunity_move, "opportunity"
+    service = services.opportunity_move
 
     def get_initial(self):
         return {"stage": self.object.stage}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        can_change = self.can_change() and self.object.stage not in services.FINAL_STAGES
-        return {**context, "history": self.object.history.select_related("history_user")[:20],
-                "form": context["form"] if can_change else None}
+    def changeable(self):
+        return self.object.stage not in services.FINAL_STAGES
+
+    def get_extra_context(self):
+        return {"history": self.object.history.select_related("history_user")[:20]}

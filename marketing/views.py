@@ -24,8 +24,6 @@ SEGMENT_EXPORT = CsvExport(filename="campaign-segment.csv", header=EXPORT_COLUMN
 
 
 class CampaignListView(ScopedListView):
-    permission_required = "marketing.view_campaign"
-    template_name = "marketing/campaign_list.html"
     selector = selectors.campaign_list
     filterset_class = CampaignFilterSet
     default_ordering = "-created"  # the model's order: newest first
@@ -44,7 +42,6 @@ class CampaignEditView(ServiceFormView):
 
     template_name = "marketing/campaign_form.html"
     object_selector = selectors.campaign_get
-    context_object_name = "campaign"
     form_class = CampaignForm
     success_message = gettext_lazy("Campaign saved.")
 
@@ -121,7 +118,6 @@ class CampaignPage:
     """A campaign in the user's scope (404 outside it) and what its pages show beside it."""
 
     object_selector = selectors.campaign_get
-    context_object_name = "campaign"
     permission_required = "marketing.view_campaign"
 
     def timeline(self) -> dict:

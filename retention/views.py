@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.generic_views import PageView, ScopedListView, ServiceFormView
+from core.generic_views import ObjectFormView, PageView, ScopedListView
 from retention import policies, selectors, services
 from retention.filtersets import RetentionAlertFilterSet
 from retention.forms import AlertTransitionForm
@@ -10,7 +10,6 @@ from retention.forms import AlertTransitionForm
 class AlertListView(ScopedListView):
     """The alert queue: a manager's own alerts, a lead's team's, all for credit and admin."""
 
-    permission_required = "retention.view_retentionalert"
     template_name = "retention/alert_list.html"
     selector = selectors.alert_list
     filterset_class = RetentionAlertFilterSet
@@ -23,26 +22,19 @@ class AlertListView(ScopedListView):
         return {"champion": selectors.champion_model()}
 
 
-class AlertDetailView(ServiceFormView):
+class AlertDetailView(ObjectFormView):
     permission_required = "retention.view_retentionalert"
-    change_permission = "retention.change_retentionalert"
-    change_denied_message = gettext_lazy("You may not change alerts.")
-    template_name = "retention/alert_detail.html"
     object_selector = selectors.alert_get
     context_object_name = "alert"
     form_class = AlertTransitionForm
     success_message = gettext_lazy("Alert updated.")
-    service, object_as = services.alert_transition, "alert"
+    service = services.alert_transition
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "allowed": policies.TRANSITIONS.get(self.object.status, ())}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        allowed = policies.TRANSITIONS.get(self.object.status, ())
-        return {**context, "form": context["form"] if allowed else None,
-                "can_change": self.can_change()}
-
+    def changeable(self):
+        return bool(policies.TRANSITIONS.get(self.object.status))
 
 
 class EffectivenessReportView(PageView):

@@ -15,7 +15,6 @@ from webhooks.models import DeliveryStatus, WebhookSubscriber
 
 
 class SubscriberListView(ScopedListView):
-    permission_required = "webhooks.view_webhooksubscriber"
     template_name = "webhooks/subscribers.html"
     selector = selectors.subscriber_list
     filterset_class = SubscriberFilterSet
@@ -66,7 +65,6 @@ class SubscriberReplayView(ServiceActionView):
 
 
 class DeliveryLogView(ScopedListView):
-    permission_required = "webhooks.view_webhookdelivery"
     template_name = "webhooks/deliveries.html"
     selector = selectors.delivery_log
     filterset_class = DeliveryFilterSet

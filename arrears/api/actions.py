@@ -17,12 +17,19 @@ EXEMPTION_DAYS = 366
 
 class LineActionView(ScopedAPIView):
     # POST an action on one of the caller's lines (404 outside the scope, whatever the body): the body checked
-    # by `body_serializer`, then `act(line, data)` gives the 201's body. (A comment: a docstring would describe
-    # the actions in the schema.)
+    # by `body_serializer`, then `act(line, data)` gives the 201's body: by default `service(line=, by=, **the
+    # body's fields)` (a field the service names otherwise renamed by `arguments`), answered by `answer(line,
+    # what the service returned)`. (A comment: a docstring would describe the actions in the schema.)
 
     body_serializer = None
+    service = None
+    arguments: dict = {}  # body field -> the service's argument
 
     def act(self, line, data) -> dict:
+        fields = {self.arguments.get(k, k): v for k, v in data.items() if k != "currency"}
+        return self.answer(line, type(self).service(line=line, by=self.request.user, **fields))
+
+    def answer(self, line, result) -> dict:
         raise NotImplementedError
 
     def post(self, request, msisdn):
@@ -68,11 +75,10 @@ class ExemptionIn(IntakeSerializer):
     "msisdn": serializers.CharField(), "valid_until": serializers.DateField(), "reason": serializers.CharField()})})
 class ExemptionView(LineActionView):
     permission_required = "arrears.add_exemption"
-    body_serializer = ExemptionIn
+    body_serializer, service = ExemptionIn, services.exempt_line
+    arguments = {"valid_until": "until"}
 
-    def act(self, line, data):
-        exemption = services.exempt_line(line=line, until=data["valid_until"], reason=data["reason"],
-                                         by=self.request.user)
+    def answer(self, line, exemption):
         return {"msisdn": line.msisdn, "valid_until": exemption.valid_until, "reason": exemption.reason}
 
 
@@ -86,10 +92,8 @@ class WaiverIn(MoneyIntakeSerializer):
     "balance": serializers.DecimalField(max_digits=12, decimal_places=2)})})
 class LateFeeWaiverView(LineActionView):
     permission_required = "arrears.change_lineaccount"
-    body_serializer = WaiverIn
+    body_serializer, service = WaiverIn, services.waive_late_fees
 
-    def act(self, line, data):
-        entry = services.waive_late_fees(line=line, amount=data["amount"], reason=data["reason"],
-                                         by=self.request.user)
+    def answer(self, line, entry):
         line.account.refresh_from_db()
         return {"msisdn": line.msisdn, "waived": str(entry.amount), "balance": str(line.account.balance)}

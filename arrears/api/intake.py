@@ -4,13 +4,12 @@ under an Idempotency-Key (the same machinery and error shape as payments and bil
 from types import SimpleNamespace
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from arrears import bulk, services
 from arrears.api.serializers import (LineStatusInSerializer, LineStatusResultSerializer, UsageInSerializer,
-                                     UsageResultSerializer, bulk_result_serializer, bulk_serializer)
-from arrears.api.views import IDEMPOTENCY_PARAMETER, BulkPostingView, PostingView
+                                     UsageResultSerializer)
+from arrears.api.views import posting_views
 from customers import bulk as customers_bulk
 from customers import intake
 
@@ -52,35 +51,12 @@ class LineStatusMixin:
     item_serializer = LineStatusInSerializer
     result_serializer = LineStatusResultSerializer
     permission_required = "customers.add_linestatuschange"
-
-    def post_bulk(self, entries, user, partial):
-        return customers_bulk.line_statuses_report_bulk(items=entries, by=user, partial=partial)
+    bulk_service = customers_bulk.line_statuses_report_bulk
 
     def post_item(self, line, data, user):
         return _refusal_as_error(lambda: intake.line_status_report(
             line=line, status=data["status"], changed_at=data["changed_at"], reason=data["reason"], by=user))
 
 
-@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=UsageInSerializer, responses={201: UsageResultSerializer})
-class UsageView(UsageMixin, PostingView):
-    endpoint = "usage"
-
-
-@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(UsageInSerializer),
-               responses={201: bulk_result_serializer(UsageResultSerializer),
-                          200: bulk_result_serializer(UsageResultSerializer)})
-class BulkUsageView(UsageMixin, BulkPostingView):
-    endpoint = "usage/bulk"
-
-
-@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=LineStatusInSerializer,
-               responses={201: LineStatusResultSerializer})
-class LineStatusView(LineStatusMixin, PostingView):
-    endpoint = "line-status"
-
-
-@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(LineStatusInSerializer),
-               responses={201: bulk_result_serializer(LineStatusResultSerializer),
-                          200: bulk_result_serializer(LineStatusResultSerializer)})
-class BulkLineStatusView(LineStatusMixin, BulkPostingView):
-    endpoint = "line-status/bulk"
+UsageView, BulkUsageView = posting_views("Usage", UsageMixin, "usage")
+LineStatusView, BulkLineStatusView = posting_views("LineStatus", LineStatusMixin, "line-status")

@@ -1,4 +1,3 @@
-import functools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -89,18 +88,6 @@ class BillInSerializer(BillingItemSerializer, MoneyIntakeSerializer):
         return {known[c["sp"]]: c["amount"] for c in charges}
 
 
-@functools.cache  # one class per item class: a request builds none, the schema names it once
-def bulk_serializer(item_class):
-    class BulkSerializer(IntakeSerializer):
-        items = item_class(many=True, allow_empty=False)
-        partial = serializers.BooleanField(
-            default=False, help_text="false (default): one bad item writes nothing; true: the good items are "
-                                     "written and the bad ones reported")
-
-    BulkSerializer.__name__ = f"Bulk{item_class.__name__}"
-    return BulkSerializer
-
-
 class PostingResultSerializer(serializers.Serializer):
     msisdn = serializers.CharField(source="line.msisdn")
     balance = serializers.DecimalField(**MONEY, help_text="TMF666 accountBalance")
@@ -111,26 +98,6 @@ class PostingResultSerializer(serializers.Serializer):
     applied = serializers.BooleanField(help_text="false: the policy leaves this rule to the nightly run, which "
                                                  "applies it (the line is still in its previous state)")
     credit_limit = serializers.DecimalField(**MONEY, help_text="TMF666 creditLimit")
-
-
-class BulkItemErrorSerializer(serializers.Serializer):
-    index = serializers.IntegerField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-@functools.cache  # one class per item result: the schema names each component once
-def bulk_result_serializer(item_result_class):
-    """The answer to a bulk request whose items answer `item_result_class` (plus their index)."""
-    item = type(f"Bulk{item_result_class.__name__}", (item_result_class,), {"index": serializers.IntegerField()})
-
-    class BulkResult(serializers.Serializer):
-        posted = serializers.IntegerField()
-        failed = serializers.IntegerField()
-        results = item(many=True)
-        errors = BulkItemErrorSerializer(many=True)
-
-    BulkResult.__name__ = f"BulkResultOf{item_result_class.__name__}"
-    return BulkResult
 
 
 class UsageInSerializer(BillingItemSerializer, MoneyIntakeSerializer):

@@ -8,26 +8,23 @@ from django.db import transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ErrorDetail, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from arrears import bulk, services
-from arrears.api.serializers import (MAX_BULK, BillInSerializer, PaymentInSerializer,
-                                     PostingResultSerializer, bulk_result_serializer, bulk_serializer)
-from core.api.idempotency import HEADER, idempotent
+from arrears.api.serializers import MAX_BULK, BillInSerializer, PaymentInSerializer, PostingResultSerializer
+from core.api.idempotency import idempotent, write_views
 from core import policies
 from core.api.errors import field_messages
+from core.api.serializers import bulk_result_serializer, bulk_serializer
 from core.api.viewsets import ScopedAPIView
 from core.sql import table
 from customers import bulk_validate
 from customers.bulk_types import CollectorPausedView, CustomerRef, LineRef
 from customers.models import Customer, Line
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,
-                                         description="A new key per request; a retry sends the same key and body")
 UNKNOWN_LINE = "No line with this number (or not yours to post to)."
 
 
@@ -60,9 +57,11 @@ class PostingView(ScopedAPIView):
     item_serializer = None
     result_serializer = PostingResultSerializer
     endpoint = ""
+    item_service = None  # item_service(line=, by=, **the item's fields but its msisdn and currency): the posting
 
     def post_item(self, line, data, user):
-        raise NotImplementedError
+        fields = {k: v for k, v in data.items() if k not in {"msisdn", "currency"}}
+        return type(self).item_service(line=line, by=user, **fields)
 
     def post_checked(self, line, data, user):
         """`post_item` once the item's dates are known not to predate the customer (ValidationError if they do,
@@ -116,11 +115,13 @@ class BulkPostingView(CollectorPausedView, PostingView):
             return Response(self._post_all(request, good, errors, partial), status=status.HTTP_201_CREATED
                             if not partial else status.HTTP_200_OK)
 
-        return idempotent(request, self.endpoint, handle)
+        return idempotent(request, f"{self.endpoint}/bulk", handle)
+
+    bulk_service = None  # bulk_service(items=, by=, partial=): the intake's set-based service
 
     def post_bulk(self, entries: list[dict], user, partial: bool):
         """The set-based bulk service of this intake: entries are the validated items with their "line"."""
-        raise NotImplementedError
+        return type(self).bulk_service(items=entries, by=user, partial=partial)
 
     def _date_errors(self, line, data, zone) -> dict:
         """The item's dates may not predate the customer (the single path's `post_checked` rule); `zone`: the
@@ -173,49 +174,22 @@ _representer = functools.cache(bulk_validate.representer)
 class PaymentMixin:
     item_serializer = PaymentInSerializer
     permission_required = "arrears.add_payment"
-
-    def post_bulk(self, entries, user, partial):
-        return bulk.payments_record_bulk(items=entries, by=user, partial=partial)
-
-    def post_item(self, line, data, user):
-        return services.record_payment(line=line, amount=data["amount"], paid_at=data["paid_at"],
-                                       channel=data["channel"], reference=data["reference"], by=user)
+    item_service, bulk_service = services.record_payment, bulk.payments_record_bulk
 
 
 class BillMixin:
     item_serializer = BillInSerializer
     permission_required = "arrears.add_bill"
-
-    def post_bulk(self, entries, user, partial):
-        return bulk.bills_record_bulk(items=entries, by=user, partial=partial)
-
-    def post_item(self, line, data, user):
-        return services.record_bill(line=line, period=data["period"], amount=data["amount"],
-                                    due_date=data["due_date"], by=user, sp_charges=data["sp_charges"],
-                                    costs=data.get("costs"))
+    item_service, bulk_service = services.record_bill, bulk.bills_record_bulk
 
 
-@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=PaymentInSerializer,
-               responses={201: PostingResultSerializer})
-class PaymentView(PaymentMixin, PostingView):
-    endpoint = "payments"
+def posting_views(name: str, mixin, endpoint: str):
+    """The intake of one kind of posting (`mixin`: its serializer, permission and services): <name>View at
+    `endpoint` and Bulk<name>View at `endpoint`/bulk."""
+    result = getattr(mixin, "result_serializer", PostingResultSerializer)
+    return write_views(name, (mixin, PostingView), (mixin, BulkPostingView), item=mixin.item_serializer,
+                       result=result, bulk_result=bulk_result_serializer(result), endpoint=endpoint)
 
 
-@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(PaymentInSerializer),
-               responses={201: bulk_result_serializer(PostingResultSerializer),
-                          200: bulk_result_serializer(PostingResultSerializer)})
-class BulkPaymentView(PaymentMixin, BulkPostingView):
-    endpoint = "payments/bulk"
-
-
-@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=BillInSerializer,
-               responses={201: PostingResultSerializer})
-class BillView(BillMixin, PostingView):
-    endpoint = "bills"
-
-
-@extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(BillInSerializer),
-               responses={201: bulk_result_serializer(PostingResultSerializer),
-                          200: bulk_result_serializer(PostingResultSerializer)})
-class BulkBillView(BillMixin, BulkPostingView):
-    endpoint = "bills/bulk"
+PaymentView, BulkPaymentView = posting_views("Payment", PaymentMixin, "payments")
+BillView, BulkBillView = posting_views("Bill", BillMixin, "bills")

@@ -6,10 +6,12 @@ import hashlib
 import json
 
 from django.db import connection, transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
+from core.api.serializers import bulk_serializer
 from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -17,6 +19,19 @@ MAX_KEY = 100
 MISSING = "Every write needs an Idempotency-Key header (1–100 characters) so that a retry never posts twice."
 TOO_LONG = "An Idempotency-Key has 1–100 characters."
 CONFLICT = "This Idempotency-Key was used with a different request body; use a new key for a new request."
+IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,
+                                         description="A new key per request; a retry sends the same key and body")
+
+
+def write_views(name: str, single: tuple, bulk: tuple, *, item, result, bulk_result, **attrs):
+    """An intake write of one `item` and its bulk twin: `<name>View` on the bases `single` and `Bulk<name>View` on
+    `bulk`, both with `attrs`, documented with the Idempotency-Key header, the item (a bulk of them) and the answer
+    (`result`; `bulk_result` for the bulk)."""
+    one = extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=item, responses={201: result})(
+        type(f"{name}View", single, attrs))
+    many = extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(item),
+                         responses={201: bulk_result, 200: bulk_result})(type(f"Bulk{name}View", bulk, attrs))
+    return one, many
 
 
 class IdempotencyConflict(APIException):

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ErrorDetail, NotFound, ValidationError
 from rest_framework.response import Response
@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from core import policies as core_policies
 from core.api.errors import field_messages
 from core.api.fields import DayField, MomentField, MoneyField, MonthField
-from core.api.idempotency import HEADER, idempotent
-from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer
+from core.api.idempotency import idempotent, write_views
+from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer, bulk_result_serializer, bulk_serializer
 from core.api.viewsets import ScopedAPIView
 from core.sql import table
 from customers import bulk_validate, inputs, selectors
@@ -36,8 +36,6 @@ TERM_AHEAD_DAYS = 10 * 366  # the furthest end of a contract term
 MAX_CALLS = 100_000  # per line and month
 MAX_MINUTES = 31 * 24 * 60  # minutes in a month
 UNKNOWN_LINE = "No line with this number (or not yours to post to)."
-IDEMPOTENCY_PARAMETER = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True,
-                                         description="A new key per request; a retry sends the same key and body")
 
 
 class TooManyItems(APIException):
@@ -164,38 +162,6 @@ def result_serializer(item_class):
     return type(item_class.__name__.replace("InSerializer", "Result"), (serializers.Serializer,), attrs)
 
 
-@functools.cache
-def bulk_serializer(item_class):
-    class BulkSerializer(IntakeSerializer):
-        items = item_class(many=True, allow_empty=False)
-        partial = serializers.BooleanField(
-            default=False, help_text="false (default): one bad item writes nothing; true: the good items are "
-                                     "written and the bad ones reported")
-
-    BulkSerializer.__name__ = f"Bulk{item_class.__name__}"
-    return BulkSerializer
-
-
-@functools.cache
-def bulk_result_serializer(item_result_class):
-    item = type(f"Bulk{item_result_class.__name__}", (item_result_class,), {"index": serializers.IntegerField()})
-
-    class ItemErrors(serializers.Serializer):
-        index = serializers.IntegerField()
-        errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-    ItemErrors.__name__ = f"ItemErrorsOf{item_result_class.__name__}"
-
-    class BulkResult(serializers.Serializer):
-        posted = serializers.IntegerField()
-        failed = serializers.IntegerField()
-        results = item(many=True)
-        errors = ItemErrors(many=True)
-
-    BulkResult.__name__ = f"BulkResultOf{item_result_class.__name__}"
-    return BulkResult
-
-
 # ------------------------------------------------------------------------------------------------ views
 
 def customer_date_errors(item_class, line: Line, data: dict) -> dict:
@@ -302,16 +268,10 @@ _representer = functools.cache(bulk_validate.representer)
 
 
 def _views(item_class, permission: str):
-    single = extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=item_class,
-                           responses={201: result_serializer(item_class)})(
-        type(f"{item_class.kind.title().replace('_', '')}View", (InputView,),
-             {"item_serializer": item_class, "permission_required": permission}))
-    bulk_shape = bulk_result_serializer(result_serializer(item_class))
-    bulk = extend_schema(parameters=[IDEMPOTENCY_PARAMETER], request=bulk_serializer(item_class),
-                         responses={201: bulk_shape, 200: bulk_shape})(
-        type(f"Bulk{item_class.kind.title().replace('_', '')}View", (BulkInputView,),
-             {"item_serializer": item_class, "permission_required": permission}))
-    return single, bulk
+    return write_views(item_class.kind.title().replace("_", ""), (InputView,), (BulkInputView,), item=item_class,
+                       result=result_serializer(item_class),
+                       bulk_result=bulk_result_serializer(result_serializer(item_class)),
+                       item_serializer=item_class, permission_required=permission)
 
 
 # (path, url name, item serializer, permission)

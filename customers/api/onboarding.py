@@ -8,13 +8,13 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 
 from core.api.errors import field_messages
-from core.api.idempotency import idempotent
+from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.serializers import IntakeSerializer
 from core.api.viewsets import ScopedAPIView
 from core.models import Region
 from customers import bulk_validate, onboarding
 from customers.bulk_types import CollectorPausedView
-from customers.api.inputs import IDEMPOTENCY_PARAMETER, TooManyItems
+from customers.api.inputs import TooManyItems
 from customers.api.serializers import ContactSerializer
 from customers.choices import Gender, IdType
 from customers.models import Brand, Channel, Plan

@@ -3,6 +3,7 @@
 
 from decimal import Decimal
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -177,11 +178,22 @@ class ProductPatchSerializer(IntakeSerializer):
 # ---------------------------------------------------------------- viewsets
 
 
+class CreateSchema(AutoSchema):
+    # a create takes `create_serializer_class` and answers the object as read (`serializer_class`)
+    def get_response_serializers(self):
+        if getattr(self.view, "action", None) == "create":
+            return {201: self.view.serializer_class}
+        return super().get_response_serializers()
+
+
 class CreateOnAccountsInScope:
     """A create names its account: the body's serializer (`create_serializer_class`) is given the accounts in
-    the caller's scope to choose from."""
+    the caller's scope to choose from; `create_service(<by_as>=the caller, **the body)` creates, and the answer
+    is the object as read (`serializer_class`)."""
 
-    create_serializer_class = None
+    create_serializer_class = create_service = None
+    by_as = "by"
+    schema = CreateSchema()
 
     def get_serializer_class(self):
         return self.create_serializer_class if self.action == "create" else super().get_serializer_class()
@@ -191,13 +203,22 @@ class CreateOnAccountsInScope:
             kwargs["accounts"] = selectors.account_list(user=self.request.user)
         return super().get_serializer(*args, **kwargs)
 
+    def create_object(self, data: dict):
+        return type(self).create_service(**{self.by_as: self.request.user}, **data)
+
+    def create(self, request, *args, **kwargs):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        obj = self.create_object(dict(body.validated_data))
+        return Response(self.serializer_class(obj).data, status=status.HTTP_201_CREATED)
+
 
 class AccountDataViewSet(CreateOnAccountsInScope, ScopedReadOnlyViewSet):
     """Records of the accounts in the caller's scope; `?account=` for one group. Create with POST, change with
     PATCH (only the fields sent change); every change is in the account's history."""
 
     http_method_names = WRITE_METHODS
-    model = patch_serializer_class = create_service = update_service = None
+    model = patch_serializer_class = update_service = None
     updated_as = ""  # the change service's keyword for the record
 
     def get_queryset(self):
@@ -207,12 +228,6 @@ class AccountDataViewSet(CreateOnAccountsInScope, ScopedReadOnlyViewSet):
 
     def get_serializer_class(self):
         return self.patch_serializer_class if self.action == "partial_update" else super().get_serializer_class()
-
-    def create(self, request, *args, **kwargs):
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        obj = type(self).create_service(by=request.user, **body.validated_data)
-        return Response(self.serializer_class(obj).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         obj = self.get_object()

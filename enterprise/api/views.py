@@ -70,13 +70,7 @@ class TaskViewSet(CreateOnAccountsInScope, mixins.CreateModelMixin, ScopedReadOn
     filterset_class = TaskFilterSet
     queryset, selector = Task.objects.none(), selectors.task_list
     serializer_class, create_serializer_class = TaskSerializer, TaskCreateSerializer
-
-    @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer})
-    def create(self, request, *args, **kwargs):
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        task = services.task_create(assigned_by=request.user, **body.validated_data)
-        return Response(TaskSerializer(self.get_queryset().get(pk=task.pk)).data, status=status.HTTP_201_CREATED)
+    create_service, by_as = services.task_create, "assigned_by"
 
 
 class InteractionViewSet(CreateOnAccountsInScope, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
@@ -85,17 +79,13 @@ class InteractionViewSet(CreateOnAccountsInScope, mixins.CreateModelMixin, Scope
     filterset_class = InteractionFilterSet
     queryset, selector = Interaction.objects.none(), selectors.interaction_list
     serializer_class, create_serializer_class = InteractionSerializer, InteractionCreateSerializer
+    create_service = services.interaction_log
 
-    @extend_schema(request=InteractionCreateSerializer, responses={201: InteractionSerializer})
-    def create(self, request, *args, **kwargs):
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+    def create_object(self, data):
         day_id = data.pop("service_day")
         service_day = None
         if day_id is not None:
             service_day = ServiceDayOrder.objects.filter(pk=day_id, account=data["account"]).first()
             if service_day is None:
                 raise ApiValidationError({"service_day": ["No such service day for this account."]})
-        interaction = services.interaction_log(by=request.user, service_day=service_day, **data)
-        return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)
+        return super().create_object({**data, "service_day": service_day})

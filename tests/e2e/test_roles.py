@@ -29,10 +29,10 @@ from arrears.models import CollectionCase
 from arrears.services import record_bill
 from core.choices import Role
 from credit.models import FourEyesRequest
+from credit.services import credit_limit_change, legacy_grade_import
 from customers.intake import usage_summary_record
 from customers.policies import months_ago
 from customers.tasks import refresh_spend_nightly
-from credit.services import credit_limit_change, legacy_grade_import
 from marketing import services as marketing_services
 from marketing.choices import RiskControl
 from marketing.models import Campaign
@@ -48,10 +48,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 LANGUAGES = {
     "zh-hans": {"contacted": "已联系", "updated": "预警已更新", "saved": "已保存", "see_all": "查看全部",
                 "age": "欠费天数", "promised": "承诺缴费", "submitted": "已提交", "in_review": "信用审核中",
-                "approved": "已批准", "review_tab": "信用审核"},
+                "approved": "已批准", "review_tab": "信用审核", "draft": "草稿"},
     "en": {"contacted": "Contacted", "updated": "Alert updated.", "saved": "Saved.", "see_all": "See all",
            "age": "Days in arrears", "promised": "Promise to pay", "submitted": "Submitted",
-           "in_review": "In credit review", "approved": "Approved", "review_tab": "Credit review"},
+           "in_review": "In credit review", "approved": "Approved", "review_tab": "Credit review", "draft": "Draft"},
 }
 
 
@@ -60,7 +60,7 @@ class Steps:
     A run first removes the previous run's shots of the same test and language (no stale steps left)."""
 
     def __init__(self, page: Page, test: str, lang: str):
-        self.page, self.prefix, self.n, self.taken = page, f"{test}-{lang}", 0, []
+        self.page, self.prefix, self.n = page, f"{test}-{lang}", 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for old in ARTIFACTS.glob(f"{self.prefix}-[0-9][0-9]-*.png"):
             old.unlink()
@@ -70,7 +70,6 @@ class Steps:
         path = ARTIFACTS / f"{self.prefix}-{self.n:02d}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 0
-        self.taken.append(path.name)
 
 
 def usage_through_intake(customer, *, spend: list, hotline: list):
@@ -315,7 +314,7 @@ def test_credit_officer_reviews_and_approves_a_submitted_campaign_from_home(page
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_marketing_drafts_and_submits_a_campaign_from_home(page: Page, live_server, org, lang, csp_errors):
-    words = {"zh-hans": "已提交", "en": "Submitted"}[lang]
+    words = LANGUAGES[lang]
     steps = Steps(page, "marketing_campaign", lang)
 
     log_in(page, live_server, org.marketing)
@@ -333,15 +332,18 @@ def test_marketing_drafts_and_submits_a_campaign_from_home(page: Page, live_serv
     steps.shot("draft-saved")
 
     page.goto(f"{live_server.url}/")
+    expect(page.locator("#home-campaigns")).to_contain_text(words["draft"])
+    steps.shot("home-draft")
     page.locator("#home-campaigns").get_by_role("link", name="流量畅享 / data plus").click()
     page.wait_for_url(re.compile(rf"/marketing/campaigns/{campaign.pk}/$"))
     page.select_option("#transition-form select[name=to_status]", "submitted")
     page.click("#transition-form button")
     page.wait_for_load_state()
-    expect(page.locator("#campaign-status")).to_have_text(words)
+    expect(page.locator("#campaign-status")).to_have_text(words["submitted"])
     steps.shot("submitted")
     campaign.refresh_from_db()
     assert campaign.status == "submitted" and campaign.review_round == 1
     page.goto(f"{live_server.url}/")
     expect(page.locator("#home-campaigns")).not_to_contain_text("流量畅享")  # no longer theirs to finish
+    steps.shot("home-after")
     assert csp_errors == []

@@ -187,9 +187,11 @@ def _with_channel_labels(payments) -> list:
 def queue_top(*, user, today: date, by: str) -> HomeList:
     """The collection queue's first cases by amount owed (its own order) or by age (oldest arrears first)."""
     qs = collection_queue(user=user, today=today)
-    if by == "age":
-        qs = qs.order_by("arrears_since", "balance", "line_id")
-    found = _bounded(f"queue_{by}", qs, reverse("arrears:collection"))
+    see_all = reverse("arrears:collection")
+    if by == "age":  # the queue's own "longest in arrears first" order, so "see all" continues the same list
+        qs = qs.order_by("arrears_since", "line_id")
+        see_all += "?ordering=-days"
+    found = _bounded(f"queue_{by}", qs, see_all)
     for account in found.rows:
         _decorate_account(account, today)
     return found

@@ -63,16 +63,20 @@ function showEmpty(canvas) {
   canvas.replaceWith(note);
 }
 
-function scalesFor(series) {
+// An axis whose every value is a whole number (lines, customers) ticks in whole numbers, never 0.2 of a line.
+function scalesFor(series, rows) {
   const axes = [...new Set(series.map(([, , axis]) => axis || "y"))];
   const scales = {};
   axes.forEach((axis, i) => {
-    const labels = series.filter(([, , a]) => (a || "y") === axis).map(([, label]) => label);
+    const onAxis = series.filter(([, , a]) => (a || "y") === axis);
+    const labels = onAxis.map(([, label]) => label);
+    const whole = rows.every(r => onAxis.every(([key]) => r[key] == null || Number.isInteger(Number(r[key]))));
     scales[axis] = {
       beginAtZero: true,
       position: i === 0 ? "left" : "right",
       grid: { drawOnChartArea: i === 0 },
       title: { display: axes.length > 1, text: labels.join(" / ") },
+      ...(whole ? { ticks: { precision: 0 } } : {}),
     };
   });
   return scales;
@@ -104,7 +108,7 @@ function drawChart(type, canvasId, dataId, labelKey, series) {
       responsive: true,
       maintainAspectRatio: false,
       interaction: { mode: "index", intersect: false },
-      scales: scalesFor(series),
+      scales: scalesFor(series, rows),
     },
   });
 }

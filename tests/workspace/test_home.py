@@ -127,6 +127,9 @@ def test_collections_top_cases_by_amount_and_by_age(client, org):
     assert [a.pk for a in rows(response, "queue_age")] == [old.pk, big.pk]
     assert reverse("arrears:collection-item", args=[old.pk]) in response.content.decode()
     assert set(response.context["home_lists"]) == {"queue_amount", "queue_age"}  # no book, no credit decisions
+    # "see all" under the age card continues the same order on the queue page: the oldest case comes first there too
+    queue = client.get(response.context["home_lists"]["queue_age"].see_all)
+    assert [a.pk for a in queue.context["page_obj"].object_list][:2] == [old.pk, big.pk]
 
 
 def test_a_list_shows_at_most_its_rows_and_offers_see_all(client, org):

@@ -721,3 +721,33 @@ def test_governed_fields_stay_with_their_owners(world, org, case):
     response = _send(world, role, name, method, probe, targets)
     assert response.status_code < 500
     assert governed(targets) == before, f"{case}: {response.status_code} {response.content[:300]!r}"
+
+
+# Name pickers' lookups (issue 18): reads, but a lookup that answered outside the scope would leak who the
+# province's customers and staff are. Each scoped role asks for am4's customer by customer number, name and
+# mobile number, and for am4 by login name: nothing; a role that may not read customers is refused.
+LOOKUP_TARGET = {"lookup-customers": "customer", "lookup-users": "manager"}  # the Targets attribute sought
+LOOKUP_PROBES = {
+    "lookup-customers": lambda t, org: [{"id": t.customer}, {"q": str(t.customer)}, {"q": t.msisdn},
+                                        {"q": org.book[org.am4.pk][0].name}],
+    "lookup-users": lambda t, org: [{"id": t.manager}, {"q": org.am4.username}, {"username": org.am4.username}],
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOKUP_PROBES))
+def test_lookups_find_nothing_outside_the_scope(world, org, name):
+    leaked, sought = {}, getattr(world["outside"], LOOKUP_TARGET[name])
+    for role in [*SCOPED, "nobody", "anonymous", "billing_service"]:
+        client, headers = world["clients"][role]
+        for params in LOOKUP_PROBES[name](world["outside"], org):
+            response = client.get(reverse(name), params, **headers)
+            assert response.status_code < 500, f"{role} {params}: {response.status_code}"
+            found = [r for r in (response.json()["results"] if response.status_code == 200 else [])
+                     if r["id"] == sought]
+            if found:
+                leaked[f"{role} {params}"] = found
+    assert not leaked, f"{name}: {leaked}"
+    # the control: a province-wide role finds the same customer (or colleague) with the same questions
+    client, headers = world["clients"]["credit_officer" if name == "lookup-customers" else "admin"]
+    for params in LOOKUP_PROBES[name](world["outside"], org):
+        assert sought in [r["id"] for r in client.get(reverse(name), params, **headers).json()["results"]], params

@@ -66,6 +66,10 @@ MATRIX = {
     "dashboard": (GET, page(SESSION_STAFF, nobody=200)),  # a user without a role sees an empty dashboard
     "batch-runs": (GET, page(CREDIT)),
     "audit": (GET, page(["admin"])),
+    # name pickers' JSON lookups (issue 18): staff for any signed-in user (the scope limits whom it finds: a
+    # user without a role finds nobody), customers for whoever reads customers (in scope: tests/core/test_lookups)
+    "lookup-users": (GET, page(SESSION_STAFF, nobody=200)),
+    "lookup-customers": (GET, page(SESSION_STAFF)),
     # a user's own saved list filters: an empty save names no list (back home), a delete finds none of theirs
     "saved-filter-save": (POST, everyone(302)),
     "saved-filter-delete": (POST, everyone(404, anonymous=302, billing_service=302)),

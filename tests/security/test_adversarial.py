@@ -257,6 +257,13 @@ PROBES: dict[tuple[str, str], Probe] = {
     **{(name, "post"): Probe(lambda t: {"reason": "核实无误"}, {"admin"}, "admin", form=name.startswith("credit:"),
                              scope_free=True)
        for name in ("credit:four-eyes-approve", "credit:four-eyes-reject", "four-eyes-approve", "four-eyes-reject")},
+    # withdrawn by whoever asked (credit_officer asked for the world's request) or an administrator
+    ("credit:four-eyes-withdraw", "post"): Probe(lambda t: {"reason": "不再需要"}, CREDIT, "credit_officer",
+                                                 form=True, scope_free=True),
+    # a churn model's publication is asked for by credit officers; no trained model in the world (training is
+    # heavy): tests/retention/test_churn_publication.py is the control
+    ("retention:model-publish", "post"): Probe(lambda t: {"reason": "上线"}, CREDIT, None, form=True,
+                                               scope_free=True),
     ("credit-status-bulk", "post"): Probe(lambda t: {"msisdns": [t.msisdn]}),  # a read: nobody writes
     # issue 14: blacklist decisions are the credit officers'; clearing needs an open entry (no control here:
     # tests/credit/test_governs.py clears through the page and the API)

@@ -130,6 +130,11 @@ MATRIX = {
     "credit:four-eyes": (GET, page(CREDIT)),
     "credit:four-eyes-approve": (POST, page(CREDIT, status=302)),
     "credit:four-eyes-reject": (POST, page(CREDIT, status=302)),  # no reason: refused on the list page
+    # withdrawn by whoever asked (credit_officer here) or an admin; no reason: refused on the list page
+    "credit:four-eyes-withdraw": (POST, page(CREDIT, status=302)),
+    # a churn model's publication asked for (four eyes); no trained model here: 404 for those who may ask
+    # (tests/retention/test_churn_publication.py asks and approves on a trained one)
+    "retention:model-publish": (POST, page(CREDIT, status=404)),
     "four-eyes-list": (GET, api(CREDIT)),
     "four-eyes-detail": (GET, api(CREDIT)),
     "four-eyes-approve": (POST, api(CREDIT, status=400, admin=200)),  # one's own request: 400; admin approves

@@ -54,7 +54,8 @@ class EnterpriseAccountFilterSet(filters.FilterSet):
 class TaskFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=TaskStatus.choices, label=_("Status"))
     priority = filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
-    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account"),
+                                 widget=LookupInput(lookup="lookup-enterprise-accounts"))
     assigned_to = filters.NumberFilter(field_name="assigned_to_id", label=_("Assigned to"),
                                        widget=LookupInput(lookup="lookup-users"))
     due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due by"))
@@ -70,7 +71,8 @@ class TaskFilterSet(filters.FilterSet):
 
 class InteractionFilterSet(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(choices=InteractionKind.choices, label=_("Kind"))
-    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account"),
+                                 widget=LookupInput(lookup="lookup-enterprise-accounts"))
     by = filters.NumberFilter(field_name="by_id", label=_("By"), widget=LookupInput(lookup="lookup-users"))
     since = filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
 
@@ -81,7 +83,8 @@ class InteractionFilterSet(filters.FilterSet):
 
 
 class MemberFilterSet(filters.FilterSet):
-    account = filters.NumberFilter(field_name="enterprise_id", label=_("Account (id)"))
+    account = filters.NumberFilter(field_name="enterprise_id", label=_("Account"),
+                                 widget=LookupInput(lookup="lookup-enterprise-accounts"))
 
     class Meta:
         model = Line
@@ -91,7 +94,8 @@ class MemberFilterSet(filters.FilterSet):
 
 class ServiceDayFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ServiceDayStatus.choices, label=_("Status"))
-    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account"),
+                                 widget=LookupInput(lookup="lookup-enterprise-accounts"))
     since = filters.DateFilter(field_name="service_date", lookup_expr="gte", label=_("From"))
     ordering = OrderingFilter(fields=(("requested_date", "requested"), ("service_date", "service_date"),
                                       ("visit_deadline", "visit_due")),
@@ -120,7 +124,8 @@ class ServiceDayReportFilterSet(filters.FilterSet):
 
 class OpportunityFilterSet(filters.FilterSet):
     stage = filters.CharFilter(label=_("Stage"))  # any text, as the page's stage links send it
-    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account"),
+                                 widget=LookupInput(lookup="lookup-enterprise-accounts"))
     ordering = OrderingFilter(fields=(("expected_revenue", "revenue"), ("expected_close", "close")),
                               field_labels={"expected_revenue": _("Expected revenue per month"),
                                             "expected_close": _("Expected close")}, label=_("Sort by"))

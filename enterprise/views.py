@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from core.generic_views import (CsvExport, CsvExportView, PageView, ScopedListView, ServiceActionView,
+from core.generic_views import (CsvExport, CsvExportView, LookupView, PageView, ScopedListView, ServiceActionView,
                                 ServiceFormView)
 from core.selectors import working_calendar
 from enterprise import policies, selectors, services
@@ -332,3 +332,10 @@ class OpportunityDetailView(ServiceFormView):
         can_change = self.can_change() and self.object.stage not in services.FINAL_STAGES
         return {**context, "history": self.object.history.select_related("history_user")[:20],
                 "form": context["form"] if can_change else None}
+
+
+class AccountLookupView(LookupView):
+    """Enterprise accounts in the user's scope by name or account number (a name picker)."""
+
+    permission_required = "enterprise.view_enterpriseaccount"
+    lookup = selectors.account_lookup

@@ -733,11 +733,14 @@ def test_governed_fields_stay_with_their_owners(world, org, case):
 # Name pickers' lookups (issue 18): reads, but a lookup that answered outside the scope would leak who the
 # province's customers and staff are. Each scoped role asks for am4's customer by customer number, name and
 # mobile number, and for am4 by login name: nothing; a role that may not read customers is refused.
-LOOKUP_TARGET = {"lookup-customers": "customer", "lookup-users": "manager"}  # the Targets attribute sought
+LOOKUP_TARGET = {"lookup-customers": "customer", "lookup-users": "manager",
+                 "lookup-enterprise-accounts": "ent_account"}  # the Targets attribute sought
 LOOKUP_PROBES = {
     "lookup-customers": lambda t, org: [{"id": t.customer}, {"q": str(t.customer)}, {"q": t.msisdn},
                                         {"q": org.book[org.am4.pk][0].name}],
     "lookup-users": lambda t, org: [{"id": t.manager}, {"q": org.am4.username}, {"username": org.am4.username}],
+    "lookup-enterprise-accounts": lambda t, org: [{"id": t.ent_account}, {"q": str(t.ent_account)},
+                                                  {"q": EnterpriseAccount.objects.get(pk=t.ent_account).name}],
 }
 
 

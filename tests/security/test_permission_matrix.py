@@ -70,6 +70,7 @@ MATRIX = {
     # user without a role finds nobody), customers for whoever reads customers (in scope: tests/core/test_lookups)
     "lookup-users": (GET, page(SESSION_STAFF, nobody=200)),
     "lookup-customers": (GET, page(SESSION_STAFF)),
+    "lookup-enterprise-accounts": (GET, page(ENT_READERS)),
     # a user's own saved list filters: an empty save names no list (back home), a delete finds none of theirs
     "saved-filter-save": (POST, everyone(302)),
     "saved-filter-delete": (POST, everyone(404, anonymous=302, billing_service=302)),

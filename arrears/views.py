@@ -14,6 +14,7 @@ from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT, age_bucket
 from arrears.settlement import latest_charge_month, settlement_as_of, sp_settlement
 from arrears.value import value_report
 from core.generic_views import CsvExport, CsvExportView, PageView, ScopedListView, ServiceFormView
+from core.masking import mask_msisdn
 from core.pagination import neighbours
 
 SETTLEMENT_COLUMNS = ["sp", "name", "revenue", "lines", "lines_in_arrears", "deduction", "left_out",
@@ -55,7 +56,8 @@ def decorate_accounts(accounts) -> None:
 
 
 class CollectionQueueExportView(CsvExportView):
-    """The filtered, sorted queue as CSV (the list the user sees, every page)."""
+    """The filtered, sorted queue as CSV (the list the user sees, every page), personal data masked as in every
+    export: the mobile number keeps its first 3 and last 4 digits (the full one is on the item page, in scope)."""
 
     permission_required = "arrears.view_collectioncase"
     selector = selectors.collection_queue
@@ -63,7 +65,8 @@ class CollectionQueueExportView(CsvExportView):
     export = CsvExport(filename="collection-queue.csv",
                        header=["msisdn", "customer", "region", "credit_star", "state", "owed", "arrears_since"],
                        fields=["line__msisdn", "customer__name", "customer__region__name", "customer__credit_star",
-                               "state", "owed", "arrears_since"])
+                               "state", "owed", "arrears_since"],
+                       masked={"line__msisdn": mask_msisdn})
 
     def get_export_queryset(self):
         return super().get_export_queryset().annotate(owed=-F("balance"))

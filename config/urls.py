@@ -8,6 +8,8 @@ from core import views as core_views
 from core.api.tokens import TokenRotateView
 from core.forms import LoginForm
 from core.ops import health
+from customers import views as customer_views
+from enterprise import views as enterprise_views
 from workspace import urls as workspace_urls, views as workspace_views
 
 api_patterns = [
@@ -33,6 +35,10 @@ urlpatterns = [
     path("batches/", core_views.BatchRunListView.as_view(), name="batch-runs"),
     path("saved-filters/", core_views.SavedFilterSaveView.as_view(), name="saved-filter-save"),
     path("saved-filters/<int:pk>/delete/", core_views.SavedFilterDeleteView.as_view(), name="saved-filter-delete"),
+    path("lookup/users/", core_views.StaffLookupView.as_view(), name="lookup-users"),
+    path("lookup/customers/", customer_views.CustomerLookupView.as_view(), name="lookup-customers"),
+    path("lookup/enterprise-accounts/", enterprise_views.AccountLookupView.as_view(),
+         name="lookup-enterprise-accounts"),
     path("audit/", workspace_views.AuditView.as_view(), name="audit"),
     path("customers/", include(workspace_urls.customers_patterns)),
     path("credit/", include("credit.urls")),

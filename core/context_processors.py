@@ -54,4 +54,4 @@ def navigation(request):
             sections.append({"label": section, "items": items, "active": any(i["active"] for i in items)})
     role = user_role(user)
     return {"nav_sections": sections, "nav_items": [i for s in sections for i in s["items"]],
-            "current_role": Role(role).label if role else ""}
+            "current_role": Role(role).label if role else "", "is_admin": role == Role.ADMIN}

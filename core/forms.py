@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import policies
@@ -80,18 +81,49 @@ class BoundedDateField(forms.DateField):
         return day
 
 
+class LookupInput(forms.TextInput):
+    """A name picker over a plain text input: static/js/app.js makes it a Tom Select searching the JSON lookup
+    `lookup` (a URL name: core.generic_views.LookupView, e.g. customers or staff in the user's scope) as the
+    user types, showing names while the form still posts the id (or `value_field`). Without JS it is the
+    plain input it was (the id typed), which the field checks on the server all the same."""
+
+    def __init__(self, *, lookup: str, value_field: str = "id", attrs=None):
+        super().__init__(attrs)
+        self.lookup, self.value_field = lookup, value_field
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update({
+            "data-lookup": reverse(self.lookup), "data-lookup-value": self.value_field, "autocomplete": "off",
+            "data-placeholder": str(_("Type a name or number")), "data-no-results": str(_("No match")),
+            "data-remove-title": str(_("Remove"))})
+        return context
+
+
+class LookupChoiceField(forms.ModelChoiceField):
+    """One object picked with a LookupInput, checked against `queryset` (the requester's scope, set by the form):
+    an id outside it is refused like an unknown one, with this field's error."""
+
+    default_error_messages = {"invalid_choice": _("Unknown, or not in your scope.")}
+
+    def __init__(self, *, lookup: str, queryset=None, to_field_name=None, **kwargs):
+        kwargs.setdefault("widget", LookupInput(lookup=lookup, value_field=to_field_name or "id"))
+        super().__init__(queryset=queryset, to_field_name=to_field_name, **kwargs)
+
+
 AUDIT_YEARS = 30  # the audit trail is searched at most this far back
 
 
 class AuditFilterForm(StyledForm):
     model = forms.ChoiceField(label=_("Record type"), required=False)
-    username = forms.CharField(label=_("User"), required=False, max_length=150)
+    username = LookupChoiceField(label=_("User"), required=False, lookup="lookup-users", to_field_name="username")
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=40)
     since = BoundedDateField(label=_("From"), required=False, past_days=AUDIT_YEARS * 366, future_days=366)
     until = BoundedDateField(label=_("To (inclusive)"), required=False, past_days=AUDIT_YEARS * 366, future_days=366)
 
-    def __init__(self, *args, models=(), **kwargs):
+    def __init__(self, *args, models=(), users=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["username"].queryset = users  # the staff the admin may pick: core.selectors.staff_pickable
         self.fields["model"].choices = [("", _("All"))] + [(label, record_type_label(label)) for label in models]
 
     def clean(self):

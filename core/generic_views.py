@@ -8,6 +8,7 @@ export is a few class attributes on one of these bases.
 - `ServiceFormView`: a form whose valid data goes to a service; the ONE place a service's ValidationError is
   copied onto the form (`copy_errors`). `ServiceActionView`: the same for a POST that answers with messages
   and a redirect.
+- `LookupView`: a name picker's JSON suggestions (`?q=`), or the one picked (`?id=`), from a scoped selector.
 - `CsvExportView`: columns, a masking hook for personal data, streamed, every cell formula-safe
   (core.exports.csv_response).
 
@@ -20,7 +21,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage
 from django.forms import SelectMultiple
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -432,3 +433,31 @@ class CsvExportView(Scoped, View):
 
     def get(self, request, *args, **kwargs):
         return self.export.response(self.get_export_queryset(), filename=self.get_filename())
+
+
+class LookupView(Scoped, View):
+    """A name picker's suggestions as JSON {"results": [...]}: `lookup(user=, q=)` for the text typed (at most
+    LOOKUP_MAX_QUERY characters), or `lookup(user=, <key>=)` for one picked value (`?id=` or another of
+    `keys`) to show its name. The selector keeps to the user's scope; a malformed value is a 400 naming it."""
+
+    lookup = None  # lookup(*, user, q="", pk=None, **keys) -> list[dict] with "id" and "text"
+    keys = ()  # other exact keys the picker may post instead of the id (e.g. "username")
+    LOOKUP_MAX_QUERY = 50
+
+    def get(self, request, *args, **kwargs):
+        lookup = type(self).lookup
+        if "id" in request.GET:
+            value = request.GET["id"].strip()
+            if not value.isdigit() or len(value) > 18:
+                return JsonResponse({"id": [_("Enter a whole number.")]}, status=400)
+            return JsonResponse({"results": lookup(user=request.user, pk=int(value))})
+        for key in self.keys:
+            if key in request.GET:
+                value = request.GET[key].strip()
+                if len(value) > 150:
+                    return JsonResponse({key: [_("Too long.")]}, status=400)
+                return JsonResponse({"results": lookup(user=request.user, **{key: value})})
+        q = request.GET.get("q", "").strip()
+        if len(q) > self.LOOKUP_MAX_QUERY:
+            return JsonResponse({"q": [_("Too long.")]}, status=400)
+        return JsonResponse({"results": lookup(user=request.user, q=q)})

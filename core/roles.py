@@ -59,7 +59,9 @@ _CREDIT_GOVERN = _CREDIT_READ + ["credit.add_rating", "credit.change_rating", "c
                                  "credit.view_foureyesrequest", "credit.delete_starcutoff",
                                  # configured in the app (issue 18): touchpoint SMS, extended credit services
                                  "credit.view_smstemplate", "credit.change_smstemplate",
-                                 "credit.view_extendedservicepolicy", "credit.change_extendedservicepolicy"]
+                                 "credit.view_extendedservicepolicy", "credit.change_extendedservicepolicy",
+                                 # a churn model's publication is four eyes between credit officers (issue 18)
+                                 "retention.view_learnedmodel", "retention.change_learnedmodel"]
 _RETENTION_READ = ["retention.view_retentionalert"]
 _ARREARS_READ = ["arrears.view_lineaccount", "arrears.view_barringevent", "arrears.view_emergencypass"]
 _EMERGENCY = ["arrears.add_emergencypass"]

@@ -11,7 +11,7 @@ from django.views import View
 from core import selectors, services
 from core.filtersets import BatchRunFilterSet
 from core.forms import StaffPasswordChangeForm
-from core.generic_views import ScopedListView, error_messages
+from core.generic_views import LookupView, ScopedListView, error_messages
 from core.roles import is_service_account
 
 
@@ -79,3 +79,12 @@ class SavedFilterDeleteView(LoginRequiredMixin, View):
         messages.success(request, _("Filter deleted."))
         query = request.POST.get("query", "")
         return redirect(f"{services.list_url(saved.view)}?{query}")
+
+
+class StaffLookupView(LookupView):
+    """Staff the user may pick, by display name or login name (core.selectors.staff_pickable): any signed-in
+    member of staff; a role without colleagues in scope finds only itself or nobody."""
+
+    permission_required = ()
+    lookup = selectors.staff_lookup
+    keys = ("username",)

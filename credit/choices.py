@@ -119,6 +119,7 @@ class FourEyesKind(models.TextChoices):
     CREDIT_LIMIT = "credit_limit", _("Credit limit outside the star's range")
     SCORING_MODEL_PUBLISH = "scoring_model_publish", _("Publish a scoring model version")
     BARRING_POLICY_PUBLISH = "barring_policy_publish", _("Publish a barring policy version")
+    CHURN_MODEL_PUBLISH = "churn_model_publish", _("Publish a churn model version")
 
 
 class FourEyesStatus(models.TextChoices):
@@ -126,3 +127,4 @@ class FourEyesStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # by whoever asked (or an administrator), with a reason

@@ -2,9 +2,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import MoneyFormField, StyledForm
+from core.forms import LookupChoiceField, MoneyFormField, StyledForm
 from credit.choices import Dimension, Feature
 from credit.configuration import sms_template_check
+from customers.models import Customer
 
 
 class LimitChangeForm(StyledForm):
@@ -16,8 +17,18 @@ class FourEyesDecisionForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)  # required to reject
 
 
-class BlacklistAddForm(StyledForm):
-    customer = forms.IntegerField(label=_("Customer id"), min_value=1)
+class CustomerPickForm(StyledForm):
+    """A form whose `customer` is picked by name among the customers in the user's scope (the id posted is checked
+    against that scope: one outside it is this field's error, like an unknown one)."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = (Customer.objects.visible_to(user) if user is not None
+                                            else Customer.objects.none())
+
+
+class BlacklistAddForm(CustomerPickForm):
+    customer = LookupChoiceField(label=_("Customer"), lookup="lookup-customers")
     reason = forms.CharField(label=_("Reason"), max_length=200)
     evidence = forms.CharField(label=_("Evidence"), max_length=300, required=False,
                                help_text=_("e.g. the document or case number that shows it"))
@@ -131,10 +142,10 @@ class SmsTemplateForm(StyledForm):
         return body
 
 
-class SmsPreviewForm(StyledForm):
+class SmsPreviewForm(CustomerPickForm):
     """Which customer's values the preview uses (their name, star, limit)."""
 
-    customer = forms.IntegerField(label=_("Sample customer id"), min_value=1, required=False)
+    customer = LookupChoiceField(label=_("Sample customer"), lookup="lookup-customers", required=False)
 
 
 class ExtendedPolicyForm(StyledForm):

@@ -17,12 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Role
+from core.roles import user_role
 from credit import policies
 from credit.choices import FourEyesStatus
 from credit.models import FourEyesRequest
 
 ERR_PENDING_EXISTS = _("Request #%(id)s for this is already waiting for a second officer.")
 ERR_DECISION_REASON = _("Give a reason for the rejection.")
+ERR_WITHDRAW_REASON = _("Give a reason for withdrawing the request.")
+ERR_NOT_REQUESTER = _("Only the officer who asked (or an administrator) may withdraw a request.")
 ERR_NOT_ALLOWED = _("You may not decide this kind of request.")
 ERR_DRAFT_EDITOR = _("You worked on this draft: its publication is approved by an officer who did not edit it.")
 ERR_DRAFT_CHANGED = _("The draft changed after its publication was requested; reject this request and ask again.")
@@ -136,6 +140,24 @@ def four_eyes_reject(*, request: FourEyesRequest, by, reason: str) -> FourEyesRe
         raise ValidationError({"reason": ValidationError(ERR_DECISION_REASON, code="required")})
     request = _locked_for_decision(request, by)
     return _decide(request, status=FourEyesStatus.REJECTED, by=by, reason=reason.strip())
+
+
+@transaction.atomic
+def four_eyes_withdraw(*, request: FourEyesRequest, by, reason: str) -> FourEyesRequest:
+    """Whoever asked (or an administrator) takes a pending request back, with a reason: nothing applies, and a
+    draft it froze can change again (check_draft_not_waiting looks for a pending request only). The history (on
+    /audit/) keeps who withdrew it, when and why."""
+    if not reason.strip():
+        raise ValidationError({"reason": ValidationError(ERR_WITHDRAW_REASON, code="required")})
+    request = FourEyesRequest.objects.select_for_update().get(pk=request.pk)
+    rule = policies.four_eyes_withdraw_refusal(status=request.status, requested_by_id=request.requested_by_id,
+                                                by_id=by.pk, by_admin=user_role(by) == Role.ADMIN)
+    if rule == "not_requester":
+        raise PermissionDenied(ERR_NOT_REQUESTER)
+    if rule:
+        raise ValidationError({"__all__": ValidationError(DECISION_ERRORS[rule], code=rule, params={
+            "status": request.get_status_display()})})
+    return _decide(request, status=FourEyesStatus.WITHDRAWN, by=by, reason=reason.strip())
 
 
 def four_eyes_expire(*, now=None) -> int:

@@ -1,7 +1,6 @@
 """Pages of issue 14: credit officers' blacklist (list, add, clear) and the SIM replacement action of the 360°
 page. Thin: decisions are in credit.blacklist and credit.entitlements."""
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,7 +11,6 @@ from credit import blacklist, entitlements
 from credit.forms import (
     BlacklistAddForm, BlacklistClearForm, BlacklistEditForm, BlacklistFilterForm, SimReplacementForm,
 )
-from customers.models import Customer
 from customers.selectors import customer_get
 
 
@@ -26,7 +24,8 @@ class BlacklistListView(PageView):
         filters = BlacklistFilterForm(self.request.GET or None)
         wanted = filters.cleaned_data if filters.is_valid() else {}
         entries = blacklist.blacklist_list(status=wanted.get("status") or "open", query=wanted.get("q", ""))
-        return {"entries": entries[:200], "filters": filters or BlacklistFilterForm(), "add_form": BlacklistAddForm(),
+        return {"entries": entries[:200], "filters": filters or BlacklistFilterForm(),
+                "add_form": BlacklistAddForm(user=self.request.user),
                 "clear_form": BlacklistClearForm()}
 
 
@@ -44,12 +43,12 @@ class BlacklistAddView(ServiceActionView):
             return target
         return super().get_success_url(result)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}  # the customer: one in the user's scope
+
     def perform(self, form):
         data = form.cleaned_data
-        customer = Customer.objects.visible_to(self.request.user).filter(pk=data["customer"]).first()
-        if customer is None:
-            raise ValidationError(_("No customer %(id)s in your scope.") % {"id": data["customer"]})
-        blacklist.blacklist_entry_add(customer=customer, reason=data["reason"], evidence=data["evidence"],
+        blacklist.blacklist_entry_add(customer=data["customer"], reason=data["reason"], evidence=data["evidence"],
                                       amount_owed=data["amount_owed"], by=self.request.user)
 
 

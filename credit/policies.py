@@ -122,6 +122,16 @@ def four_eyes_refusal(*, status: str, expired: bool, requested_by_id: int, decid
     return None
 
 
+def four_eyes_withdraw_refusal(*, status: str, requested_by_id: int, by_id: int, by_admin: bool) -> str | None:
+    """The rule withdrawing a four-eyes request breaks, or None: only a pending one (expired or not: withdrawing
+    ends the wait either way), and only by the person who asked for it or an administrator."""
+    if status != "pending":
+        return "not_pending"
+    if requested_by_id != by_id and not by_admin:
+        return "not_requester"
+    return None
+
+
 # --- Drafts and templates that credit officers configure in the app (issue 18) -------------------------------
 # Each rule answers (field, code, params) for what is wrong, [] when nothing is; the services raise them as
 # ValidationErrors with their messages (credit.configuration) and the pages show them as form errors.

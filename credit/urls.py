@@ -32,4 +32,6 @@ urlpatterns = [
          name="four-eyes-approve"),
     path("four-eyes/<int:pk>/reject/", views.FourEyesDecisionView.as_view(), {"decision": "reject"},
          name="four-eyes-reject"),
+    path("four-eyes/<int:pk>/withdraw/", views.FourEyesDecisionView.as_view(), {"decision": "withdraw"},
+         name="four-eyes-withdraw"),
 ]

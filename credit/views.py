@@ -1,5 +1,6 @@
 from django import forms
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -114,7 +115,9 @@ class FourEyesDecisionView(ServiceActionView):
     form_class = FourEyesDecisionForm
     DECISIONS = {"approve": (four_eyes.four_eyes_approve, gettext_lazy("Request #%(id)s approved; the change "
                                                                        "applies now.")),
-                 "reject": (four_eyes.four_eyes_reject, gettext_lazy("Request #%(id)s rejected."))}
+                 "reject": (four_eyes.four_eyes_reject, gettext_lazy("Request #%(id)s rejected.")),
+                 # whoever asked (or an administrator) takes it back: a draft it froze can change again
+                 "withdraw": (four_eyes.four_eyes_withdraw, gettext_lazy("Request #%(id)s withdrawn."))}
 
     def selector_kwargs(self):
         return {"status": None}
@@ -128,6 +131,11 @@ class FourEyesDecisionView(ServiceActionView):
         return message
 
     def get_success_url(self, result=None):
+        """Back where the form was (a draft's page sends `next`), if that is a page of this site."""
+        target = self.request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
+                                                      require_https=self.request.is_secure()):
+            return target
         return reverse("credit:four-eyes")
 
 

@@ -176,9 +176,9 @@ class SmsTemplateEditView(ServiceFormView):
         return {"body": self.object.body, "active": self.object.active}
 
     def get_extra_context(self):
-        sample_form = SmsPreviewForm(self.request.GET or None)
+        sample_form = SmsPreviewForm(self.request.GET or None, user=self.request.user)
         wanted = sample_form.cleaned_data.get("customer") if sample_form.is_valid() else None
-        customer = selectors.sms_sample_customer(user=self.request.user, pk=wanted)
+        customer = selectors.sms_sample_customer(user=self.request.user, pk=wanted.pk if wanted else None)
         form = getattr(self, "_form", None)
         body = self.object.body
         if form is not None and form.is_bound:

@@ -6,7 +6,9 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.masking import mask_msisdn
 from core.scope import customer_scope_q
+from core.selectors import LOOKUP_LIMIT
 from customers.choices import ServiceStatus
 from customers.filtersets import CustomerFilterSet
 from customers.models import (
@@ -16,6 +18,7 @@ from customers.models import (
     Customer,
     Device,
     HeldService,
+    Line,
     OnboardingCallback,
     PaymentMethodRecord,
     UsageSummary,
@@ -25,6 +28,29 @@ from customers.models import (
 def customer_list(*, user, filters=None):
     qs = Customer.objects.visible_to(user).select_related("region", "brand", "account_manager__staff_profile")
     return CustomerFilterSet(filters or {}, queryset=qs).qs
+
+
+def customer_lookup(*, user, q: str = "", pk=None) -> list[dict]:
+    """A name picker's customers, in the user's scope only: at most LOOKUP_LIMIT whose name starts with `q`, whose
+    mobile number starts with it, whose ID ends with it (the list's search) or whose customer number it is; or
+    the one with id `pk`. Each {id, text (the name), sub: number and masked mobile number}."""
+    visible = Customer.objects.visible_to(user)
+    if pk is not None:
+        qs = visible.filter(pk=pk)
+    elif q:
+        qs = CustomerFilterSet({"q": q}, queryset=visible).qs
+        if q.isdigit() and len(q) <= 18:
+            qs = qs | visible.filter(pk=int(q))
+    else:
+        return []
+    customers = list(qs.order_by("name", "pk").only("pk", "name")[:LOOKUP_LIMIT])
+    numbers = {}
+    lines = Line.objects.filter(customer__in=[c.pk for c in customers]).order_by("customer_id", "activated_on")
+    for customer_id, msisdn in lines.values_list("customer_id", "msisdn"):
+        numbers.setdefault(customer_id, msisdn)
+    return [{"id": c.pk, "text": c.name,
+             "sub": " · ".join(x for x in (f"#{c.pk}", mask_msisdn(numbers.get(c.pk, ""))) if x)}
+            for c in customers]
 
 
 def callbacks_assigned(*, user):

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from arrears.value import latest_values
-from core.generic_views import CsvExport, CsvExportView, ScopedListView, ServiceFormView
+from core.generic_views import CsvExport, CsvExportView, LookupView, ScopedListView, ServiceFormView
 from core.masking import mask_id_number
 from customers import selectors, services
 from customers.filtersets import CallbackFilterSet, CustomerFilterSet
@@ -65,3 +65,10 @@ class CallbackListView(ScopedListView):
     filterset_class = CallbackFilterSet
     columns = [(gettext_lazy("Customer"), None), (gettext_lazy("Due on"), "due"), (gettext_lazy("Status"), "status"),
                (gettext_lazy("Outcome"), None)]
+
+
+class CustomerLookupView(LookupView):
+    """Customers in the user's scope by name, mobile number, ID tail or customer number (a name picker)."""
+
+    permission_required = "customers.view_customer"
+    lookup = selectors.customer_lookup

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.filtersets import OrderingFilter
-from core.forms import StyledForm
+from core.forms import LookupInput, StyledForm
 from core.models import Region
 from customers.models import Line
 from enterprise.choices import (InteractionKind, LegacyClass, Priority, Product, ReportKind, Segment, ServiceDayStatus,
@@ -27,7 +27,8 @@ class EnterpriseAccountFilterSet(filters.FilterSet):
     product = filters.ChoiceFilter(choices=Product.choices, method="filter_product", label=_("Holds product"))
     segment = filters.ChoiceFilter(choices=Segment.choices, method="filter_segment",
                                    label=_("Tagged segment (latest night)"))
-    account_manager = filters.NumberFilter(field_name="account_manager_id", label=_("Account manager (user id)"))
+    account_manager = filters.NumberFilter(field_name="account_manager_id", label=_("Account manager"),
+                                      widget=LookupInput(lookup="lookup-users"))
     revenue_min = filters.NumberFilter(field_name="unified_billing_revenue", lookup_expr="gte",
                                        label=_("Revenue at least"))
     ordering = OrderingFilter(fields=(("name", "name"), ("unified_billing_revenue", "revenue"),
@@ -53,8 +54,10 @@ class EnterpriseAccountFilterSet(filters.FilterSet):
 class TaskFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=TaskStatus.choices, label=_("Status"))
     priority = filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
-    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
-    assigned_to = filters.NumberFilter(field_name="assigned_to_id", label=_("Assigned to (user id)"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account"),
+                                 widget=LookupInput(lookup="lookup-enterprise-accounts"))
+    assigned_to = filters.NumberFilter(field_name="assigned_to_id", label=_("Assigned to"),
+                                       widget=LookupInput(lookup="lookup-users"))
     due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due by"))
     ordering = OrderingFilter(fields=(("due_date", "due"), ("priority", "priority")),
                               field_labels={"due_date": pgettext_lazy("task", "due date"), "priority": _("Priority")},
@@ -68,8 +71,9 @@ class TaskFilterSet(filters.FilterSet):
 
 class InteractionFilterSet(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(choices=InteractionKind.choices, label=_("Kind"))
-    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
-    by = filters.NumberFilter(field_name="by_id", label=_("By (user id)"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account"),
+                                 widget=LookupInput(lookup="lookup-enterprise-accounts"))
+    by = filters.NumberFilter(field_name="by_id", label=_("By"), widget=LookupInput(lookup="lookup-users"))
     since = filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
 
     class Meta:
@@ -79,7 +83,8 @@ class InteractionFilterSet(filters.FilterSet):
 
 
 class MemberFilterSet(filters.FilterSet):
-    account = filters.NumberFilter(field_name="enterprise_id", label=_("Account (id)"))
+    account = filters.NumberFilter(field_name="enterprise_id", label=_("Account"),
+                                 widget=LookupInput(lookup="lookup-enterprise-accounts"))
 
     class Meta:
         model = Line
@@ -89,7 +94,8 @@ class MemberFilterSet(filters.FilterSet):
 
 class ServiceDayFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ServiceDayStatus.choices, label=_("Status"))
-    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account"),
+                                 widget=LookupInput(lookup="lookup-enterprise-accounts"))
     since = filters.DateFilter(field_name="service_date", lookup_expr="gte", label=_("From"))
     ordering = OrderingFilter(fields=(("requested_date", "requested"), ("service_date", "service_date"),
                                       ("visit_deadline", "visit_due")),
@@ -118,7 +124,8 @@ class ServiceDayReportFilterSet(filters.FilterSet):
 
 class OpportunityFilterSet(filters.FilterSet):
     stage = filters.CharFilter(label=_("Stage"))  # any text, as the page's stage links send it
-    account = filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
+    account = filters.NumberFilter(field_name="account_id", label=_("Account"),
+                                 widget=LookupInput(lookup="lookup-enterprise-accounts"))
     ordering = OrderingFilter(fields=(("expected_revenue", "revenue"), ("expected_close", "close")),
                               field_labels={"expected_revenue": _("Expected revenue per month"),
                                             "expected_close": _("Expected close")}, label=_("Sort by"))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import Role
 from core.roles import user_role
 from core.scope import customer_scope_q
+from core.selectors import LOOKUP_LIMIT
 from customers.choices import ServiceStatus
 from customers.models import Line
 from enterprise import account_reads, policies
@@ -51,6 +52,23 @@ def account_list(*, user) -> QuerySet[EnterpriseAccount]:
     return (EnterpriseAccount.objects.filter(customer_scope_q(user))
             .select_related("region", "account_manager", "service_manager")
             .annotate(member_count=_member_count()))
+
+
+def account_lookup(*, user, q: str = "", pk=None) -> list[dict]:
+    """A name picker's enterprise accounts in the user's scope: at most LOOKUP_LIMIT whose name holds `q` (or whose
+    account number it is), or the one with id `pk`: {id, text (the name), sub (number and region)}."""
+    visible = EnterpriseAccount.objects.filter(customer_scope_q(user)).select_related("region")
+    if pk is not None:
+        qs = visible.filter(pk=pk)
+    elif q:
+        match = Q(name__icontains=q)
+        if q.isdigit() and len(q) <= 18:
+            match |= Q(pk=int(q))
+        qs = visible.filter(match)
+    else:
+        return []
+    return [{"id": a.pk, "text": a.name, "sub": f"#{a.pk} · {a.region.name}"}
+            for a in qs.order_by("name", "pk")[:LOOKUP_LIMIT]]
 
 
 def account_get(*, user, pk: int) -> EnterpriseAccount:

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from core.generic_views import (CsvExport, CsvExportView, ObjectFormView, PageView, ScopedListView, ServiceActionView,
-                                ServiceFormView)
+from core.generic_views import (CsvExport, CsvExportView, LookupView, ObjectFormView, PageView, ScopedListView,
+                                ServiceActionView, ServiceFormView)
 from core.selectors import working_calendar
 from enterprise import policies, selectors, services
 from enterprise.choices import OpportunityStage
@@ -311,3 +311,10 @@ class OpportunityDetailView(ObjectFormView):
 
     def get_extra_context(self):
         return {"history": self.object.history.select_related("history_user")[:20]}
+
+
+class AccountLookupView(LookupView):
+    """Enterprise accounts in the user's scope by name or account number (a name picker)."""
+
+    permission_required = "enterprise.view_enterpriseaccount"
+    lookup = selectors.account_lookup

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from arrears.models import CustomerValue
 from core.filtersets import OrderingFilter
-from core.forms import StyledForm
+from core.forms import LookupInput, StyledForm
 from customers.choices import LifecycleStage
 from customers.filtersets import CustomerFilterSet
 from customers.models import Line
@@ -57,7 +57,7 @@ class SegmentFilterSet(CustomerFilterSet):
 class CampaignFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=CampaignStatus.choices, label=_("Status"))
     name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
-    author = filters.NumberFilter(field_name="author_id", label=_("Author (user id)"))
+    author = filters.NumberFilter(field_name="author_id", label=_("Author"), widget=LookupInput(lookup="lookup-users"))
     ordering = OrderingFilter(fields=(("name", "name"), ("created_at", "created"), ("launched_at", "launched")),
                               field_labels={"name": pgettext_lazy("campaign", "Name"), "created_at": _("Created"),
                                             "launched_at": _("Launched")},

@@ -56,11 +56,18 @@ class ChurnScoreAdmin(admin.ModelAdmin):
 
 @admin.register(LearnedModel)
 class LearnedModelAdmin(admin.ModelAdmin):
-    """Trained by `manage.py train_retention`; here only to read, and to switch `active` off."""
+    """Trained by `manage.py train_churn_model`; here only to read. Which version is the champion is a four-eyes
+    decision (retention.publication), never a tick box here, for an administrator neither."""
 
     list_display = ["version", "kind", "trained_on", "validated_on", "weighted_auc", "learned_auc", "active"]
     exclude = ["blob"]
-    readonly_fields = [f.name for f in LearnedModel._meta.fields if f.name not in {"active", "blob"}]
+    readonly_fields = [f.name for f in LearnedModel._meta.fields if f.name != "blob"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def has_add_permission(self, request):
         return False

@@ -9,7 +9,8 @@ class RetentionConfig(AppConfig):
     def ready(self):
         from core.audit import DecisionLog, register_decision_log
         from customers.signals import customers_closed
-        from retention import batches, verify  # noqa: F401  registers the scan and verification batch kinds
+        from retention import batches, publication, verify  # noqa: F401  registers the scan and verification batch
+        # kinds, and the four-eyes kind of a churn model's publication
         from retention.receivers import close_alerts_of_closed_customers
 
         customers_closed.connect(close_alerts_of_closed_customers, dispatch_uid="retention.close_alerts")

@@ -4,7 +4,7 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
 from core.filtersets import OrderingFilter
-from core.forms import StyledForm
+from core.forms import LookupInput, StyledForm
 from retention.choices import AlertStatus, Offer
 from retention.models import RetentionAlert
 
@@ -14,7 +14,8 @@ class RetentionAlertFilterSet(filters.FilterSet):
     open = filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", label=_("Still open"))
     score_min = filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("Score at least"))
     offer = filters.ChoiceFilter(choices=Offer.choices, label=_("Offer made"))
-    account_manager = filters.NumberFilter(field_name="account_manager_id", label=_("Account manager (user id)"))
+    account_manager = filters.NumberFilter(field_name="account_manager_id", label=_("Account manager"),
+                                          widget=LookupInput(lookup="lookup-users"))
     opened_after = filters.DateFilter(field_name="opened_at", lookup_expr="date__gte", label=_("Opened from"))
     opened_before = filters.DateFilter(field_name="opened_at", lookup_expr="date__lte", label=_("Opened until"))
     ordering = OrderingFilter(fields=(("score", "score"), ("opened_at", "opened_at")),  # indexed with the id

@@ -2,8 +2,8 @@
 
 `train` runs the protocol of `churn_model` on one or more scan dates and stores a LearnedModel version with
 its training window, features, metrics, alert threshold (by capacity) and the reference distributions for the
-PSI. A new version is the challenger (scored nightly in shadow) unless published; publishing makes it the
-champion that the nightly scan alerts by, and records who published it.
+PSI. A new version is the challenger (scored nightly in shadow); publishing it is a four-eyes decision
+(retention.publication) that makes it the champion the nightly scan alerts by, and records who approved it.
 """
 
 import io
@@ -17,7 +17,6 @@ import sklearn
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from core import stability
 from retention import churn_model, features, policies
@@ -97,8 +96,7 @@ def managers_count() -> int:
 
 
 def train(scan_dates: list[date], *, horizon_days: int = HORIZON_DAYS,
-          per_manager_week: int = policies.ALERTS_PER_MANAGER_WEEK, store: bool = True, publish: bool = False,
-          by=None) -> Report:
+          per_manager_week: int = policies.ALERTS_PER_MANAGER_WEEK, store: bool = True) -> Report:
     scan_dates = sorted(scan_dates)
     frames, X, vol, inv, groups, when = stacked(scan_dates, horizon_days)
     report = Report(scan_dates, customers=len(vol), voluntary=int(vol.sum()), involuntary=int(inv.sum()),
@@ -126,43 +124,31 @@ def train(scan_dates: list[date], *, horizon_days: int = HORIZON_DAYS,
                               f"{managers_count()} managers × {horizon_days} days = {alerts} alerts "
                               f"on {latest.scan} ({len(latest):,} customers)")
     if store:
-        report.stored = _store(report, model, Xv, frames, publish=publish, by=by)
+        report.stored = _store(report, model, Xv, frames)
     return report
 
 
-def _store(report: Report, model, X, frames, *, publish: bool, by):
+def _store(report: Report, model, X, frames):
+    """A new version, stored as the challenger (publishing it is four eyes: retention.publication)."""
     buffer = io.BytesIO()
     medians = [float(np.median(c[np.isfinite(c)])) if np.isfinite(c).any() else 0.0 for c in X.T]
     joblib.dump({"model": model, "medians": medians}, buffer)
     product = report.holdout[churn_model.PRODUCT]
     with transaction.atomic():
         version = (LearnedModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-        if publish:
-            LearnedModel.objects.filter(active=True).update(active=False)
-        else:
-            LearnedModel.objects.filter(challenger=True).update(challenger=False)
+        LearnedModel.objects.filter(challenger=True).update(challenger=False)
         return LearnedModel.objects.create(
             version=version, kind=churn_model.PRODUCT, trained_on=report.scan_dates[0],
             validated_on=report.scan_dates[-1], train_customers=report.customers,
             validation_customers=report.customers, weighted_auc=0.0, learned_auc=product["roc_auc"] or 0.0,
             feature_names=report.features, coefficients={}, library_version=sklearn.__version__,
             blob=buffer.getvalue(), alert_probability=report.alert_probability, feature_set=HONEST, target=VOLUNTARY,
-            challenger=not publish, active=publish, data_from=report.scan_dates[0], data_to=report.scan_dates[-1],
+            challenger=True, active=False, data_from=report.scan_dates[0], data_to=report.scan_dates[-1],
             metrics=json.loads(json.dumps({"holdout": report.holdout, "out_of_time": report.out_of_time,
                                            "involuntary_holdout": report.involuntary_holdout,
                                            "single_feature_auc": report.single_feature_auc,
                                            "voluntary": report.voluntary, "involuntary": report.involuntary})),
-            threshold_basis=report.threshold_basis, reference=_reference(model, X, report.features),
-            published_by=by if publish else None, published_at=timezone.now() if publish else None)
-
-
-@transaction.atomic
-def publish(*, row, by):
-    """The challenger (or any stored version) becomes the champion the scan alerts by; who and when recorded."""
-    LearnedModel.objects.filter(active=True).exclude(pk=row.pk).update(active=False)
-    row.active, row.challenger, row.published_by, row.published_at = True, False, by, timezone.now()
-    row.save(update_fields=["active", "challenger", "published_by", "published_at"])
-    return row
+            threshold_basis=report.threshold_basis, reference=_reference(model, X, report.features))
 
 
 _LOADED: dict = {}

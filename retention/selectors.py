@@ -75,6 +75,10 @@ def champion_model():
     return LearnedModel.objects.filter(active=True).select_related("published_by").first()
 
 
+def learned_model_list():
+    return LearnedModel.objects.defer("blob")
+
+
 def model_registry() -> dict:
     versions = list(LearnedModel.objects.select_related("published_by").defer("blob")[:20])
     champion = next((v for v in versions if v.active), None)

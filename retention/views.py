@@ -1,8 +1,12 @@
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.generic_views import ObjectFormView, PageView, ScopedListView
-from retention import policies, selectors, services
+from core.generic_views import ObjectFormView, PageView, ScopedListView, ServiceActionView
+from credit.choices import FourEyesKind
+from credit.forms import PublishForm
+from credit.selectors import latest_request
+from retention import policies, publication, selectors, services
 from retention.filtersets import RetentionAlertFilterSet
 from retention.forms import AlertTransitionForm
 
@@ -61,4 +65,30 @@ class ChurnModelsView(PageView):
     template_name = "retention/models.html"
 
     def get_extra_context(self):
-        return selectors.model_registry()
+        registry = selectors.model_registry()
+        challenger = next((v for v in registry["versions"] if v.challenger), None)
+        registry["challenger"] = challenger  # its publication: asked for here, decided by a second officer
+        registry["publication"] = (latest_request(kind=FourEyesKind.CHURN_MODEL_PUBLISH, subject=challenger)
+                                   if challenger else None)
+        registry["publish_form"] = PublishForm(auto_id="publish_%s")
+        return registry
+
+
+def learned_models(*, user):
+    """The stored churn model versions (the province's: no customer scope), without their fitted blobs."""
+    return selectors.learned_model_list()
+
+
+class ChurnModelPublishView(ServiceActionView):
+    """Asking for a churn model version's publication (four eyes): a different officer approves it on the models
+    page or the four-eyes list; only then it becomes the champion. Who, when, why, the version: /audit/."""
+
+    permission_required = publication.PERMISSION
+    selector = learned_models
+    form_class = PublishForm
+    service, object_as = publication.churn_model_publish_request, "model"
+    success_url = reverse_lazy("retention:models")
+
+    def get_success_message(self, result):
+        return _("Publication of version %(v)s requested (#%(id)s): it waits for a second credit officer.") % {
+            "v": self.object.version, "id": result.pk}

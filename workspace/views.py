@@ -2,7 +2,6 @@
 
 from datetime import datetime, time, timedelta
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin, UserPassesTestMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import audit
+from core import audit, selectors as core_selectors
 from core.choices import Role
 from core.forms import AuditFilterForm
 from core.masking import mask_address, mask_id_number
@@ -119,7 +118,8 @@ class AuditView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
         return user_role(self.request.user) == Role.ADMIN
 
     def get_context_data(self, **kwargs):
-        form = AuditFilterForm(self.request.GET or None, models=audit.record_types())
+        form = AuditFilterForm(self.request.GET or None, models=audit.record_types(),
+                               users=core_selectors.staff_pickable(user=self.request.user))
         changes, accesses = [], PersonalDataAccess.objects.none()
         if not form.is_bound or form.is_valid():
             f = audit_filter(form.cleaned_data if form.is_bound else {})
@@ -132,9 +132,7 @@ def audit_filter(data: dict) -> audit.AuditFilter:
     def day_start(d):
         return timezone.make_aware(datetime.combine(d, time.min)) if d else None
 
-    user_id = None
-    if data.get("username"):
-        user_id = get_user_model().objects.filter(username=data["username"]).values_list("pk", flat=True).first() or -1
+    user_id = data["username"].pk if data.get("username") else None  # a user picked by name (the form checked it)
     return audit.AuditFilter(model=data.get("model") or "", user_id=user_id, object_id=data.get("object_id") or "",
                              since=day_start(data.get("since")),
                              until=day_start(data["until"] + timedelta(days=1)) if data.get("until") else None)

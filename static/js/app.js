@@ -26,3 +26,60 @@ if (window.TomSelect) {
     ts.control_input.style.minWidth = "2rem";
   });
 }
+
+// Name pickers (core.forms.LookupInput): a plain input holding an id (or a login name) becomes a Tom Select that
+// asks the page's JSON lookup (data-lookup: customers or staff in the user's scope) as the user types, and shows
+// the picked one's name; the form still posts the id, which the server checks. Without JS the input stays as is.
+if (window.TomSelect) {
+  document.querySelectorAll("input[data-lookup]").forEach(function (el) {
+    var url = el.dataset.lookup, valueField = el.dataset.lookupValue || "id", current = el.value.trim();
+    function ask(params, callback) {
+      fetch(url + "?" + new URLSearchParams(params).toString(),
+            { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (data) { callback(data.results || []); })
+        .catch(function () { callback([]); });
+    }
+    function line(item, escape) {
+      return "<div>" + escape(item.text) + (item.sub ? ' <small class="text-muted">' + escape(item.sub) + "</small>" : "") + "</div>";
+    }
+    var ts = new TomSelect(el, {
+      maxItems: 1,
+      create: false,
+      persist: false,
+      valueField: valueField,
+      labelField: "text",
+      searchField: ["text", "sub"],
+      score: function () { return function () { return 1; }; },  // the server searched: show all it found
+      placeholder: el.dataset.placeholder || "",
+      plugins: { remove_button: { title: el.dataset.removeTitle || "" } },
+      loadThrottle: 250,
+      shouldLoad: function (query) { return query.trim().length > 0; },
+      load: function (query, callback) {
+        var self = this;
+        ask({ q: query }, function (results) { self.clearOptions(); callback(results); });
+      },
+      render: {
+        option: line,
+        item: line,
+        no_results: function () {
+          var div = document.createElement("div");
+          div.className = "no-results";
+          div.textContent = el.dataset.noResults || "";
+          return div;
+        }
+      }
+    });
+    ts.control_input.style.minWidth = "2rem";
+    if (current) {  // the value the page came with (a filter, a form shown again): its name instead of the id
+      var key = {};
+      key[valueField] = current;
+      ask(key, function (results) {
+        if (results.length) {
+          ts.updateOption(current, results[0]);
+          ts.refreshItems();
+        }
+      });
+    }
+  });
+}

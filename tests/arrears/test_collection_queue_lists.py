@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from arrears.services import record_bill
 from arrears.tasks import evaluate_nightly
+from core.masking import mask_msisdn
 from credit.services import legacy_grade_import
 from tests.factories import LineFactory
 
@@ -105,7 +106,21 @@ def test_the_queue_filters_by_each_field_on_the_page_the_api_and_the_export(clie
             export = client.get(reverse("arrears:collection-export"), params)
         assert answer.status_code == 200 and [row["msisdn"] for row in answer.json()["results"]] == expected, params
         rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[1:]
-        assert [row.split(",")[0] for row in rows] == expected, params
+        assert [row.split(",")[0] for row in rows] == [mask_msisdn(n) for n in expected], params
+
+
+def test_the_queue_export_masks_the_mobile_numbers(client, queue):
+    """Personal data masked as in every export: no full mobile number in the file, the masked one in its place."""
+    client.force_login(queue.collections)
+    with freeze_time(at(NIGHT)):
+        export = client.get(reverse("arrears:collection-export"))
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    rows = [row.split(",") for row in text.splitlines()[1:]]
+    numbers_on_page = numbers(page(client))
+    assert len(rows) == len(numbers_on_page) >= 4
+    for number in numbers_on_page:
+        assert number not in text
+    assert sorted(row[0] for row in rows) == sorted(f"{n[:3]}****{n[-4:]}" for n in numbers_on_page)
 
 
 def test_an_age_bucket_is_a_days_range(client, queue):

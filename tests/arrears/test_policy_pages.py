@@ -207,3 +207,19 @@ def test_the_next_nightly_run_follows_a_published_two_way_barring_day(org, draft
     event = BarringEvent.objects.filter(line=line).latest("id")
     assert (event.to_state, event.rule, event.policy_version) == ("two_way_barred", "arrears_30_days",
                                                                   f"barring-v{draft.version}")
+
+
+def test_a_withdrawn_barring_publication_unfreezes_the_draft(org, draft):
+    officer = signed_in(org.credit_officer)
+    request = request_publication(officer, draft, "欠费20天双停")
+    page = officer.get(reverse("arrears:policy", args=[draft.pk])).content.decode()
+    assert 'id="withdraw-publication"' in page
+    response = officer.post(reverse("credit:four-eyes-withdraw", args=[request.pk]),
+                            {"reason": "等下月再发", "next": reverse("arrears:policy", args=[draft.pk])})
+    assert response.status_code == 302 and response.url == reverse("arrears:policy", args=[draft.pk])
+    request.refresh_from_db()
+    assert request.status == FourEyesStatus.WITHDRAWN and request.decision_reason == "等下月再发"
+    assert officer.post(reverse("arrears:policy", args=[draft.pk]),
+                        settings_form(draft, two_way_after_days="10")).status_code == 302
+    assert BarringPolicyVersion.objects.get(pk=draft.pk).config["two_way_after_days"] == 10
+    assert BarringPolicyVersion.objects.get(pk=draft.pk).published_at is None

@@ -16,7 +16,7 @@ from core.tasks import dispatch_run
 from core.audit import display_name
 from credit import blacklist, configuration, extended
 from credit.batches import BASE_KIND
-from credit.choices import Feature, FourEyesKind, ModelStatus
+from credit.choices import Feature, FourEyesKind, FourEyesStatus, ModelStatus
 from credit.four_eyes import ERR_DRAFT_EDITOR, four_eyes_approve
 from credit.models import (
     ExtendedServicePolicy, FactorBin, FourEyesRequest, Rating, ScoringModel, SmsMessage, SmsTemplate, StarCutoff,
@@ -374,3 +374,47 @@ def test_a_blacklist_entry_is_corrected_with_a_reason_and_never_below_what_was_p
     assert (change.history_user_id, change.history_change_reason) == (org.credit_officer.pk, "核减滞纳金")
     blacklist.blacklist_entries_clear(customer=customer, reason="已结清", by=org.credit_officer)
     assert officer.get(url).status_code == 404  # ended: cleared entries are not edited
+
+
+def test_the_requester_withdraws_a_waiting_publication_which_unfreezes_the_draft(org, draft):
+    """A publication request the asker no longer wants is withdrawn with a reason (only by the asker or an
+    administrator): nothing is published, the draft can change again, and the history says who, when, why."""
+    officer, other = signed_in(org.credit_officer), second_officer()
+    assert officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": "提高5星门槛"}).status_code == 302
+    request = FourEyesRequest.objects.get(kind=FourEyesKind.SCORING_MODEL_PUBLISH, subject_id=draft.pk)
+    page = officer.get(reverse("credit:model-edit", args=[draft.pk])).content.decode()
+    assert 'id="withdraw-publication"' in page
+    assert 'id="withdraw-publication"' not in signed_in(other).get(
+        reverse("credit:model-edit", args=[draft.pk])).content.decode()
+    # another officer may not withdraw it (they approve or reject it); no reason: refused
+    assert signed_in(other).post(reverse("credit:four-eyes-withdraw", args=[request.pk]),
+                                 {"reason": "不要了"}).status_code == 403
+    officer.post(reverse("credit:four-eyes-withdraw", args=[request.pk]), {"reason": ""})
+    request.refresh_from_db()
+    assert request.status == FourEyesStatus.PENDING
+    back = reverse("credit:model-edit", args=[draft.pk])
+    response = officer.post(reverse("credit:four-eyes-withdraw", args=[request.pk]),
+                            {"reason": "规则还要调整", "next": back})
+    assert response.status_code == 302 and response.url == back
+    request.refresh_from_db()
+    assert request.status == FourEyesStatus.WITHDRAWN and request.decided_by == org.credit_officer
+    assert request.decision_reason == "规则还要调整"
+    assert ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT
+    # a withdrawn request cannot be approved any more, and the draft is editable again
+    signed_in(other).post(reverse("credit:four-eyes-approve", args=[request.pk]), {"reason": "同意"})
+    assert ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT
+    assert officer.post(reverse("credit:model-edit", args=[draft.pk]),
+                        draft_form(draft, notes="继续修改")).status_code == 302
+    assert ScoringModel.objects.get(pk=draft.pk).notes == "继续修改"
+    history = request.history.latest("history_date")
+    assert history.history_user_id == org.credit_officer.pk and history.history_change_reason == "规则还要调整"
+    audit = signed_in(org.admin).get(reverse("audit"), {"model": "credit.foureyesrequest"}).content.decode()
+    assert "规则还要调整" in audit
+    # asked again, an administrator may withdraw it too
+    officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": "再次申请"})
+    again = FourEyesRequest.objects.get(kind=FourEyesKind.SCORING_MODEL_PUBLISH, subject_id=draft.pk,
+                                        status=FourEyesStatus.PENDING)
+    assert signed_in(org.admin).post(reverse("credit:four-eyes-withdraw", args=[again.pk]),
+                                     {"reason": "管理员撤回"}).status_code == 302
+    again.refresh_from_db()
+    assert again.status == FourEyesStatus.WITHDRAWN and again.decided_by == org.admin

@@ -11,7 +11,8 @@ from django.utils import timezone
 from arrears.models import Bill, Payment
 from core.tasks import dispatch_run
 from customers.models import Device, LineStatusChange
-from retention import churn_model, features, intake_features, policies, product
+from credit.four_eyes import four_eyes_approve
+from retention import churn_model, features, intake_features, policies, product, publication
 from retention.batches import SCAN_KIND
 from retention.models import LearnedModel, RetentionAlert
 from tests.retention.conftest import with_history
@@ -42,6 +43,14 @@ def _province(n_churn=10, n_stay=30):
         with_history(saturation=[30 + 2 * i] * 12)
     for month in (OCT, NOV):
         _close(with_history(), month + timedelta(days=5), arrears=True)
+
+
+def champion(row, org):
+    """Publish a stored version the only way there is: a credit officer asks, a second one (admin) approves."""
+    request = publication.churn_model_publish_request(model=row, by=org.credit_officer, reason="上线")
+    four_eyes_approve(request=request, by=org.admin)
+    row.refresh_from_db()
+    return row
 
 
 def test_features_do_not_change_when_outcomes_and_later_facts_shift():
@@ -100,7 +109,7 @@ def test_training_registers_a_challenger_publishing_makes_it_alert_with_a_chines
     assert row.metrics["involuntary"] == 2 and "capacity" in row.threshold_basis
     assert set(row.reference) >= {"score", "saturation"}
 
-    product.publish(row=row, by=org.admin)
+    champion(row, org)
     dispatch_run(SCAN_KIND, "2026-11-23")
     alerts = list(RetentionAlert.objects.all())
     assert alerts and all(a.scored_by.startswith("learned") for a in alerts)
@@ -108,14 +117,14 @@ def test_training_registers_a_challenger_publishing_makes_it_alert_with_a_chines
     assert why and why[0]["label"] in features.labels_zh().values() and why[0]["effect"] > 0
 
 
-def test_psi_and_shadow_comparison_are_recorded():
+def test_psi_and_shadow_comparison_are_recorded(org):
     _province()
-    champion = product.train([OCT, NOV], publish=True).stored
+    first = champion(product.train([OCT, NOV]).stored, org)
     challenger = product.train([OCT, NOV]).stored
     comparison = product.shadow_compare(day=NOV)
-    assert comparison.champion == champion and comparison.challenger == challenger
+    assert comparison.champion == first and comparison.challenger == challenger
     assert comparison.customers > 0 and comparison.rank_correlation > 0.99  # same data, same learner
-    readings = {r.variable: r.psi for r in product.stability_record(row=champion, month=NOV)}
+    readings = {r.variable: r.psi for r in product.stability_record(row=first, month=NOV)}
     assert "score" in readings and all(v is not None for v in readings.values())
 
 
@@ -142,7 +151,7 @@ def test_pages_show_the_threshold_the_registry_and_the_explanation(org):
     from django.urls import reverse
 
     _province()
-    row = product.train([OCT, NOV], publish=True, by=org.admin).stored
+    row = champion(product.train([OCT, NOV]).stored, org)
     product.stability_record(row=row, month=NOV)
     dispatch_run(SCAN_KIND, "2026-11-23")
     client = Client()
@@ -165,7 +174,7 @@ def test_the_monthly_job_keeps_a_psi_row_per_month_on_the_churn_model_page(org):
     from retention.tasks import churn_model_stability_monthly
 
     _province()
-    row = product.train([OCT, NOV], publish=True, by=org.admin).stored
+    row = champion(product.train([OCT, NOV]).stored, org)
     assert churn_model_stability_monthly("2026-10-01") > 0 and churn_model_stability_monthly("2026-11-01") > 0
     client = Client()
     client.force_login(org.admin)

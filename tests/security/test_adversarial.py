@@ -257,6 +257,13 @@ PROBES: dict[tuple[str, str], Probe] = {
     **{(name, "post"): Probe(lambda t: {"reason": "核实无误"}, {"admin"}, "admin", form=name.startswith("credit:"),
                              scope_free=True)
        for name in ("credit:four-eyes-approve", "credit:four-eyes-reject", "four-eyes-approve", "four-eyes-reject")},
+    # withdrawn by whoever asked (credit_officer asked for the world's request) or an administrator
+    ("credit:four-eyes-withdraw", "post"): Probe(lambda t: {"reason": "不再需要"}, CREDIT, "credit_officer",
+                                                 form=True, scope_free=True),
+    # a churn model's publication is asked for by credit officers; no trained model in the world (training is
+    # heavy): tests/retention/test_churn_publication.py is the control
+    ("retention:model-publish", "post"): Probe(lambda t: {"reason": "上线"}, CREDIT, None, form=True,
+                                               scope_free=True),
     ("credit-status-bulk", "post"): Probe(lambda t: {"msisdns": [t.msisdn]}),  # a read: nobody writes
     # issue 14: blacklist decisions are the credit officers'; clearing needs an open entry (no control here:
     # tests/credit/test_governs.py clears through the page and the API)
@@ -721,3 +728,36 @@ def test_governed_fields_stay_with_their_owners(world, org, case):
     response = _send(world, role, name, method, probe, targets)
     assert response.status_code < 500
     assert governed(targets) == before, f"{case}: {response.status_code} {response.content[:300]!r}"
+
+
+# Name pickers' lookups (issue 18): reads, but a lookup that answered outside the scope would leak who the
+# province's customers and staff are. Each scoped role asks for am4's customer by customer number, name and
+# mobile number, and for am4 by login name: nothing; a role that may not read customers is refused.
+LOOKUP_TARGET = {"lookup-customers": "customer", "lookup-users": "manager",
+                 "lookup-enterprise-accounts": "ent_account"}  # the Targets attribute sought
+LOOKUP_PROBES = {
+    "lookup-customers": lambda t, org: [{"id": t.customer}, {"q": str(t.customer)}, {"q": t.msisdn},
+                                        {"q": org.book[org.am4.pk][0].name}],
+    "lookup-users": lambda t, org: [{"id": t.manager}, {"q": org.am4.username}, {"username": org.am4.username}],
+    "lookup-enterprise-accounts": lambda t, org: [{"id": t.ent_account}, {"q": str(t.ent_account)},
+                                                  {"q": EnterpriseAccount.objects.get(pk=t.ent_account).name}],
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOKUP_PROBES))
+def test_lookups_find_nothing_outside_the_scope(world, org, name):
+    leaked, sought = {}, getattr(world["outside"], LOOKUP_TARGET[name])
+    for role in [*SCOPED, "nobody", "anonymous", "billing_service"]:
+        client, headers = world["clients"][role]
+        for params in LOOKUP_PROBES[name](world["outside"], org):
+            response = client.get(reverse(name), params, **headers)
+            assert response.status_code < 500, f"{role} {params}: {response.status_code}"
+            found = [r for r in (response.json()["results"] if response.status_code == 200 else [])
+                     if r["id"] == sought]
+            if found:
+                leaked[f"{role} {params}"] = found
+    assert not leaked, f"{name}: {leaked}"
+    # the control: a province-wide role finds the same customer (or colleague) with the same questions
+    client, headers = world["clients"]["credit_officer" if name == "lookup-customers" else "admin"]
+    for params in LOOKUP_PROBES[name](world["outside"], org):
+        assert sought in [r["id"] for r in client.get(reverse(name), params, **headers).json()["results"]], params

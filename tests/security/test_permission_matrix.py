@@ -66,6 +66,11 @@ MATRIX = {
     "dashboard": (GET, page(SESSION_STAFF, nobody=200)),  # a user without a role sees an empty dashboard
     "batch-runs": (GET, page(CREDIT)),
     "audit": (GET, page(["admin"])),
+    # name pickers' JSON lookups (issue 18): staff for any signed-in user (the scope limits whom it finds: a
+    # user without a role finds nobody), customers for whoever reads customers (in scope: tests/core/test_lookups)
+    "lookup-users": (GET, page(SESSION_STAFF, nobody=200)),
+    "lookup-customers": (GET, page(SESSION_STAFF)),
+    "lookup-enterprise-accounts": (GET, page(ENT_READERS)),
     # a user's own saved list filters: an empty save names no list (back home), a delete finds none of theirs
     "saved-filter-save": (POST, everyone(302)),
     "saved-filter-delete": (POST, everyone(404, anonymous=302, billing_service=302)),
@@ -126,6 +131,11 @@ MATRIX = {
     "credit:four-eyes": (GET, page(CREDIT)),
     "credit:four-eyes-approve": (POST, page(CREDIT, status=302)),
     "credit:four-eyes-reject": (POST, page(CREDIT, status=302)),  # no reason: refused on the list page
+    # withdrawn by whoever asked (credit_officer here) or an admin; no reason: refused on the list page
+    "credit:four-eyes-withdraw": (POST, page(CREDIT, status=302)),
+    # a churn model's publication asked for (four eyes); no trained model here: 404 for those who may ask
+    # (tests/retention/test_churn_publication.py asks and approves on a trained one)
+    "retention:model-publish": (POST, page(CREDIT, status=404)),
     "four-eyes-list": (GET, api(CREDIT)),
     "four-eyes-detail": (GET, api(CREDIT)),
     "four-eyes-approve": (POST, api(CREDIT, status=400, admin=200)),  # one's own request: 400; admin approves

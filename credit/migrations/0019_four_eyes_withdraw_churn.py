@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credit', '0017_hpublish_publication_four_eyes'),
+        ('credit', '0018_rating_time_index'),
     ]
 
     operations = [

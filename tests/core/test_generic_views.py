@@ -6,9 +6,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.test import RequestFactory
+from django.utils import translation
 
 from core.api.permissions import ScopedPermission, for_request
-from core.generic_views import CsvExport, ScopedListView, copy_errors
+from core.generic_views import CsvExport, ObjectFormView, ScopedListView, copy_errors
+from enterprise import selectors as enterprise_selectors
+from enterprise.filtersets import TaskFilterSet
+from enterprise.models import Task
+from retention.models import RetentionAlert
 
 
 class NameForm(forms.Form):
@@ -87,3 +92,38 @@ def test_an_object_permission_is_checked_only_when_the_view_names_one():
     assert not ScopedPermission().has_object_permission(request, view, object())
     view.action = "other"
     assert ScopedPermission().has_object_permission(request, view, object())
+
+
+class TaskList(ScopedListView):
+    filterset_class = TaskFilterSet
+
+
+class TaskPage(ObjectFormView):
+    selector = enterprise_selectors.task_list
+
+
+class AlertPage(ObjectFormView):
+    permission_required = "retention.view_retentionalert"
+    context_object_name = "alert"
+
+
+def test_a_list_needs_the_view_permission_of_the_model_it_lists_unless_told_another():
+    told = type("Told", (TaskList,), {"permission_required": "customers.add_customer"})
+    assert TaskList().get_permission_required() == ("enterprise.view_task",)
+    assert told().get_permission_required() == ("customers.add_customer",)
+
+
+def test_an_object_page_takes_its_names_and_its_change_permission_from_its_model():
+    task, alert = TaskPage(), AlertPage()
+    task.object, alert.object = Task(), RetentionAlert()
+    task.permission_required = "enterprise.view_task"  # (else read from the selector's model, for the user)
+    assert (task.change_permission, alert.change_permission) == ("enterprise.change_task",
+                                                                 "retention.change_retentionalert")
+    assert task.get_template_names() == ["enterprise/task_detail.html"]  # <app>/<the page's name>_detail.html
+    assert alert.get_template_names() == ["retention/alert_detail.html"]
+    assert (task.get_object_as(), alert.get_object_as()) == ("task", "alert")  # the argument the service takes
+    with translation.override("en"):
+        assert str(task.get_success_message(None)) == "Task updated."
+        assert str(alert.change_denied_message) == "You may not change retention alerts."
+    with translation.override("zh-hans"):
+        assert str(task.get_success_message(None)) == "任务已更新。"

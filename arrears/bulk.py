@@ -157,10 +157,11 @@ def _settle_blacklist(rows: list[dict], by) -> None:
             blacklist_payments_apply(line=r["line"], amount=r["amount"], reference=r["reference"], by=by)
 
 
-def _decide(out: BulkOutcome, touched: set[int], by) -> None:
+def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal] | None = None) -> None:
     """The barring state the policy gives now, answered (and applied when immediate) for every line of the batch
-    at once: arrears.realtime, the nightly state machine restricted to these lines."""
-    decisions = realtime.decide_lines(touched, by=by)
+    at once: arrears.realtime, the nightly state machine restricted to these lines (`balances`: the lines' new
+    balances, written in the same statement)."""
+    decisions = realtime.decide_lines(touched, by=by, balances=balances)
     for pos, result in out.results.items():
         position = decisions.get(result.line.pk)
         if position is None:  # a closed line: billing's closure (or the arrears one) is final
@@ -285,7 +286,6 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
     now = timezone.now()
     _insert_ledger([(r["line"].pk, LedgerKind.CHARGE, -r["amount"], now, f"bill-{r['line'].pk}-{r['period']:%Y-%m}")
                     for r in rows], by)
-    _write_balances(positions, touched, set())
-    _decide(out, touched, by)
+    _decide(out, touched, by, balances={i: positions[i].balance for i in touched})  # writes the balances too
     return out
 

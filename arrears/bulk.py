@@ -39,16 +39,24 @@ class _Position:
 
 
 def _positions(line_ids: set[int], today: date) -> dict[int, _Position]:
-    """Open missing accounts (with billing's earlier balance, as the single posting does) and lock the lines'
-    accounts in id order (two concurrent batches then never deadlock)."""
+    """Lock the lines' accounts in id order (two concurrent batches then never deadlock); the missing ones are
+    opened (with billing's earlier balance, as the single posting does) and locked after them."""
     ids = sorted(line_ids)
     with array_cursor() as cur:
-        cur.execute(ENSURE_ACCOUNTS_FOR, {"ids": ids, "today": today, "now": timezone.now()})
-        cur.execute("""
-            SELECT a.line_id, a.customer_id, a.balance, c.credit_limit, a.state, a.arrears_since
-            FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
-            WHERE a.line_id = ANY(%s::bigint[]) ORDER BY a.line_id FOR UPDATE OF a""", [ids])
-        return {row[0]: _Position(*row) for row in cur.fetchall()}
+        cur.execute(LOCK_ACCOUNTS, [ids])
+        found = {row[0]: _Position(*row) for row in cur.fetchall()}
+        if len(found) < len(ids):  # lines without an account yet (most batches have none: no anti-join then)
+            missing = [i for i in ids if i not in found]
+            cur.execute(ENSURE_ACCOUNTS_FOR, {"ids": missing, "today": today, "now": timezone.now()})
+            cur.execute(LOCK_ACCOUNTS, [missing])
+            found |= {row[0]: _Position(*row) for row in cur.fetchall()}
+        return found
+
+
+LOCK_ACCOUNTS = """
+    SELECT a.line_id, a.customer_id, a.balance, c.credit_limit, a.state, a.arrears_since
+    FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+    WHERE a.line_id = ANY(%s::bigint[]) ORDER BY a.line_id FOR UPDATE OF a"""
 
 
 def _over_limit(balance: Decimal) -> bool:
@@ -157,10 +165,11 @@ def _settle_blacklist(rows: list[dict], by) -> None:
             blacklist_payments_apply(line=r["line"], amount=r["amount"], reference=r["reference"], by=by)
 
 
-def _decide(out: BulkOutcome, touched: set[int], by) -> None:
+def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal] | None = None) -> None:
     """The barring state the policy gives now, answered (and applied when immediate) for every line of the batch
-    at once: arrears.realtime, the nightly state machine restricted to these lines."""
-    decisions = realtime.decide_lines(touched, by=by)
+    at once: arrears.realtime, the nightly state machine restricted to these lines (`balances`: the lines' new
+    balances, written in the same statement)."""
+    decisions = realtime.decide_lines(touched, by=by, balances=balances)
     for pos, result in out.results.items():
         position = decisions.get(result.line.pk)
         if position is None:  # a closed line: billing's closure (or the arrears one) is final
@@ -285,7 +294,6 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
     now = timezone.now()
     _insert_ledger([(r["line"].pk, LedgerKind.CHARGE, -r["amount"], now, f"bill-{r['line'].pk}-{r['period']:%Y-%m}")
                     for r in rows], by)
-    _write_balances(positions, touched, set())
-    _decide(out, touched, by)
+    _decide(out, touched, by, balances={i: positions[i].balance for i in touched})  # writes the balances too
     return out
 

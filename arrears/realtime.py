@@ -29,6 +29,15 @@ from customers.status import refresh_customer_status
 # rounds judge (arrears.evaluation.FACTS / round_sql) and its compiled CASE of policies.TRANSITIONS, for one day.
 DECIDED_FOR_LINES = f"""
 WITH shares AS ({active_shares_sql("%(now)s")}),  -- shared credit active now (credit.sharing)
+posted AS (  -- the accounts of the lines, with the batch's new balances where it brings them (not yet written)
+    SELECT a.line_id, a.customer_id, a.state, a.state_since, coalesce(n.balance, a.balance) AS balance,
+           CASE WHEN n.settled THEN NULL ELSE a.arrears_since END AS arrears_since, a.exempt_until, a.exempt_cap,
+           n.balance AS new_balance
+    FROM arrears_lineaccount a
+    LEFT JOIN unnest(%(posted)s::bigint[], %(balances)s::numeric[], %(settled)s::bool[])
+              AS n(line_id, balance, settled) ON n.line_id = a.line_id
+    WHERE a.line_id = ANY(%(ids)s::bigint[])
+),
 facts AS (
     SELECT a.line_id, a.customer_id, a.state, a.state_since, a.balance, a.arrears_since, c.credit_limit,
            a.balance + c.credit_limit + coalesce(sh.net, 0) AS usable,
@@ -40,21 +49,31 @@ facts AS (
            %(today)s - a.state_since AS days_in_state,
            greatest(round(c.credit_limit * %(reminder_ratio)s, 2), %(reminder_minimum)s) AS threshold,
            {evaluation.retention_days_case()} AS retention_days
-    FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+    FROM posted a JOIN customers_customer c ON c.id = a.customer_id
     JOIN customers_line l ON l.id = a.line_id AND l.status <> 'closed'  -- closed by billing: never reopened here
     LEFT JOIN shares sh ON sh.customer_id = c.id
-    WHERE a.line_id = ANY(%(ids)s::bigint[]) AND a.state <> 'closed'
+    WHERE a.state <> 'closed'
 ),
 decided AS (
     SELECT f.*, {evaluation.transition_case("to")} AS new_state, {evaluation.transition_case("rule")} AS rule
     FROM facts f
 )"""
 
-CLOCK_SQL = "CASE WHEN d.usable < 0 THEN coalesce(a.arrears_since, %(today)s::date) END"
+# One UPDATE of each account for the whole posting: the batch's new balance (a settled line's arrears age cleared,
+# as before), the arrears clock (it starts when usable credit falls below 0 and stops when it is back: decide_now)
+# and, for a rule the policy applies at once, the new state (services.transition's account write).
+IMMEDIATE = "(d.rule <> '' AND d.rule = ANY(%(immediate)s::text[]))"
+CLOCK_SQL = "CASE WHEN d.usable < 0 THEN coalesce(p.arrears_since, %(today)s::date) END"
+ARREARS_SQL = f"CASE WHEN d.line_id IS NULL THEN p.arrears_since ELSE {CLOCK_SQL} END"
 DECIDE_SQL = DECIDED_FOR_LINES + f""",
-clock AS (  -- the arrears clock starts when usable credit falls below 0 and stops when it is back (decide_now)
-    UPDATE arrears_lineaccount a SET arrears_since = {CLOCK_SQL}
-    FROM decided d WHERE a.line_id = d.line_id AND a.arrears_since IS DISTINCT FROM {CLOCK_SQL}
+written AS (
+    UPDATE arrears_lineaccount a
+    SET balance = p.balance, arrears_since = {ARREARS_SQL},
+        state = CASE WHEN {IMMEDIATE} THEN d.new_state ELSE a.state END,
+        state_since = CASE WHEN {IMMEDIATE} THEN %(today)s::date ELSE a.state_since END
+    FROM posted p LEFT JOIN decided d ON d.line_id = p.line_id
+    WHERE a.line_id = p.line_id AND (p.new_balance IS NOT NULL OR a.arrears_since IS DISTINCT FROM {ARREARS_SQL}
+                                     OR {IMMEDIATE})
 )
 SELECT d.line_id, d.customer_id, d.state, d.new_state, d.rule, d.balance, d.credit_limit, d.usable FROM decided d
 """
@@ -71,11 +90,7 @@ MOVES = """moves AS (SELECT * FROM unnest(%(ids)s::bigint[], %(from)s::text[], %
 
 # services.transition for every move at once (the old line status read through a second alias: the row as it was)
 APPLY_SQL = f"""
-WITH {MOVES},
-moved AS (
-    UPDATE arrears_lineaccount a SET state = m.new_state, state_since = %(today)s FROM moves m
-    WHERE a.line_id = m.line_id
-),
+WITH {MOVES},  -- the accounts' new state is written by DECIDE_SQL
 lines AS (
     UPDATE customers_line l SET status = {_line_status_case("m.new_state")}, updated_at = %(now)s
     FROM moves m, customers_line o
@@ -131,18 +146,23 @@ class Position:
     decision: services.Decision
 
 
-def decide_lines(line_ids, *, by=None, policy: policies.BarringPolicy | None = None,
-                 today: date | None = None) -> dict[int, Position]:
+def decide_lines(line_ids, *, by=None, policy: policies.BarringPolicy | None = None, today: date | None = None,
+                 balances: dict[int, Decimal] | None = None, settled: set[int] = frozenset()) -> dict[int, Position]:
     """{line id: Position} for the lines whose account is open and not closed (a line closed by billing or by
-    arrears is absent: its answer is "closed"). The caller holds the accounts' locks (its transaction)."""
+    arrears is absent: its answer is "closed"). The caller holds the accounts' locks (its transaction).
+    `balances`: the batch's new balance of lines (written here, in the same UPDATE as the decision: one write of
+    each account per posting); `settled`: those of them whose arrears age the posting clears."""
     ids = sorted(set(line_ids))
     if not ids:
         return {}
     policy = policy or services.policy_in_force()
     today, now = today or timezone.localdate(), timezone.now()
+    posted = sorted(balances or ())
     params = {"ids": ids, "today": today, "now": now, "policy": policy.label,
               "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
-              "two_way_days": policy.two_way_after_days, "by": by.pk if by else None}
+              "two_way_days": policy.two_way_after_days, "by": by.pk if by else None,
+              "immediate": list(policy.immediate_rules), "posted": posted,
+              "balances": [balances[i] for i in posted], "settled": [i in settled for i in posted]}
     with array_cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
         cur.execute(DECIDE_SQL, params)

@@ -305,12 +305,16 @@ def representer(serializer_class) -> Callable[[object], dict]:
                 field.localize or field.normalize_output) and type(field).to_representation is \
                 serializers.DecimalField.to_representation:
             places, digits = field.decimal_places, field.max_digits
+            # str() of a Decimal is plain "[-]d…d.dd" exactly when its exponent is -places (anything else has
+            # another number of decimals, an exponent "E", or is not finite); its characters bound its digits
+            # (a leading "0." counts one more: such a value takes the field's own path, with the same answer)
 
             def money(value, field=field, places=places, digits=digits):
-                if type(value) is DECIMAL and value.is_finite():
-                    parts = value.as_tuple()
-                    if parts.exponent == -places and (digits is None or len(parts.digits) <= digits):
-                        return f"{value:f}"
+                if type(value) is DECIMAL and places:
+                    text = str(value)
+                    if len(text) > places + 1 and text[-places - 1] == "." and "E" not in text and (
+                            digits is None or len(text) - 1 - (text[0] == "-") <= digits):
+                        return text
                 return field.to_representation(value)
             fields.append((name, path, money))
         elif type(field) in (serializers.BooleanField, serializers.IntegerField, serializers.CharField):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers import policies
-from customers.bulk_types import insert_unnest
+from customers.bulk_types import array_cursor, insert_unnest
 from customers.choices import IdType
 from customers.models import Customer, Line, OnboardingCallback, Plan, RelatedContact
 from customers.services import (
@@ -50,9 +50,21 @@ class OnboardingItem:
 
 
 @dataclass(frozen=True)
+class NewCustomer:
+    """A customer the batch wrote (what its callers read: the id; no model instance per item)."""
+
+    pk: int
+    join_date: date
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+@dataclass(frozen=True)
 class Onboarded:
     index: int
-    customer: Customer
+    customer: NewCustomer
     msisdns: list[str]
 
 
@@ -173,41 +185,60 @@ def _person_errors(items: list[OnboardingItem], errors: _Errors) -> None:
                            ValidationError(ERR_MSISDN_TAKEN, code="taken", params={"value": msisdn}))
 
 
-def _customer(d: OnboardingData, *, today: date, now, manager) -> Customer:
-    return Customer(
-        name=d.name.strip(), id_type=d.id_type, id_number=d.id_number, id_last4=d.id_number[-4:],
-        birth_date=policies.birth_date_from_id(d.id_number) if d.id_type == IdType.RESIDENT_ID else None,
-        gender=d.gender, address=d.address, occupation=d.occupation, industry=d.industry, workplace=d.workplace,
-        region=d.region, brand=d.brand, join_date=d.join_date or today, acquiring_channel=d.acquiring_channel,
-        account_manager=manager, policy_explained_at=now, created_at=now, updated_at=now,
-        data_completeness=policies.data_completeness(
+def _customer_columns(items: list[OnboardingItem], *, today: date) -> dict[str, list]:
+    """The per-customer columns of the batch (what Customer(...) + save() would hold), column by column."""
+    datas = [item.data for item in items]
+    resident = IdType.RESIDENT_ID
+    return {
+        "name": [d.name.strip() for d in datas], "id_type": [d.id_type for d in datas],
+        "id_number": [d.id_number for d in datas], "id_last4": [d.id_number[-4:].upper() for d in datas],
+        "birth_date": [policies.birth_date_from_id(d.id_number) if d.id_type == resident else None for d in datas],
+        "gender": [d.gender for d in datas], "address": [d.address for d in datas],
+        "occupation": [d.occupation for d in datas], "industry": [d.industry for d in datas],
+        "workplace": [d.workplace for d in datas], "region_id": [d.region.pk for d in datas],
+        "brand_id": [d.brand.pk for d in datas], "join_date": [d.join_date or today for d in datas],
+        "acquiring_channel_id": [d.acquiring_channel.pk for d in datas],
+        "data_completeness": [policies.data_completeness(
             has_address=bool(d.address), has_occupation=bool(d.occupation), has_workplace=bool(d.workplace),
-            related_contacts=len(d.related_contacts)))
+            related_contacts=len(d.related_contacts)) for d in datas]}
 
 
-def _insert_with_history(objs: list, key: tuple[str, ...], *, by, reason: str, when) -> None:
+def _insert_with_history(model, rows: dict[str, list], constants: dict[str, object], key: tuple[str, ...], *, by,
+                         reason: str, when) -> dict[tuple, int]:
     """What simple_history's bulk_create_with_history writes (the rows and their "+" history rows by `by` with
-    `reason`), in two set-based statements: the instances' columns go as arrays through one INSERT … SELECT FROM
-    unnest (Django's bulk_create prepares each of the ~800,000 values of 10,000 customers one by one: 14 s of a
-    10,000-item post), their ids come back matched by the natural key `key`, and the history rows are copied
+    `reason`), in two set-based statements and without a model instance per row: `rows` are per-row column lists,
+    `constants` one value for the whole batch, every other column takes its field's default (as Model() would);
+    the new ids come back matched by the natural key `key` ({key values: id}), and the history rows are copied
     from the new rows by INSERT … SELECT."""
-    model = type(objs[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    rows = insert_unnest(model, {f.column: [getattr(o, f.attname) for o in objs] for f in fields},
-                         returning=", ".join(("id", *key)))
-    ids = {tuple(row[1:]): row[0] for row in rows}
-    for o in objs:
-        o.pk = ids[tuple(getattr(o, k) for k in key)]
-        o._state.adding = False
-    history = model.history.model
-    source = {f.column for f in fields}
-    copied = [f.column for f in history._meta.concrete_fields if f.column in source | {"id"}]
-    with connection.cursor() as cur:
+    values = {**{f.column: f.get_default() for f in fields if f.column not in rows}, **constants}
+    table = model._meta.db_table
+    select, params, arrays = [], {}, []
+    for f in fields:
+        kind = f.db_type(connection)
+        if f.column in rows:
+            arrays.append(f"%(r_{f.column})s::{kind}[]")
+            params[f"r_{f.column}"] = rows[f.column]
+            select.append(f"v.{f.column}")
+        else:
+            select.append(f"%(c_{f.column})s::{kind}")
+            params[f"c_{f.column}"] = f.get_db_prep_save(values[f.column], connection)
+    names = [f.column for f in fields if f.column in rows]
+    with array_cursor() as cur:
+        cur.execute(f"""
+            INSERT INTO {table} ({", ".join(f.column for f in fields)})
+            SELECT {", ".join(select)} FROM unnest({", ".join(arrays)}) AS v({", ".join(names)})
+            RETURNING id, {", ".join(key)}""", params)
+        ids = {tuple(row[1:]): row[0] for row in cur.fetchall()}
+        history = model.history.model
+        source = {f.column for f in fields}
+        copied = [f.column for f in history._meta.concrete_fields if f.column in source | {"id"}]
         cur.execute(f"""
             INSERT INTO {history._meta.db_table} ({", ".join(copied)}, history_date, history_change_reason,
                                                   history_type, history_user_id)
-            SELECT {", ".join(copied)}, %s, %s, '+', %s FROM {model._meta.db_table} WHERE id = ANY(%s::bigint[])""",
+            SELECT {", ".join(copied)}, %s, %s, '+', %s FROM {table} WHERE id = ANY(%s::bigint[])""",
                     [when, reason, by.pk if by else None, sorted(ids.values())])
+    return ids
 
 
 def onboarding_bulk_errors(*, items: list[OnboardingItem], by, migration_reason: str = "") -> dict:
@@ -236,18 +267,32 @@ def customers_onboard_bulk(*, items: list[OnboardingItem], by, migration_reason:
     if not good:
         return BulkOnboarding([], dict(errors))
     manager = by if _is_account_manager(by) else None
-    customers = [_customer(item.data, today=today, now=now, manager=manager) for _, item in good]
     reason = f"bulk onboarding; migration import: {migration_reason}"[:100] if migration_reason else "bulk onboarding"
-    _insert_with_history(customers, ("id_type", "id_number"), by=by, reason=reason, when=now)
-    lines = [Line(customer=c, msisdn=msisdn, plan=plan, activated_on=c.join_date, created_at=now, updated_at=now)
-             for c, (_, item) in zip(customers, good, strict=True) for msisdn, plan in item.lines()]
-    _insert_with_history(lines, ("msisdn",), by=by, reason=reason, when=now)
-    RelatedContact.objects.bulk_create(
-        RelatedContact(customer=c, name=x.name, relation=x.relation, msisdn=x.msisdn)
-        for c, (_, item) in zip(customers, good, strict=True) for x in item.data.related_contacts)
-    OnboardingCallback.objects.bulk_create(  # a migrated customer's identity was confirmed in the legacy system
-        OnboardingCallback(customer=c, due_on=today + timedelta(days=policies.CALLBACK_DAYS),
-                           assigned_to=c.account_manager or by, created_at=now, updated_at=now)
-        for c in customers if c.join_date == today)
+    columns = _customer_columns([item for _, item in good], today=today)
+    ids = _insert_with_history(
+        Customer, columns, {"account_manager_id": manager.pk if manager else None, "policy_explained_at": now,
+                            "created_at": now, "updated_at": now},
+        ("id_type", "id_number"), by=by, reason=reason, when=now)
+    customers = [NewCustomer(ids[identity], joined) for identity, joined in zip(
+        zip(columns["id_type"], columns["id_number"], strict=True), columns["join_date"], strict=True)]
+    lines = [(c, msisdn, plan) for c, (_, item) in zip(customers, good, strict=True) for msisdn, plan in item.lines()]
+    _insert_with_history(
+        Line, {"customer_id": [c.pk for c, _m, _p in lines], "msisdn": [m for _c, m, _p in lines],
+               "plan_id": [p.pk for _c, _m, p in lines], "activated_on": [c.join_date for c, _m, _p in lines]},
+        {"created_at": now, "updated_at": now}, ("msisdn",), by=by, reason=reason, when=now)
+    contacts = [(c.pk, x.name, x.relation, x.msisdn) for c, (_, item) in zip(customers, good, strict=True)
+                for x in item.data.related_contacts]
+    if contacts:
+        insert_unnest(RelatedContact, dict(zip(("customer_id", "name", "relation", "msisdn"),
+                                               (list(col) for col in zip(*contacts, strict=True)), strict=True)))
+    joined_today = [c.pk for c in customers if c.join_date == today]
+    if joined_today:  # a migrated customer's identity was confirmed in the legacy system
+        insert_unnest(OnboardingCallback, {
+            "customer_id": joined_today,
+            "due_on": [today + timedelta(days=policies.CALLBACK_DAYS)] * len(joined_today),
+            "assigned_to_id": [(manager or by).pk if (manager or by) else None] * len(joined_today),
+            "status": [OnboardingCallback._meta.get_field("status").get_default()] * len(joined_today),
+            "outcome": [""] * len(joined_today), "created_at": [now] * len(joined_today),
+            "updated_at": [now] * len(joined_today)})
     return BulkOnboarding([Onboarded(i, c, [m for m, _plan in item.lines()])
                            for c, (i, item) in zip(customers, good, strict=True)], dict(errors))

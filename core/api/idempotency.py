@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from core.api.serializers import bulk_serializer
@@ -38,6 +39,31 @@ class IdempotencyConflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "idempotency_conflict"
     default_detail = CONFLICT
+
+
+class _Text(JSONRenderer):
+    def __init__(self, text: bytes):
+        self.text = text
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return self.text
+
+
+class StoredAnswer(Response):
+    """A first answer whose JSON text was made for the idempotency record: a client that takes plain JSON gets
+    that text (the same bytes a replay returns), not a second encoding of the same data."""
+
+    def __init__(self, response: Response, text: bytes):
+        super().__init__(response.data, status=response.status_code, headers=dict(response.items()),
+                         content_type=response.content_type)
+        self._text = text
+
+    @property
+    def rendered_content(self):
+        if type(getattr(self, "accepted_renderer", None)) is JSONRenderer and \
+                "indent" not in (getattr(self, "accepted_media_type", None) or ""):
+            self.accepted_renderer = _Text(self._text)
+        return super().rendered_content
 
 
 def _fingerprint(endpoint: str, data) -> str:
@@ -72,12 +98,13 @@ def idempotent(request, endpoint: str, handler, *, required: bool = True) -> Res
                 raise IdempotencyConflict()
             return Response(first.response, status=first.status_code, headers={"Idempotent-Replayed": "true"})
         response = handler()
-        if 200 <= response.status_code < 300:  # the answer's JSON text as it is (a bulk answer is 10,000 rows:
-            # no decode and re-encode through the model field)
+        if 200 <= response.status_code < 300:  # the answer's JSON text, made once: stored as it is (a bulk answer
+            # is 10,000 rows: no decode and re-encode through the model field) and sent as it is
+            text = JSONRenderer().render(response.data)
             with connection.cursor() as cur:
                 cur.execute(f"UPDATE {IdempotencyRecord._meta.db_table} SET status_code = %s, response = %s::jsonb "
-                            "WHERE id = %s", [response.status_code, json.dumps(response.data, default=str),
-                                              claimed[0]])
+                            "WHERE id = %s", [response.status_code, text.decode(), claimed[0]])
+            response = StoredAnswer(response, text)
         else:  # only successes are kept: the key stays free for a corrected request
             IdempotencyRecord.objects.filter(pk=claimed[0]).delete()
     return response

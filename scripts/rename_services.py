@@ -73,8 +73,8 @@ RENAMES = [
     ("webhooks.services", "delivery_body", "_delivery_body"),  # a helper of deliveries_send
 ]
 
-# Names too common to rewrite as plain words (see 3. above).
-SCOPED = {"transition", "notify", "dispatch"}
+# Names too common to rewrite as plain words (see 3. above): other code may use them as variables or keys.
+SCOPED = {"transition", "notify", "dispatch", "published_model", "list_url", "save_filter", "delete_filter"}
 
 # new name → its parameters that were positional and become keyword-only (in order).
 KEYWORD_ONLY = {
@@ -212,6 +212,26 @@ def scoped_names(text: str, rel: Path) -> str:
             if new:
                 at = starts[tok.start[0] - 1] + tok.start[1]
                 edits.append((at, at + len(tok.string), new))
+        elif (tok.type == tokenize.STRING and len(significant) >= 2 and significant[-1].string == ","
+              and significant[-2].string in aliases and tok.string[1:-1] in aliases[significant[-2].string]):
+            # getattr / setattr / monkeypatch.setattr(services, "transition", …)
+            at = starts[tok.start[0] - 1] + tok.start[1]
+            renamed = aliases[significant[-2].string][tok.string[1:-1]]
+            edits.append((at, at + len(tok.string), tok.string[0] + renamed + tok.string[-1]))
+        elif tok.type == tokenize.STRING and re.match(r"[a-zA-Z]*[fF]", tok.string):  # an f-string's {fields}
+            def field(match: re.Match) -> str:
+                code = match.group(0)
+                for name, renamed in bare.items():
+                    code = re.sub(rf"(?<![\w.]){name}\b", renamed, code)
+                for alias, names in aliases.items():
+                    for name, renamed in names.items():
+                        code = re.sub(rf"\b{alias}\.{name}\b", f"{alias}.{renamed}", code)
+                return code
+
+            fixed = re.sub(r"\{[^{}]*\}", field, tok.string)
+            if fixed != tok.string:
+                at = starts[tok.start[0] - 1] + tok.start[1]
+                edits.append((at, at + len(tok.string), fixed))
         if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
             significant.append(tok)
     for start, end, new in sorted(edits, reverse=True):

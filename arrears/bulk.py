@@ -6,7 +6,7 @@ payments/bills, SP charges and ledger entries, one balance UPDATE for all lines,
 payments to the oldest unpaid bills. Items are idempotent by their natural key (payment reference, a line's
 billed month): a replayed item is refused as a duplicate and nothing is written for it. The barring state each
 item answers is the nightly state machine over the batch's lines in one statement (arrears.realtime, the same
-rules as the single posting's `decide_now`); a payment's blacklist settlement only where an entry is open.
+rules as the single posting's `account_decide`); a payment's blacklist settlement only where an entry is open.
 """
 
 from dataclasses import dataclass, replace
@@ -169,7 +169,7 @@ def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal
     """The barring state the policy gives now, answered (and applied when immediate) for every line of the batch
     at once: arrears.realtime, the nightly state machine restricted to these lines (`balances`: the lines' new
     balances, written in the same statement)."""
-    decisions = realtime.decide_lines(touched, by=by, balances=balances)
+    decisions = realtime.lines_decide(line_ids=touched, by=by, balances=balances)
     for pos, result in out.results.items():
         position = decisions.get(result.line.pk)
         if position is None:  # a closed line: billing's closure (or the arrears one) is final
@@ -181,13 +181,13 @@ def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal
                                    restored=decision.restored)
 
 
-def usage_decide_bulk(line_ids: set[int], *, by=None) -> dict[int, services.PostingResult]:
-    """After a bulk of usage: each line's position and the barring state the policy gives now (decide_on_usage
+def usage_decide_bulk(*, line_ids: set[int], by=None) -> dict[int, services.PostingResult]:
+    """After a bulk of usage: each line's position and the barring state the policy gives now (usage_decide
     for every line at once; missing accounts opened from billing's figures)."""
     if not line_ids:
         return {}
     positions = _positions(line_ids, timezone.localdate())
-    decisions = realtime.decide_lines(line_ids, by=by)
+    decisions = realtime.lines_decide(line_ids=line_ids, by=by)
     out = {}
     for line_id, p in positions.items():
         found = decisions.get(line_id)

@@ -441,7 +441,7 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None, *,
                    first_day: date | None = None) -> int:
     """Evaluate lines with id in [lo, hi) for every day from `first_day` (default: `today` only) through `today`,
     skipping a line on the days it was already decided; returns how many state changes were made."""
-    policy = services.policy_in_force()
+    policy = services.barring_policy_get()
     first = max(min(first_day or today, today), today - timedelta(days=CATCH_UP_MAX_DAYS - 1))
     params = {"lo": lo, "hi": hi, "run_id": run_id, "policy": policy.label, "first": first, "last": today,
               "today": today, "now": decision_moment(today),
@@ -491,7 +491,7 @@ def _apply_moves(cur, params: dict) -> None:
     cur.execute(BLACKLIST, params)
     blacklisted = [row[0] for row in cur.fetchall()]
     # the customers of the lines whose status changed take their worst line's status
-    customer_status.refresh_customer_status(changed_customers)
+    customer_status.customer_status_refresh(customer_ids=changed_customers)
     # Customers whose last line closed: one signal per closing day; credit ends theirs (credit.state)
     for day, closed in _rows(cur, CLOSED_IN_RUN, params) if closed_any else ():
         customers_closed.send(sender=EVALUATE_KIND, customer_ids=list(closed), on=day,

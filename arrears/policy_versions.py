@@ -4,7 +4,7 @@ A published version is never edited: a change is a new draft (a copy of the vers
 published with four eyes — one officer asks with a reason, a second one who did not edit the draft approves it
 (credit.four_eyes, kind barring_policy_publish); who asked, who approved, when, why and the version are in the
 request's and the version's history, on /audit/. While the request waits the draft is frozen. The
-nightly run and every real-time decision read the version in force (`services.policy_in_force`), so the next
+nightly run and every real-time decision read the version in force (`services.barring_policy_get`), so the next
 decision after publishing follows it. Rules on the settings are pure (arrears.policies.barring_policy_problems).
 """
 
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears import policies
 from arrears.models import BarringPolicyVersion
-from arrears.services import policy_in_force
+from arrears.services import barring_policy_get
 from credit import four_eyes
 from credit.choices import FourEyesKind
 from credit.models import FourEyesRequest
@@ -75,7 +75,7 @@ def barring_draft_create(*, by, note: str = "") -> BarringPolicyVersion:
     if existing is not None:
         raise ValidationError({"__all__": ValidationError(ERR_DRAFT_EXISTS, code="draft_exists",
                                                           params={"version": existing.version})})
-    current = policy_in_force()
+    current = barring_policy_get()
     number = (BarringPolicyVersion.objects.aggregate(n=Max("version"))["n"] or 0) + 1
     draft = BarringPolicyVersion(version=number, config=current.config(),
                                  note=(note or f"draft from {current.label}")[:200])

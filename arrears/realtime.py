@@ -4,8 +4,8 @@ The same facts and the same compiled state machine as the nightly evaluation: ac
 of each line and `decided` (the SQL twin of policies.next_state compiled from TRANSITIONS: the nightly
 evaluation's `transition_case` and `retention_days_case`), judged on today's facts of a set of line ids (without
 the nightly "already evaluated today" filter: a posting changes the facts). What follows is what
-`services.decide_now` + `services.transition` do for one line, for all of them in three statements: the arrears
-clock starts and stops, the rules the policy lists as immediate are applied (account state, line status and its
+`services.account_decide` + `services.account_transition` do for one line, for all of them in three statements: the
+arrears clock starts and stops, the rules the policy lists as immediate are applied (account state, line status and its
 log, barring event by the posting user, decision event, customer status, SMS), the others only answered.
 """
 
@@ -23,7 +23,7 @@ from credit.choices import SmsStatus
 from credit.sharing import active_shares_sql
 from customers import events
 from customers.bulk_types import array_cursor
-from customers.status import refresh_customer_status
+from customers.status import customer_status_refresh
 
 # Today's facts of the lines in %(ids)s and the state machine's answer: the same columns the nightly evaluation's
 # rounds judge (arrears.evaluation.FACTS / round_sql) and its compiled CASE of policies.TRANSITIONS, for one day.
@@ -60,8 +60,8 @@ decided AS (
 )"""
 
 # One UPDATE of each account for the whole posting: the batch's new balance (a settled line's arrears age cleared,
-# as before), the arrears clock (it starts when usable credit falls below 0 and stops when it is back: decide_now)
-# and, for a rule the policy applies at once, the new state (services.transition's account write).
+# as before), the arrears clock (it starts when usable credit falls below 0 and stops when it is back: account_decide)
+# and, for a rule the policy applies at once, the new state (services.account_transition's account write).
 IMMEDIATE = "(d.rule <> '' AND d.rule = ANY(%(immediate)s::text[]))"
 CLOCK_SQL = "CASE WHEN d.usable < 0 THEN coalesce(p.arrears_since, %(today)s::date) END"
 ARREARS_SQL = f"CASE WHEN d.line_id IS NULL THEN p.arrears_since ELSE {CLOCK_SQL} END"
@@ -88,7 +88,8 @@ MOVES = """moves AS (SELECT * FROM unnest(%(ids)s::bigint[], %(from)s::text[], %
                                           %(usable)s::numeric[], %(balance)s::numeric[], %(limit)s::numeric[])
                    AS m(line_id, state, new_state, rule, usable, balance, credit_limit))"""
 
-# services.transition for every move at once (the old line status read through a second alias: the row as it was)
+# services.account_transition for every move at once (the old line status read through a second alias: the row as
+# it was)
 APPLY_SQL = f"""
 WITH {MOVES},  -- the accounts' new state is written by DECIDE_SQL
 lines AS (
@@ -117,7 +118,7 @@ barring_events AS (
 SELECT DISTINCT customer_id FROM lines  -- their status may follow their lines'
 """
 
-# touchpoints.notify for every move at once: the template of the event, to the customer's first open line
+# touchpoints.sms_enqueue for every move at once: the template of the event, to the customer's first open line
 SMS_SQL = f"""
 INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
                                created_at)
@@ -146,7 +147,7 @@ class Position:
     decision: services.Decision
 
 
-def decide_lines(line_ids, *, by=None, policy: policies.BarringPolicy | None = None, today: date | None = None,
+def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = None, today: date | None = None,
                  balances: dict[int, Decimal] | None = None, settled: set[int] = frozenset()) -> dict[int, Position]:
     """{line id: Position} for the lines whose account is open and not closed (a line closed by billing or by
     arrears is absent: its answer is "closed"). The caller holds the accounts' locks (its transaction).
@@ -155,7 +156,7 @@ def decide_lines(line_ids, *, by=None, policy: policies.BarringPolicy | None = N
     ids = sorted(set(line_ids))
     if not ids:
         return {}
-    policy = policy or services.policy_in_force()
+    policy = policy or services.barring_policy_get()
     today, now = today or timezone.localdate(), timezone.now()
     posted = sorted(balances or ())
     params = {"ids": ids, "today": today, "now": now, "policy": policy.label,
@@ -191,7 +192,7 @@ def _apply(moves: list[tuple], params: dict) -> None:
               "stamp": f"{params['now']:%Y%m%d%H%M%S%f}"}
     with array_cursor() as cur:
         cur.execute(APPLY_SQL, params)
-        refresh_customer_status(sorted(row[0] for row in cur.fetchall()))
+        customer_status_refresh(customer_ids=sorted(row[0] for row in cur.fetchall()))
         cur.execute(SMS_SQL, params)
         if cur.rowcount:
             transaction.on_commit(touchpoints._dispatch_soon)  # as notify() does

@@ -33,7 +33,7 @@ from core.templatetags.crm import money  # the one money format (¥1,234.50) pag
 from customers import events
 from customers.choices import ServiceStatus
 from customers.models import Line, LineStatusChange
-from customers.status import refresh_customer_status
+from customers.status import customer_status_refresh
 
 # Line.status shown to billing for each barring state.
 LINE_STATUS = {BarringState.ACTIVE: "active", BarringState.REMINDED: "active",
@@ -48,7 +48,7 @@ BALANCE_OUT_OF_RANGE = "This posting would take the line's balance beyond ±{lim
 DUPLICATE = "The {what} was received before: nothing was written."
 
 
-def money_payload(account: LineAccount, usable: Decimal) -> dict:
+def _money_payload(account: LineAccount, usable: Decimal) -> dict:
     """The figures an event carries, named as TMF666 names an account's (README: field names)."""
     return {"accountBalance": str(account.balance), "creditLimit": str(account.customer.credit_limit),
             "usableCredit": str(usable)}
@@ -58,7 +58,7 @@ class DuplicatePosting(Exception):
     pass
 
 
-def policy_in_force() -> policies.BarringPolicy:
+def barring_policy_get() -> policies.BarringPolicy:
     row = BarringPolicyVersion.objects.filter(published_at__isnull=False).order_by("-version").first()
     return policies.BarringPolicy.from_config(row.version, row.config) if row else policies.DEFAULT_POLICY
 
@@ -121,13 +121,13 @@ class Decision:
     restored: bool = False
 
 
-def decide_now(account: LineAccount, *, by=None, policy: policies.BarringPolicy | None = None) -> Decision:
+def account_decide(*, account: LineAccount, by=None, policy: policies.BarringPolicy | None = None) -> Decision:
     """The barring decision for one line right now, with the nightly run's state machine (policies.next_state
     over the same facts): applied at once when the policy lists the rule as immediate, else only answered.
     The arrears clock starts and stops as the nightly statement moves it."""
     if account.line.status == ServiceStatus.CLOSED:  # billing's closure is final here too (the nightly run skips
         return Decision(BarringState.CLOSED)           # closed lines): a final bill or payment never reopens one
-    policy = policy or policy_in_force()
+    policy = policy or barring_policy_get()
     today = timezone.localdate()
     customer = account.customer
     facts = policies.facts_now(state=account.state, balance=account.balance, limit=usable_credit_limit(customer),
@@ -144,12 +144,12 @@ def decide_now(account: LineAccount, *, by=None, policy: policies.BarringPolicy 
     if rule not in policy.immediate_rules:
         return Decision(target, rule, applied=False)
     from_state = account.state
-    transition(account, to_state=target, rule=rule, usable=facts.usable, by=by, policy=policy)
+    account_transition(account=account, to_state=target, rule=rule, usable=facts.usable, by=by, policy=policy)
     return Decision(target, rule, restored=from_state in policies.BARRED and target == BarringState.ACTIVE)
 
 
 @transaction.atomic(savepoint=False)  # the caller's transaction; a refusal raises before anything is written
-def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: str, reference: str,
+def payment_record(*, line: Line, amount: Decimal, paid_at: datetime, channel: str, reference: str,
                    by=None) -> PostingResult:
     """A payment: into the ledger, onto the oldest unpaid bills, and service restored at once when usable
     credit is back to ≥ 0 (DOMAIN.md §5)."""
@@ -161,8 +161,8 @@ def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: s
     _allocate_to_bills(line.pk, amount)
     if account.arrears_since is not None:  # still in arrears: the age moves on to the oldest bill left unpaid
         aging_refresh(line.pk, line.pk + 1, timezone.localdate())
-        account.refresh_from_db(fields=["arrears_since"])  # decide_now keeps the clock the aging just moved
-    decision = decide_now(account, by=by)
+        account.refresh_from_db(fields=["arrears_since"])  # account_decide keeps the clock the aging just moved
+    decision = account_decide(account=account, by=by)
     # Arrears already reads credit (star policies), so it calls credit's blacklist service directly: a payment
     # on a blacklisted line reduces what is owed and settles the entry when it is paid in full.
     blacklist_payments_apply(line=line, amount=amount, reference=reference, by=by)
@@ -170,7 +170,7 @@ def record_payment(*, line: Line, amount: Decimal, paid_at: datetime, channel: s
 
 
 @transaction.atomic(savepoint=False)
-def record_bill(*, line: Line, period: date, amount: Decimal, due_date: date, by=None,
+def bill_record(*, line: Line, period: date, amount: Decimal, due_date: date, by=None,
                 sp_charges: dict[int, Decimal] | None = None,
                 costs: dict[str, Decimal] | None = None) -> PostingResult:
     """A monthly bill, with the parts service providers charged (for their settlement), as a ledger charge."""
@@ -182,15 +182,15 @@ def record_bill(*, line: Line, period: date, amount: Decimal, due_date: date, by
     if costs:
         BillCost.objects.create(bill_id=bill.pk, **costs)
     _post(account, kind=LedgerKind.CHARGE, amount=-amount, reference=f"bill-{line.pk}-{period:%Y-%m}", by=by)
-    return _result(account, decide_now(account, by=by))
+    return _result(account, account_decide(account=account, by=by))
 
 
 @transaction.atomic(savepoint=False)
-def decide_on_usage(*, line: Line, by=None) -> PostingResult:
+def usage_decide(*, line: Line, by=None) -> PostingResult:
     """After a usage post: the line's position and the barring state the policy gives now (opening the account
     from billing's figures if it has none yet)."""
     account = _locked_account(line, timezone.localdate())
-    return _result(account, decide_now(account, by=by))
+    return _result(account, account_decide(account=account, by=by))
 
 
 def _insert_once(model, duplicate_message: str, **columns):
@@ -222,11 +222,11 @@ def _allocate_to_bills(line_id: int, amount: Decimal):
             FROM unpaid u WHERE b.id = u.id AND u.before < %(amount)s""", {"line": line_id, "amount": amount})
 
 
-def transition(account: LineAccount, *, to_state: str, rule: str, usable: Decimal, by=None, run=None,
-               policy: policies.BarringPolicy | None = None):
+def account_transition(*, account: LineAccount, to_state: str, rule: str, usable: Decimal, by=None, run=None,
+                       policy: policies.BarringPolicy | None = None):
     """One line's state change with everything that goes with it: line status, status log, barring event
     (rule, policy version, who or which run), and the customer's SMS."""
-    policy = policy or policy_in_force()
+    policy = policy or barring_policy_get()
     now, today = timezone.now(), timezone.localdate()
     from_state = account.state
     LineAccount.objects.filter(pk=account.pk).update(state=to_state, state_since=today)
@@ -237,17 +237,17 @@ def transition(account: LineAccount, *, to_state: str, rule: str, usable: Decima
                                         changed_at=now, reason=rule, source=policy.label, changed_by=by)
         Line.objects.filter(pk=account.pk).update(status=status)
         account.line.status = status
-        refresh_customer_status([account.line.customer_id])
+        customer_status_refresh(customer_ids=[account.line.customer_id])
     BarringEvent.objects.create(line_id=account.pk, from_state=from_state, to_state=to_state, rule=rule,
                                 usable_credit=usable, policy_version=policy.label, at=now, run=run, by=by)
     if kind := policies.event_kind(from_state, to_state):
         events.decision_event_record(line_id=account.pk, kind=kind, from_state=from_state, to_state=to_state,
                                      rule=rule, policy_version=policy.label, at=now,
-                                     payload=money_payload(account, usable))
+                                     payload=_money_payload(account, usable))
     if to_state in SMS_FOR:
-        touchpoints.notify(event=SMS_FOR[to_state], customer=account.customer,
-                           context={"amount": str(-min(usable, 0)), "date": f"{today:%Y-%m-%d}"},
-                           dedup_key=f"barring-{account.pk}-{to_state}-{now:%Y%m%d%H%M%S%f}")
+        touchpoints.sms_enqueue(event=SMS_FOR[to_state], customer=account.customer,
+                                context={"amount": str(-min(usable, 0)), "date": f"{today:%Y-%m-%d}"},
+                                dedup_key=f"barring-{account.pk}-{to_state}-{now:%Y%m%d%H%M%S%f}")
 
 
 class EmergencyRefused(Exception):
@@ -257,10 +257,10 @@ class EmergencyRefused(Exception):
 
 
 @transaction.atomic
-def grant_emergency_pass(*, line: Line, channel: str, by=None) -> EmergencyPass:
+def emergency_pass_grant(*, line: Line, channel: str, by=None) -> EmergencyPass:
     """Emergency continuity for an eligible customer (3★+, once a month by default): barring suspended for
     7 days up to an overdraft of the credit limit; a barred line is restored at once."""
-    policy = policy_in_force()
+    policy = barring_policy_get()
     today = timezone.localdate()
     account = _locked_account(line, today)
     customer = account.customer
@@ -279,14 +279,14 @@ def grant_emergency_pass(*, line: Line, channel: str, by=None) -> EmergencyPass:
                                  to_state=account.state, rule="emergency_continuity", policy_version=policy.label,
                                  payload={"validUntil": f"{emergency.valid_until:%Y-%m-%d}",
                                           "overdraftCap": str(emergency.overdraft_cap), "channel": channel,
-                                          **money_payload(account, usable)})
+                                          **_money_payload(account, usable)})
     if account.state in policies.BARRED and usable >= -emergency.overdraft_cap:
-        transition(account, to_state=BarringState.ACTIVE, rule="emergency_continuity", usable=usable, by=by,
-                   policy=policy)
+        account_transition(account=account, to_state=BarringState.ACTIVE, rule="emergency_continuity", usable=usable,
+                           by=by, policy=policy)
 
-    touchpoints.notify(event="emergency_granted", customer=customer,
-                       context={"date": f"{emergency.valid_until:%Y-%m-%d}", "days": policy.emergency_days},
-                       dedup_key=f"emergency-{emergency.pk}")
+    touchpoints.sms_enqueue(event="emergency_granted", customer=customer,
+                            context={"date": f"{emergency.valid_until:%Y-%m-%d}", "days": policy.emergency_days},
+                            dedup_key=f"emergency-{emergency.pk}")
     return emergency
 
 
@@ -297,10 +297,10 @@ EXEMPTION_REFUSALS = {
 
 
 @transaction.atomic
-def exempt_line(*, line: Line, until: date, reason: str, by) -> Exemption:
+def line_exempt(*, line: Line, until: date, reason: str, by) -> Exemption:
     """A credit officer exempts a line from barring until a date (within the policy's maximum), with a reason;
     it is still reminded."""
-    today, policy = timezone.localdate(), policy_in_force()
+    today, policy = timezone.localdate(), barring_policy_get()
     rule = policies.exemption_refusal(until=until, today=today, policy=policy)
     if rule:
         raise ValidationError({"valid_until": ValidationError(EXEMPTION_REFUSALS[rule], code=rule, params={
@@ -315,8 +315,8 @@ def exempt_line(*, line: Line, until: date, reason: str, by) -> Exemption:
                                  to_state=account.state, rule="exemption", policy_version=policy.label,
                                  payload={"validUntil": f"{until:%Y-%m-%d}"})
     if account.state in policies.BARRED:
-        transition(account, to_state=BarringState.ACTIVE, rule="exemption",
-                   usable=account.balance + usable_credit_limit(account.customer), by=by)
+        account_transition(account=account, to_state=BarringState.ACTIVE, rule="exemption",
+                           usable=account.balance + usable_credit_limit(account.customer), by=by)
     return exemption
 
 
@@ -329,7 +329,7 @@ WAIVER_TOO_MUCH = _("At most %(waivable)s of late fees can be waived on this lin
 
 
 @transaction.atomic
-def waive_late_fees(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEntry:
+def late_fees_waive(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEntry:
     """A credit officer waives late fees with a reason: a credit entry in the ledger, never more than charged."""
     account = _locked_account(line, timezone.localdate())
     sums = {row["kind"]: row["total"] for row in LedgerEntry.objects.filter(
@@ -340,7 +340,7 @@ def waive_late_fees(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEn
             "waivable": money(waivable), "amount": money(amount)}}, code="too_much")
     entry = _post(account, kind=LedgerKind.WAIVER, amount=amount, by=by, note=reason[:200],
                   reference=f"waiver-{line.pk}-{timezone.now():%Y%m%d%H%M%S%f}", settle_arrears=True)
-    decide_now(account, by=by)
+    account_decide(account=account, by=by)
     return entry
 
 
@@ -357,7 +357,7 @@ def collection_record(*, account: LineAccount, status: str, outcome: str, by, pr
     return case
 
 
-def locked_balance(line: Line) -> Decimal:
+def line_balance_lock(*, line: Line) -> Decimal:
     """The line's ledger balance, its account locked until the caller's transaction ends (for a check that a
     posting in the same transaction relies on, e.g. a balance transfer's floor)."""
     return _locked_account(line, timezone.localdate()).balance

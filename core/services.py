@@ -11,7 +11,7 @@ QUERY_MAX = SavedFilter._meta.get_field("query").max_length
 NAME_MAX = SavedFilter._meta.get_field("name").max_length
 
 
-def list_url(view: str) -> str:
+def list_url_resolve(*, view: str) -> str:
     """The path of a list by its URL name (a ValidationError on the `view` field if it names none)."""
     try:
         return reverse(view)
@@ -19,9 +19,9 @@ def list_url(view: str) -> str:
         raise ValidationError({"view": _("No such list.")}, code="unknown_list") from error
 
 
-def save_filter(*, user, view: str, name: str, query: str) -> SavedFilter:
+def saved_filter_save(*, user, view: str, name: str, query: str) -> SavedFilter:
     """Save (or replace, under the same name) the user's filter of a list: its query string without the page."""
-    list_url(view)
+    list_url_resolve(view=view)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the filter a name.")}, code="required")
@@ -37,7 +37,7 @@ def save_filter(*, user, view: str, name: str, query: str) -> SavedFilter:
     return saved
 
 
-def delete_filter(*, user, pk: int) -> SavedFilter | None:
+def saved_filter_delete(*, user, pk: int) -> SavedFilter | None:
     """Delete one of the user's own saved filters (another user's is left alone: None)."""
     saved = SavedFilter.objects.filter(user=user, pk=pk).first()
     if saved is not None:

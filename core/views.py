@@ -53,13 +53,13 @@ class SavedFilterSaveView(LoginRequiredMixin, View):
     def post(self, request):
         view, query = request.POST.get("view", ""), request.POST.get("query", "")
         try:
-            back = services.list_url(view)
+            back = services.list_url_resolve(view=view)
         except ValidationError as error:
             error_messages(request, error)
             return redirect("dashboard")
         try:
-            saved = services.save_filter(user=request.user, view=view, name=request.POST.get("name", ""),
-                                         query=query)
+            saved = services.saved_filter_save(user=request.user, view=view, name=request.POST.get("name", ""),
+                                               query=query)
         except ValidationError as error:
             error_messages(request, error)
             return redirect(f"{back}?{QueryDict(query).urlencode()}")
@@ -73,12 +73,12 @@ class SavedFilterDeleteView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        saved = services.delete_filter(user=request.user, pk=pk)
+        saved = services.saved_filter_delete(user=request.user, pk=pk)
         if saved is None:
             raise Http404
         messages.success(request, _("Filter deleted."))
         query = request.POST.get("query", "")
-        return redirect(f"{services.list_url(saved.view)}?{query}")
+        return redirect(f"{services.list_url_resolve(view=saved.view)}?{query}")
 
 
 class StaffLookupView(LookupView):

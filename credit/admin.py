@@ -21,7 +21,7 @@ from credit.models import (
     StarCutoff,
 )
 from credit.state import BLACKLISTED, credit_end
-from credit.touchpoints import requeue_dead
+from credit.touchpoints import dead_letters_requeue
 from customers.models import BlacklistEntry, Customer
 
 
@@ -146,7 +146,7 @@ class SmsMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected dead letters again"))
     def requeue(self, request, queryset):
-        self.message_user(request, _("%(n)d messages queued again.") % {"n": requeue_dead(queryset)})
+        self.message_user(request, _("%(n)d messages queued again.") % {"n": dead_letters_requeue(messages=queryset)})
 
 
 class ExtendedServicePolicyAdminForm(forms.ModelForm):

@@ -8,7 +8,7 @@ from core.batches import register_batch
 from credit import policies, scoring, touchpoints
 from credit.choices import RatingKind
 from credit.features import features_cte
-from credit.services import published_model
+from credit.services import scoring_model_published
 from customers.policies import months_ago
 
 # ~1 s per 50k customers with their 12 months of usage, bills and status changes (2-core dev machine).
@@ -32,14 +32,14 @@ def _apply(decided_cte: str, params: dict, *, kind: str) -> int:
         cur.execute(scoring.apply_sql(decided_cte, kind=kind), params)
         changed = cur.rowcount
         if changed:
-            cur.execute(touchpoints.enqueue_rating_messages_sql(), params)
+            cur.execute(touchpoints.rating_messages_enqueue_sql(), params)
     return changed
 
 
 @register_batch(BASE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
 def rate_base(lo: int, hi: int, run) -> int:
     """Base model over unrated and 0★ customers that qualify (tenure ≥ 6 months, not blacklisted)."""
-    model = published_model()
+    model = scoring_model_published()
     if model is None:
         raise RuntimeError("No published scoring model")
     today = period_anchor(run.period)

@@ -2,7 +2,7 @@
 clears it. Entries live in customers (onboarding reads them); decisions about them are credit's.
 
 Adding an entry ends the customer's credit at once through credit.state (the one credit-state service); a
-payment on the entry's line (arrears.services.record_payment calls `blacklist_payments_apply`) reduces what is
+payment on the entry's line (arrears.services.payment_record calls `blacklist_payments_apply`) reduces what is
 owed and clears a settled entry, with its history row (on /audit/) and the customer's SMS.
 """
 
@@ -64,9 +64,9 @@ def _clear(entry: BlacklistEntry, *, reason: str, by=None, msisdn: str | None = 
     entry._change_reason = reason[:100]
     entry.save()
     if entry.customer_id:
-        touchpoints.notify(event=SmsEvent.BLACKLIST_CLEARED, customer=entry.customer,
-                           context={"amount": entry.amount_paid}, dedup_key=f"blacklist-cleared-{entry.pk}",
-                           msisdn=msisdn or (entry.line.msisdn if entry.line_id else None))
+        touchpoints.sms_enqueue(event=SmsEvent.BLACKLIST_CLEARED, customer=entry.customer,
+                                context={"amount": entry.amount_paid}, dedup_key=f"blacklist-cleared-{entry.pk}",
+                                msisdn=msisdn or (entry.line.msisdn if entry.line_id else None))
 
 
 @transaction.atomic

@@ -64,7 +64,7 @@ def _available(service: str, giver: Customer, giver_line: Line | None, floor: De
     """Balance transfer: the giving line's ledger balance above the policy floor (its account locked);
     credit sharing and transfer: the limit not already shared."""
     if service == ExtendedService.BALANCE_TRANSFER:
-        return (ledger().locked_balance(giver_line) - floor) if giver_line is not None else Decimal(0)
+        return (ledger().line_balance_lock(line=giver_line) - floor) if giver_line is not None else Decimal(0)
     return giver.credit_limit - shared_out(giver)
 
 
@@ -146,9 +146,10 @@ def extended_service_request(*, service: str, giver: Customer, receiver_msisdn: 
 
 def _transfer_limit(request: ExtendedServiceRequest, move: policies.LimitMove):
     giver, receiver, by = request.giver, request.receiver, request.requested_by
-    rating_record(giver, kind=RatingKind.MANUAL, new_star=giver.credit_star, new_limit=move.giver_after,
+    rating_record(customer=giver, kind=RatingKind.MANUAL, new_star=giver.credit_star, new_limit=move.giver_after,
                   reason=f"credit transfer {request.pk} to customer {receiver.pk}", by=by, rule="credit_transfer",
                   policy_version=f"extended-v{request.policy_version}")
-    rating_record(receiver, kind=RatingKind.MANUAL, new_star=receiver.credit_star, new_limit=move.receiver_after,
+    rating_record(customer=receiver, kind=RatingKind.MANUAL, new_star=receiver.credit_star,
+                  new_limit=move.receiver_after,
                   reason=f"credit transfer {request.pk} from customer {giver.pk}", by=by, rule="credit_transfer",
                   policy_version=f"extended-v{request.policy_version}")

@@ -30,7 +30,7 @@ ERR_REASON = _("Give a reason.")
 ERR_NEGATIVE = _("A credit limit cannot be negative.")
 
 
-def published_model() -> ScoringModel | None:
+def scoring_model_published() -> ScoringModel | None:
     return ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).first()
 
 
@@ -104,7 +104,7 @@ def scoring_model_copy(*, model: ScoringModel, by) -> ScoringModel:
     return draft
 
 
-def rating_record(customer: Customer, *, kind, new_star, new_limit, reason, by=None, rule="", approver=None,
+def rating_record(*, customer: Customer, kind, new_star, new_limit, reason, by=None, rule="", approver=None,
                   policy_version="") -> Rating:
     rating = Rating.objects.create(
         customer=customer, kind=kind, old_star=customer.credit_star, new_star=new_star,
@@ -119,8 +119,8 @@ def rating_record(customer: Customer, *, kind, new_star, new_limit, reason, by=N
     if new_star is not None and touchpoints.announces(rating.old_star, new_star):
         event = (SmsEvent.STAR_ASSIGNED if rating.old_star is None else SmsEvent.STAR_CHANGED
                  if rating.old_star != new_star else SmsEvent.LIMIT_CHANGED)
-        touchpoints.notify(event=event, customer=customer, dedup_key=f"rating-{rating.pk}",
-                           context={"star": new_star, "old_star": rating.old_star, "limit": new_limit})
+        touchpoints.sms_enqueue(event=event, customer=customer, dedup_key=f"rating-{rating.pk}",
+                                context={"star": new_star, "old_star": rating.old_star, "limit": new_limit})
     return rating
 
 
@@ -159,7 +159,7 @@ def credit_limit_change(*, customer: Customer, amount: Decimal, reason: str, by)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _check_limit(customer, amount, reason)
     if policies.limit_in_range(customer.credit_star, amount):
-        return rating_record(customer, kind=RatingKind.MANUAL, new_star=customer.credit_star, new_limit=amount,
+        return rating_record(customer=customer, kind=RatingKind.MANUAL, new_star=customer.credit_star, new_limit=amount,
                              reason=reason, by=by, rule="manual_limit", policy_version="manual")
     return four_eyes.four_eyes_request(
         kind=FourEyesKind.CREDIT_LIMIT, subject=customer, reason=reason, by=by,
@@ -175,7 +175,7 @@ def _credit_limit_apply(request: FourEyesRequest, approver) -> Rating:
         raise ValidationError({"__all__": ValidationError(ERR_LIMIT_STAR_CHANGED, code="star_changed", params={
             "old": request.payload["star"], "new": customer.credit_star})})
     _check_limit(customer, amount, request.reason)
-    return rating_record(customer, kind=RatingKind.MANUAL, new_star=customer.credit_star, new_limit=amount,
+    return rating_record(customer=customer, kind=RatingKind.MANUAL, new_star=customer.credit_star, new_limit=amount,
                          reason=request.reason, by=request.requested_by, approver=approver, rule="manual_limit",
                          policy_version="manual")
 
@@ -202,7 +202,7 @@ def customer_credit_end(*, customer: Customer, reason: str, by=None) -> Rating |
 def legacy_grade_import(*, customer: Customer, grade: str, by=None) -> Rating:
     star = policies.star_from_legacy_grade(grade)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    return rating_record(customer, kind=RatingKind.LEGACY, new_star=star,
+    return rating_record(customer=customer, kind=RatingKind.LEGACY, new_star=star,
                    new_limit=policies.star_policy(star).initial_limit, reason=f"legacy grade {grade.upper()}",
                    by=by, rule="legacy_grade", policy_version="legacy-9-grade")
 

@@ -11,8 +11,8 @@ from credit.four_eyes import four_eyes_expire
 from credit.impact import impact_preview, stability_record
 from credit.models import ScoringModel
 from credit.runs import rating_run_start
-from credit.services import published_model, star_snapshot_take
-from credit.touchpoints import dispatch
+from credit.services import scoring_model_published, star_snapshot_take
+from credit.touchpoints import outbox_dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def star_snapshot_daily(day: str | None = None) -> int:
 
 @shared_task(acks_late=True)
 def sms_dispatch() -> int:
-    return dispatch()
+    return outbox_dispatch()
 
 
 def on_sms_queued(**kwargs):
@@ -93,5 +93,5 @@ def challenger_shadow_nightly(day: str | None = None) -> int | None:
 @shared_task
 def model_stability_monthly(day: str | None = None) -> int:
     """PSI of the published model's score and factors for the month (scheduled on the 1st, 04:00)."""
-    model = published_model()
+    model = scoring_model_published()
     return len(stability_record(model=model, month=night_of(day))) if model else 0

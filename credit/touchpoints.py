@@ -43,7 +43,7 @@ def render(template: str, context: dict) -> str:
     return template.format_map(_Blank({k: "" if v is None else v for k, v in context.items()}))
 
 
-def notify(*, event: str, customer, context: dict, dedup_key: str, msisdn: str | None = None) -> SmsMessage | None:
+def sms_enqueue(*, event: str, customer, context: dict, dedup_key: str, msisdn: str | None = None) -> SmsMessage | None:
     """Queue one message for the customer's primary line (or `msisdn` when they have no open line, e.g. the
     closed line a settled blacklist entry was about); a repeated dedup_key queues nothing."""
     template = SmsTemplate.objects.filter(event=event, active=True).first()
@@ -70,7 +70,7 @@ def announces(old_star, new_star) -> bool:
     return not (old_star is None and new_star == 0)
 
 
-def enqueue_rating_messages_sql() -> str:
+def rating_messages_enqueue_sql() -> str:
     """Set-based: one message per rating of this run in [lo, hi) whose star or limit changed (see announces)."""
     star = "coalesce(r.new_star::text, '未评级')"
     body = ("replace(replace(replace(replace(t.body, '{name}', c.name), '{star}', " + star + "), "
@@ -131,7 +131,7 @@ def _dispatch_batch(sender, limit: int) -> tuple[int, int]:
     return len(batch), sent
 
 
-def dispatch(limit: int = DISPATCH_BATCH, budget_s: float = 50.0) -> int:
+def outbox_dispatch(*, limit: int = DISPATCH_BATCH, budget_s: float = 50.0) -> int:
     """Send the due messages of the outbox, `limit` per transaction, until none is due or `budget_s` has passed
     (the schedule runs this every minute). Returns how many were sent."""
     sender, sent, deadline = gateway(), 0, time.monotonic() + budget_s
@@ -143,7 +143,7 @@ def dispatch(limit: int = DISPATCH_BATCH, budget_s: float = 50.0) -> int:
     return sent
 
 
-def requeue_dead(messages) -> int:
+def dead_letters_requeue(*, messages) -> int:
     """Dead letters back in the outbox, due now, with a fresh set of attempts."""
     return messages.filter(status=SmsStatus.DEAD).update(status=SmsStatus.QUEUED, attempts=0, next_attempt_at=None)
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.batches import register_batch
 from customers import sql
-from customers.status import refresh_customer_status_range
+from customers.status import customer_status_range_refresh
 
 # ~0.4 s per 50k customers on the 2-core dev machine (6 months of usage joined).
 SPEND_CHUNK = 50_000
@@ -37,4 +37,4 @@ STATUS_CHUNK = 50_000
 def refresh_status(lo: int, hi: int, run=None) -> int:
     """Customer status derived from their lines' (the worst open line's; closed when all are), for every customer
     of the range: the paths that change a line keep it in step; this re-derives it whole (after a wipe, a load)."""
-    return refresh_customer_status_range(lo, hi)
+    return customer_status_range_refresh(lo=lo, hi=hi)

@@ -12,7 +12,7 @@ from customers.bulk_types import BulkOutcome, array_cursor
 from customers.choices import DecisionKind, ServiceStatus
 from customers.models import Line
 from customers.signals import customers_closed, customers_reopened
-from customers.status import refresh_customer_status
+from customers.status import customer_status_refresh
 
 
 @transaction.atomic
@@ -149,7 +149,7 @@ def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome)
     with array_cursor() as cur:
         cur.execute(APPLY_CHANGES, {"ids": ids, "from": froms, "to": tos, "at": moments, "reason": reasons,
                                     "on": days, "until": untils, "by": by.pk if by else None})
-        refresh_customer_status(touched)
+        customer_status_refresh(customer_ids=touched)
         cur.execute(OPEN_LINES, [touched])
         open_after = dict(cur.fetchall())
     _signal(changes, lines, open_before, open_after, by)

@@ -17,7 +17,7 @@ from customers import events
 from customers.choices import DecisionKind, ServiceStatus
 from customers.models import Line, LineStatusChange, UsageSummary
 from customers.signals import customers_closed, customers_reopened
-from customers.status import refresh_customer_status
+from customers.status import customer_status_refresh
 
 ERR_FUTURE_MONTH = _("The month %(month)s has not begun yet.")
 USAGE_FIELDS = ("voice_minutes", "data_mb", "sms_count", "competitor_hotline_calls", "plan_saturation",
@@ -87,7 +87,7 @@ def line_status_report(*, line: Line, status: str, changed_at: datetime, reason:
     locked.status = status
     for name, value in fields.items():
         setattr(locked, name, value)
-    refresh_customer_status([locked.customer_id])
+    customer_status_refresh(customer_ids=[locked.customer_id])
     if status == ServiceStatus.CLOSED:  # billing's closure is a decision too: in the log, before credit's end
         events.decision_event_record(line_id=locked.pk, kind=DecisionKind.CLOSED, from_state=from_status,
                                      to_state=status, rule="billing_closure", policy_version="billing",

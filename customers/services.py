@@ -84,7 +84,7 @@ class MigrationImport:
     reason: str
 
 
-def blacklist_amount_owed(*, id_type: str, id_number: str) -> Decimal | None:
+def blacklist_owed_get(*, id_type: str, id_number: str) -> Decimal | None:
     """Total owed on open blacklist entries for this identity, or None if not blacklisted."""
     total = BlacklistEntry.objects.filter(
         id_type=id_type, id_number=id_number.upper(), cleared_at__isnull=True
@@ -109,7 +109,7 @@ def _person_errors(*, id_type: str, id_number: str) -> list[ValidationError]:
             policies.validate_resident_id(id_number)
         except ValidationError as e:
             return [e]
-    owed = blacklist_amount_owed(id_type=id_type, id_number=id_number)
+    owed = blacklist_owed_get(id_type=id_type, id_number=id_number)
     if owed is not None:
         return [ValidationError(ERR_BLACKLISTED, code="blacklisted", params={"amount": owed})]
     records = Customer.objects.filter(id_number=id_number.upper())

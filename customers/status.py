@@ -6,7 +6,7 @@ from django.db import connection
 from customers.sql import REFRESH_IDS_SQL, REFRESH_RANGE_SQL
 
 
-def refresh_customer_status(customer_ids) -> int:
+def customer_status_refresh(*, customer_ids) -> int:
     """Bring these customers' status in line with their lines; returns how many changed."""
     ids = list(customer_ids)
     if not ids:
@@ -16,7 +16,7 @@ def refresh_customer_status(customer_ids) -> int:
         return cur.rowcount
 
 
-def refresh_customer_status_range(lo: int, hi: int) -> int:
+def customer_status_range_refresh(*, lo: int, hi: int) -> int:
     """Set-based: customers with id in [lo, hi) take the status their lines make; returns how many changed."""
     with connection.cursor() as cur:
         cur.execute(REFRESH_RANGE_SQL, {"lo": lo, "hi": hi})

@@ -57,7 +57,7 @@ def _claim(now) -> list[int]:
         return sorted(row[0] for row in cur.fetchall())
 
 
-def delivery_body(event: DecisionEvent) -> bytes:
+def _delivery_body(event: DecisionEvent) -> bytes:
     return json.dumps(event_document(event), separators=(",", ":"), sort_keys=True).encode()
 
 
@@ -68,7 +68,7 @@ def deliveries_send(*, session=None) -> dict[str, int]:
     outcome = {"delivered": 0, "retrying": 0, "gave_up": 0}
     for delivery in WebhookDelivery.objects.filter(pk__in=_claim(timezone.now())).select_related(
             "subscriber", "event").order_by("event__seq"):
-        body = delivery_body(delivery.event)
+        body = _delivery_body(delivery.event)
         code, error = None, ""
         try:
             response = session.post(delivery.subscriber.url, data=body, timeout=policies.RETRY.timeout_seconds,

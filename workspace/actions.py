@@ -40,7 +40,7 @@ class ExemptionView(CustomerLineActionView):
 
     def perform(self, form):
         data = form.cleaned_data
-        return arrears_services.exempt_line(line=data["line"], until=data["valid_until"], reason=data["reason"],
+        return arrears_services.line_exempt(line=data["line"], until=data["valid_until"], reason=data["reason"],
                                             by=self.request.user)
 
 
@@ -51,7 +51,7 @@ class WaiverView(CustomerLineActionView):
 
     def perform(self, form):
         data = form.cleaned_data
-        return arrears_services.waive_late_fees(line=data["line"], amount=data["amount"], reason=data["reason"],
+        return arrears_services.late_fees_waive(line=data["line"], amount=data["amount"], reason=data["reason"],
                                                 by=self.request.user)
 
 
@@ -62,7 +62,7 @@ class EmergencyView(CustomerLineActionView):
 
     def perform(self, form):
         try:
-            return arrears_services.grant_emergency_pass(line=form.cleaned_data["line"],
+            return arrears_services.emergency_pass_grant(line=form.cleaned_data["line"],
                                                          channel=form.cleaned_data["channel"], by=self.request.user)
         except arrears_services.EmergencyRefused as refused:
             raise ValidationError(str(refused), code=refused.rule) from refused

@@ -74,7 +74,7 @@ def staff_day(*, stdout=None) -> dict[str, int]:
     exempted = _in_arrears().filter(state__in=[BarringState.ONE_WAY, BarringState.TWO_WAY])
     for account in exempted[:EXEMPTIONS]:
         taken.add(account.pk)
-        _try(lambda a=account: arrears_services.exempt_line(
+        _try(lambda a=account: arrears_services.line_exempt(
             line=a.line, until=today + timedelta(days=14), reason="政府热线转办：医院联络号码，暂缓停机", by=credit),
             done, "exemption")
 
@@ -85,7 +85,7 @@ def staff_day(*, stdout=None) -> dict[str, int]:
               .order_by(F("arrears_since").asc(nulls_last=True), "balance", "line_id"))  # in arrears, else lowest
     for account, channel in zip(passes[:EMERGENCY_PASSES], ("hotline", "counter"), strict=False):
         taken.add(account.pk)
-        _try(lambda a=account, c=channel: arrears_services.grant_emergency_pass(line=a.line, channel=c,
+        _try(lambda a=account, c=channel: arrears_services.emergency_pass_grant(line=a.line, channel=c,
                                                                                 by=collections),
              done, "emergency pass")
 
@@ -151,7 +151,7 @@ def _blacklist_settlement(users: dict, today, done: list) -> None:
         evidence="催缴记录三次，停机六十天以上"), done, "blacklist entry")
     paid_at = timezone.make_aware(datetime.combine(today, time(9, 30)))
     part = (owed * Decimal("0.4")).quantize(Decimal("0.01"))
-    _try(lambda: arrears_services.record_payment(
+    _try(lambda: arrears_services.payment_record(
         line=account.line, amount=part, paid_at=paid_at, channel="outlet",
         reference=f"S{account.line_id:010d}", by=users["billing_demo"]), done, "blacklist payment")
 

@@ -59,7 +59,7 @@ class EmergencyContinuityView(LineActionView):
 
     def act(self, line, data):
         try:
-            emergency = services.grant_emergency_pass(line=line, channel=data["channel"], by=self.request.user)
+            emergency = services.emergency_pass_grant(line=line, channel=data["channel"], by=self.request.user)
         except services.EmergencyRefused as exc:
             raise ValidationError({"rule": [serializers.ErrorDetail(str(exc), code=exc.rule)]}) from exc
         return EmergencyOut(emergency).data
@@ -75,7 +75,7 @@ class ExemptionIn(IntakeSerializer):
     "msisdn": serializers.CharField(), "valid_until": serializers.DateField(), "reason": serializers.CharField()})})
 class ExemptionView(LineActionView):
     permission_required = "arrears.add_exemption"
-    body_serializer, service = ExemptionIn, services.exempt_line
+    body_serializer, service = ExemptionIn, services.line_exempt
     arguments = {"valid_until": "until"}
 
     def answer(self, line, exemption):
@@ -92,7 +92,7 @@ class WaiverIn(MoneyIntakeSerializer):
     "balance": serializers.DecimalField(max_digits=12, decimal_places=2)})})
 class LateFeeWaiverView(LineActionView):
     permission_required = "arrears.change_lineaccount"
-    body_serializer, service = WaiverIn, services.waive_late_fees
+    body_serializer, service = WaiverIn, services.late_fees_waive
 
     def answer(self, line, entry):
         line.account.refresh_from_db()

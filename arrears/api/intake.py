@@ -29,7 +29,7 @@ class UsageMixin:
     def post_bulk(self, entries, user, partial):
         out = customers_bulk.usage_summaries_record_bulk(items=entries, today=timezone.localdate(), partial=partial)
         # each line's answer: the barring state the policy gives now, as for a single usage post, for all at once
-        positions = bulk.usage_decide_bulk({usage.line.pk for usage in out.results.values()}, by=user)
+        positions = bulk.usage_decide_bulk(line_ids={usage.line.pk for usage in out.results.values()}, by=user)
         for pos, usage in out.results.items():
             out.results[pos] = _usage_answer(usage, positions[usage.line.pk])
         return out
@@ -39,7 +39,7 @@ class UsageMixin:
         usage = _refusal_as_error(lambda: intake.usage_summary_record(line=line, month=data["month"], figures=figures,
                                                                       today=timezone.localdate()))
         # the barring state the policy gives now, in the same transaction (issue 20: every intake answers it)
-        return _usage_answer(usage, services.decide_on_usage(line=line, by=user))
+        return _usage_answer(usage, services.usage_decide(line=line, by=user))
 
 
 def _usage_answer(usage, position) -> SimpleNamespace:

@@ -176,13 +176,13 @@ _representer = functools.cache(bulk_validate.representer)
 class PaymentMixin:
     item_serializer = PaymentInSerializer
     permission_required = "arrears.add_payment"
-    item_service, bulk_service = services.record_payment, bulk.payments_record_bulk
+    item_service, bulk_service = services.payment_record, bulk.payments_record_bulk
 
 
 class BillMixin:
     item_serializer = BillInSerializer
     permission_required = "arrears.add_bill"
-    item_service, bulk_service = services.record_bill, bulk.bills_record_bulk
+    item_service, bulk_service = services.bill_record, bulk.bills_record_bulk
 
 
 def posting_views(name: str, mixin, endpoint: str):

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from arrears import selectors
 from arrears.models import LineAccount
-from arrears.services import record_bill, record_payment
+from arrears.services import bill_record, payment_record
 from arrears.tasks import evaluate_nightly
 from tests.factories import LineFactory
 
@@ -28,7 +28,7 @@ def at(day: date, hour: int = 10) -> datetime:
 def bill(line, *, due_days_ago: int, amount="100.00"):
     due = FIRST_NIGHT - timedelta(days=due_days_ago)
     with freeze_time(at(due - timedelta(days=20))):
-        record_bill(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
+        bill_record(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
 
 
 def first_night():
@@ -74,12 +74,12 @@ def test_paying_the_oldest_bill_moves_the_age_to_the_next_unpaid_one_at_once(org
     line = LineFactory()
     bill(line, due_days_ago=75)
     with freeze_time(at(FIRST_NIGHT - timedelta(days=45 + 20))):
-        record_bill(line=line, period=date(2026, 10, 1), amount=Decimal("50.00"),
+        bill_record(line=line, period=date(2026, 10, 1), amount=Decimal("50.00"),
                     due_date=FIRST_NIGHT - timedelta(days=45))
     first_night()
     assert LineAccount.objects.get(pk=line.pk).arrears_since == FIRST_NIGHT - timedelta(days=75)
     with freeze_time(at(FIRST_NIGHT)):
-        record_payment(line=line, amount=Decimal("100.30"), paid_at=at(FIRST_NIGHT), channel="bank",
+        payment_record(line=line, amount=Decimal("100.30"), paid_at=at(FIRST_NIGHT), channel="bank",
                        reference="age-1")  # the first bill and tonight's late fee on it... not the second bill
         account = LineAccount.objects.get(pk=line.pk)
         assert account.arrears_since == FIRST_NIGHT - timedelta(days=45)
@@ -92,6 +92,6 @@ def test_a_paid_up_line_has_no_age():
     bill(line, due_days_ago=75)
     first_night()
     with freeze_time(at(FIRST_NIGHT)):
-        record_payment(line=line, amount=Decimal("200.00"), paid_at=at(FIRST_NIGHT), channel="bank", reference="p")
+        payment_record(line=line, amount=Decimal("200.00"), paid_at=at(FIRST_NIGHT), channel="bank", reference="p")
     account = LineAccount.objects.get(pk=line.pk)
     assert account.arrears_since is None and account.state == "active"

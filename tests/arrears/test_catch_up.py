@@ -11,7 +11,7 @@ from freezegun import freeze_time
 
 from arrears.evaluation import EVALUATE_KIND, evaluate_chunk
 from arrears.models import BarringEvent, LedgerEntry, LineAccount
-from arrears.services import record_bill, record_payment
+from arrears.services import bill_record, payment_record
 from arrears.tasks import evaluate_nightly
 from core import batches
 from core.models import BatchRun
@@ -36,7 +36,7 @@ def night(day: date):
 def billed_line(amount="100.00", due=date(2026, 10, 25)):
     line = LineFactory()  # unrated, limit 0: usable credit = balance
     with freeze_time(at(due - timedelta(days=20))):
-        record_bill(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
+        bill_record(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
     return line
 
 
@@ -69,7 +69,7 @@ def test_a_payment_during_the_outage_stops_the_fees_from_its_day_on():
     line = billed_line("100.00")
     night(LAST_NIGHT_RUN)
     with freeze_time(at(date(2026, 11, 20))):
-        record_payment(line=line, amount=Decimal("100.00"), paid_at=at(date(2026, 11, 20)), channel="bank",
+        payment_record(line=line, amount=Decimal("100.00"), paid_at=at(date(2026, 11, 20)), channel="bank",
                        reference="outage-pay-1")
     night(BACK_ON)
     charged_days = [ref.rsplit("-", 3)[-3:] for ref, _ in late_fees(line)]

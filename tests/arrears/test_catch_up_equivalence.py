@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from arrears.evaluation import evaluate_chunk
 from arrears.models import BarringEvent, EmergencyPass, LedgerEntry, LineAccount
-from arrears.services import record_bill, record_payment
+from arrears.services import bill_record, payment_record
 from credit.models import SmsMessage
 from customers.models import BlacklistEntry, DecisionEvent, Line, LineStatusChange
 from tests.factories import LineFactory
@@ -30,12 +30,12 @@ def at(day: date, hour: int = 10) -> datetime:
 
 def bill(line, amount, due):
     with freeze_time(at(due - timedelta(days=20))):
-        record_bill(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
+        bill_record(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
 
 
 def pay(line, amount, day, n):
     with freeze_time(at(day)):
-        record_payment(line=line, amount=Decimal(amount), paid_at=at(day), channel="bank",
+        payment_record(line=line, amount=Decimal(amount), paid_at=at(day), channel="bank",
                        reference=f"pay-{line.pk}-{n}")
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 from rest_framework.test import APIClient
 
-from arrears.services import record_bill
+from arrears.services import bill_record
 from arrears.tasks import evaluate_nightly
 from core.masking import mask_msisdn
 from credit.services import legacy_grade_import
@@ -31,7 +31,7 @@ def at(day: date, hour: int = 10) -> datetime:
 def bill(line, *, due_days_ago: int, amount: str):
     due = NIGHT - timedelta(days=due_days_ago)
     with freeze_time(at(due - timedelta(days=20))):
-        record_bill(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
+        bill_record(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
 
 
 @pytest.fixture

@@ -55,11 +55,11 @@ def test_the_nightly_run_writes_barring_events_with_its_changes_and_none_for_rem
 
 def test_a_bill_below_zero_bars_at_once_and_a_payment_restores_with_events():
     acc = account(balance="0.00")
-    result = services.record_bill(line=acc.line, period=TODAY().replace(day=1), amount=Decimal("100.01"),
+    result = services.bill_record(line=acc.line, period=TODAY().replace(day=1), amount=Decimal("100.01"),
                                   due_date=TODAY() + timedelta(days=10))
     assert (result.state, result.rule, result.applied) == (S.ONE_WAY, "usable_below_zero", True)
     assert LineAccount.objects.get(pk=acc.pk).arrears_since == TODAY()  # the arrears clock starts as at night
-    services.record_payment(line=acc.line, amount=Decimal("0.01"), paid_at=timezone.now(), channel="app",
+    services.payment_record(line=acc.line, amount=Decimal("0.01"), paid_at=timezone.now(), channel="app",
                             reference="r-1")
     assert [e[0] for e in events(acc.line)] == ["barred_one_way", "restored"]
     assert LineAccount.objects.get(pk=acc.pk).arrears_since is None
@@ -68,8 +68,8 @@ def test_a_bill_below_zero_bars_at_once_and_a_payment_restores_with_events():
 def test_a_policy_without_immediate_rules_only_answers(monkeypatch):
     acc = account(balance="0.00")
     lazy = services.policies.BarringPolicy(immediate_rules=())
-    monkeypatch.setattr(services, "policy_in_force", lambda: lazy)
-    result = services.record_bill(line=acc.line, period=TODAY().replace(day=1), amount=Decimal("150.00"),
+    monkeypatch.setattr(services, "barring_policy_get", lambda: lazy)
+    result = services.bill_record(line=acc.line, period=TODAY().replace(day=1), amount=Decimal("150.00"),
                                   due_date=TODAY() + timedelta(days=10))
     assert (result.state, result.applied) == (S.ONE_WAY, False)
     assert LineAccount.objects.get(pk=acc.pk).state == S.ACTIVE and events(acc.line) == []
@@ -84,13 +84,13 @@ def test_credit_limit_changes_emergency_passes_and_exemptions_write_events(org):
     [limit] = DecisionEvent.objects.filter(kind="credit_limit_changed")
     assert (limit.line_id, limit.from_state, limit.to_state, limit.rule) == (acc.pk, "50.00", "80.00", "manual_limit")
     assert not DecisionEvent.objects.filter(line=closed).exists()
-    services.grant_emergency_pass(line=acc.line, channel="hotline", by=org.am1)
+    services.emergency_pass_grant(line=acc.line, channel="hotline", by=org.am1)
     kinds = [e[0] for e in events(acc.line)]
     assert kinds == ["credit_limit_changed", "emergency_pass_granted", "restored"]
     EmergencyPass.objects.filter(line=acc.line).update(valid_until=TODAY() - timedelta(days=1))
     evaluate_chunk(acc.pk, acc.pk + 1, TODAY())
     assert "emergency_pass_ended" in [e[0] for e in events(acc.line)]
-    services.exempt_line(line=acc.line, until=TODAY() + timedelta(days=30), reason="政府热线",
+    services.line_exempt(line=acc.line, until=TODAY() + timedelta(days=30), reason="政府热线",
                          by=org.credit_officer)
     assert events(acc.line)[-1][0] in {"exemption_set", "restored"}
     assert DecisionEvent.objects.filter(line=acc.line, kind="exemption_set").exists()

@@ -13,7 +13,7 @@ from core.models import BatchRun
 from core.tasks import dispatch_run
 from credit.models import SmsMessage
 from customers.models import BlacklistEntry, LineStatusChange
-from customers.services import blacklist_amount_owed
+from customers.services import blacklist_owed_get
 from tests.factories import LineFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,8 +87,8 @@ def test_number_retention_after_two_way_barring_then_closure_and_blacklist(star,
     entry = BlacklistEntry.objects.get(customer=expired.customer)
     assert entry.amount_owed == Decimal("400.00")
     # onboarding then refuses the person with the amount owed
-    assert blacklist_amount_owed(id_type=expired.customer.id_type,
-                                 id_number=expired.customer.id_number) == Decimal("400.00")
+    assert blacklist_owed_get(id_type=expired.customer.id_type,
+                              id_number=expired.customer.id_number) == Decimal("400.00")
 
 
 def test_closed_stays_closed_and_is_not_charged_late_fees():
@@ -187,9 +187,9 @@ def test_the_customer_takes_the_status_of_their_worst_open_line():
     assert acc.line.status == "one_way_barred" and acc.customer.status == "one_way_barred"
     second.status = "in_retention"
     second.save()
-    from customers.status import refresh_customer_status
+    from customers.status import customer_status_refresh
 
-    assert refresh_customer_status([acc.customer_id]) == 1
+    assert customer_status_refresh(customer_ids=[acc.customer_id]) == 1
     acc.customer.refresh_from_db()
     assert acc.customer.status == "in_retention"  # the worse of the two
 
@@ -197,10 +197,10 @@ def test_the_customer_takes_the_status_of_their_worst_open_line():
 def test_a_payment_that_restores_the_line_makes_the_customer_active_again():
     from django.utils import timezone
 
-    from arrears.services import record_payment
+    from arrears.services import payment_record
 
     acc = account(balance="-100.01")
     evaluate(acc)
-    record_payment(line=acc.line, amount=Decimal("50.00"), paid_at=timezone.now(), channel="app", reference="r-1")
+    payment_record(line=acc.line, amount=Decimal("50.00"), paid_at=timezone.now(), channel="app", reference="r-1")
     acc.customer.refresh_from_db()
     assert acc.customer.status == "active"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from arrears import report_facts, selectors
-from arrears.services import record_bill, record_payment
+from arrears.services import bill_record, payment_record
 from arrears.tasks import evaluate_nightly, report_facts_nightly
 from marketing.selectors import star_history
 from tests.factories import CustomerFactory, LineFactory
@@ -28,7 +28,7 @@ def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
 def bill(line, *, due_days_ago: int, amount: str):
     due = NIGHT - timedelta(days=due_days_ago)
     with freeze_time(at(due - timedelta(days=20))):
-        record_bill(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
+        bill_record(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def province(org):
             bill(line, due_days_ago=(5, 40, 75, 120, 200, 0)[(i + k) % 6], amount=f"{30 + 10 * i}.00")
             if i % 3 == 0:
                 with freeze_time(at(NIGHT - timedelta(days=1))):
-                    record_payment(line=line, amount=Decimal("12.50"), paid_at=at(NIGHT - timedelta(days=1)),
+                    payment_record(line=line, amount=Decimal("12.50"), paid_at=at(NIGHT - timedelta(days=1)),
                                    channel="app", reference=f"p-{line.pk}")
     CustomerFactory(account_manager=org.am1, region=org.region_a)  # no line: counts in the scorecard's average
     with freeze_time(at(NIGHT, 0, 30)):
@@ -124,11 +124,11 @@ def test_the_sp_settlement_of_the_facts_is_the_live_one_for_the_policys_minimum(
         line = LineFactory(customer=customer)
         with freeze_time(at(date(2026, 10, 25))):
             charges = {games.pk: Decimal(f"{3 + i}.00"), **({music.pk: Decimal("17.00")} if i % 2 else {})}
-            record_bill(line=line, period=october, amount=Decimal(f"{20 + 7 * i}.00"), due_date=date(2026, 11, 10),
+            bill_record(line=line, period=october, amount=Decimal(f"{20 + 7 * i}.00"), due_date=date(2026, 11, 10),
                         sp_charges=charges)
         if i % 3:
             with freeze_time(at(date(2026, 11, 5))):
-                record_payment(line=line, amount=Decimal(f"{5 * i}.00"), paid_at=at(date(2026, 11, 5)),
+                payment_record(line=line, amount=Decimal(f"{5 * i}.00"), paid_at=at(date(2026, 11, 5)),
                                channel="app", reference=f"sp-{line.pk}")
     with freeze_time(at(NIGHT, 0, 30)):
         evaluate_nightly(NIGHT.isoformat())
@@ -151,7 +151,7 @@ def test_the_barring_durations_of_the_facts_are_the_live_ones(province):
         if n % 2:
             continue
         with freeze_time(at(NIGHT + timedelta(days=1), 9 + n % 5)):
-            record_payment(line=account.line, amount=-account.balance + Decimal("200.00"),
+            payment_record(line=account.line, amount=-account.balance + Decimal("200.00"),
                            paid_at=at(NIGHT + timedelta(days=1)), channel="app", reference=f"back-{account.pk}")
     with freeze_time(at(later, 0, 30)):
         evaluate_nightly(later.isoformat())

@@ -82,7 +82,7 @@ def test_limit_changes_exemptions_and_transfers_show_their_reason(client, org):
     """Before the fix the reason column was empty for all three."""
     from decimal import Decimal
 
-    from arrears.services import exempt_line
+    from arrears.services import line_exempt
     from credit import extended, services
     from tests.factories import LineFactory
 
@@ -96,7 +96,7 @@ def test_limit_changes_exemptions_and_transfers_show_their_reason(client, org):
                                  by=org.credit_officer)
     extended.extended_service_request(service="credit_transfer", giver=giver, receiver_msisdn="13977770001",
                                       amount=Decimal("50.00"), channel="outlet", by=org.credit_officer)
-    exempt_line(line=line, until=timezone.localdate() + timedelta(days=30), reason="政府热线", by=org.credit_officer)
+    line_exempt(line=line, until=timezone.localdate() + timedelta(days=30), reason="政府热线", by=org.credit_officer)
 
     customer_reasons = [c["history_change_reason"] for c in audit_rows(
         client, org, model="customers.customer", object_id=giver.pk) if c["change"] == "changed"]
@@ -113,7 +113,7 @@ def test_late_fee_waivers_and_retention_alert_steps_are_on_the_audit_page(client
     from decimal import Decimal
 
     from arrears.models import LedgerEntry, LineAccount
-    from arrears.services import waive_late_fees
+    from arrears.services import late_fees_waive
     from retention.models import RetentionAlert
     from retention.services import alert_transition
     from tests.factories import LineFactory
@@ -124,7 +124,7 @@ def test_late_fee_waivers_and_retention_alert_steps_are_on_the_audit_page(client
                                state_since=timezone.localdate())
     LedgerEntry.objects.create(line=line, kind="late_fee", amount=Decimal("-0.90"), posted_at=timezone.now(),
                                reference="late-fee-test")
-    waive_late_fees(line=line, amount=Decimal("0.90"), reason="系统故障", by=org.credit_officer)
+    late_fees_waive(line=line, amount=Decimal("0.90"), reason="系统故障", by=org.credit_officer)
     alert = RetentionAlert.objects.create(customer=customer, account_manager=org.am1, opened_at=timezone.now(),
                                           score=70)
     alert_transition(alert=alert, to_status="contacted", by=org.am1, note="电话联系，客户考虑中")

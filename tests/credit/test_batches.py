@@ -10,7 +10,7 @@ from core.tasks import dispatch_run
 from credit import policies
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.models import Rating
-from credit.services import published_model
+from credit.services import scoring_model_published
 from customers.models import BlacklistEntry, Customer
 from tests.factories import CustomerFactory, LineFactory, UsageSummaryFactory
 
@@ -35,7 +35,7 @@ def test_base_run_rates_qualifying_customers_and_explains_it():
     customer.refresh_from_db()
     assert customer.credit_star is not None and customer.credit_star >= 3
     rating = Rating.objects.get(customer=customer)
-    assert rating.run_id == run.pk and rating.policy_version == f"base-v{published_model().version}"
+    assert rating.run_id == run.pk and rating.policy_version == f"base-v{scoring_model_published().version}"
     assert rating.old_star is None and rating.new_star == customer.credit_star
     assert rating.factor_values["tenure_months"] >= 72 and rating.points["tenure_months"] == 20
     assert rating.score == sum(Decimal(str(p)) for p in rating.points.values())

@@ -21,7 +21,7 @@ from credit.four_eyes import ERR_DRAFT_EDITOR, four_eyes_approve
 from credit.models import (
     ExtendedServicePolicy, FactorBin, FourEyesRequest, Rating, ScoringModel, SmsMessage, SmsTemplate, StarCutoff,
 )
-from credit.services import ERR_NO_FACTORS, legacy_grade_import, published_model, scoring_model_copy
+from credit.services import ERR_NO_FACTORS, legacy_grade_import, scoring_model_copy, scoring_model_published
 from core.templatetags.crm import money
 from customers.models import BlacklistEntry
 from tests.credit.publishing import second_officer
@@ -45,7 +45,7 @@ def signed_in(user) -> Client:
 
 @pytest.fixture
 def draft(org):
-    return scoring_model_copy(model=published_model(), by=org.credit_officer)
+    return scoring_model_copy(model=scoring_model_published(), by=org.credit_officer)
 
 
 def cutoffs(model) -> dict:
@@ -149,7 +149,7 @@ def test_a_factor_is_rebinned_added_and_removed_on_a_draft_only(org, draft):
     assert officer.post(reverse("credit:factor-remove", args=[added.pk])).status_code == 302
     assert not draft.factors.filter(feature="late_bills_6m").exists()
     # the running model: no edit page, and its factors are not draft factors (404)
-    running = published_model()
+    running = scoring_model_published()
     assert officer.get(reverse("credit:model-edit", args=[running.pk])).status_code == 302
     running_factor = running.factors.first()
     assert officer.get(reverse("credit:factor-edit", args=[running_factor.pk])).status_code == 404
@@ -170,7 +170,7 @@ def test_the_drafter_cannot_publish_alone_and_a_second_officer_approval_publishe
     """Before: one officer's POST to the publish URL made their own draft the running model. Now it is a request;
     the asker cannot approve it, an officer who edited the draft cannot either; a second officer's approval
     publishes it, and the next nightly run rates under it."""
-    officer, second_user, old = signed_in(org.credit_officer), second_officer(), published_model()
+    officer, second_user, old = signed_in(org.credit_officer), second_officer(), scoring_model_published()
     editor_user = second_officer()
     assert signed_in(editor_user).post(reverse("credit:model-edit", args=[draft.pk]),
                                        draft_form(draft, notes="编辑过")).status_code == 302
@@ -178,7 +178,7 @@ def test_the_drafter_cannot_publish_alone_and_a_second_officer_approval_publishe
     assert no_reason.status_code == 302 and not FourEyesRequest.objects.exists()
     assert officer.post(reverse("credit:model-publish", args=[draft.pk]), {"reason": "提高5星门槛"}).status_code == 302
     request = FourEyesRequest.objects.get(kind=FourEyesKind.SCORING_MODEL_PUBLISH, subject_id=draft.pk)
-    assert ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT and published_model() == old
+    assert ScoringModel.objects.get(pk=draft.pk).status == ModelStatus.DRAFT and scoring_model_published() == old
     page = officer.get(reverse("credit:model-edit", args=[draft.pk])).content.decode()
     assert 'id="publication-waiting"' in page and "提高5星门槛" in page and "approve-publication" not in page
     # the asker, by the page and by the service: refused, nothing published

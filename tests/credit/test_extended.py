@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from arrears.models import LedgerEntry
-from arrears.services import record_payment
+from arrears.services import payment_record
 from credit import extended, policies
 from credit.models import ExtendedServicePolicy, ExtendedServiceRequest
 from customers import services as customer_services
@@ -77,7 +77,7 @@ def two_customers(star=4, limit="200", balance="500"):
     """A giver whose line's ledger holds `balance` (a payment through the intake service) and a 1★ receiver."""
     giver = CustomerFactory(credit_star=star, credit_limit=Decimal(limit))
     line = LineFactory(customer=giver)
-    record_payment(line=line, amount=Decimal(balance), paid_at=timezone.now(), channel="counter",
+    payment_record(line=line, amount=Decimal(balance), paid_at=timezone.now(), channel="counter",
                    reference=f"top-up-{line.pk}")
     receiver = CustomerFactory(credit_star=1, credit_limit=Decimal("10"))
     return giver, LineFactory(customer=receiver, msisdn="13922220000")

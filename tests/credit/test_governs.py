@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from arrears.evaluation import evaluate_in_process
 from arrears.models import LedgerEntry, LineAccount
-from arrears.services import record_bill, record_payment
+from arrears.services import bill_record, payment_record
 from core.tasks import dispatch_run
 from credit import blacklist, extended, state
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.models import ExtendedServicePolicy, Rating, SmsMessage
 from credit.services import legacy_grade_import
 from customers.models import BlacklistEntry, Customer
-from customers.services import blacklist_amount_owed, line_open
+from customers.services import blacklist_owed_get, line_open
 from customers.signals import customers_closed
 from tests.factories import CustomerFactory, LineFactory, PlanFactory
 
@@ -55,7 +55,7 @@ def good_customer(grade="AA", **overrides):
 def close_in_arrears(line, owed="1000.00"):
     """A bill through the billing intake, then the nightly evaluation on the days that bar, bar both ways and,
     after the retention days, close the line (closure → blacklist with the amount owed)."""
-    record_bill(line=line, period=date(2026, 6, 1), amount=Decimal(owed), due_date=date(2026, 6, 25))
+    bill_record(line=line, period=date(2026, 6, 1), amount=Decimal(owed), due_date=date(2026, 6, 25))
     for day in (date(2026, 7, 1), date(2026, 7, 31), date(2026, 7, 31) + timedelta(days=120)):
         evaluate_in_process(day)
 
@@ -118,7 +118,7 @@ def test_payments_reduce_then_settle_the_entry_and_the_person_may_open_service_a
     answers, the rest settles it (cleared, audited, SMS) and a new line opens."""
     customer, line = good_customer()
     other_line = LineFactory(customer=customer)  # the customer stays open on another line
-    record_bill(line=line, period=date(2026, 6, 1), amount=Decimal("302.83"), due_date=date(2026, 6, 25))
+    bill_record(line=line, period=date(2026, 6, 1), amount=Decimal("302.83"), due_date=date(2026, 6, 25))
     blacklist.blacklist_entry_add(customer=customer, reason="欠费销号", amount_owed=Decimal("302.83"), line=line,
                                   by=org.credit_officer)
     identity = {"id_type": customer.id_type, "id_number": customer.id_number}
@@ -127,17 +127,17 @@ def test_payments_reduce_then_settle_the_entry_and_the_person_may_open_service_a
         line_open(customer=customer, msisdn="13911112222", plan=plan, by=org.am1)
     assert refused.value.error_dict["customer"][0].code == "blacklisted"
     assert "302.83" in str(refused.value)
-    record_payment(line=line, amount=Decimal("100.00"), paid_at=timezone.now(), channel="counter", reference="p1")
-    assert blacklist_amount_owed(**identity) == Decimal("202.83")
-    record_payment(line=other_line, amount=Decimal("500.00"), paid_at=timezone.now(), channel="counter",
+    payment_record(line=line, amount=Decimal("100.00"), paid_at=timezone.now(), channel="counter", reference="p1")
+    assert blacklist_owed_get(**identity) == Decimal("202.83")
+    payment_record(line=other_line, amount=Decimal("500.00"), paid_at=timezone.now(), channel="counter",
                    reference="p-other")  # another line's payment does not pay this debt
-    assert blacklist_amount_owed(**identity) == Decimal("202.83")
-    record_payment(line=line, amount=Decimal("202.83"), paid_at=timezone.now(), channel="counter", reference="p2")
+    assert blacklist_owed_get(**identity) == Decimal("202.83")
+    payment_record(line=line, amount=Decimal("202.83"), paid_at=timezone.now(), channel="counter", reference="p2")
     entry = BlacklistEntry.objects.get()
     assert entry.cleared_at is not None and entry.amount_paid == Decimal("302.83")
     assert "p2" in entry.cleared_reason and entry.history.first().history_change_reason.startswith("settled")
     assert SmsMessage.objects.filter(event="blacklist_cleared", customer=customer).exists()
-    assert blacklist_amount_owed(**identity) is None
+    assert blacklist_owed_get(**identity) is None
     assert line_open(customer=customer, msisdn="13911112222", plan=plan, by=org.am1).pk
 
 
@@ -173,7 +173,7 @@ def test_transfer_and_sharing_round_trip_balances_usable_credit_and_ledger_agree
 
     giver, giver_line = good_customer()  # 4★, 200
     receiver, receiver_line = good_customer(grade="A")  # 3★, 50
-    record_payment(line=giver_line, amount=Decimal("150.00"), paid_at=timezone.now(), channel="counter",
+    payment_record(line=giver_line, amount=Decimal("150.00"), paid_at=timezone.now(), channel="counter",
                    reference="top-up")
     ExtendedServicePolicy.objects.filter(service="balance_transfer").update(giver_floor=Decimal("20.00"))
     client = Client()
@@ -204,7 +204,7 @@ def test_transfer_and_sharing_round_trip_balances_usable_credit_and_ledger_agree
     assert (usable(client, giver_line.msisdn), usable(client, receiver_line.msisdn)) == (
         Decimal("170.00"), Decimal("230.00"))  # 50 + 200 − 80; 100 + 50 + 80
     # the nightly evaluation counts it too: the receiver, 50 beyond its own limit, is not barred while shared
-    record_bill(line=receiver_line, period=date(2026, 11, 1), amount=Decimal("200.00"),
+    bill_record(line=receiver_line, period=date(2026, 11, 1), amount=Decimal("200.00"),
                 due_date=timezone.localdate() - timedelta(days=1))
     tomorrow = timezone.localdate() + timedelta(days=1)  # the night after the grant decides at its 00:30
     with freeze_time(timezone.now() + timedelta(days=1)):

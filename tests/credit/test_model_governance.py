@@ -13,7 +13,7 @@ from core.tasks import dispatch_run
 from credit.batches import BASE_KIND
 from credit.impact import UNRATED, impact_preview, stability_record
 from credit.models import ModelStability, StarCutoff
-from credit.services import published_model, scoring_model_challenge, scoring_model_copy
+from credit.services import scoring_model_challenge, scoring_model_copy, scoring_model_published
 from customers.models import Customer
 from tests.credit.publishing import publish, second_officer
 from tests.credit.test_batches import good_customer
@@ -36,7 +36,7 @@ def rated_province():
 
 def test_preview_of_an_unchanged_copy_moves_nobody(org):
     strong, _ = rated_province()
-    draft = scoring_model_copy(model=published_model(), by=org.credit_officer)
+    draft = scoring_model_copy(model=scoring_model_published(), by=org.credit_officer)
     preview = impact_preview(model=draft, by=org.credit_officer, today=TODAY)
     assert preview.customers == Customer.objects.exclude(status="closed").count()
     assert preview.moved == 0 and preview.credit_change == 0, preview.matrix  # all rated by this model already
@@ -49,7 +49,7 @@ def test_a_stricter_draft_shows_who_moves_down_and_the_credit_lost(org):
     strong, _ = rated_province()
     star = strong[0].credit_star
     assert star >= 3
-    draft = scoring_model_copy(model=published_model(), by=org.credit_officer)
+    draft = scoring_model_copy(model=scoring_model_published(), by=org.credit_officer)
     # raise every cut-off far above any score: everyone rated falls to 0★ and loses the star's limit
     for cutoff in StarCutoff.objects.filter(scoring_model=draft):
         cutoff.min_score = Decimal(900 + cutoff.star)
@@ -66,7 +66,7 @@ def test_a_stricter_draft_shows_who_moves_down_and_the_credit_lost(org):
 
 
 def test_only_a_draft_can_be_the_challenger_and_publishing_crowns_it(org):
-    model = published_model()
+    model = scoring_model_published()
     with pytest.raises(ValidationError):
         scoring_model_challenge(model=model, by=org.credit_officer)
     first = scoring_model_copy(model=model, by=org.credit_officer)
@@ -82,7 +82,7 @@ def test_only_a_draft_can_be_the_challenger_and_publishing_crowns_it(org):
 
 def test_psi_is_zero_in_the_first_month_and_rises_when_the_population_moves(org):
     rated_province()
-    model = published_model()
+    model = scoring_model_published()
     first = {r.variable: r.psi for r in stability_record(model=model, month=date(2026, 10, 1))}
     assert first["score"] == 0.0 and "tenure_months" in first
     for _ in range(6):  # a wave of newcomers: the tenure and star mix moves
@@ -102,7 +102,7 @@ def test_psi_function_thresholds():
 
 def test_model_page_shows_preview_matrix_and_psi_by_month(org):
     rated_province()
-    model = published_model()
+    model = scoring_model_published()
     stability_record(model=model, month=date(2026, 10, 1))
     client = Client()
     client.force_login(org.credit_officer)
@@ -119,7 +119,7 @@ def test_the_monthly_job_keeps_a_psi_row_per_month_on_the_model_page(org):
     from credit.tasks import model_stability_monthly
 
     rated_province()
-    model = published_model()
+    model = scoring_model_published()
     assert model_stability_monthly("2026-10-01") == model.factors.count() + 1  # the star and each factor
     for _ in range(6):
         LineFactory(customer=CustomerFactory(join_date=date(2026, 10, 15), credit_star=None))

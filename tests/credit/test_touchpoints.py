@@ -50,7 +50,7 @@ def test_dispatch_sends_through_the_gateway_and_logs_each_attempt():
     message = SmsMessage.objects.get(customer=customer)
     assert message.event == "limit_changed" and "80" in message.body
     # eager Celery already dispatched it on commit? In tests the transaction never commits: send by hand.
-    assert touchpoints.dispatch() == 1
+    assert touchpoints.outbox_dispatch() == 1
     message.refresh_from_db()
     assert message.status == "sent" and message.gateway_ref.startswith("log-")
     assert SmsDelivery.objects.get(message=message).ok
@@ -64,28 +64,28 @@ class BrokenGateway:
 def test_a_failing_gateway_is_retried_with_back_off_then_becomes_a_dead_letter(settings):
     settings.SMS_GATEWAY = "tests.credit.test_touchpoints.BrokenGateway"
     customer = rateable()
-    touchpoints.notify(event="restored", customer=customer, context={}, dedup_key="t-1")
+    touchpoints.sms_enqueue(event="restored", customer=customer, context={}, dedup_key="t-1")
     message = SmsMessage.objects.get(dedup_key="t-1")
     with freeze_time("2026-11-24 10:00:00+08:00") as clock:
-        touchpoints.dispatch()
-        touchpoints.dispatch()  # at once again: the retry waits, no second attempt
+        touchpoints.outbox_dispatch()
+        touchpoints.outbox_dispatch()  # at once again: the retry waits, no second attempt
         message.refresh_from_db()
         assert (message.status, message.attempts) == ("queued", 1)
         waits = []
         for _ in range(touchpoints.MAX_ATTEMPTS - 1):
             waits.append(message.next_attempt_at - timezone.now())
             clock.move_to(message.next_attempt_at)
-            touchpoints.dispatch()
+            touchpoints.outbox_dispatch()
             message.refresh_from_db()
     assert [w.total_seconds() for w in waits] == [60, 120, 240, 480]  # 1, 2, 4, 8 minutes
     assert (message.status, message.attempts, message.next_attempt_at) == ("dead", 5, None)
     assert SmsDelivery.objects.filter(message=message, ok=False).count() == 5
-    touchpoints.dispatch()  # a dead letter is not attempted again
+    touchpoints.outbox_dispatch()  # a dead letter is not attempted again
     assert SmsDelivery.objects.filter(message=message).count() == 5
 
     settings.SMS_GATEWAY = "credit.touchpoints.LoggingGateway"  # the gateway is back; an operator requeues
-    assert touchpoints.requeue_dead(SmsMessage.objects.filter(pk=message.pk)) == 1
-    assert touchpoints.dispatch() == 1
+    assert touchpoints.dead_letters_requeue(messages=SmsMessage.objects.filter(pk=message.pk)) == 1
+    assert touchpoints.outbox_dispatch() == 1
     message.refresh_from_db()
     assert message.status == "sent" and SmsDelivery.objects.filter(message=message, ok=True).count() == 1
 
@@ -93,8 +93,8 @@ def test_a_failing_gateway_is_retried_with_back_off_then_becomes_a_dead_letter(s
 def test_one_dispatch_drains_an_outbox_larger_than_its_batch():
     customers = [rateable() for _ in range(7)]
     for i, customer in enumerate(customers):
-        touchpoints.notify(event="restored", customer=customer, context={}, dedup_key=f"drain-{i}")
-    assert touchpoints.dispatch(limit=3) == 7  # three transactions of at most 3
+        touchpoints.sms_enqueue(event="restored", customer=customer, context={}, dedup_key=f"drain-{i}")
+    assert touchpoints.outbox_dispatch(limit=3) == 7  # three transactions of at most 3
     assert touchpoints.queued_count() == 0
 
 
@@ -108,8 +108,8 @@ def test_the_outbox_is_dispatched_every_minute_by_the_scheduler():
 
 def test_notify_deduplicates_and_renders_placeholders():
     customer = rateable()
-    first = touchpoints.notify(event="barring_warning", customer=customer, context={"amount": "12.50", "days": 3},
-                               dedup_key="warn-1")
-    again = touchpoints.notify(event="barring_warning", customer=customer, context={"amount": "12.50", "days": 3},
-                               dedup_key="warn-1")
+    first = touchpoints.sms_enqueue(event="barring_warning", customer=customer, context={"amount": "12.50", "days": 3},
+                                    dedup_key="warn-1")
+    again = touchpoints.sms_enqueue(event="barring_warning", customer=customer, context={"amount": "12.50", "days": 3},
+                                    dedup_key="warn-1")
     assert again is None and "12.50" in first.body and "3天" in first.body

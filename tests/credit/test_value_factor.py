@@ -26,7 +26,7 @@ from credit.features import value_month
 from credit.impact import impact_preview, stability_counts
 from credit.models import Rating
 from credit.scorecard import dataset
-from credit.services import published_model, scoring_model_copy
+from credit.services import scoring_model_copy, scoring_model_published
 from tests.credit.test_batches import good_customer
 from tests.factories import LineFactory
 
@@ -86,7 +86,7 @@ def star_for(model, score: Decimal) -> int:
 
 
 def test_the_running_default_model_bins_the_value_decile():
-    model = published_model()
+    model = scoring_model_published()
     factor = model.factors.get(feature=Feature.VALUE_DECILE)
     assert factor.dimension == "value" and factor.bins.count() == len(VALUE_DECILE_FACTOR[3])
     assert {f.feature for f in model.factors.all()} == {f[1] for f in FACTORS} | {Feature.VALUE_DECILE}
@@ -108,7 +108,7 @@ def test_low_value_customers_get_a_lower_star_and_limit_and_see_why(client, org,
     # the twins differ only in value: the scores differ by exactly the two bins' points
     assert top.score - bottom.score == points_of(1) - points_of(10)
     assert unknown.score - bottom.score == -points_of(10)
-    model = published_model()
+    model = scoring_model_published()
     for customer, rating in ((rich, top), (poor, bottom)):
         customer.refresh_from_db()
         assert customer.credit_star == rating.new_star == star_for(model, rating.score)
@@ -133,7 +133,7 @@ def test_the_impact_preview_and_the_stability_bins_read_the_value_decile(org, bi
     before = Rating.objects.get(customer=poor).score
 
     value_in_process("2026-10")  # now ranked: an unchanged copy of the running model would move the twins apart
-    draft = scoring_model_copy(model=published_model(), by=org.credit_officer)
+    draft = scoring_model_copy(model=scoring_model_published(), by=org.credit_officer)
     preview = impact_preview(model=draft, by=org.credit_officer, today=RATED_ON)
     cells = {(old, new): (n, Decimal(change)) for old, new, n, change in preview.matrix}
     old = poor.credit_star

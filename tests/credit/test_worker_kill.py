@@ -11,7 +11,7 @@ from core.models import BatchChunk
 from core.tasks import dispatch_run
 from credit.batches import BASE_KIND
 from credit.models import Rating
-from credit.services import published_model
+from credit.services import scoring_model_published
 from customers.models import Customer
 from tests.factories import LineFactory
 from tests.worker_kill import chunks_of, wait_for  # fixtures queue, workers: tests/conftest.py
@@ -34,7 +34,7 @@ def small_chunks():
 def eligible_customers() -> set[int]:
     """Qualifying unrated customers (joined 2020, one line each). After other transactional tests have flushed
     the database, the default scoring model of the data migration is loaded again."""
-    if published_model() is None:
+    if scoring_model_published() is None:
         importlib.import_module("credit.migrations.0002_default_scoring_model").load_default_model(apps, None)
     return {line.customer_id for line in LineFactory.create_batch(CUSTOMERS)}
 

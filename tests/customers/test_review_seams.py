@@ -95,7 +95,7 @@ def test_a_final_bill_after_billings_closure_does_not_reopen_the_line(billing):
 
 @freeze_time("2026-11-24 10:00:00+08:00")
 def test_no_emergency_pass_on_a_line_billing_closed(billing):
-    from arrears.services import EmergencyRefused, grant_emergency_pass
+    from arrears.services import EmergencyRefused, emergency_pass_grant
 
     line = LineFactory(customer__credit_star=4, customer__credit_limit=Decimal("200.00"))
     LineFactory(customer=line.customer)  # the customer stays open and rated
@@ -104,7 +104,7 @@ def test_no_emergency_pass_on_a_line_billing_closed(billing):
     from arrears.policies import EMERGENCY_CLOSED
 
     with pytest.raises(EmergencyRefused) as refused:
-        grant_emergency_pass(line=line, channel="app")
+        emergency_pass_grant(line=line, channel="app")
     assert refused.value.rule == EMERGENCY_CLOSED[0]
     line.refresh_from_db()
     assert line.status == "closed"

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from arrears.services import record_bill
+from arrears.services import bill_record
 from marketing.choices import CampaignStatus as S
 from tests.e2e.test_browser import log_in
 from tests.factories import LineFactory
@@ -25,7 +25,7 @@ def test_a_campaign_launched_today_shows_no_arrears_and_no_revenue(page: Page, l
     customer = org.book[org.am1.pk][0]
     line = LineFactory(customer=customer)
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    record_bill(line=line, period=last_month, amount=Decimal("88.00"), due_date=last_month + timedelta(days=10))
+    bill_record(line=line, period=last_month, amount=Decimal("88.00"), due_date=last_month + timedelta(days=10))
     in_arrears(customer, "120.00")  # owed before the campaign
     log_in(page, live_server, org.marketing)
     page.goto(f"{live_server.url}/marketing/campaigns/{campaign.pk}/members/")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from arrears.models import CollectionCase
-from arrears.services import record_bill
+from arrears.services import bill_record
 from arrears.tasks import evaluate_nightly
 from tests.e2e.test_browser import log_in
 from tests.factories import LineFactory
@@ -26,7 +26,7 @@ def test_collections_filters_the_queue_by_age_and_walks_it(page: Page, live_serv
                                  ("13900000010", 10, "900.00")):
         lines[msisdn] = LineFactory(msisdn=msisdn)
         due = today - timedelta(days=days)
-        record_bill(line=lines[msisdn], period=due.replace(day=1), amount=Decimal(amount), due_date=due)
+        bill_record(line=lines[msisdn], period=due.replace(day=1), amount=Decimal(amount), due_date=due)
     evaluate_nightly(today.isoformat())
 
     log_in(page, live_server, org.collections)

@@ -26,7 +26,7 @@ from playwright.sync_api import Page, expect
 
 from arrears.evaluation import evaluate_in_process
 from arrears.models import CollectionCase
-from arrears.services import record_bill
+from arrears.services import bill_record
 from core.choices import Role
 from credit.models import FourEyesRequest
 from credit.services import credit_limit_change, legacy_grade_import
@@ -146,7 +146,7 @@ def test_collections_records_a_promise_to_pay_from_the_queue_filtered_by_age(pag
     lines = {}  # days past due -> line; bills through the billing intake, the queue from the night's evaluation
     for days, amount in ((40, "60.00"), (55, "120.00"), (5, "300.00"), (100, "80.00")):
         lines[days] = LineFactory()
-        record_bill(line=lines[days], period=(today - timedelta(days=days + 20)).replace(day=1),
+        bill_record(line=lines[days], period=(today - timedelta(days=days + 20)).replace(day=1),
                     amount=Decimal(amount), due_date=today - timedelta(days=days))
     evaluate_in_process(today)
     in_bucket = [lines[55], lines[40]]  # 31-60 days, most owed first

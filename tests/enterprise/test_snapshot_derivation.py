@@ -10,7 +10,7 @@ import pytest
 from freezegun import freeze_time
 
 from arrears.models import LineAccount
-from arrears.services import record_bill
+from arrears.services import bill_record
 from arrears.sql import aging_refresh
 from arrears.tasks import evaluate_nightly
 from core.models import BatchRun
@@ -54,7 +54,7 @@ def province(ent):
     lines = [LineFactory(enterprise=account, activated_on=date(2025, 1, 10)) for _ in range(10)]
     for month in MONTHS:
         for line in lines:
-            record_bill(line=line, period=month, amount=Decimal(BILL[month.month]),
+            bill_record(line=line, period=month, amount=Decimal(BILL[month.month]),
                         due_date=(month + timedelta(days=50)).replace(day=20))
             hotline = 1 if month.month == 11 else 0  # calls to competitor hotlines: 10 in November, none before
             amount = "1.00" if (month.month == 11 and line is lines[0]) else BILL[month.month]  # one disagrees

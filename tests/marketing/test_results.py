@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from arrears.models import Bill
-from arrears.services import record_bill
+from arrears.services import bill_record
 from marketing import selectors, services
 from marketing.choices import CampaignStatus as S
 from marketing.models import Campaign, CampaignMember
@@ -34,7 +34,7 @@ def running(org):
 
 
 def bill(line, period: date, amount: str, *, paid: bool):
-    record_bill(line=line, period=period, amount=Decimal(amount), due_date=period + timedelta(days=10))
+    bill_record(line=line, period=period, amount=Decimal(amount), due_date=period + timedelta(days=10))
     if paid:  # the billing system reports it paid
         Bill.objects.filter(line=line, period=period).update(paid_amount=F("amount"))
 

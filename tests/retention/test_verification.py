@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from arrears.services import record_bill
+from arrears.services import bill_record
 from customers.policies import months_ago
 from retention import policies, selectors
 from retention.models import RetentionAlert
@@ -62,12 +62,12 @@ def test_value_points_when_spend_rose_over_3_months(org):
     line = LineFactory(customer=customer)
     month0 = timezone.localdate().replace(day=1)
     for back in (3, 2, 1):
-        record_bill(line=line, period=months_ago(month0, back), amount=Decimal("50.00"),
+        bill_record(line=line, period=months_ago(month0, back), amount=Decimal("50.00"),
                     due_date=months_ago(month0, back) + timedelta(days=10))
     alert = retain(open_alert(customer, score=60), org.am1)
     for ahead in (1, 2, 3):
         period = months_ago(month0, -ahead)
-        record_bill(line=line, period=period, amount=Decimal("80.00"), due_date=period + timedelta(days=10))
+        bill_record(line=line, period=period, amount=Decimal("80.00"), due_date=period + timedelta(days=10))
     verify_in_process(timezone.localdate() + timedelta(days=90))
     alert.refresh_from_db()
     assert (alert.points, alert.value_points) == (4, policies.VALUE_POINTS)  # 1 + 60 // 20; 80 > 50 a month

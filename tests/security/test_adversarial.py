@@ -30,10 +30,10 @@ from rest_framework.authtoken.models import Token
 from arrears.evaluation import evaluate_in_process
 from arrears.policy_versions import barring_draft_create
 from credit.blacklist import blacklist_entry_add
-from arrears.services import record_bill
+from arrears.services import bill_record
 from credit.choices import RatingKind
 from credit.models import ExtendedServicePolicy, SmsTemplate
-from credit.services import credit_limit_change, published_model, rating_record, scoring_model_copy
+from credit.services import credit_limit_change, rating_record, scoring_model_copy, scoring_model_published
 from enterprise.models import (Agreement, EnterpriseAccount, EnterpriseAlert, Interaction, KeyPerson, Opportunity,
                                ProductHolding, ServiceDayReport, Task)
 from enterprise.services import service_day_submit
@@ -499,7 +499,7 @@ class Targets:
         self.manager, self.colleague = manager.pk, colleague.pk
         customer = org.book[manager.pk][0]
         region = customer.region
-        rating_record(customer, kind=RatingKind.BASE, new_star=4, new_limit=Decimal("200.00"), reason="test")
+        rating_record(customer=customer, kind=RatingKind.BASE, new_star=4, new_limit=Decimal("200.00"), reason="test")
         self.customer, self.region_pk, self.region_code = customer.pk, region.pk, region.code
         brand, plan = BrandFactory(), PlanFactory()
         PlanFactory(code="gotone-128", name="全球通128元套餐", monthly_fee=Decimal("128.00"))
@@ -508,7 +508,7 @@ class Targets:
         line = LineFactory(customer=customer)
         self.line, self.msisdn = line.pk, line.msisdn
         other = org.book[manager.pk][1]
-        rating_record(other, kind=RatingKind.BASE, new_star=4, new_limit=Decimal("200.00"), reason="test")
+        rating_record(customer=other, kind=RatingKind.BASE, new_star=4, new_limit=Decimal("200.00"), reason="test")
         self.other_msisdn = LineFactory(customer=other).msisdn
         self._in_arrears(line)
         self.four_eyes = credit_limit_change(customer=customer, amount=Decimal("400.00"), reason="大客户",
@@ -521,7 +521,7 @@ class Targets:
     def _in_arrears(line):
         """A bill 300.00 past due for 15 days, then the night's evaluation: barred, late fees, in the queue."""
         today = timezone.localdate()
-        record_bill(line=line, period=(today - timedelta(days=45)).replace(day=1), amount=Decimal("300.00"),
+        bill_record(line=line, period=(today - timedelta(days=45)).replace(day=1), amount=Decimal("300.00"),
                     due_date=today - timedelta(days=15))
         evaluate_in_process(today)
 
@@ -554,7 +554,7 @@ class Targets:
 @pytest.fixture
 def world(org):
     """am1's objects (in the scope of am1, lead_a1 and regional_a) and am4's (outside it); shared plans."""
-    model = published_model()
+    model = scoring_model_published()
     draft = scoring_model_copy(model=model, by=org.credit_officer)
     shared = {"model": model.pk, "draft_model": draft.pk,
               "draft_factor": draft.factors.get(feature="tenure_months").pk,

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from credit.services import credit_limit_change, published_model
+from credit.services import credit_limit_change, scoring_model_published
 from marketing.services import campaign_create
 from retention.models import RetentionAlert
 from tests.factories import LineFactory
@@ -286,18 +286,18 @@ def objects(org):
     from credit.models import ExtendedServicePolicy, SmsTemplate
     from credit.services import scoring_model_copy
 
-    draft = scoring_model_copy(model=published_model(), by=org.credit_officer)
+    draft = scoring_model_copy(model=scoring_model_published(), by=org.credit_officer)
     listed = CustomerFactory(join_date=date(2010, 1, 1))
     entry = blacklist_entry_add(customer=listed, reason="恶意欠费", amount_owed=Decimal("100.00"),
                                 by=org.credit_officer)
     config = {"blacklist_entry": entry.pk, "draft_factor": draft.factors.first().pk,
-              "running_factor": published_model().factors.first().pk,
+              "running_factor": scoring_model_published().factors.first().pk,
               "sms_template": SmsTemplate.objects.first().pk,
               "extended_policy": ExtendedServicePolicy.objects.first().pk,
               "barring_policy": BarringPolicyVersion.objects.first().pk}
     return {**config, "customer": customer.pk, "line": line.pk, "msisdn": line.msisdn, "alert": alert.pk,
             "webhook": webhook.pk,
-            "model": published_model().pk, "campaign": campaign.pk, "four_eyes": four_eyes.pk,
+            "model": scoring_model_published().pk, "campaign": campaign.pk, "four_eyes": four_eyes.pk,
             **enterprise_objects(org, customer)}
 
 

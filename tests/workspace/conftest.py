@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from freezegun import freeze_time
 
-from arrears.services import record_bill
+from arrears.services import bill_record
 from arrears.tasks import evaluate_nightly
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -22,7 +22,7 @@ def bill(line, *, due_days_ago: int, amount="100.00"):
     """A bill posted 20 days before its due date, `due_days_ago` days before NIGHT, never paid."""
     due = NIGHT - timedelta(days=due_days_ago)
     with freeze_time(at(due - timedelta(days=20))):
-        record_bill(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
+        bill_record(line=line, period=due.replace(day=1), amount=Decimal(amount), due_date=due)
 
 
 def nightly():

@@ -10,12 +10,12 @@ from django.utils import translation
 from freezegun import freeze_time
 
 from core.choices import Role
-from arrears.services import record_payment
+from arrears.services import payment_record
 from credit.blacklist import blacklist_entry_add
 from credit.choices import Feature
 from credit.impact import stability_record
 from credit.models import FourEyesRequest
-from credit.services import credit_limit_change, legacy_grade_import, published_model
+from credit.services import credit_limit_change, legacy_grade_import, scoring_model_published
 from enterprise.services import task_create
 from marketing.choices import CampaignStatus
 from retention.batches import scan_chunk
@@ -159,9 +159,9 @@ def test_blacklist_settlements_show_an_entry_being_paid_and_one_settled_this_wee
         for customer in (paying, settled):
             blacklist_entry_add(customer=customer, reason="欠费离网", amount_owed=Decimal("50.00"),
                                 line=lines[customer.pk], by=org.credit_officer)
-        record_payment(line=lines[paying.pk], amount=Decimal("20.00"), paid_at=at(NIGHT - timedelta(days=1)),
+        payment_record(line=lines[paying.pk], amount=Decimal("20.00"), paid_at=at(NIGHT - timedelta(days=1)),
                        channel="counter", reference="bl-part")
-        record_payment(line=lines[settled.pk], amount=Decimal("50.00"), paid_at=at(NIGHT - timedelta(days=1)),
+        payment_record(line=lines[settled.pk], amount=Decimal("50.00"), paid_at=at(NIGHT - timedelta(days=1)),
                        channel="counter", reference="bl-full")
     untouched = org.book[org.am2.pk][0]
     blacklist_entry_add(customer=untouched, reason="欺诈", amount_owed=Decimal("80.00"), by=org.credit_officer)
@@ -184,7 +184,7 @@ def test_marketing_home_lists_their_drafts_and_returned_campaigns_not_submitted_
 def test_a_drift_warning_names_the_factor_by_its_label_not_its_code(client, org):
     """The monthly PSI job after a wave of newcomers: tenure drifts; the credit officer reads the factor's label."""
     rated_province()
-    model = published_model()
+    model = scoring_model_published()
     stability_record(model=model, month=date(2026, 10, 1))
     for _ in range(6):
         LineFactory(customer=CustomerFactory(join_date=date(2026, 10, 15), credit_star=None))

@@ -21,7 +21,7 @@ from credit.choices import Feature
 from credit.default_model import VALUE_DECILE_FACTOR
 from credit.impact import OPEN, WORKERS, impact_preview, read_in_chunks
 from credit.models import Factor, FactorBin, ScoringModel, StarCutoff
-from credit.services import published_model, scoring_model_copy
+from credit.services import scoring_model_copy, scoring_model_published
 from customers.models import Customer
 
 FLOOR_SQL = f"""
@@ -80,7 +80,7 @@ class Command(BaseCommand):
     def handle(self, *args, customers=None, repeat=2, workers=WORKERS, **options):
         if customers and not Customer.objects.exists():
             call_command("generate_province", customers=customers, stdout=self.stdout)
-        model = published_model()
+        model = scoring_model_published()
         if model is None:
             raise CommandError("No published scoring model.")
         total = Customer.objects.count()

@@ -290,9 +290,7 @@ def _line_status_case(column: str) -> str:
                               for state, status in services.LINE_STATUS.items()) + " END"
 
 
-def _sms_event_case(column: str) -> str:
-    return "CASE " + " ".join(f"WHEN {column} = '{state}' THEN '{event}'"
-                              for state, event in services.SMS_FOR.items()) + " END"
+SMS_EVENT, SMS_AMOUNT = policies.barring_sms_sql("m.from_state", "m.to_state", "m.usable")
 
 
 # Line status where a move changes it (a reminder leaves the line active), with its log; the closing day.
@@ -333,13 +331,13 @@ MESSAGES = f"""
 INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
                                created_at)
 SELECT c.id, l.msisdn, t.event,
-       replace(replace(replace(t.body, '{{name}}', c.name), '{{amount}}', greatest(-m.usable, 0)::text),
+       replace(replace(replace(t.body, '{{name}}', c.name), '{{amount}}', ({SMS_AMOUNT})::text),
                '{{date}}', m.day::text),
        '{SmsStatus.QUEUED}', 0, 'barring-' || m.line_id || '-' || m.to_state || '-' || m.day, '', {moment("m.day")}
 FROM {MOVED} m
 JOIN customers_customer c ON c.id = m.customer_id
 JOIN customers_line l ON l.id = m.line_id
-JOIN credit_smstemplate t ON t.active AND t.event = {_sms_event_case("m.to_state")}
+JOIN credit_smstemplate t ON t.active AND t.event = {SMS_EVENT}
 ON CONFLICT (dedup_key) DO NOTHING
 """
 

@@ -177,6 +177,34 @@ def event_kind_sql(from_column: str, to_column: str) -> str:
             f"THEN 'restored' {whens} END")
 
 
+# The SMS a move sends and the amount it names. A reminder names what the customer can still use ("可用额度仅剩
+# {amount}元", low_credit) while usable credit is not yet negative, and what they owe beyond it only when it is
+# (an exempt line reminded below zero: "您已欠费{amount}元"); a barring names what is owed beyond usable credit;
+# leaving a barred state for active or reminded is "restored"; a reminder lifted (reminded -> active) sends nothing.
+def barring_sms(from_state: str, to_state: str, usable: Decimal) -> tuple[str | None, Decimal]:
+    if to_state in (S.ACTIVE, S.REMINDED) and from_state in BARRED:
+        return "restored", Decimal(0)
+    if to_state == S.REMINDED:
+        return ("low_credit", usable) if usable >= 0 else ("arrears_reminder", -usable)
+    if to_state in (S.ONE_WAY, S.TWO_WAY):
+        return "barred", max(-usable, Decimal(0))
+    return None, Decimal(0)
+
+
+def barring_sms_sql(from_column: str, to_column: str, usable: str) -> tuple[str, str]:
+    """The SQL twin of `barring_sms`: (event, amount) expressions over three columns; the event is NULL (no SMS)
+    where `barring_sms` gives None, so a join on the template drops the row."""
+    barred = ", ".join(f"'{s}'" for s in BARRED)
+    restored = f"{to_column} IN ('{S.ACTIVE}', '{S.REMINDED}') AND {from_column} IN ({barred})"
+    event = (f"CASE WHEN {restored} THEN 'restored' "
+             f"WHEN {to_column} = '{S.REMINDED}' THEN CASE WHEN {usable} >= 0 THEN 'low_credit' "
+             f"ELSE 'arrears_reminder' END "
+             f"WHEN {to_column} IN ('{S.ONE_WAY}', '{S.TWO_WAY}') THEN 'barred' END")
+    amount = (f"CASE WHEN {restored} THEN 0 WHEN {to_column} = '{S.REMINDED}' THEN abs({usable}) "
+              f"WHEN {to_column} IN ('{S.ONE_WAY}', '{S.TWO_WAY}') THEN greatest(-{usable}, 0) ELSE 0 END")
+    return event, amount
+
+
 def facts_now(*, state: str, balance: Decimal, limit: Decimal, star: int | None, arrears_since: date | None,
               state_since: date, exempt_until: date | None, exempt_cap: Decimal | None, today: date) -> LineFacts:
     """The facts of one line today, computed as the nightly statement computes them (evaluation.evaluate_sql)."""

@@ -118,21 +118,22 @@ barring_events AS (
 SELECT DISTINCT customer_id FROM lines  -- their status may follow their lines'
 """
 
+SMS_EVENT, SMS_AMOUNT = policies.barring_sms_sql("m.from_state", "m.new_state", "m.usable")
+
 # touchpoints.sms_enqueue for every move at once: the template of the event, to the customer's first open line
 SMS_SQL = f"""
 INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
                                created_at)
 SELECT c.id, pl.msisdn, t.event,
-       replace(replace(replace(t.body, '{{name}}', c.name), '{{amount}}', greatest(-m.usable, 0)::text),
+       replace(replace(replace(t.body, '{{name}}', c.name), '{{amount}}', ({SMS_AMOUNT})::text),
                '{{date}}', %(today)s::text),
        '{SmsStatus.QUEUED}', 0, 'barring-' || m.line_id || '-' || m.new_state || '-' || %(stamp)s, '', %(now)s
-FROM unnest(%(ids)s::bigint[], %(customers)s::bigint[], %(to)s::text[], %(usable)s::numeric[])
-     AS m(line_id, customer_id, new_state, usable)
+FROM unnest(%(ids)s::bigint[], %(customers)s::bigint[], %(from)s::text[], %(to)s::text[], %(usable)s::numeric[])
+     AS m(line_id, customer_id, from_state, new_state, usable)
 JOIN customers_customer c ON c.id = m.customer_id
 JOIN LATERAL (SELECT msisdn FROM customers_line WHERE customer_id = c.id AND status <> 'closed'
               ORDER BY id LIMIT 1) pl ON TRUE
-JOIN credit_smstemplate t ON t.active AND t.event = CASE {" ".join(
-    f"WHEN m.new_state = '{state}' THEN '{event}'" for state, event in services.SMS_FOR.items())} END
+JOIN credit_smstemplate t ON t.active AND t.event = {SMS_EVENT}
 ON CONFLICT (dedup_key) DO NOTHING
 """
 

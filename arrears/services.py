@@ -39,8 +39,6 @@ from customers.status import customer_status_refresh
 LINE_STATUS = {BarringState.ACTIVE: "active", BarringState.REMINDED: "active",
                BarringState.ONE_WAY: "one_way_barred", BarringState.TWO_WAY: "two_way_barred",
                BarringState.RETENTION: "in_retention", BarringState.CLOSED: "closed"}
-SMS_FOR = {BarringState.REMINDED: "arrears_reminder", BarringState.ONE_WAY: "barred",
-           BarringState.TWO_WAY: "barred", BarringState.ACTIVE: "restored"}
 
 DUPLICATE_REFERENCE = "A posting with reference {reference!r} exists already: nothing was written."
 BALANCE_LIMIT = Decimal("9999999999.99")  # what the balance column holds (12 digits, 2 decimals)
@@ -244,9 +242,10 @@ def account_transition(*, account: LineAccount, to_state: str, rule: str, usable
         events.decision_event_record(line_id=account.pk, kind=kind, from_state=from_state, to_state=to_state,
                                      rule=rule, policy_version=policy.label, at=now,
                                      payload=_money_payload(account, usable))
-    if to_state in SMS_FOR:
-        touchpoints.sms_enqueue(event=SMS_FOR[to_state], customer=account.customer,
-                                context={"amount": str(-min(usable, 0)), "date": f"{today:%Y-%m-%d}"},
+    sms_event, sms_amount = policies.barring_sms(from_state, to_state, usable)
+    if sms_event:
+        touchpoints.sms_enqueue(event=sms_event, customer=account.customer,
+                                context={"amount": str(sms_amount), "date": f"{today:%Y-%m-%d}"},
                                 dedup_key=f"barring-{account.pk}-{to_state}-{now:%Y%m%d%H%M%S%f}")
 
 

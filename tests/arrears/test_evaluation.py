@@ -45,7 +45,12 @@ def test_reminder_when_usable_credit_is_below_20_percent_of_the_limit(balance, s
     acc = account(balance=balance)  # 3★, limit 100: usable 19.99 vs 20.00
     evaluate(acc)
     assert acc.state == state and acc.line.status == "active"
-    assert SmsMessage.objects.filter(event="arrears_reminder").exists() is (state == S.REMINDED)
+    # the reminder names what is still usable ("可用额度仅剩19.99元"), not an arrears of 0
+    sms = SmsMessage.objects.filter(event="low_credit")
+    assert sms.exists() is (state == S.REMINDED)
+    assert not SmsMessage.objects.filter(event="arrears_reminder").exists()
+    if state == S.REMINDED:
+        assert "19.99" in sms.get().body
 
 
 def test_reminder_threshold_is_at_least_5_cny():

@@ -12,11 +12,9 @@ the day before, so the daily jobs leave a day-by-day trail (the star trend, the 
 nightly runs on the batch list). The jobs are the enabled crontab schedules (as `run_night` reads them) that fire
 that night, then each interval schedule once (the SMS outbox dispatch, the four-eyes expiry: what the scheduler
 runs every minute of the day), run here in process with Celery eager, so whatever a branch adds to the schedule
-runs in the replay too. A job that does not fire every day (monthly, half-yearly) runs on each of its days: a
-day of the earlier months on which one is due (the churn training of the 2nd) is a night too, with only those jobs
-(replay_nights). The nightly jobs catch up the days since their last run (arrears evaluation per missed day), so
-the earlier months' two full nights a month are enough for their state; their daily trail stays sparse (night by
-night over 18 months would cost the replay several times its time).
+runs in the replay too. The nightly jobs catch up the days since their last run (arrears evaluation per missed
+day), so the earlier months' two nights a month are enough for their state; their daily trail stays sparse
+(night by night over 18 months would cost the replay several times its time).
 
 A month done is recorded in the inbox (`replay_inbox.progress`): re-running resumes after it. Nothing is
 written around the intake or the jobs: every derived row (ratings, accounts, barring, snapshots, alerts) is the
@@ -52,53 +50,17 @@ def months_to_replay(today: date, months: int) -> list[date]:
     return [_month(today.replace(day=1), k) for k in range(-months + 1, 1)]
 
 
-def nights_of(month: date, *, today: date, daily_from: date, first: bool, scheduled=frozenset()) -> list[date]:
+def nights_of(month: date, *, today: date, daily_from: date, first: bool) -> list[date]:
     """The nights the replay runs in `month`: the 1st (not in the first month: its inputs are the product's initial
-    load), the 21st (the bills fell due on the 20th), the `scheduled` days (those on which a job that does not fire
-    every day is due: the churn training of the 2nd), and every night from `daily_from` (the last DAILY_DAYS days,
+    load), the 21st (the bills fell due on the 20th), and every night from `daily_from` (the last DAILY_DAYS days,
     so the daily jobs' trends and the day-by-day work have every day), up to tonight."""
     end = min(_month(month, 1), today + timedelta(days=1))
-    days = {month.replace(day=DUE_NIGHT)} | ({month} if not first else set()) | {d for d in scheduled if d != month}
+    days = {month.replace(day=DUE_NIGHT)} | ({month} if not first else set())
     day = max(month + timedelta(days=1) if first else month, daily_from)
     while day < end:
         days.add(day)
         day += timedelta(days=1)
-    return sorted(d for d in days if month <= d < end and d <= today)
-
-
-def every_day(cron) -> bool:
-    """A crontab that fires every day (the nightly jobs), not on some days only (monthly, half-yearly)."""
-    return len(cron.day_of_month) == 31 and len(cron.month_of_year) == 12 and len(cron.day_of_week) == 7
-
-
-def scheduled_days(month: date) -> set[date]:
-    """The days of `month` on which some job that does not fire every day is scheduled (config/schedules.py, as
-    the scheduler's rows say: the monthly and half-yearly jobs)."""
-    from core.management.commands.run_night import night_jobs
-
-    end, days, day = _month(month, 1), set(), month
-    while day < end:
-        if any(not every_day(task.crontab.schedule) for _, task in night_jobs(day)):
-            days.add(day)
-        day += timedelta(days=1)
-    return days
-
-
-def replay_nights(month: date, *, today: date, daily_from: date, first: bool) -> list[tuple[date, bool]]:
-    """(night, full) for each night the replay runs in `month`: `full` nights (the 1st, the 21st, the last
-    DAILY_DAYS days) run every job due that night; the other scheduled days run the jobs due that day that do not
-    fire every day (the nightly ones catch up on the next full night), so every scheduled job runs on its days."""
-    due_night = month.replace(day=DUE_NIGHT)
-    return [(night, night in (month, due_night) or night >= daily_from)
-            for night in nights_of(month, today=today, daily_from=daily_from, first=first,
-                                   scheduled=scheduled_days(month))]
-
-
-def jobs_of_night(day: date, *, full: bool) -> list:
-    """The scheduled jobs the replay runs on `day`, in the scheduler's order (as run_night runs them)."""
-    from core.management.commands.run_night import night_jobs
-
-    return [task for _, task in night_jobs(day) if full or not every_day(task.crontab.schedule)]
+    return sorted(d for d in days if d <= today)
 
 
 def _inbox_exists() -> bool:
@@ -124,9 +86,10 @@ def replay(*, months: int, today: date | None = None, log=print) -> dict:
         t0 = time.perf_counter()
         end = min(_month(month, 1), today + timedelta(days=1))
         lo = date(1900, 1, 1) if month == todo[0] else month  # the first month takes the earlier history along
-        for night, full in replay_nights(month, today=today, daily_from=daily_from, first=month == todo[0]):
+        due_night = month.replace(day=DUE_NIGHT)
+        for night in nights_of(month, today=today, daily_from=daily_from, first=month == todo[0]):
             lo = _feed(lo, night, today, totals)  # what billing sent before the night (the night runs at 00:30)
-            _night(night, totals, full=full)
+            _night(night, totals, daily_only=night not in (month, due_night))
         _feed(lo, end, today, totals)
         with connection.cursor() as cur:
             cur.execute(f"INSERT INTO {INBOX_SCHEMA}.progress (month, done_at) VALUES (%s, now())", [month])
@@ -152,17 +115,26 @@ def _analyze() -> None:
         cur.execute(f"ANALYZE {', '.join(FED_TABLES)}")
 
 
-def _night(day: date, totals: dict, *, full: bool = True) -> None:
-    """The scheduled jobs that fire on `day` (every one on a `full` night, else those that do not fire every
-    day: jobs_of_night), in their order, each with that date (as run_night runs them), then the interval jobs once."""
+def every_day(cron) -> bool:
+    """A crontab that fires every day (the nightly jobs), not on some days only (monthly, half-yearly)."""
+    return len(cron.day_of_month) == 31 and len(cron.month_of_year) == 12 and len(cron.day_of_week) == 7
+
+
+def _night(day: date, totals: dict, *, daily_only: bool = False) -> None:
+    """The scheduled jobs that fire on `day`, in their order, each with that date (as run_night runs them), then
+    the interval jobs once. `daily_only`: the nights between the 1st and the 21st run the every-day jobs only (the
+    monthly ones there, e.g. the churn training on the 2nd, 158 s of a 2,000-customer replay, stay out of it as they
+    did when the replay ran two nights a month)."""
     from config.celery import app
-    from core.management.commands.run_night import interval_jobs
+    from core.management.commands.run_night import interval_jobs, night_jobs
 
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     try:
         app.loader.import_default_modules()
-        for task in jobs_of_night(day, full=full):
+        for _, task in night_jobs(day):
+            if daily_only and not every_day(task.crontab.schedule):
+                continue
             t0 = time.perf_counter()
             app.tasks[task.task](**{**json.loads(task.kwargs or "{}"), "day": day.isoformat()})
             jobs = totals.setdefault("jobs_s", {})

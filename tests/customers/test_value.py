@@ -1,5 +1,5 @@
 """Customer value model (issue 16 item 6, source 000): value = billed revenue − attributable costs (cost items
-pushed with the bills, SP charges), ARPU beside it, negative-value customers flagged, province deciles, the
+pushed with the bills, SP charges), ARPU beside it, negative-value customers flagged, deciles within each brand, the
 80/20/30 report section scoped to the reader."""
 
 import uuid
@@ -86,7 +86,7 @@ def test_bulk_bills_store_their_costs(org):
 
 
 @pytest.mark.django_db
-def test_deciles_rank_the_province_and_the_report_shows_80_20_30_in_the_readers_scope(client, api, org):
+def test_deciles_rank_the_brand_and_the_report_shows_80_20_30_in_the_readers_scope(client, api, org):
     # 20 customers billed 10, 20, … 200 a month with no costs: values 30 … 600 over 3 months
     lines = [LineFactory() for _ in range(20)]
     for i, line in enumerate(lines, start=1):
@@ -104,11 +104,11 @@ def test_deciles_rank_the_province_and_the_report_shows_80_20_30_in_the_readers_
     client.force_login(org.credit_officer)  # province-wide: the whole distribution
     report = client.get("/arrears/report/").context["value"]
     assert report["customers"] == 21 and report["negative"] == 1
-    # top 20 % = the 5 best customers of 21 (ntile gives decile 1 three rows): 600+570+540 + 510+480
+    # top 20 % = the 5 best customers of 21 (the decile cut points give decile 1 three rows): 600+570+540 + 510+480
     assert report["top_value"] == Decimal("2700.00")
     assert report["top_share"] == round(Decimal(100) * 2700 / report["total"], 1)
 
-    client.force_login(org.am1)  # an account manager: only their customer, still ranked in the province
+    client.force_login(org.am1)  # an account manager: only their customer, still ranked within its brand
     report = client.get("/arrears/report/").context["value"]
     assert report["customers"] == 1 and report["negative"] == 1 and report["top_customers"] == 0
     assert report["bottom_value"] == Decimal("-15.00") and report["bottom_cost"] == Decimal("45.00")

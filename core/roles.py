@@ -118,7 +118,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["customers.view_blacklistentry", "customers.add_blacklistentry", "customers.change_blacklistentry",
        "customers.view_personaldataaccess", "customers.set_vip_tier", "customers.import_customers",
        "customers.view_decisionevent", "webhooks.view_webhooksubscriber", "webhooks.add_webhooksubscriber",
-       "webhooks.change_webhooksubscriber", "webhooks.view_webhookdelivery"],
+       "webhooks.change_webhooksubscriber", "webhooks.view_webhookdelivery",
+       # the working-day calendar every working-day rule reads (issue 16): administrators keep it
+       "core.view_calendarday", "core.add_calendarday", "core.change_calendarday"],
     Role.BILLING_SERVICE: _CUSTOMER_READ + ["customers.change_line", "customers.add_line", "customers.add_customer",
                                             "arrears.add_payment", "arrears.add_bill", "arrears.view_lineaccount",
                                             "arrears.add_emergencypass", "customers.add_usagesummary",

@@ -19,6 +19,7 @@ from arrears.selectors import collection_queue
 from arrears.value import customer_value_latest
 from core import stability
 from core.choices import Role
+from core.models import CalendarDay
 from core.roles import PROVINCE_WIDE_ROLES, user_role
 from core.scope import aggregate_scope, customer_scope_q
 from credit.blacklist import SETTLED_BY_PAYMENT
@@ -147,6 +148,14 @@ class DriftWarning:
     url: str
 
 
+def calendar_unconfirmed(*, today: date) -> HomeList:
+    """Coming calendar days derived from the holiday law (2027's shipped days) that nobody has checked against the
+    State Council's notice yet: every working-day rule (service days, visit logs, report and task due dates)
+    counts on them, and a year's make-up working days (调休上班) arrive only with that notice."""
+    qs = CalendarDay.objects.filter(confirmed=False, date__gte=today).order_by("date")
+    return _bounded("calendar", qs, reverse("admin:core_calendarday_changelist") + "?confirmed__exact=0")
+
+
 def model_drift() -> HomeList:
     """The running credit model's and the champion churn model's variables whose latest month's PSI is at or
     above the warning level (core.stability), worst first."""
@@ -229,6 +238,8 @@ def home(*, user, today: date | None = None) -> dict:
         lists["blacklist"] = blacklist_settlements(today=today)
     if user.has_perm("credit.change_scoringmodel"):
         lists["drift"] = model_drift()
+    if user.has_perm("core.change_calendarday"):
+        lists["calendar"] = calendar_unconfirmed(today=today)
     if role in (Role.COLLECTIONS, Role.ADMIN) and user.has_perm("arrears.change_collectioncase"):
         lists["queue_amount"] = queue_top(user=user, today=today, by="amount")
         lists["queue_age"] = queue_top(user=user, today=today, by="age")

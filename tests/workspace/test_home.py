@@ -196,3 +196,23 @@ def test_a_drift_warning_names_the_factor_by_its_label_not_its_code(client, org)
     assert warning.label == label and label != "tenure_months"
     page = response.content.decode()
     assert f" · {label} · " in page and "tenure_months" not in page
+
+
+def test_admin_is_asked_to_confirm_the_coming_calendar_days_derived_from_the_law(client, org):
+    from core.models import CalendarDay
+
+    # 2027's shipped days are the holiday law's, unconfirmed until checked against the State Council's notice (a
+    # transactional test elsewhere may have flushed the shipped rows: the admin's own input stands in for them)
+    CalendarDay.objects.update_or_create(date=date(2027, 10, 4), defaults={
+        "is_working_day": False, "name": "国庆节补休", "confirmed": False})
+    unconfirmed = CalendarDay.objects.filter(confirmed=False, date__gte=NIGHT).order_by("date")
+    response = home(client, org.admin)
+    card = response.context["home_lists"]["calendar"]
+    assert [d.pk for d in card.rows] == [d.pk for d in unconfirmed[:HOME_ROWS]]
+    assert "confirmed__exact=0" in card.see_all and "id=\"home-calendar\"" in response.content.decode()
+    first = unconfirmed.first()
+    CalendarDay.objects.filter(pk=first.pk).update(confirmed=True)  # checked: it leaves the day's work
+    assert first.pk not in [d.pk for d in home(client, org.admin).context["home_lists"]["calendar"].rows]
+    # nobody else keeps the calendar: no card for a credit officer or a manager
+    assert "calendar" not in home(client, org.credit_officer).context["home_lists"]
+    assert "calendar" not in home(client, org.am1).context["home_lists"]

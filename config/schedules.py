@@ -45,6 +45,7 @@ SCHEDULES = {
     "Monthly churn model training (challenger)": Schedule("retention.tasks.churn_model_train_monthly",
                                                          cron="0 5 2 * *"),
     "Daily star distribution snapshot": Schedule("credit.tasks.star_snapshot_daily", cron="30 5 * * *"),
+    "Nightly credit report facts": Schedule("credit.tasks.report_facts_nightly", cron="35 5 * * *"),
     "Nightly arrears report facts": Schedule("arrears.tasks.report_facts_nightly", cron="45 5 * * *"),
     "Nightly campaign results facts": Schedule("marketing.tasks.results_facts_nightly", cron="50 5 * * *"),
     "Nightly home figures facts": Schedule("workspace.tasks.home_facts_nightly", cron="55 5 * * *"),

@@ -474,3 +474,27 @@ class ModelStability(models.Model):
 
     def __str__(self):
         return f"v{self.scoring_model_id} {self.month:%Y-%m} {self.variable}: {self.psi}"
+
+
+# ---------------------------------------------------------------- nightly pre-aggregate of the credit report
+# Written only by the batch `credit.report_facts` (credit/report_facts.py): one row per id-range chunk of customers
+# and (region, star, status), summed when read. By region (core.scope.aggregate_scope: a province-wide role or a
+# regional manager); a manager's or a lead's book is read live.
+class StarCountFact(models.Model):
+    """Customers per region, star and service status on a night (the credit report's star distribution and
+    star shares)."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    region_id = models.BigIntegerField(null=True)
+    credit_star = models.SmallIntegerField(null=True)
+    status = models.CharField(max_length=16)
+    customers = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region_id"], name="starcountfact_day")]
+        verbose_name = _("star count fact")
+        verbose_name_plural = _("star count facts")
+
+    def __str__(self):
+        return f"{self.day} {self.credit_star}★ {self.status}: {self.customers}"

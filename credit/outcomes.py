@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.sql import customer_scope_sql, named_params, time_zone
-from credit import policies, sql
+from credit import policies, report_facts, sql
 from credit.selectors import star_distribution
 from customers.models import Customer
 
@@ -31,7 +31,10 @@ def _pct(part, whole):
     return round(100 * part / whole, 2) if whole else None
 
 
-def outcomes(*, user, months: int = 12, today: date | None = None) -> dict:
+def outcomes(*, user, months: int = 12, today: date | None = None, live: bool = False) -> dict:
+    """The series month by month and the star shares; the star counts from last night's facts
+    (credit.report_facts) for the province or a region unless `live` or `today` is given."""
+    facts = None if live or today else report_facts.facts_scope(user)
     today = today or timezone.localdate()
     series_months = _months(today, months)
     since = series_months[0]
@@ -42,20 +45,28 @@ def outcomes(*, user, months: int = 12, today: date | None = None) -> dict:
         durations = {(m, k): float(v) for m, k, v in cur.fetchall()}
         cur.execute(sql.CHURN_SQL.replace("{scope}", c_scope), {"since": since, **c_params})
         churned = {(m, holder): n for m, holder, n in cur.fetchall()}
-        cur.execute(sql.POPULATION_SQL.replace("{scope}", c_scope), c_params)
-        holders_now, others_now = cur.fetchone()
+        if facts is None:
+            cur.execute(sql.POPULATION_SQL.replace("{scope}", c_scope), c_params)
+            holders_now, others_now = cur.fetchone()
+    shares = star_shares(user=user, facts=facts)
+    if facts is not None:  # the open customers per star, as POPULATION_SQL counts them
+        holders_now = sum(r["customers"] for r in shares if r["star"] is not None and r["star"] >= 1)
+        others_now = sum(r["customers"] for r in shares) - holders_now
     rows = []
     for month in series_months:
         h, o = churned.get((month, True), 0), churned.get((month, False), 0)
         rows.append({"month": f"{month:%Y-%m}", "before": durations.get((month, "before")),
                      "after": durations.get((month, "after")), "others": durations.get((month, "others")),
                      "churn_holders": _pct(h, holders_now + h), "churn_others": _pct(o, others_now + o)})
-    return {"series": rows, "shanxi": SHANXI, "star_shares": star_shares(user=user)}
+    return {"series": rows, "shanxi": SHANXI, "star_shares": shares,
+            "facts_night": facts[0] if facts else None}
 
 
-def star_shares(*, user) -> list[dict]:
-    """Share of each star among the reader's rated-or-not customers, closed excluded, against 1/7/7/15/20/50 %."""
-    shares = star_distribution(Customer.objects.visible_to(user).exclude(status="closed"))
+def star_shares(*, user, facts: tuple[date, int | None] | None = None) -> list[dict]:
+    """Share of each star among the reader's rated-or-not customers, closed excluded, against 1/7/7/15/20/50 %;
+    from the night's facts (night, region) when given."""
+    shares = (report_facts.star_distribution(*facts, open_only=True) if facts
+              else star_distribution(Customer.objects.visible_to(user).exclude(status="closed")))
     return [{"star": star, "customers": n, "share": share,
              "target": float(policies.star_policy(star).target_share * 100) if star is not None else None}
             for star, n, share in shares]

@@ -4,12 +4,13 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from core.tasks import night_of
+from core.tasks import dispatch_run, night_of
 from credit.batches import BASE_KIND, GUIDANCE_KIND, period_anchor
 from credit.features import value_under_way
 from credit.four_eyes import four_eyes_expire
 from credit.impact import impact_preview, stability_record
 from credit.models import ScoringModel
+from credit.report_facts import REPORT_FACTS_KIND, forget_old_facts
 from credit.runs import rating_run_start
 from credit.services import scoring_model_published, star_snapshot_take
 from credit.touchpoints import outbox_dispatch
@@ -58,6 +59,15 @@ def rate_guidance_half_yearly(self, day: str | None = None) -> int:
 @shared_task
 def star_snapshot_daily(day: str | None = None) -> int:
     return star_snapshot_take(day=night_of(day))
+
+
+@shared_task
+def report_facts_nightly(day: str | None = None) -> int:
+    """Scheduled 05:35 daily, after the status refresh, the ratings and the star snapshot: the credit report's
+    star counts of the night for the province and each region (credit.report_facts)."""
+    night = night_of(day)
+    forget_old_facts(night)
+    return dispatch_run(REPORT_FACTS_KIND, night.isoformat()).pk
 
 
 @shared_task(acks_late=True)

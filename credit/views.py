@@ -8,7 +8,7 @@ from arrears.selectors import emergency_recovery
 from core.generic_views import ObjectView, PageView, ScopedListView, ServiceActionView
 from core.models import BatchRun
 from core.roles import PROVINCE_WIDE_ROLES, user_role
-from credit import four_eyes, selectors, services
+from credit import four_eyes, report_facts, selectors, services
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.choices import FourEyesKind, FourEyesStatus
 from credit.filtersets import FourEyesFilterSet, ScoringModelFilterSet
@@ -151,7 +151,10 @@ class CreditReportView(PageView):
         runs = list(BatchRun.objects.filter(kind__in=[BASE_KIND, GUIDANCE_KIND]).order_by("-started_at")[:12])
         transitions = [(run, selectors.run_transitions(run_id=run.pk, user=user)) for run in runs]
         province_wide = user_role(user) in PROVINCE_WIDE_ROLES
-        return {"distribution": selectors.star_distribution(Customer.objects.visible_to(user)),
+        facts = report_facts.facts_scope(user)  # the province's or a region's counts: last night's facts
+        distribution = (report_facts.star_distribution(*facts) if facts
+                        else selectors.star_distribution(Customer.objects.visible_to(user)))
+        return {"distribution": distribution, "figures_night": facts[0] if facts else None,
                 "runs": [(run, matrix, sum(n for row in matrix.values() for n in row.values()))
                          for run, matrix in transitions],
                 "stars": selectors.STAR_ORDER, "province_wide": province_wide,

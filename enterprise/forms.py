@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.choices import Role
-from core.forms import BoundedDateField, MoneyFormField, StaffChoiceField, StyledForm
+from core.forms import BoundedDateField, LookupChoiceField, MoneyFormField, StaffChoiceField, StyledForm
 from core.models import Region
 from core.scope import scope_holders_q
 from enterprise.choices import (
@@ -88,8 +88,8 @@ class ReportSubmitForm(StyledForm):
 class OpportunityForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=OpportunityKind.choices)
     title = forms.CharField(label=_("Title"), max_length=120)
-    account = forms.ModelChoiceField(label=_("Account"), queryset=None, required=False,
-                                     help_text=_("empty: a prospect, not yet a customer"))
+    account = LookupChoiceField(label=_("Account"), lookup="lookup-enterprise-accounts", required=False,
+                                help_text=_("empty: a prospect, not yet a customer"))
     prospect_name = forms.CharField(label=_("Prospect"), max_length=100, required=False)
     plan = forms.CharField(label=_("Development plan"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     expected_revenue = forms.DecimalField(label=_("Expected revenue per month"), max_digits=14, decimal_places=2,
@@ -97,6 +97,7 @@ class OpportunityForm(StyledForm):
     expected_close = BoundedDateField(label=_("Expected close"), required=False)
 
     def __init__(self, *args, accounts=None, **kwargs):
+        """`accounts`: those in the user's scope; the picker posts an id, checked against them."""
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = accounts
 

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -69,12 +71,8 @@ class CampaignEditView(ServiceFormView):
         return AnswerForm(data, opinions=opinions, prefix="a") if opinions else None
 
     def get_context_data(self, **kwargs):
-        campaign = self.object
-        count = None if campaign is None else selectors.segment_count(rules=campaign.segment,
-                                                                      min_star=campaign.min_star,
-                                                                      user=self.request.user)
-        kwargs.setdefault("answer_form", self.answer_form())
-        return super().get_context_data(**kwargs, count=count)
+        kwargs.setdefault("answer_form", self.answer_form())  # the count: segment-count.js, once the page is shown
+        return super().get_context_data(**kwargs, count=None)
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -114,6 +112,15 @@ class SegmentCountView(Scoped, View):
         return JsonResponse({"count": count})
 
 
+def segment_count_url(campaign) -> str:
+    """The segment-count endpoint's URL for the campaign's stored segment and minimum star: the page asks it
+    once shown (static/js/segment_count.js), in the reader's scope, rather than count 1M customers itself."""
+    data = policies.segment_filter_data(campaign.segment or {})
+    if campaign.min_star is not None:
+        data["min_star"] = str(campaign.min_star)
+    return f"{reverse('marketing:segment-count')}?{urlencode(data, doseq=True)}"
+
+
 class CampaignPage:
     """A campaign in the user's scope (404 outside it) and what its pages show beside it."""
 
@@ -149,7 +156,7 @@ class CampaignDetailView(CampaignPage, ServiceFormView):
         context = super().get_context_data(**kwargs)
         shown = self.offered if self.request.method != "POST" else policies.allowed_targets(campaign.status)
         return {**context, **self.timeline(), "form": context["form"] if shown else None,
-                "count": selectors.segment_count(rules=campaign.segment, min_star=campaign.min_star, user=user),
+                "count_url": segment_count_url(campaign),  # counted on demand: a page, not a 1M count
                 "notifications": selectors.notifications_for(user=user, campaign=campaign),
                 "can_edit": campaign.is_editable and user.has_perm("marketing.change_campaign"),
                 "can_export": user.has_perm("customers.export_customers")}

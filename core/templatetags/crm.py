@@ -29,6 +29,7 @@ BATCH_KIND_LABELS = {
     "arrears.customer_value_decile": _("Customer value deciles"),
     "credit.base": _("Monthly base rating"),
     "credit.guidance": _("Half-yearly guidance rating"),
+    "credit.report_facts": _("Credit report figures"),
     "customers.refresh_spend": _("Average spend refresh"),
     "customers.status": _("Customer status refresh"),
     "enterprise.segment": _("Enterprise segmentation"),

@@ -41,6 +41,7 @@ NIGHTLY = {  # task -> (hour, minute) in Asia/Shanghai, DOMAIN.md and the README
     "retention.tasks.churn_model_stability_monthly": (4, 30),
     "retention.tasks.churn_model_train_monthly": (5, 0),
     "credit.tasks.star_snapshot_daily": (5, 30),
+    "credit.tasks.report_facts_nightly": (5, 35),
     "arrears.tasks.report_facts_nightly": (5, 45),
     "marketing.tasks.results_facts_nightly": (5, 50),
     "workspace.tasks.home_facts_nightly": (5, 55),
@@ -82,20 +83,20 @@ def test_run_night_runs_the_nights_jobs_in_the_schedulers_order_and_waits_for_ea
     report = out.getvalue()
     names = [task.name for _, task in night_jobs(date(2026, 11, 25))]
     positions = [report.index(name) for name in names]
-    assert positions == sorted(positions) and len(names) == 13
+    assert positions == sorted(positions) and len(names) == 14
     assert "Monthly base credit rating" not in report
     assert not ServiceDayCollection.objects.exists()  # the daily collection job ran: a Wednesday collects nothing
     runs = BatchRun.objects.filter(period="2026-11-25")
     assert set(runs.values_list("kind", flat=True)) == {
         "arrears.evaluate", "customers.status", "customers.refresh_spend", "retention.verify", "retention.scan",
-        "enterprise.segment", "marketing.refresh_usage_facts", "arrears.report_facts", "marketing.results_facts",
+        "enterprise.segment", "marketing.refresh_usage_facts", "credit.report_facts", "arrears.report_facts", "marketing.results_facts",
         "workspace.home_facts"}
     assert set(runs.values_list("status", flat=True)) == {"done"}
     assert "every job done" in report
 
     again = StringIO()
     call_command("run_night", "--date", "2026-11-25", stdout=again)  # apply-once: nothing runs twice
-    assert BatchRun.objects.filter(period="2026-11-25").count() == 10
+    assert BatchRun.objects.filter(period="2026-11-25").count() == 11
 
 
 def test_run_night_all_takes_the_monthly_and_half_yearly_jobs_too():

@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.models import CalendarDay
 from core.selectors import working_calendar
 from enterprise import services
-from enterprise.models import AssignmentChange, ServiceDayOrder
+from enterprise.models import AssignmentChange, Opportunity, ServiceDayOrder
 from enterprise.selectors import interaction_list, task_list
 from tests.enterprise.conftest import TODAY
 
@@ -272,7 +272,6 @@ def test_done_task_needs_an_outcome(ent):
 
 
 def test_opportunities_prospects_and_stages_in_scope(client, ent):
-    from enterprise.models import Opportunity
     from enterprise.selectors import opportunity_list
 
     prospect = services.opportunity_create(by=ent.am1, kind="prospect", title="新园区集团",
@@ -296,3 +295,18 @@ def test_opportunities_prospects_and_stages_in_scope(client, ent):
         "kind": "development_request", "title": "综合语音接入", "account": ent.acc1b.pk, "expected_revenue": "800"})
     assert response.status_code == 302
     assert Opportunity.objects.filter(account=ent.acc1b, expected_revenue=Decimal("800")).exists()
+
+
+def test_the_opportunity_form_picks_the_account_by_name_and_refuses_one_outside_scope(ent, client):
+    """The account is a name picker (no option per account in the page) posting an id the server checks against
+    the user's scope: another manager's account is refused like an unknown one, nothing recorded."""
+    client.force_login(ent.am1)
+    page = client.get(reverse("enterprise:opportunity-create") + f"?account={ent.acc1.pk}")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'data-lookup="{reverse("lookup-enterprise-accounts")}"' in body
+    assert ent.acc1b.name not in body and "<option" not in body.split('name="account"')[1].split(">")[0]
+    refused = client.post(reverse("enterprise:opportunity-create"), {
+        "kind": "development_request", "title": "越权", "account": ent.acc4.pk})
+    assert refused.status_code == 200 and "account" in refused.context["form"].errors
+    assert not Opportunity.objects.filter(title="越权").exists()

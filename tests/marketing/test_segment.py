@@ -1,5 +1,7 @@
 """The segment query: rules compile to one queryset; the page's live count equals the rows it returns."""
 
+import html
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -83,10 +85,11 @@ def test_live_count_on_the_page_equals_the_rows_of_the_segment_query(client, org
     response = client.get(reverse("marketing:segment-count"), policies.segment_filter_data(rules))
     rows = list(selectors.target_queryset(rules=rules, user=org.marketing))
     assert response.status_code == 200 and response.json()["count"] == len(rows) == len(expected)
-    # the campaign page shows the same number for the stored segment
+    # the campaign page asks the endpoint for its stored segment once shown (it does not count itself)
     campaign = make_campaign(org.marketing, segment=rules)
     page = client.get(reverse("marketing:campaign", args=[campaign.pk]))
-    assert f'<td id="segment-count">{len(rows)}</td>' in page.content.decode()
+    url = html.unescape(re.search(r'id="segment-count" data-count-url="([^"]+)"', page.content.decode())[1])
+    assert client.get(url).json()["count"] == len(rows)
 
 
 def test_the_segment_compiles_to_one_query(org, province, django_assert_num_queries):
@@ -138,3 +141,16 @@ def test_usage_facts_average_the_last_three_complete_months(org):
     assert refresh_usage_facts(0, 2**62, Run()) == 0  # unchanged: nothing rewritten
     Run.period = "2027-06-01"  # no usage in that window any more: the fact goes
     assert refresh_usage_facts(0, 2**62, Run()) == 1 and not UsageFacts.objects.exists()
+
+
+def test_the_campaign_pages_ask_the_count_with_the_minimum_star_in_the_readers_scope(client, org, province):
+    """The page's count URL carries the stored segment and minimum star; asked by a manager it counts their book."""
+    campaign = make_campaign(org.marketing, segment={"status": ["active"]}, min_star=3)
+    for reader in (org.marketing, org.am1):
+        client.force_login(reader)
+        page = client.get(reverse("marketing:campaign", args=[campaign.pk])).content.decode()
+        url = html.unescape(re.search(r'id="segment-count" data-count-url="([^"]+)"', page)[1])
+        expected = selectors.segment_count(rules=campaign.segment, min_star=3, user=reader)
+        assert client.get(url).json()["count"] == expected
+    assert selectors.segment_count(rules=campaign.segment, min_star=3, user=org.marketing) != \
+        selectors.segment_count(rules=campaign.segment, min_star=None, user=org.marketing)

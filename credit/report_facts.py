@@ -1,0 +1,73 @@
+"""The credit report's star counts pre-aggregated each night (batch `credit.report_facts`, after the ratings and
+the star snapshot): customers per region, star and service status, per id-range chunk of customers, set-based,
+one row per chunk and dimension value, in the chunk's transaction (core.batches: resumable, apply-once per day).
+The stars are the nightly runs' anyway; the page says of which night.
+
+Grain: by region (core.scope.aggregate_scope: a province-wide role, a regional manager); a manager's or a lead's
+book is small and read live (credit.selectors.star_distribution), the live twin these readers answer like on the
+facts' night (tests/credit/test_report_facts.py)."""
+
+from datetime import date, timedelta
+
+from django.db import connection
+
+from core.batches import register_batch
+from core.choices import BatchStatus
+from core.models import BatchRun
+from core.scope import aggregate_scope
+from credit.selectors import STAR_ORDER
+
+REPORT_FACTS_KIND = "credit.report_facts"
+REPORT_FACTS_CHUNK = 200_000  # customers per chunk: one index-only pass, well under a second each at 1M
+KEEP_DAYS = 7  # older nights' facts are deleted when a new night's run is planned
+
+STAR_FACTS = """
+INSERT INTO credit_starcountfact (day, chunk_lo, region_id, credit_star, status, customers)
+SELECT %(day)s, %(lo)s, region_id, credit_star, status, count(*)
+FROM customers_customer WHERE id >= %(lo)s AND id < %(hi)s
+GROUP BY region_id, credit_star, status
+"""
+
+
+@register_batch(REPORT_FACTS_KIND, table="customers_customer", chunk_size=REPORT_FACTS_CHUNK)
+def report_facts_refresh(lo: int, hi: int, run) -> int:
+    """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
+    with connection.cursor() as cur:
+        cur.execute(STAR_FACTS, {"day": date.fromisoformat(run.period), "lo": lo, "hi": hi})
+        return cur.rowcount
+
+
+def forget_old_facts(day: date) -> None:
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM credit_starcountfact WHERE day < %s", [day - timedelta(days=KEEP_DAYS)])
+
+
+def facts_day() -> date | None:
+    """The latest night whose facts are complete (every chunk done), or None."""
+    period = (BatchRun.objects.filter(kind=REPORT_FACTS_KIND, status=BatchStatus.DONE)
+              .order_by("-period").values_list("period", flat=True).first())
+    return date.fromisoformat(period) if period else None
+
+
+def facts_scope(user) -> tuple[date, int | None] | None:
+    """(night, region or None for the province) when the user's star counts can be read from the facts, once a
+    night's are complete; None (read live) for a narrower scope or before the first complete night."""
+    scope = aggregate_scope(user)
+    if scope is None:
+        return None
+    day = facts_day()
+    return None if day is None else (day, scope[1])
+
+
+def star_distribution(day: date, region_id: int | None, *, open_only: bool = False) -> list[tuple]:
+    """(star, count, share %) as credit.selectors.star_distribution answers for the province (region None) or a
+    region on `day`'s night; `open_only` leaves closed customers out (the star shares against the targets)."""
+    where, params = ("", []) if region_id is None else ("AND region_id = %s", [region_id])
+    if open_only:
+        where += " AND status <> 'closed'"
+    with connection.cursor() as cur:
+        cur.execute(f"""SELECT credit_star, sum(customers) FROM credit_starcountfact WHERE day = %s {where}
+                        GROUP BY credit_star""", [day, *params])
+        counts = {star: int(n) for star, n in cur.fetchall()}
+    total = sum(counts.values()) or 1
+    return [(star, counts.get(star, 0), round(100 * counts.get(star, 0) / total, 2)) for star in STAR_ORDER]

@@ -1,0 +1,76 @@
+"""The credit report's star counts read from the nightly facts (credit.report_facts) answer what the live count
+answers on the facts' night, for a province-wide role and for a region; a manager's book is read live. Stars come
+from legacy grades and a line's closure through the intake, the facts are the scheduled task's."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from freezegun import freeze_time
+
+from credit import report_facts
+from credit.outcomes import outcomes
+from credit.selectors import star_distribution
+from credit.services import legacy_grade_import
+from credit.tasks import report_facts_nightly
+from customers.intake import line_status_report
+from customers.models import Customer
+from tests.factories import CustomerFactory, LineFactory
+
+pytestmark = pytest.mark.django_db
+NIGHT = date(2026, 11, 24)
+
+
+def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def province(org):
+    """The org's customers (regions A and B) and two of other regions, each with a line; some rated from legacy
+    grades, one closed by billing; then the night's facts."""
+    customers = [*org.all_customers, CustomerFactory(), CustomerFactory()]
+    for i, customer in enumerate(customers):
+        line = LineFactory(customer=customer)
+        if i % 3 != 1:
+            legacy_grade_import(customer=customer, grade=("AAA", "BB", "C", "A")[i % 4])
+        if i == 3:
+            line_status_report(line=line, status="closed", changed_at=at(NIGHT - timedelta(days=2)),
+                               reason="cancelled")
+    with freeze_time(at(NIGHT, 5, 35)):
+        report_facts_nightly(NIGHT.isoformat())
+    return org
+
+
+@pytest.mark.parametrize("reader", ["credit_officer", "collections", "regional_a"])
+def test_the_facts_answer_what_the_live_count_answers(province, reader):
+    user = getattr(province, reader)
+    facts = report_facts.facts_scope(user)
+    assert facts is not None and facts[0] == NIGHT
+    live = star_distribution(Customer.objects.visible_to(user))
+    assert report_facts.star_distribution(*facts) == live
+    assert sum(n for _, n, _ in live) == (10 if reader != "regional_a" else 6)
+    assert {star for star, n, _ in live if n} > {None}  # rated and unrated both counted
+    with freeze_time(at(NIGHT + timedelta(days=1))):
+        from_facts, counted = outcomes(user=user), outcomes(user=user, live=True)
+    assert from_facts.pop("facts_night") == NIGHT and counted.pop("facts_night") is None
+    assert from_facts == counted  # the star shares (closed left out) and the churn population alike
+    assert sum(r["customers"] for r in from_facts["star_shares"]) == sum(n for _, n, _ in live) - 1
+
+
+def test_a_managers_book_is_read_live_and_no_complete_night_means_live(province, org):
+    assert report_facts.facts_scope(org.am1) is None
+    assert report_facts.facts_day() == NIGHT
+    report_facts.forget_old_facts(NIGHT + timedelta(days=report_facts.KEEP_DAYS + 1))  # a week later: rows gone
+    assert not any(n for _, n, _ in report_facts.star_distribution(NIGHT, None))
+
+
+def test_the_report_page_says_of_which_night(province, client):
+    client.force_login(province.credit_officer)
+    with freeze_time(at(NIGHT + timedelta(days=1))):
+        response = client.get(reverse("credit:report"))
+    assert response.status_code == 200
+    assert response.context["figures_night"] == NIGHT
+    assert b'id="figures-night"' in response.content
+    assert sum(n for _, n, _ in response.context["distribution"]) == 10

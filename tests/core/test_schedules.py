@@ -89,8 +89,8 @@ def test_run_night_runs_the_nights_jobs_in_the_schedulers_order_and_waits_for_ea
     runs = BatchRun.objects.filter(period="2026-11-25")
     assert set(runs.values_list("kind", flat=True)) == {
         "arrears.evaluate", "customers.status", "customers.refresh_spend", "retention.verify", "retention.scan",
-        "enterprise.segment", "marketing.refresh_usage_facts", "credit.report_facts", "arrears.report_facts", "marketing.results_facts",
-        "workspace.home_facts"}
+        "enterprise.segment", "marketing.refresh_usage_facts", "credit.report_facts", "arrears.report_facts",
+        "marketing.results_facts", "workspace.home_facts"}
     assert set(runs.values_list("status", flat=True)) == {"done"}
     assert "every job done" in report
 

@@ -50,7 +50,11 @@ def effectiveness(*, user, by: str = "offer") -> list[dict]:
     key = REPORT_DIMENSIONS[by]
     closed = alert_list(user=user).filter(status__in=policies.CLOSED_STATUSES).annotate(month=TruncMonth("closed_at"))
     rows = (closed.values(key).order_by(key)
-            .annotate(closed=Count("id"), retained=Count("id", filter=Q(status=AlertStatus.RETAINED)),
+            # retained counts once verified (confirmed N days later); a claim still pending is shown apart and
+            # left out of the rate until it is decided
+            .annotate(closed=Count("id"),
+                      retained=Count("id", filter=Q(status=AlertStatus.RETAINED, verification="confirmed")),
+                      pending=Count("id", filter=Q(status=AlertStatus.RETAINED, verification="pending")),
                       cost=Sum("offer_cost"),
                       # credited only when the retention was verified (retention.verify)
                       points=Sum(F("points") + F("value_points"), filter=Q(verification="confirmed"))))
@@ -63,8 +67,10 @@ def effectiveness(*, user, by: str = "offer") -> list[dict]:
         elif by == "offer":
             label = offers.get(label, "—") if label else "—"
         cost = row["cost"] or Decimal("0")
+        decided = row["closed"] - row["pending"]
         result.append({"label": label or "—", "closed": row["closed"], "retained": row["retained"],
-                       "retention_rate": round(100 * row["retained"] / row["closed"], 1) if row["closed"] else 0,
+                       "pending": row["pending"],
+                       "retention_rate": round(100 * row["retained"] / decided, 1) if decided else 0,
                        "cost": cost, "points": row["points"] or 0,
                        "cost_per_retained": round(cost / row["retained"], 2) if row["retained"] else None})
     return result

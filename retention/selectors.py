@@ -1,14 +1,19 @@
 """Reads for retention: scan settings, scoped alert lists and the effectiveness report."""
 
+import operator
 from dataclasses import dataclass
+from datetime import datetime, time
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from core import stability
 from core.scope import customer_scope_q
+from customers.policies import months_ago
 from retention import policies
 from retention.choices import AlertStatus, Offer
 from retention.models import LearnedModel, RetentionAlert, ScanSettings, ShadowComparison, SignalConfig
@@ -38,6 +43,16 @@ def alert_list(*, user) -> QuerySet[RetentionAlert]:
 def alert_get(*, user, pk: int) -> RetentionAlert:
     """404 for an alert outside the user's scope, the same as for one that does not exist."""
     return get_object_or_404(alert_list(user=user).prefetch_related("events__by"), pk=pk)
+
+
+def running_offers() -> QuerySet[RetentionAlert]:
+    """Alerts whose retention offer is running: offered and not yet closed, or accepted (retained, not reverted)
+    and still paying out within the offer's duration (policies.OFFER_MONTHS)."""
+    today = timezone.localdate()
+    paying = [Q(offer=code, closed_at__gte=timezone.make_aware(datetime.combine(months_ago(today, months), time.min)))
+              for code, months in policies.OFFER_MONTHS.items()]
+    retained = Q(status=AlertStatus.RETAINED) & ~Q(verification="reverted") & reduce(operator.or_, paying)
+    return RetentionAlert.objects.filter(Q(status=AlertStatus.OFFER_MADE, closed_at__isnull=True) | retained)
 
 
 REPORT_DIMENSIONS = {"offer": "offer", "manager": "account_manager__username", "region": "customer__region__name",

@@ -23,7 +23,7 @@ class CustomerListView(ScopedListView):
                (gettext_lazy("Brand"), None), (gettext_lazy("Credit star"), "star"),
                (gettext_lazy("Credit limit"), None), (gettext_lazy("Status"), None),
                (gettext_lazy("Join date"), "join_date"), (gettext_lazy("Avg. monthly spend"), "spend", "end"),
-               (gettext_lazy("Current value"), None, "end"), (gettext_lazy("Account manager"), None)]
+               (gettext_lazy("Current value"), "value", "end"), (gettext_lazy("Account manager"), None)]
 
     def decorate_page(self, objects):
         values = latest_values(customer_ids=[c.pk for c in objects])

@@ -5,7 +5,6 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
-from arrears.models import CustomerValue
 from core.filtersets import OrderingFilter
 from core.forms import LookupInput, StyledForm
 from customers.choices import LifecycleStage
@@ -33,15 +32,7 @@ class SegmentFilterSet(CustomerFilterSet):
     saturation_min = filters.NumberFilter(method="filter_saturation", label=_("Plan saturation at least (%)"))
     saturation_max = filters.NumberFilter(method="filter_saturation", label=_("Plan saturation at most (%)"))
     enterprise_member = filters.BooleanFilter(method="filter_enterprise", label=_("Enterprise member"))
-    value_decile_max = filters.NumberFilter(method="filter_value_decile",
-                                            label=_("Value decile at most (1 = top 10 %)"))
-
-    def filter_value_decile(self, queryset, name, value):
-        """The latest month the value batch ranked (source 000: segment by customer value)."""
-        month = (CustomerValue.objects.filter(decile__isnull=False).order_by("-month")
-                 .values_list("month", flat=True).first())
-        return queryset.filter(pk__in=CustomerValue.objects.filter(month=month, decile__lte=value)
-                               .values("customer_id"))
+    # value_decile_min / value_decile_max / negative_value: the customer list's (CustomerFilterSet)
 
     def filter_saturation(self, queryset, name, value):
         """Reads the nightly usage facts (3-month average per customer), not the 12 M usage rows."""

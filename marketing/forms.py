@@ -13,8 +13,11 @@ from marketing.services import EDITABLE_FIELDS
 
 # The segment part of the form: the same names as the segment rules (and the customer filterset).
 SEGMENT_FIELDS = ["region", "brand", "star", "status", "lifecycle_stage", "tenure_min", "tenure_max", "spend_min",
-                  "spend_max", "saturation_min", "saturation_max", "enterprise_member", "value_decile_max"]
+                  "spend_max", "saturation_min", "saturation_max", "enterprise_member", "value_decile_min",
+                  "value_decile_max", "negative_value"]
 BOOL_CHOICES = [("", _("Either")), ("true", _("Members only")), ("false", _("Not members"))]
+NEGATIVE_CHOICES = [("", _("Either")), ("true", _("Negative value only")), ("false", _("No negative value"))]
+BOOL_FIELDS = ("enterprise_member", "negative_value")
 
 
 def _multi(choices, label):
@@ -43,8 +46,15 @@ class SegmentFormMixin(forms.Form):
     saturation_max = _number(_("Plan saturation at most (%, last 3 months)"), decimal=True)
     enterprise_member = forms.ChoiceField(label=_("Enterprise membership"), choices=BOOL_CHOICES, required=False,
                                           widget=forms.Select(attrs={"data-segment": "1"}))
-    value_decile_max = forms.IntegerField(label=_("Value decile at most (1 = top 10 %)"), required=False, min_value=1,
-                                          max_value=10, widget=forms.NumberInput(attrs={"data-segment": "1"}))
+    # the top N deciles (at most N), the bottom ones (at least N), negative value (source 000: 定位负价值客户)
+    value_decile_min = forms.IntegerField(
+        label=_("Value decile at least (1 = the top 10 % of the customer's brand)"), required=False, min_value=1,
+        max_value=10, widget=forms.NumberInput(attrs={"data-segment": "1"}))
+    value_decile_max = forms.IntegerField(
+        label=_("Value decile at most (1 = the top 10 % of the customer's brand)"), required=False, min_value=1,
+        max_value=10, widget=forms.NumberInput(attrs={"data-segment": "1"}))
+    negative_value = forms.ChoiceField(label=_("Negative value"), choices=NEGATIVE_CHOICES, required=False,
+                                       widget=forms.Select(attrs={"data-segment": "1"}))
 
     def segment_rules(self) -> dict:
         data = self.cleaned_data
@@ -55,7 +65,7 @@ class SegmentFormMixin(forms.Form):
                 continue
             if name in ("region", "brand"):
                 value = [obj.pk for obj in value]
-            elif name == "enterprise_member":
+            elif name in BOOL_FIELDS:
                 value = value == "true"
             elif hasattr(value, "as_tuple"):
                 value = str(value)
@@ -93,7 +103,7 @@ class CampaignForm(StyledFormMixin, SegmentFormMixin, forms.ModelForm):
             for name in SEGMENT_FIELDS:
                 if name in segment:
                     value = segment[name]
-                    self.initial[name] = ("true" if value else "false") if name == "enterprise_member" else value
+                    self.initial[name] = ("true" if value else "false") if name in BOOL_FIELDS else value
 
     def clean(self):
         data = super().clean()

@@ -31,9 +31,11 @@ LIST_RULES = {
 }
 INT_RULES = {"tenure_min", "tenure_max"}  # months on network
 DECIMAL_RULES = {"spend_min", "spend_max", "saturation_min", "saturation_max"}  # CNY / month; plan saturation %
-BOOL_RULES = {"enterprise_member"}
-DECILE_RULES = {"value_decile_max"}  # the value model's latest decile within the customer's brand, 1 (top 10 %) to 10
-RANGES = [("tenure_min", "tenure_max"), ("spend_min", "spend_max"), ("saturation_min", "saturation_max")]
+BOOL_RULES = {"enterprise_member", "negative_value"}
+# the value model's latest decile within the customer's brand, 1 (top 10 %) to 10: the top N, or the bottom deciles
+DECILE_RULES = {"value_decile_min", "value_decile_max"}
+RANGES = [("tenure_min", "tenure_max"), ("spend_min", "spend_max"), ("saturation_min", "saturation_max"),
+          ("value_decile_min", "value_decile_max")]
 RULE_KEYS = set(LIST_RULES) | INT_RULES | DECIMAL_RULES | BOOL_RULES | DECILE_RULES
 MAX_DECIMAL = Decimal("1000000")
 MAX_ID = 2**31  # larger ids do not exist; refusing them keeps an out-of-range integer away from the database
@@ -69,7 +71,8 @@ def segment_sentences(rules: dict, *, region_names: dict, brand_names: dict) -> 
         "tenure_min": _("on the network at least %(n)s months"), "tenure_max": _("on the network at most %(n)s months"),
         "spend_min": _("average monthly spend at least ¥%(n)s"), "spend_max": _("average monthly spend at most ¥%(n)s"),
         "saturation_min": _("plan saturation at least %(n)s%%"), "saturation_max": _("plan saturation at most %(n)s%%"),
-        "value_decile_max": _("customer value decile %(n)s or better (1 = the top 10%%)"),
+        "value_decile_max": _("customer value decile %(n)s or better (1 = the top 10%% of the customer's brand)"),
+        "value_decile_min": _("customer value decile %(n)s or lower (10 = the bottom 10%% of the customer's brand)"),
     }
     for key, text in texts.items():
         if rules.get(key) not in (None, ""):
@@ -78,7 +81,11 @@ def segment_sentences(rules: dict, *, region_names: dict, brand_names: dict) -> 
         out.append(str(_("enterprise member lines only")))
     elif rules.get("enterprise_member") is False:
         out.append(str(_("no enterprise member lines")))
-    known = set(texts) | {"star", "brand", "region", "status", "lifecycle_stage", "enterprise_member"}
+    if rules.get("negative_value") is True:
+        out.append(str(_("negative-value customers only")))
+    elif rules.get("negative_value") is False:
+        out.append(str(_("no negative-value customers")))
+    known = set(texts) | {"star", "brand", "region", "status", "lifecycle_stage", "enterprise_member", "negative_value"}
     out += [f"{key}: {value}" for key, value in rules.items() if key not in known]
     return [str(s) for s in out]
 

@@ -25,8 +25,7 @@ from marketing.batches import results_facts_day
 from marketing.choices import CampaignStatus, MemberHow
 from marketing.models import Campaign, CampaignMember, Notification
 from marketing.segment import campaign_target, target_queryset  # below marketing.results, which reads it too
-from retention.choices import AlertStatus
-from retention.models import RetentionAlert
+from retention import selectors as retention_selectors
 
 PARTICIPANT_HOWS = (MemberHow.ACQUIRED, MemberHow.CONVERTED)
 
@@ -170,8 +169,9 @@ def history_from_json(data: dict) -> dict:
 def overlap(*, campaign: Campaign, target: QuerySet[Customer]) -> dict:
     """Customers of this target that other offers already reach (over-marketing): tagged by a running
     campaign; in the segment of a campaign approved but not yet launched (launch will tag exactly that
-    segment); holding a running retention offer (an alert with an offer made and not closed). `customers`
-    counts each customer once. Three statements, however many campaigns."""
+    segment); holding a running retention offer (an alert with an offer made and not closed, or retained with
+    the accepted offer still paying out). `customers` counts each customer once. Three statements, however
+    many campaigns."""
     return overlap_and_stars(campaign=campaign, target=target)[0]
 
 
@@ -180,8 +180,7 @@ def overlap_and_stars(*, campaign: Campaign, target: QuerySet[Customer]) -> tupl
     overlap's counts are taken per star and summed (each running campaign's too), so the risk assessment reads
     the segment once."""
     running = list(Campaign.objects.filter(status=CampaignStatus.RUNNING).exclude(pk=campaign.pk).order_by("pk"))
-    reaches = {"retention": Q(Exists(RetentionAlert.objects.filter(
-        status=AlertStatus.OFFER_MADE, closed_at__isnull=True, customer=OuterRef("pk"))))}
+    reaches = {"retention": Q(Exists(retention_selectors.running_offers().filter(customer=OuterRef("pk"))))}
     reaches.update({f"running_{other.pk}": Q(Exists(CampaignMember.objects.filter(
         campaign_id=other.pk, customer=OuterRef("pk")))) for other in running})
     approved = {}

@@ -150,6 +150,11 @@ class RetentionAlert(models.Model):
     def is_closed(self) -> bool:
         return self.status in policies.CLOSED_STATUSES
 
+    @property
+    def offer_terms(self) -> dict | None:
+        """The suggested offer the manager made, with its terms (target plan and fee, bonus %), if it was one."""
+        return next((o for o in self.suggested_offers or [] if o.get("code") == self.offer), None)
+
 
 class AlertEvent(models.Model):
     """Audit trail of an alert: every status change, by whom, when, and why."""

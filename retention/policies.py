@@ -128,6 +128,12 @@ def suggest_offers(facts: OfferFacts) -> list[dict]:
     return offers
 
 
+# How long an accepted offer keeps paying out after the customer is retained: while it does, the customer holds a
+# running retention offer (the over-marketing overlap counts it). A plan optimisation is a plan change, not a
+# payout: it runs only while offered.
+OFFER_MONTHS = {Offer.TOPUP_BONUS.value: TOPUP_MONTHS, Offer.DEPOSIT_AND_GET.value: DEPOSIT_MONTHS}
+
+
 # Incentive points (source 001): a retained customer earns the manager more the riskier it was.
 POINTS_BASE, POINTS_PER_RISK = 1, 20  # 1 point, plus 1 per 20 points of risk score (60 → 4, 100 → 6)
 

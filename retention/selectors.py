@@ -1,14 +1,19 @@
 """Reads for retention: scan settings, scoped alert lists and the effectiveness report."""
 
+import operator
 from dataclasses import dataclass
+from datetime import datetime, time
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from core import stability
 from core.scope import customer_scope_q
+from customers.policies import months_ago
 from retention import policies
 from retention.choices import AlertStatus, Offer
 from retention.models import LearnedModel, RetentionAlert, ScanSettings, ShadowComparison, SignalConfig
@@ -40,6 +45,16 @@ def alert_get(*, user, pk: int) -> RetentionAlert:
     return get_object_or_404(alert_list(user=user).prefetch_related("events__by"), pk=pk)
 
 
+def running_offers() -> QuerySet[RetentionAlert]:
+    """Alerts whose retention offer is running: offered and not yet closed, or accepted (retained, not reverted)
+    and still paying out within the offer's duration (policies.OFFER_MONTHS)."""
+    today = timezone.localdate()
+    paying = [Q(offer=code, closed_at__gte=timezone.make_aware(datetime.combine(months_ago(today, months), time.min)))
+              for code, months in policies.OFFER_MONTHS.items()]
+    retained = Q(status=AlertStatus.RETAINED) & ~Q(verification="reverted") & reduce(operator.or_, paying)
+    return RetentionAlert.objects.filter(Q(status=AlertStatus.OFFER_MADE, closed_at__isnull=True) | retained)
+
+
 REPORT_DIMENSIONS = {"offer": "offer", "manager": "account_manager__username", "region": "customer__region__name",
                      "month": "month"}
 
@@ -50,7 +65,11 @@ def effectiveness(*, user, by: str = "offer") -> list[dict]:
     key = REPORT_DIMENSIONS[by]
     closed = alert_list(user=user).filter(status__in=policies.CLOSED_STATUSES).annotate(month=TruncMonth("closed_at"))
     rows = (closed.values(key).order_by(key)
-            .annotate(closed=Count("id"), retained=Count("id", filter=Q(status=AlertStatus.RETAINED)),
+            # retained counts once verified (confirmed N days later); a claim still pending is shown apart and
+            # left out of the rate until it is decided
+            .annotate(closed=Count("id"),
+                      retained=Count("id", filter=Q(status=AlertStatus.RETAINED, verification="confirmed")),
+                      pending=Count("id", filter=Q(status=AlertStatus.RETAINED, verification="pending")),
                       cost=Sum("offer_cost"),
                       # credited only when the retention was verified (retention.verify)
                       points=Sum(F("points") + F("value_points"), filter=Q(verification="confirmed"))))
@@ -63,8 +82,10 @@ def effectiveness(*, user, by: str = "offer") -> list[dict]:
         elif by == "offer":
             label = offers.get(label, "—") if label else "—"
         cost = row["cost"] or Decimal("0")
+        decided = row["closed"] - row["pending"]
         result.append({"label": label or "—", "closed": row["closed"], "retained": row["retained"],
-                       "retention_rate": round(100 * row["retained"] / row["closed"], 1) if row["closed"] else 0,
+                       "pending": row["pending"],
+                       "retention_rate": round(100 * row["retained"] / decided, 1) if decided else 0,
                        "cost": cost, "points": row["points"] or 0,
                        "cost_per_retained": round(cost / row["retained"], 2) if row["retained"] else None})
     return result

@@ -245,3 +245,61 @@ def test_the_decile_cut_points_are_taken_once_and_each_chunk_compares_to_them(ap
     assert deciles(chunk.lo, chunk.hi, run) == CustomerValue.objects.filter(id__gte=chunk.lo, id__lt=chunk.hi).count()
     again = dict(CustomerValue.objects.filter(decile__isnull=False).values_list("customer_id", "decile"))
     assert again and all(ranked[c] == d for c, d in again.items())
+
+
+def _ten_valued_customers(api):
+    """Ten customers billed 10 … 100 in 2026-11 (one decile each in their brand); the first with a discount of
+    12.50 on its 10.00: value −2.50, negative."""
+    lines = [LineFactory() for _ in range(10)]
+    for i, line in enumerate(lines, start=1):
+        costs = {"discount": "12.50"} if i == 1 else None
+        assert post_bill(api, line, "2026-11", f"{10 * i}.00", costs).status_code == 201
+    value_in_process("2026-11")
+    return [line.customer_id for line in lines]
+
+
+@pytest.mark.django_db
+def test_the_customer_list_filters_by_value_decile_and_negative_value_and_sorts_by_value(client, api, org):
+    """Issue 16 item 6: staff list who the top 20 % are (deciles 1–2 of their brand), the bottom deciles, the
+    negative-value customers, and sort by current value (those without one last); the value shows its month."""
+    ids = _ten_valued_customers(api)
+    client.force_login(org.credit_officer)
+
+    def listed(query):
+        response = client.get(f"/customers/?{query}")
+        assert response.status_code == 200
+        return [c.pk for c in response.context["object_list"]]
+
+    assert sorted(listed("value_decile_max=2")) == sorted(ids[-2:])  # 100 and 90 a month
+    assert sorted(listed("value_decile_min=9")) == sorted(ids[:2])
+    assert listed("negative_value=true") == [ids[0]]
+    assert ids[0] not in listed("negative_value=false") and ids[1] in listed("negative_value=false")
+    by_value = listed("ordering=-value")
+    assert by_value[:10] == ids[::-1]  # 100 … 10 − 12.50, then the customers never valued
+    assert set(by_value[10:]) == {c.pk for c in org.all_customers}
+    assert listed("ordering=value")[:10] == ids
+    page = client.get("/customers/?negative_value=true").content.decode()
+    assert '<span class="text-muted small value-month">2026-11</span>' in page
+    assert client.get("/customers/?value_decile_max=11").status_code == 200  # out of range: a form error, no 500
+
+
+@pytest.mark.django_db
+def test_a_campaign_segment_selects_the_bottom_deciles_and_negative_value_customers(api, org):
+    from django.utils import translation
+
+    from marketing.policies import clean_segment, segment_sentences
+    from marketing.selectors import segment_count
+
+    _ten_valued_customers(api)
+    assert segment_count(rules={"value_decile_min": 8}, user=None) == 3  # the bottom 30 %
+    assert segment_count(rules={"negative_value": True}, user=None) == 1
+    assert segment_count(rules={"value_decile_min": 8, "negative_value": False}, user=None) == 2
+    assert set(clean_segment({"value_decile_min": 5, "value_decile_max": 3})[1]) == {"value_decile_max"}
+    rules = {"value_decile_min": 8, "negative_value": True}
+    with translation.override("en"):
+        assert segment_sentences(rules, region_names={}, brand_names={}) == [
+            "customer value decile 8 or lower (10 = the bottom 10% of the customer's brand)",
+            "negative-value customers only"]
+    with translation.override("zh-hans"):
+        assert segment_sentences(rules, region_names={}, brand_names={}) == [
+            "客户价值十分位第 8 档及以下（10 = 客户所在品牌的后 10%）", "仅负价值客户"]

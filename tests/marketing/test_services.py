@@ -327,6 +327,8 @@ def test_answers_are_the_authors_and_only_while_returned(org, second_officer):
 
 
 def test_overlap_counts_approved_campaigns_not_yet_launched_and_open_retention_offers(org):
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from retention.models import RetentionAlert
@@ -337,16 +339,26 @@ def test_overlap_counts_approved_campaigns_not_yet_launched_and_open_retention_o
     now = timezone.now()
     RetentionAlert.objects.create(customer=region_b[0], opened_at=now, score=60, status="offer_made",
                                   offer="topup_bonus")
+    # retained with its top-up bonus accepted: the bonus pays out for 6 months (policies.OFFER_MONTHS), so the
+    # customer still holds a running retention offer although the alert is closed (a campaign on top of it is
+    # over-marketing just the same)
     RetentionAlert.objects.create(customer=region_b[1], opened_at=now, score=60, status="retained",
-                                  offer="topup_bonus", closed_at=now)  # closed: no longer a running offer
+                                  offer="topup_bonus", closed_at=now, verification="pending")
+    # retained 7 months ago with a 6-month top-up bonus: paid out, no longer running; a retention that reverted
+    # (the customer left) runs no offer either
+    paid_out, reverted = (CustomerFactory(account_manager=org.am4, region=org.region_b) for _ in range(2))
+    RetentionAlert.objects.create(customer=paid_out, opened_at=now, score=60, status="retained",
+                                  offer="topup_bonus", closed_at=now - timedelta(days=214))
+    RetentionAlert.objects.create(customer=reverted, opened_at=now, score=60, status="churned",
+                                  offer="deposit_and_get", closed_at=now, verification="reverted")
     RetentionAlert.objects.create(customer=org.book[org.am1.pk][0], opened_at=now, score=60, status="offer_made",
                                   offer="plan_upgrade")  # also in the approved campaign's segment
     other = make_campaign(org.marketing, segment={})
     a = selectors.risk_assessment(campaign=other, user=org.credit_officer)
     assert a["overlap"]["campaigns"] == [{"id": approved.pk, "name": approved.name, "customers": 6,
                                           "status": "approved"}]
-    assert a["overlap"]["retention_offers"] == 2
-    assert a["overlap"]["customers"] == 7  # region A's six, and region B's customer with the offer: once each
-    # in the reader's scope: am4 sees their own customer's offer, not region A's campaign
+    assert a["overlap"]["retention_offers"] == 3
+    assert a["overlap"]["customers"] == 8  # region A's six, and region B's two customers with an offer: once each
+    # in the reader's scope: am4 sees their own customers' offers, not region A's campaign
     a = selectors.risk_assessment(campaign=other, user=org.am4)
-    assert (a["overlap"]["customers"], a["overlap"]["campaigns"], a["overlap"]["retention_offers"]) == (1, [], 1)
+    assert (a["overlap"]["customers"], a["overlap"]["campaigns"], a["overlap"]["retention_offers"]) == (2, [], 2)

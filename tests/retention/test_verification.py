@@ -99,3 +99,38 @@ def test_the_scan_names_the_next_plan_up(org):
     offers = offers if isinstance(offers, list) else __import__("json").loads(offers)
     [offer] = [o for o in offers if o["code"] == "plan_upgrade"]
     assert offer["target_plan"] == up.code and offer["target_plan_name"] == "上一档"
+
+
+def test_report_counts_verified_retentions_and_the_alert_page_shows_the_state(client, org):
+    """A "retained" claim is pending until its check day: the report leaves it out of the rate and shows it
+    apart; the alert page says until when, then confirmed with the points earned (or reverted)."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    kept, left = org.book[org.am1.pk][0], org.book[org.am1.pk][1]
+    LineFactory(customer=kept)
+    line = LineFactory(customer=left)
+    alert = retain(open_alert(kept, score=70), org.am1)
+    lost = retain(open_alert(left, score=90), org.am1)
+    [row] = selectors.effectiveness(user=org.am1)
+    assert (row["closed"], row["retained"], row["pending"], row["retention_rate"]) == (2, 0, 2, 0)
+    client.force_login(org.am1)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("retention:alert", args=[alert.pk])).content.decode()
+        pending = translation.gettext("pending until %(day)s") % {"day": f"{alert.verify_on:%Y-%m-%d}"}
+    assert pending in page.split('id="alert-verification"')[1].split("</td>")[0]
+    type(line).objects.filter(pk=line.pk).update(status="closed", closed_on=timezone.localdate())
+    verify_in_process(timezone.localdate() + timedelta(days=90))
+    [row] = selectors.effectiveness(user=org.am1)
+    # one confirmed, one reverted to churned: 1 of 2 decided
+    assert (row["closed"], row["retained"], row["pending"], row["retention_rate"]) == (2, 1, 0, 50.0)
+    assert row["points"] == policies.incentive_points(70)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("retention:alert", args=[alert.pk])).content.decode()
+        points = translation.gettext("%(p)s for keeping a high-risk customer + %(v)s for raising value") % {
+            "p": policies.incentive_points(70), "v": 0}
+        reverted = client.get(reverse("retention:alert", args=[lost.pk])).content.decode()
+        day = timezone.localdate() + timedelta(days=90)
+        left_text = translation.gettext("reverted on %(day)s: the customer left") % {"day": f"{day:%Y-%m-%d}"}
+    assert points in page.split('id="alert-points"')[1].split("</td>")[0]
+    assert left_text in reverted

@@ -123,3 +123,27 @@ def test_alert_detail_page_shows_signals_offers_and_history(client, org, alerts)
         labels = [str(Signal.SPEND_FALLING.label), str(Offer.TOPUP_BONUS.label)]
     page = response.content.decode()
     assert all(label in page for label in labels) and "¥48.00" in page
+
+
+def test_plan_optimisation_offer_names_its_target_plan_and_bonus_where_staff_read_it(client, org, alerts):
+    """The offer's terms (target plan and fee, deposit bonus %) were only in the API JSON: the alert page and
+    the 360 page's churn panel show them, translated, money formatted."""
+    alert = alerts[org.am1.pk]
+    alert.suggested_offers = [
+        {"code": "plan_upgrade", "estimated_cost": "0.00", "target_plan": "gotone-128",
+         "target_plan_name": "全球通128元套餐", "target_fee": "128.00"},
+        {"code": "deposit_and_get", "months": 12, "bonus_pct": 50, "monthly_bonus": "60.00",
+         "estimated_cost": "720.00"}]
+    alert.offer, alert.status = "plan_upgrade", AlertStatus.OFFER_MADE
+    alert.save()
+    client.force_login(org.am1)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("retention:alert", args=[alert.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        target, bonus = str(translation.gettext("target plan")), translation.gettext("bonus %(pct)s%% of spend")
+    html = page.content.decode()
+    made = html.split('id="offer-made"')[1].split("</td>")[0]
+    assert "全球通128元套餐" in made and "¥128.00" in made and target in made
+    assert bonus % {"pct": 50} in html and "¥60.00" in html
+    panel = client.get(reverse("customers:detail", args=[alert.customer_id])).content.decode()
+    churn = panel.split('id="churn"')[1]
+    assert "全球通128元套餐" in churn and "¥128.00" in churn

@@ -307,7 +307,8 @@ class CustomerValue(models.Model):
     cost = models.DecimalField(_("cost"), **MONEY)
     value = models.DecimalField(_("value"), **MONEY)
     arpu = models.DecimalField(_("ARPU"), **MONEY)
-    decile = models.PositiveSmallIntegerField(_("value decile"), null=True, help_text=_("1 = the top 10 %"))
+    decile = models.PositiveSmallIntegerField(_("value decile"), null=True,
+                                              help_text=_("1 = the top 10 % of the customer's brand"))
 
     class Meta:
         ordering = ["-month"]

@@ -39,7 +39,7 @@ class Feature(models.TextChoices):
     SPEND_TREND = "spend_trend", _("Spend trend, last 3 vs previous 3 months (%)")
     # source 000: the customer value model's decile (arrears/value.py) of the latest ranked month; unknown
     # (NULL, no bin) when the customer was not ranked
-    VALUE_DECILE = "value_decile", _("Customer value decile (1 = top 10 %)")
+    VALUE_DECILE = "value_decile", _("Customer value decile (1 = top 10 % of the brand)")
 
 
 CATEGORICAL_FEATURES = {Feature.BRAND}

@@ -3,6 +3,16 @@ document.querySelectorAll("[data-submit-on-change]").forEach(function (el) {
   el.addEventListener("change", function () { el.form.submit(); });
 });
 
+// Tom Select's "nothing found" line, in the page's language (the element's data-no-results), for both kinds below.
+function noResults(el) {
+  return function () {
+    var div = document.createElement("div");
+    div.className = "no-results";
+    div.textContent = el.dataset.noResults || "";
+    return div;
+  };
+}
+
 // Filter forms' multi-selects as compact searchable dropdowns (Tom Select, vendored under static/vendor/tom-select;
 // core.generic_views.searchable_filters marks them and gives their texts in the page's language).
 if (window.TomSelect) {
@@ -13,12 +23,7 @@ if (window.TomSelect) {
       hidePlaceholder: true,
       maxOptions: null,
       render: {
-        no_results: function () {
-          var div = document.createElement("div");
-          div.className = "no-results";
-          div.textContent = el.dataset.noResults || "";
-          return div;
-        }
+        no_results: noResults(el)
       }
     });
     // The search box's default 7rem would wrap a narrow filter onto a second line while it has the focus and
@@ -62,12 +67,7 @@ if (window.TomSelect) {
       render: {
         option: line,
         item: line,
-        no_results: function () {
-          var div = document.createElement("div");
-          div.className = "no-results";
-          div.textContent = el.dataset.noResults || "";
-          return div;
-        }
+        no_results: noResults(el)
       }
     });
     ts.control_input.style.minWidth = "2rem";

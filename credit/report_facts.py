@@ -59,6 +59,16 @@ def facts_scope(user) -> tuple[date, int | None] | None:
     return None if day is None else (day, scope[1])
 
 
+def customer_counts(day: date, region_id: int | None) -> list[tuple]:
+    """(star, status, customers) on `day`'s night for the province (region None) or a region: the same counts
+    the home page's "at a glance" figures show (workspace.home_facts reads them here rather than counting again)."""
+    where, params = ("", []) if region_id is None else ("AND region_id = %s", [region_id])
+    with connection.cursor() as cur:
+        cur.execute(f"""SELECT credit_star, status, sum(customers) FROM credit_starcountfact WHERE day = %s {where}
+                        GROUP BY credit_star, status""", [day, *params])
+        return [(star, status, int(n)) for star, status, n in cur.fetchall()]
+
+
 def star_distribution(day: date, region_id: int | None, *, open_only: bool = False) -> list[tuple]:
     """(star, count, share %) as credit.selectors.star_distribution answers for the province (region None) or a
     region on `day`'s night; `open_only` leaves closed customers out (the star shares against the targets)."""

@@ -1,7 +1,8 @@
-"""The home page's "at a glance" figures pre-aggregated each night (batch `workspace.home_facts`, after the
-status refresh, the ratings and the star snapshot): customers by star and by status, billed revenue by month.
-Per id-range chunk of customers, set-based, one row per chunk and dimension value, in the chunk's transaction
-(core.batches: resumable, apply-once per day). The page says of which night.
+"""The home page's "at a glance" figures pre-aggregated each night: billed revenue by month (batch
+`workspace.home_facts`, 05:55, per id-range chunk of customers, set-based, one row per chunk and dimension value,
+in the chunk's transaction; core.batches: resumable, apply-once per day) and the customers by star and by status,
+which the credit report's facts of the same night already count (credit.report_facts, 05:35: read, not counted
+twice). The page says of which night: one on which both runs are done.
 
 Grain: by region (core.scope.aggregate_scope: a province-wide role, a regional manager); a manager's or a lead's
 book is small and read live by customers.selectors.dashboard_figures, the live twin these readers answer like on
@@ -14,6 +15,7 @@ from django.db import connection
 from core.batches import register_batch
 from core.choices import BatchStatus
 from core.models import BatchRun
+from credit.report_facts import REPORT_FACTS_KIND, customer_counts
 from customers.choices import ServiceStatus
 
 HOME_FACTS_KIND = "workspace.home_facts"
@@ -21,12 +23,6 @@ HOME_FACTS_CHUNK = 100_000  # customers per chunk: ~1 s with their usage summari
 KEEP_DAYS = 7  # older nights' facts are deleted when a new night's run is planned
 TREND_MONTHS = 12  # the revenue chart's months, as the live figures
 
-CUSTOMER_FACTS = """
-INSERT INTO workspace_homecustomerfact (day, chunk_lo, region_id, credit_star, status, customers)
-SELECT %(day)s, %(lo)s, region_id, credit_star, status, count(*)
-FROM customers_customer WHERE id >= %(lo)s AND id < %(hi)s
-GROUP BY region_id, credit_star, status
-"""
 REVENUE_FACTS = """
 INSERT INTO workspace_homerevenuefact (day, chunk_lo, region_id, month, bill)
 SELECT %(day)s, %(lo)s, c.region_id, u.month, sum(u.bill_amount)
@@ -39,24 +35,21 @@ GROUP BY c.region_id, u.month
 @register_batch(HOME_FACTS_KIND, table="customers_customer", chunk_size=HOME_FACTS_CHUNK)
 def home_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
-    params = {"day": date.fromisoformat(run.period), "lo": lo, "hi": hi}
-    rows = 0
     with connection.cursor() as cur:
-        for sql in (CUSTOMER_FACTS, REVENUE_FACTS):
-            cur.execute(sql, params)
-            rows += cur.rowcount
-    return rows
+        cur.execute(REVENUE_FACTS, {"day": date.fromisoformat(run.period), "lo": lo, "hi": hi})
+        return cur.rowcount
 
 
 def forget_old_facts(day: date) -> None:
     with connection.cursor() as cur:
-        for table in ("workspace_homecustomerfact", "workspace_homerevenuefact"):
-            cur.execute(f"DELETE FROM {table} WHERE day < %s", [day - timedelta(days=KEEP_DAYS)])
+        cur.execute("DELETE FROM workspace_homerevenuefact WHERE day < %s", [day - timedelta(days=KEEP_DAYS)])
 
 
 def facts_day() -> date | None:
-    """The latest night whose facts are complete (every chunk done), or None."""
-    period = (BatchRun.objects.filter(kind=HOME_FACTS_KIND, status=BatchStatus.DONE)
+    """The latest night whose revenue facts and the credit report's customer counts are both complete (every
+    chunk of both runs done), or None."""
+    done = BatchRun.objects.filter(status=BatchStatus.DONE)
+    period = (done.filter(kind=HOME_FACTS_KIND, period__in=done.filter(kind=REPORT_FACTS_KIND).values("period"))
               .order_by("-period").values_list("period", flat=True).first())
     return date.fromisoformat(period) if period else None
 
@@ -72,8 +65,7 @@ def figures(day: date, region_id: int | None) -> dict:
     customers by star and status (their total) and the revenue trend; the user's own callbacks are not here."""
     where, params = ("", []) if region_id is None else ("AND region_id = %s", [region_id])
     by_star, by_status = {}, {}
-    for star, status, n in _fetch(f"""SELECT credit_star, status, sum(customers) FROM workspace_homecustomerfact
-                                      WHERE day = %s {where} GROUP BY credit_star, status""", [day, *params]):
+    for star, status, n in customer_counts(day, region_id):
         by_star[star] = by_star.get(star, 0) + n
         by_status[status] = by_status.get(status, 0) + n
     trend = _fetch(f"""SELECT month, sum(bill) FROM workspace_homerevenuefact WHERE day = %s {where}

@@ -7,23 +7,6 @@ or a lead's book is small and read live (customers.selectors.dashboard_figures).
 from django.db import models
 
 
-class HomeCustomerFact(models.Model):
-    """Customers per region, credit star (NULL: unrated) and service status."""
-
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
-    region_id = models.BigIntegerField(null=True)
-    credit_star = models.SmallIntegerField(null=True)
-    status = models.CharField(max_length=20)
-    customers = models.IntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["day", "region_id"], name="homecustomerfact_day")]
-
-    def __str__(self):
-        return f"{self.day} {self.region_id} {self.credit_star} {self.status}: {self.customers}"
-
-
 class HomeRevenueFact(models.Model):
     """Billed revenue (usage summaries' bill amounts) per region and month."""
 

@@ -10,7 +10,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from freezegun import freeze_time
 
+from credit import report_facts
 from credit.services import legacy_grade_import
+from credit.tasks import report_facts_nightly
 from customers.intake import line_status_report, usage_summary_record
 from tests.factories import CustomerFactory, LineFactory
 from tests.workspace.conftest import NIGHT, at
@@ -39,6 +41,8 @@ def province(org):
         if i == 4:
             line_status_report(line=line, status="closed", changed_at=at(NIGHT - timedelta(days=2)),
                                reason="cancelled")
+    with freeze_time(at(NIGHT, 5).replace(minute=35)):  # the customer counts are the credit report's facts
+        report_facts_nightly(NIGHT.isoformat())
     with freeze_time(at(NIGHT, 5).replace(minute=55)):
         home_facts_nightly(NIGHT.isoformat())
     return org
@@ -60,7 +64,9 @@ def test_a_managers_book_is_read_live_and_no_complete_night_means_live(province,
     assert home_figures(user=org.am1)["figures_night"] is None
     assert home_facts.facts_day() == NIGHT
     home_facts.forget_old_facts(NIGHT + timedelta(days=home_facts.KEEP_DAYS + 1))  # a week later: rows gone
+    report_facts.forget_old_facts(NIGHT + timedelta(days=report_facts.KEEP_DAYS + 1))
     assert not home_facts.figures(NIGHT, None)["total_customers"]
+    assert not home_facts.figures(NIGHT, None)["revenue_trend"]
 
 
 def test_the_home_page_says_of_which_night(province, client):
@@ -72,3 +78,16 @@ def test_the_home_page_says_of_which_night(province, client):
     assert response.context["figures_night"] == NIGHT
     assert b'id="figures-night"' in response.content
     assert response.context["total_customers"] == 10
+
+
+def test_a_night_without_the_credit_report_counts_is_not_a_facts_night(org):
+    """The home reads the customers by star and status from the credit report's facts: a night on which only the
+    revenue run is done is not complete, and the home counts live."""
+    CustomerFactory()
+    with freeze_time(at(NIGHT, 5).replace(minute=55)):
+        home_facts_nightly(NIGHT.isoformat())
+    assert home_facts.facts_day() is None
+    assert home_figures(user=org.credit_officer)["figures_night"] is None
+    with freeze_time(at(NIGHT, 6)):
+        report_facts_nightly(NIGHT.isoformat())
+    assert home_facts.facts_day() == NIGHT

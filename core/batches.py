@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.choices import BatchStatus
 from core.models import BatchChunk, BatchRun
+from core.sql import id_bounds_sql
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def register_batch(name: str, *, table: str, chunk_size: int):
 
 def _id_bounds(table: str) -> tuple[int, int] | None:
     with connection.cursor() as cur:
-        cur.execute(f'SELECT min(id), max(id) FROM "{table}"')
+        cur.execute(id_bounds_sql(table))
         lo, hi = cur.fetchone()
     return None if lo is None else (lo, hi + 1)
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
+from core.choices import BatchStatus
+from core.models import BatchRun, IdempotencyRecord
 from core.scope import customer_scope_q
 
 # core sits below customers (see .importlinter): it names the scoped model by label, as settings name
@@ -60,3 +62,27 @@ def named_params(sql: str, params: list, *, prefix: str) -> tuple[str, dict]:
     parts = sql.split("%s")
     named = "".join(p + (f"%({prefix}{i})s" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
     return named, {f"{prefix}{i}": v for i, v in enumerate(params)}
+
+
+# --- statements of core's own tables ------------------------------------------------------------------------
+
+# An API write's idempotency key, claimed before the write runs (a second request with the key waits on the
+# unique index until the first commits or rolls back); RETURNING id is None when the key was already there.
+IDEMPOTENCY_CLAIM_SQL = f"""INSERT INTO {table(IdempotencyRecord)} (user_id, key, endpoint, request_hash, status_code,
+                                                    response, created_at)
+VALUES (%s, %s, %s, %s, 0, 'null', now()) ON CONFLICT (user_id, key) DO NOTHING RETURNING id"""
+# The claimed key filled in with the answer: its JSON text stored as it is (no decode and re-encode).
+IDEMPOTENCY_ANSWER_SQL = f"UPDATE {table(IdempotencyRecord)} SET status_code = %s, response = %s::jsonb WHERE id = %s"
+
+# Batch runs by kind and status, and the chunks still to do of running runs (the /metrics gauges).
+BATCH_RUNS_SQL = f"SELECT kind, status, count(*) FROM {table(BatchRun)} GROUP BY kind, status"
+BATCH_CHUNKS_PENDING_SQL = (f"SELECT kind, sum(total_chunks - done_chunks) FROM {table(BatchRun)} "
+                            f"WHERE status = '{BatchStatus.RUNNING}' GROUP BY kind")
+
+# The readiness probe: the database answers.
+PING_SQL = "SELECT 1"
+
+
+def id_bounds_sql(table_name: str) -> str:
+    """min(id) and max(id) of a batch's table (named by its db_table in the batch registry)."""
+    return f"SELECT min(id), max(id) FROM {connection.ops.quote_name(table_name)}"

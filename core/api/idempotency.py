@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from core.api.serializers import bulk_serializer
 from core.models import IdempotencyRecord
+from core.sql import IDEMPOTENCY_ANSWER_SQL, IDEMPOTENCY_CLAIM_SQL
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 100
@@ -87,10 +88,7 @@ def idempotent(request, endpoint: str, handler, *, required: bool = True) -> Res
     fingerprint = _fingerprint(endpoint, request.data)
     with transaction.atomic():
         with connection.cursor() as cur:
-            cur.execute(f"INSERT INTO {IdempotencyRecord._meta.db_table} (user_id, key, endpoint, request_hash, "
-                        "status_code, response, created_at) VALUES (%s, %s, %s, %s, 0, 'null', now()) "
-                        "ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
-                        [request.user.pk, key, endpoint, fingerprint])
+            cur.execute(IDEMPOTENCY_CLAIM_SQL, [request.user.pk, key, endpoint, fingerprint])
             claimed = cur.fetchone()
         if claimed is None:
             first = IdempotencyRecord.objects.get(user=request.user, key=key)
@@ -102,8 +100,7 @@ def idempotent(request, endpoint: str, handler, *, required: bool = True) -> Res
             # is 10,000 rows: no decode and re-encode through the model field) and sent as it is
             text = JSONRenderer().render(response.data)
             with connection.cursor() as cur:
-                cur.execute(f"UPDATE {IdempotencyRecord._meta.db_table} SET status_code = %s, response = %s::jsonb "
-                            "WHERE id = %s", [response.status_code, text.decode(), claimed[0]])
+                cur.execute(IDEMPOTENCY_ANSWER_SQL, [response.status_code, text.decode(), claimed[0]])
             response = StoredAnswer(response, text)
         else:  # only successes are kept: the key stays free for a corrected request
             IdempotencyRecord.objects.filter(pk=claimed[0]).delete()

@@ -12,10 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_prometheus.exports import ExportToDjangoView
 
+from core.sql import PING_SQL
+
 
 def _check_database() -> str:
     with connection.cursor() as cur:
-        cur.execute("SELECT 1")
+        cur.execute(PING_SQL)
     return "ok"
 
 

@@ -10,6 +10,8 @@ from django.db import connection
 from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 
+from core.sql import BATCH_CHUNKS_PENDING_SQL, BATCH_RUNS_SQL
+
 QUEUES = ("short", "batch")  # config/celery.py
 
 
@@ -27,11 +29,10 @@ class BatchCollector:
                                     labels=["kind"])
         try:
             with connection.cursor() as cur:
-                cur.execute("SELECT kind, status, count(*) FROM core_batchrun GROUP BY kind, status")
+                cur.execute(BATCH_RUNS_SQL)
                 for kind, status, n in cur.fetchall():
                     runs.add_metric([kind, status], n)
-                cur.execute("SELECT kind, sum(total_chunks - done_chunks) FROM core_batchrun "
-                            "WHERE status = 'running' GROUP BY kind")
+                cur.execute(BATCH_CHUNKS_PENDING_SQL)
                 for kind, n in cur.fetchall():
                     pending.add_metric([kind], n)
         except Exception:  # database down: /readyz says so; a scrape must not fail for it

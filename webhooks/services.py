@@ -13,7 +13,7 @@ from django.utils import timezone
 from customers.api.events import event_document
 from customers.events import events_sequence
 from customers.models import DecisionEvent
-from webhooks import policies
+from webhooks import policies, sql
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscriber
 
 CLAIM_BATCH = 200
@@ -31,15 +31,9 @@ def deliveries_enqueue() -> int:
             if not top or top <= subscriber.cursor:
                 continue
             with connection.cursor() as cur:
-                cur.execute("""
-                    INSERT INTO webhooks_webhookdelivery (subscriber_id, event_id, status, attempts, next_attempt_at,
-                                                          last_error, created_at)
-                    SELECT %(sub)s, e.id, 'pending', 0, %(now)s, '', %(now)s
-                    FROM customers_decisionevent e
-                    WHERE e.seq > %(after)s AND e.seq <= %(top)s
-                      AND (cardinality(%(kinds)s::text[]) = 0 OR e.kind = ANY(%(kinds)s::text[]))
-                    ORDER BY e.seq""", {"sub": subscriber.pk, "now": timezone.now(), "after": subscriber.cursor,
-                                        "top": top, "kinds": list(subscriber.kinds)})
+                cur.execute(sql.DELIVERIES_ENQUEUE_SQL, {"sub": subscriber.pk, "now": timezone.now(),
+                                                         "after": subscriber.cursor, "top": top,
+                                                         "kinds": list(subscriber.kinds)})
                 queued += cur.rowcount
             WebhookSubscriber.objects.filter(pk=subscriber.pk).update(cursor=top)
     return queued
@@ -48,12 +42,8 @@ def deliveries_enqueue() -> int:
 def _claim(now) -> list[int]:
     """Due deliveries, claimed for a minute (another worker skips them), oldest event first."""
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("""
-            UPDATE webhooks_webhookdelivery d SET next_attempt_at = %(lease)s
-            WHERE d.id IN (SELECT id FROM webhooks_webhookdelivery
-                           WHERE status IN ('pending', 'retrying') AND next_attempt_at <= %(now)s
-                           ORDER BY event_id LIMIT %(n)s FOR UPDATE SKIP LOCKED)
-            RETURNING d.id""", {"now": now, "lease": now + timezone.timedelta(minutes=1), "n": CLAIM_BATCH})
+        cur.execute(sql.DELIVERIES_CLAIM_SQL,
+                    {"now": now, "lease": now + timezone.timedelta(minutes=1), "n": CLAIM_BATCH})
         return sorted(row[0] for row in cur.fetchall())
 
 

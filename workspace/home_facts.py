@@ -17,32 +17,25 @@ from core.choices import BatchStatus
 from core.models import BatchRun
 from credit.report_facts import REPORT_FACTS_KIND, customer_counts
 from customers.choices import ServiceStatus
+from workspace.sql import FORGET_OLD_FACTS_SQL, REVENUE_FACTS_SQL, revenue_trend_sql
 
 HOME_FACTS_KIND = "workspace.home_facts"
 HOME_FACTS_CHUNK = 100_000  # customers per chunk: ~1 s with their usage summaries at 1M
 KEEP_DAYS = 7  # older nights' facts are deleted when a new night's run is planned
 TREND_MONTHS = 12  # the revenue chart's months, as the live figures
 
-REVENUE_FACTS = """
-INSERT INTO workspace_homerevenuefact (day, chunk_lo, region_id, month, bill)
-SELECT %(day)s, %(lo)s, c.region_id, u.month, sum(u.bill_amount)
-FROM customers_usagesummary u JOIN customers_customer c ON c.id = u.customer_id
-WHERE u.customer_id >= %(lo)s AND u.customer_id < %(hi)s
-GROUP BY c.region_id, u.month
-"""
-
 
 @register_batch(HOME_FACTS_KIND, table="customers_customer", chunk_size=HOME_FACTS_CHUNK)
 def home_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
     with connection.cursor() as cur:
-        cur.execute(REVENUE_FACTS, {"day": date.fromisoformat(run.period), "lo": lo, "hi": hi})
+        cur.execute(REVENUE_FACTS_SQL, {"day": date.fromisoformat(run.period), "lo": lo, "hi": hi})
         return cur.rowcount
 
 
 def forget_old_facts(day: date) -> None:
     with connection.cursor() as cur:
-        cur.execute("DELETE FROM workspace_homerevenuefact WHERE day < %s", [day - timedelta(days=KEEP_DAYS)])
+        cur.execute(FORGET_OLD_FACTS_SQL, [day - timedelta(days=KEEP_DAYS)])
 
 
 def facts_day() -> date | None:
@@ -63,13 +56,12 @@ def _fetch(sql: str, params) -> list[tuple]:
 def figures(day: date, region_id: int | None) -> dict:
     """What dashboard_figures answers for the province (region None) or a region, as of `day`'s night: the
     customers by star and status (their total) and the revenue trend; the user's own callbacks are not here."""
-    where, params = ("", []) if region_id is None else ("AND region_id = %s", [region_id])
+    params = [] if region_id is None else [region_id]
     by_star, by_status = {}, {}
     for star, status, n in customer_counts(day, region_id):
         by_star[star] = by_star.get(star, 0) + n
         by_status[status] = by_status.get(status, 0) + n
-    trend = _fetch(f"""SELECT month, sum(bill) FROM workspace_homerevenuefact WHERE day = %s {where}
-                       GROUP BY month ORDER BY month DESC LIMIT %s""", [day, *params, TREND_MONTHS])
+    trend = _fetch(revenue_trend_sql(by_region=region_id is not None), [day, *params, TREND_MONTHS])
     return {
         "total_customers": sum(by_star.values()),
         "by_star": [(star, by_star.get(star, 0)) for star in (5, 4, 3, 2, 1, 0, None)],

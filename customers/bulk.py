@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from customers import events, intake, policies
+from customers import intake, policies, sql
 from customers.bulk_types import BulkOutcome, array_cursor
-from customers.choices import DecisionKind, ServiceStatus
+from customers.choices import ServiceStatus
 from customers.models import Line
 from customers.signals import customers_closed, customers_reopened
 from customers.status import customer_status_refresh
@@ -34,10 +34,7 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
         return out
     keys = [(items[pos]["line"].pk, items[pos]["month"].replace(day=1)) for pos in good]
     with array_cursor() as cur:
-        cur.execute("""SELECT u.line_id, u.month FROM customers_usagesummary u
-                       JOIN unnest(%s::bigint[], %s::date[]) AS k(line_id, month)
-                         ON u.line_id = k.line_id AND u.month = k.month""",
-                    [[k[0] for k in keys], [k[1] for k in keys]])
+        cur.execute(sql.USAGE_SEEN_SQL, [[k[0] for k in keys], [k[1] for k in keys]])
         seen = set(cur.fetchall())
     last = {}
     for pos, key in zip(good, keys, strict=True):
@@ -54,46 +51,9 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
     columns.update({f: ([r[f] for r in rows], types[f]) for f in intake.USAGE_FIELDS})
     names = list(columns)
     with array_cursor() as cur:
-        cur.execute(f"""
-            INSERT INTO customers_usagesummary ({", ".join(names)})
-            SELECT * FROM unnest({", ".join(f"%s::{columns[n][1]}[]" for n in names)})
-            ON CONFLICT (line_id, month) DO UPDATE SET {", ".join(f"{f} = EXCLUDED.{f}" for f in intake.USAGE_FIELDS)}
-            """, [columns[n][0] for n in names])
+        cur.execute(sql.usage_upsert_sql({n: columns[n][1] for n in names}, figures=list(intake.USAGE_FIELDS)),
+                    [columns[n][0] for n in names])
     return out
-
-
-LOCK_LINES = """SELECT l.id, l.customer_id, l.status, l.reopen_until, c.credit_star
-                FROM customers_line l JOIN customers_customer c ON c.id = l.customer_id
-                WHERE l.id = ANY(%s::bigint[]) ORDER BY l.id FOR UPDATE OF l"""
-OPEN_LINES = "SELECT customer_id, count(*) FROM customers_line WHERE customer_id = ANY(%s::bigint[]) " \
-             "AND status <> 'closed' GROUP BY customer_id"
-CHANGES = """changes AS (SELECT * FROM unnest(%(ids)s::bigint[], %(from)s::text[], %(to)s::text[],
-                                           %(at)s::timestamptz[], %(reason)s::text[], %(on)s::date[],
-                                           %(until)s::date[]) AS c(line_id, from_status, to_status, changed_at,
-                                                                   reason, closed_on, reopen_until))"""
-# intake.line_status_report for every change of a round at once: the log, the line, billing's closure event
-APPLY_CHANGES = f"""
-WITH {CHANGES},
-status_log AS (
-    INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source,
-                                            changed_by_id)
-    SELECT line_id, from_status, to_status, changed_at, reason, 'billing', %(by)s FROM changes
-),
-lines AS (
-    UPDATE customers_line l SET status = c.to_status,
-           closed_on = CASE WHEN c.to_status = 'closed' THEN c.closed_on
-                            WHEN c.from_status = 'closed' THEN NULL ELSE l.closed_on END,
-           reopen_until = CASE WHEN c.to_status = 'closed' THEN c.reopen_until
-                               WHEN c.from_status = 'closed' THEN NULL ELSE l.reopen_until END
-    FROM changes c WHERE l.id = c.line_id
-)
-{events.decision_events_insert_sql(
-    source="changes s", line="s.line_id", kind=f"'{DecisionKind.CLOSED}'", from_state="s.from_status",
-    to_state="s.to_status", rule="'billing_closure'", policy_version="'billing'", at="s.changed_at",
-    where="s.to_status = 'closed'",
-    payload="jsonb_build_object('closedOn', s.closed_on::text, 'reopenUntil', s.reopen_until::text, "
-            "'reason', s.reason)")}
-"""
 
 
 @transaction.atomic
@@ -122,10 +82,10 @@ def line_statuses_report_bulk(*, items: list[dict], by=None, partial: bool = Fal
 
 def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome) -> None:
     with array_cursor() as cur:
-        cur.execute(LOCK_LINES, [sorted({items[pos]["line"].pk for pos in positions})])
+        cur.execute(sql.LOCK_LINES_SQL, [sorted({items[pos]["line"].pk for pos in positions})])
         lines = {row[0]: row[1:] for row in cur.fetchall()}
         customers = sorted({customer for customer, *_ in lines.values()})
-        cur.execute(OPEN_LINES, [customers])
+        cur.execute(sql.OPEN_LINES_SQL, [customers])
         open_before = dict(cur.fetchall())
     changes = []
     for pos in positions:
@@ -147,10 +107,10 @@ def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome)
     ids, froms, tos, moments, reasons, days, untils = (list(col) for col in zip(*changes, strict=True))
     touched = sorted({lines[i][0] for i in ids})
     with array_cursor() as cur:
-        cur.execute(APPLY_CHANGES, {"ids": ids, "from": froms, "to": tos, "at": moments, "reason": reasons,
+        cur.execute(sql.APPLY_CHANGES_SQL, {"ids": ids, "from": froms, "to": tos, "at": moments, "reason": reasons,
                                     "on": days, "until": untils, "by": by.pk if by else None})
         customer_status_refresh(customer_ids=touched)
-        cur.execute(OPEN_LINES, [touched])
+        cur.execute(sql.OPEN_LINES_SQL, [touched])
         open_after = dict(cur.fetchall())
     _signal(changes, lines, open_before, open_after, by)
 

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.db import connection
 
+from customers.sql import insert_unnest_sql
+
 
 @dataclass
 class BulkOutcome:
@@ -103,14 +105,10 @@ def array_cursor():
 def insert_unnest(model, columns: dict[str, list], *, returning: str = "", conflict: str = "") -> list[tuple]:
     """One INSERT … SELECT FROM unnest(...) of equal-length column lists, cast to the model's column types;
     `returning` columns come back as rows (match them by a natural key, not by position)."""
-    types = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
     names = list(columns)
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = (f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(n) for n in names)}) "
-           f"SELECT * FROM unnest({', '.join(f'%s::{types[n]}[]' for n in names)}) {conflict}"
-           + (f" RETURNING {returning}" if returning else ""))
     with connection.cursor() as cur:
-        cur.execute(sql, pg_arrays([columns[n] for n in names]))
+        cur.execute(insert_unnest_sql(model, names, returning=returning, conflict=conflict),
+                    pg_arrays([columns[n] for n in names]))
         return cur.fetchall() if returning else []
 
 

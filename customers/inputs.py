@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from customers import policies
+from customers import policies, sql
 from customers.models import CallQuality, CareContact, Contract, Device, HeldService, Line, PaymentMethodRecord
 
 
@@ -78,29 +78,6 @@ def duplicate_errors(kind: str, items: list[tuple[Line, dict]]) -> dict[int, dic
     return errors
 
 
-def _upsert_sql(spec: InputKind) -> str:
-    fields = {f.name: f for f in spec.model._meta.concrete_fields}
-    names = ("line", "customer", *spec.key, *spec.columns)
-    stamped = "received_at" in fields  # when the fact last came in (not on the older Device table)
-    columns = [fields[n].column for n in names] + (["received_at"] if stamped else [])
-    arrays = ", ".join(f"%s::{fields[n].db_type(connection)}[]" for n in names)
-    key = ", ".join(fields[n].column for n in ("line", *spec.key))
-    update = [f"{fields[n].column} = EXCLUDED.{fields[n].column}" for n in spec.columns]
-    update += ["received_at = EXCLUDED.received_at"] if stamped else []
-    return (f"INSERT INTO {spec.table} ({', '.join(columns)}) "
-            f"SELECT *{', %s' if stamped else ''} FROM unnest({arrays}) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {', '.join(update)} "
-            f"RETURNING line_id, {', '.join(fields[n].column for n in spec.key)}, (xmax = 0) AS created")
-
-
-# The day each device on these lines was replaced: the next device's first use on the same line.
-SUPERSEDE_SQL = """
-UPDATE customers_device d SET superseded_on = n.next_on
-FROM (SELECT id, lead(started_on) OVER (PARTITION BY line_id ORDER BY started_on) AS next_on
-      FROM customers_device WHERE line_id = ANY(%s::bigint[])) n
-WHERE d.id = n.id AND d.superseded_on IS DISTINCT FROM n.next_on"""
-
-
 class ItemsRefused(Exception):
     """Items that break a rule: {index: {field: [message]}}; nothing was written."""
 
@@ -128,10 +105,10 @@ def inputs_record(*, kind: str, items: list[tuple[Line, dict]]) -> list[InputRes
               *([data.get(n) for _, data in items] for n in names)]
     with connection.cursor() as cur:
         stamp = [timezone.now()] if any(f.name == "received_at" for f in spec.model._meta.concrete_fields) else []
-        cur.execute(_upsert_sql(spec), [*stamp, *arrays])
+        cur.execute(sql.inputs_upsert_sql(spec.model, key=spec.key, columns=spec.columns), [*stamp, *arrays])
         created = {tuple(row[:-1]): row[-1] for row in cur.fetchall()}
         if kind == "device":
-            cur.execute(SUPERSEDE_SQL, [sorted({line.pk for line, _ in items})])
+            cur.execute(sql.SUPERSEDE_SQL, [sorted({line.pk for line, _ in items})])
     results = []
     for line, data in items:
         key = tuple(data[k] for k in spec.key)

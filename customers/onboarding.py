@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers import policies
+from customers import policies, sql
 from customers.bulk_types import array_cursor, insert_unnest
 from customers.choices import IdType
 from customers.models import Customer, Line, OnboardingCallback, Plan, RelatedContact
@@ -26,11 +26,6 @@ from customers.services import (
 
 MAX_BULK = 10_000
 ERR_TWICE_IN_BATCH = _("%(value)s appears more than once in this request (first in item %(first)s).")
-
-# The whole onboarding gate, exclusively: single onboardings and line openings (which hold it shared with their
-# person's lock) wait until the batch commits, so what the batch checked still holds when it is written.
-LOCK_GATE_SQL = "SELECT pg_advisory_xact_lock(%s, 0)"
-
 
 @dataclass
 class ExtraLine:
@@ -135,32 +130,20 @@ def _item_errors(items: list[OnboardingItem], *, today: date, by, migration_reas
             errors.add(i, "migration_reason", ValidationError(ERR_MIGRATION_REASON, code="required"))
 
 
-# What is still owed on open blacklist entries (after payments), per identity; then the identities on record.
-PERSON_FACTS = """SELECT id_type, id_number, sum(amount_owed - amount_paid) FROM customers_blacklistentry
-                  WHERE id_number = ANY(%(ids)s::text[]) AND cleared_at IS NULL GROUP BY id_type, id_number"""
-EXISTING = "SELECT id_type, id_number FROM customers_customer WHERE id_number = ANY(%(ids)s::text[])"
-# Per ID number over every record with it (as single onboarding counts): the best star and the lines not closed.
-PERSON_COUNTS = """SELECT c.id_number, max(c.credit_star),
-                          (SELECT count(*) FROM customers_line l JOIN customers_customer o ON o.id = l.customer_id
-                           WHERE o.id_number = c.id_number AND l.status <> 'closed')
-                   FROM customers_customer c WHERE c.id_number = ANY(%(ids)s::text[]) GROUP BY c.id_number"""
-TAKEN_NUMBERS = "SELECT msisdn FROM customers_line WHERE msisdn = ANY(%(msisdns)s::text[])"
-
-
 def _person_errors(items: list[OnboardingItem], errors: _Errors) -> None:
     """Against what is stored (one query each, for the whole batch): blacklist, existing identity, numbers per
     person (counted over every record with the ID number, like single onboarding), numbers taken."""
     ids = sorted({item.data.id_number for item in items})
     with connection.cursor() as cur:  # arrays, not ORM IN lists: 10,000 ID numbers cost seconds to build
-        cur.execute(PERSON_FACTS, {"ids": ids})
+        cur.execute(sql.PERSON_FACTS_SQL, {"ids": ids})
         owed = {(id_type, number): amount for id_type, number, amount in cur.fetchall()}
-        cur.execute(EXISTING, {"ids": ids})
+        cur.execute(sql.EXISTING_SQL, {"ids": ids})
         existing = set(cur.fetchall())
-        cur.execute(PERSON_COUNTS, {"ids": ids})
+        cur.execute(sql.PERSON_COUNTS_SQL, {"ids": ids})
         stars, open_lines = {}, {}
         for number, star, held in cur.fetchall():
             stars[number], open_lines[number] = star, held
-        cur.execute(TAKEN_NUMBERS, {"msisdns": [m for item in items for m, _plan in item.lines()]})
+        cur.execute(sql.TAKEN_NUMBERS_SQL, {"msisdns": [m for item in items for m, _plan in item.lines()]})
         taken = {row[0] for row in cur.fetchall()}
     for i, item in enumerate(items):
         d = item.data
@@ -212,31 +195,16 @@ def _insert_with_history(model, rows: dict[str, list], constants: dict[str, obje
     from the new rows by INSERT … SELECT."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     values = {**{f.column: f.get_default() for f in fields if f.column not in rows}, **constants}
-    table = model._meta.db_table
-    select, params, arrays = [], {}, []
-    for f in fields:
-        kind = f.db_type(connection)
-        if f.column in rows:
-            arrays.append(f"%(r_{f.column})s::{kind}[]")
-            params[f"r_{f.column}"] = rows[f.column]
-            select.append(f"v.{f.column}")
-        else:
-            select.append(f"%(c_{f.column})s::{kind}")
-            params[f"c_{f.column}"] = f.get_db_prep_save(values[f.column], connection)
-    names = [f.column for f in fields if f.column in rows]
+    params = {f"r_{f.column}" if f.column in rows else f"c_{f.column}":
+              rows[f.column] if f.column in rows else f.get_db_prep_save(values[f.column], connection)
+              for f in fields}
     with array_cursor() as cur:
-        cur.execute(f"""
-            INSERT INTO {table} ({", ".join(f.column for f in fields)})
-            SELECT {", ".join(select)} FROM unnest({", ".join(arrays)}) AS v({", ".join(names)})
-            RETURNING id, {", ".join(key)}""", params)
+        cur.execute(sql.insert_rows_sql(model, fields, arrayed=set(rows), key=key), params)
         ids = {tuple(row[1:]): row[0] for row in cur.fetchall()}
         history = model.history.model
         source = {f.column for f in fields}
         copied = [f.column for f in history._meta.concrete_fields if f.column in source | {"id"}]
-        cur.execute(f"""
-            INSERT INTO {history._meta.db_table} ({", ".join(copied)}, history_date, history_change_reason,
-                                                  history_type, history_user_id)
-            SELECT {", ".join(copied)}, %s, %s, '+', %s FROM {table} WHERE id = ANY(%s::bigint[])""",
+        cur.execute(sql.history_copy_sql(model, copied=copied),
                     [when, reason, by.pk if by else None, sorted(ids.values())])
     return ids
 
@@ -247,7 +215,7 @@ def onboarding_bulk_errors(*, items: list[OnboardingItem], by, migration_reason:
     errors = _Errors()
     _item_errors(items, today=timezone.localdate(), by=by, migration_reason=migration_reason, errors=errors)
     with connection.cursor() as cur:
-        cur.execute(LOCK_GATE_SQL, [ONBOARDING_GATE])
+        cur.execute(sql.LOCK_GATE_SQL, [ONBOARDING_GATE])
     _person_errors(items, errors)
     return errors
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import Role
 from core.models import Region
 from core.roles import user_role
-from customers import policies
+from customers import policies, sql
 from customers.choices import AccessChannel, IdType, ServiceStatus
 from customers.models import (
     BlacklistEntry,
@@ -96,8 +96,7 @@ def _lock_person(id_number: str) -> None:
     """Serialise onboarding and line openings of one person (until commit), so that the identity and the
     numbers-per-person checks hold when two requests for the same person arrive at once."""
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock_shared(%s, 0), pg_advisory_xact_lock(%s, hashtext(%s))",
-                    [ONBOARDING_GATE, PERSON_LOCK, id_number.strip().upper()])
+        cur.execute(sql.PERSON_LOCK_SQL, [ONBOARDING_GATE, PERSON_LOCK, id_number.strip().upper()])
 
 
 def _person_errors(*, id_type: str, id_number: str) -> list[ValidationError]:

@@ -21,7 +21,6 @@ from core.api.fields import DayField, MomentField, MoneyField, MonthField
 from core.api.idempotency import idempotent, write_views
 from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer, bulk_result_serializer, bulk_serializer
 from core.api.viewsets import ScopedAPIView
-from core.sql import table
 from customers import bulk_validate, inputs, selectors
 from customers.bulk_types import CollectorPausedView
 from customers.choices import (CareChannel, CareContactKind, CareOutcome, ContractType, HeldServiceCode,
@@ -29,6 +28,7 @@ from customers.choices import (CareChannel, CareContactKind, CareOutcome, Contra
 from customers.models import CareContact, Contract, Customer, Device, HeldService, Line, \
     PaymentMethodRecord
 from customers.policies import MSISDN_PATTERN
+from customers.sql import MSISDN_IN_SQL
 
 MAX_BULK = 10_000
 HISTORY_DAYS = 30 * 366  # a device, contract or service may have started long before the intake went live
@@ -52,7 +52,7 @@ def msisdn_field():
 def msisdn_in(numbers) -> RawSQL:
     """`msisdn = ANY(<one array>)`: a bulk's 10,000 numbers as one parameter (an IN list of 10,000 placeholders
     costs more to send and plan than the lookup itself)."""
-    return RawSQL(f"{table(Line)}.msisdn = ANY(%s::text[])", (sorted(set(numbers)),), output_field=BooleanField())
+    return RawSQL(MSISDN_IN_SQL, (sorted(set(numbers)),), output_field=BooleanField())
 
 
 def lines_by_msisdn(user, numbers) -> dict[str, Line]:

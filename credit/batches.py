@@ -5,10 +5,14 @@ from datetime import date
 from django.db import connection
 
 from core.batches import register_batch
-from credit import policies, scoring, touchpoints
+from credit import policies, scoring
 from credit.choices import RatingKind
-from credit.features import features_cte
 from credit.services import scoring_model_published
+from credit.sql.features import features_cte
+from credit.sql.messages import rating_messages_enqueue_sql
+from credit.sql.scoring import (
+    ELIGIBLE_BASE, ELIGIBLE_GUIDANCE, JIT_OFF_SQL, apply_sql, compile_base_model, compile_guidance,
+)
 from customers.policies import months_ago
 
 # ~1 s per 50k customers with their 12 months of usage, bills and status changes (2-core dev machine).
@@ -28,11 +32,11 @@ def _apply(decided_cte: str, params: dict, *, kind: str) -> int:
     """Write the chunk's decisions and queue their touchpoint SMS in the chunk's transaction."""
     with connection.cursor() as cur:
         # The generated statement is large: JIT-compiling it costs more than it saves (as in retention/batches.py).
-        cur.execute("SET LOCAL jit = off")
-        cur.execute(scoring.apply_sql(decided_cte, kind=kind), params)
+        cur.execute(JIT_OFF_SQL)
+        cur.execute(apply_sql(decided_cte, kind=kind), params)
         changed = cur.rowcount
         if changed:
-            cur.execute(touchpoints.rating_messages_enqueue_sql(), params)
+            cur.execute(rating_messages_enqueue_sql(), params)
     return changed
 
 
@@ -46,7 +50,7 @@ def rate_base(lo: int, hi: int, run) -> int:
     params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": model.pk, "policy_version": f"base-v{model.version}",
               "since_min_tenure": months_ago(today, policies.MIN_TENURE_MONTHS),
               **scoring.window_params(today, run=run)}
-    decided = features_cte(scoring.ELIGIBLE_BASE, materialized=True) + "," + scoring.compile_base_model(model, params)
+    decided = features_cte(ELIGIBLE_BASE, materialized=True) + "," + compile_base_model(model, params)
     return _apply(decided, params, kind=RatingKind.BASE)
 
 
@@ -56,5 +60,5 @@ def rate_guidance(lo: int, hi: int, run) -> int:
     today = period_anchor(run.period)
     params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": None,
               "policy_version": policies.GUIDANCE_VERSION, **scoring.window_params(today, run=run)}
-    decided = features_cte(scoring.ELIGIBLE_GUIDANCE) + "," + scoring.compile_guidance()
+    decided = features_cte(ELIGIBLE_GUIDANCE) + "," + compile_guidance()
     return _apply(decided, params, kind=RatingKind.GUIDANCE)

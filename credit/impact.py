@@ -1,7 +1,7 @@
 """Before a draft is published: what would it change? And while a model runs: has its population moved?
 
 Both read the province set-based, one SQL statement per id-range chunk (as the rating batches), on the same
-compiled model SQL the base rating uses (`scoring.compile_base_model` over `features.features_cte`):
+compiled model SQL the base rating uses (credit.sql: `compile_base_model` over `features_cte`):
 - `impact_preview`: customers moving from each star to each other star if the model rated everyone open today,
   and the change in granted credit (a new star gets its initial limit, as in the base run; an unchanged star
   keeps its limit). Customers under the minimum tenure stay unrated, as in the base run.
@@ -20,34 +20,20 @@ from django.utils import timezone
 
 from core import stability
 from credit import policies, scoring
-from credit.features import features_cte
 from credit.models import ImpactPreview, ModelStability, ScoringModel
+from credit.sql import impact as impact_sql
+from credit.sql import scoring as scoring_sql
 
 CHUNK = 50_000
-OPEN = "c.status <> 'closed'"
 UNRATED = -1  # the matrix's key for "no star"
 SCORE = "score"  # the stability variable of the model's output (its star)
 
-PREVIEW_SQL = """
-    WITH {features},
-    scored AS MATERIALIZED (  -- only the score: not the factor values nor the points a rating keeps
-        SELECT f.credit_star, f.credit_limit, f."tenure_months", {score} AS score FROM features f
-    ),
-    moves AS (
-        SELECT coalesce(s.credit_star, {unrated}) AS old_star,
-               CASE WHEN s."tenure_months" < {min_tenure} THEN {unrated} ELSE {star_case} END AS new_star,
-               s.credit_limit AS old_limit
-        FROM scored s
-    )
-    SELECT old_star, new_star, count(*),
-           coalesce(sum(CASE WHEN new_star <> old_star THEN {initial_limit} - old_limit ELSE 0 END), 0)
-    FROM moves GROUP BY 1, 2"""
 WORKERS = min(4, os.cpu_count() or 1)  # chunks read in parallel, one database connection each
 
 
 def _id_range() -> tuple[int, int] | None:
     with connection.cursor() as cur:
-        cur.execute("SELECT min(id), max(id) + 1 FROM customers_customer")
+        cur.execute(scoring_sql.CUSTOMER_ID_RANGE_SQL)
         lo, hi = cur.fetchone()
     return None if lo is None else (lo, hi)
 
@@ -59,24 +45,15 @@ def _chunks():
             yield lo, min(lo + CHUNK, bounds[1])
 
 
-def _preview_sql(model: ScoringModel, params: dict) -> str:
-    # The score is the rating's own points cases (scoring.score_sql) over features read once (MATERIALIZED: every
-    # bin reads its feature), kept narrow and MATERIALIZED so that the star's cut-offs do not re-evaluate it.
-    return PREVIEW_SQL.format(features=features_cte(OPEN, materialized=True), score=scoring.score_sql(model, params),
-                              unrated=UNRATED, min_tenure=policies.MIN_TENURE_MONTHS,
-                              star_case=scoring.star_sql(model, "s.score"),
-                              initial_limit=scoring.INITIAL_LIMIT.format(star="new_star"))
-
-
 def _read_chunks(statement, chunks: list, settings: tuple = ()) -> list:
     rows = []
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
+        cur.execute(scoring_sql.JIT_OFF_SQL)  # a large generated statement: compiling costs more than it saves
         # Each feature source is grouped by customer (usage also by month) over an index in that order: streaming
         # group aggregates read it in order, where hash aggregates rebuilt ~1M-row tables a chunk (-30 % a chunk).
-        cur.execute("SET LOCAL enable_hashagg = off")
+        cur.execute(impact_sql.HASHAGG_OFF_SQL)
         for setting in settings:
-            cur.execute(f"SET LOCAL {setting}")
+            cur.execute(impact_sql.set_local_sql(setting))
         for lo, hi in chunks:
             cur.execute(*statement(lo, hi))
             rows += cur.fetchall()
@@ -107,7 +84,7 @@ def impact_matrix(model: ScoringModel, today: date, workers: int = WORKERS) -> d
     """{(old star, new star): [customers, credit change]} over every open customer (read-only)."""
     def statement(lo, hi):
         params = {"lo": lo, "hi": hi, **scoring.window_params(today)}
-        return _preview_sql(model, params), params
+        return impact_sql.preview_sql(model, params, unrated=UNRATED, min_tenure=policies.MIN_TENURE_MONTHS), params
 
     rows = read_in_chunks(statement, workers)
     cells: dict = defaultdict(lambda: [0, Decimal(0)])
@@ -141,28 +118,15 @@ def matrix_table(preview: ImpactPreview) -> dict:
 
 # --- population stability ---------------------------------------------------------------------------------
 
-def _bin_case(factor, params: dict) -> str:
-    """The index of the factor's bin a customer falls in ('none' when no bin matches), as text."""
-    whens = [f"WHEN {scoring.bin_condition(factor, i, b, params, prefix='sbin')} THEN '{i}'"
-             for i, b in enumerate(factor.bins.all())]
-    return f"(CASE {' '.join(whens)} ELSE 'none' END)"
-
-
 def stability_counts(model: ScoringModel, today: date) -> dict[str, dict[str, int]]:
     """{variable: {bin: customers}} over the open customers: the star and each factor's bins."""
     counts: dict = defaultdict(lambda: defaultdict(int))
     factors = list(model.factors.prefetch_related("bins"))
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL jit = off")
+        cur.execute(scoring_sql.JIT_OFF_SQL)
         for lo, hi in _chunks():
             params = {"lo": lo, "hi": hi, **scoring.window_params(today)}
-            pairs = ", ".join([f"'{SCORE}', s.new_star::text"]
-                              + [f"'{f.feature}', {_bin_case(f, params)}" for f in factors])
-            sql = f"""WITH {features_cte(OPEN, materialized=True)}, {scoring.compile_base_model(model, params)}
-                SELECT v.key, v.value, count(*)
-                FROM scored s JOIN features f USING (id), jsonb_each_text(jsonb_build_object({pairs})) v
-                GROUP BY 1, 2"""
-            cur.execute(sql, params)
+            cur.execute(impact_sql.stability_sql(model, factors, params, score=SCORE), params)
             for variable, value, n in cur.fetchall():
                 counts[variable][value] += n
     return {k: dict(v) for k, v in counts.items()}

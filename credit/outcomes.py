@@ -9,9 +9,10 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
-from core.sql import customer_scope_sql, named_params, time_zone
-from credit import policies, report_facts, sql
+from core.sql import time_zone
+from credit import policies, report_facts
 from credit.selectors import star_distribution
+from credit.sql import report
 from customers.models import Customer
 
 SHANXI = {"barring_cut_pct": -75, "churn_holders_pct": 0.09, "churn_others_pct": 2.01, "recovered_1m_pct": 85,
@@ -38,15 +39,15 @@ def outcomes(*, user, months: int = 12, today: date | None = None, live: bool = 
     today = today or timezone.localdate()
     series_months = _months(today, months)
     since = series_months[0]
-    c_scope, c_params = named_params(*customer_scope_sql(user, "c.id"), prefix="c")
-    l_scope, l_params = named_params(*customer_scope_sql(user, "l.customer_id"), prefix="d")
     with connection.cursor() as cur:
-        cur.execute(sql.DURATIONS_SQL.replace("{scope}", l_scope), {"since": since, "tz": time_zone(), **l_params})
+        statement, params = report.durations_sql(user)
+        cur.execute(statement, {"since": since, "tz": time_zone(), **params})
         durations = {(m, k): float(v) for m, k, v in cur.fetchall()}
-        cur.execute(sql.CHURN_SQL.replace("{scope}", c_scope), {"since": since, **c_params})
+        statement, params = report.churn_sql(user)
+        cur.execute(statement, {"since": since, **params})
         churned = {(m, holder): n for m, holder, n in cur.fetchall()}
         if facts is None:
-            cur.execute(sql.POPULATION_SQL.replace("{scope}", c_scope), c_params)
+            cur.execute(*report.population_sql(user))
             holders_now, others_now = cur.fetchone()
     shares = star_shares(user=user, facts=facts)
     if facts is not None:  # the open customers per star, as POPULATION_SQL counts them

@@ -263,9 +263,6 @@ class Condition:
         value = values.get(self.feature)
         return value is not None and OPERATORS[self.op](value, self.value)
 
-    def sql(self) -> str:
-        return f'f."{self.feature}" {self.op} {self.value}'
-
 
 @dataclass(frozen=True)
 class GuidanceRule:
@@ -279,9 +276,6 @@ class GuidanceRule:
     def matches(self, values: dict) -> bool:
         results = [c.holds(values) for c in self.conditions]
         return any(results) if self.any_of else all(results)
-
-    def sql(self) -> str:
-        return "(" + (" OR " if self.any_of else " AND ").join(c.sql() for c in self.conditions) + ")"
 
 
 GUIDANCE_RULES: tuple[GuidanceRule, ...] = (

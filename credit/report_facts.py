@@ -16,30 +16,23 @@ from core.choices import BatchStatus
 from core.models import BatchRun
 from core.scope import aggregate_scope
 from credit.selectors import STAR_ORDER
+from credit.sql import report
 
 REPORT_FACTS_KIND = "credit.report_facts"
 REPORT_FACTS_CHUNK = 200_000  # customers per chunk: one index-only pass, well under a second each at 1M
 KEEP_DAYS = 7  # older nights' facts are deleted when a new night's run is planned
 
-STAR_FACTS = """
-INSERT INTO credit_starcountfact (day, chunk_lo, region_id, credit_star, status, customers)
-SELECT %(day)s, %(lo)s, region_id, credit_star, status, count(*)
-FROM customers_customer WHERE id >= %(lo)s AND id < %(hi)s
-GROUP BY region_id, credit_star, status
-"""
-
-
 @register_batch(REPORT_FACTS_KIND, table="customers_customer", chunk_size=REPORT_FACTS_CHUNK)
 def report_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
     with connection.cursor() as cur:
-        cur.execute(STAR_FACTS, {"day": date.fromisoformat(run.period), "lo": lo, "hi": hi})
+        cur.execute(report.STAR_FACTS_SQL, {"day": date.fromisoformat(run.period), "lo": lo, "hi": hi})
         return cur.rowcount
 
 
 def forget_old_facts(day: date) -> None:
     with connection.cursor() as cur:
-        cur.execute("DELETE FROM credit_starcountfact WHERE day < %s", [day - timedelta(days=KEEP_DAYS)])
+        cur.execute(report.FORGET_STAR_FACTS_SQL, [day - timedelta(days=KEEP_DAYS)])
 
 
 def facts_day() -> date | None:
@@ -62,22 +55,18 @@ def facts_scope(user) -> tuple[date, int | None] | None:
 def customer_counts(day: date, region_id: int | None) -> list[tuple]:
     """(star, status, customers) on `day`'s night for the province (region None) or a region: the same counts
     the home page's "at a glance" figures show (workspace.home_facts reads them here rather than counting again)."""
-    where, params = ("", []) if region_id is None else ("AND region_id = %s", [region_id])
+    params = [] if region_id is None else [region_id]
     with connection.cursor() as cur:
-        cur.execute(f"""SELECT credit_star, status, sum(customers) FROM credit_starcountfact WHERE day = %s {where}
-                        GROUP BY credit_star, status""", [day, *params])
+        cur.execute(report.star_status_counts_sql(by_region=region_id is not None), [day, *params])
         return [(star, status, int(n)) for star, status, n in cur.fetchall()]
 
 
 def star_distribution(day: date, region_id: int | None, *, open_only: bool = False) -> list[tuple]:
     """(star, count, share %) as credit.selectors.star_distribution answers for the province (region None) or a
     region on `day`'s night; `open_only` leaves closed customers out (the star shares against the targets)."""
-    where, params = ("", []) if region_id is None else ("AND region_id = %s", [region_id])
-    if open_only:
-        where += " AND status <> 'closed'"
+    params = [] if region_id is None else [region_id]
     with connection.cursor() as cur:
-        cur.execute(f"""SELECT credit_star, sum(customers) FROM credit_starcountfact WHERE day = %s {where}
-                        GROUP BY credit_star""", [day, *params])
+        cur.execute(report.star_counts_sql(by_region=region_id is not None, open_only=open_only), [day, *params])
         counts = {star: int(n) for star, n in cur.fetchall()}
     total = sum(counts.values()) or 1
     return [(star, counts.get(star, 0), round(100 * counts.get(star, 0) / total, 2)) for star in STAR_ORDER]

@@ -21,8 +21,9 @@ from optbinning import OptimalBinning
 from credit import scoring
 from credit.choices import CATEGORICAL_FEATURES, Feature
 from credit.default_model import FACTORS, VALUE_DECILE_FACTOR
-from credit.features import features_cte
 from credit.models import Factor, FactorBin, ScoringModel, StarCutoff
+from credit.sql.scorecard import outcome_sql
+from credit.sql.scoring import CUSTOMER_ID_RANGE_SQL, JIT_OFF_SQL
 from customers.policies import months_ago
 
 CHUNK = 50_000
@@ -35,17 +36,6 @@ DIMENSIONS = {feature: dimension for dimension, feature, *_ in [*FACTORS, VALUE_
 NUMERIC = [f.value for f in Feature if f.value not in CATEGORICAL_FEATURES]
 CATEGORICAL = [f.value for f in Feature if f.value in CATEGORICAL_FEATURES]
 
-OUTCOME_SQL = """
-    WITH {features}
-    SELECT f.id, {columns},
-           EXISTS (SELECT 1 FROM arrears_bill b WHERE b.customer_id = f.id AND b.due_date >= %(today)s
-                   AND b.due_date < %(late_before)s AND b.paid_amount < b.amount)
-           OR EXISTS (SELECT 1 FROM customers_linestatuschange s JOIN customers_line l ON l.id = s.line_id
-                      WHERE l.customer_id = f.id AND s.to_status IN ('one_way_barred', 'two_way_barred')
-                        AND s.changed_at >= %(today)s AND s.changed_at < %(until)s) AS bad
-    FROM features f ORDER BY f.id"""
-
-
 @dataclass
 class FittedFactor:
     feature: str
@@ -56,18 +46,15 @@ class FittedFactor:
 
 def dataset(observed: date, until: date):
     """(feature values {name: array}, bad array) of the customers open on `observed` (read-only)."""
-    columns = ", ".join(f'f."{name}"' for name in [*NUMERIC, *CATEGORICAL])
     rows = []
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL jit = off")
-        cur.execute("SELECT min(id), max(id) + 1 FROM customers_customer")
+        cur.execute(JIT_OFF_SQL)
+        cur.execute(CUSTOMER_ID_RANGE_SQL)
         lo, hi = cur.fetchone()
         for start in range(lo or 0, hi or 0, CHUNK):
             params = {"lo": start, "hi": min(start + CHUNK, hi), "until": until,
                       "late_before": date.fromordinal(until.toordinal() - LATE_DAYS), **scoring.window_params(observed)}
-            sql = OUTCOME_SQL.format(features=features_cte(f"c.status <> 'closed' AND c.join_date < '{observed}'"),
-                                     columns=columns)
-            cur.execute(sql, params)
+            cur.execute(outcome_sql(observed, [*NUMERIC, *CATEGORICAL]), params)
             rows += cur.fetchall()
     names = [*NUMERIC, *CATEGORICAL]
     values = {name: np.array([r[1 + i] for r in rows], dtype=float if name in NUMERIC else object)

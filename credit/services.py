@@ -12,8 +12,8 @@ from credit.blacklist import blacklist_entry_add
 from credit.configuration import MODEL_PERMISSION
 from credit.choices import FourEyesKind, ModelStatus, RatingKind, SmsEvent
 from credit.models import Factor, FactorBin, FourEyesRequest, Rating, ScoringModel, StarCutoff, StarSnapshot
-from credit.scoring import limit_events_sql
 from credit.sql import STAR_SNAPSHOT_SQL
+from credit.sql.scoring import RATING_LIMIT_EVENTS_SQL
 from customers.models import BlacklistEntry, Customer
 
 CENT = Decimal("0.01")
@@ -125,15 +125,11 @@ def rating_record(*, customer: Customer, kind, new_star, new_limit, reason, by=N
 
 
 def _limit_events(rating: Rating) -> None:
-    sql = limit_events_sql(
-        source="(SELECT id AS line_id, %(old)s::numeric AS old_limit, %(new)s::numeric AS new_limit, "
-               "%(rule)s::text AS rule, %(star)s::int AS new_star FROM customers_line "
-               "WHERE customer_id = %(customer)s AND status <> 'closed') s",
-        policy_version="%(policy)s")
     with connection.cursor() as cur:
-        cur.execute(sql, {"old": rating.old_limit, "new": rating.new_limit, "rule": rating.rule or rating.kind,
-                          "star": rating.new_star, "customer": rating.customer_id, "policy": rating.policy_version,
-                          "now": rating.decided_at})
+        cur.execute(RATING_LIMIT_EVENTS_SQL, {
+            "old": rating.old_limit, "new": rating.new_limit, "rule": rating.rule or rating.kind,
+            "star": rating.new_star, "customer": rating.customer_id, "policy": rating.policy_version,
+            "now": rating.decided_at})
 
 
 def _check_limit(customer: Customer, amount: Decimal, reason: str) -> None:

@@ -3,7 +3,7 @@
 It raises the receiver's usable credit and lowers the giver's from its effective time until it expires —
 by itself: nothing has to run at expiry, because every computation of usable credit (the credit-status API,
 the nightly arrears evaluation, payments and restores, the 360° page) adds the shares active at that moment
-through the functions and SQL below.
+through the functions below and the SQL of credit.sql.sharing.
 """
 
 from decimal import Decimal
@@ -13,23 +13,8 @@ from django.utils import timezone
 
 from credit.choices import ExtendedService, RequestStatus
 from credit.models import ExtendedServiceRequest
-
-# Net shared credit per customer (received − given) of the shares active at {now} (an SQL expression).
-ACTIVE_SHARES_SQL = f"""
-    SELECT customer_id, sum(delta) AS net FROM (
-        SELECT r.receiver_id AS customer_id, r.amount AS delta FROM credit_extendedservicerequest r
-        WHERE r.service = '{ExtendedService.CREDIT_SHARING}' AND r.status = '{RequestStatus.APPROVED}'
-          AND coalesce(r.effective_at, r.created_at) <= {{now}} AND (r.valid_until IS NULL OR r.valid_until > {{now}})
-        UNION ALL
-        SELECT r.giver_id, -r.amount FROM credit_extendedservicerequest r
-        WHERE r.service = '{ExtendedService.CREDIT_SHARING}' AND r.status = '{RequestStatus.APPROVED}'
-          AND coalesce(r.effective_at, r.created_at) <= {{now}} AND (r.valid_until IS NULL OR r.valid_until > {{now}})
-    ) s GROUP BY customer_id"""
-
-
-def active_shares_sql(now: str = "now()") -> str:
-    return ACTIVE_SHARES_SQL.format(now=now)
-
+# re-exported: arrears' statements add the active shares with it (`credit.sharing.active_shares_sql`)
+from credit.sql.sharing import active_shares_sql as active_shares_sql
 
 def _active(at=None) -> Q:
     at = at or timezone.now()

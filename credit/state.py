@@ -9,8 +9,7 @@ number of customers, so a batch chunk sends all its ids at once.
 
 from django.db import connection, transaction
 
-# NOT_CLOSED_OR_BLACKLISTED_SQL: credit.scoring reads it from here
-from credit.sql import END_SHARES_SQL, END_SQL, NOT_CLOSED_OR_BLACKLISTED_SQL  # noqa: F401
+from credit.sql import END_SHARES_SQL, END_SQL
 
 CLOSED = "closed"
 BLACKLISTED = "blacklisted"

@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from credit.choices import SmsEvent, SmsStatus
+from credit.choices import SmsStatus
 from credit.models import SmsDelivery, SmsMessage, SmsTemplate
 from credit.signals import sms_queued
+from credit.sql.messages import QUEUED_COUNT_SQL
 
 log = logging.getLogger(__name__)
 PLACEHOLDERS = ("name", "star", "old_star", "limit", "amount", "days", "date")
@@ -68,29 +69,6 @@ def _dispatch_soon():
 def announces(old_star, new_star) -> bool:
     """A first 0★ grants nothing, so it is not announced; every other star or limit change is."""
     return not (old_star is None and new_star == 0)
-
-
-def rating_messages_enqueue_sql() -> str:
-    """Set-based: one message per rating of this run in [lo, hi) whose star or limit changed (see announces)."""
-    star = "coalesce(r.new_star::text, '未评级')"
-    body = ("replace(replace(replace(replace(t.body, '{name}', c.name), '{star}', " + star + "), "
-            "'{old_star}', coalesce(r.old_star::text, '未评级')), '{limit}', r.new_limit::text)")
-    return f"""
-    INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
-                                   created_at)
-    SELECT c.id, l.msisdn, t.event, {body}, '{SmsStatus.QUEUED}', 0, 'rating-' || r.id, '', now()
-    FROM credit_rating r
-    JOIN customers_customer c ON c.id = r.customer_id
-    JOIN LATERAL (SELECT msisdn FROM customers_line WHERE customer_id = c.id AND status <> 'closed'
-                  ORDER BY id LIMIT 1) l ON TRUE
-    JOIN credit_smstemplate t ON t.active AND t.event = CASE
-        WHEN r.old_star IS NULL AND r.new_star IS NOT NULL THEN '{SmsEvent.STAR_ASSIGNED}'
-        WHEN r.old_star IS DISTINCT FROM r.new_star THEN '{SmsEvent.STAR_CHANGED}'
-        ELSE '{SmsEvent.LIMIT_CHANGED}' END
-    WHERE r.run_id = %(run_id)s AND r.customer_id >= %(lo)s AND r.customer_id < %(hi)s
-      AND NOT (r.old_star IS NULL AND r.new_star = 0)  -- a first 0★ grants nothing to announce
-    ON CONFLICT (dedup_key) DO NOTHING
-    """
 
 
 MAX_ATTEMPTS = 5  # then the message is a dead letter (admin can requeue it)
@@ -150,5 +128,5 @@ def dead_letters_requeue(*, messages) -> int:
 
 def queued_count() -> int:
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM credit_smsmessage WHERE status = %s", [SmsStatus.QUEUED])
+        cur.execute(QUEUED_COUNT_SQL, [SmsStatus.QUEUED])
         return cur.fetchone()[0]

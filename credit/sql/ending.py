@@ -1,11 +1,10 @@
-"""Credit's raw SQL: ending credit (closure, blacklisting), reversing a superseded run, the star snapshot and
-the outcome figures.
+"""Ending credit (closure, blacklisting: credit.state) and reversing a superseded run (credit.runs).
 
-Set-based statements over any number of customers; the batches' scoring SQL is credit.scoring's (the compiled
-scorecard). Write timestamps are now() (when the row was written); business dates come in as parameters."""
+Set-based statements over any number of customers. Write timestamps are now() (when the row was written);
+business dates come in as parameters."""
 
 from credit.choices import ExtendedService, RatingKind, RequestStatus
-from customers.events import decision_events_insert_sql
+from customers.sql import decision_events_insert_sql
 
 # Both batch models leave out closed customers and identities with an open blacklist entry (the same
 # condition as the base model's eligibility), so a run never rates them again.
@@ -73,50 +72,4 @@ INSERT INTO credit_rating (customer_id, kind, policy_version, factor_values, poi
 SELECT id, '{RatingKind.MANUAL}', %(version)s, '{{}}', '{{}}', new_star, old_star, new_limit, old_limit, 'supersede',
        %(reason)s, %(by)s, now()
 FROM reverted
-"""
-
-STAR_SNAPSHOT_SQL = """
-INSERT INTO credit_starsnapshot (taken_on, star, count)
-SELECT %s, credit_star, count(*) FROM customers_customer WHERE status <> 'closed' GROUP BY credit_star"""
-
-
-# Each restoration with the barring before it on the same line, classed by the customer's credit: a holder's
-# barring before their first credit (a rating to 1★+), after it, or a customer who never held credit.
-DURATIONS_SQL = """
-WITH ordered AS (
-    SELECT e.line_id, l.customer_id, e.to_state, e.at,
-           lag(e.to_state) OVER w AS previous_state, lag(e.at) OVER w AS previous_at
-    FROM arrears_barringevent e JOIN customers_line l ON l.id = e.line_id
-    WHERE e.at >= %(since)s {scope}
-    WINDOW w AS (PARTITION BY e.line_id ORDER BY e.at, e.id)
-),
-first_credit AS (
-    SELECT customer_id, min(decided_at) AS at FROM credit_rating WHERE new_star >= 1 GROUP BY customer_id
-)
-SELECT date_trunc('month', o.at AT TIME ZONE %(tz)s)::date AS month,
-       CASE WHEN f.at IS NULL THEN 'others' WHEN o.previous_at < f.at THEN 'before' ELSE 'after' END AS class,
-       round(avg(extract(epoch FROM o.at - o.previous_at) / 86400)::numeric, 1)
-FROM ordered o LEFT JOIN first_credit f ON f.customer_id = o.customer_id
-WHERE o.to_state = 'active' AND o.previous_state IN ('one_way_barred', 'two_way_barred', 'in_retention')
-GROUP BY 1, 2
-"""
-
-# Customers whose last line closed in the month, holders (the closure ended a 1★+ star) and others, over the
-# customers open at the month's start (holders: 1★+ then, from the rating history).
-CHURN_SQL = """
-WITH closed AS (
-    SELECT l.customer_id, max(l.closed_on) AS on_day FROM customers_line l
-    JOIN customers_customer c ON c.id = l.customer_id
-    WHERE c.status = 'closed' {scope} GROUP BY l.customer_id
-),
-holder_at_closure AS (
-    SELECT DISTINCT customer_id FROM credit_rating WHERE rule = 'closed' AND old_star >= 1
-)
-SELECT date_trunc('month', cl.on_day)::date, (h.customer_id IS NOT NULL) AS holder, count(*)
-FROM closed cl LEFT JOIN holder_at_closure h ON h.customer_id = cl.customer_id
-WHERE cl.on_day >= %(since)s GROUP BY 1, 2
-"""
-POPULATION_SQL = """
-SELECT count(*) FILTER (WHERE c.credit_star >= 1), count(*) FILTER (WHERE c.credit_star IS NULL OR c.credit_star < 1)
-FROM customers_customer c WHERE c.status <> 'closed' {scope}
 """

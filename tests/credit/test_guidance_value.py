@@ -22,10 +22,11 @@ from rest_framework.test import APIClient
 
 from arrears.value import value_in_process
 from core.tasks import dispatch_run
-from credit import policies, scoring
+from credit import policies
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.choices import GUIDANCE_INPUT_LABELS, GUIDANCE_RULE_LABELS, Feature
 from credit.models import Rating
+from credit.sql.scoring import compile_guidance
 from tests.credit.test_batches import good_customer
 from tests.factories import LineFactory
 
@@ -137,7 +138,7 @@ def test_the_guidance_sql_decides_exactly_as_the_pure_rules():
     rows_json = json.dumps([{c: None if row[c] is None else str(row[c]) for c in COLUMNS} for row in rows])
     record = ", ".join(f"{c} {kind}" for c, kind in COLUMNS.items())
     sql = (f"WITH features AS (SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS v({record})),"
-           f"{scoring.compile_guidance()} SELECT id, rule, new_star, new_limit, reason, factor_values FROM decided")
+           f"{compile_guidance()} SELECT id, rule, new_star, new_limit, reason, factor_values FROM decided")
     with connection.cursor() as cur:
         cur.execute(sql, {"rows": rows_json, "value_month": date(2026, 6, 1)})
         fetched = cur.fetchall()

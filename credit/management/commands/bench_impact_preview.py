@@ -19,9 +19,10 @@ from django.utils import timezone
 from credit import scoring
 from credit.choices import Feature
 from credit.default_model import VALUE_DECILE_FACTOR
-from credit.impact import OPEN, WORKERS, impact_preview, read_in_chunks
+from credit.impact import WORKERS, impact_preview, read_in_chunks
 from credit.models import Factor, FactorBin, ScoringModel, StarCutoff
 from credit.services import scoring_model_copy, scoring_model_published
+from credit.sql.impact import OPEN
 from customers.models import Customer
 
 FLOOR_SQL = f"""

@@ -41,7 +41,8 @@ from core.ops.processes import stop_processes
 from core.tasks import dispatch_run
 from credit import policies, scoring
 from credit.batches import BASE_KIND, GUIDANCE_KIND, period_anchor
-from credit.features import features_cte
+from credit.sql.features import features_cte
+from credit.sql.scoring import ELIGIBLE_BASE, ELIGIBLE_GUIDANCE
 from credit.tasks import current_period
 from customers.policies import months_ago
 
@@ -190,7 +191,7 @@ def measure_floor(kind: str, period: str) -> tuple[float, int]:
 
 
 def eligible_count(kind: str, period: str) -> int:
-    eligible = scoring.ELIGIBLE_BASE if kind == BASE_KIND else scoring.ELIGIBLE_GUIDANCE
+    eligible = ELIGIBLE_BASE if kind == BASE_KIND else ELIGIBLE_GUIDANCE
     (n,), = sql(f"SELECT count(*) FROM customers_customer c WHERE {eligible}", window(period))
     return n
 

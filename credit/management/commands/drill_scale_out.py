@@ -115,7 +115,7 @@ DRILL_KEY = secrets.token_urlsafe(50)
 def prepare_province(customers: int, period: str) -> set[int]:
     """Migrate an empty database, generate a province, make every customer unrated; the ids the base run rates."""
     from credit.management.commands.bench_rating import make_all_unrated, sql, window
-    from credit.scoring import ELIGIBLE_BASE
+    from credit.sql.scoring import ELIGIBLE_BASE
 
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:

@@ -1,0 +1,99 @@
+"""The credit report's figures: the star snapshot, the nightly star-count facts and their reads, the outcome
+figures (barring durations, churn, population) by credit class."""
+
+from core.sql import customer_scope_sql, named_params
+
+STAR_SNAPSHOT_SQL = """
+INSERT INTO credit_starsnapshot (taken_on, star, count)
+SELECT %s, credit_star, count(*) FROM customers_customer WHERE status <> 'closed' GROUP BY credit_star"""
+
+
+# Each restoration with the barring before it on the same line, classed by the customer's credit: a holder's
+# barring before their first credit (a rating to 1★+), after it, or a customer who never held credit.
+DURATIONS_SQL = """
+WITH ordered AS (
+    SELECT e.line_id, l.customer_id, e.to_state, e.at,
+           lag(e.to_state) OVER w AS previous_state, lag(e.at) OVER w AS previous_at
+    FROM arrears_barringevent e JOIN customers_line l ON l.id = e.line_id
+    WHERE e.at >= %(since)s {scope}
+    WINDOW w AS (PARTITION BY e.line_id ORDER BY e.at, e.id)
+),
+first_credit AS (
+    SELECT customer_id, min(decided_at) AS at FROM credit_rating WHERE new_star >= 1 GROUP BY customer_id
+)
+SELECT date_trunc('month', o.at AT TIME ZONE %(tz)s)::date AS month,
+       CASE WHEN f.at IS NULL THEN 'others' WHEN o.previous_at < f.at THEN 'before' ELSE 'after' END AS class,
+       round(avg(extract(epoch FROM o.at - o.previous_at) / 86400)::numeric, 1)
+FROM ordered o LEFT JOIN first_credit f ON f.customer_id = o.customer_id
+WHERE o.to_state = 'active' AND o.previous_state IN ('one_way_barred', 'two_way_barred', 'in_retention')
+GROUP BY 1, 2
+"""
+
+# Customers whose last line closed in the month, holders (the closure ended a 1★+ star) and others, over the
+# customers open at the month's start (holders: 1★+ then, from the rating history).
+CHURN_SQL = """
+WITH closed AS (
+    SELECT l.customer_id, max(l.closed_on) AS on_day FROM customers_line l
+    JOIN customers_customer c ON c.id = l.customer_id
+    WHERE c.status = 'closed' {scope} GROUP BY l.customer_id
+),
+holder_at_closure AS (
+    SELECT DISTINCT customer_id FROM credit_rating WHERE rule = 'closed' AND old_star >= 1
+)
+SELECT date_trunc('month', cl.on_day)::date, (h.customer_id IS NOT NULL) AS holder, count(*)
+FROM closed cl LEFT JOIN holder_at_closure h ON h.customer_id = cl.customer_id
+WHERE cl.on_day >= %(since)s GROUP BY 1, 2
+"""
+POPULATION_SQL = """
+SELECT count(*) FILTER (WHERE c.credit_star >= 1), count(*) FILTER (WHERE c.credit_star IS NULL OR c.credit_star < 1)
+FROM customers_customer c WHERE c.status <> 'closed' {scope}
+"""
+
+
+def _scoped(statement: str, user, column: str, prefix: str) -> tuple[str, dict]:
+    scope, params = named_params(*customer_scope_sql(user, column), prefix=prefix)
+    return statement.replace("{scope}", scope), params
+
+
+def durations_sql(user) -> tuple[str, dict]:
+    """DURATIONS_SQL over the user's customers, and the scope's parameters (add since, tz)."""
+    return _scoped(DURATIONS_SQL, user, "l.customer_id", "d")
+
+
+def churn_sql(user) -> tuple[str, dict]:
+    """CHURN_SQL over the user's customers, and the scope's parameters (add since)."""
+    return _scoped(CHURN_SQL, user, "c.id", "c")
+
+
+def population_sql(user) -> tuple[str, dict]:
+    """POPULATION_SQL over the user's customers, and the scope's parameters."""
+    return _scoped(POPULATION_SQL, user, "c.id", "c")
+
+
+# --- star-count facts (credit.report_facts): one row per chunk of customers and dimension value ------------------
+
+STAR_FACTS_SQL = """
+INSERT INTO credit_starcountfact (day, chunk_lo, region_id, credit_star, status, customers)
+SELECT %(day)s, %(lo)s, region_id, credit_star, status, count(*)
+FROM customers_customer WHERE id >= %(lo)s AND id < %(hi)s
+GROUP BY region_id, credit_star, status
+"""
+
+FORGET_STAR_FACTS_SQL = "DELETE FROM credit_starcountfact WHERE day < %s"
+
+
+def star_status_counts_sql(*, by_region: bool) -> str:
+    """(star, status, customers) of a night (parameters: day[, region id]), for the province or a region."""
+    where = "AND region_id = %s" if by_region else ""
+    return f"""SELECT credit_star, status, sum(customers) FROM credit_starcountfact WHERE day = %s {where}
+                        GROUP BY credit_star, status"""
+
+
+def star_counts_sql(*, by_region: bool, open_only: bool) -> str:
+    """(star, customers) of a night (parameters: day[, region id]), for the province or a region; `open_only`
+    leaves closed customers out."""
+    where = "AND region_id = %s" if by_region else ""
+    if open_only:
+        where += " AND status <> 'closed'"
+    return f"""SELECT credit_star, sum(customers) FROM credit_starcountfact WHERE day = %s {where}
+                        GROUP BY credit_star"""

@@ -108,7 +108,7 @@ def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome)
     touched = sorted({lines[i][0] for i in ids})
     with array_cursor() as cur:
         cur.execute(sql.APPLY_CHANGES_SQL, {"ids": ids, "from": froms, "to": tos, "at": moments, "reason": reasons,
-                                    "on": days, "until": untils, "by": by.pk if by else None})
+                                            "on": days, "until": untils, "by": by.pk if by else None})
         customer_status_refresh(customer_ids=touched)
         cur.execute(sql.OPEN_LINES_SQL, [touched])
         open_after = dict(cur.fetchall())

@@ -1,4 +1,5 @@
-"""The nightly scan as set-based SQL over customers with id in [lo, hi).
+"""The nightly scan's statements, set-based over customers with id in [lo, hi) (retention.batches runs them;
+their parameters: retention.signals.window_params), and the signal values other reads share (evaluation, learned).
 
 One statement per chunk: signal values from the last 12 months of usage, overdue bills and
 devices; the weighted score (compiled from the signal settings, same rule as
@@ -6,18 +7,9 @@ devices; the weighted score (compiled from the signal settings, same rule as
 customer, none within the cool-down) with suggested offers; and their "opened" audit event.
 """
 
-from datetime import date, datetime, time, timedelta
-
-from django.utils import timezone
-
-from customers.policies import months_ago
 from retention import policies
 from retention.choices import Offer, Signal
 
-# ~1 s per 50k customers with their 12 months of usage (same shape as the credit rating chunks).
-SCAN_CHUNK = 50_000
-DEVICE_WINDOW_DAYS = 183
-COMPLAINT_WINDOW_DAYS = 90
 SCAN_VALUES = "retention_scan_values"  # a chunk's signal values, a temp table, when the learned model scores
 MONTHS = 12  # of usage; m1 = last complete month … m12
 
@@ -262,19 +254,6 @@ def offers_sql(params: dict) -> str:
     ) AS v(o) WHERE o IS NOT NULL)"""
 
 
-def window_params(today: date, *, cooldown_days: int) -> dict:
-    month0 = today.replace(day=1)
-    return {"today": today, "month0": month0, **{f"m{k}": months_ago(month0, k) for k in range(1, MONTHS + 1)},
-            "device_since": today - timedelta(days=DEVICE_WINDOW_DAYS),
-            "scan_start": timezone.make_aware(datetime.combine(today, time.min)),
-            "complaints_since": timezone.make_aware(datetime.combine(today - timedelta(days=COMPLAINT_WINDOW_DAYS),
-                                                                     time.min)),
-            "explored_since": months_ago(today, policies.EXPLORATION_MONTHS),
-            "formed_since": months_ago(today, policies.FORMATION_MONTHS),
-            "cooldown_since": timezone.make_aware(datetime.combine(today - timedelta(days=cooldown_days), time.min)),
-            "now": timezone.now()}
-
-
 def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict, *, learned: bool = False) -> str:
     """The chunk's whole scan; its row count is the number of alerts opened.
 
@@ -334,3 +313,44 @@ def scan_sql(signals: dict[str, policies.SignalDefinition], params: dict, *, lea
     )
     INSERT INTO retention_alertevent (alert_id, at, by_id, from_status, to_status, note)
     SELECT id, %(now)s, NULL, '', 'open', %(note)s FROM opened"""
+
+
+# ---------------------------------------------------------------- the weighted score against the outcome
+# (retention.evaluation, retention.learned)
+
+# Per customer of [lo, hi): churned = a line closed during the month; gone = all lines closed before it.
+OUTCOME_CTE = """
+    outcome AS (
+        SELECT customer_id,
+               coalesce(bool_or(closed_on >= %(month0)s AND closed_on < %(next_month)s), false) AS churned,
+               bool_and(closed_on < %(month0)s) AS gone  -- NULL closed_on: still open
+        FROM customers_line WHERE customer_id >= %(lo)s AND customer_id < %(hi)s GROUP BY customer_id
+    )"""
+
+OUTCOME_SQL = """
+    WITH {values},
+    scored AS (SELECT v.id, {score} AS score FROM signal_values v),
+    {outcome}
+    SELECT s.score, o.churned, count(*) FROM scored s JOIN outcome o ON o.customer_id = s.id
+    WHERE o.gone IS NOT TRUE GROUP BY 1, 2"""
+
+# The learned model's training rows and the features of given customers (retention.learned).
+DATASET_SQL = """
+    WITH {values},
+    {outcome}
+    SELECT v.id, {score} AS score, {features}, o.churned
+    FROM signal_values v JOIN outcome o ON o.customer_id = v.id
+    WHERE o.gone IS NOT TRUE
+    ORDER BY v.id"""
+
+FEATURES_SQL = """
+    WITH {values}
+    SELECT v.id, {features} FROM signal_values v WHERE v.id = ANY(%(ids)s) ORDER BY v.id"""
+
+
+# A chunk's signal values computed once into a temp table when the learned model scores (retention.batches).
+SCAN_VALUES_DROP = f"DROP TABLE IF EXISTS {SCAN_VALUES}"
+SCAN_VALUES_CREATE = (f"CREATE TEMP TABLE {SCAN_VALUES} ON COMMIT DROP AS "
+                      f"WITH {values_cte(cached=True)} SELECT * FROM signal_values")
+SCAN_VALUES_FEATURES = f"SELECT id, {features_sql()} FROM {SCAN_VALUES} ORDER BY id"
+SCAN_VALUES_OPEN_IDS = f"SELECT id FROM {SCAN_VALUES} WHERE status <> 'closed'"

@@ -20,13 +20,12 @@ from arrears import realtime, services
 from arrears.choices import BarringState
 from arrears.choices import LedgerKind
 from arrears.value import COST_FIELDS
-from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
+from arrears.sql import aging_refresh
+from arrears.sql.intake import (ALLOCATE_BULK, BILLS_SEEN, BLACKLISTED, ENSURE_ACCOUNTS_FOR, INSERT_BILL_COSTS,
+                                INSERT_BILLS, INSERT_LEDGER, INSERT_PAYMENTS, INSERT_SP_CHARGES, LOCK_ACCOUNTS,
+                                PAYMENTS_SEEN, WRITE_BALANCES)
 from credit.blacklist import blacklist_payments_apply
 from customers.bulk_types import BulkOutcome, array_cursor
-
-ENSURE_ACCOUNTS_FOR = ENSURE_ACCOUNTS.replace("l.id >= %(lo)s AND l.id < %(hi)s", "l.id = ANY(%(ids)s::bigint[])")
-assert ENSURE_ACCOUNTS_FOR != ENSURE_ACCOUNTS, "the id-range condition of ENSURE_ACCOUNTS moved"
-
 
 @dataclass
 class _Position:
@@ -53,12 +52,6 @@ def _positions(line_ids: set[int], today: date) -> dict[int, _Position]:
         return found
 
 
-LOCK_ACCOUNTS = """
-    SELECT a.line_id, a.customer_id, a.balance, c.credit_limit, a.state, a.arrears_since
-    FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
-    WHERE a.line_id = ANY(%s::bigint[]) ORDER BY a.line_id FOR UPDATE OF a"""
-
-
 def _over_limit(balance: Decimal) -> bool:
     return abs(balance) > services.BALANCE_LIMIT
 
@@ -69,12 +62,7 @@ OUT_OF_RANGE = services.BALANCE_OUT_OF_RANGE.format(limit=services.BALANCE_LIMIT
 def _write_balances(positions: dict[int, _Position], touched: set[int], settled: set[int]) -> None:
     ids = sorted(touched)
     with array_cursor() as cur:
-        cur.execute("""
-            UPDATE arrears_lineaccount a SET balance = v.balance,
-                   arrears_since = CASE WHEN v.settled THEN NULL ELSE a.arrears_since END
-            FROM unnest(%s::bigint[], %s::numeric[], %s::bool[]) AS v(line_id, balance, settled)
-            WHERE a.line_id = v.line_id""",
-                    [ids, [positions[i].balance for i in ids], [i in settled for i in ids]])
+        cur.execute(WRITE_BALANCES, [ids, [positions[i].balance for i in ids], [i in settled for i in ids]])
 
 
 def _insert_ledger(rows: list[tuple], by) -> None:
@@ -83,12 +71,7 @@ def _insert_ledger(rows: list[tuple], by) -> None:
         return
     line_ids, kinds, amounts, times, references = (list(col) for col in zip(*rows, strict=True))
     with array_cursor() as cur:
-        cur.execute("""
-            INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note, posted_by_id)
-            SELECT line_id, kind, amount, posted_at, reference, '', %s
-            FROM unnest(%s::bigint[], %s::text[], %s::numeric[], %s::timestamptz[], %s::text[])
-                 AS v(line_id, kind, amount, posted_at, reference)""",
-                    [by.pk if by else None, line_ids, kinds, amounts, times, references])
+        cur.execute(INSERT_LEDGER, [by.pk if by else None, line_ids, kinds, amounts, times, references])
         if cur.rowcount != len(rows):
             raise services.DuplicatePosting("A ledger reference of this batch was posted meanwhile: nothing written.")
 
@@ -104,7 +87,7 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
         return out
     refs = [item["reference"] for item in items]
     with array_cursor() as cur:
-        cur.execute("SELECT reference FROM arrears_payment WHERE reference = ANY(%s::text[])", [refs])
+        cur.execute(PAYMENTS_SEEN, [refs])
         seen = {row[0] for row in cur.fetchall()}
     positions = _positions({item["line"].pk for item in items}, timezone.localdate())
     accepted, settled, touched = [], set(), set()
@@ -133,11 +116,7 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
         return out
     rows = [items[pos] for pos in accepted]
     with array_cursor() as cur:
-        cur.execute("""
-            INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference)
-            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::timestamptz[], %s::text[],
-                                 %s::text[])
-            ON CONFLICT (reference) DO NOTHING""",
+        cur.execute(INSERT_PAYMENTS,
                     [[r["line"].pk for r in rows], [r["line"].customer_id for r in rows], [r["amount"] for r in rows],
                      [r["paid_at"] for r in rows], [r["channel"] for r in rows], [r["reference"] for r in rows]])
         if cur.rowcount != len(rows):  # the same reference posted by a concurrent request since our check
@@ -156,9 +135,7 @@ def _settle_blacklist(rows: list[dict], by) -> None:
     """Payments on lines of a blacklisted person reduce (and settle) the entry, as a single payment does. One
     query with two arrays finds the few such customers (an ORM IN list of 10,000 ids costs more to build)."""
     with array_cursor() as cur:
-        cur.execute("""SELECT DISTINCT customer_id FROM customers_blacklistentry
-                       WHERE cleared_at IS NULL AND (line_id = ANY(%s::bigint[]) OR customer_id = ANY(%s::bigint[]))""",
-                    [sorted({r["line"].pk for r in rows}), sorted({r["line"].customer_id for r in rows})])
+        cur.execute(BLACKLISTED, [sorted({r["line"].pk for r in rows}), sorted({r["line"].customer_id for r in rows})])
         listed = {row[0] for row in cur.fetchall()}
     for r in rows:
         if r["line"].customer_id in listed:
@@ -208,17 +185,7 @@ def _allocate(rows: list[dict]) -> None:
         paid[r["line"].pk] = paid.get(r["line"].pk, Decimal(0)) + r["amount"]
     ids = sorted(paid)
     with array_cursor() as cur:
-        cur.execute("""
-            WITH pay AS (SELECT * FROM unnest(%s::bigint[], %s::numeric[]) AS p(line_id, amount)),
-            unpaid AS (
-                SELECT b.id, b.amount - b.paid_amount AS owed, p.amount AS paid,
-                       sum(b.amount - b.paid_amount) OVER (PARTITION BY b.line_id ORDER BY b.due_date, b.id)
-                         - (b.amount - b.paid_amount) AS before
-                FROM arrears_bill b JOIN pay p ON p.line_id = b.line_id
-                WHERE b.paid_amount < b.amount AND p.amount > 0
-            )
-            UPDATE arrears_bill b SET paid_amount = b.paid_amount + least(u.owed, u.paid - u.before)
-            FROM unpaid u WHERE b.id = u.id AND u.before < u.paid""", [ids, [paid[i] for i in ids]])
+        cur.execute(ALLOCATE_BULK, [ids, [paid[i] for i in ids]])
 
 
 # ---------------------------------------------------------------- bills
@@ -232,10 +199,7 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
         return out
     keys = [(item["line"].pk, item["period"]) for item in items]
     with array_cursor() as cur:
-        cur.execute("""SELECT b.line_id, b.period FROM arrears_bill b
-                       JOIN unnest(%s::bigint[], %s::date[]) AS k(line_id, period)
-                         ON b.line_id = k.line_id AND b.period = k.period""",
-                    [[k[0] for k in keys], [k[1] for k in keys]])
+        cur.execute(BILLS_SEEN, [[k[0] for k in keys], [k[1] for k in keys]])
         seen = set(cur.fetchall())
     positions = _positions({k[0] for k in keys}, timezone.localdate())
     accepted, touched = [], set()
@@ -262,12 +226,7 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
     rows = [items[pos] for pos in accepted]
     line_ids, periods = [r["line"].pk for r in rows], [r["period"] for r in rows]
     with array_cursor() as cur:
-        cur.execute("""
-            INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount)
-            SELECT line_id, customer_id, period, amount, due_date, 0
-            FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::date[])
-                 AS v(line_id, customer_id, period, amount, due_date)
-            ON CONFLICT (line_id, period) DO NOTHING""",
+        cur.execute(INSERT_BILLS,
                     [line_ids, [r["line"].customer_id for r in rows], periods, [r["amount"] for r in rows],
                      [r["due_date"] for r in rows]])
         if cur.rowcount != len(rows):
@@ -275,22 +234,11 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
         charges = [(r["line"].pk, r["period"], sp, amount) for r in rows
                    for sp, amount in (r.get("sp_charges") or {}).items()]
         if charges:
-            cur.execute("""
-                INSERT INTO arrears_spcharge (bill_id, sp_id, period, amount)
-                SELECT b.id, v.sp_id, v.period, v.amount
-                FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::numeric[]) AS v(line_id, period, sp_id, amount)
-                JOIN arrears_bill b ON b.line_id = v.line_id AND b.period = v.period""",
-                        [list(col) for col in zip(*charges, strict=True)])
+            cur.execute(INSERT_SP_CHARGES, [list(col) for col in zip(*charges, strict=True)])
         costed = [(r["line"].pk, r["period"], *(r["costs"].get(f, 0) for f in COST_FIELDS))
                   for r in rows if r.get("costs")]
         if costed:
-            cur.execute(f"""
-                INSERT INTO arrears_billcost (bill_id, {", ".join(COST_FIELDS)})
-                SELECT b.id, {", ".join("v." + f for f in COST_FIELDS)}
-                FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[])
-                     AS v(line_id, period, {", ".join(COST_FIELDS)})
-                JOIN arrears_bill b ON b.line_id = v.line_id AND b.period = v.period""",
-                        [list(col) for col in zip(*costed, strict=True)])
+            cur.execute(INSERT_BILL_COSTS, [list(col) for col in zip(*costed, strict=True)])
     now = timezone.now()
     _insert_ledger([(r["line"].pk, LedgerKind.CHARGE, -r["amount"], now, f"bill-{r['line'].pk}-{r['period']:%Y-%m}")
                     for r in rows], by)

@@ -169,14 +169,6 @@ def event_kind(from_state: str, to_state: str) -> str | None:
     return EVENT_KIND_FOR.get(to_state)
 
 
-def event_kind_sql(from_column: str, to_column: str) -> str:
-    """The SQL twin of `event_kind` over two columns (the nightly statement's events)."""
-    barred = ", ".join(f"'{s}'" for s in BARRED)
-    whens = " ".join(f"WHEN {to_column} = '{state}' THEN '{kind}'" for state, kind in EVENT_KIND_FOR.items())
-    return (f"CASE WHEN {to_column} IN ('{S.ACTIVE}', '{S.REMINDED}') AND {from_column} IN ({barred}) "
-            f"THEN 'restored' {whens} END")
-
-
 # The SMS a move sends and the amount it names. A reminder names what the customer can still use ("可用额度仅剩
 # {amount}元", low_credit) while usable credit is not yet negative, and what they owe beyond it only when it is
 # (an exempt line reminded below zero: "您已欠费{amount}元"); a barring names what is owed beyond usable credit;
@@ -189,20 +181,6 @@ def barring_sms(from_state: str, to_state: str, usable: Decimal) -> tuple[str | 
     if to_state in (S.ONE_WAY, S.TWO_WAY):
         return "barred", max(-usable, Decimal(0))
     return None, Decimal(0)
-
-
-def barring_sms_sql(from_column: str, to_column: str, usable: str) -> tuple[str, str]:
-    """The SQL twin of `barring_sms`: (event, amount) expressions over three columns; the event is NULL (no SMS)
-    where `barring_sms` gives None, so a join on the template drops the row."""
-    barred = ", ".join(f"'{s}'" for s in BARRED)
-    restored = f"{to_column} IN ('{S.ACTIVE}', '{S.REMINDED}') AND {from_column} IN ({barred})"
-    event = (f"CASE WHEN {restored} THEN 'restored' "
-             f"WHEN {to_column} = '{S.REMINDED}' THEN CASE WHEN {usable} >= 0 THEN 'low_credit' "
-             f"ELSE 'arrears_reminder' END "
-             f"WHEN {to_column} IN ('{S.ONE_WAY}', '{S.TWO_WAY}') THEN 'barred' END")
-    amount = (f"CASE WHEN {restored} THEN 0 WHEN {to_column} = '{S.REMINDED}' THEN abs({usable}) "
-              f"WHEN {to_column} IN ('{S.ONE_WAY}', '{S.TWO_WAY}') THEN greatest(-{usable}, 0) ELSE 0 END")
-    return event, amount
 
 
 def facts_now(*, state: str, balance: Decimal, limit: Decimal, star: int | None, arrears_since: date | None,

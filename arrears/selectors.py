@@ -11,6 +11,7 @@ from django.utils import timezone
 from arrears import report_facts
 from arrears.models import LineAccount
 from arrears.policies import AGE_BUCKETS
+from arrears.sql.report import barring_durations_sql, emergency_recovery_sql
 from core.scope import aggregate_scope, customer_scope_q
 from core.sql import customer_scope_sql
 from customers.models import Channel, Customer
@@ -125,16 +126,7 @@ def emergency_recovery(*, user=None, today: date | None = None, months: tuple[in
     result = {}
     with connection.cursor() as cur:
         for k in months:
-            cur.execute(f"""
-                SELECT count(*), coalesce(sum(e.arrears_at_expiry), 0), coalesce(sum(least(e.arrears_at_expiry,
-                       (SELECT coalesce(sum(p.amount), 0) FROM arrears_payment p
-                        WHERE p.line_id = e.line_id
-                          AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date > e.valid_until
-                          AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date
-                              <= e.valid_until + make_interval(months => %s)))), 0)
-                FROM arrears_emergencypass e JOIN customers_line l ON l.id = e.line_id
-                WHERE e.arrears_at_expiry > 0 AND e.valid_until + make_interval(months => %s) <= %s {scope_sql}
-                """, [k, k, today, *scope_params])
+            cur.execute(emergency_recovery_sql(scope_sql), [k, k, today, *scope_params])
             passes, arrears, recovered = cur.fetchone()
             result[k] = {"passes": passes, "arrears": arrears, "recovered": recovered,
                          "rate": round(100 * recovered / arrears, 1) if arrears else None}
@@ -151,18 +143,6 @@ def barring_durations(*, user, since: date | None = None, live: bool = False) ->
     since = since or timezone.localdate() - timedelta(days=365)
     scope_sql, scope_params = customer_scope_sql(user, "l.customer_id")
     with connection.cursor() as cur:
-        cur.execute(f"""
-            WITH ordered AS (
-                SELECT e.line_id, e.to_state, e.at,
-                       lag(e.to_state) OVER w AS previous_state, lag(e.at) OVER w AS previous_at
-                FROM arrears_barringevent e JOIN customers_line l ON l.id = e.line_id
-                WHERE e.at >= %s {scope_sql}
-                WINDOW w AS (PARTITION BY e.line_id ORDER BY e.at, e.id)
-            )
-            SELECT (c.credit_star >= 1) AS holder, count(*),
-                   round(avg(extract(epoch FROM o.at - o.previous_at) / 86400)::numeric, 1)
-            FROM ordered o JOIN customers_line l ON l.id = o.line_id JOIN customers_customer c ON c.id = l.customer_id
-            WHERE o.to_state = 'active' AND o.previous_state IN ('one_way_barred', 'two_way_barred', 'in_retention')
-            GROUP BY 1 ORDER BY 1 DESC""", [since, *scope_params])
+        cur.execute(barring_durations_sql(scope_sql), [since, *scope_params])
         rows = cur.fetchall()
     return [{"credit_holders": bool(holder), "restorations": n, "average_days": days} for holder, n, days in rows]

@@ -26,6 +26,7 @@ from arrears.models import (
     SpCharge,
 )
 from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
+from arrears.sql.intake import ALLOCATE_TO_BILLS, insert_once_sql
 from credit import touchpoints
 from credit.blacklist import blacklist_payments_apply
 from credit.sharing import usable_credit_limit  # limit ± active shared credit (credit.sharing)
@@ -194,11 +195,8 @@ def usage_decide(*, line: Line, by=None) -> PostingResult:
 def _insert_once(model, duplicate_message: str, **columns):
     """INSERT … ON CONFLICT DO NOTHING: the new row, or DuplicatePosting when a unique key (a reference, a
     line's month) had it already. No savepoint and no failed statement, so the transaction stays usable."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "
-                    "ON CONFLICT DO NOTHING RETURNING id", list(columns.values()))
+        cur.execute(insert_once_sql(model, columns), list(columns.values()))
         row = cur.fetchone()
     if row is None:
         raise DuplicatePosting(duplicate_message)
@@ -210,14 +208,7 @@ def _insert_once(model, duplicate_message: str, **columns):
 def _allocate_to_bills(line_id: int, amount: Decimal):
     """Pay the oldest unpaid bills first, in one statement."""
     with connection.cursor() as cur:
-        cur.execute("""
-            WITH unpaid AS (
-                SELECT id, amount - paid_amount AS owed,
-                       sum(amount - paid_amount) OVER (ORDER BY due_date, id) - (amount - paid_amount) AS before
-                FROM arrears_bill WHERE line_id = %(line)s AND paid_amount < amount
-            )
-            UPDATE arrears_bill b SET paid_amount = b.paid_amount + least(u.owed, %(amount)s - u.before)
-            FROM unpaid u WHERE b.id = u.id AND u.before < %(amount)s""", {"line": line_id, "amount": amount})
+        cur.execute(ALLOCATE_TO_BILLS, {"line": line_id, "amount": amount})
 
 
 def account_transition(*, account: LineAccount, to_state: str, rule: str, usable: Decimal, by=None, run=None,

@@ -12,39 +12,9 @@ from django.db.models import Max
 from arrears import report_facts
 from arrears.models import SpCharge
 from arrears.policies import SP_SETTLEMENT, SpSettlementPolicy, sp_flags, sp_focus
+from arrears.sql.report import SETTLEMENT_SQL
 
 CENT = Decimal("0.01")
-
-SETTLEMENT_SQL = """
-WITH charges AS (
-    SELECT s.sp_id, s.amount AS charged, b.amount AS bill_amount, c.acquiring_channel_id AS agent,
-           CASE WHEN b.due_date < %(today)s THEN b.amount - b.paid_amount ELSE 0 END AS unpaid
-    FROM arrears_spcharge s
-    JOIN arrears_bill b ON b.id = s.bill_id
-    JOIN customers_customer c ON c.id = b.customer_id
-    WHERE s.period = %(period)s
-), per_sp AS (
-    SELECT sp_id, sum(charged) AS revenue, count(*) AS lines,
-           coalesce(sum(unpaid * charged / nullif(bill_amount, 0)) FILTER (WHERE unpaid >= %(min)s), 0) AS share,
-           coalesce(sum(unpaid * charged / nullif(bill_amount, 0))
-                    FILTER (WHERE unpaid > 0 AND unpaid < %(min)s), 0) AS left_out,
-           count(*) FILTER (WHERE unpaid >= %(min)s) AS lines_in_arrears,
-           count(*) FILTER (WHERE charged * 100 >= %(captive)s * bill_amount) AS captive_lines
-    FROM charges GROUP BY sp_id
-), top_agent AS (
-    SELECT DISTINCT ON (sp_id) sp_id, agent, revenue
-    FROM (SELECT sp_id, agent, sum(charged) AS revenue FROM charges GROUP BY sp_id, agent) per_agent
-    ORDER BY sp_id, revenue DESC, agent
-)
-SELECT sp.code, sp.name, p.revenue, p.lines, p.lines_in_arrears, p.share, p.left_out, p.captive_lines,
-       coalesce(t.revenue, 0), ch.name
-FROM per_sp p
-JOIN arrears_serviceprovider sp ON sp.id = p.sp_id
-LEFT JOIN top_agent t ON t.sp_id = p.sp_id
-LEFT JOIN customers_channel ch ON ch.id = t.agent
-ORDER BY p.share DESC, sp.code
-"""
-
 
 @dataclass(frozen=True)
 class SpSettlementRow:

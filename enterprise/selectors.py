@@ -35,7 +35,7 @@ from enterprise.models import (
     ServiceDayReport,
     Task,
 )
-from enterprise.sql import signal_values
+from enterprise.sql import CLASS_INPUTS_SQL, revenue_swing_sql, signal_values
 from retention.selectors import alert_list as retention_alerts
 
 EXPIRY_WINDOW_DAYS = 60  # agreements expiring within this many days show on the workbench
@@ -114,22 +114,6 @@ def opportunity_list(*, user) -> QuerySet[Opportunity]:
 
 
 # ---------------------------------------------------------------- computed class
-
-CLASS_INPUTS_SQL = """
-SELECT a.id, a.unified_billing_revenue, coalesce(m.members, 0), coalesce(p.products, 0),
-       round((%(today)s::date - coalesce(a.customer_since, a.created_at::date)) / 365.25, 1),
-       round(coalesce(m.avg_star, 0), 2)
-FROM enterprise_enterpriseaccount a
-LEFT JOIN (SELECT l.enterprise_id, count(*) AS members, avg(c.credit_star) AS avg_star
-           FROM customers_line l JOIN customers_customer c ON c.id = l.customer_id
-           WHERE l.enterprise_id >= %(lo)s AND l.enterprise_id < %(hi)s AND l.status <> 'closed'
-           GROUP BY l.enterprise_id) m ON m.enterprise_id = a.id
-LEFT JOIN (SELECT account_id, count(*) AS products FROM enterprise_productholding
-           WHERE account_id >= %(lo)s AND account_id < %(hi)s GROUP BY account_id) p ON p.account_id = a.id
-WHERE a.id >= %(lo)s AND a.id < %(hi)s
-ORDER BY a.id
-"""
-
 
 def class_inputs(lo: int, hi: int, today: date) -> dict[int, policies.ClassInputs]:
     """The computed class's inputs of accounts with id in [lo, hi), in one set-based query."""
@@ -295,12 +279,8 @@ def _revenue_swing(user, m0: date, m1: date) -> Decimal | None:
     """Average |revenue change| m1 → m0 of the accounts with both months, in %."""
     scope = customer_scope_q(user)
     ids = list(EnterpriseAccount.objects.filter(scope).values_list("id", flat=True)[:100_000]) if scope else None
-    sql = """SELECT avg(abs(a.revenue - b.revenue) / b.revenue) * 100
-             FROM enterprise_enterprisesnapshot a JOIN enterprise_enterprisesnapshot b
-               ON b.account_id = a.account_id AND b.month = %(m1)s AND b.revenue > 0
-             WHERE a.month = %(m0)s""" + (" AND a.account_id = ANY(%(ids)s)" if ids is not None else "")
     with connection.cursor() as cur:
-        cur.execute(sql, {"m0": m0, "m1": m1, "ids": ids})
+        cur.execute(revenue_swing_sql(scoped=ids is not None), {"m0": m0, "m1": m1, "ids": ids})
         value = cur.fetchone()[0]
     return None if value is None else Decimal(value).quantize(Decimal("0.1"))
 

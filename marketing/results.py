@@ -14,49 +14,15 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
 
-from core.sql import customer_scope_sql
+from core.sql import customer_scope_sql, named_params
 from marketing import policies
 from marketing.choices import MemberHow
 from marketing.segment import campaign_target
+from marketing.sql import (BASELINE_IN_CHUNK, FACTS_SQL, GROUP_SQL, MEMBERS_IN_CHUNK, MEMBERS_SQL,
+                           baseline_members_sql, group_from_facts_sql)
 
 PARTICIPANT_HOWS = [MemberHow.ACQUIRED.value, MemberHow.CONVERTED.value]
 PRE_PERIODS = 3  # the members' own billing periods before tagging
-
-GROUP_SQL = """
-WITH grp AS ({members}),
-after AS (  -- billing periods that start after the member's start day (a period is its month's first day)
-    SELECT g.customer_id, count(DISTINCT b.period) AS periods, sum(b.amount) AS revenue,
-           coalesce(sum(b.amount - b.paid_amount) FILTER (WHERE b.due_date < %(today)s
-                                                            AND b.paid_amount < b.amount), 0) AS owed
-    FROM grp g JOIN arrears_bill b ON b.customer_id = g.customer_id AND b.period > g.start
-    GROUP BY g.customer_id),
-before AS (
-    SELECT g.customer_id, count(DISTINCT b.period) AS periods, sum(b.amount) AS revenue
-    FROM grp g JOIN arrears_bill b ON b.customer_id = g.customer_id
-     AND b.period < date_trunc('month', g.start)::date
-     AND b.period >= (date_trunc('month', g.start) - make_interval(months => %(pre)s))::date
-    GROUP BY g.customer_id),
-churned AS (  -- closed after the start: every line closed, the last one after the start day; LATERAL: from each
-    -- member to its customer by key, whatever the estimate of closed customers (a stale one nested the group inside
-    -- every closed customer at 1M)
-    SELECT g.customer_id FROM grp g
-    CROSS JOIN LATERAL (SELECT c.status FROM customers_customer c WHERE c.id = g.customer_id) c
-    WHERE c.status = 'closed'
-      AND (SELECT max(l.closed_on) FROM customers_line l WHERE l.customer_id = g.customer_id) > g.start)
-SELECT c.credit_star, count(*), count(ch.customer_id), count(*) FILTER (WHERE a.owed > 0),
-       coalesce(sum(a.owed), 0), coalesce(sum(a.periods), 0), coalesce(sum(a.revenue), 0),
-       count(*) FILTER (WHERE a.periods > 0),
-       coalesce(sum(bf.revenue / bf.periods * a.periods) FILTER (WHERE bf.periods > 0 AND a.periods > 0), 0),
-       coalesce(sum(a.revenue) FILTER (WHERE bf.periods > 0 AND a.periods > 0), 0)
-FROM grp g JOIN customers_customer c ON c.id = g.customer_id
-LEFT JOIN after a ON a.customer_id = g.customer_id
-LEFT JOIN before bf ON bf.customer_id = g.customer_id
-LEFT JOIN churned ch ON ch.customer_id = g.customer_id
-GROUP BY c.credit_star"""
-
-MEMBERS_SQL = """SELECT m.customer_id, (m.tagged_at AT TIME ZONE %(tz)s)::date AS start
-    FROM marketing_campaignmember m WHERE m.campaign_id = %(campaign)s AND m.how = ANY(%(hows)s) {scope}"""
-
 
 def _empty() -> dict:
     return {"counts": {}, "customers": 0, "churned": 0, "in_arrears": 0, "owed": Decimal(0), "periods": 0,
@@ -95,9 +61,7 @@ def member_group(*, campaign, hows, user, today: date) -> dict:
     scope, scope_params = customer_scope_sql(user, "m.customer_id")
     params = _params(campaign, today)
     # the scope's subquery takes positional parameters: inline it through a named one per value
-    named = {f"s{i}": v for i, v in enumerate(scope_params)}
-    for i in range(len(scope_params)):
-        scope = scope.replace("%s", f"%(s{i})s", 1)
+    scope, named = named_params(scope, scope_params, prefix="s")
     return _run(MEMBERS_SQL.format(scope=scope), {**params, "hows": list(hows), **named})
 
 
@@ -111,13 +75,9 @@ def _baseline_members(campaign, user, chunk: str = "") -> tuple[str, dict] | Non
         sql, target_params = target.query.sql_with_params()
     except (EmptyResultSet, ValidationError):
         return None
-    named = {f"t{i}": v for i, v in enumerate(target_params)}
-    for i in range(len(target_params)):
-        sql = sql.replace("%s", f"%(t{i})s", 1)
+    sql, named = named_params(sql, target_params, prefix="t")
     launch = campaign.launched_at.astimezone(_tz()).date()
-    members = f"""SELECT t.id AS customer_id, %(launch)s::date AS start FROM ({sql}) AS t (id)
-        WHERE NOT EXISTS (SELECT 1 FROM marketing_campaignmember m WHERE m.campaign_id = %(campaign)s
-                          AND m.customer_id = t.id AND m.how = ANY(%(hows)s)) {chunk}"""
+    members = baseline_members_sql(sql, chunk)
     return members, {**named, "launch": launch, "hows": PARTICIPANT_HOWS}
 
 
@@ -132,12 +92,6 @@ def baseline_group(*, campaign, user, today: date) -> dict:
 
 # ---------------------------------------------------------------- nightly facts (batch marketing.results_facts)
 FACT_GROUPS = {"participants": PARTICIPANT_HOWS, "targeted": [MemberHow.TARGETED.value], "baseline": None}
-FACTS_SQL = GROUP_SQL.replace("\nSELECT c.credit_star,", """
-INSERT INTO marketing_campaigngroupfact (day, chunk_lo, campaign_id, "group", region_id, credit_star, customers,
-    churned, in_arrears, owed, periods, revenue, billed, expected_own, revenue_with_pre)
-SELECT %(today)s, %(lo)s, %(campaign)s, %(group)s, c.region_id, c.credit_star,""").replace(
-    "GROUP BY c.credit_star", "GROUP BY c.region_id, c.credit_star")
-assert FACTS_SQL.count("INSERT") == 1 and "GROUP BY c.region_id" in FACTS_SQL, "GROUP_SQL's select list moved"
 
 
 def group_facts_write(*, campaign, day: date, lo: int, hi: int) -> int:
@@ -146,10 +100,9 @@ def group_facts_write(*, campaign, day: date, lo: int, hi: int) -> int:
     chunk = {"lo": lo, "hi": hi, **_params(campaign, day)}
     for key, hows in FACT_GROUPS.items():
         if hows is not None:
-            members, params = MEMBERS_SQL.format(scope="AND m.customer_id >= %(lo)s AND m.customer_id < %(hi)s"), {
-                "hows": list(hows)}
+            members, params = MEMBERS_IN_CHUNK, {"hows": list(hows)}
         else:
-            baseline = _baseline_members(campaign, None, "AND t.id >= %(lo)s AND t.id < %(hi)s")
+            baseline = _baseline_members(campaign, None, BASELINE_IN_CHUNK)
             if baseline is None:
                 continue
             members, params = baseline
@@ -161,14 +114,9 @@ def group_facts_write(*, campaign, day: date, lo: int, hi: int) -> int:
 
 def group_from_facts(*, campaign, key: str, day: date, region_id: int | None) -> dict:
     """A group as `_run` returns it, summed from the night's facts (the province, or one region)."""
-    region = "" if region_id is None else "AND region_id = %(region)s"
     with connection.cursor() as cur:
-        cur.execute(f"""
-            SELECT credit_star, sum(customers), sum(churned), sum(in_arrears), sum(owed), sum(periods), sum(revenue),
-                   sum(billed), sum(expected_own), sum(revenue_with_pre)
-            FROM marketing_campaigngroupfact
-            WHERE campaign_id = %(campaign)s AND day = %(day)s AND "group" = %(group)s {region}
-            GROUP BY credit_star""", {"campaign": campaign.pk, "day": day, "group": key, "region": region_id})
+        cur.execute(group_from_facts_sql(by_region=region_id is not None),
+                    {"campaign": campaign.pk, "day": day, "group": key, "region": region_id})
         return _accumulate(cur.fetchall())
 
 

@@ -25,6 +25,7 @@ from marketing.batches import results_facts_day
 from marketing.choices import CampaignStatus, MemberHow
 from marketing.models import Campaign, CampaignMember, Notification
 from marketing.segment import campaign_target, target_queryset  # below marketing.results, which reads it too
+from marketing.sql import HISTORY_FROM_ACCOUNTS, HISTORY_FROM_BILLS
 from retention import selectors as retention_selectors
 
 PARTICIPANT_HOWS = (MemberHow.ACQUIRED, MemberHow.CONVERTED)
@@ -101,23 +102,6 @@ def star_distribution(qs: QuerySet[Customer]) -> dict:
 
 
 # ---------------------------------------------------------------- historical figures per star
-HISTORY_FROM_ACCOUNTS = """
-    SELECT c.credit_star, count(*), count(a.owed), coalesce(sum(a.owed), 0),
-           count(*) FILTER (WHERE c.status = 'closed')
-    FROM customers_customer c
-    LEFT JOIN (SELECT customer_id, sum(greatest(-balance, 0)) AS owed FROM arrears_lineaccount
-               WHERE arrears_since IS NOT NULL GROUP BY customer_id) a ON a.customer_id = c.id
-    GROUP BY c.credit_star"""
-# Before the first nightly arrears run there are no line accounts: bills overdue and unpaid stand in.
-HISTORY_FROM_BILLS = """
-    SELECT c.credit_star, count(*), count(a.owed), coalesce(sum(a.owed), 0),
-           count(*) FILTER (WHERE c.status = 'closed')
-    FROM customers_customer c
-    LEFT JOIN (SELECT customer_id, sum(amount - paid_amount) AS owed FROM arrears_bill
-               WHERE due_date < %s AND paid_amount < amount GROUP BY customer_id) a ON a.customer_id = c.id
-    GROUP BY c.credit_star"""
-
-
 def drafted_by(campaign: Campaign, user) -> bool:
     """The author, or anyone who edited the plan or answered its review: four eyes means the reviewer wrote
     none of it."""

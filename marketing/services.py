@@ -13,6 +13,7 @@ from customers.models import Customer
 from marketing import policies, selectors
 from marketing.choices import CampaignStatus, MemberHow, OpinionVerdict, RiskControl
 from marketing.models import Campaign, CampaignDecision, CampaignMember, Notification, ReviewOpinion
+from marketing.sql import segment_tag_sql
 
 EDITABLE_FIELDS = policies.EDITABLE_FIELDS
 ERR_NOT_EDITABLE = _("Only a draft or a returned campaign can be edited (this one is %(status)s).")
@@ -171,10 +172,7 @@ def segment_tag(*, campaign: Campaign, by, now=None) -> int:
     now = now or timezone.now()
     target_sql, params = selectors.campaign_target(campaign=campaign).values("pk").query.sql_with_params()
     with connection.cursor() as cur:
-        cur.execute(f"""
-            INSERT INTO marketing_campaignmember (campaign_id, customer_id, how, tagged_at, tagged_by_id)
-            SELECT %s, t.id, %s, %s, %s FROM ({target_sql}) AS t (id)
-            ON CONFLICT (campaign_id, customer_id) DO NOTHING""",
+        cur.execute(segment_tag_sql(target_sql),
                     [campaign.pk, MemberHow.TARGETED.value, now, by.pk if by else None, *params])
         return cur.rowcount
 

@@ -5,6 +5,7 @@ from django.db import connection
 
 from core.tasks import dispatch_run, night_of
 from marketing.batches import FACTS_KIND, RESULTS_FACTS_KIND
+from marketing.sql import MEMBERS_ANALYZE
 
 
 @shared_task
@@ -22,5 +23,5 @@ def results_facts_nightly(day: str | None = None) -> int:
     night = night_of(day)
     CampaignGroupFact.objects.filter(day__lt=night - timedelta(days=7)).delete()
     with connection.cursor() as cur:  # a launch tags a whole segment at once: plan the groups with its statistics
-        cur.execute("ANALYZE marketing_campaignmember")  # (a 1-row estimate made a chunk run for minutes)
+        cur.execute(MEMBERS_ANALYZE)
     return dispatch_run(RESULTS_FACTS_KIND, night.isoformat()).pk

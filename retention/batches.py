@@ -9,6 +9,8 @@ from django.db import connection
 from core.batches import register_batch
 from retention import learned, product, selectors, signals
 from retention.signals import SCAN_CHUNK
+from retention.sql import JIT_OFF, NO_PARALLEL_WORKERS
+from retention.sql import signals as signal_sql
 
 SCAN_KIND = "retention.scan"
 
@@ -28,25 +30,22 @@ def scan_chunk(lo: int, hi: int, today: date) -> int:
               "scored_by": model_row.label if model_row else WEIGHTED,
               **signals.window_params(today, cooldown_days=config.cooldown_days)}
     with connection.cursor() as cur:
-        cur.execute("SET LOCAL jit = off")  # compiling this statement costs more (~0.6 s) than JIT saves
-        # The chunk is the unit of parallel work (workers share a run); within it, parallel workers each
-        # recomputed the whole usage aggregate for the merge join (values for the learned model: 736 -> 382 ms).
-        cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        signals.refresh_usage_signals(cur, params)  # only customers whose usage or month changed
+        cur.execute(JIT_OFF)
+        cur.execute(NO_PARALLEL_WORKERS)
+        signal_sql.refresh_usage_signals(cur, params)  # only customers whose usage or month changed
         if model_row and model_row.feature_set == product.HONEST:
             _predict_chunk_honest(cur, model_row, params, today)
         elif model_row:
             _predict_chunk(cur, model_row, params)
-        cur.execute(signals.scan_sql(config.signals, params, learned=model_row is not None), params)
+        cur.execute(signal_sql.scan_sql(config.signals, params, learned=model_row is not None), params)
         return cur.rowcount
 
 
 def _predict_chunk(cur, model_row, params: dict):
     """Signal values of the chunk into a temp table (computed once), the model's probabilities into params."""
-    cur.execute(f"DROP TABLE IF EXISTS {signals.SCAN_VALUES}")
-    cur.execute(f"CREATE TEMP TABLE {signals.SCAN_VALUES} ON COMMIT DROP AS "
-                f"WITH {signals.values_cte(cached=True)} SELECT * FROM signal_values", params)
-    cur.execute(f"SELECT id, {signals.features_sql()} FROM {signals.SCAN_VALUES} ORDER BY id", params)
+    cur.execute(signal_sql.SCAN_VALUES_DROP)
+    cur.execute(signal_sql.SCAN_VALUES_CREATE, params)
+    cur.execute(signal_sql.SCAN_VALUES_FEATURES, params)
     rows = cur.fetchall()
     ids = [row[0] for row in rows]
     features = np.array([row[1:] for row in rows], dtype=float).reshape(len(rows), len(learned.FEATURE_NAMES))
@@ -58,10 +57,9 @@ def _predict_chunk(cur, model_row, params: dict):
 def _predict_chunk_honest(cur, model_row, params: dict, today: date):
     """The product model on the honest features as of today; the alerted rows get their explanation (Chinese
     labels, the values and how much each raised the probability)."""
-    cur.execute(f"DROP TABLE IF EXISTS {signals.SCAN_VALUES}")
-    cur.execute(f"CREATE TEMP TABLE {signals.SCAN_VALUES} ON COMMIT DROP AS "
-                f"WITH {signals.values_cte(cached=True)} SELECT * FROM signal_values", params)
-    cur.execute(f"SELECT id FROM {signals.SCAN_VALUES} WHERE status <> 'closed'")
+    cur.execute(signal_sql.SCAN_VALUES_DROP)
+    cur.execute(signal_sql.SCAN_VALUES_CREATE, params)
+    cur.execute(signal_sql.SCAN_VALUES_OPEN_IDS)
     chunk_ids = [row[0] for row in cur.fetchall()]
     ids, probabilities, why = product.score(model_row, chunk_ids, today, explain_from=model_row.alert_probability) \
         if chunk_ids else ([], [], [])

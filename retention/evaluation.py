@@ -12,23 +12,8 @@ from django.db import connection
 
 from customers.policies import months_ago
 from retention import policies, signals
-
-# Per customer of [lo, hi): churned = a line closed during the month; gone = all lines closed before it.
-OUTCOME_CTE = """
-    outcome AS (
-        SELECT customer_id,
-               coalesce(bool_or(closed_on >= %(month0)s AND closed_on < %(next_month)s), false) AS churned,
-               bool_and(closed_on < %(month0)s) AS gone  -- NULL closed_on: still open
-        FROM customers_line WHERE customer_id >= %(lo)s AND customer_id < %(hi)s GROUP BY customer_id
-    )"""
-
-OUTCOME_SQL = """
-    WITH {values},
-    scored AS (SELECT v.id, {score} AS score FROM signal_values v),
-    {outcome}
-    SELECT s.score, o.churned, count(*) FROM scored s JOIN outcome o ON o.customer_id = s.id
-    WHERE o.gone IS NOT TRUE GROUP BY 1, 2"""
-
+from retention.sql import JIT_OFF
+from retention.sql.signals import OUTCOME_CTE, OUTCOME_SQL, score_sql, values_cte
 
 def outcome_params(lo: int, hi: int, as_of: date) -> dict:
     """Query parameters for the signals as of the 1st of `as_of`'s month and the outcome during that month."""
@@ -39,10 +24,10 @@ def outcome_params(lo: int, hi: int, as_of: date) -> dict:
 def score_outcome_counts(lo: int, hi: int, as_of: date, signal_defs=policies.DEFAULT_SIGNALS) -> list[tuple]:
     """(score, churned next month, customers) for customers with id in [lo, hi) open on `as_of`."""
     params = outcome_params(lo, hi, as_of)
-    score, _ = signals.score_sql(signal_defs, params)
+    score, _ = score_sql(signal_defs, params)
     with connection.cursor() as cur:
-        cur.execute("SET LOCAL jit = off")
-        cur.execute(OUTCOME_SQL.format(values=signals.values_cte(), score=score, outcome=OUTCOME_CTE), params)
+        cur.execute(JIT_OFF)
+        cur.execute(OUTCOME_SQL.format(values=values_cte(), score=score, outcome=OUTCOME_CTE), params)
         return cur.fetchall()
 
 

@@ -1,5 +1,5 @@
 """A churn feature source: one CTE of SQL over the chunk and the scan date, and the features read from it. Below
-retention.features (which joins the sources) and retention.intake_features (the sources from the #13 intake)."""
+retention.features (which joins the sources) and retention.sql.intake_features (the sources from the #13 intake)."""
 
 from dataclasses import dataclass
 

@@ -1,6 +1,6 @@
 """A learned churn model, trained on the province's own history and used only when it beats the weighted score.
 
-Features are the signal inputs (`signals.FEATURES`) as of the 1st of a month; the label is the
+Features are the signal inputs (`retention.sql.signals.FEATURES`) as of the 1st of a month; the label is the
 outcome of `evaluation` (a line closed during that month; customers gone before are left out).
 Two learners are fitted on one month (stratified sample, fixed seed): a standardised logistic
 regression and a histogram gradient boosting. The better of the two on a held-out quarter of that
@@ -37,26 +37,15 @@ from sklearn.preprocessing import StandardScaler
 from customers.policies import months_ago
 from retention import policies, signals
 from retention.signals import SCAN_CHUNK
-from retention.evaluation import OUTCOME_CTE, outcome_params
+from retention.evaluation import outcome_params
+from retention.sql import CUSTOMER_ID_RANGE, JIT_OFF
+from retention.sql.signals import DATASET_SQL, FEATURES, FEATURES_SQL, OUTCOME_CTE, features_sql, score_sql, values_cte
 from retention.models import LearnedModel
 
-FEATURE_NAMES = list(signals.FEATURES)
+FEATURE_NAMES = list(FEATURES)
 DEFAULT_SAMPLE = 200_000
 SEED = 0
 LOGISTIC, BOOSTING = "logistic_regression", "gradient_boosting"
-
-DATASET_SQL = """
-    WITH {values},
-    {outcome}
-    SELECT v.id, {score} AS score, {features}, o.churned
-    FROM signal_values v JOIN outcome o ON o.customer_id = v.id
-    WHERE o.gone IS NOT TRUE
-    ORDER BY v.id"""
-
-FEATURES_SQL = """
-    WITH {values}
-    SELECT v.id, {features} FROM signal_values v WHERE v.id = ANY(%(ids)s) ORDER BY v.id"""
-
 
 @dataclass
 class Dataset:
@@ -71,7 +60,7 @@ class Dataset:
 
 def _id_range() -> tuple[int | None, int | None]:
     with connection.cursor() as cur:
-        cur.execute("SELECT min(id), max(id) + 1 FROM customers_customer")
+        cur.execute(CUSTOMER_ID_RANGE)
         return cur.fetchone()
 
 
@@ -83,12 +72,12 @@ def dataset(as_of: date, signal_defs=policies.DEFAULT_SIGNALS, *, lo: int | None
     rows = []
     if lo is not None:
         with transaction.atomic(), connection.cursor() as cur:  # SET LOCAL needs a transaction
-            cur.execute("SET LOCAL jit = off")
+            cur.execute(JIT_OFF)
             for start in range(lo, hi, SCAN_CHUNK):
                 params = outcome_params(start, min(start + SCAN_CHUNK, hi), as_of)
-                score, _ = signals.score_sql(signal_defs, params)
-                cur.execute(DATASET_SQL.format(values=signals.values_cte(), outcome=OUTCOME_CTE, score=score,
-                                               features=signals.features_sql()), params)
+                score, _ = score_sql(signal_defs, params)
+                cur.execute(DATASET_SQL.format(values=values_cte(), outcome=OUTCOME_CTE, score=score,
+                                               features=features_sql()), params)
                 rows += cur.fetchall()
     if not rows:
         return Dataset(np.empty(0, int), np.empty((0, len(FEATURE_NAMES))), np.empty(0, bool), np.empty(0))
@@ -263,7 +252,7 @@ def score_customers(ids, as_of: date | None = None, row=None) -> dict[int, float
     as_of = as_of or timezone.localdate()
     params = {"lo": ids[0], "hi": ids[-1] + 1, "ids": ids, **signals.window_params(as_of, cooldown_days=0)}
     with connection.cursor() as cur:
-        cur.execute(FEATURES_SQL.format(values=signals.values_cte(), features=signals.features_sql()), params)
+        cur.execute(FEATURES_SQL.format(values=values_cte(), features=features_sql()), params)
         rows = cur.fetchall()
     if not rows:
         return {}

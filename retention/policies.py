@@ -1,6 +1,6 @@
 """Retention rules (DOMAIN.md §8, source 001). Pure Python: no ORM, no request.
 
-A signal is a per-customer number computed in SQL (`retention.signals`); it fires when the number
+A signal is a per-customer number computed in SQL (`retention.sql.signals`); it fires when the number
 crosses its threshold. The churn-risk score is the sum of the weights of the fired signals, capped
 at 100, so every score can be explained by the signals stored with it.
 """

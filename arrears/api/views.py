@@ -5,8 +5,6 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException, ErrorDetail, NotFound, ValidationError
@@ -15,13 +13,13 @@ from rest_framework.serializers import as_serializer_error
 
 from arrears import bulk, services
 from arrears.api.serializers import MAX_BULK, BillInSerializer, PaymentInSerializer, PostingResultSerializer
+from arrears.sql.intake import msisdn_in
 from core.api.idempotency import idempotent, write_views
 from core import policies
 from core.api.errors import field_messages
 from core.api.serializers import bulk_result_serializer, bulk_serializer
 from core.api.viewsets import ScopedAPIView
 from core.scope import customer_scope_q
-from core.sql import table
 from customers import bulk_validate
 from customers.bulk_types import CollectorPausedView, CustomerRef, LineRef
 from customers.models import Line
@@ -45,12 +43,6 @@ def lines_by_msisdn(user, numbers, *, lean: bool = False) -> dict[str, Line]:
                 for pk, msisdn, customer_id, status, joined in lines.values_list(
                     "id", "msisdn", "customer_id", "status", "customer__join_date")}
     return {line.msisdn: line for line in lines.select_related("customer")}
-
-
-def msisdn_in(numbers) -> RawSQL:
-    """`msisdn = ANY(<one array>)`: a bulk's 10,000 numbers as one parameter (an IN list of 10,000 placeholders
-    costs more to send and plan than the lookup itself)."""
-    return RawSQL(f"{table(Line)}.msisdn = ANY(%s::text[])", (sorted(set(numbers)),), output_field=BooleanField())
 
 
 class PostingView(ScopedAPIView):

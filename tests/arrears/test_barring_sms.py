@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from arrears.choices import BarringState as S
-from arrears.policies import barring_sms, barring_sms_sql
+from arrears.policies import barring_sms
+from arrears.sql.evaluation import barring_sms_sql
 
 SCENARIOS = [  # from, to, usable, (event, amount)
     (S.ACTIVE, S.REMINDED, "19.99", ("low_credit", "19.99")),  # usable still positive: what is left, not arrears

@@ -1,5 +1,5 @@
 """One scenario table through both interpreters of the barring rules: `arrears.policies.next_state` (real-time
-decisions, the pages) and the nightly statement's CASE compiled from the same TRANSITIONS (arrears.evaluation).
+decisions, the pages) and the nightly statement's CASE compiled from the same TRANSITIONS (arrears.sql.evaluation).
 They must decide the same new state and rule for every scenario (#17 item 4)."""
 
 import itertools
@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from arrears import evaluation, policies
+from arrears import policies
+from arrears.sql import evaluation
 from arrears.choices import BarringState
 from credit.policies import STAR_POLICIES
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from retention import signals
+from retention.sql import signals as signal_sql
 from tests.factories import LineFactory, UsageSummaryFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ TODAY = date(2026, 11, 24)  # month0 = 2026-11; m1 = 2026-10
 def usage_values(customer_id: int) -> dict:
     params = {"lo": customer_id, "hi": customer_id + 1, **signals.window_params(TODAY, cooldown_days=0)}
     with connection.cursor() as cur:
-        cur.execute(f"SELECT usage_swing, competitor_calls, recent_spend FROM ({signals.usage_source(False)}) u",
+        cur.execute(f"SELECT usage_swing, competitor_calls, recent_spend FROM ({signal_sql.usage_source(False)}) u",
                     params)
         row = cur.fetchone()
     return dict(zip(("usage_swing", "competitor_calls", "recent_spend"), row or (None,) * 3, strict=True))
@@ -55,7 +56,7 @@ def test_competitor_calls_rise_is_unknown_without_a_baseline_and_counted_with_on
 def signal_values(customer_id: int, today: date) -> dict:
     params = {"lo": customer_id, "hi": customer_id + 1, **signals.window_params(today, cooldown_days=0)}
     with connection.cursor() as cur:
-        cur.execute(f"WITH {signals.values_cte()} SELECT agreement_expiring, complaints FROM signal_values", params)
+        cur.execute(f"WITH {signal_sql.values_cte()} SELECT agreement_expiring, complaints FROM signal_values", params)
         return dict(zip(("agreement_expiring", "complaints"), cur.fetchone(), strict=True))
 
 

@@ -177,7 +177,7 @@ def test_scan_keeps_the_lifecycle_stage_current(joined, risky, stage):
 def test_usage_signals_are_cached_for_the_month_and_equal_the_computed_ones():
     from django.db import connection
 
-    from retention import signals
+    from retention.sql import signals
     from retention.models import UsageSignals
 
     customers = [with_history(spend=FALLING_3), with_history(voice=[200] * 11 + [320]),

@@ -12,7 +12,8 @@ from arrears.models import Bill, Payment
 from core.tasks import dispatch_run
 from customers.models import Device, LineStatusChange
 from credit.four_eyes import four_eyes_approve
-from retention import churn_model, features, intake_features, policies, product, publication
+from retention import churn_model, features, policies, product, publication
+from retention.sql import intake_features
 from retention.batches import SCAN_KIND
 from retention.models import LearnedModel, RetentionAlert
 from tests.retention.conftest import with_history

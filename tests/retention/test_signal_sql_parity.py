@@ -1,5 +1,5 @@
 """One scenario table through both interpreters of the retention signals: `retention.policies` (fired_signals,
-risk_score: the Python the pages and tests use) and the nightly scan's compiled SQL (retention.signals.score_sql
+risk_score: the Python the pages and tests use) and the nightly scan's compiled SQL (retention.sql.signals.score_sql
 over `signal_values`). Same score and same fired signals for every row (#17 item 4)."""
 
 import json
@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from retention import policies, signals
+from retention import policies
+from retention.sql import signals
 
 # every signal on (the defaults leave some off): each must be compiled the same way
 ALL_ON = {code: replace(s, enabled=True) for code, s in policies.DEFAULT_SIGNALS.items()}

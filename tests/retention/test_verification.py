@@ -82,7 +82,7 @@ def test_plan_optimisation_names_the_target_plan():
 
 
 def test_the_scan_names_the_next_plan_up(org):
-    from retention.signals import offers_sql
+    from retention.sql.signals import offers_sql
 
     customer = org.book[org.am1.pk][0]
     line = LineFactory(customer=customer)

@@ -20,58 +20,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from arrears.evaluation import EVALUATE_CHUNK, EVALUATE_KIND
-from arrears.sql import ENSURE_ACCOUNTS
+from arrears.sql import ENSURE_ACCOUNTS, JIT_OFF
+from arrears.sql.bench import (ANALYZE_ACCOUNTS, FLOOR, LINE_ID_RANGE, NTH_LINE_ID, SETUP,
+                                STRESSED_ACCOUNTS)
 from core import batches
 from core.models import BatchChunk, BatchRun
-
-SETUP = """
-UPDATE arrears_lineaccount a SET
-    balance = CASE WHEN a.line_id %% 100 IN (0, 1) THEN 3 - c.credit_limit
-                   WHEN a.line_id %% 100 IN (2, 3, 4) THEN -c.credit_limit - 25
-                   ELSE 100 END,
-    state = CASE WHEN a.line_id %% 100 = 4 THEN 'one_way_barred' ELSE 'active' END,
-    state_since = %(day)s::date - 40, exempt_until = NULL,
-    arrears_since = CASE WHEN a.line_id %% 100 = 4 THEN %(day)s::date - 40 END
-FROM customers_customer c WHERE c.id = a.customer_id AND a.line_id >= %(lo)s AND a.line_id < %(hi)s
-"""
-
-FLOOR = """
-WITH overdue AS (
-    SELECT line_id, sum(amount - paid_amount) AS owed FROM arrears_bill
-    WHERE line_id >= %(lo)s AND line_id < %(hi)s AND due_date < %(day)s AND paid_amount < amount
-    GROUP BY line_id
-),
-fees AS (
-    INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note)
-    SELECT line_id, 'late_fee', -round(owed * 0.003, 2), now(), 'floor-fee-' || line_id || '-' || %(day)s, ''
-    FROM overdue WHERE round(owed * 0.003, 2) > 0
-    RETURNING line_id, amount
-)
-UPDATE arrears_lineaccount a SET balance = a.balance + f.amount FROM fees f WHERE a.line_id = f.line_id;
-
-WITH d AS (
-    SELECT a.line_id, a.state, a.balance + c.credit_limit AS usable,
-           CASE WHEN a.state = 'active' AND a.balance + c.credit_limit < 0 THEN 'one_way_barred'
-                WHEN a.state = 'one_way_barred' AND a.balance + c.credit_limit < 0
-                     AND %(day)s::date - a.arrears_since >= 30 THEN 'two_way_barred'
-                WHEN a.state = 'active' AND a.balance + c.credit_limit < greatest(round(c.credit_limit * 0.2, 2), 5)
-                     THEN 'reminded' END AS new_state
-    FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
-    WHERE a.line_id >= %(lo)s AND a.line_id < %(hi)s AND a.state <> 'closed'
-),
-moved AS (
-    UPDATE arrears_lineaccount a SET state = d.new_state, state_since = %(day)s,
-           arrears_since = CASE WHEN d.usable < 0 THEN coalesce(a.arrears_since, %(day)s) END
-    FROM d WHERE a.line_id = d.line_id AND d.new_state IS NOT NULL
-),
-lined AS (
-    UPDATE customers_line l SET status = CASE WHEN d.new_state = 'reminded' THEN 'active' ELSE d.new_state END
-    FROM d WHERE l.id = d.line_id AND d.new_state IS NOT NULL AND d.new_state <> 'reminded'
-)
-INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at)
-SELECT line_id, state, new_state, 'floor', usable, 'floor', now() FROM d WHERE new_state IS NOT NULL
-"""
-
 
 class Rollback(Exception):
     pass
@@ -79,7 +32,7 @@ class Rollback(Exception):
 
 def chunk_ranges(size: int) -> list[tuple[int, int]]:
     with connection.cursor() as cur:
-        cur.execute("SELECT min(id), max(id) + 1 FROM customers_line")
+        cur.execute(LINE_ID_RANGE)
         lo, hi = cur.fetchone()
     if lo is None:
         raise CommandError("No lines: run generate_province first.")
@@ -109,7 +62,7 @@ class Command(BaseCommand):
 
     def _ranges(self, lines: int):
         with connection.cursor() as cur:
-            cur.execute("SELECT id FROM customers_line ORDER BY id OFFSET %s LIMIT 1", [lines - 1])
+            cur.execute(NTH_LINE_ID, [lines - 1])
             row = cur.fetchone()
         ranges = chunk_ranges(EVALUATE_CHUNK)
         return [(lo, min(hi, row[0] + 1)) for lo, hi in ranges if not row or lo <= row[0]]
@@ -121,9 +74,8 @@ class Command(BaseCommand):
             for lo, hi in ranges:
                 cur.execute(ENSURE_ACCOUNTS, {"lo": lo, "hi": hi, "today": day, "now": timezone.now()})
                 cur.execute(SETUP, {"lo": lo, "hi": hi, "day": day})
-            cur.execute("ANALYZE arrears_lineaccount")
-            cur.execute("SELECT count(*), count(*) FILTER (WHERE balance < 100) FROM arrears_lineaccount "
-                        "WHERE line_id >= %s AND line_id < %s", [ranges[0][0], ranges[-1][1]])
+            cur.execute(ANALYZE_ACCOUNTS)
+            cur.execute(STRESSED_ACCOUNTS, [ranges[0][0], ranges[-1][1]])
             total, stressed = cur.fetchone()
         return total, stressed, time.perf_counter() - start
 
@@ -146,7 +98,7 @@ class Command(BaseCommand):
         fees, states = FLOOR.split(";\n\n")
         changed = 0
         with connection.cursor() as cur:
-            cur.execute("SET LOCAL jit = off")
+            cur.execute(JIT_OFF)
             for lo, hi in ranges:
                 cur.execute(fees, {"lo": lo, "hi": hi, "day": day})
                 cur.execute(states, {"lo": lo, "hi": hi, "day": day})

@@ -20,6 +20,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from arrears.sql.bench import (FLOOR_BILLS, FLOOR_CUSTOMERS, FLOOR_LINE_STATUS, FLOOR_PAYMENTS, FLOOR_USAGE,
+                                VACUUM_WRITTEN)
 from customers.models import Channel, Line
 from customers.policies import id_check_char
 
@@ -118,32 +120,25 @@ class Command(BaseCommand):
         payments = [{"msisdn": ln.msisdn, "amount": "30.00", "paid_at": now.isoformat(), "channel": "counter",
                      "reference": f"bench-{tag}-{i}"} for i, ln in enumerate(lines)]
         yield "payments", "/api/billing/payments/bulk/", {"items": payments}, lambda: _floor(
-            "INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference) "
-            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::timestamptz[], %s::text[], "
-            "%s::text[])",
+            FLOOR_PAYMENTS,
             [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [30] * n, [now] * n, ["counter"] * n,
              [f"floor-{tag}-{i}" for i in range(n)]])
         bills = [{"msisdn": ln.msisdn, "period": f"{month:%Y-%m}", "amount": "58.00",
                   "due_date": f"{month + timedelta(days=49):%Y-%m-%d}"} for ln in lines]
         yield "bills", "/api/billing/bills/bulk/", {"items": bills}, lambda: _floor(
-            "INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount) "
-            "SELECT *, 0 FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::date[])",
+            FLOOR_BILLS,
             [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=400)] * n, [58] * n,
              [month] * n])
         usage = [{"msisdn": ln.msisdn, "month": f"{month:%Y-%m}", "voice_minutes": 300, "data_mb": 4096,
                   "sms_count": 9, "competitor_hotline_calls": 0, "plan_saturation": "71.00",
                   "broadband_bundled": False, "bill_amount": "58.00", "prepaid_balance": "12.00"} for ln in lines]
         yield "usage", "/api/billing/usage/bulk/", {"items": usage}, lambda: _floor(
-            "INSERT INTO customers_usagesummary (line_id, customer_id, month, voice_minutes, data_mb, sms_count, "
-            "competitor_hotline_calls, plan_saturation, broadband_bundled, bill_amount, prepaid_balance) "
-            "SELECT *, 300, 4096, 9, 0, 71, false, 58, 12 FROM unnest(%s::bigint[], %s::bigint[], %s::date[])",
+            FLOOR_USAGE,
             [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=800)] * n])
         status = [{"msisdn": ln.msisdn, "status": "one_way_barred", "changed_at": now.isoformat(),
                    "reason": "network barring"} for ln in lines]
         yield "line-status", "/api/billing/line-status/bulk/", {"items": status}, lambda: _floor(
-            "INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source) "
-            "SELECT *, 'active', 'one_way_barred', %s::timestamptz, 'network barring', 'billing' "
-            "FROM unnest(%s::bigint[])", [now, [ln.pk for ln in lines]])
+            FLOOR_LINE_STATUS, [now, [ln.pk for ln in lines]])
         channel = Channel.objects.filter(region_id=lines[0].customer.region_id).first() or Channel.objects.first()
         people = []
         for i in range(n):
@@ -153,27 +148,15 @@ class Command(BaseCommand):
                            "brand": lines[0].plan.brand.code, "plan": lines[0].plan.code,
                            "acquiring_channel": channel.code, "policy_explained": True})
         yield "onboarding", "/api/customers/bulk/", {"items": people}, lambda: _floor(
-            "INSERT INTO customers_customer (created_at, updated_at, name, id_type, id_number, id_last4, gender, "
-            "address, occupation, industry, workplace, region_id, brand_id, join_date, status, acquiring_channel_id, "
-            "vip_tier, lifecycle_stage, credit_limit, avg_monthly_spend, data_completeness) "
-            "SELECT now(), now(), '压测客户', 'resident_id', v, right(v, 4), '', '', '', '', '', %s, %s, "
-            "current_date, 'active', %s, 'ordinary_1', 'exploration', 0, 0, 40 FROM unnest(%s::text[]) AS v",
+            FLOOR_CUSTOMERS,
             [lines[0].customer.region_id, lines[0].plan.brand_id, channel.pk,
              [f"F{tag}{i:09d}" for i in range(n)]])
 
 
-# The tables a run writes (and rolls back). Each run leaves its rows dead, and a cluster without autovacuum (the
-# bench machines') keeps them: after a few runs every update and scan of these tables wades through 10–30 dead
-# versions per live row, and the figures measure the bench's own leftovers. Vacuumed before each run.
-WRITTEN = ("customers_customer", "customers_line", "customers_linestatuschange", "customers_usagesummary",
-           "customers_decisionevent", "customers_historicalcustomer", "customers_historicalline",
-           "customers_onboardingcallback", "arrears_lineaccount", "arrears_bill", "arrears_payment",
-           "arrears_ledgerentry", "arrears_barringevent", "credit_smsmessage", "core_idempotencyrecord")
-
-
 def _vacuum() -> None:
+    """The tables a run writes (and rolls back) vacuumed before each run (arrears.sql.bench.WRITTEN)."""
     with connection.cursor() as cur:
-        cur.execute(f"VACUUM (ANALYZE) {', '.join(WRITTEN)}")
+        cur.execute(VACUUM_WRITTEN)
 
 
 def _timer(timed: list):

@@ -20,15 +20,7 @@ from enterprise import demo, selectors
 from enterprise.batches import SEGMENT_CHUNK, segment_chunk
 from enterprise.models import EnterpriseAccount, EnterpriseSnapshot
 from enterprise.sql import month_params
-
-FLOOR_SQL = """
-SELECT (SELECT sum(revenue) + sum(member_count) + sum(complaints) + sum(arrears_amount) + count(*)
-        FROM enterprise_enterprisesnapshot
-        WHERE account_id >= %(lo)s AND account_id < %(hi)s AND month >= %(m5)s AND month <= %(m0)s),
-       (SELECT min(expires_on) FROM enterprise_agreement
-        WHERE account_id >= %(lo)s AND account_id < %(hi)s AND expires_on >= %(today)s)
-"""
-
+from enterprise.sql.bench import FLOOR_SQL
 
 class Rollback(Exception):
     pass

@@ -22,6 +22,7 @@ from core.models import Region
 from customers.models import Brand
 from marketing import selectors
 from marketing.batches import FACTS_CHUNK, refresh_usage_facts
+from marketing.sql import BENCH_FLOOR, CUSTOMER_ID_BOUNDS, FACTS_ANALYZE
 
 TARGET_MS = 2000
 
@@ -65,13 +66,13 @@ class Command(BaseCommand):
 
     def _refresh_facts(self):
         with connection.cursor() as cur:
-            cur.execute("SELECT min(id), max(id) FROM customers_customer")
+            cur.execute(CUSTOMER_ID_BOUNDS)
             lo, hi = cur.fetchone()
         start, rows = time.perf_counter(), 0
         for chunk in range(lo or 0, (hi or 0) + 1, FACTS_CHUNK):
             rows += refresh_usage_facts(chunk, chunk + FACTS_CHUNK)
         with connection.cursor() as cur:
-            cur.execute("ANALYZE marketing_usagefacts")
+            cur.execute(FACTS_ANALYZE)
         self.stdout.write(f"usage facts batch: {rows:,} customers in {time.perf_counter() - start:.1f} s "
                           f"({FACTS_CHUNK:,} per chunk)")
 
@@ -80,11 +81,11 @@ class Command(BaseCommand):
 
         def floor():
             with connection.cursor() as cur:
-                cur.execute("SELECT count(*) FROM customers_customer")
+                cur.execute(BENCH_FLOOR)
                 return cur.fetchone()[0]
 
         floor_ms, total = _ms(floor, repeat)
-        self.stdout.write(f"{total:,} customers; floor SELECT count(*): {floor_ms:.0f} ms (median of {repeat})")
+        self.stdout.write(f"{total:,} customers; floor count(*): {floor_ms:.0f} ms (median of {repeat})")
         self.stdout.write(f"{'segment':<58} {'customers':>10} {'ms':>7} {'x floor':>8}")
         worst = 0.0
         for label, rules, min_star in _segments():

@@ -21,34 +21,8 @@ from django.utils import timezone
 from retention.batches import SCAN_CHUNK, scan_chunk
 from retention.learned import active_model
 from retention.signals import window_params
-
-FLOOR_SQL = """
-SELECT (SELECT sum(spend) + sum(voice) + sum(data) + sum(hotline) + sum(saturation) + count(*) FILTER (WHERE bb)
-        FROM (  -- consume every column, or the planner skips the aggregates and the table
-            SELECT customer_id, month, sum(bill_amount) AS spend, sum(voice_minutes) AS voice, sum(data_mb) AS data,
-                   sum(competitor_hotline_calls) AS hotline, avg(plan_saturation) AS saturation,
-                   bool_or(broadband_bundled) AS bb
-            FROM customers_usagesummary
-            WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month >= %(m12)s AND month < %(month0)s
-            GROUP BY customer_id, month) monthly),
-       (SELECT count(DISTINCT customer_id) FROM arrears_bill
-        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND period >= %(m12)s
-          AND paid_amount < amount AND due_date < %(today)s),
-       (SELECT count(DISTINCT customer_id) FROM customers_device
-        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND dual_sim AND started_on >= %(device_since)s),
-       (SELECT count(*) FROM customers_line
-        WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND status <> 'closed'),
-       (SELECT count(account_manager_id) + count(DISTINCT status) + max(join_date - DATE '2000-01-01')
-               + sum(avg_monthly_spend) + count(DISTINCT lifecycle_stage)
-        FROM customers_customer WHERE id >= %(lo)s AND id < %(hi)s),  -- whom the scan scores
-       (SELECT count(a.expires_on) + coalesce(sum(s.members_left), 0)  -- members' enterprise agreements, leavers
-        FROM customers_line l
-        LEFT JOIN enterprise_agreement a ON a.account_id = l.enterprise_id AND a.expires_on >= %(today)s
-        LEFT JOIN enterprise_enterprisesnapshot s ON s.account_id = l.enterprise_id AND s.month = %(m1)s
-        WHERE l.customer_id >= %(lo)s AND l.customer_id < %(hi)s AND l.enterprise_id IS NOT NULL
-          AND l.status <> 'closed')
-"""
-
+from retention.sql import JIT_OFF, NO_PARALLEL_WORKERS
+from retention.sql.bench import CUSTOMER_ID_END, FIRST_CUSTOMER_ID, FLOOR_SQL, NTH_CUSTOMER_ID
 
 class Rollback(Exception):
     pass
@@ -65,16 +39,16 @@ class Command(BaseCommand):
     def handle(self, *args, customers, day=None, chunk, **options):
         today = _day(day) if day else timezone.localdate()
         with connection.cursor() as cur:
-            cur.execute("SELECT id FROM customers_customer ORDER BY id OFFSET %s LIMIT 1", [customers - 1])
+            cur.execute(NTH_CUSTOMER_ID, [customers - 1])
             row = cur.fetchone()
-            cur.execute("SELECT min(id) FROM customers_customer")
+            cur.execute(FIRST_CUSTOMER_ID)
             first = cur.fetchone()[0]
         if first is None:
             raise CommandError("No customers: run generate_province first.")
         last = row[0] + 1 if row else None
         if last is None:
             with connection.cursor() as cur:
-                cur.execute("SELECT max(id) + 1 FROM customers_customer")
+                cur.execute(CUSTOMER_ID_END)
                 last = cur.fetchone()[0]
         ranges = [(lo, min(lo + chunk, last)) for lo in range(first, last, chunk)]
         model = active_model()
@@ -111,10 +85,10 @@ class Command(BaseCommand):
     @staticmethod
     def _floor(ranges, params):
         with connection.cursor() as cur:
-            cur.execute("SET LOCAL jit = off")  # as in the scan
+            cur.execute(JIT_OFF)  # as in the scan
             # Serial, as the scan's statement is (a data-modifying statement never runs in parallel): a
             # parallel floor would measure two extra processes against one.
-            cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cur.execute(NO_PARALLEL_WORKERS)
             for lo, hi in ranges:
                 cur.execute(FLOOR_SQL, {**params, "lo": lo, "hi": hi})
 

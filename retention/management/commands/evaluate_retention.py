@@ -7,6 +7,7 @@ from retention import churn_model, features, product
 from retention.batches import SCAN_CHUNK
 from retention.evaluation import auc, score_outcome_counts
 from retention.selectors import scan_config
+from retention.sql import CUSTOMER_ID_RANGE
 
 
 def _fmt(value) -> str:
@@ -78,7 +79,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"Bad date {as_of!r}: use YYYY-MM-DD") from exc
         with connection.cursor() as cur:
-            cur.execute("SELECT min(id), max(id) + 1 FROM customers_customer")
+            cur.execute(CUSTOMER_ID_RANGE)
             first, last = cur.fetchone()
         if first is None:
             raise CommandError("No customers.")

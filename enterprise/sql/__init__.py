@@ -1,4 +1,6 @@
-"""Enterprise's raw SQL: the segmentation signals (one statement per chunk of accounts) and the class update.
+"""Enterprise's raw SQL: the segmentation signals (one statement per chunk of accounts), the computed class's
+inputs and update, and the managers' revenue swing; the monthly snapshots (enterprise.sql.snapshots) and the demo
+(enterprise.sql.demo) in the modules of this package.
 
 The signals' window comes from the evaluation date (the run's period), never now()."""
 
@@ -121,7 +123,6 @@ def signal_values(account_id: int, today: date) -> dict[str, float]:
         return {code: value for code, value in cur.fetchall()}
 
 
-
 CLASS_UPDATE_SQL = """
     UPDATE enterprise_enterpriseaccount a
     SET computed_class = u.klass, class_score = u.score, class_factors = u.factors::jsonb,
@@ -129,3 +130,27 @@ CLASS_UPDATE_SQL = """
     FROM unnest(%(ids)s::bigint[], %(classes)s::text[], %(scores)s::numeric[], %(factors)s::text[])
          AS u(id, klass, score, factors)
     WHERE a.id = u.id"""
+
+# The computed class's inputs of accounts with id in [lo, hi), in one set-based query.
+CLASS_INPUTS_SQL = """
+SELECT a.id, a.unified_billing_revenue, coalesce(m.members, 0), coalesce(p.products, 0),
+       round((%(today)s::date - coalesce(a.customer_since, a.created_at::date)) / 365.25, 1),
+       round(coalesce(m.avg_star, 0), 2)
+FROM enterprise_enterpriseaccount a
+LEFT JOIN (SELECT l.enterprise_id, count(*) AS members, avg(c.credit_star) AS avg_star
+           FROM customers_line l JOIN customers_customer c ON c.id = l.customer_id
+           WHERE l.enterprise_id >= %(lo)s AND l.enterprise_id < %(hi)s AND l.status <> 'closed'
+           GROUP BY l.enterprise_id) m ON m.enterprise_id = a.id
+LEFT JOIN (SELECT account_id, count(*) AS products FROM enterprise_productholding
+           WHERE account_id >= %(lo)s AND account_id < %(hi)s GROUP BY account_id) p ON p.account_id = a.id
+WHERE a.id >= %(lo)s AND a.id < %(hi)s
+ORDER BY a.id
+"""
+
+
+def revenue_swing_sql(*, scoped: bool) -> str:
+    """Average |revenue change| %(m1)s → %(m0)s of the accounts with both months, in % (`scoped`: of %(ids)s)."""
+    return """SELECT avg(abs(a.revenue - b.revenue) / b.revenue) * 100
+             FROM enterprise_enterprisesnapshot a JOIN enterprise_enterprisesnapshot b
+               ON b.account_id = a.account_id AND b.month = %(m1)s AND b.revenue > 0
+             WHERE a.month = %(m0)s""" + (" AND a.account_id = ANY(%(ids)s)" if scoped else "")

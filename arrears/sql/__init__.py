@@ -1,6 +1,11 @@
-"""Set-based SQL shared by the real-time path (one line) and the nightly batch (an id range of lines)."""
+"""The arrears app's raw SQL (issue #17: one home). Here what the real-time path (one line) and the nightly batch (an
+id range of lines) share; the statements of each path by topic in the modules of this package (evaluation,
+realtime, intake, report, value, demo, bench)."""
 
 from django.db import connection
+
+# Large generated statements: compiling them costs more than it saves.
+JIT_OFF = "SET LOCAL jit = off"
 
 # Accounts for lines in [lo, hi) that have none yet, opened with what billing reported before the ledger
 # existed: the latest prepaid balance of the usage summaries minus the bills still unpaid; that opening is

@@ -1,0 +1,108 @@
+"""Billing intake's statements: the single postings (arrears.services) and the set-based bulk of payments and
+bills (arrears.bulk: INSERT … SELECT FROM unnest(...), one array parameter per column)."""
+
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
+from arrears.sql import ENSURE_ACCOUNTS
+from arrears.value import COST_FIELDS
+from core.sql import table
+from customers.models import Line
+
+
+def msisdn_in(numbers) -> RawSQL:
+    """`msisdn = ANY(<one array>)`: a bulk's 10,000 numbers as one parameter (an IN list of 10,000 placeholders
+    costs more to send and plan than the lookup itself)."""
+    return RawSQL(f"{table(Line)}.msisdn = ANY(%s::text[])", (sorted(set(numbers)),), output_field=BooleanField())
+
+
+def insert_once_sql(model, columns) -> str:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id of one row of `model` with these columns (positional)."""
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    return (f"INSERT INTO {table(model)} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            "ON CONFLICT DO NOTHING RETURNING id")
+
+
+# Pay the oldest unpaid bills of one line first, in one statement.
+ALLOCATE_TO_BILLS = """
+WITH unpaid AS (
+    SELECT id, amount - paid_amount AS owed,
+           sum(amount - paid_amount) OVER (ORDER BY due_date, id) - (amount - paid_amount) AS before
+    FROM arrears_bill WHERE line_id = %(line)s AND paid_amount < amount
+)
+UPDATE arrears_bill b SET paid_amount = b.paid_amount + least(u.owed, %(amount)s - u.before)
+FROM unpaid u WHERE b.id = u.id AND u.before < %(amount)s"""
+
+# ---------------------------------------------------------------- bulk
+
+# ENSURE_ACCOUNTS for a list of line ids instead of an id range.
+ENSURE_ACCOUNTS_FOR = ENSURE_ACCOUNTS.replace("l.id >= %(lo)s AND l.id < %(hi)s", "l.id = ANY(%(ids)s::bigint[])")
+assert ENSURE_ACCOUNTS_FOR != ENSURE_ACCOUNTS, "the id-range condition of ENSURE_ACCOUNTS moved"
+
+# The lines' accounts locked in id order (two concurrent batches then never deadlock).
+LOCK_ACCOUNTS = """
+    SELECT a.line_id, a.customer_id, a.balance, c.credit_limit, a.state, a.arrears_since
+    FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
+    WHERE a.line_id = ANY(%s::bigint[]) ORDER BY a.line_id FOR UPDATE OF a"""
+
+WRITE_BALANCES = """
+    UPDATE arrears_lineaccount a SET balance = v.balance,
+           arrears_since = CASE WHEN v.settled THEN NULL ELSE a.arrears_since END
+    FROM unnest(%s::bigint[], %s::numeric[], %s::bool[]) AS v(line_id, balance, settled)
+    WHERE a.line_id = v.line_id"""
+
+INSERT_LEDGER = """
+    INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note, posted_by_id)
+    SELECT line_id, kind, amount, posted_at, reference, '', %s
+    FROM unnest(%s::bigint[], %s::text[], %s::numeric[], %s::timestamptz[], %s::text[])
+         AS v(line_id, kind, amount, posted_at, reference)"""
+
+PAYMENTS_SEEN = "SELECT reference FROM arrears_payment WHERE reference = ANY(%s::text[])"
+
+INSERT_PAYMENTS = """
+    INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference)
+    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::timestamptz[], %s::text[],
+                         %s::text[])
+    ON CONFLICT (reference) DO NOTHING"""
+
+# The few customers of a batch with an open blacklist entry (by line or by customer: two arrays).
+BLACKLISTED = """SELECT DISTINCT customer_id FROM customers_blacklistentry
+               WHERE cleared_at IS NULL AND (line_id = ANY(%s::bigint[]) OR customer_id = ANY(%s::bigint[]))"""
+
+# Each line's payments pay its oldest unpaid bills first (ALLOCATE_TO_BILLS for all lines at once).
+ALLOCATE_BULK = """
+    WITH pay AS (SELECT * FROM unnest(%s::bigint[], %s::numeric[]) AS p(line_id, amount)),
+    unpaid AS (
+        SELECT b.id, b.amount - b.paid_amount AS owed, p.amount AS paid,
+               sum(b.amount - b.paid_amount) OVER (PARTITION BY b.line_id ORDER BY b.due_date, b.id)
+                 - (b.amount - b.paid_amount) AS before
+        FROM arrears_bill b JOIN pay p ON p.line_id = b.line_id
+        WHERE b.paid_amount < b.amount AND p.amount > 0
+    )
+    UPDATE arrears_bill b SET paid_amount = b.paid_amount + least(u.owed, u.paid - u.before)
+    FROM unpaid u WHERE b.id = u.id AND u.before < u.paid"""
+
+BILLS_SEEN = """SELECT b.line_id, b.period FROM arrears_bill b
+               JOIN unnest(%s::bigint[], %s::date[]) AS k(line_id, period)
+                 ON b.line_id = k.line_id AND b.period = k.period"""
+
+INSERT_BILLS = """
+    INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount)
+    SELECT line_id, customer_id, period, amount, due_date, 0
+    FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::date[])
+         AS v(line_id, customer_id, period, amount, due_date)
+    ON CONFLICT (line_id, period) DO NOTHING"""
+
+INSERT_SP_CHARGES = """
+    INSERT INTO arrears_spcharge (bill_id, sp_id, period, amount)
+    SELECT b.id, v.sp_id, v.period, v.amount
+    FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::numeric[]) AS v(line_id, period, sp_id, amount)
+    JOIN arrears_bill b ON b.line_id = v.line_id AND b.period = v.period"""
+
+INSERT_BILL_COSTS = f"""
+    INSERT INTO arrears_billcost (bill_id, {", ".join(COST_FIELDS)})
+    SELECT b.id, {", ".join("v." + f for f in COST_FIELDS)}
+    FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[])
+         AS v(line_id, period, {", ".join(COST_FIELDS)})
+    JOIN arrears_bill b ON b.line_id = v.line_id AND b.period = v.period"""

@@ -1,7 +1,7 @@
 """Customer value in the half-yearly guidance rules (#16, source 000: 对于低价值客户要适当降低授信额度, 高价值客户要
 提高客户授信额度; 80/20/30: the bottom 30 % are the non-profit customers).
 
-The pure rule (credit.policies), the same rule compiled into the set-based guidance SQL (credit.scoring) judged on
+The pure rule (credit.policies), the same rule compiled into the set-based guidance SQL (credit.sql.scoring) judged on
 the same rows, and a whole flow: usage and bills with their cost items come in through billing's API, the base run
 rates, a guidance run raises, the value batch ranks, the next guidance run steps the low-value customer's limit
 down and the high-value one's up, and the 360 page and the credit-status API show it with the rule.

@@ -14,7 +14,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = sorted(p.parent.name for p in ROOT.glob("*/apps.py"))
-MOVED_BY_SQLB = {"arrears", "retention", "marketing", "enterprise"}
 
 # Benchmarks, drills and the demo generator: SQL that measures or builds data, not product code. And one product
 # module: core.sql needs core.scope, which needs core.roles, so the access query stays beside its one reader
@@ -112,8 +111,6 @@ def offenders(app: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("app", APPS)
 def test_raw_sql_lives_in_the_apps_sql_home(app):
-    if app in MOVED_BY_SQLB:
-        pytest.skip("moved by helper sqlb")
     found = offenders(app)
     assert not found, "raw SQL outside <app>/sql.py:\n" + "\n".join(
         f"  {rel}\n" + "\n".join(f"    {o}" for o in lines) for rel, lines in found.items())

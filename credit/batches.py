@@ -52,9 +52,12 @@ def rate_base(lo: int, hi: int, run) -> int:
 
 @register_batch(GUIDANCE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
 def rate_guidance(lo: int, hi: int, run) -> int:
-    """Guidance rules over 1–5★ customers: move limits within range and stars up or down."""
+    """Guidance rules over 1–5★ customers: move limits within range and stars up or down (score_up by the
+    published base model's score as of the run)."""
     today = period_anchor(run.period)
-    params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": None,
+    model = scoring_model_published()  # the credit evaluation score_up reads (its rating records the version)
+    params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": model.pk if model else None,
               "policy_version": policies.GUIDANCE_VERSION, **scoring.window_params(today, run=run)}
-    decided = features_cte(scoring.ELIGIBLE_GUIDANCE) + "," + scoring.compile_guidance()
+    decided = ",".join((features_cte(scoring.ELIGIBLE_GUIDANCE, materialized=True),
+                        scoring.guidance_scored_cte(model, params), scoring.compile_guidance("scored_features")))
     return _apply(decided, params, kind=RatingKind.GUIDANCE)

@@ -12,6 +12,7 @@ from credit.sql.features import features_cte
 from credit.sql.messages import rating_messages_enqueue_sql
 from credit.sql.scoring import (
     ELIGIBLE_BASE, ELIGIBLE_GUIDANCE, JIT_OFF_SQL, apply_sql, compile_base_model, compile_guidance,
+    guidance_scored_cte,
 )
 from customers.policies import months_ago
 
@@ -56,9 +57,12 @@ def rate_base(lo: int, hi: int, run) -> int:
 
 @register_batch(GUIDANCE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
 def rate_guidance(lo: int, hi: int, run) -> int:
-    """Guidance rules over 1–5★ customers: move limits within range and stars up or down."""
+    """Guidance rules over 1–5★ customers: move limits within range and stars up or down (score_up by the
+    published base model's score as of the run)."""
     today = period_anchor(run.period)
-    params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": None,
+    model = scoring_model_published()  # the credit evaluation score_up reads (its rating records the version)
+    params = {"lo": lo, "hi": hi, "run_id": run.pk, "model_id": model.pk if model else None,
               "policy_version": policies.GUIDANCE_VERSION, **scoring.window_params(today, run=run)}
-    decided = features_cte(ELIGIBLE_GUIDANCE) + "," + compile_guidance()
+    decided = ",".join((features_cte(ELIGIBLE_GUIDANCE, materialized=True), guidance_scored_cte(model, params),
+                        compile_guidance("scored_features")))
     return _apply(decided, params, kind=RatingKind.GUIDANCE)

@@ -50,6 +50,10 @@ GUIDANCE_INPUT_LABELS = {
     "customer_value": _("Current value, last 3 billed months (CNY)"),
     # both models record which month's value deciles they read (unknown: that month was not ranked in time)
     "value_month": _("Customer value month read"),
+    # the credit evaluation the score_up rule reads: the published base model's score and star as of the run
+    "score": _("Credit score (base model)"),
+    "score_star": _("Star the credit score reaches"),
+    "score_star_gap": _("Stars the credit score reaches above the current star"),
 }
 
 # The guidance rules (credit.policies.GUIDANCE_RULES) by code, as the rating history shows them.
@@ -58,6 +62,7 @@ GUIDANCE_RULE_LABELS = {
     "down_limit": _("Limit down: a late bill or a suspension in 6 months"),
     "low_value": _("Limit down: bottom 30% of customer value or negative value (no rise)"),
     "up_star": _("Star up: limit at the top of its range, on time for 12 months, spend rising 10%+"),
+    "score_up": _("Star up: credit score at the next star's cut-off, on time for 12 months"),
     "up_limit": _("Limit up: on time for 6 months and spend rising 10%+"),
     "high_value": _("Limit up: top 20% of customer value, on time for 6 months"),
 }

@@ -248,13 +248,16 @@ def star_for_score(score: Decimal, cutoffs: dict[int, Decimal]) -> int:
 # The value model's deciles (1 = the top 10 %): source 000's top 20 % and bottom 30 % (80/20/30).
 HIGH_VALUE_DECILE = 2
 LOW_VALUE_DECILE = 8
-GUIDANCE_VERSION = "guidance-2026.3"  # .2: customer value (source 000) joins; .3: low_value after up_star
+# .2: customer value (source 000) joins; .3: low_value after up_star; .4: score_up (the credit score's star) and
+# every input read as of the run's day
+GUIDANCE_VERSION = "guidance-2026.4"
 OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "=": lambda a, b: a == b, "<": lambda a, b: a < b}
 
 
 @dataclass(frozen=True)
 class Condition:
-    feature: str  # a credit.choices.Feature value, or "credit_star" / "limit_headroom" / "customer_value"
+    # a credit.choices.Feature value, or "credit_star" / "limit_headroom" / "score_star_gap" / "customer_value"
+    feature: str
     op: str
     value: Decimal | int
 
@@ -290,6 +293,17 @@ GUIDANCE_RULES: tuple[GuidanceRule, ...] = (
                   Condition("late_bills_12m", "=", 0), Condition("suspensions_12m", "=", 0),
                   Condition("spend_trend", ">=", 10)),
                  star_delta=1),
+    # Source 004: 建立每月评估、每半年调整机制,畅通客户级别上升通道 ... 客户信用级别随其信用评价升降,
+    # 确保信用级别真实反映客户信用状况 (a monthly evaluation and a half-yearly adjustment keep the way up
+    # open: the star rises and falls with the customer's credit evaluation). The evaluation is the base model's
+    # score: a 1-4★ customer whose score, read as of the run, reaches the next star's cut-off and who paid every
+    # bill on time without a suspension for 12 months goes up one star (one a run: 适度稳定性). up_star alone
+    # needed the limit at the top of the range, 3-5 up_limit steps of x1.2 from the initial limit, i.e. 1.5-2.5
+    # years of half-yearly runs: stars only went down.
+    GuidanceRule("score_up", "Credit score at the next star's cut-off, on time for 12 months",
+                 (Condition("score_star_gap", ">=", 1), Condition("late_bills_12m", "=", 0),
+                  Condition("suspensions_12m", "=", 0)),
+                 star_delta=1),
     # Source 000: 对于低价值客户要适当降低授信额度 (a low-value customer's limit is lowered "appropriately"), and its
     # 80/20/30: the bottom 30 % of customers are the non-profit ones. So the bottom 30 % by value (deciles 8-10 of
     # the latest month with complete bills, ranked within the brand) and any customer of negative current value
@@ -323,9 +337,12 @@ def guidance_outcome(rule: GuidanceRule, star: int, limit: Decimal) -> tuple[int
 
 
 def guidance_decision(values: dict) -> tuple[GuidanceRule | None, int, Decimal]:
-    """Pure form of the guidance model for one customer; the batch runs the same rules as SQL."""
+    """Pure form of the guidance model for one customer (`values`: the features, credit_star, credit_limit and
+    score_star); the batch runs the same rules as SQL."""
     star, limit = values["credit_star"], values["credit_limit"]
-    values = {**values, "limit_headroom": star_policy(star).limit_max - limit}
+    score_star = values.get("score_star")  # the star the published base model's score reaches; None: not scored
+    values = {**values, "limit_headroom": star_policy(star).limit_max - limit,
+              "score_star_gap": None if score_star is None else score_star - star}
     for rule in GUIDANCE_RULES:
         if rule.matches(values):
             return rule, *guidance_outcome(rule, star, limit)

@@ -37,6 +37,10 @@ FEATURE_SQL: dict[str, str] = {
 def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
     """`selection` is an extra SQL condition on customers `c` (e.g. who is eligible for this run).
 
+    Every window ends before `today` (the run's day, e.g. the 1st of its period): a run reads the history as of its
+    period, so a chunk resumed or a past period re-run later judges the same history (DOMAIN §4: runs idempotent
+    and resumable), not the suspensions, payments and usage of the days since.
+
     `materialized` computes the features once when the caller references them from several places
     (the base model); the guidance rules read them once, and there materializing costs more than it saves.
     """
@@ -52,6 +56,7 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
         FROM customers_linestatuschange s JOIN customers_line l ON l.id = s.line_id
         WHERE l.customer_id >= %(lo)s AND l.customer_id < %(hi)s
           AND s.to_status IN {SUSPENDED!r} AND s.changed_at >= %(since12)s
+          AND (s.changed_at AT TIME ZONE '{tz}')::date < %(today)s
         GROUP BY l.customer_id
     ),
     rc AS (
@@ -101,6 +106,7 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
     ap AS (
         SELECT DISTINCT customer_id FROM arrears_payment
         WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND channel = 'auto_debit' AND paid_at >= %(since6)s
+          AND (paid_at AT TIME ZONE '{tz}')::date < %(today)s
     ),
     fee AS (
         SELECT l.customer_id, max(p.monthly_fee) AS fee, bool_or(l.enterprise_id IS NOT NULL) AS enterprise
@@ -113,7 +119,7 @@ def features_cte(selection: str = "TRUE", *, materialized: bool = False) -> str:
                avg(m) FILTER (WHERE month >= %(since3)s) AS last3,
                avg(m) FILTER (WHERE month >= %(since6)s AND month < %(since3)s) AS prev3
         FROM (SELECT customer_id, month, sum(bill_amount) AS m FROM customers_usagesummary
-              WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month >= %(since12)s
+              WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND month >= %(since12)s AND month < %(today)s
               GROUP BY customer_id, month) monthly
         GROUP BY customer_id
     ),

@@ -92,8 +92,21 @@ def compile_base_model(model: ScoringModel, params: dict) -> str:
     )"""
 
 
-def compile_guidance() -> str:
-    """SQL for a CTE `decided` over `features` applying policies.GUIDANCE_RULES (first match wins)."""
+def guidance_scored_cte(model: ScoringModel | None, params: dict) -> str:
+    """SQL for a CTE `scored_features`: `features` with the score and the star the published base model gives
+    (the credit evaluation the score_up rule reads); both null without a published model."""
+    if model is None:
+        return "scored_features AS (SELECT f.*, NULL::numeric AS score, NULL::int AS score_star FROM features f)"
+    return f"""
+    scored_features AS (
+        SELECT s.*, {star_sql(model, "s.score")} AS score_star
+        FROM (SELECT f.*, {score_sql(model, params)} AS score FROM features f) s
+    )"""
+
+
+def compile_guidance(source: str = "features") -> str:
+    """SQL for a CTE `decided` over `source` (the features with `score` and `score_star`) applying
+    policies.GUIDANCE_RULES (first match wins)."""
     headroom = LIMIT_MAX.format(star="f.credit_star") + " - f.credit_limit"
     rule_case = "CASE " + " ".join(f"WHEN {rule_sql(r)} THEN '{r.code}'" for r in policies.GUIDANCE_RULES) + " END"
     star_case = "CASE g.rule " + " ".join(
@@ -108,23 +121,23 @@ def compile_guidance() -> str:
     keys = ["late_bills_6m", "late_bills_12m", "suspensions_6m", "suspensions_12m", "arrears_days_6m", "spend_trend",
             "value_decile", "customer_value"]
     values_json = (", ".join(f"'{k}', g.\"{k}\"" for k in keys) + ", 'limit_headroom', g.limit_headroom, "
-                   + VALUE_MONTH_JSON)
+                   "'score', g.score, 'score_star', g.score_star, " + VALUE_MONTH_JSON)
     return f"""
     headroomed AS (
-        SELECT f.*, {headroom} AS limit_headroom FROM features f
+        SELECT f.*, {headroom} AS limit_headroom, f.score_star - f.credit_star AS score_star_gap FROM {source} f
     ),
     guided AS (
         SELECT f.*, {rule_case} AS rule FROM headroomed f
     ),
     moved AS (
-        SELECT g.id, g.credit_star AS old_star, g.credit_limit AS old_limit, g.rule,
+        SELECT g.id, g.credit_star AS old_star, g.credit_limit AS old_limit, g.rule, g.score,
                {star_case} AS new_star, {clamp} AS factor_limit, {reason_case} AS reason,
                jsonb_build_object({values_json}) AS factor_values
         FROM guided g WHERE g.rule IS NOT NULL
     ),
     decided AS (
         SELECT m.id, m.old_star, m.old_limit, m.rule, m.reason, m.factor_values, '{{}}'::jsonb AS points,
-               NULL::numeric AS score, m.new_star,
+               m.score, m.new_star,
                (CASE WHEN m.new_star <> m.old_star THEN {INITIAL_LIMIT.format(star="m.new_star")}
                      ELSE m.factor_limit END)::numeric(12, 2) AS new_limit
         FROM moved m

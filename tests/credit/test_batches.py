@@ -91,7 +91,9 @@ def spend_history(customer, early, recent):
 
 
 def test_guidance_raises_limit_for_rising_spend_and_records_the_rule():
-    customer = good_customer(credit_star=3, credit_limit=Decimal("50.00"))
+    # a 3★ whose credit score stays in 3★ (90 points: spend 150, data 70 % complete), so score_up does not fire
+    customer = good_customer(credit_star=3, credit_limit=Decimal("50.00"), avg_monthly_spend=Decimal("150.00"),
+                             data_completeness=70)
     spend_history(customer, "100", "120")
     run = dispatch_run(GUIDANCE_KIND, "2026-H2")
     customer.refresh_from_db()
@@ -107,7 +109,9 @@ def test_guidance_star_up_from_top_of_range_and_down_on_arrears():
     debtor = good_customer(credit_star=4, credit_limit=Decimal("250.00"))
     Bill.objects.create(line=debtor.lines.get(), customer=debtor, period=date(2026, 4, 1), amount=Decimal("80"),
                         due_date=date(2026, 5, 20), paid_amount=0)
-    quiet = good_customer(credit_star=2, credit_limit=Decimal("30.00"))
+    # a score below 2★ (low spend, no data): nothing moves it
+    quiet = good_customer(credit_star=2, credit_limit=Decimal("30.00"), avg_monthly_spend=Decimal("20.00"),
+                          data_completeness=0)
     dispatch_run(GUIDANCE_KIND, "2026-H2")
     for c in (top, debtor, quiet):
         c.refresh_from_db()

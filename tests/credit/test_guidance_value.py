@@ -114,12 +114,21 @@ def grid_rows():
         row["credit_limit"] = {"min": p.limit_min, "mid": mid_limit(p), "max": p.limit_max}[row.pop("limit")]
         row["late_bills_6m"], row["late_bills_12m"] = row.pop("late_bills")
         row.update(id=i, suspensions_12m=row["suspensions_6m"])
+        # the star the credit score reaches: unscored, below, at, one and two above the star (5 is prime to the
+        # last dimension's 4 values, so the offsets cycle through every combination of the others)
+        offset = SCORE_OFFSETS[i % len(SCORE_OFFSETS)]
+        row["score_star"] = None if offset is None else max(0, min(5, row["credit_star"] + offset))
+        row["score"] = None if offset is None else Decimal(70 + 8 * row["score_star"])
         yield row
+
+
+SCORE_OFFSETS = (None, -1, 0, 1, 2)
 
 
 COLUMNS = {"id": "int", "credit_star": "int", "credit_limit": "numeric(12, 2)", "late_bills_6m": "int",
            "late_bills_12m": "int", "suspensions_6m": "int", "suspensions_12m": "int", "arrears_days_6m": "int",
-           "spend_trend": "int", "value_decile": "int", "customer_value": "numeric(12, 2)"}
+           "spend_trend": "int", "value_decile": "int", "customer_value": "numeric(12, 2)", "score": "numeric",
+           "score_star": "int"}
 
 
 def test_the_mid_limit_hits_a_half_up_tie():
@@ -145,7 +154,7 @@ def test_the_guidance_sql_decides_exactly_as_the_pure_rules():
     by_sql = {i: (rule, star, limit, reason) for i, rule, star, limit, reason, _ in fetched}
     read = {(json.loads(v) if isinstance(v, str) else v)["value_month"] for *_, v in fetched}
     assert read == {"2026-06-01"}  # every rating records which month's value it read
-    fired = {"low_value": 0, "high_value": 0}
+    fired = {"low_value": 0, "high_value": 0, "score_up": 0}
     for row in rows:
         rule, star, limit = policies.guidance_decision(row)
         if rule is None:
@@ -155,6 +164,7 @@ def test_the_guidance_sql_decides_exactly_as_the_pure_rules():
         assert by_sql[row["id"]] == (rule.code, star, limit, rule.reason), row
     assert len(by_sql) == sum(fired.values())
     assert fired["low_value"] > 100 and fired["high_value"] > 100  # the grid does reach the value rules
+    assert fired["score_up"] > 100  # and the credit score's star
 
 
 # --- through the intake, the runs and the pages --------------------------------------------------------------
@@ -200,7 +210,9 @@ VALUED = ("2026-03", "2026-04", "2026-05")  # the months the H2 run of 1 July re
 
 @pytest.mark.django_db
 def test_the_guidance_run_lowers_a_low_value_limit_and_shows_why(client, org, billing):
-    rich, poor = good_customer(), good_customer()
+    # 4★ twins a few points under the 5★ cut-off (data 70 % complete): the top decile's +5 in the score does not
+    # reach 5★, so the value rules, not score_up, decide their limits
+    rich, poor = good_customer(data_completeness=70), good_customer(data_completeness=70)
     for customer in (rich, poor):
         line = customer.lines.get()
         for i, month in enumerate(SECOND_HALF_2025):  # spend up 20 % in the last quarter of 2025

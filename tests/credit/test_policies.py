@@ -110,6 +110,25 @@ def test_guidance_moves_a_star_up_from_the_top_of_the_range():
     assert (rule.code, star, limit) == ("up_star", 4, Decimal("200"))
 
 
+@pytest.mark.parametrize("score_star, expected", [(4, ("score_up", 4)), (5, ("score_up", 4)),  # one star a run
+                                                   (3, (None, 3)), (2, (None, 3)), (None, (None, 3))])
+def test_guidance_moves_a_star_up_when_the_credit_score_reaches_a_higher_star(score_star, expected):
+    rule, star, limit = policies.guidance_decision(customer(score_star=score_star))
+    assert ((rule.code if rule else None), star) == expected
+    assert limit == (Decimal("200") if star == 4 else Decimal("50"))  # a new star starts at its initial limit
+
+
+@pytest.mark.parametrize("blemish", [{"late_bills_12m": 1}, {"suspensions_12m": 1}])
+def test_no_score_up_without_twelve_clean_months(blemish):
+    rule, star, _ = policies.guidance_decision(customer(score_star=5, **blemish))
+    assert rule is None and star == 3
+
+
+def test_arrears_come_before_a_higher_score():
+    rule, star, _ = policies.guidance_decision(customer(score_star=5, arrears_days_6m=30))
+    assert (rule.code, star) == ("down_star", 2)
+
+
 def test_five_stars_cannot_go_up():
     rule, star, limit = policies.guidance_decision(customer(credit_star=5, credit_limit=Decimal("500"),
                                                             spend_trend=50))

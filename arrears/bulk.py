@@ -20,7 +20,7 @@ from arrears import realtime, services
 from arrears.choices import BarringState
 from arrears.choices import LedgerKind
 from arrears.value import COST_FIELDS
-from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
+from arrears.sql import ENSURE_ACCOUNTS
 from credit.blacklist import blacklist_payments_apply
 from customers.bulk_types import BulkOutcome, array_cursor
 
@@ -64,17 +64,6 @@ def _over_limit(balance: Decimal) -> bool:
 
 
 OUT_OF_RANGE = services.BALANCE_OUT_OF_RANGE.format(limit=services.BALANCE_LIMIT)
-
-
-def _write_balances(positions: dict[int, _Position], touched: set[int], settled: set[int]) -> None:
-    ids = sorted(touched)
-    with array_cursor() as cur:
-        cur.execute("""
-            UPDATE arrears_lineaccount a SET balance = v.balance,
-                   arrears_since = CASE WHEN v.settled THEN NULL ELSE a.arrears_since END
-            FROM unnest(%s::bigint[], %s::numeric[], %s::bool[]) AS v(line_id, balance, settled)
-            WHERE a.line_id = v.line_id""",
-                    [ids, [positions[i].balance for i in ids], [i in settled for i in ids]])
 
 
 def _insert_ledger(rows: list[tuple], by) -> None:
@@ -144,11 +133,11 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
             raise services.DuplicatePosting("A payment of this batch was received meanwhile: nothing was written.")
     _insert_ledger([(r["line"].pk, LedgerKind.PAYMENT, r["amount"], r["paid_at"], f"payment-{r['reference']}")
                     for r in rows], by)
-    _write_balances(positions, touched, settled)
     _allocate(rows)
-    aging_refresh(min(touched), max(touched) + 1, timezone.localdate())  # a payment may settle the oldest bill
     _settle_blacklist(rows, by)
-    _decide(out, touched, by)
+    # one write of each account: the new balance, the arrears age (cleared where settled, else from the oldest bill
+    # the allocation left unpaid: a payment may settle it) and the decision
+    _decide(out, touched, by, balances={i: positions[i].balance for i in touched}, settled=settled, aged=True)
     return out
 
 
@@ -165,11 +154,12 @@ def _settle_blacklist(rows: list[dict], by) -> None:
             blacklist_payments_apply(line=r["line"], amount=r["amount"], reference=r["reference"], by=by)
 
 
-def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal] | None = None) -> None:
+def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal] | None = None,
+            settled: set[int] = frozenset(), aged: bool = False) -> None:
     """The barring state the policy gives now, answered (and applied when immediate) for every line of the batch
     at once: arrears.realtime, the nightly state machine restricted to these lines (`balances`: the lines' new
-    balances, written in the same statement)."""
-    decisions = realtime.lines_decide(line_ids=touched, by=by, balances=balances)
+    balances, written in the same statement with their arrears age: realtime.lines_decide's `settled`, `aged`)."""
+    decisions = realtime.lines_decide(line_ids=touched, by=by, balances=balances, settled=settled, aged=aged)
     for pos, result in out.results.items():
         position = decisions.get(result.line.pk)
         if position is None:  # a closed line: billing's closure (or the arrears one) is final

@@ -25,13 +25,21 @@ from customers import events
 from customers.bulk_types import array_cursor
 from customers.status import customer_status_refresh
 
+# A payment's lines still below 0 age from the oldest bill it left unpaid past due (arrears.sql.AGING, the nightly
+# rule, on the bills as the batch's allocation left them; the single posting's aging_refresh)
+AGED_SINCE = """coalesce((SELECT min(b.due_date) FROM arrears_bill b
+                          WHERE b.line_id = a.line_id AND b.paid_amount < b.amount AND b.due_date < %(today)s),
+                         a.arrears_since, %(today)s)"""
+
 # Today's facts of the lines in %(ids)s and the state machine's answer: the same columns the nightly evaluation's
 # rounds judge (arrears.evaluation.FACTS / round_sql) and its compiled CASE of policies.TRANSITIONS, for one day.
 DECIDED_FOR_LINES = f"""
 WITH shares AS ({active_shares_sql("%(now)s")}),  -- shared credit active now (credit.sharing)
 posted AS (  -- the accounts of the lines, with the batch's new balances where it brings them (not yet written)
     SELECT a.line_id, a.customer_id, a.state, a.state_since, coalesce(n.balance, a.balance) AS balance,
-           CASE WHEN n.settled THEN NULL ELSE a.arrears_since END AS arrears_since, a.exempt_until, a.exempt_cap,
+           CASE WHEN n.settled THEN NULL
+                WHEN %(aged)s AND n.line_id IS NOT NULL AND a.state <> 'closed' THEN {AGED_SINCE}
+                ELSE a.arrears_since END AS arrears_since, a.exempt_until, a.exempt_cap,
            n.balance AS new_balance
     FROM arrears_lineaccount a
     LEFT JOIN unnest(%(posted)s::bigint[], %(balances)s::numeric[], %(settled)s::bool[])
@@ -149,11 +157,14 @@ class Position:
 
 
 def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = None, today: date | None = None,
-                 balances: dict[int, Decimal] | None = None, settled: set[int] = frozenset()) -> dict[int, Position]:
+                 balances: dict[int, Decimal] | None = None, settled: set[int] = frozenset(),
+                 aged: bool = False) -> dict[int, Position]:
     """{line id: Position} for the lines whose account is open and not closed (a line closed by billing or by
     arrears is absent: its answer is "closed"). The caller holds the accounts' locks (its transaction).
     `balances`: the batch's new balance of lines (written here, in the same UPDATE as the decision: one write of
-    each account per posting); `settled`: those of them whose arrears age the posting clears."""
+    each account per posting); `settled`: those of them whose arrears age the posting clears; `aged`: the others
+    age from their oldest bill left unpaid past due (a payment's: arrears.sql.AGING for these lines, in the same
+    write)."""
     ids = sorted(set(line_ids))
     if not ids:
         return {}
@@ -164,7 +175,7 @@ def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = N
               "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
               "two_way_days": policy.two_way_after_days, "by": by.pk if by else None,
               "immediate": list(policy.immediate_rules), "posted": posted,
-              "balances": [balances[i] for i in posted], "settled": [i in settled for i in posted]}
+              "balances": [balances[i] for i in posted], "settled": [i in settled for i in posted], "aged": aged}
     with array_cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # a large generated statement: compiling costs more than it saves
         cur.execute(DECIDE_SQL, params)

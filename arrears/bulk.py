@@ -66,23 +66,38 @@ def _over_limit(balance: Decimal) -> bool:
 OUT_OF_RANGE = services.BALANCE_OUT_OF_RANGE.format(limit=services.BALANCE_LIMIT)
 
 
-def _insert_ledger(rows: list[tuple], by) -> None:
-    """rows: (line_id, kind, amount, posted_at, reference)."""
-    if not rows:
-        return
-    line_ids, kinds, amounts, times, references = (list(col) for col in zip(*rows, strict=True))
-    with array_cursor() as cur:
-        cur.execute("""
+def _with_ledger(cur, rows_sql: str, ledger_sql: str, params: dict, what: str) -> None:
+    """One statement for a batch's rows and their ledger entries: `rows_sql` inserts the batch's rows from `v` (the
+    unnest of its columns) and `ledger_sql` selects one ledger entry from each row of `v` (line, kind, amount, time,
+    reference); the ledger columns are derived in SQL, not sent as arrays again. A row or a ledger
+    reference posted by a concurrent request since the batch's check: DuplicatePosting, nothing written."""
+    cur.execute(f"""
+        WITH {rows_sql},
+        ledger AS (
             INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note, posted_by_id)
-            SELECT line_id, kind, amount, posted_at, reference, '', %s
-            FROM unnest(%s::bigint[], %s::text[], %s::numeric[], %s::timestamptz[], %s::text[])
-                 AS v(line_id, kind, amount, posted_at, reference)""",
-                    [by.pk if by else None, line_ids, kinds, amounts, times, references])
-        if cur.rowcount != len(rows):
-            raise services.DuplicatePosting("A ledger reference of this batch was posted meanwhile: nothing written.")
+            SELECT e.*, '', %(by)s FROM ({ledger_sql}) e
+            ON CONFLICT (reference) DO NOTHING RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM ledger)""", params)
+    written, ledger = cur.fetchone()
+    if written != len(params["line_id"]):  # the same item posted by a concurrent request since our check
+        raise services.DuplicatePosting(f"A {what} of this batch was received meanwhile: nothing was written.")
+    if ledger != written:
+        raise services.DuplicatePosting("A ledger reference of this batch was posted meanwhile: nothing written.")
 
 
 # ---------------------------------------------------------------- payments
+
+PAYMENTS_SQL = """
+    v AS (SELECT * FROM unnest(%(line_id)s::bigint[], %(customer_id)s::bigint[], %(amount)s::numeric[],
+                               %(paid_at)s::timestamptz[], %(channel)s::text[], %(reference)s::text[])
+          AS v(line_id, customer_id, amount, paid_at, channel, reference)),
+    written AS (
+        INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference)
+        SELECT * FROM v ON CONFLICT (reference) DO NOTHING RETURNING 1
+    )"""
+PAYMENT_LEDGER_SQL = "SELECT line_id, %(kind)s AS kind, amount, paid_at AS posted_at, 'payment-' || reference FROM v"
+
 
 @transaction.atomic
 def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> BulkOutcome:
@@ -122,17 +137,11 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
         return out
     rows = [items[pos] for pos in accepted]
     with array_cursor() as cur:
-        cur.execute("""
-            INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference)
-            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::timestamptz[], %s::text[],
-                                 %s::text[])
-            ON CONFLICT (reference) DO NOTHING""",
-                    [[r["line"].pk for r in rows], [r["line"].customer_id for r in rows], [r["amount"] for r in rows],
-                     [r["paid_at"] for r in rows], [r["channel"] for r in rows], [r["reference"] for r in rows]])
-        if cur.rowcount != len(rows):  # the same reference posted by a concurrent request since our check
-            raise services.DuplicatePosting("A payment of this batch was received meanwhile: nothing was written.")
-    _insert_ledger([(r["line"].pk, LedgerKind.PAYMENT, r["amount"], r["paid_at"], f"payment-{r['reference']}")
-                    for r in rows], by)
+        _with_ledger(cur, PAYMENTS_SQL, PAYMENT_LEDGER_SQL, {
+            "line_id": [r["line"].pk for r in rows], "customer_id": [r["line"].customer_id for r in rows],
+            "amount": [r["amount"] for r in rows], "paid_at": [r["paid_at"] for r in rows],
+            "channel": [r["channel"] for r in rows], "reference": [r["reference"] for r in rows],
+            "kind": LedgerKind.PAYMENT, "by": by.pk if by else None}, "payment")
     _allocate(rows)
     _settle_blacklist(rows, by)
     # one write of each account: the new balance, the arrears age (cleared where settled, else from the oldest bill
@@ -166,9 +175,8 @@ def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal
             out.results[pos] = replace(result, state=BarringState.CLOSED)
             continue
         decision, limit = position.decision, position.usable - position.balance  # the limit ± shared credit
-        out.results[pos] = replace(result, usable_credit=result.balance + limit, credit_limit=limit,
-                                   state=decision.state, rule=decision.rule, applied=decision.applied,
-                                   restored=decision.restored)
+        out.results[pos] = services.PostingResult(result.line, result.balance, result.balance + limit, decision.state,
+                                                  decision.restored, decision.rule, decision.applied, limit)
 
 
 def usage_decide_bulk(*, line_ids: set[int], by=None) -> dict[int, services.PostingResult]:
@@ -213,6 +221,19 @@ def _allocate(rows: list[dict]) -> None:
 
 # ---------------------------------------------------------------- bills
 
+BILLS_SQL = """
+    v AS (SELECT * FROM unnest(%(line_id)s::bigint[], %(customer_id)s::bigint[], %(period)s::date[],
+                               %(amount)s::numeric[], %(due_date)s::date[])
+          AS v(line_id, customer_id, period, amount, due_date)),
+    written AS (
+        INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount)
+        SELECT line_id, customer_id, period, amount, due_date, 0 FROM v
+        ON CONFLICT (line_id, period) DO NOTHING RETURNING 1
+    )"""
+BILL_LEDGER_SQL = """SELECT line_id, %(kind)s AS kind, -amount AS amount, %(now)s::timestamptz AS posted_at,
+                            'bill-' || line_id || '-' || to_char(period, 'YYYY-MM') FROM v"""
+
+
 @transaction.atomic
 def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> BulkOutcome:
     """items: {"line": Line, "period" (1st of month), "amount", "due_date", "sp_charges": {sp_id: amount},
@@ -250,18 +271,12 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
     if not accepted:
         return out
     rows = [items[pos] for pos in accepted]
-    line_ids, periods = [r["line"].pk for r in rows], [r["period"] for r in rows]
     with array_cursor() as cur:
-        cur.execute("""
-            INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount)
-            SELECT line_id, customer_id, period, amount, due_date, 0
-            FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::date[])
-                 AS v(line_id, customer_id, period, amount, due_date)
-            ON CONFLICT (line_id, period) DO NOTHING""",
-                    [line_ids, [r["line"].customer_id for r in rows], periods, [r["amount"] for r in rows],
-                     [r["due_date"] for r in rows]])
-        if cur.rowcount != len(rows):
-            raise services.DuplicatePosting("A bill of this batch was received meanwhile: nothing was written.")
+        _with_ledger(cur, BILLS_SQL, BILL_LEDGER_SQL, {
+            "line_id": [r["line"].pk for r in rows], "customer_id": [r["line"].customer_id for r in rows],
+            "period": [r["period"] for r in rows], "amount": [r["amount"] for r in rows],
+            "due_date": [r["due_date"] for r in rows], "kind": LedgerKind.CHARGE, "now": timezone.now(),
+            "by": by.pk if by else None}, "bill")
         charges = [(r["line"].pk, r["period"], sp, amount) for r in rows
                    for sp, amount in (r.get("sp_charges") or {}).items()]
         if charges:
@@ -281,9 +296,6 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
                      AS v(line_id, period, {", ".join(COST_FIELDS)})
                 JOIN arrears_bill b ON b.line_id = v.line_id AND b.period = v.period""",
                         [list(col) for col in zip(*costed, strict=True)])
-    now = timezone.now()
-    _insert_ledger([(r["line"].pk, LedgerKind.CHARGE, -r["amount"], now, f"bill-{r['line'].pk}-{r['period']:%Y-%m}")
-                    for r in rows], by)
     _decide(out, touched, by, balances={i: positions[i].balance for i in touched})  # writes the balances too
     return out
 

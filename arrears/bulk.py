@@ -22,7 +22,7 @@ from arrears.choices import LedgerKind
 from arrears.value import COST_FIELDS
 from arrears.sql import ENSURE_ACCOUNTS
 from credit.blacklist import blacklist_payments_apply
-from customers.bulk_types import BulkOutcome, array_cursor
+from customers.bulk_types import PROBE, BulkOutcome, array_cursor
 
 ENSURE_ACCOUNTS_FOR = ENSURE_ACCOUNTS.replace("l.id >= %(lo)s AND l.id < %(hi)s", "l.id = ANY(%(ids)s::bigint[])")
 assert ENSURE_ACCOUNTS_FOR != ENSURE_ACCOUNTS, "the id-range condition of ENSURE_ACCOUNTS moved"
@@ -243,9 +243,8 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
         return out
     keys = [(item["line"].pk, item["period"]) for item in items]
     with array_cursor() as cur:
-        cur.execute("""SELECT b.line_id, b.period FROM arrears_bill b
-                       JOIN unnest(%s::bigint[], %s::date[]) AS k(line_id, period)
-                         ON b.line_id = k.line_id AND b.period = k.period""",
+        cur.execute(f"""SELECT k.line_id, k.period FROM unnest(%s::bigint[], %s::date[]) AS k(line_id, period)
+                        {PROBE.format(table="arrears_bill", column="period")}""",
                     [[k[0] for k in keys], [k[1] for k in keys]])
         seen = set(cur.fetchall())
     positions = _positions({k[0] for k in keys}, timezone.localdate())

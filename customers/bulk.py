@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers import events, intake, policies
-from customers.bulk_types import BulkOutcome, array_cursor
+from customers.bulk_types import PROBE, BulkOutcome, array_cursor
 from customers.choices import DecisionKind, ServiceStatus
 from customers.models import Line
 from customers.signals import customers_closed, customers_reopened
@@ -34,9 +34,8 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
         return out
     keys = [(items[pos]["line"].pk, items[pos]["month"].replace(day=1)) for pos in good]
     with array_cursor() as cur:
-        cur.execute("""SELECT u.line_id, u.month FROM customers_usagesummary u
-                       JOIN unnest(%s::bigint[], %s::date[]) AS k(line_id, month)
-                         ON u.line_id = k.line_id AND u.month = k.month""",
+        cur.execute(f"""SELECT k.line_id, k.month FROM unnest(%s::bigint[], %s::date[]) AS k(line_id, month)
+                        {PROBE.format(table="customers_usagesummary", column="month")}""",
                     [[k[0] for k in keys], [k[1] for k in keys]])
         seen = set(cur.fetchall())
     last = {}

@@ -10,6 +10,12 @@ from decimal import Decimal
 from django.db import connection
 
 
+# Which of a batch's (line, month) keys `k` are already in `table`: one index probe per key (a join let the planner
+# merge the batch with the whole unique index, in parallel workers: more CPU than the probes on a shared machine)
+PROBE = """CROSS JOIN LATERAL (SELECT FROM {table} x WHERE x.line_id = k.line_id AND x.{column} = k.{column}
+                               LIMIT 1) found"""
+
+
 @dataclass
 class BulkOutcome:
     """`results`: position in the batch -> the item's result; `errors`: position -> {field: [message]}.

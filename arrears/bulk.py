@@ -20,10 +20,9 @@ from arrears import realtime, services
 from arrears.choices import BarringState
 from arrears.choices import LedgerKind
 from arrears.value import COST_FIELDS
-from arrears.sql import aging_refresh
-from arrears.sql.intake import (ALLOCATE_BULK, BILLS_SEEN, BLACKLISTED, ENSURE_ACCOUNTS_FOR, INSERT_BILL_COSTS,
-                                INSERT_BILLS, INSERT_LEDGER, INSERT_PAYMENTS, INSERT_SP_CHARGES, LOCK_ACCOUNTS,
-                                PAYMENTS_SEEN, WRITE_BALANCES)
+from arrears.sql.intake import (ALLOCATE_BULK, BILLS_SEEN, BILLS_WITH_LEDGER, BLACKLISTED, ENSURE_ACCOUNTS_FOR,
+                                INSERT_BILL_COSTS, INSERT_SP_CHARGES, LOCK_ACCOUNTS, PAYMENTS_SEEN,
+                                PAYMENTS_WITH_LEDGER)
 from credit.blacklist import blacklist_payments_apply
 from customers.bulk_types import BulkOutcome, array_cursor
 
@@ -59,21 +58,15 @@ def _over_limit(balance: Decimal) -> bool:
 OUT_OF_RANGE = services.BALANCE_OUT_OF_RANGE.format(limit=services.BALANCE_LIMIT)
 
 
-def _write_balances(positions: dict[int, _Position], touched: set[int], settled: set[int]) -> None:
-    ids = sorted(touched)
-    with array_cursor() as cur:
-        cur.execute(WRITE_BALANCES, [ids, [positions[i].balance for i in ids], [i in settled for i in ids]])
-
-
-def _insert_ledger(rows: list[tuple], by) -> None:
-    """rows: (line_id, kind, amount, posted_at, reference)."""
-    if not rows:
-        return
-    line_ids, kinds, amounts, times, references = (list(col) for col in zip(*rows, strict=True))
-    with array_cursor() as cur:
-        cur.execute(INSERT_LEDGER, [by.pk if by else None, line_ids, kinds, amounts, times, references])
-        if cur.rowcount != len(rows):
-            raise services.DuplicatePosting("A ledger reference of this batch was posted meanwhile: nothing written.")
+def _with_ledger(cur, statement: str, params: dict, what: str) -> None:
+    """A batch's rows and their ledger entries in one statement (arrears.sql.intake.with_ledger_sql). A row or a
+    ledger reference posted by a concurrent request since the batch's check: DuplicatePosting, nothing written."""
+    cur.execute(statement, params)
+    written, ledger = cur.fetchone()
+    if written != len(params["line_id"]):  # the same item posted by a concurrent request since our check
+        raise services.DuplicatePosting(f"A {what} of this batch was received meanwhile: nothing was written.")
+    if ledger != written:
+        raise services.DuplicatePosting("A ledger reference of this batch was posted meanwhile: nothing written.")
 
 
 # ---------------------------------------------------------------- payments
@@ -116,18 +109,16 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
         return out
     rows = [items[pos] for pos in accepted]
     with array_cursor() as cur:
-        cur.execute(INSERT_PAYMENTS,
-                    [[r["line"].pk for r in rows], [r["line"].customer_id for r in rows], [r["amount"] for r in rows],
-                     [r["paid_at"] for r in rows], [r["channel"] for r in rows], [r["reference"] for r in rows]])
-        if cur.rowcount != len(rows):  # the same reference posted by a concurrent request since our check
-            raise services.DuplicatePosting("A payment of this batch was received meanwhile: nothing was written.")
-    _insert_ledger([(r["line"].pk, LedgerKind.PAYMENT, r["amount"], r["paid_at"], f"payment-{r['reference']}")
-                    for r in rows], by)
-    _write_balances(positions, touched, settled)
+        _with_ledger(cur, PAYMENTS_WITH_LEDGER, {
+            "line_id": [r["line"].pk for r in rows], "customer_id": [r["line"].customer_id for r in rows],
+            "amount": [r["amount"] for r in rows], "paid_at": [r["paid_at"] for r in rows],
+            "channel": [r["channel"] for r in rows], "reference": [r["reference"] for r in rows],
+            "kind": LedgerKind.PAYMENT, "by": by.pk if by else None}, "payment")
     _allocate(rows)
-    aging_refresh(min(touched), max(touched) + 1, timezone.localdate())  # a payment may settle the oldest bill
     _settle_blacklist(rows, by)
-    _decide(out, touched, by)
+    # one write of each account: the new balance, the arrears age (cleared where settled, else from the oldest bill
+    # the allocation left unpaid: a payment may settle it) and the decision
+    _decide(out, touched, by, balances={i: positions[i].balance for i in touched}, settled=settled, aged=True)
     return out
 
 
@@ -142,20 +133,20 @@ def _settle_blacklist(rows: list[dict], by) -> None:
             blacklist_payments_apply(line=r["line"], amount=r["amount"], reference=r["reference"], by=by)
 
 
-def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal] | None = None) -> None:
+def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal] | None = None,
+            settled: set[int] = frozenset(), aged: bool = False) -> None:
     """The barring state the policy gives now, answered (and applied when immediate) for every line of the batch
     at once: arrears.realtime, the nightly state machine restricted to these lines (`balances`: the lines' new
-    balances, written in the same statement)."""
-    decisions = realtime.lines_decide(line_ids=touched, by=by, balances=balances)
+    balances, written in the same statement with their arrears age: realtime.lines_decide's `settled`, `aged`)."""
+    decisions = realtime.lines_decide(line_ids=touched, by=by, balances=balances, settled=settled, aged=aged)
     for pos, result in out.results.items():
         position = decisions.get(result.line.pk)
         if position is None:  # a closed line: billing's closure (or the arrears one) is final
             out.results[pos] = replace(result, state=BarringState.CLOSED)
             continue
         decision, limit = position.decision, position.usable - position.balance  # the limit ± shared credit
-        out.results[pos] = replace(result, usable_credit=result.balance + limit, credit_limit=limit,
-                                   state=decision.state, rule=decision.rule, applied=decision.applied,
-                                   restored=decision.restored)
+        out.results[pos] = services.PostingResult(result.line, result.balance, result.balance + limit, decision.state,
+                                                  decision.restored, decision.rule, decision.applied, limit)
 
 
 def usage_decide_bulk(*, line_ids: set[int], by=None) -> dict[int, services.PostingResult]:
@@ -224,13 +215,12 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
     if not accepted:
         return out
     rows = [items[pos] for pos in accepted]
-    line_ids, periods = [r["line"].pk for r in rows], [r["period"] for r in rows]
     with array_cursor() as cur:
-        cur.execute(INSERT_BILLS,
-                    [line_ids, [r["line"].customer_id for r in rows], periods, [r["amount"] for r in rows],
-                     [r["due_date"] for r in rows]])
-        if cur.rowcount != len(rows):
-            raise services.DuplicatePosting("A bill of this batch was received meanwhile: nothing was written.")
+        _with_ledger(cur, BILLS_WITH_LEDGER, {
+            "line_id": [r["line"].pk for r in rows], "customer_id": [r["line"].customer_id for r in rows],
+            "period": [r["period"] for r in rows], "amount": [r["amount"] for r in rows],
+            "due_date": [r["due_date"] for r in rows], "kind": LedgerKind.CHARGE, "now": timezone.now(),
+            "by": by.pk if by else None}, "bill")
         charges = [(r["line"].pk, r["period"], sp, amount) for r in rows
                    for sp, amount in (r.get("sp_charges") or {}).items()]
         if charges:
@@ -239,9 +229,6 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
                   for r in rows if r.get("costs")]
         if costed:
             cur.execute(INSERT_BILL_COSTS, [list(col) for col in zip(*costed, strict=True)])
-    now = timezone.now()
-    _insert_ledger([(r["line"].pk, LedgerKind.CHARGE, -r["amount"], now, f"bill-{r['line'].pk}-{r['period']:%Y-%m}")
-                    for r in rows], by)
     _decide(out, touched, by, balances={i: positions[i].balance for i in touched})  # writes the balances too
     return out
 

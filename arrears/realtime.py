@@ -36,11 +36,14 @@ class Position:
 
 
 def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = None, today: date | None = None,
-                 balances: dict[int, Decimal] | None = None, settled: set[int] = frozenset()) -> dict[int, Position]:
+                 balances: dict[int, Decimal] | None = None, settled: set[int] = frozenset(),
+                 aged: bool = False) -> dict[int, Position]:
     """{line id: Position} for the lines whose account is open and not closed (a line closed by billing or by
     arrears is absent: its answer is "closed"). The caller holds the accounts' locks (its transaction).
     `balances`: the batch's new balance of lines (written here, in the same UPDATE as the decision: one write of
-    each account per posting); `settled`: those of them whose arrears age the posting clears."""
+    each account per posting); `settled`: those of them whose arrears age the posting clears; `aged`: the others
+    age from their oldest bill left unpaid past due (a payment's: arrears.sql.AGING for these lines, in the same
+    write)."""
     ids = sorted(set(line_ids))
     if not ids:
         return {}
@@ -51,7 +54,7 @@ def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = N
               "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
               "two_way_days": policy.two_way_after_days, "by": by.pk if by else None,
               "immediate": list(policy.immediate_rules), "posted": posted,
-              "balances": [balances[i] for i in posted], "settled": [i in settled for i in posted]}
+              "balances": [balances[i] for i in posted], "settled": [i in settled for i in posted], "aged": aged}
     with array_cursor() as cur:
         cur.execute(JIT_OFF)
         cur.execute(DECIDE_SQL, params)

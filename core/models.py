@@ -117,7 +117,9 @@ class IdempotencyRecord(models.Model):
     endpoint = models.CharField(max_length=100)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
+    # the first answer's JSON text as it was sent (a replay sends the same bytes; a bulk answer is 10,000 rows: as
+    # jsonb it was parsed and pglz-compressed on every first post, a third of a second, and replayed re-ordered)
+    response = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -71,8 +71,9 @@ def named_params(sql: str, params: list, *, prefix: str) -> tuple[str, dict]:
 IDEMPOTENCY_CLAIM_SQL = f"""INSERT INTO {table(IdempotencyRecord)} (user_id, key, endpoint, request_hash, status_code,
                                                     response, created_at)
 VALUES (%s, %s, %s, %s, 0, 'null', now()) ON CONFLICT (user_id, key) DO NOTHING RETURNING id"""
-# The claimed key filled in with the answer: its JSON text stored as it is (no decode and re-encode).
-IDEMPOTENCY_ANSWER_SQL = f"UPDATE {table(IdempotencyRecord)} SET status_code = %s, response = %s::jsonb WHERE id = %s"
+# The claimed key filled in with the answer: its JSON text stored as it is (a text column: no jsonb parse of a
+# 10,000-row bulk answer; a replay sends the same bytes).
+IDEMPOTENCY_ANSWER_SQL = f"UPDATE {table(IdempotencyRecord)} SET status_code = %s, response = %s WHERE id = %s"
 
 # Batch runs by kind and status, and the chunks still to do of running runs (the /metrics gauges).
 BATCH_RUNS_SQL = f"SELECT kind, status, count(*) FROM {table(BatchRun)} GROUP BY kind, status"

@@ -84,9 +84,14 @@ def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome)
     with array_cursor() as cur:
         cur.execute(sql.LOCK_LINES_SQL, [sorted({items[pos]["line"].pk for pos in positions})])
         lines = {row[0]: row[1:] for row in cur.fetchall()}
-        customers = sorted({customer for customer, *_ in lines.values()})
-        cur.execute(sql.OPEN_LINES_SQL, [customers])
-        open_before = dict(cur.fetchall())
+        # the open lines per customer matter only to a closure or a reactivation (its customers_closed/_reopened
+        # signal): a round of barring changes alone counts nothing
+        closing = any(row[1] == ServiceStatus.CLOSED for row in lines.values()) or any(
+            items[pos]["status"] == ServiceStatus.CLOSED for pos in positions)
+        open_before = {}
+        if closing:
+            cur.execute(sql.OPEN_LINES_SQL, [sorted({customer for customer, *_ in lines.values()})])
+            open_before = dict(cur.fetchall())
     changes = []
     for pos in positions:
         item = items[pos]
@@ -110,6 +115,8 @@ def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome)
         cur.execute(sql.APPLY_CHANGES_SQL, {"ids": ids, "from": froms, "to": tos, "at": moments, "reason": reasons,
                                             "on": days, "until": untils, "by": by.pk if by else None})
         customer_status_refresh(customer_ids=touched)
+        if not closing:
+            return
         cur.execute(sql.OPEN_LINES_SQL, [touched])
         open_after = dict(cur.fetchall())
     _signal(changes, lines, open_before, open_after, by)

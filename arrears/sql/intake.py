@@ -9,6 +9,7 @@ from arrears.sql import ENSURE_ACCOUNTS
 from arrears.value import COST_FIELDS
 from core.sql import table
 from customers.models import Line
+from customers.sql import PROBE
 
 
 def msisdn_in(numbers) -> RawSQL:
@@ -46,25 +47,31 @@ LOCK_ACCOUNTS = """
     FROM arrears_lineaccount a JOIN customers_customer c ON c.id = a.customer_id
     WHERE a.line_id = ANY(%s::bigint[]) ORDER BY a.line_id FOR UPDATE OF a"""
 
-WRITE_BALANCES = """
-    UPDATE arrears_lineaccount a SET balance = v.balance,
-           arrears_since = CASE WHEN v.settled THEN NULL ELSE a.arrears_since END
-    FROM unnest(%s::bigint[], %s::numeric[], %s::bool[]) AS v(line_id, balance, settled)
-    WHERE a.line_id = v.line_id"""
-
-INSERT_LEDGER = """
-    INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note, posted_by_id)
-    SELECT line_id, kind, amount, posted_at, reference, '', %s
-    FROM unnest(%s::bigint[], %s::text[], %s::numeric[], %s::timestamptz[], %s::text[])
-         AS v(line_id, kind, amount, posted_at, reference)"""
+def with_ledger_sql(rows_sql: str, ledger_sql: str) -> str:
+    """One statement for a batch's rows and their ledger entries: `rows_sql` inserts the batch's rows (CTE `written`,
+    RETURNING 1) from `v` (the unnest of its columns) and `ledger_sql` selects one ledger entry from each row of `v`
+    (line, kind, amount, time, reference): the ledger columns derived in SQL, not sent as arrays again. Answers the
+    count of rows written and of ledger entries written (a row or reference posted meanwhile is not written)."""
+    return f"""
+        WITH {rows_sql},
+        ledger AS (
+            INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note, posted_by_id)
+            SELECT e.*, '', %(by)s FROM ({ledger_sql}) e
+            ON CONFLICT (reference) DO NOTHING RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM ledger)"""
 
 PAYMENTS_SEEN = "SELECT reference FROM arrears_payment WHERE reference = ANY(%s::text[])"
 
-INSERT_PAYMENTS = """
-    INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference)
-    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::timestamptz[], %s::text[],
-                         %s::text[])
-    ON CONFLICT (reference) DO NOTHING"""
+# A batch's payments and their ledger entries (with_ledger_sql).
+PAYMENTS_WITH_LEDGER = with_ledger_sql("""
+    v AS (SELECT * FROM unnest(%(line_id)s::bigint[], %(customer_id)s::bigint[], %(amount)s::numeric[],
+                               %(paid_at)s::timestamptz[], %(channel)s::text[], %(reference)s::text[])
+          AS v(line_id, customer_id, amount, paid_at, channel, reference)),
+    written AS (
+        INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference)
+        SELECT * FROM v ON CONFLICT (reference) DO NOTHING RETURNING 1
+    )""", "SELECT line_id, %(kind)s AS kind, amount, paid_at AS posted_at, 'payment-' || reference FROM v")
 
 # The few customers of a batch with an open blacklist entry (by line or by customer: two arrays).
 BLACKLISTED = """SELECT DISTINCT customer_id FROM customers_blacklistentry
@@ -83,16 +90,21 @@ ALLOCATE_BULK = """
     UPDATE arrears_bill b SET paid_amount = b.paid_amount + least(u.owed, u.paid - u.before)
     FROM unpaid u WHERE b.id = u.id AND u.before < u.paid"""
 
-BILLS_SEEN = """SELECT b.line_id, b.period FROM arrears_bill b
-               JOIN unnest(%s::bigint[], %s::date[]) AS k(line_id, period)
-                 ON b.line_id = k.line_id AND b.period = k.period"""
+# The (line, month) pairs of a batch already billed: one index probe per key (customers.sql.PROBE).
+BILLS_SEEN = f"""SELECT k.line_id, k.period FROM unnest(%s::bigint[], %s::date[]) AS k(line_id, period)
+                 {PROBE.format(table="arrears_bill", column="period")}"""
 
-INSERT_BILLS = """
-    INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount)
-    SELECT line_id, customer_id, period, amount, due_date, 0
-    FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::date[])
-         AS v(line_id, customer_id, period, amount, due_date)
-    ON CONFLICT (line_id, period) DO NOTHING"""
+# A batch's bills and their ledger entries (with_ledger_sql): each bill charged on the ledger at %(now)s.
+BILLS_WITH_LEDGER = with_ledger_sql("""
+    v AS (SELECT * FROM unnest(%(line_id)s::bigint[], %(customer_id)s::bigint[], %(period)s::date[],
+                               %(amount)s::numeric[], %(due_date)s::date[])
+          AS v(line_id, customer_id, period, amount, due_date)),
+    written AS (
+        INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount)
+        SELECT line_id, customer_id, period, amount, due_date, 0 FROM v
+        ON CONFLICT (line_id, period) DO NOTHING RETURNING 1
+    )""", """SELECT line_id, %(kind)s AS kind, -amount AS amount, %(now)s::timestamptz AS posted_at,
+                    'bill-' || line_id || '-' || to_char(period, 'YYYY-MM') FROM v""")
 
 INSERT_SP_CHARGES = """
     INSERT INTO arrears_spcharge (bill_id, sp_id, period, amount)

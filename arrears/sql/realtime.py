@@ -8,13 +8,21 @@ from credit.choices import SmsStatus
 from credit.sharing import active_shares_sql
 from customers import events
 
+# A payment's lines still below 0 age from the oldest bill it left unpaid past due (arrears.sql.AGING, the nightly
+# rule, on the bills as the batch's allocation left them; the single posting's aging_refresh)
+AGED_SINCE = """coalesce((SELECT min(b.due_date) FROM arrears_bill b
+                          WHERE b.line_id = a.line_id AND b.paid_amount < b.amount AND b.due_date < %(today)s),
+                         a.arrears_since, %(today)s)"""
+
 # Today's facts of the lines in %(ids)s and the state machine's answer: the same columns the nightly evaluation's
 # rounds judge (arrears.sql.evaluation.FACTS / round_sql) and its compiled CASE of policies.TRANSITIONS, for one day.
 DECIDED_FOR_LINES = f"""
 WITH shares AS ({active_shares_sql("%(now)s")}),  -- shared credit active now (credit.sharing)
 posted AS (  -- the accounts of the lines, with the batch's new balances where it brings them (not yet written)
     SELECT a.line_id, a.customer_id, a.state, a.state_since, coalesce(n.balance, a.balance) AS balance,
-           CASE WHEN n.settled THEN NULL ELSE a.arrears_since END AS arrears_since, a.exempt_until, a.exempt_cap,
+           CASE WHEN n.settled THEN NULL
+                WHEN %(aged)s AND n.line_id IS NOT NULL AND a.state <> 'closed' THEN {AGED_SINCE}
+                ELSE a.arrears_since END AS arrears_since, a.exempt_until, a.exempt_cap,
            n.balance AS new_balance
     FROM arrears_lineaccount a
     LEFT JOIN unnest(%(posted)s::bigint[], %(balances)s::numeric[], %(settled)s::bool[])

@@ -94,10 +94,12 @@ def idempotent(request, endpoint: str, handler, *, required: bool = True) -> Res
             first = IdempotencyRecord.objects.get(user=request.user, key=key)
             if first.request_hash != fingerprint or first.endpoint != endpoint:
                 raise IdempotencyConflict()
-            return Response(first.response, status=first.status_code, headers={"Idempotent-Replayed": "true"})
+            replay = Response(json.loads(first.response), status=first.status_code,
+                              headers={"Idempotent-Replayed": "true"})
+            return StoredAnswer(replay, first.response.encode())  # the first answer's own text
         response = handler()
         if 200 <= response.status_code < 300:  # the answer's JSON text, made once: stored as it is (a bulk answer
-            # is 10,000 rows: no decode and re-encode through the model field) and sent as it is
+            # is 10,000 rows: no jsonb parse) and sent as it is, by this answer and by every replay
             text = JSONRenderer().render(response.data)
             with connection.cursor() as cur:
                 cur.execute(IDEMPOTENCY_ANSWER_SQL, [response.status_code, text.decode(), claimed[0]])

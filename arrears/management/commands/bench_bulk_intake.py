@@ -9,6 +9,7 @@ writes are vacuumed before each run: a run's rolled-back rows are dead rows unti
 
 import cProfile
 import io
+import os
 import pstats
 import time
 import uuid
@@ -63,13 +64,24 @@ class Command(BaseCommand):
         for name in dict.fromkeys(name for name, *_ in rows):
             runs = sorted((row for row in rows if row[0] == name), key=lambda row: row[1])  # by API time
             picks = {"best": runs[0], "median": runs[(len(runs) - 1) // 2]} if len(runs) > 1 else {"": runs[0]}
-            for label, (_, api, sql, cpu, bare) in picks.items():
+            for label, (_, api, sql, cpu, bare, *_cpu) in picks.items():
                 self.stdout.write(f"{name:12} {items:7,} {label:>6} {api:7.2f} {sql:7.2f} {cpu:8.2f} "
                                   f"{items / api:9,.0f} {bare:8.2f} {api / bare:6.1f}")
+        if any(row[5] is None for row in rows):
+            return
+        # CPU spent, by this process and by its PostgreSQL backend (the server's own process CPU: apart from the waits
+        # for a core that a shared machine's load adds to wall time; parallel workers' CPU is not counted)
+        self.stdout.write(f"CPU (process + backend), median run: {'intake':12} {'post s':>7} {'floor s':>8} "
+                          f"{'items/CPU s':>11} {'ratio':>6}")
+        for name in dict.fromkeys(name for name, *_ in rows):
+            spent = sorted((row[3] + row[5], row[6]) for row in rows if row[0] == name)
+            post, floor = spent[(len(spent) - 1) // 2]
+            self.stdout.write(f"{'':36} {name:12} {post:7.2f} {floor:8.2f} {items / post:11,.0f} {post / floor:6.1f}")
 
     def _run(self, client, lines, items, only, profile, queries) -> list[tuple]:
         """One post of each intake with its floor in the same run, all rolled back:
-        [(name, API s, SQL s, Python CPU s, floor s)]."""
+        [(name, API s, SQL s, Python CPU s, floor s, backend CPU s, floor CPU s)] (the CPU None where the backend's
+        process cannot be read)."""
         rows = []
         try:
             with transaction.atomic():
@@ -78,6 +90,7 @@ class Command(BaseCommand):
                         continue
                     profiler = cProfile.Profile() if profile else None
                     timed = []
+                    db = _backend_cpu()
                     cpu = time.process_time()  # this process's CPU (Python): under a shared load, apart from waits
                     started = time.perf_counter()
                     if profiler:
@@ -87,6 +100,7 @@ class Command(BaseCommand):
                                                HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
                     api = time.perf_counter() - started
                     cpu = time.process_time() - cpu
+                    db = _backend_cpu() - db if db is not None else None
                     if profiler:
                         profiler.disable()
                         report = io.StringIO()
@@ -102,11 +116,14 @@ class Command(BaseCommand):
                     if response.status_code not in (200, 201) or answer.get("posted", answer.get("onboarded")) != items:
                         raise CommandError(f"{name}: {response.status_code} {response.content[:500]!r}")
                     with transaction.atomic():  # the floor's rows go with its savepoint
+                        floor_db, floor_cpu = _backend_cpu(), time.process_time()
                         started = time.perf_counter()
                         floor()
                         bare = time.perf_counter() - started
+                        floor_cpu = time.process_time() - floor_cpu + (
+                            _backend_cpu() - floor_db if floor_db is not None else 0)
                         transaction.set_rollback(True)
-                    rows.append((name, api, sum(spent for spent, _ in timed), cpu, bare))
+                    rows.append((name, api, sum(spent for spent, _ in timed), cpu, bare, db, floor_cpu))
                 raise Rollback
         except Rollback:
             pass
@@ -157,6 +174,17 @@ def _vacuum() -> None:
     """The tables a run writes (and rolls back) vacuumed before each run (arrears.sql.bench.WRITTEN)."""
     with connection.cursor() as cur:
         cur.execute(VACUUM_WRITTEN)
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend process so far, from /proc (a server on
+    this machine); None where it cannot be read."""
+    try:
+        with open(f"/proc/{connection.connection.info.backend_pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, AttributeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _timer(timed: list):

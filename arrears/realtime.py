@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from arrears import evaluation, policies, services
+from arrears import evaluation, policies, selectors, services
 from arrears.choices import BarringState
 from credit import touchpoints
 from credit.choices import SmsStatus
@@ -157,7 +157,7 @@ def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = N
     ids = sorted(set(line_ids))
     if not ids:
         return {}
-    policy = policy or services.barring_policy_get()
+    policy = policy or selectors.barring_policy_current()
     today, now = today or timezone.localdate(), timezone.now()
     posted = sorted(balances or ())
     params = {"ids": ids, "today": today, "now": now, "policy": policy.label,

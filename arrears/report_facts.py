@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.db import connection
 
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT
-from core.batches import register_batch
+from core.batches import batch_register
 from core.choices import BatchStatus
 from core.models import BatchRun
 from customers.models import Channel
@@ -108,7 +108,7 @@ def sp_fact_periods(day: date) -> list[date]:
     return out
 
 
-@register_batch(REPORT_FACTS_KIND, table="customers_customer", chunk_size=REPORT_FACTS_CHUNK)
+@batch_register(REPORT_FACTS_KIND, table="customers_customer", chunk_size=REPORT_FACTS_CHUNK)
 def report_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
     day = date.fromisoformat(run.period)
@@ -122,7 +122,7 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
     return rows
 
 
-def forget_old_facts(day: date) -> None:
+def old_facts_forget(day: date) -> None:
     with connection.cursor() as cur:
         for table in ("arrears_reportchannelfact", "arrears_reportfact", "arrears_starhistoryfact",
                       "arrears_spsettlementfact", "arrears_barringdurationfact"):

@@ -4,11 +4,11 @@ from datetime import date
 
 from django.db import connection
 
-from core.batches import register_batch
+from core.batches import batch_register
 from credit import policies, scoring, touchpoints
 from credit.choices import RatingKind
 from credit.features import features_cte
-from credit.services import scoring_model_published
+from credit.selectors import scoring_model_published
 from customers.policies import months_ago
 
 # ~1 s per 50k customers with their 12 months of usage, bills and status changes (2-core dev machine).
@@ -36,7 +36,7 @@ def _apply(decided_cte: str, params: dict, *, kind: str) -> int:
     return changed
 
 
-@register_batch(BASE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
+@batch_register(BASE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
 def rate_base(lo: int, hi: int, run) -> int:
     """Base model over unrated and 0★ customers that qualify (tenure ≥ 6 months, not blacklisted)."""
     model = scoring_model_published()
@@ -50,7 +50,7 @@ def rate_base(lo: int, hi: int, run) -> int:
     return _apply(decided, params, kind=RatingKind.BASE)
 
 
-@register_batch(GUIDANCE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
+@batch_register(GUIDANCE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
 def rate_guidance(lo: int, hi: int, run) -> int:
     """Guidance rules over 1–5★ customers: move limits within range and stars up or down."""
     today = period_anchor(run.period)

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 
 from core import batches
-from core.batches import register_batch
+from core.batches import batch_register
 
 SNAPSHOT_KIND = "enterprise.snapshot"
 SNAPSHOT_CHUNK = 5_000  # accounts (~2,000 groups per million customers)
@@ -179,7 +179,7 @@ def snapshot_chunk(lo: int, hi: int, month: date) -> int:
         return cur.rowcount
 
 
-@register_batch(SNAPSHOT_KIND, table="enterprise_enterpriseaccount", chunk_size=SNAPSHOT_CHUNK)
+@batch_register(SNAPSHOT_KIND, table="enterprise_enterpriseaccount", chunk_size=SNAPSHOT_CHUNK)
 def snapshot(lo: int, hi: int, run) -> int:
     return snapshot_chunk(lo, hi, month_of(run.period))
 
@@ -190,9 +190,9 @@ def previous_month(day: date) -> date:
 
 def snapshot_in_process(month: date) -> int:
     """Derive (or finish deriving) a month's snapshots here, without workers: for replays, re-derivation, tests."""
-    run = batches.plan_run(kind=SNAPSHOT_KIND, period=f"{month:%Y-%m}")
+    run = batches.batch_run_plan(kind=SNAPSHOT_KIND, period=f"{month:%Y-%m}")
     for chunk_id in batches.pending_chunk_ids(run):
-        batches.run_chunk(chunk_id)
+        batches.batch_chunk_run(chunk_id)
     run.refresh_from_db()
     return run.rows_affected
 

@@ -15,7 +15,7 @@ from arrears.policies import AGE_BUCKETS
 from core.scope import aggregate_scope, customer_scope_q
 from core.sql import customer_scope_sql
 from customers.models import Channel, Customer
-from marketing.choices import MemberHow
+from customers.choices import MemberHow
 
 CAMPAIGN_BROUGHT = (MemberHow.ACQUIRED, MemberHow.CONVERTED)  # not those it only targeted
 

@@ -16,7 +16,7 @@ from django.db import connection
 
 from core.sql import customer_scope_sql
 from marketing import policies
-from marketing.choices import MemberHow
+from customers.choices import MemberHow
 from marketing.segment import campaign_target
 
 PARTICIPANT_HOWS = [MemberHow.ACQUIRED.value, MemberHow.CONVERTED.value]

@@ -11,13 +11,14 @@ class ArrearsConfig(AppConfig):
         from arrears import value  # noqa: F401  registers the monthly customer value batch kinds
         from arrears import report_facts  # noqa: F401  registers the nightly report facts batch kind
         from arrears import policy_versions  # noqa: F401  registers the four-eyes kind of a policy's publication
-        from arrears import services
-        from core.audit import DecisionLog, register_decision_log
-        from credit.ledger import ledger_register
+        from arrears import selectors, services
+        from core.audit import DecisionLog, decision_log_register
+        from credit.ledger import ledger_register, recovery_register
 
         ledger_register(services)  # credit's grants post to this ledger through the port (credit sits below)
+        recovery_register(selectors.emergency_recovery)  # the credit report's recovery panel reads it the same way
 
-        register_decision_log(DecisionLog(  # late-fee waivers live in the append-only ledger
+        decision_log_register(DecisionLog(  # late-fee waivers live in the append-only ledger
             label="arrears.latefeewaiver", model="arrears.LedgerEntry", filter={"kind": "waiver"}, at="posted_at",
             user="posted_by", object_field="line_id", title=_("Late-fee waiver"),
             change=lambda e: _("waived ¥%(amount)s") % {"amount": e.amount},

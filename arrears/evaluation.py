@@ -39,7 +39,7 @@ from arrears.sql.evaluation import (ACCOUNTS, AGING_CLOSED_BY_BILLING, ANY_CLOSE
 from customers import status as customer_status
 from customers.signals import customers_closed
 from core import batches
-from core.batches import CATCH_UP_MAX_DAYS, missed_days, register_batch
+from core.batches import CATCH_UP_MAX_DAYS, batch_register, missed_days
 from credit import state as credit_state
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,7 +53,7 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None, *,
                    first_day: date | None = None) -> int:
     """Evaluate lines with id in [lo, hi) for every day from `first_day` (default: `today` only) through `today`,
     skipping a line on the days it was already decided; returns how many state changes were made."""
-    policy = services.barring_policy_get()
+    policy = services.barring_policy_current()
     first = max(min(first_day or today, today), today - timedelta(days=CATCH_UP_MAX_DAYS - 1))
     params = {"lo": lo, "hi": hi, "run_id": run_id, "policy": policy.label, "first": first, "last": today,
               "today": today, "now": decision_moment(today),
@@ -129,7 +129,7 @@ def _missing_accounts(cur, params) -> bool:
     return cur.fetchone()[0] > 0
 
 
-@register_batch(EVALUATE_KIND, table="customers_line", chunk_size=EVALUATE_CHUNK)
+@batch_register(EVALUATE_KIND, table="customers_line", chunk_size=EVALUATE_CHUNK)
 def evaluate(lo: int, hi: int, run) -> int:
     """The run's day, and first every day since the last done run that no run covered (a skipped night)."""
     today = date.fromisoformat(run.period)
@@ -138,8 +138,8 @@ def evaluate(lo: int, hi: int, run) -> int:
 
 def evaluate_in_process(day: date) -> int:
     """Run (or finish) the day's evaluation here, without workers: for the demo set-up and small sites."""
-    run = batches.plan_run(kind=EVALUATE_KIND, period=day.isoformat())
+    run = batches.batch_run_plan(kind=EVALUATE_KIND, period=day.isoformat())
     for chunk_id in batches.pending_chunk_ids(run):
-        batches.run_chunk(chunk_id)
+        batches.batch_chunk_run(chunk_id)
     run.refresh_from_db()
     return run.rows_affected

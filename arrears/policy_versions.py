@@ -4,7 +4,7 @@ A published version is never edited: a change is a new draft (a copy of the vers
 published with four eyes — one officer asks with a reason, a second one who did not edit the draft approves it
 (credit.four_eyes, kind barring_policy_publish); who asked, who approved, when, why and the version are in the
 request's and the version's history, on /audit/. While the request waits the draft is frozen. The
-nightly run and every real-time decision read the version in force (`services.barring_policy_get`), so the next
+nightly run and every real-time decision read the version in force (`selectors.barring_policy_current`), so the next
 decision after publishing follows it. Rules on the settings are pure (arrears.policies.barring_policy_problems).
 """
 
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears import policies
 from arrears.models import BarringPolicyVersion
-from arrears.services import barring_policy_get
+from arrears.selectors import barring_policy_current
 from credit import four_eyes
 from credit.choices import FourEyesKind
 from credit.models import FourEyesRequest
@@ -46,7 +46,7 @@ def _locked_draft(version: BarringPolicyVersion, *, editing: bool = True) -> Bar
         raise ValidationError({"__all__": ValidationError(ERR_PUBLISHED, code="immutable",
                                                           params={"version": version.version})})
     if editing:
-        four_eyes.check_draft_not_waiting(kind=FourEyesKind.BARRING_POLICY_PUBLISH, draft=version)
+        four_eyes.draft_not_waiting_check(kind=FourEyesKind.BARRING_POLICY_PUBLISH, draft=version)
     return version
 
 
@@ -75,7 +75,7 @@ def barring_draft_create(*, by, note: str = "") -> BarringPolicyVersion:
     if existing is not None:
         raise ValidationError({"__all__": ValidationError(ERR_DRAFT_EXISTS, code="draft_exists",
                                                           params={"version": existing.version})})
-    current = barring_policy_get()
+    current = barring_policy_current()
     number = (BarringPolicyVersion.objects.aggregate(n=Max("version"))["n"] or 0) + 1
     draft = BarringPolicyVersion(version=number, config=current.config(),
                                  note=(note or f"draft from {current.label}")[:200])
@@ -119,7 +119,7 @@ def _barring_policy_publish_apply(request: FourEyesRequest, approver) -> Barring
     if version.config != request.payload.get("config"):
         raise ValidationError({"__all__": ValidationError(four_eyes.ERR_DRAFT_CHANGED, code="draft_changed")})
     _check_problems(version)
-    four_eyes.check_draft_approver(draft=version, approver=approver)
+    four_eyes.draft_approver_check(draft=version, approver=approver)
     version.published_at = timezone.now()
     version._change_reason = f"published v{version.version} (#{request.pk}): {request.reason}"[:100]
     version._history_user = approver
@@ -127,7 +127,7 @@ def _barring_policy_publish_apply(request: FourEyesRequest, approver) -> Barring
     return version
 
 
-four_eyes.register(FourEyesKind.BARRING_POLICY_PUBLISH, permission=PERMISSION, apply=_barring_policy_publish_apply)
+four_eyes.kind_register(FourEyesKind.BARRING_POLICY_PUBLISH, permission=PERMISSION, apply=_barring_policy_publish_apply)
 
 
 def publication(version: BarringPolicyVersion):

@@ -47,7 +47,7 @@ def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = N
     ids = sorted(set(line_ids))
     if not ids:
         return {}
-    policy = policy or services.barring_policy_get()
+    policy = policy or services.barring_policy_current()
     today, now = today or timezone.localdate(), timezone.now()
     posted = sorted(balances or ())
     params = {"ids": ids, "today": today, "now": now, "policy": policy.label,

@@ -17,7 +17,7 @@ from arrears.sql.report import (ARREARS_FACTS, CHANNEL_FACTS, DURATION_FACTS, FA
                                 SP_SETTLEMENT_FROM_FACTS, STAR_FACTS, STAR_HISTORY, agent_scorecard_sql,
                                 aging_summary_sql, arrears_by_sql, barring_duration_facts_sql, forget_old_facts_sql,
                                 region_filter_sql)
-from core.batches import register_batch
+from core.batches import batch_register
 from core.choices import BatchStatus
 from core.models import BatchRun
 from customers.models import Channel
@@ -39,7 +39,7 @@ def sp_fact_periods(day: date) -> list[date]:
     return out
 
 
-@register_batch(REPORT_FACTS_KIND, table="customers_customer", chunk_size=REPORT_FACTS_CHUNK)
+@batch_register(REPORT_FACTS_KIND, table="customers_customer", chunk_size=REPORT_FACTS_CHUNK)
 def report_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
     day = date.fromisoformat(run.period)
@@ -53,7 +53,7 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
     return rows
 
 
-def forget_old_facts(day: date) -> None:
+def old_facts_forget(day: date) -> None:
     with connection.cursor() as cur:
         for table in FACT_TABLES:
             cur.execute(forget_old_facts_sql(table), [day - timedelta(days=KEEP_DAYS)])

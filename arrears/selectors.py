@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from arrears import report_facts
-from arrears.models import LineAccount
+from arrears import policies
+from arrears.models import BarringPolicyVersion, LineAccount
 from arrears.policies import AGE_BUCKETS
 from arrears.sql.report import barring_durations_sql, emergency_recovery_sql
 from core.scope import aggregate_scope, customer_scope_q
 from core.sql import customer_scope_sql
 from customers.models import Channel, Customer
-from marketing.choices import MemberHow
+from customers.choices import MemberHow
 
 CAMPAIGN_BROUGHT = (MemberHow.ACQUIRED, MemberHow.CONVERTED)  # not those it only targeted
 
@@ -146,3 +147,9 @@ def barring_durations(*, user, since: date | None = None, live: bool = False) ->
         cur.execute(barring_durations_sql(scope_sql), [since, *scope_params])
         rows = cur.fetchall()
     return [{"credit_holders": bool(holder), "restorations": n, "average_days": days} for holder, n, days in rows]
+
+
+def barring_policy_current() -> policies.BarringPolicy:
+    """The barring policy in force: the newest published version, or the default before any is published."""
+    row = BarringPolicyVersion.objects.filter(published_at__isnull=False).order_by("-version").first()
+    return policies.BarringPolicy.from_config(row.version, row.config) if row else policies.DEFAULT_POLICY

@@ -14,7 +14,6 @@ from arrears import policies
 from arrears.choices import BarringState, LedgerKind
 from arrears.models import (
     BarringEvent,
-    BarringPolicyVersion,
     Bill,
     BillCost,
     CollectionCase,
@@ -25,6 +24,7 @@ from arrears.models import (
     Payment,
     SpCharge,
 )
+from arrears.selectors import barring_policy_current
 from arrears.sql import ENSURE_ACCOUNTS, aging_refresh
 from arrears.sql.intake import ALLOCATE_TO_BILLS, insert_once_sql
 from credit import touchpoints
@@ -55,11 +55,6 @@ def _money_payload(account: LineAccount, usable: Decimal) -> dict:
 
 class DuplicatePosting(Exception):
     pass
-
-
-def barring_policy_get() -> policies.BarringPolicy:
-    row = BarringPolicyVersion.objects.filter(published_at__isnull=False).order_by("-version").first()
-    return policies.BarringPolicy.from_config(row.version, row.config) if row else policies.DEFAULT_POLICY
 
 
 def _locked_account(line: Line, today: date) -> LineAccount:
@@ -126,7 +121,7 @@ def account_decide(*, account: LineAccount, by=None, policy: policies.BarringPol
     The arrears clock starts and stops as the nightly statement moves it."""
     if account.line.status == ServiceStatus.CLOSED:  # billing's closure is final here too (the nightly run skips
         return Decision(BarringState.CLOSED)           # closed lines): a final bill or payment never reopens one
-    policy = policy or barring_policy_get()
+    policy = policy or barring_policy_current()
     today = timezone.localdate()
     customer = account.customer
     facts = policies.facts_now(state=account.state, balance=account.balance, limit=usable_credit_limit(customer),
@@ -215,7 +210,7 @@ def account_transition(*, account: LineAccount, to_state: str, rule: str, usable
                        policy: policies.BarringPolicy | None = None):
     """One line's state change with everything that goes with it: line status, status log, barring event
     (rule, policy version, who or which run), and the customer's SMS."""
-    policy = policy or barring_policy_get()
+    policy = policy or barring_policy_current()
     now, today = timezone.now(), timezone.localdate()
     from_state = account.state
     LineAccount.objects.filter(pk=account.pk).update(state=to_state, state_since=today)
@@ -250,7 +245,7 @@ class EmergencyRefused(Exception):
 def emergency_pass_grant(*, line: Line, channel: str, by=None) -> EmergencyPass:
     """Emergency continuity for an eligible customer (3★+, once a month by default): barring suspended for
     7 days up to an overdraft of the credit limit; a barred line is restored at once."""
-    policy = barring_policy_get()
+    policy = barring_policy_current()
     today = timezone.localdate()
     account = _locked_account(line, today)
     customer = account.customer
@@ -290,7 +285,7 @@ EXEMPTION_REFUSALS = {
 def line_exempt(*, line: Line, until: date, reason: str, by) -> Exemption:
     """A credit officer exempts a line from barring until a date (within the policy's maximum), with a reason;
     it is still reminded."""
-    today, policy = timezone.localdate(), barring_policy_get()
+    today, policy = timezone.localdate(), barring_policy_current()
     rule = policies.exemption_refusal(until=until, today=today, policy=policy)
     if rule:
         raise ValidationError({"valid_until": ValidationError(EXEMPTION_REFUSALS[rule], code=rule, params={

@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 
 from arrears.evaluation import EVALUATE_KIND
-from arrears.report_facts import REPORT_FACTS_KIND, forget_old_facts
+from arrears.report_facts import REPORT_FACTS_KIND, old_facts_forget
 from arrears.value import DECILE_KIND, VALUE_KIND, month_billed
 from core.choices import BatchStatus
 from core.models import BatchRun
@@ -62,5 +62,5 @@ def report_facts_nightly(day: str | None = None) -> int:
     """Scheduled 05:45 daily, after the evaluation, the rating and the star snapshot: the arrears report's and
     the campaign risk assessment's figures of the night (arrears.report_facts)."""
     night = night_of(day)
-    forget_old_facts(night)
+    old_facts_forget(night)
     return dispatch_run(REPORT_FACTS_KIND, night.isoformat()).pk

@@ -16,7 +16,7 @@ from django.db.models import Count, Q, Sum
 from arrears.models import Bill, CustomerValue
 from arrears.sql.value import CUTS_LOCK, CUTS_SQL, CUTS_TAKEN, DECILE_SQL, VALUE_SQL
 from core import batches
-from core.batches import register_batch
+from core.batches import batch_register
 from core.scope import customer_scope_q
 from credit.features import DECILE_KIND, VALUE_KIND  # one name for each run, read by credit's value factor
 
@@ -41,7 +41,7 @@ def window_start(month: date) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-@register_batch(VALUE_KIND, table="customers_customer", chunk_size=VALUE_CHUNK)
+@batch_register(VALUE_KIND, table="customers_customer", chunk_size=VALUE_CHUNK)
 def values(lo: int, hi: int, run) -> int:
     month = month_of(run.period)
     with connection.cursor() as cur:
@@ -59,7 +59,7 @@ def decile_cuts_take(month: date) -> None:
             cur.execute(CUTS_SQL, {"month": month})
 
 
-@register_batch(DECILE_KIND, table="arrears_customervalue", chunk_size=VALUE_CHUNK)
+@batch_register(DECILE_KIND, table="arrears_customervalue", chunk_size=VALUE_CHUNK)
 def deciles(lo: int, hi: int, run) -> int:
     month = month_of(run.period)
     decile_cuts_take(month)
@@ -72,9 +72,9 @@ def value_in_process(period: str) -> int:
     """Run (or finish) a month's values and then its deciles here, without workers: demo set-up and tests."""
     rows = 0
     for kind in (VALUE_KIND, DECILE_KIND):
-        run = batches.plan_run(kind=kind, period=period)
+        run = batches.batch_run_plan(kind=kind, period=period)
         for chunk_id in batches.pending_chunk_ids(run):
-            batches.run_chunk(chunk_id)
+            batches.batch_chunk_run(chunk_id)
         run.refresh_from_db()
         rows = run.rows_affected
     return rows

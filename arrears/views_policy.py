@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from arrears import policy_versions
 from arrears.forms import BARRING_RULE_CHOICES, BarringDraftForm, BarringPolicyForm, BarringPublishForm
-from arrears.services import barring_policy_get
+from arrears.selectors import barring_policy_current
 from core.generic_views import PageView, ServiceActionView, ServiceFormView
 from credit.choices import FourEyesKind, FourEyesStatus
 from credit.selectors import latest_request
@@ -30,7 +30,7 @@ class BarringPolicyListView(PageView):
             request = None if version.published_at else latest_request(
                 kind=FourEyesKind.BARRING_POLICY_PUBLISH, subject=version)
             version.waiting = request is not None and request.status == FourEyesStatus.PENDING
-        return {"versions": versions, "in_force": barring_policy_get(), "draft": policy_versions.draft_of(),
+        return {"versions": versions, "in_force": barring_policy_current(), "draft": policy_versions.draft_of(),
                 "draft_form": BarringDraftForm()}
 
 

@@ -12,12 +12,12 @@ class CoreConfig(AppConfig):
         from core.api import schema  # noqa: F401  registers the schema's field extensions (decimal patterns)
         from core.models import CalendarDay
         from core.ops import metrics
-        from core.roles import sync_role_groups
-        from core.selectors import invalidate_working_calendar
+        from core.roles import role_groups_sync
+        from core.selectors import working_calendar_invalidate
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        post_migrate.connect(role_groups_sync, sender=self)
         # after every migrate (and a test's flush): the beat schedules as config/schedules.py declares them
         post_migrate.connect(schedules_sync, sender=self, dispatch_uid="core.schedules_sync")
-        post_save.connect(invalidate_working_calendar, sender=CalendarDay, dispatch_uid="calendar-saved")
-        post_delete.connect(invalidate_working_calendar, sender=CalendarDay, dispatch_uid="calendar-deleted")
+        post_save.connect(working_calendar_invalidate, sender=CalendarDay, dispatch_uid="calendar-saved")
+        post_delete.connect(working_calendar_invalidate, sender=CalendarDay, dispatch_uid="calendar-deleted")
         metrics.register()

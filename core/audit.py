@@ -59,11 +59,11 @@ class DecisionLog:
 
 
 DECISION_LOGS: dict[str, DecisionLog] = {}
-# Codes an app writes at the start of a change reason ("approve: 风险可控") -> their label (register_reason_labels)
+# Codes an app writes at the start of a change reason ("approve: 风险可控") -> their label (reason_labels_register)
 REASON_LABELS: dict[str, str] = {}
 
 
-def register_reason_labels(labels: dict) -> None:
+def reason_labels_register(labels: dict) -> None:
     REASON_LABELS.update(labels)
 
 
@@ -74,7 +74,7 @@ def reason_label(reason: str) -> str:
     return f"{label}{sep}{rest}" if label else (reason or "")
 
 
-def register_decision_log(log: DecisionLog) -> None:
+def decision_log_register(log: DecisionLog) -> None:
     DECISION_LOGS[log.label] = log
 
 

@@ -6,13 +6,13 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import is_service_account, load_access
+from core.roles import is_service_account, user_access_load
 
 SERVICE_ACCOUNT_LOGIN = _("This is a service account: it calls the API with its token and cannot sign in to the "
                           "browser.")
 
 class OneQueryModelBackend(ModelBackend):
-    """ModelBackend whose user and group permissions come from `load_access` (superusers as before).
+    """ModelBackend whose user and group permissions come from `user_access_load` (superusers as before).
 
     The user of a session is never a service account: the login form refuses them, and a session made for one
     by any other means (a script, the admin, a test client) is not honoured either, here where every session's
@@ -32,6 +32,6 @@ class OneQueryModelBackend(ModelBackend):
         if user_obj.is_superuser:
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
-            load_access(user_obj)
+            user_access_load(user_obj)
             user_obj._perm_cache = user_obj._user_perm_cache | user_obj._group_perm_cache
         return user_obj._perm_cache

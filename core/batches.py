@@ -38,7 +38,7 @@ class BatchKind:
 REGISTRY: dict[str, BatchKind] = {}
 
 
-def register_batch(name: str, *, table: str, chunk_size: int):
+def batch_register(name: str, *, table: str, chunk_size: int):
     def decorator(work):
         REGISTRY[name] = BatchKind(name=name, table=table, work=work, chunk_size=chunk_size)
         return work
@@ -54,7 +54,7 @@ def _id_bounds(table: str) -> tuple[int, int] | None:
 
 
 @transaction.atomic
-def plan_run(*, kind: str, period: str, chunk_size: int | None = None) -> BatchRun:
+def batch_run_plan(*, kind: str, period: str, chunk_size: int | None = None) -> BatchRun:
     """Get or create the run for (kind, period); a new run is split into chunks once (of the kind's chunk size,
     unless a bench or drill asks for another)."""
     spec = REGISTRY[kind]
@@ -78,7 +78,7 @@ def pending_chunk_ids(run: BatchRun) -> list[int]:
     return list(run.chunks.filter(done=False).values_list("id", flat=True))
 
 
-def run_chunk(chunk_id: int, worker: str = "") -> bool:
+def batch_chunk_run(chunk_id: int, worker: str = "") -> bool:
     """Do one chunk's work if nobody has. Returns False when it was already done or taken."""
     with transaction.atomic():
         # of=("self",): lock the chunk row only. A plain FOR UPDATE would also lock the joined run row, and

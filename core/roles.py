@@ -25,7 +25,7 @@ WHERE up.user_id = %(user)s
 """
 
 
-def load_access(user) -> None:
+def user_access_load(user) -> None:
     """Cache the user's group names and permissions on the user object (for this request)."""
     if hasattr(user, "_crm_groups"):
         return
@@ -130,7 +130,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def sync_role_groups(using="default", **kwargs):
+def role_groups_sync(using="default", **kwargs):
     """Create/refresh one group per role with exactly its permissions (idempotent, runs after migrate)."""
     # Permissions of apps migrated after core do not exist yet at this point: create them all first.
     for app_config in apps.get_app_configs():
@@ -152,7 +152,7 @@ def user_role(user) -> str | None:
         if user.is_superuser:
             user._crm_role = Role.ADMIN
         else:
-            load_access(user)
+            user_access_load(user)
             user._crm_role = next((r.value for r in Role if r.value in user._crm_groups), None)
     return user._crm_role
 

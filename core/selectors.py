@@ -33,14 +33,14 @@ def working_calendar() -> WorkingCalendar:
     return calendar
 
 
-def invalidate_working_calendar(**_kwargs) -> None:
+def working_calendar_invalidate(**_kwargs) -> None:
     """Every process reloads on its next call (connected to CalendarDay's save and delete). Again once the
     change commits: a process that reloaded in between read the table without it."""
-    forget_working_calendar()
-    transaction.on_commit(forget_working_calendar)
+    working_calendar_forget()
+    transaction.on_commit(working_calendar_forget)
 
 
-def forget_working_calendar() -> None:
+def working_calendar_forget() -> None:
     cache.delete(CALENDAR_VERSION_KEY)
     _memo.clear()
 

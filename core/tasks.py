@@ -23,7 +23,7 @@ def night_of(day: str | None = None) -> date:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(ConnectionError,),
              retry_backoff=True, max_retries=5)
 def run_batch_chunk(self, chunk_id: int) -> bool:
-    return batches.run_chunk(chunk_id, worker=self.request.hostname or "")
+    return batches.batch_chunk_run(chunk_id, worker=self.request.hostname or "")
 
 
 class BrokerUnavailable(RuntimeError):
@@ -44,7 +44,7 @@ def send_chunks(run: BatchRun, chunk_ids: list[int]):
 
 def dispatch_run(kind: str, period: str):
     """Plan (or resume) a run and fan its pending chunks out to the workers."""
-    run = batches.plan_run(kind=kind, period=period)
+    run = batches.batch_run_plan(kind=kind, period=period)
     send_chunks(run, batches.pending_chunk_ids(run))
     return run
 

@@ -5,7 +5,7 @@ from rest_framework.authtoken.models import Token
 
 
 @transaction.atomic
-def rotate_token(*, user) -> Token:
+def token_rotate(*, user) -> Token:
     """A new key for `user`; the old one stops working in the same transaction."""
     Token.objects.filter(user=user).delete()
     return Token.objects.create(user=user)

@@ -9,7 +9,7 @@ class CreditConfig(AppConfig):
     verbose_name = _("Credit")
 
     def ready(self):
-        from core.audit import DecisionLog, register_decision_log, register_reason_labels
+        from core.audit import DecisionLog, decision_log_register, reason_labels_register
         from credit import batches, services, state, tasks  # noqa: F401  register batch kinds and four-eyes kinds
         from credit.signals import sms_queued
         from customers.signals import customers_closed
@@ -18,17 +18,17 @@ class CreditConfig(AppConfig):
         customers_closed.connect(state.on_customers_closed, dispatch_uid="credit.closure_ends_credit")
         sms_queued.connect(tasks.on_sms_queued, dispatch_uid="credit.sms_dispatch_soon")
         # a blacklist entry's history: a payment reduces it, a settling payment clears it (credit.blacklist)
-        register_reason_labels({"payment": _("Payment received"), "settled": _("Settled by payment")})
-        register_decision_log(DecisionLog(  # extended services: every request, approved or refused with the rule
+        reason_labels_register({"payment": _("Payment received"), "settled": _("Settled by payment")})
+        decision_log_register(DecisionLog(  # extended services: every request, approved or refused with the rule
             label="credit.extendedservicerequest", model="credit.ExtendedServiceRequest", at="created_at",
             user="requested_by", change=lambda r: r.get_status_display(), reason=extended_request_summary))
-        register_decision_log(DecisionLog(  # entitlements applied: SIM replacements with the fee the quota left
+        decision_log_register(DecisionLog(  # entitlements applied: SIM replacements with the fee the quota left
             label="credit.simreplacement", model="credit.SimReplacement", at="done_at", user="done_by",
             change=lambda r: f"¥{r.fee}", reason=lambda r: f"{r.rule}: customer {r.customer_id}, {r.star}★"))
-        register_decision_log(DecisionLog(  # every rating decision: the batches' (run) and officers' (decided_by)
+        decision_log_register(DecisionLog(  # every rating decision: the batches' (run) and officers' (decided_by)
             label="credit.rating", model="credit.Rating", at="decided_at", user="decided_by",
             object_field="customer_id", change=rating_change, reason=rating_reason))
-        register_decision_log(DecisionLog(  # rebates: paid first (5★) or after verification, recovered on failure
+        decision_log_register(DecisionLog(  # rebates: paid first (5★) or after verification, recovered on failure
             label="credit.rebateclaim", model="credit.RebateClaim", at="requested_at", user="requested_by",
             change=lambda r: r.get_status_display(),
             reason=lambda r: f"¥{r.amount}, {_('customer')} {r.customer_id}: {r.reason}"))

@@ -4,10 +4,10 @@ from datetime import date
 
 from django.db import connection
 
-from core.batches import register_batch
+from core.batches import batch_register
 from credit import policies, scoring
 from credit.choices import RatingKind
-from credit.services import scoring_model_published
+from credit.selectors import scoring_model_published
 from credit.sql.features import features_cte
 from credit.sql.messages import rating_messages_enqueue_sql
 from credit.sql.scoring import (
@@ -41,7 +41,7 @@ def _apply(decided_cte: str, params: dict, *, kind: str) -> int:
     return changed
 
 
-@register_batch(BASE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
+@batch_register(BASE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
 def rate_base(lo: int, hi: int, run) -> int:
     """Base model over unrated and 0★ customers that qualify (tenure ≥ 6 months, not blacklisted)."""
     model = scoring_model_published()
@@ -55,7 +55,7 @@ def rate_base(lo: int, hi: int, run) -> int:
     return _apply(decided, params, kind=RatingKind.BASE)
 
 
-@register_batch(GUIDANCE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
+@batch_register(GUIDANCE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
 def rate_guidance(lo: int, hi: int, run) -> int:
     """Guidance rules over 1–5★ customers: move limits within range and stars up or down (score_up by the
     published base model's score as of the run)."""

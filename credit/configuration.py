@@ -46,7 +46,7 @@ ERRORS = {
 }
 
 
-def raise_problems(problems: list[tuple[str, str, dict]]) -> None:
+def _raise_problems(problems: list[tuple[str, str, dict]]) -> None:
     """The pure rules' problems as one ValidationError, each on its field."""
     if not problems:
         return
@@ -83,7 +83,7 @@ def scoring_model_draft_update(*, model: ScoringModel, by, name: str, notes: str
     """A draft's name, notes and star cut-offs (1★..5★, rising)."""
     _check(by, MODEL_PERMISSION)
     model = _draft(model)
-    raise_problems(policies.cutoff_problems(cutoffs))
+    _raise_problems(policies.cutoff_problems(cutoffs))
     model.name, model.notes = name.strip() or model.name, notes
     _audited(model, by, f"draft v{model.version} edited").save()
     existing = {c.star: c for c in model.cutoffs.all()}
@@ -100,7 +100,7 @@ def factor_add(*, model: ScoringModel, by, feature: str, dimension: str, weight:
     """A new factor on a draft, without bins yet (publishing needs its bins)."""
     _check(by, MODEL_PERMISSION)
     model = _draft(model)
-    raise_problems(policies.weight_problems(weight))
+    _raise_problems(policies.weight_problems(weight))
     if model.factors.filter(feature=feature).exists():
         raise ValidationError({"feature": ValidationError(ERR_FACTOR_TWICE, code="factor_twice",
                                                           params={"feature": Feature(feature).label})})
@@ -118,7 +118,7 @@ def factor_update(*, factor: Factor, by, dimension: str, weight: Decimal, bins: 
     factor = Factor.objects.get(pk=factor.pk)
     categorical = factor.feature in CATEGORICAL_FEATURES
     rows = [(b.get("lower"), b.get("upper"), (b.get("category") or "").strip()) for b in bins]
-    raise_problems(policies.weight_problems(weight) + policies.bin_problems(
+    _raise_problems(policies.weight_problems(weight) + policies.bin_problems(
         rows, categorical=categorical,
         categories=brand_codes() if categorical else ()))
     factor.dimension, factor.weight = dimension, weight
@@ -147,7 +147,7 @@ def factor_remove(*, factor: Factor, by) -> ScoringModel:
 # --- Touchpoint SMS templates ----------------------------------------------------------------------------------
 
 def sms_template_check(body: str) -> None:
-    raise_problems(policies.sms_template_problems(body, touchpoints.PLACEHOLDERS))
+    _raise_problems(policies.sms_template_problems(body, touchpoints.PLACEHOLDERS))
 
 
 @transaction.atomic
@@ -165,8 +165,8 @@ def sms_preview(*, body: str, customer, sample: dict | None = None) -> str:
     """The text as the sender would render it for `customer` (name, star, limit), with example event values."""
     sample = sample or {}
     star = "未评级" if customer.credit_star is None else customer.credit_star
-    return touchpoints.render(body, {"name": customer.name, "star": star, "old_star": sample.get("old_star", star),
-                                     "limit": customer.credit_limit, **sample})
+    return touchpoints.sms_render(body, {"name": customer.name, "star": star, "old_star": sample.get("old_star", star),
+                                         "limit": customer.credit_limit, **sample})
 
 
 # --- Extended credit service policies ---------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def extended_policy_save(*, service: str, by, reason: str, **values) -> Extended
     Ending the service is `active=False`: refused from then on with the "inactive" rule."""
     _check(by, EXTENDED_PERMISSION)
     values["channels"] = channel_codes(values.get("channels"))
-    raise_problems(policies.extended_policy_problems(**values))
+    _raise_problems(policies.extended_policy_problems(**values))
     if not (reason or "").strip():
         raise ValidationError({"reason": ValidationError(ERRORS["required"], code="required")})
     policy = ExtendedServicePolicy.objects.select_for_update().filter(service=service).first() \

@@ -48,7 +48,7 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-def register(kind: str, *, permission: str, apply: Callable) -> None:
+def kind_register(kind: str, *, permission: str, apply: Callable) -> None:
     KINDS[kind] = Kind(permission=permission, apply=apply)
 
 
@@ -70,7 +70,7 @@ def pending_request(*, kind: str, subject) -> FourEyesRequest | None:
                                           subject_id=subject.pk, status=FourEyesStatus.PENDING).first()
 
 
-def check_draft_not_waiting(*, kind: str, draft) -> None:
+def draft_not_waiting_check(*, kind: str, draft) -> None:
     """A draft whose publication waits for approval is frozen: the second officer approves what was asked for."""
     pending = pending_request(kind=kind, subject=draft)
     if pending is not None:
@@ -78,7 +78,7 @@ def check_draft_not_waiting(*, kind: str, draft) -> None:
                                                           params={"id": pending.pk})})
 
 
-def check_draft_approver(*, draft, approver, also=()) -> None:
+def draft_approver_check(*, draft, approver, also=()) -> None:
     """Four eyes on a publication: the approver did not edit the draft (anyone in its history, or `also`, such as
     who created it) -- the person who asked is refused by the generic rule already."""
     editors = set(draft.history.exclude(history_user__isnull=True).values_list("history_user_id", flat=True))
@@ -145,7 +145,7 @@ def four_eyes_reject(*, request: FourEyesRequest, by, reason: str) -> FourEyesRe
 @transaction.atomic
 def four_eyes_withdraw(*, request: FourEyesRequest, by, reason: str) -> FourEyesRequest:
     """Whoever asked (or an administrator) takes a pending request back, with a reason: nothing applies, and a
-    draft it froze can change again (check_draft_not_waiting looks for a pending request only). The history (on
+    draft it froze can change again (draft_not_waiting_check looks for a pending request only). The history (on
     /audit/) keeps who withdrew it, when and why."""
     if not reason.strip():
         raise ValidationError({"reason": ValidationError(ERR_WITHDRAW_REASON, code="required")})

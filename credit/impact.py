@@ -67,7 +67,7 @@ def _in_thread(statement, chunks, settings) -> list:
         connection.close()  # the thread's own connection
 
 
-def read_in_chunks(statement, workers: int = WORKERS, settings: tuple = ()) -> list:
+def chunks_read(statement, workers: int = WORKERS, settings: tuple = ()) -> list:
     """The rows of `statement(lo, hi) -> (sql, params)` over every id-range chunk of the customers (read-only).
     With more than one worker the chunks are read in parallel threads, each on its own connection (outside a
     transaction); inside one (tests, a bench's rollback) the rows it wrote are seen by this connection only."""
@@ -86,7 +86,7 @@ def impact_matrix(model: ScoringModel, today: date, workers: int = WORKERS) -> d
         params = {"lo": lo, "hi": hi, **scoring.window_params(today)}
         return impact_sql.preview_sql(model, params, unrated=UNRATED, min_tenure=policies.MIN_TENURE_MONTHS), params
 
-    rows = read_in_chunks(statement, workers)
+    rows = chunks_read(statement, workers)
     cells: dict = defaultdict(lambda: [0, Decimal(0)])
     for old, new, n, change in rows:
         cells[(old, new)][0] += n

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from django.db import connection
 
-from core.batches import register_batch
+from core.batches import batch_register
 from core.choices import BatchStatus
 from core.models import BatchRun
 from core.scope import aggregate_scope
@@ -22,7 +22,7 @@ REPORT_FACTS_KIND = "credit.report_facts"
 REPORT_FACTS_CHUNK = 200_000  # customers per chunk: one index-only pass, well under a second each at 1M
 KEEP_DAYS = 7  # older nights' facts are deleted when a new night's run is planned
 
-@register_batch(REPORT_FACTS_KIND, table="customers_customer", chunk_size=REPORT_FACTS_CHUNK)
+@batch_register(REPORT_FACTS_KIND, table="customers_customer", chunk_size=REPORT_FACTS_CHUNK)
 def report_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
     with connection.cursor() as cur:
@@ -30,7 +30,7 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
         return cur.rowcount
 
 
-def forget_old_facts(day: date) -> None:
+def old_facts_forget(day: date) -> None:
     with connection.cursor() as cur:
         cur.execute(report.FORGET_STAR_FACTS_SQL, [day - timedelta(days=KEEP_DAYS)])
 

@@ -66,7 +66,7 @@ def _woe(bad, good, total_bad, total_good) -> float:
     return math.log(((good + 0.5) / (total_good + 0.5)) / ((bad + 0.5) / (total_bad + 0.5)))
 
 
-def fit_factor(name: str, x, y) -> FittedFactor | None:
+def factor_fit(name: str, x, y) -> FittedFactor | None:
     categorical = name in CATEGORICAL
     known = np.array([v is not None for v in x]) if categorical else np.isfinite(x)
     x, y = x[known], y[known]
@@ -135,7 +135,7 @@ def scorecard_fit(*, observed: date, outcome_months: int = 6, by=None, name: str
     values, bad = dataset(observed, until)
     if not 0 < bad.sum() < len(bad):
         raise ValueError("the outcome window has no bad (or no good) payers: nothing to fit")
-    fitted = [f for f in (fit_factor(n, values[n], bad) for n in values) if f is not None]
+    fitted = [f for f in (factor_fit(n, values[n], bad) for n in values) if f is not None]
     kept = [f for f in fitted if f.iv >= MIN_IV]
     if not kept:
         raise ValueError("no factor reaches an information value of 0.02")

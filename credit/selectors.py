@@ -9,7 +9,7 @@ from core import stability
 from core.scope import customer_scope_q
 from credit import four_eyes, policies
 from credit.choices import (
-    GUIDANCE_INPUT_LABELS, GUIDANCE_RULE_LABELS, ExtendedService, Feature, FourEyesStatus, RatingKind,
+    GUIDANCE_INPUT_LABELS, GUIDANCE_RULE_LABELS, ExtendedService, Feature, FourEyesStatus, ModelStatus, RatingKind,
 )
 from credit.models import (
     ExtendedServicePolicy, ExtendedServiceRequest, Factor, FourEyesRequest, Rating, ScoringModel, SmsTemplate,
@@ -211,3 +211,8 @@ def extended_policy_rows() -> list[tuple]:
     """(service code, label, policy or None) for every extended credit service."""
     policies_by_service = {p.service: p for p in ExtendedServicePolicy.objects.all()}
     return [(code, label, policies_by_service.get(code)) for code, label in ExtendedService.choices]
+
+
+def scoring_model_published() -> ScoringModel | None:
+    """The running scoring model (None before any is published)."""
+    return ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).first()

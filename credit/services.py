@@ -30,10 +30,6 @@ ERR_REASON = _("Give a reason.")
 ERR_NEGATIVE = _("A credit limit cannot be negative.")
 
 
-def scoring_model_published() -> ScoringModel | None:
-    return ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).first()
-
-
 def _check_publishable(model: ScoringModel) -> None:
     if model.status != ModelStatus.DRAFT:
         raise ValidationError({"status": ValidationError(ERR_NOT_DRAFT, code="not_draft")})
@@ -67,7 +63,7 @@ def _scoring_model_publish_apply(request: FourEyesRequest, approver) -> ScoringM
     _check_publishable(model)
     if model.updated_at.isoformat() != request.payload.get("updated_at"):
         raise ValidationError({"__all__": ValidationError(four_eyes.ERR_DRAFT_CHANGED, code="draft_changed")})
-    four_eyes.check_draft_approver(draft=model, approver=approver, also=[model.created_by_id])
+    four_eyes.draft_approver_check(draft=model, approver=approver, also=[model.created_by_id])
     retired = ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).first()
     if retired is not None:
         retired.status, retired._change_reason, retired._history_user = (
@@ -81,8 +77,8 @@ def _scoring_model_publish_apply(request: FourEyesRequest, approver) -> ScoringM
     return model
 
 
-four_eyes.register(FourEyesKind.SCORING_MODEL_PUBLISH, permission=MODEL_PERMISSION,
-                   apply=_scoring_model_publish_apply)
+four_eyes.kind_register(FourEyesKind.SCORING_MODEL_PUBLISH, permission=MODEL_PERMISSION,
+                                  apply=_scoring_model_publish_apply)
 
 
 @transaction.atomic
@@ -176,7 +172,7 @@ def _credit_limit_apply(request: FourEyesRequest, approver) -> Rating:
                          policy_version="manual")
 
 
-four_eyes.register(FourEyesKind.CREDIT_LIMIT, permission=policies.LIMIT_PERMISSION, apply=_credit_limit_apply)
+four_eyes.kind_register(FourEyesKind.CREDIT_LIMIT, permission=policies.LIMIT_PERMISSION, apply=_credit_limit_apply)
 
 
 @transaction.atomic

@@ -10,9 +10,10 @@ from credit.features import value_under_way
 from credit.four_eyes import four_eyes_expire
 from credit.impact import impact_preview, stability_record
 from credit.models import ScoringModel
-from credit.report_facts import REPORT_FACTS_KIND, forget_old_facts
+from credit.report_facts import REPORT_FACTS_KIND, old_facts_forget
 from credit.runs import rating_run_start
-from credit.services import scoring_model_published, star_snapshot_take
+from credit.services import star_snapshot_take
+from credit.selectors import scoring_model_published
 from credit.touchpoints import outbox_dispatch
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def report_facts_nightly(day: str | None = None) -> int:
     """Scheduled 05:35 daily, after the status refresh, the ratings and the star snapshot: the credit report's
     star counts of the night for the province and each region (credit.report_facts)."""
     night = night_of(day)
-    forget_old_facts(night)
+    old_facts_forget(night)
     return dispatch_run(REPORT_FACTS_KIND, night.isoformat()).pk
 
 

@@ -40,7 +40,7 @@ class _Blank(dict):
         return ""
 
 
-def render(template: str, context: dict) -> str:
+def sms_render(template: str, context: dict) -> str:
     return template.format_map(_Blank({k: "" if v is None else v for k, v in context.items()}))
 
 
@@ -55,7 +55,7 @@ def sms_enqueue(*, event: str, customer, context: dict, dedup_key: str, msisdn: 
     message, created = SmsMessage.objects.get_or_create(
         dedup_key=dedup_key,
         defaults={"customer": customer, "msisdn": msisdn, "event": event,
-                  "body": render(template.body, {"name": customer.name, **context})},
+                  "body": sms_render(template.body, {"name": customer.name, **context})},
     )
     if created:
         transaction.on_commit(_dispatch_soon)

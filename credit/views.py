@@ -4,11 +4,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from arrears.selectors import emergency_recovery
 from core.generic_views import ObjectView, PageView, ScopedListView, ServiceActionView
 from core.models import BatchRun
 from core.roles import PROVINCE_WIDE_ROLES, user_role
-from credit import four_eyes, report_facts, selectors, services
+from credit import four_eyes, ledger, report_facts, selectors, services
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.choices import FourEyesKind, FourEyesStatus
 from credit.filtersets import FourEyesFilterSet, ScoringModelFilterSet
@@ -159,4 +158,4 @@ class CreditReportView(PageView):
                          for run, matrix in transitions],
                 "stars": selectors.STAR_ORDER, "province_wide": province_wide,
                 "history": selectors.star_history() if province_wide else [],
-                "outcomes": {**outcomes(user=user), "recovery": emergency_recovery(user=user)}}
+                "outcomes": {**outcomes(user=user), "recovery": ledger.emergency_recovery(user=user)}}

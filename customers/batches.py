@@ -5,7 +5,7 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
-from core.batches import register_batch
+from core.batches import batch_register
 from customers import sql
 from customers.status import customer_status_range_refresh
 
@@ -22,7 +22,7 @@ def _day(run) -> date:
         return timezone.localdate()
 
 
-@register_batch("customers.refresh_spend", table="customers_customer", chunk_size=SPEND_CHUNK)
+@batch_register("customers.refresh_spend", table="customers_customer", chunk_size=SPEND_CHUNK)
 def refresh_avg_spend(lo: int, hi: int, run=None) -> int:
     """Average monthly bill over the last 6 months of usage, for customers with id in [lo, hi)."""
     with connection.cursor() as cur:
@@ -33,7 +33,7 @@ def refresh_avg_spend(lo: int, hi: int, run=None) -> int:
 STATUS_CHUNK = 50_000
 
 
-@register_batch("customers.status", table="customers_customer", chunk_size=STATUS_CHUNK)
+@batch_register("customers.status", table="customers_customer", chunk_size=STATUS_CHUNK)
 def refresh_status(lo: int, hi: int, run=None) -> int:
     """Customer status derived from their lines' (the worst open line's; closed when all are), for every customer
     of the range: the paths that change a line keep it in step; this re-derives it whole (after a wipe, a load)."""

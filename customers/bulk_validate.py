@@ -238,7 +238,7 @@ def _plan_of(serializer) -> Callable[[], Callable[[object], dict]] | None:
     return plan_factory
 
 
-def validate_items(item_class, raw_items: list) -> tuple[list[tuple[int, dict]], dict[int, dict]]:
+def bulk_items_validate(item_class, raw_items: list) -> tuple[list[tuple[int, dict]], dict[int, dict]]:
     """([(index, validated data)] of the valid items, {index: DRF's errors of the item}) — what
     `item_class(many=True)` would give, item for item."""
     factory = _plan_of_class(item_class)
@@ -259,7 +259,8 @@ def validate_items(item_class, raw_items: list) -> tuple[list[tuple[int, dict]],
     return good, errors
 
 
-def validate_bulk(bulk_class, data, *, items: str = "items") -> tuple[list[tuple[int, dict]], dict[int, dict], dict]:
+def bulk_request_validate(bulk_class, data, *,
+                          items: str = "items") -> tuple[list[tuple[int, dict]], dict[int, dict], dict]:
     """A bulk body {"items": [...], **options}: (valid items with their index, {index: item errors}, the options'
     validated values). An error outside the items (no list, an empty one, an unknown key, a bad option) is the
     whole request's: the bulk serializer's own ValidationError, as if it had validated the body."""
@@ -285,7 +286,7 @@ def validate_bulk(bulk_class, data, *, items: str = "items") -> tuple[list[tuple
         whole.is_valid(raise_exception=True)
         checked = dict(whole.validated_data)
         return list(enumerate(checked.pop(items))), {}, checked
-    good, errors = validate_items(type(list_field.child), raw_items)
+    good, errors = bulk_items_validate(type(list_field.child), raw_items)
     return good, errors, options
 
 

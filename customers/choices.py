@@ -159,3 +159,12 @@ class PaymentMethodCode(models.TextChoices):
     MAILED_CHECK = "mailed_check", _("Mailed check")
     VOUCHER = "voucher", _("Top-up voucher")
     OTHER = "other", _("Other")
+
+
+class MemberHow(models.TextChoices):
+    """How a customer came to be in a campaign (marketing.CampaignMember.how). Here, below marketing, because
+    arrears reads it too: its report by campaign counts the customers a campaign acquired or converted."""
+
+    TARGETED = "targeted", _("Targeted (segment at launch)")
+    ACQUIRED = "acquired", _("Acquired (new customer)")
+    CONVERTED = "converted", _("Converted (existing customer took the offer)")

@@ -1,8 +1,9 @@
 """Reads for customers. Every one of them starts from the user's scope."""
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from core.selectors import LOOKUP_LIMIT
 from customers.choices import ServiceStatus
 from customers.filtersets import CustomerFilterSet
 from customers.models import (
+    BlacklistEntry,
     CallQuality,
     CareContact,
     Contract,
@@ -122,3 +124,11 @@ def customer_inputs(*, customer: Customer, today=None) -> dict:
         "care_counts_90d": dict(care.filter(contacted_at__gte=since).values_list("kind").annotate(n=Count("id"))),
         "call_quality": [{**row, "month": row["month"].strftime("%Y-%m")} for row in reversed(quality)],
     }
+
+
+def blacklist_owed(*, id_type: str, id_number: str) -> Decimal | None:
+    """Total owed on open blacklist entries for this identity, or None if not blacklisted."""
+    total = BlacklistEntry.objects.filter(
+        id_type=id_type, id_number=id_number.upper(), cleared_at__isnull=True
+    ).aggregate(total=Sum(F("amount_owed") - F("amount_paid")))["total"]  # what is still owed, after payments
+    return total

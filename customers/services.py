@@ -3,11 +3,10 @@ batches all call these."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +15,8 @@ from core.models import Region
 from core.roles import user_role
 from customers import policies, sql
 from customers.choices import AccessChannel, IdType, ServiceStatus
+from customers.selectors import blacklist_owed
 from customers.models import (
-    BlacklistEntry,
     Brand,
     Channel,
     Customer,
@@ -84,14 +83,6 @@ class MigrationImport:
     reason: str
 
 
-def blacklist_owed_get(*, id_type: str, id_number: str) -> Decimal | None:
-    """Total owed on open blacklist entries for this identity, or None if not blacklisted."""
-    total = BlacklistEntry.objects.filter(
-        id_type=id_type, id_number=id_number.upper(), cleared_at__isnull=True
-    ).aggregate(total=Sum(F("amount_owed") - F("amount_paid")))["total"]  # what is still owed, after payments
-    return total
-
-
 def _lock_person(id_number: str) -> None:
     """Serialise onboarding and line openings of one person (until commit), so that the identity and the
     numbers-per-person checks hold when two requests for the same person arrive at once."""
@@ -108,7 +99,7 @@ def _person_errors(*, id_type: str, id_number: str) -> list[ValidationError]:
             policies.validate_resident_id(id_number)
         except ValidationError as e:
             return [e]
-    owed = blacklist_owed_get(id_type=id_type, id_number=id_number)
+    owed = blacklist_owed(id_type=id_type, id_number=id_number)
     if owed is not None:
         return [ValidationError(ERR_BLACKLISTED, code="blacklisted", params={"amount": owed})]
     records = Customer.objects.filter(id_number=id_number.upper())

@@ -2,11 +2,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from arrears.value import latest_values
 from core.generic_views import CsvExport, CsvExportView, LookupView, ScopedListView, ServiceFormView
 from core.masking import mask_id_number
 from customers import selectors, services
-from customers.filtersets import CallbackFilterSet, CustomerFilterSet
+from customers.filtersets import CallbackFilterSet
 from customers.forms import OnboardingForm
 
 EXPORT_COLUMNS = ["id", "name", "id_number", "region", "brand", "status", "credit_star", "credit_limit",
@@ -14,21 +13,6 @@ EXPORT_COLUMNS = ["id", "name", "id_number", "region", "brand", "status", "credi
 CUSTOMER_EXPORT = CsvExport(filename="customers.csv", header=EXPORT_COLUMNS, masked={"id_number": mask_id_number},
                             fields=["id", "name", "id_number", "region__name", "brand__name", "status", "credit_star",
                                     "credit_limit", "join_date", "avg_monthly_spend"])
-
-
-class CustomerListView(ScopedListView):
-    selector = selectors.customer_list
-    filterset_class = CustomerFilterSet
-    columns = [(gettext_lazy("Name"), "name"), (gettext_lazy("ID number"), None), (gettext_lazy("Region"), None),
-               (gettext_lazy("Brand"), None), (gettext_lazy("Credit star"), "star"),
-               (gettext_lazy("Credit limit"), None), (gettext_lazy("Status"), None),
-               (gettext_lazy("Join date"), "join_date"), (gettext_lazy("Avg. monthly spend"), "spend", "end"),
-               (gettext_lazy("Current value"), "value", "end"), (gettext_lazy("Account manager"), None)]
-
-    def decorate_page(self, objects):
-        values = latest_values(customer_ids=[c.pk for c in objects])
-        for c in objects:
-            c.current_value = values.get(c.pk)
 
 
 class CustomerExportView(CsvExportView):

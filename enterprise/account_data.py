@@ -51,7 +51,7 @@ def _save(obj, by, reason: str):
     return obj
 
 
-def clean_competitors(value) -> str:
+def _competitors_clean(value) -> str:
     """"移动, 电信，联通" or ["电信", "联通"] → "电信, 联通" (stripped, each once, in the order given)."""
     items = value if isinstance(value, (list, tuple)) else str(value or "").replace("，", ",").split(",")
     seen = []
@@ -74,7 +74,7 @@ def account_create(*, by, account_manager=None, **fields) -> EnterpriseAccount:
     if account_manager is not None and user_role(account_manager) not in (Role.ACCOUNT_MANAGER, Role.TEAM_LEAD):
         raise _error("account_manager", NOT_A_MANAGER, "not_a_manager")
     values = {k: v for k, v in fields.items() if k in ACCOUNT_FIELDS}
-    values["competitors"] = clean_competitors(values.get("competitors", ""))
+    values["competitors"] = _competitors_clean(values.get("competitors", ""))
     account = EnterpriseAccount(account_manager=account_manager, **values)
     _save(account, by, "created")
     if not _sees(by, account):  # the writer must keep seeing what they created: no accounts for other books
@@ -88,7 +88,7 @@ def account_update(*, account: EnterpriseAccount, by, **changes) -> EnterpriseAc
     account = EnterpriseAccount.objects.select_for_update().get(pk=account.pk)
     for key, value in changes.items():
         if key in ACCOUNT_FIELDS:
-            setattr(account, key, clean_competitors(value) if key == "competitors" else value)
+            setattr(account, key, _competitors_clean(value) if key == "competitors" else value)
     return _save(account, by, "edited")
 
 

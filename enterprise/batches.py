@@ -12,7 +12,7 @@ from datetime import date
 from django.db import connection
 
 from core import batches
-from core.batches import register_batch
+from core.batches import batch_register
 from enterprise import policies, selectors, sql
 
 SEGMENT_KIND = "enterprise.segment"
@@ -25,11 +25,11 @@ def segment_chunk(lo: int, hi: int, today: date) -> int:
     with connection.cursor() as cur:
         cur.execute(sql.SEGMENT_SQL.format(value_rows=sql.value_rows()), params)
         opened = cur.rowcount
-    refresh_classes(lo, hi, today)
+    classes_refresh(lo, hi, today)
     return opened
 
 
-def refresh_classes(lo: int, hi: int, today: date) -> int:
+def classes_refresh(lo: int, hi: int, today: date) -> int:
     """Computed class, score and factors of accounts in [lo, hi) under the active class policy."""
     policy_row = selectors.active_class_policy()
     policy = policy_row.as_policy()
@@ -53,15 +53,15 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-@register_batch(SEGMENT_KIND, table="enterprise_enterpriseaccount", chunk_size=SEGMENT_CHUNK)
+@batch_register(SEGMENT_KIND, table="enterprise_enterpriseaccount", chunk_size=SEGMENT_CHUNK)
 def segment(lo: int, hi: int, run) -> int:
     return segment_chunk(lo, hi, date.fromisoformat(run.period))
 
 
 def segment_in_process(day: date) -> int:
     """Run (or finish) the day's segmentation here, without workers: for the demo set-up and tests."""
-    run = batches.plan_run(kind=SEGMENT_KIND, period=day.isoformat())
+    run = batches.batch_run_plan(kind=SEGMENT_KIND, period=day.isoformat())
     for chunk_id in batches.pending_chunk_ids(run):
-        batches.run_chunk(chunk_id)
+        batches.batch_chunk_run(chunk_id)
     run.refresh_from_db()
     return run.rows_affected

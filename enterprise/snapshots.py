@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 
 from core import batches
-from core.batches import register_batch
+from core.batches import batch_register
 from enterprise.sql.snapshots import ACCOUNT_ID_BOUNDS, COMPLAINTS_SQL, SNAPSHOT_SQL
 
 SNAPSHOT_KIND = "enterprise.snapshot"
@@ -60,7 +60,7 @@ def snapshot_chunk(lo: int, hi: int, month: date) -> int:
         return cur.rowcount
 
 
-@register_batch(SNAPSHOT_KIND, table="enterprise_enterpriseaccount", chunk_size=SNAPSHOT_CHUNK)
+@batch_register(SNAPSHOT_KIND, table="enterprise_enterpriseaccount", chunk_size=SNAPSHOT_CHUNK)
 def snapshot(lo: int, hi: int, run) -> int:
     return snapshot_chunk(lo, hi, month_of(run.period))
 
@@ -71,9 +71,9 @@ def previous_month(day: date) -> date:
 
 def snapshot_in_process(month: date) -> int:
     """Derive (or finish deriving) a month's snapshots here, without workers: for replays, re-derivation, tests."""
-    run = batches.plan_run(kind=SNAPSHOT_KIND, period=f"{month:%Y-%m}")
+    run = batches.batch_run_plan(kind=SNAPSHOT_KIND, period=f"{month:%Y-%m}")
     for chunk_id in batches.pending_chunk_ids(run):
-        batches.run_chunk(chunk_id)
+        batches.batch_chunk_run(chunk_id)
     run.refresh_from_db()
     return run.rows_affected
 

@@ -7,8 +7,8 @@ class MarketingConfig(AppConfig):
     verbose_name = _("Marketing")
 
     def ready(self):
-        from core.audit import register_reason_labels
+        from core.audit import reason_labels_register
         from marketing import batches  # noqa: F401  registers the usage-facts batch kind
         from marketing.choices import CampaignAction
 
-        register_reason_labels(dict(CampaignAction.choices))
+        reason_labels_register(dict(CampaignAction.choices))

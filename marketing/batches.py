@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db import connection
 
-from core.batches import register_batch
+from core.batches import batch_register
 from core.choices import BatchStatus
 from core.models import BatchRun
 from marketing import sql
@@ -17,7 +17,7 @@ FACTS_KIND = "marketing.refresh_usage_facts"
 FACTS_CHUNK = 50_000
 
 
-@register_batch(FACTS_KIND, table="customers_customer", chunk_size=FACTS_CHUNK)
+@batch_register(FACTS_KIND, table="customers_customer", chunk_size=FACTS_CHUNK)
 def refresh_usage_facts(lo: int, hi: int, run=None) -> int:
     """Plan saturation of the 3 complete months before the run's day, for customers with id in [lo, hi)."""
     today = date.fromisoformat(run.period) if run is not None else None
@@ -35,7 +35,7 @@ RESULTS_FACTS_KIND = "marketing.results_facts"
 RESULTS_FACTS_CHUNK = 100_000  # customers per chunk
 
 
-@register_batch(RESULTS_FACTS_KIND, table="customers_customer", chunk_size=RESULTS_FACTS_CHUNK)
+@batch_register(RESULTS_FACTS_KIND, table="customers_customer", chunk_size=RESULTS_FACTS_CHUNK)
 def results_facts_refresh(lo: int, hi: int, run) -> int:
     """The result groups of every campaign launched before the run began, for customers in [lo, hi), as of the
     run's night (marketing.results.group_facts_write)."""

@@ -45,12 +45,6 @@ class OpinionVerdict(models.TextChoices):
     MUST_CHANGE = "must_change", _("Must change")
 
 
-class MemberHow(models.TextChoices):
-    TARGETED = "targeted", _("Targeted (segment at launch)")
-    ACQUIRED = "acquired", _("Acquired (new customer)")
-    CONVERTED = "converted", _("Converted (existing customer took the offer)")
-
-
 class CampaignAction(models.TextChoices):
     """The workflow's steps (policies.TRANSITIONS' actions) and the other recorded changes, as staff read them."""
 

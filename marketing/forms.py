@@ -7,7 +7,8 @@ from customers.choices import LifecycleStage, ServiceStatus
 from customers.filtersets import STAR_CHOICES
 from customers.models import Brand
 from marketing import policies
-from marketing.choices import CampaignStatus, MemberHow, OpinionVerdict, RiskControl
+from marketing.choices import CampaignStatus, OpinionVerdict, RiskControl
+from customers.choices import MemberHow
 from marketing.models import Campaign
 from marketing.services import EDITABLE_FIELDS
 

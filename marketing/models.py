@@ -11,7 +11,8 @@ from simple_history.models import HistoricalRecords
 from customers.choices import CreditStar
 from customers.models import MONEY, Customer
 from marketing import policies
-from marketing.choices import BarringRule, CampaignStatus, IncentiveBasis, MemberHow, OpinionVerdict, RiskControl
+from marketing.choices import BarringRule, CampaignStatus, IncentiveBasis, OpinionVerdict, RiskControl
+from customers.choices import MemberHow
 
 TARIFF = {"max_digits": 10, "decimal_places": 4, "validators": [MinValueValidator(Decimal("0.0001"))]}
 POSITIVE = [MinValueValidator(Decimal("0"))]

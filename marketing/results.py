@@ -16,7 +16,7 @@ from django.db import connection
 
 from core.sql import customer_scope_sql, named_params
 from marketing import policies
-from marketing.choices import MemberHow
+from customers.choices import MemberHow
 from marketing.segment import campaign_target
 from marketing.sql import (BASELINE_IN_CHUNK, FACTS_SQL, GROUP_SQL, MEMBERS_IN_CHUNK, MEMBERS_SQL,
                            baseline_members_sql, group_from_facts_sql)

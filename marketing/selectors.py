@@ -22,7 +22,8 @@ from core.scope import aggregate_scope, customer_scope_q
 from customers.models import Customer, Line
 from marketing import policies, results
 from marketing.batches import results_facts_day
-from marketing.choices import CampaignStatus, MemberHow
+from marketing.choices import CampaignStatus
+from customers.choices import MemberHow
 from marketing.models import Campaign, CampaignMember, Notification
 from marketing.segment import campaign_target, target_queryset  # below marketing.results, which reads it too
 from marketing.sql import HISTORY_FROM_ACCOUNTS, HISTORY_FROM_BILLS

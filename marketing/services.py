@@ -11,7 +11,8 @@ from core.choices import Role
 from core.roles import user_role
 from customers.models import Customer
 from marketing import policies, selectors
-from marketing.choices import CampaignStatus, MemberHow, OpinionVerdict, RiskControl
+from marketing.choices import CampaignStatus, OpinionVerdict, RiskControl
+from customers.choices import MemberHow
 from marketing.models import Campaign, CampaignDecision, CampaignMember, Notification, ReviewOpinion
 from marketing.sql import segment_tag_sql
 

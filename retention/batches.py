@@ -6,7 +6,7 @@ from datetime import date
 import numpy as np
 from django.db import connection
 
-from core.batches import register_batch
+from core.batches import batch_register
 from retention import learned, product, selectors, signals
 from retention.signals import SCAN_CHUNK
 from retention.sql import JIT_OFF, NO_PARALLEL_WORKERS
@@ -49,7 +49,8 @@ def _predict_chunk(cur, model_row, params: dict):
     rows = cur.fetchall()
     ids = [row[0] for row in rows]
     features = np.array([row[1:] for row in rows], dtype=float).reshape(len(rows), len(learned.FEATURE_NAMES))
-    probabilities = learned.predict(learned.load(model_row), features) if rows else np.empty(0)
+    probabilities = (learned.learned_model_predict(learned.learned_model_load(model_row), features) if rows
+                     else np.empty(0))
     params.update(learned_ids=ids, learned_p=[round(float(p), 4) for p in probabilities],
                   learned_x=["[]"] * len(ids), alert_probability=model_row.alert_probability)
 
@@ -61,13 +62,13 @@ def _predict_chunk_honest(cur, model_row, params: dict, today: date):
     cur.execute(signal_sql.SCAN_VALUES_CREATE, params)
     cur.execute(signal_sql.SCAN_VALUES_OPEN_IDS)
     chunk_ids = [row[0] for row in cur.fetchall()]
-    ids, probabilities, why = product.score(model_row, chunk_ids, today, explain_from=model_row.alert_probability) \
-        if chunk_ids else ([], [], [])
+    ids, probabilities, why = product.churn_model_score(
+        model_row, chunk_ids, today, explain_from=model_row.alert_probability) if chunk_ids else ([], [], [])
     params.update(learned_ids=[int(i) for i in ids], learned_p=[round(float(p), 4) for p in probabilities],
                   learned_x=[json.dumps(w, ensure_ascii=False) for w in why],
                   alert_probability=model_row.alert_probability)
 
 
-@register_batch(SCAN_KIND, table="customers_customer", chunk_size=SCAN_CHUNK)
+@batch_register(SCAN_KIND, table="customers_customer", chunk_size=SCAN_CHUNK)
 def scan(lo: int, hi: int, run) -> int:
     return scan_chunk(lo, hi, date.fromisoformat(run.period))

@@ -96,7 +96,7 @@ def _contract(row: dict, mapping: dict, joined: date, scan: date) -> dict | None
             "early_exit_fee": Decimal("0.00")}
 
 
-def load(path: str, mapping: dict, *, by, scan: date | None = None) -> ImportReport:
+def dataset_load(path: str, mapping: dict, *, by, scan: date | None = None) -> ImportReport:
     scan = scan or default_scan_date()
     cat = mapping["catalogue"]
     region, brand, channel = _catalogue(cat)
@@ -173,6 +173,6 @@ def _load_batch(rows, offset, mapping, cat, scan, region, brand, channel, plans,
     report.churned += len(closures)
 
 
-def read_mapping(path: str) -> dict:
+def mapping_read(path: str) -> dict:
     with open(path, encoding="utf-8") as f:
         return json.load(f)

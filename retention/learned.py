@@ -140,7 +140,7 @@ def month_errors(train_as_of: date, validate_as_of: date, today: date | None = N
     return errors
 
 
-def predict(model, X: np.ndarray) -> np.ndarray:
+def learned_model_predict(model, X: np.ndarray) -> np.ndarray:
     """Churn probability for each row of X (columns in FEATURE_NAMES order)."""
     return model.predict_proba(X)[:, 1]
 
@@ -154,9 +154,9 @@ def matching_threshold(probabilities: np.ndarray, alerts: int) -> float:
     return math.floor(float(np.sort(probabilities)[::-1][min(alerts, len(probabilities)) - 1]) * 1e4) / 1e4
 
 
-def train(train_as_of: date, validate_as_of: date, *, sample: int = DEFAULT_SAMPLE,
-          signal_defs=policies.DEFAULT_SIGNALS, alert_threshold: int = policies.ALERT_THRESHOLD,
-          store: bool = True) -> TrainingReport:
+def learned_model_train(train_as_of: date, validate_as_of: date, *, sample: int = DEFAULT_SAMPLE,
+                        signal_defs=policies.DEFAULT_SIGNALS, alert_threshold: int = policies.ALERT_THRESHOLD,
+                        store: bool = True) -> TrainingReport:
     errors = month_errors(train_as_of, validate_as_of)
     if errors:
         raise ValueError("; ".join(errors))
@@ -180,7 +180,7 @@ def train(train_as_of: date, validate_as_of: date, *, sample: int = DEFAULT_SAMP
     fitted = {}
     for name, learner in _learners().items():
         fitted[name] = learner.fit(data.X[fit_idx], data.y[fit_idx])
-        report.selection_auc[name] = _auc(data.y[hold_idx], predict(learner, data.X[hold_idx]))
+        report.selection_auc[name] = _auc(data.y[hold_idx], learned_model_predict(learner, data.X[hold_idx]))
     report.chosen = max(fitted, key=lambda k: report.selection_auc[k] or 0)
     lap("fit")
 
@@ -189,10 +189,10 @@ def train(train_as_of: date, validate_as_of: date, *, sample: int = DEFAULT_SAMP
     lap("load validation month")
     report.validation_auc["weighted"] = _auc(valid.y, valid.weighted)
     for name, model in fitted.items():
-        report.validation_auc[name] = _auc(valid.y, predict(model, valid.X)) if len(valid) else None
+        report.validation_auc[name] = _auc(valid.y, learned_model_predict(model, valid.X)) if len(valid) else None
     if len(valid):
         weighted_alerts = int((valid.weighted >= alert_threshold).sum())
-        report.alert_probability = matching_threshold(predict(fitted[report.chosen], valid.X),
+        report.alert_probability = matching_threshold(learned_model_predict(fitted[report.chosen], valid.X),
                                                       weighted_alerts or report.validation_churned)
     lap("validate")
 
@@ -233,7 +233,7 @@ def active_model():
 _LOADED: dict[int, object] = {}  # version -> fitted model: a scan loads it once, not once per chunk
 
 
-def load(row):
+def learned_model_load(row):
     if row.feature_names != FEATURE_NAMES:
         raise ValueError(f"model v{row.version} was trained on other features: retrain it")
     if row.version not in _LOADED:
@@ -242,13 +242,13 @@ def load(row):
     return _LOADED[row.version]
 
 
-def score_customers(ids, as_of: date | None = None, row=None) -> dict[int, float]:
+def learned_model_score(ids, as_of: date | None = None, row=None) -> dict[int, float]:
     """{customer id: churn probability next month} with the active (or given) learned model; {} without one."""
     row = row or active_model()
     ids = sorted({int(i) for i in ids})
     if row is None or not ids:
         return {}
-    model = load(row)
+    model = learned_model_load(row)
     as_of = as_of or timezone.localdate()
     params = {"lo": ids[0], "hi": ids[-1] + 1, "ids": ids, **signals.window_params(as_of, cooldown_days=0)}
     with connection.cursor() as cur:
@@ -257,5 +257,5 @@ def score_customers(ids, as_of: date | None = None, row=None) -> dict[int, float
     if not rows:
         return {}
     found, *features = zip(*rows, strict=True)
-    probabilities = predict(model, np.array(features, dtype=float).T)
+    probabilities = learned_model_predict(model, np.array(features, dtype=float).T)
     return {int(i): round(float(p), 4) for i, p in zip(found, probabilities, strict=True)}

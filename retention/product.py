@@ -55,7 +55,7 @@ def stacked(scan_dates, horizon_days: int = HORIZON_DAYS):
     return frames, X, vol, inv, groups, when
 
 
-def evaluate(X, y, groups, *, with_baselines: bool = True) -> dict:
+def churn_model_evaluate(X, y, groups, *, with_baselines: bool = True) -> dict:
     """ROC-AUC, PR-AUC and recall in the top 20 % on held-out customers (5 folds grouped by customer), for the
     product model and (same folds, same columns) the two baselines."""
     folds = churn_model.grouped_folds(y, groups)
@@ -95,8 +95,8 @@ def managers_count() -> int:
     return get_user_model().objects.filter(book__isnull=False).distinct().count() or 1
 
 
-def train(scan_dates: list[date], *, horizon_days: int = HORIZON_DAYS,
-          per_manager_week: int = policies.ALERTS_PER_MANAGER_WEEK, store: bool = True) -> Report:
+def churn_model_train(scan_dates: list[date], *, horizon_days: int = HORIZON_DAYS,
+                      per_manager_week: int = policies.ALERTS_PER_MANAGER_WEEK, store: bool = True) -> Report:
     scan_dates = sorted(scan_dates)
     frames, X, vol, inv, groups, when = stacked(scan_dates, horizon_days)
     report = Report(scan_dates, customers=len(vol), voluntary=int(vol.sum()), involuntary=int(inv.sum()),
@@ -107,9 +107,9 @@ def train(scan_dates: list[date], *, horizon_days: int = HORIZON_DAYS,
         raise ValueError("too few voluntary churners (or stayers) in the scan window to train")
     report.single_feature_auc = churn_model.leakage_check(Xv, yv, report.features)  # raises on a leak
     _probe_after_scan(frames[-1])
-    report.holdout = evaluate(Xv, yv, gv)
+    report.holdout = churn_model_evaluate(Xv, yv, gv)
     if inv.sum() >= churn_model.MIN_CHURNERS:
-        report.involuntary_holdout = evaluate(X, inv, groups, with_baselines=False)
+        report.involuntary_holdout = churn_model_evaluate(X, inv, groups, with_baselines=False)
     if len(scan_dates) >= 2:
         last = wv == wv.max()
         fitted = churn_model.ProductModel().fit(Xv[~last], yv[~last])
@@ -154,7 +154,7 @@ def _store(report: Report, model, X, frames):
 _LOADED: dict = {}
 
 
-def load(row) -> dict:
+def churn_model_load(row) -> dict:
     if row.feature_names != features.feature_names():
         raise ValueError(f"model v{row.version} was trained on other features: retrain it")
     if row.version not in _LOADED:
@@ -163,9 +163,9 @@ def load(row) -> dict:
     return _LOADED[row.version]
 
 
-def score(row, ids, scan: date, *, explain_from: float | None = None):
+def churn_model_score(row, ids, scan: date, *, explain_from: float | None = None):
     """(ids, probabilities, explanations) of `ids` on `scan`; explanations only for p ≥ explain_from."""
-    loaded = load(row)
+    loaded = churn_model_load(row)
     frame = features.frame(scan, ids=ids)
     p = churn_model.probability(loaded["model"], frame.X) if len(frame) else np.empty(0)
     explanations = [[] for _ in range(len(p))]
@@ -181,7 +181,7 @@ def score(row, ids, scan: date, *, explain_from: float | None = None):
 def stability_record(*, row, month: date) -> list:
     """PSI of the score and each input for the month's customers against the training distribution."""
     month = month.replace(day=1)
-    loaded = load(row)
+    loaded = churn_model_load(row)
     frame = features.frame(month)
     p = churn_model.probability(loaded["model"], frame.X) if len(frame) else np.empty(0)
     rows = []
@@ -205,10 +205,10 @@ def shadow_compare(*, day: date):
     frame = features.frame(day)
     if not len(frame):
         return None
-    p_new = churn_model.probability(load(challenger)["model"], frame.X)
+    p_new = churn_model.probability(churn_model_load(challenger)["model"], frame.X)
     champion = LearnedModel.objects.filter(active=True, feature_set=HONEST).first()
     if champion:
-        p_old = churn_model.probability(load(champion)["model"], frame.X)
+        p_old = churn_model.probability(churn_model_load(champion)["model"], frame.X)
         old_alerts = p_old >= champion.alert_probability
         rho = float(np.corrcoef(np.argsort(np.argsort(p_old)), np.argsort(np.argsort(p_new)))[0, 1]) \
             if len(frame) > 1 else None

@@ -41,4 +41,4 @@ def _churn_model_publish_apply(request: FourEyesRequest, approver) -> LearnedMod
     return model
 
 
-four_eyes.register(FourEyesKind.CHURN_MODEL_PUBLISH, permission=PERMISSION, apply=_churn_model_publish_apply)
+four_eyes.kind_register(FourEyesKind.CHURN_MODEL_PUBLISH, permission=PERMISSION, apply=_churn_model_publish_apply)

@@ -23,7 +23,7 @@ def churn_model_train_monthly(day: str | None = None) -> int | None:
     month0 = night_of(day).replace(day=1)
     dates = [months_ago(month0, k) for k in (3, 2, 1)]
     try:
-        report = product.train(dates)
+        report = product.churn_model_train(dates)
     except ValueError:  # too few churners, or a leak: no new version; the champion keeps running
         return None
     return report.stored.pk if report.stored else None

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core import batches
-from core.batches import register_batch
+from core.batches import batch_register
 from retention import policies
 from retention.sql.alerts import VERIFY_SQL
 
@@ -29,15 +29,15 @@ def verify_chunk(lo: int, hi: int, today: date) -> int:
         return cur.rowcount
 
 
-@register_batch(VERIFY_KIND, table="retention_retentionalert", chunk_size=VERIFY_CHUNK)
+@batch_register(VERIFY_KIND, table="retention_retentionalert", chunk_size=VERIFY_CHUNK)
 def verify(lo: int, hi: int, run) -> int:
     return verify_chunk(lo, hi, date.fromisoformat(run.period))
 
 
 def verify_in_process(day: date) -> int:
     """Run (or finish) the day's verification here, without workers: tests and the demo."""
-    run = batches.plan_run(kind=VERIFY_KIND, period=day.isoformat())
+    run = batches.batch_run_plan(kind=VERIFY_KIND, period=day.isoformat())
     for chunk_id in batches.pending_chunk_ids(run):
-        batches.run_chunk(chunk_id)
+        batches.batch_chunk_run(chunk_id)
     run.refresh_from_db()
     return run.rows_affected

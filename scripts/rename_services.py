@@ -71,10 +71,64 @@ RENAMES = [
     ("credit.touchpoints", "enqueue_rating_messages_sql", "rating_messages_enqueue_sql"),
     # webhooks.services
     ("webhooks.services", "delivery_body", "_delivery_body"),  # a helper of deliveries_send
+    # reads that lived in services.py, now selectors (moved by MOVES below; named after what they return)
+    ("arrears.services", "barring_policy_get", "barring_policy_current"),
+    ("customers.services", "blacklist_owed_get", "blacklist_owed"),
+    # core
+    ("core.selectors", "invalidate_working_calendar", "working_calendar_invalidate"),  # a CalendarDay receiver
+    ("core.selectors", "forget_working_calendar", "working_calendar_forget"),
+    ("core.tokens", "rotate_token", "token_rotate"),  # scoped: the management command keeps its name
+    ("core.roles", "sync_role_groups", "role_groups_sync"),
+    ("core.roles", "load_access", "user_access_load"),
+    ("core.audit", "register_reason_labels", "reason_labels_register"),
+    ("core.audit", "register_decision_log", "decision_log_register"),
+    ("core.batches", "register_batch", "batch_register"),
+    ("core.batches", "plan_run", "batch_run_plan"),
+    ("core.batches", "run_chunk", "batch_chunk_run"),  # not run_batch_chunk: that is its Celery task's name
+    # credit
+    ("credit.four_eyes", "register", "kind_register"),
+    ("credit.four_eyes", "check_draft_not_waiting", "draft_not_waiting_check"),
+    ("credit.four_eyes", "check_draft_approver", "draft_approver_check"),
+    ("credit.touchpoints", "render", "sms_render"),
+    ("credit.configuration", "raise_problems", "_raise_problems"),  # a helper of the configuration services
+    ("credit.impact", "read_in_chunks", "chunks_read"),
+    ("credit.scorecard", "fit_factor", "factor_fit"),
+    # customers
+    ("customers.bulk_validate", "validate_items", "bulk_items_validate"),
+    ("customers.bulk_validate", "validate_bulk", "bulk_request_validate"),
+    # enterprise
+    ("enterprise.account_data", "clean_competitors", "_competitors_clean"),  # a helper of account_create/update
+    ("enterprise.batches", "refresh_classes", "classes_refresh"),
+    # the nightly facts' clean-up, the same in three apps
+    ("arrears.report_facts", "forget_old_facts", "old_facts_forget"),
+    ("credit.report_facts", "forget_old_facts", "old_facts_forget"),
+    ("workspace.home_facts", "forget_old_facts", "old_facts_forget"),
+    # retention: the product churn model (retention.product) and the learned one (retention.learned)
+    ("retention.product", "evaluate", "churn_model_evaluate"),
+    ("retention.product", "train", "churn_model_train"),
+    ("retention.product", "load", "churn_model_load"),
+    ("retention.product", "score", "churn_model_score"),
+    ("retention.learned", "train", "learned_model_train"),
+    ("retention.learned", "load", "learned_model_load"),
+    ("retention.learned", "predict", "learned_model_predict"),
+    ("retention.learned", "score_customers", "learned_model_score"),
+    ("retention.dataset_import", "load", "dataset_load"),
+    ("retention.dataset_import", "read_mapping", "mapping_read"),
+]
+
+# Functions that moved to another module (after RENAMES): (old module, name, new module). Dotted paths follow
+# (`arrears.services.barring_policy_current` → `arrears.selectors.barring_policy_current`) and so do one-line
+# `from <old> import …` statements (the name leaves them for a `from <new> import <name>` line below).
+# `services.<name>` attribute uses are not rewritten (they fail at once: fix them by hand).
+MOVES = [
+    ("arrears.services", "barring_policy_current", "arrears.selectors"),
+    ("credit.services", "scoring_model_published", "credit.selectors"),
+    ("customers.services", "blacklist_owed", "customers.selectors"),
 ]
 
 # Names too common to rewrite as plain words (see 3. above): other code may use them as variables or keys.
-SCOPED = {"transition", "notify", "dispatch", "published_model", "list_url", "save_filter", "delete_filter"}
+SCOPED = {"transition", "notify", "dispatch", "published_model", "list_url", "save_filter", "delete_filter",
+          "rotate_token", "register", "render", "evaluate", "train", "load", "score", "predict"}
 
 # new name → its parameters that were positional and become keyword-only (in order).
 KEYWORD_ONLY = {
@@ -154,7 +208,22 @@ def dotted_and_words(text: str, is_python: bool) -> str:
             text = re.sub(rf"\b{short}\.{old}\b", f"{short}.{new}", text)
     for old, new in LITERALS:
         text = text.replace(old, new)
+    for module, name, target in MOVES:
+        text = re.sub(rf"\b{re.escape(module)}\.{name}\b", f"{target}.{name}", text)
+        if is_python:
+            text = re.sub(rf"^([ \t]*)from {re.escape(module)} import ([\w, ]+)$",
+                          lambda m, name=name, module=module, target=target: _moved_import(m, name, module, target),
+                          text, flags=re.M)
     return text
+
+
+def _moved_import(match: re.Match, name: str, module: str, target: str) -> str:
+    indent, names = match.group(1), [n.strip() for n in match.group(2).split(",")]
+    if name not in names:
+        return match.group(0)
+    names.remove(name)
+    kept = f"{indent}from {module} import {', '.join(names)}\n" if names else ""
+    return f"{kept}{indent}from {target} import {name}"
 
 
 def scoped_names(text: str, rel: Path) -> str:

@@ -17,11 +17,11 @@ def fast_password_hashing(settings):
 def fresh_working_calendar():
     """The working-day calendar is kept per process: days a test added (and rolled back) must not reach the
     next test."""
-    from core.selectors import forget_working_calendar
+    from core.selectors import working_calendar_forget
 
-    forget_working_calendar()
+    working_calendar_forget()
     yield
-    forget_working_calendar()
+    working_calendar_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.db import connection
 
-from core.batches import register_batch
+from core.batches import batch_register
 from core.choices import BatchStatus
 from core.models import BatchRun
 from credit.report_facts import REPORT_FACTS_KIND, customer_counts
@@ -25,7 +25,7 @@ KEEP_DAYS = 7  # older nights' facts are deleted when a new night's run is plann
 TREND_MONTHS = 12  # the revenue chart's months, as the live figures
 
 
-@register_batch(HOME_FACTS_KIND, table="customers_customer", chunk_size=HOME_FACTS_CHUNK)
+@batch_register(HOME_FACTS_KIND, table="customers_customer", chunk_size=HOME_FACTS_CHUNK)
 def home_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
     with connection.cursor() as cur:
@@ -33,7 +33,7 @@ def home_facts_refresh(lo: int, hi: int, run) -> int:
         return cur.rowcount
 
 
-def forget_old_facts(day: date) -> None:
+def old_facts_forget(day: date) -> None:
     with connection.cursor() as cur:
         cur.execute(FORGET_OLD_FACTS_SQL, [day - timedelta(days=KEEP_DAYS)])
 

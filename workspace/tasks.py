@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from core.tasks import dispatch_run, night_of
-from workspace.home_facts import HOME_FACTS_KIND, forget_old_facts
+from workspace.home_facts import HOME_FACTS_KIND, old_facts_forget
 
 
 @shared_task
@@ -9,5 +9,5 @@ def home_facts_nightly(day: str | None = None) -> int:
     """Scheduled 05:55 daily, after the status refresh, the ratings and the star snapshot: the home page's
     "at a glance" figures of the night for the province and each region (workspace.home_facts)."""
     night = night_of(day)
-    forget_old_facts(night)
+    old_facts_forget(night)
     return dispatch_run(HOME_FACTS_KIND, night.isoformat()).pk

@@ -9,10 +9,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
+from django.utils.translation import gettext_lazy
 
+from arrears.value import latest_values
 from core import audit, selectors as core_selectors
 from core.choices import Role
 from core.forms import AuditFilterForm
+from core.generic_views import ScopedListView
 from core.masking import mask_address, mask_id_number
 from core.roles import user_role
 from credit.blacklist import ADD_PERMISSION as BLACKLIST_PERMISSION
@@ -20,11 +23,31 @@ from credit.forms import BlacklistAddForm, LimitChangeForm
 from credit.selectors import four_eyes_pending_count
 from customers import selectors as customer_selectors, services as customer_services
 from customers.choices import AccessChannel
+from customers.filtersets import CustomerFilterSet
 from customers.forms import RevealForm
 from customers.models import PersonalDataAccess
 from retention.forms import AlertTransitionForm
 from workspace import actions, selectors as workspace_selectors
 from workspace.forms import EmergencyForm, ExemptionForm, WaiverForm
+
+
+class CustomerListView(ScopedListView):
+    """The customer list (customers:list): customers' own columns and filters, and the current value the value
+    batch (arrears, a layer above customers) keeps, composed here."""
+
+    template_name = "customers/customer_list.html"
+    selector = customer_selectors.customer_list
+    filterset_class = CustomerFilterSet
+    columns = [(gettext_lazy("Name"), "name"), (gettext_lazy("ID number"), None), (gettext_lazy("Region"), None),
+               (gettext_lazy("Brand"), None), (gettext_lazy("Credit star"), "star"),
+               (gettext_lazy("Credit limit"), None), (gettext_lazy("Status"), None),
+               (gettext_lazy("Join date"), "join_date"), (gettext_lazy("Avg. monthly spend"), "spend", "end"),
+               (gettext_lazy("Current value"), "value", "end"), (gettext_lazy("Account manager"), None)]
+
+    def decorate_page(self, objects):
+        values = latest_values(customer_ids=[c.pk for c in objects])
+        for c in objects:
+            c.current_value = values.get(c.pk)
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):

@@ -102,7 +102,8 @@ class BulkPostingView(CollectorPausedView, PostingView):
         def handle():
             # every item checked with the item serializer's rules in plain Python (customers.bulk_validate: DRF's
             # own errors for any item that is not plainly valid); a bad body outside the items raises here
-            good, errors, options = bulk_validate.validate_bulk(bulk_serializer(self.item_serializer), request.data)
+            good, errors, options = bulk_validate.bulk_request_validate(bulk_serializer(self.item_serializer),
+                                                                        request.data)
             partial = options["partial"]
             if errors and not partial:
                 raise ValidationError({"items": errors})

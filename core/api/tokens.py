@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.tokens import rotate_token
+from core.tokens import token_rotate
 
 
 class TokenRotateView(APIView):
@@ -11,4 +11,4 @@ class TokenRotateView(APIView):
 
     @extend_schema(request=None, responses=inline_serializer("RotatedToken", {"token": serializers.CharField()}))
     def post(self, request):
-        return Response({"token": rotate_token(user=request.user).key})
+        return Response({"token": token_rotate(user=request.user).key})

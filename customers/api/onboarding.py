@@ -131,7 +131,7 @@ class BulkOnboardingView(CollectorPausedView, ScopedAPIView):
     def _handle(self, request):
         # the shape of every item (customers.bulk_validate: the item serializer's rules in plain Python, DRF's own
         # errors); the controls come next, per item
-        good, shape_errors, options = bulk_validate.validate_bulk(BulkOnboardingSerializer, request.data)
+        good, shape_errors, options = bulk_validate.bulk_request_validate(BulkOnboardingSerializer, request.data)
         if shape_errors:
             raise ValidationError({"items": shape_errors})
         raw_items, partial = [data for _, data in good], options["partial"]

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from core.choices import Role
 from core.models import StaffProfile, Team
-from core.roles import SERVICE_ROLES, sync_role_groups
+from core.roles import SERVICE_ROLES, role_groups_sync
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -46,7 +46,7 @@ def ensure_demo_users(team: Team | None = None, password_hash: str | None = None
     """
     from rest_framework.authtoken.models import Token
 
-    sync_role_groups()
+    role_groups_sync()
     team = _demo_team(team)
     password_hash = password_hash or make_password(DEMO_PASSWORD)
     groups = {g.name: g for g in Group.objects.filter(name__in=[r for _, r, _, _ in DEMO_USERS])}

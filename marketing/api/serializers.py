@@ -2,7 +2,8 @@ from rest_framework import serializers
 
 from core.api.fields import MoneyField
 from core.api.serializers import IntakeSerializer, RejectUnknownFields
-from marketing.choices import CampaignStatus, MemberHow, OpinionVerdict, RiskControl
+from marketing.choices import CampaignStatus, OpinionVerdict, RiskControl
+from customers.choices import MemberHow
 from marketing.models import Campaign, CampaignDecision, CampaignMember, ReviewOpinion
 from marketing.services import EDITABLE_FIELDS
 

@@ -68,7 +68,7 @@ def test_a_bill_below_zero_bars_at_once_and_a_payment_restores_with_events():
 def test_a_policy_without_immediate_rules_only_answers(monkeypatch):
     acc = account(balance="0.00")
     lazy = services.policies.BarringPolicy(immediate_rules=())
-    monkeypatch.setattr(services, "barring_policy_get", lambda: lazy)
+    monkeypatch.setattr(services, "barring_policy_current", lambda: lazy)
     result = services.bill_record(line=acc.line, period=TODAY().replace(day=1), amount=Decimal("150.00"),
                                   due_date=TODAY() + timedelta(days=10))
     assert (result.state, result.applied) == (S.ONE_WAY, False)

@@ -13,7 +13,7 @@ from core.models import BatchRun
 from core.tasks import dispatch_run
 from credit.models import SmsMessage
 from customers.models import BlacklistEntry, LineStatusChange
-from customers.services import blacklist_owed_get
+from customers.selectors import blacklist_owed
 from tests.factories import LineFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_number_retention_after_two_way_barring_then_closure_and_blacklist(star,
     entry = BlacklistEntry.objects.get(customer=expired.customer)
     assert entry.amount_owed == Decimal("400.00")
     # onboarding then refuses the person with the amount owed
-    assert blacklist_owed_get(id_type=expired.customer.id_type,
+    assert blacklist_owed(id_type=expired.customer.id_type,
                               id_number=expired.customer.id_number) == Decimal("400.00")
 
 

@@ -63,10 +63,10 @@ def test_run_is_chunked_and_applies_once():
 @pytest.mark.django_db
 def test_a_done_chunk_is_never_redone_and_a_pending_one_resumes():
     customer_with_bills("12.00")
-    run = batches.plan_run(kind="customers.refresh_spend", period="resume-test")
+    run = batches.batch_run_plan(kind="customers.refresh_spend", period="resume-test")
     chunk_id = batches.pending_chunk_ids(run)[0]
-    assert batches.run_chunk(chunk_id) is True
-    assert batches.run_chunk(chunk_id) is False  # second delivery of the same chunk (e.g. after a crash)
+    assert batches.batch_chunk_run(chunk_id) is True
+    assert batches.batch_chunk_run(chunk_id) is False  # second delivery of the same chunk (e.g. after a crash)
     assert batches.pending_chunk_ids(run) == []
 
 
@@ -80,9 +80,9 @@ def test_a_chunk_whose_work_fails_stays_pending_and_rolls_back():
 
     batches.REGISTRY["test.broken"] = batches.BatchKind("test.broken", "customers_customer", broken, 1000)
     try:
-        run = batches.plan_run(kind="test.broken", period="x")
+        run = batches.batch_run_plan(kind="test.broken", period="x")
         with pytest.raises(RuntimeError):
-            batches.run_chunk(batches.pending_chunk_ids(run)[0])
+            batches.batch_chunk_run(batches.pending_chunk_ids(run)[0])
     finally:
         del batches.REGISTRY["test.broken"]
     customer.refresh_from_db()
@@ -105,14 +105,14 @@ def test_two_workers_run_two_chunks_of_one_run_at_the_same_time():
 
     batches.REGISTRY["test.parallel"] = batches.BatchKind("test.parallel", "customers_customer", work, 1)
     try:
-        run = batches.plan_run(kind="test.parallel", period="x")
+        run = batches.batch_run_plan(kind="test.parallel", period="x")
         chunk_a, chunk_b = batches.pending_chunk_ids(run)
         first_lo = run.chunks.get(pk=chunk_a).lo
         results = {}
 
         def worker_a():
             try:
-                results["a"] = batches.run_chunk(chunk_a)
+                results["a"] = batches.batch_chunk_run(chunk_a)
             finally:
                 connection.close()
 
@@ -120,7 +120,7 @@ def test_two_workers_run_two_chunks_of_one_run_at_the_same_time():
         thread.start()
         assert inside_a.wait(10)
         try:
-            results["b"] = batches.run_chunk(chunk_b)  # a second worker, while A holds its chunk
+            results["b"] = batches.batch_chunk_run(chunk_b)  # a second worker, while A holds its chunk
         finally:
             release_a.set()
             thread.join(10)

@@ -131,7 +131,7 @@ def planned_run(period: str, customers: int = 3) -> BatchRun:
     spec = batches.REGISTRY["customers.refresh_spend"]
     batches.REGISTRY["customers.refresh_spend"] = batches.BatchKind(spec.name, spec.table, spec.work, 1)
     try:
-        return batches.plan_run(kind="customers.refresh_spend", period=period)
+        return batches.batch_run_plan(kind="customers.refresh_spend", period=period)
     finally:
         batches.REGISTRY["customers.refresh_spend"] = spec
 
@@ -156,7 +156,7 @@ def test_a_run_making_progress_or_dispatched_lately_is_left_alone():
     assert resume_stalled_runs() == 0
     age(run, settings.BATCH_STALL_SECONDS + 5)
     first = BatchChunk.objects.filter(run=run).order_by("lo").first()
-    batches.run_chunk(first.pk)  # a chunk done just now: the workers are on it
+    batches.batch_chunk_run(first.pk)  # a chunk done just now: the workers are on it
     assert resume_stalled_runs() == 0
 
 

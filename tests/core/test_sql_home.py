@@ -17,7 +17,7 @@ APPS = sorted(p.parent.name for p in ROOT.glob("*/apps.py"))
 
 # Benchmarks, drills and the demo generator: SQL that measures or builds data, not product code. And one product
 # module: core.sql needs core.scope, which needs core.roles, so the access query stays beside its one reader
-# (core.roles.load_access) rather than close an import cycle.
+# (core.roles.user_access_load) rather than close an import cycle.
 _BENCH = "benchmark or drill: measures, not product code"
 _DEMO = "demo generator: builds data, not product code"
 ALLOWED = {

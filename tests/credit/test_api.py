@@ -85,13 +85,13 @@ def test_am_cannot_change_limits_or_publish(client, org, lines):
     customer = org.book[org.am1.pk][0]
     assert client.post(reverse("credit:limit-change", args=[customer.pk]),
                        {"amount": "250", "reason": "x"}).status_code == 403
-    from credit.services import scoring_model_published
+    from credit.selectors import scoring_model_published
 
     assert client.post(reverse("credit:model-copy", args=[scoring_model_published().pk])).status_code == 403
 
 
 def test_credit_pages_render(client, org):
-    from credit.services import scoring_model_published
+    from credit.selectors import scoring_model_published
 
     client.force_login(org.credit_officer)
     for url in (reverse("credit:models"), reverse("credit:model", args=[scoring_model_published().pk]),

@@ -10,7 +10,7 @@ from core.tasks import dispatch_run
 from credit import policies
 from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.models import Rating
-from credit.services import scoring_model_published
+from credit.selectors import scoring_model_published
 from customers.models import BlacklistEntry, Customer
 from tests.factories import CustomerFactory, LineFactory, UsageSummaryFactory
 

@@ -21,7 +21,8 @@ from credit.four_eyes import ERR_DRAFT_EDITOR, four_eyes_approve
 from credit.models import (
     ExtendedServicePolicy, FactorBin, FourEyesRequest, Rating, ScoringModel, SmsMessage, SmsTemplate, StarCutoff,
 )
-from credit.services import ERR_NO_FACTORS, legacy_grade_import, scoring_model_copy, scoring_model_published
+from credit.services import ERR_NO_FACTORS, legacy_grade_import, scoring_model_copy
+from credit.selectors import scoring_model_published
 from core.templatetags.crm import money
 from customers.models import BlacklistEntry
 from tests.credit.publishing import second_officer

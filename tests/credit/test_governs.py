@@ -22,7 +22,8 @@ from credit.batches import BASE_KIND, GUIDANCE_KIND
 from credit.models import ExtendedServicePolicy, Rating, SmsMessage
 from credit.services import legacy_grade_import
 from customers.models import BlacklistEntry, Customer
-from customers.services import blacklist_owed_get, line_open
+from customers.services import line_open
+from customers.selectors import blacklist_owed
 from customers.signals import customers_closed
 from tests.factories import CustomerFactory, LineFactory, PlanFactory
 
@@ -128,16 +129,16 @@ def test_payments_reduce_then_settle_the_entry_and_the_person_may_open_service_a
     assert refused.value.error_dict["customer"][0].code == "blacklisted"
     assert "302.83" in str(refused.value)
     payment_record(line=line, amount=Decimal("100.00"), paid_at=timezone.now(), channel="counter", reference="p1")
-    assert blacklist_owed_get(**identity) == Decimal("202.83")
+    assert blacklist_owed(**identity) == Decimal("202.83")
     payment_record(line=other_line, amount=Decimal("500.00"), paid_at=timezone.now(), channel="counter",
                    reference="p-other")  # another line's payment does not pay this debt
-    assert blacklist_owed_get(**identity) == Decimal("202.83")
+    assert blacklist_owed(**identity) == Decimal("202.83")
     payment_record(line=line, amount=Decimal("202.83"), paid_at=timezone.now(), channel="counter", reference="p2")
     entry = BlacklistEntry.objects.get()
     assert entry.cleared_at is not None and entry.amount_paid == Decimal("302.83")
     assert "p2" in entry.cleared_reason and entry.history.first().history_change_reason.startswith("settled")
     assert SmsMessage.objects.filter(event="blacklist_cleared", customer=customer).exists()
-    assert blacklist_owed_get(**identity) is None
+    assert blacklist_owed(**identity) is None
     assert line_open(customer=customer, msisdn="13911112222", plan=plan, by=org.am1).pk
 
 

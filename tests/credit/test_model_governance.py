@@ -13,7 +13,8 @@ from core.tasks import dispatch_run
 from credit.batches import BASE_KIND
 from credit.impact import UNRATED, impact_preview, stability_record
 from credit.models import ModelStability, StarCutoff
-from credit.services import scoring_model_challenge, scoring_model_copy, scoring_model_published
+from credit.services import scoring_model_challenge, scoring_model_copy
+from credit.selectors import scoring_model_published
 from customers.models import Customer
 from tests.credit.publishing import publish, second_officer
 from tests.credit.test_batches import good_customer

@@ -62,7 +62,7 @@ def test_the_facts_answer_what_the_live_count_answers(province, reader):
 def test_a_managers_book_is_read_live_and_no_complete_night_means_live(province, org):
     assert report_facts.facts_scope(org.am1) is None
     assert report_facts.facts_day() == NIGHT
-    report_facts.forget_old_facts(NIGHT + timedelta(days=report_facts.KEEP_DAYS + 1))  # a week later: rows gone
+    report_facts.old_facts_forget(NIGHT + timedelta(days=report_facts.KEEP_DAYS + 1))  # a week later: rows gone
     assert not any(n for _, n, _ in report_facts.star_distribution(NIGHT, None))
 
 

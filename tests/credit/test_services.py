@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from credit import services
+from credit import selectors, services
 from credit.models import Factor, FactorBin, FourEyesRequest, Rating, ScoringModel, StarCutoff
 from customers.models import Customer
-from customers.services import blacklist_owed_get
+from customers.selectors import blacklist_owed
 from tests.credit.publishing import publish, second_officer
 from tests.factories import CustomerFactory
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_default_model_ships_published_with_the_group_factors():
-    model = services.scoring_model_published()
+    model = selectors.scoring_model_published()
     features = set(model.factors.values_list("feature", flat=True))
     assert {"brand", "tenure_months", "avg_monthly_spend", "suspensions_12m"} <= features
     assert {"data_completeness", "related_contacts", "late_bills_12m", "arrears_days_12m", "auto_pay",
@@ -23,7 +23,7 @@ def test_the_default_model_ships_published_with_the_group_factors():
 
 
 def test_a_published_model_cannot_be_edited():
-    model = services.scoring_model_published()
+    model = selectors.scoring_model_published()
     factor = model.factors.first()
     with pytest.raises(ValidationError) as err:
         factor.weight = Decimal("2")
@@ -36,7 +36,7 @@ def test_a_published_model_cannot_be_edited():
 
 
 def test_copy_then_edit_then_publish_retires_the_old_version(org):
-    old = services.scoring_model_published()
+    old = selectors.scoring_model_published()
     draft = services.scoring_model_copy(model=old, by=org.credit_officer)
     assert draft.status == "draft" and draft.version == old.version + 1
     assert draft.factors.count() == old.factors.count()
@@ -46,7 +46,7 @@ def test_copy_then_edit_then_publish_retires_the_old_version(org):
     second = second_officer()
     publish(draft, asker=org.credit_officer, approver=second)
     old.refresh_from_db()
-    assert (old.status, services.scoring_model_published().pk) == ("retired", draft.pk)
+    assert (old.status, selectors.scoring_model_published().pk) == ("retired", draft.pk)
     assert ScoringModel.objects.get(pk=draft.pk).published_by == second  # who put it in force: the approver
 
 
@@ -112,7 +112,7 @@ def test_blacklisting_makes_unrated_at_once_and_blocks_onboarding(org):
     customer.refresh_from_db()
     assert (customer.credit_star, customer.credit_limit) == (None, Decimal("0"))
     assert Rating.objects.get(customer=customer).rule == "blacklisted"
-    assert blacklist_owed_get(id_type=customer.id_type, id_number=customer.id_number) == Decimal("123.40")
+    assert blacklist_owed(id_type=customer.id_type, id_number=customer.id_number) == Decimal("123.40")
 
 
 def test_closure_ends_credit(org):

@@ -26,7 +26,8 @@ from credit.features import value_month
 from credit.impact import impact_preview, stability_counts
 from credit.models import Rating
 from credit.scorecard import dataset
-from credit.services import scoring_model_copy, scoring_model_published
+from credit.services import scoring_model_copy
+from credit.selectors import scoring_model_published
 from tests.credit.test_batches import good_customer
 from tests.factories import LineFactory
 

@@ -93,12 +93,12 @@ def test_the_base_rating_of_the_first_reads_the_latest_complete_month(billing):
 
 def _plan(kind: str, period: str):
     """A run planned as the scheduler plans it, its chunks not yet worked (a worker still busy or down)."""
-    return batches.plan_run(kind=kind, period=period)
+    return batches.batch_run_plan(kind=kind, period=period)
 
 
 def _work(run):
     for chunk_id in batches.pending_chunk_ids(run):
-        batches.run_chunk(chunk_id)
+        batches.batch_chunk_run(chunk_id)
     run.refresh_from_db()
     assert run.status == BatchStatus.DONE
 

@@ -11,7 +11,7 @@ from core.models import BatchChunk
 from core.tasks import dispatch_run
 from credit.batches import BASE_KIND
 from credit.models import Rating
-from credit.services import scoring_model_published
+from credit.selectors import scoring_model_published
 from customers.models import Customer
 from tests.factories import LineFactory
 from tests.worker_kill import chunks_of, wait_for  # fixtures queue, workers: tests/conftest.py

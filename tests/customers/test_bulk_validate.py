@@ -20,7 +20,7 @@ from arrears.api.serializers import (BillInSerializer, LineStatusInSerializer, L
 from arrears.models import LedgerEntry, Payment
 from customers.api.onboarding import OnboardingItemSerializer
 from customers.bulk_types import array_literal
-from customers.bulk_validate import representer, validate_items
+from customers.bulk_validate import bulk_items_validate, representer
 from customers.models import Customer, UsageSummary
 from customers.policies import id_check_char
 from tests.factories import LineFactory
@@ -144,7 +144,7 @@ def _cases():
 @pytest.mark.parametrize("position", range(5), ids=["payments", "bills", "usage", "line-status", "onboarding"])
 def test_every_item_gets_the_serializers_answer(position):
     item_class, raw = _cases()[position]
-    good, errors = validate_items(item_class, raw)
+    good, errors = bulk_items_validate(item_class, raw)
     expected_good, expected_errors = [], {}
     for index, item in enumerate(raw):  # one item as the list serializer judges it: its child's run_validation
         try:

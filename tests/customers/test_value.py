@@ -224,18 +224,18 @@ def test_the_decile_cut_points_are_taken_once_and_each_chunk_compares_to_them(ap
     lines = [LineFactory() for _ in range(20)]
     amounts = [10 * (i // 2 + 1) for i in range(20)]  # 10, 10, 20, 20, … 100, 100: pairs of equal values
     _billed(api, [(line, f"{a}.00") for line, a in zip(lines, amounts, strict=True)])
-    run = batches.plan_run(kind=VALUE_KIND, period="2026-11")
+    run = batches.batch_run_plan(kind=VALUE_KIND, period="2026-11")
     for chunk_id in batches.pending_chunk_ids(run):
-        batches.run_chunk(chunk_id)
-    run = batches.plan_run(kind=DECILE_KIND, period="2026-11", chunk_size=3)
+        batches.batch_chunk_run(chunk_id)
+    run = batches.batch_run_plan(kind=DECILE_KIND, period="2026-11", chunk_size=3)
     assert run.total_chunks >= 7
     first, *rest = batches.pending_chunk_ids(run)
-    batches.run_chunk(first)
+    batches.batch_chunk_run(first)
     [cut] = ValueDecileCut.objects.all()
     # 20 values from the top: the 2nd, 4th, … 18th are the cuts
     assert cut.cuts == [Decimal(a) for a in (100, 90, 80, 70, 60, 50, 40, 30, 20)] and cut.customers == 20
     for chunk_id in rest:
-        batches.run_chunk(chunk_id)
+        batches.batch_chunk_run(chunk_id)
     assert ValueDecileCut.objects.count() == 1  # not taken again by the other chunks
     ranked = dict(CustomerValue.objects.values_list("customer_id", "decile"))
     expected = {line.customer_id: 11 - a // 10 for line, a in zip(lines, amounts, strict=True)}

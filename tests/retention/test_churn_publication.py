@@ -30,7 +30,7 @@ def signed_in(user) -> Client:
 @pytest.fixture
 def challenger(org):
     _province()
-    return product.train([OCT, NOV]).stored
+    return product.churn_model_train([OCT, NOV]).stored
 
 
 def test_a_challenger_becomes_champion_only_when_a_second_officer_approves(org, challenger):

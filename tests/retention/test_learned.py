@@ -31,7 +31,7 @@ def _saturated_churners():
 
 def test_learned_model_beats_the_weighted_one_on_a_later_month_and_is_stored():
     _saturated_churners()
-    report = learned.train(TRAIN, VALIDATE)
+    report = learned.learned_model_train(TRAIN, VALIDATE)
     assert report.train_churned == 8 and report.validation_churned == 8  # September's churners gone by Oct 1
     assert report.validation_auc["weighted"] == 0.5
     assert report.validation_auc[report.chosen] > 0.8
@@ -41,16 +41,16 @@ def test_learned_model_beats_the_weighted_one_on_a_later_month_and_is_stored():
     assert row.feature_names == learned.FEATURE_NAMES and learned.active_model() == row
     risky = with_history(saturation=[99] * 12)
     calm = with_history(saturation=[35] * 12)
-    scores = learned.score_customers([risky.pk, calm.pk], as_of=VALIDATE)
+    scores = learned.learned_model_score([risky.pk, calm.pk], as_of=VALIDATE)
     assert scores[risky.pk] > scores[calm.pk]
 
 
 def test_learned_model_is_not_stored_when_the_weighted_score_is_as_good():
     _province({"spend": FALLING, "hotline": HOTLINE}, lambda i: {"saturation": [30 + 3 * i] * 12})
-    report = learned.train(TRAIN, VALIDATE)
+    report = learned.learned_model_train(TRAIN, VALIDATE)
     assert report.validation_auc["weighted"] == 1.0  # a learned model cannot beat perfect
     assert report.stored is None and not LearnedModel.objects.exists()
-    assert learned.active_model() is None and learned.score_customers([1, 2]) == {}
+    assert learned.active_model() is None and learned.learned_model_score([1, 2]) == {}
 
 
 def test_a_new_winner_replaces_the_active_model(capsys):
@@ -60,7 +60,7 @@ def test_a_new_winner_replaces_the_active_model(capsys):
     assert "weighted model AUC: 0.500" in out and "used: learned model" in out and "timings:" in out
     call_command("train_retention", "--train-as-of", "2026-09-01", "--validate-as-of", "2026-10-01", "--dry-run")
     assert "not stored (--dry-run)" in capsys.readouterr().out
-    learned.train(TRAIN, VALIDATE)
+    learned.learned_model_train(TRAIN, VALIDATE)
     assert list(LearnedModel.objects.values_list("version", "active")) == [(2, True), (1, False)]
 
 
@@ -91,11 +91,11 @@ def test_the_nightly_scan_alerts_by_the_active_learned_model():
     from tests.retention.conftest import SCAN_DAY
 
     _saturated_churners()
-    report = learned.train(TRAIN, VALIDATE, alert_threshold=1)
+    report = learned.learned_model_train(TRAIN, VALIDATE, alert_threshold=1)
     row = LearnedModel.objects.get()
     assert row.alert_probability == pytest.approx(report.alert_probability)
     risky, calm = with_history(saturation=[99] * 12), with_history(saturation=[35] * 12)
-    probabilities = learned.score_customers([risky.pk, calm.pk], as_of=SCAN_DAY)
+    probabilities = learned.learned_model_score([risky.pk, calm.pk], as_of=SCAN_DAY)
     assert probabilities[risky.pk] >= row.alert_probability > probabilities[calm.pk]
 
     opened = scan_chunk(min(risky.pk, calm.pk), max(risky.pk, calm.pk) + 1, SCAN_DAY)
@@ -119,7 +119,8 @@ def test_matching_threshold_opens_as_many_alerts_as_the_weighted_score():
 
 def test_when_the_weighted_score_alerts_nobody_the_model_alerts_as_many_as_churned():
     _saturated_churners()
-    report = learned.train(TRAIN, VALIDATE, alert_threshold=1)  # weighted scores are all 0 here
+    report = learned.learned_model_train(TRAIN, VALIDATE, alert_threshold=1)  # weighted scores are all 0 here
     validation = learned.dataset(VALIDATE)
-    alerted = (learned.predict(learned.load(report.stored), validation.X) >= report.alert_probability).sum()
+    model = learned.learned_model_load(report.stored)
+    alerted = (learned.learned_model_predict(model, validation.X) >= report.alert_probability).sum()
     assert report.validation_churned == 8 and alerted == 8

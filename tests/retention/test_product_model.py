@@ -90,7 +90,7 @@ def test_a_feature_read_after_the_scan_date_fails_the_training(monkeypatch):
                             {"closed_later": ("(leak.closed IS NOT NULL)::int", "泄漏")})
     monkeypatch.setattr(intake_features, "sources", lambda: [leaky])
     with pytest.raises(churn_model.LeakageError, match="closed_later"):
-        product.train([OCT, NOV])
+        product.churn_model_train([OCT, NOV])
     with pytest.raises(CommandError, match="closed_later"):
         call_command("train_churn_model", "--scan-date", "2026-10-01", "--scan-date", "2026-11-01")
     assert not LearnedModel.objects.exists()
@@ -120,8 +120,8 @@ def test_training_registers_a_challenger_publishing_makes_it_alert_with_a_chines
 
 def test_psi_and_shadow_comparison_are_recorded(org):
     _province()
-    first = champion(product.train([OCT, NOV]).stored, org)
-    challenger = product.train([OCT, NOV]).stored
+    first = champion(product.churn_model_train([OCT, NOV]).stored, org)
+    challenger = product.churn_model_train([OCT, NOV]).stored
     comparison = product.shadow_compare(day=NOV)
     assert comparison.champion == first and comparison.challenger == challenger
     assert comparison.customers > 0 and comparison.rank_correlation > 0.99  # same data, same learner
@@ -142,7 +142,7 @@ def test_product_model_holds_against_the_baselines_on_synthetic_data():
     X[rng.random(X.shape) < 0.1] = np.nan  # unknowns
     logit = 1.2 * np.nan_to_num(X[:, 0]) - 0.8 * np.nan_to_num(X[:, 1]) + 0.5 * np.nan_to_num(X[:, 2]) ** 2 - 1
     y = rng.random(1500) < 1 / (1 + np.exp(-logit))
-    results = product.evaluate(X, y, np.arange(1500))
+    results = product.churn_model_evaluate(X, y, np.arange(1500))
     best = max(results["logistic_regression"]["roc_auc"], results["gradient_boosting"]["roc_auc"])
     assert results["product"]["roc_auc"] >= best - 0.01
 
@@ -152,7 +152,7 @@ def test_pages_show_the_threshold_the_registry_and_the_explanation(org):
     from django.urls import reverse
 
     _province()
-    row = champion(product.train([OCT, NOV]).stored, org)
+    row = champion(product.churn_model_train([OCT, NOV]).stored, org)
     product.stability_record(row=row, month=NOV)
     dispatch_run(SCAN_KIND, "2026-11-23")
     client = Client()
@@ -175,7 +175,7 @@ def test_the_monthly_job_keeps_a_psi_row_per_month_on_the_churn_model_page(org):
     from retention.tasks import churn_model_stability_monthly
 
     _province()
-    row = champion(product.train([OCT, NOV]).stored, org)
+    row = champion(product.churn_model_train([OCT, NOV]).stored, org)
     assert churn_model_stability_monthly("2026-10-01") > 0 and churn_model_stability_monthly("2026-11-01") > 0
     client = Client()
     client.force_login(org.admin)

@@ -33,7 +33,8 @@ from credit.blacklist import blacklist_entry_add
 from arrears.services import bill_record
 from credit.choices import RatingKind
 from credit.models import ExtendedServicePolicy, SmsTemplate
-from credit.services import credit_limit_change, rating_record, scoring_model_copy, scoring_model_published
+from credit.services import credit_limit_change, rating_record, scoring_model_copy
+from credit.selectors import scoring_model_published
 from enterprise.models import (Agreement, EnterpriseAccount, EnterpriseAlert, Interaction, KeyPerson, Opportunity,
                                ProductHolding, ServiceDayReport, Task)
 from enterprise.services import service_day_submit

@@ -14,7 +14,8 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from credit.services import credit_limit_change, scoring_model_published
+from credit.services import credit_limit_change
+from credit.selectors import scoring_model_published
 from marketing.services import campaign_create
 from retention.models import RetentionAlert
 from tests.factories import LineFactory

@@ -15,7 +15,8 @@ from credit.blacklist import blacklist_entry_add
 from credit.choices import Feature
 from credit.impact import stability_record
 from credit.models import FourEyesRequest
-from credit.services import credit_limit_change, legacy_grade_import, scoring_model_published
+from credit.services import credit_limit_change, legacy_grade_import
+from credit.selectors import scoring_model_published
 from enterprise.services import task_create
 from marketing.choices import CampaignStatus
 from retention.batches import scan_chunk

@@ -63,8 +63,8 @@ def test_the_facts_answer_what_the_live_count_answers(province, reader):
 def test_a_managers_book_is_read_live_and_no_complete_night_means_live(province, org):
     assert home_figures(user=org.am1)["figures_night"] is None
     assert home_facts.facts_day() == NIGHT
-    home_facts.forget_old_facts(NIGHT + timedelta(days=home_facts.KEEP_DAYS + 1))  # a week later: rows gone
-    report_facts.forget_old_facts(NIGHT + timedelta(days=report_facts.KEEP_DAYS + 1))
+    home_facts.old_facts_forget(NIGHT + timedelta(days=home_facts.KEEP_DAYS + 1))  # a week later: rows gone
+    report_facts.old_facts_forget(NIGHT + timedelta(days=report_facts.KEEP_DAYS + 1))
     assert not home_facts.figures(NIGHT, None)["total_customers"]
     assert not home_facts.figures(NIGHT, None)["revenue_trend"]
 

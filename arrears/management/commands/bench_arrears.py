@@ -8,7 +8,7 @@ Each case runs inside a transaction that is rolled back, so both start from the 
 database is left as it was:
   floor    = hand-written SQL per chunk: the day's late fees and balances, the state change with the default
              policy's numbers inlined, barring events and line status — no batch bookkeeping;
-  pipeline = core.batches.plan_run + run_chunk for every chunk (claim, the compiled policy statement with
+  pipeline = core.batches.batch_run_plan + batch_chunk_run for every chunk (claim, the compiled policy statement with
              its status log, blacklist and SMS writes, done-mark) in this process.
 """
 
@@ -115,7 +115,7 @@ class Command(BaseCommand):
         run = BatchRun.objects.create(kind=EVALUATE_KIND, period=day.isoformat(), total_chunks=len(ranges))
         chunks = BatchChunk.objects.bulk_create(BatchChunk(run=run, lo=lo, hi=hi) for lo, hi in ranges)
         for chunk in chunks:
-            batches.run_chunk(chunk.pk)
+            batches.batch_chunk_run(chunk.pk)
         run.refresh_from_db()
         if run.done_chunks != len(ranges):
             raise CommandError(f"the run did {run.done_chunks} of {len(ranges)} chunks")

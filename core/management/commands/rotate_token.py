@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError
 
-from core.tokens import rotate_token
+from core.tokens import token_rotate
 
 
 class Command(BaseCommand):
@@ -14,4 +14,4 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {username!r}")
-        self.stdout.write(rotate_token(user=user).key)
+        self.stdout.write(token_rotate(user=user).key)

@@ -19,9 +19,10 @@ from django.utils import timezone
 from credit import scoring
 from credit.choices import Feature
 from credit.default_model import VALUE_DECILE_FACTOR
-from credit.impact import WORKERS, impact_preview, read_in_chunks
+from credit.impact import WORKERS, impact_preview, chunks_read
 from credit.models import Factor, FactorBin, ScoringModel, StarCutoff
-from credit.services import scoring_model_copy, scoring_model_published
+from credit.services import scoring_model_copy
+from credit.selectors import scoring_model_published
 from credit.sql.impact import OPEN
 from customers.models import Customer
 
@@ -52,7 +53,7 @@ def floor(today, workers: int) -> tuple[float, list[int]]:
     started = time.perf_counter()
     # through the id-range indexes, as the preview reads them: a chunk is 5 % of a table, and the planner's
     # parallel full scans of the 17M-row usage and payment tables are no floor (measured: 94 s at 1M)
-    rows = read_in_chunks(statement, workers, settings=("enable_seqscan = off",))
+    rows = chunks_read(statement, workers, settings=("enable_seqscan = off",))
     return time.perf_counter() - started, [sum(r[i] for r in rows) for i in range(len(FLOOR_INPUTS))]
 
 

@@ -6,7 +6,7 @@ Cases, in this order, on the demo province:
   (g) guidance run over 1–5★ for the current half-year;
   (a) again with N real Celery worker processes sharing the run (--workers; on REDIS_URL or the embedded Redis).
 
-Pipeline = core.batches.plan_run + run_chunk for every chunk (or dispatch_run to the workers): each
+Pipeline = core.batches.batch_run_plan + batch_chunk_run for every chunk (or dispatch_run to the workers): each
 chunk's work SQL, its done-mark and commit. Floor = the statements the work function issues for the same
 chunk ranges (the compiled model's SQL, tuned by hand against EXPLAIN: jit off, the features and score CTEs
 materialized, the UPDATE bounded to the chunk), without claims, done-marks or per-chunk commits, deferred
@@ -51,9 +51,10 @@ FLOOR_KIND = "bench.floor"  # the floor's throwaway run, always rolled back
 QUEUE = "bench_rating"  # a private queue: no other worker on the broker can take the bench's chunks
 TARGETS = {5: 1, 4: 7, 3: 7, 2: 15, 1: 20, 0: 50}
 METHOD = """method:
-  pipeline   = plan_run + run_chunk for every chunk in this process (or dispatch_run to real workers): the work
-               SQL, the done-mark and a commit per chunk. 'work s' is the time inside the work function, 'bookkeep s'
-               the rest: claim, done-mark, and the commit, which also runs the rating rows' deferred FK checks.
+  pipeline   = batch_run_plan + batch_chunk_run for every chunk in this process (or dispatch_run to real workers): the
+               work SQL, the done-mark and a commit per chunk. 'work s' is the time inside the work function,
+               'bookkeep s' the rest: claim, done-mark, and the commit, which also runs the rating rows' deferred FK
+               checks.
   floor      = the same work function's SQL for the same chunk ranges (jit off; base model: features and
                score CTEs MATERIALIZED; UPDATE bounded to the chunk), without claims or done-marks, the deferred FK
                checks fired, then rolled back. It runs first, on exactly the rows the pipeline then rates.
@@ -228,9 +229,9 @@ def run_in_process(kind: str, period: str) -> tuple[BatchRun, float, float]:
     delete_runs([(kind, period)])
     with timed_work(kind) as spent:
         start = time.perf_counter()
-        run = batches.plan_run(kind=kind, period=period)
+        run = batches.batch_run_plan(kind=kind, period=period)
         for chunk_id in batches.pending_chunk_ids(run):
-            batches.run_chunk(chunk_id)
+            batches.batch_chunk_run(chunk_id)
         elapsed = time.perf_counter() - start
     run.refresh_from_db()
     if run.status != "done":

@@ -160,7 +160,7 @@ class Bench:
             sampler = CpuSampler([w.pid for w in workers], int(os.environ["PGSERVER_POSTMASTER_PID"]))
             sampler.start()
             start = time.perf_counter()
-            run = batches.plan_run(kind=kind, period=period, chunk_size=self.chunk_size)
+            run = batches.batch_run_plan(kind=kind, period=period, chunk_size=self.chunk_size)
             send_chunks(run, batches.pending_chunk_ids(run))
             while run.status != "done":
                 time.sleep(0.1)

@@ -251,7 +251,7 @@ class Controller:
         from core.tasks import resume_stalled_runs, send_chunks
 
         start = time.monotonic()
-        run = batches.plan_run(kind=self.kind, period=self.period, chunk_size=self.chunk_size)
+        run = batches.batch_run_plan(kind=self.kind, period=self.period, chunk_size=self.chunk_size)
         send_chunks(run, batches.pending_chunk_ids(run))
         self.say(f"dispatched {run}: {run.total_chunks} chunks of {self.chunk_size} ids to the batch queue")
         held = self.wait_for_w1_holding_a_chunk(run, workers["w1"][1], deadline=start + 90)

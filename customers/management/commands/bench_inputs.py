@@ -51,10 +51,10 @@ class Command(BaseCommand):
         from django.contrib.auth.models import Group, User
 
         from core.models import Region
-        from core.roles import sync_role_groups
+        from core.roles import role_groups_sync
         from customers.models import Brand, Channel, Plan
 
-        sync_role_groups()
+        role_groups_sync()
         user = User.objects.create(username=f"bench-{uuid.uuid4().hex[:8]}")
         user.groups.add(Group.objects.get(name=Role.BILLING_SERVICE))
         api = APIClient()

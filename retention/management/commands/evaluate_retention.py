@@ -56,7 +56,7 @@ class Command(BaseCommand):
             aucs = churn_model.leakage_check(X[known], vol[known], names)
             out("single-feature AUC: " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(aucs.items())))
             out("voluntary churn (retention's target), held-out customers, 5 folds grouped by customer:")
-            results = product.evaluate(X[known], vol[known], groups[known])
+            results = product.churn_model_evaluate(X[known], vol[known], groups[known])
             print_table(out, results)
             best = max(v["roc_auc"] for k, v in results.items() if k != churn_model.PRODUCT)
             gap = results[churn_model.PRODUCT]["roc_auc"] - best
@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 f"({'within' if gap >= -0.01 else 'NOT within'} 0.01)")
             if inv.sum() >= churn_model.MIN_CHURNERS:
                 out("involuntary churn (arrears closures, the credit side's), held-out customers:")
-                print_table(out, product.evaluate(X, inv, groups, with_baselines=False))
+                print_table(out, product.churn_model_evaluate(X, inv, groups, with_baselines=False))
             else:
                 out(f"involuntary churn: fewer than {churn_model.MIN_CHURNERS} arrears closures in the window, "
                     "not evaluated")

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"Bad --scan-date: {exc}") from exc
         try:
-            report = dataset_import.load(csv, dataset_import.read_mapping(mapping), by=user, scan=scan)
+            report = dataset_import.dataset_load(csv, dataset_import.mapping_read(mapping), by=user, scan=scan)
         except (dataset_import.MappingError, KeyError) as exc:
             raise CommandError(f"Mapping {mapping}: {exc}") from exc
         self.stdout.write(f"{report.rows:,} rows: {report.loaded:,} customers loaded, {report.skipped:,} already "

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError("--publish asks a second officer: give --by (an existing user) and --reason")
         kw = {"per_manager_week": per_manager_week} if per_manager_week else {}
         try:
-            report = product.train(dates, horizon_days=horizon_days, store=not dry_run, **kw)
+            report = product.churn_model_train(dates, horizon_days=horizon_days, store=not dry_run, **kw)
         except churn_model.LeakageError as exc:
             raise CommandError(f"Training refused: {exc}") from exc
         except ValueError as exc:

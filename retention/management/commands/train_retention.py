@@ -36,8 +36,8 @@ class Command(BaseCommand):
             raise CommandError("; ".join(errors))
         try:
             config = scan_config()
-            report = learned.train(*days, sample=sample, signal_defs=config.signals,
-                                   alert_threshold=config.alert_threshold, store=not dry_run)
+            report = learned.learned_model_train(*days, sample=sample, signal_defs=config.signals,
+                                                 alert_threshold=config.alert_threshold, store=not dry_run)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         out = self.stdout.write

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.db import connection
 
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT
+from arrears.value import BOTTOM_DECILES, TOP_DECILES
 from core.batches import register_batch
 from core.choices import BatchStatus
 from core.models import BatchRun
@@ -96,6 +97,21 @@ FROM ordered o JOIN customers_line l ON l.id = o.line_id JOIN customers_customer
 WHERE o.to_state = 'active' AND o.previous_state IN ('one_way_barred', 'two_way_barred', 'in_retention')
 GROUP BY 3, 4
 """
+# The value report of the latest ranked month (arrears.value.value_report_live: every valued customer ranked in
+# their brand), by region of the customer.
+VALUE_FACTS = """
+INSERT INTO arrears_valuefact (day, chunk_lo, region_id, month, customers, total, revenue, top_customers, top_value,
+                               bottom_customers, bottom_value, bottom_cost, negative, negative_value)
+SELECT %(day)s, %(lo)s, c.region_id, v.month, count(*), sum(v.value), sum(v.revenue),
+       count(*) FILTER (WHERE v.decile = ANY(%(top)s)), sum(v.value) FILTER (WHERE v.decile = ANY(%(top)s)),
+       count(*) FILTER (WHERE v.decile = ANY(%(bottom)s)), sum(v.value) FILTER (WHERE v.decile = ANY(%(bottom)s)),
+       sum(v.cost) FILTER (WHERE v.decile = ANY(%(bottom)s)),
+       count(*) FILTER (WHERE v.value < 0), sum(v.value) FILTER (WHERE v.value < 0)
+FROM arrears_customervalue v JOIN customers_customer c ON c.id = v.customer_id
+WHERE v.month = (SELECT max(month) FROM arrears_customervalue WHERE decile IS NOT NULL)
+  AND v.decile IS NOT NULL AND v.customer_id >= %(lo)s AND v.customer_id < %(hi)s
+GROUP BY c.region_id, v.month
+"""
 DURATION_DAYS = 365  # the live report's default window (arrears.selectors.barring_durations)
 SP_FACT_MONTHS = 3  # the settlement months kept per night: the last three before it
 
@@ -113,10 +129,11 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
     day = date.fromisoformat(run.period)
     params = {"day": day, "lo": lo, "hi": hi, "periods": sp_fact_periods(day), "min": SP_SETTLEMENT.min_line_arrears,
-              "captive": SP_SETTLEMENT.captive_bill_share, "since": day - timedelta(days=DURATION_DAYS)}
+              "captive": SP_SETTLEMENT.captive_bill_share, "since": day - timedelta(days=DURATION_DAYS),
+              "top": list(TOP_DECILES), "bottom": list(BOTTOM_DECILES)}
     rows = 0
     with connection.cursor() as cur:
-        for sql in (CHANNEL_FACTS, ARREARS_FACTS, STAR_FACTS, SP_FACTS, DURATION_FACTS):
+        for sql in (CHANNEL_FACTS, ARREARS_FACTS, STAR_FACTS, SP_FACTS, DURATION_FACTS, VALUE_FACTS):
             cur.execute(sql, params)
             rows += cur.rowcount
     return rows
@@ -125,7 +142,7 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
 def forget_old_facts(day: date) -> None:
     with connection.cursor() as cur:
         for table in ("arrears_reportchannelfact", "arrears_reportfact", "arrears_starhistoryfact",
-                      "arrears_spsettlementfact", "arrears_barringdurationfact"):
+                      "arrears_spsettlementfact", "arrears_barringdurationfact", "arrears_valuefact"):
             cur.execute(f"DELETE FROM {table} WHERE day < %s", [day - timedelta(days=KEEP_DAYS)])
 
 
@@ -223,3 +240,21 @@ def barring_durations(day: date, region_id: int | None) -> list[dict]:
                       FROM arrears_barringdurationfact f WHERE f.day = %s {where}
                       GROUP BY holder ORDER BY holder DESC""", [day, *params])
     return [{"credit_holders": bool(holder), "restorations": n, "average_days": days} for holder, n, days in rows]
+
+
+VALUE_FIGURES = ("customers", "total", "revenue", "top_customers", "top_value", "bottom_customers", "bottom_value",
+                 "bottom_cost", "negative", "negative_value")
+VALUE_COUNTS = ("customers", "top_customers", "bottom_customers", "negative")
+
+
+def value_figures(day: date, region_id: int | None) -> dict | None:
+    """As arrears.value.value_report_live on the facts' night: the month and its figures (None: no ranked month)."""
+    months = _fetch("SELECT max(month) FROM arrears_valuefact WHERE day = %s", [day])
+    if months[0][0] is None:
+        return None
+    where, params = _region_sql(region_id)
+    sums = ", ".join(f"coalesce(sum(f.{name}), 0)" if name in VALUE_COUNTS else f"sum(f.{name})"
+                     for name in VALUE_FIGURES)
+    row = _fetch(f"SELECT {sums} FROM arrears_valuefact f WHERE f.day = %s AND f.month = %s {where}",
+                 [day, months[0][0], *params])[0]
+    return {"month": months[0][0], **dict(zip(VALUE_FIGURES, row, strict=True))}

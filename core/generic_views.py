@@ -282,12 +282,14 @@ class ServiceFormView(ScopedObject, FormView):
     service = None
     object_as = None
     by_as = "by"
+    arguments: dict = {}  # form field -> the service's argument, where the names differ
     # Where success goes: `success_url`, or the URL `success_url_name` with `success_url_kwargs(result)`, or back.
     success_url_name = None
 
     def perform(self, form):
         """Call the service with the form's data; return what `get_success_url` needs."""
-        kwargs = {**form.cleaned_data, self.by_as: self.request.user}
+        kwargs = {self.arguments.get(k, k): v for k, v in form.cleaned_data.items()}
+        kwargs[self.by_as] = self.request.user
         if self.get_object_as():
             kwargs[self.get_object_as()] = self.object
         return type(self).service(**kwargs)

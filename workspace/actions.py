@@ -37,22 +37,14 @@ class ExemptionView(CustomerLineActionView):
     permission_required = EXEMPTION_PERMISSION
     form_class = ExemptionForm
     success_message = _("Exempt from barring; the customer is still reminded.")
-
-    def perform(self, form):
-        data = form.cleaned_data
-        return arrears_services.line_exempt(line=data["line"], until=data["valid_until"], reason=data["reason"],
-                                            by=self.request.user)
+    service, arguments = arrears_services.line_exempt, {"valid_until": "until"}
 
 
 class WaiverView(CustomerLineActionView):
     permission_required = WAIVER_PERMISSION
     form_class = WaiverForm
     success_message = _("Late fees waived.")
-
-    def perform(self, form):
-        data = form.cleaned_data
-        return arrears_services.late_fees_waive(line=data["line"], amount=data["amount"], reason=data["reason"],
-                                                by=self.request.user)
+    service = arrears_services.late_fees_waive
 
 
 class EmergencyView(CustomerLineActionView):

@@ -101,11 +101,7 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
             settled.add(p.line_id)
         accepted.append(pos)
         out.results[pos] = services.PostingResult(item["line"], p.balance, usable, p.state)
-    if out.errors and not partial:
-        out.results = {}
-        transaction.set_rollback(True)
-        return out
-    if not accepted:
+    if out.refused_whole(partial=partial) or not accepted:
         return out
     rows = [items[pos] for pos in accepted]
     with array_cursor() as cur:
@@ -208,11 +204,7 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
         touched.add(line.pk)
         accepted.append(pos)
         out.results[pos] = services.PostingResult(line, p.balance, p.balance + p.limit, p.state, False)
-    if out.errors and not partial:
-        out.results = {}
-        transaction.set_rollback(True)
-        return out
-    if not accepted:
+    if out.refused_whole(partial=partial) or not accepted:
         return out
     rows = [items[pos] for pos in accepted]
     with array_cursor() as cur:

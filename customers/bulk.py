@@ -74,9 +74,7 @@ def line_statuses_report_bulk(*, items: list[dict], by=None, partial: bool = Fal
         rounds[k].append(pos)
     for positions in rounds:
         _status_round(items, positions, by, out)
-    if out.errors and not partial:
-        out.results = {}
-        transaction.set_rollback(True)
+    out.refused_whole(partial=partial)
     return out
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from customers.sql import insert_unnest_sql
 
@@ -19,6 +19,14 @@ class BulkOutcome:
 
     results: dict[int, object] = field(default_factory=dict)
     errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+
+    def refused_whole(self, *, partial: bool) -> bool:
+        """All-or-nothing and an item refused: nothing is written (the transaction rolls back), no results."""
+        if self.errors and not partial:
+            self.results = {}
+            transaction.set_rollback(True)
+            return True
+        return False
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from arrears.sql import ENSURE_ACCOUNTS, JIT_OFF
 from arrears.sql.evaluation import (ACCOUNTS, AGING_CLOSED_BY_BILLING, ANY_CLOSED, BARRING_EVENTS, BLACKLIST,
                                     CLOSED_IN_RUN, DEADLINE_NOTICES, DROP_TEMP_TABLES, DROP_TEMP_TABLES_IF_EXIST,
                                     EMERGENCY_EXPIRED, FACTS, LINES, LINES_STATUS, MESSAGES,
-                                    MISSING_ACCOUNTS, MOVES_SETUP, fees_sql, round_sql)
+                                    MISSING_ACCOUNTS, MOVES_SETUP, OPEN_ACCOUNTS, fees_sql, round_sql)
 from customers import status as customer_status
 from customers.signals import customers_closed
 from core import batches
@@ -65,7 +65,9 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None, *,
         cur.execute(JIT_OFF)
         if _missing_accounts(cur, params):
             cur.execute(ENSURE_ACCOUNTS, params)
-        cur.execute(DROP_TEMP_TABLES_IF_EXIST)
+        cur.execute(DROP_TEMP_TABLES_IF_EXIST)  # a savepoint's chunk before this one
+        for statement in OPEN_ACCOUNTS:
+            cur.execute(statement, params)
         cur.execute(fees_sql(waived=bool(policy.late_fee_waived_stars)), params)
         cur.execute(LINES, params)
         cur.execute(FACTS, params)

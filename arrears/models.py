@@ -447,3 +447,30 @@ class BarringDurationFact(models.Model):
 
     def __str__(self):
         return f"{self.day} holder={self.holder}: {self.restorations}"
+
+
+class ValueFact(models.Model):
+    """The customer value report's figures (80/20/30, arrears.value) of the latest ranked month as it stood that
+    night, per region: how many valued, their value and revenue, the top 20 % and bottom 30 % of their brand
+    (count, value, the bottom's cost) and the negative-value customers."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    region_id = models.BigIntegerField(null=True)
+    month = models.DateField()
+    customers = models.IntegerField()
+    total = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    top_customers = models.IntegerField()
+    top_value = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    bottom_customers = models.IntegerField()
+    bottom_value = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    bottom_cost = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    negative = models.IntegerField()
+    negative_value = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region_id"], name="valuefact_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.month:%Y-%m}: {self.customers}"

@@ -14,9 +14,11 @@ from django.db import connection
 
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT
 from arrears.sql.report import (ARREARS_FACTS, CHANNEL_FACTS, DURATION_FACTS, FACT_TABLES, SP_FACTS,
-                                SP_SETTLEMENT_FROM_FACTS, STAR_FACTS, STAR_HISTORY, agent_scorecard_sql,
-                                aging_summary_sql, arrears_by_sql, barring_duration_facts_sql, forget_old_facts_sql,
-                                region_filter_sql)
+                                SP_SETTLEMENT_FROM_FACTS, STAR_FACTS, STAR_HISTORY, VALUE_FACTS, VALUE_FACTS_MONTH,
+                                VALUE_FIGURES, agent_scorecard_sql, aging_summary_sql, arrears_by_sql,
+                                barring_duration_facts_sql, forget_old_facts_sql, region_filter_sql,
+                                value_figures_sql)
+from arrears.value import BOTTOM_DECILES, TOP_DECILES
 from core.batches import register_batch
 from core.choices import BatchStatus
 from core.models import BatchRun
@@ -44,10 +46,11 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
     """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
     day = date.fromisoformat(run.period)
     params = {"day": day, "lo": lo, "hi": hi, "periods": sp_fact_periods(day), "min": SP_SETTLEMENT.min_line_arrears,
-              "captive": SP_SETTLEMENT.captive_bill_share, "since": day - timedelta(days=DURATION_DAYS)}
+              "captive": SP_SETTLEMENT.captive_bill_share, "since": day - timedelta(days=DURATION_DAYS),
+              "top": list(TOP_DECILES), "bottom": list(BOTTOM_DECILES)}
     rows = 0
     with connection.cursor() as cur:
-        for sql in (CHANNEL_FACTS, ARREARS_FACTS, STAR_FACTS, SP_FACTS, DURATION_FACTS):
+        for sql in (CHANNEL_FACTS, ARREARS_FACTS, STAR_FACTS, SP_FACTS, DURATION_FACTS, VALUE_FACTS):
             cur.execute(sql, params)
             rows += cur.rowcount
     return rows
@@ -115,3 +118,13 @@ def barring_durations(day: date, region_id: int | None) -> list[dict]:
     where, params = region_filter_sql(region_id)
     rows = _fetch(barring_duration_facts_sql(where), [day, *params])
     return [{"credit_holders": bool(holder), "restorations": n, "average_days": days} for holder, n, days in rows]
+
+
+def value_figures(day: date, region_id: int | None) -> dict | None:
+    """As arrears.value.value_report_live on the facts' night: the month and its figures (None: no ranked month)."""
+    months = _fetch(VALUE_FACTS_MONTH, [day])
+    if months[0][0] is None:
+        return None
+    where, params = region_filter_sql(region_id)
+    row = _fetch(value_figures_sql(where), [day, months[0][0], *params])[0]
+    return {"month": months[0][0], **dict(zip(VALUE_FIGURES, row, strict=True))}

@@ -12,6 +12,7 @@ from arrears import report_facts
 from arrears.models import LineAccount
 from arrears.policies import AGE_BUCKETS
 from arrears.sql.report import barring_durations_sql, emergency_recovery_sql
+from arrears.value import value_report_live, with_top_share
 from core.scope import aggregate_scope, customer_scope_q
 from core.sql import customer_scope_sql
 from customers.models import Channel, Customer
@@ -36,6 +37,16 @@ def facts_scope(user) -> tuple[date, int | None] | None:
         return None
     day = report_facts.facts_day()
     return None if day is None else (day, scope[1])
+
+
+def value_report(*, user, live: bool = False) -> dict | None:
+    """The customer value report (80/20/30) for the reader: last night's facts for the province or a region
+    (arrears.report_facts, the latest month ranked that night), a manager's book live."""
+    scope = None if live else facts_scope(user)
+    if scope is None:
+        return value_report_live(user=user)
+    figures = report_facts.value_figures(*scope)
+    return None if figures is None else with_top_share(figures)
 
 
 def collection_queue(*, user, bucket: str = "", today: date | None = None) -> QuerySet[LineAccount]:

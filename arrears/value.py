@@ -94,9 +94,10 @@ def latest_values(*, customer_ids: list[int]) -> dict:
     return {row.customer_id: row for row in rows}
 
 
-def value_report(*, user) -> dict | None:
+def value_report_live(*, user) -> dict | None:
     """The latest month's value distribution for the reader's customers (80/20/30, source 000): the share of
-    value the top 20 % (deciles 1–2 of their brand) bring, and what the bottom 30 % (deciles 8–10) cost."""
+    value the top 20 % (deciles 1–2 of their brand) bring, and what the bottom 30 % (deciles 8–10) cost.
+    Counted now (arrears.selectors.value_report reads the night's facts where it can)."""
     month = (CustomerValue.objects.filter(decile__isnull=False).order_by("-month")
              .values_list("month", flat=True).first())
     if month is None:
@@ -110,6 +111,11 @@ def value_report(*, user) -> dict | None:
         bottom_customers=Count("id", filter=bottom), bottom_value=Sum("value", filter=bottom),
         bottom_cost=Sum("cost", filter=bottom), negative=Count("id", filter=Q(value__lt=0)),
         negative_value=Sum("value", filter=Q(value__lt=0)))
+    return with_top_share({"month": month, **figures})
+
+
+def with_top_share(figures: dict) -> dict:
+    """The share of the total value the top 20 % bring (None without a positive total)."""
     total = figures["total"] or 0
-    figures["top_share"] = round(100 * figures["top_value"] / total, 1) if total > 0 and figures["top_value"] else None
-    return {"month": month, **figures}
+    top = figures["top_value"]
+    return {**figures, "top_share": round(100 * top / total, 1) if total > 0 and top else None}

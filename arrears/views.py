@@ -12,7 +12,6 @@ from arrears.filtersets import DEFAULT_ORDER, CollectionQueueFilterSet
 from arrears.forms import CollectionForm, SpSettlementForm
 from arrears.policies import AGE_BUCKETS, SP_SETTLEMENT, age_bucket
 from arrears.settlement import latest_charge_month, settlement_as_of, sp_settlement
-from arrears.value import value_report
 from core.generic_views import CsvExport, CsvExportView, PageView, ScopedListView, ServiceFormView
 from core.masking import mask_msisdn
 from core.pagination import neighbours
@@ -131,7 +130,7 @@ class ArrearsReportView(PageView):
                        "durations": selectors.barring_durations(user=user),
                        "as_of": (selectors.facts_scope(user) or (None,))[0]}  # the night of the pre-aggregates
             cache.set(key, figures, 600)
-        return {**figures, "value": value_report(user=user)}  # uncached: one aggregate over the month's rows
+        return {**figures, "value": selectors.value_report(user=user)}  # uncached: last night's facts or a book
 
 
 class SpSettlementView(PageView):

@@ -12,3 +12,7 @@ class MarketingConfig(AppConfig):
         from marketing.choices import CampaignAction
 
         register_reason_labels(dict(CampaignAction.choices))
+        from marketing import tasks
+        from marketing.signals import campaign_submitted
+
+        campaign_submitted.connect(tasks.on_campaign_submitted, dispatch_uid="marketing.segment_figures_count")

@@ -63,11 +63,13 @@ class Campaign(models.Model):
                                                     help_text=_("how many times it has been submitted"))
     forecast = models.JSONField(_("forecast at approval"), default=dict, blank=True,
                                 help_text=_("the risk assessment the approval was based on"))
+    segment_figures = models.JSONField(_("segment figures"), default=dict, blank=True, editable=False,
+                                       help_text=_("the segment counted per region and star when submitted"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "segment_figures"])
 
     class Meta:
         ordering = ["-created_at", "-id"]

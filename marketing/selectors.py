@@ -3,7 +3,7 @@ user's scope (Customer.objects.visible_to); historical arrears figures are the p
 
 import json
 import operator
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import reduce
 
@@ -163,34 +163,77 @@ def overlap_and_stars(*, campaign: Campaign, target: QuerySet[Customer]) -> tupl
     """`overlap` and the target's star distribution (as `star_distribution`) from one pass over the target: the
     overlap's counts are taken per star and summed (each running campaign's too), so the risk assessment reads
     the segment once."""
+    rows, others = _overlap_rows(campaign=campaign, target=target)
+    return _overlap_summary(rows, others)
+
+
+def _overlap_rows(*, campaign: Campaign, target: QuerySet[Customer], by_region: bool = False) -> tuple[list, dict]:
+    """The target's customers per star (and region), each row with how many of them the other offers reach:
+    `customers` (any), `retention`, `running_<id>`, `approved_<id>`; and {key: (id, name, status)} of those
+    campaigns."""
     running = list(Campaign.objects.filter(status=CampaignStatus.RUNNING).exclude(pk=campaign.pk).order_by("pk"))
     reaches = {"retention": Q(Exists(retention_selectors.running_offers().filter(customer=OuterRef("pk"))))}
     reaches.update({f"running_{other.pk}": Q(Exists(CampaignMember.objects.filter(
         campaign_id=other.pk, customer=OuterRef("pk")))) for other in running})
-    approved = {}
+    others = {f"running_{other.pk}": (other.pk, other.name, CampaignStatus.RUNNING.value) for other in running}
     for other in Campaign.objects.filter(status=CampaignStatus.APPROVED).exclude(pk=campaign.pk):
         try:
             reaches[f"approved_{other.pk}"] = Q(pk__in=campaign_target(campaign=other).values("pk"))
         except ValidationError:  # a segment naming a region or brand since removed: it cannot launch either
             continue
-        approved[f"approved_{other.pk}"] = other
-    per_star = list(target.values("credit_star").annotate(
+        others[f"approved_{other.pk}"] = (other.pk, other.name, CampaignStatus.APPROVED.value)
+    group = ("region_id", "credit_star") if by_region else ("credit_star",)
+    rows = list(target.values(*group).annotate(
         n=Count("pk"), customers=Count("pk", filter=reduce(operator.or_, reaches.values())),
         **{key: Count("pk", filter=q) for key, q in reaches.items()}).order_by())
-    counts = {key: sum(row[key] for row in per_star) for key in ("customers", *reaches)}
-    rows = [{"id": other.pk, "name": other.name, "customers": counts[f"running_{other.pk}"],
-             "status": CampaignStatus.RUNNING.value} for other in running if counts[f"running_{other.pk}"]]
-    rows += [{"id": other.pk, "name": other.name, "customers": counts[key], "status": CampaignStatus.APPROVED.value}
-             for key, other in approved.items() if counts[key]]
+    return rows, others
+
+
+def _overlap_summary(rows: list, others: dict) -> tuple[dict, dict]:
+    """(overlap, {star: customers}) summed over the rows of `_overlap_rows`."""
+    counts = {key: sum(row.get(key, 0) for row in rows) for key in ("customers", "retention", *others)}
+    campaigns = [{"id": pk, "name": name, "customers": counts[key], "status": status}
+                 for key, (pk, name, status) in others.items() if counts[key]]
+    stars = {}
+    for row in rows:
+        stars[row["credit_star"]] = stars.get(row["credit_star"], 0) + row["n"]
     return ({"customers": counts["customers"], "retention_offers": counts["retention"],
-             "campaigns": sorted(rows, key=lambda r: -r["customers"])},
-            {row["credit_star"]: row["n"] for row in per_star})
+             "campaigns": sorted(campaigns, key=lambda r: -r["customers"])}, stars)
 
 
-def risk_assessment(*, campaign: Campaign, user) -> dict:
-    """Computed, not typed: segment size and stars, expected exposure, overlap, revenue and the warnings."""
-    target = campaign_target(campaign=campaign, user=user)
-    overlapping, counts = overlap_and_stars(campaign=campaign, target=target)
+def segment_figures_count(*, campaign: Campaign) -> dict:
+    """The whole segment's figures the review reads (per region and star: its customers and the other offers
+    reaching them), counted in one pass when the campaign is submitted (services.segment_figures_refresh), so the
+    review page of a province-wide role or a region does not count a province's segment on every view."""
+    rows, others = _overlap_rows(campaign=campaign, target=campaign_target(campaign=campaign), by_region=True)
+    return {"counted_at": timezone.now().isoformat(), "segment": campaign.segment, "min_star": campaign.min_star,
+            "rows": rows, "others": {key: list(value) for key, value in others.items()}}
+
+
+def stored_overlap_and_stars(*, campaign: Campaign, user) -> tuple[dict, dict, str] | None:
+    """`overlap_and_stars` of the user's scope from the figures counted at submission, with when they were
+    counted: for a province-wide role or a region (core.scope.aggregate_scope); None when the reader's scope is
+    a book (counted live) or the stored figures are not those of the campaign's segment as it is."""
+    scope = aggregate_scope(user)
+    figures = campaign.segment_figures
+    if (scope is None or not figures or figures.get("segment") != campaign.segment
+            or figures.get("min_star") != campaign.min_star):
+        return None
+    rows = [row for row in figures["rows"] if scope[1] is None or row["region_id"] == scope[1]]
+    overlapping, stars = _overlap_summary(rows, {key: tuple(value) for key, value in figures["others"].items()})
+    return overlapping, stars, datetime.fromisoformat(figures["counted_at"])
+
+
+def risk_assessment(*, campaign: Campaign, user, live: bool = False) -> dict:
+    """Computed, not typed: segment size and stars, expected exposure, overlap, revenue and the warnings. The
+    segment's figures for a province-wide role or a region are those counted at submission (`counted_at`), unless
+    `live` (a credit decision counts them now); a book is counted live."""
+    stored = None if live else stored_overlap_and_stars(campaign=campaign, user=user)
+    if stored is not None:
+        overlapping, counts, counted_at = stored
+    else:
+        target = campaign_target(campaign=campaign, user=user)
+        (overlapping, counts), counted_at = overlap_and_stars(campaign=campaign, target=target), None
     size = sum(counts.values())
     history, source = star_history()
     exposure = policies.expected_exposure(counts, history)
@@ -209,7 +252,7 @@ def risk_assessment(*, campaign: Campaign, user) -> dict:
         "overlap": overlapping, "warnings": warnings,
         "blocking": policies.blocking_codes(warnings),
         "tariff_ratio": policies.tariff_ratio(campaign.in_plan_tariff, campaign.out_of_plan_tariff),
-        "revenue": revenue, "participants": participants,
+        "revenue": revenue, "participants": participants, "counted_at": counted_at,
     }
 
 

@@ -13,6 +13,7 @@ from customers.models import Customer
 from marketing import policies, selectors
 from marketing.choices import CampaignStatus, MemberHow, OpinionVerdict, RiskControl
 from marketing.models import Campaign, CampaignDecision, CampaignMember, Notification, ReviewOpinion
+from marketing.signals import campaign_submitted
 from marketing.sql import segment_tag_sql
 
 EDITABLE_FIELDS = policies.EDITABLE_FIELDS
@@ -126,7 +127,7 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
     rule = policies.transition_for(campaign.status, to_status)
     assessment = None
     if rule is not None and rule.is_decision:
-        assessment = selectors.risk_assessment(campaign=campaign, user=by)
+        assessment = selectors.risk_assessment(campaign=campaign, user=by, live=True)  # decided on figures now
     gaps = selectors.review_gaps(campaign=campaign) if rule is not None and rule.action in (
         "approve", "resubmit") else None
     refusal = policies.transition_refusal(
@@ -155,6 +156,9 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
                                     review_round=campaign.review_round, assessment=stored)
     if to_status == CampaignStatus.RUNNING:
         segment_tag(campaign=campaign, by=by, now=now)
+    if rule.action in ("submit", "resubmit"):  # the review reads the segment counted once, not on every view
+        pk = campaign.pk
+        transaction.on_commit(lambda: campaign_submitted.send(sender=Campaign, campaign_id=pk))
     # a stored notification is text: written in the operator's language (the UI's default), not in whatever
     # language the request or the command that caused it ran in (a management command runs in English)
     with translation.override(settings.LANGUAGE_CODE):
@@ -165,6 +169,21 @@ def campaign_transition(*, campaign: Campaign, to_status: str, by, reason: str =
         message += " " + reason
     _notify(campaign, _parties(campaign, action=rule.action, by=by), message, now)
     return campaign
+
+
+AWAITING_REVIEW = (CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW)
+
+
+def segment_figures_refresh(*, campaign_id: int) -> dict | None:
+    """Count the segment of a campaign awaiting review (per region and star, with the offers already reaching it)
+    and store it for the review page (selectors.segment_figures_count); None when it no longer awaits review."""
+    campaign = Campaign.objects.filter(pk=campaign_id, status__in=AWAITING_REVIEW).first()
+    if campaign is None:
+        return None
+    figures = selectors.segment_figures_count(campaign=campaign)
+    # not a change of the plan: no history row, no updated_at
+    Campaign.objects.filter(pk=campaign.pk).update(segment_figures=figures)
+    return figures
 
 
 def segment_tag(*, campaign: Campaign, by, now=None) -> int:

@@ -25,3 +25,17 @@ def results_facts_nightly(day: str | None = None) -> int:
     with connection.cursor() as cur:  # a launch tags a whole segment at once: plan the groups with its statistics
         cur.execute(MEMBERS_ANALYZE)
     return dispatch_run(RESULTS_FACTS_KIND, night.isoformat()).pk
+
+
+@shared_task
+def segment_figures_count(campaign_id: int) -> int | None:
+    """A submitted campaign's segment counted for its review page (services.segment_figures_refresh)."""
+    from marketing.services import segment_figures_refresh  # noqa: PLC0415 (tasks are imported before the registry)
+
+    figures = segment_figures_refresh(campaign_id=campaign_id)
+    return None if figures is None else sum(row["n"] for row in figures["rows"])
+
+
+def on_campaign_submitted(*, campaign_id: int, **kwargs):
+    """marketing.signals.campaign_submitted (after commit): count the segment soon, off the request."""
+    segment_figures_count.delay(campaign_id)

@@ -78,9 +78,24 @@ FROM ordered o JOIN customers_line l ON l.id = o.line_id JOIN customers_customer
 WHERE o.to_state = 'active' AND o.previous_state IN ('one_way_barred', 'two_way_barred', 'in_retention')
 GROUP BY 3, 4
 """
+# The value report of the latest ranked month (arrears.value.value_report_live: every valued customer ranked in
+# their brand), by region of the customer.
+VALUE_FACTS = """
+INSERT INTO arrears_valuefact (day, chunk_lo, region_id, month, customers, total, revenue, top_customers, top_value,
+                               bottom_customers, bottom_value, bottom_cost, negative, negative_value)
+SELECT %(day)s, %(lo)s, c.region_id, v.month, count(*), sum(v.value), sum(v.revenue),
+       count(*) FILTER (WHERE v.decile = ANY(%(top)s)), sum(v.value) FILTER (WHERE v.decile = ANY(%(top)s)),
+       count(*) FILTER (WHERE v.decile = ANY(%(bottom)s)), sum(v.value) FILTER (WHERE v.decile = ANY(%(bottom)s)),
+       sum(v.cost) FILTER (WHERE v.decile = ANY(%(bottom)s)),
+       count(*) FILTER (WHERE v.value < 0), sum(v.value) FILTER (WHERE v.value < 0)
+FROM arrears_customervalue v JOIN customers_customer c ON c.id = v.customer_id
+WHERE v.month = (SELECT max(month) FROM arrears_customervalue WHERE decile IS NOT NULL)
+  AND v.decile IS NOT NULL AND v.customer_id >= %(lo)s AND v.customer_id < %(hi)s
+GROUP BY c.region_id, v.month
+"""
 
 FACT_TABLES = ("arrears_reportchannelfact", "arrears_reportfact", "arrears_starhistoryfact",
-               "arrears_spsettlementfact", "arrears_barringdurationfact")
+               "arrears_spsettlementfact", "arrears_barringdurationfact", "arrears_valuefact")
 
 
 def forget_old_facts_sql(table: str) -> str:
@@ -149,6 +164,19 @@ def barring_duration_facts_sql(where: str) -> str:
     return f"""SELECT holder, sum(restorations), round(sum(days) / sum(restorations), 1)
                       FROM arrears_barringdurationfact f WHERE f.day = %s {where}
                       GROUP BY holder ORDER BY holder DESC"""
+
+
+VALUE_FACTS_MONTH = "SELECT max(month) FROM arrears_valuefact WHERE day = %s"
+VALUE_FIGURES = ("customers", "total", "revenue", "top_customers", "top_value", "bottom_customers", "bottom_value",
+                 "bottom_cost", "negative", "negative_value")
+VALUE_COUNTS = ("customers", "top_customers", "bottom_customers", "negative")
+
+
+def value_figures_sql(where: str) -> str:
+    """The VALUE_FIGURES of the facts' day (%s) and month (%s), summed over the regions `where` selects."""
+    sums = ", ".join(f"coalesce(sum(f.{name}), 0)" if name in VALUE_COUNTS else f"sum(f.{name})"
+                     for name in VALUE_FIGURES)
+    return f"SELECT {sums} FROM arrears_valuefact f WHERE f.day = %s AND f.month = %s {where}"
 
 
 # ---------------------------------------------------------------- live reads (arrears.selectors; `scope_sql`:

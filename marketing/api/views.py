@@ -71,7 +71,8 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def risk_assessment(self, request, pk=None):
         """The computed risk assessment, counts in the caller's scope."""
         campaign = self.get_object()
-        return Response(selectors.assessment_to_json(selectors.risk_assessment(campaign=campaign, user=request.user)))
+        assessment = selectors.risk_assessment(campaign=campaign, user=request.user, live=True)
+        return Response(selectors.assessment_to_json(assessment))
 
     @extend_schema(request=OpinionsRequestSerializer, responses={200: CampaignSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

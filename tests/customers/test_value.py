@@ -3,15 +3,20 @@ pushed with the bills, SP charges), ARPU beside it, negative-value customers fla
 80/20/30 report section scoped to the reader."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from freezegun import freeze_time
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from arrears import bulk
+from arrears import bulk, selectors
 from arrears.models import Bill, BillCost, CustomerValue, ServiceProvider
+from arrears.tasks import report_facts_nightly
 from arrears.value import value_in_process
 from tests.factories import LineFactory
 
@@ -85,9 +90,9 @@ def test_bulk_bills_store_their_costs(org):
         (lines[1].pk, Decimal("5.00")), (lines[2].pk, Decimal("5.00"))]
 
 
-@pytest.mark.django_db
-def test_deciles_rank_the_brand_and_the_report_shows_80_20_30_in_the_readers_scope(client, api, org):
-    # 20 customers billed 10, 20, … 200 a month with no costs: values 30 … 600 over 3 months
+def ranked_province(api, org):
+    """20 customers billed 10, 20, … 200 a month with no costs (values 30 … 600 over 3 months) and one of am1's
+    book at −5 a month, valued and ranked for November."""
     lines = [LineFactory() for _ in range(20)]
     for i, line in enumerate(lines, start=1):
         for period in MONTHS:
@@ -96,6 +101,12 @@ def test_deciles_rank_the_brand_and_the_report_shows_80_20_30_in_the_readers_sco
     for period in MONTHS:
         assert post_bill(api, am1_line, period, "10.00", {"commission": "15.00"}).status_code == 201  # −5 a month
     value_in_process("2026-11")
+    return lines, am1_line
+
+
+@pytest.mark.django_db
+def test_deciles_rank_the_brand_and_the_report_shows_80_20_30_in_the_readers_scope(client, api, org):
+    lines, am1_line = ranked_province(api, org)
     deciles = dict(CustomerValue.objects.values_list("customer_id", "decile"))
     assert deciles[lines[-1].customer_id] == 1 and deciles[lines[-2].customer_id] == 1  # 600, 570: top 10 %
     assert deciles[lines[0].customer_id] == 10 and deciles[am1_line.customer_id] == 10  # the bottom
@@ -114,6 +125,29 @@ def test_deciles_rank_the_brand_and_the_report_shows_80_20_30_in_the_readers_sco
     assert report["bottom_value"] == Decimal("-15.00") and report["bottom_cost"] == Decimal("45.00")
     page = client.get("/arrears/report/").content.decode()
     assert 'id="value-report"' in page
+
+
+@pytest.mark.django_db
+def test_the_report_reads_the_province_and_region_value_from_the_nights_facts_equal_to_a_live_count(client, api, org):
+    """The 80/20/30 section for a province-wide role or a region is last night's facts (arrears.report_facts), the
+    same figures as counted live; a manager's book is counted live."""
+    ranked_province(api, org)
+    LineFactory(customer=org.book[org.am1.pk][0])  # a customer in the region not valued: not counted
+    with freeze_time(datetime(2026, 12, 2, 5, 45, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        report_facts_nightly("2026-12-02")
+    for user in (org.credit_officer, org.regional_a):
+        facts = selectors.value_report(user=user)
+        assert facts == selectors.value_report(user=user, live=True)
+        assert facts["month"] == date(2026, 11, 1) and facts["customers"] > 0
+    client.force_login(org.credit_officer)
+    assert client.get("/arrears/report/").context["value"] == selectors.value_report(user=org.credit_officer)
+    assert selectors.value_report(user=org.regional_a)["customers"] < selectors.value_report(
+        user=org.credit_officer)["customers"]
+    with CaptureQueriesContext(connection) as queries:
+        selectors.value_report(user=org.credit_officer)
+    assert not any("arrears_customervalue" in q["sql"] for q in queries.captured_queries)  # not counted again
+    assert selectors.facts_scope(org.am1) is None  # a book: live
+    assert selectors.value_report(user=org.am1)["customers"] == 1
 
 
 @pytest.mark.django_db

@@ -74,7 +74,8 @@ def evaluate_chunk(lo: int, hi: int, today: date, run_id: int | None = None, *,
         for statement in MOVES_SETUP:
             cur.execute(statement)
         changed = _moves(cur, params, rounds=(today - first).days + 1)
-        cur.execute(ACCOUNTS, params)  # fees, the states moved to, and every evaluated line's age
+        for statement in ACCOUNTS:  # fees, the states moved to, and every evaluated line's age
+            cur.execute(statement, params)
         cur.execute(AGING_CLOSED_BY_BILLING, params)  # their debt still ages for collections
         if changed:
             _apply_moves(cur, params)

@@ -28,6 +28,7 @@ moment of a day is its 00:30 (the schedule).
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from arrears import services
@@ -42,7 +43,7 @@ from core import batches
 from core.batches import CATCH_UP_MAX_DAYS, batch_register, missed_days
 from credit import state as credit_state
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+ZONE = ZoneInfo(settings.TIME_ZONE)  # the operator's (Asia/Shanghai)
 
 # ~1-2 s per 50k lines with their bills (2-core development machine, same shape as the rating chunks).
 EVALUATE_CHUNK = 50_000
@@ -123,7 +124,7 @@ def _rows(cur, sql: str, params: dict) -> list:
 
 def decision_moment(day: date) -> datetime:
     """When a day's evaluation decides: its scheduled 00:30 (Asia/Shanghai), whenever the run actually ran."""
-    return datetime.combine(day, time(0, 30), tzinfo=SHANGHAI)
+    return datetime.combine(day, time(0, 30), tzinfo=ZONE)
 
 
 def _missing_accounts(cur, params) -> bool:

@@ -24,7 +24,7 @@ from customers.services import (
     ERR_POLICY_NOT_EXPLAINED, ONBOARDING_GATE, OnboardingData, _is_account_manager,
 )
 
-MAX_BULK = 10_000
+MAX_BULK = 10_000  # the bulk door's limit too (customers.api.bulk)
 ERR_TWICE_IN_BATCH = _("%(value)s appears more than once in this request (first in item %(first)s).")
 
 @dataclass

@@ -27,6 +27,7 @@ The statements: enterprise.sql.snapshots.
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 
 from core import batches
@@ -35,7 +36,7 @@ from enterprise.sql.snapshots import ACCOUNT_ID_BOUNDS, COMPLAINTS_SQL, SNAPSHOT
 
 SNAPSHOT_KIND = "enterprise.snapshot"
 SNAPSHOT_CHUNK = 5_000  # accounts (~2,000 groups per million customers)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+ZONE = ZoneInfo(settings.TIME_ZONE)  # the operator's (Asia/Shanghai)
 
 
 def month_of(period: str) -> date:
@@ -49,8 +50,8 @@ def _next_month(month: date) -> date:
 def month_params(month: date) -> dict:
     following = _next_month(month)
     return {"month": month, "next": following,
-            "month_start": datetime.combine(month, time(0), tzinfo=SHANGHAI),
-            "next_start": datetime.combine(following, time(0), tzinfo=SHANGHAI)}
+            "month_start": datetime.combine(month, time(0), tzinfo=ZONE),
+            "next_start": datetime.combine(following, time(0), tzinfo=ZONE)}
 
 
 def snapshot_chunk(lo: int, hi: int, month: date) -> int:

@@ -10,7 +10,6 @@ from customers.choices import ServiceStatus
 from customers.policies import MSISDN_PATTERN
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-MAX_BULK = 10_000
 DUE_WITHIN_DAYS = 120  # a bill falls due within this many days of the start of its month
 DUE_BEFORE_PERIOD = "The due date cannot be before the billed month."
 DUE_TOO_LATE = "A bill falls due within {days} days of its month's start (by {latest})."

@@ -7,30 +7,25 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from rest_framework import status
-from rest_framework.exceptions import APIException, ErrorDetail, NotFound, ValidationError
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from arrears import bulk, services
-from arrears.api.serializers import MAX_BULK, BillInSerializer, PaymentInSerializer, PostingResultSerializer
+from arrears.api.serializers import BillInSerializer, PaymentInSerializer, PostingResultSerializer
 from arrears.sql.intake import msisdn_in
 from core.api.idempotency import idempotent, write_views
 from core import policies
 from core.api.errors import field_messages
-from core.api.serializers import bulk_result_serializer, bulk_serializer
+from core.api.serializers import bulk_result_serializer
 from core.api.viewsets import ScopedAPIView
 from core.scope import customer_scope_q
 from customers import bulk_validate
-from customers.bulk_types import CollectorPausedView, CustomerRef, LineRef
+from customers.api.bulk import BulkPostView
+from customers.bulk_types import CustomerRef, LineRef
 from customers.models import Line
 
 UNKNOWN_LINE = "No line with this number (or not yours to post to)."
-
-
-class TooManyItems(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_many_items"
-    default_detail = f"A bulk request carries at most {MAX_BULK:,} items."
 
 
 def lines_by_msisdn(user, numbers, *, lean: bool = False) -> dict[str, Line]:
@@ -89,28 +84,10 @@ class PostingView(ScopedAPIView):
         return idempotent(request, self.endpoint, handle)
 
 
-class BulkPostingView(CollectorPausedView, PostingView):
+class BulkPostingView(BulkPostView, PostingView):
     """Up to 10,000 items. Default all-or-nothing: one bad item (index, field, rule) and nothing is written,
     because billing then resends one corrected file; with "partial": true the good items are written and
     the bad ones reported with their index."""
-
-    def post(self, request):
-        items = request.data.get("items") if isinstance(request.data, dict) else None
-        if isinstance(items, list) and len(items) > MAX_BULK:
-            raise TooManyItems()
-
-        def handle():
-            # every item checked with the item serializer's rules in plain Python (customers.bulk_validate: DRF's
-            # own errors for any item that is not plainly valid); a bad body outside the items raises here
-            good, errors, options = bulk_validate.bulk_request_validate(bulk_serializer(self.item_serializer),
-                                                                        request.data)
-            partial = options["partial"]
-            if errors and not partial:
-                raise ValidationError({"items": errors})
-            return Response(self._post_all(request, good, errors, partial), status=status.HTTP_201_CREATED
-                            if not partial else status.HTTP_200_OK)
-
-        return idempotent(request, f"{self.endpoint}/bulk", handle)
 
     bulk_service = None  # bulk_service(items=, by=, partial=): the intake's set-based service
 
@@ -129,7 +106,7 @@ class BulkPostingView(CollectorPausedView, PostingView):
                 errors[field] = [ErrorDetail(str(refusal), code=refusal.code)]
         return errors
 
-    def _post_all(self, request, good: list[tuple[int, dict]], errors: dict, partial: bool) -> dict:
+    def bulk_write(self, request, good: list[tuple[int, dict]], errors: dict, partial: bool) -> dict:
         """The valid items (with their index) to the set-based bulk service at once, after the checks that need
         the line; `errors`: the items already refused ({index: field errors})."""
         errors = dict(errors)

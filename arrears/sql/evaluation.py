@@ -7,6 +7,7 @@ from arrears.sql import AGING
 from credit.choices import SmsStatus
 from credit.policies import STAR_POLICIES
 from credit.sharing import active_shares_sql
+from core.sql import time_zone
 from customers import events
 
 # The condition of each rule of policies.TRANSITIONS over a facts row (same meaning as policies._holds).
@@ -21,12 +22,12 @@ RULE_SQL = {
 
 
 def moment(day: str) -> str:
-    """SQL: the decision moment of a day (an SQL date expression): its 00:30 in Shanghai."""
-    return f"(({day}) + time '00:30') AT TIME ZONE 'Asia/Shanghai'"
+    """SQL: the decision moment of a day (an SQL date expression): its 00:30 in the operator's time zone."""
+    return f"(({day}) + time '00:30') AT TIME ZONE '{time_zone()}'"
 
 
 def day_start(day: str) -> str:
-    return f"(({day})::timestamp AT TIME ZONE 'Asia/Shanghai')"
+    return f"(({day})::timestamp AT TIME ZONE '{time_zone()}')"
 
 
 DAYS = "SELECT d::date AS day FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d"

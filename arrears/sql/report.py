@@ -2,6 +2,7 @@
 readers, the live reads of arrears.selectors the facts pre-aggregate, and the SP settlement (arrears.settlement)."""
 
 from arrears.policies import AGE_BUCKETS
+from core.sql import time_zone
 
 # ---------------------------------------------------------------- nightly facts (arrears.report_facts)
 
@@ -188,8 +189,8 @@ def emergency_recovery_sql(scope_sql: str) -> str:
                 SELECT count(*), coalesce(sum(e.arrears_at_expiry), 0), coalesce(sum(least(e.arrears_at_expiry,
                        (SELECT coalesce(sum(p.amount), 0) FROM arrears_payment p
                         WHERE p.line_id = e.line_id
-                          AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date > e.valid_until
-                          AND (p.paid_at AT TIME ZONE 'Asia/Shanghai')::date
+                          AND (p.paid_at AT TIME ZONE '{time_zone()}')::date > e.valid_until
+                          AND (p.paid_at AT TIME ZONE '{time_zone()}')::date
                               <= e.valid_until + make_interval(months => %s)))), 0)
                 FROM arrears_emergencypass e JOIN customers_line l ON l.id = e.line_id
                 WHERE e.arrears_at_expiry > 0 AND e.valid_until + make_interval(months => %s) <= %s {scope_sql}

@@ -12,17 +12,17 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ErrorDetail, NotFound, ValidationError
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.response import Response
 
 from core import policies as core_policies
 from core.api.errors import field_messages
 from core.api.fields import DayField, MomentField, MoneyField, MonthField
 from core.api.idempotency import idempotent, write_views
-from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer, bulk_result_serializer, bulk_serializer
+from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer, bulk_result_serializer
 from core.api.viewsets import ScopedAPIView
 from customers import bulk_validate, inputs, selectors
-from customers.bulk_types import CollectorPausedView
+from customers.api.bulk import BulkPostView
 from customers.choices import (CareChannel, CareContactKind, CareOutcome, ContractType, HeldServiceCode,
                                PaymentMethodCode, PriceBand)
 from customers.models import CareContact, Contract, Customer, Device, HeldService, Line, \
@@ -30,18 +30,11 @@ from customers.models import CareContact, Contract, Customer, Device, HeldServic
 from customers.policies import MSISDN_PATTERN
 from customers.sql import MSISDN_IN_SQL
 
-MAX_BULK = 10_000
 HISTORY_DAYS = 30 * 366  # a device, contract or service may have started long before the intake went live
 TERM_AHEAD_DAYS = 10 * 366  # the furthest end of a contract term
 MAX_CALLS = 100_000  # per line and month
 MAX_MINUTES = 31 * 24 * 60  # minutes in a month
 UNKNOWN_LINE = "No line with this number (or not yours to post to)."
-
-
-class TooManyItems(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_many_items"
-    default_detail = f"A bulk request carries at most {MAX_BULK:,} items."
 
 
 def msisdn_field():
@@ -203,32 +196,10 @@ class InputView(ScopedAPIView):
         return idempotent(request, self.endpoint, handle)
 
 
-class BulkInputView(CollectorPausedView, InputView):
+class BulkInputView(BulkPostView, InputView):
     """Up to 10,000 items, validated whole, written set-based (one statement per kind)."""
 
-    @property
-    def endpoint(self) -> str:
-        return f"inputs.{self.item_serializer.kind}/bulk"
-
-    def post(self, request):
-        items = request.data.get("items") if isinstance(request.data, dict) else None
-        if isinstance(items, list) and len(items) > MAX_BULK:
-            raise TooManyItems()
-
-        def handle():
-            # every item checked with the item serializer's rules in plain Python (customers.bulk_validate: DRF's
-            # own errors for any item that is not plainly valid); a bad body outside the items raises here
-            good, item_errors, options = bulk_validate.bulk_request_validate(bulk_serializer(self.item_serializer),
-                                                                             request.data)
-            partial = options["partial"]
-            if item_errors and not partial:
-                raise ValidationError({"items": item_errors})
-            answer = self._write(request, good, item_errors, partial)
-            return Response(answer, status=status.HTTP_200_OK if partial else status.HTTP_201_CREATED)
-
-        return idempotent(request, self.endpoint, handle)
-
-    def _write(self, request, good: list[tuple[int, dict]], errors: dict, partial: bool) -> dict:
+    def bulk_write(self, request, good: list[tuple[int, dict]], errors: dict, partial: bool) -> dict:
         item_class = self.item_serializer
         lines = lines_by_msisdn(request.user, [data["msisdn"] for _, data in good])
         ready = []

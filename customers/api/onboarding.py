@@ -14,7 +14,7 @@ from core.api.viewsets import ScopedAPIView
 from core.models import Region
 from customers import bulk_validate, onboarding
 from customers.bulk_types import CollectorPausedView
-from customers.api.inputs import TooManyItems
+from customers.api.bulk import refuse_too_many
 from customers.api.serializers import ContactSerializer
 from customers.choices import Gender, IdType
 from customers.models import Brand, Channel, Plan
@@ -123,9 +123,7 @@ class BulkOnboardingView(CollectorPausedView, ScopedAPIView):
     permission_required = "customers.add_customer"
 
     def post(self, request):
-        items = request.data.get("items") if isinstance(request.data, dict) else None
-        if isinstance(items, list) and len(items) > onboarding.MAX_BULK:
-            raise TooManyItems()
+        refuse_too_many(request)
         return idempotent(request, "customers.onboard/bulk", lambda: self._handle(request))
 
     def _handle(self, request):

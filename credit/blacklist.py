@@ -133,14 +133,29 @@ def blacklist_payments_apply(*, line: Line, amount: Decimal, reference: str, by=
     return touched
 
 
-def blacklist_list(*, status: str = "open", query: str = ""):
-    """Entries for the credit officers' page and API: open or cleared, by ID number or customer id."""
-    entries = BlacklistEntry.objects.select_related("customer", "added_by", "cleared_by").order_by("-created_at")
+def blacklist_entries(*, user=None):
+    """Every entry, newest first: the blacklist is the credit officers' (who see all), not a book's."""
+    return BlacklistEntry.objects.select_related("customer", "added_by", "cleared_by").order_by("-created_at")
+
+
+def blacklist_status_filter(entries, status: str):
+    """open / cleared; anything else (all) leaves them."""
     if status == "open":
-        entries = entries.filter(cleared_at__isnull=True)
-    elif status == "cleared":
-        entries = entries.filter(cleared_at__isnull=False)
-    query = (query or "").strip()
-    if query:
-        entries = entries.filter(Q(id_number=query.upper()) | Q(customer_id=int(query) if query.isdigit() else None))
+        return entries.filter(cleared_at__isnull=True)
+    if status == "cleared":
+        return entries.filter(cleared_at__isnull=False)
     return entries
+
+
+def blacklist_query_filter(entries, query: str):
+    """By ID number or customer id."""
+    query = (query or "").strip()
+    if not query:
+        return entries
+    return entries.filter(Q(id_number=query.upper()) | Q(customer_id=int(query) if query.isdigit() else None))
+
+
+def blacklist_list(*, status: str = "open", query: str = ""):
+    """Entries for the credit officers' API: open or cleared, by ID number or customer id (the page: the same
+    rules through credit.filtersets.BlacklistFilterSet)."""
+    return blacklist_query_filter(blacklist_status_filter(blacklist_entries(), status), query)

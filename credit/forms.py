@@ -45,12 +45,6 @@ class BlacklistClearForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class BlacklistFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
-        ("open", _("Open")), ("cleared", _("Cleared")), ("all", _("All"))])
-    q = forms.CharField(label=_("ID number or customer id"), required=False, max_length=32)
-
-
 class SimReplacementForm(StyledForm):
     channel = forms.ChoiceField(label=_("Channel"), choices=[("outlet", _("Outlet")), ("hotline", _("Hotline")),
                                                              ("app", _("App"))])

@@ -6,27 +6,28 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.generic_views import PageView, ServiceActionView, ServiceFormView
+from core.generic_views import ScopedListView, ServiceActionView, ServiceFormView
 from credit import blacklist, entitlements
+from credit.filtersets import BlacklistFilterSet
 from credit.forms import (
-    BlacklistAddForm, BlacklistClearForm, BlacklistEditForm, BlacklistFilterForm, SimReplacementForm,
+    BlacklistAddForm, BlacklistClearForm, BlacklistEditForm, SimReplacementForm,
 )
 from customers.selectors import customer_get
 
 
-class BlacklistListView(PageView):
+class BlacklistListView(ScopedListView):
     """Open (or cleared) blacklist entries with what is owed and paid since; add and clear in place."""
 
     permission_required = blacklist.ADD_PERMISSION
     template_name = "credit/blacklist.html"
+    selector = blacklist.blacklist_entries
+    filterset_class = BlacklistFilterSet
+    columns = [(gettext_lazy("Added"), None), (gettext_lazy("Customer"), None), (gettext_lazy("Reason"), None),
+               (gettext_lazy("Evidence"), None), (gettext_lazy("Amount owed"), None),
+               (gettext_lazy("Paid since"), None), (gettext_lazy("Status"), None), ("", None)]
 
     def get_extra_context(self):
-        filters = BlacklistFilterForm(self.request.GET or None)
-        wanted = filters.cleaned_data if filters.is_valid() else {}
-        entries = blacklist.blacklist_list(status=wanted.get("status") or "open", query=wanted.get("q", ""))
-        return {"entries": entries[:200], "filters": filters or BlacklistFilterForm(),
-                "add_form": BlacklistAddForm(user=self.request.user),
-                "clear_form": BlacklistClearForm()}
+        return {"add_form": BlacklistAddForm(user=self.request.user), "clear_form": BlacklistClearForm()}
 
 
 class BlacklistAddView(ServiceActionView):

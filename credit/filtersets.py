@@ -4,6 +4,7 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
 from credit.choices import FourEyesKind, ModelStatus
+from core.filtersets import OrderingFilter
 from core.forms import StyledForm
 from credit.blacklist import blacklist_query_filter, blacklist_status_filter
 from credit.models import FourEyesRequest, ScoringModel
@@ -35,6 +36,9 @@ class BlacklistFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(choices=BLACKLIST_STATUSES, label=_("Status"), empty_label=None,
                                   method="filter_status")
     q = filters.CharFilter(label=_("ID number or customer id"), max_length=32, method="filter_query")
+    ordering = OrderingFilter(fields=(("created_at", "added"), ("amount_owed", "owed"), ("amount_paid", "paid")),
+                              field_labels={"created_at": _("Added"), "amount_owed": _("Amount owed"),
+                                            "amount_paid": _("Paid since")}, label=_("Sort by"))
 
     class Meta:
         model = BlacklistEntry

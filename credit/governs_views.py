@@ -22,9 +22,10 @@ class BlacklistListView(ScopedListView):
     template_name = "credit/blacklist.html"
     selector = blacklist.blacklist_entries
     filterset_class = BlacklistFilterSet
-    columns = [(gettext_lazy("Added"), None), (gettext_lazy("Customer"), None), (gettext_lazy("Reason"), None),
-               (gettext_lazy("Evidence"), None), (gettext_lazy("Amount owed"), None),
-               (gettext_lazy("Paid since"), None), (gettext_lazy("Status"), None), ("", None)]
+    default_ordering = "-added"  # the selector's order: newest first
+    columns = [(gettext_lazy("Added"), "added"), (gettext_lazy("Customer"), None), (gettext_lazy("Reason"), None),
+               (gettext_lazy("Evidence"), None), (gettext_lazy("Amount owed"), "owed"),
+               (gettext_lazy("Paid since"), "paid"), (gettext_lazy("Status"), None), ("", None)]
 
     def get_extra_context(self):
         return {"add_form": BlacklistAddForm(user=self.request.user), "clear_form": BlacklistClearForm()}

@@ -46,10 +46,10 @@ class BlacklistFilterSet(filters.FilterSet):
         form = StyledForm
 
     def __init__(self, data=None, *args, **kwargs):
-        data = data.copy() if data is not None else None
-        if data is not None and not data.get("status"):
+        data = data.copy() if data is not None else {}
+        if not data.get("status"):
             data["status"] = "open"
-        super().__init__(data if data is not None else {"status": "open"}, *args, **kwargs)
+        super().__init__(data, *args, **kwargs)
 
     def filter_status(self, queryset, name, value):
         return blacklist_status_filter(queryset, value)

@@ -53,12 +53,13 @@ GUIDANCE_INPUT_LABELS = {
     # the credit evaluation the score_up rule reads: the published base model's score and star as of the run
     "score": _("Credit score (base model)"),
     "score_star": _("Star the credit score reaches"),
-    "score_star_gap": _("Stars the credit score reaches above the current star"),
+    "score_star_gap": _("Stars the credit score reaches above (or below) the current star"),
 }
 
 # The guidance rules (credit.policies.GUIDANCE_RULES) by code, as the rating history shows them.
 GUIDANCE_RULE_LABELS = {
     "down_star": _("Star down: 30+ days in arrears or 2+ suspensions in 6 months"),
+    "score_down": _("Star down: credit score below the current star's cut-off"),
     "down_limit": _("Limit down: a late bill or a suspension in 6 months"),
     "low_value": _("Limit down: bottom 30% of customer value or negative value (no rise)"),
     "up_star": _("Star up: limit at the top of its range, on time for 12 months, spend rising 10%+"),

@@ -249,8 +249,8 @@ def star_for_score(score: Decimal, cutoffs: dict[int, Decimal]) -> int:
 HIGH_VALUE_DECILE = 2
 LOW_VALUE_DECILE = 8
 # .2: customer value (source 000) joins; .3: low_value after up_star; .4: score_up (the credit score's star) and
-# every input read as of the run's day
-GUIDANCE_VERSION = "guidance-2026.4"
+# every input read as of the run's day; .5: score_down (the star follows the credit score down as well as up)
+GUIDANCE_VERSION = "guidance-2026.5"
 OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "=": lambda a, b: a == b, "<": lambda a, b: a < b}
 
 
@@ -285,6 +285,11 @@ GUIDANCE_RULES: tuple[GuidanceRule, ...] = (
     GuidanceRule("down_star", "30+ days in arrears or 2+ suspensions in 6 months",
                  (Condition("arrears_days_6m", ">=", 30), Condition("suspensions_6m", ">=", 2)),
                  any_of=True, star_delta=-1),
+    # Source 004: 客户信用级别随其信用评价升降 - the star falls with the credit evaluation too: a customer whose score,
+    # read as of the run, no longer reaches their star's cut-off goes down one star (one a run, as score_up goes up).
+    # Without it a star granted on an old evaluation outlived it, and the top stars held far more than their share.
+    GuidanceRule("score_down", "Credit score below the current star's cut-off",
+                 (Condition("score_star_gap", "<=", -1),), star_delta=-1),
     GuidanceRule("down_limit", "A late bill or a suspension in 6 months",
                  (Condition("late_bills_6m", ">=", 1), Condition("suspensions_6m", ">=", 1)),
                  any_of=True, limit_factor=Decimal("0.8")),

@@ -109,13 +109,19 @@ def test_guidance_star_up_from_top_of_range_and_down_on_arrears():
     debtor = good_customer(credit_star=4, credit_limit=Decimal("250.00"))
     Bill.objects.create(line=debtor.lines.get(), customer=debtor, period=date(2026, 4, 1), amount=Decimal("80"),
                         due_date=date(2026, 5, 20), paid_amount=0)
-    # a score below 2★ (low spend, no data): nothing moves it
-    quiet = good_customer(credit_star=2, credit_limit=Decimal("30.00"), avg_monthly_spend=Decimal("20.00"),
-                          data_completeness=0)
+    # a 2★ whose score no longer reaches 2★ (low spend, no data) goes down one star (score_down)
+    slipping = good_customer(credit_star=2, credit_limit=Decimal("30.00"), avg_monthly_spend=Decimal("20.00"),
+                             data_completeness=0)
+    # a 4★ whose score reaches 4★ (and not 5★), on time, spend flat: nothing moves it
+    quiet = good_customer(credit_star=4, credit_limit=Decimal("250.00"))
     dispatch_run(GUIDANCE_KIND, "2026-H2")
-    for c in (top, debtor, quiet):
+    for c in (top, debtor, slipping, quiet):
         c.refresh_from_db()
     assert (top.credit_star, top.credit_limit) == (4, Decimal("200.00"))
     assert (debtor.credit_star, debtor.credit_limit) == (3, Decimal("50.00"))  # 42 days in arrears
-    assert (quiet.credit_star, quiet.credit_limit) == (2, Decimal("30.00"))
+    rating = Rating.objects.get(customer=slipping)
+    assert (slipping.credit_star, rating.rule, rating.policy_version) == (1, "score_down", policies.GUIDANCE_VERSION)
+    assert slipping.credit_limit == policies.star_policy(1).initial_limit
+    assert rating.factor_values["score_star"] < 2  # the evaluation it read, as "why this star" shows it
+    assert (quiet.credit_star, quiet.credit_limit) == (4, Decimal("250.00"))
     assert not Rating.objects.filter(customer=quiet).exists()

@@ -64,7 +64,7 @@ def close_in_arrears(line, owed="1000.00"):
 def test_nightly_closure_and_blacklisting_leave_nobody_rated_and_runs_never_rate_them_again(org):
     closing, closing_line = good_customer()
     blacklisted, _ = good_customer(grade="AAA")
-    kept, _ = good_customer(grade="AAA")  # 5★ (an A with this score would go up a star: score_up)
+    kept, _ = good_customer()  # 4★, the star its score reaches: neither score_up nor score_down moves it
     assert (closing.credit_star, closing.credit_limit) == (4, Decimal("200.00"))
     close_in_arrears(closing_line)
     blacklist.blacklist_entry_add(customer=blacklisted, reason="欺诈", amount_owed=Decimal("50.00"),
@@ -76,7 +76,7 @@ def test_nightly_closure_and_blacklisting_leave_nobody_rated_and_runs_never_rate
     kept.refresh_from_db()
     assert closing.status == "closed" and (closing.credit_star, closing.credit_limit) == (None, Decimal("0.00"))
     assert (blacklisted.credit_star, blacklisted.credit_limit) == (None, Decimal("0.00"))
-    assert kept.credit_star == 5
+    assert kept.credit_star == 4
     assert rated_but_gone() == 0
     ended = Rating.objects.get(customer=closing, rule="closed")
     assert (ended.old_star, ended.old_limit, ended.new_star, ended.new_limit) == (4, Decimal("200.00"), None, 0)

@@ -164,7 +164,7 @@ def test_the_guidance_sql_decides_exactly_as_the_pure_rules():
         assert by_sql[row["id"]] == (rule.code, star, limit, rule.reason), row
     assert len(by_sql) == sum(fired.values())
     assert fired["low_value"] > 100 and fired["high_value"] > 100  # the grid does reach the value rules
-    assert fired["score_up"] > 100  # and the credit score's star
+    assert fired["score_up"] > 100 and fired["score_down"] > 100  # and the credit score's star, both ways
 
 
 # --- through the intake, the runs and the pages --------------------------------------------------------------
@@ -210,9 +210,10 @@ VALUED = ("2026-03", "2026-04", "2026-05")  # the months the H2 run of 1 July re
 
 @pytest.mark.django_db
 def test_the_guidance_run_lowers_a_low_value_limit_and_shows_why(client, org, billing):
-    # 4★ twins a few points under the 5★ cut-off (data 70 % complete): the top decile's +5 in the score does not
-    # reach 5★, so the value rules, not score_up, decide their limits
-    rich, poor = good_customer(data_completeness=70), good_customer(data_completeness=70)
+    # A 4★ pair that the credit score keeps at 4★ whichever decile they land in, so that the value rules, not
+    # score_up or score_down, decide their limits: the rich one's data 70 % complete (the top decile's +5 stays
+    # under the 5★ cut-off), the poor one's complete (+5 more, so the bottom decile's −5 stays over the 4★ one)
+    rich, poor = good_customer(data_completeness=70), good_customer(data_completeness=100)
     for customer in (rich, poor):
         line = customer.lines.get()
         for i, month in enumerate(SECOND_HALF_2025):  # spend up 20 % in the last quarter of 2025

@@ -111,11 +111,13 @@ def test_guidance_moves_a_star_up_from_the_top_of_the_range():
 
 
 @pytest.mark.parametrize("score_star, expected", [(4, ("score_up", 4)), (5, ("score_up", 4)),  # one star a run
-                                                   (3, (None, 3)), (2, (None, 3)), (None, (None, 3))])
-def test_guidance_moves_a_star_up_when_the_credit_score_reaches_a_higher_star(score_star, expected):
+                                                   (3, (None, 3)), (None, (None, 3)),
+                                                   (2, ("score_down", 2)), (0, ("score_down", 2))])
+def test_guidance_moves_the_star_with_the_credit_score_one_a_run(score_star, expected):
     rule, star, limit = policies.guidance_decision(customer(score_star=score_star))
     assert ((rule.code if rule else None), star) == expected
-    assert limit == (Decimal("200") if star == 4 else Decimal("50"))  # a new star starts at its initial limit
+    kept_or_initial = {4: Decimal("200"), 3: Decimal("50"), 2: policies.star_policy(2).initial_limit}
+    assert limit == kept_or_initial[star]  # a new star starts at its initial limit; the 3★ keeps its 50
 
 
 @pytest.mark.parametrize("blemish", [{"late_bills_12m": 1}, {"suspensions_12m": 1}])

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -146,6 +147,8 @@ class Line(TimeStampedModel):
 
     class Meta:
         ordering = ["msisdn"]
+        # The lines closed since a month (the credit report's churn by month) without reading every line.
+        indexes = [models.Index(fields=["closed_on"], name="line_closed_on", condition=Q(closed_on__isnull=False))]
         verbose_name = _("line")
         verbose_name_plural = _("lines")
 

@@ -30,19 +30,20 @@ GROUP BY 1, 2
 """
 
 # Customers whose last line closed in the month, holders (the closure ended a 1★+ star) and others, over the
-# customers open at the month's start (holders: 1★+ then, from the rating history).
+# customers open at the month's start (holders: 1★+ then, from the rating history). Only lines closed since the
+# series' first month are read (customers_line.closed_on's partial index): a closed customer's latest closure is
+# on or after `since` exactly when one of their lines closed then, so the maximum is the same.
 CHURN_SQL = """
 WITH closed AS (
     SELECT l.customer_id, max(l.closed_on) AS on_day FROM customers_line l
     JOIN customers_customer c ON c.id = l.customer_id
-    WHERE c.status = 'closed' {scope} GROUP BY l.customer_id
-),
-holder_at_closure AS (
-    SELECT DISTINCT customer_id FROM credit_rating WHERE rule = 'closed' AND old_star >= 1
+    WHERE l.closed_on >= %(since)s AND c.status = 'closed' {scope} GROUP BY l.customer_id
 )
-SELECT date_trunc('month', cl.on_day)::date, (h.customer_id IS NOT NULL) AS holder, count(*)
-FROM closed cl LEFT JOIN holder_at_closure h ON h.customer_id = cl.customer_id
-WHERE cl.on_day >= %(since)s GROUP BY 1, 2
+SELECT date_trunc('month', cl.on_day)::date,
+       EXISTS (SELECT FROM credit_rating r
+               WHERE r.customer_id = cl.customer_id AND r.rule = 'closed' AND r.old_star >= 1) AS holder,
+       count(*)
+FROM closed cl GROUP BY 1, 2
 """
 POPULATION_SQL = """
 SELECT count(*) FILTER (WHERE c.credit_star >= 1), count(*) FILTER (WHERE c.credit_star IS NULL OR c.credit_star < 1)

@@ -498,3 +498,26 @@ class StarCountFact(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.credit_star}★ {self.status}: {self.customers}"
+
+
+class OutcomeFact(models.Model):
+    """The credit report's outcome series on a night (credit.outcomes): per region and month, the restorations
+    after a barring by credit class (`seconds`: their barred time summed, `n`: how many) and the customers whose last
+    line closed, holders and others (`n`). Summed when read; an average is the sum over the count."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+    region_id = models.BigIntegerField(null=True)
+    month = models.DateField()
+    measure = models.CharField(max_length=16)  # "barring" or "churn"
+    credit_class = models.CharField(max_length=16)  # barring: before / after / others; churn: holder / other
+    seconds = models.DecimalField(max_digits=20, decimal_places=6, default=0)  # exact: epoch microseconds
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region_id"], name="outcomefact_day")]
+        verbose_name = _("credit outcome fact")
+        verbose_name_plural = _("credit outcome facts")
+
+    def __str__(self):
+        return f"{self.day} {self.month:%Y-%m} {self.measure} {self.credit_class}: {self.n}"

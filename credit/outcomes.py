@@ -19,34 +19,28 @@ SHANXI = {"barring_cut_pct": -75, "churn_holders_pct": 0.09, "churn_others_pct":
           "recovered_4m_pct": 95}
 
 
-def _months(today: date, n: int) -> list[date]:
-    first = today.replace(day=1)
-    out = []
-    for _ in range(n):
-        out.append(first)
-        first = (first.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
-    return sorted(out)
-
-
 def _pct(part, whole):
     return round(100 * part / whole, 2) if whole else None
 
 
-def outcomes(*, user, months: int = 12, today: date | None = None, live: bool = False) -> dict:
-    """The series month by month and the star shares; the star counts from last night's facts
-    (credit.report_facts) for the province or a region unless `live` or `today` is given."""
+def outcomes(*, user, months: int = policies.OUTCOME_MONTHS, today: date | None = None,
+             live: bool = False) -> dict:
+    """The series month by month and the star shares; for the province or a region read from last night's facts
+    (credit.report_facts) unless `live` or `today` is given, for a book counted live."""
     facts = None if live or today else report_facts.facts_scope(user)
     today = today or timezone.localdate()
-    series_months = _months(today, months)
+    series_months = policies.outcome_months(today, months)
     since = series_months[0]
-    with connection.cursor() as cur:
-        statement, params = report.durations_sql(user)
-        cur.execute(statement, {"since": since, "tz": time_zone(), **params})
-        durations = {(m, k): float(v) for m, k, v in cur.fetchall()}
-        statement, params = report.churn_sql(user)
-        cur.execute(statement, {"since": since, **params})
-        churned = {(m, holder): n for m, holder, n in cur.fetchall()}
-        if facts is None:
+    if facts is not None:
+        durations, churned = report_facts.outcome_series(*facts, since=since)
+    else:
+        with connection.cursor() as cur:
+            statement, params = report.durations_sql(user)
+            cur.execute(statement, {"since": since, "tz": time_zone(), **params})
+            durations = {(m, k): float(v) for m, k, v in cur.fetchall()}
+            statement, params = report.churn_sql(user)
+            cur.execute(statement, {"since": since, **params})
+            churned = {(m, holder): n for m, holder, n in cur.fetchall()}
             cur.execute(*report.population_sql(user))
             holders_now, others_now = cur.fetchone()
     shares = star_shares(user=user, facts=facts)

@@ -6,6 +6,7 @@ Other apps read star-dependent values through `star_policy(star)` / `entitlement
 import re
 import string
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 UNRATED = None
@@ -549,3 +550,17 @@ def verification_methods(service: str, star: int | None) -> dict:
 def rebate_pays_first(star: int | None) -> bool:
     """5★: a rebate is paid first and verified after (先返费后查验); others are verified, then paid."""
     return star_policy(star).rebate_before_verification
+
+
+# --- The credit report's outcome series (credit.outcomes, and the night's facts in credit.report_facts) ---------
+
+OUTCOME_MONTHS = 12
+
+
+def outcome_months(today: date, n: int = OUTCOME_MONTHS) -> list[date]:
+    """The first days of the `n` months ending with today's, oldest first."""
+    first, out = today.replace(day=1), []
+    for _ in range(n):
+        out.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return out[::-1]

@@ -8,6 +8,7 @@ book is small and read live (credit.selectors.star_distribution), the live twin 
 facts' night (tests/credit/test_report_facts.py)."""
 
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
@@ -15,6 +16,8 @@ from core.batches import batch_register
 from core.choices import BatchStatus
 from core.models import BatchRun
 from core.scope import aggregate_scope
+from core.sql import time_zone
+from credit import policies
 from credit.selectors import STAR_ORDER
 from credit.sql import report
 
@@ -24,15 +27,22 @@ KEEP_DAYS = 7  # older nights' facts are deleted when a new night's run is plann
 
 @batch_register(REPORT_FACTS_KIND, table="customers_customer", chunk_size=REPORT_FACTS_CHUNK)
 def report_facts_refresh(lo: int, hi: int, run) -> int:
-    """The chunk's facts for the run's day. A chunk redone after a crash had its rows rolled back with it."""
+    """The chunk's facts for the run's day: star counts and the outcome series since the first of its months.
+    A chunk redone after a crash had its rows rolled back with it."""
+    day = date.fromisoformat(run.period)
+    params = {"day": day, "lo": lo, "hi": hi, "since": policies.outcome_months(day)[0], "tz": time_zone()}
+    rows = 0
     with connection.cursor() as cur:
-        cur.execute(report.STAR_FACTS_SQL, {"day": date.fromisoformat(run.period), "lo": lo, "hi": hi})
-        return cur.rowcount
+        for statement in (report.STAR_FACTS_SQL, *report.OUTCOME_FACTS_SQL):
+            cur.execute(statement, params)
+            rows += cur.rowcount
+    return rows
 
 
 def old_facts_forget(day: date) -> None:
     with connection.cursor() as cur:
-        cur.execute(report.FORGET_STAR_FACTS_SQL, [day - timedelta(days=KEEP_DAYS)])
+        for statement in (report.FORGET_STAR_FACTS_SQL, report.FORGET_OUTCOME_FACTS_SQL):
+            cur.execute(statement, [day - timedelta(days=KEEP_DAYS)])
 
 
 def facts_day() -> date | None:
@@ -70,3 +80,19 @@ def star_distribution(day: date, region_id: int | None, *, open_only: bool = Fal
         counts = {star: int(n) for star, n in cur.fetchall()}
     total = sum(counts.values()) or 1
     return [(star, counts.get(star, 0), round(100 * counts.get(star, 0) / total, 2)) for star in STAR_ORDER]
+
+
+def outcome_series(day: date, region_id: int | None, *, since: date) -> tuple[dict, dict]:
+    """({(month, class): average barred days}, {(month, holder): customers churned}) since `since`, on `day`'s
+    night for the province (region None) or a region, as credit.outcomes counts them live."""
+    params = [day, since] + ([] if region_id is None else [region_id])
+    durations, churned = {}, {}
+    with connection.cursor() as cur:
+        cur.execute(report.outcome_facts_sql(by_region=region_id is not None), params)
+        for measure, month, credit_class, seconds, n in cur.fetchall():
+            if measure == "barring":
+                average = (seconds / n / 86400).quantize(Decimal("0.1"), ROUND_HALF_UP)  # as SQL's round()
+                durations[(month, credit_class)] = float(average)
+            else:
+                churned[(month, credit_class == "holder")] = int(n)
+    return durations, churned

@@ -48,6 +48,16 @@ def launched_before(moment):
     return Campaign.objects.filter(launched_at__lt=moment).order_by("pk")
 
 
+def results_first_count_tonight(campaign) -> bool:
+    """A campaign launched after the latest complete results run began: that night's facts do not hold it, and the
+    province's or a region's groups are first counted by the next night's run (05:50). Until then they are not
+    counted live either: a few hours after the launch no member has a billing period after tagging, and the live
+    count of a province-wide segment costs seconds."""
+    run = (BatchRun.objects.filter(kind=RESULTS_FACTS_KIND, status=BatchStatus.DONE).order_by("-period")
+           .only("started_at").first())
+    return run is not None and campaign.launched_at is not None and campaign.launched_at >= run.started_at
+
+
 def results_facts_day(campaign) -> date | None:
     """The night of the latest complete results facts, if they hold `campaign` (it was launched before that run;
     a campaign without a single member or baseline customer has no rows and is read live, at no cost)."""

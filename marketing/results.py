@@ -24,7 +24,9 @@ from marketing.sql import (BASELINE_IN_CHUNK, FACTS_SQL, GROUP_SQL, MEMBERS_IN_C
 PARTICIPANT_HOWS = [MemberHow.ACQUIRED.value, MemberHow.CONVERTED.value]
 PRE_PERIODS = 3  # the members' own billing periods before tagging
 
-def _empty() -> dict:
+
+def group_empty() -> dict:
+    """A group with no customer (a campaign's groups before their first count)."""
     return {"counts": {}, "customers": 0, "churned": 0, "in_arrears": 0, "owed": Decimal(0), "periods": 0,
             "revenue": Decimal(0), "billed": 0, "expected_own": Decimal(0), "revenue_with_pre": Decimal(0)}
 
@@ -37,7 +39,7 @@ def _run(members_sql: str, params: dict) -> dict:
 
 def _accumulate(rows) -> dict:
     """A group's figures from its rows per star (live, or summed from the facts)."""
-    out = _empty()
+    out = group_empty()
     for star, n, churned, k, owed, periods, revenue, billed, expected_own, with_pre in rows:
         out["counts"][star] = n
         out["customers"] += n
@@ -85,7 +87,7 @@ def baseline_group(*, campaign, user, today: date) -> dict:
     """The segment's customers (in the reader's scope) who did not take the offer, from the launch day."""
     baseline = _baseline_members(campaign, user)
     if baseline is None:
-        return _empty()
+        return group_empty()
     members, params = baseline
     return _run(members, {**_params(campaign, today), **params})
 

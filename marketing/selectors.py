@@ -21,7 +21,7 @@ from core.roles import user_role
 from core.scope import aggregate_scope, customer_scope_q
 from customers.models import Customer, Line
 from marketing import policies, results
-from marketing.batches import results_facts_day
+from marketing.batches import results_facts_day, results_first_count_tonight
 from marketing.choices import CampaignStatus
 from customers.choices import MemberHow
 from marketing.models import Campaign, CampaignMember, Notification
@@ -289,9 +289,11 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None, liv
     """Tagged customers (in the user's scope) from the day each was tagged, against the segment's customers who
     did not take the offer and against their own months before (marketing.results): arrears, churn, revenue
     and the incremental revenue net of arrears and cost; the forecast of the approval beside them. The three
-    groups from last night's facts for the province or a region (`as_of`), unless `live` or a day is asked for."""
+    groups from last night's facts for the province or a region (`as_of`), unless `live` or a day is asked for;
+    for a campaign launched since, counted first tonight (`first_count_tonight`)."""
     scope = aggregate_scope(user) if not live and today is None else None
     night = results_facts_day(campaign) if scope else None
+    first_count_tonight = bool(scope) and night is None and results_first_count_tonight(campaign)
     today = today or timezone.localdate()
     members = CampaignMember.objects.filter(campaign=campaign)
     if customer_scope_q(user):  # a province-wide reader needs no IN (every customer): the members' index is read
@@ -302,6 +304,8 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None, liv
     if night is not None:
         raw = {key: results.group_from_facts(campaign=campaign, key=key, day=night, region_id=scope[1])
                for key in results.FACT_GROUPS}
+    elif first_count_tonight:
+        raw = {key: results.group_empty() for key in results.FACT_GROUPS}
     else:
         raw = {"participants": results.member_group(campaign=campaign, hows=PARTICIPANT_HOWS, user=user,
                                                     today=today),
@@ -342,7 +346,7 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None, liv
         ("arrears_customers", CHART_LABELS["arrears_customers"], "forecast_in_arrears", "actual_in_arrears"),
         ("churn", CHART_LABELS["churn"], "forecast_churn", "actual_churn"))]
     return {"groups": groups, "revenue_by_month": revenue_rows, "evaluation": evaluation, "chart": chart,
-            "by_how": by_how, "as_of": night}
+            "by_how": by_how, "as_of": night, "first_count_tonight": first_count_tonight}
 
 
 def running_overlap_customers(*, user=None) -> int:

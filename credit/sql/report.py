@@ -9,8 +9,9 @@ SELECT %s, credit_star, count(*) FROM customers_customer WHERE status <> 'closed
 
 
 # Each restoration with the barring before it on the same line, classed by the customer's credit: a holder's
-# barring before their first credit (a rating to 1★+), after it, or a customer who never held credit.
-DURATIONS_SQL = """
+# barring before their first credit (a rating to 1★+), after it, or a customer who never held credit. {scope}
+# narrows the lines (a reader's customers, or a chunk's); the live report averages, the night's facts sum.
+RESTORATIONS = """
 WITH ordered AS (
     SELECT e.line_id, l.customer_id, e.to_state, e.at,
            lag(e.to_state) OVER w AS previous_state, lag(e.at) OVER w AS previous_at
@@ -18,33 +19,41 @@ WITH ordered AS (
     WHERE e.at >= %(since)s {scope}
     WINDOW w AS (PARTITION BY e.line_id ORDER BY e.at, e.id)
 ),
-first_credit AS (
-    SELECT customer_id, min(decided_at) AS at FROM credit_rating WHERE new_star >= 1 GROUP BY customer_id
+restored AS (
+    SELECT o.customer_id, date_trunc('month', o.at AT TIME ZONE %(tz)s)::date AS month,
+           extract(epoch FROM o.at - o.previous_at) AS seconds, o.previous_at
+    FROM ordered o
+    WHERE o.to_state = 'active' AND o.previous_state IN ('one_way_barred', 'two_way_barred', 'in_retention')
+),
+classed AS (
+    SELECT r.*, CASE WHEN f.at IS NULL THEN 'others' WHEN r.previous_at < f.at THEN 'before' ELSE 'after' END
+               AS class
+    FROM restored r LEFT JOIN LATERAL (
+        SELECT min(decided_at) AS at FROM credit_rating WHERE customer_id = r.customer_id AND new_star >= 1) f ON true
 )
-SELECT date_trunc('month', o.at AT TIME ZONE %(tz)s)::date AS month,
-       CASE WHEN f.at IS NULL THEN 'others' WHEN o.previous_at < f.at THEN 'before' ELSE 'after' END AS class,
-       round(avg(extract(epoch FROM o.at - o.previous_at) / 86400)::numeric, 1)
-FROM ordered o LEFT JOIN first_credit f ON f.customer_id = o.customer_id
-WHERE o.to_state = 'active' AND o.previous_state IN ('one_way_barred', 'two_way_barred', 'in_retention')
-GROUP BY 1, 2
+"""
+DURATIONS_SQL = RESTORATIONS + """
+SELECT month, class, round(avg(seconds / 86400), 1) FROM classed GROUP BY 1, 2
 """
 
 # Customers whose last line closed in the month, holders (the closure ended a 1★+ star) and others, over the
 # customers open at the month's start (holders: 1★+ then, from the rating history). Only lines closed since the
 # series' first month are read (customers_line.closed_on's partial index): a closed customer's latest closure is
 # on or after `since` exactly when one of their lines closed then, so the maximum is the same.
-CHURN_SQL = """
+CLOSURES = """
 WITH closed AS (
     SELECT l.customer_id, max(l.closed_on) AS on_day FROM customers_line l
     JOIN customers_customer c ON c.id = l.customer_id
     WHERE l.closed_on >= %(since)s AND c.status = 'closed' {scope} GROUP BY l.customer_id
+),
+classed AS (
+    SELECT cl.customer_id, date_trunc('month', cl.on_day)::date AS month,
+           EXISTS (SELECT FROM credit_rating r
+                   WHERE r.customer_id = cl.customer_id AND r.rule = 'closed' AND r.old_star >= 1) AS holder
+    FROM closed cl
 )
-SELECT date_trunc('month', cl.on_day)::date,
-       EXISTS (SELECT FROM credit_rating r
-               WHERE r.customer_id = cl.customer_id AND r.rule = 'closed' AND r.old_star >= 1) AS holder,
-       count(*)
-FROM closed cl GROUP BY 1, 2
 """
+CHURN_SQL = CLOSURES + "SELECT month, holder, count(*) FROM classed GROUP BY 1, 2"
 POPULATION_SQL = """
 SELECT count(*) FILTER (WHERE c.credit_star >= 1), count(*) FILTER (WHERE c.credit_star IS NULL OR c.credit_star < 1)
 FROM customers_customer c WHERE c.status <> 'closed' {scope}
@@ -81,6 +90,27 @@ GROUP BY region_id, credit_star, status
 """
 
 FORGET_STAR_FACTS_SQL = "DELETE FROM credit_starcountfact WHERE day < %s"
+
+# The outcome series of the customers in [lo, hi) per region, month and class (credit.outcomes sums them).
+IN_CHUNK = "AND l.customer_id >= %(lo)s AND l.customer_id < %(hi)s"
+OUTCOME_FACTS_SQL = [
+    RESTORATIONS.replace("{scope}", IN_CHUNK) + """
+INSERT INTO credit_outcomefact (day, chunk_lo, region_id, month, measure, credit_class, seconds, n)
+SELECT %(day)s, %(lo)s, c.region_id, k.month, 'barring', k.class, sum(k.seconds), count(*)
+FROM classed k JOIN customers_customer c ON c.id = k.customer_id GROUP BY c.region_id, k.month, k.class""",
+    CLOSURES.replace("{scope}", IN_CHUNK) + """
+INSERT INTO credit_outcomefact (day, chunk_lo, region_id, month, measure, credit_class, seconds, n)
+SELECT %(day)s, %(lo)s, c.region_id, k.month, 'churn', CASE WHEN k.holder THEN 'holder' ELSE 'other' END, 0, count(*)
+FROM classed k JOIN customers_customer c ON c.id = k.customer_id GROUP BY c.region_id, k.month, k.holder""",
+]
+FORGET_OUTCOME_FACTS_SQL = "DELETE FROM credit_outcomefact WHERE day < %s"
+
+
+def outcome_facts_sql(*, by_region: bool) -> str:
+    """(measure, month, class, seconds, n) of a night (parameters: day[, region id]) since a month."""
+    where = "AND region_id = %s" if by_region else ""
+    return f"""SELECT measure, month, credit_class, sum(seconds), sum(n) FROM credit_outcomefact
+               WHERE day = %s AND month >= %s {where} GROUP BY measure, month, credit_class"""
 
 
 def star_status_counts_sql(*, by_region: bool) -> str:

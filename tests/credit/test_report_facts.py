@@ -3,12 +3,14 @@ answers on the facts' night, for a province-wide role and for a region; a manage
 from legacy grades and a line's closure through the intake, the facts are the scheduled task's."""
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
+from arrears.services import bill_record, payment_record
 from credit import report_facts
 from credit.outcomes import outcomes
 from credit.selectors import star_distribution
@@ -29,7 +31,8 @@ def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
 @pytest.fixture
 def province(org):
     """The org's customers (regions A and B) and two of other regions, each with a line; some rated from legacy
-    grades, one closed by billing; then the night's facts."""
+    grades, one closed by billing; two barred on intake by a bill far over their credit and restored by their
+    payment (a holder and a customer never rated); then the night's facts."""
     customers = [*org.all_customers, CustomerFactory(), CustomerFactory()]
     for i, customer in enumerate(customers):
         line = LineFactory(customer=customer)
@@ -38,6 +41,15 @@ def province(org):
         if i == 3:
             line_status_report(line=line, status="closed", changed_at=at(NIGHT - timedelta(days=2)),
                                reason="cancelled")
+        if i in (0, 1):
+            with freeze_time(at(date(2026, 8, 26))):  # far over their credit: barred on intake
+                bill_record(line=line, period=date(2026, 8, 1), amount=Decimal("900.00"),
+                            due_date=date(2026, 8, 25))
+    for i in (0, 1):
+        paid = at(date(2026, 9, 10 + 5 * i))
+        with freeze_time(paid):
+            payment_record(line=customers[i].lines.get(), amount=Decimal("1000.00"), paid_at=paid,
+                           channel="counter", reference=f"restore-{i}")
     with freeze_time(at(NIGHT, 5, 35)):
         report_facts_nightly(NIGHT.isoformat())
     return org
@@ -55,7 +67,12 @@ def test_the_facts_answer_what_the_live_count_answers(province, reader):
     with freeze_time(at(NIGHT + timedelta(days=1))):
         from_facts, counted = outcomes(user=user), outcomes(user=user, live=True)
     assert from_facts.pop("facts_night") == NIGHT and counted.pop("facts_night") is None
-    assert from_facts == counted  # the star shares (closed left out) and the churn population alike
+    assert from_facts == counted  # the star shares (closed left out), the churn population and the series alike
+    september = next(r for r in from_facts["series"] if r["month"] == "2026-09")
+    november = next(r for r in from_facts["series"] if r["month"] == "2026-11")
+    if reader != "regional_a":  # the two barred customers (the org's first two; the holder rated since)
+        assert (september["before"], september["others"]) == (15.0, 20.0)
+    assert november["churn_holders"] > 0 or reader == "regional_a"
     assert sum(r["customers"] for r in from_facts["star_shares"]) == sum(n for _, n, _ in live) - 1
 
 

@@ -1,5 +1,6 @@
 """The campaign results' nightly facts (batch marketing.results_facts) answer what the live groups answer on the
-facts' night, for the province and a region; a manager reads live, and so does a campaign launched since."""
+facts' night, for the province and a region; a manager reads live; a campaign launched since is counted for the
+province first by the next night's run."""
 
 from datetime import datetime, time, timedelta
 
@@ -50,7 +51,20 @@ def test_a_manager_reads_live_and_sees_only_their_book(org, launched):
     assert mine["groups"]["baseline"]["customers"] < everyone["baseline"]["customers"]
 
 
-def test_a_campaign_launched_after_the_night_is_read_live(org, launched):
+def test_a_campaign_launched_after_the_night_is_counted_first_tonight(org, launched, client):
     later = running(org)
-    assert later.launched_at is not None
-    assert selectors.campaign_results(campaign=later, user=org.credit_officer)["as_of"] is None
+    services.member_tag(campaign=later, customer=org.book[org.am1.pk][0], how="converted", by=org.marketing)
+    province = selectors.campaign_results(campaign=later, user=org.credit_officer)
+    assert later.launched_at is not None and province["as_of"] is None and province["first_count_tonight"]
+    assert all(g["customers"] == 0 for g in province["groups"].values())  # not counted live for the province
+    assert province["evaluation"]["converted"] == 1  # the members tagged so far are
+    book = selectors.campaign_results(campaign=later, user=org.am1)  # a book is counted live
+    assert not book["first_count_tonight"] and book["groups"]["participants"]["customers"] == 1
+    client.force_login(org.credit_officer)
+    assert b'id="first-count-tonight"' in client.get(f"/marketing/campaigns/{later.pk}/results/").content
+
+    results_facts_nightly((timezone.localdate() + timedelta(days=1)).isoformat())  # tonight
+    tonight = selectors.campaign_results(campaign=later, user=org.credit_officer)
+    assert tonight["as_of"] is not None and not tonight["first_count_tonight"]
+    assert tonight["groups"] == selectors.campaign_results(campaign=later, user=org.credit_officer,
+                                                           live=True)["groups"]

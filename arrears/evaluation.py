@@ -133,7 +133,8 @@ def _missing_accounts(cur, params) -> bool:
     return cur.fetchone()[0] > 0
 
 
-@batch_register(EVALUATE_KIND, table="customers_line", chunk_size=EVALUATE_CHUNK)
+@batch_register(EVALUATE_KIND, table="customers_line", chunk_size=EVALUATE_CHUNK,
+                analyze=("arrears_lineaccount", "customers_line"))
 def evaluate(lo: int, hi: int, run) -> int:
     """The run's day, and first every day since the last done run that no run covered (a skipped night)."""
     today = date.fromisoformat(run.period)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from core.choices import BatchStatus
 from core.models import BatchChunk, BatchRun
-from core.sql import id_bounds_sql
+from core.sql import analyze_sql, id_bounds_sql
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +33,18 @@ class BatchKind:
     table: str
     work: Callable[[int, int, BatchRun], int]
     chunk_size: int
+    # Tables the run rewrites wholesale (a first night opens a million line accounts): analysed once the last
+    # chunk is done, so the morning's pages are planned on the night's rows rather than on yesterday's statistics
+    # (autovacuum's analyse comes later, or not at all where it is off).
+    analyze: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, BatchKind] = {}
 
 
-def batch_register(name: str, *, table: str, chunk_size: int):
+def batch_register(name: str, *, table: str, chunk_size: int, analyze: tuple[str, ...] = ()):
     def decorator(work):
-        REGISTRY[name] = BatchKind(name=name, table=table, work=work, chunk_size=chunk_size)
+        REGISTRY[name] = BatchKind(name=name, table=table, work=work, chunk_size=chunk_size, analyze=analyze)
         return work
 
     return decorator
@@ -99,9 +103,13 @@ def batch_chunk_run(chunk_id: int, worker: str = "") -> bool:
         BatchRun.objects.filter(pk=chunk.run_id).update(
             done_chunks=F("done_chunks") + 1, rows_affected=F("rows_affected") + rows
         )
-    BatchRun.objects.filter(pk=chunk.run_id, done_chunks=F("total_chunks"), finished_at__isnull=True).update(
-        status=BatchStatus.DONE, finished_at=timezone.now()
-    )
+    finished = BatchRun.objects.filter(pk=chunk.run_id, done_chunks=F("total_chunks"),
+                                       finished_at__isnull=True).update(status=BatchStatus.DONE,
+                                                                        finished_at=timezone.now())
+    tables = REGISTRY[chunk.run.kind].analyze
+    if finished and tables and not connection.in_atomic_block:  # the worker that finished the run, once
+        with connection.cursor() as cur:
+            cur.execute(analyze_sql(tables))
     return True
 
 

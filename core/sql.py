@@ -84,6 +84,11 @@ BATCH_CHUNKS_PENDING_SQL = (f"SELECT kind, sum(total_chunks - done_chunks) FROM 
 PING_SQL = "SELECT 1"
 
 
+def analyze_sql(table_names) -> str:
+    """Fresh planner statistics for the tables a finished batch rewrote (core.batches)."""
+    return "ANALYZE " + ", ".join(connection.ops.quote_name(name) for name in table_names)
+
+
 def id_bounds_sql(table_name: str) -> str:
     """min(id) and max(id) of a batch's table (named by its db_table in the batch registry)."""
     return f"SELECT min(id), max(id) FROM {connection.ops.quote_name(table_name)}"

@@ -41,7 +41,8 @@ def _apply(decided_cte: str, params: dict, *, kind: str) -> int:
     return changed
 
 
-@batch_register(BASE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
+@batch_register(BASE_KIND, table="customers_customer", chunk_size=RATING_CHUNK,
+                analyze=("customers_customer", "credit_rating"))
 def rate_base(lo: int, hi: int, run) -> int:
     """Base model over unrated and 0★ customers that qualify (tenure ≥ 6 months, not blacklisted)."""
     model = scoring_model_published()
@@ -55,7 +56,8 @@ def rate_base(lo: int, hi: int, run) -> int:
     return _apply(decided, params, kind=RatingKind.BASE)
 
 
-@batch_register(GUIDANCE_KIND, table="customers_customer", chunk_size=RATING_CHUNK)
+@batch_register(GUIDANCE_KIND, table="customers_customer", chunk_size=RATING_CHUNK,
+                analyze=("customers_customer", "credit_rating"))
 def rate_guidance(lo: int, hi: int, run) -> int:
     """Guidance rules over 1–5★ customers: move limits within range and stars up or down (score_up by the
     published base model's score as of the run)."""

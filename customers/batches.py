@@ -22,7 +22,8 @@ def _day(run) -> date:
         return timezone.localdate()
 
 
-@batch_register("customers.refresh_spend", table="customers_customer", chunk_size=SPEND_CHUNK)
+@batch_register("customers.refresh_spend", table="customers_customer", chunk_size=SPEND_CHUNK,
+                analyze=("customers_customer",))
 def refresh_avg_spend(lo: int, hi: int, run=None) -> int:
     """Average monthly bill over the last 6 months of usage, for customers with id in [lo, hi)."""
     with connection.cursor() as cur:

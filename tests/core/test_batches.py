@@ -153,3 +153,25 @@ def test_real_worker_on_redis_runs_a_batch():
     assert {c.avg_monthly_spend for c in Customer.objects.filter(pk__in=[c.pk for c in customers])} == {
         Decimal("30.00")
     }
+
+
+RELTUPLES = "SELECT reltuples FROM pg_class WHERE oid = 'customers_customer'::regclass"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_that_finishes_a_run_analyses_the_tables_it_rewrote():
+    """The spend refresh names customers_customer: its planner statistics follow the night (three chunks; only
+    the last chunk's worker analyses, and only once every chunk is done)."""
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE customers_customer")  # the empty table's statistics: no rows
+        for amount in ("10.00", "20.00", "30.00"):
+            customer_with_bills(amount)
+        run = batches.batch_run_plan(kind="customers.refresh_spend", period="2026-11-30", chunk_size=1)
+        chunks = batches.pending_chunk_ids(run)
+        for chunk in chunks[:-1]:
+            batches.batch_chunk_run(chunk)
+        cur.execute(RELTUPLES)
+        assert cur.fetchone()[0] <= 0  # not yet: the run is not done
+        batches.batch_chunk_run(chunks[-1])
+        cur.execute(RELTUPLES)
+        assert cur.fetchone()[0] == Customer.objects.count() == 3

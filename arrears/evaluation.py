@@ -143,8 +143,4 @@ def evaluate(lo: int, hi: int, run) -> int:
 
 def evaluate_in_process(day: date) -> int:
     """Run (or finish) the day's evaluation here, without workers: for the demo set-up and small sites."""
-    run = batches.batch_run_plan(kind=EVALUATE_KIND, period=day.isoformat())
-    for chunk_id in batches.pending_chunk_ids(run):
-        batches.batch_chunk_run(chunk_id)
-    run.refresh_from_db()
-    return run.rows_affected
+    return batches.batch_run_in_process(EVALUATE_KIND, day.isoformat()).rows_affected

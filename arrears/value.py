@@ -70,14 +70,8 @@ def deciles(lo: int, hi: int, run) -> int:
 
 def value_in_process(period: str) -> int:
     """Run (or finish) a month's values and then its deciles here, without workers: demo set-up and tests."""
-    rows = 0
-    for kind in (VALUE_KIND, DECILE_KIND):
-        run = batches.batch_run_plan(kind=kind, period=period)
-        for chunk_id in batches.pending_chunk_ids(run):
-            batches.batch_chunk_run(chunk_id)
-        run.refresh_from_db()
-        rows = run.rows_affected
-    return rows
+    batches.batch_run_in_process(VALUE_KIND, period)
+    return batches.batch_run_in_process(DECILE_KIND, period).rows_affected
 
 
 # ---------------------------------------------------------------- reads

@@ -113,6 +113,16 @@ def batch_chunk_run(chunk_id: int, worker: str = "") -> bool:
     return True
 
 
+def batch_run_in_process(kind: str, period: str) -> BatchRun:
+    """Plan (or resume) a run and do its pending chunks here, without workers: the demo set-up, replays,
+    benchmarks' set-up and tests. Returns the run as it ended."""
+    run = batch_run_plan(kind=kind, period=period)
+    for chunk_id in pending_chunk_ids(run):
+        batch_chunk_run(chunk_id)
+    run.refresh_from_db()
+    return run
+
+
 def unclaimed_chunk_ids(run: BatchRun) -> list[int]:
     """Pending chunks no worker holds right now (a chunk being worked on is locked and skipped)."""
     with transaction.atomic():

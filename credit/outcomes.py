@@ -31,8 +31,9 @@ def outcomes(*, user, months: int = policies.OUTCOME_MONTHS, today: date | None 
     today = today or timezone.localdate()
     series_months = policies.outcome_months(today, months)
     since = series_months[0]
-    if facts is not None:
-        durations, churned = report_facts.outcome_series(*facts, since=since)
+    series = report_facts.outcome_series(*facts, since=since) if facts is not None else None
+    if series is not None:
+        durations, churned = series
     else:
         with connection.cursor() as cur:
             statement, params = report.durations_sql(user)

@@ -8,7 +8,6 @@ book is small and read live (credit.selectors.star_distribution), the live twin 
 facts' night (tests/credit/test_report_facts.py)."""
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
@@ -40,9 +39,13 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
 
 
 def old_facts_forget(day: date) -> None:
+    """Nights older than a week before `day`, but never the latest complete one (the pages read it until a newer
+    night completes, however many nights failed since)."""
+    latest = facts_day()
+    before = day - timedelta(days=KEEP_DAYS) if latest is None else min(day - timedelta(days=KEEP_DAYS), latest)
     with connection.cursor() as cur:
         for statement in (report.FORGET_STAR_FACTS_SQL, report.FORGET_OUTCOME_FACTS_SQL):
-            cur.execute(statement, [day - timedelta(days=KEEP_DAYS)])
+            cur.execute(statement, [before])
 
 
 def facts_day() -> date | None:
@@ -82,17 +85,20 @@ def star_distribution(day: date, region_id: int | None, *, open_only: bool = Fal
     return [(star, counts.get(star, 0), round(100 * counts.get(star, 0) / total, 2)) for star in STAR_ORDER]
 
 
-def outcome_series(day: date, region_id: int | None, *, since: date) -> tuple[dict, dict]:
+def outcome_series(day: date, region_id: int | None, *, since: date) -> tuple[dict, dict] | None:
     """({(month, class): average barred days}, {(month, holder): customers churned}) since `since`, on `day`'s
-    night for the province (region None) or a region, as credit.outcomes counts them live."""
+    night for the province (region None) or a region, as credit.outcomes counts them live; None when that night
+    has no outcome facts at all (a night counted before they existed: read live)."""
     params = [day, since] + ([] if region_id is None else [region_id])
     durations, churned = {}, {}
     with connection.cursor() as cur:
+        cur.execute(report.OUTCOME_FACTS_EXIST_SQL, [day])
+        if not cur.fetchone()[0]:
+            return None
         cur.execute(report.outcome_facts_sql(by_region=region_id is not None), params)
-        for measure, month, credit_class, seconds, n in cur.fetchall():
+        for measure, month, credit_class, average_days, n in cur.fetchall():
             if measure == "barring":
-                average = (seconds / n / 86400).quantize(Decimal("0.1"), ROUND_HALF_UP)  # as SQL's round()
-                durations[(month, credit_class)] = float(average)
+                durations[(month, credit_class)] = float(average_days)
             else:
                 churned[(month, credit_class == "holder")] = int(n)
     return durations, churned

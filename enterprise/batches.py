@@ -60,8 +60,4 @@ def segment(lo: int, hi: int, run) -> int:
 
 def segment_in_process(day: date) -> int:
     """Run (or finish) the day's segmentation here, without workers: for the demo set-up and tests."""
-    run = batches.batch_run_plan(kind=SEGMENT_KIND, period=day.isoformat())
-    for chunk_id in batches.pending_chunk_ids(run):
-        batches.batch_chunk_run(chunk_id)
-    run.refresh_from_db()
-    return run.rows_affected
+    return batches.batch_run_in_process(SEGMENT_KIND, day.isoformat()).rows_affected

@@ -72,11 +72,7 @@ def previous_month(day: date) -> date:
 
 def snapshot_in_process(month: date) -> int:
     """Derive (or finish deriving) a month's snapshots here, without workers: for replays, re-derivation, tests."""
-    run = batches.batch_run_plan(kind=SNAPSHOT_KIND, period=f"{month:%Y-%m}")
-    for chunk_id in batches.pending_chunk_ids(run):
-        batches.batch_chunk_run(chunk_id)
-    run.refresh_from_db()
-    return run.rows_affected
+    return batches.batch_run_in_process(SNAPSHOT_KIND, f"{month:%Y-%m}").rows_affected
 
 
 def snapshots_rederive(month: date) -> int:

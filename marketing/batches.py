@@ -1,8 +1,9 @@
 """Set-based batch work for marketing, registered with core.batches."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection
+from django.utils import timezone
 
 from core.batches import batch_register
 from core.choices import BatchStatus
@@ -49,13 +50,18 @@ def launched_before(moment):
 
 
 def results_first_count_tonight(campaign) -> bool:
-    """A campaign launched after the latest complete results run began: that night's facts do not hold it, and the
-    province's or a region's groups are first counted by the next night's run (05:50). Until then they are not
-    counted live either: a few hours after the launch no member has a billing period after tagging, and the live
-    count of a province-wide segment costs seconds."""
+    """A campaign launched after the latest complete results run began, while that run is last night's or
+    tonight's (the 05:50 job works): that night's facts do not hold it, and the province's or a region's groups are
+    first counted by the next night's run. Until then they are not counted live either: a few hours after the
+    launch no member has a billing period after tagging, and the live count of a province-wide segment costs
+    seconds. When the job has not completed for longer, the groups are counted live (slow, not wrong)."""
+    if campaign.launched_at is None:
+        return False
     run = (BatchRun.objects.filter(kind=RESULTS_FACTS_KIND, status=BatchStatus.DONE).order_by("-period")
-           .only("started_at").first())
-    return run is not None and campaign.launched_at is not None and campaign.launched_at >= run.started_at
+           .only("period", "started_at").first())
+    if run is None or date.fromisoformat(run.period) < timezone.localdate() - timedelta(days=1):
+        return False
+    return campaign.launched_at >= run.started_at
 
 
 def results_facts_day(campaign) -> date | None:

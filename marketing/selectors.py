@@ -304,8 +304,10 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None, liv
     if night is not None:
         raw = {key: results.group_from_facts(campaign=campaign, key=key, day=night, region_id=scope[1])
                for key in results.FACT_GROUPS}
-    elif first_count_tonight:
+    elif first_count_tonight:  # the members tagged so far, by how (counted live above); their figures tonight
         raw = {key: results.group_empty() for key in results.FACT_GROUPS}
+        raw["participants"]["customers"] = sum(by_how.get(how, 0) for how in PARTICIPANT_HOWS)
+        raw["targeted"]["customers"] = by_how.get(MemberHow.TARGETED, 0)
     else:
         raw = {"participants": results.member_group(campaign=campaign, hows=PARTICIPANT_HOWS, user=user,
                                                     today=today),

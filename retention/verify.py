@@ -36,8 +36,4 @@ def verify(lo: int, hi: int, run) -> int:
 
 def verify_in_process(day: date) -> int:
     """Run (or finish) the day's verification here, without workers: tests and the demo."""
-    run = batches.batch_run_plan(kind=VERIFY_KIND, period=day.isoformat())
-    for chunk_id in batches.pending_chunk_ids(run):
-        batches.batch_chunk_run(chunk_id)
-    run.refresh_from_db()
-    return run.rows_affected
+    return batches.batch_run_in_process(VERIFY_KIND, day.isoformat()).rows_affected

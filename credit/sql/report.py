@@ -8,22 +8,21 @@ INSERT INTO credit_starsnapshot (taken_on, star, count)
 SELECT %s, credit_star, count(*) FROM customers_customer WHERE status <> 'closed' GROUP BY credit_star"""
 
 
-# Each restoration with the barring before it on the same line, classed by the customer's credit: a holder's
-# barring before their first credit (a rating to 1★+), after it, or a customer who never held credit. {scope}
-# narrows the lines (a reader's customers, or a chunk's); the live report averages, the night's facts sum.
+# Each restoration since `since` with the barring before it on the same line (however long before: the line's
+# previous event, through its (line, time) index), classed by the customer's credit: a holder's barring before
+# their first credit (a rating to 1★+), after it, or a customer who never held credit. {scope} narrows the lines (a
+# reader's customers, or a chunk's); the live report and the night's facts both average sum / count.
 RESTORATIONS = """
-WITH ordered AS (
-    SELECT e.line_id, l.customer_id, e.to_state, e.at,
-           lag(e.to_state) OVER w AS previous_state, lag(e.at) OVER w AS previous_at
+WITH restored AS (
+    SELECT l.customer_id, date_trunc('month', e.at AT TIME ZONE %(tz)s)::date AS month,
+           extract(epoch FROM e.at - p.at) AS seconds, p.at AS previous_at
     FROM arrears_barringevent e JOIN customers_line l ON l.id = e.line_id
-    WHERE e.at >= %(since)s {scope}
-    WINDOW w AS (PARTITION BY e.line_id ORDER BY e.at, e.id)
-),
-restored AS (
-    SELECT o.customer_id, date_trunc('month', o.at AT TIME ZONE %(tz)s)::date AS month,
-           extract(epoch FROM o.at - o.previous_at) AS seconds, o.previous_at
-    FROM ordered o
-    WHERE o.to_state = 'active' AND o.previous_state IN ('one_way_barred', 'two_way_barred', 'in_retention')
+    CROSS JOIN LATERAL (
+        SELECT b.to_state, b.at FROM arrears_barringevent b
+        WHERE b.line_id = e.line_id AND (b.at, b.id) < (e.at, e.id) ORDER BY b.at DESC, b.id DESC LIMIT 1
+    ) p
+    WHERE e.at >= %(since)s AND e.to_state = 'active'
+      AND p.to_state IN ('one_way_barred', 'two_way_barred', 'in_retention') {scope}
 ),
 classed AS (
     SELECT r.*, CASE WHEN f.at IS NULL THEN 'others' WHEN r.previous_at < f.at THEN 'before' ELSE 'after' END
@@ -32,8 +31,9 @@ classed AS (
         SELECT min(decided_at) AS at FROM credit_rating WHERE customer_id = r.customer_id AND new_star >= 1) f ON true
 )
 """
-DURATIONS_SQL = RESTORATIONS + """
-SELECT month, class, round(avg(seconds / 86400), 1) FROM classed GROUP BY 1, 2
+AVERAGE_DAYS = "round(sum({seconds}) / sum({n}) / 86400, 1)"  # one expression for the live count and the facts
+DURATIONS_SQL = RESTORATIONS + f"""
+SELECT month, class, {AVERAGE_DAYS.format(seconds="seconds", n="1")} FROM classed GROUP BY 1, 2
 """
 
 # Customers whose last line closed in the month, holders (the closure ended a 1★+ star) and others, over the
@@ -107,10 +107,13 @@ FORGET_OUTCOME_FACTS_SQL = "DELETE FROM credit_outcomefact WHERE day < %s"
 
 
 def outcome_facts_sql(*, by_region: bool) -> str:
-    """(measure, month, class, seconds, n) of a night (parameters: day[, region id]) since a month."""
+    """(measure, month, class, average days, n) of a night (parameters: day, since[, region id])."""
     where = "AND region_id = %s" if by_region else ""
-    return f"""SELECT measure, month, credit_class, sum(seconds), sum(n) FROM credit_outcomefact
-               WHERE day = %s AND month >= %s {where} GROUP BY measure, month, credit_class"""
+    return f"""SELECT measure, month, credit_class, {AVERAGE_DAYS.format(seconds="seconds", n="n")}, sum(n)
+               FROM credit_outcomefact WHERE day = %s AND month >= %s {where} GROUP BY measure, month, credit_class"""
+
+
+OUTCOME_FACTS_EXIST_SQL = "SELECT EXISTS (SELECT FROM credit_outcomefact WHERE day = %s)"
 
 
 def star_status_counts_sql(*, by_region: bool) -> str:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from freezegun import freeze_time
 
@@ -79,8 +80,43 @@ def test_the_facts_answer_what_the_live_count_answers(province, reader):
 def test_a_managers_book_is_read_live_and_no_complete_night_means_live(province, org):
     assert report_facts.facts_scope(org.am1) is None
     assert report_facts.facts_day() == NIGHT
-    report_facts.old_facts_forget(NIGHT + timedelta(days=report_facts.KEEP_DAYS + 1))  # a week later: rows gone
+    later = NIGHT + timedelta(days=report_facts.KEEP_DAYS + 1)
+    report_facts.old_facts_forget(later)  # a week of failed nights: the latest complete one is kept, still read
+    assert sum(n for _, n, _ in report_facts.star_distribution(NIGHT, None)) == 10
+    with freeze_time(at(later, 5, 35)):
+        report_facts_nightly(later.isoformat())  # a newer night completes: the old one goes at the next planning
+    report_facts.old_facts_forget(later + timedelta(days=1))
     assert not any(n for _, n, _ in report_facts.star_distribution(NIGHT, None))
+    assert report_facts.facts_day() == later and sum(n for _, n, _ in report_facts.star_distribution(later, None))
+
+
+def test_a_night_counted_before_the_outcome_facts_existed_reads_the_series_live(province):
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM credit_outcomefact")  # the night before the upgrade: star counts only
+    with freeze_time(at(NIGHT + timedelta(days=1))):
+        from_night, counted = outcomes(user=province.credit_officer), outcomes(user=province.credit_officer, live=True)
+    assert from_night["series"] == counted["series"]
+    assert any(r["churn_holders"] for r in from_night["series"])  # not the zeros of an empty night
+
+
+def test_a_barring_that_began_before_the_series_counts_in_its_restoration_month(org):
+    """Barred in November 2025 (before the 12 months read on 24 Nov 2026 begin), restored on 10 January: January's
+    average, from the facts as live, is the whole barring."""
+    customer = CustomerFactory(region=org.region_a)
+    line = LineFactory(customer=customer)
+    with freeze_time(at(date(2025, 11, 21))):
+        bill_record(line=line, period=date(2025, 10, 1), amount=Decimal("900.00"), due_date=date(2025, 11, 20))
+    with freeze_time(at(date(2026, 1, 10))):
+        payment_record(line=line, amount=Decimal("1000.00"), paid_at=at(date(2026, 1, 10)), channel="counter",
+                       reference="long")
+    with freeze_time(at(NIGHT, 5, 35)):
+        report_facts_nightly(NIGHT.isoformat())
+    with freeze_time(at(NIGHT + timedelta(days=1))):
+        from_facts = outcomes(user=org.credit_officer)
+        counted = outcomes(user=org.credit_officer, live=True)
+    january = [r for r in from_facts["series"] if r["month"] == "2026-01"]
+    assert january == [r for r in counted["series"] if r["month"] == "2026-01"]
+    assert january[0]["others"] == 50.0  # 21 Nov 2025 to 10 Jan 2026
 
 
 def test_the_report_page_says_of_which_night(province, client):

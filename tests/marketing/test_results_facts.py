@@ -7,7 +7,9 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from core.models import BatchRun
 from marketing import selectors, services
+from marketing.batches import RESULTS_FACTS_KIND
 from marketing.models import Campaign, CampaignMember
 from marketing.tasks import results_facts_nightly
 from tests.factories import LineFactory
@@ -56,8 +58,10 @@ def test_a_campaign_launched_after_the_night_is_counted_first_tonight(org, launc
     services.member_tag(campaign=later, customer=org.book[org.am1.pk][0], how="converted", by=org.marketing)
     province = selectors.campaign_results(campaign=later, user=org.credit_officer)
     assert later.launched_at is not None and province["as_of"] is None and province["first_count_tonight"]
-    assert all(g["customers"] == 0 for g in province["groups"].values())  # not counted live for the province
-    assert province["evaluation"]["converted"] == 1  # the members tagged so far are
+    groups = province["groups"]  # the segment's baseline is not counted live for the province; the members are
+    assert (groups["baseline"]["customers"], groups["participants"]["customers"]) == (0, 1)
+    assert province["evaluation"]["converted"] == 1
+    assert province["evaluation"]["cost"] >= later.incentive_per_customer  # the converted member's incentive
     book = selectors.campaign_results(campaign=later, user=org.am1)  # a book is counted live
     assert not book["first_count_tonight"] and book["groups"]["participants"]["customers"] == 1
     client.force_login(org.credit_officer)
@@ -68,3 +72,12 @@ def test_a_campaign_launched_after_the_night_is_counted_first_tonight(org, launc
     assert tonight["as_of"] is not None and not tonight["first_count_tonight"]
     assert tonight["groups"] == selectors.campaign_results(campaign=later, user=org.credit_officer,
                                                            live=True)["groups"]
+
+
+def test_when_the_nightly_count_has_not_completed_for_days_a_new_campaign_is_counted_live(org, launched):
+    later = running(org)
+    BatchRun.objects.filter(kind=RESULTS_FACTS_KIND).update(
+        period=(timezone.localdate() - timedelta(days=3)).isoformat())  # the 05:50 job failed since
+    province = selectors.campaign_results(campaign=later, user=org.credit_officer)
+    assert not province["first_count_tonight"] and province["as_of"] is None
+    assert province["groups"]["baseline"]["customers"] > 0  # counted live: slow, not wrong

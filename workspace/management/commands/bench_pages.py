@@ -38,7 +38,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from marketing.tasks import results_facts_nightly, segment_figures_count
+from core.batches import batch_run_in_process
+from marketing.batches import RESULTS_FACTS_KIND
+from marketing.tasks import segment_figures_count
 from workspace import bench_floors
 from core.roles import user_role
 
@@ -105,10 +107,10 @@ class Command(BaseCommand):
                 cur.execute("ANALYZE marketing_campaignmember")  # estimate made the live results page 110 s at 20k)
             self.stdout.write(f"campaigns created through the services in {time.perf_counter() - t0:.1f} s")
             # The demo back-dates the running campaign as if launched months ago: the nights since would have
-            # counted its results, so tonight's count is made here (a campaign launched today is not counted
-            # for the province before it: marketing.batches.results_first_count_tonight)
+            # counted its results, so tonight's count is made here, in process (a campaign launched today is not
+            # counted for the province before it: marketing.batches.results_first_count_tonight)
             t0 = time.perf_counter()
-            results_facts_nightly(timezone.localdate().isoformat())
+            batch_run_in_process(RESULTS_FACTS_KIND, timezone.localdate().isoformat())
             self.stdout.write(f"results of the back-dated campaigns counted (tonight's run) in "
                               f"{time.perf_counter() - t0:.1f} s")
         running = Campaign.objects.filter(status="running").order_by("pk").first()

@@ -224,6 +224,11 @@ class Command(BaseCommand):
                 continue
             for link in HREF.findall(response.content.decode(errors="replace")):
                 queue.append(link)  # a route with an argument: its first link stands for it
+            for other in wide:  # and the links only another role is offered (an administrator's edit forms)
+                if other is not user:
+                    seen = self.client_for(other).get(url, secure=True)
+                    if seen.status_code == 200:
+                        queue.extend(HREF.findall(seen.content.decode(errors="replace")))
             if only and name not in only:
                 continue  # crawled for its links, not timed
             as_users = [*wide, users[MANAGER]] if name == "dashboard" else [user]

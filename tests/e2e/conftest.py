@@ -21,7 +21,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
-    if shutil.which(CHROMIUM) is None:
+    # On a developer's machine without Chromium the browser tests are skipped; on CI (CI=true) they run and fail
+    # at the browser's launch, so a run without them, and without their screenshots, cannot pass.
+    if shutil.which(CHROMIUM) is None and os.environ.get("CI") != "true":
         skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (test.sh installs Debian's chromium as root)")
         for item in items:
             if "tests/e2e/" in str(item.fspath):

@@ -8,7 +8,7 @@ if { [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wqy\|noto.*
    && command -v apt-get >/dev/null; then
   echo "==> installing Debian's chromium and a CJK font for the browser tests"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 \
-    || echo "    could not install chromium: the browser tests will be skipped"
+    || echo "    could not install chromium: the browser tests will be skipped (with CI=true they fail)"
 fi
 echo "==> ruff"
 .venv/bin/python -m ruff check .

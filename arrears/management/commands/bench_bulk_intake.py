@@ -158,12 +158,12 @@ class Command(BaseCommand):
         usage = [{"msisdn": ln.msisdn, "month": f"{month:%Y-%m}", "voice_minutes": 300, "data_mb": 4096,
                   "sms_count": 9, "competitor_hotline_calls": 0, "plan_saturation": "71.00",
                   "broadband_bundled": False, "bill_amount": "58.00", "prepaid_balance": "12.00"} for ln in lines]
-        yield "usage", "/api/billing/usage/bulk/", {"items": usage}, lambda: _floor(
-            FLOOR_USAGE,
-            [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=800)] * n]),
-        lambda: _floor(
+        usage_floor = lambda: _floor(  # noqa: E731
+            FLOOR_USAGE, [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=800)] * n])
+        usage_rows = lambda: _floor(  # noqa: E731
             FLOOR_USAGE_ROWS, {"line_id": [ln.pk for ln in lines], "customer_id": [ln.customer_id for ln in lines],
                                "month": [month - timedelta(days=800)] * n})
+        yield "usage", "/api/billing/usage/bulk/", {"items": usage}, usage_floor, usage_rows
         status = [{"msisdn": ln.msisdn, "status": "one_way_barred", "changed_at": now.isoformat(),
                    "reason": "network barring"} for ln in lines]
         yield "line-status", "/api/billing/line-status/bulk/", {"items": status}, lambda: _floor(

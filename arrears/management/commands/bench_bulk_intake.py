@@ -115,7 +115,7 @@ class Command(BaseCommand):
                         report = io.StringIO()
                         stats = pstats.Stats(profiler, stream=report)
                         stats.sort_stats("cumulative").print_stats(r"/(arrears|customers|core|credit)/(?!api/)", 30)
-                        stats.sort_stats("tottime").print_stats(15)
+                        stats.sort_stats("tottime").print_stats(int(os.environ.get("BENCH_TOP", 15)))
                         self.stdout.write(f"--- {name}\n{report.getvalue()}")
                     if queries:
                         self.stdout.write(f"--- {name}: {len(timed)} statements, {sum(t for t, _ in timed):.3f} s")

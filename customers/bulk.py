@@ -91,11 +91,11 @@ def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome)
         if closing:
             cur.execute(sql.OPEN_LINES_SQL, [sorted({customer for customer, *_ in lines.values()})])
             open_before = dict(cur.fetchall())
-    changes = []
+    changes, zone = [], timezone.get_current_timezone()  # the zone read once (timezone.localdate reads it per call)
     for pos in positions:
         item = items[pos]
         customer, current, reopen_until, star = lines[item["line"].pk]
-        status, on = item["status"], timezone.localdate(item["changed_at"])
+        status, on = item["status"], timezone.localtime(item["changed_at"], zone).date()
         if current == status:
             out.results[pos] = intake.StatusResult(item["line"], status, False)
             continue

@@ -11,6 +11,7 @@ one DRF accepts with the same value, and every error (index, field, rule, messag
 stay what the OpenAPI schema documents; nothing here changes what a request may contain.
 """
 
+import decimal
 import functools
 import operator
 import re
@@ -151,6 +152,24 @@ def _converter(field) -> Callable[[], Callable[[object], object]] | None:
                 raise _SLOW from None
         converter = _checked(convert_choice, check)
         return lambda: converter
+    if type(field) is serializers.DecimalField and not field.localize and field.decimal_places and \
+            field.max_digits is not None and field.max_digits > field.decimal_places:
+        # a plain decimal text within the field's digits (DRF's parse, precision check and quantize pass it as it
+        # is): quantized as DRF does, with its context made once per batch rather than once per value
+        plain = re.compile(rf"-?[0-9]{{1,{field.max_digits - field.decimal_places}}}"
+                           rf"(?:\.[0-9]{{1,{field.decimal_places}}})?").fullmatch
+        places, digits, rounding = Decimal(".1") ** field.decimal_places, field.max_digits, field.rounding
+
+        def decimal_factory():
+            context = decimal.getcontext().copy()
+            context.prec = digits
+
+            def convert_decimal(value):
+                if type(value) is not str or plain(value) is None:
+                    raise _SLOW
+                return Decimal(value).quantize(places, rounding=rounding, context=context)
+            return _checked(convert_decimal, check)
+        return decimal_factory
     if isinstance(field, serializers.CharField):
         if type(field).to_internal_value is not serializers.CharField.to_internal_value:
             return None

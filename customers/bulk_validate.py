@@ -170,6 +170,22 @@ def _converter(field) -> Callable[[], Callable[[object], object]] | None:
                 return Decimal(value).quantize(places, rounding=rounding, context=context)
             return _checked(convert_decimal, check)
         return decimal_factory
+    if type(field) is serializers.DateField:  # a bill's due date: a batch names few days, each parsed once
+        def date_factory():
+            to_internal, taken = field.to_internal_value, {}
+
+            def convert_date(value):
+                if type(value) is not str or not value:
+                    raise _SLOW
+                day = taken.get(value)
+                if day is None:
+                    try:
+                        day = taken[value] = to_internal(value)
+                    except _REFUSED:
+                        raise _SLOW from None
+                return day
+            return _checked(convert_date, check)
+        return date_factory
     if isinstance(field, serializers.CharField):
         if type(field).to_internal_value is not serializers.CharField.to_internal_value:
             return None

@@ -41,6 +41,8 @@ class OnboardingItem:
     more_lines: list[ExtraLine] = field(default_factory=list)
 
     def lines(self) -> list[tuple[str, Plan]]:
+        if not self.more_lines:  # most customers come with one line (a bulk asks this of each item several times)
+            return [(self.data.msisdn, self.data.plan)]
         return [(self.data.msisdn, self.data.plan), *((x.msisdn, x.plan) for x in self.more_lines)]
 
 

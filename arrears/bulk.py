@@ -9,7 +9,7 @@ item answers is the nightly state machine over the batch's lines in one statemen
 rules as the single posting's `account_decide`); a payment's blacklist settlement only where an entry is open.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -100,7 +100,7 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
         if usable >= 0:
             settled.add(p.line_id)
         accepted.append(pos)
-        out.results[pos] = services.PostingResult(item["line"], p.balance, usable, p.state)
+        out.results[pos] = (item["line"], p.balance, usable)  # the answer is made by _decide
     if out.refused_whole(partial=partial) or not accepted:
         return out
     rows = [items[pos] for pos in accepted]
@@ -133,15 +133,17 @@ def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal
             settled: set[int] = frozenset(), aged: bool = False) -> None:
     """The barring state the policy gives now, answered (and applied when immediate) for every line of the batch
     at once: arrears.realtime, the nightly state machine restricted to these lines (`balances`: the lines' new
-    balances, written in the same statement with their arrears age: realtime.lines_decide's `settled`, `aged`)."""
+    balances, written in the same statement with their arrears age: realtime.lines_decide's `settled`, `aged`).
+    `out.results` holds (line, balance, usable credit) of each accepted item, its balance after it: each becomes
+    its PostingResult here."""
     decisions = realtime.lines_decide(line_ids=touched, by=by, balances=balances, settled=settled, aged=aged)
-    for pos, result in out.results.items():
-        position = decisions.get(result.line.pk)
+    for pos, (line, balance, usable) in out.results.items():
+        position = decisions.get(line.pk)
         if position is None:  # a closed line: billing's closure (or the arrears one) is final
-            out.results[pos] = replace(result, state=BarringState.CLOSED)
+            out.results[pos] = services.PostingResult(line, balance, usable, BarringState.CLOSED)
             continue
         decision, limit = position.decision, position.usable - position.balance  # the limit ± shared credit
-        out.results[pos] = services.PostingResult(result.line, result.balance, result.balance + limit, decision.state,
+        out.results[pos] = services.PostingResult(line, balance, balance + limit, decision.state,
                                                   decision.restored, decision.rule, decision.applied, limit)
 
 
@@ -203,7 +205,7 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
         p.balance -= item["amount"]
         touched.add(line.pk)
         accepted.append(pos)
-        out.results[pos] = services.PostingResult(line, p.balance, p.balance + p.limit, p.state, False)
+        out.results[pos] = (line, p.balance, p.balance + p.limit)  # the answer is made by _decide
     if out.refused_whole(partial=partial) or not accepted:
         return out
     rows = [items[pos] for pos in accepted]

@@ -59,10 +59,10 @@ def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = N
         cur.execute(JIT_OFF)
         cur.execute(DECIDE_SQL, params)
         rows = cur.fetchall()
-    out, moves = {}, []
+    out, moves, unmoved = {}, [], {}  # unmoved: one Decision per state for the lines no rule moves (it is frozen)
     for line_id, customer_id, state, new_state, rule, balance, limit, usable in rows:
         if not rule:
-            decision = services.Decision(state)
+            decision = unmoved.get(state) or unmoved.setdefault(state, services.Decision(state))
         elif rule not in policy.immediate_rules:
             decision = services.Decision(new_state, rule, applied=False)
         else:

@@ -22,17 +22,17 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
     out = BulkOutcome()
     if not items:
         return out
-    for pos, item in enumerate(items):
-        month = item["month"].replace(day=1)
+    months = [item["month"].replace(day=1) for item in items]  # each item's month, worked out once
+    for pos, month in enumerate(months):
         if month > today:
             out.errors[pos] = {"month": [str(intake.ERR_FUTURE_MONTH % {"month": f"{month:%Y-%m}"})]}
     if out.errors and not partial:
         transaction.set_rollback(True)
         return out
-    good = [pos for pos in range(len(items)) if pos not in out.errors]
+    good = [pos for pos in range(len(items)) if pos not in out.errors] if out.errors else range(len(items))
     if not good:
         return out
-    keys = [(items[pos]["line"].pk, items[pos]["month"].replace(day=1)) for pos in good]
+    keys = [(items[pos]["line"].pk, months[pos]) for pos in good]
     with array_cursor() as cur:
         cur.execute(sql.USAGE_SEEN_SQL, [[k[0] for k in keys], [k[1] for k in keys]])
         seen = set(cur.fetchall())
@@ -41,10 +41,11 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
         out.results[pos] = intake.UsageResult(items[pos]["line"], key[1], key not in seen)
         seen.add(key)
         last[key] = pos
-    rows = [items[pos] for pos in sorted(last.values())]
+    kept = sorted(last.values())
+    rows = [items[pos] for pos in kept]
     columns = {"line_id": ([r["line"].pk for r in rows], "bigint"),
                "customer_id": ([r["line"].customer_id for r in rows], "bigint"),
-               "month": ([r["month"].replace(day=1) for r in rows], "date")}
+               "month": ([months[pos] for pos in kept], "date")}
     types = {"voice_minutes": "bigint", "data_mb": "bigint", "sms_count": "bigint",
              "competitor_hotline_calls": "bigint", "plan_saturation": "numeric", "broadband_bundled": "bool",
              "bill_amount": "numeric", "prepaid_balance": "numeric"}
@@ -90,11 +91,11 @@ def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome)
         if closing:
             cur.execute(sql.OPEN_LINES_SQL, [sorted({customer for customer, *_ in lines.values()})])
             open_before = dict(cur.fetchall())
-    changes = []
+    changes, zone = [], timezone.get_current_timezone()  # the zone read once (timezone.localdate reads it per call)
     for pos in positions:
         item = items[pos]
         customer, current, reopen_until, star = lines[item["line"].pk]
-        status, on = item["status"], timezone.localdate(item["changed_at"])
+        status, on = item["status"], timezone.localtime(item["changed_at"], zone).date()
         if current == status:
             out.results[pos] = intake.StatusResult(item["line"], status, False)
             continue

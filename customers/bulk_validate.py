@@ -11,7 +11,9 @@ one DRF accepts with the same value, and every error (index, field, rule, messag
 stay what the OpenAPI schema documents; nothing here changes what a request may contain.
 """
 
+import decimal
 import functools
+import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -150,6 +152,40 @@ def _converter(field) -> Callable[[], Callable[[object], object]] | None:
                 raise _SLOW from None
         converter = _checked(convert_choice, check)
         return lambda: converter
+    if type(field) is serializers.DecimalField and not field.localize and field.decimal_places and \
+            field.max_digits is not None and field.max_digits > field.decimal_places:
+        # a plain decimal text within the field's digits (DRF's parse, precision check and quantize pass it as it
+        # is): quantized as DRF does, with its context made once per batch rather than once per value
+        plain = re.compile(rf"-?[0-9]{{1,{field.max_digits - field.decimal_places}}}"
+                           rf"(?:\.[0-9]{{1,{field.decimal_places}}})?").fullmatch
+        places, digits, rounding = Decimal(".1") ** field.decimal_places, field.max_digits, field.rounding
+
+        def decimal_factory():
+            context = decimal.getcontext().copy()
+            context.prec = digits
+
+            def convert_decimal(value):
+                if type(value) is not str or plain(value) is None:
+                    raise _SLOW
+                return Decimal(value).quantize(places, rounding=rounding, context=context)
+            return _checked(convert_decimal, check)
+        return decimal_factory
+    if type(field) is serializers.DateField:  # a bill's due date: a batch names few days, each parsed once
+        def date_factory():
+            to_internal, taken = field.to_internal_value, {}
+
+            def convert_date(value):
+                if type(value) is not str or not value:
+                    raise _SLOW
+                day = taken.get(value)
+                if day is None:
+                    try:
+                        day = taken[value] = to_internal(value)
+                    except _REFUSED:
+                        raise _SLOW from None
+                return day
+            return _checked(convert_date, check)
+        return date_factory
     if isinstance(field, serializers.CharField):
         if type(field).to_internal_value is not serializers.CharField.to_internal_value:
             return None
@@ -180,6 +216,20 @@ def _converter(field) -> Callable[[], Callable[[object], object]] | None:
     return factory
 
 
+def _default_of(field) -> Callable[[], object] | None:
+    """`field.get_default` as the plan calls it for a value not sent, worked out once: None where it raises
+    SkipField (no default: the plan's serializers are never partial), the default itself where it is a plain value
+    (get_default returns that same object), else get_default (a callable default is called each time)."""
+    if getattr(field.root, "partial", False):
+        return field.get_default
+    if field.default is empty:
+        return None
+    if not callable(field.default):
+        constant = field.default
+        return lambda: constant
+    return field.get_default
+
+
 @functools.cache
 def _plan_of_class(serializer_class):
     return _plan_of(serializer_class())
@@ -198,7 +248,7 @@ def _plan_of(serializer) -> Callable[[], Callable[[object], dict]] | None:
         if factory is None or len(field.source_attrs) != 1:
             return None
         hook = getattr(serializer, f"validate_{name}", None)
-        factories.append((name, field.source_attrs[0], factory, field.required, field.get_default, hook))
+        factories.append((name, field.source_attrs[0], factory, field.required, _default_of(field), hook))
     known = set(serializer.fields) | FRAMEWORK_KEYS
     reject_unknown = isinstance(serializer, RejectUnknownFields)
     validate = serializer.validate if type(serializer).validate is not serializers.Serializer.validate else None
@@ -216,6 +266,8 @@ def _plan_of(serializer) -> Callable[[], Callable[[object], dict]] | None:
                 if value is empty:
                     if required:
                         raise _SLOW
+                    if default is None:  # no default: the field is left out (get_default's SkipField)
+                        continue
                     try:
                         data[source] = default()
                     except SkipField:
@@ -328,14 +380,30 @@ def representer(serializer_class) -> Callable[[object], dict]:
         else:
             fields.append((name, path, field.to_representation))
 
+    def walk(instance, path):
+        value = instance
+        for attr in path:
+            value = value[attr] if isinstance(value, dict) else getattr(value, attr)
+            if value is None:
+                break
+        return value
+
+    # each source read by one attrgetter (its dotted path); a None or a dict on the way raises AttributeError and
+    # takes the walk above (a name a dict answers as an attribute, e.g. "items", always takes it)
+    getters = [(name, operator.attrgetter(".".join(path)) if path and not any(hasattr(dict, a) for a in path)
+                else None, path, convert) for name, path, convert in fields]
+
     def represent(instance) -> dict:
         out = {}
-        for name, path, convert in fields:
-            value = instance
-            for attr in path:
-                value = value[attr] if isinstance(value, dict) else getattr(value, attr)
-                if value is None:
-                    break
+        plain = not isinstance(instance, dict)
+        for name, get, path, convert in getters:
+            if plain and get is not None:
+                try:
+                    value = get(instance)
+                except AttributeError:
+                    value = walk(instance, path)
+            else:
+                value = walk(instance, path)
             out[name] = None if value is None else convert(value)
         return out
     return represent

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers import policies, sql
-from customers.bulk_types import array_cursor, insert_unnest
+from customers.bulk_types import array_cursor, array_literal, insert_unnest
 from customers.choices import IdType
 from customers.models import Customer, Line, OnboardingCallback, Plan, RelatedContact
 from customers.services import (
@@ -41,6 +41,8 @@ class OnboardingItem:
     more_lines: list[ExtraLine] = field(default_factory=list)
 
     def lines(self) -> list[tuple[str, Plan]]:
+        if not self.more_lines:  # most customers come with one line (a bulk asks this of each item several times)
+            return [(self.data.msisdn, self.data.plan)]
         return [(self.data.msisdn, self.data.plan), *((x.msisdn, x.plan) for x in self.more_lines)]
 
 
@@ -133,8 +135,10 @@ def _item_errors(items: list[OnboardingItem], *, today: date, by, migration_reas
 def _person_errors(items: list[OnboardingItem], errors: _Errors) -> None:
     """Against what is stored (one query each, for the whole batch): blacklist, existing identity, numbers per
     person (counted over every record with the ID number, like single onboarding), numbers taken."""
-    ids = sorted({item.data.id_number for item in items})
-    with connection.cursor() as cur:  # arrays, not ORM IN lists: 10,000 ID numbers cost seconds to build
+    # arrays, not ORM IN lists: 10,000 ID numbers cost seconds to build; the ID numbers' array text made once for
+    # the three statements that take it (array_cursor: psycopg's own list dumper quotes element by element)
+    ids = array_literal(sorted({item.data.id_number for item in items}))
+    with array_cursor() as cur:
         cur.execute(sql.PERSON_FACTS_SQL, {"ids": ids})
         owed = {(id_type, number): amount for id_type, number, amount in cur.fetchall()}
         cur.execute(sql.EXISTING_SQL, {"ids": ids})
@@ -192,21 +196,19 @@ def _insert_with_history(model, rows: dict[str, list], constants: dict[str, obje
     `reason`), in two set-based statements and without a model instance per row: `rows` are per-row column lists,
     `constants` one value for the whole batch, every other column takes its field's default (as Model() would);
     the new ids come back matched by the natural key `key` ({key values: id}), and the history rows are copied
-    from the new rows by INSERT … SELECT."""
+    from the new rows as the same statement inserts them (a writable CTE: no second read of the rows by id)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     values = {**{f.column: f.get_default() for f in fields if f.column not in rows}, **constants}
     params = {f"r_{f.column}" if f.column in rows else f"c_{f.column}":
               rows[f.column] if f.column in rows else f.get_db_prep_save(values[f.column], connection)
               for f in fields}
-    with array_cursor() as cur:
-        cur.execute(sql.insert_rows_sql(model, fields, arrayed=set(rows), key=key), params)
-        ids = {tuple(row[1:]): row[0] for row in cur.fetchall()}
-        history = model.history.model
-        source = {f.column for f in fields}
-        copied = [f.column for f in history._meta.concrete_fields if f.column in source | {"id"}]
-        cur.execute(sql.history_copy_sql(model, copied=copied),
-                    [when, reason, by.pk if by else None, sorted(ids.values())])
-    return ids
+    source = {f.column for f in fields}
+    copied = [f.column for f in model.history.model._meta.concrete_fields if f.column in source | {"id"}]
+    params.update(h_date=when, h_reason=reason, h_user=by.pk if by else None)
+    with array_cursor() as cur:  # the rows and their history rows in one statement
+        cur.execute(sql.insert_rows_with_history_sql(model, fields, arrayed=set(rows), key=key, copied=copied),
+                    params)
+        return {tuple(row[1:]): row[0] for row in cur.fetchall()}
 
 
 def onboarding_bulk_errors(*, items: list[OnboardingItem], by, migration_reason: str = "") -> dict:

@@ -1,6 +1,7 @@
 """Pure rules for customer data: no ORM, no request. Unit-testable without a database."""
 
 import calendar
+import operator
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -51,7 +52,7 @@ REVEAL_NOTE_MAX = 200
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=False))
+    total = sum(map(operator.mul, map(int, first17[:len(ID_WEIGHTS)]), ID_WEIGHTS))  # a bulk checks 10,000 of them
     return ID_CHECK_CHARS[total % 11]
 
 

@@ -126,6 +126,24 @@ def insert_rows_sql(model, fields, *, arrayed: set[str], key: tuple[str, ...]) -
             RETURNING id, {", ".join(key)}"""
 
 
+def insert_rows_with_history_sql(model, fields, *, arrayed: set[str], key: tuple[str, ...],
+                                 copied: list[str]) -> str:
+    """insert_rows_sql and the new rows' "+" history rows in one statement: the history copied from the inserted
+    rows as they come back (RETURNING *), not read again by id (parameters: insert_rows_sql's, and %(h_date)s,
+    %(h_reason)s, %(h_user)s); returning id and the natural `key`."""
+    insert = insert_rows_sql(model, fields, arrayed=arrayed, key=key).replace(
+        f"RETURNING id, {', '.join(key)}", "RETURNING *")
+    assert "RETURNING *" in insert, "insert_rows_sql's RETURNING moved"
+    return f"""
+            WITH new AS ({insert}),
+            history AS (
+                INSERT INTO {model.history.model._meta.db_table} ({", ".join(copied)}, history_date,
+                                                      history_change_reason, history_type, history_user_id)
+                SELECT {", ".join(copied)}, %(h_date)s, %(h_reason)s, '+', %(h_user)s FROM new
+            )
+            SELECT id, {", ".join(key)} FROM new"""
+
+
 def history_copy_sql(model, *, copied: list[str]) -> str:
     """The "+" history rows of `model`'s new rows (ids as an array), copied by INSERT … SELECT (parameters: the
     history date, the reason, the user, the ids)."""

@@ -3,6 +3,7 @@ in retention; closed when every line is. Kept in step, set-based, by whoever cha
 
 from django.db import connection
 
+from customers.bulk_types import array_cursor
 from customers.sql import REFRESH_IDS_SQL, REFRESH_RANGE_SQL
 
 
@@ -11,7 +12,7 @@ def customer_status_refresh(*, customer_ids) -> int:
     ids = list(customer_ids)
     if not ids:
         return 0
-    with connection.cursor() as cur:
+    with array_cursor() as cur:  # the ids as one array text (a bulk's 10,000 customers)
         cur.execute(REFRESH_IDS_SQL, {"ids": ids})
         return cur.rowcount
 

@@ -90,3 +90,187 @@ WRITTEN = ("customers_customer", "customers_line", "customers_linestatuschange",
            "customers_onboardingcallback", "arrears_lineaccount", "arrears_bill", "arrears_payment",
            "arrears_ledgerentry", "arrears_barringevent", "credit_smsmessage", "core_idempotencyrecord")
 VACUUM_WRITTEN = f"VACUUM (ANALYZE) {', '.join(WRITTEN)}"
+
+# ---------------------------------------------------------------- bench_bulk_intake: the "same rows" floors
+# Beside the one-table floors above: one statement (writable CTEs) that writes every row a post's answer consists
+# of, the least PostgreSQL must do for the same result, written by hand apart from the pipeline's statements.
+# Simplified where the result allows it: the barring rule is the policy's default (usable < 0 bars one-way, usable
+# under max(20 % of the limit, 5) reminds, usable back at 0 restores; no shared credit, no exemptions), the
+# customer's status takes the worst new status of its moved lines, SMS go to the moved line's own number.
+
+# A batch's per-line balance change (CTE `per_line(line_id, delta)`) applied to the accounts with the barring rule,
+# then the moved lines' status, its log, barring and decision events, the customers' status, SMS.
+_FLOOR_DECIDED = """
+decided AS (
+    SELECT a.line_id, a.customer_id, a.state AS from_state, p.delta, c.credit_limit,
+           a.balance + p.delta + c.credit_limit AS usable,
+           CASE WHEN a.state IN ('active', 'reminded') AND a.balance + p.delta + c.credit_limit < 0
+                THEN 'one_way_barred'
+                WHEN a.state = 'active'
+                     AND a.balance + p.delta + c.credit_limit < greatest(round(c.credit_limit * 0.2, 2), 5)
+                THEN 'reminded'
+                WHEN a.state IN ('one_way_barred', 'reminded')
+                     AND a.balance + p.delta + c.credit_limit >= greatest(round(c.credit_limit * 0.2, 2), 5)
+                THEN 'active'
+                WHEN a.state = 'one_way_barred' AND a.balance + p.delta + c.credit_limit >= 0 THEN 'reminded'
+           END AS to_state
+    FROM per_line p JOIN arrears_lineaccount a ON a.line_id = p.line_id
+    JOIN customers_customer c ON c.id = a.customer_id
+    WHERE a.state <> 'closed'
+),
+accounts AS (
+    UPDATE arrears_lineaccount a SET balance = a.balance + d.delta,
+           state = coalesce(d.to_state, a.state),
+           state_since = CASE WHEN d.to_state IS NULL THEN a.state_since ELSE %(today)s::date END,
+           arrears_since = CASE WHEN d.usable < 0 THEN coalesce(a.arrears_since, %(today)s::date) END
+    FROM decided d WHERE a.line_id = d.line_id
+    RETURNING a.line_id
+),
+moved AS (
+    SELECT d.*, CASE d.from_state WHEN 'reminded' THEN 'active' ELSE d.from_state END AS from_status,
+           CASE d.to_state WHEN 'reminded' THEN 'active' ELSE d.to_state END AS to_status
+    FROM decided d WHERE d.to_state IS NOT NULL
+),
+lines AS (
+    UPDATE customers_line l SET status = m.to_status, updated_at = %(now)s
+    FROM moved m WHERE l.id = m.line_id AND m.to_status <> m.from_status
+    RETURNING l.id, l.customer_id, l.msisdn, m.from_status, m.to_status, m.from_state, m.to_state, m.usable
+),
+status_log AS (
+    INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source)
+    SELECT id, from_status, to_status, %(now)s, 'floor', 'floor' FROM lines
+),
+barring AS (
+    INSERT INTO arrears_barringevent (line_id, from_state, to_state, rule, usable_credit, policy_version, at)
+    SELECT line_id, from_state, to_state, 'floor', usable, 'floor', %(now)s FROM moved
+),
+decisions AS (
+    INSERT INTO customers_decisionevent (line_id, customer_id, msisdn, kind, from_state, to_state, rule,
+                                         policy_version, payload, occurred_at)
+    SELECT id, customer_id, msisdn, CASE WHEN to_status = 'active' THEN 'restored' ELSE 'barred_one_way' END,
+           from_state, to_state, 'floor', 'floor', jsonb_build_object('usableCredit', usable::text), %(now)s
+    FROM lines
+),
+customers AS (
+    UPDATE customers_customer c SET status = w.status, updated_at = %(now)s
+    FROM (SELECT customer_id, max(to_status) AS status FROM lines GROUP BY customer_id) w
+    WHERE c.id = w.customer_id AND c.status <> w.status
+),
+sms AS (
+    INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
+                                   created_at)
+    SELECT m.customer_id, l.msisdn, t.event, t.body, 'queued', 0, 'floor-' || m.line_id || '-' || %(tag)s, '',
+           %(now)s
+    FROM moved m JOIN customers_line l ON l.id = m.line_id
+    JOIN credit_smstemplate t ON t.active AND t.event = CASE
+        WHEN m.to_status = 'active' AND m.from_status <> 'active' THEN 'restored'
+        WHEN m.to_state = 'reminded' THEN CASE WHEN m.usable >= 0 THEN 'low_credit' ELSE 'arrears_reminder' END
+        WHEN m.to_status <> 'active' THEN 'barred' END
+)"""
+
+# payments: the rows, their ledger entries, each line's payments to its oldest unpaid bills, then the accounts
+FLOOR_PAYMENTS_ROWS = """
+WITH v AS (SELECT * FROM unnest(%(line_id)s::bigint[], %(customer_id)s::bigint[], %(amount)s::numeric[],
+                                %(paid_at)s::timestamptz[], %(channel)s::text[], %(reference)s::text[])
+           AS v(line_id, customer_id, amount, paid_at, channel, reference)),
+payments AS (
+    INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference)
+    SELECT line_id, customer_id, amount, paid_at, channel, reference FROM v
+),
+ledger AS (
+    INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note)
+    SELECT line_id, 'payment', amount, paid_at, 'floor-' || reference, '' FROM v
+),
+per_line AS (SELECT line_id, sum(amount) AS delta FROM v GROUP BY line_id),
+owed AS (
+    SELECT b.id, b.amount - b.paid_amount AS due, p.delta AS paid,
+           coalesce(sum(b.amount - b.paid_amount) OVER (PARTITION BY b.line_id ORDER BY b.due_date, b.id
+                                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ahead
+    FROM per_line p JOIN arrears_bill b ON b.line_id = p.line_id AND b.paid_amount < b.amount
+),
+allocated AS (
+    UPDATE arrears_bill b SET paid_amount = b.paid_amount + least(o.due, o.paid - o.ahead)
+    FROM owed o WHERE b.id = o.id AND o.ahead < o.paid
+),""" + _FLOOR_DECIDED + """
+SELECT count(*) FROM accounts"""
+
+# bills: the rows, their ledger entries (charges), then the accounts
+FLOOR_BILLS_ROWS = """
+WITH v AS (SELECT * FROM unnest(%(line_id)s::bigint[], %(customer_id)s::bigint[], %(period)s::date[],
+                                %(amount)s::numeric[], %(due_date)s::date[])
+           AS v(line_id, customer_id, period, amount, due_date)),
+bills AS (
+    INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount)
+    SELECT line_id, customer_id, period, amount, due_date, 0 FROM v
+),
+ledger AS (
+    INSERT INTO arrears_ledgerentry (line_id, kind, amount, posted_at, reference, note)
+    SELECT line_id, 'charge', -amount, %(now)s, 'floor-bill-' || line_id || '-' || period, '' FROM v
+),
+per_line AS (SELECT line_id, -sum(amount) AS delta FROM v GROUP BY line_id),""" + _FLOOR_DECIDED + """
+SELECT count(*) FROM accounts"""
+
+# usage: the rows, and the accounts' position each item answers (read, nothing to decide for unchanged balances)
+FLOOR_USAGE_ROWS = """
+WITH v AS (SELECT * FROM unnest(%(line_id)s::bigint[], %(customer_id)s::bigint[], %(month)s::date[])
+           AS v(line_id, customer_id, month)),
+usage AS (
+    INSERT INTO customers_usagesummary (line_id, customer_id, month, voice_minutes, data_mb, sms_count,
+                                        competitor_hotline_calls, plan_saturation, broadband_bundled, bill_amount,
+                                        prepaid_balance)
+    SELECT line_id, customer_id, month, 300, 4096, 9, 0, 71, false, 58, 12 FROM v
+)
+SELECT count(*), sum(a.balance + c.credit_limit) FROM v JOIN arrears_lineaccount a ON a.line_id = v.line_id
+JOIN customers_customer c ON c.id = a.customer_id"""
+
+# line status: the lines, their log, the customers' status (the worst of their lines')
+FLOOR_LINE_STATUS_ROWS = """
+WITH v AS (SELECT l.id, l.customer_id, l.status AS from_status FROM customers_line l
+           WHERE l.id = ANY(%(ids)s::bigint[]) AND l.status <> 'one_way_barred'),
+lines AS (
+    UPDATE customers_line l SET status = 'one_way_barred' FROM v WHERE l.id = v.id
+),
+status_log AS (
+    INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source)
+    SELECT id, from_status, 'one_way_barred', %(now)s, 'network barring', 'billing' FROM v
+)
+UPDATE customers_customer c SET status = 'one_way_barred', updated_at = %(now)s
+FROM (SELECT DISTINCT customer_id FROM v) w WHERE c.id = w.customer_id AND c.status = 'active'"""
+
+# onboarding: customers and their history rows, their lines and theirs, the identity callbacks
+FLOOR_CUSTOMERS_ROWS = """
+WITH v AS (SELECT * FROM unnest(%(id_number)s::text[], %(msisdn)s::text[]) AS v(id_number, msisdn)),
+customers AS (
+    INSERT INTO customers_customer (created_at, updated_at, name, id_type, id_number, id_last4, gender, address,
+                                    occupation, industry, workplace, region_id, brand_id, join_date, status,
+                                    acquiring_channel_id, vip_tier, lifecycle_stage, credit_limit,
+                                    avg_monthly_spend, data_completeness, policy_explained_at)
+    SELECT %(now)s, %(now)s, '压测客户', 'resident_id', id_number, right(id_number, 4), '', '', '', '', '',
+           %(region)s, %(brand)s, %(today)s, 'active', %(channel)s, 'ordinary_1', 'exploration', 0, 0, 40, %(now)s
+    FROM v
+    RETURNING *
+),
+customer_history AS (
+    INSERT INTO customers_historicalcustomer (id, created_at, name, id_type, id_number, id_last4, gender, address,
+                                              occupation, industry, workplace, join_date, status, vip_tier,
+                                              lifecycle_stage, credit_limit, data_completeness, policy_explained_at,
+                                              acquiring_channel_id, brand_id, region_id, history_date,
+                                              history_change_reason, history_type)
+    SELECT id, created_at, name, id_type, id_number, id_last4, gender, address, occupation, industry, workplace,
+           join_date, status, vip_tier, lifecycle_stage, credit_limit, data_completeness, policy_explained_at,
+           acquiring_channel_id, brand_id, region_id, %(now)s, 'floor', '+'
+    FROM customers
+),
+lines AS (
+    INSERT INTO customers_line (created_at, updated_at, customer_id, msisdn, plan_id, status, activated_on)
+    SELECT %(now)s, %(now)s, c.id, v.msisdn, %(plan)s, 'active', %(today)s
+    FROM customers c JOIN v ON v.id_number = c.id_number
+    RETURNING *
+),
+line_history AS (
+    INSERT INTO customers_historicalline (id, created_at, msisdn, status, activated_on, customer_id, plan_id,
+                                          history_date, history_change_reason, history_type)
+    SELECT id, created_at, msisdn, status, activated_on, customer_id, plan_id, %(now)s, 'floor', '+' FROM lines
+)
+INSERT INTO customers_onboardingcallback (customer_id, due_on, status, outcome, created_at, updated_at)
+SELECT id, %(today)s::date + 3, 'open', '', %(now)s, %(now)s FROM customers"""

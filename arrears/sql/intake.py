@@ -8,6 +8,7 @@ from django.db.models.expressions import RawSQL
 from arrears.sql import ENSURE_ACCOUNTS
 from arrears.value import COST_FIELDS
 from core.sql import table
+from customers.bulk_types import array_literal
 from customers.models import Line
 from customers.sql import PROBE
 
@@ -15,7 +16,8 @@ from customers.sql import PROBE
 def msisdn_in(numbers) -> RawSQL:
     """`msisdn = ANY(<one array>)`: a bulk's 10,000 numbers as one parameter (an IN list of 10,000 placeholders
     costs more to send and plan than the lookup itself)."""
-    return RawSQL(f"{table(Line)}.msisdn = ANY(%s::text[])", (sorted(set(numbers)),), output_field=BooleanField())
+    return RawSQL(f"{table(Line)}.msisdn = ANY(%s::text[])", (array_literal(sorted(set(numbers))),),
+                  output_field=BooleanField())  # the array's text made at once (psycopg quotes a list per element)
 
 
 def insert_once_sql(model, columns) -> str:

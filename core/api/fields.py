@@ -91,8 +91,11 @@ class MonthField(ConvertedField, serializers.Field):
         """`to_internal_value` with today and the window read once (a bulk post converts 10,000 months)."""
         today, days = timezone.localdate(), settings.INTAKE_MAX_AGE_DAYS
         earliest, latest = (today - timedelta(days=days)).replace(day=1), today.replace(day=1)
+        taken = {}  # the months of this batch already taken (a month's bills or usage all name the same one)
 
         def convert(data):
+            if type(data) is str and (month := taken.get(data)) is not None:
+                return month
             try:
                 month = policies.parse_month(data)
             except policies.Refusal as refusal:
@@ -100,6 +103,8 @@ class MonthField(ConvertedField, serializers.Field):
             if refusal := policies.day_refusal(month, earliest=earliest, latest=latest, max_age_days=days,
                                                future_code="future"):
                 _refuse(refusal)
+            if type(data) is str:
+                taken[data] = month
             return month
         return convert
 

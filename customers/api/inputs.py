@@ -23,6 +23,7 @@ from core.api.serializers import IntakeSerializer, MoneyIntakeSerializer, bulk_r
 from core.api.viewsets import ScopedAPIView
 from customers import bulk_validate, inputs, selectors
 from customers.api.bulk import BulkPostView
+from customers.bulk_types import array_literal
 from customers.choices import (CareChannel, CareContactKind, CareOutcome, ContractType, HeldServiceCode,
                                PaymentMethodCode, PriceBand)
 from customers.models import CareContact, Contract, Customer, Device, HeldService, Line, \
@@ -45,7 +46,7 @@ def msisdn_field():
 def msisdn_in(numbers) -> RawSQL:
     """`msisdn = ANY(<one array>)`: a bulk's 10,000 numbers as one parameter (an IN list of 10,000 placeholders
     costs more to send and plan than the lookup itself)."""
-    return RawSQL(MSISDN_IN_SQL, (sorted(set(numbers)),), output_field=BooleanField())
+    return RawSQL(MSISDN_IN_SQL, (array_literal(sorted(set(numbers))),), output_field=BooleanField())
 
 
 def lines_by_msisdn(user, numbers) -> dict[str, Line]:

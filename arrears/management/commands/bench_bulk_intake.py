@@ -9,11 +9,13 @@ writes are vacuumed before each run: a run's rolled-back rows are dead rows unti
 
 import cProfile
 import io
+import json
 import os
 import pstats
 import time
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -21,8 +23,10 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from arrears.sql.bench import (FLOOR_BILLS, FLOOR_CUSTOMERS, FLOOR_LINE_STATUS, FLOOR_PAYMENTS, FLOOR_USAGE,
-                                VACUUM_WRITTEN)
+from arrears.sql.bench import (FLOOR_BILLS, FLOOR_BILLS_ROWS, FLOOR_CUSTOMERS, FLOOR_CUSTOMERS_ROWS,
+                                FLOOR_LINE_STATUS, FLOOR_LINE_STATUS_ROWS, FLOOR_PAYMENTS, FLOOR_PAYMENTS_ROWS,
+                                FLOOR_USAGE, FLOOR_USAGE_ROWS, VACUUM_WRITTEN)
+from customers.bulk_types import array_cursor
 from customers.models import Channel, Line
 from customers.policies import id_check_char
 
@@ -59,35 +63,44 @@ class Command(BaseCommand):
         for _ in range(max(repeat, 1)):
             _vacuum()
             rows += self._run(client, lines, items, only, profile, queries)
+        # two floors: "floor" inserts the main table's rows in one statement; "rows floor" writes every row the post's
+        # answer consists of (its ledger entries, allocations, accounts, barring moves, history...) in one statement
         self.stdout.write(f"{'intake':12} {'items':>7} {'run':>6} {'API s':>7} {'SQL s':>7} {'Py CPU s':>8} "
-                          f"{'items/s':>9} {'floor s':>8} {'ratio':>6}")
+                          f"{'items/s':>9} {'floor s':>8} {'ratio':>6} {'rows fl s':>9} {'ratio':>6}")
         for name in dict.fromkeys(name for name, *_ in rows):
             runs = sorted((row for row in rows if row[0] == name), key=lambda row: row[1])  # by API time
             picks = {"best": runs[0], "median": runs[(len(runs) - 1) // 2]} if len(runs) > 1 else {"": runs[0]}
-            for label, (_, api, sql, cpu, bare, *_cpu) in picks.items():
+            for label, (_, api, sql, cpu, bare, _db, _fcpu, same, _scpu) in picks.items():
                 self.stdout.write(f"{name:12} {items:7,} {label:>6} {api:7.2f} {sql:7.2f} {cpu:8.2f} "
-                                  f"{items / api:9,.0f} {bare:8.2f} {api / bare:6.1f}")
+                                  f"{items / api:9,.0f} {bare:8.2f} {api / bare:6.1f} {same:9.2f} {api / same:6.1f}")
         if any(row[5] is None for row in rows):
             return
         # CPU spent, by this process and by its PostgreSQL backend (the server's own process CPU: apart from the waits
         # for a core that a shared machine's load adds to wall time; parallel workers' CPU is not counted)
-        self.stdout.write(f"CPU (process + backend), median run: {'intake':12} {'post s':>7} {'floor s':>8} "
-                          f"{'items/CPU s':>11} {'ratio':>6}")
+        # (the median run's, and the least of each: under a varying load the least is the steadier figure)
+        self.stdout.write(f"CPU (process + backend): {'intake':12} {'run':>6} {'post s':>7} {'floor s':>8} "
+                          f"{'items/CPU s':>11} {'ratio':>6} {'rows fl s':>9} {'ratio':>6}")
         for name in dict.fromkeys(name for name, *_ in rows):
-            spent = sorted((row[3] + row[5], row[6]) for row in rows if row[0] == name)
-            post, floor = spent[(len(spent) - 1) // 2]
-            self.stdout.write(f"{'':36} {name:12} {post:7.2f} {floor:8.2f} {items / post:11,.0f} {post / floor:6.1f}")
+            spent = sorted((row[3] + row[5], row[6], row[8]) for row in rows if row[0] == name)
+            least = (spent[0][0], min(s[1] for s in spent), min(s[2] for s in spent))
+            for label, (post, floor, same) in (("median", spent[(len(spent) - 1) // 2]), ("least", least)):
+                self.stdout.write(f"{'':24} {name:12} {label:>6} {post:7.2f} {floor:8.2f} {items / post:11,.0f} "
+                                  f"{post / floor:6.1f} {same:9.2f} {post / same:6.1f}")
 
     def _run(self, client, lines, items, only, profile, queries) -> list[tuple]:
         """One post of each intake with its floor in the same run, all rolled back:
-        [(name, API s, SQL s, Python CPU s, floor s, backend CPU s, floor CPU s)] (the CPU None where the backend's
-        process cannot be read)."""
+        [(name, API s, SQL s, Python CPU s, floor s, backend CPU s, floor CPU s, rows floor s, rows floor CPU s)]
+        (the backend's CPU None where its process cannot be read)."""
         rows = []
         try:
             with transaction.atomic():
-                for name, url, body, floor in self._cases(lines, items):
+                for name, url, body, floor, same_rows in self._cases(lines, items):
                     if only and name not in only:
                         continue
+                    # the "same rows" floor first, on the state the post starts from (it writes the rows the post
+                    # will: the same barring moves, the same line status changes), rolled back before the post
+                    same, same_cpu = _timed_floor(same_rows)
+                    text = json.dumps(body)  # the client's encoding of its request is not the server's CPU
                     profiler = cProfile.Profile() if profile else None
                     timed = []
                     db = _backend_cpu()
@@ -96,7 +109,7 @@ class Command(BaseCommand):
                     if profiler:
                         profiler.enable()
                     with connection.execute_wrapper(_timer(timed)):  # the post's SQL time, beside its whole time
-                        response = client.post(url, body, content_type="application/json", secure=True,
+                        response = client.post(url, text, content_type="application/json", secure=True,
                                                HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
                     api = time.perf_counter() - started
                     cpu = time.process_time() - cpu
@@ -106,7 +119,7 @@ class Command(BaseCommand):
                         report = io.StringIO()
                         stats = pstats.Stats(profiler, stream=report)
                         stats.sort_stats("cumulative").print_stats(r"/(arrears|customers|core|credit)/(?!api/)", 30)
-                        stats.sort_stats("tottime").print_stats(15)
+                        stats.sort_stats("tottime").print_stats(int(os.environ.get("BENCH_TOP", 15)))
                         self.stdout.write(f"--- {name}\n{report.getvalue()}")
                     if queries:
                         self.stdout.write(f"--- {name}: {len(timed)} statements, {sum(t for t, _ in timed):.3f} s")
@@ -115,15 +128,8 @@ class Command(BaseCommand):
                     answer = response.json()
                     if response.status_code not in (200, 201) or answer.get("posted", answer.get("onboarded")) != items:
                         raise CommandError(f"{name}: {response.status_code} {response.content[:500]!r}")
-                    with transaction.atomic():  # the floor's rows go with its savepoint
-                        floor_db, floor_cpu = _backend_cpu(), time.process_time()
-                        started = time.perf_counter()
-                        floor()
-                        bare = time.perf_counter() - started
-                        floor_cpu = time.process_time() - floor_cpu + (
-                            _backend_cpu() - floor_db if floor_db is not None else 0)
-                        transaction.set_rollback(True)
-                    rows.append((name, api, sum(spent for spent, _ in timed), cpu, bare, db, floor_cpu))
+                    bare, floor_cpu = _timed_floor(floor)
+                    rows.append((name, api, sum(spent for spent, _ in timed), cpu, bare, db, floor_cpu, same, same_cpu))
                 raise Rollback
         except Rollback:
             pass
@@ -139,23 +145,34 @@ class Command(BaseCommand):
         yield "payments", "/api/billing/payments/bulk/", {"items": payments}, lambda: _floor(
             FLOOR_PAYMENTS,
             [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [30] * n, [now] * n, ["counter"] * n,
-             [f"floor-{tag}-{i}" for i in range(n)]])
+             [f"floor-{tag}-{i}" for i in range(n)]]), lambda: _floor(FLOOR_PAYMENTS_ROWS, {
+                 "line_id": [ln.pk for ln in lines], "customer_id": [ln.customer_id for ln in lines],
+                 "amount": [Decimal("30.00")] * n, "paid_at": [now] * n, "channel": ["counter"] * n,
+                 "reference": [f"floor-{tag}-{i}" for i in range(n)], "today": today, "now": now, "tag": tag})
         bills = [{"msisdn": ln.msisdn, "period": f"{month:%Y-%m}", "amount": "58.00",
                   "due_date": f"{month + timedelta(days=49):%Y-%m-%d}"} for ln in lines]
         yield "bills", "/api/billing/bills/bulk/", {"items": bills}, lambda: _floor(
             FLOOR_BILLS,
             [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=400)] * n, [58] * n,
-             [month] * n])
+             [month] * n]), lambda: _floor(FLOOR_BILLS_ROWS, {
+                 "line_id": [ln.pk for ln in lines], "customer_id": [ln.customer_id for ln in lines],
+                 "period": [month] * n, "amount": [Decimal("58.00")] * n,
+                 "due_date": [month + timedelta(days=49)] * n,
+                 "today": today, "now": now, "tag": tag})
         usage = [{"msisdn": ln.msisdn, "month": f"{month:%Y-%m}", "voice_minutes": 300, "data_mb": 4096,
                   "sms_count": 9, "competitor_hotline_calls": 0, "plan_saturation": "71.00",
                   "broadband_bundled": False, "bill_amount": "58.00", "prepaid_balance": "12.00"} for ln in lines]
-        yield "usage", "/api/billing/usage/bulk/", {"items": usage}, lambda: _floor(
-            FLOOR_USAGE,
-            [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=800)] * n])
+        usage_floor = lambda: _floor(  # noqa: E731
+            FLOOR_USAGE, [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=800)] * n])
+        usage_rows = lambda: _floor(  # noqa: E731
+            FLOOR_USAGE_ROWS, {"line_id": [ln.pk for ln in lines], "customer_id": [ln.customer_id for ln in lines],
+                               "month": [month - timedelta(days=800)] * n})
+        yield "usage", "/api/billing/usage/bulk/", {"items": usage}, usage_floor, usage_rows
         status = [{"msisdn": ln.msisdn, "status": "one_way_barred", "changed_at": now.isoformat(),
                    "reason": "network barring"} for ln in lines]
         yield "line-status", "/api/billing/line-status/bulk/", {"items": status}, lambda: _floor(
-            FLOOR_LINE_STATUS, [now, [ln.pk for ln in lines]])
+            FLOOR_LINE_STATUS, [now, [ln.pk for ln in lines]]), lambda: _floor(
+            FLOOR_LINE_STATUS_ROWS, {"ids": [ln.pk for ln in lines], "now": now})
         channel = Channel.objects.filter(region_id=lines[0].customer.region_id).first() or Channel.objects.first()
         people = []
         for i in range(n):
@@ -167,7 +184,11 @@ class Command(BaseCommand):
         yield "onboarding", "/api/customers/bulk/", {"items": people}, lambda: _floor(
             FLOOR_CUSTOMERS,
             [lines[0].customer.region_id, lines[0].plan.brand_id, channel.pk,
-             [f"F{tag}{i:09d}" for i in range(n)]])
+             [f"F{tag}{i:09d}" for i in range(n)]]), lambda: _floor(FLOOR_CUSTOMERS_ROWS, {
+                 "id_number": [f"G{tag}{i:09d}" for i in range(n)],
+                 "msisdn": [f"1991{tag_digits(tag)}{i:05d}"[:11] for i in range(n)],
+                 "region": lines[0].customer.region_id, "brand": lines[0].plan.brand_id, "channel": channel.pk,
+                 "plan": lines[0].plan_id, "today": today, "now": now})
 
 
 def _vacuum() -> None:
@@ -201,6 +222,20 @@ def tag_digits(tag: str) -> str:
     return f"{int(tag, 16) % 100:02d}"
 
 
-def _floor(sql: str, params: list) -> None:
-    with connection.cursor() as cur:
+def _floor(sql: str, params) -> None:
+    """A floor's one statement: a dict of parameters (the "same rows" floors) as the pipeline sends them (lists as
+    array text, customers.bulk_types.array_cursor); a list (the one-table floors) through psycopg's own dumpers."""
+    with (array_cursor() if isinstance(params, dict) else connection.cursor()) as cur:
         cur.execute(sql, params)
+
+
+def _timed_floor(floor) -> tuple[float, float]:
+    """(wall s, CPU s of this process and its backend) of one floor, its rows rolled back with its savepoint."""
+    with transaction.atomic():
+        floor_db, floor_cpu = _backend_cpu(), time.process_time()
+        started = time.perf_counter()
+        floor()
+        bare = time.perf_counter() - started
+        floor_cpu = time.process_time() - floor_cpu + (_backend_cpu() - floor_db if floor_db is not None else 0)
+        transaction.set_rollback(True)
+    return bare, floor_cpu

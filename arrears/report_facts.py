@@ -19,7 +19,7 @@ from arrears.sql.report import (ARREARS_FACTS, CHANNEL_FACTS, DURATION_FACTS, FA
                                 barring_duration_facts_sql, forget_old_facts_sql, region_filter_sql,
                                 value_figures_sql)
 from arrears.value import BOTTOM_DECILES, TOP_DECILES
-from core.batches import batch_register
+from core.batches import batch_register, facts_forget_before
 from core.choices import BatchStatus
 from core.models import BatchRun
 from customers.models import Channel
@@ -57,9 +57,11 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
 
 
 def old_facts_forget(day: date) -> None:
+    """Nights older than a week before `day`, but never the latest complete one."""
+    before = facts_forget_before(REPORT_FACTS_KIND, day, KEEP_DAYS)
     with connection.cursor() as cur:
         for table in FACT_TABLES:
-            cur.execute(forget_old_facts_sql(table), [day - timedelta(days=KEEP_DAYS)])
+            cur.execute(forget_old_facts_sql(table), [before])
 
 
 def facts_day() -> date | None:

@@ -113,6 +113,16 @@ def batch_chunk_run(chunk_id: int, worker: str = "") -> bool:
     return True
 
 
+def facts_forget_before(kind: str, day: date, keep_days: int) -> date:
+    """The day before which a nightly facts kind's rows may be deleted when `day`'s run is planned: `keep_days`
+    back, but never the latest complete night (the pages read it until a newer one completes, however many nights
+    failed since)."""
+    latest = (BatchRun.objects.filter(kind=kind, status=BatchStatus.DONE).order_by("-period")
+              .values_list("period", flat=True).first())
+    cutoff = day - timedelta(days=keep_days)
+    return cutoff if latest is None else min(cutoff, date.fromisoformat(latest))
+
+
 def batch_run_in_process(kind: str, period: str) -> BatchRun:
     """Plan (or resume) a run and do its pending chunks here, without workers: the demo set-up, replays,
     benchmarks' set-up and tests. Returns the run as it ended."""

@@ -7,11 +7,11 @@ Grain: by region (core.scope.aggregate_scope: a province-wide role, a regional m
 book is small and read live (credit.selectors.star_distribution), the live twin these readers answer like on the
 facts' night (tests/credit/test_report_facts.py)."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection
 
-from core.batches import batch_register
+from core.batches import batch_register, facts_forget_before
 from core.choices import BatchStatus
 from core.models import BatchRun
 from core.scope import aggregate_scope
@@ -41,8 +41,7 @@ def report_facts_refresh(lo: int, hi: int, run) -> int:
 def old_facts_forget(day: date) -> None:
     """Nights older than a week before `day`, but never the latest complete one (the pages read it until a newer
     night completes, however many nights failed since)."""
-    latest = facts_day()
-    before = day - timedelta(days=KEEP_DAYS) if latest is None else min(day - timedelta(days=KEEP_DAYS), latest)
+    before = facts_forget_before(REPORT_FACTS_KIND, day, KEEP_DAYS)
     with connection.cursor() as cur:
         for statement in (report.FORGET_STAR_FACTS_SQL, report.FORGET_OUTCOME_FACTS_SQL):
             cur.execute(statement, [before])

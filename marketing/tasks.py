@@ -1,8 +1,8 @@
-from datetime import timedelta
 
 from celery import shared_task
 from django.db import connection
 
+from core.batches import facts_forget_before
 from core.tasks import dispatch_run, night_of
 from marketing.batches import FACTS_KIND, RESULTS_FACTS_KIND
 from marketing.sql import MEMBERS_ANALYZE
@@ -21,7 +21,7 @@ def results_facts_nightly(day: str | None = None) -> int:
     from marketing.models import CampaignGroupFact  # noqa: PLC0415 (tasks are imported before the app registry)
 
     night = night_of(day)
-    CampaignGroupFact.objects.filter(day__lt=night - timedelta(days=7)).delete()
+    CampaignGroupFact.objects.filter(day__lt=facts_forget_before(RESULTS_FACTS_KIND, night, 7)).delete()
     with connection.cursor() as cur:  # a launch tags a whole segment at once: plan the groups with its statistics
         cur.execute(MEMBERS_ANALYZE)
     return dispatch_run(RESULTS_FACTS_KIND, night.isoformat()).pk

@@ -8,11 +8,11 @@ Grain: by region (core.scope.aggregate_scope: a province-wide role, a regional m
 book is small and read live by customers.selectors.dashboard_figures, the live twin these readers answer like on
 the facts' night (tests/workspace/test_home_facts.py)."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection
 
-from core.batches import batch_register
+from core.batches import batch_register, facts_forget_before
 from core.choices import BatchStatus
 from core.models import BatchRun
 from credit.report_facts import REPORT_FACTS_KIND, customer_counts
@@ -34,8 +34,9 @@ def home_facts_refresh(lo: int, hi: int, run) -> int:
 
 
 def old_facts_forget(day: date) -> None:
+    """Nights older than a week before `day`, but never the latest complete one."""
     with connection.cursor() as cur:
-        cur.execute(FORGET_OLD_FACTS_SQL, [day - timedelta(days=KEEP_DAYS)])
+        cur.execute(FORGET_OLD_FACTS_SQL, [facts_forget_before(HOME_FACTS_KIND, day, KEEP_DAYS)])
 
 
 def facts_day() -> date | None:

@@ -63,10 +63,18 @@ def test_the_facts_answer_what_the_live_count_answers(province, reader):
 def test_a_managers_book_is_read_live_and_no_complete_night_means_live(province, org):
     assert home_figures(user=org.am1)["figures_night"] is None
     assert home_facts.facts_day() == NIGHT
-    home_facts.old_facts_forget(NIGHT + timedelta(days=home_facts.KEEP_DAYS + 1))  # a week later: rows gone
-    report_facts.old_facts_forget(NIGHT + timedelta(days=report_facts.KEEP_DAYS + 1))
+    later = NIGHT + timedelta(days=home_facts.KEEP_DAYS + 1)
+    home_facts.old_facts_forget(later)  # a week of failed nights: the latest complete one is kept, still read
+    report_facts.old_facts_forget(later)
+    assert home_facts.figures(NIGHT, None)["total_customers"] and home_facts.figures(NIGHT, None)["revenue_trend"]
+    with freeze_time(at(later, 6)):  # newer nights complete: the old one goes at the next planning
+        report_facts_nightly(later.isoformat())
+        home_facts_nightly(later.isoformat())
+    home_facts.old_facts_forget(later + timedelta(days=1))
+    report_facts.old_facts_forget(later + timedelta(days=1))
     assert not home_facts.figures(NIGHT, None)["total_customers"]
     assert not home_facts.figures(NIGHT, None)["revenue_trend"]
+    assert home_facts.facts_day() == later and home_facts.figures(later, None)["total_customers"]
 
 
 def test_the_home_page_says_of_which_night(province, client):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from arrears.choices import BarringState, CollectionStatus, LedgerKind
+from core.models import ChunkFact, RegionChunkFact
 from customers.models import MONEY, Brand, Customer, Line
 
 
@@ -350,12 +351,9 @@ class ValueDecileCut(models.Model):
 # Written only by the batch `arrears.report_facts` (arrears/report_facts.py): one row per id-range chunk of
 # customers and dimension values, summed when read. By region (the narrowest scope they serve: a province-wide
 # role or a regional manager); a manager's or a lead's book is read live.
-class ReportChannelFact(models.Model):
+class ReportChannelFact(RegionChunkFact):
     """Per acquiring channel: lines, lines in arrears, what they owe, the customers' data completeness."""
 
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
-    region_id = models.BigIntegerField(null=True)
     channel_id = models.BigIntegerField(null=True)
     lines = models.IntegerField()
     in_arrears = models.IntegerField()
@@ -370,12 +368,9 @@ class ReportChannelFact(models.Model):
         return f"{self.day} channel {self.channel_id}: {self.in_arrears}/{self.lines}"
 
 
-class ReportFact(models.Model):
+class ReportFact(RegionChunkFact):
     """Lines in arrears and what they owe per star, brand and aging bucket."""
 
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
-    region_id = models.BigIntegerField(null=True)
     credit_star = models.SmallIntegerField(null=True)
     brand_id = models.BigIntegerField(null=True)
     bucket = models.CharField(max_length=8)
@@ -389,12 +384,10 @@ class ReportFact(models.Model):
         return f"{self.day} {self.credit_star}★ {self.bucket}: {self.lines}"
 
 
-class StarHistoryFact(models.Model):
+class StarHistoryFact(ChunkFact):
     """The province's customers per star: how many, how many in arrears, what they owe, how many closed (the
     history a campaign's risk assessment forecasts from)."""
 
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
     credit_star = models.SmallIntegerField(null=True)
     customers = models.IntegerField()
     in_arrears = models.IntegerField()
@@ -408,12 +401,10 @@ class StarHistoryFact(models.Model):
         return f"{self.day} {self.credit_star}★: {self.customers}"
 
 
-class SpSettlementFact(models.Model):
+class SpSettlementFact(ChunkFact):
     """Per settlement month, SP and acquiring agent: what the SP charged and its share of the arrears as the bills
     stood that night, for the policy's minimum line arrears (arrears.settlement reads them for that minimum)."""
 
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
     period = models.DateField()
     sp_id = models.BigIntegerField()
     agent_id = models.BigIntegerField(null=True)
@@ -431,13 +422,10 @@ class SpSettlementFact(models.Model):
         return f"{self.day} {self.period:%Y-%m} SP {self.sp_id}: {self.share}"
 
 
-class BarringDurationFact(models.Model):
+class BarringDurationFact(RegionChunkFact):
     """Restorations in the 12 months before the night and their days barred, per region and credit holding
     (1★+; NULL for the unrated, as the live query groups them)."""
 
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
-    region_id = models.BigIntegerField(null=True)
     holder = models.BooleanField(null=True)
     restorations = models.IntegerField()
     days = models.DecimalField(max_digits=24, decimal_places=12)
@@ -449,14 +437,11 @@ class BarringDurationFact(models.Model):
         return f"{self.day} holder={self.holder}: {self.restorations}"
 
 
-class ValueFact(models.Model):
+class ValueFact(RegionChunkFact):
     """The customer value report's figures (80/20/30, arrears.value) of the latest ranked month as it stood that
     night, per region: how many valued, their value and revenue, the top 20 % and bottom 30 % of their brand
     (count, value, the bottom's cost) and the negative-value customers."""
 
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
-    region_id = models.BigIntegerField(null=True)
     month = models.DateField()
     customers = models.IntegerField()
     total = models.DecimalField(max_digits=18, decimal_places=2, null=True)

@@ -14,6 +14,27 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class ChunkFact(models.Model):
+    """A nightly pre-aggregate's row: written by one id-range chunk of its batch (`chunk_lo`) for the night `day`,
+    in the chunk's transaction, summed when read (the credit and arrears reports, the home, campaign results)."""
+
+    day = models.DateField()
+    chunk_lo = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class RegionChunkFact(ChunkFact):
+    """A ChunkFact kept by region (the narrowest scope it serves: a province-wide role sums every region, a
+    regional manager reads one; a manager's or a lead's book is counted live)."""
+
+    region_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
 class Region(models.Model):
     code = models.CharField(_("code"), max_length=6, unique=True,
                             help_text=_("Administrative division code, e.g. 4301"))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import BatchRun, TimeStampedModel
+from core.models import BatchRun, RegionChunkFact, TimeStampedModel
 from credit.choices import (
     Dimension, ExtendedService, Feature, FourEyesKind, FourEyesStatus, ModelStatus, RatingKind, RequestStatus,
     SmsEvent, SmsStatus,
@@ -480,13 +480,10 @@ class ModelStability(models.Model):
 # Written only by the batch `credit.report_facts` (credit/report_facts.py): one row per id-range chunk of customers
 # and (region, star, status), summed when read. By region (core.scope.aggregate_scope: a province-wide role or a
 # regional manager); a manager's or a lead's book is read live.
-class StarCountFact(models.Model):
+class StarCountFact(RegionChunkFact):
     """Customers per region, star and service status on a night (the credit report's star distribution and
     star shares)."""
 
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
-    region_id = models.BigIntegerField(null=True)
     credit_star = models.SmallIntegerField(null=True)
     status = models.CharField(max_length=16)
     customers = models.IntegerField()
@@ -500,14 +497,11 @@ class StarCountFact(models.Model):
         return f"{self.day} {self.credit_star}★ {self.status}: {self.customers}"
 
 
-class OutcomeFact(models.Model):
+class OutcomeFact(RegionChunkFact):
     """The credit report's outcome series on a night (credit.outcomes): per region and month, the restorations
     after a barring by credit class (`seconds`: their barred time summed, `n`: how many) and the customers whose last
     line closed, holders and others (`n`). Summed when read; an average is the sum over the count."""
 
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
-    region_id = models.BigIntegerField(null=True)
     month = models.DateField()
     measure = models.CharField(max_length=16)  # "barring" or "churn"
     credit_class = models.CharField(max_length=16)  # barring: before / after / others; churn: holder / other

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import RegionChunkFact
 from customers.choices import CreditStar
 from customers.models import MONEY, Customer
 from marketing import policies
@@ -208,15 +209,12 @@ class UsageFacts(models.Model):
         return f"{self.customer_id}: {self.plan_saturation}%"
 
 
-class CampaignGroupFact(models.Model):
+class CampaignGroupFact(RegionChunkFact):
     """A launched campaign's result groups (participants, targeted, the segment's baseline) as the night's batch
     `marketing.results_facts` summed them per id-range chunk of customers, region and star (marketing.results)."""
 
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
     group = models.CharField(max_length=12)
-    region_id = models.BigIntegerField(null=True)
     credit_star = models.SmallIntegerField(null=True)
     customers = models.IntegerField()
     churned = models.IntegerField()

@@ -6,13 +6,12 @@ or a lead's book is small and read live (customers.selectors.dashboard_figures).
 
 from django.db import models
 
+from core.models import RegionChunkFact
 
-class HomeRevenueFact(models.Model):
+
+class HomeRevenueFact(RegionChunkFact):
     """Billed revenue (usage summaries' bill amounts) per region and month."""
 
-    day = models.DateField()
-    chunk_lo = models.BigIntegerField()
-    region_id = models.BigIntegerField(null=True)
     month = models.DateField()
     bill = models.DecimalField(max_digits=18, decimal_places=2)
 

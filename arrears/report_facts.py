@@ -19,9 +19,7 @@ from arrears.sql.report import (ARREARS_FACTS, CHANNEL_FACTS, DURATION_FACTS, FA
                                 barring_duration_facts_sql, forget_old_facts_sql, region_filter_sql,
                                 value_figures_sql)
 from arrears.value import BOTTOM_DECILES, TOP_DECILES
-from core.batches import batch_register, facts_forget_before
-from core.choices import BatchStatus
-from core.models import BatchRun
+from core.batches import batch_register, facts_forget_before, latest_done_day
 from customers.models import Channel
 
 REPORT_FACTS_KIND = "arrears.report_facts"
@@ -66,9 +64,7 @@ def old_facts_forget(day: date) -> None:
 
 def facts_day() -> date | None:
     """The latest night whose facts are complete (every chunk done), or None."""
-    period = (BatchRun.objects.filter(kind=REPORT_FACTS_KIND, status=BatchStatus.DONE)
-              .order_by("-period").values_list("period", flat=True).first())
-    return date.fromisoformat(period) if period else None
+    return latest_done_day(REPORT_FACTS_KIND)
 
 
 def _fetch(sql: str, params) -> list[tuple]:

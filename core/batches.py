@@ -117,10 +117,16 @@ def facts_forget_before(kind: str, day: date, keep_days: int) -> date:
     """The day before which a nightly facts kind's rows may be deleted when `day`'s run is planned: `keep_days`
     back, but never the latest complete night (the pages read it until a newer one completes, however many nights
     failed since)."""
-    latest = (BatchRun.objects.filter(kind=kind, status=BatchStatus.DONE).order_by("-period")
-              .values_list("period", flat=True).first())
+    latest = latest_done_day(kind)
     cutoff = day - timedelta(days=keep_days)
-    return cutoff if latest is None else min(cutoff, date.fromisoformat(latest))
+    return cutoff if latest is None else min(cutoff, latest)
+
+
+def latest_done_day(kind: str) -> date | None:
+    """The latest day (YYYY-MM-DD period) of a nightly kind whose run is complete (every chunk done), or None."""
+    period = (BatchRun.objects.filter(kind=kind, status=BatchStatus.DONE, period__regex=ISO_DAY)
+              .order_by("-period").values_list("period", flat=True).first())
+    return date.fromisoformat(period) if period else None
 
 
 def batch_run_in_process(kind: str, period: str) -> BatchRun:

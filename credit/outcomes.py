@@ -32,22 +32,15 @@ def outcomes(*, user, months: int = policies.OUTCOME_MONTHS, today: date | None 
     series_months = policies.outcome_months(today, months)
     since = series_months[0]
     series = report_facts.outcome_series(*facts, since=since) if facts is not None else None
-    if series is not None:
-        durations, churned = series
-    else:
-        with connection.cursor() as cur:
-            statement, params = report.durations_sql(user)
-            cur.execute(statement, {"since": since, "tz": time_zone(), **params})
-            durations = {(m, k): float(v) for m, k, v in cur.fetchall()}
-            statement, params = report.churn_sql(user)
-            cur.execute(statement, {"since": since, **params})
-            churned = {(m, holder): n for m, holder, n in cur.fetchall()}
-            cur.execute(*report.population_sql(user))
-            holders_now, others_now = cur.fetchone()
+    durations, churned = series if series is not None else _series_live(user, since)
     shares = star_shares(user=user, facts=facts)
     if facts is not None:  # the open customers per star, as POPULATION_SQL counts them
         holders_now = sum(r["customers"] for r in shares if r["star"] is not None and r["star"] >= 1)
         others_now = sum(r["customers"] for r in shares) - holders_now
+    else:
+        with connection.cursor() as cur:
+            cur.execute(*report.population_sql(user))
+            holders_now, others_now = cur.fetchone()
     rows = []
     for month in series_months:
         h, o = churned.get((month, True), 0), churned.get((month, False), 0)
@@ -56,6 +49,17 @@ def outcomes(*, user, months: int = policies.OUTCOME_MONTHS, today: date | None 
                      "churn_holders": _pct(h, holders_now + h), "churn_others": _pct(o, others_now + o)})
     return {"series": rows, "shanxi": SHANXI, "star_shares": shares,
             "facts_night": facts[0] if facts else None}
+
+
+def _series_live(user, since: date) -> tuple[dict, dict]:
+    """The outcome series of the user's customers counted now, as credit.report_facts.outcome_series answers."""
+    with connection.cursor() as cur:
+        statement, params = report.durations_sql(user)
+        cur.execute(statement, {"since": since, "tz": time_zone(), **params})
+        durations = {(m, k): float(v) for m, k, v in cur.fetchall()}
+        statement, params = report.churn_sql(user)
+        cur.execute(statement, {"since": since, **params})
+        return durations, {(m, holder): n for m, holder, n in cur.fetchall()}
 
 
 def star_shares(*, user, facts: tuple[date, int | None] | None = None) -> list[dict]:

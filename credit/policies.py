@@ -6,8 +6,10 @@ Other apps read star-dependent values through `star_policy(star)` / `entitlement
 import re
 import string
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+from customers.policies import months_ago
 
 UNRATED = None
 MIN_TENURE_MONTHS = 6  # below this a customer is unrated
@@ -559,8 +561,4 @@ OUTCOME_MONTHS = 12
 
 def outcome_months(today: date, n: int = OUTCOME_MONTHS) -> list[date]:
     """The first days of the `n` months ending with today's, oldest first."""
-    first, out = today.replace(day=1), []
-    for _ in range(n):
-        out.append(first)
-        first = (first - timedelta(days=1)).replace(day=1)
-    return out[::-1]
+    return [months_ago(today.replace(day=1), back) for back in range(n - 1, -1, -1)]

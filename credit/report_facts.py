@@ -11,9 +11,7 @@ from datetime import date
 
 from django.db import connection
 
-from core.batches import batch_register, facts_forget_before
-from core.choices import BatchStatus
-from core.models import BatchRun
+from core.batches import batch_register, facts_forget_before, latest_done_day
 from core.scope import aggregate_scope
 from core.sql import time_zone
 from credit import policies
@@ -49,9 +47,7 @@ def old_facts_forget(day: date) -> None:
 
 def facts_day() -> date | None:
     """The latest night whose facts are complete (every chunk done), or None."""
-    period = (BatchRun.objects.filter(kind=REPORT_FACTS_KIND, status=BatchStatus.DONE)
-              .order_by("-period").values_list("period", flat=True).first())
-    return date.fromisoformat(period) if period else None
+    return latest_done_day(REPORT_FACTS_KIND)
 
 
 def facts_scope(user) -> tuple[date, int | None] | None:

@@ -49,27 +49,21 @@ def launched_before(moment):
     return Campaign.objects.filter(launched_at__lt=moment).order_by("pk")
 
 
-def results_first_count_tonight(campaign) -> bool:
-    """A campaign launched after the latest complete results run began, while that run is last night's or
-    tonight's (the 05:50 job works): that night's facts do not hold it, and the province's or a region's groups are
-    first counted by the next night's run. Until then they are not counted live either: a few hours after the
-    launch no member has a billing period after tagging, and the live count of a province-wide segment costs
-    seconds. When the job has not completed for longer, the groups are counted live (slow, not wrong)."""
-    if campaign.launched_at is None:
-        return False
+def results_facts_state(campaign) -> tuple[date | None, bool]:
+    """(the night of the latest complete results facts if they hold `campaign`, whether its first count is tonight's)
+    from one read of that run.
+
+    Held: it was launched before that run began (a campaign without a single member or baseline customer has no rows
+    and is read live, at no cost). First count tonight: launched after that run began, while the run is last
+    night's or tonight's (the 05:50 job works); the next night's run counts the province's or a region's groups.
+    Until then they are not counted live either: a few hours after the launch no member has a billing period after
+    tagging, and the live count of a province-wide segment costs seconds. When the job has not completed for
+    longer, the groups are counted live (slow, not wrong)."""
     run = (BatchRun.objects.filter(kind=RESULTS_FACTS_KIND, status=BatchStatus.DONE).order_by("-period")
            .only("period", "started_at").first())
-    if run is None or date.fromisoformat(run.period) < timezone.localdate() - timedelta(days=1):
-        return False
-    return campaign.launched_at >= run.started_at
-
-
-def results_facts_day(campaign) -> date | None:
-    """The night of the latest complete results facts, if they hold `campaign` (it was launched before that run;
-    a campaign without a single member or baseline customer has no rows and is read live, at no cost)."""
-    period = (BatchRun.objects.filter(kind=RESULTS_FACTS_KIND, status=BatchStatus.DONE).order_by("-period")
-              .values_list("period", flat=True).first())
-    if period is None or campaign.launched_at is None:
-        return None
-    day = date.fromisoformat(period)
-    return day if CampaignGroupFact.objects.filter(campaign=campaign, day=day).exists() else None
+    if run is None or campaign.launched_at is None:
+        return None, False
+    day = date.fromisoformat(run.period)
+    if campaign.launched_at >= run.started_at:
+        return None, day >= timezone.localdate() - timedelta(days=1)
+    return (day if CampaignGroupFact.objects.filter(campaign=campaign, day=day).exists() else None), False

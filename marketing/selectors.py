@@ -21,7 +21,7 @@ from core.roles import user_role
 from core.scope import aggregate_scope, customer_scope_q
 from customers.models import Customer, Line
 from marketing import policies, results
-from marketing.batches import results_facts_day, results_first_count_tonight
+from marketing.batches import results_facts_state
 from marketing.choices import CampaignStatus
 from customers.choices import MemberHow
 from marketing.models import Campaign, CampaignMember, Notification
@@ -292,8 +292,7 @@ def campaign_results(*, campaign: Campaign, user, today: date | None = None, liv
     groups from last night's facts for the province or a region (`as_of`), unless `live` or a day is asked for;
     for a campaign launched since, counted first tonight (`first_count_tonight`)."""
     scope = aggregate_scope(user) if not live and today is None else None
-    night = results_facts_day(campaign) if scope else None
-    first_count_tonight = bool(scope) and night is None and results_first_count_tonight(campaign)
+    night, first_count_tonight = results_facts_state(campaign) if scope else (None, False)
     today = today or timezone.localdate()
     members = CampaignMember.objects.filter(campaign=campaign)
     if customer_scope_q(user):  # a province-wide reader needs no IN (every customer): the members' index is read

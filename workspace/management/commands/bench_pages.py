@@ -108,7 +108,7 @@ class Command(BaseCommand):
             self.stdout.write(f"campaigns created through the services in {time.perf_counter() - t0:.1f} s")
             # The demo back-dates the running campaign as if launched months ago: the nights since would have
             # counted its results, so tonight's count is made here, in process (a campaign launched today is not
-            # counted for the province before it: marketing.batches.results_first_count_tonight)
+            # counted for the province before it: marketing.batches.results_facts_state)
             t0 = time.perf_counter()
             batch_run_in_process(RESULTS_FACTS_KIND, timezone.localdate().isoformat())
             self.stdout.write(f"results of the back-dated campaigns counted (tonight's run) in "

@@ -149,12 +149,21 @@ def _decide(out: BulkOutcome, touched: set[int], by, balances: dict[int, Decimal
 
 def usage_decide_bulk(*, line_ids: set[int], by=None) -> dict[int, services.PostingResult]:
     """After a bulk of usage: each line's position and the barring state the policy gives now (usage_decide
-    for every line at once; missing accounts opened from billing's figures)."""
+    for every line at once; missing accounts opened from billing's figures). Usage changes nothing the decision
+    reads, so the answer is read without locking (realtime.lines_judge); only the lines with something to write
+    (a rule applied at once, the arrears clock), closed or without an account are locked and decided as before."""
     if not line_ids:
         return {}
-    positions = _positions(line_ids, timezone.localdate())
-    decisions = realtime.lines_decide(line_ids=line_ids, by=by)
+    policy = services.barring_policy_current()
+    judged, writes = realtime.lines_judge(line_ids=line_ids, policy=policy)
+    rest = {i for i in line_ids if i not in judged}  # to write, closed, or no account yet
+    positions = _positions(rest, timezone.localdate()) if rest else {}
+    decisions = realtime.lines_decide(line_ids=rest, by=by, policy=policy) if rest else {}
     out = {}
+    for line_id, found in judged.items():
+        d = found.decision
+        out[line_id] = services.PostingResult(None, found.balance, found.usable, d.state, d.restored, d.rule,
+                                              d.applied, found.usable - found.balance)
     for line_id, p in positions.items():
         found = decisions.get(line_id)
         if found is None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from arrears import policies, services
 from arrears.choices import BarringState
 from arrears.sql import JIT_OFF
-from arrears.sql.realtime import APPLY_SQL, DECIDE_SQL, SMS_SQL
+from arrears.sql.realtime import APPLY_SQL, DECIDE_SQL, JUDGE_SQL, SMS_SQL
 from credit import touchpoints
 from customers.bulk_types import array_cursor
 from customers.status import customer_status_refresh
@@ -35,6 +35,34 @@ class Position:
     decision: services.Decision
 
 
+def _params(ids: list[int], by, policy: policies.BarringPolicy | None, today: date | None,
+            balances: dict[int, Decimal] | None = None, settled: set[int] = frozenset(),
+            aged: bool = False) -> tuple[policies.BarringPolicy, dict]:
+    policy = policy or services.barring_policy_current()
+    today, now = today or timezone.localdate(), timezone.now()
+    posted = sorted(balances or ())
+    return policy, {"ids": ids, "today": today, "now": now, "policy": policy.label,
+                    "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
+                    "two_way_days": policy.two_way_after_days, "by": by.pk if by else None,
+                    "immediate": list(policy.immediate_rules), "posted": posted,
+                    "balances": [balances[i] for i in posted], "settled": [i in settled for i in posted],
+                    "aged": aged}
+
+
+def _position(row, policy: policies.BarringPolicy, unmoved: dict) -> tuple[Position, bool]:
+    """(a decided row's Position, whether it is a move the policy applies at once); `unmoved`: one Decision per
+    state for the lines no rule moves (it is frozen), shared over a batch."""
+    line_id, customer_id, state, new_state, rule, balance, limit, usable = row[:8]
+    if not rule:
+        decision, applied = unmoved.get(state) or unmoved.setdefault(state, services.Decision(state)), False
+    elif rule not in policy.immediate_rules:
+        decision, applied = services.Decision(new_state, rule, applied=False), False
+    else:
+        decision, applied = services.Decision(
+            new_state, rule, restored=state in policies.BARRED and new_state == BarringState.ACTIVE), True
+    return Position(balance, usable, limit, decision), applied
+
+
 def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = None, today: date | None = None,
                  balances: dict[int, Decimal] | None = None, settled: set[int] = frozenset(),
                  aged: bool = False) -> dict[int, Position]:
@@ -47,32 +75,45 @@ def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = N
     ids = sorted(set(line_ids))
     if not ids:
         return {}
-    policy = policy or services.barring_policy_current()
-    today, now = today or timezone.localdate(), timezone.now()
-    posted = sorted(balances or ())
-    params = {"ids": ids, "today": today, "now": now, "policy": policy.label,
-              "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,
-              "two_way_days": policy.two_way_after_days, "by": by.pk if by else None,
-              "immediate": list(policy.immediate_rules), "posted": posted,
-              "balances": [balances[i] for i in posted], "settled": [i in settled for i in posted], "aged": aged}
+    policy, params = _params(ids, by, policy, today, balances, settled, aged)
     with array_cursor() as cur:
         cur.execute(JIT_OFF)
         cur.execute(DECIDE_SQL, params)
         rows = cur.fetchall()
-    out, moves, unmoved = {}, [], {}  # unmoved: one Decision per state for the lines no rule moves (it is frozen)
-    for line_id, customer_id, state, new_state, rule, balance, limit, usable in rows:
-        if not rule:
-            decision = unmoved.get(state) or unmoved.setdefault(state, services.Decision(state))
-        elif rule not in policy.immediate_rules:
-            decision = services.Decision(new_state, rule, applied=False)
-        else:
-            decision = services.Decision(new_state, rule,
-                                         restored=state in policies.BARRED and new_state == BarringState.ACTIVE)
+    out, moves, unmoved = {}, [], {}
+    for row in rows:
+        out[row[0]], applied = _position(row, policy, unmoved)
+        if applied:
+            line_id, customer_id, state, new_state, rule, balance, limit, usable = row
             moves.append((line_id, customer_id, state, new_state, rule, usable, balance, limit))
-        out[line_id] = Position(balance, usable, limit, decision)
     if moves:
         _apply(moves, params)
     return out
+
+
+def lines_judge(*, line_ids, policy: policies.BarringPolicy | None = None,
+                today: date | None = None) -> tuple[dict[int, Position], set[int]]:
+    """The answer `lines_decide` gives lines the batch brings no balance for (a usage post's), read without
+    locking or writing: ({line id: Position} of the open lines with nothing to write, the ids of those with
+    something to write — a rule the policy applies at once, the arrears clock starting or stopping —, which the
+    caller locks and decides with `lines_decide`). Lines absent from both are closed or have no account.
+    Nothing the decision reads is written by what such a batch brings, so an answer read without the lock is the
+    one the locked read gives, as if the batch had come just before a concurrent posting to the same line."""
+    ids = sorted(set(line_ids))
+    if not ids:
+        return {}, set()
+    policy, params = _params(ids, None, policy, today)
+    with array_cursor() as cur:
+        cur.execute(JIT_OFF)
+        cur.execute(JUDGE_SQL, params)
+        rows = cur.fetchall()
+    out, writes, unmoved = {}, set(), {}
+    for row in rows:
+        if row[8]:
+            writes.add(row[0])
+        else:
+            out[row[0]] = _position(row, policy, unmoved)[0]
+    return out, writes
 
 
 def _apply(moves: list[tuple], params: dict) -> None:

@@ -122,3 +122,14 @@ JOIN LATERAL (SELECT msisdn FROM customers_line WHERE customer_id = c.id AND sta
 JOIN credit_smstemplate t ON t.active AND t.event = {SMS_EVENT}
 ON CONFLICT (dedup_key) DO NOTHING
 """
+
+# The same answer read without writing or locking (a usage post's: usage changes nothing the decision reads), with
+# whether the line has something to write — what DECIDE_SQL's `written` would change for a line the batch brings no
+# balance for: a rule the policy applies at once, or the arrears clock starting or stopping. Only those lines are then
+# locked and decided by DECIDE_SQL (arrears.realtime.lines_judge).
+JUDGE_SQL = DECIDED_FOR_LINES + f"""
+SELECT d.line_id, d.customer_id, d.state, d.new_state, d.rule, d.balance, d.credit_limit, d.usable,
+       (d.arrears_since IS DISTINCT FROM {CLOCK_SQL.replace("p.arrears_since", "d.arrears_since")}
+        OR {IMMEDIATE}) AS writes
+FROM decided d
+"""

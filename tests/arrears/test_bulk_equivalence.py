@@ -184,6 +184,29 @@ def test_a_bulk_usage_answers_the_single_usage_answer(billing):
     assert [a["state"] for a in answers] == ["active", "reminded", "one_way_barred"]
 
 
+def test_a_bulk_usage_applies_what_is_due_as_the_single_usage_does(billing):
+    """Usage changes nothing the decision reads: the bulk reads the answer unlocked and locks and decides only the
+    lines with something to write. Here a move is due (an account put below zero behind the decision's back: the
+    clock starts, one-way barring is applied at once), a line has no account yet, a closed line, and a line with
+    nothing to write: the same answers and effects as usage posted one by one."""
+    single, bulk = _lines_with_limits(LIMITS), _lines_with_limits(LIMITS)
+    assert post(billing, "/api/billing/bills/bulk/", {"items": _bills(single) + _bills(bulk)}).status_code == 201
+    LineAccount.objects.filter(pk__in=[single[0].pk, bulk[0].pk]).update(balance=Decimal("-80.00"))
+    LineAccount.objects.filter(pk__in=[single[2].pk, bulk[2].pk]).update(state="closed")
+    single.append(_lines_with_limits(["30.00"])[0])  # no account yet: opened from billing's figures
+    bulk.append(_lines_with_limits(["30.00"])[0])
+    usage = [{"msisdn": ln.msisdn, "month": "2026-10", "voice_minutes": 300, "data_mb": 4096, "sms_count": 9,
+              "plan_saturation": "71.00", "bill_amount": "58.00", "prepaid_balance": "0.00"} for ln in single + bulk]
+    answers = [_answer(post(billing, "/api/billing/usage/", u).json()) for u in usage[:4]]
+    response = post(billing, "/api/billing/usage/bulk/", {"items": usage[4:]})
+    assert response.status_code == 201 and [_answer(r) for r in response.json()["results"]] == answers
+    assert [a["state"] for a in answers] == ["one_way_barred", "reminded", "closed", "active"]
+    assert answers[0]["applied"] and answers[0]["rule"] == "usable_below_zero"
+    assert _barring_effects(single) == _barring_effects(bulk)
+    assert LineAccount.objects.get(pk=bulk[0].pk).arrears_since is not None
+    assert LineAccount.objects.filter(pk=bulk[3].pk).exists()
+
+
 def test_a_refused_item_changes_nothing_all_or_nothing(billing):
     lines = _lines_with_limits(LIMITS)
     bills = _bills(lines)

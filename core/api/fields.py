@@ -69,14 +69,22 @@ class MoneyField(ConvertedField, serializers.Field):
         return -self.maximum if self.signed else self._minimum
 
     def converter(self):
-        """`to_internal_value` with the bounds read once (a bulk post converts 10,000 amounts with it)."""
+        """`to_internal_value` with the bounds read once (a bulk post converts 10,000 amounts with it); an amount's
+        text already taken in this batch is not parsed again (a month's bills repeat the plans' fees, payments the
+        round sums: the same Decimal, which is immutable)."""
         minimum, maximum = self.minimum, self.maximum
+        taken = {}
 
         def convert(data):
+            if type(data) is str and (amount := taken.get(data)) is not None:
+                return amount
             try:
-                return policies.parse_money(data, minimum=minimum, maximum=maximum)
+                amount = policies.parse_money(data, minimum=minimum, maximum=maximum)
             except policies.Refusal as refusal:
                 _refuse(refusal)
+            if type(data) is str:
+                taken[data] = amount
+            return amount
         return convert
 
     def to_representation(self, value):

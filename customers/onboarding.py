@@ -257,12 +257,10 @@ def customers_onboard_bulk(*, items: list[OnboardingItem], by, migration_reason:
                                                (list(col) for col in zip(*contacts, strict=True)), strict=True)))
     joined_today = [c.pk for c in customers if c.join_date == today]
     if joined_today:  # a migrated customer's identity was confirmed in the legacy system
-        insert_unnest(OnboardingCallback, {
-            "customer_id": joined_today,
-            "due_on": [today + timedelta(days=policies.CALLBACK_DAYS)] * len(joined_today),
-            "assigned_to_id": [(manager or by).pk if (manager or by) else None] * len(joined_today),
-            "status": [OnboardingCallback._meta.get_field("status").get_default()] * len(joined_today),
-            "outcome": [""] * len(joined_today), "created_at": [now] * len(joined_today),
-            "updated_at": [now] * len(joined_today)})
+        with array_cursor() as cur:
+            cur.execute(sql.CALLBACKS_INSERT_SQL, {
+                "ids": joined_today, "due_on": today + timedelta(days=policies.CALLBACK_DAYS),
+                "assigned_to": (manager or by).pk if (manager or by) else None,
+                "status": OnboardingCallback._meta.get_field("status").get_default(), "outcome": "", "now": now})
     return BulkOnboarding([Onboarded(i, c, [m for m, _plan in item.lines()])
                            for c, (i, item) in zip(customers, good, strict=True)], dict(errors))

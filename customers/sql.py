@@ -169,6 +169,16 @@ def insert_unnest_sql(model, names: list[str], *, returning: str = "", conflict:
             + (f" RETURNING {returning}" if returning else ""))
 
 
+# Bulk onboarding's identity callbacks, one for each customer who joined today: the customers as one array, what
+# every callback of the batch shares as one value each (not six more 10,000-element arrays to write and parse).
+CALLBACKS_INSERT_SQL = """
+INSERT INTO customers_onboardingcallback (customer_id, due_on, assigned_to_id, status, outcome, created_at,
+                                          updated_at)
+SELECT id, %(due_on)s::date, %(assigned_to)s::integer, %(status)s, %(outcome)s, %(now)s::timestamptz,
+       %(now)s::timestamptz
+FROM unnest(%(ids)s::bigint[]) AS id"""
+
+
 def inputs_upsert_sql(model, *, key: tuple[str, ...], columns: tuple[str, ...]) -> str:
     """An input kind's items as one INSERT … SELECT FROM unnest(line, customer, key…, columns…) ON CONFLICT
     (line, key) DO UPDATE of the figures (and received_at, first parameter, where the model stamps it);

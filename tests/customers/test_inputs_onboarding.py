@@ -66,6 +66,10 @@ def test_customers_and_their_lines_are_onboarded_with_per_item_results(billing, 
     assert second.join_date == date(2026, 11, 24) and second.id_last4 == second.id_number[-4:]
     assert second.birth_date == date(1988, 8, 8) and second.status == "active"
     assert OnboardingCallback.objects.filter(customer=second, due_on=date(2026, 11, 27)).exists()
+    callback = OnboardingCallback.objects.get(customer=second)  # every column as the model's defaults would give it
+    assert (callback.status, callback.outcome) == ("open", "")
+    assert callback.assigned_to.username == org.billing_service.username
+    assert callback.created_at == callback.updated_at == second.created_at
     assert second.history.count() == 1 and Line.history.filter(customer_id=second.pk).count() == 2
     created = second.history.get()  # the "+" row: who onboarded, why, with the customer's columns
     assert (created.history_type, created.history_user, created.history_change_reason) == (

@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from arrears import policies, services
 from arrears.choices import BarringState
 from arrears.sql import JIT_OFF
@@ -48,7 +48,7 @@ def lines_decide(*, line_ids, by=None, policy: policies.BarringPolicy | None = N
     if not ids:
         return {}
     policy = policy or services.barring_policy_current()
-    today, now = today or timezone.localdate(), timezone.now()
+    today, now = today or clock.today(), clock.now()
     posted = sorted(balances or ())
     params = {"ids": ids, "today": today, "now": now, "policy": policy.label,
               "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,

@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from arrears import realtime, services
 from arrears.choices import BarringState
 from arrears.choices import LedgerKind
@@ -45,7 +45,7 @@ def _positions(line_ids: set[int], today: date) -> dict[int, _Position]:
         found = {row[0]: _Position(*row) for row in cur.fetchall()}
         if len(found) < len(ids):  # lines without an account yet (most batches have none: no anti-join then)
             missing = [i for i in ids if i not in found]
-            cur.execute(ENSURE_ACCOUNTS_FOR, {"ids": missing, "today": today, "now": timezone.now()})
+            cur.execute(ENSURE_ACCOUNTS_FOR, {"ids": missing, "today": today, "now": clock.now()})
             cur.execute(LOCK_ACCOUNTS, [missing])
             found |= {row[0]: _Position(*row) for row in cur.fetchall()}
         return found
@@ -82,7 +82,7 @@ def payments_record_bulk(*, items: list[dict], by=None, partial: bool = False) -
     with array_cursor() as cur:
         cur.execute(PAYMENTS_SEEN, [refs])
         seen = {row[0] for row in cur.fetchall()}
-    positions = _positions({item["line"].pk for item in items}, timezone.localdate())
+    positions = _positions({item["line"].pk for item in items}, clock.today())
     accepted, settled, touched = [], set(), set()
     for pos, item in enumerate(items):
         reference = item["reference"]
@@ -157,7 +157,7 @@ def usage_decide_bulk(*, line_ids: set[int], by=None) -> dict[int, services.Post
     policy = services.barring_policy_current()
     judged, writes = realtime.lines_judge(line_ids=line_ids, policy=policy)
     rest = {i for i in line_ids if i not in judged}  # to write, closed, or no account yet
-    positions = _positions(rest, timezone.localdate()) if rest else {}
+    positions = _positions(rest, clock.today()) if rest else {}
     decisions = realtime.lines_decide(line_ids=rest, by=by, policy=policy) if rest else {}
     out = {}
     for line_id, found in judged.items():
@@ -199,7 +199,7 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
     with array_cursor() as cur:
         cur.execute(BILLS_SEEN, [[k[0] for k in keys], [k[1] for k in keys]])
         seen = set(cur.fetchall())
-    positions = _positions({k[0] for k in keys}, timezone.localdate())
+    positions = _positions({k[0] for k in keys}, clock.today())
     accepted, touched = [], set()
     for pos, item in enumerate(items):
         line, period = item["line"], item["period"]
@@ -222,7 +222,7 @@ def bills_record_bulk(*, items: list[dict], by=None, partial: bool = False) -> B
         _with_ledger(cur, BILLS_WITH_LEDGER, {
             "line_id": [r["line"].pk for r in rows], "customer_id": [r["line"].customer_id for r in rows],
             "period": [r["period"] for r in rows], "amount": [r["amount"] for r in rows],
-            "due_date": [r["due_date"] for r in rows], "kind": LedgerKind.CHARGE, "now": timezone.now(),
+            "due_date": [r["due_date"] for r in rows], "kind": LedgerKind.CHARGE, "now": clock.now(),
             "by": by.pk if by else None}, "bill")
         charges = [(r["line"].pk, r["period"], sp, amount) for r in rows
                    for sp, amount in (r.get("sp_charges") or {}).items()]

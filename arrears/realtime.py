@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from arrears import policies, services
 from arrears.choices import BarringState
 from arrears.sql import JIT_OFF
@@ -39,7 +39,7 @@ def _params(ids: list[int], by, policy: policies.BarringPolicy | None, today: da
             balances: dict[int, Decimal] | None = None, settled: set[int] = frozenset(),
             aged: bool = False) -> tuple[policies.BarringPolicy, dict]:
     policy = policy or services.barring_policy_current()
-    today, now = today or timezone.localdate(), timezone.now()
+    today, now = today or clock.today(), clock.now()
     posted = sorted(balances or ())
     return policy, {"ids": ids, "today": today, "now": now, "policy": policy.label,
                     "reminder_ratio": policy.reminder_ratio, "reminder_minimum": policy.reminder_minimum,

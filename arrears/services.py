@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from arrears import policies
 from arrears.choices import BarringState, LedgerKind
 from arrears.models import (
@@ -63,7 +63,7 @@ def _locked_account(line: Line, today: date) -> LineAccount:
     account = locked.filter(pk=line.pk).first()
     if account is None:  # first posting to this line: open the account from its billing history
         with connection.cursor() as cur:
-            cur.execute(ENSURE_ACCOUNTS, {"lo": line.pk, "hi": line.pk + 1, "today": today, "now": timezone.now()})
+            cur.execute(ENSURE_ACCOUNTS, {"lo": line.pk, "hi": line.pk + 1, "today": today, "now": clock.now()})
         account = locked.get(pk=line.pk)
     return account
 
@@ -77,7 +77,7 @@ def _post(account: LineAccount, *, kind: str, amount: Decimal, reference: str, b
         raise ValidationError({"amount": ValidationError(BALANCE_OUT_OF_RANGE.format(limit=BALANCE_LIMIT),
                                                          code="balance_out_of_range")})
     entry = _insert_once(LedgerEntry, DUPLICATE_REFERENCE.format(reference=reference), line_id=account.pk, kind=kind,
-                         amount=amount, reference=reference, posted_at=at or timezone.now(),
+                         amount=amount, reference=reference, posted_at=at or clock.now(),
                          posted_by_id=by.pk if by else None, note=note)
     account.balance += amount
     changes = {"balance": account.balance}
@@ -122,16 +122,16 @@ def account_decide(*, account: LineAccount, by=None, policy: policies.BarringPol
     if account.line.status == ServiceStatus.CLOSED:  # billing's closure is final here too (the nightly run skips
         return Decision(BarringState.CLOSED)           # closed lines): a final bill or payment never reopens one
     policy = policy or barring_policy_current()
-    today = timezone.localdate()
+    today = clock.today()
     customer = account.customer
     facts = policies.facts_now(state=account.state, balance=account.balance, limit=usable_credit_limit(customer),
                                star=customer.credit_star, arrears_since=account.arrears_since,
                                state_since=account.state_since, exempt_until=account.exempt_until,
                                exempt_cap=account.exempt_cap, today=today)
-    clock = (account.arrears_since or today) if facts.usable < 0 else None
-    if clock != account.arrears_since:
-        LineAccount.objects.filter(pk=account.pk).update(arrears_since=clock)
-        account.arrears_since = clock
+    since = (account.arrears_since or today) if facts.usable < 0 else None
+    if since != account.arrears_since:
+        LineAccount.objects.filter(pk=account.pk).update(arrears_since=since)
+        account.arrears_since = since
     target, rule = policies.next_state(facts, policy)
     if not rule:
         return Decision(account.state)
@@ -147,14 +147,14 @@ def payment_record(*, line: Line, amount: Decimal, paid_at: datetime, channel: s
                    by=None) -> PostingResult:
     """A payment: into the ledger, onto the oldest unpaid bills, and service restored at once when usable
     credit is back to ≥ 0 (DOMAIN.md §5)."""
-    account = _locked_account(line, timezone.localdate())
+    account = _locked_account(line, clock.today())
     _insert_once(Payment, DUPLICATE.format(what=f"payment {reference!r}"), line_id=line.pk,
                  customer_id=line.customer_id, amount=amount, paid_at=paid_at, channel=channel, reference=reference)
     _post(account, kind=LedgerKind.PAYMENT, amount=amount, reference=f"payment-{reference}", by=by, at=paid_at,
           settle_arrears=True)
     _allocate_to_bills(line.pk, amount)
     if account.arrears_since is not None:  # still in arrears: the age moves on to the oldest bill left unpaid
-        aging_refresh(line.pk, line.pk + 1, timezone.localdate())
+        aging_refresh(line.pk, line.pk + 1, clock.today())
         account.refresh_from_db(fields=["arrears_since"])  # account_decide keeps the clock the aging just moved
     decision = account_decide(account=account, by=by)
     # Arrears already reads credit (star policies), so it calls credit's blacklist service directly: a payment
@@ -168,7 +168,7 @@ def bill_record(*, line: Line, period: date, amount: Decimal, due_date: date, by
                 sp_charges: dict[int, Decimal] | None = None,
                 costs: dict[str, Decimal] | None = None) -> PostingResult:
     """A monthly bill, with the parts service providers charged (for their settlement), as a ledger charge."""
-    account = _locked_account(line, timezone.localdate())
+    account = _locked_account(line, clock.today())
     bill = _insert_once(Bill, DUPLICATE.format(what=f"bill {period:%Y-%m} of {line.msisdn}"), line_id=line.pk,
                         customer_id=line.customer_id, period=period, amount=amount, due_date=due_date, paid_amount=0)
     SpCharge.objects.bulk_create(SpCharge(bill_id=bill.pk, sp_id=sp, period=period, amount=charged)
@@ -183,7 +183,7 @@ def bill_record(*, line: Line, period: date, amount: Decimal, due_date: date, by
 def usage_decide(*, line: Line, by=None) -> PostingResult:
     """After a usage post: the line's position and the barring state the policy gives now (opening the account
     from billing's figures if it has none yet)."""
-    account = _locked_account(line, timezone.localdate())
+    account = _locked_account(line, clock.today())
     return _result(account, account_decide(account=account, by=by))
 
 
@@ -211,7 +211,7 @@ def account_transition(*, account: LineAccount, to_state: str, rule: str, usable
     """One line's state change with everything that goes with it: line status, status log, barring event
     (rule, policy version, who or which run), and the customer's SMS."""
     policy = policy or barring_policy_current()
-    now, today = timezone.now(), timezone.localdate()
+    now, today = clock.now(), clock.today()
     from_state = account.state
     LineAccount.objects.filter(pk=account.pk).update(state=to_state, state_since=today)
     account.state, account.state_since = to_state, today
@@ -246,7 +246,7 @@ def emergency_pass_grant(*, line: Line, channel: str, by=None) -> EmergencyPass:
     """Emergency continuity for an eligible customer (3★+, once a month by default): barring suspended for
     7 days up to an overdraft of the credit limit; a barred line is restored at once."""
     policy = barring_policy_current()
-    today = timezone.localdate()
+    today = clock.today()
     account = _locked_account(line, today)
     customer = account.customer
     granted = EmergencyPass.objects.filter(line__customer=customer, granted_at__date__gte=today.replace(day=1)).count()
@@ -256,7 +256,7 @@ def emergency_pass_grant(*, line: Line, channel: str, by=None) -> EmergencyPass:
         raise EmergencyRefused(*refusal)
     usable = account.balance + usable_credit_limit(customer)
     emergency = EmergencyPass.objects.create(
-        line=line, granted_at=timezone.now(), valid_until=today + timedelta(days=policy.emergency_days),
+        line=line, granted_at=clock.now(), valid_until=today + timedelta(days=policy.emergency_days),
         overdraft_cap=customer.credit_limit, usable_at_grant=usable, channel=channel, granted_by=by,
         policy_version=policy.label)
     _exempt(account, until=emergency.valid_until, cap=emergency.overdraft_cap, reason="emergency continuity")
@@ -285,7 +285,7 @@ EXEMPTION_REFUSALS = {
 def line_exempt(*, line: Line, until: date, reason: str, by) -> Exemption:
     """A credit officer exempts a line from barring until a date (within the policy's maximum), with a reason;
     it is still reminded."""
-    today, policy = timezone.localdate(), barring_policy_current()
+    today, policy = clock.today(), barring_policy_current()
     rule = policies.exemption_refusal(until=until, today=today, policy=policy)
     if rule:
         raise ValidationError({"valid_until": ValidationError(EXEMPTION_REFUSALS[rule], code=rule, params={
@@ -316,7 +316,7 @@ WAIVER_TOO_MUCH = _("At most %(waivable)s of late fees can be waived on this lin
 @transaction.atomic
 def late_fees_waive(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEntry:
     """A credit officer waives late fees with a reason: a credit entry in the ledger, never more than charged."""
-    account = _locked_account(line, timezone.localdate())
+    account = _locked_account(line, clock.today())
     sums = {row["kind"]: row["total"] for row in LedgerEntry.objects.filter(
         line=line, kind__in=[LedgerKind.LATE_FEE, LedgerKind.WAIVER]).values("kind").annotate(total=Sum("amount"))}
     waivable = -(sums.get(LedgerKind.LATE_FEE) or 0) - (sums.get(LedgerKind.WAIVER) or 0)
@@ -324,7 +324,7 @@ def late_fees_waive(*, line: Line, amount: Decimal, reason: str, by) -> LedgerEn
         raise ValidationError({"amount": WAIVER_TOO_MUCH % {
             "waivable": money(waivable), "amount": money(amount)}}, code="too_much")
     entry = _post(account, kind=LedgerKind.WAIVER, amount=amount, by=by, note=reason[:200],
-                  reference=f"waiver-{line.pk}-{timezone.now():%Y%m%d%H%M%S%f}", settle_arrears=True)
+                  reference=f"waiver-{line.pk}-{clock.now():%Y%m%d%H%M%S%f}", settle_arrears=True)
     account_decide(account=account, by=by)
     return entry
 
@@ -345,7 +345,7 @@ def collection_record(*, account: LineAccount, status: str, outcome: str, by, pr
 def line_balance_lock(*, line: Line) -> Decimal:
     """The line's ledger balance, its account locked until the caller's transaction ends (for a check that a
     posting in the same transaction relies on, e.g. a balance transfer's floor)."""
-    return _locked_account(line, timezone.localdate()).balance
+    return _locked_account(line, clock.today()).balance
 
 
 @transaction.atomic(savepoint=False)
@@ -353,7 +353,7 @@ def balance_transfer_post(*, from_line: Line, to_line: Line, amount: Decimal, re
                           note: str = "") -> tuple[LedgerEntry, LedgerEntry]:
     """Balance transfer (余额转赠): out of one line's ledger and into another's, in one transaction (both
     accounts locked in line-id order, so two opposite transfers cannot deadlock)."""
-    today = timezone.localdate()
+    today = clock.today()
     accounts = {line.pk: _locked_account(line, today) for line in sorted((from_line, to_line), key=lambda x: x.pk)}
     out = _post(accounts[from_line.pk], kind=LedgerKind.TRANSFER_OUT, amount=-amount, reference=f"{reference}-out",
                 by=by, note=note or f"to {to_line.msisdn}")
@@ -365,5 +365,5 @@ def balance_transfer_post(*, from_line: Line, to_line: Line, amount: Decimal, re
 @transaction.atomic(savepoint=False)
 def ledger_adjust(*, line: Line, amount: Decimal, reference: str, note: str, by=None) -> LedgerEntry:
     """An adjustment decided elsewhere (a rebate paid or recovered): one ledger posting on the line."""
-    return _post(_locked_account(line, timezone.localdate()), kind=LedgerKind.ADJUSTMENT, amount=amount,
+    return _post(_locked_account(line, clock.today()), kind=LedgerKind.ADJUSTMENT, amount=amount,
                  reference=reference, by=by, note=note)

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db import connection
 
+from core import clock
 from core.batches import batch_register
 from credit import policies, scoring
 from credit.choices import RatingKind
@@ -30,7 +31,9 @@ def period_anchor(period: str) -> date:
 
 
 def _apply(decided_cte: str, params: dict, *, kind: str) -> int:
-    """Write the chunk's decisions and queue their touchpoint SMS in the chunk's transaction."""
+    """Write the chunk's decisions and queue their touchpoint SMS in the chunk's transaction, dated at the business
+    clock's moment (the wall clock; a replayed night's 00:30 in a replay)."""
+    params = {**params, "now": clock.now()}
     with connection.cursor() as cur:
         # The generated statement is large: JIT-compiling it costs more than it saves (as in retention/batches.py).
         cur.execute(JIT_OFF_SQL)

@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from credit import policies, state, touchpoints
 from credit.choices import SmsEvent
 from customers.models import BlacklistEntry, Customer, Line
@@ -60,7 +60,7 @@ def blacklist_entry_add(*, customer: Customer, reason: str, amount_owed: Decimal
 
 
 def _clear(entry: BlacklistEntry, *, reason: str, by=None, msisdn: str | None = None) -> None:
-    entry.cleared_at, entry.cleared_by, entry.cleared_reason = timezone.now(), by, reason[:200]
+    entry.cleared_at, entry.cleared_by, entry.cleared_reason = clock.now(), by, reason[:200]
     entry._change_reason = reason[:100]
     entry.save()
     if entry.customer_id:

@@ -9,15 +9,15 @@ through the functions below and the SQL of credit.sql.sharing.
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils import timezone
 
+from core import clock
 from credit.choices import ExtendedService, RequestStatus
 from credit.models import ExtendedServiceRequest
 # re-exported: arrears' statements add the active shares with it (`credit.sharing.active_shares_sql`)
 from credit.sql.sharing import active_shares_sql as active_shares_sql
 
 def _active(at=None) -> Q:
-    at = at or timezone.now()
+    at = at or clock.now()
     return (Q(service=ExtendedService.CREDIT_SHARING, status=RequestStatus.APPROVED)
             & (Q(effective_at__isnull=True, created_at__lte=at) | Q(effective_at__lte=at))
             & (Q(valid_until__isnull=True) | Q(valid_until__gt=at)))

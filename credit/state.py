@@ -9,6 +9,7 @@ number of customers, so a batch chunk sends all its ids at once.
 
 from django.db import connection, transaction
 
+from core import clock
 from credit.sql import END_SHARES_SQL, END_SQL
 
 CLOSED = "closed"
@@ -22,7 +23,8 @@ def credit_end(*, customer_ids, rule: str, reason: str, by=None) -> int:
     ids = sorted({int(i) for i in customer_ids})
     if not ids:
         return 0
-    params = {"ids": ids, "rule": rule, "reason": f"{rule}: {reason}"[:300], "by": by.pk if by else None}
+    params = {"ids": ids, "now": clock.now(), "rule": rule, "reason": f"{rule}: {reason}"[:300],
+              "by": by.pk if by else None}
     with connection.cursor() as cur:
         cur.execute(END_SHARES_SQL, params)
         cur.execute(END_SQL, params)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core import clock
 from credit.choices import SmsStatus
 from credit.models import SmsDelivery, SmsMessage, SmsTemplate
 from credit.signals import sms_queued
@@ -54,7 +55,7 @@ def sms_enqueue(*, event: str, customer, context: dict, dedup_key: str, msisdn: 
         return None
     message, created = SmsMessage.objects.get_or_create(
         dedup_key=dedup_key,
-        defaults={"customer": customer, "msisdn": msisdn, "event": event,
+        defaults={"customer": customer, "msisdn": msisdn, "event": event, "created_at": clock.now(),
                   "body": sms_render(template.body, {"name": customer.name, **context})},
     )
     if created:

@@ -10,8 +10,8 @@ dispatcher call it before they read.
 import json
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from core import clock
 from core.scope import customer_scope_q
 from customers import sql
 from customers.models import DecisionEvent
@@ -27,7 +27,7 @@ def decision_event_record(*, line_id: int, kind: str, from_state: str = "", to_s
         cur.execute(sql.DECISION_EVENT_INSERT_SQL, {
             "kind": kind, "from": str(from_state or ""), "to": str(to_state or ""), "rule": rule or "",
             "policy": policy_version or "", "payload": json.dumps(payload or {}, default=str),
-            "at": at or timezone.now(), "line": line_id})
+            "at": at or clock.now(), "line": line_id})
         return cur.fetchone()[0]
 
 

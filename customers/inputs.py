@@ -11,8 +11,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
 
+from core import clock
 from customers import policies, sql
 from customers.models import CallQuality, CareContact, Contract, Device, HeldService, Line, PaymentMethodRecord
 
@@ -104,7 +104,7 @@ def inputs_record(*, kind: str, items: list[tuple[Line, dict]]) -> list[InputRes
     arrays = [[line.pk for line, _ in items], [line.customer_id for line, _ in items],
               *([data.get(n) for _, data in items] for n in names)]
     with connection.cursor() as cur:
-        stamp = [timezone.now()] if any(f.name == "received_at" for f in spec.model._meta.concrete_fields) else []
+        stamp = [clock.now()] if any(f.name == "received_at" for f in spec.model._meta.concrete_fields) else []
         cur.execute(sql.inputs_upsert_sql(spec.model, key=spec.key, columns=spec.columns), [*stamp, *arrays])
         created = {tuple(row[:-1]): row[-1] for row in cur.fetchall()}
         if kind == "device":

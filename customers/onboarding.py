@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from customers import policies, sql
 from customers.bulk_types import array_cursor, array_literal, insert_unnest
 from customers.choices import IdType
@@ -215,7 +215,7 @@ def onboarding_bulk_errors(*, items: list[OnboardingItem], by, migration_reason:
     """{index: {field: [ValidationError]}} of the items that fail a control (the onboarding gate held until the
     transaction ends, so that what was checked still holds when it is written)."""
     errors = _Errors()
-    _item_errors(items, today=timezone.localdate(), by=by, migration_reason=migration_reason, errors=errors)
+    _item_errors(items, today=clock.today(), by=by, migration_reason=migration_reason, errors=errors)
     with connection.cursor() as cur:
         cur.execute(sql.LOCK_GATE_SQL, [ONBOARDING_GATE])
     _person_errors(items, errors)
@@ -229,7 +229,7 @@ def customers_onboard_bulk(*, items: list[OnboardingItem], by, migration_reason:
     any item fails; `partial`: the good items are written, the bad ones returned in `errors`."""
     if len(items) > MAX_BULK:
         raise ValueError(f"at most {MAX_BULK} items")
-    today, now = timezone.localdate(), timezone.now()
+    today, now = clock.today(), clock.now()
     errors = onboarding_bulk_errors(items=items, by=by, migration_reason=migration_reason)
     if errors and not partial:
         raise OnboardingRefused(dict(sorted(errors.items())))

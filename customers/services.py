@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.choices import Role
 from core.models import Region
 from core.roles import user_role
@@ -199,7 +200,7 @@ def customer_onboard(*, data: OnboardingData, by, migration: MigrationImport | N
     Raises ValidationError keyed by field; writes nothing on error.
     """
     _lock_person(data.id_number)
-    today = timezone.localdate()
+    today = clock.today()
     errors = _validate_onboarding(data, today=today, migration=migration, by=by)
     if errors:
         raise ValidationError(errors)
@@ -210,7 +211,7 @@ def customer_onboard(*, data: OnboardingData, by, migration: MigrationImport | N
         gender=data.gender, address=data.address, occupation=data.occupation, industry=data.industry,
         workplace=data.workplace, region=data.region, brand=data.brand, join_date=join_date,
         acquiring_channel=data.acquiring_channel, account_manager=by if _is_account_manager(by) else None,
-        policy_explained_at=timezone.now(),
+        policy_explained_at=clock.now(),
         data_completeness=policies.data_completeness(
             has_address=bool(data.address), has_occupation=bool(data.occupation),
             has_workplace=bool(data.workplace), related_contacts=len(data.related_contacts),
@@ -243,7 +244,7 @@ def line_open(*, customer: Customer, msisdn: str, plan: Plan, by, activated_on: 
     corrected a few days back). Raises ValidationError keyed by field; writes nothing on error."""
     _lock_person(customer.id_number)
     customer = Customer.objects.get(pk=customer.pk)  # the status as of now, under the lock
-    now = timezone.now()
+    now = clock.now()
     activated_on = activated_on or timezone.localdate(now)
     errors: dict[str, list[ValidationError]] = {}
     if found := _msisdn_errors(msisdn):

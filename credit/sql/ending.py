@@ -1,7 +1,7 @@
 """Ending credit (closure, blacklisting: credit.state) and reversing a superseded run (credit.runs).
 
-Set-based statements over any number of customers. Write timestamps are now() (when the row was written);
-business dates come in as parameters."""
+Set-based statements over any number of customers. Ending credit is dated %(now)s (core.clock: the business moment,
+the replayed one in a replay); the reversal's write timestamps are now(); business dates come in as parameters."""
 
 from credit.choices import ExtendedService, RatingKind, RequestStatus
 from customers.sql import decision_events_insert_sql
@@ -21,7 +21,7 @@ LIMIT_EVENTS_SQL = decision_events_insert_sql(
                    NOT EXISTS (SELECT 1 FROM customers_line o WHERE o.customer_id = e.id AND o.status <> 'closed')
                    AND l.closed_on = (SELECT max(m.closed_on) FROM customers_line m WHERE m.customer_id = e.id)))) s""",
     line="s.line_id", kind="'credit_limit_changed'", from_state="s.old_limit::text", to_state="'0.00'",
-    rule="%(rule)s", policy_version="'event'",
+    rule="%(rule)s", policy_version="'event'", at="%(now)s",
     payload="jsonb_build_object('creditLimit', '0.00', 'previousCreditLimit', s.old_limit::text, 'creditStar', "
             "NULL::int)")
 
@@ -34,7 +34,7 @@ WITH old AS (
     ORDER BY id FOR UPDATE
 ),
 ended AS (
-    UPDATE customers_customer c SET credit_star = NULL, credit_limit = 0, updated_at = now()
+    UPDATE customers_customer c SET credit_star = NULL, credit_limit = 0, updated_at = %(now)s
     FROM old WHERE c.id = old.id
     RETURNING c.id, old.credit_star AS old_star, old.credit_limit AS old_limit
 ),
@@ -42,17 +42,17 @@ limit_events AS ({LIMIT_EVENTS_SQL})
 INSERT INTO credit_rating (customer_id, kind, policy_version, factor_values, points, old_star, new_star, old_limit,
                            new_limit, rule, reason, decided_by_id, decided_at)
 SELECT id, '{RatingKind.EVENT}', 'event', '{{}}', '{{}}', old_star, NULL, old_limit, 0, %(rule)s, %(reason)s,
-       %(by)s, now()
+       %(by)s, %(now)s
 FROM ended
 """
 
 # Shares given or received by these customers stop now (a closed or blacklisted customer neither lends nor
 # borrows credit).
 END_SHARES_SQL = f"""
-UPDATE credit_extendedservicerequest SET valid_until = now()
+UPDATE credit_extendedservicerequest SET valid_until = %(now)s
 WHERE service = '{ExtendedService.CREDIT_SHARING}' AND status = '{RequestStatus.APPROVED}'
   AND (giver_id = ANY(%(ids)s::bigint[]) OR receiver_id = ANY(%(ids)s::bigint[]))
-  AND (valid_until IS NULL OR valid_until > now())
+  AND (valid_until IS NULL OR valid_until > %(now)s)
 """
 
 

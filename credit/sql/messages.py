@@ -14,7 +14,7 @@ def rating_messages_enqueue_sql() -> str:
     return f"""
     INSERT INTO credit_smsmessage (customer_id, msisdn, event, body, status, attempts, dedup_key, gateway_ref,
                                    created_at)
-    SELECT c.id, l.msisdn, t.event, {body}, '{SmsStatus.QUEUED}', 0, 'rating-' || r.id, '', now()
+    SELECT c.id, l.msisdn, t.event, {body}, '{SmsStatus.QUEUED}', 0, 'rating-' || r.id, '', %(now)s
     FROM credit_rating r
     JOIN customers_customer c ON c.id = r.customer_id
     JOIN LATERAL (SELECT msisdn FROM customers_line WHERE customer_id = c.id AND status <> 'closed'

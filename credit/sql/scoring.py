@@ -160,18 +160,19 @@ ELIGIBLE_BASE = ("(c.credit_star IS NULL OR c.credit_star = 0) AND c.join_date <
 ELIGIBLE_GUIDANCE = "c.credit_star BETWEEN 1 AND 5 AND " + NOT_CLOSED_OR_BLACKLISTED_SQL
 
 
-def limit_events_sql(*, source: str, policy_version: str, where: str = "true") -> str:
+def limit_events_sql(*, source: str, policy_version: str, where: str = "true", at: str = "now()") -> str:
     """credit_limit_changed decision events, one per open line of each customer in `source` (alias s with
     line_id, old_limit, new_limit, rule, new_star): billing applies the new limit (TMF666 creditLimit)."""
     return decision_events_insert_sql(
         source=source, line="s.line_id", kind="'credit_limit_changed'", from_state="s.old_limit::text",
-        to_state="s.new_limit::text", rule="s.rule", policy_version=policy_version, where=where,
+        to_state="s.new_limit::text", rule="s.rule", policy_version=policy_version, where=where, at=at,
         payload="jsonb_build_object('creditLimit', s.new_limit::text, 'previousCreditLimit', s.old_limit::text, "
                 "'creditStar', s.new_star)")
 
 
 def apply_sql(decided_cte: str, *, kind: str) -> str:
-    """Write the decided changes and their rating rows in one statement; returns rows changed."""
+    """Write the decided changes and their rating rows in one statement, dated %(now)s (the run's business moment:
+    core.clock); returns rows changed."""
     return f"""
     WITH {decided_cte},
     changed AS (
@@ -185,23 +186,23 @@ def apply_sql(decided_cte: str, *, kind: str) -> str:
                                               "FROM decided d JOIN changed USING (id) "
                                               "JOIN customers_line l ON l.customer_id = d.id AND l.status <> 'closed' "
                                               "WHERE d.old_limit IS DISTINCT FROM d.new_limit) s",
-                                       policy_version="%(policy_version)s")}
+                                       policy_version="%(policy_version)s", at="%(now)s")}
     )
     INSERT INTO credit_rating (customer_id, kind, run_id, scoring_model_id, policy_version, factor_values, points,
                                score, old_star, new_star, old_limit, new_limit, rule, reason, decided_at)
     SELECT d.id, '{kind}', %(run_id)s, %(model_id)s, %(policy_version)s, d.factor_values, d.points, d.score,
-           d.old_star, d.new_star, d.old_limit, d.new_limit, d.rule, d.reason, now()
+           d.old_star, d.new_star, d.old_limit, d.new_limit, d.rule, d.reason, %(now)s
     FROM decided d JOIN changed USING (id)
     """
 
 
 # A manual rating's limit events: one per open line of the customer (parameters old, new, rule, star, customer,
-# policy).
+# policy, now: the rating's decided_at).
 RATING_LIMIT_EVENTS_SQL = limit_events_sql(
     source="(SELECT id AS line_id, %(old)s::numeric AS old_limit, %(new)s::numeric AS new_limit, "
            "%(rule)s::text AS rule, %(star)s::int AS new_star FROM customers_line "
            "WHERE customer_id = %(customer)s AND status <> 'closed') s",
-    policy_version="%(policy)s")
+    policy_version="%(policy)s", at="%(now)s")
 
 
 def _sql_text(value: str) -> str:

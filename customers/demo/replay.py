@@ -16,25 +16,39 @@ runs in the replay too. The nightly jobs catch up the days since their last run 
 day), so the earlier months' two nights a month are enough for their state; their daily trail stays sparse
 (night by night over 18 months would cost the replay several times its time).
 
+The intake decides at the replayed moment: the inputs go in day by day, each day's batches under the business
+clock of the moment they arrived (core.clock.as_of: the 1st's bills and summaries after that night's run, a day's
+payments and status changes at their own time), and each night's jobs under its 00:30; so every decision and row
+the intake writes (barring and decision events, line status logs, ledger entries, accounts, SMS) is dated in the
+replayed history, never on the day the replay runs: a line restored by a payment on the 2nd is restored on the 2nd.
+
 A month done is recorded in the inbox (`replay_inbox.progress`): re-running resumes after it. Nothing is
 written around the intake or the jobs: every derived row (ratings, accounts, barring, snapshots, alerts) is the
 product's work.
 """
 
+import heapq
 import json
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core import clock
 from customers.demo.province import INBOX_SCHEMA, inbox_table
 from customers.models import Line, LineStatusChange, UsageSummary
 
 FEED_CHUNK = 10_000  # items per bulk call, as a bulk post carries at most
 DUE_NIGHT = 21  # the night after bills fall due (the 20th)
 DAILY_DAYS = 30  # the last month is replayed night by night; the months before, on the 1st and the 21st
+ZONE = ZoneInfo(settings.TIME_ZONE)  # the operator's (Asia/Shanghai): the days of the replayed history
+NIGHT_AT = clock_time(0, 30)  # the nightly jobs' schedule (arrears.evaluation.decision_moment)
+BILLS_ARRIVE = clock_time(1, 0)  # billing's monthly summaries and bills come on the 1st, after that night's run
 
 
 class NoInbox(Exception):
@@ -124,26 +138,28 @@ def _night(day: date, totals: dict, *, daily_only: bool = False) -> None:
     """The scheduled jobs that fire on `day`, in their order, each with that date (as run_night runs them), then
     the interval jobs once. `daily_only`: the nights between the 1st and the 21st run the every-day jobs only (the
     monthly ones there, e.g. the churn training on the 2nd, 158 s of a 2,000-customer replay, stay out of it as they
-    did when the replay ran two nights a month)."""
+    did when the replay ran two nights a month). The business clock (core.clock) reads the night's 00:30 meanwhile:
+    what the jobs decide through it (e.g. credit ended by an arrears closure) is dated as the evaluation dates its own
+    decisions."""
     from config.celery import app
     from core.management.commands.run_night import interval_jobs, night_jobs
 
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    jobs = totals.setdefault("jobs_s", {})
     try:
-        app.loader.import_default_modules()
-        for _, task in night_jobs(day):
-            if daily_only and not every_day(task.crontab.schedule):
-                continue
-            t0 = time.perf_counter()
-            app.tasks[task.task](**{**json.loads(task.kwargs or "{}"), "day": day.isoformat()})
-            jobs = totals.setdefault("jobs_s", {})
-            jobs[task.task] = jobs.get(task.task, 0) + time.perf_counter() - t0
-        for task in interval_jobs():  # the day's every-minute jobs (the SMS outbox, expiries), once
-            t0 = time.perf_counter()
-            app.tasks[task.task](**json.loads(task.kwargs or "{}"))
-            jobs = totals.setdefault("jobs_s", {})
-            jobs[task.task] = jobs.get(task.task, 0) + time.perf_counter() - t0
+        with clock.as_of(_advance(totals, datetime.combine(day, NIGHT_AT, tzinfo=ZONE))):
+            app.loader.import_default_modules()
+            for _, task in night_jobs(day):
+                if daily_only and not every_day(task.crontab.schedule):
+                    continue
+                t0 = time.perf_counter()
+                app.tasks[task.task](**{**json.loads(task.kwargs or "{}"), "day": day.isoformat()})
+                jobs[task.task] = jobs.get(task.task, 0) + time.perf_counter() - t0
+            for task in interval_jobs():  # the day's every-minute jobs (the SMS outbox, expiries), once
+                t0 = time.perf_counter()
+                app.tasks[task.task](**json.loads(task.kwargs or "{}"))
+                jobs[task.task] = jobs.get(task.task, 0) + time.perf_counter() - t0
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = saved
     totals["nights"] += 1
@@ -162,9 +178,13 @@ def _line(row: dict) -> SimpleNamespace:
 
 
 def _feed(lo: date, hi: date, today: date, totals: dict) -> date:
-    """The inputs billing sends in [lo, hi), through the bulk intake services, in billing's order; returns hi
-    (where the next feed starts). A window with a 1st of the month in it carries last month's summaries and bills,
-    after which the planner's statistics are refreshed."""
+    """The inputs billing sends in [lo, hi), through the bulk intake services, day by day in billing's order; returns
+    hi (where the next feed starts). Each day's batches are decided at the moment they arrived in the replayed
+    history (core.clock.as_of): last month's summaries and bills on the 1st they come (BILLS_ARRIVE, after that
+    night's run), then that day's payments, then its status changes, each batch at its last item's own time. The
+    replayed clock only runs forward (`totals["clock"]`: each batch after the batch or night before it). A window with
+    a 1st of the month in it carries last month's summaries and bills, after which the planner's statistics are
+    refreshed."""
     from arrears import bulk  # arrears sits above customers: imported when used
     from arrears.models import Bill, Payment
     from customers import bulk as customers_bulk
@@ -172,44 +192,81 @@ def _feed(lo: date, hi: date, today: date, totals: dict) -> date:
     if hi <= lo:
         return lo
     first = lo.day == 1 or _month(lo, 1) < hi
-
-    def post(service, batches, **kwargs):
-        t0 = time.perf_counter()
-        for items in batches:
-            for item in items:
-                item["line"] = _line(item)
-            outcome = service(items=items, partial=True, **kwargs)
-            totals["items"] += len(items)
-            totals["refused"] += len(outcome.errors)
-        totals["intake_s"] = totals.get("intake_s", 0) + time.perf_counter() - t0
-
     window = [lo, hi]
+    streams = []
     if first:  # last month's summaries and bills come on the 1st
         usage_cols = ", ".join(f for f in _usage_fields())
-        post(customers_bulk.usage_summaries_record_bulk, _rows(
-            f"SELECT line_id, customer_id, month, {usage_cols} FROM {inbox_table(UsageSummary)} "
-            "WHERE month + interval '1 month' >= %s AND month + interval '1 month' < %s ORDER BY line_id, month",
-            window), today=today)
-        post(bulk.bills_record_bulk, _with_sp(_rows(
-            f"SELECT b.line_id, b.customer_id, b.period, b.amount, b.due_date, "
-            f"       (SELECT json_object_agg(s.sp_id, s.amount) FROM {INBOX_SCHEMA}.arrears_spcharge s "
+        streams.append(_by_day(0, customers_bulk.usage_summaries_record_bulk, _rows(
+            f"SELECT (month + interval '1 month')::date AS day, line_id, customer_id, month, {usage_cols} "
+            f"FROM {inbox_table(UsageSummary)} "
+            "WHERE month + interval '1 month' >= %s AND month + interval '1 month' < %s ORDER BY month, line_id",
+            window)))
+        streams.append(_by_day(1, bulk.bills_record_bulk, _with_sp(_rows(
+            f"SELECT (b.period + interval '1 month')::date AS day, b.line_id, b.customer_id, b.period, b.amount, "
+            f"       b.due_date, (SELECT json_object_agg(s.sp_id, s.amount) FROM {INBOX_SCHEMA}.arrears_spcharge s "
             "        WHERE s.line_id = b.line_id AND s.period = b.period) AS sp "
             f"FROM {inbox_table(Bill)} b "
             "WHERE b.period + interval '1 month' >= %s AND b.period + interval '1 month' < %s "
-            "ORDER BY b.line_id, b.period", window)))
-    post(bulk.payments_record_bulk, _rows(
-        f"SELECT line_id, customer_id, amount, paid_at, channel, reference FROM {inbox_table(Payment)} "
+            "ORDER BY b.period, b.line_id", window))))
+    streams.append(_by_day(2, bulk.payments_record_bulk, _rows(
+        f"SELECT (paid_at AT TIME ZONE 'Asia/Shanghai')::date AS day, line_id, customer_id, amount, paid_at, "
+        f"       channel, reference FROM {inbox_table(Payment)} "
         "WHERE (paid_at AT TIME ZONE 'Asia/Shanghai')::date >= %s "
         "  AND (paid_at AT TIME ZONE 'Asia/Shanghai')::date < %s "
-        "ORDER BY paid_at, id", window))
-    post(customers_bulk.line_statuses_report_bulk, _rows(
-        f"SELECT s.line_id, l.customer_id, l.msisdn, s.to_status AS status, s.changed_at, s.reason "
+        "ORDER BY paid_at, id", window), own_time="paid_at"))
+    streams.append(_by_day(3, customers_bulk.line_statuses_report_bulk, _rows(
+        f"SELECT (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date AS day, s.line_id, l.customer_id, l.msisdn, "
+        f"       s.to_status AS status, s.changed_at, s.reason "
         f"FROM {inbox_table(LineStatusChange)} s JOIN {Line._meta.db_table} l ON l.id = s.line_id "
         "WHERE (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date >= %s "
-        "  AND (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date < %s ORDER BY s.changed_at, s.id", window))
+        "  AND (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date < %s ORDER BY s.changed_at, s.id", window),
+        own_time="changed_at"))
+    t0 = time.perf_counter()
+    # every stream is in day order: merged, a day's bills come before its payments, its payments before its statuses
+    for day, _rank, service, items, own in heapq.merge(*streams, key=lambda batch: batch[:2]):
+        moment = _advance(totals, own or datetime.combine(day, BILLS_ARRIVE, tzinfo=ZONE))
+        for item in items:
+            item["line"] = _line(item)
+        kwargs = {"today": day} if service is customers_bulk.usage_summaries_record_bulk else {}
+        with clock.as_of(moment):
+            outcome = service(items=items, partial=True, **kwargs)
+        totals["items"] += len(items)
+        totals["refused"] += len(outcome.errors)
+    totals["intake_s"] = totals.get("intake_s", 0) + time.perf_counter() - t0
     if first:
         _analyze()
     return hi
+
+
+def _advance(totals: dict, moment: datetime) -> datetime:
+    """The replayed clock at `moment`, or just after where it already is if that is not earlier: it only runs
+    forward, each batch at its own instant (as the wall clock gives each posting its own: the order of the events
+    at one moment and the SMS keys stamped with it stay distinct)."""
+    last = totals.get("clock")
+    if last is not None and moment <= last:
+        moment = last + timedelta(microseconds=1)
+    totals["clock"] = moment
+    return moment
+
+
+def _by_day(rank: int, service, batches, *, own_time: str | None = None):
+    """(day, rank, service, items, moment) of the rows of `batches` (each with its arrival `day`, in day order),
+    cut where the day changes and at FEED_CHUNK items; moment: the batch's last item's `own_time`, if any."""
+    day, items = None, []
+
+    def batch():
+        return day, rank, service, items, (max(item[own_time] for item in items) if own_time else None)
+
+    for rows in batches:
+        for row in rows:
+            on = row.pop("day")
+            if items and (on != day or len(items) >= FEED_CHUNK):
+                yield batch()
+                items = []
+            day = on
+            items.append(row)
+    if items:
+        yield batch()
 
 
 def _usage_fields():

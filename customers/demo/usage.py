@@ -77,9 +77,12 @@ def make_money(rng, org, c: Customers, ln: Lines, today: date, first_ids: dict, 
     calls_before_leaving = rng.poisson(0.5 + 0.5 * np.clip(ks - (end_k[:, None] - 4), 0, None), (L, MONTHS))
     hotline = np.where(leaving & caller, baseline + calls_before_leaving, hotline)
     broadband = rng.random(L) < np.where(ln.brand == catalog.GOTONE, 0.4, 0.2)
-    # the float a customer keeps on the account (billing reports it with the usage; the ledger opens with it)
-    balance = np.rint(np.where(ln.brand == catalog.EASYOWN, rng.lognormal(np.log(5000), 0.6, L),
-                               rng.lognormal(np.log(3000), 0.6, L))[:, None]
+    # The float a customer keeps on the account (billing reports it with the usage; the ledger opens with it): a
+    # prepaid customer keeps about a month or two of their own spend there, so a punctual customer's bill, deducted
+    # on the 1st, leaves the account above zero until the month's top-up (a float below the bill would bar nearly
+    # every line for the days between its bill and its payment, every month: suspensions a real book does not have).
+    typical = np.where(valid, bill, 0).sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
+    balance = np.rint(np.maximum(typical, 2000)[:, None] * rng.lognormal(np.log(1.6), 0.35, (L, 1))
                       * rng.lognormal(0, 0.3, (L, MONTHS))).astype(np.int64)
     unpaid = in_arrears & (ks >= first_unpaid) & valid & (ks < MONTHS - 1)
     balance = np.where(unpaid | barred, -np.cumsum(np.where(unpaid, bill, 0), axis=1), balance)

@@ -3,23 +3,28 @@
 
 Through billing's API: bills and payments come in, the base run rates, the guidance run of the next half-year
 lifts a customer whose credit score has reached a higher star (one star a run, rule score_up) and records the score
-it read; suspensions after a run's day (the intake bars a line at once when a bill leaves it short) are not read
-by a run of an earlier period.
+it read; its twin lowers a customer whose score no longer reaches their star (one star a run, rule score_down);
+suspensions after a run's day (the intake bars a line at once when a bill leaves it short) are not read by a run of
+an earlier period.
 """
 
+import re
 import uuid
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from core.tasks import dispatch_run
 from credit import policies
 from credit.batches import BASE_KIND, GUIDANCE_KIND
+from credit.choices import GUIDANCE_RULE_LABELS
 from credit.models import Rating
+from credit.selectors import scoring_model_published
 from customers.models import LineStatusChange
 from tests.credit.test_batches import good_customer
-from tests.credit.test_guidance_value import _post, billing  # noqa: F401 (billing: the API client fixture)
+from tests.credit.test_guidance_value import _post, billing, usage  # noqa: F401 (billing: the API client fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +97,50 @@ def test_a_run_does_not_read_suspensions_after_its_day(billing):  # noqa: F811
     customer.refresh_from_db()
     assert customer.credit_star == star
     assert not Rating.objects.filter(customer=customer, kind="guidance", rule__in=("down_star", "down_limit")).exists()
+
+
+SPEND_KIND = "customers.refresh_spend"  # the nightly average spend from billing's usage summaries
+HIGH_SPEND = [f"{y}-{m:02d}" for y, m in [(2024, m) for m in range(7, 13)] + [(2025, m) for m in range(1, 7)]]
+SECOND_HALF_2025 = [f"2025-{m:02d}" for m in range(7, 13)]
+FIRST_HALF_2026 = MONTHS_2026[:5] + ["2026-06"]
+
+
+def test_a_customer_whose_score_falls_below_the_star_goes_down_one_star_a_run(client, org, billing):  # noqa: F811
+    # Long-tenured, complete data, never billed late: billing's usage says 250.00 a month until June 2025, then
+    # 10.00. The spend the score reads is the product's own average of the last six months (the spend refresh of
+    # the run's night), so the score falls with it: spend, stability and value ratio points are lost.
+    customer = good_customer(avg_monthly_spend=Decimal("0.00"))
+    line = customer.lines.get()
+    for month in HIGH_SPEND:
+        usage(billing, line, month, "250.00")
+    dispatch_run(SPEND_KIND, "2025-07-01")
+    dispatch_run(BASE_KIND, "2025-07")
+    customer.refresh_from_db()
+    cutoffs = {c.star: c.min_score for c in scoring_model_published().cutoffs.all()}
+    star = customer.credit_star
+    base = Rating.objects.get(customer=customer, kind="base")
+    assert star >= 2 and base.new_star == star and base.score >= cutoffs[star]  # the base run's star, not a fixture's
+
+    for period, night, months in (("2026-H1", "2026-01-01", SECOND_HALF_2025),
+                                  ("2026-H2", "2026-07-01", FIRST_HALF_2026)):
+        for month in months:
+            usage(billing, line, month, "10.00")
+        dispatch_run(SPEND_KIND, night)
+        run = dispatch_run(GUIDANCE_KIND, period)
+        customer.refresh_from_db()
+        rating = Rating.objects.get(customer=customer, run=run)
+        # below the star's cut-off (the score's own star is lower still): down exactly one star this run
+        assert (rating.rule, rating.old_star, rating.new_star) == ("score_down", star, star - 1), period
+        assert rating.score < cutoffs[star] and rating.factor_values["score_star"] < star - 1
+        assert rating.policy_version == policies.GUIDANCE_VERSION
+        star -= 1
+        assert customer.credit_star == star
+        status = billing.get(f"/api/credit-status/{line.msisdn}/").json()  # what billing applies
+        assert status["star"] == star and Decimal(status["credit_limit"]) == customer.credit_limit
+
+    client.force_login(org.credit_officer)  # the 360 page: both steps down in the rating history, by score_down
+    with translation.override("zh-hans"):
+        label = str(GUIDANCE_RULE_LABELS["score_down"])
+        page = client.get(f"/customers/{customer.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    history = page[page.index('id="rating-history"'):]
+    assert len(re.findall(rf'class="rating-rule" title="[^"]*">{re.escape(label)}</td>', history)) == 2

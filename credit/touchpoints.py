@@ -82,7 +82,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _due() -> Q:
-    return Q(status=SmsStatus.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
+    return Q(status=SmsStatus.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=clock.now()))
 
 
 @transaction.atomic
@@ -95,17 +95,17 @@ def _dispatch_batch(sender, limit: int) -> tuple[int, int]:
         message.attempts += 1
         try:
             ref = sender.send(message.msisdn, message.body)
-            message.status, message.sent_at, message.gateway_ref = SmsStatus.SENT, timezone.now(), ref
+            message.status, message.sent_at, message.gateway_ref = SmsStatus.SENT, clock.now(), ref
             message.next_attempt_at = None
-            SmsDelivery.objects.create(message=message, ok=True, response=ref)
+            SmsDelivery.objects.create(message=message, ok=True, response=ref, attempted_at=clock.now())
             sent += 1
         except Exception as exc:  # the gateway's failure is recorded; retried later, or a dead letter
             if message.attempts >= MAX_ATTEMPTS:
                 message.status, message.next_attempt_at = SmsStatus.DEAD, None
                 log.warning("SMS %s is a dead letter after %s attempts: %s", message.pk, message.attempts, exc)
             else:
-                message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
-            SmsDelivery.objects.create(message=message, ok=False, response=str(exc)[:200])
+                message.next_attempt_at = clock.now() + retry_delay(message.attempts)
+            SmsDelivery.objects.create(message=message, ok=False, response=str(exc)[:200], attempted_at=clock.now())
         message.save(update_fields=["status", "sent_at", "gateway_ref", "attempts", "next_attempt_at"])
     return len(batch), sent
 

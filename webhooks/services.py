@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import clock
 from customers.api.events import event_document
 from customers.events import events_sequence
 from customers.models import DecisionEvent
@@ -31,7 +32,7 @@ def deliveries_enqueue() -> int:
             if not top or top <= subscriber.cursor:
                 continue
             with connection.cursor() as cur:
-                cur.execute(sql.DELIVERIES_ENQUEUE_SQL, {"sub": subscriber.pk, "now": timezone.now(),
+                cur.execute(sql.DELIVERIES_ENQUEUE_SQL, {"sub": subscriber.pk, "now": clock.now(),
                                                          "after": subscriber.cursor, "top": top,
                                                          "kinds": list(subscriber.kinds)})
                 queued += cur.rowcount
@@ -56,7 +57,7 @@ def deliveries_send(*, session=None) -> dict[str, int]:
     policy gives up. Returns counts by outcome."""
     session = session or requests.Session()
     outcome = {"delivered": 0, "retrying": 0, "gave_up": 0}
-    for delivery in WebhookDelivery.objects.filter(pk__in=_claim(timezone.now())).select_related(
+    for delivery in WebhookDelivery.objects.filter(pk__in=_claim(clock.now())).select_related(
             "subscriber", "event").order_by("event__seq"):
         body = _delivery_body(delivery.event)
         code, error = None, ""
@@ -74,7 +75,7 @@ def deliveries_send(*, session=None) -> dict[str, int]:
 
 
 def _record(delivery: WebhookDelivery, code: int | None, error: str) -> str:
-    now, attempts = timezone.now(), delivery.attempts + 1
+    now, attempts = clock.now(), delivery.attempts + 1
     if policies.delivered(code):
         status, next_at = DeliveryStatus.DELIVERED, now
     elif attempts >= policies.RETRY.max_attempts:

@@ -127,9 +127,11 @@ ON CONFLICT (dedup_key) DO NOTHING
 # whether the line has something to write — what DECIDE_SQL's `written` would change for a line the batch brings no
 # balance for: a rule the policy applies at once, or the arrears clock starting or stopping. Only those lines are then
 # locked and decided by DECIDE_SQL (arrears.realtime.lines_judge).
+_JUDGED_CLOCK = CLOCK_SQL.replace("p.arrears_since", "d.arrears_since")
+assert _JUDGED_CLOCK != CLOCK_SQL, "CLOCK_SQL no longer reads p.arrears_since: JUDGE_SQL would judge the wrong clock"
 JUDGE_SQL = DECIDED_FOR_LINES + f"""
 SELECT d.line_id, d.customer_id, d.state, d.new_state, d.rule, d.balance, d.credit_limit, d.usable,
-       (d.arrears_since IS DISTINCT FROM {CLOCK_SQL.replace("p.arrears_since", "d.arrears_since")}
+       (d.arrears_since IS DISTINCT FROM {_JUDGED_CLOCK}
         OR {IMMEDIATE}) AS writes
 FROM decided d
 """

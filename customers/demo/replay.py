@@ -77,6 +77,11 @@ def nights_of(month: date, *, today: date, daily_from: date, first: bool) -> lis
     return sorted(d for d in days if d <= today)
 
 
+def _at(day: date, at: clock_time = clock_time(0)) -> datetime:
+    """A moment of the replayed history: `day` at `at` in the operator's zone."""
+    return datetime.combine(day, at, tzinfo=ZONE)
+
+
 def _inbox_exists() -> bool:
     with connection.cursor() as cur:
         cur.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{INBOX_SCHEMA}.progress"])
@@ -99,12 +104,13 @@ def replay(*, months: int, today: date | None = None, log=print) -> dict:
             continue
         t0 = time.perf_counter()
         end = min(_month(month, 1), today + timedelta(days=1))
-        lo = date(1900, 1, 1) if month == todo[0] else month  # the first month takes the earlier history along
+        # the first month takes the earlier history along
+        lo = _at(date(1900, 1, 1) if month == todo[0] else month)
         due_night = month.replace(day=DUE_NIGHT)
         for night in nights_of(month, today=today, daily_from=daily_from, first=month == todo[0]):
-            lo = _feed(lo, night, today, totals)  # what billing sent before the night (the night runs at 00:30)
+            lo = _feed(lo, _at(night, NIGHT_AT), today, totals)  # what billing sent before the night's 00:30 run
             _night(night, totals, daily_only=night not in (month, due_night))
-        _feed(lo, end, today, totals)
+        _feed(lo, _at(end), today, totals)
         with connection.cursor() as cur:
             cur.execute(f"INSERT INTO {INBOX_SCHEMA}.progress (month, done_at) VALUES (%s, now())", [month])
         log(f"  {month:%Y-%m}: replayed in {time.perf_counter() - t0:.1f} s "
@@ -148,7 +154,7 @@ def _night(day: date, totals: dict, *, daily_only: bool = False) -> None:
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     jobs = totals.setdefault("jobs_s", {})
     try:
-        with clock.as_of(_advance(totals, datetime.combine(day, NIGHT_AT, tzinfo=ZONE))):
+        with clock.as_of(_advance(totals, _at(day, NIGHT_AT))):
             app.loader.import_default_modules()
             for _, task in night_jobs(day):
                 if daily_only and not every_day(task.crontab.schedule):
@@ -177,63 +183,54 @@ def _line(row: dict) -> SimpleNamespace:
     return SimpleNamespace(pk=row.pop("line_id"), customer_id=row.pop("customer_id"), msisdn=row.pop("msisdn", ""))
 
 
-def _feed(lo: date, hi: date, today: date, totals: dict) -> date:
-    """The inputs billing sends in [lo, hi), through the bulk intake services, day by day in billing's order; returns
-    hi (where the next feed starts). Each day's batches are decided at the moment they arrived in the replayed
-    history (core.clock.as_of): last month's summaries and bills on the 1st they come (BILLS_ARRIVE, after that
-    night's run), then that day's payments, then its status changes, each batch at its last item's own time. The
-    replayed clock only runs forward (`totals["clock"]`: each batch after the batch or night before it). A window with
-    a 1st of the month in it carries last month's summaries and bills, after which the planner's statistics are
-    refreshed."""
+def _feed(lo: datetime, hi: datetime, today: date, totals: dict) -> datetime:
+    """The inputs billing sends in [lo, hi) (moments: a night's window ends at its 00:30 run), through the bulk
+    intake services in the order they arrived; returns hi (where the next feed starts). Each batch is decided at the
+    moment its last input arrived in the replayed history (core.clock.as_of): last month's summaries and bills on the
+    1st they come (BILLS_ARRIVE, after that night's run), each payment and status change at its own time
+    (`_batches`: time order per line, one day per batch). The replayed clock only runs forward (`totals["clock"]`).
+    After a window that carried summaries and bills the planner's statistics are refreshed."""
     from arrears import bulk  # arrears sits above customers: imported when used
     from arrears.models import Bill, Payment
     from customers import bulk as customers_bulk
 
     if hi <= lo:
         return lo
-    first = lo.day == 1 or _month(lo, 1) < hi
     window = [lo, hi]
-    streams = []
-    if first:  # last month's summaries and bills come on the 1st
-        usage_cols = ", ".join(f for f in _usage_fields())
-        streams.append(_by_day(0, customers_bulk.usage_summaries_record_bulk, _rows(
-            f"SELECT (month + interval '1 month')::date AS day, line_id, customer_id, month, {usage_cols} "
-            f"FROM {inbox_table(UsageSummary)} "
-            "WHERE month + interval '1 month' >= %s AND month + interval '1 month' < %s ORDER BY month, line_id",
-            window)))
-        streams.append(_by_day(1, bulk.bills_record_bulk, _with_sp(_rows(
-            f"SELECT (b.period + interval '1 month')::date AS day, b.line_id, b.customer_id, b.period, b.amount, "
-            f"       b.due_date, (SELECT json_object_agg(s.sp_id, s.amount) FROM {INBOX_SCHEMA}.arrears_spcharge s "
+    arrival = f"((%s + interval '1 month')::date + time '{BILLS_ARRIVE}') AT TIME ZONE '{settings.TIME_ZONE}'"
+    usage_cols = ", ".join(f for f in _usage_fields())
+    streams = [
+        _stream(0, customers_bulk.usage_summaries_record_bulk, _rows(
+            f"SELECT {arrival % 'month'} AS at, line_id, customer_id, month, {usage_cols} "
+            f"FROM {inbox_table(UsageSummary)} WHERE {arrival % 'month'} >= %s AND {arrival % 'month'} < %s "
+            "ORDER BY month, line_id", window)),
+        _stream(1, bulk.bills_record_bulk, _with_sp(_rows(
+            f"SELECT {arrival % 'b.period'} AS at, b.line_id, b.customer_id, b.period, b.amount, b.due_date, "
+            f"       (SELECT json_object_agg(s.sp_id, s.amount) FROM {INBOX_SCHEMA}.arrears_spcharge s "
             "        WHERE s.line_id = b.line_id AND s.period = b.period) AS sp "
-            f"FROM {inbox_table(Bill)} b "
-            "WHERE b.period + interval '1 month' >= %s AND b.period + interval '1 month' < %s "
-            "ORDER BY b.period, b.line_id", window))))
-    streams.append(_by_day(2, bulk.payments_record_bulk, _rows(
-        f"SELECT (paid_at AT TIME ZONE 'Asia/Shanghai')::date AS day, line_id, customer_id, amount, paid_at, "
-        f"       channel, reference FROM {inbox_table(Payment)} "
-        "WHERE (paid_at AT TIME ZONE 'Asia/Shanghai')::date >= %s "
-        "  AND (paid_at AT TIME ZONE 'Asia/Shanghai')::date < %s "
-        "ORDER BY paid_at, id", window), own_time="paid_at"))
-    streams.append(_by_day(3, customers_bulk.line_statuses_report_bulk, _rows(
-        f"SELECT (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date AS day, s.line_id, l.customer_id, l.msisdn, "
-        f"       s.to_status AS status, s.changed_at, s.reason "
-        f"FROM {inbox_table(LineStatusChange)} s JOIN {Line._meta.db_table} l ON l.id = s.line_id "
-        "WHERE (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date >= %s "
-        "  AND (s.changed_at AT TIME ZONE 'Asia/Shanghai')::date < %s ORDER BY s.changed_at, s.id", window),
-        own_time="changed_at"))
-    t0 = time.perf_counter()
-    # every stream is in day order: merged, a day's bills come before its payments, its payments before its statuses
-    for day, _rank, service, items, own in heapq.merge(*streams, key=lambda batch: batch[:2]):
-        moment = _advance(totals, own or datetime.combine(day, BILLS_ARRIVE, tzinfo=ZONE))
+            f"FROM {inbox_table(Bill)} b WHERE {arrival % 'b.period'} >= %s AND {arrival % 'b.period'} < %s "
+            "ORDER BY b.period, b.line_id", window))),
+        _stream(2, bulk.payments_record_bulk, _rows(
+            f"SELECT paid_at AS at, line_id, customer_id, amount, paid_at, channel, reference "
+            f"FROM {inbox_table(Payment)} WHERE paid_at >= %s AND paid_at < %s ORDER BY paid_at, id", window)),
+        _stream(3, customers_bulk.line_statuses_report_bulk, _rows(
+            f"SELECT s.changed_at AS at, s.line_id, l.customer_id, l.msisdn, s.to_status AS status, s.changed_at, "
+            f"       s.reason FROM {inbox_table(LineStatusChange)} s JOIN {Line._meta.db_table} l ON l.id = s.line_id "
+            "WHERE s.changed_at >= %s AND s.changed_at < %s ORDER BY s.changed_at, s.id", window)),
+    ]
+    t0, monthly = time.perf_counter(), False
+    for service, items, last in _batches(heapq.merge(*streams, key=lambda item: item[:2])):
+        moment = _advance(totals, last)
         for item in items:
             item["line"] = _line(item)
-        kwargs = {"today": day} if service is customers_bulk.usage_summaries_record_bulk else {}
+        monthly = monthly or service in (customers_bulk.usage_summaries_record_bulk, bulk.bills_record_bulk)
+        kwargs = {"today": timezone.localdate(moment)} if service is customers_bulk.usage_summaries_record_bulk else {}
         with clock.as_of(moment):
             outcome = service(items=items, partial=True, **kwargs)
         totals["items"] += len(items)
         totals["refused"] += len(outcome.errors)
     totals["intake_s"] = totals.get("intake_s", 0) + time.perf_counter() - t0
-    if first:
+    if monthly:
         _analyze()
     return hi
 
@@ -249,24 +246,48 @@ def _advance(totals: dict, moment: datetime) -> datetime:
     return moment
 
 
-def _by_day(rank: int, service, batches, *, own_time: str | None = None):
-    """(day, rank, service, items, moment) of the rows of `batches` (each with its arrival `day`, in day order),
-    cut where the day changes and at FEED_CHUNK items; moment: the batch's last item's `own_time`, if any."""
-    day, items = None, []
-
-    def batch():
-        return day, rank, service, items, (max(item[own_time] for item in items) if own_time else None)
-
+def _stream(rank: int, service, batches):
+    """(arrival moment, rank, service, row) of each row of `batches` (each row with its arrival `at`, in time order):
+    one input stream for the merge; `rank` orders the inputs that arrive at one moment (summaries before bills)."""
     for rows in batches:
         for row in rows:
-            on = row.pop("day")
-            if items and (on != day or len(items) >= FEED_CHUNK):
-                yield batch()
-                items = []
+            yield row.pop("at"), rank, service, row
+
+
+class _Open:
+    """A batch being gathered: its rows, their lines, the first and last arrival."""
+
+    def __init__(self, at: datetime):
+        self.rows, self.lines, self.first, self.last = [], set(), at, at
+
+
+def _batches(items, *, chunk: int = FEED_CHUNK):
+    """(service, rows, last arrival) batches of the merged inputs (in arrival order) for the bulk services: one batch
+    per kind gathered at a time, each within one local day and at most `chunk` rows. A line's inputs keep their
+    order across kinds: an input for a line that a batch of another kind holds first sends every open batch (a
+    payment after a closure on its line is answered "closed", as billing saw it), so batches stay few (a day's
+    payments are not cut at every status change of other lines)."""
+    open_: dict = {}
+    day = None
+
+    def flush():
+        for service, batch in sorted(open_.items(), key=lambda kv: kv[1].first):
+            yield service, batch.rows, batch.last
+        open_.clear()
+
+    for at, _rank, service, row in items:
+        on, line = timezone.localdate(at), row["line_id"]
+        if on != day or any(line in b.lines for s, b in open_.items() if s is not service):
+            yield from flush()
             day = on
-            items.append(row)
-    if items:
-        yield batch()
+        batch = open_.get(service) or open_.setdefault(service, _Open(at))
+        batch.rows.append(row)
+        batch.lines.add(line)
+        batch.last = at
+        if len(batch.rows) >= chunk:
+            yield service, batch.rows, batch.last
+            del open_[service]
+    yield from flush()
 
 
 def _usage_fields():

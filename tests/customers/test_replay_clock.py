@@ -28,7 +28,7 @@ def local_day(moment):
 def test_a_replay_in_the_past_dates_what_it_writes_in_the_replayed_history():
     from arrears.choices import BarringState
     from arrears.models import BarringEvent, LedgerEntry, LineAccount, Payment
-    from credit.models import Rating, SmsMessage
+    from credit.models import Rating, SmsDelivery, SmsMessage
     from customers.models import DecisionEvent, LineStatusChange
 
     reseed()
@@ -39,7 +39,9 @@ def test_a_replay_in_the_past_dates_what_it_writes_in_the_replayed_history():
     dated = {"barring events": (BarringEvent.objects, "at"), "line status changes": (LineStatusChange.objects,
                                                                                     "changed_at"),
              "decision events": (DecisionEvent.objects, "occurred_at"), "ledger": (LedgerEntry.objects, "posted_at"),
-             "SMS": (SmsMessage.objects, "created_at"), "ratings": (Rating.objects, "decided_at")}
+             "SMS": (SmsMessage.objects, "created_at"), "ratings": (Rating.objects, "decided_at"),
+             "SMS sent": (SmsMessage.objects.filter(sent_at__isnull=False), "sent_at"),
+             "SMS attempts": (SmsDelivery.objects, "attempted_at")}
     for what, (rows, field) in dated.items():
         assert rows.exists(), what
         late = rows.filter(**{f"{field}__gte": after}).order_by(field).values_list(field, flat=True)

@@ -37,71 +37,63 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _REFUSED = (ValidationError, DjangoValidationError, SkipField)
 
 
-def _check(validator) -> tuple[str, object] | None:
-    """A validator as a predicate expression on `v` (True: valid) and the one value it names as `@` (None: it
-    names none); None: call the validator itself."""
+def _check(validator) -> Callable[[object], bool] | None:
+    """A validator as a predicate (True: valid); None: call the validator itself."""
     kind = type(validator)
     limit = getattr(validator, "limit_value", None)
     if kind in (dj.MaxLengthValidator, dj.MinLengthValidator, dj.MaxValueValidator,
                 dj.MinValueValidator) and callable(limit):
         return None
     if kind is dj.MaxLengthValidator:
-        return "len(v) <= @", limit
+        return lambda v: len(v) <= limit
     if kind is dj.MinLengthValidator:
-        return "len(v) >= @", limit
+        return lambda v: len(v) >= limit
     if kind is dj.MaxValueValidator:
-        return "v <= @", limit
+        return lambda v: v <= limit
     if kind is dj.MinValueValidator:
-        return "v >= @", limit
+        return lambda v: v >= limit
     if kind is dj.ProhibitNullCharactersValidator:
-        return '"\\x00" not in str(v)', None
+        return lambda v: "\x00" not in str(v)
     if kind is ProhibitSurrogateCharactersValidator:
-        return "@(str(v)) is None", _SURROGATE.search
+        return lambda v: _SURROGATE.search(str(v)) is None
     if kind is dj.RegexValidator:
-        # the compiled pattern's search, not the lazy one
-        return ("@(str(v)) is None" if validator.inverse_match else "@(str(v)) is not None",
-                validator.regex.search)
+        search, inverse = validator.regex.search, validator.inverse_match  # the compiled pattern's, not the lazy one
+        return lambda v: (search(str(v)) is None) == inverse
     return None
 
 
-def _compiled(source: str, names: dict, function: str):
-    """A function of the plan made from `source` (its values are `names`, never text in the source): one call
-    in place of a loop over checks or fields and a call for each, for 10,000 items."""
-    namespace = dict(names)
-    exec(compile(source, f"<bulk_validate {function}>", "exec"), namespace)  # noqa: S102 (source built here)
-    return namespace[function]
-
-
-def _predicates(field) -> tuple[list[str], dict] | None:
-    """The field's validators as predicate expressions on `v` in their order (short-circuit `and`: the first that
-    fails ends the check, as the loop over them did), with the values they name; None: it has none."""
-    expressions, names = [], {}
-    for i, validator in enumerate(field.validators):
+def _validators(field) -> Callable[[object], None] | None:
+    """The field's validators as one check raising _Slow (None: it has none)."""
+    checks = []
+    for validator in field.validators:
         check = _check(validator)
         if check is None:
-            def call(v, validator=validator):
+            def check(v, validator=validator):
                 try:
                     validator(v)
                 except _REFUSED:
                     return False
                 return True
-            check = ("@(v)", call)
-        expression, value = check
-        expressions.append(f"({expression.replace('@', f'x{i}')})")
-        names[f"x{i}"] = value
-    return (expressions, names) if expressions else None
+        checks.append(check)
+    if not checks:
+        return None
+
+    def run(value):
+        for check in checks:
+            if not check(value):
+                raise _SLOW
+    return run
 
 
 def _checked(convert, check):
-    """`convert` then the field's validators (`check`: _predicates' answer), as one function raising _Slow."""
     if check is None:
         return convert
-    expressions, names = check
-    return _compiled("def convert_and_check(value):\n"
-                     "    v = convert(value)\n"
-                     f"    if not ({' and '.join(expressions)}):\n"
-                     "        raise _SLOW\n"
-                     "    return v\n", {**names, "convert": convert, "_SLOW": _SLOW}, "convert_and_check")
+
+    def convert_and_check(value):
+        value = convert(value)
+        check(value)
+        return value
+    return convert_and_check
 
 
 def _converter(field) -> Callable[[], Callable[[object], object]] | None:
@@ -131,7 +123,7 @@ def _converter(field) -> Callable[[], Callable[[object], object]] | None:
                           serializers.RelatedField, serializers.ManyRelatedField, serializers.FileField,
                           serializers.SerializerMethodField, serializers.HiddenField)):
         return None
-    check = _predicates(field)
+    check = _validators(field)
     if type(field) is serializers.BooleanField:
         def convert_bool(value):
             if value is not True and value is not False:
@@ -261,46 +253,40 @@ def _plan_of(serializer) -> Callable[[], Callable[[object], dict]] | None:
     reject_unknown = isinstance(serializer, RejectUnknownFields)
     validate = serializer.validate if type(serializer).validate is not serializers.Serializer.validate else None
 
-    # the item's run with its fields unrolled (compiled once per serializer; each batch binds its converters)
-    lines = ["def make(" + ", ".join(f"c{i}" for i in range(len(factories))) + "):",
-             "    def run(raw):",
-             "        if type(raw) is not dict" + (" or not raw.keys() <= known" if reject_unknown else "") + ":",
-             "            raise _SLOW",
-             "        data = {}"]
-    for i, (_, _, _, required, default, hook) in enumerate(factories):
-        lines += [f"        value = raw.get(n{i}, empty)",
-                  "        if value is empty:"]
-        if required:
-            lines.append("            raise _SLOW")
-        elif default is None:  # no default: the field is left out (get_default's SkipField)
-            lines.append("            pass")
-        else:
-            lines += ["            try:",
-                      f"                data[s{i}] = d{i}()",
-                      "            except SkipField:",
-                      "                pass"]
-        lines += ["        else:",
-                  f"            value = c{i}(value)"]
-        if hook is not None:
-            lines += ["            try:",
-                      f"                value = h{i}(value)",
-                      "            except _REFUSED:",
-                      "                raise _SLOW from None"]
-        lines.append(f"            data[s{i}] = value")
-    if validate is not None:
-        lines += ["        try:",
-                  "            data = validate(data)",
-                  "        except _REFUSED:",
-                  "            raise _SLOW from None"]
-    lines += ["        return data", "    return run", ""]
-    names = {"_SLOW": _SLOW, "_REFUSED": _REFUSED, "SkipField": SkipField, "empty": empty, "known": known,
-             "validate": validate}
-    for i, (name, source, _, _, default, hook) in enumerate(factories):
-        names |= {f"n{i}": name, f"s{i}": source, f"d{i}": default, f"h{i}": hook}
-    make = _compiled("\n".join(lines), names, "make")
-
     def plan_factory():
-        return make(*[factory() for _, _, factory, _, _, _ in factories])
+        fields = [(name, source, factory(), required, default, hook)
+                  for name, source, factory, required, default, hook in factories]
+
+        def run(raw):
+            if type(raw) is not dict or (reject_unknown and not raw.keys() <= known):
+                raise _SLOW
+            data = {}
+            for name, source, convert, required, default, hook in fields:
+                value = raw.get(name, empty)
+                if value is empty:
+                    if required:
+                        raise _SLOW
+                    if default is None:  # no default: the field is left out (get_default's SkipField)
+                        continue
+                    try:
+                        data[source] = default()
+                    except SkipField:
+                        pass
+                    continue
+                value = convert(value)
+                if hook is not None:
+                    try:
+                        value = hook(value)
+                    except _REFUSED:
+                        raise _SLOW from None
+                data[source] = value
+            if validate is not None:
+                try:
+                    data = validate(data)
+                except _REFUSED:
+                    raise _SLOW from None
+            return data
+        return run
     return plan_factory
 
 
@@ -407,19 +393,17 @@ def representer(serializer_class) -> Callable[[object], dict]:
     getters = [(name, operator.attrgetter(".".join(path)) if path and not any(hasattr(dict, a) for a in path)
                 else None, path, convert) for name, path, convert in fields]
 
-    # the fields unrolled into one function (compiled once per serializer)
-    lines = ["def represent(instance):", "    out = {}", "    if not isinstance(instance, dict):"]
-    for i, (_, get, _, _) in enumerate(getters):
-        if get is not None:
-            lines += ["        try:", f"            value = g{i}(instance)", "        except AttributeError:",
-                      f"            value = walk(instance, p{i})"]
-        else:
-            lines.append(f"        value = walk(instance, p{i})")
-        lines.append(f"        out[n{i}] = None if value is None else c{i}(value)")
-    lines += ["        pass", "    else:"] + [f"        value = walk(instance, p{i})\n"
-                               f"        out[n{i}] = None if value is None else c{i}(value)"
-                               for i in range(len(getters))] + ["        pass", "    return out", ""]
-    names = {"walk": walk}
-    for i, (name, get, path, convert) in enumerate(getters):
-        names |= {f"n{i}": name, f"g{i}": get, f"p{i}": path, f"c{i}": convert}
-    return _compiled("\n".join(lines), names, "represent")
+    def represent(instance) -> dict:
+        out = {}
+        plain = not isinstance(instance, dict)
+        for name, get, path, convert in getters:
+            if plain and get is not None:
+                try:
+                    value = get(instance)
+                except AttributeError:
+                    value = walk(instance, path)
+            else:
+                value = walk(instance, path)
+            out[name] = None if value is None else convert(value)
+        return out
+    return represent

@@ -277,8 +277,8 @@ def test_array_text_is_read_back_as_the_array_psycopg_would_send(values, kind):
 
 
 def test_the_plan_takes_a_plainly_valid_item_itself_and_hands_the_rest_to_drf():
-    """The compiled plan (fields unrolled, each field's validators one predicate) converts a plainly valid item
-    without DRF, and hands an item any of the inlined checks refuses (a regex, an inverse regex, a length, a bound,
+    """The plan (each field's converter and its validators as predicates) converts a plainly valid item
+    without DRF, and hands an item any of those checks refuses (a regex, an inverse regex, a length, a bound,
     a NUL, a surrogate) to the serializer: an answer equal to DRF's on both paths is not enough to show the fast
     path is the one taken."""
     from rest_framework import serializers

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import BatchStatus
 from core.models import BatchRun
 from core.tasks import dispatch_run
 from credit import policies
@@ -72,3 +73,10 @@ def rating_run_supersede(*, kind: str, period: str, reason: str, by, today=None)
         earlier.period = f"{period}~{earlier.pk}"[:20]  # frees (kind, period) for the new run
         earlier.save(update_fields=["period"])
     return rating_run_start(kind=kind, period=period, today=today)
+
+
+def base_under_way(today) -> bool:
+    """The month's base rating is started and not finished: the guidance of the 1st (1 January, 1 July) re-rates
+    what it rated, so it waits for it (credit.tasks) rather than miss the customers rated for the first time."""
+    return BatchRun.objects.filter(kind=BASE_KIND, period=f"{today:%Y-%m}",
+                                   status__in=(BatchStatus.PENDING, BatchStatus.RUNNING)).exists()

@@ -11,7 +11,7 @@ from credit.four_eyes import four_eyes_expire
 from credit.impact import impact_preview, stability_record
 from credit.models import ScoringModel
 from credit.report_facts import REPORT_FACTS_KIND, old_facts_forget
-from credit.runs import rating_run_start
+from credit.runs import base_under_way, rating_run_start
 from credit.services import star_snapshot_take
 from credit.selectors import scoring_model_published
 from credit.touchpoints import outbox_dispatch
@@ -34,10 +34,13 @@ VALUE_WAIT_TRIES = 36
 
 
 def _wait_for_value(task, kind: str, period: str) -> None:
-    if value_under_way(period_anchor(period)) and task.request.retries < VALUE_WAIT_TRIES:
+    """... and the guidance also waits for the same night's base run (it re-rates what the base run rated)."""
+    anchor = period_anchor(period)
+    waiting = value_under_way(anchor) or kind == "guidance" and base_under_way(anchor)
+    if waiting and task.request.retries < VALUE_WAIT_TRIES:
         raise task.retry(countdown=VALUE_WAIT_SECONDS)
-    if value_under_way(period_anchor(period)):
-        logger.warning("%s rating of %s: the value deciles are still not done; rating with the value unknown",
+    if waiting:
+        logger.warning("%s rating of %s: the value deciles or the base run are still not done; rating now",
                        kind, period)
 
 

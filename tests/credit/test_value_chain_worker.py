@@ -50,7 +50,6 @@ def test_the_guidance_of_the_1st_reads_this_night_s_deciles_through_a_real_worke
         task.apply_async(kwargs={"day": NIGHT})
 
     deadline = time.monotonic() + 120
-    # base and guidance both start once the deciles are done and share the worker: either may finish first
     while _done(GUIDANCE_KIND, "2026-H2") is None or _done(BASE_KIND, "2026-07") is None:
         assert time.monotonic() < deadline, worker.log()
         time.sleep(0.2)
@@ -60,6 +59,7 @@ def test_the_guidance_of_the_1st_reads_this_night_s_deciles_through_a_real_worke
     assert "Retry in 1s" in worker.log_path.read_text()  # the later jobs came too early and waited, as designed
     assert value.finished_at <= deciles.started_at and deciles.finished_at <= base.started_at
     assert deciles.finished_at <= guidance.started_at
+    assert base.finished_at <= guidance.started_at  # it re-rates what the base run rated: it waited for it
     assert not BatchRun.objects.filter(kind__in=(VALUE_KIND, DECILE_KIND)).exclude(period="2026-05").exists()
 
     rated = {r.customer_id: r for r in Rating.objects.filter(run=base)}

@@ -240,7 +240,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     # JSON only: the API's bodies are JSON (a form or multipart body cannot carry its nested items), and so the
     # schema documents no other media type (issue 20).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.json.JSONParser"],
+    # DRF's JSON through msgspec and orjson, DRF's own classes where they would differ (core/api/json.py)
+    "DEFAULT_RENDERER_CLASSES": ["core.api.json.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

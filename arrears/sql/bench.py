@@ -59,22 +59,32 @@ STRESSED_ACCOUNTS = ("SELECT count(*), count(*) FILTER (WHERE balance < 100) FRO
                      "WHERE line_id >= %s AND line_id < %s")
 
 # ---------------------------------------------------------------- bench_bulk_intake: the floors (one INSERT each)
+# Each floor starts from what the request carries: the lines' numbers (found in customers_line, as the post must
+# find them) and each item's own values as arrays, not line ids the bench looked up before its clock started.
 
 FLOOR_PAYMENTS = (
     "INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference) "
-    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::timestamptz[], %s::text[], "
-    "%s::text[])")
+    "SELECT l.id, l.customer_id, v.amount, v.paid_at, v.channel, v.reference "
+    "FROM unnest(%s::text[], %s::numeric[], %s::timestamptz[], %s::text[], %s::text[]) "
+    "AS v(msisdn, amount, paid_at, channel, reference) JOIN customers_line l ON l.msisdn = v.msisdn")
 FLOOR_BILLS = (
     "INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount) "
-    "SELECT *, 0 FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[], %s::date[])")
+    "SELECT l.id, l.customer_id, v.period, v.amount, v.due_date, 0 "
+    "FROM unnest(%s::text[], %s::date[], %s::numeric[], %s::date[]) AS v(msisdn, period, amount, due_date) "
+    "JOIN customers_line l ON l.msisdn = v.msisdn")
 FLOOR_USAGE = (
     "INSERT INTO customers_usagesummary (line_id, customer_id, month, voice_minutes, data_mb, sms_count, "
     "competitor_hotline_calls, plan_saturation, broadband_bundled, bill_amount, prepaid_balance) "
-    "SELECT *, 300, 4096, 9, 0, 71, false, 58, 12 FROM unnest(%s::bigint[], %s::bigint[], %s::date[])")
+    "SELECT l.id, l.customer_id, v.month, v.voice, v.data, v.sms, v.hotline, v.saturation, v.broadband, v.bill, "
+    "v.prepaid FROM unnest(%s::text[], %s::date[], %s::int[], %s::int[], %s::int[], %s::int[], %s::numeric[], "
+    "%s::boolean[], %s::numeric[], %s::numeric[]) "
+    "AS v(msisdn, month, voice, data, sms, hotline, saturation, broadband, bill, prepaid) "
+    "JOIN customers_line l ON l.msisdn = v.msisdn")
 FLOOR_LINE_STATUS = (
     "INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source) "
-    "SELECT *, 'active', 'one_way_barred', %s::timestamptz, 'network barring', 'billing' "
-    "FROM unnest(%s::bigint[])")
+    "SELECT l.id, l.status, v.status, v.changed_at, v.reason, 'billing' "
+    "FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::text[]) AS v(msisdn, status, changed_at, reason) "
+    "JOIN customers_line l ON l.msisdn = v.msisdn")
 FLOOR_CUSTOMERS = (
     "INSERT INTO customers_customer (created_at, updated_at, name, id_type, id_number, id_last4, gender, "
     "address, occupation, industry, workplace, region_id, brand_id, join_date, status, acquiring_channel_id, "
@@ -170,9 +180,10 @@ sms AS (
 
 # payments: the rows, their ledger entries, each line's payments to its oldest unpaid bills, then the accounts
 FLOOR_PAYMENTS_ROWS = """
-WITH v AS (SELECT * FROM unnest(%(line_id)s::bigint[], %(customer_id)s::bigint[], %(amount)s::numeric[],
-                                %(paid_at)s::timestamptz[], %(channel)s::text[], %(reference)s::text[])
-           AS v(line_id, customer_id, amount, paid_at, channel, reference)),
+WITH v AS (SELECT l.id AS line_id, l.customer_id, i.amount, i.paid_at, i.channel, i.reference
+           FROM unnest(%(msisdn)s::text[], %(amount)s::numeric[], %(paid_at)s::timestamptz[], %(channel)s::text[],
+                       %(reference)s::text[]) AS i(msisdn, amount, paid_at, channel, reference)
+           JOIN customers_line l ON l.msisdn = i.msisdn),
 payments AS (
     INSERT INTO arrears_payment (line_id, customer_id, amount, paid_at, channel, reference)
     SELECT line_id, customer_id, amount, paid_at, channel, reference FROM v
@@ -196,9 +207,9 @@ SELECT count(*) FROM accounts"""
 
 # bills: the rows, their ledger entries (charges), then the accounts
 FLOOR_BILLS_ROWS = """
-WITH v AS (SELECT * FROM unnest(%(line_id)s::bigint[], %(customer_id)s::bigint[], %(period)s::date[],
-                                %(amount)s::numeric[], %(due_date)s::date[])
-           AS v(line_id, customer_id, period, amount, due_date)),
+WITH v AS (SELECT l.id AS line_id, l.customer_id, i.period, i.amount, i.due_date
+           FROM unnest(%(msisdn)s::text[], %(period)s::date[], %(amount)s::numeric[], %(due_date)s::date[])
+           AS i(msisdn, period, amount, due_date) JOIN customers_line l ON l.msisdn = i.msisdn),
 bills AS (
     INSERT INTO arrears_bill (line_id, customer_id, period, amount, due_date, paid_amount)
     SELECT line_id, customer_id, period, amount, due_date, 0 FROM v
@@ -212,13 +223,17 @@ SELECT count(*) FROM accounts"""
 
 # usage: the rows, and the accounts' position each item answers (read, nothing to decide for unchanged balances)
 FLOOR_USAGE_ROWS = """
-WITH v AS (SELECT * FROM unnest(%(line_id)s::bigint[], %(customer_id)s::bigint[], %(month)s::date[])
-           AS v(line_id, customer_id, month)),
+WITH v AS (SELECT l.id AS line_id, l.customer_id, i.*
+           FROM unnest(%(msisdn)s::text[], %(month)s::date[], %(voice)s::int[], %(data)s::int[], %(sms)s::int[],
+                       %(hotline)s::int[], %(saturation)s::numeric[], %(broadband)s::boolean[], %(bill)s::numeric[],
+                       %(prepaid)s::numeric[])
+           AS i(msisdn, month, voice, data, sms, hotline, saturation, broadband, bill, prepaid)
+           JOIN customers_line l ON l.msisdn = i.msisdn),
 usage AS (
     INSERT INTO customers_usagesummary (line_id, customer_id, month, voice_minutes, data_mb, sms_count,
                                         competitor_hotline_calls, plan_saturation, broadband_bundled, bill_amount,
                                         prepaid_balance)
-    SELECT line_id, customer_id, month, 300, 4096, 9, 0, 71, false, 58, 12 FROM v
+    SELECT line_id, customer_id, month, voice, data, sms, hotline, saturation, broadband, bill, prepaid FROM v
 )
 SELECT count(*), sum(a.balance + c.credit_limit) FROM v JOIN arrears_lineaccount a ON a.line_id = v.line_id
 JOIN customers_customer c ON c.id = a.customer_id"""
@@ -226,7 +241,7 @@ JOIN customers_customer c ON c.id = a.customer_id"""
 # line status: the lines, their log, the customers' status (the worst of their lines')
 FLOOR_LINE_STATUS_ROWS = """
 WITH v AS (SELECT l.id, l.customer_id, l.status AS from_status FROM customers_line l
-           WHERE l.id = ANY(%(ids)s::bigint[]) AND l.status <> 'one_way_barred'),
+           WHERE l.msisdn = ANY(%(msisdn)s::text[]) AND l.status <> 'one_way_barred'),
 lines AS (
     UPDATE customers_line l SET status = 'one_way_barred' FROM v WHERE l.id = v.id
 ),

@@ -140,39 +140,47 @@ class Command(BaseCommand):
         month = today.replace(day=1)
         now = timezone.now()
         tag = uuid.uuid4().hex[:8]
+        numbers = [ln.msisdn for ln in lines]
+
+        def column(items, key, convert=lambda value: value):  # one field of the items as the floor's array
+            return [convert(item[key]) for item in items]
         payments = [{"msisdn": ln.msisdn, "amount": "30.00", "paid_at": now.isoformat(), "channel": "counter",
                      "reference": f"bench-{tag}-{i}"} for i, ln in enumerate(lines)]
         yield "payments", "/api/billing/payments/bulk/", {"items": payments}, lambda: _floor(
             FLOOR_PAYMENTS,
-            [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [30] * n, [now] * n, ["counter"] * n,
+            [numbers, column(payments, "amount", Decimal), [now] * n, column(payments, "channel"),
              [f"floor-{tag}-{i}" for i in range(n)]]), lambda: _floor(FLOOR_PAYMENTS_ROWS, {
-                 "line_id": [ln.pk for ln in lines], "customer_id": [ln.customer_id for ln in lines],
-                 "amount": [Decimal("30.00")] * n, "paid_at": [now] * n, "channel": ["counter"] * n,
-                 "reference": [f"floor-{tag}-{i}" for i in range(n)], "today": today, "now": now, "tag": tag})
+                 "msisdn": numbers, "amount": column(payments, "amount", Decimal), "paid_at": [now] * n,
+                 "channel": column(payments, "channel"), "reference": [f"floor-{tag}-{i}" for i in range(n)],
+                 "today": today, "now": now, "tag": tag})
         bills = [{"msisdn": ln.msisdn, "period": f"{month:%Y-%m}", "amount": "58.00",
                   "due_date": f"{month + timedelta(days=49):%Y-%m-%d}"} for ln in lines]
         yield "bills", "/api/billing/bills/bulk/", {"items": bills}, lambda: _floor(
             FLOOR_BILLS,
-            [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=400)] * n, [58] * n,
-             [month] * n]), lambda: _floor(FLOOR_BILLS_ROWS, {
-                 "line_id": [ln.pk for ln in lines], "customer_id": [ln.customer_id for ln in lines],
-                 "period": [month] * n, "amount": [Decimal("58.00")] * n,
-                 "due_date": [month + timedelta(days=49)] * n,
-                 "today": today, "now": now, "tag": tag})
+            [numbers, [month - timedelta(days=400)] * n, column(bills, "amount", Decimal),
+             [month + timedelta(days=49)] * n]), lambda: _floor(FLOOR_BILLS_ROWS, {
+                 "msisdn": numbers, "period": [month] * n, "amount": column(bills, "amount", Decimal),
+                 "due_date": [month + timedelta(days=49)] * n, "today": today, "now": now, "tag": tag})
         usage = [{"msisdn": ln.msisdn, "month": f"{month:%Y-%m}", "voice_minutes": 300, "data_mb": 4096,
                   "sms_count": 9, "competitor_hotline_calls": 0, "plan_saturation": "71.00",
                   "broadband_bundled": False, "bill_amount": "58.00", "prepaid_balance": "12.00"} for ln in lines]
+        # the floors write a month long past (the post's month may already hold rows: the post upserts)
+        figures = [column(usage, "voice_minutes"), column(usage, "data_mb"), column(usage, "sms_count"),
+                   column(usage, "competitor_hotline_calls"), column(usage, "plan_saturation", Decimal),
+                   column(usage, "broadband_bundled"), column(usage, "bill_amount", Decimal),
+                   column(usage, "prepaid_balance", Decimal)]
         usage_floor = lambda: _floor(  # noqa: E731
-            FLOOR_USAGE, [[ln.pk for ln in lines], [ln.customer_id for ln in lines], [month - timedelta(days=800)] * n])
+            FLOOR_USAGE, [numbers, [month - timedelta(days=800)] * n, *figures])
         usage_rows = lambda: _floor(  # noqa: E731
-            FLOOR_USAGE_ROWS, {"line_id": [ln.pk for ln in lines], "customer_id": [ln.customer_id for ln in lines],
-                               "month": [month - timedelta(days=800)] * n})
+            FLOOR_USAGE_ROWS, {"msisdn": numbers, "month": [month - timedelta(days=800)] * n,
+                               **dict(zip(("voice", "data", "sms", "hotline", "saturation", "broadband", "bill",
+                                           "prepaid"), figures, strict=True))})
         yield "usage", "/api/billing/usage/bulk/", {"items": usage}, usage_floor, usage_rows
         status = [{"msisdn": ln.msisdn, "status": "one_way_barred", "changed_at": now.isoformat(),
                    "reason": "network barring"} for ln in lines]
         yield "line-status", "/api/billing/line-status/bulk/", {"items": status}, lambda: _floor(
-            FLOOR_LINE_STATUS, [now, [ln.pk for ln in lines]]), lambda: _floor(
-            FLOOR_LINE_STATUS_ROWS, {"ids": [ln.pk for ln in lines], "now": now})
+            FLOOR_LINE_STATUS, [numbers, column(status, "status"), [now] * n, column(status, "reason")]), \
+            lambda: _floor(FLOOR_LINE_STATUS_ROWS, {"msisdn": numbers, "now": now})
         channel = Channel.objects.filter(region_id=lines[0].customer.region_id).first() or Channel.objects.first()
         people = []
         for i in range(n):

@@ -17,11 +17,13 @@ import io
 import msgspec
 import orjson
 from rest_framework import parsers, renderers
+from rest_framework.exceptions import ParseError
 from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 
 _DRF_ENCODE = JSONEncoder().default
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+TOO_DEEP = "JSON parse error - the body is nested too deeply."
 _decode = msgspec.json.Decoder().decode
 _UTF8 = {"utf-8", "utf8", "UTF-8", "UTF8"}
 
@@ -51,9 +53,12 @@ class JSONParser(parsers.JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read()
-        if parsers.get_encoding(parser_context or {}) in _UTF8 and api_settings.STRICT_JSON:
-            try:
-                return _decode(raw)
-            except msgspec.DecodeError:
-                pass
-        return super().parse(io.BytesIO(raw), media_type, parser_context)
+        try:
+            if parsers.get_encoding(parser_context or {}) in _UTF8 and api_settings.STRICT_JSON:
+                try:
+                    return _decode(raw)
+                except msgspec.DecodeError:
+                    pass
+            return super().parse(io.BytesIO(raw), media_type, parser_context)
+        except RecursionError:  # thousands of nested brackets: both readers give up, and DRF's answer was a 500
+            raise ParseError(TOO_DEEP) from None

@@ -16,7 +16,7 @@ from rest_framework.exceptions import ErrorDetail, ParseError
 from rest_framework.test import APIClient
 
 from core.api import idempotency
-from core.api.json import JSONParser, JSONRenderer
+from core.api.json import TOO_DEEP, JSONParser, JSONRenderer
 from core.models import IdempotencyRecord
 from tests.factories import LineFactory
 
@@ -89,6 +89,12 @@ def test_a_malformed_body_is_a_json_400_in_drfs_words(billing):
     response = _post(billing, '{"msisdn": ', "k-bad")
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
     assert response.json()["detail"].startswith("JSON parse error - ")
+
+
+@pytest.mark.django_db
+def test_a_body_nested_too_deeply_is_a_400_not_a_500(billing):
+    response = _post(billing, "[" * 100_000 + "]" * 100_000, "k-deep")
+    assert response.status_code == 400 and response.json()["detail"] == TOO_DEEP
 
 
 @pytest.mark.django_db

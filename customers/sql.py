@@ -209,6 +209,7 @@ WHERE d.id = n.id AND d.superseded_on IS DISTINCT FROM n.next_on"""
 PROBE = """CROSS JOIN LATERAL (SELECT FROM {table} x WHERE x.line_id = k.line_id AND x.{column} = k.{column}
                                LIMIT 1) found"""
 
+
 def usage_upsert_sql(types: dict[str, str], *, figures: list[str]) -> str:
     """Usage summaries from one array per column (`types`: column -> SQL type, in parameter order); a month again
     replaces its `figures`. Answers the (line_id, month) pairs that were there already: the rows the upsert updated

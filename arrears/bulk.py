@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from core import clock
 from arrears import realtime, services
 from arrears.choices import BarringState
 from arrears.choices import LedgerKind
+from arrears.models import LedgerEntry
 from arrears.value import COST_FIELDS
 from arrears.sql.intake import (ALLOCATE_BULK, BILLS_SEEN, BILLS_WITH_LEDGER, BLACKLISTED, ENSURE_ACCOUNTS_FOR,
                                 INSERT_BILL_COSTS, INSERT_SP_CHARGES, LOCK_ACCOUNTS, PAYMENTS_SEEN,
@@ -56,17 +57,27 @@ def _over_limit(balance: Decimal) -> bool:
 
 
 OUT_OF_RANGE = services.BALANCE_OUT_OF_RANGE.format(limit=services.BALANCE_LIMIT)
+ROW_MEANWHILE = "A {what} of this batch was received meanwhile: nothing was written."
+LEDGER_MEANWHILE = "A ledger reference of this batch was posted meanwhile: nothing written."
+UNIQUE_VIOLATION = "23505"  # SQLSTATE unique_violation
 
 
 def _with_ledger(cur, statement: str, params: dict, what: str) -> None:
     """A batch's rows and their ledger entries in one statement (arrears.sql.intake.with_ledger_sql). A row or a
-    ledger reference posted by a concurrent request since the batch's check: DuplicatePosting, nothing written."""
-    cur.execute(statement, params)
+    ledger reference posted by a concurrent request since the batch's check fails the statement on its unique key:
+    DuplicatePosting, nothing written (the exception leaves the service's atomic block, which rolls back to its
+    savepoint: the failed statement leaves the caller's transaction usable)."""
+    try:
+        cur.execute(statement, params)
+    except IntegrityError as exc:
+        cause = exc.__cause__
+        if getattr(cause, "sqlstate", None) != UNIQUE_VIOLATION:
+            raise
+        if cause.diag.table_name == LedgerEntry._meta.db_table:
+            raise services.DuplicatePosting(LEDGER_MEANWHILE) from exc
+        raise services.DuplicatePosting(ROW_MEANWHILE.format(what=what)) from exc
     written, ledger = cur.fetchone()
-    if written != len(params["line_id"]):  # the same item posted by a concurrent request since our check
-        raise services.DuplicatePosting(f"A {what} of this batch was received meanwhile: nothing was written.")
-    if ledger != written:
-        raise services.DuplicatePosting("A ledger reference of this batch was posted meanwhile: nothing written.")
+    assert written == ledger == len(params["line_id"]), "with_ledger_sql wrote a row or an entry short"
 
 
 # ---------------------------------------------------------------- payments

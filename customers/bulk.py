@@ -33,13 +33,9 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
     if not good:
         return out
     keys = [(items[pos]["line"].pk, months[pos]) for pos in good]
-    with array_cursor() as cur:
-        cur.execute(sql.USAGE_SEEN_SQL, [[k[0] for k in keys], [k[1] for k in keys]])
-        seen = set(cur.fetchall())
-    last = {}
+    first, last = {}, {}
     for pos, key in zip(good, keys, strict=True):
-        out.results[pos] = intake.UsageResult(items[pos]["line"], key[1], key not in seen)
-        seen.add(key)
+        first.setdefault(key, pos)
         last[key] = pos
     kept = sorted(last.values())
     rows = [items[pos] for pos in kept]
@@ -54,6 +50,10 @@ def usage_summaries_record_bulk(*, items: list[dict], today: date, partial: bool
     with array_cursor() as cur:
         cur.execute(sql.usage_upsert_sql({n: columns[n][1] for n in names}, figures=list(intake.USAGE_FIELDS)),
                     [columns[n][0] for n in names])
+        seen = set(cur.fetchall())  # the months that were there already (the upsert replaced their figures)
+    # a month is created by its first item of the batch unless it was there; a repeat in the batch replaces it
+    for pos, key in zip(good, keys, strict=True):
+        out.results[pos] = intake.UsageResult(items[pos]["line"], key[1], first[key] == pos and key not in seen)
     return out
 
 

@@ -209,19 +209,20 @@ WHERE d.id = n.id AND d.superseded_on IS DISTINCT FROM n.next_on"""
 PROBE = """CROSS JOIN LATERAL (SELECT FROM {table} x WHERE x.line_id = k.line_id AND x.{column} = k.{column}
                                LIMIT 1) found"""
 
-# The (line, month) pairs of a batch that already have a usage summary.
-USAGE_SEEN_SQL = f"""SELECT k.line_id, k.month FROM unnest(%s::bigint[], %s::date[]) AS k(line_id, month)
-                     {PROBE.format(table="customers_usagesummary", column="month")}"""
-
 
 def usage_upsert_sql(types: dict[str, str], *, figures: list[str]) -> str:
     """Usage summaries from one array per column (`types`: column -> SQL type, in parameter order); a month again
-    replaces its `figures`."""
+    replaces its `figures`. Answers the (line_id, month) pairs that were there already: the rows the upsert updated
+    (xmax = 0 only on a row this statement inserted), told by the write itself rather than by a probe of the unique
+    index before it (one index descent per item less), and only those (usually none) sent back."""
     return f"""
-            INSERT INTO customers_usagesummary ({", ".join(types)})
-            SELECT * FROM unnest({", ".join(f"%s::{t}[]" for t in types.values())})
-            ON CONFLICT (line_id, month) DO UPDATE SET {", ".join(f"{f} = EXCLUDED.{f}" for f in figures)}
-            """
+            WITH upserted AS (
+                INSERT INTO customers_usagesummary ({", ".join(types)})
+                SELECT * FROM unnest({", ".join(f"%s::{t}[]" for t in types.values())})
+                ON CONFLICT (line_id, month) DO UPDATE SET {", ".join(f"{f} = EXCLUDED.{f}" for f in figures)}
+                RETURNING line_id, month, xmax = 0 AS created
+            )
+            SELECT line_id, month FROM upserted WHERE NOT created"""
 
 
 LOCK_LINES_SQL = """SELECT l.id, l.customer_id, l.status, l.reopen_until, c.credit_star

@@ -16,6 +16,9 @@ AGED_SINCE = """coalesce((SELECT min(b.due_date) FROM arrears_bill b
 
 # Today's facts of the lines in %(ids)s and the state machine's answer: the same columns the nightly evaluation's
 # rounds judge (arrears.sql.evaluation.FACTS / round_sql) and its compiled CASE of policies.TRANSITIONS, for one day.
+# `facts` and `decided` MATERIALIZED: inlined, each reference to a computed column (usable, threshold, the two CASEs,
+# rule again in JUDGE_SQL's `writes`) was computed again per row, the CASEs re-adding the numeric usable a dozen times
+# (and JUDGE_SQL's plan went parallel over it); computed once each and read back, the judge costs ~a third less.
 DECIDED_FOR_LINES = f"""
 WITH shares AS ({active_shares_sql("%(now)s")}),  -- shared credit active now (credit.sharing)
 posted AS (  -- the accounts of the lines, with the batch's new balances where it brings them (not yet written)
@@ -29,7 +32,7 @@ posted AS (  -- the accounts of the lines, with the batch's new balances where i
               AS n(line_id, balance, settled) ON n.line_id = a.line_id
     WHERE a.line_id = ANY(%(ids)s::bigint[])
 ),
-facts AS (
+facts AS MATERIALIZED (
     SELECT a.line_id, a.customer_id, a.state, a.state_since, a.balance, a.arrears_since, c.credit_limit,
            a.balance + c.credit_limit + coalesce(sh.net, 0) AS usable,
            coalesce(a.exempt_until >= %(today)s
@@ -45,7 +48,7 @@ facts AS (
     LEFT JOIN shares sh ON sh.customer_id = c.id
     WHERE a.state <> 'closed'
 ),
-decided AS (
+decided AS MATERIALIZED (
     SELECT f.*, {transition_case("to")} AS new_state, {transition_case("rule")} AS rule
     FROM facts f
 )"""

@@ -207,6 +207,39 @@ def test_a_bulk_usage_applies_what_is_due_as_the_single_usage_does(billing):
     assert LineAccount.objects.filter(pk=bulk[3].pk).exists()
 
 
+NOTHING_SEEN = {"PAYMENTS_SEEN": "SELECT NULL WHERE %s::text[] IS NULL",
+                "BILLS_SEEN": "SELECT NULL, NULL WHERE %s::bigint[] IS NULL AND %s::date[] IS NULL"}
+
+
+@pytest.mark.parametrize("kind", ["payment", "bill", "ledger"])
+def test_an_item_posted_meanwhile_fails_the_batch_as_a_duplicate_and_writes_nothing(billing, monkeypatch, kind):
+    """The batch checks its natural keys before writing; an item a concurrent request posted after that check (here:
+    the check blinded) is caught by the write's unique key: 400 "... meanwhile", nothing of the batch written, and
+    the request's transaction still usable (the queries after it run)."""
+    a, b = _lines(2)
+    bills, payments = _items([a, b], f"meanwhile-{kind}")
+    if kind == "ledger":  # the reference the ledger entry of payments[1] would take is there already
+        LedgerEntry.objects.create(line=b, kind="payment", amount=Decimal("1.00"), posted_at="2026-11-23T10:00Z",
+                                   reference=f"payment-{payments[1]['reference']}")
+    else:
+        url = f"/api/billing/{kind}s/bulk/"
+        item = (bills if kind == "bill" else payments)[1]
+        assert post(billing, url, {"items": [item]}).status_code == 201
+        for name, blind in NOTHING_SEEN.items():
+            monkeypatch.setattr(f"arrears.bulk.{name}", blind)
+    before = (Payment.objects.count(), Bill.objects.count(), LedgerEntry.objects.count(),
+              sorted(LineAccount.objects.filter(pk__in=(a.pk, b.pk)).values_list("pk", "balance")))
+    url = "/api/billing/bills/bulk/" if kind == "bill" else "/api/billing/payments/bulk/"
+    response = post(billing, url, {"items": [(bills if kind == "bill" else payments)[i] for i in (0, 1)]})
+    assert response.status_code == 400
+    expected = {"payment": "A payment of this batch was received meanwhile: nothing was written.",
+                "bill": "A bill of this batch was received meanwhile: nothing was written.",
+                "ledger": "A ledger reference of this batch was posted meanwhile: nothing written."}[kind]
+    assert expected in response.content.decode()
+    assert before == (Payment.objects.count(), Bill.objects.count(), LedgerEntry.objects.count(),
+                      sorted(LineAccount.objects.filter(pk__in=(a.pk, b.pk)).values_list("pk", "balance")))
+
+
 def test_a_refused_item_changes_nothing_all_or_nothing(billing):
     lines = _lines_with_limits(LIMITS)
     bills = _bills(lines)

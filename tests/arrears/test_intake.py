@@ -89,6 +89,25 @@ def test_bulk_usage_is_all_or_nothing_and_names_the_item(billing):
     assert ok.status_code == 201 and ok.json()["posted"] == 2 and UsageSummary.objects.count() == 2
 
 
+def test_bulk_usage_tells_a_new_month_from_a_resent_one_and_the_last_repeat_wins(billing):
+    """`created` comes from the upsert itself: a month already stored is replaced (false), a new month is created
+    by its first item of the batch (true) and replaced by its repeats (false, the last one's figures kept)."""
+    a, b = LineFactory(), LineFactory()
+    assert post(billing, USAGE, usage(a)).json()["created"] is True
+    items = [usage(a, sms_count=20), usage(b), usage(a, month="2026-09"), usage(b, sms_count=30),
+             usage(b, sms_count=31), usage(a, month="2026-09", sms_count=40)]
+    response = post(billing, USAGE_BULK, {"items": items})
+    assert response.status_code == 201
+    answers = sorted((r["index"], r["msisdn"], r["month"], r["created"]) for r in response.json()["results"])
+    assert answers == [(0, a.msisdn, "2026-10", False), (1, b.msisdn, "2026-10", True),
+                       (2, a.msisdn, "2026-09", True), (3, b.msisdn, "2026-10", False),
+                       (4, b.msisdn, "2026-10", False), (5, a.msisdn, "2026-09", False)]
+    stored = {(u.line_id, f"{u.month:%Y-%m}"): u.sms_count for u in UsageSummary.objects.all()}
+    assert stored == {(a.pk, "2026-10"): 20, (b.pk, "2026-10"): 31, (a.pk, "2026-09"): 40}
+    again = post(billing, USAGE_BULK, {"items": [usage(b), usage(a, month="2026-08")]})
+    assert [r["created"] for r in sorted(again.json()["results"], key=lambda r: r["index"])] == [False, True]
+
+
 def test_a_status_change_is_applied_and_logged_once(billing):
     line = LineFactory(status="active")
     body = {"msisdn": line.msisdn, "status": "two_way_barred", "changed_at": "2026-11-24T09:00:00+08:00",

@@ -229,7 +229,8 @@ def _converter(field) -> Callable[[], Callable[[object], object]] | None:
 def _default_of(field) -> Callable[[], object] | None:
     """`field.get_default` as the plan calls it for a value not sent, worked out once: None where it raises
     SkipField (no default: the plan's serializers are never partial), the default itself where it is a plain value
-    (get_default returns that same object), else get_default (a callable default is called each time)."""
+    (get_default returns that same object), the callable itself where get_default would just call it (`list`,
+    `dict`: called each time, as get_default does), else get_default (a default that wants the field)."""
     if getattr(field.root, "partial", False):
         return field.get_default
     if field.default is empty:
@@ -237,6 +238,8 @@ def _default_of(field) -> Callable[[], object] | None:
     if not callable(field.default):
         constant = field.default
         return lambda: constant
+    if not getattr(field.default, "requires_context", False):
+        return field.default
     return field.get_default
 
 

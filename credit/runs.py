@@ -76,7 +76,9 @@ def rating_run_supersede(*, kind: str, period: str, reason: str, by, today=None)
 
 
 def base_under_way(today) -> bool:
-    """The month's base rating is started and not finished: the guidance of the 1st (1 January, 1 July) re-rates
-    what it rated, so it waits for it (credit.tasks) rather than miss the customers rated for the first time."""
-    return BatchRun.objects.filter(kind=BASE_KIND, period=f"{today:%Y-%m}",
-                                   status__in=(BatchStatus.PENDING, BatchStatus.RUNNING)).exists()
+    """The base rating of `today`'s month has not finished: not started yet (its task may still be waiting for the
+    deciles, so no run exists), or pending or running. The guidance of the 1st (1 January, 1 July) re-rates what it
+    rated, so it waits for it (credit.tasks) rather than miss the customers rated for the first time. A failed base
+    run is finished: the guidance rates what there is."""
+    return not BatchRun.objects.filter(kind=BASE_KIND, period=f"{today:%Y-%m}",
+                                       status__in=(BatchStatus.DONE, BatchStatus.FAILED)).exists()

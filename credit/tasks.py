@@ -33,10 +33,10 @@ VALUE_WAIT_SECONDS = 300
 VALUE_WAIT_TRIES = 36
 
 
-def _wait_for_value(task, kind: str, period: str) -> None:
-    """... and the guidance also waits for the same night's base run (it re-rates what the base run rated)."""
-    anchor = period_anchor(period)
-    waiting = value_under_way(anchor) or kind == "guidance" and base_under_way(anchor)
+def _wait_for_value(task, kind: str, period: str, night) -> None:
+    """... and the guidance also waits for the base run of its night's month (it re-rates what the base run rated;
+    on 1 January and 1 July the same night's)."""
+    waiting = value_under_way(period_anchor(period)) or kind == "guidance" and base_under_way(night)
     if waiting and task.request.retries < VALUE_WAIT_TRIES:
         raise task.retry(countdown=VALUE_WAIT_SECONDS)
     if waiting:
@@ -47,16 +47,18 @@ def _wait_for_value(task, kind: str, period: str) -> None:
 @shared_task(bind=True, max_retries=VALUE_WAIT_TRIES)
 def rate_base_monthly(self, day: str | None = None) -> int:
     """Scheduled for the 1st of each month, 02:00 (django-celery-beat, editable in admin); once per period."""
-    period = current_period(BASE_KIND, night_of(day))
-    _wait_for_value(self, "base", period)
+    night = night_of(day)
+    period = current_period(BASE_KIND, night)
+    _wait_for_value(self, "base", period, night)
     return rating_run_start(kind="base", period=period).run.pk
 
 
 @shared_task(bind=True, max_retries=VALUE_WAIT_TRIES)
 def rate_guidance_half_yearly(self, day: str | None = None) -> int:
     """Scheduled for 1 January and 1 July, 03:00; once per period."""
-    period = current_period(GUIDANCE_KIND, night_of(day))
-    _wait_for_value(self, "guidance", period)
+    night = night_of(day)
+    period = current_period(GUIDANCE_KIND, night)
+    _wait_for_value(self, "guidance", period, night)
     return rating_run_start(kind="guidance", period=period).run.pk
 
 

@@ -201,5 +201,12 @@ def test_the_guidance_rerating_waits_for_may_deciles_too():
     assert not BatchRun.objects.filter(kind=GUIDANCE_KIND).exists()
     _work(value_run)
     _work(_plan(DECILE_KIND, "2026-05"))
+    # the deciles are done, but the base run of 1 July has not started yet (its task may still be waiting for the
+    # same deciles, so no run of it exists): the guidance re-rates what the base run rates, so it waits for it too
+    with pytest.raises(Retry):
+        rate_guidance_half_yearly(day="2026-07-01")
+    assert not BatchRun.objects.filter(kind=GUIDANCE_KIND).exists()
+    base = BatchRun.objects.get(pk=rate_base_monthly(day="2026-07-01"))
     run = BatchRun.objects.get(pk=rate_guidance_half_yearly(day="2026-07-01"))
     assert (run.period, run.status) == ("2026-H2", BatchStatus.DONE)
+    assert base.finished_at <= run.started_at

@@ -59,6 +59,8 @@ STRESSED_ACCOUNTS = ("SELECT count(*), count(*) FILTER (WHERE balance < 100) FRO
                      "WHERE line_id >= %s AND line_id < %s")
 
 # ---------------------------------------------------------------- bench_bulk_intake: the floors (one INSERT each)
+# (FLOOR_LINE_STATUS is timed after the post, when the lines already have the new status: the old one, as the post
+# found it, is 'active'.)
 # Each floor starts from what the request carries: the lines' numbers (found in customers_line, as the post must
 # find them) and each item's own values as arrays, not line ids the bench looked up before its clock started.
 
@@ -82,7 +84,7 @@ FLOOR_USAGE = (
     "JOIN customers_line l ON l.msisdn = v.msisdn")
 FLOOR_LINE_STATUS = (
     "INSERT INTO customers_linestatuschange (line_id, from_status, to_status, changed_at, reason, source) "
-    "SELECT l.id, l.status, v.status, v.changed_at, v.reason, 'billing' "
+    "SELECT l.id, 'active', v.status, v.changed_at, v.reason, 'billing' "
     "FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::text[]) AS v(msisdn, status, changed_at, reason) "
     "JOIN customers_line l ON l.msisdn = v.msisdn")
 FLOOR_CUSTOMERS = (

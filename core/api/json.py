@@ -6,11 +6,13 @@ the definition:
   to DRF's parser itself, which reads it or answers its own 400 in its own words (msgspec reads big integers
   exactly, as the standard library does; orjson would make them floats);
 - a value orjson does not write as DRF does (dates and times, Decimal, lazy text, numpy values, sets) is handed to
-  DRF's own encoder, and anything orjson refuses outright is written by DRF's renderer; U+2028/2029 are escaped
-  as DRF escapes them; indented output (the browsable API, `; indent=`) is DRF's.
+  DRF's own encoder, a subclass of str, int, dict or list is read as the standard library reads it (its raw text
+  or number, its items(), its iteration: a QueryDict's last values, an ErrorList's messages), and anything orjson
+  refuses outright is written by DRF's renderer; U+2028/2029 are escaped as DRF escapes them; indented output
+  (the browsable API, `; indent=`) is DRF's.
 
-Left different: a float NaN or infinity in an answer (DRF refuses to write it; orjson writes null) — no answer of
-the product carries one —, and a float's text where two are the same number (orjson's 1e-7 for json's 1e-07)."""
+Left different: a float's text where two are the same number (orjson's 0.000045 and 1.2e-7 for json's 4.5e-05
+and 1.2e-07), and a float NaN or infinity, which DRF refused to write (a 500) and orjson writes as null."""
 
 import io
 
@@ -22,7 +24,23 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 
 _DRF_ENCODE = JSONEncoder().default
-_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+            | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def _encode(value):
+    """A value orjson hands back, as json.dumps with DRF's encoder writes it. orjson would write a subclass of a
+    builtin from its raw storage, json reads it through its methods; DRF's encoder would split a str subclass
+    (ErrorDetail, a TextChoices member) into characters, so those four kinds are read here."""
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, dict):
+        return dict(value.items())
+    if isinstance(value, list):
+        return list(value)
+    return _DRF_ENCODE(value)
 TOO_DEEP = "JSON parse error - the body is nested too deeply."
 _decode = msgspec.json.Decoder().decode
 _UTF8 = {"utf-8", "utf8", "UTF-8", "UTF8"}
@@ -31,7 +49,7 @@ _UTF8 = {"utf-8", "utf8", "UTF-8", "UTF8"}
 def dumps(data) -> bytes:
     """`data` as compact UTF-8 JSON text, what DRF's JSONRenderer writes (TypeError or
     orjson.JSONEncodeError where orjson cannot write it)."""
-    text = orjson.dumps(data, default=_DRF_ENCODE, option=_OPTIONS)
+    text = orjson.dumps(data, default=_encode, option=_OPTIONS)
     if b"\xe2\x80\xa8" in text or b"\xe2\x80\xa9" in text:  # DRF's escapes: JSON that is also a JavaScript subset
         text = text.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
     return text

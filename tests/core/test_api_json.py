@@ -7,8 +7,13 @@ import uuid
 from datetime import date, datetime, time, timedelta, timezone, UTC
 from decimal import Decimal
 
+from collections import OrderedDict
+
 import numpy as np
 import pytest
+from django.forms.utils import ErrorDict, ErrorList
+from django.http import QueryDict
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 from rest_framework import parsers, renderers
 from rest_framework.authtoken.models import Token
@@ -18,6 +23,7 @@ from rest_framework.test import APIClient
 from core.api import idempotency
 from core.api.json import TOO_DEEP, JSONParser, JSONRenderer
 from core.models import IdempotencyRecord
+from customers.choices import ServiceStatus
 from tests.factories import LineFactory
 
 VALUES = [
@@ -28,6 +34,9 @@ VALUES = [
      "lazy": gettext_lazy("Active"), "error": ErrorDetail("bad", code="x"), "set": {1}, "np_int": np.int64(3),
      "np_float": np.float64(1.5), "np_array": np.array([1, 2]), "bytes": b"xy", "tuple": (1, 2)},
     {"big": 2 ** 70, "separators": "a\u2028b\u2029c"},
+    # subclasses of the builtins, read through their methods as json reads them (orjson reads their raw storage)
+    {"query": QueryDict("a=1&a=2"), "messages": ErrorList(["bad"]), "form": ErrorDict({"f": ErrorList(["x"])}),
+     "choice": ServiceStatus.ACTIVE, "safe": mark_safe("<b>"), "ordered": OrderedDict(b=1, a=2)},
     [], "text", 0, -1.25,
 ]
 

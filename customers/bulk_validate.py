@@ -35,8 +35,6 @@ class _Slow(Exception):
 _SLOW = _Slow()
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _REFUSED = (ValidationError, DjangoValidationError, SkipField)
-
-
 _BOUNDS = (dj.MaxLengthValidator, dj.MinLengthValidator, dj.MaxValueValidator, dj.MinValueValidator)
 
 
@@ -45,6 +43,8 @@ def _validators(field) -> Callable[[object], None] | None:
     (lengths, bounds, patterns, NUL, surrogates) become plain comparisons inside that one function: a value costs
     one call, not one per validator (10,000 items of 7 fields are 70,000 values). Any other validator, or a bound
     given as a callable, is called as it is."""
+    if not field.validators:
+        return None
     longest = shortest = highest = lowest = None
     patterns, others, no_nul, no_surrogate = [], [], False, False
     for validator in field.validators:
@@ -67,8 +67,6 @@ def _validators(field) -> Callable[[object], None] | None:
             patterns.append((validator.regex.search, validator.inverse_match))
         else:
             others.append(validator)
-    if not field.validators:
-        return None
     search_surrogate = _SURROGATE.search
 
     def run(value):

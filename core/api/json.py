@@ -14,6 +14,7 @@ the definition:
 Left different: a float's text where two are the same number (orjson's 0.000045 and 1.2e-7 for json's 4.5e-05
 and 1.2e-07), and a float NaN or infinity, which DRF refused to write (a 500) and orjson writes as null."""
 
+import codecs
 import io
 
 import msgspec
@@ -23,6 +24,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 
+TOO_DEEP = "JSON parse error - the body is nested too deeply."
+_decode = msgspec.json.Decoder().decode
 _DRF_ENCODE = JSONEncoder().default
 _OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
             | orjson.OPT_PASSTHROUGH_SUBCLASS)
@@ -41,9 +44,6 @@ def _encode(value):
     if isinstance(value, list):
         return list(value)
     return _DRF_ENCODE(value)
-TOO_DEEP = "JSON parse error - the body is nested too deeply."
-_decode = msgspec.json.Decoder().decode
-_UTF8 = {"utf-8", "utf8", "UTF-8", "UTF8"}
 
 
 def dumps(data) -> bytes:
@@ -72,7 +72,8 @@ class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read()
         try:
-            if parsers.get_encoding(parser_context or {}) in _UTF8 and api_settings.STRICT_JSON:
+            encoding = parsers.get_encoding(parser_context or {})  # DRF's: a text codec or its 400
+            if codecs.lookup(encoding).name == "utf-8" and api_settings.STRICT_JSON:
                 try:
                     return _decode(raw)
                 except msgspec.DecodeError:

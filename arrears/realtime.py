@@ -9,7 +9,7 @@ arrears clock starts and stops, the rules the policy lists as immediate are appl
 log, barring event by the posting user, decision event, customer status, SMS), the others only answered.
 """
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 from decimal import Decimal
 
@@ -25,8 +25,7 @@ from customers.bulk_types import array_cursor
 from customers.status import customer_status_refresh
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):  # one per line of a batch: a named tuple (customers.bulk_types.LineRef)
     """A line's answer after the batch: its balance, usable credit and the decision (services.Decision)."""
 
     balance: Decimal

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from types import NoneType
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
@@ -30,16 +31,15 @@ class BulkOutcome:
         return False
 
 
-@dataclass(frozen=True)
-class CustomerRef:
+class CustomerRef(NamedTuple):
     pk: int
     join_date: date | None
 
 
-@dataclass(frozen=True)
-class LineRef:
+class LineRef(NamedTuple):
     """What the bulk services read of a line (its id, number, customer and status): 10,000 of them cost a
-    fraction of 10,000 Line + Customer model instances."""
+    fraction of 10,000 Line + Customer model instances. (Immutable values made 10,000 at a time are named tuples:
+    a frozen dataclass sets each field through object.__setattr__, three times a tuple's cost.)"""
 
     pk: int
     msisdn: str

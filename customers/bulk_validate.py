@@ -404,8 +404,10 @@ def representer(serializer_class) -> Callable[[object], dict]:
     getters = [(name, operator.attrgetter(".".join(path)) if path and not any(hasattr(dict, a) for a in path)
                 else None, path, convert) for name, path, convert in fields]
 
-    def represent(instance) -> dict:
-        out = {}
+    def represent(instance, out: dict | None = None) -> dict:
+        """`out`: the dict to fill (a bulk answer's item, its "index" first), else a new one."""
+        if out is None:
+            out = {}
         plain = not isinstance(instance, dict)
         for name, get, path, convert in getters:
             if plain and get is not None:

@@ -1,7 +1,9 @@
 """Billing intake of what is not money: usage summaries and line status changes, single and bulk, each write
 under an Idempotency-Key (the same machinery and error shape as payments and bills)."""
 
-from types import SimpleNamespace
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -42,9 +44,19 @@ class UsageMixin:
         return _usage_answer(usage, services.usage_decide(line=line, by=user))
 
 
-def _usage_answer(usage, position) -> SimpleNamespace:
-    return SimpleNamespace(line=usage.line, month=usage.month, created=usage.created, state=position.state,
-                           rule=position.rule, applied=position.applied, usable_credit=position.usable_credit)
+class UsageAnswer(NamedTuple):  # what UsageResultSerializer reads, 10,000 of them in a bulk post
+    line: object
+    month: date
+    created: bool
+    state: str
+    rule: str
+    applied: bool
+    usable_credit: Decimal
+
+
+def _usage_answer(usage, position) -> UsageAnswer:
+    return UsageAnswer(usage.line, usage.month, usage.created, position.state, position.rule, position.applied,
+                       position.usable_credit)
 
 
 class LineStatusMixin:

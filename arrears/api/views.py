@@ -136,7 +136,7 @@ class BulkPostingView(BulkPostView, PostingView):
                 transaction.set_rollback(True)
                 raise ValidationError({"items": {i: e for i, e in sorted(errors.items())}})
             represent = _representer(self.result_serializer)  # result_serializer(result).data, item for item
-            results = [{"index": indexes[pos], **represent(result)} for pos, result in sorted(outcome.results.items())]
+            results = [represent(result, {"index": indexes[pos]}) for pos, result in sorted(outcome.results.items())]
         return {"posted": len(results), "failed": len(errors), "results": results,
                 "errors": [{"index": i, "errors": field_messages(e)} for i, e in sorted(errors.items())]}
 

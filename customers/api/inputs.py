@@ -228,7 +228,7 @@ class BulkInputView(BulkPostView, InputView):
             raise ValidationError({"items": dict(sorted(errors.items()))})
         represent = _representer(result_serializer(item_class))  # the result serializer's .data, item for item
         return {"posted": len(results), "failed": len(errors),
-                "results": [{"index": index, **represent(result)} for (index, _, _), result in zip(
+                "results": [represent(result, {"index": index}) for (index, _, _), result in zip(
                     ready, results, strict=True)],
                 "errors": [{"index": i, "errors": field_messages(e)} for i, e in sorted(errors.items())]}
 

@@ -133,24 +133,23 @@ def _item_errors(items: list[OnboardingItem], *, today: date, by, migration_reas
 
 
 def _person_errors(items: list[OnboardingItem], errors: _Errors) -> None:
-    """Against what is stored (one query each, for the whole batch): blacklist, existing identity, numbers per
-    person (counted over every record with the ID number, like single onboarding), numbers taken."""
+    """Against what is stored (three queries for the whole batch): blacklist; existing identity and numbers per
+    person (counted over every record with the ID number, like single onboarding); numbers taken."""
     # arrays, not ORM IN lists: 10,000 ID numbers cost seconds to build; the ID numbers' array text made once for
-    # the three statements that take it (array_cursor: psycopg's own list dumper quotes element by element)
+    # the two statements that take it (array_cursor: psycopg's own list dumper quotes element by element)
     ids = array_literal(sorted({item.data.id_number for item in items}))
     with array_cursor() as cur:
         cur.execute(sql.PERSON_FACTS_SQL, {"ids": ids})
         owed = {(id_type, number): amount for id_type, number, amount in cur.fetchall()}
-        cur.execute(sql.EXISTING_SQL, {"ids": ids})
-        existing = set(cur.fetchall())
         cur.execute(sql.PERSON_COUNTS_SQL, {"ids": ids})
-        stars, open_lines = {}, {}
-        for number, star, held in cur.fetchall():
+        stars, open_lines, existing = {}, {}, set()
+        for number, star, held, id_types in cur.fetchall():
             stars[number], open_lines[number] = star, held
+            existing.update((id_type, number) for id_type in id_types)
         cur.execute(sql.TAKEN_NUMBERS_SQL, {"msisdns": [m for item in items for m, _plan in item.lines()]})
         taken = {row[0] for row in cur.fetchall()}
     for i, item in enumerate(items):
-        d = item.data
+        d, lines = item.data, item.lines()  # the item's lines made once for both checks
         identity = (d.id_type, d.id_number)
         if "id_number" not in errors.get(i, {}):
             if identity in owed:
@@ -160,13 +159,13 @@ def _person_errors(items: list[OnboardingItem], errors: _Errors) -> None:
                 errors.add(i, "id_number", ValidationError(ERR_ALREADY_CUSTOMER, code="exists"))
             else:
                 held = open_lines.get(d.id_number, 0)
-                for n in range(len(item.lines())):  # each line of the item is one more for the person
+                for n in range(len(lines)):  # each line of the item is one more for the person
                     try:
                         policies.check_numbers_per_person(open_lines=held + n, star=stars.get(d.id_number))
                     except ValidationError as e:
                         errors.add(i, "id_number" if n == 0 else "more_lines", e)
                         break
-        for n, (msisdn, _plan) in enumerate(item.lines()):
+        for n, (msisdn, _plan) in enumerate(lines):
             if msisdn in taken:
                 errors.add(i, "msisdn" if n == 0 else f"more_lines[{n - 1}].msisdn",
                            ValidationError(ERR_MSISDN_TAKEN, code="taken", params={"value": msisdn}))

@@ -95,14 +95,15 @@ PERSON_LOCK_SQL = "SELECT pg_advisory_xact_lock_shared(%s, 0), pg_advisory_xact_
 # person's lock) wait until the batch commits, so what the batch checked still holds when it is written.
 LOCK_GATE_SQL = "SELECT pg_advisory_xact_lock(%s, 0)"
 
-# What is still owed on open blacklist entries (after payments), per identity; then the identities on record.
+# What is still owed on open blacklist entries (after payments), per identity.
 PERSON_FACTS_SQL = """SELECT id_type, id_number, sum(amount_owed - amount_paid) FROM customers_blacklistentry
                       WHERE id_number = ANY(%(ids)s::text[]) AND cleared_at IS NULL GROUP BY id_type, id_number"""
-EXISTING_SQL = "SELECT id_type, id_number FROM customers_customer WHERE id_number = ANY(%(ids)s::text[])"
-# Per ID number over every record with it (as single onboarding counts): the best star and the lines not closed.
+# Per ID number over every record with it (as single onboarding counts): the best star, the lines not closed, and
+# the ID types on record with it (the identities that exist already: read in the same scan of the customers).
 PERSON_COUNTS_SQL = """SELECT c.id_number, max(c.credit_star),
                               (SELECT count(*) FROM customers_line l JOIN customers_customer o ON o.id = l.customer_id
-                               WHERE o.id_number = c.id_number AND l.status <> 'closed')
+                               WHERE o.id_number = c.id_number AND l.status <> 'closed'),
+                              array_agg(c.id_type)
                        FROM customers_customer c WHERE c.id_number = ANY(%(ids)s::text[]) GROUP BY c.id_number"""
 TAKEN_NUMBERS_SQL = "SELECT msisdn FROM customers_line WHERE msisdn = ANY(%(msisdns)s::text[])"
 

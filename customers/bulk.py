@@ -80,13 +80,14 @@ def line_statuses_report_bulk(*, items: list[dict], by=None, partial: bool = Fal
 
 
 def _status_round(items: list[dict], positions: list[int], by, out: BulkOutcome) -> None:
+    closes = any(items[pos]["status"] == ServiceStatus.CLOSED for pos in positions)
     with array_cursor() as cur:
-        cur.execute(sql.LOCK_LINES_SQL, [sorted({items[pos]["line"].pk for pos in positions})])
+        cur.execute(sql.LOCK_LINES_SQL if closes else sql.LOCK_LINES_NO_STAR_SQL,
+                    [sorted({items[pos]["line"].pk for pos in positions})])
         lines = {row[0]: row[1:] for row in cur.fetchall()}
         # the open lines per customer matter only to a closure or a reactivation (its customers_closed/_reopened
         # signal): a round of barring changes alone counts nothing
-        closing = any(row[1] == ServiceStatus.CLOSED for row in lines.values()) or any(
-            items[pos]["status"] == ServiceStatus.CLOSED for pos in positions)
+        closing = closes or any(row[1] == ServiceStatus.CLOSED for row in lines.values())
         open_before = {}
         if closing:
             cur.execute(sql.OPEN_LINES_SQL, [sorted({customer for customer, *_ in lines.values()})])

@@ -75,7 +75,9 @@ def _validators(field) -> Callable[[object], None] | None:
             raise _SLOW
         if no_nul or no_surrogate or patterns:
             text = str(value)
-            if (no_nul and "\x00" in text) or (no_surrogate and search_surrogate(text) is not None):
+            # ASCII text (most values: numbers, codes) holds no surrogate: isascii() reads a flag, not the text
+            if (no_nul and "\x00" in text) or (
+                    no_surrogate and not text.isascii() and search_surrogate(text) is not None):
                 raise _SLOW
             for search, inverse in patterns:
                 if (search(text) is None) != inverse:

@@ -52,7 +52,12 @@ REVEAL_NOTE_MAX = 200
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(map(operator.mul, map(int, first17[:len(ID_WEIGHTS)]), ID_WEIGHTS))  # a bulk checks 10,000 of them
+    digits = first17[:len(ID_WEIGHTS)]
+    if len(digits) == len(ID_WEIGHTS) and digits.isascii() and digits.isdecimal():
+        # GB 11643's weights are 2^(17-i) mod 11 and 13 = 2 (mod 11): the weighted sum is, mod 11, twice the digits
+        # read as a base-13 number — one int() in C, not 17 (a bulk checks 10,000 IDs)
+        return ID_CHECK_CHARS[2 * int(digits, 13) % 11]
+    total = sum(map(operator.mul, map(int, digits), ID_WEIGHTS))
     return ID_CHECK_CHARS[total % 11]
 
 

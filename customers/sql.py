@@ -226,14 +226,12 @@ def usage_upsert_sql(types: dict[str, str], *, figures: list[str]) -> str:
             SELECT line_id, month FROM upserted WHERE NOT created"""
 
 
-LOCK_LINES_SQL = """SELECT l.id, l.customer_id, l.status, l.reopen_until, c.credit_star
-                    FROM customers_line l JOIN customers_customer c ON c.id = l.customer_id
-                    WHERE l.id = ANY(%s::bigint[]) ORDER BY l.id FOR UPDATE OF l"""
+_LOCK_LINES = """SELECT l.id, l.customer_id, l.status, l.reopen_until, {star} FROM customers_line l {join}
+                 WHERE l.id = ANY(%s::bigint[]) ORDER BY l.id FOR UPDATE OF l"""
+LOCK_LINES_SQL = _LOCK_LINES.format(star="c.credit_star", join="JOIN customers_customer c ON c.id = l.customer_id")
 # A round that closes no line reads no star (only a closure's retention period needs it): the lines alone, not
 # joined with every customer (half the statement's time for a round of barrings)
-LOCK_LINES_NO_STAR_SQL = """SELECT l.id, l.customer_id, l.status, l.reopen_until, NULL AS credit_star
-                            FROM customers_line l
-                            WHERE l.id = ANY(%s::bigint[]) ORDER BY l.id FOR UPDATE"""
+LOCK_LINES_NO_STAR_SQL = _LOCK_LINES.format(star="NULL AS credit_star", join="")
 OPEN_LINES_SQL = ("SELECT customer_id, count(*) FROM customers_line WHERE customer_id = ANY(%s::bigint[]) "
                   "AND status <> 'closed' GROUP BY customer_id")
 _CHANGES = """changes AS (SELECT * FROM unnest(%(ids)s::bigint[], %(from)s::text[], %(to)s::text[],
